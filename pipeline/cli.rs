@@ -1,0 +1,77 @@
+//! Command-line arguments, parsed by clap. Nothing here holds logic: each
+//! subcommand's values are turned into library calls in `main.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "govlens",
+    version,
+    about = "Measure and compare party-building-led community governance (党建引领社区治理) models",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read every source of the config into a validated Parquet warehouse.
+    Ingest(ConfigArgs),
+    /// Run every check of ingest and write only the report (quarantine, findings, manifest).
+    Validate(ValidateArgs),
+    /// Write seeded, simulated inputs in the contract's formats.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The run config (TOML). Default: configs/sample.toml, else the embedded sample config.
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// How many examples of each rule the summary shows.
+    #[arg(long, default_value_t = 3)]
+    pub examples: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Where the report goes. Default: <output>/validation.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Output folder (created; files in it are replaced).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Seed of every random draw.
+    #[arg(long, default_value_t = 20261122)]
+    pub seed: u64,
+    /// Communities to generate. Default: every community of the tree file
+    /// (the embedded sample's six counties).
+    #[arg(long)]
+    pub communities: Option<usize>,
+    /// First and last year, e.g. 2015-2024.
+    #[arg(long, default_value = "2015-2024")]
+    pub years: String,
+    /// A region-tree CSV (region_code, region_name, level, parent_code) of
+    /// streets and communities to place the data in. Default: the sample's.
+    #[arg(long)]
+    pub tree: Option<PathBuf>,
+    /// The GB/T 2260 province/city/county list. Default: datasets/reference/gbt2260-2023.csv.
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
+    /// Also write the messy variant (bad rows of every rule, GBK, XLSX) to this folder.
+    #[arg(long)]
+    pub messy: Option<PathBuf>,
+    /// Plant no adoption effect (a placebo data set).
+    #[arg(long)]
+    pub placebo: bool,
+}

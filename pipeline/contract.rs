@@ -1,0 +1,306 @@
+//! The data contract (`docs/contract.md`) as code: the four input tables, their
+//! canonical columns, the built-in Chinese header aliases, the rule ids, and
+//! the schema version written into every warehouse file.
+//!
+//! Nothing here does I/O. Keeping the contract in one table-driven place means
+//! header mapping, validation messages and the docs all name the same columns,
+//! and a change to the contract is a change to this file plus a version bump.
+
+use std::fmt;
+
+/// Bumped whenever a warehouse table changes shape or meaning. Written into
+/// every Parquet file's key-value metadata and into `_manifest.json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The four input tables of contract §1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Table {
+    Regions,
+    MemberAges,
+    Disputes,
+    ServiceUsage,
+}
+
+impl Table {
+    /// Ingest order: regions first, because facts are checked against the tree.
+    pub const ALL: [Table; 4] = [
+        Table::Regions,
+        Table::MemberAges,
+        Table::Disputes,
+        Table::ServiceUsage,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Regions => "regions",
+            Table::MemberAges => "member_ages",
+            Table::Disputes => "disputes",
+            Table::ServiceUsage => "service_usage",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The columns a file of this table may carry, in canonical order.
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Table::Regions => REGIONS,
+            Table::MemberAges => MEMBER_AGES,
+            Table::Disputes => DISPUTES,
+            Table::ServiceUsage => SERVICE_USAGE,
+        }
+    }
+
+    pub fn column(self, name: &str) -> Option<&'static Column> {
+        self.columns().iter().find(|c| c.name == name)
+    }
+
+    /// Columns that make a row's identity for E_DUPLICATE (contract §2).
+    pub fn key(self) -> &'static [&'static str] {
+        match self {
+            Table::Regions => &["region_code"],
+            Table::MemberAges => &["region_code", "period", "role", "age_band"],
+            Table::Disputes => &["region_code", "period", "category"],
+            Table::ServiceUsage => &["region_code", "period", "center_type"],
+        }
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One canonical input column. `required` means a blank cell is E_REQUIRED.
+#[derive(Debug)]
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+    pub aliases: &'static [&'static str],
+}
+
+const fn col(name: &'static str, required: bool, aliases: &'static [&'static str]) -> Column {
+    Column {
+        name,
+        required,
+        aliases,
+    }
+}
+
+const CODE_ALIASES: &[&str] = &["区划代码", "代码", "行政区划代码", "统计用区划代码"];
+const PERIOD_ALIASES: &[&str] = &["时期", "年份", "统计期"];
+
+pub static REGIONS: &[Column] = &[
+    col("region_code", true, CODE_ALIASES),
+    col(
+        "region_name",
+        true,
+        &["名称", "区划名称", "社区名称", "单位名称"],
+    ),
+    // Blank level is inferred from the code's length (documented choice).
+    col("level", false, &["层级"]),
+    col("parent_code", false, &["上级代码", "上级区划代码"]),
+    col("governance_model", false, &["治理模式", "模式"]),
+    col("model_adopted", false, &["采用年份", "模式采用年份"]),
+    col("population", false, &["常住人口", "人口"]),
+    col("households", false, &["户数"]),
+];
+
+pub static MEMBER_AGES: &[Column] = &[
+    col("region_code", true, CODE_ALIASES),
+    col("period", true, PERIOD_ALIASES),
+    col("role", false, &["类别", "身份"]),
+    col("age_band", true, &["年龄段", "年龄"]),
+    col("count", true, &["人数", "数量"]),
+    col("reported_share", false, &["占比", "比例"]),
+];
+
+/// Person-record layout of member_ages: one row per person, binned by ingest.
+pub static MEMBER_PERSONS: &[Column] = &[
+    col("region_code", true, CODE_ALIASES),
+    col("period", true, PERIOD_ALIASES),
+    col("role", false, &["类别", "身份"]),
+    col("birth_year", false, &["出生年份", "出生年"]),
+    col("age", false, &["年龄", "周岁"]),
+];
+
+pub static DISPUTES: &[Column] = &[
+    col("region_code", true, CODE_ALIASES),
+    col("period", true, PERIOD_ALIASES),
+    col("category", false, &["纠纷类型", "类别"]),
+    col("received", true, &["受理数", "受理", "排查纠纷数"]),
+    col("resolved", true, &["调解成功数", "化解数", "成功数"]),
+    col("escalated", false, &["升级数", "转诉讼数", "上访数"]),
+    col("mean_days", false, &["平均办结天数"]),
+];
+
+pub static SERVICE_USAGE: &[Column] = &[
+    col("region_code", true, CODE_ALIASES),
+    col("period", true, PERIOD_ALIASES),
+    col("center_type", true, &["中心类型", "服务中心"]),
+    col("visits", true, &["服务人次", "人次", "接待人次"]),
+    col("services", false, &["服务件数", "办件数"]),
+    col("satisfaction", false, &["满意度"]),
+    col("staff", false, &["工作人员数"]),
+];
+
+/// Row-level rules (the row goes to quarantine) and group-level findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    Parse,
+    Required,
+    Range,
+    Code,
+    Order,
+    Duplicate,
+    Band,
+    Total,
+    Share,
+    Coverage,
+    /// Extension: a county-or-above code absent from the GB/T 2260 reference list.
+    Reference,
+}
+
+impl Rule {
+    pub const ROW_RULES: [Rule; 7] = [
+        Rule::Parse,
+        Rule::Required,
+        Rule::Range,
+        Rule::Code,
+        Rule::Order,
+        Rule::Duplicate,
+        Rule::Band,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Parse => "E_PARSE",
+            Rule::Required => "E_REQUIRED",
+            Rule::Range => "E_RANGE",
+            Rule::Code => "E_CODE",
+            Rule::Order => "E_ORDER",
+            Rule::Duplicate => "E_DUPLICATE",
+            Rule::Band => "E_BAND",
+            Rule::Total => "W_TOTAL",
+            Rule::Share => "W_SHARE",
+            Rule::Coverage => "W_COVERAGE",
+            Rule::Reference => "W_REFERENCE",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Levels of the region tree, coarse to fine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Country,
+    Province,
+    City,
+    County,
+    Street,
+    Community,
+}
+
+impl Level {
+    pub const ALL: [Level; 6] = [
+        Level::Country,
+        Level::Province,
+        Level::City,
+        Level::County,
+        Level::Street,
+        Level::Community,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Country => "country",
+            Level::Province => "province",
+            Level::City => "city",
+            Level::County => "county",
+            Level::Street => "street",
+            Level::Community => "community",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.name() == s)
+    }
+}
+
+/// The four governance models plus `none` (the never-treated comparison units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Model {
+    Sinking,
+    Collaborative,
+    Embedded,
+    Integrated,
+    None,
+}
+
+impl Model {
+    pub const ALL: [Model; 5] = [
+        Model::Sinking,
+        Model::Collaborative,
+        Model::Embedded,
+        Model::Integrated,
+        Model::None,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Sinking => "sinking",
+            Model::Collaborative => "collaborative",
+            Model::Embedded => "embedded",
+            Model::Integrated => "integrated",
+            Model::None => "none",
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Model::Sinking => "下沉型",
+            Model::Collaborative => "协同型",
+            Model::Embedded => "嵌入型",
+            Model::Integrated => "融合型",
+            Model::None => "无",
+        }
+    }
+}
+
+/// The seven centres of 一有七中心, plus `other`.
+pub const CENTER_TYPES: [(&str, &str); 8] = [
+    ("convenience", "便民服务中心"),
+    ("governance", "综治服务中心"),
+    ("culture_sports", "文体活动中心"),
+    ("health", "卫生服务中心"),
+    ("elderly_care", "老年人日间照料中心"),
+    ("children", "儿童服务中心"),
+    ("volunteer", "志愿服务中心"),
+    ("other", "其他"),
+];
+
+/// The columns of `_quarantine.parquet`, in order.
+pub const QUARANTINE_COLUMNS: [&str; 7] = [
+    "table", "source", "row", "column", "value", "rule", "message",
+];
+
+/// The columns of `_findings.parquet`, in order.
+pub const FINDINGS_COLUMNS: [&str; 9] = [
+    "table",
+    "rule",
+    "region_code",
+    "period",
+    "role",
+    "band",
+    "expected",
+    "actual",
+    "message",
+];

@@ -1,0 +1,240 @@
+//! Header mapping: which cell of a record feeds which canonical column.
+//!
+//! A header cell matches, in this order: the source's `columns` map, the
+//! canonical name (any case), a built-in Chinese alias. A unit in brackets at
+//! the end (`人数（人）`, `满意度(%)`) is ignored for matching. Unknown
+//! columns are kept out of the warehouse and listed in the manifest; they
+//! never make a row fail.
+
+use crate::config::{Layout, Source};
+use crate::contract::{Column, Table, MEMBER_AGES, MEMBER_PERSONS};
+use crate::ingest::parse::{parse_band, Band};
+use crate::ingest::read::RawRecord;
+
+/// How many leading rows may be titles before the header must appear.
+pub const MAX_PREAMBLE: usize = 20;
+
+/// The mapping of one file's header.
+#[derive(Debug, Clone)]
+pub struct HeaderMap {
+    /// The columns this layout reads.
+    pub columns: &'static [Column],
+    /// For each of `columns`, the index of the cell that feeds it.
+    pub index: Vec<Option<usize>>,
+    /// Wide layout: (cell index, band, header text) per band column.
+    pub bands: Vec<(usize, Band, String)>,
+    /// Header cells that matched nothing.
+    pub unknown: Vec<String>,
+    /// The header's row number.
+    pub row: u64,
+}
+
+impl HeaderMap {
+    pub fn cell<'a>(&self, rec: &'a RawRecord, column: &str) -> Option<&'a str> {
+        let i = self.columns.iter().position(|c| c.name == column)?;
+        let idx = self.index[i]?;
+        rec.cells.get(idx).and_then(|c| c.as_deref())
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.columns
+            .iter()
+            .position(|c| c.name == column)
+            .is_some_and(|i| self.index[i].is_some())
+    }
+
+    /// Number of cells the header spans (cells beyond it are an E_PARSE).
+    pub fn width(&self) -> usize {
+        let max_idx = self
+            .index
+            .iter()
+            .flatten()
+            .chain(self.bands.iter().map(|(i, _, _)| i))
+            .max()
+            .copied()
+            .unwrap_or(0);
+        max_idx + 1
+    }
+}
+
+/// Why a header could not be mapped; the caller adds the file's path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HeaderError {
+    NotFound {
+        expected: String,
+    },
+    Missing {
+        column: String,
+        row: u64,
+        headers: String,
+    },
+    Twice {
+        column: String,
+        first: String,
+        second: String,
+        row: u64,
+    },
+    NoBands {
+        row: u64,
+    },
+}
+
+impl std::error::Error for HeaderError {}
+
+impl std::fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeaderError::NotFound { expected } => write!(
+                f,
+                "no header row found in the first {MAX_PREAMBLE} rows (expected columns such as {expected})"
+            ),
+            HeaderError::Missing { column, row, headers } => write!(
+                f,
+                "header (row {row}) has no column for '{column}' (headers: {headers}); add it, or map a header to it in the source's columns"
+            ),
+            HeaderError::Twice { column, first, second, row } => write!(
+                f,
+                "header (row {row}): both '{first}' and '{second}' map to '{column}'"
+            ),
+            HeaderError::NoBands { row } => write!(
+                f,
+                "header (row {row}): a wide member_ages source needs band columns (e.g. 30岁以下, 30-44岁, 45岁及以上), none found"
+            ),
+        }
+    }
+}
+
+/// The columns a source reads, given its table and layout.
+pub fn columns_for(table: Table, layout: &Layout) -> &'static [Column] {
+    match (table, layout) {
+        (Table::MemberAges, Layout::Persons) => MEMBER_PERSONS,
+        (Table::MemberAges, Layout::Wide) => &MEMBER_AGES[..3],
+        _ => table.columns(),
+    }
+}
+
+fn strip_unit(h: &str) -> &str {
+    let h = h.trim().trim_start_matches('\u{feff}').trim();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if h.ends_with(close) {
+            if let Some(i) = h.rfind(open) {
+                if i > 0 {
+                    return h[..i].trim();
+                }
+            }
+        }
+    }
+    h
+}
+
+fn match_column(columns: &[Column], source: &Source, header: &str) -> Option<usize> {
+    let raw = header.trim().trim_start_matches('\u{feff}');
+    if let Some(canon) = source.columns.get(raw) {
+        return columns.iter().position(|c| c.name == canon);
+    }
+    let h = strip_unit(raw);
+    let lower = h.to_lowercase();
+    columns
+        .iter()
+        .position(|c| c.name == lower)
+        .or_else(|| columns.iter().position(|c| c.aliases.contains(&h)))
+}
+
+/// Maps one candidate header record; `None` when nothing in it matches.
+pub fn map_header(
+    rec: &RawRecord,
+    table: Table,
+    source: &Source,
+) -> Result<Option<HeaderMap>, HeaderError> {
+    let columns = columns_for(table, &source.layout);
+    let mut index: Vec<Option<usize>> = vec![None; columns.len()];
+    let mut bands = Vec::new();
+    let mut unknown = Vec::new();
+    let mut matched = 0;
+    for (i, h) in rec.cells.iter().enumerate() {
+        let Some(h) = h else { continue };
+        if let Some(c) = match_column(columns, source, h) {
+            if let Some(prev) = index[c] {
+                return Err(HeaderError::Twice {
+                    column: columns[c].name.to_string(),
+                    first: rec.cells[prev].clone().unwrap_or_default(),
+                    second: h.clone(),
+                    row: rec.row,
+                });
+            }
+            index[c] = Some(i);
+            matched += 1;
+            continue;
+        }
+        if source.layout == Layout::Wide {
+            let declared = source
+                .band_columns
+                .as_ref()
+                .map(|b| b.iter().any(|x| x == h));
+            if declared != Some(false) {
+                if let Ok(band) = parse_band(strip_unit(h)) {
+                    bands.push((i, band, h.clone()));
+                    continue;
+                }
+            }
+        }
+        unknown.push(h.clone());
+    }
+    if matched == 0 {
+        return Ok(None);
+    }
+    for (c, col) in columns.iter().enumerate() {
+        // In the persons layout, one of birth_year / age is needed (checked below).
+        let person_alt = matches!(col.name, "birth_year" | "age");
+        if col.required && index[c].is_none() && !person_alt {
+            return Err(HeaderError::Missing {
+                column: col.name.to_string(),
+                row: rec.row,
+                headers: rec
+                    .cells
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    let map = HeaderMap {
+        columns,
+        index,
+        bands,
+        unknown,
+        row: rec.row,
+    };
+    if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
+        return Err(HeaderError::Missing {
+            column: "birth_year or age".into(),
+            row: rec.row,
+            headers: rec
+                .cells
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    if source.layout == Layout::Wide && map.bands.is_empty() {
+        return Err(HeaderError::NoBands { row: rec.row });
+    }
+    Ok(Some(map))
+}
+
+/// A short list of expected headers for the "no header found" message.
+pub fn expected_headers(table: Table, layout: &Layout) -> String {
+    columns_for(table, layout)
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| match c.aliases.first() {
+            Some(a) => format!("{}/{}", c.name, a),
+            None => c.name.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,373 @@
+//! Ingest: sources → a validated warehouse, with every input row either
+//! stored or quarantined with its reason (contract §2).
+//!
+//! The stage runs in three steps. **Plan** resolves every source's paths and
+//! globs, hashes each file and detects its encoding, so a missing, empty or
+//! undecodable file stops the run before anything is written. **Load** reads
+//! regions first (facts are checked against the tree), then streams each fact
+//! table through its row rules into a Parquet writer in a staging folder.
+//! **Publish** writes quarantine, findings and the manifest, then swaps the
+//! staging folder in (see [`crate::warehouse`]). `validate` runs the same
+//! steps without table writers and writes only the report.
+
+pub mod encoding;
+pub mod findings;
+pub mod frames;
+pub mod headers;
+pub mod load;
+pub mod parse;
+pub mod quarantine;
+pub mod read;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Encoding, Source};
+use crate::contract::{Rule, Table, SCHEMA_VERSION};
+use crate::warehouse::{self, Manifest, Staging, WarehouseError};
+
+use self::encoding::Probe;
+use self::headers::HeaderError;
+use self::quarantine::{Finding, QuarantineRecord};
+use self::read::{Format, ReadError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("config {config}: key {key}: '{pattern}' matches no file")]
+    NoMatch {
+        config: String,
+        key: String,
+        pattern: String,
+    },
+    #[error("config {config}: key {key}: '{pattern}' is not a valid glob: {message}")]
+    BadGlob {
+        config: String,
+        key: String,
+        pattern: String,
+        message: String,
+    },
+    #[error("{path}: file not found (from config key {key})")]
+    Missing { path: String, key: String },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("{path}: the file is empty")]
+    Empty { path: String },
+    #[error("{path}: has a header but no data rows")]
+    HeaderOnly { path: String },
+    #[error("{path}: encoding is neither UTF-8 nor GBK/GB18030; save it as UTF-8 or declare `encoding` in the source")]
+    Encoding { path: String },
+    #[error("{path}: not valid {declared} (declared by config key {key})")]
+    Declared {
+        path: String,
+        declared: &'static str,
+        key: String,
+    },
+    #[error("{path}: unknown file type; use .csv, .xlsx or .parquet")]
+    Format { path: String },
+    #[error("{path}: {source}")]
+    Read { path: String, source: ReadError },
+    #[error("{path}: {source}")]
+    Header { path: String, source: HeaderError },
+    #[error("config {config}: a [sources.regions] block is required: facts are checked against the region tree")]
+    NoRegions { config: String },
+    #[error("{path}: cannot read the reference code list (run.reference_codes): {message}")]
+    Reference { path: String, message: String },
+    #[error(transparent)]
+    Warehouse(#[from] WarehouseError),
+    #[error("building table {table}: {message}")]
+    Frame { table: String, message: String },
+}
+
+/// One input file, planned.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub table: Table,
+    pub path: PathBuf,
+    /// The path as outputs show it (relative to the config's folder).
+    pub shown: String,
+    pub format: Format,
+    pub probe: Probe,
+    pub encoding: Encoding,
+}
+
+/// What ingest or validate did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub manifest: Manifest,
+    pub quarantine: Vec<QuarantineRecord>,
+    pub findings: Vec<Finding>,
+    /// The warehouse (ingest) or the report folder (validate).
+    pub written_to: PathBuf,
+}
+
+/// Where the outcome goes.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Build and publish the warehouse.
+    Ingest,
+    /// Run every check; write only quarantine, findings and manifest to `report`.
+    Validate { report: PathBuf },
+}
+
+fn is_glob(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+/// Resolves, hashes and probes every input file of the config.
+pub fn plan(config: &Config) -> Result<Vec<Planned>, IngestError> {
+    if config.source(Table::Regions).is_none() {
+        return Err(IngestError::NoRegions {
+            config: config.path.display().to_string(),
+        });
+    }
+    let mut out = Vec::new();
+    for src in &config.sources {
+        let key = format!("sources.{}.path", src.table);
+        let mut files: Vec<PathBuf> = Vec::new();
+        for pat in &src.patterns {
+            let text = pat.to_string_lossy().to_string();
+            if is_glob(&text) {
+                let matches = glob::glob(&text).map_err(|e| IngestError::BadGlob {
+                    config: config.path.display().to_string(),
+                    key: key.clone(),
+                    pattern: text.clone(),
+                    message: e.to_string(),
+                })?;
+                let mut found: Vec<PathBuf> = matches.flatten().filter(|p| p.is_file()).collect();
+                if found.is_empty() {
+                    return Err(IngestError::NoMatch {
+                        config: config.path.display().to_string(),
+                        key: key.clone(),
+                        pattern: config.display_path(pat),
+                    });
+                }
+                found.sort();
+                files.extend(found);
+            } else if pat.is_file() {
+                files.push(pat.clone());
+            } else {
+                return Err(IngestError::Missing {
+                    path: config.display_path(pat),
+                    key: key.clone(),
+                });
+            }
+        }
+        files.dedup();
+        for path in files {
+            out.push(probe_file(config, src, path)?);
+        }
+    }
+    Ok(out)
+}
+
+fn probe_file(config: &Config, src: &Source, path: PathBuf) -> Result<Planned, IngestError> {
+    let shown = config.display_path(&path);
+    let format = Format::of(&path).ok_or_else(|| IngestError::Format {
+        path: shown.clone(),
+    })?;
+    let detect = format == Format::Csv;
+    let probe = encoding::probe(&path, detect).map_err(|e| IngestError::File {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    if probe.bytes == 0 {
+        return Err(IngestError::Empty { path: shown });
+    }
+    let encoding = match (format, src.encoding, probe.encoding) {
+        (Format::Csv, Encoding::Auto, Some(e)) => e,
+        (Format::Csv, Encoding::Auto, None) => return Err(IngestError::Encoding { path: shown }),
+        // Declared UTF-8 must really be UTF-8; declared GBK decodes anything
+        // GB18030 accepts (UTF-8 bytes that are also valid GB18030 included).
+        (Format::Csv, Encoding::Utf8, Some(Encoding::Utf8)) => Encoding::Utf8,
+        (Format::Csv, Encoding::Utf8, _) => {
+            return Err(IngestError::Declared {
+                path: shown,
+                declared: "UTF-8",
+                key: format!("sources.{}.encoding", src.table),
+            })
+        }
+        (Format::Csv, Encoding::Gb18030, None) => {
+            return Err(IngestError::Declared {
+                path: shown,
+                declared: "GBK/GB18030",
+                key: format!("sources.{}.encoding", src.table),
+            })
+        }
+        (Format::Csv, Encoding::Gb18030, Some(_)) => Encoding::Gb18030,
+        _ => Encoding::Utf8,
+    };
+    Ok(Planned {
+        table: src.table,
+        path,
+        shown,
+        format,
+        probe,
+        encoding,
+    })
+}
+
+/// A run id that depends only on the program, the config and the inputs:
+/// the same inputs give the same id, and so byte-identical outputs.
+pub fn run_id(config: &Config, planned: &[Planned]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(
+        format!(
+            "govlens {}\nschema {SCHEMA_VERSION}\n",
+            env!("CARGO_PKG_VERSION")
+        )
+        .as_bytes(),
+    );
+    h.update(config.text.as_bytes());
+    for p in planned {
+        h.update(format!("\n{}\t{}\t{}", p.table, p.shown, p.probe.blake3).as_bytes());
+    }
+    h.finalize().to_hex()[..16].to_string()
+}
+
+/// Inputs made by `govlens generate` carry a `_generated.json` beside them.
+fn is_simulated(planned: &[Planned]) -> bool {
+    planned.iter().any(|p| {
+        p.path
+            .parent()
+            .is_some_and(|d| d.join("_generated.json").exists())
+    })
+}
+
+/// Runs ingest or validate for a checked config.
+pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
+    let planned = plan(config)?;
+    let run_id = run_id(config, &planned);
+    let simulated = is_simulated(&planned);
+    let input_hashes = planned
+        .iter()
+        .map(|p| format!("{}=blake3:{}", p.shown, p.probe.blake3))
+        .collect::<Vec<_>>()
+        .join(";");
+    let mut metadata = warehouse::file_metadata(&run_id, &input_hashes);
+    metadata.push(("govlens.simulated".into(), simulated.to_string()));
+
+    let target = match mode {
+        Mode::Ingest => config.warehouse.clone(),
+        Mode::Validate { report } => report.clone(),
+    };
+    let staging = Staging::new(&target)?;
+    let write_tables = matches!(mode, Mode::Ingest);
+    let reference = match &config.reference_codes {
+        Some(p) => Some(regions_reference(config, p)?),
+        None => None,
+    };
+    let loaded = load::load_all(
+        config,
+        &planned,
+        &staging.dir,
+        write_tables,
+        &metadata,
+        reference.as_ref(),
+    )?;
+
+    let mut q =
+        quarantine::quarantine_frame(&loaded.quarantine).map_err(frame_err("_quarantine"))?;
+    warehouse::write_frame(&staging.dir.join("_quarantine.parquet"), &mut q, &metadata)?;
+    let mut f = quarantine::findings_frame(&loaded.findings).map_err(frame_err("_findings"))?;
+    warehouse::write_frame(&staging.dir.join("_findings.parquet"), &mut f, &metadata)?;
+
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        govlens_version: env!("CARGO_PKG_VERSION").into(),
+        run_id,
+        config_hash: format!("blake3:{}", blake3::hash(config.text.as_bytes()).to_hex()),
+        simulated,
+        files: loaded.files,
+        tables: loaded.tables,
+        quarantined: loaded.quarantine.len() as u64,
+        findings: loaded.findings.len() as u64,
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    warehouse::write_text(&staging.dir.join("_manifest.json"), &json)?;
+    staging.publish()?;
+    Ok(Outcome {
+        manifest,
+        quarantine: loaded.quarantine,
+        findings: loaded.findings,
+        written_to: target,
+    })
+}
+
+fn regions_reference(
+    config: &Config,
+    path: &Path,
+) -> Result<std::collections::HashMap<String, String>, IngestError> {
+    crate::regions::load_reference(path).map_err(|message| IngestError::Reference {
+        path: config.display_path(path),
+        message,
+    })
+}
+
+fn frame_err(table: &str) -> impl FnOnce(polars::prelude::PolarsError) -> IngestError + '_ {
+    move |e| IngestError::Frame {
+        table: table.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// The terminal summary: per file its accounting, counts per rule, and the
+/// first examples of each rule, so a clerk sees what to fix without opening
+/// Parquet.
+pub fn summary(outcome: &Outcome, examples: usize) -> String {
+    use std::fmt::Write;
+    let m = &outcome.manifest;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "run {}{}: {} file(s), {} row(s) quarantined, {} finding(s)",
+        m.run_id,
+        if m.simulated { " (simulated data)" } else { "" },
+        m.files.len(),
+        m.quarantined,
+        m.findings
+    );
+    for f in &m.files {
+        let _ = writeln!(
+            s,
+            "  {:<13} {}: read {}, stored {}, quarantined {}{}",
+            f.table,
+            f.path,
+            f.rows_read,
+            f.rows_stored,
+            f.rows_quarantined,
+            f.encoding
+                .as_deref()
+                .filter(|e| *e != "utf-8")
+                .map(|e| format!(" [{e}]"))
+                .unwrap_or_default()
+        );
+    }
+    let mut by_rule: BTreeMap<Rule, Vec<String>> = BTreeMap::new();
+    for q in &outcome.quarantine {
+        by_rule.entry(q.rule).or_default().push(format!(
+            "{} row {} [{}]: {}",
+            q.source, q.row, q.column, q.message
+        ));
+    }
+    for f in &outcome.findings {
+        let group: Vec<&str> = [&f.region_code, &f.period, &f.role, &f.band]
+            .into_iter()
+            .filter_map(|x| x.as_deref())
+            .collect();
+        by_rule.entry(f.rule).or_default().push(format!(
+            "{} [{}]: {}",
+            f.table,
+            group.join(" "),
+            f.message
+        ));
+    }
+    for (rule, items) in by_rule {
+        let _ = writeln!(s, "{rule}: {}", items.len());
+        for e in items.iter().take(examples) {
+            let _ = writeln!(s, "    {e}");
+        }
+    }
+    let _ = writeln!(s, "written to {}", outcome.written_to.display());
+    s
+}

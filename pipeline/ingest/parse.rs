@@ -1,0 +1,559 @@
+//! Parsing of the contract's value grammars: periods, age bands, model words,
+//! levels, roles, centre types and numbers as clerks write them.
+//!
+//! Every function is pure and returns `Err(reason)` with a sentence a clerk can
+//! act on; the validator turns that into an E_PARSE / E_RANGE / E_BAND record.
+
+use crate::contract::{Level, Model, CENTER_TYPES};
+
+/// Years accepted for periods and adoption years (contract §1: 1949..2100).
+pub const YEAR_MIN: i32 = 1949;
+pub const YEAR_MAX: i32 = 2100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PeriodKind {
+    Year,
+    Quarter,
+    Month,
+}
+
+impl PeriodKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PeriodKind::Year => "year",
+            PeriodKind::Quarter => "quarter",
+            PeriodKind::Month => "month",
+        }
+    }
+}
+
+/// A parsed period: year plus quarter or month. `sub` is the quarter (1..4)
+/// or month (1..12), 0 for a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    pub year: i32,
+    pub kind: PeriodKind,
+    pub sub: u32,
+}
+
+impl Period {
+    /// Canonical text: `2023`, `2023-Q2`, `2023-06`.
+    pub fn canonical(&self) -> String {
+        match self.kind {
+            PeriodKind::Year => format!("{}", self.year),
+            PeriodKind::Quarter => format!("{}-Q{}", self.year, self.sub),
+            PeriodKind::Month => format!("{}-{:02}", self.year, self.sub),
+        }
+    }
+
+    /// First day of the period as (year, month, day).
+    pub fn start(&self) -> (i32, u32, u32) {
+        match self.kind {
+            PeriodKind::Year => (self.year, 1, 1),
+            PeriodKind::Quarter => (self.year, (self.sub - 1) * 3 + 1, 1),
+            PeriodKind::Month => (self.year, self.sub, 1),
+        }
+    }
+
+    /// Days since 1970-01-01 of the first day: polars' Date representation.
+    pub fn start_days(&self) -> i32 {
+        let (y, m, d) = self.start();
+        days_from_civil(y, m, d)
+    }
+}
+
+/// Howard Hinnant's days-from-civil; exact for the proleptic Gregorian calendar.
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn chinese_numeral(s: &str) -> Option<u32> {
+    match s {
+        "一" => Some(1),
+        "二" => Some(2),
+        "三" => Some(3),
+        "四" => Some(4),
+        _ => s.parse().ok(),
+    }
+}
+
+fn year_in_range(year: i32, raw: &str) -> Result<i32, PeriodError> {
+    if (YEAR_MIN..=YEAR_MAX).contains(&year) {
+        Ok(year)
+    } else {
+        Err(PeriodError::Range(format!(
+            "year {year} in '{raw}' is outside {YEAR_MIN}..{YEAR_MAX}"
+        )))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PeriodError {
+    Parse(String),
+    Range(String),
+}
+
+/// Parses `2023`, `2023-Q2`, `2023Q2`, `2023-06`, `2023-6`, `2023/6`, `2023年`,
+/// `2023年第二季度`, `2023年二季度`, `2023年6月`, `2023年06月`.
+pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
+    let s = raw.trim();
+    let bad = || {
+        PeriodError::Parse(format!(
+            "'{raw}' is not a period (expected 2023, 2023-Q2, 2023-06, 2023年, 2023年第二季度 or 2023年6月)"
+        ))
+    };
+    let (year_txt, rest) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    };
+    if year_txt.len() != 4 {
+        return Err(bad());
+    }
+    let year: i32 = year_txt.parse().map_err(|_| bad())?;
+    let rest = rest.strip_prefix('年').unwrap_or(rest);
+    if rest.is_empty() {
+        return Ok(Period {
+            year: year_in_range(year, raw)?,
+            kind: PeriodKind::Year,
+            sub: 0,
+        });
+    }
+    // Quarter forms.
+    let q = rest
+        .strip_prefix("-Q")
+        .or_else(|| rest.strip_prefix("Q"))
+        .or_else(|| rest.strip_prefix("-q"))
+        .or_else(|| rest.strip_prefix("q"));
+    if let Some(q) = q {
+        let n: u32 = q.parse().map_err(|_| bad())?;
+        return quarter(year, n, raw);
+    }
+    if let Some(q) = rest.strip_suffix("季度") {
+        let q = q.strip_prefix('第').unwrap_or(q);
+        let n = chinese_numeral(q).ok_or_else(bad)?;
+        return quarter(year, n, raw);
+    }
+    // Month forms.
+    let m = rest
+        .strip_prefix('-')
+        .or_else(|| rest.strip_prefix('/'))
+        .or_else(|| rest.strip_suffix('月'))
+        .ok_or_else(bad)?;
+    if m.is_empty() || m.len() > 2 || !m.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: u32 = m.parse().map_err(|_| bad())?;
+    if !(1..=12).contains(&n) {
+        return Err(PeriodError::Range(format!(
+            "month {n} in '{raw}' is outside 1..12"
+        )));
+    }
+    Ok(Period {
+        year: year_in_range(year, raw)?,
+        kind: PeriodKind::Month,
+        sub: n,
+    })
+}
+
+fn quarter(year: i32, n: u32, raw: &str) -> Result<Period, PeriodError> {
+    if !(1..=4).contains(&n) {
+        return Err(PeriodError::Range(format!(
+            "quarter {n} in '{raw}' is outside 1..4"
+        )));
+    }
+    Ok(Period {
+        year: year_in_range(year, raw)?,
+        kind: PeriodKind::Quarter,
+        sub: n,
+    })
+}
+
+/// An age band: whole years, bounds inclusive, `hi = None` for an open band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Band {
+    Range {
+        lo: u32,
+        hi: Option<u32>,
+    },
+    /// A published total (`total`, `合计`, `总计`): checked, never summed.
+    Total,
+}
+
+impl Band {
+    /// Canonical text: `30-44`, `0-29`, `45+`, `total`.
+    pub fn canonical(&self) -> String {
+        match self {
+            Band::Range { lo, hi: Some(hi) } => format!("{lo}-{hi}"),
+            Band::Range { lo, hi: None } => format!("{lo}+"),
+            Band::Total => "total".to_string(),
+        }
+    }
+
+    pub fn overlaps(&self, other: &Band) -> bool {
+        match (self, other) {
+            (Band::Range { lo: a, hi: ah }, Band::Range { lo: b, hi: bh }) => {
+                let a_end = ah.unwrap_or(u32::MAX);
+                let b_end = bh.unwrap_or(u32::MAX);
+                *a <= b_end && *b <= a_end
+            }
+            _ => false,
+        }
+    }
+
+    pub fn contains(&self, age: u32) -> bool {
+        match self {
+            Band::Range { lo, hi } => age >= *lo && hi.is_none_or(|h| age <= h),
+            Band::Total => false,
+        }
+    }
+}
+
+fn num(s: &str) -> Option<u32> {
+    let s = s.trim();
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) || s.len() > 3 {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Parses the band grammar of contract §1, e.g. `30-44`, `30~44`, `30至44岁`,
+/// `<30`, `30岁以下`, `<=30`, `30岁及以下`, `45+`, `>=45`, `45岁及以上`,
+/// `>45`, `45岁以上`, `30岁及以上、45岁以下`, and `total`/`合计`/`总计`.
+pub fn parse_band(raw: &str) -> Result<Band, String> {
+    let s: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '－' | '—' | '–' | '～' | '〜' => '-',
+            '＜' => '<',
+            '＞' => '>',
+            '＝' => '=',
+            '＋' => '+',
+            '≤' => '≤',
+            c => c,
+        })
+        .collect();
+    let bad = || {
+        format!("'{raw}' is not an age band (expected e.g. 30-44, <30, 45+, 30岁以下, 45岁及以上, 合计)")
+    };
+    if matches!(
+        s.to_lowercase().as_str(),
+        "total" | "合计" | "总计" | "小计"
+    ) {
+        return Ok(Band::Total);
+    }
+    let s = s.trim_end_matches("周岁").to_string();
+    // Compound form: `30岁及以上、45岁以下` = [30, 44].
+    for sep in ['、', ',', '，', ';'] {
+        if let Some((a, b)) = s.split_once(sep) {
+            let (Band::Range { lo: lo_a, hi: hi_a }, Band::Range { lo: lo_b, hi: hi_b }) =
+                (parse_band(a)?, parse_band(b)?)
+            else {
+                return Err(bad());
+            };
+            let lo = lo_a.max(lo_b);
+            let hi = match (hi_a, hi_b) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, None) => x,
+                (None, y) => y,
+            };
+            if hi.is_some_and(|h| h < lo) {
+                return Err(format!("'{raw}' is an empty age band"));
+            }
+            return Ok(Band::Range { lo, hi });
+        }
+    }
+    let range = |lo: u32, hi: Option<u32>| -> Result<Band, String> {
+        if hi.is_some_and(|h| h < lo) {
+            Err(format!("'{raw}' has its upper bound below its lower bound"))
+        } else {
+            Ok(Band::Range { lo, hi })
+        }
+    };
+    // Symbol prefixes.
+    if let Some(r) = s.strip_prefix("<=").or_else(|| s.strip_prefix('≤')) {
+        return range(0, Some(num(r.trim_end_matches('岁')).ok_or_else(bad)?));
+    }
+    if let Some(r) = s.strip_prefix(">=").or_else(|| s.strip_prefix('≥')) {
+        return range(num(r.trim_end_matches('岁')).ok_or_else(bad)?, None);
+    }
+    if let Some(r) = s.strip_prefix('<') {
+        let n = num(r.trim_end_matches('岁')).ok_or_else(bad)?;
+        if n == 0 {
+            return Err(bad());
+        }
+        return range(0, Some(n - 1));
+    }
+    if let Some(r) = s.strip_prefix('>') {
+        return range(num(r.trim_end_matches('岁')).ok_or_else(bad)? + 1, None);
+    }
+    if let Some(r) = s.strip_suffix('+') {
+        return range(num(r.trim_end_matches('岁')).ok_or_else(bad)?, None);
+    }
+    // Chinese suffix forms, longest first.
+    let suffixes: [(&str, fn(u32) -> Option<(u32, Option<u32>)>); 8] = [
+        ("岁及以下", |n| Some((0, Some(n)))),
+        ("岁及以上", |n| Some((n, None))),
+        ("岁以下", |n| n.checked_sub(1).map(|h| (0, Some(h)))),
+        ("岁以上", |n| Some((n + 1, None))),
+        ("及以下", |n| Some((0, Some(n)))),
+        ("及以上", |n| Some((n, None))),
+        ("以下", |n| n.checked_sub(1).map(|h| (0, Some(h)))),
+        ("以上", |n| Some((n + 1, None))),
+    ];
+    for (suffix, f) in suffixes {
+        if let Some(r) = s.strip_suffix(suffix) {
+            let n = num(r).ok_or_else(bad)?;
+            let (lo, hi) = f(n).ok_or_else(bad)?;
+            return range(lo, hi);
+        }
+    }
+    // Closed ranges: `30-44`, `30~44`, `30至44岁`, `30-44岁`, `30岁-44岁`.
+    let body = s.trim_end_matches('岁');
+    for sep in ["-", "~", "至", "到"] {
+        if let Some((a, b)) = body.split_once(sep) {
+            let lo = num(a.trim_end_matches('岁')).ok_or_else(bad)?;
+            let hi = num(b).ok_or_else(bad)?;
+            return range(lo, Some(hi));
+        }
+    }
+    Err(bad())
+}
+
+/// Model words of contract §1 (Chinese, with or without 型, or English).
+pub fn parse_model(raw: &str) -> Result<Model, String> {
+    let s = raw.trim();
+    let lower = s.to_lowercase();
+    let m = match lower.as_str() {
+        "下沉" | "下沉型" | "sinking" => Model::Sinking,
+        "协同" | "协同型" | "collaborative" => Model::Collaborative,
+        "嵌入" | "嵌入型" | "embedded" => Model::Embedded,
+        "融合" | "融合型" | "integrated" => Model::Integrated,
+        "无" | "none" | "空" => Model::None,
+        _ => {
+            return Err(format!(
+                "'{raw}' is not a governance model (expected 下沉型, 协同型, 嵌入型, 融合型, 无, or sinking, collaborative, embedded, integrated, none)"
+            ))
+        }
+    };
+    Ok(m)
+}
+
+/// Level words: English names and the Chinese terms of contract §1.
+pub fn parse_level(raw: &str) -> Result<Level, String> {
+    let s = raw.trim();
+    if let Some(l) = Level::from_name(&s.to_lowercase()) {
+        return Ok(l);
+    }
+    let l = match s {
+        "国家" | "全国" => Level::Country,
+        "省" | "省级" | "省份" | "自治区" | "直辖市" => Level::Province,
+        "市" | "地级市" | "市级" | "地区" | "自治州" | "盟" => Level::City,
+        "县/区" | "县" | "区" | "县级" | "县级市" | "区县" | "旗" => Level::County,
+        "街道/乡镇" | "街道" | "乡镇" | "乡" | "镇" | "街道办" => Level::Street,
+        "社区/村" | "社区" | "村" | "居委会" | "村委会" | "社区居委会" => {
+            Level::Community
+        }
+        _ => {
+            return Err(format!(
+                "'{raw}' is not a level (expected country, province, city, county, street, community or 国家, 省, 市, 县/区, 街道/乡镇, 社区/村)"
+            ))
+        }
+    };
+    Ok(l)
+}
+
+/// The level a well-formed code implies (GB/T 2260 and the NBS statistical code).
+pub fn level_of_code(code: &str) -> Level {
+    match code.len() {
+        12 => Level::Community,
+        9 => Level::Street,
+        _ if code == "100000" => Level::Country,
+        _ if code.ends_with("0000") => Level::Province,
+        _ if code.ends_with("00") => Level::City,
+        _ => Level::County,
+    }
+}
+
+/// Checks the shape of a region code: 6, 9 or 12 ASCII digits.
+pub fn check_code(raw: &str) -> Result<String, String> {
+    let s = raw.trim();
+    let s = s.strip_suffix(".0").unwrap_or(s); // a code typed as a number in Excel
+    if matches!(s.len(), 6 | 9 | 12) && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "'{raw}' is not a region code (expected 6, 9 or 12 digits)"
+        ))
+    }
+}
+
+/// Role words: blank = member; 党员 = member; 干部/社区干部/党组织干部 = cadre.
+pub fn parse_role(raw: &str) -> Result<&'static str, String> {
+    match raw.trim().to_lowercase().as_str() {
+        "member" | "members" | "党员" => Ok("member"),
+        "cadre" | "cadres" | "干部" | "社区干部" | "党组织干部" => Ok("cadre"),
+        _ => Err(format!(
+            "'{raw}' is not a role (expected member/党员 or cadre/干部/社区干部/党组织干部)"
+        )),
+    }
+}
+
+/// Centre names: the canonical English id, the full Chinese name, or the
+/// Chinese name without 中心. Anything else is `other` (contract: "one of the
+/// seven, or other"); see docs/contract.md for why that is not an error.
+pub fn parse_center_type(raw: &str) -> &'static str {
+    let s = raw.trim();
+    let lower = s.to_lowercase();
+    for (id, zh) in CENTER_TYPES {
+        let short = zh.trim_end_matches("中心");
+        if lower == id || s == zh || s == short {
+            return id;
+        }
+    }
+    match s {
+        "老年日间照料中心" | "日间照料中心" | "养老服务中心" => "elderly_care",
+        "社区卫生服务中心" | "卫生服务站" | "社区卫生服务站" => "health",
+        "综治中心" => "governance",
+        "文体中心" | "文化活动中心" => "culture_sports",
+        "志愿者服务中心" => "volunteer",
+        "儿童之家" => "children",
+        _ => "other",
+    }
+}
+
+/// A number as clerks write it: thousands separators, a trailing `%` (for
+/// shares), full-width digits are not expected. Returns `Err` for text.
+pub fn parse_number(raw: &str) -> Result<f64, String> {
+    let s = raw.trim();
+    let cleaned: String = if s.contains(',') && thousands_ok(s) {
+        s.replace(',', "")
+    } else {
+        s.to_string()
+    };
+    match cleaned.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("'{raw}' is not a number")),
+    }
+}
+
+fn thousands_ok(s: &str) -> bool {
+    let int = s.trim_start_matches('-').split('.').next().unwrap_or("");
+    let groups: Vec<&str> = int.split(',').collect();
+    groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// An integer count: `12`, `12.0`, `1,234`. `12.5` is not an integer.
+pub fn parse_integer(raw: &str) -> Result<i64, String> {
+    let v = parse_number(raw)?;
+    if v.fract() != 0.0 || v.abs() > 9.0e15 {
+        return Err(format!("'{raw}' is not a whole number"));
+    }
+    Ok(v as i64)
+}
+
+/// A percentage: `12.5` or `12.5%`.
+pub fn parse_percent(raw: &str) -> Result<f64, String> {
+    let s = raw.trim();
+    let s = s
+        .strip_suffix('%')
+        .or_else(|| s.strip_suffix('％'))
+        .unwrap_or(s);
+    parse_number(s).map_err(|_| format!("'{raw}' is not a percentage"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band(lo: u32, hi: Option<u32>) -> Band {
+        Band::Range { lo, hi }
+    }
+
+    #[test]
+    fn every_band_form_of_the_contract() {
+        let cases = [
+            ("30-44", band(30, Some(44))),
+            ("30~44", band(30, Some(44))),
+            ("30至44岁", band(30, Some(44))),
+            ("30-44岁", band(30, Some(44))),
+            ("<30", band(0, Some(29))),
+            ("30岁以下", band(0, Some(29))),
+            ("<=30", band(0, Some(30))),
+            ("30岁及以下", band(0, Some(30))),
+            ("45+", band(45, None)),
+            (">=45", band(45, None)),
+            ("45岁及以上", band(45, None)),
+            (">45", band(46, None)),
+            ("45岁以上", band(46, None)),
+            ("30岁及以上、45岁以下", band(30, Some(44))),
+            ("total", Band::Total),
+            ("合计", Band::Total),
+            ("总计", Band::Total),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse_band(raw), Ok(want), "{raw}");
+        }
+        for bad in ["", "abc", "44-30", "岁", "30-"] {
+            assert!(parse_band(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_period_form_of_the_contract() {
+        let cases = [
+            ("2023", "2023", PeriodKind::Year),
+            ("2023-Q2", "2023-Q2", PeriodKind::Quarter),
+            ("2023-06", "2023-06", PeriodKind::Month),
+            ("2023年", "2023", PeriodKind::Year),
+            ("2023年第二季度", "2023-Q2", PeriodKind::Quarter),
+            ("2023年6月", "2023-06", PeriodKind::Month),
+            ("2023/6", "2023-06", PeriodKind::Month),
+        ];
+        for (raw, canon, kind) in cases {
+            let p = parse_period(raw).unwrap();
+            assert_eq!(p.canonical(), canon, "{raw}");
+            assert_eq!(p.kind, kind);
+        }
+        assert!(matches!(
+            parse_period("2023-13"),
+            Err(PeriodError::Range(_))
+        ));
+        assert!(matches!(parse_period("1800"), Err(PeriodError::Range(_))));
+        assert!(matches!(parse_period("23"), Err(PeriodError::Parse(_))));
+        assert_eq!(parse_period("2023-Q2").unwrap().start(), (2023, 4, 1));
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2023, 6, 1), 19509);
+    }
+
+    #[test]
+    fn model_words() {
+        assert_eq!(parse_model("下沉"), Ok(Model::Sinking));
+        assert_eq!(parse_model("协同型"), Ok(Model::Collaborative));
+        assert_eq!(parse_model("嵌入"), Ok(Model::Embedded));
+        assert_eq!(parse_model("融合型"), Ok(Model::Integrated));
+        assert_eq!(parse_model("空"), Ok(Model::None));
+        assert!(parse_model("网格").is_err());
+    }
+
+    #[test]
+    fn numbers_as_clerks_write_them() {
+        assert_eq!(parse_integer("1,234"), Ok(1234));
+        assert_eq!(parse_integer("12.0"), Ok(12));
+        assert!(parse_integer("12.5").is_err());
+        assert!(parse_integer("1,23").is_err());
+        assert_eq!(parse_percent("12.5%"), Ok(12.5));
+        assert_eq!(check_code("110117.0"), Ok("110117".into()));
+        assert!(check_code("11011").is_err());
+    }
+}

@@ -1,0 +1,379 @@
+//! Row rules of contract §2, one pure function per table: a raw record in, a
+//! typed row or the first [`Reject`] out. Rules that need more than the row
+//! (E_DUPLICATE, E_BAND overlap, E_CODE against the tree) live in
+//! [`crate::ingest::checks`]; group findings in [`crate::ingest::findings`].
+//!
+//! Columns are checked in canonical order so that the reason a clerk sees is
+//! the leftmost problem in the row, which is where they will look first.
+
+use crate::contract::{Level, Model, Rule};
+use crate::ingest::headers::HeaderMap;
+use crate::ingest::parse::{self, Band, Period, PeriodError, YEAR_MAX, YEAR_MIN};
+use crate::ingest::quarantine::Reject;
+use crate::ingest::read::RawRecord;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    pub model: Option<Model>,
+    pub adopted: Option<i32>,
+    pub population: Option<i64>,
+    pub households: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgeRow {
+    pub code: String,
+    pub period: Period,
+    pub role: &'static str,
+    pub band: Band,
+    pub count: f64,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisputeRow {
+    pub code: String,
+    pub period: Period,
+    pub category: Option<String>,
+    pub received: i64,
+    pub resolved: i64,
+    pub escalated: Option<i64>,
+    pub mean_days: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRow {
+    pub code: String,
+    pub period: Period,
+    pub center_type: &'static str,
+    /// The centre's name as given: keeps apart two centres that both map to `other`.
+    pub center_name: String,
+    pub visits: i64,
+    pub services: Option<i64>,
+    pub satisfaction: Option<f64>,
+    pub staff: Option<i64>,
+}
+
+/// Read access to one record's cells by canonical column, with the checks
+/// every table shares.
+pub struct Cells<'a> {
+    pub rec: &'a RawRecord,
+    pub map: &'a HeaderMap,
+}
+
+type R<T> = Result<T, Reject>;
+
+impl<'a> Cells<'a> {
+    pub fn new(rec: &'a RawRecord, map: &'a HeaderMap) -> R<Cells<'a>> {
+        let width = map.width();
+        if let Some((i, extra)) = rec
+            .cells
+            .iter()
+            .enumerate()
+            .skip(width)
+            .find_map(|(i, c)| c.as_deref().map(|c| (i, c)))
+        {
+            return Err(Reject::new(
+                Rule::Parse,
+                &format!("cell {}", i + 1),
+                Some(extra),
+                format!(
+                    "the row has a value in cell {} but the header has only {width} columns (a stray separator?)",
+                    i + 1
+                ),
+            ));
+        }
+        Ok(Cells { rec, map })
+    }
+
+    pub fn get(&self, col: &str) -> Option<&'a str> {
+        self.map.cell(self.rec, col)
+    }
+
+    pub fn required(&self, col: &str) -> R<&'a str> {
+        self.get(col).ok_or_else(|| {
+            Reject::new(
+                Rule::Required,
+                col,
+                None,
+                format!("{col} is required but blank"),
+            )
+        })
+    }
+
+    pub fn code(&self) -> R<String> {
+        let v = self.required("region_code")?;
+        parse::check_code(v).map_err(|m| Reject::new(Rule::Code, "region_code", Some(v), m))
+    }
+
+    pub fn period(&self) -> R<Period> {
+        let v = self.required("period")?;
+        parse::parse_period(v).map_err(|e| match e {
+            PeriodError::Parse(m) => Reject::new(Rule::Parse, "period", Some(v), m),
+            PeriodError::Range(m) => Reject::new(Rule::Range, "period", Some(v), m),
+        })
+    }
+
+    pub fn role(&self) -> R<&'static str> {
+        match self.get("role") {
+            None => Ok("member"),
+            Some(v) => {
+                parse::parse_role(v).map_err(|m| Reject::new(Rule::Parse, "role", Some(v), m))
+            }
+        }
+    }
+
+    fn number(&self, col: &str, required: bool, max: Option<f64>) -> R<Option<f64>> {
+        let Some(v) = self.get(col) else {
+            return if required {
+                Err(Reject::new(
+                    Rule::Required,
+                    col,
+                    None,
+                    format!("{col} is required but blank"),
+                ))
+            } else {
+                Ok(None)
+            };
+        };
+        let x = parse::parse_number(v).map_err(|m| Reject::new(Rule::Parse, col, Some(v), m))?;
+        check_range(col, v, x, max)?;
+        Ok(Some(x))
+    }
+
+    pub fn integer(&self, col: &str, required: bool) -> R<Option<i64>> {
+        let Some(v) = self.get(col) else {
+            return if required {
+                Err(Reject::new(
+                    Rule::Required,
+                    col,
+                    None,
+                    format!("{col} is required but blank"),
+                ))
+            } else {
+                Ok(None)
+            };
+        };
+        let x = parse::parse_integer(v).map_err(|m| Reject::new(Rule::Parse, col, Some(v), m))?;
+        check_range(col, v, x as f64, None)?;
+        Ok(Some(x))
+    }
+
+    pub fn percent(&self, col: &str) -> R<Option<f64>> {
+        let Some(v) = self.get(col) else {
+            return Ok(None);
+        };
+        let x = parse::parse_percent(v).map_err(|m| Reject::new(Rule::Parse, col, Some(v), m))?;
+        check_range(col, v, x, Some(100.0))?;
+        Ok(Some(x))
+    }
+}
+
+fn check_range(col: &str, raw: &str, x: f64, max: Option<f64>) -> R<()> {
+    if x < 0.0 {
+        return Err(Reject::new(
+            Rule::Range,
+            col,
+            Some(raw),
+            format!("{col} is negative ({raw})"),
+        ));
+    }
+    if let Some(m) = max {
+        if x > m {
+            return Err(Reject::new(
+                Rule::Range,
+                col,
+                Some(raw),
+                format!("{col} {raw} is above {m}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn region_row(c: &Cells) -> R<RegionRow> {
+    let code = c.code()?;
+    let name = c.required("region_name")?.to_string();
+    let level = match c.get("level") {
+        None => parse::level_of_code(&code),
+        Some(v) => {
+            parse::parse_level(v).map_err(|m| Reject::new(Rule::Parse, "level", Some(v), m))?
+        }
+    };
+    let parent = match c.get("parent_code") {
+        None => None,
+        Some(v) => Some(
+            parse::check_code(v).map_err(|m| Reject::new(Rule::Code, "parent_code", Some(v), m))?,
+        ),
+    };
+    let model = match c.get("governance_model") {
+        None => None,
+        Some(v) => Some(
+            parse::parse_model(v)
+                .map_err(|m| Reject::new(Rule::Parse, "governance_model", Some(v), m))?,
+        ),
+    };
+    let adopted = match c.get("model_adopted") {
+        None => None,
+        Some(v) => {
+            let y = parse::parse_integer(v.trim_end_matches('年')).map_err(|_| {
+                Reject::new(
+                    Rule::Parse,
+                    "model_adopted",
+                    Some(v),
+                    format!("'{v}' is not a year"),
+                )
+            })?;
+            if !(YEAR_MIN as i64..=YEAR_MAX as i64).contains(&y) {
+                return Err(Reject::new(
+                    Rule::Range,
+                    "model_adopted",
+                    Some(v),
+                    format!("model_adopted {v} is outside {YEAR_MIN}..{YEAR_MAX}"),
+                ));
+            }
+            Some(y as i32)
+        }
+    };
+    Ok(RegionRow {
+        code,
+        name,
+        level,
+        parent,
+        model,
+        adopted,
+        population: c.integer("population", false)?,
+        households: c.integer("households", false)?,
+    })
+}
+
+/// A long-layout member_ages row. `scale` multiplies the count (万 = 10000).
+pub fn age_row(c: &Cells, scale: f64) -> R<AgeRow> {
+    let code = c.code()?;
+    let period = c.period()?;
+    let role = c.role()?;
+    let raw_band = c.required("age_band")?;
+    let band = parse::parse_band(raw_band)
+        .map_err(|m| Reject::new(Rule::Band, "age_band", Some(raw_band), m))?;
+    let count = c.number("count", true, None)?.unwrap_or(0.0);
+    let share = c.percent("reported_share")?;
+    Ok(AgeRow {
+        code,
+        period,
+        role,
+        band,
+        count: scaled(count, scale),
+        share,
+    })
+}
+
+/// Scaled counts are rounded to 1e-6 so that `1.2 万` is exactly 12000.
+pub fn scaled(x: f64, scale: f64) -> f64 {
+    if scale == 1.0 {
+        x
+    } else {
+        (x * scale * 1e6).round() / 1e6
+    }
+}
+
+/// A person record of member_ages: returns the (code, period, role, age).
+pub fn person_row(c: &Cells) -> R<(String, Period, &'static str, u32)> {
+    let code = c.code()?;
+    let period = c.period()?;
+    let role = c.role()?;
+    let age = if let Some(v) = c.get("age") {
+        let a = parse::parse_integer(v.trim_end_matches('岁'))
+            .map_err(|m| Reject::new(Rule::Parse, "age", Some(v), m))?;
+        if !(0..=130).contains(&a) {
+            return Err(Reject::new(
+                Rule::Range,
+                "age",
+                Some(v),
+                format!("age {v} is outside 0..130"),
+            ));
+        }
+        a as u32
+    } else if let Some(v) = c.get("birth_year") {
+        let y = parse::parse_integer(v.trim_end_matches('年'))
+            .map_err(|m| Reject::new(Rule::Parse, "birth_year", Some(v), m))?;
+        let age = period.year as i64 - y;
+        if !(0..=130).contains(&age) {
+            return Err(Reject::new(
+                Rule::Range,
+                "birth_year",
+                Some(v),
+                format!(
+                    "birth_year {v} gives age {age} in {}, outside 0..130",
+                    period.year
+                ),
+            ));
+        }
+        age as u32
+    } else {
+        return Err(Reject::new(
+            Rule::Required,
+            "age",
+            None,
+            "both age and birth_year are blank",
+        ));
+    };
+    Ok((code, period, role, age))
+}
+
+pub fn dispute_row(c: &Cells) -> R<DisputeRow> {
+    let code = c.code()?;
+    let period = c.period()?;
+    let category = c.get("category").map(str::to_string);
+    let received = c.integer("received", true)?.unwrap_or(0);
+    let resolved = c.integer("resolved", true)?.unwrap_or(0);
+    let escalated = c.integer("escalated", false)?;
+    let mean_days = c.number("mean_days", false, None)?;
+    if resolved > received {
+        return Err(Reject::new(
+            Rule::Order,
+            "resolved",
+            c.get("resolved"),
+            format!("resolved ({resolved}) is more than received ({received})"),
+        ));
+    }
+    if let Some(e) = escalated {
+        if e > received {
+            return Err(Reject::new(
+                Rule::Order,
+                "escalated",
+                c.get("escalated"),
+                format!("escalated ({e}) is more than received ({received})"),
+            ));
+        }
+    }
+    Ok(DisputeRow {
+        code,
+        period,
+        category,
+        received,
+        resolved,
+        escalated,
+        mean_days,
+    })
+}
+
+pub fn usage_row(c: &Cells) -> R<UsageRow> {
+    let code = c.code()?;
+    let period = c.period()?;
+    let center_name = c.required("center_type")?;
+    let center_type = parse::parse_center_type(center_name);
+    Ok(UsageRow {
+        code,
+        period,
+        center_type,
+        center_name: center_name.to_string(),
+        visits: c.integer("visits", true)?.unwrap_or(0),
+        services: c.integer("services", false)?,
+        satisfaction: c.number("satisfaction", false, Some(100.0))?,
+        staff: c.integer("staff", false)?,
+    })
+}

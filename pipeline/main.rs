@@ -1,0 +1,103 @@
+//! The `govlens` binary: parses arguments, calls the library, and turns
+//! errors into one message and a non-zero exit. No logic lives here.
+
+mod cli;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use govlens::config::Config;
+use govlens::{generate, ingest};
+
+use cli::{Cli, Command, ConfigArgs, GenerateArgs};
+
+/// Exit codes (documented in docs/operations.md).
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GOVLENS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn load_config(args: &ConfigArgs) -> Result<Config> {
+    if let Some(path) = &args.config {
+        return Ok(Config::load(path)?);
+    }
+    let local = Path::new("configs/sample.toml");
+    if local.is_file() {
+        return Ok(Config::load(local)?);
+    }
+    // Outside a checkout: the embedded sample, its paths resolved against
+    // the checkout the binary was built from.
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs");
+    Ok(Config::embedded(&base)?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Ingest(args) => {
+            let config = load_config(&args)?;
+            let outcome = ingest::run(&config, &ingest::Mode::Ingest)?;
+            print!("{}", ingest::summary(&outcome, args.examples));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate(args) => {
+            let config = load_config(&args.config)?;
+            let report = args
+                .report
+                .unwrap_or_else(|| config.output.join("validation"));
+            let outcome = ingest::run(&config, &ingest::Mode::Validate { report })?;
+            print!("{}", ingest::summary(&outcome, args.config.examples));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(args) => generate_cmd(args),
+    }
+}
+
+fn generate_cmd(args: GenerateArgs) -> Result<ExitCode> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (first_year, last_year) = generate::parse_years(&args.years)?;
+    let spec = generate::Spec {
+        out: args.out.clone(),
+        seed: args.seed,
+        communities: args.communities,
+        first_year,
+        last_year,
+        tree: args
+            .tree
+            .unwrap_or_else(|| root.join("datasets/reference/sample-areas.csv")),
+        reference: args
+            .reference
+            .unwrap_or_else(|| root.join("datasets/reference/gbt2260-2023.csv")),
+        placebo: args.placebo,
+    };
+    let prov = generate::generate(&spec).context("generate")?;
+    println!(
+        "wrote {} simulated communities, {}, seed {} to {}",
+        prov.communities,
+        prov.years,
+        prov.seed,
+        args.out.display()
+    );
+    if let Some(messy) = &args.messy {
+        generate::messy::generate_messy(&spec, messy).context("generate --messy")?;
+        println!("wrote the messy variant to {}", messy.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,372 @@
+//! The Parquet warehouse: staged, then published whole.
+//!
+//! A new warehouse is written into a hidden staging folder beside the old one
+//! and swapped in with one `renameat2(RENAME_EXCHANGE)`, so a reader (or a
+//! crash, or `kill -9`) sees either the complete old warehouse or the complete
+//! new one, never a mix. Where the filesystem cannot exchange, the old folder
+//! is first renamed aside; [`recover`] puts it back if the process died
+//! between the two renames. `_manifest.json` is written last inside the
+//! staging folder, so a folder that has one is complete.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::contract::SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    #[error("warehouse {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("warehouse file {path}: {source}")]
+    Polars { path: PathBuf, source: PolarsError },
+    #[error("warehouse {path} has no _manifest.json: run `govlens ingest` first")]
+    Missing { path: PathBuf },
+    #[error("warehouse {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WarehouseError + '_ {
+    move |source| WarehouseError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Per input file: where it came from, what it hashed to, where its rows went.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileEntry {
+    pub path: String,
+    pub table: String,
+    pub format: String,
+    pub encoding: Option<String>,
+    pub sheet: Option<String>,
+    pub hash: String,
+    pub hash_algorithm: String,
+    pub bytes: u64,
+    /// Title rows above the header: not data, not counted in rows_read.
+    pub preamble_rows: u64,
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rows_quarantined: u64,
+    pub unknown_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub govlens_version: String,
+    pub run_id: String,
+    pub config_hash: String,
+    pub simulated: bool,
+    pub files: Vec<FileEntry>,
+    /// Rows per warehouse table (after person records are binned).
+    pub tables: std::collections::BTreeMap<String, u64>,
+    pub quarantined: u64,
+    pub findings: u64,
+}
+
+impl Manifest {
+    pub fn read(warehouse: &Path) -> Result<Manifest, WarehouseError> {
+        let p = warehouse.join("_manifest.json");
+        if !p.exists() {
+            return Err(WarehouseError::Missing {
+                path: warehouse.to_path_buf(),
+            });
+        }
+        let text = fs::read_to_string(&p).map_err(io(&p))?;
+        let m: Manifest = serde_json::from_str(&text).map_err(|e| WarehouseError::Invalid {
+            path: p.clone(),
+            message: e.to_string(),
+        })?;
+        if m.schema_version > SCHEMA_VERSION {
+            return Err(WarehouseError::Invalid {
+                path: p,
+                message: format!(
+                    "written by schema version {}, this govlens reads up to {SCHEMA_VERSION}: upgrade govlens",
+                    m.schema_version
+                ),
+            });
+        }
+        Ok(m)
+    }
+}
+
+/// Key-value metadata written into every Parquet file of a run.
+pub fn file_metadata(run_id: &str, input_hashes: &str) -> Vec<(String, String)> {
+    vec![
+        ("govlens.schema_version".into(), SCHEMA_VERSION.to_string()),
+        ("govlens.run_id".into(), run_id.to_string()),
+        (
+            "govlens.version".into(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("govlens.input_hashes".into(), input_hashes.to_string()),
+    ]
+}
+
+fn writer_for(file: File, metadata: &[(String, String)]) -> ParquetWriter<File> {
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata.to_vec())))
+}
+
+/// Streams one table into `<dir>/<table>/part-0.parquet` in row groups.
+pub struct TableWriter {
+    path: PathBuf,
+    inner: polars::io::parquet::write::BatchedWriter<File>,
+    rows: u64,
+}
+
+impl TableWriter {
+    pub fn create(
+        dir: &Path,
+        table: &str,
+        schema: &Schema,
+        metadata: &[(String, String)],
+    ) -> Result<TableWriter, WarehouseError> {
+        let folder = dir.join(table);
+        fs::create_dir_all(&folder).map_err(io(&folder))?;
+        let path = folder.join("part-0.parquet");
+        let file = File::create(&path).map_err(io(&path))?;
+        let inner = writer_for(file, metadata)
+            .batched(schema)
+            .map_err(|source| WarehouseError::Polars {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(TableWriter {
+            path,
+            inner,
+            rows: 0,
+        })
+    }
+
+    pub fn write(&mut self, df: &DataFrame) -> Result<(), WarehouseError> {
+        if df.height() == 0 {
+            return Ok(());
+        }
+        self.rows += df.height() as u64;
+        self.inner
+            .write_batch(df)
+            .map_err(|source| WarehouseError::Polars {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    pub fn finish(self) -> Result<u64, WarehouseError> {
+        self.inner
+            .finish()
+            .map_err(|source| WarehouseError::Polars {
+                path: self.path.clone(),
+                source,
+            })?;
+        File::open(&self.path)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&self.path))?;
+        Ok(self.rows)
+    }
+}
+
+/// Writes one whole frame to `path` with the run's metadata, and fsyncs it.
+pub fn write_frame(
+    path: &Path,
+    df: &mut DataFrame,
+    metadata: &[(String, String)],
+) -> Result<(), WarehouseError> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let file = File::create(path).map_err(io(path))?;
+    writer_for(file, metadata)
+        .finish(df)
+        .map_err(|source| WarehouseError::Polars {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(io(path))
+}
+
+/// Writes `text` to `path` and fsyncs it.
+pub fn write_text(path: &Path, text: &str) -> Result<(), WarehouseError> {
+    let mut f = File::create(path).map_err(io(path))?;
+    f.write_all(text.as_bytes()).map_err(io(path))?;
+    f.sync_all().map_err(io(path))
+}
+
+/// A staging folder that is removed unless [`Staging::publish`] is called.
+pub struct Staging {
+    pub dir: PathBuf,
+    target: PathBuf,
+    published: bool,
+}
+
+fn sibling(target: &Path, tag: &str) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "warehouse".into());
+    target.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+impl Staging {
+    /// Creates a fresh staging folder beside `target` (same filesystem, so
+    /// the final rename is atomic).
+    pub fn new(target: &Path) -> Result<Staging, WarehouseError> {
+        let parent = target.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(io(parent))?;
+        recover(target)?;
+        let dir = sibling(target, "staging");
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        }
+        fs::create_dir(&dir).map_err(io(&dir))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            published: false,
+        })
+    }
+
+    /// Swaps the staged folder in for the target, atomically where the
+    /// filesystem allows, and removes the old one.
+    pub fn publish(mut self) -> Result<(), WarehouseError> {
+        sync_dir(&self.dir)?;
+        if !self.target.exists() {
+            fs::rename(&self.dir, &self.target).map_err(io(&self.target))?;
+        } else if exchange(&self.dir, &self.target).is_ok() {
+            // `self.dir` now holds the previous folder.
+            fs::remove_dir_all(&self.dir).map_err(io(&self.dir))?;
+        } else {
+            let old = sibling(&self.target, "old");
+            fs::rename(&self.target, &old).map_err(io(&self.target))?;
+            fs::rename(&self.dir, &self.target).map_err(io(&self.target))?;
+            fs::remove_dir_all(&old).map_err(io(&old))?;
+        }
+        if let Some(parent) = self.target.parent() {
+            sync_dir(parent)?;
+        }
+        self.published = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), WarehouseError> {
+    File::open(dir).and_then(|f| f.sync_all()).map_err(io(dir))
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them
+    // relative to the working directory like rename(2).
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Repairs what a killed run can leave: restores a warehouse renamed aside
+/// by a publish that died between its two renames, and removes staging
+/// folders whose process is gone.
+pub fn recover(target: &Path) -> Result<(), WarehouseError> {
+    let parent = target.parent().unwrap_or(Path::new("."));
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().to_string()) else {
+        return Ok(());
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let fname = e.file_name().to_string_lossy().to_string();
+        for (tag, restore) in [("old", true), ("staging", false)] {
+            let prefix = format!(".{name}.{tag}-");
+            let Some(pid) = fname.strip_prefix(&prefix) else {
+                continue;
+            };
+            let alive = pid.parse::<u32>().is_ok_and(|p| {
+                p != std::process::id() && Path::new(&format!("/proc/{p}")).exists()
+            });
+            if alive {
+                continue;
+            }
+            let path = e.path();
+            if restore && !target.exists() && path.join("_manifest.json").exists() {
+                tracing::warn!(
+                    "restoring {} left by an interrupted publish",
+                    target.display()
+                );
+                fs::rename(&path, target).map_err(io(target))?;
+            } else {
+                let _ = fs::remove_dir_all(&path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads one warehouse table (all its part files) into memory.
+pub fn read_table(warehouse: &Path, table: &str) -> Result<DataFrame, WarehouseError> {
+    Manifest::read(warehouse)?;
+    let path = warehouse.join(table).join("part-0.parquet");
+    let file = File::open(&path).map_err(io(&path))?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(|source| WarehouseError::Polars { path, source })
+}
+
+/// Reads a Parquet file's key-value metadata.
+pub fn read_metadata(path: &Path) -> Result<Vec<(String, String)>, WarehouseError> {
+    let file = File::open(path).map_err(io(path))?;
+    let mut reader = ParquetReader::new(file);
+    let md = reader
+        .get_metadata()
+        .map_err(|source| WarehouseError::Polars {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(md
+        .key_value_metadata()
+        .as_ref()
+        .map(|kv| {
+            kv.iter()
+                .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default())
+}
