@@ -377,18 +377,19 @@ fn check_source(
             ))
         }
     };
-    let layout =
-        match src.layout.as_deref() {
-            None | Some("long") => Layout::Long,
-            Some("persons") if table == Table::MemberAges => Layout::Persons,
-            Some("wide") if table == Table::MemberAges => Layout::Wide,
-            Some(other) => return Err(key_err(
+    let layout = match src.layout.as_deref() {
+        None | Some("long") => Layout::Long,
+        Some("persons") if table == Table::MemberAges => Layout::Persons,
+        Some("wide") if table == Table::MemberAges => Layout::Wide,
+        Some(other) => {
+            return Err(key_err(
                 &format!("{prefix}.layout"),
                 format!(
                     "'{other}' is not a layout of {table} (long; member_ages also persons, wide)"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let mut allowed: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
     if table == Table::MemberAges {
         allowed.extend(MEMBER_PERSONS.iter().map(|c| c.name));

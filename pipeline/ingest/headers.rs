@@ -27,6 +27,8 @@ pub struct HeaderMap {
     pub unknown: Vec<String>,
     /// The header's row number.
     pub row: u64,
+    /// Cells in the header row, named or not (cells beyond it are an E_PARSE).
+    pub header_width: usize,
 }
 
 impl HeaderMap {
@@ -45,15 +47,7 @@ impl HeaderMap {
 
     /// Number of cells the header spans (cells beyond it are an E_PARSE).
     pub fn width(&self) -> usize {
-        let max_idx = self
-            .index
-            .iter()
-            .flatten()
-            .chain(self.bands.iter().map(|(i, _, _)| i))
-            .max()
-            .copied()
-            .unwrap_or(0);
-        max_idx + 1
+        self.header_width
     }
 }
 
@@ -206,6 +200,7 @@ pub fn map_header(
         bands,
         unknown,
         row: rec.row,
+        header_width: rec.cells.len(),
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
         return Err(HeaderError::Missing {

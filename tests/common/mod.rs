@@ -1,0 +1,131 @@
+//! A Workdir-style harness (after xsv/qsv): each test gets a temp folder, writes
+//! its inputs and config there, and runs the real `govlens` binary in it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+/// The repository root, for the committed samples and reference data.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_govlens"));
+        cmd.current_dir(self.dir.path()).args(args);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run govlens")
+    }
+
+    /// Runs and asserts success, returning stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "govlens {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and asserts failure, returning stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            !out.status.success(),
+            "govlens {args:?} should have failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(out.status.code(), Some(2), "error exit code");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// A config whose sources are the given (table, path, extra TOML) and
+    /// whose warehouse is `warehouse` inside the workdir.
+    pub fn config(&self, name: &str, sources: &[(&str, &Path, &str)]) -> PathBuf {
+        let mut text =
+            String::from("[run]\nwarehouse = \"warehouse\"\noutput = \"out\"\nseed = 7\n");
+        for (table, path, extra) in sources {
+            text.push_str(&format!(
+                "\n[sources.{table}]\npath = {:?}\n{extra}\n",
+                path.to_string_lossy()
+            ));
+        }
+        self.write(name, text)
+    }
+
+    /// Hashes of every file below `rel`, for "unchanged" checks.
+    pub fn snapshot(&self, rel: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let root = self.path(rel);
+        fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
+            let Ok(rd) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, root, out);
+                } else {
+                    let bytes = std::fs::read(&p).unwrap();
+                    out.insert(
+                        p.strip_prefix(root).unwrap().display().to_string(),
+                        blake3::hash(&bytes).to_hex().to_string(),
+                    );
+                }
+            }
+        }
+        walk(&root, &root, &mut out);
+        out
+    }
+
+    /// Leftover staging or aside folders next to the warehouse.
+    pub fn leftovers(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.contains(".staging-") || n.contains(".old-"))
+            .collect()
+    }
+}
+
+/// Reads a Parquet file with polars.
+pub fn parquet(path: &Path) -> polars::prelude::DataFrame {
+    use polars::prelude::*;
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+/// The committed sample's file.
+pub fn sample(name: &str) -> PathBuf {
+    repo().join("datasets/sample").join(name)
+}
