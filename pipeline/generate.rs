@@ -273,8 +273,12 @@ pub fn build_tree(spec: &Spec) -> Result<(Vec<Node>, Vec<Unit>), GenerateError> 
         let rural = name.contains('村');
         let mut rng = unit_rng(spec.seed, i, 0);
         let mean: f64 = if rural { 1_600.0 } else { 5_500.0 };
-        let pop =
-            (mean * (Normal::new(0.0, 0.35).unwrap().sample(&mut rng) as f64).exp()).round() as i64;
+        let pop = (mean
+            * Normal::<f64>::new(0.0, 0.35)
+                .unwrap()
+                .sample(&mut rng)
+                .exp())
+        .round() as i64;
         nodes.insert(
             code.clone(),
             Node {

@@ -24,6 +24,9 @@ pub struct Region {
     pub model_from: Option<String>,
 }
 
+/// (model, adoption year, the code that supplied them).
+type Inherited = (Option<Model>, Option<i32>, Option<String>);
+
 /// Resolves the tree over rows that passed the row rules (and the duplicate
 /// check). Returns the kept regions in input order and, by input index, the
 /// rows rejected for an unknown parent, a missing parent, or a cycle.
@@ -149,13 +152,13 @@ pub fn resolve(rows: &[RegionRow]) -> (Vec<Option<Region>>, Vec<(usize, Reject)>
         }
     }
     // Inheritance, memoised from the root down.
-    let mut eff: Vec<Option<(Option<Model>, Option<i32>, Option<String>)>> = vec![None; rows.len()];
+    let mut eff: Vec<Option<Inherited>> = vec![None; rows.len()];
     fn effective(
         i: usize,
         rows: &[RegionRow],
         index: &HashMap<&str, usize>,
-        eff: &mut Vec<Option<(Option<Model>, Option<i32>, Option<String>)>>,
-    ) -> (Option<Model>, Option<i32>, Option<String>) {
+        eff: &mut Vec<Option<Inherited>>,
+    ) -> Inherited {
         if let Some(e) = &eff[i] {
             return e.clone();
         }

@@ -210,6 +210,14 @@ pub struct Staging {
     published: bool,
 }
 
+/// The folder holding `target` ("." for a bare name).
+fn parent_of(target: &Path) -> &Path {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 fn sibling(target: &Path, tag: &str) -> PathBuf {
     let name = target
         .file_name()
@@ -222,7 +230,7 @@ impl Staging {
     /// Creates a fresh staging folder beside `target` (same filesystem, so
     /// the final rename is atomic).
     pub fn new(target: &Path) -> Result<Staging, WarehouseError> {
-        let parent = target.parent().unwrap_or(Path::new("."));
+        let parent = parent_of(target);
         fs::create_dir_all(parent).map_err(io(parent))?;
         recover(target)?;
         let dir = sibling(target, "staging");
@@ -252,9 +260,7 @@ impl Staging {
             fs::rename(&self.dir, &self.target).map_err(io(&self.target))?;
             fs::remove_dir_all(&old).map_err(io(&old))?;
         }
-        if let Some(parent) = self.target.parent() {
-            sync_dir(parent)?;
-        }
+        sync_dir(parent_of(&self.target))?;
         self.published = true;
         Ok(())
     }
@@ -305,7 +311,7 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
 /// by a publish that died between its two renames, and removes staging
 /// folders whose process is gone.
 pub fn recover(target: &Path) -> Result<(), WarehouseError> {
-    let parent = target.parent().unwrap_or(Path::new("."));
+    let parent = parent_of(target);
     let Some(name) = target.file_name().map(|n| n.to_string_lossy().to_string()) else {
         return Ok(());
     };
@@ -369,4 +375,56 @@ pub fn read_metadata(path: &Path) -> Result<Vec<(String, String)>, WarehouseErro
                 .collect()
         })
         .unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(dir: &Path, tag: &str) {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join("_manifest.json"), tag).unwrap();
+    }
+
+    #[test]
+    fn publish_replaces_the_old_warehouse_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("wh");
+        complete(&target, "old");
+        let st = Staging::new(&target).unwrap();
+        complete(&st.dir, "new");
+        st.publish().unwrap();
+        assert_eq!(
+            fs::read_to_string(target.join("_manifest.json")).unwrap(),
+            "new"
+        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no leftovers");
+    }
+
+    #[test]
+    fn a_dropped_staging_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("wh");
+        {
+            let st = Staging::new(&target).unwrap();
+            complete(&st.dir, "new");
+        }
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn recover_restores_a_warehouse_left_aside_by_a_dead_publish() {
+        // The rename-rename fallback died between its two renames: the old
+        // warehouse is aside under a dead pid and the target is missing.
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("wh");
+        complete(&tmp.path().join(".wh.old-999999999"), "old");
+        complete(&tmp.path().join(".wh.staging-999999999"), "half");
+        recover(&target).unwrap();
+        assert_eq!(
+            fs::read_to_string(target.join("_manifest.json")).unwrap(),
+            "old"
+        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
 }

@@ -141,7 +141,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
         format!("{street}998"),
         format!("{street}997"),
     );
-    let bad_regions = vec![
+    let bad_regions = [
         (
             s(&[
                 &bad_code,
@@ -295,7 +295,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
     });
     let code2 = units[1].code.clone();
     let dup = zh[1].clone();
-    let bad_ages = vec![
+    let bad_ages = [
         (s(&[&code2, "2023年", "党员", "青年", "12", ""]), "E_BAND"),
         (
             s(&[&code2, "2023年", "党员", "40-49岁", "12", ""]),
@@ -337,7 +337,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
 
     // disputes.xlsx: a title row above the header, numbers as numbers.
     let dup = disputes[2].clone();
-    let bad_disputes = vec![
+    let bad_disputes = [
         (
             s(&[&code2, "2023", "other", "10", "12", "0", "5.0"]),
             "E_ORDER",
@@ -390,7 +390,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
         rule: "W_COVERAGE",
         key: format!("{last}|2022"),
     });
-    let bad_usage = vec![
+    let bad_usage = [
         (
             s(&[&code2, "2023", "其他", "100", "40", "120", "3"]),
             "E_RANGE",

@@ -2,165 +2,247 @@
 //! reported. W_TOTAL and W_SHARE reconcile published totals and shares with
 //! the bands; W_COVERAGE lists holes in a table's panel; W_REFERENCE (an
 //! extension) flags county-and-above codes absent from GB/T 2260.
+//!
+//! W_TOTAL, W_SHARE and W_COVERAGE are polars queries over the table as
+//! staged, not running totals kept while rows stream past: memory stays with
+//! polars, whatever the input's size or row order.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
+use std::path::Path;
+
+use polars::prelude::*;
 
 use crate::contract::{Level, Rule, Table};
-use crate::ingest::parse::{Band, Period};
 use crate::ingest::quarantine::Finding;
-use crate::ingest::validate::AgeRow;
 use crate::regions::Region;
 
-/// Running totals of one (region, period, role) group of member_ages.
-#[derive(Debug, Default)]
-pub struct AgeGroup {
-    pub sum: f64,
-    pub total: Option<f64>,
-    /// (band, count, reported share) of every band row with a share.
-    pub shares: Vec<(String, f64, f64)>,
+fn scan(path: &Path) -> PolarsResult<LazyFrame> {
+    LazyFrame::scan_parquet(PlRefPath::try_from_path(path)?, ScanArgsParquet::default())
 }
 
-/// Collects member_ages groups as rows are stored.
-#[derive(Debug, Default)]
-pub struct AgeReconciler {
-    groups: BTreeMap<(String, Period, &'static str), AgeGroup>,
+fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
 }
 
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(df
+        .column(name)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect())
 }
 
-impl AgeReconciler {
-    pub fn add(&mut self, r: &AgeRow) {
-        let g = self
-            .groups
-            .entry((r.code.clone(), r.period, r.role))
-            .or_default();
-        match r.band {
-            Band::Total => g.total = Some(r.count),
-            Band::Range { .. } => {
-                g.sum += r.count;
-                if let Some(s) = r.share {
-                    g.shares.push((r.band.canonical(), r.count, s));
-                }
-            }
-        }
+const GROUP: [&str; 4] = ["region_code", "period", "period_start", "role"];
+
+fn group_keys() -> Vec<Expr> {
+    GROUP.iter().map(|c| col(*c)).collect()
+}
+
+/// W_TOTAL and W_SHARE over a staged member_ages file, ordered by region,
+/// period, role and band.
+pub fn age_findings(
+    path: &Path,
+    total_tolerance: f64,
+    share_tolerance: f64,
+) -> PolarsResult<Vec<Finding>> {
+    let is_total = col("age_band").eq(lit("total"));
+    let groups = scan(path)?.group_by(group_keys()).agg([
+        col("count")
+            .filter(is_total.clone().not())
+            .sum()
+            .alias("band_sum"),
+        col("count")
+            .filter(is_total.clone())
+            .first()
+            .alias("published"),
+    ]);
+    let totals = groups
+        .clone()
+        .filter(
+            col("published").is_not_null().and(
+                (col("published") - col("band_sum"))
+                    .abs()
+                    .gt(lit(total_tolerance + 1e-9)),
+            ),
+        )
+        .with_column(
+            col("band_sum")
+                .round(6, RoundMode::HalfToEven)
+                .alias("band_sum"),
+        )
+        .sort(GROUP, SortMultipleOptions::default())
+        .collect()?;
+    let mut out = Vec::new();
+    let (codes, periods, roles) = (
+        strs(&totals, "region_code")?,
+        strs(&totals, "period")?,
+        strs(&totals, "role")?,
+    );
+    let (sums, published) = (floats(&totals, "band_sum")?, floats(&totals, "published")?);
+    for i in 0..totals.height() {
+        let (sum, total) = (sums[i].unwrap_or(0.0), published[i].unwrap_or(0.0));
+        out.push(Finding {
+            table: Table::MemberAges,
+            rule: Rule::Total,
+            region_code: codes[i].clone(),
+            period: periods[i].clone(),
+            role: roles[i].clone(),
+            band: Some("total".into()),
+            expected: Some(sum),
+            actual: Some(total),
+            message: format!(
+                "published total {total} differs from the sum of the bands {sum} by {} (tolerance {total_tolerance})",
+                ((total - sum) * 1e6).round() / 1e6
+            ),
+        });
     }
-
-    /// W_TOTAL and W_SHARE findings, in (region, period, role) order.
-    pub fn findings(&self, total_tolerance: f64, share_tolerance: f64) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for ((code, period, role), g) in &self.groups {
-            let p = period.canonical();
-            if let Some(total) = g.total {
-                let diff = total - g.sum;
-                if diff.abs() > total_tolerance + 1e-9 {
-                    out.push(Finding {
-                        table: Table::MemberAges,
-                        rule: Rule::Total,
-                        region_code: Some(code.clone()),
-                        period: Some(p.clone()),
-                        role: Some(role.to_string()),
-                        band: Some("total".into()),
-                        expected: Some(round6(g.sum)),
-                        actual: Some(total),
-                        message: format!(
-                            "published total {total} differs from the sum of the bands {} by {} (tolerance {total_tolerance})",
-                            round6(g.sum),
-                            round6(diff)
-                        ),
-                    });
-                }
-            }
-            let denom = g.total.unwrap_or(g.sum);
-            if denom <= 0.0 {
-                continue;
-            }
-            for (band, count, share) in &g.shares {
-                let expected = round6(count / denom * 100.0);
-                if (share - expected).abs() > share_tolerance + 1e-9 {
-                    out.push(Finding {
-                        table: Table::MemberAges,
-                        rule: Rule::Share,
-                        region_code: Some(code.clone()),
-                        period: Some(p.clone()),
-                        role: Some(role.to_string()),
-                        band: Some(band.clone()),
-                        expected: Some(expected),
-                        actual: Some(*share),
-                        message: format!(
-                            "reported share {share}% differs from {count} / {} = {expected}% by more than {share_tolerance} points",
-                            round6(denom)
-                        ),
-                    });
-                }
-            }
-        }
-        out
+    let denom = when(col("published").is_not_null())
+        .then(col("published"))
+        .otherwise(col("band_sum"));
+    let shares = scan(path)?
+        .filter(is_total.not().and(col("reported_share").is_not_null()))
+        .join(
+            groups,
+            group_keys(),
+            group_keys(),
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(denom.alias("denom"))
+        .filter(col("denom").gt(lit(0.0)))
+        .with_column(
+            (col("count") / col("denom") * lit(100.0))
+                .round(6, RoundMode::HalfToEven)
+                .alias("expected"),
+        )
+        .filter(
+            (col("reported_share") - col("expected"))
+                .abs()
+                .gt(lit(share_tolerance + 1e-9)),
+        )
+        .sort(
+            ["region_code", "period_start", "role", "age_lo"],
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    let (codes, periods, roles, bands) = (
+        strs(&shares, "region_code")?,
+        strs(&shares, "period")?,
+        strs(&shares, "role")?,
+        strs(&shares, "age_band")?,
+    );
+    let (counts, denoms, expected, reported) = (
+        floats(&shares, "count")?,
+        floats(&shares, "denom")?,
+        floats(&shares, "expected")?,
+        floats(&shares, "reported_share")?,
+    );
+    for i in 0..shares.height() {
+        let (e, r) = (expected[i].unwrap_or(0.0), reported[i].unwrap_or(0.0));
+        out.push(Finding {
+            table: Table::MemberAges,
+            rule: Rule::Share,
+            region_code: codes[i].clone(),
+            period: periods[i].clone(),
+            role: roles[i].clone(),
+            band: bands[i].clone(),
+            expected: Some(e),
+            actual: Some(r),
+            message: format!(
+                "reported share {r}% differs from {} / {} = {e}% by more than {share_tolerance} points",
+                counts[i].unwrap_or(0.0),
+                (denoms[i].unwrap_or(0.0) * 1e6).round() / 1e6
+            ),
+        });
     }
+    Ok(out)
 }
 
-/// Which (region, period) pairs a fact table holds, for W_COVERAGE.
-#[derive(Debug, Default)]
-pub struct Coverage {
-    seen: HashMap<String, BTreeSet<Period>>,
-    periods: BTreeSet<Period>,
-}
-
-impl Coverage {
-    pub fn add(&mut self, code: &str, period: Period) {
-        self.periods.insert(period);
-        if let Some(s) = self.seen.get_mut(code) {
-            s.insert(period);
-        } else {
-            self.seen.insert(code.to_string(), BTreeSet::from([period]));
-        }
-    }
-
-    /// A finding for every region of the tree, at a level the table is
-    /// reported at, that lacks a period some other region has.
-    pub fn findings(&self, table: Table, regions: &[Region]) -> Vec<Finding> {
-        let level_of: HashMap<&str, Level> = regions
-            .iter()
-            .map(|r| (r.row.code.as_str(), r.row.level))
-            .collect();
-        let levels: BTreeSet<Level> = self
-            .seen
-            .keys()
-            .filter_map(|c| level_of.get(c.as_str()).copied())
-            .collect();
-        let mut holders: BTreeMap<Period, usize> = BTreeMap::new();
-        for ps in self.seen.values() {
-            for p in ps {
-                *holders.entry(*p).or_default() += 1;
-            }
-        }
-        let empty = BTreeSet::new();
-        let mut out = Vec::new();
-        for r in regions.iter().filter(|r| levels.contains(&r.row.level)) {
-            let have = self.seen.get(&r.row.code).unwrap_or(&empty);
-            for p in self.periods.difference(have) {
-                out.push(Finding {
-                    table,
-                    rule: Rule::Coverage,
-                    region_code: Some(r.row.code.clone()),
-                    period: Some(p.canonical()),
-                    role: None,
-                    band: None,
-                    expected: None,
-                    actual: None,
-                    message: format!(
-                        "{} ({}) has no {table} data for {}, which {} other region(s) have",
-                        r.row.code,
-                        r.row.name,
-                        p.canonical(),
-                        holders.get(p).copied().unwrap_or(0)
-                    ),
-                });
-            }
-        }
-        out
-    }
+/// W_COVERAGE over a staged fact table: every region of the tree, at a
+/// level the table is reported at, lacking a period some other region has.
+pub fn coverage_findings(
+    path: &Path,
+    table: Table,
+    regions: &[Region],
+) -> PolarsResult<Vec<Finding>> {
+    let tree = df!(
+        "region_code" => regions.iter().map(|r| r.row.code.as_str()).collect::<Vec<_>>(),
+        "region_name" => regions.iter().map(|r| r.row.name.as_str()).collect::<Vec<_>>(),
+        "level" => regions.iter().map(|r| r.row.level.name()).collect::<Vec<_>>(),
+    )?
+    .lazy();
+    let present = scan(path)?
+        .select([col("region_code"), col("period"), col("period_start")])
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let periods = present
+        .clone()
+        .group_by([col("period"), col("period_start")])
+        .agg([len().alias("holders")]);
+    let levels = present
+        .clone()
+        .select([col("region_code")])
+        .join(
+            tree.clone(),
+            [col("region_code")],
+            [col("region_code")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([col("level")])
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let missing = tree
+        .join(
+            levels,
+            [col("level")],
+            [col("level")],
+            JoinArgs::new(JoinType::Semi),
+        )
+        .cross_join(periods, None)
+        .join(
+            present,
+            [col("region_code"), col("period")],
+            [col("region_code"), col("period")],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .sort(
+            ["region_code", "period_start"],
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    let (codes, names, periods) = (
+        strs(&missing, "region_code")?,
+        strs(&missing, "region_name")?,
+        strs(&missing, "period")?,
+    );
+    let holders: Vec<Option<u32>> = missing
+        .column("holders")?
+        .cast(&DataType::UInt32)?
+        .u32()?
+        .iter()
+        .collect();
+    Ok((0..missing.height())
+        .map(|i| Finding {
+            table,
+            rule: Rule::Coverage,
+            region_code: codes[i].clone(),
+            period: periods[i].clone(),
+            role: None,
+            band: None,
+            expected: None,
+            actual: None,
+            message: format!(
+                "{} ({}) has no {table} data for {}, which {} other region(s) have",
+                codes[i].as_deref().unwrap_or(""),
+                names[i].as_deref().unwrap_or(""),
+                periods[i].as_deref().unwrap_or(""),
+                holders[i].unwrap_or(0)
+            ),
+        })
+        .collect())
 }
 
 /// W_REFERENCE: county-and-above codes that the GB/T 2260 list lacks.

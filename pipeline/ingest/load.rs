@@ -1,16 +1,17 @@
 //! The load step: every planned file through header mapping and row rules,
 //! stored rows streamed to the staging folder in batches, the rest
 //! quarantined. Regions are loaded whole (the tree needs every row); facts
-//! stream, keeping only their duplicate keys and group totals in memory.
+//! stream, keeping only 128-bit duplicate keys in memory. Group findings are
+//! polars queries over the staged tables afterwards ([`super::findings`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, PolarsError, PolarsResult};
 
 use crate::config::{Config, Encoding, Layout, Source};
 use crate::contract::{Rule, Table};
-use crate::ingest::findings::{reference_findings, AgeReconciler, Coverage};
+use crate::ingest::findings::{age_findings, coverage_findings, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
 use crate::ingest::parse::{parse_band, Band, Period};
@@ -31,29 +32,37 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
-/// A table's output: a batch buffer in front of an optional writer.
+/// A row key as 128 bits: E_DUPLICATE needs every key seen, and at national
+/// scale (tens of millions of rows) 16 bytes a key instead of a string keeps
+/// that set small. A collision needs about 2^64 keys.
+fn key_hash(parts: &[&str]) -> u128 {
+    let mut h = blake3::Hasher::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update(&[0x1f]);
+    }
+    let b = h.finalize();
+    u128::from_le_bytes(b.as_bytes()[..16].try_into().expect("16 bytes"))
+}
+
+/// A table's output: a batch buffer in front of the staging writer.
 struct Sink<T> {
     table: Table,
     buf: Vec<T>,
-    writer: Option<TableWriter>,
-    to_frame: fn(&[T]) -> polars::prelude::PolarsResult<DataFrame>,
+    writer: TableWriter,
+    to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
     rows: u64,
 }
 
 impl<T> Sink<T> {
     fn new(
         table: Table,
-        to_frame: fn(&[T]) -> polars::prelude::PolarsResult<DataFrame>,
+        to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
         dir: &Path,
-        write: bool,
         metadata: &[(String, String)],
     ) -> Result<Sink<T>, IngestError> {
-        let writer = if write {
-            let schema = frames::schema_of(&to_frame(&[]).map_err(|e| frame_error(table, e))?);
-            Some(TableWriter::create(dir, table.name(), &schema, metadata)?)
-        } else {
-            None
-        };
+        let schema = frames::schema_of(&to_frame(&[]).map_err(|e| frame_error(table, e))?);
+        let writer = TableWriter::create(dir, table.name(), &schema, metadata)?;
         Ok(Sink {
             table,
             buf: Vec::new(),
@@ -73,19 +82,15 @@ impl<T> Sink<T> {
 
     fn flush(&mut self) -> Result<(), IngestError> {
         self.rows += self.buf.len() as u64;
-        if let Some(w) = &mut self.writer {
-            let df = (self.to_frame)(&self.buf).map_err(|e| frame_error(self.table, e))?;
-            w.write(&df)?;
-        }
+        let df = (self.to_frame)(&self.buf).map_err(|e| frame_error(self.table, e))?;
+        self.writer.write(&df)?;
         self.buf.clear();
         Ok(())
     }
 
     fn finish(mut self) -> Result<u64, IngestError> {
         self.flush()?;
-        if let Some(w) = self.writer {
-            w.finish()?;
-        }
+        self.writer.finish()?;
         Ok(self.rows)
     }
 }
@@ -243,12 +248,21 @@ fn duplicate(key: &str, first: u64, shown: &str) -> Reject {
     )
 }
 
-/// Loads every planned file in table order. `dir` is the staging folder.
+/// What every table's loader shares.
+struct Ctx<'a> {
+    dir: &'a Path,
+    metadata: &'a [(String, String)],
+    known: HashSet<&'a str>,
+    files: Vec<FileEntry>,
+    quarantine: Vec<QuarantineRecord>,
+    findings: Vec<Finding>,
+}
+
+/// Loads every planned file in table order into the staging folder `dir`.
 pub fn load_all(
     config: &Config,
     planned: &[Planned],
     dir: &Path,
-    write: bool,
     metadata: &[(String, String)],
     reference: Option<&HashMap<String, String>>,
 ) -> Result<Loaded, IngestError> {
@@ -256,40 +270,87 @@ pub fn load_all(
     let mut quarantine = Vec::new();
     let mut findings = Vec::new();
     let mut tables = BTreeMap::new();
-
-    // Regions: whole, then the tree.
+    let of = |t: Table| -> Vec<&Planned> { planned.iter().filter(|p| p.table == t).collect() };
     let src = config.source(Table::Regions).expect("plan checked regions");
+    let regions = load_regions(&of(Table::Regions), src, &mut files, &mut quarantine)?;
+    if let Some(reference) = reference {
+        findings.extend(reference_findings(&regions, reference));
+    }
+    let mut sink = Sink::new(Table::Regions, frames::regions_frame, dir, metadata)?;
+    for r in &regions {
+        sink.push(r.clone())?;
+    }
+    tables.insert(Table::Regions.name().to_string(), sink.finish()?);
+
+    let mut ctx = Ctx {
+        dir,
+        metadata,
+        known: regions.iter().map(|r| r.row.code.as_str()).collect(),
+        files,
+        quarantine,
+        findings,
+    };
+    for table in [Table::MemberAges, Table::Disputes, Table::ServiceUsage] {
+        let src = config.source(table);
+        let n = match table {
+            Table::MemberAges => load_ages(&mut ctx, &of(table), src)?,
+            Table::Disputes => load_disputes(&mut ctx, &of(table), src)?,
+            _ => load_usage(&mut ctx, &of(table), src)?,
+        };
+        if src.is_some() {
+            let path = dir.join(table.name()).join("part-0.parquet");
+            let cov = coverage_findings(&path, table, &regions).map_err(polars_error(table))?;
+            ctx.findings.extend(cov);
+        }
+        tables.insert(table.name().to_string(), n);
+    }
+    Ok(Loaded {
+        files: ctx.files,
+        tables,
+        quarantine: ctx.quarantine,
+        findings: ctx.findings,
+    })
+}
+
+fn polars_error(table: Table) -> impl FnOnce(PolarsError) -> IngestError {
+    move |e| frame_error(table, e)
+}
+
+/// Regions: every row through its rules and the duplicate check, then the
+/// tree, which may quarantine more (unknown parents, cycles).
+fn load_regions(
+    planned: &[&Planned],
+    src: &Source,
+    files: &mut Vec<FileEntry>,
+    quarantine: &mut Vec<QuarantineRecord>,
+) -> Result<Vec<Region>, IngestError> {
     let mut rows: Vec<RegionRow> = Vec::new();
     let mut origin: Vec<(usize, u64)> = Vec::new(); // (file index, row)
-    let mut seen: HashMap<String, (usize, u64)> = HashMap::new();
-    for pf in planned.iter().filter(|p| p.table == Table::Regions) {
-        let fi = files.len();
-        let entry = each_row(pf, src, &mut quarantine, |rec, h| {
+    let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
+    let first_file = files.len();
+    for (k, pf) in planned.iter().enumerate() {
+        let entry = each_row(pf, src, quarantine, |rec, h| {
             let row = validate::region_row(&Cells::new(rec, h)?)?;
-            if let Some(&(f, r)) = seen.get(&row.code) {
-                let shown = &planned
-                    .iter()
-                    .filter(|p| p.table == Table::Regions)
-                    .nth(f)
-                    .unwrap()
-                    .shown;
-                return Err(RowError::from(duplicate("region_code", r, shown)));
+            let key = key_hash(&[&row.code]);
+            if let Some(&(f, first)) = seen.get(&key) {
+                return Err(duplicate("region_code", first, &planned[f].shown).into());
             }
-            seen.insert(row.code.clone(), (fi, rec.row));
+            seen.insert(key, (k, rec.row));
             rows.push(row);
-            origin.push((fi, rec.row));
+            origin.push((k, rec.row));
             Ok(())
         })?;
         files.push(entry);
     }
     let (resolved, rejects) = regions::resolve(&rows);
     for (i, r) in rejects {
-        let (fi, row) = origin[i];
-        files[fi].rows_stored -= 1;
-        files[fi].rows_quarantined += 1;
+        let (k, row) = origin[i];
+        let entry = &mut files[first_file + k];
+        entry.rows_stored -= 1;
+        entry.rows_quarantined += 1;
         quarantine.push(QuarantineRecord {
             table: Table::Regions,
-            source: files[fi].path.clone(),
+            source: entry.path.clone(),
             row,
             column: r.column,
             value: r.value,
@@ -297,220 +358,183 @@ pub fn load_all(
             message: r.message,
         });
     }
-    let regions: Vec<Region> = resolved.into_iter().flatten().collect();
-    if let Some(reference) = reference {
-        findings.extend(reference_findings(&regions, reference));
-    }
-    let known: HashSet<&str> = regions.iter().map(|r| r.row.code.as_str()).collect();
-    let mut sink = Sink::new(Table::Regions, frames::regions_frame, dir, write, metadata)?;
-    for r in &regions {
-        sink.push(r.clone())?;
-    }
-    tables.insert(Table::Regions.name().to_string(), sink.finish()?);
+    Ok(resolved.into_iter().flatten().collect())
+}
 
-    for table in [Table::MemberAges, Table::Disputes, Table::ServiceUsage] {
-        let table_files: Vec<&Planned> = planned.iter().filter(|p| p.table == table).collect();
-        let Some(src) = config.source(table) else {
-            // No source: still write the empty table so readers find a schema.
-            let n = match table {
-                Table::MemberAges => {
-                    Sink::new(table, frames::ages_frame, dir, write, metadata)?.finish()?
+fn load_ages(
+    ctx: &mut Ctx,
+    planned: &[&Planned],
+    src: Option<&Source>,
+) -> Result<u64, IngestError> {
+    let table = Table::MemberAges;
+    let mut sink = Sink::new(table, frames::ages_frame, ctx.dir, ctx.metadata)?;
+    let Some(src) = src else { return sink.finish() };
+    // Per (region, period, role): the bands stored so far and where they came
+    // from. An identical band is E_DUPLICATE, an overlapping one E_BAND; the
+    // first row is kept.
+    let mut groups: HashMap<u128, Vec<(Band, usize, u64)>> = HashMap::new();
+    let mut persons: BTreeMap<(String, Period, &'static str, Band), f64> = BTreeMap::new();
+    let person_bands: Vec<Band> = src
+        .person_bands
+        .iter()
+        .map(|b| parse_band(b).expect("config checked bands"))
+        .collect();
+    let known = &ctx.known;
+    for (k, pf) in planned.iter().enumerate() {
+        let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
+            let cells = Cells::new(rec, h)?;
+            let batch: Vec<(AgeRow, String)> = match src.layout {
+                Layout::Long => vec![(validate::age_row(&cells, src.scale)?, "age_band".into())],
+                Layout::Wide => wide_rows(&cells, h, src.scale)?,
+                Layout::Persons => {
+                    let (code, period, role, age) = validate::person_row(&cells)?;
+                    if !known.contains(code.as_str()) {
+                        return Err(unknown_code(&code).into());
+                    }
+                    let band = person_bands
+                        .iter()
+                        .find(|b| b.contains(age))
+                        .ok_or_else(|| {
+                            Reject::new(
+                                Rule::Band,
+                                "age",
+                                Some(&age.to_string()),
+                                format!("age {age} falls in no band of person_bands"),
+                            )
+                        })?;
+                    *persons.entry((code, period, role, *band)).or_default() += 1.0;
+                    return Ok(());
                 }
-                Table::Disputes => {
-                    Sink::new(table, frames::disputes_frame, dir, write, metadata)?.finish()?
-                }
-                _ => Sink::new(table, frames::usage_frame, dir, write, metadata)?.finish()?,
             };
-            tables.insert(table.name().to_string(), n);
-            continue;
-        };
-        let mut coverage = Coverage::default();
-        let mut keys: HashMap<String, (usize, u64)> = HashMap::new();
-        let n = match table {
-            Table::MemberAges => {
-                let mut sink = Sink::new(table, frames::ages_frame, dir, write, metadata)?;
-                let mut recon = AgeReconciler::default();
-                let mut groups: HashMap<(String, Period, &'static str), Vec<(Band, u64)>> =
-                    HashMap::new();
-                let mut persons: BTreeMap<(String, Period, &'static str, Band), f64> =
-                    BTreeMap::new();
-                let person_bands: Vec<Band> = src
-                    .person_bands
-                    .iter()
-                    .map(|b| parse_band(b).expect("config checked bands"))
-                    .collect();
-                for (k, pf) in table_files.iter().enumerate() {
-                    let entry = each_row(pf, src, &mut quarantine, |rec, h| {
-                        let cells = Cells::new(rec, h)?;
-                        let batch: Vec<(AgeRow, String)> = match src.layout {
-                            Layout::Long => {
-                                let r = validate::age_row(&cells, src.scale)?;
-                                vec![(r, "age_band".into())]
-                            }
-                            Layout::Wide => wide_rows(&cells, h, src.scale)?,
-                            Layout::Persons => {
-                                let (code, period, role, age) = validate::person_row(&cells)?;
-                                if !known.contains(code.as_str()) {
-                                    return Err(unknown_code(&code).into());
-                                }
-                                let band = person_bands
-                                    .iter()
-                                    .find(|b| b.contains(age))
-                                    .ok_or_else(|| {
-                                        Reject::new(
-                                            Rule::Band,
-                                            "age",
-                                            Some(&age.to_string()),
-                                            format!("age {age} falls in no band of person_bands"),
-                                        )
-                                    })?;
-                                *persons.entry((code, period, role, *band)).or_default() += 1.0;
-                                return Ok(());
-                            }
-                        };
-                        // Check every expanded row before storing any of them,
-                        // so a wide row is stored whole or not at all.
-                        let mut new_keys = Vec::new();
-                        for (i, (r, col)) in batch.iter().enumerate() {
-                            if !known.contains(r.code.as_str()) {
-                                return Err(unknown_code(&r.code).into());
-                            }
-                            let key = format!(
-                                "{}|{}|{}|{}",
-                                r.code,
-                                r.period.canonical(),
-                                r.role,
-                                r.band.canonical()
-                            );
-                            if let Some(&(f, first)) = keys.get(&key) {
-                                return Err(RowError::from(duplicate(
-                                    col,
-                                    first,
-                                    &table_files[f].shown,
-                                )));
-                            }
-                            if new_keys.contains(&key) {
-                                return Err(RowError::from(duplicate(col, rec.row, &pf.shown)));
-                            }
-                            let earlier = batch[..i].iter().map(|(o, _)| (o.band, rec.row));
-                            let clash = groups
-                                .get(&(r.code.clone(), r.period, r.role))
-                                .into_iter()
-                                .flatten()
-                                .copied()
-                                .chain(earlier)
-                                .find(|(b, _)| b.overlaps(&r.band));
-                            if let Some((b, first)) = clash {
-                                return Err(RowError::Reject(Reject::new(
-                                    Rule::Band,
-                                    col,
-                                    Some(&r.band.canonical()),
-                                    format!(
-                                        "band {} overlaps band {} (row {first}) of the same region, period and role",
-                                        r.band.canonical(),
-                                        b.canonical()
-                                    ),
-                                )));
-                            }
-                            new_keys.push(key);
-                        }
-                        for ((r, _), key) in batch.into_iter().zip(new_keys) {
-                            keys.insert(key, (k, rec.row));
-                            groups
-                                .entry((r.code.clone(), r.period, r.role))
-                                .or_default()
-                                .push((r.band, rec.row));
-                            recon.add(&r);
-                            coverage.add(&r.code, r.period);
-                            sink.push(r)?;
-                        }
-                        Ok(())
-                    })?;
-                    files.push(entry);
+            // Check every expanded row before storing any, so that a wide
+            // row is stored whole or not at all.
+            let mut group_keys = Vec::with_capacity(batch.len());
+            for (i, (r, column)) in batch.iter().enumerate() {
+                if !known.contains(r.code.as_str()) {
+                    return Err(unknown_code(&r.code).into());
                 }
-                for ((code, period, role, band), count) in persons {
-                    coverage.add(&code, period);
-                    sink.push(AgeRow {
-                        code,
-                        period,
-                        role,
-                        band,
-                        count,
-                        share: None,
-                    })?;
+                let g = key_hash(&[&r.code, &r.period.canonical(), r.role]);
+                let earlier = batch[..i].iter().map(|(o, _)| (o.band, k, rec.row));
+                let stored = groups.get(&g).into_iter().flatten().copied();
+                let clash = stored
+                    .chain(earlier)
+                    .find(|(b, _, _)| b == &r.band || b.overlaps(&r.band));
+                if let Some((b, f, first)) = clash {
+                    if b == r.band {
+                        return Err(duplicate(column, first, &planned[f].shown).into());
+                    }
+                    return Err(Reject::new(
+                        Rule::Band,
+                        column,
+                        Some(&r.band.canonical()),
+                        format!(
+                            "band {} overlaps band {} (row {first}) of the same region, period and role",
+                            r.band.canonical(),
+                            b.canonical()
+                        ),
+                    )
+                    .into());
                 }
-                findings.extend(recon.findings(src.total_tolerance, src.share_tolerance));
-                sink.finish()?
+                group_keys.push(g);
             }
-            Table::Disputes => {
-                let mut sink = Sink::new(table, frames::disputes_frame, dir, write, metadata)?;
-                for (k, pf) in table_files.iter().enumerate() {
-                    let entry = each_row(pf, src, &mut quarantine, |rec, h| {
-                        let r = validate::dispute_row(&Cells::new(rec, h)?)?;
-                        if !known.contains(r.code.as_str()) {
-                            return Err(unknown_code(&r.code).into());
-                        }
-                        let key = format!(
-                            "{}|{}|{}",
-                            r.code,
-                            r.period.canonical(),
-                            r.category.as_deref().unwrap_or("")
-                        );
-                        if let Some(&(f, first)) = keys.get(&key) {
-                            return Err(RowError::from(duplicate(
-                                "category",
-                                first,
-                                &table_files[f].shown,
-                            )));
-                        }
-                        keys.insert(key, (k, rec.row));
-                        coverage.add(&r.code, r.period);
-                        Ok(sink.push(r)?)
-                    })?;
-                    files.push(entry);
-                }
-                sink.finish()?
+            for ((r, _), g) in batch.into_iter().zip(group_keys) {
+                groups.entry(g).or_default().push((r.band, k, rec.row));
+                sink.push(r)?;
             }
-            _ => {
-                let mut sink = Sink::new(table, frames::usage_frame, dir, write, metadata)?;
-                for (k, pf) in table_files.iter().enumerate() {
-                    let entry = each_row(pf, src, &mut quarantine, |rec, h| {
-                        let r = validate::usage_row(&Cells::new(rec, h)?)?;
-                        if !known.contains(r.code.as_str()) {
-                            return Err(unknown_code(&r.code).into());
-                        }
-                        let key = format!(
-                            "{}|{}|{}|{}",
-                            r.code,
-                            r.period.canonical(),
-                            r.center_type,
-                            r.center_name
-                        );
-                        if let Some(&(f, first)) = keys.get(&key) {
-                            return Err(RowError::from(duplicate(
-                                "center_type",
-                                first,
-                                &table_files[f].shown,
-                            )));
-                        }
-                        keys.insert(key, (k, rec.row));
-                        coverage.add(&r.code, r.period);
-                        Ok(sink.push(r)?)
-                    })?;
-                    files.push(entry);
-                }
-                sink.finish()?
-            }
-        };
-        findings.extend(coverage.findings(table, &regions));
-        tables.insert(table.name().to_string(), n);
+            Ok(())
+        })?;
+        ctx.files.push(entry);
     }
-    Ok(Loaded {
-        files,
-        tables,
-        quarantine,
-        findings,
-    })
+    for ((code, period, role, band), count) in persons {
+        sink.push(AgeRow {
+            code,
+            period,
+            role,
+            band,
+            count,
+            share: None,
+        })?;
+    }
+    let n = sink.finish()?;
+    let path = ctx.dir.join(table.name()).join("part-0.parquet");
+    let found = age_findings(&path, src.total_tolerance, src.share_tolerance)
+        .map_err(polars_error(table))?;
+    ctx.findings.extend(found);
+    Ok(n)
+}
+
+fn load_disputes(
+    ctx: &mut Ctx,
+    planned: &[&Planned],
+    src: Option<&Source>,
+) -> Result<u64, IngestError> {
+    let mut sink = Sink::new(
+        Table::Disputes,
+        frames::disputes_frame,
+        ctx.dir,
+        ctx.metadata,
+    )?;
+    let Some(src) = src else { return sink.finish() };
+    let mut keys: HashMap<u128, (usize, u64)> = HashMap::new();
+    let known = &ctx.known;
+    for (k, pf) in planned.iter().enumerate() {
+        let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
+            let r = validate::dispute_row(&Cells::new(rec, h)?)?;
+            if !known.contains(r.code.as_str()) {
+                return Err(unknown_code(&r.code).into());
+            }
+            let key = key_hash(&[
+                &r.code,
+                &r.period.canonical(),
+                r.category.as_deref().unwrap_or(""),
+            ]);
+            if let Some(&(f, first)) = keys.get(&key) {
+                return Err(duplicate("category", first, &planned[f].shown).into());
+            }
+            keys.insert(key, (k, rec.row));
+            Ok(sink.push(r)?)
+        })?;
+        ctx.files.push(entry);
+    }
+    sink.finish()
+}
+
+fn load_usage(
+    ctx: &mut Ctx,
+    planned: &[&Planned],
+    src: Option<&Source>,
+) -> Result<u64, IngestError> {
+    let mut sink = Sink::new(
+        Table::ServiceUsage,
+        frames::usage_frame,
+        ctx.dir,
+        ctx.metadata,
+    )?;
+    let Some(src) = src else { return sink.finish() };
+    let mut keys: HashMap<u128, (usize, u64)> = HashMap::new();
+    let known = &ctx.known;
+    for (k, pf) in planned.iter().enumerate() {
+        let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
+            let r = validate::usage_row(&Cells::new(rec, h)?)?;
+            if !known.contains(r.code.as_str()) {
+                return Err(unknown_code(&r.code).into());
+            }
+            // Two centres that both map to `other` stay apart by their names.
+            let key = key_hash(&[
+                &r.code,
+                &r.period.canonical(),
+                r.center_type,
+                &r.center_name,
+            ]);
+            if let Some(&(f, first)) = keys.get(&key) {
+                return Err(duplicate("center_type", first, &planned[f].shown).into());
+            }
+            keys.insert(key, (k, rec.row));
+            Ok(sink.push(r)?)
+        })?;
+        ctx.files.push(entry);
+    }
+    sink.finish()
 }
 
 /// Expands a wide member_ages row into one long row per non-blank band cell.

@@ -252,7 +252,6 @@ pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
         Mode::Validate { report } => report.clone(),
     };
     let staging = Staging::new(&target)?;
-    let write_tables = matches!(mode, Mode::Ingest);
     let reference = match &config.reference_codes {
         Some(p) => Some(regions_reference(config, p)?),
         None => None,
@@ -261,10 +260,16 @@ pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
         config,
         &planned,
         &staging.dir,
-        write_tables,
         &metadata,
         reference.as_ref(),
     )?;
+    if let Mode::Validate { .. } = mode {
+        // The checks ran over the staged tables; a report keeps none of them.
+        for t in Table::ALL {
+            let d = staging.dir.join(t.name());
+            std::fs::remove_dir_all(&d).map_err(|source| WarehouseError::Io { path: d, source })?;
+        }
+    }
 
     let mut q =
         quarantine::quarantine_frame(&loaded.quarantine).map_err(frame_err("_quarantine"))?;

@@ -298,7 +298,8 @@ pub fn parse_band(raw: &str) -> Result<Band, String> {
         return range(num(r.trim_end_matches('岁')).ok_or_else(bad)?, None);
     }
     // Chinese suffix forms, longest first.
-    let suffixes: [(&str, fn(u32) -> Option<(u32, Option<u32>)>); 8] = [
+    type Bounds = fn(u32) -> Option<(u32, Option<u32>)>;
+    let suffixes: [(&str, Bounds); 8] = [
         ("岁及以下", |n| Some((0, Some(n)))),
         ("岁及以上", |n| Some((n, None))),
         ("岁以下", |n| n.checked_sub(1).map(|h| (0, Some(h)))),

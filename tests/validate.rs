@@ -1,0 +1,38 @@
+//! `govlens validate`: every check of ingest, only the report written.
+
+mod common;
+
+use common::{parquet, repo, Workdir};
+
+#[test]
+fn validate_writes_the_report_and_no_warehouse() {
+    let wd = Workdir::new();
+    let text = std::fs::read_to_string(repo().join("configs/sample-messy.toml"))
+        .unwrap()
+        .replace("\"../", &format!("\"{}/", repo().display()))
+        .replace(
+            &format!("{}/datasets/warehouse-messy", repo().display()),
+            &wd.path("warehouse").to_string_lossy(),
+        );
+    let cfg = wd.write("messy.toml", text);
+    let out = wd.ok(&[
+        "validate",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--report",
+        "report",
+    ]);
+    assert!(out.contains("E_ORDER: 2"), "{out}");
+    assert!(
+        !wd.path("warehouse").exists(),
+        "validate must not write the warehouse"
+    );
+    let q = parquet(&wd.path("report/_quarantine.parquet"));
+    assert_eq!(q.height(), 23);
+    assert!(wd.path("report/_findings.parquet").exists());
+    assert!(wd.path("report/_manifest.json").exists());
+    assert!(
+        !wd.path("report/disputes").exists(),
+        "no tables in a report"
+    );
+}
