@@ -220,38 +220,59 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
     })
 }
 
+/// Rows per Parquet slice: memory holds one slice, not the file.
+const PARQUET_SLICE: usize = 100_000;
+
 fn open_parquet(path: &Path) -> Result<Opened, ReadError> {
+    open_parquet_sliced(path, PARQUET_SLICE)
+}
+
+fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
     use polars::prelude::*;
-    let file = File::open(path)?;
-    let df = ParquetReader::new(file)
-        .finish()
-        .map_err(|e| ReadError::Parquet(e.to_string()))?;
-    let headers: Vec<Option<String>> = df
-        .get_column_names()
-        .iter()
-        .map(|n| Some(n.to_string()))
+    let perr = |e: PolarsError| ReadError::Parquet(e.to_string());
+    let mut reader = ParquetReader::new(File::open(path)?);
+    let height = reader.num_rows().map_err(perr)?;
+    let names: Vec<String> = reader
+        .schema()
+        .map_err(perr)?
+        .iter_names()
+        .map(|n| n.to_string())
         .collect();
-    let mut cols: Vec<Vec<Option<String>>> = Vec::with_capacity(df.width());
-    for c in df.columns() {
-        let s = c
-            .cast(&DataType::String)
-            .map_err(|e| ReadError::Parquet(format!("column {}: {e}", c.name())))?;
-        let ca = s.str().map_err(|e| ReadError::Parquet(e.to_string()))?;
-        cols.push(ca.iter().map(|v| v.and_then(cell)).collect());
-    }
-    let height = df.height();
     let header = RawRecord {
         row: 1,
-        cells: headers,
+        cells: names.iter().map(|n| Some(n.clone())).collect(),
     };
-    let data = (0..height).map(move |i| {
-        Ok(RawRecord {
-            row: i as u64 + 2,
-            cells: cols.iter().map(|c| c[i].clone()).collect(),
-        })
+    let pl_path = PlRefPath::try_from_path(path).map_err(perr)?;
+    // Each slice is read lazily (polars reads only the row groups it
+    // needs), cast to text, and handed out row by row.
+    let slices = (0..height).step_by(slice).map(move |offset| {
+        let df = LazyFrame::scan_parquet(pl_path.clone(), ScanArgsParquet::default())?
+            .slice(offset as i64, slice as IdxSize)
+            .select([all().as_expr().cast(DataType::String)])
+            .collect()?;
+        let cols: Vec<Vec<Option<String>>> = df
+            .columns()
+            .iter()
+            .map(|c| {
+                c.str()
+                    .map(|ca| ca.iter().map(|v| v.and_then(cell)).collect())
+            })
+            .collect::<PolarsResult<_>>()?;
+        Ok::<_, PolarsError>((offset, df.height(), cols))
+    });
+    let rows = slices.flat_map(|slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>>> {
+        match slice {
+            Err(e) => Box::new(std::iter::once(Err(ReadError::Parquet(e.to_string())))),
+            Ok((offset, n, cols)) => Box::new((0..n).map(move |i| {
+                Ok(RawRecord {
+                    row: (offset + i) as u64 + 2,
+                    cells: cols.iter().map(|c| c[i].clone()).collect(),
+                })
+            })),
+        }
     });
     Ok(Opened {
-        records: Box::new(std::iter::once(Ok(header)).chain(data)),
+        records: Box::new(std::iter::once(Ok(header)).chain(rows)),
         sheet: None,
     })
 }
@@ -259,6 +280,21 @@ fn open_parquet(path: &Path) -> Result<Opened, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parquet_is_read_slice_by_slice_with_spreadsheet_row_numbers() {
+        use polars::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.parquet");
+        let mut df = df!("a" => (0..20i64).collect::<Vec<_>>(), "b" => (0..20).map(|i| format!("x{i}")).collect::<Vec<_>>()).unwrap();
+        ParquetWriter::new(File::create(&p).unwrap()).finish(&mut df).unwrap();
+        let recs: Vec<RawRecord> = open_parquet_sliced(&p, 7).unwrap().records.map(Result::unwrap).collect();
+        assert_eq!(recs.len(), 21);
+        assert_eq!(recs[0].cells, vec![Some("a".into()), Some("b".into())]);
+        assert_eq!(recs[20].row, 21);
+        assert_eq!(recs[20].cells, vec![Some("19".into()), Some("x19".into())]);
+        assert_eq!(recs[8].cells[0].as_deref(), Some("7"));
+    }
 
     #[test]
     fn excel_numbers_read_as_typed() {
