@@ -285,16 +285,27 @@ fn utf8_gbk_xlsx_and_parquet_give_identical_tables() {
     wb.save(wd.path("book.xlsx")).unwrap();
     // Parquet with typed columns, as a researcher's export would have.
     let col = |i: usize| rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
-    let int = |i: usize| rows.iter().map(|r| r[i].parse::<i64>().unwrap()).collect::<Vec<_>>();
+    let int = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].parse::<i64>().unwrap())
+            .collect::<Vec<_>>()
+    };
     let mut pq = df!(
         "region_code" => col(0), "period" => int(1), "category" => col(2), "received" => int(3),
         "resolved" => int(4), "escalated" => int(5),
         "mean_days" => rows.iter().map(|r| r[6].parse::<f64>().unwrap()).collect::<Vec<_>>(),
     )
     .unwrap();
-    ParquetWriter::new(std::fs::File::create(wd.path("typed.parquet")).unwrap()).finish(&mut pq).unwrap();
+    ParquetWriter::new(std::fs::File::create(wd.path("typed.parquet")).unwrap())
+        .finish(&mut pq)
+        .unwrap();
     let mut frames = Vec::new();
-    for (name, file) in [("a", "utf8.csv"), ("b", "gbk.csv"), ("c", "book.xlsx"), ("d", "typed.parquet")] {
+    for (name, file) in [
+        ("a", "utf8.csv"),
+        ("b", "gbk.csv"),
+        ("c", "book.xlsx"),
+        ("d", "typed.parquet"),
+    ] {
         let text = format!(
             "[run]\nwarehouse = \"wh-{name}\"\noutput = \"out\"\n[sources.regions]\npath = {:?}\n[sources.disputes]\npath = \"{file}\"\n",
             sample("regions.csv").to_string_lossy()

@@ -19,8 +19,13 @@ fn python_has(modules: &str) -> bool {
 #[test]
 fn duckdb_and_pyarrow_read_every_table_of_both_samples() {
     if !python_has("duckdb, pyarrow") {
-        assert!(std::env::var_os("CI").is_none(), "CI must install duckdb and pyarrow (.ci/run)");
-        eprintln!("SKIPPED: python3 with duckdb and pyarrow not found (pip install duckdb pyarrow)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install duckdb and pyarrow (.ci/run)"
+        );
+        eprintln!(
+            "SKIPPED: python3 with duckdb and pyarrow not found (pip install duckdb pyarrow)"
+        );
         return;
     }
     let wd = Workdir::new();
@@ -30,7 +35,13 @@ fn duckdb_and_pyarrow_read_every_table_of_both_samples() {
             .replace("\"../", &format!("\"{}/", repo().display()));
         let text = text
             .lines()
-            .map(|l| if l.starts_with("warehouse") { format!("warehouse = \"wh-{name}\"") } else { l.to_string() })
+            .map(|l| {
+                if l.starts_with("warehouse") {
+                    format!("warehouse = \"wh-{name}\"")
+                } else {
+                    l.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let cfg = wd.write(&format!("{name}.toml"), text);
@@ -40,6 +51,11 @@ fn duckdb_and_pyarrow_read_every_table_of_both_samples() {
             .arg(wd.path(&format!("wh-{name}")))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

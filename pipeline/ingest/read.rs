@@ -260,17 +260,19 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
             .collect::<PolarsResult<_>>()?;
         Ok::<_, PolarsError>((offset, df.height(), cols))
     });
-    let rows = slices.flat_map(|slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>>> {
-        match slice {
-            Err(e) => Box::new(std::iter::once(Err(ReadError::Parquet(e.to_string())))),
-            Ok((offset, n, cols)) => Box::new((0..n).map(move |i| {
-                Ok(RawRecord {
-                    row: (offset + i) as u64 + 2,
-                    cells: cols.iter().map(|c| c[i].clone()).collect(),
-                })
-            })),
-        }
-    });
+    let rows = slices.flat_map(
+        |slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>>> {
+            match slice {
+                Err(e) => Box::new(std::iter::once(Err(ReadError::Parquet(e.to_string())))),
+                Ok((offset, n, cols)) => Box::new((0..n).map(move |i| {
+                    Ok(RawRecord {
+                        row: (offset + i) as u64 + 2,
+                        cells: cols.iter().map(|c| c[i].clone()).collect(),
+                    })
+                })),
+            }
+        },
+    );
     Ok(Opened {
         records: Box::new(std::iter::once(Ok(header)).chain(rows)),
         sheet: None,
@@ -287,8 +289,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.parquet");
         let mut df = df!("a" => (0..20i64).collect::<Vec<_>>(), "b" => (0..20).map(|i| format!("x{i}")).collect::<Vec<_>>()).unwrap();
-        ParquetWriter::new(File::create(&p).unwrap()).finish(&mut df).unwrap();
-        let recs: Vec<RawRecord> = open_parquet_sliced(&p, 7).unwrap().records.map(Result::unwrap).collect();
+        ParquetWriter::new(File::create(&p).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let recs: Vec<RawRecord> = open_parquet_sliced(&p, 7)
+            .unwrap()
+            .records
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(recs.len(), 21);
         assert_eq!(recs[0].cells, vec![Some("a".into()), Some("b".into())]);
         assert_eq!(recs[20].row, 21);
