@@ -30,6 +30,8 @@ pub enum WarehouseError {
     Missing { path: PathBuf },
     #[error("warehouse {path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error("{path} exists and is not a govlens output (no _manifest.json); govlens replaces its output folder whole, so choose another folder or remove this one")]
+    Foreign { path: PathBuf },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WarehouseError + '_ {
@@ -233,6 +235,16 @@ impl Staging {
         let parent = parent_of(target);
         fs::create_dir_all(parent).map_err(io(parent))?;
         recover(target)?;
+        // Publishing replaces the target folder whole: never one we did not write.
+        let foreign = target.is_file()
+            || (target.is_dir()
+                && !target.join("_manifest.json").exists()
+                && fs::read_dir(target).map_err(io(target))?.next().is_some());
+        if foreign {
+            return Err(WarehouseError::Foreign {
+                path: target.to_path_buf(),
+            });
+        }
         let dir = sibling(target, "staging");
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(io(&dir))?;
@@ -399,6 +411,23 @@ mod tests {
             "new"
         );
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no leftovers");
+    }
+
+    #[test]
+    fn a_folder_govlens_did_not_write_is_never_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("datasets");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("precious.csv"), "x").unwrap();
+        assert!(matches!(
+            Staging::new(&target),
+            Err(WarehouseError::Foreign { .. })
+        ));
+        assert!(target.join("precious.csv").exists());
+        // An empty folder is fine.
+        let empty = tmp.path().join("empty");
+        fs::create_dir_all(&empty).unwrap();
+        assert!(Staging::new(&empty).is_ok());
     }
 
     #[test]

@@ -224,3 +224,16 @@ fn row_problems_never_stop_the_run() {
     let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(out.contains("read 2, stored 0, quarantined 2"), "{out}");
 }
+
+#[test]
+fn a_warehouse_path_that_is_someone_elses_folder_is_not_replaced() {
+    let wd = Workdir::new();
+    wd.write("warehouse/notes.txt", "mine");
+    let cfg = wd.config("c.toml", &[("regions", &sample("regions.csv"), "")]);
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("is not a govlens output"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(wd.path("warehouse/notes.txt")).unwrap(),
+        "mine"
+    );
+}

@@ -233,3 +233,72 @@ pub fn expected_headers(table: Table, layout: &Layout) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::Path;
+
+    fn source(extra: &str) -> Source {
+        let text = format!(
+            "[run]\nwarehouse='w'\noutput='o'\n[sources.disputes]\npath='d.csv'\n{extra}\n"
+        );
+        Config::from_str(&text, Path::new("c.toml"), Path::new("."))
+            .unwrap()
+            .sources[0]
+            .clone()
+    }
+
+    fn rec(cells: &[&str]) -> RawRecord {
+        RawRecord {
+            row: 1,
+            cells: cells
+                .iter()
+                .map(|c| (!c.is_empty()).then(|| c.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn aliases_units_and_the_columns_map_all_match() {
+        let src = source("[sources.disputes.columns]\n\"化解成功\" = \"resolved\"");
+        let h = map_header(
+            &rec(&[
+                "\u{feff}区划代码",
+                "年份",
+                "受理数（件）",
+                "化解成功",
+                "备注",
+            ]),
+            Table::Disputes,
+            &src,
+        )
+        .unwrap()
+        .unwrap();
+        let r = rec(&["110117001001", "2023", "5", "4", "x"]);
+        assert_eq!(h.cell(&r, "region_code"), Some("110117001001"));
+        assert_eq!(h.cell(&r, "received"), Some("5"));
+        assert_eq!(h.cell(&r, "resolved"), Some("4"));
+        assert_eq!(h.unknown, vec!["备注".to_string()]);
+    }
+
+    #[test]
+    fn a_title_row_is_not_a_header_and_two_headers_for_one_column_are_refused() {
+        let src = source("");
+        assert!(map_header(
+            &rec(&["2023年人民调解情况统计表", "", ""]),
+            Table::Disputes,
+            &src
+        )
+        .unwrap()
+        .is_none());
+        let err = map_header(
+            &rec(&["区划代码", "代码", "时期", "受理数", "调解成功数"]),
+            Table::Disputes,
+            &src,
+        )
+        .unwrap_err();
+        assert!(matches!(err, HeaderError::Twice { .. }), "{err}");
+    }
+}
