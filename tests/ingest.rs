@@ -488,3 +488,29 @@ fn columns_map_renames_source_headers_and_scale_multiplies_counts() {
         .collect();
     assert_eq!(counts, [12000.0, 3000.0]);
 }
+
+#[test]
+fn a_file_named_twice_is_read_once_and_tsv_is_tab_separated() {
+    let wd = Workdir::new();
+    wd.write(
+        "in/d.tsv",
+        "region_code\tperiod\treceived\tresolved\n110117001001\t2023\t3\t2\n",
+    );
+    let text = format!(
+        "[run]\nwarehouse = \"warehouse\"\noutput = \"out\"\n[sources.regions]\npath = {:?}\n[sources.disputes]\npath = [\"in/d.tsv\", \"in/*.tsv\"]\n",
+        sample("regions.csv").to_string_lossy()
+    );
+    let cfg = wd.write("c.toml", text);
+    let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        out.contains("in/d.tsv: read 1, stored 1, quarantined 0"),
+        "{out}"
+    );
+    assert_eq!(
+        manifest(&wd, "warehouse")["files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -153,7 +153,9 @@ pub fn plan(config: &Config) -> Result<Vec<Planned>, IngestError> {
                 });
             }
         }
-        files.dedup();
+        // A file named twice (a path and a glob that matches it) is read once.
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|p| seen.insert(p.clone()));
         for path in files {
             out.push(probe_file(config, src, path)?);
         }

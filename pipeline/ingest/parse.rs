@@ -236,7 +236,6 @@ pub fn parse_band(raw: &str) -> Result<Band, String> {
             '＞' => '>',
             '＝' => '=',
             '＋' => '+',
-            '≤' => '≤',
             c => c,
         })
         .collect();

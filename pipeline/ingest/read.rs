@@ -107,7 +107,11 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
         .encoding(enc)
         .bom_override(true)
         .build(BufReader::with_capacity(1 << 20, file));
+    let tab = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let reader = csv::ReaderBuilder::new()
+        .delimiter(if tab { b'\t' } else { b',' })
         .has_headers(false)
         .flexible(true)
         .from_reader(decoded);
