@@ -131,14 +131,7 @@ fn strs(df: &DataFrame, col: &str) -> Vec<String> {
 #[test]
 fn messy_sample_quarantines_exactly_the_planted_rows() {
     let wd = Workdir::new();
-    let cfg = repo().join("configs/sample-messy.toml");
-    // Run against a copy of the config so the warehouse lands in the workdir.
-    let text = std::fs::read_to_string(&cfg).unwrap().replace(
-        "../datasets/warehouse-messy",
-        &wd.path("warehouse").to_string_lossy(),
-    );
-    let text = text.replace("\"../", &format!("\"{}/", repo().display()));
-    let cfg = wd.write("messy.toml", text);
+    let cfg = common::repo_config(&wd, "sample-messy", "warehouse");
     let out = wd.ok(&[
         "ingest",
         "--config",

@@ -30,21 +30,7 @@ fn duckdb_and_pyarrow_read_every_table_of_both_samples() {
     }
     let wd = Workdir::new();
     for name in ["sample", "sample-messy"] {
-        let text = std::fs::read_to_string(repo().join(format!("configs/{name}.toml")))
-            .unwrap()
-            .replace("\"../", &format!("\"{}/", repo().display()));
-        let text = text
-            .lines()
-            .map(|l| {
-                if l.starts_with("warehouse") {
-                    format!("warehouse = \"wh-{name}\"")
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        let cfg = wd.write(&format!("{name}.toml"), text);
+        let cfg = common::repo_config(&wd, name, &format!("wh-{name}"));
         wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
         let out = Command::new("python3")
             .arg(repo().join("tests/check_readers.py"))

@@ -2,19 +2,12 @@
 
 mod common;
 
-use common::{parquet, repo, Workdir};
+use common::{parquet, Workdir};
 
 #[test]
 fn validate_writes_the_report_and_no_warehouse() {
     let wd = Workdir::new();
-    let text = std::fs::read_to_string(repo().join("configs/sample-messy.toml"))
-        .unwrap()
-        .replace("\"../", &format!("\"{}/", repo().display()))
-        .replace(
-            &format!("{}/datasets/warehouse-messy", repo().display()),
-            &wd.path("warehouse").to_string_lossy(),
-        );
-    let cfg = wd.write("messy.toml", text);
+    let cfg = common::repo_config(&wd, "sample-messy", "warehouse");
     let out = wd.ok(&[
         "validate",
         "--config",

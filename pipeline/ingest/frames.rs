@@ -65,13 +65,23 @@ pub fn regions_frame(rows: &[Region]) -> PolarsResult<DataFrame> {
     )
 }
 
+/// region_code, period, period_kind, period_start: the leading columns of
+/// every fact table.
+fn lead_columns<'a>(codes: impl Iterator<Item = &'a str>, periods: &[Period]) -> Vec<Column> {
+    let mut cols = vec![Column::new("region_code".into(), codes.collect::<Vec<_>>())];
+    cols.extend(period_columns(periods));
+    cols
+}
+
+/// The lead columns followed by a table's own.
+fn fact_frame(mut lead: Vec<Column>, own: DataFrame) -> PolarsResult<DataFrame> {
+    let height = own.height();
+    lead.extend(own.columns().iter().cloned());
+    DataFrame::new(height, lead)
+}
+
 pub fn ages_frame(rows: &[AgeRow]) -> PolarsResult<DataFrame> {
     let periods: Vec<Period> = rows.iter().map(|r| r.period).collect();
-    let mut cols = vec![Column::new(
-        "region_code".into(),
-        rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
-    )];
-    cols.extend(period_columns(&periods));
     let (lo, hi): (Vec<Option<i32>>, Vec<Option<i32>>) = rows
         .iter()
         .map(|r| match r.band {
@@ -79,99 +89,49 @@ pub fn ages_frame(rows: &[AgeRow]) -> PolarsResult<DataFrame> {
             Band::Total => (None, None),
         })
         .unzip();
-    cols.extend([
-        Column::new(
-            "role".into(),
-            rows.iter().map(|r| r.role).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "age_band".into(),
-            rows.iter().map(|r| r.band.canonical()).collect::<Vec<_>>(),
-        ),
-        Column::new("age_lo".into(), lo),
-        Column::new("age_hi".into(), hi),
-        Column::new(
-            "count".into(),
-            rows.iter().map(|r| r.count).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "reported_share".into(),
-            rows.iter().map(|r| r.share).collect::<Vec<_>>(),
-        ),
-    ]);
-    DataFrame::new(rows.len(), cols)
+    let own = df!(
+        "role" => rows.iter().map(|r| r.role).collect::<Vec<_>>(),
+        "age_band" => rows.iter().map(|r| r.band.canonical()).collect::<Vec<_>>(),
+        "age_lo" => lo,
+        "age_hi" => hi,
+        "count" => rows.iter().map(|r| r.count).collect::<Vec<_>>(),
+        "reported_share" => rows.iter().map(|r| r.share).collect::<Vec<_>>(),
+    )?;
+    fact_frame(
+        lead_columns(rows.iter().map(|r| r.code.as_str()), &periods),
+        own,
+    )
 }
 
 pub fn disputes_frame(rows: &[DisputeRow]) -> PolarsResult<DataFrame> {
     let periods: Vec<Period> = rows.iter().map(|r| r.period).collect();
-    let mut cols = vec![Column::new(
-        "region_code".into(),
-        rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
-    )];
-    cols.extend(period_columns(&periods));
-    cols.extend([
-        Column::new(
-            "category".into(),
-            rows.iter()
-                .map(|r| r.category.as_deref())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "received".into(),
-            rows.iter().map(|r| r.received).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "resolved".into(),
-            rows.iter().map(|r| r.resolved).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "escalated".into(),
-            rows.iter().map(|r| r.escalated).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "mean_days".into(),
-            rows.iter().map(|r| r.mean_days).collect::<Vec<_>>(),
-        ),
-    ]);
-    DataFrame::new(rows.len(), cols)
+    let own = df!(
+        "category" => rows.iter().map(|r| r.category.as_deref()).collect::<Vec<_>>(),
+        "received" => rows.iter().map(|r| r.received).collect::<Vec<_>>(),
+        "resolved" => rows.iter().map(|r| r.resolved).collect::<Vec<_>>(),
+        "escalated" => rows.iter().map(|r| r.escalated).collect::<Vec<_>>(),
+        "mean_days" => rows.iter().map(|r| r.mean_days).collect::<Vec<_>>(),
+    )?;
+    fact_frame(
+        lead_columns(rows.iter().map(|r| r.code.as_str()), &periods),
+        own,
+    )
 }
 
 pub fn usage_frame(rows: &[UsageRow]) -> PolarsResult<DataFrame> {
     let periods: Vec<Period> = rows.iter().map(|r| r.period).collect();
-    let mut cols = vec![Column::new(
-        "region_code".into(),
-        rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
-    )];
-    cols.extend(period_columns(&periods));
-    cols.extend([
-        Column::new(
-            "center_type".into(),
-            rows.iter().map(|r| r.center_type).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "center_name".into(),
-            rows.iter()
-                .map(|r| r.center_name.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "visits".into(),
-            rows.iter().map(|r| r.visits).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "services".into(),
-            rows.iter().map(|r| r.services).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "satisfaction".into(),
-            rows.iter().map(|r| r.satisfaction).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "staff".into(),
-            rows.iter().map(|r| r.staff).collect::<Vec<_>>(),
-        ),
-    ]);
-    DataFrame::new(rows.len(), cols)
+    let own = df!(
+        "center_type" => rows.iter().map(|r| r.center_type).collect::<Vec<_>>(),
+        "center_name" => rows.iter().map(|r| r.center_name.as_str()).collect::<Vec<_>>(),
+        "visits" => rows.iter().map(|r| r.visits).collect::<Vec<_>>(),
+        "services" => rows.iter().map(|r| r.services).collect::<Vec<_>>(),
+        "satisfaction" => rows.iter().map(|r| r.satisfaction).collect::<Vec<_>>(),
+        "staff" => rows.iter().map(|r| r.staff).collect::<Vec<_>>(),
+    )?;
+    fact_frame(
+        lead_columns(rows.iter().map(|r| r.code.as_str()), &periods),
+        own,
+    )
 }
 
 /// The schema of a table, from an empty frame of the same builder, so the

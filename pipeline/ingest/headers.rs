@@ -177,21 +177,22 @@ pub fn map_header(
     if matched == 0 {
         return Ok(None);
     }
+    let missing = |column: &str| HeaderError::Missing {
+        column: column.to_string(),
+        row: rec.row,
+        headers: rec
+            .cells
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
     for (c, col) in columns.iter().enumerate() {
         // In the persons layout, one of birth_year / age is needed (checked below).
         let person_alt = matches!(col.name, "birth_year" | "age");
         if col.required && index[c].is_none() && !person_alt {
-            return Err(HeaderError::Missing {
-                column: col.name.to_string(),
-                row: rec.row,
-                headers: rec
-                    .cells
-                    .iter()
-                    .flatten()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
+            return Err(missing(col.name));
         }
     }
     let map = HeaderMap {
@@ -203,17 +204,7 @@ pub fn map_header(
         header_width: rec.cells.len(),
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
-        return Err(HeaderError::Missing {
-            column: "birth_year or age".into(),
-            row: rec.row,
-            headers: rec
-                .cells
-                .iter()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
+        return Err(missing("birth_year or age"));
     }
     if source.layout == Layout::Wide && map.bands.is_empty() {
         return Err(HeaderError::NoBands { row: rec.row });

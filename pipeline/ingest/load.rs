@@ -17,7 +17,7 @@ use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
 use crate::ingest::parse::{parse_band, Band, Period};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
 use crate::ingest::read::{self, RawRecord};
-use crate::ingest::validate::{self, AgeRow, Cells, RegionRow};
+use crate::ingest::validate::{self, AgeRow, Cells, DisputeRow, RegionRow, UsageRow};
 use crate::ingest::{IngestError, Planned};
 use crate::regions::{self, Region};
 use crate::warehouse::{FileEntry, TableWriter};
@@ -294,8 +294,22 @@ pub fn load_all(
         let src = config.source(table);
         let n = match table {
             Table::MemberAges => load_ages(&mut ctx, &of(table), src)?,
-            Table::Disputes => load_disputes(&mut ctx, &of(table), src)?,
-            _ => load_usage(&mut ctx, &of(table), src)?,
+            Table::Disputes => load_keyed(
+                &mut ctx,
+                table,
+                &of(table),
+                src,
+                frames::disputes_frame,
+                validate::dispute_row,
+            )?,
+            _ => load_keyed(
+                &mut ctx,
+                table,
+                &of(table),
+                src,
+                frames::usage_frame,
+                validate::usage_row,
+            )?,
         };
         if src.is_some() {
             let path = dir.join(table.name()).join("part-0.parquet");
@@ -463,71 +477,67 @@ fn load_ages(
     Ok(n)
 }
 
-fn load_disputes(
-    ctx: &mut Ctx,
-    planned: &[&Planned],
-    src: Option<&Source>,
-) -> Result<u64, IngestError> {
-    let mut sink = Sink::new(
-        Table::Disputes,
-        frames::disputes_frame,
-        ctx.dir,
-        ctx.metadata,
-    )?;
-    let Some(src) = src else { return sink.finish() };
-    let mut keys: HashMap<u128, (usize, u64)> = HashMap::new();
-    let known = &ctx.known;
-    for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
-            let r = validate::dispute_row(&Cells::new(rec, h)?)?;
-            if !known.contains(r.code.as_str()) {
-                return Err(unknown_code(&r.code).into());
-            }
-            let key = key_hash(&[
-                &r.code,
-                &r.period.canonical(),
-                r.category.as_deref().unwrap_or(""),
-            ]);
-            if let Some(&(f, first)) = keys.get(&key) {
-                return Err(duplicate("category", first, &planned[f].shown).into());
-            }
-            keys.insert(key, (k, rec.row));
-            Ok(sink.push(r)?)
-        })?;
-        ctx.files.push(entry);
-    }
-    sink.finish()
+/// A fact row with a duplicate key of contract §2.
+trait Keyed {
+    /// The column a duplicate is reported under.
+    const KEY_COLUMN: &'static str;
+    fn code(&self) -> &str;
+    fn key(&self) -> u128;
 }
 
-fn load_usage(
+impl Keyed for DisputeRow {
+    const KEY_COLUMN: &'static str = "category";
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn key(&self) -> u128 {
+        // A blank category is the key value "all".
+        key_hash(&[
+            &self.code,
+            &self.period.canonical(),
+            self.category.as_deref().unwrap_or(""),
+        ])
+    }
+}
+
+impl Keyed for UsageRow {
+    const KEY_COLUMN: &'static str = "center_type";
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn key(&self) -> u128 {
+        // Two centres that both map to `other` stay apart by their names.
+        key_hash(&[
+            &self.code,
+            &self.period.canonical(),
+            self.center_type,
+            &self.center_name,
+        ])
+    }
+}
+
+/// disputes and service_usage: row rules, then E_CODE and E_DUPLICATE.
+fn load_keyed<T: Keyed>(
     ctx: &mut Ctx,
+    table: Table,
     planned: &[&Planned],
     src: Option<&Source>,
+    to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
+    row_rules: fn(&Cells) -> Result<T, Reject>,
 ) -> Result<u64, IngestError> {
-    let mut sink = Sink::new(
-        Table::ServiceUsage,
-        frames::usage_frame,
-        ctx.dir,
-        ctx.metadata,
-    )?;
+    let mut sink = Sink::new(table, to_frame, ctx.dir, ctx.metadata)?;
     let Some(src) = src else { return sink.finish() };
     let mut keys: HashMap<u128, (usize, u64)> = HashMap::new();
     let known = &ctx.known;
     for (k, pf) in planned.iter().enumerate() {
         let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
-            let r = validate::usage_row(&Cells::new(rec, h)?)?;
-            if !known.contains(r.code.as_str()) {
-                return Err(unknown_code(&r.code).into());
+            let r = row_rules(&Cells::new(rec, h)?)?;
+            if !known.contains(r.code()) {
+                return Err(unknown_code(r.code()).into());
             }
-            // Two centres that both map to `other` stay apart by their names.
-            let key = key_hash(&[
-                &r.code,
-                &r.period.canonical(),
-                r.center_type,
-                &r.center_name,
-            ]);
+            let key = r.key();
             if let Some(&(f, first)) = keys.get(&key) {
-                return Err(duplicate("center_type", first, &planned[f].shown).into());
+                return Err(duplicate(T::KEY_COLUMN, first, &planned[f].shown).into());
             }
             keys.insert(key, (k, rec.row));
             Ok(sink.push(r)?)

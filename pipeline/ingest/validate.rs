@@ -127,18 +127,23 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// A cell that may be blank: `None` when blank and optional, E_REQUIRED
+    /// when blank and required.
+    fn present(&self, col: &str, required: bool) -> R<Option<&'a str>> {
+        match self.get(col) {
+            None if required => Err(Reject::new(
+                Rule::Required,
+                col,
+                None,
+                format!("{col} is required but blank"),
+            )),
+            v => Ok(v),
+        }
+    }
+
     fn number(&self, col: &str, required: bool, max: Option<f64>) -> R<Option<f64>> {
-        let Some(v) = self.get(col) else {
-            return if required {
-                Err(Reject::new(
-                    Rule::Required,
-                    col,
-                    None,
-                    format!("{col} is required but blank"),
-                ))
-            } else {
-                Ok(None)
-            };
+        let Some(v) = self.present(col, required)? else {
+            return Ok(None);
         };
         let x = parse::parse_number(v).map_err(|m| Reject::new(Rule::Parse, col, Some(v), m))?;
         check_range(col, v, x, max)?;
@@ -146,17 +151,8 @@ impl<'a> Cells<'a> {
     }
 
     pub fn integer(&self, col: &str, required: bool) -> R<Option<i64>> {
-        let Some(v) = self.get(col) else {
-            return if required {
-                Err(Reject::new(
-                    Rule::Required,
-                    col,
-                    None,
-                    format!("{col} is required but blank"),
-                ))
-            } else {
-                Ok(None)
-            };
+        let Some(v) = self.present(col, required)? else {
+            return Ok(None);
         };
         let x = parse::parse_integer(v).map_err(|m| Reject::new(Rule::Parse, col, Some(v), m))?;
         check_range(col, v, x as f64, None)?;

@@ -129,3 +129,21 @@ pub fn parquet(path: &Path) -> polars::prelude::DataFrame {
 pub fn sample(name: &str) -> PathBuf {
     repo().join("datasets/sample").join(name)
 }
+
+/// A committed config (`configs/<name>.toml`) copied into the workdir with its
+/// inputs still read from the repository and its warehouse at `warehouse`.
+pub fn repo_config(wd: &Workdir, name: &str, warehouse: &str) -> PathBuf {
+    let text = std::fs::read_to_string(repo().join(format!("configs/{name}.toml")))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("warehouse") {
+                format!("warehouse = {:?}", wd.path(warehouse).to_string_lossy())
+            } else {
+                l.replace("\"../", &format!("\"{}/", repo().display()))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    wd.write(&format!("{name}.toml"), text)
+}
