@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use polars::prelude::{DataFrame, PolarsError, PolarsResult};
+use rayon::prelude::*;
 
 use crate::config::{Config, Encoding, Layout, Source};
 use crate::contract::{Rule, Table};
@@ -249,10 +250,12 @@ fn duplicate(key: &str, first: u64, shown: &str) -> Reject {
 }
 
 /// What every table's loader shares.
+/// What one fact table's loader reads from the shared state and what it
+/// produces; the three fact tables load in parallel, each with its own.
 struct Ctx<'a> {
     dir: &'a Path,
     metadata: &'a [(String, String)],
-    known: HashSet<&'a str>,
+    known: &'a HashSet<&'a str>,
     files: Vec<FileEntry>,
     quarantine: Vec<QuarantineRecord>,
     findings: Vec<Finding>,
@@ -282,47 +285,61 @@ pub fn load_all(
     }
     tables.insert(Table::Regions.name().to_string(), sink.finish()?);
 
-    let mut ctx = Ctx {
-        dir,
-        metadata,
-        known: regions.iter().map(|r| r.row.code.as_str()).collect(),
-        files,
-        quarantine,
-        findings,
-    };
-    for table in [Table::MemberAges, Table::Disputes, Table::ServiceUsage] {
-        let src = config.source(table);
-        let n = match table {
-            Table::MemberAges => load_ages(&mut ctx, &of(table), src)?,
-            Table::Disputes => load_keyed(
-                &mut ctx,
-                table,
-                &of(table),
-                src,
-                frames::disputes_frame,
-                validate::dispute_row,
-            )?,
-            _ => load_keyed(
-                &mut ctx,
-                table,
-                &of(table),
-                src,
-                frames::usage_frame,
-                validate::usage_row,
-            )?,
-        };
-        if src.is_some() {
-            let path = dir.join(table.name()).join("part-0.parquet");
-            let cov = coverage_findings(&path, table, &regions).map_err(polars_error(table))?;
-            ctx.findings.extend(cov);
-        }
+    // The fact tables depend only on the tree: load them in parallel, then
+    // merge in table order so that outputs do not depend on scheduling.
+    let known: HashSet<&str> = regions.iter().map(|r| r.row.code.as_str()).collect();
+    let facts = [Table::MemberAges, Table::Disputes, Table::ServiceUsage];
+    let loaded: Vec<Result<(u64, Ctx), IngestError>> = facts
+        .par_iter()
+        .map(|&table| {
+            let mut ctx = Ctx {
+                dir,
+                metadata,
+                known: &known,
+                files: Vec::new(),
+                quarantine: Vec::new(),
+                findings: Vec::new(),
+            };
+            let (src, planned) = (config.source(table), of(table));
+            let n = match table {
+                Table::MemberAges => load_ages(&mut ctx, &planned, src)?,
+                Table::Disputes => load_keyed(
+                    &mut ctx,
+                    table,
+                    &planned,
+                    src,
+                    frames::disputes_frame,
+                    validate::dispute_row,
+                )?,
+                _ => load_keyed(
+                    &mut ctx,
+                    table,
+                    &planned,
+                    src,
+                    frames::usage_frame,
+                    validate::usage_row,
+                )?,
+            };
+            if src.is_some() {
+                let path = dir.join(table.name()).join("part-0.parquet");
+                let cov = coverage_findings(&path, table, &regions).map_err(polars_error(table))?;
+                ctx.findings.extend(cov);
+            }
+            Ok((n, ctx))
+        })
+        .collect();
+    for (table, result) in facts.into_iter().zip(loaded) {
+        let (n, ctx) = result?;
+        files.extend(ctx.files);
+        quarantine.extend(ctx.quarantine);
+        findings.extend(ctx.findings);
         tables.insert(table.name().to_string(), n);
     }
     Ok(Loaded {
-        files: ctx.files,
+        files,
         tables,
-        quarantine: ctx.quarantine,
-        findings: ctx.findings,
+        quarantine,
+        findings,
     })
 }
 
@@ -393,7 +410,7 @@ fn load_ages(
         .iter()
         .map(|b| parse_band(b).expect("config checked bands"))
         .collect();
-    let known = &ctx.known;
+    let known = ctx.known;
     for (k, pf) in planned.iter().enumerate() {
         let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
             let cells = Cells::new(rec, h)?;
@@ -528,7 +545,7 @@ fn load_keyed<T: Keyed>(
     let mut sink = Sink::new(table, to_frame, ctx.dir, ctx.metadata)?;
     let Some(src) = src else { return sink.finish() };
     let mut keys: HashMap<u128, (usize, u64)> = HashMap::new();
-    let known = &ctx.known;
+    let known = ctx.known;
     for (k, pf) in planned.iter().enumerate() {
         let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
             let r = row_rules(&Cells::new(rec, h)?)?;
