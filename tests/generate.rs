@@ -80,18 +80,20 @@ fn a_seed_fixes_the_output_and_another_seed_changes_it() {
 #[test]
 fn beyond_the_tree_file_synthetic_communities_sit_under_real_counties() {
     let wd = Workdir::new();
+    // Enough to wrap round every county of the list (a regression: cities
+    // without counties were listed as their own county, a self-parent).
     wd.ok(&[
         "generate",
         "--out",
         "g",
         "--communities",
-        "2000",
+        "4500",
         "--years",
         "2024-2024",
     ]);
     let text = std::fs::read_to_string(wd.path("g/regions.csv")).unwrap();
     let communities = text.lines().filter(|l| l.contains(",community,")).count();
-    assert_eq!(communities, 2000);
+    assert_eq!(communities, 4500);
     assert!(text.contains("模拟社区"));
     // The output ingests cleanly: every code has its parent.
     let cfg = wd.config(
