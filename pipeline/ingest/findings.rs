@@ -20,6 +20,12 @@ fn scan(path: &Path) -> PolarsResult<LazyFrame> {
     LazyFrame::scan_parquet(PlRefPath::try_from_path(path)?, ScanArgsParquet::default())
 }
 
+/// Runs a query on polars' streaming engine: the staged table is read in
+/// morsels, so memory follows the groups, not the table's size.
+fn collect(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())
+}
+
 fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
     Ok(df
         .column(name)?
@@ -76,8 +82,8 @@ pub fn age_findings(
                 .round(6, RoundMode::HalfToEven)
                 .alias("band_sum"),
         )
-        .sort(GROUP, SortMultipleOptions::default())
-        .collect()?;
+        .sort(GROUP, SortMultipleOptions::default());
+    let totals = collect(totals)?;
     let mut out = Vec::new();
     let (codes, periods, roles) = (
         strs(&totals, "region_code")?,
@@ -128,8 +134,8 @@ pub fn age_findings(
         .sort(
             ["region_code", "period_start", "role", "age_lo"],
             SortMultipleOptions::default(),
-        )
-        .collect()?;
+        );
+    let shares = collect(shares)?;
     let (codes, periods, roles, bands) = (
         strs(&shares, "region_code")?,
         strs(&shares, "period")?,
@@ -211,8 +217,8 @@ pub fn coverage_findings(
         .sort(
             ["region_code", "period_start"],
             SortMultipleOptions::default(),
-        )
-        .collect()?;
+        );
+    let missing = collect(missing)?;
     let (codes, names, periods) = (
         strs(&missing, "region_code")?,
         strs(&missing, "region_name")?,

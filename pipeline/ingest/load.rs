@@ -300,6 +300,7 @@ pub fn load_all(
                 quarantine: Vec::new(),
                 findings: Vec::new(),
             };
+            let t = std::time::Instant::now();
             let (src, planned) = (config.source(table), of(table));
             let n = match table {
                 Table::MemberAges => load_ages(&mut ctx, &planned, src)?,
@@ -320,10 +321,22 @@ pub fn load_all(
                     validate::usage_row,
                 )?,
             };
+            tracing::info!(
+                table = table.name(),
+                rows = n,
+                seconds = t.elapsed().as_secs_f64(),
+                "loaded"
+            );
             if src.is_some() {
+                let t = std::time::Instant::now();
                 let path = dir.join(table.name()).join("part-0.parquet");
                 let cov = coverage_findings(&path, table, &regions).map_err(polars_error(table))?;
                 ctx.findings.extend(cov);
+                tracing::info!(
+                    table = table.name(),
+                    seconds = t.elapsed().as_secs_f64(),
+                    "coverage checked"
+                );
             }
             Ok((n, ctx))
         })
@@ -487,9 +500,15 @@ fn load_ages(
         })?;
     }
     let n = sink.finish()?;
+    let t = std::time::Instant::now();
     let path = ctx.dir.join(table.name()).join("part-0.parquet");
     let found = age_findings(&path, src.total_tolerance, src.share_tolerance)
         .map_err(polars_error(table))?;
+    tracing::info!(
+        table = table.name(),
+        seconds = t.elapsed().as_secs_f64(),
+        "totals and shares reconciled"
+    );
     ctx.findings.extend(found);
     Ok(n)
 }
