@@ -25,6 +25,7 @@
 //! Errors are typed per stage (thiserror) and name the file, row, column or
 //! config key; `anyhow` appears only in `main.rs`.
 
+pub mod compare;
 pub mod config;
 pub mod contract;
 pub mod generate;
