@@ -5,7 +5,11 @@
 use govlens::compare::did::{estimate, Obs};
 
 fn mpdta() -> Vec<Obs> {
-    let mut rdr = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mpdta.csv")).unwrap();
+    let mut rdr = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/mpdta.csv"
+    ))
+    .unwrap();
     rdr.records()
         .map(|r| {
             let r = r.unwrap();
@@ -35,8 +39,16 @@ fn every_att_gt_and_aggregation_matches_did_on_mpdta() {
     ];
     for (g, atts) in want {
         for (t, w) in (2004..=2007).zip(atts) {
-            let c = d.cells.iter().find(|c| c.cohort == g && c.year == t).unwrap_or_else(|| panic!("no ATT({g},{t})"));
-            assert!(near(c.estimate.att, w), "ATT({g},{t}) = {} want {w}", c.estimate.att);
+            let c = d
+                .cells
+                .iter()
+                .find(|c| c.cohort == g && c.year == t)
+                .unwrap_or_else(|| panic!("no ATT({g},{t})"));
+            assert!(
+                near(c.estimate.att, w),
+                "ATT({g},{t}) = {} want {w}",
+                c.estimate.att
+            );
         }
     }
     assert_eq!(d.cells.len(), 12);
@@ -46,7 +58,10 @@ fn every_att_gt_and_aggregation_matches_did_on_mpdta() {
         assert!(near(*got, w), "group {groups:?}");
     }
     let events: Vec<(i32, f64)> = d.event.iter().map(|(e, x)| (*e, x.att)).collect();
-    for ((e, got), (we, w)) in events.iter().zip((-3..=3).zip([0.0305, -0.0006, -0.0245, -0.0199, -0.0510, -0.1373, -0.1008])) {
+    for ((e, got), (we, w)) in events
+        .iter()
+        .zip((-3..=3).zip([0.0305, -0.0006, -0.0245, -0.0199, -0.0510, -0.1373, -0.1008]))
+    {
         assert_eq!(*e, we);
         assert!(near(*got, w), "event {events:?}");
     }
@@ -55,8 +70,16 @@ fn every_att_gt_and_aggregation_matches_did_on_mpdta() {
         d.group_overall.se, d.event_overall.se, d.simple.att, d.simple.se, d.pretrend
     );
     let within = |se: f64, want: f64| ((se - want) / want).abs() < 0.15;
-    assert!(within(d.group_overall.se, 0.0126), "group SE {}", d.group_overall.se);
-    assert!(within(d.event_overall.se, 0.0219), "dynamic SE {}", d.event_overall.se);
+    assert!(
+        within(d.group_overall.se, 0.0126),
+        "group SE {}",
+        d.group_overall.se
+    );
+    assert!(
+        within(d.event_overall.se, 0.0219),
+        "dynamic SE {}",
+        d.event_overall.se
+    );
     let pre = d.pretrend.expect("mpdta has pre-periods");
     assert_eq!(pre.df, 5);
     assert!(pre.p > 0.05, "mpdta's pre-trends are not rejected: {pre:?}");

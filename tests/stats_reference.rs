@@ -4,12 +4,18 @@
 use govlens::compare::stats::{dunn, kruskal_wallis};
 
 fn ozone_by_month() -> (Vec<u32>, Vec<Vec<f64>>) {
-    let mut rdr = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/airquality.csv")).unwrap();
+    let mut rdr = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/airquality.csv"
+    ))
+    .unwrap();
     let mut months: Vec<u32> = Vec::new();
     let mut groups: Vec<Vec<f64>> = Vec::new();
     for rec in rdr.records() {
         let rec = rec.unwrap();
-        let Ok(ozone) = rec[0].parse::<f64>() else { continue }; // "NA"
+        let Ok(ozone) = rec[0].parse::<f64>() else {
+            continue;
+        }; // "NA"
         let month: u32 = rec[4].parse().unwrap();
         let i = match months.iter().position(|m| *m == month) {
             Some(i) => i,
@@ -45,14 +51,29 @@ fn dunn_with_holm_matches_r_on_airquality() {
     let pairs = dunn(&groups);
     assert_eq!(pairs.len(), 10);
     let find = |a: u32, b: u32| {
-        let (ia, ib) = (months.iter().position(|m| *m == a).unwrap(), months.iter().position(|m| *m == b).unwrap());
-        pairs.iter().find(|p| p.a == ia && p.b == ib).unwrap().clone()
+        let (ia, ib) = (
+            months.iter().position(|m| *m == a).unwrap(),
+            months.iter().position(|m| *m == b).unwrap(),
+        );
+        pairs
+            .iter()
+            .find(|p| p.a == ia && p.b == ib)
+            .unwrap()
+            .clone()
     };
     let p57 = find(5, 7);
     assert!((p57.z - -4.4195).abs() < 5e-5, "z 5-7 = {}", p57.z);
-    assert!(close(p57.p_holm, 9.894e-05, 1e-3), "holm 5-7 = {}", p57.p_holm);
+    assert!(
+        close(p57.p_holm, 9.894e-05, 1e-3),
+        "holm 5-7 = {}",
+        p57.p_holm
+    );
     let p79 = find(7, 9);
     assert!((p79.z - 3.2172).abs() < 5e-5, "z 7-9 = {}", p79.z);
-    assert!(close(p79.p_holm, 0.01035, 1e-3), "holm 7-9 = {}", p79.p_holm);
+    assert!(
+        close(p79.p_holm, 0.01035, 1e-3),
+        "holm 7-9 = {}",
+        p79.p_holm
+    );
     assert!(close(find(8, 9).p_holm, 0.02428, 1e-3));
 }

@@ -122,7 +122,10 @@ fn aggregate(parts: &[&Inf], keep_g: &[i32], pg: &[f64], unit_g: &[Option<i32>])
         }
     }
     let atts: Vec<f64> = parts.iter().map(|p| p.att).collect();
-    for (o, x) in psi.iter_mut().zip(weight_influence(keep_g, pg, unit_g, &atts)) {
+    for (o, x) in psi
+        .iter_mut()
+        .zip(weight_influence(keep_g, pg, unit_g, &atts))
+    {
         *o += x;
     }
     Inf { att, psi }
@@ -205,7 +208,9 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
     let mut units: BTreeMap<&str, (Option<i32>, HashMap<i32, f64>)> = BTreeMap::new();
     let mut years: BTreeSet<i32> = BTreeSet::new();
     for o in obs {
-        let e = units.entry(o.unit.as_str()).or_insert((o.cohort, HashMap::new()));
+        let e = units
+            .entry(o.unit.as_str())
+            .or_insert((o.cohort, HashMap::new()));
         e.1.insert(o.year, o.y);
         years.insert(o.year);
     }
@@ -266,7 +271,14 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
             for &(i, d) in &control {
                 psi[i] = -(n as f64) / nc * (d - mc);
             }
-            cells.push((g, t, b, Inf { att: mt - mc, psi }, treated.len(), control.len()));
+            cells.push((
+                g,
+                t,
+                b,
+                Inf { att: mt - mc, psi },
+                treated.len(),
+                control.len(),
+            ));
         }
         if cells.len() == before {
             skipped.push(Skipped {
@@ -276,13 +288,23 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
         }
     }
     if cells.is_empty() {
-        let why = skipped.iter().map(|s| s.reason.clone()).collect::<Vec<_>>().join("; ");
-        return Err(DidError::NoCells(if why.is_empty() { "no adopting cohort".into() } else { why }));
+        let why = skipped
+            .iter()
+            .map(|s| s.reason.clone())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(DidError::NoCells(if why.is_empty() {
+            "no adopting cohort".into()
+        } else {
+            why
+        }));
     }
     let pg_of = |g: i32| cohort_size[&g] as f64 / n as f64;
 
     // simple: post cells weighted by cohort size.
-    let post: Vec<usize> = (0..cells.len()).filter(|&k| cells[k].1 >= cells[k].0).collect();
+    let post: Vec<usize> = (0..cells.len())
+        .filter(|&k| cells[k].1 >= cells[k].0)
+        .collect();
     let pick = |ks: &[usize]| -> (Vec<&Inf>, Vec<i32>, Vec<f64>) {
         (
             ks.iter().map(|&k| &cells[k].3).collect(),
@@ -294,10 +316,19 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
     let simple = aggregate(&parts, &gs, &pg, &unit_g);
 
     // group: θ(g) = mean of its post cells; overall weighted by cohort size.
-    let cohorts: Vec<i32> = cells.iter().map(|c| c.0).collect::<BTreeSet<_>>().into_iter().collect();
+    let cohorts: Vec<i32> = cells
+        .iter()
+        .map(|c| c.0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut group: Vec<(i32, Inf)> = Vec::new();
     for &g in &cohorts {
-        let ks: Vec<&Inf> = post.iter().filter(|&&k| cells[k].0 == g).map(|&k| &cells[k].3).collect();
+        let ks: Vec<&Inf> = post
+            .iter()
+            .filter(|&&k| cells[k].0 == g)
+            .map(|&k| &cells[k].3)
+            .collect();
         if !ks.is_empty() {
             group.push((g, mean_of(&ks, n)));
         }
@@ -311,11 +342,17 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
     let events: BTreeSet<i32> = cells.iter().map(|c| c.1 - c.0).collect();
     let mut event: Vec<(i32, Inf)> = Vec::new();
     for &e in &events {
-        let ks: Vec<usize> = (0..cells.len()).filter(|&k| cells[k].1 - cells[k].0 == e).collect();
+        let ks: Vec<usize> = (0..cells.len())
+            .filter(|&k| cells[k].1 - cells[k].0 == e)
+            .collect();
         let (parts, gs, pg) = pick(&ks);
         event.push((e, aggregate(&parts, &gs, &pg, &unit_g)));
     }
-    let eparts: Vec<&Inf> = event.iter().filter(|(e, _)| *e >= 0).map(|(_, i)| i).collect();
+    let eparts: Vec<&Inf> = event
+        .iter()
+        .filter(|(e, _)| *e >= 0)
+        .map(|(_, i)| i)
+        .collect();
     let event_overall = mean_of(&eparts, n);
 
     // Standard errors, all from the same draws.
@@ -358,7 +395,15 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
         let cov: Vec<Vec<f64>> = (0..m)
             .map(|a| {
                 (0..m)
-                    .map(|b| pre[a].psi.iter().zip(&pre[b].psi).map(|(x, y)| x * y).sum::<f64>() / (nf * nf))
+                    .map(|b| {
+                        pre[a]
+                            .psi
+                            .iter()
+                            .zip(&pre[b].psi)
+                            .map(|(x, y)| x * y)
+                            .sum::<f64>()
+                            / (nf * nf)
+                    })
                     .collect()
             })
             .collect();
@@ -368,7 +413,9 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
             PreTrend {
                 wald,
                 df: m,
-                p: ChiSquared::new(m as f64).map(|c| c.sf(wald)).unwrap_or(f64::NAN),
+                p: ChiSquared::new(m as f64)
+                    .map(|c| c.sf(wald))
+                    .unwrap_or(f64::NAN),
             }
         })
     };
@@ -392,7 +439,12 @@ mod tests {
     /// Two units, two years, hand-computed: ATT = (5 − 1) − (2 − 1) = 3.
     #[test]
     fn two_by_two_by_hand() {
-        let o = |u: &str, year, cohort, y| Obs { unit: u.into(), year, cohort, y };
+        let o = |u: &str, year, cohort, y| Obs {
+            unit: u.into(),
+            year,
+            cohort,
+            y,
+        };
         let obs = vec![
             o("a", 2020, Some(2021), 1.0),
             o("a", 2021, Some(2021), 5.0),
@@ -408,7 +460,12 @@ mod tests {
 
     #[test]
     fn without_never_treated_units_there_is_no_comparison() {
-        let obs = vec![Obs { unit: "a".into(), year: 2020, cohort: Some(2021), y: 1.0 }];
+        let obs = vec![Obs {
+            unit: "a".into(),
+            year: 2020,
+            cohort: Some(2021),
+            y: 1.0,
+        }];
         assert_eq!(estimate(&obs, 9, 1), Err(DidError::NoControls));
     }
 }

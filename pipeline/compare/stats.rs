@@ -71,7 +71,10 @@ pub fn bootstrap_mean_ci(values: &[f64], draws: usize, seed: u64) -> (f64, f64) 
         .map(|_| (0..n).map(|_| values[rng.random_range(0..n)]).sum::<f64>() / n as f64)
         .collect();
     means.sort_by(f64::total_cmp);
-    (quantile_sorted(&means, 0.025), quantile_sorted(&means, 0.975))
+    (
+        quantile_sorted(&means, 0.025),
+        quantile_sorted(&means, 0.975),
+    )
 }
 
 /// Mid-ranks of all values pooled (ties share their average rank), and the
@@ -132,7 +135,9 @@ pub fn kruskal_wallis(groups: &[Vec<f64>]) -> Option<KruskalWallis> {
     }
     let h = h0 / correction;
     let df = groups.len() - 1;
-    let p = ChiSquared::new(df as f64).map(|c| c.sf(h)).unwrap_or(f64::NAN);
+    let p = ChiSquared::new(df as f64)
+        .map(|c| c.sf(h))
+        .unwrap_or(f64::NAN);
     Some(KruskalWallis {
         h,
         df,
