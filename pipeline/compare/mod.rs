@@ -3,4 +3,5 @@
 //! warehouse, calls them, and writes the run's tables.
 
 pub mod did;
+pub mod index;
 pub mod stats;

@@ -1,0 +1,378 @@
+//! The governance effectiveness index (contract §5): indicators normalised
+//! over the units of a period, weighted into pillars and the pillars into
+//! one score; and a seeded Monte Carlo over weights, normalisation and
+//! aggregation that gives each unit a median rank and a 5–95% rank interval.
+//!
+//! The arithmetic min-max and geometric 1..100 variants reproduce COINr
+//! 1.1.14 on its ASEM example (`tests/index_reference.rs`).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::stats::quantile_sorted;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Normalisation {
+    /// (x − min) / (max − min) onto [lo, hi]; 0..100 by default.
+    MinMax,
+    /// (x − mean) / sd.
+    ZScore,
+    /// Percentile rank: (rank − 1) / (n − 1) × 100, ties averaged.
+    Rank,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregation {
+    Arithmetic,
+    /// Weighted geometric mean of values rescaled to 1..100, so a zero does
+    /// not collapse a score.
+    Geometric,
+}
+
+/// One indicator: its pillar, direction (+1 / −1) and weight inside the pillar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub name: String,
+    pub pillar: String,
+    pub direction: f64,
+    pub weight: f64,
+}
+
+/// The index's inputs: `values[unit][indicator]`, `None` where missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub units: Vec<String>,
+    pub indicators: Vec<Indicator>,
+    /// Pillar name → weight; pillars not listed weigh 1.
+    pub pillar_weights: Vec<(String, f64)>,
+    pub values: Vec<Vec<Option<f64>>>,
+}
+
+impl Input {
+    pub fn pillars(&self) -> Vec<String> {
+        let mut p: Vec<String> = Vec::new();
+        for i in &self.indicators {
+            if !p.contains(&i.pillar) {
+                p.push(i.pillar.clone());
+            }
+        }
+        p
+    }
+
+    fn pillar_weight(&self, pillar: &str) -> f64 {
+        self.pillar_weights
+            .iter()
+            .find(|(p, _)| p == pillar)
+            .map(|(_, w)| *w)
+            .unwrap_or(1.0)
+    }
+}
+
+/// Scores of every unit: pillars in `Input::pillars` order, then the index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    pub pillars: Vec<Vec<Option<f64>>>,
+    pub index: Vec<Option<f64>>,
+}
+
+fn rescale(v: &[Option<f64>], lo: f64, hi: f64) -> Vec<Option<f64>> {
+    let present: Vec<f64> = v.iter().flatten().copied().collect();
+    let (min, max) = present
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(*x), b.max(*x))
+        });
+    v.iter()
+        .map(|x| {
+            x.map(|x| {
+                if max > min {
+                    lo + (x - min) / (max - min) * (hi - lo)
+                } else {
+                    (lo + hi) / 2.0
+                }
+            })
+        })
+        .collect()
+}
+
+/// Normalises one indicator's column (direction already applied).
+pub fn normalise(v: &[Option<f64>], method: Normalisation, lo: f64, hi: f64) -> Vec<Option<f64>> {
+    match method {
+        Normalisation::MinMax => rescale(v, lo, hi),
+        Normalisation::ZScore => {
+            let p: Vec<f64> = v.iter().flatten().copied().collect();
+            let n = p.len() as f64;
+            let mean = p.iter().sum::<f64>() / n;
+            let sd = (p.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            v.iter()
+                .map(|x| x.map(|x| if sd > 0.0 { (x - mean) / sd } else { 0.0 }))
+                .collect()
+        }
+        Normalisation::Rank => {
+            let mut idx: Vec<(usize, f64)> = v
+                .iter()
+                .enumerate()
+                .filter_map(|(i, x)| x.map(|x| (i, x)))
+                .collect();
+            idx.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let n = idx.len();
+            let mut out = vec![None; v.len()];
+            let mut i = 0;
+            while i < n {
+                let mut j = i;
+                while j + 1 < n && idx[j + 1].1 == idx[i].1 {
+                    j += 1;
+                }
+                let rank = (i + j) as f64 / 2.0; // 0-based average rank
+                for item in &idx[i..=j] {
+                    out[item.0] = Some(if n > 1 {
+                        rank / (n - 1) as f64 * 100.0
+                    } else {
+                        50.0
+                    });
+                }
+                i = j + 1;
+            }
+            out
+        }
+    }
+}
+
+/// Weighted mean of the present values, weights renormalised over them.
+fn combine(values: &[Option<f64>], weights: &[f64], agg: Aggregation) -> Option<f64> {
+    let present: Vec<(f64, f64)> = values
+        .iter()
+        .zip(weights)
+        .filter_map(|(v, w)| v.map(|v| (v, *w)))
+        .collect();
+    let total: f64 = present.iter().map(|(_, w)| w).sum();
+    if present.is_empty() || total <= 0.0 {
+        return None;
+    }
+    Some(match agg {
+        Aggregation::Arithmetic => present.iter().map(|(v, w)| v * w).sum::<f64>() / total,
+        Aggregation::Geometric => {
+            (present.iter().map(|(v, w)| w * v.ln()).sum::<f64>() / total).exp()
+        }
+    })
+}
+
+/// Computes pillar scores and the index with the given choices.
+/// `weights` and `pillar_weights` override the input's (for Monte Carlo).
+pub fn score(
+    input: &Input,
+    norm: Normalisation,
+    agg: Aggregation,
+    weights: Option<&[f64]>,
+    pillar_weights: Option<&[f64]>,
+) -> Scores {
+    let k = input.indicators.len();
+    let n = input.units.len();
+    // Normalise each indicator over all units of the period, direction first.
+    let columns: Vec<Vec<Option<f64>>> = (0..k)
+        .map(|j| {
+            let d = input.indicators[j].direction;
+            let col: Vec<Option<f64>> = input
+                .values
+                .iter()
+                .map(|row| row[j].map(|x| x * d))
+                .collect();
+            match (agg, norm) {
+                (Aggregation::Geometric, Normalisation::MinMax) => {
+                    normalise(&col, norm, 1.0, 100.0)
+                }
+                (Aggregation::Geometric, _) => {
+                    rescale(&normalise(&col, norm, 0.0, 100.0), 1.0, 100.0)
+                }
+                _ => normalise(&col, norm, 0.0, 100.0),
+            }
+        })
+        .collect();
+    let w: Vec<f64> = match weights {
+        Some(w) => w.to_vec(),
+        None => input.indicators.iter().map(|i| i.weight).collect(),
+    };
+    let pillars = input.pillars();
+    let pw: Vec<f64> = match pillar_weights {
+        Some(p) => p.to_vec(),
+        None => pillars.iter().map(|p| input.pillar_weight(p)).collect(),
+    };
+    let mut pillar_scores = vec![vec![None; n]; pillars.len()];
+    for (p, name) in pillars.iter().enumerate() {
+        let members: Vec<usize> = (0..k)
+            .filter(|&j| &input.indicators[j].pillar == name)
+            .collect();
+        let mw: Vec<f64> = members.iter().map(|&j| w[j]).collect();
+        for (u, slot) in pillar_scores[p].iter_mut().enumerate() {
+            let vals: Vec<Option<f64>> = members.iter().map(|&j| columns[j][u]).collect();
+            *slot = combine(&vals, &mw, agg);
+        }
+    }
+    let index = (0..n)
+        .map(|u| {
+            let vals: Vec<Option<f64>> = pillar_scores.iter().map(|p| p[u]).collect();
+            combine(&vals, &pw, agg)
+        })
+        .collect();
+    Scores {
+        pillars: pillar_scores,
+        index,
+    }
+}
+
+/// Ranks, 1 = highest score; ties share the lower rank; missing scores none.
+pub fn ranks(scores: &[Option<f64>]) -> Vec<Option<usize>> {
+    scores
+        .iter()
+        .map(|s| s.map(|s| 1 + scores.iter().flatten().filter(|o| **o > s).count()))
+        .collect()
+}
+
+/// A unit's rank under uncertainty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankInterval {
+    pub median: f64,
+    pub p05: f64,
+    pub p95: f64,
+}
+
+/// Monte Carlo over weights (each multiplied by a uniform factor in
+/// 0.75..1.25), normalisation (min-max, z-score, rank) and aggregation
+/// (arithmetic, geometric). Draw `b` uses its own ChaCha stream of `seed`,
+/// so results do not depend on the number of threads.
+pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<RankInterval>> {
+    let k = input.indicators.len();
+    let pillars = input.pillars();
+    let ranks_by_draw: Vec<Vec<Option<usize>>> = (0..draws)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(b as u64 + 1);
+            let w: Vec<f64> = input
+                .indicators
+                .iter()
+                .map(|i| i.weight * rng.random_range(0.75..=1.25))
+                .collect();
+            let pw: Vec<f64> = pillars
+                .iter()
+                .map(|p| input.pillar_weight(p) * rng.random_range(0.75..=1.25))
+                .collect();
+            let norm = [
+                Normalisation::MinMax,
+                Normalisation::ZScore,
+                Normalisation::Rank,
+            ][rng.random_range(0..3)];
+            let agg = if rng.random_bool(0.5) {
+                Aggregation::Arithmetic
+            } else {
+                Aggregation::Geometric
+            };
+            debug_assert_eq!(w.len(), k);
+            ranks(&score(input, norm, agg, Some(&w), Some(&pw)).index)
+        })
+        .collect();
+    (0..input.units.len())
+        .map(|u| {
+            let mut r: Vec<f64> = ranks_by_draw
+                .iter()
+                .filter_map(|d| d[u])
+                .map(|x| x as f64)
+                .collect();
+            if r.is_empty() {
+                return None;
+            }
+            r.sort_by(f64::total_cmp);
+            Some(RankInterval {
+                median: quantile_sorted(&r, 0.5),
+                p05: quantile_sorted(&r, 0.05),
+                p95: quantile_sorted(&r, 0.95),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> Input {
+        // Three units, two pillars; hand-computed below.
+        let ind = |name: &str, pillar: &str, direction: f64| Indicator {
+            name: name.into(),
+            pillar: pillar.into(),
+            direction,
+            weight: 1.0,
+        };
+        Input {
+            units: vec!["a".into(), "b".into(), "c".into()],
+            indicators: vec![ind("x", "P", 1.0), ind("y", "P", -1.0), ind("z", "Q", 1.0)],
+            pillar_weights: vec![],
+            values: vec![
+                vec![Some(0.0), Some(10.0), Some(5.0)],
+                vec![Some(5.0), Some(0.0), None],
+                vec![Some(10.0), Some(5.0), Some(1.0)],
+            ],
+        }
+    }
+
+    #[test]
+    fn min_max_arithmetic_by_hand() {
+        // x: 0, 50, 100. y reversed: 0, 100, 50. z: 100, –, 0.
+        // P = (0+0)/2, (50+100)/2, (100+50)/2 = 0, 75, 75; Q = 100, –, 0.
+        // index = (0+100)/2, 75 (Q missing: weights renormalised), (75+0)/2.
+        let s = score(
+            &input(),
+            Normalisation::MinMax,
+            Aggregation::Arithmetic,
+            None,
+            None,
+        );
+        assert_eq!(s.pillars[0], vec![Some(0.0), Some(75.0), Some(75.0)]);
+        assert_eq!(s.pillars[1], vec![Some(100.0), None, Some(0.0)]);
+        assert_eq!(s.index, vec![Some(50.0), Some(75.0), Some(37.5)]);
+        assert_eq!(ranks(&s.index), vec![Some(2), Some(1), Some(3)]);
+    }
+
+    #[test]
+    fn geometric_on_one_to_hundred_by_hand() {
+        // x: 1, 50.5, 100; y reversed: 1, 100, 50.5; z: 100, –, 1.
+        let s = score(
+            &input(),
+            Normalisation::MinMax,
+            Aggregation::Geometric,
+            None,
+            None,
+        );
+        let p = s.pillars[0].clone();
+        assert!((p[0].unwrap() - 1.0).abs() < 1e-12);
+        assert!((p[1].unwrap() - (50.5f64 * 100.0).sqrt()).abs() < 1e-9);
+        assert!((s.index[0].unwrap() - 10.0).abs() < 1e-9); // sqrt(1 × 100)
+    }
+
+    #[test]
+    fn z_score_and_rank_by_hand() {
+        let z = normalise(
+            &[Some(1.0), Some(2.0), Some(3.0)],
+            Normalisation::ZScore,
+            0.0,
+            100.0,
+        );
+        assert_eq!(z, vec![Some(-1.0), Some(0.0), Some(1.0)]);
+        let r = normalise(
+            &[Some(3.0), Some(1.0), Some(3.0), None],
+            Normalisation::Rank,
+            0.0,
+            100.0,
+        );
+        assert_eq!(r, vec![Some(75.0), Some(0.0), Some(75.0), None]);
+    }
+
+    #[test]
+    fn monte_carlo_is_seeded() {
+        let a = rank_uncertainty(&input(), 200, 3);
+        assert_eq!(a, rank_uncertainty(&input(), 200, 3));
+        let b = a[1].clone().unwrap();
+        assert!(b.p05 <= b.median && b.median <= b.p95);
+    }
+}
