@@ -228,7 +228,7 @@ pub fn estimate(obs: &[Obs], draws: usize, seed: u64) -> Result<Did, DidError> {
     let last_year = *years.last().expect("obs not empty");
     let mut skipped = Vec::new();
     let mut cells: Vec<(i32, i32, i32, Inf, usize, usize)> = Vec::new();
-    for (&g, _) in &cohort_size {
+    for &g in cohort_size.keys() {
         if g <= first_year {
             skipped.push(Skipped {
                 cohort: g,
