@@ -23,6 +23,8 @@ pub enum Command {
     Ingest(ConfigArgs),
     /// Run every check of ingest and write only the report (quarantine, findings, manifest).
     Validate(ValidateArgs),
+    /// Compare the models: unit metrics, model statistics, the index, adoption effects.
+    Compare(ConfigArgs),
     /// Write seeded, simulated inputs in the contract's formats.
     Generate(GenerateArgs),
 }

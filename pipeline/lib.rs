@@ -30,5 +30,6 @@ pub mod config;
 pub mod contract;
 pub mod generate;
 pub mod ingest;
+pub mod metrics;
 pub mod regions;
 pub mod warehouse;

@@ -80,6 +80,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", ingest::summary(&outcome, args.config.examples));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compare(args) => {
+            let config = load_config(&args)?;
+            let out = govlens::compare::stage::run(&config)?;
+            let m = &out.manifest;
+            println!(
+                "run {}{}: {}",
+                m.run_id,
+                if m.simulated { " (simulated data)" } else { "" },
+                m.tables
+                    .iter()
+                    .map(|(t, n)| format!("{t} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for n in m.notes.iter().take(args.examples.max(1) * 3) {
+                println!("  note: {n}");
+            }
+            if m.notes.len() > args.examples.max(1) * 3 {
+                println!("  … {} notes in all (manifest.json)", m.notes.len());
+            }
+            println!("written to {}", out.dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Generate(args) => generate_cmd(args),
     }
 }

@@ -30,7 +30,7 @@ pub enum WarehouseError {
     Missing { path: PathBuf },
     #[error("warehouse {path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("{path} exists and is not a govlens output (no _manifest.json); govlens replaces its output folder whole, so choose another folder or remove this one")]
+    #[error("{path} exists and is not a govlens output (no _manifest.json or manifest.json); govlens replaces its output folder whole, so choose another folder or remove this one")]
     Foreign { path: PathBuf },
 }
 
@@ -212,6 +212,13 @@ pub struct Staging {
     published: bool,
 }
 
+/// A folder govlens wrote: a warehouse or report (`_manifest.json`) or a
+/// run (`manifest.json`). Both are written last, so their presence also
+/// means the folder is complete.
+fn is_ours(dir: &Path) -> bool {
+    dir.join("_manifest.json").is_file() || dir.join("manifest.json").is_file()
+}
+
 /// The folder holding `target` ("." for a bare name).
 fn parent_of(target: &Path) -> &Path {
     match target.parent() {
@@ -238,7 +245,7 @@ impl Staging {
         // Publishing replaces the target folder whole: never one we did not write.
         let foreign = target.is_file()
             || (target.is_dir()
-                && !target.join("_manifest.json").exists()
+                && !is_ours(target)
                 && fs::read_dir(target).map_err(io(target))?.next().is_some());
         if foreign {
             return Err(WarehouseError::Foreign {
@@ -344,7 +351,7 @@ pub fn recover(target: &Path) -> Result<(), WarehouseError> {
                 continue;
             }
             let path = e.path();
-            if restore && !target.exists() && path.join("_manifest.json").exists() {
+            if restore && !target.exists() && is_ours(&path) {
                 tracing::warn!(
                     "restoring {} left by an interrupted publish",
                     target.display()

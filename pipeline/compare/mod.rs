@@ -4,4 +4,5 @@
 
 pub mod did;
 pub mod index;
+pub mod stage;
 pub mod stats;

@@ -1,0 +1,435 @@
+//! Unit metrics of contract §3 as polars expressions over the whole
+//! warehouse: every region is mapped to its unit at the analysis level, every
+//! period to the analysis period, and the metrics are group-bys, not loops.
+//!
+//! Flows (disputes, visits) sum over finer periods; stocks (member ages) take
+//! the last period reported inside the analysis period, per reporting region,
+//! before regions are summed into their unit.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::config::Config;
+use crate::contract::Level;
+use crate::warehouse::{self, WarehouseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    #[error(transparent)]
+    Warehouse(#[from] WarehouseError),
+    #[error("computing unit metrics: {0}")]
+    Polars(#[from] PolarsError),
+    #[error(
+        "config {config}: key run.analysis_level: no region of the tree is at level '{level}'"
+    )]
+    NoUnits { config: String, level: String },
+}
+
+/// A unit at the analysis level, with its inherited model and population.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub model: Option<String>,
+    pub adopted: Option<i32>,
+    pub population: Option<f64>,
+}
+
+/// Region → unit at `level` (itself, or its ancestor there), and the units.
+pub fn units(regions: &DataFrame, level: Level) -> PolarsResult<(DataFrame, Vec<Unit>)> {
+    let s = |c: &str| -> PolarsResult<Vec<Option<String>>> {
+        Ok(regions
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (codes, names, levels, parents, models) = (
+        s("region_code")?,
+        s("region_name")?,
+        s("level")?,
+        s("parent_code")?,
+        s("governance_model")?,
+    );
+    let adopted: Vec<Option<i32>> = regions.column("model_adopted")?.i32()?.iter().collect();
+    let pop: Vec<Option<f64>> = regions
+        .column("population")?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect();
+    let index: HashMap<&str, usize> = codes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.as_deref().map(|c| (c, i)))
+        .collect();
+    let at_level = |i: usize| levels[i].as_deref() == Some(level.name());
+    // Walk up from every region to the first ancestor at the level.
+    let unit_of: Vec<Option<usize>> = (0..codes.len())
+        .map(|i| {
+            let mut cur = Some(i);
+            let mut guard = 0;
+            while let Some(c) = cur {
+                if at_level(c) {
+                    return Some(c);
+                }
+                cur = parents[c].as_deref().and_then(|p| index.get(p).copied());
+                guard += 1;
+                if guard > 64 {
+                    return None;
+                }
+            }
+            None
+        })
+        .collect();
+    // Population: the unit's own, else the sum over its communities.
+    let mut summed: HashMap<usize, f64> = HashMap::new();
+    for (i, u) in unit_of.iter().enumerate() {
+        if let (Some(u), Some(p)) = (u, pop[i]) {
+            if levels[i].as_deref() == Some("community") && *u != i {
+                *summed.entry(*u).or_default() += p;
+            }
+        }
+    }
+    let units: Vec<Unit> = (0..codes.len())
+        .filter(|&i| at_level(i))
+        .map(|i| Unit {
+            code: codes[i].clone().unwrap_or_default(),
+            name: names[i].clone().unwrap_or_default(),
+            model: models[i].clone(),
+            adopted: adopted[i],
+            population: pop[i].or_else(|| summed.get(&i).copied()),
+        })
+        .collect();
+    let (rc, uc): (Vec<String>, Vec<String>) = unit_of
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            u.map(|u| {
+                (
+                    codes[i].clone().unwrap_or_default(),
+                    codes[u].clone().unwrap_or_default(),
+                )
+            })
+        })
+        .unzip();
+    Ok((df!("region_code" => rc, "unit" => uc)?, units))
+}
+
+/// The analysis period's label from `period_start`, and a filter that keeps
+/// facts no coarser than the analysis period.
+fn analysis_period(kind: &str) -> (Expr, Expr) {
+    let y = col("period_start").dt().year().cast(DataType::String);
+    let pad2 = |e: Expr| {
+        when(e.clone().lt(lit(10)))
+            .then(concat_str(
+                [lit("0"), e.clone().cast(DataType::String)],
+                "",
+                false,
+            ))
+            .otherwise(e.cast(DataType::String))
+    };
+    match kind {
+        "quarter" => (
+            concat_str(
+                [
+                    y,
+                    lit("-Q"),
+                    col("period_start").dt().quarter().cast(DataType::String),
+                ],
+                "",
+                false,
+            ),
+            col("period_kind").neq(lit("year")),
+        ),
+        "month" => (
+            concat_str(
+                [y, lit("-"), pad2(col("period_start").dt().month())],
+                "",
+                false,
+            ),
+            col("period_kind").eq(lit("month")),
+        ),
+        _ => (y, lit(true)),
+    }
+}
+
+fn scan(wh: &Path, table: &str) -> PolarsResult<LazyFrame> {
+    LazyFrame::scan_parquet(
+        PlRefPath::try_from_path(&wh.join(table).join("part-0.parquet"))?,
+        ScanArgsParquet::default(),
+    )
+}
+
+/// A metric frame in the long shape of `unit_metrics`.
+fn long(
+    lf: LazyFrame,
+    metric: &str,
+    value: Expr,
+    breakdown: Expr,
+    interpolated: Expr,
+) -> LazyFrame {
+    lf.select([
+        col("unit").alias("region_code"),
+        col("aperiod").alias("period"),
+        lit(metric).alias("metric"),
+        breakdown.cast(DataType::String).alias("breakdown"),
+        value.cast(DataType::Float64).alias("value"),
+        interpolated.alias("interpolated"),
+    ])
+}
+
+/// Computes `unit_metrics` (region_code, period, governance_model, metric,
+/// breakdown, value, interpolated), sorted, for the warehouse and config.
+pub fn unit_metrics(config: &Config) -> Result<(DataFrame, Vec<Unit>), MetricsError> {
+    let wh = &config.warehouse;
+    warehouse::Manifest::read(wh)?;
+    let regions = warehouse::read_table(wh, "regions")?;
+    let (map, units) = units(&regions, config.analysis_level)?;
+    if units.is_empty() {
+        return Err(MetricsError::NoUnits {
+            config: config.path.display().to_string(),
+            level: config.analysis_level.name().into(),
+        });
+    }
+    let unit_df = df!(
+        "unit" => units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        "governance_model" => units.iter().map(|u| u.model.as_deref()).collect::<Vec<_>>(),
+        "population" => units.iter().map(|u| u.population).collect::<Vec<_>>(),
+    )?
+    .lazy();
+    let (aperiod, keep) = analysis_period(&config.period);
+    let facts = |table: &str| -> PolarsResult<LazyFrame> {
+        Ok(scan(wh, table)?
+            .join(
+                map.clone().lazy(),
+                [col("region_code")],
+                [col("region_code")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .filter(keep.clone())
+            .with_column(aperiod.clone().alias("aperiod")))
+    };
+    let no = || lit(NULL).cast(DataType::String);
+    let f = lit(false);
+
+    // Member ages: the last period inside the analysis period, per region and role.
+    let (yb, of) = (
+        config.metrics.young_below as i32,
+        config.metrics.old_from as i32,
+    );
+    let lo = col("age_lo");
+    let hi = when(col("age_hi").is_null())
+        .then(col("age_lo") + lit(9))
+        .otherwise(col("age_hi"));
+    let width = (hi.clone() - lo.clone() + lit(1)).cast(DataType::Float64);
+    let young_frac = when(hi.clone().lt(lit(yb)))
+        .then(lit(1.0))
+        .when(lo.clone().gt_eq(lit(yb)))
+        .then(lit(0.0))
+        .otherwise((lit(yb) - lo.clone()).cast(DataType::Float64) / width.clone());
+    let old_frac = when(lo.clone().gt_eq(lit(of)))
+        .then(lit(1.0))
+        .when(hi.clone().lt(lit(of)))
+        .then(lit(0.0))
+        .otherwise((hi.clone() - lit(of) + lit(1)).cast(DataType::Float64) / width);
+    let straddles = (lo.clone().lt(lit(yb)).and(hi.clone().gt_eq(lit(yb))))
+        .or(lo.clone().lt(lit(of)).and(hi.gt_eq(lit(of))));
+    let mid = when(col("age_hi").is_null())
+        .then((col("age_lo") + lit(5)).cast(DataType::Float64))
+        .otherwise((col("age_lo") + col("age_hi")).cast(DataType::Float64) / lit(2.0));
+    let ages = facts("member_ages")?
+        .filter(col("age_band").neq(lit("total")))
+        .filter(col("period_start").eq(col("period_start").max().over([
+            col("region_code"),
+            col("role"),
+            col("aperiod"),
+        ])?))
+        .group_by([col("unit"), col("aperiod"), col("role")])
+        .agg([
+            col("count").sum().alias("members"),
+            (col("count") * young_frac).sum().alias("young"),
+            (col("count") * old_frac).sum().alias("old"),
+            (col("count") * mid).sum().alias("agesum"),
+            straddles
+                .and(col("count").gt(lit(0.0)))
+                .any(true)
+                .alias("interp"),
+        ])
+        .with_columns([
+            (col("young") / col("members")).alias("share_young"),
+            (col("old") / col("members")).alias("share_old"),
+            (col("agesum") / col("members")).alias("mean_age"),
+        ])
+        .with_column(
+            when(col("share_young").gt(lit(0.0)))
+                .then(col("share_old") / col("share_young"))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("aging_ratio"),
+        );
+    let mut parts = vec![long(
+        ages.clone(),
+        "members",
+        col("members"),
+        col("role"),
+        f.clone(),
+    )];
+    for m in ["share_young", "share_old", "aging_ratio"] {
+        parts.push(long(ages.clone(), m, col(m), col("role"), col("interp")));
+    }
+    parts.push(long(
+        ages,
+        "mean_age",
+        col("mean_age"),
+        col("role"),
+        f.clone(),
+    ));
+
+    // Disputes: a region-period's "all categories" row wins over its categories.
+    let disputes = facts("disputes")?
+        .with_column(
+            col("category")
+                .is_null()
+                .any(true)
+                .over([col("region_code"), col("period")])?
+                .alias("has_all"),
+        )
+        .filter(col("category").is_null().eq(col("has_all")))
+        .group_by([col("unit"), col("aperiod")])
+        .agg([
+            col("received").sum(),
+            col("resolved").sum(),
+            when(col("escalated").is_null().all(true))
+                .then(lit(NULL).cast(DataType::Int64))
+                .otherwise(col("escalated").sum())
+                .alias("escalated"),
+        ])
+        .join(
+            unit_df.clone(),
+            [col("unit")],
+            [col("unit")],
+            JoinArgs::new(JoinType::Left),
+        );
+    let per_received = |c: &str| {
+        when(col("received").gt(lit(0)))
+            .then(col(c).cast(DataType::Float64) / col("received").cast(DataType::Float64))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    parts.push(long(
+        disputes.clone(),
+        "disputes_per_10k",
+        col("received").cast(DataType::Float64) / col("population") * lit(10_000.0),
+        no(),
+        f.clone(),
+    ));
+    parts.push(long(
+        disputes.clone(),
+        "resolution_rate",
+        per_received("resolved"),
+        no(),
+        f.clone(),
+    ));
+    parts.push(long(
+        disputes,
+        "escalation_rate",
+        per_received("escalated"),
+        no(),
+        f.clone(),
+    ));
+
+    // Service centres.
+    let usage = facts("service_usage")?;
+    let by_type = usage
+        .clone()
+        .group_by([col("unit"), col("aperiod"), col("center_type")])
+        .agg([col("visits").sum()])
+        .join(
+            unit_df.clone(),
+            [col("unit")],
+            [col("unit")],
+            JoinArgs::new(JoinType::Left),
+        );
+    let visits_per_1k = || col("visits").cast(DataType::Float64) / col("population") * lit(1_000.0);
+    parts.push(long(
+        by_type.clone(),
+        "visits_per_1k",
+        visits_per_1k(),
+        col("center_type"),
+        f.clone(),
+    ));
+    let totals = usage
+        .group_by([col("unit"), col("aperiod")])
+        .agg([
+            col("visits").sum(),
+            col("center_type")
+                .filter(
+                    col("visits")
+                        .gt(lit(0))
+                        .and(col("center_type").neq(lit("other"))),
+                )
+                .n_unique()
+                .alias("centres"),
+            (col("satisfaction") * col("visits").cast(DataType::Float64))
+                .sum()
+                .alias("sat_w"),
+            col("visits")
+                .filter(col("satisfaction").is_not_null())
+                .sum()
+                .alias("sat_v"),
+        ])
+        .join(
+            unit_df.clone(),
+            [col("unit")],
+            [col("unit")],
+            JoinArgs::new(JoinType::Left),
+        );
+    parts.push(long(
+        totals.clone(),
+        "visits_per_1k",
+        visits_per_1k(),
+        no(),
+        f.clone(),
+    ));
+    parts.push(long(
+        totals.clone(),
+        "center_coverage",
+        col("centres").cast(DataType::Float64) / lit(7.0),
+        no(),
+        f.clone(),
+    ));
+    parts.push(long(
+        totals,
+        "satisfaction",
+        when(col("sat_v").gt(lit(0)))
+            .then(col("sat_w") / col("sat_v").cast(DataType::Float64))
+            .otherwise(lit(NULL).cast(DataType::Float64)),
+        no(),
+        f,
+    ));
+
+    let out = concat(parts, UnionArgs::default())?
+        .join(
+            unit_df.select([col("unit"), col("governance_model")]),
+            [col("region_code")],
+            [col("unit")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col("region_code"),
+            col("period"),
+            col("governance_model"),
+            col("metric"),
+            col("breakdown"),
+            col("value"),
+            col("interpolated"),
+        ])
+        .sort(
+            ["region_code", "period", "metric", "breakdown"],
+            SortMultipleOptions::default().with_nulls_last(false),
+        )
+        .collect()?;
+    Ok((out, units))
+}
