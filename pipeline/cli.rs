@@ -24,7 +24,7 @@ pub enum Command {
     /// Run every check of ingest and write only the report (quarantine, findings, manifest).
     Validate(ValidateArgs),
     /// Compare the models: unit metrics, model statistics, the index, adoption effects.
-    Compare(ConfigArgs),
+    Compare(CompareArgs),
     /// Write seeded, simulated inputs in the contract's formats.
     Generate(GenerateArgs),
 }
@@ -37,6 +37,15 @@ pub struct ConfigArgs {
     /// How many examples of each rule the summary shows.
     #[arg(long, default_value_t = 3)]
     pub examples: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Restrict model statistics and the index to one analysis period (e.g. 2023).
+    #[arg(long)]
+    pub period: Option<String>,
 }
 
 #[derive(Debug, Args)]

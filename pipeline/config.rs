@@ -164,6 +164,9 @@ pub struct Compare {
     /// Metrics whose adoption effect is estimated (`metric` or `metric:breakdown`).
     #[serde(default = "default_adoption")]
     pub adoption_metrics: Vec<String>,
+    /// Models to compare (default: every model the units have).
+    #[serde(default)]
+    pub models: Vec<String>,
 }
 
 fn default_draws() -> usize {
@@ -194,6 +197,7 @@ impl Default for Compare {
             draws: default_draws(),
             min_group: default_min_group(),
             adoption_metrics: default_adoption(),
+            models: Vec::new(),
         }
     }
 }
@@ -508,6 +512,12 @@ impl Config {
             check_metric(m).map_err(|e| key_err(&format!("compare.adoption_metrics[{k}]"), e))?;
         }
         let index = check_index(raw.index, &key_err)?;
+        let mut compare = raw.compare;
+        for (k, m) in compare.models.iter_mut().enumerate() {
+            let model = crate::ingest::parse::parse_model(m)
+                .map_err(|e| key_err(&format!("compare.models[{k}]"), e))?;
+            *m = model.name().to_string();
+        }
         let mut sources = Vec::new();
         for (name, src) in raw.sources {
             let table = Table::from_name(&name).ok_or_else(|| {
@@ -531,7 +541,7 @@ impl Config {
             reference_codes: raw.run.reference_codes.map(|p| normalize(&base.join(p))),
             sources,
             metrics: raw.metrics,
-            compare: raw.compare,
+            compare,
             index,
         })
     }

@@ -80,9 +80,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", ingest::summary(&outcome, args.config.examples));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare(args) => {
-            let config = load_config(&args)?;
-            let out = govlens::compare::stage::run(&config)?;
+        Command::Compare(cargs) => {
+            let args = &cargs.config;
+            let config = load_config(args)?;
+            let out = govlens::compare::stage::run(&config, cargs.period.as_deref())?;
             let m = &out.manifest;
             println!(
                 "run {}{}: {}",

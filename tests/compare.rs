@@ -287,3 +287,51 @@ fn an_analysis_level_absent_from_the_tree_is_refused() {
     );
     assert!(!wd.path("out").exists() || std::fs::read_dir(wd.path("out")).unwrap().count() == 0);
 }
+
+#[test]
+fn a_period_without_data_and_a_model_without_units_are_refused() {
+    let wd = Workdir::new();
+    let cfg = sample_config(&wd);
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let err = wd.fails(&[
+        "compare",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--period",
+        "2031",
+    ]);
+    assert!(
+        err.contains("period 2031 has no data") && err.contains("2024"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "[compare]\n",
+        "[compare]\nmodels = [\"嵌入型\", \"none\"]\n",
+    );
+    wd.write("sample.toml", text);
+    let out = wd.ok(&[
+        "compare",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--period",
+        "2024",
+    ]);
+    assert!(out.contains("model_tests"), "{out}");
+    // A tree with no integrated units, asked for integrated.
+    let wd2 = Workdir::new();
+    wd2.write("r.csv", "region_code,region_name,level,parent_code,governance_model\n110000,北京市,province,,\n110117,平谷区,county,110000,下沉\n110117001,街道,street,110117,\n110117001001,社区,community,110117001,\n");
+    wd2.write(
+        "d.csv",
+        "region_code,period,received,resolved\n110117001001,2023,3,2\n",
+    );
+    let cfg2 = wd2.write(
+        "c.toml",
+        "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n[sources.regions]\npath = \"r.csv\"\n[sources.disputes]\npath = \"d.csv\"\n[compare]\nmodels = [\"融合型\"]\n",
+    );
+    wd2.ok(&["ingest", "--config", cfg2.to_str().unwrap()]);
+    let err = wd2.fails(&["compare", "--config", cfg2.to_str().unwrap()]);
+    assert!(
+        err.contains("compare.models") && err.contains("integrated") && err.contains("sinking"),
+        "{err}"
+    );
+}

@@ -27,6 +27,14 @@ pub enum CompareError {
         "the warehouse {path} has no facts for any unit at level '{level}': nothing to compare"
     )]
     NoData { path: String, level: String },
+    #[error("period {period} has no data (periods with data: {available})")]
+    NoPeriod { period: String, available: String },
+    #[error("config {config}: key compare.models: model '{model}' has no units with data (models with units: {available})")]
+    NoModel {
+        config: String,
+        model: String,
+        available: String,
+    },
 }
 
 /// What a compare run produced.
@@ -537,8 +545,10 @@ fn write_table(
     Ok(())
 }
 
-/// Runs compare for a checked config.
-pub fn run(config: &Config) -> Result<CompareOutcome, CompareError> {
+/// Runs compare for a checked config; `period` restricts the model
+/// statistics and the index to one analysis period (adoption effects always
+/// use every year).
+pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, CompareError> {
     let wm = Manifest::read(&config.warehouse)?;
     let (um, units) = metrics::unit_metrics(config)?;
     if um.height() == 0 {
@@ -552,8 +562,42 @@ pub fn run(config: &Config) -> Result<CompareOutcome, CompareError> {
         move |source| CompareError::Polars { table, source }
     };
     let g = grouped(&um).map_err(perr("unit_metrics"))?;
-    let mt = model_tables(&g, config).map_err(perr("model_summary"))?;
-    let idx = index_scores(&g, config, &units).map_err(perr("index_scores"))?;
+    let models: std::collections::BTreeSet<&String> = g.values().flat_map(|m| m.keys()).collect();
+    for m in &config.compare.models {
+        if !models.contains(m) {
+            return Err(CompareError::NoModel {
+                config: config.path.display().to_string(),
+                model: m.clone(),
+                available: models
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    let mut selected: Grouped = g.clone();
+    if let Some(p) = period {
+        selected.retain(|k, _| k.2 == p);
+        if selected.is_empty() {
+            let periods: std::collections::BTreeSet<&String> = g.keys().map(|k| &k.2).collect();
+            return Err(CompareError::NoPeriod {
+                period: p.to_string(),
+                available: periods
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    if !config.compare.models.is_empty() {
+        for groups in selected.values_mut() {
+            groups.retain(|m, _| config.compare.models.contains(m));
+        }
+    }
+    let mt = model_tables(&selected, config).map_err(perr("model_summary"))?;
+    let idx = index_scores(&selected, config, &units).map_err(perr("index_scores"))?;
     let ad = adoption(&g, config, &units).map_err(perr("adoption_effects"))?;
 
     let mut h = blake3::Hasher::new();
@@ -566,6 +610,7 @@ pub fn run(config: &Config) -> Result<CompareOutcome, CompareError> {
         .as_bytes(),
     );
     h.update(config.text.as_bytes());
+    h.update(period.unwrap_or("").as_bytes());
     let run_id = h.finalize().to_hex()[..16].to_string();
     let input_hashes: Vec<(String, String)> = wm
         .files
