@@ -335,3 +335,36 @@ fn a_period_without_data_and_a_model_without_units_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_coarser_analysis_level_rolls_facts_and_population_up_the_tree() {
+    let wd = Workdir::new();
+    wd.write(
+        "r.csv",
+        "region_code,region_name,level,parent_code,governance_model,model_adopted,population\n\
+         110000,北京市,province,,,,\n110117,平谷区,county,110000,embedded,2018,\n\
+         110117001,街道,street,110117,,,\n110117001001,甲,community,110117001,,,1000\n\
+         110117001002,乙,community,110117001,,,3000\n",
+    );
+    wd.write(
+        "d.csv",
+        "region_code,period,received,resolved\n110117001001,2023,10,9\n110117001002,2023,30,21\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nanalysis_level = \"street\"\n[sources.regions]\npath = \"r.csv\"\n[sources.disputes]\npath = \"d.csv\"\n[compare]\ndraws = 19\n[index]\ndraws = 10\n",
+    );
+    let dir = ingest_and_compare(&wd, &cfg);
+    let um = parquet(&dir.join("tables/unit_metrics.parquet"));
+    let (v, _) = value(&um, "110117001", "disputes_per_10k", None);
+    assert!((v - 40.0 / 4000.0 * 10_000.0).abs() < 1e-9, "{v}");
+    let (v, _) = value(&um, "110117001", "resolution_rate", None);
+    assert!((v - 30.0 / 40.0).abs() < 1e-12, "{v}");
+    let models = um
+        .column("governance_model")
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
+    assert_eq!(models.get(0), Some("embedded"));
+}

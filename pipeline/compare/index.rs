@@ -369,6 +369,54 @@ mod tests {
     }
 
     #[test]
+    fn z_score_and_rank_indices_by_hand() {
+        // One pillar of x (1, 2, 3) and reversed y (3, 2, 1 → −3, −2, −1).
+        let ind = |name: &str, d: f64| Indicator {
+            name: name.into(),
+            pillar: "P".into(),
+            direction: d,
+            weight: 1.0,
+        };
+        let input = Input {
+            units: vec!["a".into(), "b".into(), "c".into()],
+            indicators: vec![ind("x", 1.0), ind("y", -1.0)],
+            pillar_weights: vec![],
+            values: vec![
+                vec![Some(1.0), Some(3.0)],
+                vec![Some(2.0), Some(2.0)],
+                vec![Some(3.0), Some(1.0)],
+            ],
+        };
+        // z: x → −1, 0, 1 and −y → −1, 0, 1; the mean of the two.
+        let z = score(
+            &input,
+            Normalisation::ZScore,
+            Aggregation::Arithmetic,
+            None,
+            None,
+        );
+        assert_eq!(z.index, vec![Some(-1.0), Some(0.0), Some(1.0)]);
+        // rank: 0, 50, 100 for both.
+        let r = score(
+            &input,
+            Normalisation::Rank,
+            Aggregation::Arithmetic,
+            None,
+            None,
+        );
+        assert_eq!(r.index, vec![Some(0.0), Some(50.0), Some(100.0)]);
+        // rank, geometric: ranks rescaled onto 1..100 → 1, 50.5, 100.
+        let g = score(
+            &input,
+            Normalisation::Rank,
+            Aggregation::Geometric,
+            None,
+            None,
+        );
+        assert!((g.index[1].unwrap() - 50.5).abs() < 1e-9);
+    }
+
+    #[test]
     fn monte_carlo_is_seeded() {
         let a = rank_uncertainty(&input(), 200, 3);
         assert_eq!(a, rank_uncertainty(&input(), 200, 3));
