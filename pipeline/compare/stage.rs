@@ -229,7 +229,7 @@ fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTables> {
         }
         if let Some(kw) = kw {
             t_key.push(*key);
-            t_groups.push(pairs.len().max(1) as u32);
+            t_groups.push(kw.df as u32 + 1);
             t_n.push(kw.n as u32);
             t_h.push(kw.h);
             t_df.push(kw.df as u32);
@@ -261,10 +261,8 @@ fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTables> {
         "ci_low" => s_lo, "ci_high" => s_hi, "warning" => s_warn,
     )?;
     let (tp, tm, tb) = cols(&t_key);
-    let groups_n: Vec<u32> = t_key.iter().map(|k| g[*k].len() as u32).collect();
-    let _ = t_groups;
     let tests = df!(
-        "period" => tp, "metric" => tm, "breakdown" => tb, "groups" => groups_n, "n" => t_n,
+        "period" => tp, "metric" => tm, "breakdown" => tb, "groups" => t_groups, "n" => t_n,
         "h" => t_h, "df" => t_df, "p" => t_p, "epsilon2" => t_e,
     )?;
     let (pp, pm, pb) = cols(&p_key);
@@ -282,7 +280,7 @@ fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTables> {
 
 /// index_scores: per period, the configured index, its rank and the Monte
 /// Carlo rank interval.
-fn index_scores(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<DataFrame> {
+fn index_scores(g: &Grouped, config: &Config) -> PolarsResult<DataFrame> {
     let spec = &config.index;
     let periods: Vec<String> = g
         .keys()
@@ -361,7 +359,6 @@ fn index_scores(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<Da
             miss.push((!missing.is_empty()).then(|| missing.join(",")));
         }
     }
-    let _ = units;
     df!(
         "region_code" => c, "period" => p, "score" => sc, "rank" => rk, "rank_median" => rm,
         "rank_p05" => r5, "rank_p95" => r95, "missing_indicators" => miss,
@@ -597,7 +594,7 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
         }
     }
     let mt = model_tables(&selected, config).map_err(perr("model_summary"))?;
-    let idx = index_scores(&selected, config, &units).map_err(perr("index_scores"))?;
+    let idx = index_scores(&selected, config).map_err(perr("index_scores"))?;
     let ad = adoption(&g, config, &units).map_err(perr("adoption_effects"))?;
 
     let mut h = blake3::Hasher::new();
