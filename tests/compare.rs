@@ -16,6 +16,27 @@ fn ingest_and_compare(wd: &Workdir, cfg: &std::path::Path) -> std::path::PathBuf
     )
 }
 
+/// A workdir with a small tree, one disputes file and a config with `extra`
+/// lines in [run] and after; ingested. Returns the workdir and config.
+fn tiny(
+    regions: &str,
+    disputes: &str,
+    run_extra: &str,
+    extra: &str,
+) -> (Workdir, std::path::PathBuf) {
+    let wd = Workdir::new();
+    wd.write("r.csv", regions);
+    wd.write("d.csv", disputes);
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n{run_extra}[sources.regions]\npath = \"r.csv\"\n[sources.disputes]\npath = \"d.csv\"\n{extra}"
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    (wd, cfg)
+}
+
 fn value(um: &DataFrame, code: &str, metric: &str, breakdown: Option<&str>) -> (f64, bool) {
     let s = |c: &str| um.column(c).unwrap().str().unwrap().clone();
     let (codes, metrics, breakdowns) = (s("region_code"), s("metric"), s("breakdown"));
@@ -269,17 +290,12 @@ fn unknown_metric_and_bad_weight_are_named() {
 
 #[test]
 fn an_analysis_level_absent_from_the_tree_is_refused() {
-    let wd = Workdir::new();
-    wd.write("r.csv", "region_code,region_name,level,parent_code\n110000,北京市,province,\n110117,平谷区,county,110000\n");
-    wd.write(
-        "d.csv",
+    let (wd, cfg) = tiny(
+        "region_code,region_name,level,parent_code\n110000,北京市,province,\n110117,平谷区,county,110000\n",
         "region_code,period,received,resolved\n110117,2023,3,2\n",
+        "analysis_level = \"community\"\n",
+        "",
     );
-    let cfg = wd.write(
-        "c.toml",
-        "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nanalysis_level = \"community\"\n[sources.regions]\npath = \"r.csv\"\n[sources.disputes]\npath = \"d.csv\"\n",
-    );
-    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     let err = wd.fails(&["compare", "--config", cfg.to_str().unwrap()]);
     assert!(
         err.contains("run.analysis_level") && err.contains("community"),
@@ -318,17 +334,12 @@ fn a_period_without_data_and_a_model_without_units_are_refused() {
     ]);
     assert!(out.contains("model_tests"), "{out}");
     // A tree with no integrated units, asked for integrated.
-    let wd2 = Workdir::new();
-    wd2.write("r.csv", "region_code,region_name,level,parent_code,governance_model\n110000,北京市,province,,\n110117,平谷区,county,110000,下沉\n110117001,街道,street,110117,\n110117001001,社区,community,110117001,\n");
-    wd2.write(
-        "d.csv",
+    let (wd2, cfg2) = tiny(
+        "region_code,region_name,level,parent_code,governance_model\n110000,北京市,province,,\n110117,平谷区,county,110000,下沉\n110117001,街道,street,110117,\n110117001001,社区,community,110117001,\n",
         "region_code,period,received,resolved\n110117001001,2023,3,2\n",
+        "",
+        "[compare]\nmodels = [\"融合型\"]\n",
     );
-    let cfg2 = wd2.write(
-        "c.toml",
-        "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n[sources.regions]\npath = \"r.csv\"\n[sources.disputes]\npath = \"d.csv\"\n[compare]\nmodels = [\"融合型\"]\n",
-    );
-    wd2.ok(&["ingest", "--config", cfg2.to_str().unwrap()]);
     let err = wd2.fails(&["compare", "--config", cfg2.to_str().unwrap()]);
     assert!(
         err.contains("compare.models") && err.contains("integrated") && err.contains("sinking"),
@@ -338,21 +349,14 @@ fn a_period_without_data_and_a_model_without_units_are_refused() {
 
 #[test]
 fn a_coarser_analysis_level_rolls_facts_and_population_up_the_tree() {
-    let wd = Workdir::new();
-    wd.write(
-        "r.csv",
+    let (wd, cfg) = tiny(
         "region_code,region_name,level,parent_code,governance_model,model_adopted,population\n\
          110000,北京市,province,,,,\n110117,平谷区,county,110000,embedded,2018,\n\
          110117001,街道,street,110117,,,\n110117001001,甲,community,110117001,,,1000\n\
          110117001002,乙,community,110117001,,,3000\n",
-    );
-    wd.write(
-        "d.csv",
         "region_code,period,received,resolved\n110117001001,2023,10,9\n110117001002,2023,30,21\n",
-    );
-    let cfg = wd.write(
-        "c.toml",
-        "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nanalysis_level = \"street\"\n[sources.regions]\npath = \"r.csv\"\n[sources.disputes]\npath = \"d.csv\"\n[compare]\ndraws = 19\n[index]\ndraws = 10\n",
+        "analysis_level = \"street\"\n",
+        "[compare]\ndraws = 19\n[index]\ndraws = 10\n",
     );
     let dir = ingest_and_compare(&wd, &cfg);
     let um = parquet(&dir.join("tables/unit_metrics.parquet"));
