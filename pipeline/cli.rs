@@ -25,6 +25,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare the models: unit metrics, model statistics, the index, adoption effects.
     Compare(CompareArgs),
+    /// Draw a run's charts (SVG and PNG) into <output>/<run_id>/charts.
+    Render(RenderArgs),
     /// Write seeded, simulated inputs in the contract's formats.
     Generate(GenerateArgs),
 }
@@ -46,6 +48,27 @@ pub struct CompareArgs {
     /// Restrict model statistics and the index to one analysis period (e.g. 2023).
     #[arg(long)]
     pub period: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The run to render. Default: the one <output>/latest names.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Label language: zh (default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+    /// Chart size in pixels, e.g. 1000x640 (print quality: 2480x1600).
+    #[arg(long, default_value = "1000x640")]
+    pub size: String,
+    /// Units shown at each end of the index ranking.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    /// A TrueType/OpenType font to use instead of the bundled one.
+    #[arg(long)]
+    pub font: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

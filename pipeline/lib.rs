@@ -32,4 +32,5 @@ pub mod generate;
 pub mod ingest;
 pub mod metrics;
 pub mod regions;
+pub mod render;
 pub mod warehouse;

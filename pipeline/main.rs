@@ -104,6 +104,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("written to {}", out.dir.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Render(r) => {
+            let config = load_config(&r.config)?;
+            let lang = govlens::render::labels::Lang::parse(&r.lang)
+                .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", r.lang))?;
+            let (w, h) = r
+                .size
+                .split_once('x')
+                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+                .filter(|(w, h): &(u32, u32)| (200..=8000).contains(w) && (200..=8000).contains(h))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--size '{}' is not WIDTHxHEIGHT in 200..8000 pixels",
+                        r.size
+                    )
+                })?;
+            let opts = govlens::render::Options {
+                run: r.run,
+                lang,
+                width: w,
+                height: h,
+                top_n: r.top,
+                font: r.font,
+            };
+            let (dir, charts) = govlens::render::run(&config, &opts)?;
+            println!(
+                "{} charts (SVG + PNG) in {}",
+                charts.len(),
+                dir.join("charts").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Generate(args) => generate_cmd(args),
     }
 }

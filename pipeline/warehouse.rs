@@ -365,6 +365,15 @@ pub fn recover(target: &Path) -> Result<(), WarehouseError> {
     Ok(())
 }
 
+/// Points `<output>/latest` at a run, atomically (write, then rename), after
+/// the run's folder is published: a failed run never replaces it.
+pub fn write_latest(output: &Path, run_id: &str) -> Result<(), WarehouseError> {
+    let tmp = output.join(format!(".latest.{}", std::process::id()));
+    write_text(&tmp, &format!("{run_id}\n"))?;
+    let target = output.join("latest");
+    fs::rename(&tmp, &target).map_err(io(&target))
+}
+
 /// Reads one warehouse table (all its part files) into memory.
 pub fn read_table(warehouse: &Path, table: &str) -> Result<DataFrame, WarehouseError> {
     Manifest::read(warehouse)?;

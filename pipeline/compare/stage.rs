@@ -520,6 +520,40 @@ fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<Adopti
     })
 }
 
+/// Rows quarantined and findings made by ingest, per table and rule, so the
+/// reports can show data quality from the run's own tables.
+fn data_quality(warehouse: &std::path::Path) -> Result<DataFrame, CompareError> {
+    let perr = |source| CompareError::Polars {
+        table: "data_quality".into(),
+        source,
+    };
+    let mut parts = Vec::new();
+    for (file, kind) in [
+        ("_quarantine.parquet", "quarantined"),
+        ("_findings.parquet", "finding"),
+    ] {
+        let path = warehouse.join(file);
+        let f = std::fs::File::open(&path).map_err(|source| WarehouseError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let df = ParquetReader::new(f).finish().map_err(perr)?;
+        parts.push(
+            df.lazy()
+                .group_by([col("table"), col("rule")])
+                .agg([len().cast(DataType::UInt64).alias("rows")])
+                .with_column(lit(kind).alias("kind")),
+        );
+    }
+    concat(parts, UnionArgs::default())
+        .and_then(|lf| {
+            lf.select([col("table"), col("rule"), col("kind"), col("rows")])
+                .sort(["table", "rule"], SortMultipleOptions::default())
+                .collect()
+        })
+        .map_err(perr)
+}
+
 fn write_table(
     dir: &std::path::Path,
     name: &str,
@@ -644,6 +678,7 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
         ("adoption_effects", ad.effects),
         ("event_study", ad.events),
         ("adoption_tests", ad.tests),
+        ("data_quality", data_quality(&config.warehouse)?),
     ] {
         counts.insert(name.to_string(), df.height());
         write_table(&tables_dir, name, &mut df, &metadata)?;
@@ -665,6 +700,7 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
     warehouse::write_text(&staging.dir.join("manifest.json"), &json)?;
     staging.publish()?;
+    warehouse::write_latest(&config.output, &run_id)?;
     Ok(CompareOutcome {
         dir: target,
         manifest,

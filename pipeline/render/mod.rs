@@ -1,0 +1,471 @@
+//! `govlens render`: a run's tables in, charts out (SVG and PNG, labels in
+//! Chinese or English), into `<output>/<run_id>/charts/`, published whole.
+//! Render reads only the run's tables (the hand-off from compare).
+
+pub mod charts;
+pub mod font;
+pub mod labels;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+use polars::prelude::*;
+
+use crate::config::Config;
+use crate::warehouse::{self, Staging, WarehouseError};
+use labels::{label, Lang};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("run '{run}' not found in {output} (runs there: {available}); run `govlens compare` first or pass --run")]
+    NoRun {
+        run: String,
+        output: String,
+        available: String,
+    },
+    #[error("{output} has no runs yet: run `govlens compare` first")]
+    NoRuns { output: String },
+    #[error(transparent)]
+    Font(#[from] font::FontError),
+    #[error("reading table {path}: {source}")]
+    Table { path: String, source: PolarsError },
+    #[error("drawing chart {chart}: {message}")]
+    Draw { chart: String, message: String },
+    #[error(transparent)]
+    Warehouse(#[from] WarehouseError),
+}
+
+/// What to render.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A run id; default: the one `<output>/latest` names.
+    pub run: Option<String>,
+    pub lang: Lang,
+    pub width: u32,
+    pub height: u32,
+    /// Units shown at each end of the index ranking.
+    pub top_n: usize,
+    /// A TrueType/OpenType font to use instead of the bundled one.
+    pub font: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            run: None,
+            lang: Lang::Zh,
+            width: 1000,
+            height: 640,
+            top_n: 15,
+            font: None,
+        }
+    }
+}
+
+/// The run folder to render.
+pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError> {
+    let runs = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(output)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.path().join("manifest.json").is_file())
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let id = match run {
+        Some(r) => r.to_string(),
+        None => match std::fs::read_to_string(output.join("latest")) {
+            Ok(s) => s.trim().to_string(),
+            Err(_) => {
+                return Err(RenderError::NoRuns {
+                    output: output.display().to_string(),
+                })
+            }
+        },
+    };
+    let dir = output.join(&id);
+    if dir.join("manifest.json").is_file() && dir.join("tables").is_dir() {
+        Ok(dir)
+    } else {
+        Err(RenderError::NoRun {
+            run: id,
+            output: output.display().to_string(),
+            available: runs().join(", "),
+        })
+    }
+}
+
+fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
+    let path = dir.join("tables").join(format!("{name}.parquet"));
+    let terr = |source| RenderError::Table {
+        path: path.display().to_string(),
+        source,
+    };
+    let f = std::fs::File::open(&path).map_err(|e| {
+        terr(PolarsError::IO {
+            error: std::sync::Arc::new(e),
+            msg: None,
+        })
+    })?;
+    ParquetReader::new(f).finish().map_err(terr)
+}
+
+fn strs(df: &DataFrame, c: &str) -> Vec<String> {
+    df.column(c)
+        .ok()
+        .and_then(|s| {
+            s.str()
+                .ok()
+                .map(|ca| ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
+        })
+        .unwrap_or_default()
+}
+
+fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
+    df.column(c)
+        .ok()
+        .and_then(|s| s.cast(&DataType::Float64).ok())
+        .map(|s| s.f64().map(|ca| ca.iter().collect()).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// Draws one chart as SVG and PNG.
+macro_rules! both {
+    ($dir:expr, $name:expr, $opts:expr, $files:expr, $draw:path, $($arg:expr),* $(,)?) => {{
+        let name: &str = $name;
+        let derr = |message: String| RenderError::Draw { chart: name.to_string(), message };
+        let size = ($opts.width, $opts.height);
+        let svg = $dir.join(format!("{name}.svg"));
+        {
+            let root = SVGBackend::new(&svg, size).into_drawing_area();
+            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
+            root.present().map_err(|e| derr(e.to_string()))?;
+        }
+        let png = $dir.join(format!("{name}.png"));
+        {
+            let root = BitMapBackend::new(&png, size).into_drawing_area();
+            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
+            root.present().map_err(|e| derr(e.to_string()))?;
+        }
+        $files.push(name.to_string());
+    }};
+}
+
+/// Renders every chart of a run; returns the run folder and the charts.
+pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), RenderError> {
+    font::register(opts.font.as_deref())?;
+    let dir = find_run(&config.output, opts.run.as_deref())?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).map_err(
+            |source| WarehouseError::Io {
+                path: dir.join("manifest.json"),
+                source,
+            },
+        )?)
+        .unwrap_or_default();
+    let simulated = manifest["simulated"].as_bool().unwrap_or(false);
+    let lang = opts.lang;
+    let um = table(&dir, "unit_metrics")?;
+    let summary = table(&dir, "model_summary")?;
+    let scores = table(&dir, "index_scores")?;
+    let events = table(&dir, "event_study")?;
+    let quality = table(&dir, "data_quality")?;
+
+    let (codes, periods, models, metrics, breakdowns) = (
+        strs(&um, "region_code"),
+        strs(&um, "period"),
+        strs(&um, "governance_model"),
+        strs(&um, "metric"),
+        strs(&um, "breakdown"),
+    );
+    let values = floats(&um, "value");
+    let latest = periods.iter().max().cloned().unwrap_or_default();
+    let model_of: BTreeMap<&str, &str> = codes
+        .iter()
+        .zip(&models)
+        .map(|(c, m)| (c.as_str(), m.as_str()))
+        .collect();
+    let order = ["sinking", "collaborative", "embedded", "integrated", "none"];
+    let by_model = |metric: &str, breakdown: &str| -> Vec<(String, Vec<f64>)> {
+        order
+            .iter()
+            .map(|m| {
+                let v: Vec<f64> = (0..um.height())
+                    .filter(|&i| {
+                        periods[i] == latest
+                            && metrics[i] == metric
+                            && breakdowns[i] == breakdown
+                            && models[i] == *m
+                    })
+                    .filter_map(|i| values[i])
+                    .collect();
+                (m.to_string(), v)
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+
+    let staging = Staging::new(&dir.join("charts"))?;
+    let out = &staging.dir;
+    let mut files = Vec::new();
+
+    // (a) age structure.
+    let mut bars = Vec::new();
+    for role in ["member", "cadre"] {
+        let young = by_model("share_young", role);
+        let old: BTreeMap<String, Vec<f64>> = by_model("share_old", role).into_iter().collect();
+        for (m, y) in young {
+            let o = old.get(&m).map(|v| mean(v)).unwrap_or(0.0);
+            bars.push(charts::AgeBar {
+                model: m,
+                role: role.into(),
+                young: mean(&y),
+                old: o,
+                n: y.len(),
+            });
+        }
+    }
+    both!(
+        out,
+        "age_structure",
+        opts,
+        files,
+        charts::age_structure,
+        &bars,
+        &latest,
+        simulated,
+        lang
+    );
+
+    // (b) resolution rate: boxes, then model means over the years.
+    let title = |key: &str| labels::titled(lang, key, simulated);
+    let res = by_model("resolution_rate", "");
+    both!(
+        out,
+        "resolution_rate",
+        opts,
+        files,
+        charts::boxes,
+        &res,
+        &format!("{} {latest}", title("resolution_title")),
+        label(lang, "resolution_rate"),
+        lang
+    );
+    let (sp, sm, sb, smod) = (
+        strs(&summary, "period"),
+        strs(&summary, "metric"),
+        strs(&summary, "breakdown"),
+        strs(&summary, "governance_model"),
+    );
+    let smean = floats(&summary, "mean");
+    let lines: Vec<(String, Vec<(i32, f64)>)> = order
+        .iter()
+        .map(|m| {
+            let pts: Vec<(i32, f64)> = (0..summary.height())
+                .filter(|&i| sm[i] == "resolution_rate" && sb[i].is_empty() && smod[i] == *m)
+                .filter_map(|i| Some((sp[i].parse().ok()?, smean[i]?)))
+                .collect();
+            (m.to_string(), pts)
+        })
+        .filter(|(_, p)| !p.is_empty())
+        .collect();
+    both!(
+        out,
+        "resolution_trend",
+        opts,
+        files,
+        charts::trend,
+        &lines,
+        &title("resolution_trend_title"),
+        label(lang, "resolution_rate"),
+        lang
+    );
+
+    // (c) centres: heatmap and coverage.
+    let present: Vec<String> = order
+        .iter()
+        .filter(|m| models.iter().any(|x| x == *m))
+        .map(|m| m.to_string())
+        .collect();
+    let centres: Vec<String> = crate::contract::CENTER_TYPES
+        .iter()
+        .take(7)
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let cells: Vec<Vec<Option<f64>>> = centres
+        .iter()
+        .map(|c| {
+            present
+                .iter()
+                .map(|m| {
+                    let v: Vec<f64> = by_model("visits_per_1k", c)
+                        .into_iter()
+                        .filter(|(x, _)| x == m)
+                        .flat_map(|(_, v)| v)
+                        .collect();
+                    (!v.is_empty()).then(|| mean(&v))
+                })
+                .collect()
+        })
+        .collect();
+    both!(
+        out,
+        "centre_visits",
+        opts,
+        files,
+        charts::heatmap,
+        &present,
+        &centres,
+        &cells,
+        &format!("{} {latest}", title("heatmap_title")),
+        lang
+    );
+    let cov: Vec<(String, f64, usize)> = by_model("center_coverage", "")
+        .into_iter()
+        .map(|(m, v)| (m, mean(&v), v.len()))
+        .collect();
+    both!(
+        out,
+        "centre_coverage",
+        opts,
+        files,
+        charts::model_bars,
+        &cov,
+        &format!("{} {latest}", title("coverage_title")),
+        label(lang, "coverage"),
+        lang
+    );
+
+    // (d) the index: top and bottom units with rank intervals, model means.
+    let (ic, ip) = (strs(&scores, "region_code"), strs(&scores, "period"));
+    let (isc, irk, i5, i95) = (
+        floats(&scores, "score"),
+        floats(&scores, "rank"),
+        floats(&scores, "rank_p05"),
+        floats(&scores, "rank_p95"),
+    );
+    let mut rows: Vec<charts::RankRow> = (0..scores.height())
+        .filter(|&i| ip[i] == latest)
+        .filter_map(|i| {
+            Some(charts::RankRow {
+                label: format!(
+                    "{} {}",
+                    ic[i],
+                    labels::model(lang, model_of.get(ic[i].as_str()).copied().unwrap_or(""))
+                ),
+                model: model_of
+                    .get(ic[i].as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
+                rank: irk[i]?,
+                p05: i5[i]?,
+                p95: i95[i]?,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.label.cmp(&b.label)));
+    let n_units = rows.len();
+    let shown: Vec<charts::RankRow> = if rows.len() > 2 * opts.top_n {
+        rows[..opts.top_n]
+            .iter()
+            .chain(&rows[rows.len() - opts.top_n..])
+            .cloned()
+            .collect()
+    } else {
+        rows.clone()
+    };
+    let shown: Vec<charts::RankRow> = shown.into_iter().rev().collect(); // best at the top
+    both!(
+        out,
+        "index_ranks",
+        opts,
+        files,
+        charts::ranks,
+        &shown,
+        n_units,
+        &format!("{} {latest}", title("index_title")),
+        lang
+    );
+    let imeans: Vec<(String, f64, usize)> = order
+        .iter()
+        .filter_map(|m| {
+            let v: Vec<f64> = (0..scores.height())
+                .filter(|&i| ip[i] == latest && model_of.get(ic[i].as_str()) == Some(m))
+                .filter_map(|i| isc[i])
+                .collect();
+            (!v.is_empty()).then(|| (m.to_string(), mean(&v), v.len()))
+        })
+        .collect();
+    both!(
+        out,
+        "index_models",
+        opts,
+        files,
+        charts::model_bars,
+        &imeans,
+        &format!("{} {latest}", title("index_models_title")),
+        label(lang, "score"),
+        lang
+    );
+
+    // (e) the event study of the resolution rate.
+    let (em, er) = (strs(&events, "metric"), floats(&events, "rel_year"));
+    let (ea, elo, ehi) = (
+        floats(&events, "att"),
+        floats(&events, "ci_low"),
+        floats(&events, "ci_high"),
+    );
+    let ev: Vec<(i32, f64, f64, f64)> = (0..events.height())
+        .filter(|&i| em[i] == "resolution_rate")
+        .filter_map(|i| Some((er[i]? as i32, ea[i]?, elo[i]?, ehi[i]?)))
+        .collect();
+    both!(
+        out,
+        "event_study",
+        opts,
+        files,
+        charts::event_study,
+        &ev,
+        &title("event_title"),
+        label(lang, "resolution_rate"),
+        lang
+    );
+
+    // (f) data quality.
+    let (qt, qr) = (strs(&quality, "table"), strs(&quality, "rule"));
+    let qn = floats(&quality, "rows");
+    let q: Vec<(String, String, u64)> = (0..quality.height())
+        .map(|i| (qt[i].clone(), qr[i].clone(), qn[i].unwrap_or(0.0) as u64))
+        .collect();
+    both!(
+        out,
+        "data_quality",
+        opts,
+        files,
+        charts::quality,
+        &q,
+        &title("quality_title"),
+        lang
+    );
+
+    let m = serde_json::json!({
+        "charts": files,
+        "lang": if lang == Lang::Zh { "zh" } else { "en" },
+        "size": [opts.width, opts.height],
+        "period": latest,
+        "font": opts.font.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "bundled wqy-microhei.ttf".into()),
+    });
+    warehouse::write_text(
+        &out.join("manifest.json"),
+        &(serde_json::to_string_pretty(&m).expect("json") + "\n"),
+    )?;
+    staging.publish()?;
+    Ok((dir, files))
+}

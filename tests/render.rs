@@ -1,0 +1,114 @@
+//! `govlens render`: every chart as SVG and PNG with Chinese labels from the
+//! bundled font; bad input refused with `latest` untouched.
+
+mod common;
+
+use common::{repo, Workdir};
+use govlens::render::{font, labels};
+
+const CHARTS: [&str; 9] = [
+    "age_structure",
+    "resolution_rate",
+    "resolution_trend",
+    "centre_visits",
+    "centre_coverage",
+    "index_ranks",
+    "index_models",
+    "event_study",
+    "data_quality",
+];
+
+fn sample_run(wd: &Workdir) -> std::path::PathBuf {
+    let cfg = std::fs::read_to_string(common::repo_config(wd, "sample", "warehouse")).unwrap();
+    let mut cfg: String = cfg
+        .lines()
+        .map(|l| {
+            if l.starts_with("output") {
+                format!("output = {:?}\n", wd.path("out").to_string_lossy())
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    cfg.push_str("\n[compare]\ndraws = 99\nadoption_metrics = [\"resolution_rate\"]\n\n[index]\ndraws = 50\n");
+    let cfg = wd.write("sample.toml", cfg);
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    cfg
+}
+
+#[test]
+fn every_chart_is_drawn_as_svg_and_png_with_chinese_labels() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let out = wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
+    assert!(out.contains("9 charts"), "{out}");
+    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let dir = wd.path(&format!("out/{}/charts", latest.trim()));
+    for c in CHARTS {
+        let png = std::fs::read(dir.join(format!("{c}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{c}.png");
+        assert!(png.len() > 10_000, "{c}.png looks empty");
+        let svg = std::fs::read_to_string(dir.join(format!("{c}.svg"))).unwrap();
+        assert!(
+            svg.contains("WenQuanYi Micro Hei, Noto Sans CJK SC"),
+            "{c}.svg names no CJK font stack"
+        );
+        assert!(svg.contains("模拟数据"), "{c}.svg is not marked simulated");
+    }
+    let age = std::fs::read_to_string(dir.join("age_structure.svg")).unwrap();
+    assert!(age.contains("党员") && age.contains("嵌入型"));
+    // English labels on request, in the same place.
+    wd.ok(&["render", "--config", cfg.to_str().unwrap(), "--lang", "en"]);
+    let age = std::fs::read_to_string(dir.join("age_structure.svg")).unwrap();
+    assert!(age.contains("embedded") && age.contains("simulated data"));
+}
+
+#[test]
+fn the_bundled_font_has_every_glyph_the_sample_labels_use() {
+    let mut text = labels::all_text();
+    // Region names, for labels that show them.
+    for f in [
+        "datasets/reference/sample-areas.csv",
+        "datasets/sample/regions.csv",
+    ] {
+        text.push_str(&std::fs::read_to_string(repo().join(f)).unwrap());
+    }
+    let missing = font::missing_glyphs(font::BUNDLED, &text);
+    assert!(missing.is_empty(), "the bundled font lacks {missing:?}");
+    // And the check itself can fail.
+    assert_eq!(
+        font::missing_glyphs(font::BUNDLED, "\u{1F600}"),
+        vec!['\u{1F600}']
+    );
+}
+
+#[test]
+fn an_unknown_run_and_a_missing_font_are_refused_with_latest_untouched() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let before = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let err = wd.fails(&["render", "--config", cfg.to_str().unwrap(), "--run", "nope"]);
+    assert!(
+        err.contains("run 'nope' not found") && err.contains(before.trim()),
+        "{err}"
+    );
+    let err = wd.fails(&[
+        "render",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--font",
+        "no/such.ttf",
+    ]);
+    assert!(err.contains("no/such.ttf"), "{err}");
+    let err = wd.fails(&["render", "--config", cfg.to_str().unwrap(), "--lang", "fr"]);
+    assert!(err.contains("--lang"), "{err}");
+    assert_eq!(
+        before,
+        std::fs::read_to_string(wd.path("out/latest")).unwrap()
+    );
+    assert!(
+        !wd.path(&format!("out/{}/charts", before.trim())).exists(),
+        "nothing half-written"
+    );
+}
