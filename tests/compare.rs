@@ -132,19 +132,7 @@ fn every_metric_by_hand() {
 }
 
 fn sample_config(wd: &Workdir) -> std::path::PathBuf {
-    let cfg = std::fs::read_to_string(common::repo_config(wd, "sample", "warehouse")).unwrap();
-    let mut cfg: String = cfg
-        .lines()
-        .map(|l| {
-            if l.starts_with("output") {
-                format!("output = {:?}\n", wd.path("out").to_string_lossy())
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    cfg.push_str("\n[compare]\ndraws = 199\n\n[index]\ndraws = 200\n");
-    wd.write("sample.toml", cfg)
+    common::sample_config(wd, "\n[compare]\ndraws = 199\n\n[index]\ndraws = 200\n")
 }
 
 #[test]

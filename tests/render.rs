@@ -19,19 +19,10 @@ const CHARTS: [&str; 9] = [
 ];
 
 fn sample_run(wd: &Workdir) -> std::path::PathBuf {
-    let cfg = std::fs::read_to_string(common::repo_config(wd, "sample", "warehouse")).unwrap();
-    let mut cfg: String = cfg
-        .lines()
-        .map(|l| {
-            if l.starts_with("output") {
-                format!("output = {:?}\n", wd.path("out").to_string_lossy())
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    cfg.push_str("\n[compare]\ndraws = 99\nadoption_metrics = [\"resolution_rate\"]\n\n[index]\ndraws = 50\n");
-    let cfg = wd.write("sample.toml", cfg);
+    let cfg = common::sample_config(
+        wd,
+        "\n[compare]\ndraws = 99\nadoption_metrics = [\"resolution_rate\"]\n\n[index]\ndraws = 50\n",
+    );
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
     cfg

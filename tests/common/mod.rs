@@ -147,3 +147,21 @@ pub fn repo_config(wd: &Workdir, name: &str, warehouse: &str) -> PathBuf {
         .join("\n");
     wd.write(&format!("{name}.toml"), text)
 }
+
+/// The sample config with the warehouse and output inside the workdir and
+/// `extra` TOML appended (e.g. fewer draws, for speed).
+pub fn sample_config(wd: &Workdir, extra: &str) -> PathBuf {
+    let cfg = std::fs::read_to_string(repo_config(wd, "sample", "warehouse")).unwrap();
+    let mut cfg: String = cfg
+        .lines()
+        .map(|l| {
+            if l.starts_with("output") {
+                format!("output = {:?}\n", wd.path("out").to_string_lossy())
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    cfg.push_str(extra);
+    wd.write("sample.toml", cfg)
+}
