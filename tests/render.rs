@@ -103,3 +103,59 @@ fn an_unknown_run_and_a_missing_font_are_refused_with_latest_untouched() {
         "nothing half-written"
     );
 }
+
+fn python_has(modules: &str) -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn report_html_is_self_contained_and_the_notebook_is_valid_nbformat() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
+    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let run = wd.path(&format!("out/{}", latest.trim()));
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    for needle in ["http:", "https:", "src=", "href=", "@import", "url("] {
+        assert!(!html.contains(needle), "report.html has {needle:?}");
+    }
+    assert!(html.contains("<svg") && html.contains("主要发现") && html.contains("模拟数据"));
+    assert!(html.contains("@media print") && html.contains("A4"));
+    assert!(html.contains(latest.trim()), "provenance names the run");
+    assert!(!html.contains("-0 条"), "no negative zero");
+    let nb: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("report.ipynb")).unwrap()).unwrap();
+    assert_eq!(nb["nbformat"], 4);
+    let cells = nb["cells"].as_array().unwrap();
+    assert!(cells.iter().any(|c| c["source"]
+        .as_str()
+        .unwrap_or("")
+        .contains("pl.read_parquet")));
+    assert!(cells.iter().any(|c| c["outputs"]
+        .as_array()
+        .is_some_and(|o| o.iter().any(|x| x["data"]["image/png"].is_string()))));
+    if !python_has("nbformat") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install nbformat (.ci/run)"
+        );
+        eprintln!("SKIPPED: nbformat validation (pip install nbformat)");
+        return;
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))",
+            run.join("report.ipynb").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -83,6 +83,17 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("rows", "行数", "rows"),
     ("simulated", "模拟数据", "simulated data"),
     ("n", "单位数", "units"),
+    ("report_title", "党建引领社区治理效能比较报告", "Party-building-led community governance: a comparison of models"),
+    ("simulated_banner", "本报告基于模拟数据生成，数字不代表任何真实地区。", "This report is made from simulated data; its numbers describe no real place."),
+    ("period", "统计期", "period"),
+    ("key_findings", "主要发现", "Key findings"),
+    ("provenance", "数据来源与可复现信息", "Provenance"),
+    ("def_age", "share_young = 年龄低于 30 岁者占比，share_old = 45 岁及以上者占比；跨越界限的年龄段按覆盖年数比例拆分（标记为插值）；开放年龄段 [a,∞) 按 a..a+9 计。", "share_young = share aged below 30, share_old = share aged 45 or above; a band straddling a bound is split in proportion to the years it covers (marked interpolated); an open band [a,∞) counts as a..a+9."),
+    ("def_resolution", "调解成功率 = 调解成功数 / 受理数（受理数为 0 时为空）。各模式间比较：Kruskal–Wallis 检验（含结校正）与 Dunn 两两比较（Holm 校正）；均值区间为自助法 95% 百分位区间。", "resolution_rate = resolved / received (null when received = 0). Across models: Kruskal–Wallis with tie correction and Dunn pairs with Holm-adjusted p; mean intervals are seeded bootstrap 95% percentile intervals."),
+    ("def_visits", "千人服务人次 = 服务人次 / 常住人口 × 1000；覆盖率 = 有服务人次的七类中心数 / 7。", "visits_per_1k = visits / population × 1,000; coverage = the seven centre types with visits > 0, divided by 7."),
+    ("def_index", "治理效能指数：指标经方向调整后按最小–最大法归一到 0–100，支柱内等权算术平均，再对三个支柱平均；排名区间来自对权重（±25%）、归一化与汇总方法的蒙特卡洛模拟。", "The index: indicators normalised min-max to 0..100 after directions, arithmetic means within and across the three pillars; rank intervals from a Monte Carlo over weights (±25%), normalisation and aggregation."),
+    ("def_event", "采用模式的效应：交错双重差分（Callaway–Sant'Anna），以从未采用模式的单位为对照；标准误为按单位聚类的乘数自助法。", "Adoption effects: staggered difference-in-differences (Callaway–Sant'Anna) against never-treated units; standard errors from a multiplier bootstrap clustered by unit."),
+    ("trend_note", "各模式均值逐年变化。", "Model means by year."),
 ];
 
 pub fn label(lang: Lang, key: &str) -> &'static str {
