@@ -159,3 +159,67 @@ fn report_html_is_self_contained_and_the_notebook_is_valid_nbformat() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Loads `page` in headless Chromium and returns the console lines it logged.
+fn chromium_console(page: &std::path::Path, profile: &std::path::Path) -> Option<Vec<String>> {
+    let out = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("<html"), "chromium rendered nothing");
+    Some(
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains(":CONSOLE"))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+#[test]
+fn report_html_opens_in_headless_chromium_without_console_errors() {
+    let has = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (.ci/run)"
+        );
+        eprintln!("SKIPPED: chromium not found (apt-get install chromium)");
+        return;
+    }
+    let wd = Workdir::new();
+    // The check itself can fail: a page that logs an error is caught.
+    let bad = wd.write(
+        "bad.html",
+        "<html><body><script>console.error('boom')</script></body></html>",
+    );
+    let caught = chromium_console(&bad, &wd.path("profile-a")).expect("chromium runs");
+    assert!(caught.iter().any(|l| l.contains("boom")), "{caught:?}");
+    let cfg = sample_run(&wd);
+    wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
+    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let page = wd.path(&format!("out/{}/report.html", latest.trim()));
+    let console = chromium_console(&page, &wd.path("profile-b")).expect("chromium runs");
+    assert!(console.is_empty(), "console messages: {console:?}");
+}
