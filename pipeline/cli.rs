@@ -27,6 +27,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Draw a run's charts (SVG and PNG) into <output>/<run_id>/charts.
     Render(RenderArgs),
+    /// One district's report: league table, peers, alerts, privacy suppression.
+    Report(ReportArgs),
     /// Write seeded, simulated inputs in the contract's formats.
     Generate(GenerateArgs),
 }
@@ -69,6 +71,24 @@ pub struct RenderArgs {
     /// A TrueType/OpenType font to use instead of the bundled one.
     #[arg(long)]
     pub font: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The district's code (a county-level code, e.g. 110117).
+    #[arg(long)]
+    pub district: String,
+    /// The analysis period, e.g. 2024.
+    #[arg(long)]
+    pub period: String,
+    /// The run. Default: the one <output>/latest names.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Label language: zh (default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,64 @@ struct RawConfig {
     compare: Compare,
     #[serde(default)]
     index: RawIndex,
+    #[serde(default)]
+    privacy: Privacy,
+    #[serde(default)]
+    report: Report,
+}
+
+/// `[privacy]` (contract §7): member-age cells below `min_count` are
+/// suppressed in published outputs for units smaller than a district.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    #[serde(default = "default_min_count")]
+    pub min_count: f64,
+}
+
+fn default_min_count() -> f64 {
+    5.0
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy { min_count: 5.0 }
+    }
+}
+
+/// `[report]`: alert thresholds of the district report.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Alert when a unit's cadre share_old is above this.
+    #[serde(default = "default_old_above")]
+    pub cadre_share_old_above: f64,
+    /// Alert when a unit's resolution_rate is below this.
+    #[serde(default = "default_resolution_below")]
+    pub resolution_rate_below: f64,
+    /// Alert when cadre share_old rose by this much more than peers' mean rise.
+    #[serde(default = "default_ageing_margin")]
+    pub ageing_margin: f64,
+}
+
+fn default_old_above() -> f64 {
+    0.6
+}
+fn default_resolution_below() -> f64 {
+    0.75
+}
+fn default_ageing_margin() -> f64 {
+    0.02
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            cadre_share_old_above: default_old_above(),
+            resolution_rate_below: default_resolution_below(),
+            ageing_margin: default_ageing_margin(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -438,6 +496,8 @@ pub struct Config {
     pub metrics: Metrics,
     pub compare: Compare,
     pub index: Index,
+    pub privacy: Privacy,
+    pub report: Report,
 }
 
 /// Default bands for person records: the contract's young/old bounds.
@@ -543,6 +603,8 @@ impl Config {
             metrics: raw.metrics,
             compare,
             index,
+            privacy: raw.privacy,
+            report: raw.report,
         })
     }
 

@@ -135,6 +135,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report(r) => {
+            let config = load_config(&r.config)?;
+            let lang = govlens::render::labels::Lang::parse(&r.lang)
+                .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", r.lang))?;
+            let (dir, alerts) = govlens::render::district::run(
+                &config,
+                r.run.as_deref(),
+                &r.district,
+                &r.period,
+                lang,
+            )?;
+            println!("{} alert(s); report in {}", alerts.len(), dir.display());
+            for a in alerts.iter().take(r.config.examples * 3) {
+                println!("  {} [{}]: {}", a.unit, a.kind, a.message);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Generate(args) => generate_cmd(args),
     }
 }

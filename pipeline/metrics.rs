@@ -35,6 +35,9 @@ pub struct Unit {
     pub model: Option<String>,
     pub adopted: Option<i32>,
     pub population: Option<f64>,
+    pub level: String,
+    /// The county-level (区/县) ancestor or self: the unit's district.
+    pub district: Option<String>,
 }
 
 /// Region → unit at `level` (itself, or its ancestor there), and the units.
@@ -94,6 +97,17 @@ pub fn units(regions: &DataFrame, level: Level) -> PolarsResult<(DataFrame, Vec<
             }
         }
     }
+    let district_of = |i: usize| -> Option<String> {
+        let mut cur = Some(i);
+        for _ in 0..64 {
+            let c = cur?;
+            if levels[c].as_deref() == Some("county") {
+                return codes[c].clone();
+            }
+            cur = parents[c].as_deref().and_then(|p| index.get(p).copied());
+        }
+        None
+    };
     let units: Vec<Unit> = (0..codes.len())
         .filter(|&i| at_level(i))
         .map(|i| Unit {
@@ -102,6 +116,8 @@ pub fn units(regions: &DataFrame, level: Level) -> PolarsResult<(DataFrame, Vec<
             model: models[i].clone(),
             adopted: adopted[i],
             population: pop[i].or_else(|| summed.get(&i).copied()),
+            level: levels[i].clone().unwrap_or_default(),
+            district: district_of(i),
         })
         .collect();
     let (rc, uc): (Vec<String>, Vec<String>) = unit_of
@@ -184,7 +200,9 @@ fn long(
 
 /// Computes `unit_metrics` (region_code, period, governance_model, metric,
 /// breakdown, value, interpolated), sorted, for the warehouse and config.
-pub fn unit_metrics(config: &Config) -> Result<(DataFrame, Vec<Unit>), MetricsError> {
+/// Unit metrics, the member-age band counts behind them (unit, period, role,
+/// band), and the units.
+pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>), MetricsError> {
     let wh = &config.warehouse;
     warehouse::Manifest::read(wh)?;
     let regions = warehouse::read_table(wh, "regions")?;
@@ -241,13 +259,36 @@ pub fn unit_metrics(config: &Config) -> Result<(DataFrame, Vec<Unit>), MetricsEr
     let mid = when(col("age_hi").is_null())
         .then((col("age_lo") + lit(5)).cast(DataType::Float64))
         .otherwise((col("age_lo") + col("age_hi")).cast(DataType::Float64) / lit(2.0));
-    let ages = facts("member_ages")?
+    let last_bands = facts("member_ages")?
         .filter(col("age_band").neq(lit("total")))
         .filter(col("period_start").eq(col("period_start").max().over([
             col("region_code"),
             col("role"),
             col("aperiod"),
-        ])?))
+        ])?));
+    let bands = last_bands
+        .clone()
+        .group_by([
+            col("unit"),
+            col("aperiod"),
+            col("role"),
+            col("age_band"),
+            col("age_lo"),
+        ])
+        .agg([col("count").sum()])
+        .sort(
+            ["unit", "aperiod", "role", "age_lo"],
+            SortMultipleOptions::default(),
+        )
+        .select([
+            col("unit").alias("region_code"),
+            col("aperiod").alias("period"),
+            col("role"),
+            col("age_band"),
+            col("count"),
+        ])
+        .collect()?;
+    let ages = last_bands
         .group_by([col("unit"), col("aperiod"), col("role")])
         .agg([
             col("count").sum().alias("members"),
@@ -431,5 +472,5 @@ pub fn unit_metrics(config: &Config) -> Result<(DataFrame, Vec<Unit>), MetricsEr
             SortMultipleOptions::default().with_nulls_last(false),
         )
         .collect()?;
-    Ok((out, units))
+    Ok((out, bands, units))
 }

@@ -223,3 +223,56 @@ fn report_html_opens_in_headless_chromium_without_console_errors() {
     let console = chromium_console(&page, &wd.path("profile-b")).expect("chromium runs");
     assert!(console.is_empty(), "console messages: {console:?}");
 }
+
+#[test]
+fn a_district_report_shows_alerts_and_suppressed_small_cells() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let out = wd.ok(&[
+        "report",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--district",
+        "110117",
+        "--period",
+        "2024",
+    ]);
+    let n: usize = out.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(n >= 1, "no alert: {out}");
+    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let dir = wd.path(&format!("out/{}/district-110117-2024", latest.trim()));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("&lt;5"), "no suppressed cell shown");
+    assert!(html.contains("class=\"alert\""));
+    assert!(html.contains("League table") && html.contains("same model elsewhere"));
+    // The published band table itself holds no small cell of a community.
+    let bands = common::parquet(&wd.path(&format!(
+        "out/{}/tables/member_bands.parquet",
+        latest.trim()
+    )));
+    let counts = bands.column("count").unwrap().f64().unwrap();
+    assert!(
+        counts.iter().flatten().all(|c| c >= 5.0),
+        "a small cell was published"
+    );
+    assert!(counts.null_count() > 0);
+    for (args, needle) in [
+        (
+            ["--district", "999999", "--period", "2024"],
+            "district 999999 has no units",
+        ),
+        (
+            ["--district", "110117", "--period", "2031"],
+            "period 2031 has no data",
+        ),
+    ] {
+        let mut a = vec!["report", "--config", cfg.to_str().unwrap()];
+        a.extend(args);
+        let err = wd.fails(&a);
+        assert!(err.contains(needle), "{err}");
+    }
+    assert_eq!(
+        latest,
+        std::fs::read_to_string(wd.path("out/latest")).unwrap()
+    );
+}

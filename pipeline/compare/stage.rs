@@ -520,6 +520,44 @@ fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<Adopti
     })
 }
 
+/// Contract §7: a member-age cell below `min_count` of a unit smaller than a
+/// district is published as null with `suppressed` true.
+fn suppress(bands: DataFrame, units: &[Unit], min_count: f64) -> PolarsResult<DataFrame> {
+    let small: Vec<&str> = units
+        .iter()
+        .filter(|u| matches!(u.level.as_str(), "street" | "community"))
+        .map(|u| u.code.as_str())
+        .collect();
+    let small = Series::new("small".into(), small);
+    let hide = col("region_code")
+        .is_in(lit(small).implode(false), false)
+        .and(col("count").lt(lit(min_count)));
+    bands
+        .lazy()
+        .with_column(hide.clone().alias("suppressed"))
+        .with_column(
+            when(hide)
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col("count"))
+                .alias("count"),
+        )
+        .collect()
+}
+
+/// The units compared: code, name, level, model, adoption year, population,
+/// district (county-level ancestor).
+fn units_table(units: &[Unit]) -> PolarsResult<DataFrame> {
+    df!(
+        "region_code" => units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        "region_name" => units.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(),
+        "level" => units.iter().map(|u| u.level.as_str()).collect::<Vec<_>>(),
+        "governance_model" => units.iter().map(|u| u.model.as_deref()).collect::<Vec<_>>(),
+        "model_adopted" => units.iter().map(|u| u.adopted).collect::<Vec<_>>(),
+        "population" => units.iter().map(|u| u.population).collect::<Vec<_>>(),
+        "district" => units.iter().map(|u| u.district.as_deref()).collect::<Vec<_>>(),
+    )
+}
+
 /// Rows quarantined and findings made by ingest, per table and rule, so the
 /// reports can show data quality from the run's own tables.
 fn data_quality(warehouse: &std::path::Path) -> Result<DataFrame, CompareError> {
@@ -581,7 +619,7 @@ fn write_table(
 /// use every year).
 pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, CompareError> {
     let wm = Manifest::read(&config.warehouse)?;
-    let (um, units) = metrics::unit_metrics(config)?;
+    let (um, bands, units) = metrics::unit_metrics(config)?;
     if um.height() == 0 {
         return Err(CompareError::NoData {
             path: config.warehouse.display().to_string(),
@@ -679,6 +717,11 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
         ("event_study", ad.events),
         ("adoption_tests", ad.tests),
         ("data_quality", data_quality(&config.warehouse)?),
+        (
+            "member_bands",
+            suppress(bands, &units, config.privacy.min_count).map_err(perr("member_bands"))?,
+        ),
+        ("units", units_table(&units).map_err(perr("units"))?),
     ] {
         counts.insert(name.to_string(), df.height());
         write_table(&tables_dir, name, &mut df, &metadata)?;

@@ -3,6 +3,7 @@
 //! Render reads only the run's tables (the hand-off from compare).
 
 pub mod charts;
+pub mod district;
 pub mod font;
 pub mod labels;
 pub mod report;
@@ -35,6 +36,10 @@ pub enum RenderError {
     Draw { chart: String, message: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
+    #[error("district {district} has no units in this run (districts with units: {available})")]
+    NoDistrict { district: String, available: String },
+    #[error("period {period} has no data in this run (periods: {available})")]
+    NoPeriod { period: String, available: String },
 }
 
 /// What to render.
@@ -101,7 +106,7 @@ pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError
     }
 }
 
-fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
+pub(crate) fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
     let path = dir.join("tables").join(format!("{name}.parquet"));
     let terr = |source| RenderError::Table {
         path: path.display().to_string(),
@@ -116,7 +121,7 @@ fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
     ParquetReader::new(f).finish().map_err(terr)
 }
 
-fn strs(df: &DataFrame, c: &str) -> Vec<String> {
+pub(crate) fn strs(df: &DataFrame, c: &str) -> Vec<String> {
     df.column(c)
         .ok()
         .and_then(|s| {
@@ -127,7 +132,7 @@ fn strs(df: &DataFrame, c: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
+pub(crate) fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
     df.column(c)
         .ok()
         .and_then(|s| s.cast(&DataType::Float64).ok())
