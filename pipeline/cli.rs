@@ -59,16 +59,16 @@ pub struct RenderArgs {
     /// The run to render. Default: the one <output>/latest names.
     #[arg(long)]
     pub run: Option<String>,
-    /// Label language: zh (default) or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: String,
-    /// Chart size in pixels, e.g. 1000x640 (print quality: 2480x1600).
-    #[arg(long, default_value = "1000x640")]
-    pub size: String,
-    /// Units shown at each end of the index ranking.
-    #[arg(long, default_value_t = 15)]
-    pub top: usize,
-    /// A TrueType/OpenType font to use instead of the bundled one.
+    /// Label language: zh or en (default: render.lang, else zh).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Chart size in pixels, e.g. 1000x640; print quality 2480x1600 (default: render.size).
+    #[arg(long)]
+    pub size: Option<String>,
+    /// Units shown at each end of the index ranking (default: render.top_n, else 15).
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// A TrueType/OpenType font to use instead of the bundled one (default: render.font).
     #[arg(long)]
     pub font: Option<PathBuf>,
 }

@@ -49,6 +49,36 @@ struct RawConfig {
     privacy: Privacy,
     #[serde(default)]
     report: Report,
+    #[serde(default)]
+    render: RawRender,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRender {
+    top_n: Option<usize>,
+    lang: Option<String>,
+    size: Option<String>,
+    font: Option<String>,
+}
+
+/// `[render]`: chart defaults (command-line flags override them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Render {
+    /// Units shown at each end of the index ranking.
+    pub top_n: usize,
+    pub lang: String,
+    pub width: u32,
+    pub height: u32,
+    /// A font file instead of the bundled one (resolved against the config's folder).
+    pub font: Option<PathBuf>,
+}
+
+/// Parses `WIDTHxHEIGHT` within 200..8000 pixels.
+pub fn parse_size(s: &str) -> Option<(u32, u32)> {
+    let (w, h) = s.split_once('x')?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    ((200..=8000).contains(&w) && (200..=8000).contains(&h)).then_some((w, h))
 }
 
 /// `[privacy]` (contract §7): member-age cells below `min_count` are
@@ -498,6 +528,7 @@ pub struct Config {
     pub index: Index,
     pub privacy: Privacy,
     pub report: Report,
+    pub render: Render,
 }
 
 /// Default bands for person records: the contract's young/old bounds.
@@ -572,6 +603,24 @@ impl Config {
             check_metric(m).map_err(|e| key_err(&format!("compare.adoption_metrics[{k}]"), e))?;
         }
         let index = check_index(raw.index, &key_err)?;
+        let lang = raw.render.lang.unwrap_or_else(|| "zh".into());
+        if !matches!(lang.as_str(), "zh" | "en") {
+            return Err(key_err("render.lang", format!("'{lang}' is not zh or en")));
+        }
+        let size = raw.render.size.unwrap_or_else(|| "1000x640".into());
+        let (width, height) = parse_size(&size).ok_or_else(|| {
+            key_err(
+                "render.size",
+                format!("'{size}' is not WIDTHxHEIGHT in 200..8000 pixels"),
+            )
+        })?;
+        let render = Render {
+            top_n: raw.render.top_n.unwrap_or(15),
+            lang,
+            width,
+            height,
+            font: raw.render.font.map(|f| normalize(&base.join(f))),
+        };
         let mut compare = raw.compare;
         for (k, m) in compare.models.iter_mut().enumerate() {
             let model = crate::ingest::parse::parse_model(m)
@@ -605,6 +654,7 @@ impl Config {
             index,
             privacy: raw.privacy,
             report: raw.report,
+            render,
         })
     }
 

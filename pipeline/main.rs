@@ -106,32 +106,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Render(r) => {
             let config = load_config(&r.config)?;
-            let lang = govlens::render::labels::Lang::parse(&r.lang)
-                .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", r.lang))?;
-            let (w, h) = r
-                .size
-                .split_once('x')
-                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-                .filter(|(w, h): &(u32, u32)| (200..=8000).contains(w) && (200..=8000).contains(h))
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--size '{}' is not WIDTHxHEIGHT in 200..8000 pixels",
-                        r.size
-                    )
-                })?;
+            let lang_text = r.lang.unwrap_or_else(|| config.render.lang.clone());
+            let lang = govlens::render::labels::Lang::parse(&lang_text)
+                .ok_or_else(|| anyhow::anyhow!("--lang '{lang_text}' is not zh or en"))?;
+            let (width, height) = match &r.size {
+                Some(s) => govlens::config::parse_size(s).ok_or_else(|| {
+                    anyhow::anyhow!("--size '{s}' is not WIDTHxHEIGHT in 200..8000 pixels")
+                })?,
+                None => (config.render.width, config.render.height),
+            };
             let opts = govlens::render::Options {
                 run: r.run,
                 lang,
-                width: w,
-                height: h,
-                top_n: r.top,
-                font: r.font,
+                width,
+                height,
+                top_n: r.top.unwrap_or(config.render.top_n),
+                font: r.font.or_else(|| config.render.font.clone()),
             };
             let (dir, charts) = govlens::render::run(&config, &opts)?;
             println!(
-                "{} charts (SVG + PNG) in {}",
+                "{} charts (SVG + PNG), report.html and report.ipynb in {}",
                 charts.len(),
-                dir.join("charts").display()
+                dir.display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -33,7 +33,10 @@ fn every_chart_is_drawn_as_svg_and_png_with_chinese_labels() {
     let wd = Workdir::new();
     let cfg = sample_run(&wd);
     let out = wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
-    assert!(out.contains("9 charts"), "{out}");
+    assert!(
+        out.contains("9 charts") && out.contains("report.html"),
+        "{out}"
+    );
     let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
     let dir = wd.path(&format!("out/{}/charts", latest.trim()));
     for c in CHARTS {
@@ -271,6 +274,33 @@ fn a_district_report_shows_alerts_and_suppressed_small_cells() {
         let err = wd.fails(&a);
         assert!(err.contains(needle), "{err}");
     }
+    assert_eq!(
+        latest,
+        std::fs::read_to_string(wd.path("out/latest")).unwrap()
+    );
+}
+
+#[test]
+fn config_render_keys_are_checked_and_a_blocked_output_is_refused() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let bad = wd.write("bad.toml", format!("{text}\n[render]\nsize = \"10x10\"\n"));
+    let err = wd.fails(&["render", "--config", bad.to_str().unwrap()]);
+    assert!(err.contains("render.size"), "{err}");
+    let font = wd.write(
+        "font.toml",
+        format!("{text}\n[render]\nfont = \"missing.ttf\"\n"),
+    );
+    let err = wd.fails(&["render", "--config", font.to_str().unwrap()]);
+    assert!(err.contains("missing.ttf"), "{err}");
+    // The charts folder cannot be written (a file stands in its place):
+    // refused, nothing replaced, latest untouched.
+    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let blocked = wd.write(&format!("out/{}/charts", latest.trim()), "not a folder");
+    let err = wd.fails(&["render", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("charts"), "{err}");
+    assert_eq!(std::fs::read_to_string(&blocked).unwrap(), "not a folder");
     assert_eq!(
         latest,
         std::fs::read_to_string(wd.path("out/latest")).unwrap()
