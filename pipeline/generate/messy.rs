@@ -66,14 +66,20 @@ fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }
 
-/// Inserts `bad` rows into `rows` at spread-out positions; returns the
-/// final rows and, per bad row, its 0-based index among data rows.
-fn plant(mut rows: Rows, bad: Vec<Vec<String>>) -> (Rows, Vec<usize>) {
-    let mut at = Vec::new();
+/// Inserts `bad` rows into `rows` at spread-out positions and records each
+/// as expected in `file`, whose first data row is `first_row`.
+fn plant(
+    mut rows: Rows,
+    bad: &[(Vec<String>, &'static str)],
+    file: &'static str,
+    first_row: u64,
+    expect: &mut Vec<Expect>,
+) -> Rows {
+    let mut at: Vec<usize> = Vec::new();
     let n = bad.len();
-    for (k, b) in bad.into_iter().enumerate() {
+    for (k, (b, _)) in bad.iter().enumerate() {
         let pos = (rows.len() * (k + 1)) / (n + 1);
-        rows.insert(pos, b);
+        rows.insert(pos, b.clone());
         for a in at.iter_mut() {
             if *a >= pos {
                 *a += 1;
@@ -81,7 +87,15 @@ fn plant(mut rows: Rows, bad: Vec<Vec<String>>) -> (Rows, Vec<usize>) {
         }
         at.push(pos);
     }
-    (rows, at)
+    for ((r, rule), i) in bad.iter().zip(&at) {
+        expect.push(Expect {
+            file,
+            row: *i as u64 + first_row,
+            rule,
+            key: r[0].clone(),
+        });
+    }
+    rows
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
@@ -226,18 +240,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
             "E_CODE",
         ),
     ];
-    let (rows, at) = plant(
-        regions,
-        bad_regions.iter().map(|(r, _)| r.clone()).collect(),
-    );
-    for ((r, rule), i) in bad_regions.iter().zip(&at) {
-        expect.push(Expect {
-            file: "regions.csv",
-            row: *i as u64 + 2,
-            rule,
-            key: r[0].clone(),
-        });
-    }
+    let rows = plant(regions, &bad_regions, "regions.csv", 2, &mut expect);
     let header = [
         "区划代码",
         "名称",
@@ -316,15 +319,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
         ),
         (s(&[&code2, "", "党员", "90岁以上", "3", ""]), "E_REQUIRED"),
     ];
-    let (rows, at) = plant(zh, bad_ages.iter().map(|(r, _)| r.clone()).collect());
-    for ((r, rule), i) in bad_ages.iter().zip(&at) {
-        expect.push(Expect {
-            file: "member_ages.csv",
-            row: *i as u64 + 2,
-            rule,
-            key: r[0].clone(),
-        });
-    }
+    let rows = plant(zh, &bad_ages, "member_ages.csv", 2, &mut expect);
     let text = String::from_utf8(csv_bytes(
         &["区划代码", "统计期", "身份", "年龄段", "人数", "占比"],
         &rows,
@@ -360,18 +355,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
             "E_CODE",
         ),
     ];
-    let (rows, at) = plant(
-        disputes,
-        bad_disputes.iter().map(|(r, _)| r.clone()).collect(),
-    );
-    for ((r, rule), i) in bad_disputes.iter().zip(&at) {
-        expect.push(Expect {
-            file: "disputes.xlsx",
-            row: *i as u64 + 3,
-            rule,
-            key: r[0].clone(),
-        });
-    }
+    let rows = plant(disputes, &bad_disputes, "disputes.xlsx", 3, &mut expect);
     write_disputes_xlsx(&out.join("disputes.xlsx"), &rows)?;
 
     // service_usage.csv: UTF-8, Chinese centre names; the last unit's 2022
@@ -400,15 +384,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
             "E_REQUIRED",
         ),
     ];
-    let (rows, at) = plant(usage, bad_usage.iter().map(|(r, _)| r.clone()).collect());
-    for ((r, rule), i) in bad_usage.iter().zip(&at) {
-        expect.push(Expect {
-            file: "service_usage.csv",
-            row: *i as u64 + 2,
-            rule,
-            key: r[0].clone(),
-        });
-    }
+    let rows = plant(usage, &bad_usage, "service_usage.csv", 2, &mut expect);
     let p = out.join("service_usage.csv");
     let bytes = csv_bytes(
         &[
