@@ -1,0 +1,376 @@
+//! The analysis sections of the run config: `[metrics]`, `[compare]`,
+//! `[index]`, `[privacy]`, `[report]`, `[render]` — their keys, defaults and
+//! checks. Sources and paths are in the parent module.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::ConfigError;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRender {
+    pub(super) top_n: Option<usize>,
+    pub(super) lang: Option<String>,
+    pub(super) size: Option<String>,
+    pub(super) font: Option<String>,
+}
+
+/// `[render]`: chart defaults (command-line flags override them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Render {
+    /// Units shown at each end of the index ranking.
+    pub top_n: usize,
+    pub lang: String,
+    pub width: u32,
+    pub height: u32,
+    /// A font file instead of the bundled one (resolved against the config's folder).
+    pub font: Option<PathBuf>,
+}
+
+/// Parses `WIDTHxHEIGHT` within 200..8000 pixels.
+pub fn parse_size(s: &str) -> Option<(u32, u32)> {
+    let (w, h) = s.split_once('x')?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    ((200..=8000).contains(&w) && (200..=8000).contains(&h)).then_some((w, h))
+}
+
+/// `[privacy]` (contract §7): member-age cells below `min_count` are
+/// suppressed in published outputs for units smaller than a district.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    #[serde(default = "default_min_count")]
+    pub min_count: f64,
+}
+
+fn default_min_count() -> f64 {
+    5.0
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy { min_count: 5.0 }
+    }
+}
+
+/// `[report]`: alert thresholds of the district report.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Alert when a unit's cadre share_old is above this.
+    #[serde(default = "default_old_above")]
+    pub cadre_share_old_above: f64,
+    /// Alert when a unit's resolution_rate is below this.
+    #[serde(default = "default_resolution_below")]
+    pub resolution_rate_below: f64,
+    /// Alert when cadre share_old rose by this much more than peers' mean rise.
+    #[serde(default = "default_ageing_margin")]
+    pub ageing_margin: f64,
+}
+
+fn default_old_above() -> f64 {
+    0.6
+}
+fn default_resolution_below() -> f64 {
+    0.75
+}
+fn default_ageing_margin() -> f64 {
+    0.02
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            cadre_share_old_above: default_old_above(),
+            resolution_rate_below: default_resolution_below(),
+            ageing_margin: default_ageing_margin(),
+        }
+    }
+}
+
+/// Age-structure thresholds of contract §3.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    #[serde(default = "young_below")]
+    pub young_below: u32,
+    #[serde(default = "old_from")]
+    pub old_from: u32,
+}
+
+fn young_below() -> u32 {
+    30
+}
+fn old_from() -> u32 {
+    45
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            young_below: 30,
+            old_from: 45,
+        }
+    }
+}
+
+/// The metrics of contract §3, with the breakdowns each allows.
+pub const METRICS: [&str; 11] = [
+    "members",
+    "share_young",
+    "share_old",
+    "aging_ratio",
+    "mean_age",
+    "disputes_per_10k",
+    "resolution_rate",
+    "escalation_rate",
+    "visits_per_1k",
+    "center_coverage",
+    "satisfaction",
+];
+
+/// Whether `breakdown` is valid for `metric` (member-age metrics need a
+/// role; visits_per_1k takes an optional centre type; others none).
+pub fn valid_breakdown(metric: &str, breakdown: Option<&str>) -> bool {
+    match metric {
+        "members" | "share_young" | "share_old" | "aging_ratio" | "mean_age" => {
+            matches!(breakdown, Some("member" | "cadre"))
+        }
+        "visits_per_1k" => {
+            breakdown.is_none_or(|b| crate::contract::CENTER_TYPES.iter().any(|(id, _)| *id == b))
+        }
+        _ => breakdown.is_none(),
+    }
+}
+
+/// `[compare]`: model statistics and adoption effects.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Compare {
+    /// Bootstrap draws for model means and DiD standard errors.
+    #[serde(default = "default_draws")]
+    pub draws: usize,
+    /// Groups below this many units are reported with a warning.
+    #[serde(default = "default_min_group")]
+    pub min_group: usize,
+    /// Metrics whose adoption effect is estimated (`metric` or `metric:breakdown`).
+    #[serde(default = "default_adoption")]
+    pub adoption_metrics: Vec<String>,
+    /// Models to compare (default: every model the units have).
+    #[serde(default)]
+    pub models: Vec<String>,
+}
+
+fn default_draws() -> usize {
+    999
+}
+fn default_min_group() -> usize {
+    5
+}
+fn default_adoption() -> Vec<String> {
+    [
+        "resolution_rate",
+        "escalation_rate",
+        "disputes_per_10k",
+        "visits_per_1k",
+        "center_coverage",
+        "satisfaction",
+        "share_young:cadre",
+        "aging_ratio:cadre",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+impl Default for Compare {
+    fn default() -> Self {
+        Compare {
+            draws: default_draws(),
+            min_group: default_min_group(),
+            adoption_metrics: default_adoption(),
+            models: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawIndex {
+    normalisation: Option<String>,
+    aggregation: Option<String>,
+    draws: Option<usize>,
+    indicators: Option<Vec<RawIndicator>>,
+    #[serde(default)]
+    pillars: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicator {
+    metric: String,
+    breakdown: Option<String>,
+    pillar: String,
+    direction: f64,
+    #[serde(default = "one")]
+    weight: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// One checked index indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexIndicator {
+    pub metric: String,
+    pub breakdown: Option<String>,
+    pub pillar: String,
+    pub direction: f64,
+    pub weight: f64,
+}
+
+/// `[index]`: the governance effectiveness index of contract §5.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    pub normalisation: crate::compare::index::Normalisation,
+    pub aggregation: crate::compare::index::Aggregation,
+    pub draws: usize,
+    pub indicators: Vec<IndexIndicator>,
+    pub pillars: Vec<(String, f64)>,
+}
+
+/// The contract's default: three equal pillars, equal weights inside each.
+fn default_indicators() -> Vec<IndexIndicator> {
+    let i = |m: &str, b: Option<&str>, p: &str, d: f64| IndexIndicator {
+        metric: m.into(),
+        breakdown: b.map(Into::into),
+        pillar: p.into(),
+        direction: d,
+        weight: 1.0,
+    };
+    vec![
+        i("share_young", Some("cadre"), "organisation", 1.0),
+        i("aging_ratio", Some("cadre"), "organisation", -1.0),
+        i("resolution_rate", None, "conflict", 1.0),
+        i("escalation_rate", None, "conflict", -1.0),
+        i("visits_per_1k", None, "services", 1.0),
+        i("center_coverage", None, "services", 1.0),
+        i("satisfaction", None, "services", 1.0),
+    ]
+}
+
+/// Checks a `metric` / `metric:breakdown` name against the contract.
+pub fn check_metric(name: &str) -> Result<(String, Option<String>), String> {
+    let (m, b) = match name.split_once(':') {
+        Some((m, b)) => (m, Some(b)),
+        None => (name, None),
+    };
+    if !METRICS.contains(&m) {
+        return Err(format!(
+            "'{m}' is not a metric (one of: {})",
+            METRICS.join(", ")
+        ));
+    }
+    if !valid_breakdown(m, b) {
+        return Err(format!(
+            "'{name}': {m} takes {}",
+            match m {
+                "visits_per_1k" => "no breakdown or a centre type (visits_per_1k:health)",
+                "members" | "share_young" | "share_old" | "aging_ratio" | "mean_age" =>
+                    "a role (e.g. share_young:cadre)",
+                _ => "no breakdown",
+            }
+        ));
+    }
+    Ok((m.to_string(), b.map(str::to_string)))
+}
+
+pub(super) fn check_index(
+    raw: RawIndex,
+    key_err: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<Index, ConfigError> {
+    use crate::compare::index::{Aggregation, Normalisation};
+    let normalisation = match raw.normalisation.as_deref().unwrap_or("minmax") {
+        "minmax" | "min-max" => Normalisation::MinMax,
+        "zscore" | "z-score" => Normalisation::ZScore,
+        "rank" => Normalisation::Rank,
+        o => {
+            return Err(key_err(
+                "index.normalisation",
+                format!("'{o}' is not minmax, zscore or rank"),
+            ))
+        }
+    };
+    let aggregation = match raw.aggregation.as_deref().unwrap_or("arithmetic") {
+        "arithmetic" => Aggregation::Arithmetic,
+        "geometric" => Aggregation::Geometric,
+        o => {
+            return Err(key_err(
+                "index.aggregation",
+                format!("'{o}' is not arithmetic or geometric"),
+            ))
+        }
+    };
+    let indicators = match raw.indicators {
+        None => default_indicators(),
+        Some(list) => {
+            let mut out = Vec::new();
+            for (k, i) in list.into_iter().enumerate() {
+                let key = format!("index.indicators[{k}]");
+                let name = match &i.breakdown {
+                    Some(b) => format!("{}:{b}", i.metric),
+                    None => i.metric.clone(),
+                };
+                check_metric(&name).map_err(|m| key_err(&format!("{key}.metric"), m))?;
+                if !(i.weight > 0.0 && i.weight.is_finite()) {
+                    return Err(key_err(
+                        &format!("{key}.weight"),
+                        format!("{} must be above 0", i.weight),
+                    ));
+                }
+                if i.direction != 1.0 && i.direction != -1.0 {
+                    return Err(key_err(
+                        &format!("{key}.direction"),
+                        format!("{} must be 1 or -1", i.direction),
+                    ));
+                }
+                out.push(IndexIndicator {
+                    metric: i.metric,
+                    breakdown: i.breakdown,
+                    pillar: i.pillar,
+                    direction: i.direction,
+                    weight: i.weight,
+                });
+            }
+            if out.is_empty() {
+                return Err(key_err("index.indicators", "names no indicator".into()));
+            }
+            out
+        }
+    };
+    for (p, w) in &raw.pillars {
+        if !(*w > 0.0 && w.is_finite()) {
+            return Err(key_err(
+                &format!("index.pillars.{p}"),
+                format!("{w} must be above 0"),
+            ));
+        }
+        if !indicators.iter().any(|i| &i.pillar == p) {
+            return Err(key_err(
+                &format!("index.pillars.{p}"),
+                "no indicator is in this pillar".into(),
+            ));
+        }
+    }
+    Ok(Index {
+        normalisation,
+        aggregation,
+        draws: raw.draws.unwrap_or(1000),
+        indicators,
+        pillars: raw.pillars.into_iter().collect(),
+    })
+}
