@@ -1,8 +1,10 @@
-//! Comparisons across models: each submodule is a pure function from numbers
-//! or frames (and a seed) to results; `compare::run` (the stage) reads the
-//! warehouse, calls them, and writes the run's tables.
+//! Comparisons across models. `stats`, `index` and `did` are pure functions
+//! from numbers (and a seed) to results; `tables` turns grouped unit metrics
+//! into the run's frames with them; `stage` (`govlens compare`) reads the
+//! warehouse, calls `tables`, and publishes the run.
 
 pub mod did;
 pub mod index;
 pub mod stage;
 pub mod stats;
+pub mod tables;

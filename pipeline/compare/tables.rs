@@ -1,0 +1,471 @@
+//! The run's comparison tables as frames: the per-model statistics, the
+//! index scores and the adoption effects, each from the unit metrics grouped
+//! by (metric, breakdown, period) and model. Pure: frames in, frames out.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::compare::{did, index, stats};
+use crate::config::{check_metric, Config};
+use crate::metrics::Unit;
+
+/// A stable sub-seed for one piece of work, independent of scheduling.
+pub(super) fn sub_seed(seed: u64, parts: &[&str]) -> u64 {
+    let mut h = blake3::Hasher::new();
+    h.update(&seed.to_le_bytes());
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update(&[0]);
+    }
+    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+/// Values of one metric, by (metric, breakdown, period) then model.
+pub(super) type Grouped = BTreeMap<(String, String, String), BTreeMap<String, Vec<(String, f64)>>>;
+
+pub(super) fn grouped(um: &DataFrame) -> PolarsResult<Grouped> {
+    let s = |c: &str| -> PolarsResult<Vec<Option<String>>> {
+        Ok(um
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (codes, periods, models, metrics, breakdowns) = (
+        s("region_code")?,
+        s("period")?,
+        s("governance_model")?,
+        s("metric")?,
+        s("breakdown")?,
+    );
+    let values: Vec<Option<f64>> = um.column("value")?.f64()?.iter().collect();
+    let mut out: Grouped = BTreeMap::new();
+    for i in 0..um.height() {
+        let (Some(v), Some(model)) = (values[i], &models[i]) else {
+            continue;
+        };
+        if !v.is_finite() {
+            continue;
+        }
+        out.entry((
+            metrics[i].clone().unwrap_or_default(),
+            breakdowns[i].clone().unwrap_or_default(),
+            periods[i].clone().unwrap_or_default(),
+        ))
+        .or_default()
+        .entry(model.clone())
+        .or_default()
+        .push((codes[i].clone().unwrap_or_default(), v));
+    }
+    Ok(out)
+}
+
+fn opt(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+pub(super) struct ModelTables {
+    pub(super) summary: DataFrame,
+    pub(super) tests: DataFrame,
+    pub(super) pairs: DataFrame,
+    pub(super) notes: Vec<String>,
+}
+
+pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTables> {
+    let keys: Vec<&(String, String, String)> = g.keys().collect();
+    let draws = config.compare.draws;
+    let per_key: Vec<_> = keys
+        .par_iter()
+        .map(|key| {
+            let groups = &g[*key];
+            let summaries: Vec<(String, stats::Summary, (f64, f64))> = groups
+                .iter()
+                .map(|(model, v)| {
+                    let vals: Vec<f64> = v.iter().map(|x| x.1).collect();
+                    let seed = sub_seed(config.seed, &["bootstrap", &key.0, &key.1, &key.2, model]);
+                    (
+                        model.clone(),
+                        stats::summary(&vals),
+                        stats::bootstrap_mean_ci(&vals, draws, seed),
+                    )
+                })
+                .collect();
+            let names: Vec<&String> = groups.keys().collect();
+            let vals: Vec<Vec<f64>> = groups
+                .values()
+                .map(|v| v.iter().map(|x| x.1).collect())
+                .collect();
+            let kw = stats::kruskal_wallis(&vals);
+            let pairs: Vec<(String, String, stats::DunnPair)> = if kw.is_some() {
+                stats::dunn(&vals)
+                    .into_iter()
+                    .map(|p| (names[p.a].clone(), names[p.b].clone(), p))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (summaries, kw, pairs)
+        })
+        .collect();
+    let mut notes = Vec::new();
+    let (
+        mut s_key,
+        mut s_model,
+        mut s_n,
+        mut s_mean,
+        mut s_sd,
+        mut s_med,
+        mut s_q1,
+        mut s_q3,
+        mut s_lo,
+        mut s_hi,
+        mut s_warn,
+    ) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let (mut t_key, mut t_groups, mut t_n, mut t_h, mut t_df, mut t_p, mut t_e) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let (mut p_key, mut p_a, mut p_b, mut p_z, mut p_p, mut p_holm) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for (key, (summaries, kw, pairs)) in keys.iter().zip(per_key) {
+        for (model, sm, (lo, hi)) in summaries {
+            let warn = (sm.n < config.compare.min_group).then(|| {
+                format!(
+                    "only {} unit(s), fewer than {}",
+                    sm.n, config.compare.min_group
+                )
+            });
+            if let Some(w) = &warn {
+                notes
+                    .push(format!("{} {} {} {model}: {w}", key.0, key.1, key.2).replace("  ", " "));
+            }
+            s_key.push(*key);
+            s_model.push(model);
+            s_n.push(sm.n as u32);
+            s_mean.push(sm.mean);
+            s_sd.push(sm.sd);
+            s_med.push(sm.median);
+            s_q1.push(sm.q1);
+            s_q3.push(sm.q3);
+            s_lo.push(lo);
+            s_hi.push(hi);
+            s_warn.push(warn);
+        }
+        if let Some(kw) = kw {
+            t_key.push(*key);
+            t_groups.push(kw.df as u32 + 1);
+            t_n.push(kw.n as u32);
+            t_h.push(kw.h);
+            t_df.push(kw.df as u32);
+            t_p.push(kw.p);
+            t_e.push(kw.epsilon2);
+        }
+        for (a, b, p) in pairs {
+            p_key.push(*key);
+            p_a.push(a);
+            p_b.push(b);
+            p_z.push(p.z);
+            p_p.push(p.p);
+            p_holm.push(p.p_holm);
+        }
+    }
+    let cols = |keys: &[&(String, String, String)]| {
+        (
+            keys.iter().map(|k| k.2.clone()).collect::<Vec<_>>(),
+            keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
+            keys.iter()
+                .map(|k| opt(&k.1).map(str::to_string))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (sp, sm, sb) = cols(&s_key);
+    let summary = df!(
+        "period" => sp, "metric" => sm, "breakdown" => sb, "governance_model" => s_model,
+        "n" => s_n, "mean" => s_mean, "sd" => s_sd, "median" => s_med, "q1" => s_q1, "q3" => s_q3,
+        "ci_low" => s_lo, "ci_high" => s_hi, "warning" => s_warn,
+    )?;
+    let (tp, tm, tb) = cols(&t_key);
+    let tests = df!(
+        "period" => tp, "metric" => tm, "breakdown" => tb, "groups" => t_groups, "n" => t_n,
+        "h" => t_h, "df" => t_df, "p" => t_p, "epsilon2" => t_e,
+    )?;
+    let (pp, pm, pb) = cols(&p_key);
+    let pairs = df!(
+        "period" => pp, "metric" => pm, "breakdown" => pb, "model_a" => p_a, "model_b" => p_b,
+        "z" => p_z, "p" => p_p, "p_holm" => p_holm,
+    )?;
+    Ok(ModelTables {
+        summary,
+        tests,
+        pairs,
+        notes,
+    })
+}
+
+/// index_scores: per period, the configured index, its rank and the Monte
+/// Carlo rank interval.
+pub(super) fn index_scores(g: &Grouped, config: &Config) -> PolarsResult<DataFrame> {
+    let spec = &config.index;
+    let periods: Vec<String> = g
+        .keys()
+        .map(|k| k.2.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (mut c, mut p, mut sc, mut rk, mut rm, mut r5, mut r95, mut miss) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let indicators: Vec<index::Indicator> = spec
+        .indicators
+        .iter()
+        .map(|i| index::Indicator {
+            name: match &i.breakdown {
+                Some(b) => format!("{}:{b}", i.metric),
+                None => i.metric.clone(),
+            },
+            pillar: i.pillar.clone(),
+            direction: i.direction,
+            weight: i.weight,
+        })
+        .collect();
+    for period in &periods {
+        // Units with at least one indicator in this period.
+        let mut values: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+        for (j, ind) in spec.indicators.iter().enumerate() {
+            let key = (
+                ind.metric.clone(),
+                ind.breakdown.clone().unwrap_or_default(),
+                period.clone(),
+            );
+            for v in g.get(&key).into_iter().flat_map(|m| m.values()).flatten() {
+                values
+                    .entry(v.0.clone())
+                    .or_insert_with(|| vec![None; spec.indicators.len()])[j] = Some(v.1);
+            }
+        }
+        if values.is_empty() {
+            continue;
+        }
+        let input = index::Input {
+            units: values.keys().cloned().collect(),
+            indicators: indicators.clone(),
+            pillar_weights: spec.pillars.clone(),
+            values: values.values().cloned().collect(),
+        };
+        let scores = index::score(&input, spec.normalisation, spec.aggregation, None, None);
+        let ranks = index::ranks(&scores.index);
+        let mc = index::rank_uncertainty(
+            &input,
+            spec.draws,
+            sub_seed(config.seed, &["index", period]),
+        );
+        for (u, code) in input.units.iter().enumerate() {
+            c.push(code.clone());
+            p.push(period.clone());
+            sc.push(scores.index[u]);
+            rk.push(ranks[u].map(|r| r as u32));
+            rm.push(mc[u].as_ref().map(|r| r.median));
+            r5.push(mc[u].as_ref().map(|r| r.p05));
+            r95.push(mc[u].as_ref().map(|r| r.p95));
+            let missing: Vec<&str> = input.values[u]
+                .iter()
+                .zip(&indicators)
+                .filter(|(v, _)| v.is_none())
+                .map(|(_, i)| i.name.as_str())
+                .collect();
+            miss.push((!missing.is_empty()).then(|| missing.join(",")));
+        }
+    }
+    df!(
+        "region_code" => c, "period" => p, "score" => sc, "rank" => rk, "rank_median" => rm,
+        "rank_p05" => r5, "rank_p95" => r95, "missing_indicators" => miss,
+    )
+}
+
+pub(super) struct Adoption {
+    pub(super) effects: DataFrame,
+    pub(super) events: DataFrame,
+    pub(super) tests: DataFrame,
+    pub(super) notes: Vec<String>,
+}
+
+/// Adoption effects per configured metric, by year.
+pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<Adoption> {
+    let mut notes = Vec::new();
+    let cohort: BTreeMap<&str, (Option<&str>, Option<i32>)> = units
+        .iter()
+        .map(|u| (u.code.as_str(), (u.model.as_deref(), u.adopted)))
+        .collect();
+    let no_year = units
+        .iter()
+        .filter(|u| u.model.as_deref().is_some_and(|m| m != "none") && u.adopted.is_none())
+        .count();
+    if no_year > 0 {
+        notes.push(format!("{no_year} unit(s) with a model but no adoption year are left out of the adoption effects"));
+    }
+    let (mut e_m, mut e_kind, mut e_c, mut e_y, mut e_att, mut e_se, mut e_nt, mut e_nc) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let (mut v_m, mut v_e, mut v_att, mut v_se, mut v_lo, mut v_hi) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    let (mut t_m, mut t_w, mut t_df, mut t_p, mut t_units) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    if config.period != "year" {
+        notes.push(
+            "adoption effects are estimated on yearly panels only (run.period = \"year\")".into(),
+        );
+    }
+    let metrics: Vec<String> = if config.period == "year" {
+        config.compare.adoption_metrics.clone()
+    } else {
+        Vec::new()
+    };
+    for name in metrics {
+        let (m, b) = check_metric(&name).expect("config checked adoption metrics");
+        let b = b.unwrap_or_default();
+        let mut obs = Vec::new();
+        for ((metric, breakdown, period), models) in g {
+            if metric != &m || breakdown != &b {
+                continue;
+            }
+            let Ok(year) = period.parse::<i32>() else {
+                continue;
+            };
+            for (code, v) in models.values().flatten() {
+                let (model, adopted) = cohort.get(code.as_str()).copied().unwrap_or((None, None));
+                let c = match (model, adopted) {
+                    (Some("none"), _) => None,
+                    (Some(_), Some(y)) => Some(y),
+                    _ => continue,
+                };
+                obs.push(did::Obs {
+                    unit: code.clone(),
+                    year,
+                    cohort: c,
+                    y: *v,
+                });
+            }
+        }
+        let d = match did::estimate(
+            &obs,
+            config.compare.draws,
+            sub_seed(config.seed, &["did", &name]),
+        ) {
+            Ok(d) => d,
+            Err(e) => {
+                notes.push(format!("adoption effect of {name}: {e}"));
+                continue;
+            }
+        };
+        for s in &d.skipped {
+            notes.push(format!(
+                "adoption effect of {name}: cohort {} skipped: {}",
+                s.cohort, s.reason
+            ));
+        }
+        let mut push = |kind: &str,
+                        c: Option<i32>,
+                        y: Option<i32>,
+                        e: &did::Estimate,
+                        nt: Option<u32>,
+                        nc: Option<u32>| {
+            e_m.push(name.clone());
+            e_kind.push(kind.to_string());
+            e_c.push(c);
+            e_y.push(y);
+            e_att.push(e.att);
+            e_se.push(e.se);
+            e_nt.push(nt);
+            e_nc.push(nc);
+        };
+        for c in &d.cells {
+            push(
+                "att_gt",
+                Some(c.cohort),
+                Some(c.year),
+                &c.estimate,
+                Some(c.n_treated as u32),
+                Some(c.n_control as u32),
+            );
+        }
+        for (g, e) in &d.group {
+            push("group", Some(*g), None, e, None, None);
+        }
+        push("group_overall", None, None, &d.group_overall, None, None);
+        push("simple", None, None, &d.simple, None, None);
+        for (e, est) in d
+            .event
+            .iter()
+            .chain(std::iter::once(&(i32::MIN, d.event_overall.clone())))
+        {
+            v_m.push(name.clone());
+            v_e.push((*e != i32::MIN).then_some(*e));
+            v_att.push(est.att);
+            v_se.push(est.se);
+            v_lo.push(est.att - 1.959964 * est.se);
+            v_hi.push(est.att + 1.959964 * est.se);
+        }
+        t_m.push(name.clone());
+        t_w.push(d.pretrend.as_ref().map(|p| p.wald));
+        t_df.push(d.pretrend.as_ref().map(|p| p.df as u32));
+        t_p.push(d.pretrend.as_ref().map(|p| p.p));
+        t_units.push(d.n_units as u32);
+    }
+    Ok(Adoption {
+        effects: df!(
+            "metric" => e_m, "kind" => e_kind, "cohort" => e_c, "year" => e_y, "att" => e_att, "se" => e_se,
+            "n_treated" => e_nt, "n_control" => e_nc,
+        )?,
+        events: df!(
+            "metric" => v_m, "rel_year" => v_e, "att" => v_att, "se" => v_se, "ci_low" => v_lo, "ci_high" => v_hi,
+        )?,
+        tests: df!("metric" => t_m, "pretrend_wald" => t_w, "pretrend_df" => t_df, "pretrend_p" => t_p, "units" => t_units)?,
+        notes,
+    })
+}
