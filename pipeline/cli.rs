@@ -19,6 +19,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole job for schedulers: ingest, compare, render (and a district report), skipping what is up to date.
+    Run(RunArgs),
     /// Read every source of the config into a validated Parquet warehouse.
     Ingest(ConfigArgs),
     /// Run every check of ingest and write only the report (quarantine, findings, manifest).
@@ -89,6 +91,21 @@ pub struct ReportArgs {
     /// Label language: zh (default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Restrict model statistics and the index to one period; also the district report's period.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Also write this district's report.
+    #[arg(long)]
+    pub district: Option<String>,
+    /// Rebuild every stage even when its inputs are unchanged.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

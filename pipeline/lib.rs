@@ -33,4 +33,5 @@ pub mod ingest;
 pub mod metrics;
 pub mod regions;
 pub mod render;
+pub mod run;
 pub mod warehouse;

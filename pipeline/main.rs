@@ -65,6 +65,36 @@ fn load_config(args: &ConfigArgs) -> Result<Config> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Run(r) => {
+            let config = load_config(&r.config)?;
+            let opts = govlens::run::Options {
+                period: r.period,
+                district: r.district,
+                force: r.force,
+            };
+            let s = match govlens::run::run(&config, &opts) {
+                Ok(s) => s,
+                Err(e @ govlens::run::RunError::Locked { .. }) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(govlens::run::EXIT_LOCKED));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            for (stage, what, detail) in &s.stages {
+                println!("{stage:<8} {what:<7} {detail}");
+            }
+            println!(
+                "rows: read {}, stored {}, quarantined {}; findings {}",
+                s.rows_read, s.rows_stored, s.rows_quarantined, s.findings
+            );
+            for n in &s.notes {
+                println!("note: {n}");
+            }
+            if let Some(r) = &s.report {
+                println!("report: {}", r.display());
+            }
+            Ok(ExitCode::from(s.exit))
+        }
         Command::Ingest(args) => {
             let config = load_config(&args)?;
             let outcome = ingest::run(&config, &ingest::Mode::Ingest)?;

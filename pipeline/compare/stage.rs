@@ -154,6 +154,27 @@ fn write_table(
     Ok(())
 }
 
+/// The id of the run compare would make: a hash of the program version, the
+/// warehouse's run id, the config sections compare reads, and `period`.
+pub fn run_id(config: &Config, wm: &Manifest, period: Option<&str>) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(
+        format!(
+            "govlens {} compare\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            wm.run_id
+        )
+        .as_bytes(),
+    );
+    h.update(
+        config
+            .section_key(&["run", "metrics", "compare", "index", "privacy"])
+            .as_bytes(),
+    );
+    h.update(period.unwrap_or("").as_bytes());
+    h.finalize().to_hex()[..16].to_string()
+}
+
 /// Runs compare for a checked config; `period` restricts the model
 /// statistics and the index to one analysis period (adoption effects always
 /// use every year).
@@ -209,18 +230,7 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
     let idx = index_scores(&selected, config).map_err(perr("index_scores"))?;
     let ad = adoption(&g, config, &units).map_err(perr("adoption_effects"))?;
 
-    let mut h = blake3::Hasher::new();
-    h.update(
-        format!(
-            "govlens {} compare\n{}\n",
-            env!("CARGO_PKG_VERSION"),
-            wm.run_id
-        )
-        .as_bytes(),
-    );
-    h.update(config.text.as_bytes());
-    h.update(period.unwrap_or("").as_bytes());
-    let run_id = h.finalize().to_hex()[..16].to_string();
+    let run_id = run_id(config, &wm, period);
     let input_hashes: Vec<(String, String)> = wm
         .files
         .iter()

@@ -74,6 +74,10 @@ struct RawRun {
     period: String,
     /// The GB/T 2260 list that county-and-above codes are checked against.
     reference_codes: Option<String>,
+    /// `govlens run`: seconds to wait for another run's lock.
+    lock_timeout: Option<u64>,
+    /// `govlens run`: share of rows quarantined above which it exits 3.
+    max_rejected_share: Option<f64>,
 }
 
 fn default_seed() -> u64 {
@@ -171,6 +175,10 @@ pub struct Config {
     pub privacy: Privacy,
     pub report: Report,
     pub render: Render,
+    /// Canonical text of each top-level section, for stage keys.
+    pub sections: BTreeMap<String, String>,
+    pub lock_timeout: u64,
+    pub max_rejected_share: f64,
 }
 
 /// Default bands for person records: the contract's young/old bounds.
@@ -212,6 +220,13 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string().trim().replace('\n', " "),
         })?;
+        // Each section in a canonical form (sorted keys, no comments), so a
+        // stage's key changes only when a section it reads changes.
+        let table: toml::Table = toml::from_str(text).expect("parsed above");
+        let sections: BTreeMap<String, String> = table
+            .iter()
+            .map(|(k, v)| (k.clone(), toml::to_string(v).unwrap_or_default()))
+            .collect();
         let key_err = |key: &str, message: String| ConfigError::Key {
             path: path.to_path_buf(),
             key: key.to_string(),
@@ -297,7 +312,24 @@ impl Config {
             privacy: raw.privacy,
             report: raw.report,
             render,
+            sections,
+            lock_timeout: raw.run.lock_timeout.unwrap_or(60),
+            max_rejected_share: raw.run.max_rejected_share.unwrap_or(0.1),
         })
+    }
+
+    /// The canonical text of the named sections: what a stage's key hashes.
+    pub fn section_key(&self, names: &[&str]) -> String {
+        names
+            .iter()
+            .map(|n| {
+                format!(
+                    "[{n}]\n{}",
+                    self.sections.get(*n).map(String::as_str).unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub fn source(&self, table: Table) -> Option<&Source> {

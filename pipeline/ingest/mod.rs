@@ -220,7 +220,9 @@ pub fn run_id(config: &Config, planned: &[Planned]) -> String {
         )
         .as_bytes(),
     );
-    h.update(config.text.as_bytes());
+    // Only the sections ingest reads: a change to [compare] or [render]
+    // leaves the warehouse (and its run id) as it is.
+    h.update(config.section_key(&["run", "sources"]).as_bytes());
     for p in planned {
         h.update(format!("\n{}\t{}\t{}", p.table, p.shown, p.probe.blake3).as_bytes());
     }

@@ -70,6 +70,32 @@ impl Default for Options {
     }
 }
 
+/// What the charts and reports depend on besides the run's tables: the
+/// program version, the config sections render reads, and the options.
+pub fn render_key(config: &Config, opts: &Options) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(format!("govlens {} render\n", env!("CARGO_PKG_VERSION")).as_bytes());
+    h.update(
+        config
+            .section_key(&["render", "report", "privacy"])
+            .as_bytes(),
+    );
+    h.update(
+        format!(
+            "{:?} {}x{} {} {:?}",
+            opts.lang, opts.width, opts.height, opts.top_n, opts.font
+        )
+        .as_bytes(),
+    );
+    h.finalize().to_hex()[..16].to_string()
+}
+
+/// Whether `run_dir` already has charts and reports for this key: the
+/// `.rendered` marker is written last, after both reports are in place.
+pub fn is_rendered(run_dir: &Path, key: &str) -> bool {
+    std::fs::read_to_string(run_dir.join(".rendered")).is_ok_and(|k| k.trim() == key)
+}
+
 /// The run folder to render.
 pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError> {
     let runs = || -> Vec<String> {
@@ -107,7 +133,7 @@ pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError
     }
 }
 
-pub(crate) fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
+pub fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
     let path = dir.join("tables").join(format!("{name}.parquet"));
     let terr = |source| RenderError::Table {
         path: path.display().to_string(),
@@ -122,7 +148,7 @@ pub(crate) fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
     ParquetReader::new(f).finish().map_err(terr)
 }
 
-pub(crate) fn strs(df: &DataFrame, c: &str) -> Vec<String> {
+pub fn strs(df: &DataFrame, c: &str) -> Vec<String> {
     df.column(c)
         .ok()
         .and_then(|s| {
@@ -463,6 +489,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     );
 
     let m = serde_json::json!({
+        "key": render_key(config, opts),
         "charts": files,
         "lang": if lang == Lang::Zh { "zh" } else { "en" },
         "size": [opts.width, opts.height],
@@ -485,5 +512,8 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         warehouse::write_text(&tmp, &text)?;
         std::fs::rename(&tmp, dir.join(name)).map_err(ioerr(dir.join(name)))?;
     }
+    let tmp = dir.join(format!(".rendered.{}", std::process::id()));
+    warehouse::write_text(&tmp, &(render_key(config, opts) + "\n"))?;
+    std::fs::rename(&tmp, dir.join(".rendered")).map_err(ioerr(dir.join(".rendered")))?;
     Ok((dir, files))
 }

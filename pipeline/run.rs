@@ -1,0 +1,279 @@
+//! `govlens run`: ingest → compare → render (→ district report) in one
+//! command for schedulers. A stage whose key — its inputs' hashes, the config
+//! sections it reads and the program version — is unchanged is skipped and
+//! says so; `force` rebuilds. A lock beside the warehouse keeps two runs from
+//! working at once: a second run waits up to `run.lock_timeout` seconds, and
+//! a lock left by a dead process is taken over with a message.
+//!
+//! Exit codes (docs/operations.md): 0 success, 1 success with quarantined rows
+//! or findings, 2 error, 3 quarantined share above `run.max_rejected_share`,
+//! 4 locked.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::ingest::{self, Mode};
+use crate::render::{self, labels::Lang};
+use crate::warehouse::Manifest;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+pub const EXIT_REJECTED: u8 = 3;
+pub const EXIT_LOCKED: u8 = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(
+        "warehouse {warehouse} is locked by process {pid} (lock file {lock}); waited {waited} s"
+    )]
+    Locked {
+        warehouse: String,
+        pid: String,
+        lock: String,
+        waited: u64,
+    },
+    #[error("lock file {path}: {source}")]
+    Lock {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Ingest(#[from] ingest::IngestError),
+    #[error(transparent)]
+    Warehouse(#[from] crate::warehouse::WarehouseError),
+    #[error(transparent)]
+    Compare(#[from] crate::compare::stage::CompareError),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+}
+
+/// A held lock; removed when dropped.
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn alive(pid: &str) -> bool {
+    pid.trim()
+        .parse::<u32>()
+        .is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists())
+}
+
+/// Takes `<warehouse>.lock`, waiting up to `timeout`; takes over a lock whose
+/// process is gone. `notes` gets a line when it waits or takes over.
+pub fn lock(
+    warehouse: &Path,
+    timeout: Duration,
+    notes: &mut Vec<String>,
+) -> Result<Lock, RunError> {
+    let path = PathBuf::from(format!("{}.lock", warehouse.display()));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| RunError::Lock {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    let start = Instant::now();
+    let mut waited = false;
+    loop {
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                let _ = writeln!(f, "{}", std::process::id());
+                let _ = f.sync_all();
+                return Ok(Lock { path });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                if !holder.trim().is_empty() && !alive(&holder) {
+                    notes.push(format!(
+                        "took over the lock {} left by process {}, which is gone",
+                        path.display(),
+                        holder.trim()
+                    ));
+                    let _ = std::fs::remove_file(&path);
+                    continue;
+                }
+                if start.elapsed() >= timeout {
+                    return Err(RunError::Locked {
+                        warehouse: warehouse.display().to_string(),
+                        pid: holder.trim().to_string(),
+                        lock: path.display().to_string(),
+                        waited: start.elapsed().as_secs(),
+                    });
+                }
+                if !waited {
+                    notes.push(format!(
+                        "waiting for the lock held by process {}",
+                        holder.trim()
+                    ));
+                    waited = true;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(source) => {
+                return Err(RunError::Lock {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// What `run` did, for the final summary and the exit code.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// (stage, "ran" | "skipped", detail)
+    pub stages: Vec<(String, String, String)>,
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rows_quarantined: u64,
+    pub findings: u64,
+    pub report: Option<PathBuf>,
+    pub notes: Vec<String>,
+    pub exit: u8,
+}
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub period: Option<String>,
+    pub district: Option<String>,
+    pub force: bool,
+}
+
+pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
+    let mut s = Summary::default();
+    let _lock = lock(
+        &config.warehouse,
+        Duration::from_secs(config.lock_timeout),
+        &mut s.notes,
+    )?;
+
+    // Ingest, unless the warehouse was built from the same inputs and sections.
+    let planned = ingest::plan(config)?;
+    let id = ingest::run_id(config, &planned);
+    let current = Manifest::read(&config.warehouse).ok();
+    let wm = match current {
+        Some(m) if m.run_id == id && !opts.force => {
+            s.stages.push((
+                "ingest".into(),
+                "skipped".into(),
+                format!("inputs, config and version unchanged (warehouse {id})"),
+            ));
+            m
+        }
+        _ => {
+            let out = ingest::run(config, &Mode::Ingest)?;
+            s.stages.push((
+                "ingest".into(),
+                "ran".into(),
+                format!("warehouse {}", out.manifest.run_id),
+            ));
+            out.manifest
+        }
+    };
+    for f in &wm.files {
+        s.rows_read += f.rows_read;
+        s.rows_stored += f.rows_stored;
+        s.rows_quarantined += f.rows_quarantined;
+    }
+    s.findings = wm.findings;
+
+    // Compare, unless that run folder exists.
+    let run_id = crate::compare::stage::run_id(config, &wm, opts.period.as_deref());
+    let run_dir = config.output.join(&run_id);
+    if run_dir.join("manifest.json").is_file() && !opts.force {
+        s.stages.push((
+            "compare".into(),
+            "skipped".into(),
+            format!("run {run_id} exists"),
+        ));
+        crate::warehouse::write_latest(&config.output, &run_id)?;
+    } else {
+        let out = crate::compare::stage::run(config, opts.period.as_deref())?;
+        s.stages.push((
+            "compare".into(),
+            "ran".into(),
+            format!("run {}", out.manifest.run_id),
+        ));
+    }
+
+    // Render, unless this run has charts and reports for the same key.
+    let lang = Lang::parse(&config.render.lang).unwrap_or(Lang::Zh);
+    let ropts = render::Options {
+        run: Some(run_id.clone()),
+        lang,
+        width: config.render.width,
+        height: config.render.height,
+        top_n: config.render.top_n,
+        font: config.render.font.clone(),
+    };
+    let key = render::render_key(config, &ropts);
+    if render::is_rendered(&run_dir, &key) && !opts.force {
+        s.stages.push((
+            "render".into(),
+            "skipped".into(),
+            "charts and reports up to date".into(),
+        ));
+    } else {
+        render::run(config, &ropts)?;
+        s.stages.push((
+            "render".into(),
+            "ran".into(),
+            "charts, report.html, report.ipynb".into(),
+        ));
+    }
+    s.report = Some(run_dir.join("report.html"));
+
+    if let Some(d) = &opts.district {
+        let period = match &opts.period {
+            Some(p) => p.clone(),
+            None => latest_period(&run_dir)?,
+        };
+        let (dir, alerts) = render::district::run(config, Some(&run_id), d, &period, lang)?;
+        s.stages.push((
+            "district".into(),
+            "ran".into(),
+            format!("{} alert(s)", alerts.len()),
+        ));
+        s.report = Some(dir.join("report.html"));
+    }
+
+    let share = if s.rows_read > 0 {
+        s.rows_quarantined as f64 / s.rows_read as f64
+    } else {
+        0.0
+    };
+    s.exit = if share > config.max_rejected_share {
+        s.notes.push(format!(
+            "{:.1}% of rows were quarantined, above run.max_rejected_share = {:.1}%",
+            share * 100.0,
+            config.max_rejected_share * 100.0
+        ));
+        EXIT_REJECTED
+    } else if s.rows_quarantined > 0 || s.findings > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+    Ok(s)
+}
+
+/// The newest period of a run's unit metrics.
+fn latest_period(run_dir: &Path) -> Result<String, RunError> {
+    let um = render::table(run_dir, "unit_metrics")?;
+    Ok(render::strs(&um, "period")
+        .into_iter()
+        .max()
+        .unwrap_or_default())
+}
