@@ -51,19 +51,8 @@ fn a_second_run_with_nothing_changed_skips_every_stage() {
 #[test]
 fn exit_codes_say_findings_and_too_many_rejected_rows() {
     let wd = Workdir::new();
-    let cfg = common::repo_config(&wd, "sample-messy", "warehouse");
+    let cfg = common::config_in_workdir(&wd, "sample-messy", FAST);
     let text = std::fs::read_to_string(&cfg).unwrap();
-    let text: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("output") {
-                format!("output = {:?}\n", wd.path("out").to_string_lossy())
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    let cfg = wd.write("messy.toml", text.clone() + FAST);
     let out = wd.run(&["run", "--config", cfg.to_str().unwrap()]);
     assert_eq!(
         out.status.code(),
@@ -74,7 +63,7 @@ fn exit_codes_say_findings_and_too_many_rejected_rows() {
     // 23 of 542 rows (4.2%) quarantined: above a 1% threshold.
     let strict = wd.write(
         "strict.toml",
-        text.replace("[run]\n", "[run]\nmax_rejected_share = 0.01\n") + FAST,
+        text.replace("[run]\n", "[run]\nmax_rejected_share = 0.01\n"),
     );
     let out = wd.run(&["run", "--config", strict.to_str().unwrap()]);
     assert_eq!(

@@ -148,10 +148,10 @@ pub fn repo_config(wd: &Workdir, name: &str, warehouse: &str) -> PathBuf {
     wd.write(&format!("{name}.toml"), text)
 }
 
-/// The sample config with the warehouse and output inside the workdir and
+/// A committed config with the warehouse and output inside the workdir and
 /// `extra` TOML appended (e.g. fewer draws, for speed).
-pub fn sample_config(wd: &Workdir, extra: &str) -> PathBuf {
-    let cfg = std::fs::read_to_string(repo_config(wd, "sample", "warehouse")).unwrap();
+pub fn config_in_workdir(wd: &Workdir, name: &str, extra: &str) -> PathBuf {
+    let cfg = std::fs::read_to_string(repo_config(wd, name, "warehouse")).unwrap();
     let mut cfg: String = cfg
         .lines()
         .map(|l| {
@@ -163,5 +163,10 @@ pub fn sample_config(wd: &Workdir, extra: &str) -> PathBuf {
         })
         .collect();
     cfg.push_str(extra);
-    wd.write("sample.toml", cfg)
+    wd.write(&format!("{name}.toml"), cfg)
+}
+
+/// The sample config, in the workdir (see [`config_in_workdir`]).
+pub fn sample_config(wd: &Workdir, extra: &str) -> PathBuf {
+    config_in_workdir(wd, "sample", extra)
 }
