@@ -160,6 +160,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
     )?;
 
     // Ingest, unless the warehouse was built from the same inputs and sections.
+    tracing::info!(warehouse = %config.warehouse.display(), "lock taken");
     let planned = ingest::plan(config)?;
     let id = ingest::run_id(config, &planned);
     let current = Manifest::read(&config.warehouse).ok();
@@ -249,6 +250,14 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
         s.report = Some(dir.join("report.html"));
     }
 
+    for (stage, what, detail) in &s.stages {
+        tracing::info!(
+            stage = stage.as_str(),
+            outcome = what.as_str(),
+            detail = detail.as_str(),
+            "stage"
+        );
+    }
     let share = if s.rows_read > 0 {
         s.rows_quarantined as f64 / s.rows_read as f64
     } else {
