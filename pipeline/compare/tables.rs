@@ -110,115 +110,73 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
             (summaries, kw, pairs)
         })
         .collect();
-    let mut notes = Vec::new();
-    let (
-        mut s_key,
-        mut s_model,
-        mut s_n,
-        mut s_mean,
-        mut s_sd,
-        mut s_med,
-        mut s_q1,
-        mut s_q3,
-        mut s_lo,
-        mut s_hi,
-        mut s_warn,
-    ) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    let (mut t_key, mut t_groups, mut t_n, mut t_h, mut t_df, mut t_p, mut t_e) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    let (mut p_key, mut p_a, mut p_b, mut p_z, mut p_p, mut p_holm) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    for (key, (summaries, kw, pairs)) in keys.iter().zip(per_key) {
-        for (model, sm, (lo, hi)) in summaries {
-            let warn = (sm.n < config.compare.min_group).then(|| {
-                format!(
-                    "only {} unit(s), fewer than {}",
-                    sm.n, config.compare.min_group
-                )
-            });
-            if let Some(w) = &warn {
-                notes
-                    .push(format!("{} {} {} {model}: {w}", key.0, key.1, key.2).replace("  ", " "));
-            }
-            s_key.push(*key);
-            s_model.push(model);
-            s_n.push(sm.n as u32);
-            s_mean.push(sm.mean);
-            s_sd.push(sm.sd);
-            s_med.push(sm.median);
-            s_q1.push(sm.q1);
-            s_q3.push(sm.q3);
-            s_lo.push(lo);
-            s_hi.push(hi);
-            s_warn.push(warn);
-        }
-        if let Some(kw) = kw {
-            t_key.push(*key);
-            t_groups.push(kw.df as u32 + 1);
-            t_n.push(kw.n as u32);
-            t_h.push(kw.h);
-            t_df.push(kw.df as u32);
-            t_p.push(kw.p);
-            t_e.push(kw.epsilon2);
-        }
-        for (a, b, p) in pairs {
-            p_key.push(*key);
-            p_a.push(a);
-            p_b.push(b);
-            p_z.push(p.z);
-            p_p.push(p.p);
-            p_holm.push(p.p_holm);
-        }
+    // Flatten into rows, then each table is one column per field.
+    type Key<'a> = &'a (String, String, String);
+    let mut summaries: Vec<(Key, String, stats::Summary, (f64, f64))> = Vec::new();
+    let mut tests: Vec<(Key, stats::KruskalWallis)> = Vec::new();
+    let mut pairs: Vec<(Key, String, String, stats::DunnPair)> = Vec::new();
+    for (key, (s, kw, p)) in keys.iter().copied().zip(per_key) {
+        summaries.extend(s.into_iter().map(|(m, sm, ci)| (key, m, sm, ci)));
+        tests.extend(kw.map(|kw| (key, kw)));
+        pairs.extend(p.into_iter().map(|(a, b, d)| (key, a, b, d)));
     }
-    let cols = |keys: &[&(String, String, String)]| {
+    let min_group = config.compare.min_group;
+    let warning =
+        |n: usize| (n < min_group).then(|| format!("only {n} unit(s), fewer than {min_group}"));
+    let notes: Vec<String> = summaries
+        .iter()
+        .filter_map(|(k, m, sm, _)| {
+            let parts = [k.0.as_str(), k.1.as_str(), k.2.as_str(), m.as_str()];
+            let label = parts
+                .iter()
+                .filter(|p| !p.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            warning(sm.n).map(|w| format!("{label}: {w}"))
+        })
+        .collect();
+    /// period, metric, breakdown: the leading columns of every model table.
+    fn lead<'a, T>(
+        rows: &'a [T],
+        key: impl Fn(&'a T) -> Key<'a>,
+    ) -> (Vec<&'a str>, Vec<&'a str>, Vec<Option<&'a str>>) {
         (
-            keys.iter().map(|k| k.2.clone()).collect::<Vec<_>>(),
-            keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
-            keys.iter()
-                .map(|k| opt(&k.1).map(str::to_string))
-                .collect::<Vec<_>>(),
+            rows.iter().map(|r| key(r).2.as_str()).collect(),
+            rows.iter().map(|r| key(r).0.as_str()).collect(),
+            rows.iter().map(|r| opt(&key(r).1)).collect(),
         )
-    };
-    let (sp, sm, sb) = cols(&s_key);
+    }
+    let (sp, sm, sb) = lead(&summaries, |r| r.0);
+    let f = |g: fn(&stats::Summary) -> f64| summaries.iter().map(|r| g(&r.2)).collect::<Vec<_>>();
     let summary = df!(
-        "period" => sp, "metric" => sm, "breakdown" => sb, "governance_model" => s_model,
-        "n" => s_n, "mean" => s_mean, "sd" => s_sd, "median" => s_med, "q1" => s_q1, "q3" => s_q3,
-        "ci_low" => s_lo, "ci_high" => s_hi, "warning" => s_warn,
+        "period" => sp, "metric" => sm, "breakdown" => sb,
+        "governance_model" => summaries.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        "n" => summaries.iter().map(|r| r.2.n as u32).collect::<Vec<_>>(),
+        "mean" => f(|s| s.mean), "sd" => f(|s| s.sd), "median" => f(|s| s.median),
+        "q1" => f(|s| s.q1), "q3" => f(|s| s.q3),
+        "ci_low" => summaries.iter().map(|r| r.3 .0).collect::<Vec<_>>(),
+        "ci_high" => summaries.iter().map(|r| r.3 .1).collect::<Vec<_>>(),
+        "warning" => summaries.iter().map(|r| warning(r.2.n)).collect::<Vec<_>>(),
     )?;
-    let (tp, tm, tb) = cols(&t_key);
+    let (tp, tm, tb) = lead(&tests, |r| r.0);
     let tests = df!(
-        "period" => tp, "metric" => tm, "breakdown" => tb, "groups" => t_groups, "n" => t_n,
-        "h" => t_h, "df" => t_df, "p" => t_p, "epsilon2" => t_e,
+        "period" => tp, "metric" => tm, "breakdown" => tb,
+        "groups" => tests.iter().map(|r| r.1.df as u32 + 1).collect::<Vec<_>>(),
+        "n" => tests.iter().map(|r| r.1.n as u32).collect::<Vec<_>>(),
+        "h" => tests.iter().map(|r| r.1.h).collect::<Vec<_>>(),
+        "df" => tests.iter().map(|r| r.1.df as u32).collect::<Vec<_>>(),
+        "p" => tests.iter().map(|r| r.1.p).collect::<Vec<_>>(),
+        "epsilon2" => tests.iter().map(|r| r.1.epsilon2).collect::<Vec<_>>(),
     )?;
-    let (pp, pm, pb) = cols(&p_key);
+    let (pp, pm, pb) = lead(&pairs, |r| r.0);
     let pairs = df!(
-        "period" => pp, "metric" => pm, "breakdown" => pb, "model_a" => p_a, "model_b" => p_b,
-        "z" => p_z, "p" => p_p, "p_holm" => p_holm,
+        "period" => pp, "metric" => pm, "breakdown" => pb,
+        "model_a" => pairs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        "model_b" => pairs.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(),
+        "z" => pairs.iter().map(|r| r.3.z).collect::<Vec<_>>(),
+        "p" => pairs.iter().map(|r| r.3.p).collect::<Vec<_>>(),
+        "p_holm" => pairs.iter().map(|r| r.3.p_holm).collect::<Vec<_>>(),
     )?;
     Ok(ModelTables {
         summary,

@@ -28,6 +28,24 @@ pub fn model_colour(m: &str) -> RGBColor {
     }
 }
 
+/// The series legend every chart with series uses.
+fn legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .label_font(font(13))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+}
+
 fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()
 }
@@ -116,13 +134,7 @@ pub fn age_structure<DB: DrawingBackend>(
             .label(label(lang, key))
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
     }
-    chart
-        .configure_series_labels()
-        .label_font(font(13))
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 
@@ -274,13 +286,7 @@ pub fn trend<DB: DrawingBackend>(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
         chart.draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))?;
     }
-    chart
-        .configure_series_labels()
-        .label_font(font(13))
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
