@@ -286,7 +286,8 @@ pub fn trend<DB: DrawingBackend>(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
         chart.draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))?;
     }
-    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    // Upper left: the lines start low (before adoption), the top-left corner is free.
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
