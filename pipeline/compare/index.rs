@@ -223,10 +223,23 @@ pub fn score(
 
 /// Ranks, 1 = highest score; ties share the lower rank; missing scores none.
 pub fn ranks(scores: &[Option<f64>]) -> Vec<Option<usize>> {
-    scores
+    // 1 + the number of strictly greater scores ("min" ties), by one sort:
+    // at national scale a pairwise count would be 10^11 comparisons a draw.
+    let mut order: Vec<(usize, f64)> = scores
         .iter()
-        .map(|s| s.map(|s| 1 + scores.iter().flatten().filter(|o| **o > s).count()))
-        .collect()
+        .enumerate()
+        .filter_map(|(i, s)| s.map(|s| (i, s)))
+        .collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut out = vec![None; scores.len()];
+    let mut first = 0;
+    for (pos, &(i, s)) in order.iter().enumerate() {
+        if pos > 0 && order[pos - 1].1 != s {
+            first = pos;
+        }
+        out[i] = Some(first + 1);
+    }
+    out
 }
 
 /// A unit's rank under uncertainty.
@@ -244,9 +257,16 @@ pub struct RankInterval {
 pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<RankInterval>> {
     let k = input.indicators.len();
     let pillars = input.pillars();
-    let ranks_by_draw: Vec<Vec<Option<usize>>> = (0..draws)
+    let bar = crate::progress::bar(
+        draws as u64,
+        crate::progress::Unit::Draws,
+        "index Monte Carlo",
+    );
+    // u32 ranks (0 = no score) keep draws × units at 4 bytes a cell.
+    let ranks_by_draw: Vec<Vec<u32>> = (0..draws)
         .into_par_iter()
         .map(|b| {
+            bar.inc(1);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(b as u64 + 1);
             let w: Vec<f64> = input
@@ -270,14 +290,19 @@ pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<Ra
             };
             debug_assert_eq!(w.len(), k);
             ranks(&score(input, norm, agg, Some(&w), Some(&pw)).index)
+                .into_iter()
+                .map(|r| r.map_or(0, |r| r as u32))
+                .collect()
         })
         .collect();
+    bar.finish_and_clear();
     (0..input.units.len())
         .map(|u| {
             let mut r: Vec<f64> = ranks_by_draw
                 .iter()
-                .filter_map(|d| d[u])
-                .map(|x| x as f64)
+                .map(|d| d[u])
+                .filter(|&x| x > 0)
+                .map(f64::from)
                 .collect();
             if r.is_empty() {
                 return None;
@@ -332,6 +357,12 @@ mod tests {
         assert_eq!(s.pillars[1], vec![Some(100.0), None, Some(0.0)]);
         assert_eq!(s.index, vec![Some(50.0), Some(75.0), Some(37.5)]);
         assert_eq!(ranks(&s.index), vec![Some(2), Some(1), Some(3)]);
+    }
+
+    #[test]
+    fn ranks_share_the_best_place_on_ties_and_skip_missing_scores() {
+        let r = ranks(&[Some(3.0), None, Some(5.0), Some(3.0), Some(1.0)]);
+        assert_eq!(r, vec![Some(2), None, Some(1), Some(2), Some(4)]);
     }
 
     #[test]

@@ -165,6 +165,12 @@ fn each_row(
         path: pf.shown.clone(),
         source,
     };
+    let bar = crate::progress::bar(
+        opened.progress_len,
+        opened.progress_unit,
+        format!("{} {}", pf.table.name(), pf.shown),
+    );
+    let position = opened.progress;
     let mut records = opened.records;
     let mut header: Option<HeaderMap> = None;
     let mut seen_any = false;
@@ -206,6 +212,9 @@ fn each_row(
             continue; // a blank line is not a row
         }
         entry.rows_read += 1;
+        if entry.rows_read % 16_384 == 0 {
+            bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
+        }
         match on_row(&rec, &header) {
             Ok(()) => entry.rows_stored += 1,
             Err(RowError::Fatal(e)) => return Err(e),
@@ -223,6 +232,7 @@ fn each_row(
             }
         }
     }
+    bar.finish_and_clear();
     if entry.rows_read == 0 {
         return Err(IngestError::HeaderOnly {
             path: pf.shown.clone(),

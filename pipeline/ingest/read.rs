@@ -7,8 +7,10 @@
 //! skipped, and the numbering then counts them, as Excel does.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use calamine::{Data, Reader};
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -69,6 +71,25 @@ pub struct Opened {
     pub records: Box<dyn Iterator<Item = Result<RawRecord, ReadError>>>,
     /// Name of the sheet read, for XLSX.
     pub sheet: Option<String>,
+    /// How far reading has got, in `progress_unit`s out of `progress_len`:
+    /// bytes of the file for CSV, rows for XLSX and Parquet.
+    pub progress: Arc<AtomicU64>,
+    pub progress_len: u64,
+    pub progress_unit: crate::progress::Unit,
+}
+
+/// Counts the bytes read from the file (before decoding), for progress bars.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Opens `path` as a record stream. For CSV, `encoding` must be the detected
@@ -97,6 +118,12 @@ fn cell(s: &str) -> Option<String> {
 
 fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
     let file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let progress = Arc::new(AtomicU64::new(0));
+    let file = Counting {
+        inner: file,
+        read: progress.clone(),
+    };
     // The decoder also strips a UTF-8 BOM; GB18030 is transcoded to UTF-8
     // on the fly so memory does not grow with the file.
     let enc = match encoding {
@@ -132,6 +159,9 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
     Ok(Opened {
         records: Box::new(iter),
         sheet: None,
+        progress,
+        progress_len: len,
+        progress_unit: crate::progress::Unit::Bytes,
     })
 }
 
@@ -218,9 +248,17 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
         })
         .filter(|r| r.cells.iter().any(|c| c.is_some()))
         .collect();
+    let (progress, len) = (Arc::new(AtomicU64::new(0)), rows.len() as u64);
+    let done = progress.clone();
     Ok(Opened {
-        records: Box::new(rows.into_iter().map(Ok)),
+        records: Box::new(rows.into_iter().map(move |r| {
+            done.fetch_add(1, Ordering::Relaxed);
+            Ok(r)
+        })),
         sheet: Some(name),
+        progress,
+        progress_len: len,
+        progress_unit: crate::progress::Unit::Rows,
     })
 }
 
@@ -264,22 +302,31 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
             .collect::<PolarsResult<_>>()?;
         Ok::<_, PolarsError>((offset, df.height(), cols))
     });
+    let progress = Arc::new(AtomicU64::new(0));
+    let done = progress.clone();
     let rows = slices.flat_map(
-        |slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>>> {
+        move |slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>>> {
             match slice {
                 Err(e) => Box::new(std::iter::once(Err(ReadError::Parquet(e.to_string())))),
-                Ok((offset, n, cols)) => Box::new((0..n).map(move |i| {
+                Ok((offset, n, cols)) => {
+                    let done = done.clone();
+                    Box::new((0..n).map(move |i| {
+                    done.store((offset + i + 1) as u64, Ordering::Relaxed);
                     Ok(RawRecord {
                         row: (offset + i) as u64 + 2,
                         cells: cols.iter().map(|c| c[i].clone()).collect(),
                     })
-                })),
+                    }))
+                }
             }
         },
     );
     Ok(Opened {
         records: Box::new(std::iter::once(Ok(header)).chain(rows)),
         sheet: None,
+        progress,
+        progress_len: height as u64,
+        progress_unit: crate::progress::Unit::Rows,
     })
 }
 
