@@ -163,6 +163,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
     tracing::info!(warehouse = %config.warehouse.display(), "lock taken");
     let planned = ingest::plan(config)?;
     let id = ingest::run_id(config, &planned);
+    ingest::refuse_newer(&config.warehouse)?;
     let current = Manifest::read(&config.warehouse).ok();
     let wm = match current {
         Some(m) if m.run_id == id && !opts.force => {
@@ -199,9 +200,8 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
             "skipped".into(),
             format!("run {run_id} exists"),
         ));
-        crate::warehouse::write_latest(&config.output, &run_id)?;
     } else {
-        let out = crate::compare::stage::run(config, opts.period.as_deref())?;
+        let out = crate::compare::stage::compute(config, opts.period.as_deref())?;
         s.stages.push((
             "compare".into(),
             "ran".into(),
@@ -235,6 +235,8 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
         ));
     }
     s.report = Some(run_dir.join("report.html"));
+    // Only now is the run complete: `latest` moves to it.
+    crate::warehouse::write_latest(&config.output, &run_id)?;
 
     if let Some(d) = &opts.district {
         let period = match &opts.period {

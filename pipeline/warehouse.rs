@@ -30,6 +30,13 @@ pub enum WarehouseError {
     Missing { path: PathBuf },
     #[error("warehouse {path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error("warehouse {path} was written by schema version {found}; this govlens {version} reads and replaces up to version {ours}: upgrade govlens (the warehouse is left as it is)")]
+    Newer {
+        path: PathBuf,
+        found: u32,
+        ours: u32,
+        version: &'static str,
+    },
     #[error("{path} exists and is not a govlens output (no _manifest.json or manifest.json); govlens replaces its output folder whole, so choose another folder or remove this one")]
     Foreign { path: PathBuf },
 }
@@ -88,12 +95,11 @@ impl Manifest {
             message: e.to_string(),
         })?;
         if m.schema_version > SCHEMA_VERSION {
-            return Err(WarehouseError::Invalid {
-                path: p,
-                message: format!(
-                    "written by schema version {}, this govlens reads up to {SCHEMA_VERSION}: upgrade govlens",
-                    m.schema_version
-                ),
+            return Err(WarehouseError::Newer {
+                path: warehouse.to_path_buf(),
+                found: m.schema_version,
+                ours: SCHEMA_VERSION,
+                version: env!("CARGO_PKG_VERSION"),
             });
         }
         Ok(m)

@@ -237,3 +237,20 @@ fn a_warehouse_path_that_is_someone_elses_folder_is_not_replaced() {
         "mine"
     );
 }
+
+#[test]
+fn a_warehouse_of_a_newer_schema_version_is_never_replaced() {
+    let wd = with_warehouse();
+    let path = wd.path("warehouse/_manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let newer = text.replace("\"schema_version\": 1", "\"schema_version\": 99");
+    assert_ne!(text, newer);
+    wd.write("warehouse/_manifest.json", newer);
+    let cfg = wd.config("c.toml", &[("regions", &sample("regions.csv"), "")]);
+    refused(&wd, &cfg, &["schema version 99", "upgrade govlens"]);
+    // `run` refuses too, before any stage (it used to treat it as absent).
+    let before = wd.snapshot("warehouse");
+    let err = wd.fails(&["run", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("schema version 99"), "{err}");
+    assert_eq!(before, wd.snapshot("warehouse"));
+}

@@ -22,6 +22,8 @@ pub enum CompareError {
     Warehouse(#[from] WarehouseError),
     #[error("building table {table}: {source}")]
     Polars { table: String, source: PolarsError },
+    #[error("writing {path}: {source}")]
+    Write { path: String, source: PolarsError },
     #[error(
         "the warehouse {path} has no facts for any unit at level '{level}': nothing to compare"
     )]
@@ -138,12 +140,12 @@ fn write_table(
     df: &mut DataFrame,
     metadata: &[(String, String)],
 ) -> Result<(), CompareError> {
-    let perr = |source| CompareError::Polars {
-        table: name.into(),
-        source,
-    };
     warehouse::write_frame(&dir.join(format!("{name}.parquet")), df, metadata)?;
     let path = dir.join(format!("{name}.csv"));
+    let perr = |source| CompareError::Write {
+        path: path.display().to_string(),
+        source,
+    };
     let mut f = std::fs::File::create(&path).map_err(|source| WarehouseError::Io {
         path: path.clone(),
         source,
@@ -175,10 +177,19 @@ pub fn run_id(config: &Config, wm: &Manifest, period: Option<&str>) -> String {
     h.finalize().to_hex()[..16].to_string()
 }
 
-/// Runs compare for a checked config; `period` restricts the model
-/// statistics and the index to one analysis period (adoption effects always
-/// use every year).
+/// Runs compare for a checked config and points `latest` at the new run;
+/// `period` restricts the model statistics and the index to one analysis
+/// period (adoption effects always use every year).
 pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, CompareError> {
+    let out = compute(config, period)?;
+    warehouse::write_latest(&config.output, &out.manifest.run_id)?;
+    Ok(out)
+}
+
+/// [`run`] without moving `latest`: `govlens run` moves it only once the
+/// run's charts and reports are in place, so that `latest` never names a run
+/// a kill left without its report.
+pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, CompareError> {
     let wm = Manifest::read(&config.warehouse)?;
     let (um, bands, units) = metrics::unit_metrics(config)?;
     if um.height() == 0 {
@@ -293,7 +304,6 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
     warehouse::write_text(&staging.dir.join("manifest.json"), &json)?;
     staging.publish()?;
-    warehouse::write_latest(&config.output, &run_id)?;
     Ok(CompareOutcome {
         dir: target,
         manifest,

@@ -239,6 +239,15 @@ fn is_simulated(planned: &[Planned]) -> bool {
 }
 
 /// Runs ingest or validate for a checked config.
+/// A warehouse a newer govlens wrote is never replaced by an older one:
+/// its tables may hold what this version cannot write back.
+pub fn refuse_newer(target: &std::path::Path) -> Result<(), IngestError> {
+    match warehouse::Manifest::read(target) {
+        Err(e @ WarehouseError::Newer { .. }) => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
     let planned = plan(config)?;
     let run_id = run_id(config, &planned);
@@ -255,6 +264,7 @@ pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
         Mode::Ingest => config.warehouse.clone(),
         Mode::Validate { report } => report.clone(),
     };
+    refuse_newer(&target)?;
     let staging = Staging::new(&target)?;
     let reference = match &config.reference_codes {
         Some(p) => Some(regions_reference(config, p)?),
