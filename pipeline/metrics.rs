@@ -198,11 +198,15 @@ fn long(
     ])
 }
 
-/// Computes `unit_metrics` (region_code, period, governance_model, metric,
-/// breakdown, value, interpolated), sorted, for the warehouse and config.
-/// Unit metrics, the member-age band counts behind them (unit, period, role,
-/// band), and the units.
-pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>), MetricsError> {
+/// The units at the analysis level and the region → unit map, read once a
+/// run and shared by every period's metrics.
+pub struct Tree {
+    pub units: Vec<Unit>,
+    map: DataFrame,
+    unit_df: DataFrame,
+}
+
+pub fn tree(config: &Config) -> Result<Tree, MetricsError> {
     let wh = &config.warehouse;
     warehouse::Manifest::read(wh)?;
     let regions = warehouse::read_table(wh, "regions")?;
@@ -217,20 +221,64 @@ pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>)
         "unit" => units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
         "governance_model" => units.iter().map(|u| u.model.as_deref()).collect::<Vec<_>>(),
         "population" => units.iter().map(|u| u.population).collect::<Vec<_>>(),
-    )?
-    .lazy();
+    )?;
+    Ok(Tree {
+        units,
+        map,
+        unit_df,
+    })
+}
+
+/// A fact table's rows of the tree's units, with their unit and analysis
+/// period (`aperiod`), only those of `period` when given.
+fn facts(config: &Config, tree: &Tree, table: &str, period: Option<&str>) -> PolarsResult<LazyFrame> {
     let (aperiod, keep) = analysis_period(&config.period);
-    let facts = |table: &str| -> PolarsResult<LazyFrame> {
-        Ok(scan(wh, table)?
-            .join(
-                map.clone().lazy(),
-                [col("region_code")],
-                [col("region_code")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .filter(keep.clone())
-            .with_column(aperiod.clone().alias("aperiod")))
-    };
+    let mut lf = scan(&config.warehouse, table)?
+        .filter(keep)
+        .with_column(aperiod.alias("aperiod"));
+    if let Some(p) = period {
+        lf = lf.filter(col("aperiod").eq(lit(p)));
+    }
+    Ok(lf.join(
+        tree.map.clone().lazy(),
+        [col("region_code")],
+        [col("region_code")],
+        JoinArgs::new(JoinType::Inner),
+    ))
+}
+
+/// The analysis periods with facts of the tree's units, in order.
+pub fn periods(config: &Config, tree: &Tree) -> Result<Vec<String>, MetricsError> {
+    let mut all = std::collections::BTreeSet::new();
+    for table in ["member_ages", "disputes", "service_usage"] {
+        let df = facts(config, tree, table, None)?
+            .select([col("aperiod")])
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()?;
+        all.extend(df.column("aperiod")?.str()?.iter().flatten().map(String::from));
+    }
+    Ok(all.into_iter().collect())
+}
+
+/// Computes `unit_metrics` (region_code, period, governance_model, metric,
+/// breakdown, value, interpolated) and the member-age band counts behind them
+/// (unit, period, role, band), sorted by period, region, metric, breakdown,
+/// for the whole warehouse and config.
+pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>), MetricsError> {
+    let tree = tree(config)?;
+    let (um, bands) = period_metrics(config, &tree, None)?;
+    Ok((um, bands, tree.units))
+}
+
+/// [`unit_metrics`] of one analysis period (or all): at national scale a
+/// period is what fits in memory, and compare works period by period.
+pub fn period_metrics(
+    config: &Config,
+    tree: &Tree,
+    period: Option<&str>,
+) -> Result<(DataFrame, DataFrame), MetricsError> {
+    let unit_df = tree.unit_df.clone().lazy();
+    let facts = |table: &str| facts(config, tree, table, period);
     let no = || lit(NULL).cast(DataType::String);
     let f = lit(false);
 
@@ -277,7 +325,7 @@ pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>)
         ])
         .agg([col("count").sum()])
         .sort(
-            ["unit", "aperiod", "role", "age_lo"],
+            ["aperiod", "unit", "role", "age_lo"],
             SortMultipleOptions::default(),
         )
         .select([
@@ -468,9 +516,9 @@ pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>)
             col("interpolated"),
         ])
         .sort(
-            ["region_code", "period", "metric", "breakdown"],
+            ["period", "region_code", "metric", "breakdown"],
             SortMultipleOptions::default().with_nulls_last(false),
         )
         .collect()?;
-    Ok((out, bands, units))
+    Ok((out, bands))
 }

@@ -141,7 +141,16 @@ impl TableWriter {
     ) -> Result<TableWriter, WarehouseError> {
         let folder = dir.join(table);
         fs::create_dir_all(&folder).map_err(io(&folder))?;
-        let path = folder.join("part-0.parquet");
+        TableWriter::at(&folder.join("part-0.parquet"), schema, metadata)
+    }
+
+    /// A writer of the Parquet file `path` (its folder exists).
+    pub fn at(
+        path: &Path,
+        schema: &Schema,
+        metadata: &[(String, String)],
+    ) -> Result<TableWriter, WarehouseError> {
+        let path = path.to_path_buf();
         let file = File::create(&path).map_err(io(&path))?;
         let inner = writer_for(file, metadata)
             .batched(schema)

@@ -10,7 +10,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::compare::tables::{adoption, grouped, index_scores, model_tables, Grouped};
-use crate::config::Config;
+use crate::config::{check_metric, Config};
 use crate::metrics::{self, MetricsError, Unit};
 use crate::warehouse::{self, Manifest, Staging, WarehouseError};
 
@@ -134,6 +134,65 @@ fn data_quality(warehouse: &std::path::Path) -> Result<DataFrame, CompareError> 
         .map_err(perr)
 }
 
+/// A table written period by period: Parquet row groups and CSV appended.
+struct Parts {
+    parquet: warehouse::TableWriter,
+    csv: std::io::BufWriter<std::fs::File>,
+    csv_path: PathBuf,
+    rows: usize,
+}
+
+impl Parts {
+    /// Appends `df` to the table `name`, creating it on the first call.
+    fn write(
+        slot: &mut Option<Parts>,
+        dir: &std::path::Path,
+        name: &str,
+        mut df: DataFrame,
+        metadata: &[(String, String)],
+    ) -> Result<(), CompareError> {
+        let first = slot.is_none();
+        if first {
+            let csv_path = dir.join(format!("{name}.csv"));
+            let f = std::fs::File::create(&csv_path).map_err(|source| WarehouseError::Io {
+                path: csv_path.clone(),
+                source,
+            })?;
+            *slot = Some(Parts {
+                parquet: warehouse::TableWriter::at(
+                    &dir.join(format!("{name}.parquet")),
+                    &df.schema(),
+                    metadata,
+                )?,
+                csv: std::io::BufWriter::with_capacity(1 << 20, f),
+                csv_path,
+                rows: 0,
+            });
+        }
+        let w = slot.as_mut().expect("created above");
+        w.rows += df.height();
+        w.parquet.write(&df)?;
+        CsvWriter::new(&mut w.csv)
+            .include_header(first)
+            .finish(&mut df)
+            .map_err(|source| CompareError::Write {
+                path: w.csv_path.display().to_string(),
+                source,
+            })
+    }
+
+    fn finish(self) -> Result<(), CompareError> {
+        self.parquet.finish()?;
+        let io = |source| WarehouseError::Io {
+            path: self.csv_path.clone(),
+            source,
+        };
+        let f = self.csv.into_inner().map_err(|e| io(e.into_error()))?;
+        f.sync_all().map_err(io)?;
+        Ok(())
+    }
+}
+
 fn write_table(
     dir: &std::path::Path,
     name: &str,
@@ -191,55 +250,26 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
 /// a kill left without its report.
 pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, CompareError> {
     let wm = Manifest::read(&config.warehouse)?;
-    let (um, bands, units) = metrics::unit_metrics(config)?;
-    if um.height() == 0 {
+    let tree = metrics::tree(config)?;
+    let periods = metrics::periods(config, &tree)?;
+    if periods.is_empty() {
         return Err(CompareError::NoData {
             path: config.warehouse.display().to_string(),
             level: config.analysis_level.name().into(),
         });
     }
+    if let Some(p) = period {
+        if !periods.iter().any(|x| x == p) {
+            return Err(CompareError::NoPeriod {
+                period: p.to_string(),
+                available: periods.join(", "),
+            });
+        }
+    }
     let perr = |table: &str| {
         let table = table.to_string();
         move |source| CompareError::Polars { table, source }
     };
-    let g = grouped(&um).map_err(perr("unit_metrics"))?;
-    let models: std::collections::BTreeSet<&String> = g.values().flat_map(|m| m.keys()).collect();
-    for m in &config.compare.models {
-        if !models.contains(m) {
-            return Err(CompareError::NoModel {
-                config: config.path.display().to_string(),
-                model: m.clone(),
-                available: models
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
-    }
-    let mut selected: Grouped = g.clone();
-    if let Some(p) = period {
-        selected.retain(|k, _| k.2 == p);
-        if selected.is_empty() {
-            let periods: std::collections::BTreeSet<&String> = g.keys().map(|k| &k.2).collect();
-            return Err(CompareError::NoPeriod {
-                period: p.to_string(),
-                available: periods
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
-    }
-    if !config.compare.models.is_empty() {
-        for groups in selected.values_mut() {
-            groups.retain(|m, _| config.compare.models.contains(m));
-        }
-    }
-    let mt = model_tables(&selected, config).map_err(perr("model_summary"))?;
-    let idx = index_scores(&selected, config).map_err(perr("index_scores"))?;
-    let ad = adoption(&g, config, &units).map_err(perr("adoption_effects"))?;
 
     let run_id = run_id(config, &wm, period);
     let input_hashes: Vec<(String, String)> = wm
@@ -265,24 +295,116 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
         path: tables_dir.clone(),
         source,
     })?;
-    let mut notes = mt.notes;
+
+    // Period by period: one period's unit metrics are what is held in memory
+    // (at national scale the whole table would not fit). The adoption
+    // effects need every year of their metrics only, kept aside.
+    let wanted: std::collections::BTreeSet<(String, String)> = config
+        .compare
+        .adoption_metrics
+        .iter()
+        .filter_map(|m| check_metric(m).ok())
+        .map(|(m, b)| (m.to_string(), b.unwrap_or_default().to_string()))
+        .collect();
+    let mut panel: Grouped = BTreeMap::new();
+    let mut models: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let (mut um_out, mut bands_out) = (None::<Parts>, None::<Parts>);
+    let (mut summaries, mut tests, mut pairs, mut scores) = (vec![], vec![], vec![], vec![]);
+    let mut notes = Vec::new();
+    let bar = crate::progress::bar(
+        periods.len() as u64,
+        crate::progress::Unit::Steps,
+        "compare",
+    );
+    for p in &periods {
+        bar.set_message(format!("period {p}"));
+        let t = std::time::Instant::now();
+        let (um, bands) = metrics::period_metrics(config, &tree, Some(p))?;
+        let mut g = grouped(&um).map_err(perr("unit_metrics"))?;
+        models.extend(g.values().flat_map(|m| m.keys().cloned()));
+        for (k, v) in &g {
+            if wanted.contains(&(k.0.clone(), k.1.clone())) {
+                panel.insert(k.clone(), v.clone());
+            }
+        }
+        Parts::write(&mut um_out, &tables_dir, "unit_metrics", um, &metadata)?;
+        let bands = suppress(bands, &tree.units, config.privacy.min_count)
+            .map_err(perr("member_bands"))?;
+        Parts::write(&mut bands_out, &tables_dir, "member_bands", bands, &metadata)?;
+        if period.is_none_or(|sel| sel == p) {
+            if !config.compare.models.is_empty() {
+                for groups in g.values_mut() {
+                    groups.retain(|m, _| config.compare.models.contains(m));
+                }
+            }
+            let mt = model_tables(&g, config).map_err(perr("model_summary"))?;
+            summaries.push(mt.summary);
+            tests.push(mt.tests);
+            pairs.push(mt.pairs);
+            notes.extend(mt.notes);
+            scores.push(index_scores(&g, config).map_err(perr("index_scores"))?);
+        }
+        tracing::info!(
+            period = p.as_str(),
+            rows = um_out.as_ref().map_or(0, |w| w.rows),
+            seconds = t.elapsed().as_secs_f64(),
+            "period compared"
+        );
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    for m in &config.compare.models {
+        if !models.contains(m) {
+            return Err(CompareError::NoModel {
+                config: config.path.display().to_string(),
+                model: m.clone(),
+                available: models.iter().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
+    let ad = adoption(&panel, config, &tree.units).map_err(perr("adoption_effects"))?;
     notes.extend(ad.notes);
+
     let mut counts = BTreeMap::new();
+    for (name, out) in [("unit_metrics", um_out), ("member_bands", bands_out)] {
+        let out = out.expect("at least one period");
+        counts.insert(name.to_string(), out.rows);
+        out.finish()?;
+    }
+    // Per-period tables in the order of their keys, as one pass would give.
+    let by_key = |parts: Vec<DataFrame>, table: &str| -> Result<DataFrame, CompareError> {
+        let lf = concat(
+            parts.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
+            UnionArgs::default(),
+        )
+        .map_err(perr(table))?;
+        lf.sort(
+            ["metric", "breakdown", "period"],
+            SortMultipleOptions::default()
+                .with_nulls_last(false)
+                .with_maintain_order(true),
+        )
+        .collect()
+        .map_err(perr(table))
+    };
+    let concat_all = |parts: Vec<DataFrame>, table: &str| -> Result<DataFrame, CompareError> {
+        concat(
+            parts.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
+            UnionArgs::default(),
+        )
+        .and_then(|lf| lf.collect())
+        .map_err(perr(table))
+    };
     for (name, mut df) in [
-        ("unit_metrics", um),
-        ("model_summary", mt.summary),
-        ("model_tests", mt.tests),
-        ("model_pairs", mt.pairs),
-        ("index_scores", idx),
+        ("model_summary", by_key(summaries, "model_summary")?),
+        ("model_tests", by_key(tests, "model_tests")?),
+        ("model_pairs", by_key(pairs, "model_pairs")?),
+        ("index_scores", concat_all(scores, "index_scores")?),
         ("adoption_effects", ad.effects),
         ("event_study", ad.events),
         ("adoption_tests", ad.tests),
         ("data_quality", data_quality(&config.warehouse)?),
-        (
-            "member_bands",
-            suppress(bands, &units, config.privacy.min_count).map_err(perr("member_bands"))?,
-        ),
-        ("units", units_table(&units).map_err(perr("units"))?),
+        ("units", units_table(&tree.units).map_err(perr("units"))?),
     ] {
         counts.insert(name.to_string(), df.height());
         write_table(&tables_dir, name, &mut df, &metadata)?;

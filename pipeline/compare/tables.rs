@@ -81,7 +81,7 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         .par_iter()
         .map(|key| {
             let groups = &g[*key];
-            let summaries: Vec<(String, stats::Summary, (f64, f64))> = groups
+            let summaries: Vec<(String, stats::Summary, (f64, f64, &str))> = groups
                 .iter()
                 .map(|(model, v)| {
                     let vals: Vec<f64> = v.iter().map(|x| x.1).collect();
@@ -89,7 +89,7 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
                     (
                         model.clone(),
                         stats::summary(&vals),
-                        stats::bootstrap_mean_ci(&vals, draws, seed),
+                        stats::mean_ci(&vals, draws, seed),
                     )
                 })
                 .collect();
@@ -112,7 +112,7 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         .collect();
     // Flatten into rows, then each table is one column per field.
     type Key<'a> = &'a (String, String, String);
-    let mut summaries: Vec<(Key, String, stats::Summary, (f64, f64))> = Vec::new();
+    let mut summaries: Vec<(Key, String, stats::Summary, (f64, f64, &str))> = Vec::new();
     let mut tests: Vec<(Key, stats::KruskalWallis)> = Vec::new();
     let mut pairs: Vec<(Key, String, String, stats::DunnPair)> = Vec::new();
     for (key, (s, kw, p)) in keys.iter().copied().zip(per_key) {
@@ -157,6 +157,7 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         "q1" => f(|s| s.q1), "q3" => f(|s| s.q3),
         "ci_low" => summaries.iter().map(|r| r.3 .0).collect::<Vec<_>>(),
         "ci_high" => summaries.iter().map(|r| r.3 .1).collect::<Vec<_>>(),
+        "ci_method" => summaries.iter().map(|r| r.3 .2).collect::<Vec<_>>(),
         "warning" => summaries.iter().map(|r| warning(r.2.n)).collect::<Vec<_>>(),
     )?;
     let (tp, tm, tb) = lead(&tests, |r| r.0);

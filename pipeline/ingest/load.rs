@@ -46,6 +46,25 @@ fn key_hash(parts: &[&str]) -> u128 {
     u128::from_le_bytes(b.as_bytes()[..16].try_into().expect("16 bytes"))
 }
 
+/// Where a key was first seen, for the E_DUPLICATE message: the file's index
+/// and the spreadsheet row in one u64 (20 + 44 bits), so that a key set at
+/// national scale costs 24 bytes a key.
+#[derive(Debug, Clone, Copy)]
+struct Origin(u64);
+
+impl Origin {
+    fn new(file: usize, row: u64) -> Origin {
+        debug_assert!(file < 1 << 20 && row < 1 << 44);
+        Origin(((file as u64) << 44) | (row & ((1 << 44) - 1)))
+    }
+    fn file(self) -> usize {
+        (self.0 >> 44) as usize
+    }
+    fn row(self) -> u64 {
+        self.0 & ((1 << 44) - 1)
+    }
+}
+
 /// A table's output: a batch buffer in front of the staging writer.
 struct Sink<T> {
     table: Table,
@@ -380,16 +399,16 @@ fn load_regions(
 ) -> Result<Vec<Region>, IngestError> {
     let mut rows: Vec<RegionRow> = Vec::new();
     let mut origin: Vec<(usize, u64)> = Vec::new(); // (file index, row)
-    let mut seen: HashMap<u128, (usize, u64)> = HashMap::new();
+    let mut seen: HashMap<u128, Origin> = HashMap::new();
     let first_file = files.len();
     for (k, pf) in planned.iter().enumerate() {
         let entry = each_row(pf, src, quarantine, |rec, h| {
             let row = validate::region_row(&Cells::new(rec, h)?)?;
             let key = key_hash(&[&row.code]);
-            if let Some(&(f, first)) = seen.get(&key) {
-                return Err(duplicate("region_code", first, &planned[f].shown).into());
+            if let Some(&o) = seen.get(&key) {
+                return Err(duplicate("region_code", o.row(), &planned[o.file()].shown).into());
             }
-            seen.insert(key, (k, rec.row));
+            seen.insert(key, Origin::new(k, rec.row));
             rows.push(row);
             origin.push((k, rec.row));
             Ok(())
@@ -426,7 +445,7 @@ fn load_ages(
     // Per (region, period, role): the bands stored so far and where they came
     // from. An identical band is E_DUPLICATE, an overlapping one E_BAND; the
     // first row is kept.
-    let mut groups: HashMap<u128, Vec<(Band, usize, u64)>> = HashMap::new();
+    let mut groups: HashMap<u128, Vec<(Band, Origin)>> = HashMap::new();
     let mut persons: BTreeMap<(String, Period, &'static str, Band), f64> = BTreeMap::new();
     let person_bands: Vec<Band> = src
         .person_bands
@@ -468,12 +487,15 @@ fn load_ages(
                     return Err(unknown_code(&r.code).into());
                 }
                 let g = key_hash(&[&r.code, &r.period.canonical(), r.role]);
-                let earlier = batch[..i].iter().map(|(o, _)| (o.band, k, rec.row));
+                let earlier = batch[..i]
+                    .iter()
+                    .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
                 let stored = groups.get(&g).into_iter().flatten().copied();
                 let clash = stored
                     .chain(earlier)
-                    .find(|(b, _, _)| b == &r.band || b.overlaps(&r.band));
-                if let Some((b, f, first)) = clash {
+                    .find(|(b, _)| b == &r.band || b.overlaps(&r.band));
+                if let Some((b, o)) = clash {
+                    let (f, first) = (o.file(), o.row());
                     if b == r.band {
                         return Err(duplicate(column, first, &planned[f].shown).into());
                     }
@@ -492,7 +514,10 @@ fn load_ages(
                 group_keys.push(g);
             }
             for ((r, _), g) in batch.into_iter().zip(group_keys) {
-                groups.entry(g).or_default().push((r.band, k, rec.row));
+                groups
+                    .entry(g)
+                    .or_default()
+                    .push((r.band, Origin::new(k, rec.row)));
                 sink.push(r)?;
             }
             Ok(())
@@ -573,7 +598,7 @@ fn load_keyed<T: Keyed>(
 ) -> Result<u64, IngestError> {
     let mut sink = Sink::new(table, to_frame, ctx.dir, ctx.metadata)?;
     let Some(src) = src else { return sink.finish() };
-    let mut keys: HashMap<u128, (usize, u64)> = HashMap::new();
+    let mut keys: HashMap<u128, Origin> = HashMap::new();
     let known = ctx.known;
     for (k, pf) in planned.iter().enumerate() {
         let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
@@ -582,10 +607,10 @@ fn load_keyed<T: Keyed>(
                 return Err(unknown_code(r.code()).into());
             }
             let key = r.key();
-            if let Some(&(f, first)) = keys.get(&key) {
-                return Err(duplicate(T::KEY_COLUMN, first, &planned[f].shown).into());
+            if let Some(&o) = keys.get(&key) {
+                return Err(duplicate(T::KEY_COLUMN, o.row(), &planned[o.file()].shown).into());
             }
-            keys.insert(key, (k, rec.row));
+            keys.insert(key, Origin::new(k, rec.row));
             Ok(sink.push(r)?)
         })?;
         ctx.files.push(entry);

