@@ -161,7 +161,7 @@ impl Parts {
             *slot = Some(Parts {
                 parquet: warehouse::TableWriter::at(
                     &dir.join(format!("{name}.parquet")),
-                    &df.schema(),
+                    df.schema(),
                     metadata,
                 )?,
                 csv: std::io::BufWriter::with_capacity(1 << 20, f),

@@ -67,6 +67,9 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
+/// A mean's interval and how it was made (`stats::mean_ci`).
+type Ci = (f64, f64, &'static str);
+
 pub(super) struct ModelTables {
     pub(super) summary: DataFrame,
     pub(super) tests: DataFrame,
@@ -81,7 +84,7 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         .par_iter()
         .map(|key| {
             let groups = &g[*key];
-            let summaries: Vec<(String, stats::Summary, (f64, f64, &str))> = groups
+            let summaries: Vec<(String, stats::Summary, Ci)> = groups
                 .iter()
                 .map(|(model, v)| {
                     let vals: Vec<f64> = v.iter().map(|x| x.1).collect();
@@ -112,7 +115,7 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         .collect();
     // Flatten into rows, then each table is one column per field.
     type Key<'a> = &'a (String, String, String);
-    let mut summaries: Vec<(Key, String, stats::Summary, (f64, f64, &str))> = Vec::new();
+    let mut summaries: Vec<(Key, String, stats::Summary, Ci)> = Vec::new();
     let mut tests: Vec<(Key, stats::KruskalWallis)> = Vec::new();
     let mut pairs: Vec<(Key, String, String, stats::DunnPair)> = Vec::new();
     for (key, (s, kw, p)) in keys.iter().copied().zip(per_key) {
