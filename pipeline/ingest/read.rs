@@ -68,7 +68,7 @@ pub enum ReadError {
 
 /// An open file: rows before the header are consumed by [`open`].
 pub struct Opened {
-    pub records: Box<dyn Iterator<Item = Result<RawRecord, ReadError>>>,
+    pub records: Box<dyn Iterator<Item = Result<RawRecord, ReadError>> + Send>,
     /// Name of the sheet read, for XLSX.
     pub sheet: Option<String>,
     /// How far reading has got, in `progress_unit`s out of `progress_len`:
@@ -305,7 +305,7 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
     let progress = Arc::new(AtomicU64::new(0));
     let done = progress.clone();
     let rows = slices.flat_map(
-        move |slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>>> {
+        move |slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>> + Send> {
             match slice {
                 Err(e) => Box::new(std::iter::once(Err(ReadError::Parquet(e.to_string())))),
                 Ok((offset, n, cols)) => {
