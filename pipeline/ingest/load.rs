@@ -17,14 +17,11 @@ use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
 use crate::ingest::parse::{parse_band, Band, Period};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
-use crate::ingest::read::{self, RawRecord, ReadError};
+use crate::ingest::read::{self, RawRecord};
 use crate::ingest::validate::{self, AgeRow, Cells, DisputeRow, RegionRow, UsageRow};
 use crate::ingest::{IngestError, Planned};
 use crate::regions::{self, Region};
 use crate::warehouse::{FileEntry, TableWriter};
-
-/// Records the reader thread hands over at once.
-const READ_BATCH: usize = 1024;
 
 /// Rows buffered before a batch goes to the Parquet writer.
 const BATCH_ROWS: usize = 65_536;
@@ -281,53 +278,32 @@ fn each_row(
         });
     };
     entry.unknown_columns = header.unknown.clone();
-    // Reading and decoding run on a thread of their own, a batch of records
-    // ahead of the checks: on 2 cores a big table's tail (when the other
-    // tables are done) takes both instead of one.
-    std::thread::scope(|scope| -> Result<(), IngestError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<RawRecord, ReadError>>>(8);
-        scope.spawn(move || {
-            let mut batch = Vec::with_capacity(READ_BATCH);
-            for rec in records {
-                let stop = rec.is_err();
-                batch.push(rec);
-                if batch.len() == READ_BATCH || stop {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
-                    if tx.send(full).is_err() || stop {
-                        return;
-                    }
-                }
-            }
-            let _ = tx.send(batch);
-        });
-        for rec in rx.into_iter().flatten() {
-            let rec = rec.map_err(read_err)?;
-            if rec.cells.iter().all(Option::is_none) {
-                continue; // a blank line is not a row
-            }
-            entry.rows_read += 1;
-            if entry.rows_read % 16_384 == 0 {
-                bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
-            }
-            match on_row(&rec, &header) {
-                Ok(()) => entry.rows_stored += 1,
-                Err(RowError::Fatal(e)) => return Err(e),
-                Err(RowError::Reject(r)) => {
-                    entry.rows_quarantined += 1;
-                    quarantine.push(QuarantineRecord {
-                        table: pf.table,
-                        source: pf.shown.clone(),
-                        row: rec.row,
-                        column: r.column,
-                        value: r.value,
-                        rule: r.rule,
-                        message: r.message,
-                    });
-                }
+    for rec in records {
+        let rec = rec.map_err(read_err)?;
+        if rec.cells.iter().all(Option::is_none) {
+            continue; // a blank line is not a row
+        }
+        entry.rows_read += 1;
+        if entry.rows_read % 16_384 == 0 {
+            bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
+        }
+        match on_row(&rec, &header) {
+            Ok(()) => entry.rows_stored += 1,
+            Err(RowError::Fatal(e)) => return Err(e),
+            Err(RowError::Reject(r)) => {
+                entry.rows_quarantined += 1;
+                quarantine.push(QuarantineRecord {
+                    table: pf.table,
+                    source: pf.shown.clone(),
+                    row: rec.row,
+                    column: r.column,
+                    value: r.value,
+                    rule: r.rule,
+                    message: r.message,
+                });
             }
         }
-        Ok(())
-    })?;
+    }
     bar.finish_and_clear();
     if entry.rows_read == 0 {
         return Err(IngestError::HeaderOnly {
