@@ -311,6 +311,22 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
     let (mut um_out, mut bands_out) = (None::<Parts>, None::<Parts>);
     let (mut summaries, mut tests, mut pairs, mut scores) = (vec![], vec![], vec![], vec![]);
     let mut notes = Vec::new();
+    let every = period.is_some()
+        || config
+            .index
+            .uncertainty
+            .every_period(tree.units.len(), periods.len(), config.index.draws);
+    let latest = periods.last().cloned();
+    if !every && config.index.draws > 0 {
+        notes.push(format!(
+            "index rank intervals for the latest period ({}) only: {} units × {} periods × {} draws is above the budget of {} (set [index] uncertainty = \"all\" for every period)",
+            latest.as_deref().unwrap_or(""),
+            tree.units.len(),
+            periods.len(),
+            config.index.draws,
+            crate::config::Uncertainty::BUDGET
+        ));
+    }
     let bar = crate::progress::bar(
         periods.len() as u64,
         crate::progress::Unit::Steps,
@@ -342,7 +358,8 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
             tests.push(mt.tests);
             pairs.push(mt.pairs);
             notes.extend(mt.notes);
-            scores.push(index_scores(&g, config).map_err(perr("index_scores"))?);
+            let intervals = every || latest.as_deref() == Some(p.as_str());
+            scores.push(index_scores(&g, config, intervals).map_err(perr("index_scores"))?);
         }
         tracing::info!(
             period = p.as_str(),

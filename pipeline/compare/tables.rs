@@ -190,9 +190,13 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
     })
 }
 
-/// index_scores: per period, the configured index, its rank and the Monte
-/// Carlo rank interval.
-pub(super) fn index_scores(g: &Grouped, config: &Config) -> PolarsResult<DataFrame> {
+/// index_scores: per period, the configured index, its rank and (with
+/// `intervals`) the Monte Carlo rank interval.
+pub(super) fn index_scores(
+    g: &Grouped,
+    config: &Config,
+    intervals: bool,
+) -> PolarsResult<DataFrame> {
     let spec = &config.index;
     let periods: Vec<String> = g
         .keys()
@@ -249,11 +253,15 @@ pub(super) fn index_scores(g: &Grouped, config: &Config) -> PolarsResult<DataFra
         };
         let scores = index::score(&input, spec.normalisation, spec.aggregation, None, None);
         let ranks = index::ranks(&scores.index);
-        let mc = index::rank_uncertainty(
-            &input,
-            spec.draws,
-            sub_seed(config.seed, &["index", period]),
-        );
+        let mc = if intervals {
+            index::rank_uncertainty(
+                &input,
+                spec.draws,
+                sub_seed(config.seed, &["index", period]),
+            )
+        } else {
+            vec![None; input.units.len()]
+        };
         for (u, code) in input.units.iter().enumerate() {
             c.push(code.clone());
             p.push(period.clone());

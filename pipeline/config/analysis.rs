@@ -203,6 +203,7 @@ pub(super) struct RawIndex {
     normalisation: Option<String>,
     aggregation: Option<String>,
     draws: Option<usize>,
+    uncertainty: Option<String>,
     indicators: Option<Vec<RawIndicator>>,
     #[serde(default)]
     pillars: BTreeMap<String, f64>,
@@ -239,8 +240,38 @@ pub struct Index {
     pub normalisation: crate::compare::index::Normalisation,
     pub aggregation: crate::compare::index::Aggregation,
     pub draws: usize,
+    /// Which periods get the Monte Carlo rank intervals.
+    pub uncertainty: Uncertainty,
     pub indicators: Vec<IndexIndicator>,
     pub pillars: Vec<(String, f64)>,
+}
+
+/// `[index] uncertainty`: the periods whose ranks get Monte Carlo intervals.
+/// Each draw ranks every unit of a period, so the work is units × periods ×
+/// draws: at national scale (620k communities × 10 years × 1,000 draws) about
+/// an hour on 2 cores. `auto` does every period up to
+/// [`Uncertainty::BUDGET`] unit-draws and only the latest period beyond it,
+/// and says so in the run's notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncertainty {
+    Auto,
+    All,
+    Latest,
+}
+
+impl Uncertainty {
+    pub const BUDGET: usize = 200_000_000;
+
+    /// Whether every period gets intervals, for `units` units over `periods`.
+    pub fn every_period(self, units: usize, periods: usize, draws: usize) -> bool {
+        match self {
+            Uncertainty::All => true,
+            Uncertainty::Latest => false,
+            Uncertainty::Auto => {
+                units.saturating_mul(periods).saturating_mul(draws) <= Self::BUDGET
+            }
+        }
+    }
 }
 
 /// The contract's default: three equal pillars, equal weights inside each.
@@ -366,10 +397,22 @@ pub(super) fn check_index(
             ));
         }
     }
+    let uncertainty = match raw.uncertainty.as_deref() {
+        None | Some("auto") => Uncertainty::Auto,
+        Some("all") => Uncertainty::All,
+        Some("latest") => Uncertainty::Latest,
+        Some(other) => {
+            return Err(key_err(
+                "index.uncertainty",
+                format!("'{other}' is not one of auto, all, latest"),
+            ))
+        }
+    };
     Ok(Index {
         normalisation,
         aggregation,
         draws: raw.draws.unwrap_or(1000),
+        uncertainty,
         indicators,
         pillars: raw.pillars.into_iter().collect(),
     })

@@ -18,7 +18,7 @@ mod analysis;
 use analysis::{check_index, RawIndex, RawRender};
 pub use analysis::{
     check_metric, parse_size, valid_breakdown, Compare, Index, IndexIndicator, Metrics, Privacy,
-    Render, Report, METRICS,
+    Render, Report, Uncertainty, METRICS,
 };
 
 /// The embedded default config: `configs/sample.toml` as it was built.
