@@ -230,16 +230,17 @@ pub fn tree(config: &Config) -> Result<Tree, MetricsError> {
 }
 
 /// A fact table's rows of the tree's units, with their unit and analysis
-/// period (`aperiod`), only those of `period` when given.
+/// period (`aperiod`), only those of `period` when given. The period is
+/// selected on `period_start` as a day number before any text is made: at
+/// national scale the label of 130M rows cost 20 s a period.
 fn facts(config: &Config, tree: &Tree, table: &str, period: Option<&str>) -> PolarsResult<LazyFrame> {
     let (aperiod, keep) = analysis_period(&config.period);
-    let mut lf = scan(&config.warehouse, table)?
-        .filter(keep)
-        .with_column(aperiod.alias("aperiod"));
-    if let Some(p) = period {
-        lf = lf.filter(col("aperiod").eq(lit(p)));
+    let mut lf = scan(&config.warehouse, table)?.filter(keep);
+    if let Some((from, to)) = period.and_then(|p| period_days(&config.period, p)) {
+        let day = col("period_start").cast(DataType::Int32);
+        lf = lf.filter(day.clone().gt_eq(lit(from)).and(day.lt(lit(to))));
     }
-    Ok(lf.join(
+    Ok(lf.with_column(aperiod.alias("aperiod")).join(
         tree.map.clone().lazy(),
         [col("region_code")],
         [col("region_code")],
@@ -247,16 +248,69 @@ fn facts(config: &Config, tree: &Tree, table: &str, period: Option<&str>) -> Pol
     ))
 }
 
-/// The analysis periods with facts of the tree's units, in order.
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i32 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The first day of an analysis period and of the next, as day numbers:
+/// `2023` (year), `2023-Q2` (quarter), `2023-06` (month).
+fn period_days(kind: &str, p: &str) -> Option<(i32, i32)> {
+    let year: i32 = p.get(..4)?.parse().ok()?;
+    let (first, months) = match kind {
+        "quarter" => (
+            (p.strip_prefix(&format!("{year}-Q"))?.parse::<u32>().ok()? - 1) * 3 + 1,
+            3,
+        ),
+        "month" => (p.get(5..)?.parse::<u32>().ok()?, 1),
+        _ => (1, 12),
+    };
+    let next = first + months;
+    let (ny, nm) = if next > 12 {
+        (year + 1, next - 12)
+    } else {
+        (year, next)
+    };
+    Some((days_from_civil(year, first, 1), days_from_civil(ny, nm, 1)))
+}
+
+/// The analysis periods with facts of the tree's units, in order: labels
+/// are made for the distinct period starts only.
 pub fn periods(config: &Config, tree: &Tree) -> Result<Vec<String>, MetricsError> {
-    let mut all = std::collections::BTreeSet::new();
+    let (aperiod, keep) = analysis_period(&config.period);
+    let mut starts = Vec::new();
     for table in ["member_ages", "disputes", "service_usage"] {
-        let df = facts(config, tree, table, None)?
-            .select([col("aperiod")])
-            .unique(None, UniqueKeepStrategy::Any)
-            .collect()?;
-        all.extend(df.column("aperiod")?.str()?.iter().flatten().map(String::from));
+        starts.push(
+            scan(&config.warehouse, table)?
+                .filter(keep.clone())
+                .join(
+                    tree.map.clone().lazy(),
+                    [col("region_code")],
+                    [col("region_code")],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .select([col("period_start")])
+                .unique(None, UniqueKeepStrategy::Any),
+        );
     }
+    let df = concat(starts, UnionArgs::default())?
+        .unique(None, UniqueKeepStrategy::Any)
+        .select([aperiod.alias("aperiod")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    let all: std::collections::BTreeSet<String> = df
+        .column("aperiod")?
+        .str()?
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect();
     Ok(all.into_iter().collect())
 }
 
@@ -521,4 +575,27 @@ pub fn period_metrics(
         )
         .collect()?;
     Ok((out, bands))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_day_ranges() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(
+            period_days("year", "2023"),
+            Some((days_from_civil(2023, 1, 1), days_from_civil(2024, 1, 1)))
+        );
+        assert_eq!(
+            period_days("quarter", "2023-Q4"),
+            Some((days_from_civil(2023, 10, 1), days_from_civil(2024, 1, 1)))
+        );
+        assert_eq!(
+            period_days("month", "2023-02"),
+            Some((days_from_civil(2023, 2, 1), days_from_civil(2023, 3, 1)))
+        );
+    }
 }

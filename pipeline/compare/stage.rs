@@ -336,7 +336,9 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
         bar.set_message(format!("period {p}"));
         let t = std::time::Instant::now();
         let (um, bands) = metrics::period_metrics(config, &tree, Some(p))?;
+        let t_metrics = t.elapsed().as_secs_f64();
         let mut g = grouped(&um).map_err(perr("unit_metrics"))?;
+        let t_grouped = t.elapsed().as_secs_f64();
         models.extend(g.values().flat_map(|m| m.keys().cloned()));
         for (k, v) in &g {
             if wanted.contains(&(k.0.clone(), k.1.clone())) {
@@ -347,6 +349,7 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
         let bands = suppress(bands, &tree.units, config.privacy.min_count)
             .map_err(perr("member_bands"))?;
         Parts::write(&mut bands_out, &tables_dir, "member_bands", bands, &metadata)?;
+        let t_written = t.elapsed().as_secs_f64();
         if period.is_none_or(|sel| sel == p) {
             if !config.compare.models.is_empty() {
                 for groups in g.values_mut() {
@@ -364,6 +367,9 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
         tracing::info!(
             period = p.as_str(),
             rows = um_out.as_ref().map_or(0, |w| w.rows),
+            metrics = t_metrics,
+            grouped = t_grouped,
+            written = t_written,
             seconds = t.elapsed().as_secs_f64(),
             "period compared"
         );
