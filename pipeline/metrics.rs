@@ -233,10 +233,21 @@ pub fn tree(config: &Config) -> Result<Tree, MetricsError> {
 /// period (`aperiod`), only those of `period` when given. The period is
 /// selected on `period_start` as a day number before any text is made: at
 /// national scale the label of 130M rows cost 20 s a period.
-fn facts(config: &Config, tree: &Tree, table: &str, period: Option<&str>) -> PolarsResult<LazyFrame> {
+fn facts(
+    config: &Config,
+    tree: &Tree,
+    table: &str,
+    periods: Option<&[String]>,
+) -> PolarsResult<LazyFrame> {
     let (aperiod, keep) = analysis_period(&config.period);
     let mut lf = scan(&config.warehouse, table)?.filter(keep);
-    if let Some((from, to)) = period.and_then(|p| period_days(&config.period, p)) {
+    // Sorted periods: from the first's first day to the day after the last.
+    let range = periods.and_then(|ps| {
+        let (from, _) = period_days(&config.period, ps.first()?)?;
+        let (_, to) = period_days(&config.period, ps.last()?)?;
+        Some((from, to))
+    });
+    if let Some((from, to)) = range {
         let day = col("period_start").cast(DataType::Int32);
         lf = lf.filter(day.clone().gt_eq(lit(from)).and(day.lt(lit(to))));
     }
@@ -324,15 +335,16 @@ pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>)
     Ok((um, bands, tree.units))
 }
 
-/// [`unit_metrics`] of one analysis period (or all): at national scale a
-/// period is what fits in memory, and compare works period by period.
+/// [`unit_metrics`] of a run of consecutive analysis periods (sorted; or
+/// all): at national scale one period is what fits in memory, and compare
+/// works a batch of periods at a time.
 pub fn period_metrics(
     config: &Config,
     tree: &Tree,
-    period: Option<&str>,
+    periods: Option<&[String]>,
 ) -> Result<(DataFrame, DataFrame), MetricsError> {
     let unit_df = tree.unit_df.clone().lazy();
-    let facts = |table: &str| facts(config, tree, table, period);
+    let facts = |table: &str| facts(config, tree, table, periods);
     let no = || lit(NULL).cast(DataType::String);
     let f = lit(false);
 

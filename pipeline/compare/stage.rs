@@ -134,6 +134,9 @@ fn data_quality(warehouse: &std::path::Path) -> Result<DataFrame, CompareError> 
         .map_err(perr)
 }
 
+/// Fact rows a batch of periods reads at once (see [`compute`]).
+const BATCH_ROWS: u64 = 20_000_000;
+
 /// A table written period by period: Parquet row groups and CSV appended.
 struct Parts {
     parquet: warehouse::TableWriter,
@@ -327,53 +330,70 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
             crate::config::Uncertainty::BUDGET
         ));
     }
+    // Periods in batches of about BATCH_ROWS fact rows: one scan of the
+    // warehouse a batch (all periods at once for small data; one a pass at
+    // national scale, where a period's unit metrics are ~14M rows).
+    let fact_rows: u64 = ["member_ages", "disputes", "service_usage"]
+        .iter()
+        .filter_map(|t| wm.tables.get(*t))
+        .sum();
+    let per_period = (fact_rows / periods.len() as u64).max(1);
+    let per_batch = (BATCH_ROWS / per_period).clamp(1, periods.len() as u64) as usize;
     let bar = crate::progress::bar(
         periods.len() as u64,
         crate::progress::Unit::Steps,
         "compare",
     );
-    for p in &periods {
-        bar.set_message(format!("period {p}"));
+    for batch in periods.chunks(per_batch) {
         let t = std::time::Instant::now();
-        let (um, bands) = metrics::period_metrics(config, &tree, Some(p))?;
+        bar.set_message(format!("periods {}…{}", batch[0], batch[batch.len() - 1]));
+        let (um, bands) = metrics::period_metrics(config, &tree, Some(batch))?;
         let t_metrics = t.elapsed().as_secs_f64();
-        let mut g = grouped(&um).map_err(perr("unit_metrics"))?;
-        let t_grouped = t.elapsed().as_secs_f64();
-        models.extend(g.values().flat_map(|m| m.keys().cloned()));
-        for (k, v) in &g {
-            if wanted.contains(&(k.0.clone(), k.1.clone())) {
-                panel.insert(k.clone(), v.clone());
-            }
-        }
-        Parts::write(&mut um_out, &tables_dir, "unit_metrics", um, &metadata)?;
         let bands = suppress(bands, &tree.units, config.privacy.min_count)
             .map_err(perr("member_bands"))?;
         Parts::write(&mut bands_out, &tables_dir, "member_bands", bands, &metadata)?;
-        let t_written = t.elapsed().as_secs_f64();
-        if period.is_none_or(|sel| sel == p) {
-            if !config.compare.models.is_empty() {
-                for groups in g.values_mut() {
-                    groups.retain(|m, _| config.compare.models.contains(m));
+        for p in batch {
+            let um_p = if batch.len() == 1 {
+                um.clone()
+            } else {
+                um.clone()
+                    .lazy()
+                    .filter(col("period").eq(lit(p.as_str())))
+                    .collect()
+                    .map_err(perr("unit_metrics"))?
+            };
+            let mut g = grouped(&um_p).map_err(perr("unit_metrics"))?;
+            drop(um_p);
+            models.extend(g.values().flat_map(|m| m.keys().cloned()));
+            for (k, v) in &g {
+                if wanted.contains(&(k.0.clone(), k.1.clone())) {
+                    panel.insert(k.clone(), v.clone());
                 }
             }
-            let mt = model_tables(&g, config).map_err(perr("model_summary"))?;
-            summaries.push(mt.summary);
-            tests.push(mt.tests);
-            pairs.push(mt.pairs);
-            notes.extend(mt.notes);
-            let intervals = every || latest.as_deref() == Some(p.as_str());
-            scores.push(index_scores(&g, config, intervals).map_err(perr("index_scores"))?);
+            if period.is_none_or(|sel| sel == p) {
+                if !config.compare.models.is_empty() {
+                    for groups in g.values_mut() {
+                        groups.retain(|m, _| config.compare.models.contains(m));
+                    }
+                }
+                let mt = model_tables(&g, config).map_err(perr("model_summary"))?;
+                summaries.push(mt.summary);
+                tests.push(mt.tests);
+                pairs.push(mt.pairs);
+                notes.extend(mt.notes);
+                let intervals = every || latest.as_deref() == Some(p.as_str());
+                scores.push(index_scores(&g, config, intervals).map_err(perr("index_scores"))?);
+            }
+            bar.inc(1);
         }
+        Parts::write(&mut um_out, &tables_dir, "unit_metrics", um, &metadata)?;
         tracing::info!(
-            period = p.as_str(),
+            periods = format!("{}…{}", batch[0], batch[batch.len() - 1]),
             rows = um_out.as_ref().map_or(0, |w| w.rows),
             metrics = t_metrics,
-            grouped = t_grouped,
-            written = t_written,
             seconds = t.elapsed().as_secs_f64(),
-            "period compared"
+            "periods compared"
         );
-        bar.inc(1);
     }
     bar.finish_and_clear();
     for m in &config.compare.models {

@@ -26,14 +26,9 @@ pub(super) fn sub_seed(seed: u64, parts: &[&str]) -> u64 {
 pub(super) type Grouped = BTreeMap<(String, String, String), BTreeMap<String, Vec<(String, f64)>>>;
 
 pub(super) fn grouped(um: &DataFrame) -> PolarsResult<Grouped> {
-    let s = |c: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(um
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
+    // Keys borrowed from the columns while rows are sorted into groups: a
+    // national period has ~14M rows and a handful of keys.
+    let s = |c: &str| -> PolarsResult<StringChunked> { Ok(um.column(c)?.str()?.clone()) };
     let (codes, periods, models, metrics, breakdowns) = (
         s("region_code")?,
         s("period")?,
@@ -41,24 +36,40 @@ pub(super) fn grouped(um: &DataFrame) -> PolarsResult<Grouped> {
         s("metric")?,
         s("breakdown")?,
     );
-    let values: Vec<Option<f64>> = um.column("value")?.f64()?.iter().collect();
-    let mut out: Grouped = BTreeMap::new();
-    for i in 0..um.height() {
-        let (Some(v), Some(model)) = (values[i], &models[i]) else {
+    let values = um.column("value")?.f64()?.clone();
+    type Slot<'a> = (&'a str, &'a str, &'a str, &'a str);
+    let mut slots: std::collections::HashMap<Slot, Vec<(String, f64)>> =
+        std::collections::HashMap::new();
+    let rows = codes
+        .iter()
+        .zip(periods.iter())
+        .zip(models.iter())
+        .zip(metrics.iter())
+        .zip(breakdowns.iter())
+        .zip(values.iter());
+    for (((((code, period), model), metric), breakdown), value) in rows {
+        let (Some(v), Some(model)) = (value, model) else {
             continue;
         };
         if !v.is_finite() {
             continue;
         }
-        out.entry((
-            metrics[i].clone().unwrap_or_default(),
-            breakdowns[i].clone().unwrap_or_default(),
-            periods[i].clone().unwrap_or_default(),
-        ))
-        .or_default()
-        .entry(model.clone())
-        .or_default()
-        .push((codes[i].clone().unwrap_or_default(), v));
+        let key = (
+            metric.unwrap_or_default(),
+            breakdown.unwrap_or_default(),
+            period.unwrap_or_default(),
+            model,
+        );
+        slots
+            .entry(key)
+            .or_default()
+            .push((code.unwrap_or_default().to_string(), v));
+    }
+    let mut out: Grouped = BTreeMap::new();
+    for ((metric, breakdown, period, model), v) in slots {
+        out.entry((metric.into(), breakdown.into(), period.into()))
+            .or_default()
+            .insert(model.into(), v);
     }
     Ok(out)
 }
