@@ -197,15 +197,13 @@ fn unit_rng(seed: u64, index: usize, stream: u64) -> ChaCha8Rng {
 pub fn build_tree(spec: &Spec) -> Result<(Vec<Node>, Vec<Unit>), GenerateError> {
     let reference = read_tree(&spec.reference)?;
     let detail = read_tree(&spec.tree)?;
-    let by_code: BTreeMap<&str, &TreeRow> =
-        reference.iter().map(|r| (r.0.as_str(), r)).collect();
+    let by_code: BTreeMap<&str, &TreeRow> = reference.iter().map(|r| (r.0.as_str(), r)).collect();
     let streets: BTreeMap<&str, &TreeRow> = detail
         .iter()
         .filter(|r| r.2 == "street")
         .map(|r| (r.0.as_str(), r))
         .collect();
-    let mut communities: Vec<&TreeRow> =
-        detail.iter().filter(|r| r.2 == "community").collect();
+    let mut communities: Vec<&TreeRow> = detail.iter().filter(|r| r.2 == "community").collect();
     communities.sort_by(|a, b| a.0.cmp(&b.0));
     let available = communities.len();
     let wanted = spec.communities.unwrap_or(available);

@@ -12,6 +12,7 @@
 //! ```text
 //! sources (CSV/XLSX/Parquet) ─ ingest ─► warehouse (Parquet, published whole)
 //!                                 └────► _quarantine, _findings, _manifest
+//! warehouse ─ metrics ─ compare ─► <output>/<run_id>/tables ─ render ─► charts, reports
 //! ```
 //!
 //! * [`contract`] is the data contract as code: tables, columns, aliases, rules.
@@ -20,6 +21,12 @@
 //!   input row is stored or quarantined with its reason.
 //! * [`regions`] resolves the region tree and model inheritance.
 //! * [`warehouse`] stages and atomically publishes the Parquet warehouse.
+//! * [`metrics`] computes the unit metrics per analysis period (polars).
+//! * [`compare`] the model statistics, the index and the adoption effects,
+//!   a batch of periods at a time, into a published run folder.
+//! * [`render`] charts, report.html, report.ipynb and district reports.
+//! * [`run`] the whole job for schedulers: skips, a lock, exit codes.
+//! * [`progress`] progress bars, shown only on a terminal.
 //! * [`generate`] writes seeded, realistic (simulated) inputs at any scale.
 //!
 //! Errors are typed per stage (thiserror) and name the file, row, column or

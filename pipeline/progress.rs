@@ -56,7 +56,9 @@ pub fn bar(len: u64, unit: Unit, label: impl Into<String>) -> ProgressBar {
     let style = ProgressStyle::with_template(template)
         .expect("templates are fixed")
         .progress_chars("=> ");
-    let pb = ProgressBar::new(len).with_style(style).with_prefix(label.into());
+    let pb = ProgressBar::new(len)
+        .with_style(style)
+        .with_prefix(label.into());
     multi().add(pb)
 }
 

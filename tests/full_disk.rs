@@ -84,11 +84,17 @@ fn a_full_disk_fails_cleanly_and_keeps_the_published_warehouse() {
     // charts do not fit. Nothing half-written, and `latest` is not created.
     let err = wd.fails(&["run", "--config", small.to_str().unwrap()]);
     assert!(err.contains("No space left on device"), "{err}");
-    assert!(err.contains("disk/out/"), "the message names the file: {err}");
+    assert!(
+        err.contains("disk/out/"),
+        "the message names the file: {err}"
+    );
     assert_eq!(wd.snapshot("disk/warehouse"), before);
     let out = disk.0.join("out");
     if out.exists() {
         assert!(listing(&out).is_empty(), "{:?}", listing(&out));
     }
-    assert!(!disk.0.join("warehouse.lock").exists(), "the lock is released");
+    assert!(
+        !disk.0.join("warehouse.lock").exists(),
+        "the lock is released"
+    );
 }

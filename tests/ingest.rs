@@ -518,7 +518,10 @@ fn reconciling_in_passes_by_region_range_finds_what_one_pass_finds() {
     wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
     let path = wd.path("warehouse/member_ages/part-0.parquet");
     let one = age_findings(&path, 0.0, 0.05, &[]).unwrap();
-    assert!(one.len() >= 2, "the messy sample has totals and shares to reconcile");
+    assert!(
+        one.len() >= 2,
+        "the messy sample has totals and shares to reconcile"
+    );
     let codes = common::parquet(&path);
     let mut codes: Vec<String> = codes
         .column("region_code")

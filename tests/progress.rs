@@ -18,7 +18,9 @@ fn on_a_terminal(wd: &Workdir, args: &str) -> Option<String> {
         .env("TERM", "xterm")
         .output()
         .ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
 }
 
 #[test]
@@ -42,7 +44,11 @@ fn bars_show_on_a_terminal_and_never_in_pipes_or_json_logs() {
     // Into a pipe: stderr stays empty (no bars, no escape codes).
     let piped = wd.run(&["ingest", "--config", cfg]);
     assert!(piped.status.success());
-    assert!(piped.stderr.is_empty(), "{}", String::from_utf8_lossy(&piped.stderr));
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
     // On a terminal but asked not to, or with JSON logs: no bars.
     for flags in ["--no-progress", "--log-format json"] {
         let out = on_a_terminal(&wd, &format!("ingest --config {cfg} {flags}")).unwrap();

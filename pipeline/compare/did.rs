@@ -176,22 +176,25 @@ fn bootstrap_se(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
             }
         }
         let block = &block[..len * k];
-        stars.par_chunks_mut(k.max(1)).enumerate().for_each(|(b, acc)| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(b as u64 + 1);
-            // Two 32-bit words per 64 units; BLOCK is a multiple of 64.
-            rng.set_word_pos((start / 64 * 2) as u128);
-            let mut bits = 0u64;
-            for (i, row) in block.chunks_exact(k).enumerate() {
-                if i % 64 == 0 {
-                    bits = rng.next_u64();
+        stars
+            .par_chunks_mut(k.max(1))
+            .enumerate()
+            .for_each(|(b, acc)| {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_stream(b as u64 + 1);
+                // Two 32-bit words per 64 units; BLOCK is a multiple of 64.
+                rng.set_word_pos((start / 64 * 2) as u128);
+                let mut bits = 0u64;
+                for (i, row) in block.chunks_exact(k).enumerate() {
+                    if i % 64 == 0 {
+                        bits = rng.next_u64();
+                    }
+                    let sign = if bits >> (i % 64) & 1 == 1 { 1.0 } else { -1.0 };
+                    for (a, p) in acc.iter_mut().zip(row) {
+                        *a += sign * p;
+                    }
                 }
-                let sign = if bits >> (i % 64) & 1 == 1 { 1.0 } else { -1.0 };
-                for (a, p) in acc.iter_mut().zip(row) {
-                    *a += sign * p;
-                }
-            }
-        });
+            });
         bar.inc(1);
     }
     bar.finish_and_clear();

@@ -315,10 +315,11 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
     let (mut summaries, mut tests, mut pairs, mut scores) = (vec![], vec![], vec![], vec![]);
     let mut notes = Vec::new();
     let every = period.is_some()
-        || config
-            .index
-            .uncertainty
-            .every_period(tree.units.len(), periods.len(), config.index.draws);
+        || config.index.uncertainty.every_period(
+            tree.units.len(),
+            periods.len(),
+            config.index.draws,
+        );
     let latest = periods.last().cloned();
     if !every && config.index.draws > 0 {
         notes.push(format!(
@@ -349,9 +350,15 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
         bar.set_message(format!("periods {}…{}", batch[0], batch[batch.len() - 1]));
         let (um, bands) = metrics::period_metrics(config, &tree, Some(batch))?;
         let t_metrics = t.elapsed().as_secs_f64();
-        let bands = suppress(bands, &tree.units, config.privacy.min_count)
-            .map_err(perr("member_bands"))?;
-        Parts::write(&mut bands_out, &tables_dir, "member_bands", bands, &metadata)?;
+        let bands =
+            suppress(bands, &tree.units, config.privacy.min_count).map_err(perr("member_bands"))?;
+        Parts::write(
+            &mut bands_out,
+            &tables_dir,
+            "member_bands",
+            bands,
+            &metadata,
+        )?;
         for p in batch {
             let um_p = if batch.len() == 1 {
                 um.clone()

@@ -468,10 +468,16 @@ fn plain_band(s: &str) -> Option<Band> {
     }
     if let Some(r) = s.strip_prefix('<') {
         let hi = n(r)?.checked_sub(1)?;
-        return Some(Band::Range { lo: 0, hi: Some(hi) });
+        return Some(Band::Range {
+            lo: 0,
+            hi: Some(hi),
+        });
     }
     if let Some(r) = s.strip_suffix('+') {
-        return Some(Band::Range { lo: n(r)?, hi: None });
+        return Some(Band::Range {
+            lo: n(r)?,
+            hi: None,
+        });
     }
     let (a, b) = s.split_once('-')?;
     let (lo, hi) = (n(a)?, n(b)?);

@@ -311,11 +311,11 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
                 Ok((offset, n, cols)) => {
                     let done = done.clone();
                     Box::new((0..n).map(move |i| {
-                    done.store((offset + i + 1) as u64, Ordering::Relaxed);
-                    Ok(RawRecord {
-                        row: (offset + i) as u64 + 2,
-                        cells: cols.iter().map(|c| c[i].clone()).collect(),
-                    })
+                        done.store((offset + i + 1) as u64, Ordering::Relaxed);
+                        Ok(RawRecord {
+                            row: (offset + i) as u64 + 2,
+                            cells: cols.iter().map(|c| c[i].clone()).collect(),
+                        })
                     }))
                 }
             }
