@@ -8,6 +8,15 @@ use std::time::{Duration, Instant};
 use common::{parquet, sample, Workdir};
 use rand::{Rng, SeedableRng};
 
+/// Six kill moments over a run that takes `full`: the first early for sure,
+/// the others anywhere (the machine's speed varies, so a run may finish first).
+fn kill_moments(full: Duration, seed: u64) -> Vec<Duration> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    std::iter::once(full / 20)
+        .chain((1..6).map(|_| Duration::from_micros(rng.random_range(0..full.as_micros() as u64))))
+        .collect()
+}
+
 #[test]
 fn killed_ingest_leaves_the_previous_warehouse_intact() {
     let wd = Workdir::new();
@@ -45,17 +54,9 @@ fn killed_ingest_leaves_the_previous_warehouse_intact() {
     wd.ok(&["ingest", "--config", full_cfg.to_str().unwrap()]);
     let full = t.elapsed();
 
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261122);
     let mut before = before;
     let mut killed = 0;
-    for attempt in 0..6 {
-        // The first kill lands early for sure; the others anywhere in a run
-        // (the machine's speed varies, so a run may also finish first).
-        let at = if attempt == 0 {
-            full / 20
-        } else {
-            Duration::from_micros(rng.random_range(0..full.as_micros() as u64))
-        };
+    for at in kill_moments(full, 20261122) {
         let mut child = wd.command(&args).spawn().unwrap();
         std::thread::sleep(at);
         let _ = child.kill();
@@ -145,15 +146,9 @@ fn killed_run_leaves_warehouse_and_latest_whole_and_the_next_run_completes() {
     let old_wh = wd.snapshot("warehouse");
     let old_run = wd.snapshot(&format!("out/{old_id}"));
 
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261124);
     let mut killed = 0;
-    for attempt in 0..6 {
-        // Kills spread over the whole run: ingest, compare and render.
-        let at = if attempt == 0 {
-            full / 20
-        } else {
-            Duration::from_micros(rng.random_range(0..full.as_micros() as u64))
-        };
+    // Kills spread over the whole run: ingest, compare and render.
+    for at in kill_moments(full, 20261124) {
         let mut child = wd
             .command(&["run", "--config", new_cfg.to_str().unwrap()])
             .spawn()

@@ -422,34 +422,34 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
         out.finish()?;
     }
     // Per-period tables in the order of their keys, as one pass would give.
-    let by_key = |parts: Vec<DataFrame>, table: &str| -> Result<DataFrame, CompareError> {
-        let lf = concat(
-            parts.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
-            UnionArgs::default(),
-        )
-        .map_err(perr(table))?;
-        lf.sort(
-            ["metric", "breakdown", "period"],
-            SortMultipleOptions::default()
-                .with_nulls_last(false)
-                .with_maintain_order(true),
-        )
-        .collect()
-        .map_err(perr(table))
-    };
-    let concat_all = |parts: Vec<DataFrame>, table: &str| -> Result<DataFrame, CompareError> {
+    let concat_all = |parts: Vec<DataFrame>, table: &str| -> Result<LazyFrame, CompareError> {
         concat(
             parts.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
             UnionArgs::default(),
         )
-        .and_then(|lf| lf.collect())
         .map_err(perr(table))
+    };
+    let by_key = |parts: Vec<DataFrame>, table: &str| -> Result<DataFrame, CompareError> {
+        concat_all(parts, table)?
+            .sort(
+                ["metric", "breakdown", "period"],
+                SortMultipleOptions::default()
+                    .with_nulls_last(false)
+                    .with_maintain_order(true),
+            )
+            .collect()
+            .map_err(perr(table))
     };
     for (name, mut df) in [
         ("model_summary", by_key(summaries, "model_summary")?),
         ("model_tests", by_key(tests, "model_tests")?),
         ("model_pairs", by_key(pairs, "model_pairs")?),
-        ("index_scores", concat_all(scores, "index_scores")?),
+        (
+            "index_scores",
+            concat_all(scores, "index_scores")?
+                .collect()
+                .map_err(perr("index_scores"))?,
+        ),
         ("adoption_effects", ad.effects),
         ("event_study", ad.events),
         ("adoption_tests", ad.tests),
