@@ -11,6 +11,7 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -119,16 +120,74 @@ pub fn file_metadata(run_id: &str, input_hashes: &str) -> Vec<(String, String)> 
     ]
 }
 
-fn writer_for(file: File, metadata: &[(String, String)]) -> ParquetWriter<File> {
-    ParquetWriter::new(file)
+/// A file that keeps the first I/O error written through it. Polars wraps a
+/// failed write in its own error, and a write that fails in the footer comes
+/// back as "Invalid thrift: transport error": the operator needs the cause
+/// ("No space left on device"), so [`polars_error`] reports this one instead.
+pub struct Recorded<W = File> {
+    file: W,
+    error: Recorder,
+}
+
+impl<W: Write> Write for Recorded<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.file.write(buf);
+        self.keep(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.file.flush();
+        self.keep(r)
+    }
+}
+
+impl<W> Recorded<W> {
+    fn keep<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        r.inspect_err(|e| {
+            let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.is_none() {
+                *slot = Some(std::io::Error::new(e.kind(), e.to_string()));
+            }
+        })
+    }
+}
+
+type Recorder = Arc<Mutex<Option<std::io::Error>>>;
+
+fn writer_for<W: Write>(
+    file: W,
+    metadata: &[(String, String)],
+) -> (ParquetWriter<Recorded<W>>, Recorder) {
+    let error = Recorder::default();
+    let file = Recorded {
+        file,
+        error: error.clone(),
+    };
+    let writer = ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata.to_vec())))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata.to_vec())));
+    (writer, error)
+}
+
+/// The I/O error under a failed Parquet write if there was one, else polars' own.
+fn polars_error(path: &Path, recorder: &Recorder, source: PolarsError) -> WarehouseError {
+    match recorder.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        Some(source) => WarehouseError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        None => WarehouseError::Polars {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
 }
 
 /// Streams one table into `<dir>/<table>/part-0.parquet` in row groups.
 pub struct TableWriter {
     path: PathBuf,
-    inner: polars::io::parquet::write::BatchedWriter<File>,
+    inner: polars::io::parquet::write::BatchedWriter<Recorded>,
+    recorder: Recorder,
     rows: u64,
 }
 
@@ -152,15 +211,14 @@ impl TableWriter {
     ) -> Result<TableWriter, WarehouseError> {
         let path = path.to_path_buf();
         let file = File::create(&path).map_err(io(&path))?;
-        let inner = writer_for(file, metadata)
+        let (writer, recorder) = writer_for(file, metadata);
+        let inner = writer
             .batched(schema)
-            .map_err(|source| WarehouseError::Polars {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(|source| polars_error(&path, &recorder, source))?;
         Ok(TableWriter {
             path,
             inner,
+            recorder,
             rows: 0,
         })
     }
@@ -172,19 +230,13 @@ impl TableWriter {
         self.rows += df.height() as u64;
         self.inner
             .write_batch(df)
-            .map_err(|source| WarehouseError::Polars {
-                path: self.path.clone(),
-                source,
-            })
+            .map_err(|source| polars_error(&self.path, &self.recorder, source))
     }
 
     pub fn finish(self) -> Result<u64, WarehouseError> {
         self.inner
             .finish()
-            .map_err(|source| WarehouseError::Polars {
-                path: self.path.clone(),
-                source,
-            })?;
+            .map_err(|source| polars_error(&self.path, &self.recorder, source))?;
         File::open(&self.path)
             .and_then(|f| f.sync_all())
             .map_err(io(&self.path))?;
@@ -202,12 +254,10 @@ pub fn write_frame(
         fs::create_dir_all(parent).map_err(io(parent))?;
     }
     let file = File::create(path).map_err(io(path))?;
-    writer_for(file, metadata)
+    let (writer, recorder) = writer_for(file, metadata);
+    writer
         .finish(df)
-        .map_err(|source| WarehouseError::Polars {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(|source| polars_error(path, &recorder, source))?;
     File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(io(path))
@@ -427,6 +477,50 @@ mod tests {
     fn complete(dir: &Path, tag: &str) {
         fs::create_dir_all(dir).unwrap();
         fs::write(dir.join("_manifest.json"), tag).unwrap();
+    }
+
+    /// A sink that takes `room` bytes, then fails like a full disk.
+    struct Filling {
+        room: usize,
+    }
+
+    impl Write for Filling {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// CI's full-disk test once failed with polars' "Invalid thrift: transport
+    /// error" instead of the cause: the disk filled while the footer was
+    /// written. Wherever a Parquet write fails, the device's own error is
+    /// what the operator reads.
+    #[test]
+    fn a_disk_full_in_the_parquet_footer_reports_the_disk_error() {
+        let mut df = df!("a" => (0..5_000).collect::<Vec<i64>>()).unwrap();
+        let meta = [("k".to_string(), "v".repeat(200))];
+        let mut whole = Vec::new();
+        writer_for(&mut whole, &meta).0.finish(&mut df).unwrap();
+        // Fail at the start, in the data, and in the footer (last 40 bytes).
+        for room in [0, whole.len() / 2, whole.len() - 40] {
+            let (writer, recorder) = writer_for(Filling { room }, &meta);
+            let source = writer.finish(&mut df).unwrap_err();
+            let err = polars_error(Path::new("x/part-0.parquet"), &recorder, source);
+            let text = err.to_string();
+            assert!(
+                text.contains("No space left on device"),
+                "room {room}: {text}"
+            );
+            assert!(text.contains("x/part-0.parquet"), "{text}");
+        }
     }
 
     #[test]
