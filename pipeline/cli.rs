@@ -49,6 +49,66 @@ pub enum Command {
     Report(ReportArgs),
     /// Write seeded, simulated inputs in the contract's formats.
     Generate(GenerateArgs),
+    /// After every `run --shard I/N`: check the shards, merge them into the warehouse, then compare and render.
+    Combine(CombineArgs),
+    /// Run the shards and the combine as Slurm jobs.
+    #[command(subcommand)]
+    Slurm(SlurmCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CombineArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Restrict model statistics and the index to one period; also the district report's period.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Also write this district's report.
+    #[arg(long)]
+    pub district: Option<String>,
+    /// Merge and rebuild every stage even when up to date.
+    #[arg(long)]
+    pub force: bool,
+    /// Only check the shard set (present, one count, same config, inputs and version) and list it.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlurmCommand {
+    /// Write an sbatch array job (one task a shard) and a combine job that waits for it, and submit both.
+    Submit(SubmitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The run config (TOML); the jobs read it from this path, so it must be on a shared filesystem.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// How many shards (array tasks).
+    #[arg(long)]
+    pub shards: u32,
+    /// The Slurm partition (default: the cluster's default partition).
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Re-submit only these shards, e.g. 3 or 3,5 (a new combine job waits for them).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Option<Vec<u32>>,
+    /// Time limit of each job, in Slurm's format (e.g. 02:00:00).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Memory of each job, in Slurm's format (e.g. 16G).
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// CPUs of each job.
+    #[arg(long, default_value_t = 2)]
+    pub cpus: u32,
+    /// The govlens binary the jobs run (default: this one); it must exist at this path on every node.
+    #[arg(long)]
+    pub govlens: Option<PathBuf>,
+    /// Write the scripts to <shard.folder>/slurm/ and submit nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +182,15 @@ pub struct RunArgs {
     /// Rebuild every stage even when its inputs are unchanged.
     #[arg(long)]
     pub force: bool,
+    /// Run one shard of a sharded run: I/N (0-based, like Slurm's array task ids).
+    /// Ingests the rows of shard I and computes their unit metrics into
+    /// <shard.folder>/shard-IIII-of-NNNN; `govlens combine` does the rest.
+    #[arg(long, value_parser = parse_shard, conflicts_with_all = ["period", "district"])]
+    pub shard: Option<govlens::cluster::spec::Shard>,
+}
+
+fn parse_shard(s: &str) -> Result<govlens::cluster::spec::Shard, String> {
+    govlens::cluster::spec::Shard::parse(s)
 }
 
 #[derive(Debug, Args)]

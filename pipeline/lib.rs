@@ -32,6 +32,7 @@
 //! Errors are typed per stage (thiserror) and name the file, row, column or
 //! config key; `anyhow` appears only in `main.rs`.
 
+pub mod cluster;
 pub mod compare;
 pub mod config;
 pub mod contract;

@@ -74,37 +74,146 @@ fn load_config(args: &ConfigArgs) -> Result<Config> {
     Ok(Config::embedded(&base)?)
 }
 
+/// `run` and `combine`'s closing summary; returns their exit code.
+fn print_summary(s: &govlens::run::Summary) -> ExitCode {
+    for (stage, what, detail) in &s.stages {
+        println!("{stage:<8} {what:<7} {detail}");
+    }
+    println!(
+        "rows: read {}, stored {}, quarantined {}; findings {}",
+        s.rows_read, s.rows_stored, s.rows_quarantined, s.findings
+    );
+    for n in &s.notes {
+        println!("note: {n}");
+    }
+    if let Some(r) = &s.report {
+        println!("report: {}", r.display());
+    }
+    ExitCode::from(s.exit)
+}
+
+/// `run --shard I/N`: exit 0 whenever the shard is written, whatever was
+/// quarantined (a scheduler's `afterok` must let `combine` start; combine's
+/// exit code reports the whole run's quarantine).
+fn run_shard(config: &Config, shard: govlens::cluster::spec::Shard, force: bool) -> Result<ExitCode> {
+    let out = govlens::cluster::shard::run(config, shard, force)?;
+    let m = &out.manifest;
+    if !out.ran {
+        println!(
+            "shard {shard} skipped: {} is up to date (same config, inputs and version)",
+            out.dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (read, stored, quarantined) = m
+        .files
+        .iter()
+        .filter(|f| shard.index == 0 || f.table != "regions")
+        .fold((0, 0, 0), |(r, s, q), f| {
+            (r + f.rows_read, s + f.rows_stored, q + f.rows_quarantined)
+        });
+    println!(
+        "shard {shard}: rows read {read}, stored {stored}, quarantined {quarantined}{}; {} periods, {} unit-metric rows",
+        if shard.index == 0 { "" } else { " (regions are read by every shard, counted by shard 0)" },
+        m.periods.len(),
+        m.unit_metrics
+    );
+    println!("written to {}", out.dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(r) => {
             let config = load_config(&r.config)?;
+            if let Some(shard) = r.shard {
+                return run_shard(&config, shard, r.force);
+            }
             let opts = govlens::run::Options {
                 period: r.period,
                 district: r.district,
                 force: r.force,
             };
-            let s = match govlens::run::run(&config, &opts) {
-                Ok(s) => s,
+            match govlens::run::run(&config, &opts) {
+                Ok(s) => Ok(print_summary(&s)),
                 Err(e @ govlens::run::RunError::Locked { .. }) => {
                     eprintln!("error: {e}");
-                    return Ok(ExitCode::from(govlens::run::EXIT_LOCKED));
+                    Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Combine(c) => {
+            let config = load_config(&c.config)?;
+            if c.check {
+                let shards = govlens::cluster::combine::shards(&config)?;
+                for (dir, m) in &shards {
+                    println!(
+                        "shard {}/{}: {} periods, {} unit-metric rows, {} quarantined ({})",
+                        m.shard,
+                        m.shards,
+                        m.periods.len(),
+                        m.unit_metrics,
+                        m.quarantined,
+                        dir.display()
+                    );
+                }
+                govlens::cluster::combine::check(&config, &shards)?;
+                println!("all {} shards present and consistent", shards.len());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let opts = govlens::run::Options {
+                period: c.period,
+                district: c.district,
+                force: c.force,
             };
-            for (stage, what, detail) in &s.stages {
-                println!("{stage:<8} {what:<7} {detail}");
+            match govlens::cluster::combine::run(&config, &opts) {
+                Ok(s) => Ok(print_summary(&s)),
+                Err(govlens::cluster::ClusterError::Run(e @ govlens::run::RunError::Locked { .. })) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
+                }
+                Err(e) => Err(e.into()),
             }
-            println!(
-                "rows: read {}, stored {}, quarantined {}; findings {}",
-                s.rows_read, s.rows_stored, s.rows_quarantined, s.findings
-            );
-            for n in &s.notes {
-                println!("note: {n}");
+        }
+        Command::Slurm(cli::SlurmCommand::Submit(a)) => {
+            let config = Config::load(&a.config)?;
+            let exe = match a.govlens {
+                Some(p) => p,
+                None => std::env::current_exe().context("finding this govlens binary")?,
+            };
+            let opts = govlens::cluster::slurm::Submit {
+                shards: govlens::cluster::spec::Shard::parse(&format!("0/{}", a.shards))
+                    .map_err(|e| anyhow::anyhow!("--shards: {e}"))?
+                    .count,
+                partition: a.partition,
+                only: a.only,
+                time: a.time,
+                mem: a.mem,
+                cpus: a.cpus,
+                exe,
+                dry_run: a.dry_run,
+            };
+            if let Some(bad) = opts.only.iter().flatten().find(|i| **i >= opts.shards) {
+                anyhow::bail!(
+                    "--only {bad}: shards are numbered 0 to {}",
+                    opts.shards - 1
+                );
             }
-            if let Some(r) = &s.report {
-                println!("report: {}", r.display());
+            let done = govlens::cluster::slurm::submit(&config, &opts)?;
+            println!("scripts: {}", done.dir.display());
+            if let Some(old) = &done.cancelled {
+                println!("cancelled combine job {old} (it waited on failed shards)");
             }
-            Ok(ExitCode::from(s.exit))
+            match (&done.array, &done.combine) {
+                (Some(a), Some(c)) => {
+                    println!("shards job {a}");
+                    println!("combine job {c} (starts when every shard succeeded)");
+                    println!("watch: squeue -j {a},{c}   logs: {}", done.dir.join("logs").display());
+                }
+                _ => println!("not submitted (--dry-run): sh {}", done.dir.join("submit.sh").display()),
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Ingest(args) => {
             let config = load_config(&args)?;

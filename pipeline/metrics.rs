@@ -325,9 +325,15 @@ pub fn periods(config: &Config, tree: &Tree) -> Result<Vec<String>, MetricsError
     Ok(all.into_iter().collect())
 }
 
+/// The order of `unit_metrics` rows (nulls first): one row per key.
+pub const METRICS_ORDER: [&str; 4] = ["period", "region_code", "metric", "breakdown"];
+/// The order of member-age band rows: one row per key.
+pub const BANDS_ORDER: [&str; 5] = ["period", "region_code", "role", "age_lo", "age_band"];
+
 /// Computes `unit_metrics` (region_code, period, governance_model, metric,
 /// breakdown, value, interpolated) and the member-age band counts behind them
-/// (unit, period, role, band), sorted by period, region, metric, breakdown,
+/// (unit, period, role, band, count, age_lo: sorted by [`BANDS_ORDER`]),
+/// unit metrics sorted by [`METRICS_ORDER`],
 /// for the whole warehouse and config.
 pub fn unit_metrics(config: &Config) -> Result<(DataFrame, DataFrame, Vec<Unit>), MetricsError> {
     let tree = tree(config)?;
@@ -390,8 +396,11 @@ pub fn period_metrics(
             col("age_lo"),
         ])
         .agg([col("count").sum()])
+        // age_band breaks ties of two bands with one lower bound (a unit's
+        // communities may band differently), so the order is fully set and a
+        // sharded run's combined bands sort into the same order.
         .sort(
-            ["aperiod", "unit", "role", "age_lo"],
+            ["aperiod", "unit", "role", "age_lo", "age_band"],
             SortMultipleOptions::default(),
         )
         .select([
@@ -400,6 +409,7 @@ pub fn period_metrics(
             col("role"),
             col("age_band"),
             col("count"),
+            col("age_lo"),
         ])
         .collect()?;
     let ages = last_bands
@@ -582,7 +592,7 @@ pub fn period_metrics(
             col("interpolated"),
         ])
         .sort(
-            ["period", "region_code", "metric", "breakdown"],
+            METRICS_ORDER,
             SortMultipleOptions::default().with_nulls_last(false),
         )
         .collect()?;

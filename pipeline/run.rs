@@ -184,6 +184,25 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
             out.manifest
         }
     };
+    finish(
+        config,
+        opts,
+        &wm,
+        &crate::compare::stage::UnitSource::Warehouse,
+        s,
+    )
+}
+
+/// What follows the warehouse, for `run` and for `combine`: compare (its
+/// unit metrics from `source`), render, `latest`, the district report, and
+/// the exit code from the warehouse's accounting.
+pub fn finish(
+    config: &Config,
+    opts: &Options,
+    wm: &Manifest,
+    source: &crate::compare::stage::UnitSource,
+    mut s: Summary,
+) -> Result<Summary, RunError> {
     for f in &wm.files {
         s.rows_read += f.rows_read;
         s.rows_stored += f.rows_stored;
@@ -192,7 +211,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
     s.findings = wm.findings;
 
     // Compare, unless that run folder exists.
-    let run_id = crate::compare::stage::run_id(config, &wm, opts.period.as_deref());
+    let run_id = crate::compare::stage::run_id(config, wm, opts.period.as_deref());
     let run_dir = config.output.join(&run_id);
     if run_dir.join("manifest.json").is_file() && !opts.force {
         s.stages.push((
@@ -201,7 +220,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
             format!("run {run_id} exists"),
         ));
     } else {
-        let out = crate::compare::stage::compute(config, opts.period.as_deref())?;
+        let out = crate::compare::stage::compute_from(config, opts.period.as_deref(), source)?;
         s.stages.push((
             "compare".into(),
             "ran".into(),

@@ -281,7 +281,9 @@ pub struct Staging {
 /// run (`manifest.json`). Both are written last, so their presence also
 /// means the folder is complete.
 fn is_ours(dir: &Path) -> bool {
-    dir.join("_manifest.json").is_file() || dir.join("manifest.json").is_file()
+    ["_manifest.json", "manifest.json", "shard.json"]
+        .iter()
+        .any(|m| dir.join(m).is_file())
 }
 
 /// The folder holding `target` ("." for a bare name).

@@ -83,6 +83,14 @@ fn suppress(bands: DataFrame, units: &[Unit], min_count: f64) -> PolarsResult<Da
                 .otherwise(col("count"))
                 .alias("count"),
         )
+        .select([
+            col("region_code"),
+            col("period"),
+            col("role"),
+            col("age_band"),
+            col("count"),
+            col("suppressed"),
+        ])
         .collect()
 }
 
@@ -252,9 +260,98 @@ pub fn run(config: &Config, period: Option<&str>) -> Result<CompareOutcome, Comp
 /// run's charts and reports are in place, so that `latest` never names a run
 /// a kill left without its report.
 pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, CompareError> {
+    compute_from(config, period, &UnitSource::Warehouse)
+}
+
+/// Where compare's unit metrics come from.
+pub enum UnitSource<'a> {
+    /// Computed from the warehouse's facts, a batch of periods at a time.
+    Warehouse,
+    /// Read from the unit-metric partials of a sharded run's shards
+    /// (`govlens combine`): every shard's `unit_metrics.parquet` and
+    /// `member_bands.parquet`, and the union of the shards' periods. A unit's
+    /// metrics come from one shard only (shards follow the region tree), so
+    /// the partials sorted into the metrics' order are the one-machine rows.
+    Partials {
+        periods: Vec<String>,
+        dirs: &'a [PathBuf],
+    },
+}
+
+impl UnitSource<'_> {
+    fn periods(&self, config: &Config, tree: &metrics::Tree) -> Result<Vec<String>, CompareError> {
+        Ok(match self {
+            UnitSource::Warehouse => metrics::periods(config, tree)?,
+            UnitSource::Partials { periods, .. } => periods.clone(),
+        })
+    }
+
+    /// A batch of periods' unit metrics and member-age bands.
+    fn batch(
+        &self,
+        config: &Config,
+        tree: &metrics::Tree,
+        batch: &[String],
+    ) -> Result<(DataFrame, DataFrame), CompareError> {
+        let dirs = match self {
+            UnitSource::Warehouse => return Ok(metrics::period_metrics(config, tree, Some(batch))?),
+            UnitSource::Partials { dirs, .. } => dirs,
+        };
+        let read = |file: &str, order: &[&str]| -> PolarsResult<DataFrame> {
+            let wanted = Series::new("wanted".into(), batch);
+            let parts = dirs
+                .iter()
+                .map(|d| {
+                    Ok(LazyFrame::scan_parquet(
+                        PlRefPath::try_from_path(&d.join(file))?,
+                        ScanArgsParquet::default(),
+                    )?
+                    .filter(col("period").is_in(lit(wanted.clone()).implode(false), false)))
+                })
+                .collect::<PolarsResult<Vec<_>>>()?;
+            concat(parts, UnionArgs::default())?
+                .sort(
+                    order.iter().copied().collect::<Vec<_>>(),
+                    SortMultipleOptions::default().with_nulls_last(false),
+                )
+                .collect()
+        };
+        let err = |table: &'static str| {
+            move |source| CompareError::Polars {
+                table: table.into(),
+                source,
+            }
+        };
+        Ok((
+            read(PARTIAL_METRICS, &metrics::METRICS_ORDER).map_err(err("unit_metrics"))?,
+            read(PARTIAL_BANDS, &metrics::BANDS_ORDER).map_err(err("member_bands"))?,
+        ))
+    }
+}
+
+/// A shard's unit-metric partials: the file names in its folder.
+pub const PARTIAL_METRICS: &str = "unit_metrics.parquet";
+pub const PARTIAL_BANDS: &str = "member_bands.parquet";
+
+/// How many periods a batch takes: about [`BATCH_ROWS`] fact rows.
+pub fn periods_per_batch(wm: &Manifest, periods: usize) -> usize {
+    let fact_rows: u64 = ["member_ages", "disputes", "service_usage"]
+        .iter()
+        .filter_map(|t| wm.tables.get(*t))
+        .sum();
+    let per_period = (fact_rows / periods.max(1) as u64).max(1);
+    (BATCH_ROWS / per_period).clamp(1, periods.max(1) as u64) as usize
+}
+
+/// [`compute`] with the unit metrics from `source`.
+pub fn compute_from(
+    config: &Config,
+    period: Option<&str>,
+    source: &UnitSource,
+) -> Result<CompareOutcome, CompareError> {
     let wm = Manifest::read(&config.warehouse)?;
     let tree = metrics::tree(config)?;
-    let periods = metrics::periods(config, &tree)?;
+    let periods = source.periods(config, &tree)?;
     if periods.is_empty() {
         return Err(CompareError::NoData {
             path: config.warehouse.display().to_string(),
@@ -334,12 +431,7 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
     // Periods in batches of about BATCH_ROWS fact rows: one scan of the
     // warehouse a batch (all periods at once for small data; one a pass at
     // national scale, where a period's unit metrics are ~14M rows).
-    let fact_rows: u64 = ["member_ages", "disputes", "service_usage"]
-        .iter()
-        .filter_map(|t| wm.tables.get(*t))
-        .sum();
-    let per_period = (fact_rows / periods.len() as u64).max(1);
-    let per_batch = (BATCH_ROWS / per_period).clamp(1, periods.len() as u64) as usize;
+    let per_batch = periods_per_batch(&wm, periods.len());
     let bar = crate::progress::bar(
         periods.len() as u64,
         crate::progress::Unit::Steps,
@@ -348,7 +440,7 @@ pub fn compute(config: &Config, period: Option<&str>) -> Result<CompareOutcome, 
     for batch in periods.chunks(per_batch) {
         let t = std::time::Instant::now();
         bar.set_message(format!("periods {}…{}", batch[0], batch[batch.len() - 1]));
-        let (um, bands) = metrics::period_metrics(config, &tree, Some(batch))?;
+        let (um, bands) = source.batch(config, &tree, batch)?;
         let t_metrics = t.elapsed().as_secs_f64();
         let bands =
             suppress(bands, &tree.units, config.privacy.min_count).map_err(perr("member_bands"))?;

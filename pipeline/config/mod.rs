@@ -59,6 +59,25 @@ struct RawConfig {
     report: Report,
     #[serde(default)]
     render: RawRender,
+    #[serde(default)]
+    shard: RawShard,
+}
+
+/// `[shard]`: how `govlens run --shard I/N` splits the work (docs/cluster.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShard {
+    /// The region-tree level whose codes are hashed into the shards.
+    level: Option<String>,
+    /// The folder every shard writes to and `combine` reads from.
+    folder: Option<String>,
+}
+
+/// The checked `[shard]` section.
+#[derive(Debug, Clone)]
+pub struct Sharding {
+    pub level: Level,
+    pub folder: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +198,7 @@ pub struct Config {
     pub sections: BTreeMap<String, String>,
     pub lock_timeout: u64,
     pub max_rejected_share: f64,
+    pub shard: Sharding,
 }
 
 /// Default bands for person records: the contract's young/old bounds.
@@ -295,11 +315,41 @@ impl Config {
             sources.push(check_source(table, src, base, &key_err)?);
         }
         sources.sort_by_key(|s| s.table);
+        let shard_level = raw.shard.level.as_deref().unwrap_or("province");
+        let shard_level = Level::from_name(shard_level)
+            .filter(|l| *l != Level::Country)
+            .ok_or_else(|| {
+                key_err(
+                    "shard.level",
+                    format!("'{shard_level}' is not a level below the country (province, city, county, street, community)"),
+                )
+            })?;
+        // A unit must lie inside one shard with everything under it: the
+        // shards' level is the analysis level or coarser.
+        if shard_level > analysis_level {
+            return Err(key_err(
+                "shard.level",
+                format!(
+                    "'{}' is finer than run.analysis_level = '{}': a unit's regions would be split across shards; use '{}' or a coarser level",
+                    shard_level.name(),
+                    analysis_level.name(),
+                    analysis_level.name()
+                ),
+            ));
+        }
+        let warehouse = normalize(&base.join(&raw.run.warehouse));
+        let shard = Sharding {
+            level: shard_level,
+            folder: match raw.shard.folder {
+                Some(f) => normalize(&base.join(f)),
+                None => PathBuf::from(format!("{}.shards", warehouse.display())),
+            },
+        };
         Ok(Config {
             path: path.to_path_buf(),
             base: base.to_path_buf(),
             text: text.to_string(),
-            warehouse: normalize(&base.join(&raw.run.warehouse)),
+            warehouse,
             output: normalize(&base.join(&raw.run.output)),
             seed: raw.run.seed,
             analysis_level,
@@ -315,6 +365,7 @@ impl Config {
             sections,
             lock_timeout: raw.run.lock_timeout.unwrap_or(60),
             max_rejected_share: raw.run.max_rejected_share.unwrap_or(0.1),
+            shard,
         })
     }
 

@@ -220,19 +220,58 @@ fn age_findings_in(
     Ok((totals_found, out))
 }
 
-/// W_COVERAGE over a staged fact table: every region of the tree, at a
-/// level the table is reported at, lacking a period some other region has.
-pub fn coverage_findings(
-    path: &Path,
-    table: Table,
-    regions: &[Region],
-) -> PolarsResult<Vec<Finding>> {
-    let tree = df!(
+/// The tree as W_COVERAGE reads it: code, name and level of every region.
+/// `combine` reads the same three columns back from the regions table.
+pub fn tree_frame(regions: &[Region]) -> PolarsResult<DataFrame> {
+    df!(
         "region_code" => regions.iter().map(|r| r.row.code.as_str()).collect::<Vec<_>>(),
         "region_name" => regions.iter().map(|r| r.row.name.as_str()).collect::<Vec<_>>(),
         "level" => regions.iter().map(|r| r.row.level.name()).collect::<Vec<_>>(),
-    )?
-    .lazy();
+    )
+}
+
+/// A fact table's group findings, in the order a warehouse lists them:
+/// W_TOTAL and W_SHARE (member_ages), then W_COVERAGE. They need the whole
+/// table, so a sharded run makes them in `combine`, with this same function
+/// over the combined table. `codes` are the tree's region codes.
+pub fn group_findings(
+    path: &Path,
+    table: Table,
+    src: &crate::config::Source,
+    rows: u64,
+    codes: &[&str],
+    tree: &DataFrame,
+) -> PolarsResult<Vec<Finding>> {
+    let mut out = Vec::new();
+    if table == Table::MemberAges {
+        let t = std::time::Instant::now();
+        let cuts = cuts(codes, rows);
+        out.extend(age_findings(
+            path,
+            src.total_tolerance,
+            src.share_tolerance,
+            &cuts,
+        )?);
+        tracing::info!(
+            table = table.name(),
+            seconds = t.elapsed().as_secs_f64(),
+            "totals and shares reconciled"
+        );
+    }
+    let t = std::time::Instant::now();
+    out.extend(coverage_findings(path, table, tree)?);
+    tracing::info!(
+        table = table.name(),
+        seconds = t.elapsed().as_secs_f64(),
+        "coverage checked"
+    );
+    Ok(out)
+}
+
+/// W_COVERAGE over a staged fact table: every region of the tree, at a
+/// level the table is reported at, lacking a period some other region has.
+pub fn coverage_findings(path: &Path, table: Table, tree: &DataFrame) -> PolarsResult<Vec<Finding>> {
+    let tree = tree.clone().lazy();
     let present = scan(path)?
         .select([col("region_code"), col("period"), col("period_start")])
         .unique_stable(None, UniqueKeepStrategy::First);

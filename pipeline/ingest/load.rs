@@ -12,7 +12,9 @@ use rayon::prelude::*;
 
 use crate::config::{Config, Encoding, Layout, Source};
 use crate::contract::{Rule, Table};
-use crate::ingest::findings::{age_findings, coverage_findings, reference_findings};
+use crate::cluster::spec::{Owners, Shard};
+use crate::contract::Level;
+use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
 use crate::ingest::parse::{parse_band, Band, Period};
@@ -23,8 +25,19 @@ use crate::ingest::{IngestError, Planned};
 use crate::regions::{self, Region};
 use crate::warehouse::{FileEntry, TableWriter};
 
-/// Rows buffered before a batch goes to the Parquet writer.
-const BATCH_ROWS: usize = 65_536;
+/// Rows buffered before a batch goes to the Parquet writer: `combine`
+/// writes a combined table in batches of the same size, so that its row
+/// groups, and so its bytes, are those of a one-machine ingest.
+pub const BATCH_ROWS: usize = 65_536;
+
+/// The column a shard's fact tables carry beside the warehouse schema: the
+/// row's input file and spreadsheet row ([`Origin`]), or `u64::MAX` for rows
+/// made at the end of a table (the persons layout's band counts). `combine`
+/// sorts on it, then on region_code, and drops it.
+pub const ORIGIN: &str = "_origin";
+
+/// The origin of rows made after every file was read.
+const MADE_LAST: u64 = u64::MAX;
 
 pub struct Loaded {
     pub files: Vec<FileEntry>,
@@ -122,6 +135,8 @@ impl Origin {
 struct Sink<T> {
     table: Table,
     buf: Vec<T>,
+    /// A shard's rows carry where they came from (see [`ORIGIN`]).
+    origins: Option<Vec<u64>>,
     writer: TableWriter,
     to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
     rows: u64,
@@ -133,20 +148,29 @@ impl<T> Sink<T> {
         to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
         dir: &Path,
         metadata: &[(String, String)],
+        with_origin: bool,
     ) -> Result<Sink<T>, IngestError> {
-        let schema = frames::schema_of(&to_frame(&[]).map_err(|e| frame_error(table, e))?);
+        let mut schema = frames::schema_of(&to_frame(&[]).map_err(|e| frame_error(table, e))?);
+        if with_origin {
+            schema.with_column(ORIGIN.into(), polars::prelude::DataType::UInt64);
+        }
         let writer = TableWriter::create(dir, table.name(), &schema, metadata)?;
         Ok(Sink {
             table,
             buf: Vec::new(),
+            origins: with_origin.then(Vec::new),
             writer,
             to_frame,
             rows: 0,
         })
     }
 
-    fn push(&mut self, row: T) -> Result<(), IngestError> {
+    /// Buffers a row read from `origin` ([`Origin`]'s packed value).
+    fn push(&mut self, row: T, origin: u64) -> Result<(), IngestError> {
         self.buf.push(row);
+        if let Some(o) = &mut self.origins {
+            o.push(origin);
+        }
         if self.buf.len() >= BATCH_ROWS {
             self.flush()?;
         }
@@ -155,7 +179,12 @@ impl<T> Sink<T> {
 
     fn flush(&mut self) -> Result<(), IngestError> {
         self.rows += self.buf.len() as u64;
-        let df = (self.to_frame)(&self.buf).map_err(|e| frame_error(self.table, e))?;
+        let mut df = (self.to_frame)(&self.buf).map_err(|e| frame_error(self.table, e))?;
+        if let Some(o) = &mut self.origins {
+            let column = polars::prelude::Column::new(ORIGIN.into(), std::mem::take(o));
+            df.with_column(column)
+                .map_err(|e| frame_error(self.table, e))?;
+        }
         self.writer.write(&df)?;
         self.buf.clear();
         Ok(())
@@ -200,6 +229,7 @@ fn each_row(
     pf: &Planned,
     src: &Source,
     quarantine: &mut Vec<QuarantineRecord>,
+    keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
     mut on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
 ) -> Result<FileEntry, IngestError> {
     let opened =
@@ -278,10 +308,17 @@ fn each_row(
         });
     };
     entry.unknown_columns = header.unknown.clone();
+    // Data rows in the file, this shard's or not: a file whose rows all
+    // belong to other shards is not header-only.
+    let mut data_rows = 0u64;
     for rec in records {
         let rec = rec.map_err(read_err)?;
         if rec.cells.iter().all(Option::is_none) {
             continue; // a blank line is not a row
+        }
+        data_rows += 1;
+        if !keep(&rec, &header) {
+            continue; // another shard's row
         }
         entry.rows_read += 1;
         if entry.rows_read % 16_384 == 0 {
@@ -305,7 +342,7 @@ fn each_row(
         }
     }
     bar.finish_and_clear();
-    if entry.rows_read == 0 {
+    if data_rows == 0 {
         return Err(IngestError::HeaderOnly {
             path: pf.shown.clone(),
         });
@@ -331,25 +368,40 @@ fn duplicate(key: &str, first: u64, shown: &str) -> Reject {
     )
 }
 
-/// What every table's loader shares.
 /// What one fact table's loader reads from the shared state and what it
 /// produces; the three fact tables load in parallel, each with its own.
 struct Ctx<'a> {
     dir: &'a Path,
     metadata: &'a [(String, String)],
     known: &'a HashSet<&'a str>,
+    /// In a sharded run: which rows are this shard's.
+    owners: Option<&'a Owners>,
     files: Vec<FileEntry>,
     quarantine: Vec<QuarantineRecord>,
     findings: Vec<Finding>,
 }
 
-/// Loads every planned file in table order into the staging folder `dir`.
+/// The row filter of `each_row`: every row, or a shard's own (its region
+/// code read as the row rules read it; a code that does not read is shard
+/// 0's, like a code outside the tree).
+fn keeps(owners: Option<&Owners>) -> impl Fn(&RawRecord, &HeaderMap) -> bool + '_ {
+    move |rec, h| {
+        owners.is_none_or(|o| {
+            let code = Cells::new(rec, h).ok().and_then(|c| c.code().ok());
+            o.owns(code.as_deref())
+        })
+    }
+}
+
+/// Loads every planned file in table order into the staging folder `dir`;
+/// in a sharded run (`shard`), only the rows the shard owns.
 pub fn load_all(
     config: &Config,
     planned: &[Planned],
     dir: &Path,
     metadata: &[(String, String)],
     reference: Option<&HashMap<String, String>>,
+    shard: Option<(Shard, Level)>,
 ) -> Result<Loaded, IngestError> {
     let mut files = Vec::new();
     let mut quarantine = Vec::new();
@@ -361,15 +413,21 @@ pub fn load_all(
     if let Some(reference) = reference {
         findings.extend(reference_findings(&regions, reference));
     }
-    let mut sink = Sink::new(Table::Regions, frames::regions_frame, dir, metadata)?;
+    // Regions are kept whole in every shard: the tree is every shard's.
+    let mut sink = Sink::new(Table::Regions, frames::regions_frame, dir, metadata, false)?;
     for r in &regions {
-        sink.push(r.clone())?;
+        sink.push(r.clone(), 0)?;
     }
     tables.insert(Table::Regions.name().to_string(), sink.finish()?);
 
     // The fact tables depend only on the tree: load them in parallel, then
     // merge in table order so that outputs do not depend on scheduling.
     let known: HashSet<&str> = regions.iter().map(|r| r.row.code.as_str()).collect();
+    let owners = shard.map(|(s, level)| Owners::new(s, level, &regions));
+    if let Some(o) = &owners {
+        tracing::info!(shard = %o.shard, regions = ?o.sizes(regions.len()), "regions per shard");
+    }
+    let tree = findings::tree_frame(&regions).map_err(polars_error(Table::Regions))?;
     let facts = [Table::MemberAges, Table::Disputes, Table::ServiceUsage];
     let loaded: Vec<Result<(u64, Ctx), IngestError>> = facts
         .par_iter()
@@ -378,6 +436,7 @@ pub fn load_all(
                 dir,
                 metadata,
                 known: &known,
+                owners: owners.as_ref(),
                 files: Vec::new(),
                 quarantine: Vec::new(),
                 findings: Vec::new(),
@@ -409,16 +468,14 @@ pub fn load_all(
                 seconds = t.elapsed().as_secs_f64(),
                 "loaded"
             );
-            if src.is_some() {
-                let t = std::time::Instant::now();
+            // Group findings need the whole table: a shard leaves them to
+            // `combine`, which runs this same query over the combined table.
+            if let (Some(src), None) = (src, &owners) {
                 let path = dir.join(table.name()).join("part-0.parquet");
-                let cov = coverage_findings(&path, table, &regions).map_err(polars_error(table))?;
-                ctx.findings.extend(cov);
-                tracing::info!(
-                    table = table.name(),
-                    seconds = t.elapsed().as_secs_f64(),
-                    "coverage checked"
-                );
+                let codes: Vec<&str> = known.iter().copied().collect();
+                let found = findings::group_findings(&path, table, src, n, &codes, &tree)
+                    .map_err(polars_error(table))?;
+                ctx.findings.extend(found);
             }
             Ok((n, ctx))
         })
@@ -455,7 +512,7 @@ fn load_regions(
     let mut seen: HashMap<u128, Origin> = HashMap::new();
     let first_file = files.len();
     for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(pf, src, quarantine, |rec, h| {
+        let entry = each_row(pf, src, quarantine, |_, _| true, |rec, h| {
             let row = validate::region_row(&Cells::new(rec, h)?)?;
             let key = key_hash(&[row.code.as_bytes()]);
             if let Some(&o) = seen.get(&key) {
@@ -493,7 +550,8 @@ fn load_ages(
     src: Option<&Source>,
 ) -> Result<u64, IngestError> {
     let table = Table::MemberAges;
-    let mut sink = Sink::new(table, frames::ages_frame, ctx.dir, ctx.metadata)?;
+    let sharded = ctx.owners.is_some();
+    let mut sink = Sink::new(table, frames::ages_frame, ctx.dir, ctx.metadata, sharded)?;
     let Some(src) = src else { return sink.finish() };
     // Per (region, period, role): the bands stored so far and where they came
     // from. An identical band is E_DUPLICATE, an overlapping one E_BAND; the
@@ -506,8 +564,9 @@ fn load_ages(
         .map(|b| parse_band(b).expect("config checked bands"))
         .collect();
     let known = ctx.known;
+    let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
+        let entry = each_row(pf, src, &mut ctx.quarantine, &keep, |rec, h| {
             let cells = Cells::new(rec, h)?;
             let batch: Vec<(AgeRow, String)> = match src.layout {
                 Layout::Long => vec![(validate::age_row(&cells, src.scale)?, "age_band".into())],
@@ -571,8 +630,9 @@ fn load_ages(
                 group_keys.push(g);
             }
             for ((r, _), g) in batch.into_iter().zip(group_keys) {
-                groups.push(g, r.band, Origin::new(k, rec.row));
-                sink.push(r)?;
+                let origin = Origin::new(k, rec.row);
+                groups.push(g, r.band, origin);
+                sink.push(r, origin.0)?;
             }
             Ok(())
         })?;
@@ -581,29 +641,19 @@ fn load_ages(
     // The index is done with: free it before the findings query runs.
     drop(groups);
     for ((code, period, role, band), count) in persons {
-        sink.push(AgeRow {
-            code,
-            period,
-            role,
-            band,
-            count,
-            share: None,
-        })?;
+        sink.push(
+            AgeRow {
+                code,
+                period,
+                role,
+                band,
+                count,
+                share: None,
+            },
+            MADE_LAST,
+        )?;
     }
-    let n = sink.finish()?;
-    let t = std::time::Instant::now();
-    let path = ctx.dir.join(table.name()).join("part-0.parquet");
-    let codes: Vec<&str> = ctx.known.iter().copied().collect();
-    let cuts = crate::ingest::findings::cuts(&codes, n);
-    let found = age_findings(&path, src.total_tolerance, src.share_tolerance, &cuts)
-        .map_err(polars_error(table))?;
-    tracing::info!(
-        table = table.name(),
-        seconds = t.elapsed().as_secs_f64(),
-        "totals and shares reconciled"
-    );
-    ctx.findings.extend(found);
-    Ok(n)
+    sink.finish()
 }
 
 /// A fact row with a duplicate key of contract §2.
@@ -654,12 +704,14 @@ fn load_keyed<T: Keyed>(
     to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
     row_rules: fn(&Cells) -> Result<T, Reject>,
 ) -> Result<u64, IngestError> {
-    let mut sink = Sink::new(table, to_frame, ctx.dir, ctx.metadata)?;
+    let sharded = ctx.owners.is_some();
+    let mut sink = Sink::new(table, to_frame, ctx.dir, ctx.metadata, sharded)?;
     let Some(src) = src else { return sink.finish() };
     let mut keys: HashMap<u128, Origin> = HashMap::new();
     let known = ctx.known;
+    let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(pf, src, &mut ctx.quarantine, |rec, h| {
+        let entry = each_row(pf, src, &mut ctx.quarantine, &keep, |rec, h| {
             let r = row_rules(&Cells::new(rec, h)?)?;
             if !known.contains(r.code()) {
                 return Err(unknown_code(r.code()).into());
@@ -668,8 +720,9 @@ fn load_keyed<T: Keyed>(
             if let Some(&o) = keys.get(&key) {
                 return Err(duplicate(T::KEY_COLUMN, o.row(), &planned[o.file()].shown).into());
             }
-            keys.insert(key, Origin::new(k, rec.row));
-            Ok(sink.push(r)?)
+            let origin = Origin::new(k, rec.row);
+            keys.insert(key, origin);
+            Ok(sink.push(r, origin.0)?)
         })?;
         ctx.files.push(entry);
     }

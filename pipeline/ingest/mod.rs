@@ -108,6 +108,17 @@ pub enum Mode {
     Ingest,
     /// Run every check; write only quarantine, findings and manifest to `report`.
     Validate { report: PathBuf },
+    /// One shard of a sharded run: the rows this shard owns (see
+    /// [`crate::cluster::spec`]), written into `dir`, which the caller
+    /// publishes; the regions are kept whole (every shard needs the tree),
+    /// stored rows carry their `_origin` so that `combine` can restore the
+    /// input order, and the group findings are left to `combine`, which
+    /// makes them over the whole tables.
+    Shard {
+        dir: PathBuf,
+        shard: crate::cluster::spec::Shard,
+        level: crate::contract::Level,
+    },
 }
 
 fn is_glob(p: &str) -> bool {
@@ -230,7 +241,7 @@ pub fn run_id(config: &Config, planned: &[Planned]) -> String {
 }
 
 /// Inputs made by `govlens generate` carry a `_generated.json` beside them.
-fn is_simulated(planned: &[Planned]) -> bool {
+pub fn is_simulated(planned: &[Planned]) -> bool {
     planned.iter().any(|p| {
         p.path
             .parent()
@@ -248,24 +259,53 @@ pub fn refuse_newer(target: &std::path::Path) -> Result<(), IngestError> {
     }
 }
 
-pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
-    let planned = plan(config)?;
-    let run_id = run_id(config, &planned);
-    let simulated = is_simulated(&planned);
+/// What every Parquet file of a warehouse carries: its run id, the inputs'
+/// hashes, whether the inputs were simulated. `combine` writes the same, so
+/// a combined warehouse's files are a one-machine ingest's, byte for byte.
+pub fn metadata(run_id: &str, planned: &[Planned]) -> Vec<(String, String)> {
     let input_hashes = planned
         .iter()
         .map(|p| format!("{}=blake3:{}", p.shown, p.probe.blake3))
         .collect::<Vec<_>>()
         .join(";");
-    let mut metadata = warehouse::file_metadata(&run_id, &input_hashes);
-    metadata.push(("govlens.simulated".into(), simulated.to_string()));
+    let mut metadata = warehouse::file_metadata(run_id, &input_hashes);
+    metadata.push((
+        "govlens.simulated".into(),
+        is_simulated(planned).to_string(),
+    ));
+    metadata
+}
 
-    let target = match mode {
-        Mode::Ingest => config.warehouse.clone(),
-        Mode::Validate { report } => report.clone(),
+/// The warehouse manifest's `config_hash`.
+pub fn config_hash(config: &Config) -> String {
+    format!("blake3:{}", blake3::hash(config.text.as_bytes()).to_hex())
+}
+
+pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
+    let planned = plan(config)?;
+    let run_id = run_id(config, &planned);
+    let simulated = is_simulated(&planned);
+    let metadata = metadata(&run_id, &planned);
+
+    let (target, staging, shard) = match mode {
+        Mode::Ingest | Mode::Validate { .. } => {
+            let target = match mode {
+                Mode::Validate { report } => report.clone(),
+                _ => config.warehouse.clone(),
+            };
+            refuse_newer(&target)?;
+            let staging = Staging::new(&target)?;
+            (target, Some(staging), None)
+        }
+        Mode::Shard { dir, shard, level } => {
+            std::fs::create_dir_all(dir).map_err(|source| WarehouseError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            (dir.clone(), None, Some((*shard, *level)))
+        }
     };
-    refuse_newer(&target)?;
-    let staging = Staging::new(&target)?;
+    let dir = staging.as_ref().map_or(target.clone(), |s| s.dir.clone());
     let reference = match &config.reference_codes {
         Some(p) => Some(regions_reference(config, p)?),
         None => None,
@@ -273,29 +313,30 @@ pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
     let loaded = load::load_all(
         config,
         &planned,
-        &staging.dir,
+        &dir,
         &metadata,
         reference.as_ref(),
+        shard,
     )?;
     if let Mode::Validate { .. } = mode {
         // The checks ran over the staged tables; a report keeps none of them.
         for t in Table::ALL {
-            let d = staging.dir.join(t.name());
+            let d = dir.join(t.name());
             std::fs::remove_dir_all(&d).map_err(|source| WarehouseError::Io { path: d, source })?;
         }
     }
 
     let mut q =
         quarantine::quarantine_frame(&loaded.quarantine).map_err(frame_err("_quarantine"))?;
-    warehouse::write_frame(&staging.dir.join("_quarantine.parquet"), &mut q, &metadata)?;
+    warehouse::write_frame(&dir.join("_quarantine.parquet"), &mut q, &metadata)?;
     let mut f = quarantine::findings_frame(&loaded.findings).map_err(frame_err("_findings"))?;
-    warehouse::write_frame(&staging.dir.join("_findings.parquet"), &mut f, &metadata)?;
+    warehouse::write_frame(&dir.join("_findings.parquet"), &mut f, &metadata)?;
 
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         govlens_version: env!("CARGO_PKG_VERSION").into(),
         run_id,
-        config_hash: format!("blake3:{}", blake3::hash(config.text.as_bytes()).to_hex()),
+        config_hash: config_hash(config),
         simulated,
         files: loaded.files,
         tables: loaded.tables,
@@ -303,8 +344,10 @@ pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
         findings: loaded.findings.len() as u64,
     };
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
-    warehouse::write_text(&staging.dir.join("_manifest.json"), &json)?;
-    staging.publish()?;
+    warehouse::write_text(&dir.join("_manifest.json"), &json)?;
+    if let Some(staging) = staging {
+        staging.publish()?;
+    }
     Ok(Outcome {
         manifest,
         quarantine: loaded.quarantine,
