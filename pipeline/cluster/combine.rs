@@ -116,6 +116,7 @@ pub fn shards(config: &Config) -> Result<Vec<(PathBuf, ShardManifest)>, ClusterE
             shared: shown,
             missing: missing.join(","),
             count,
+            config: config.path.display().to_string(),
             running: if running.is_empty() {
                 String::new()
             } else {

@@ -27,12 +27,13 @@ pub enum ClusterError {
     BadShard { path: String, message: String },
     #[error("{shared} holds no shard folders: run `govlens run --shard I/N` for every shard (or `govlens slurm submit`) first")]
     NoShards { shared: String },
-    #[error("{shared}: shard(s) {missing} of {count} missing{running}: nothing was combined; run them again (`govlens run --shard I/{count}`, or `govlens slurm submit --shards {count} --only {missing}`)")]
+    #[error("{shared}: shard(s) {missing} of {count} missing{running}: nothing was combined; run them again (`govlens run --config {config} --shard I/{count}` for each, or `govlens slurm submit --config {config} --shards {count} --only {missing}`)")]
     Missing {
         shared: String,
         missing: String,
         count: u32,
         running: String,
+        config: String,
     },
     #[error("{shared}: shard {shard} appears twice, in {first} and {second}: a folder was copied or renamed; keep the one named after its shard.json and remove the other")]
     Twice {
