@@ -95,7 +95,11 @@ fn print_summary(s: &govlens::run::Summary) -> ExitCode {
 /// `run --shard I/N`: exit 0 whenever the shard is written, whatever was
 /// quarantined (a scheduler's `afterok` must let `combine` start; combine's
 /// exit code reports the whole run's quarantine).
-fn run_shard(config: &Config, shard: govlens::cluster::spec::Shard, force: bool) -> Result<ExitCode> {
+fn run_shard(
+    config: &Config,
+    shard: govlens::cluster::spec::Shard,
+    force: bool,
+) -> Result<ExitCode> {
     let out = govlens::cluster::shard::run(config, shard, force)?;
     let m = &out.manifest;
     if !out.ran {
@@ -169,7 +173,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             match govlens::cluster::combine::run(&config, &opts) {
                 Ok(s) => Ok(print_summary(&s)),
-                Err(govlens::cluster::ClusterError::Run(e @ govlens::run::RunError::Locked { .. })) => {
+                Err(govlens::cluster::ClusterError::Run(
+                    e @ govlens::run::RunError::Locked { .. },
+                )) => {
                     eprintln!("error: {e}");
                     Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
                 }
@@ -195,10 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 dry_run: a.dry_run,
             };
             if let Some(bad) = opts.only.iter().flatten().find(|i| **i >= opts.shards) {
-                anyhow::bail!(
-                    "--only {bad}: shards are numbered 0 to {}",
-                    opts.shards - 1
-                );
+                anyhow::bail!("--only {bad}: shards are numbered 0 to {}", opts.shards - 1);
             }
             let done = govlens::cluster::slurm::submit(&config, &opts)?;
             println!("scripts: {}", done.dir.display());
@@ -209,9 +212,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (Some(a), Some(c)) => {
                     println!("shards job {a}");
                     println!("combine job {c} (starts when every shard succeeded)");
-                    println!("watch: squeue -j {a},{c}   logs: {}", done.dir.join("logs").display());
+                    println!(
+                        "watch: squeue -j {a},{c}   logs: {}",
+                        done.dir.join("logs").display()
+                    );
                 }
-                _ => println!("not submitted (--dry-run): sh {}", done.dir.join("submit.sh").display()),
+                _ => println!(
+                    "not submitted (--dry-run): sh {}",
+                    done.dir.join("submit.sh").display()
+                ),
             }
             Ok(ExitCode::SUCCESS)
         }

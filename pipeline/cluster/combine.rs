@@ -106,9 +106,12 @@ pub fn shards(config: &Config) -> Result<Vec<(PathBuf, ShardManifest)>, ClusterE
         let running = staging
             .iter()
             .filter(|n| {
-                missing
-                    .iter()
-                    .any(|i| n.starts_with(&format!(".shard-{:04}-of-{count:04}.", i.parse::<u32>().unwrap_or(0))))
+                missing.iter().any(|i| {
+                    n.starts_with(&format!(
+                        ".shard-{:04}-of-{count:04}.",
+                        i.parse::<u32>().unwrap_or(0)
+                    ))
+                })
             })
             .cloned()
             .collect::<Vec<_>>();

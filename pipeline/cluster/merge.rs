@@ -225,12 +225,19 @@ pub fn merge(
 
     // The files' accounting: regions as shard 0 read them, facts summed.
     let mut files: Vec<FileEntry> = m0.files.clone();
-    for f in files.iter_mut().filter(|f| f.table != Table::Regions.name()) {
+    for f in files
+        .iter_mut()
+        .filter(|f| f.table != Table::Regions.name())
+    {
         f.rows_read = 0;
         f.rows_stored = 0;
         f.rows_quarantined = 0;
         for (_, m) in shards {
-            if let Some(g) = m.files.iter().find(|g| g.path == f.path && g.table == f.table) {
+            if let Some(g) = m
+                .files
+                .iter()
+                .find(|g| g.path == f.path && g.table == f.table)
+            {
                 f.rows_read += g.rows_read;
                 f.rows_stored += g.rows_stored;
                 f.rows_quarantined += g.rows_quarantined;

@@ -141,7 +141,10 @@ mod tests {
         assert!(Shard::parse("0/0").is_err());
         assert!(Shard::parse("a/2").unwrap_err().contains("'a'"));
         assert!(Shard::parse("3").unwrap_err().contains("I/N"));
-        let s = Shard { index: 12, count: 40 };
+        let s = Shard {
+            index: 12,
+            count: 40,
+        };
         assert_eq!(s.folder(), "shard-0012-of-0040");
         assert_eq!(Shard::from_folder(&s.folder()), Some(s));
         assert_eq!(Shard::from_folder("shard-12-of-40"), None);

@@ -294,7 +294,9 @@ impl UnitSource<'_> {
         batch: &[String],
     ) -> Result<(DataFrame, DataFrame), CompareError> {
         let dirs = match self {
-            UnitSource::Warehouse => return Ok(metrics::period_metrics(config, tree, Some(batch))?),
+            UnitSource::Warehouse => {
+                return Ok(metrics::period_metrics(config, tree, Some(batch))?)
+            }
             UnitSource::Partials { dirs, .. } => dirs,
         };
         let read = |file: &str, order: &[&str]| -> PolarsResult<DataFrame> {

@@ -270,7 +270,11 @@ pub fn group_findings(
 
 /// W_COVERAGE over a staged fact table: every region of the tree, at a
 /// level the table is reported at, lacking a period some other region has.
-pub fn coverage_findings(path: &Path, table: Table, tree: &DataFrame) -> PolarsResult<Vec<Finding>> {
+pub fn coverage_findings(
+    path: &Path,
+    table: Table,
+    tree: &DataFrame,
+) -> PolarsResult<Vec<Finding>> {
     let tree = tree.clone().lazy();
     let present = scan(path)?
         .select([col("region_code"), col("period"), col("period_start")])

@@ -10,10 +10,10 @@ use std::path::Path;
 use polars::prelude::{DataFrame, PolarsError, PolarsResult};
 use rayon::prelude::*;
 
-use crate::config::{Config, Encoding, Layout, Source};
-use crate::contract::{Rule, Table};
 use crate::cluster::spec::{Owners, Shard};
+use crate::config::{Config, Encoding, Layout, Source};
 use crate::contract::Level;
+use crate::contract::{Rule, Table};
 use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
@@ -512,17 +512,23 @@ fn load_regions(
     let mut seen: HashMap<u128, Origin> = HashMap::new();
     let first_file = files.len();
     for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(pf, src, quarantine, |_, _| true, |rec, h| {
-            let row = validate::region_row(&Cells::new(rec, h)?)?;
-            let key = key_hash(&[row.code.as_bytes()]);
-            if let Some(&o) = seen.get(&key) {
-                return Err(duplicate("region_code", o.row(), &planned[o.file()].shown).into());
-            }
-            seen.insert(key, Origin::new(k, rec.row));
-            rows.push(row);
-            origin.push((k, rec.row));
-            Ok(())
-        })?;
+        let entry = each_row(
+            pf,
+            src,
+            quarantine,
+            |_, _| true,
+            |rec, h| {
+                let row = validate::region_row(&Cells::new(rec, h)?)?;
+                let key = key_hash(&[row.code.as_bytes()]);
+                if let Some(&o) = seen.get(&key) {
+                    return Err(duplicate("region_code", o.row(), &planned[o.file()].shown).into());
+                }
+                seen.insert(key, Origin::new(k, rec.row));
+                rows.push(row);
+                origin.push((k, rec.row));
+                Ok(())
+            },
+        )?;
         files.push(entry);
     }
     let (resolved, rejects) = regions::resolve(&rows);

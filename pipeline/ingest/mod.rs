@@ -310,14 +310,7 @@ pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
         Some(p) => Some(regions_reference(config, p)?),
         None => None,
     };
-    let loaded = load::load_all(
-        config,
-        &planned,
-        &dir,
-        &metadata,
-        reference.as_ref(),
-        shard,
-    )?;
+    let loaded = load::load_all(config, &planned, &dir, &metadata, reference.as_ref(), shard)?;
     if let Mode::Validate { .. } = mode {
         // The checks ran over the staged tables; a report keeps none of them.
         for t in Table::ALL {
