@@ -313,7 +313,7 @@ impl UnitSource<'_> {
                 .collect::<PolarsResult<Vec<_>>>()?;
             concat(parts, UnionArgs::default())?
                 .sort(
-                    order.iter().copied().collect::<Vec<_>>(),
+                    order.to_vec(),
                     SortMultipleOptions::default().with_nulls_last(false),
                 )
                 .collect()

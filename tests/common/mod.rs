@@ -2,6 +2,8 @@
 //! its inputs and config there, and runs the real `govlens` binary in it.
 #![allow(dead_code)]
 
+pub mod twin;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
