@@ -6,7 +6,8 @@
 //!   tagged with their `_origin` (file, row). Sorted on it (then on
 //!   region_code, for the persons layout's band counts made at the end), the
 //!   union is the one-machine table row for row; written in batches of the
-//!   same size, it is the same file byte for byte.
+//!   same size, it is the same file byte for byte. The sort works a range of
+//!   origins at a time, so memory does not grow with the table.
 //! - **quarantine**: shard 0's regions records as they are, then each fact
 //!   table's records of every shard in (file, row) order, as one machine
 //!   lists them.
@@ -36,6 +37,93 @@ fn perr(what: impl Into<String>) -> impl FnOnce(PolarsError) -> ClusterError {
 
 fn scan(path: &Path) -> PolarsResult<LazyFrame> {
     LazyFrame::scan_parquet(PlRefPath::try_from_path(path)?, ScanArgsParquet::default())
+}
+
+/// Stored rows a merge step holds: the partitions are read a range of
+/// origins at a time, so memory stays bounded at national scale (62M
+/// member-age rows in one sort took ~10 GB).
+const MERGE_ROWS: u64 = 4_000_000;
+
+/// Ranges `[lo, hi)` of `_origin` (file index << 44 | spreadsheet row) that
+/// hold about [`MERGE_ROWS`] stored rows each, for a table whose files have
+/// about `lines[k]` rows and which stored `stored` rows in all; the last
+/// range is open, and takes the rows made after reading (`u64::MAX`).
+fn origin_ranges(lines: &[u64], stored: u64, merge_rows: u64) -> Vec<(u64, Option<u64>)> {
+    let read: u64 = lines.iter().sum::<u64>().max(1);
+    // Wide files store several rows a line.
+    let per_line = (stored as f64 / read as f64).max(1.0);
+    let step = ((merge_rows as f64 / per_line) as u64).max(1);
+    let mut out = Vec::new();
+    for (k, n) in lines.iter().enumerate() {
+        let base = (k as u64) << 44;
+        let mut row = 0;
+        while row + step < *n {
+            out.push((base + row, Some(base + row + step)));
+            row += step;
+        }
+        out.push((base + row, Some(((k as u64) + 1) << 44)));
+    }
+    let end = (lines.len() as u64) << 44;
+    out.push((end, None));
+    out
+}
+
+/// Writes the union of the partitions `parts`, sorted on (`_origin`,
+/// region_code) without `_origin`, to `path`, one range of origins at a time;
+/// row groups of [`BATCH_ROWS`] rows run across ranges, as ingest writes them.
+fn merge_table(
+    parts: &[PathBuf],
+    ranges: &[(u64, Option<u64>)],
+    path: &Path,
+    metadata: &[(String, String)],
+) -> Result<u64, ClusterError> {
+    let mut writer: Option<TableWriter> = None;
+    let mut pending: Option<DataFrame> = None;
+    for (lo, hi) in ranges {
+        let keep = match hi {
+            Some(hi) => col(ORIGIN).gt_eq(lit(*lo)).and(col(ORIGIN).lt(lit(*hi))),
+            None => col(ORIGIN).gt_eq(lit(*lo)),
+        };
+        let lfs = parts
+            .iter()
+            .map(|p| Ok(scan(p)?.filter(keep.clone())))
+            .collect::<PolarsResult<Vec<_>>>()
+            .map_err(perr("partitions"))?;
+        let df = concat(lfs, UnionArgs::default())
+            .and_then(|lf| {
+                lf.sort(
+                    [ORIGIN, "region_code"],
+                    SortMultipleOptions::default().with_maintain_order(true),
+                )
+                .drop(cols([ORIGIN]))
+                .collect()
+            })
+            .map_err(perr("partitions"))?;
+        if writer.is_none() {
+            writer = Some(TableWriter::at(path, df.schema(), metadata)?);
+        }
+        let w = writer.as_mut().expect("created above");
+        let mut buf = match pending.take() {
+            Some(mut p) => {
+                p.vstack_mut_owned(df).map_err(perr("partitions"))?;
+                p
+            }
+            None => df,
+        };
+        while buf.height() >= BATCH_ROWS {
+            let mut head = buf.slice(0, BATCH_ROWS);
+            head.rechunk_mut_par();
+            w.write(&head)?;
+            buf = buf.slice(BATCH_ROWS as i64, usize::MAX);
+        }
+        pending = Some(buf);
+    }
+    let mut w = writer.expect("at least one range");
+    if let Some(mut rest) = pending {
+        rest.rechunk_mut_par();
+        w.write(&rest)?;
+    }
+    Ok(w.finish()?)
 }
 
 fn read(path: &Path) -> Result<DataFrame, ClusterError> {
@@ -92,42 +180,51 @@ pub fn merge(
             .unwrap_or_default(),
     );
 
-    // Facts in input order.
+    // Facts in input order, a range of origins at a time.
     let facts = [Table::MemberAges, Table::Disputes, Table::ServiceUsage];
     for table in facts {
         let t = std::time::Instant::now();
-        let lfs = parts(table.name())
+        let files: Vec<&FileEntry> = m0
+            .files
             .iter()
-            .map(|p| scan(p))
-            .collect::<PolarsResult<Vec<_>>>()
-            .map_err(perr(table.name()))?;
-        let df = concat(lfs, UnionArgs::default())
-            .and_then(|lf| {
-                lf.sort(
-                    [ORIGIN, "region_code"],
-                    SortMultipleOptions::default().with_maintain_order(true),
-                )
-                .drop(cols([ORIGIN]))
-                .collect()
+            .filter(|f| f.table == table.name())
+            .collect();
+        let stored: u64 = shards
+            .iter()
+            .map(|(_, m)| m.tables.get(table.name()).copied().unwrap_or(0))
+            .sum();
+        let lines: Vec<u64> = files
+            .iter()
+            .map(|f| {
+                let read: u64 = shards
+                    .iter()
+                    .flat_map(|(_, m)| m.files.iter())
+                    .filter(|g| g.path == f.path && g.table == f.table)
+                    .map(|g| g.rows_read)
+                    .sum();
+                read + f.preamble_rows + 2
             })
-            .map_err(perr(table.name()))?;
-        let mut df = df;
-        df.rechunk_mut_par();
+            .collect();
         let folder = staging.dir.join(table.name());
         std::fs::create_dir_all(&folder).map_err(|source| WarehouseError::Io {
             path: folder.clone(),
             source,
         })?;
-        let mut w = TableWriter::at(&folder.join("part-0.parquet"), df.schema(), &metadata)?;
-        let mut at = 0;
-        while at < df.height() {
-            w.write(&df.slice(at as i64, BATCH_ROWS))?;
-            at += BATCH_ROWS;
-        }
-        tables.insert(table.name().to_string(), w.finish()?);
+        let ranges = origin_ranges(&lines, stored, MERGE_ROWS);
+        let rows = merge_table(
+            &parts(table.name()),
+            &ranges,
+            &folder.join("part-0.parquet"),
+            &metadata,
+        )
+        .map_err(|e| match e {
+            ClusterError::Polars { source, .. } => perr(table.name())(source),
+            e => e,
+        })?;
+        tables.insert(table.name().to_string(), rows);
         tracing::info!(
             table = table.name(),
-            rows = df.height(),
+            rows,
             seconds = t.elapsed().as_secs_f64(),
             "merged"
         );
@@ -259,4 +356,75 @@ pub fn merge(
     warehouse::write_text(&staging.dir.join("_manifest.json"), &json)?;
     staging.publish()?;
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_ranges_cover_every_origin_once() {
+        let r = origin_ranges(&[10_000_000, 5], 10_000_005, MERGE_ROWS);
+        assert_eq!(r.first().unwrap().0, 0);
+        for w in r.windows(2) {
+            assert_eq!(w[0].1, Some(w[1].0), "contiguous: {r:?}");
+        }
+        assert_eq!(r.last().unwrap(), &(2 << 44, None));
+        // 10M rows in ranges of 4M rows: 3 for the first file, 1 for the second.
+        assert_eq!(r.len(), 5, "{r:?}");
+        // A wide file: 6 stored rows a line → ranges of 4M/6 lines.
+        let wide = origin_ranges(&[1_000_000], 6_000_000, MERGE_ROWS);
+        assert_eq!(wide.len(), 3, "{wide:?}");
+    }
+
+    /// Small ranges give the same file as one range: row groups carry over
+    /// range boundaries (200k rows: three full row groups and a rest).
+    #[test]
+    fn merging_in_ranges_writes_the_bytes_of_one_sort() {
+        let tmp = tempfile::tempdir().unwrap();
+        let n = 200_000u64;
+        // Two files of 100k lines; rows dealt to 3 shards by a hash of the row.
+        let origin = |i: u64| ((i / 100_000) << 44) | (i % 100_000 + 2);
+        let mut parts = Vec::new();
+        for shard in 0..3u64 {
+            let rows: Vec<u64> = (0..n)
+                .filter(|i| (i * 2_654_435_761) % 3 == shard)
+                .collect();
+            let mut df = df!(
+                "region_code" => rows.iter().map(|i| format!("{:06}", i % 977)).collect::<Vec<_>>(),
+                "count" => rows.iter().map(|i| *i as f64 * 0.5).collect::<Vec<_>>(),
+                ORIGIN => rows.iter().map(|i| origin(*i)).collect::<Vec<_>>(),
+            )
+            .unwrap();
+            let p = tmp.path().join(format!("p{shard}.parquet"));
+            warehouse::write_frame(&p, &mut df, &[]).unwrap();
+            parts.push(p);
+        }
+        let lines = [100_002, 100_002];
+        let whole = tmp.path().join("whole.parquet");
+        let ranged = tmp.path().join("ranged.parquet");
+        let one = origin_ranges(&lines, n, u64::MAX / 4);
+        let many = origin_ranges(&lines, n, 7_000);
+        assert_eq!(one.len(), 3);
+        assert!(many.len() > 20, "{}", many.len());
+        assert_eq!(merge_table(&parts, &one, &whole, &[]).unwrap(), n);
+        assert_eq!(merge_table(&parts, &many, &ranged, &[]).unwrap(), n);
+        assert_eq!(
+            std::fs::read(&whole).unwrap(),
+            std::fs::read(&ranged).unwrap()
+        );
+        let back = read(&ranged).unwrap();
+        let counts: Vec<f64> = back
+            .column("count")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert!(
+            counts.windows(2).all(|w| w[0] < w[1]),
+            "input order restored"
+        );
+    }
 }
