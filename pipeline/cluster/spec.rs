@@ -134,6 +134,9 @@ impl Owners {
 mod tests {
     use super::*;
 
+    // XXH3-64 of the codes, mod 4, as first released.
+    const PINNED: [u32; 5] = [2, 3, 2, 0, 2];
+
     #[test]
     fn shard_arguments_are_checked() {
         assert_eq!(Shard::parse("3/8"), Ok(Shard { index: 3, count: 8 }));
@@ -158,11 +161,6 @@ mod tests {
             .iter()
             .map(|c| Shard::of_code(c, 4))
             .collect();
-        let again: Vec<u32> = ["11", "31", "44", "51", "65"]
-            .iter()
-            .map(|c| Shard::of_code(c, 4))
-            .collect();
-        assert_eq!(got, again);
-        assert!(got.iter().all(|s| *s < 4));
+        assert_eq!(got, PINNED);
     }
 }
