@@ -19,6 +19,13 @@ one after the other on the same files:
   duckdb    bench/peers.py duckdb: the same ingest rules, unit metrics and
             model aggregations in SQL (Python duckdb)
   pandas    bench/peers.py pandas: the same in pandas (pyarrow engine)
+  run       `govlens run` with govlens-same's config: ingest, compare and
+            render in one process (the one-machine row of the cluster pair)
+  slurm-N   the same job as N shards on the one-machine Slurm cluster
+            (.ci/slurm-up): `govlens slurm submit --shards N --cpus 1`, timed
+            from submission until the combine job is gone; peak RSS is the
+            largest job's (each job measures itself with bench/rss.py; two
+            jobs run at once on 2 cores). Not watched by --max-rss-gb.
 
 and records wall time and peak RSS (the kernel's ru_maxrss of each process
 tree, from wait4), and the ratio of each to govlens. A peer's unit metrics
@@ -83,6 +90,35 @@ draws = 0
 """
 
 
+def measure_slurm(cfg, shards, work, log):
+    """`govlens slurm submit` and wait; returns (wall s, peak RSS KB, status, stopped)."""
+    rss = os.path.join(work, "rss.tsv")
+    wrapper = os.path.join(work, "govlens-rss")
+    with open(wrapper, "w") as f:
+        f.write(f"#!/bin/sh\nexec {sys.executable} {os.path.join(ROOT, 'bench', 'rss.py')} {rss} {BIN} \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    t = time.monotonic()
+    out = subprocess.run([BIN, "slurm", "submit", "--config", cfg, "--shards", str(shards),
+                          "--cpus", "1", "--govlens", wrapper],
+                         cwd=ROOT, capture_output=True, text=True)
+    with open(log, "a") as f:
+        f.write(out.stdout + out.stderr)
+    if out.returncode != 0:
+        return time.monotonic() - t, 0, out.returncode, False
+    ids = [l.split()[2] for l in out.stdout.splitlines()
+           if l.startswith("shards job") or l.startswith("combine job")]
+    while subprocess.run(["squeue", "-h", "-j", ",".join(ids), "-o", "%i"],
+                         capture_output=True, text=True).stdout.strip():
+        time.sleep(1)
+    wall = time.monotonic() - t
+    jobs = [l.split("\t") for l in open(rss).read().splitlines()] if os.path.exists(rss) else []
+    peak = max((int(j[0]) for j in jobs), default=0)
+    # shards + combine, each 0 (combine: 1 = done with findings)
+    bad = [j for j in jobs if int(j[1]) not in (0, 1)]
+    status = 0 if len(jobs) == shards + 1 and not bad else 1
+    return wall, peak, status, False
+
+
 def govlens_config(data, work, extra=""):
     text = f"""[run]
 warehouse = "{work}/warehouse"
@@ -117,7 +153,7 @@ def govlens_check(work):
     latest = open(os.path.join(work, "out", "latest")).read().strip()
     path = os.path.join(work, "out", latest, "tables", "unit_metrics.parquet")
     return float(duckdb.sql(f"SELECT avg(value) FROM read_parquet('{path}') "
-                            "WHERE metric = 'resolution_rate'").fetchone()[0])
+                            "WHERE metric = 'resolution_rate'").fetchall()[0][0])
 
 
 def national_villages(out):
@@ -184,18 +220,25 @@ def main():
             if tool.startswith("govlens"):
                 cfg = govlens_config(data, work, LEAN if tool == "govlens-same" else "")
                 steps = [[BIN, "ingest", "--config", cfg], [BIN, "compare", "--config", cfg]]
+            elif tool == "run" or tool.startswith("slurm-"):
+                cfg = govlens_config(data, work, LEAN)
+                steps = [[BIN, "run", "--config", cfg]]
             else:
                 steps = [[sys.executable, os.path.join(ROOT, "bench", "peers.py"), tool, data, work]]
             wall, peak, status, stopped = 0.0, 0, 0, False
+            if tool.startswith("slurm-"):
+                steps = []
+                wall, peak, status, stopped = measure_slurm(cfg, int(tool.split("-")[1]), work, log)
             for cmd in steps:
                 w, r, s, st = measure(cmd, args.max_rss_gb * 1024 * 1024, log)
                 wall, peak = wall + w, max(peak, r)
-                if s != 0 or st:
+                # `run` exits 1 when it finished with quarantined rows or findings.
+                if (s != 0 and not (tool == "run" and s == 1)) or st:
                     status, stopped = s, st
                     break
             ok = status == 0 and not stopped
             if ok:
-                checks[tool] = govlens_check(work) if tool.startswith("govlens") else json.loads(
+                checks[tool] = govlens_check(work) if tool.startswith(("govlens", "run", "slurm-")) else json.loads(
                     open(log).read().strip().splitlines()[-1])["resolution_rate_mean"]
             row = {"scale": scale, "communities": communities, "rows": rows, "tool": tool,
                    "wall_s": round(wall, 2), "peak_rss_kb": peak, "ok": ok,
@@ -211,7 +254,7 @@ def main():
         done = {(r["scale"], r["tool"]) for r in results}
         earlier = [r for r in json.load(open(os.path.join(args.out, "results.json")))
                    if (r["scale"], r["tool"]) not in done]
-        order = {t: i for i, t in enumerate(["govlens-same", "govlens", "duckdb", "pandas"])}
+        order = {t: i for i, t in enumerate(["govlens-same", "govlens", "duckdb", "pandas", "run"])}
         scales = {s: i for i, s in enumerate(["10000", "100000", "national"])}
         results = sorted(earlier + results,
                          key=lambda r: (scales.get(r["scale"], 9), order.get(r["tool"], 9)))
@@ -219,7 +262,7 @@ def main():
     table = ["| scale (communities × 10 years) | input rows | tool | wall s | peak RSS | wall ÷ govlens-same | RSS ÷ govlens-same |",
              "|---|---:|---|---:|---:|---:|---:|"]
     for r in results:
-        same = [x for x in results if x["scale"] == r["scale"] and x["tool"].startswith("govlens")]
+        same = [x for x in results if x["scale"] == r["scale"] and x["tool"].startswith("govlens")] or [r]
         g = next((x for x in same if x["tool"] == "govlens-same"), same[0])
         ratio = lambda a, b: f"{a / b:.2f}" if r["ok"] and g["ok"] and b else "–"
         wall = f"{r['wall_s']:.1f}" if r["ok"] else f"{r['note']} after {r['wall_s']:.0f} s"
