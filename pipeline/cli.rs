@@ -60,15 +60,8 @@ pub enum Command {
 pub struct CombineArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Restrict model statistics and the index to one period; also the district report's period.
-    #[arg(long)]
-    pub period: Option<String>,
-    /// Also write this district's report.
-    #[arg(long)]
-    pub district: Option<String>,
-    /// Merge and rebuild every stage even when up to date.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub stages: StageArgs,
     /// Only check the shard set (present, one count, same config, inputs and version) and list it.
     #[arg(long)]
     pub check: bool,
@@ -169,10 +162,9 @@ pub struct ReportArgs {
     pub lang: String,
 }
 
+/// What `run` and `combine` do after the warehouse.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
+pub struct StageArgs {
     /// Restrict model statistics and the index to one period; also the district report's period.
     #[arg(long)]
     pub period: Option<String>,
@@ -182,6 +174,24 @@ pub struct RunArgs {
     /// Rebuild every stage even when its inputs are unchanged.
     #[arg(long)]
     pub force: bool,
+}
+
+impl StageArgs {
+    pub fn options(self) -> govlens::run::Options {
+        govlens::run::Options {
+            period: self.period,
+            district: self.district,
+            force: self.force,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub stages: StageArgs,
     /// Run one shard of a sharded run: I/N (0-based, like Slurm's array task ids).
     /// Ingests the rows of shard I and computes their unit metrics into
     /// <shard.folder>/shard-IIII-of-NNNN; `govlens combine` does the rest.

@@ -131,13 +131,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run(r) => {
             let config = load_config(&r.config)?;
             if let Some(shard) = r.shard {
-                return run_shard(&config, shard, r.force);
+                return run_shard(&config, shard, r.stages.force);
             }
-            let opts = govlens::run::Options {
-                period: r.period,
-                district: r.district,
-                force: r.force,
-            };
+            let opts = r.stages.options();
             match govlens::run::run(&config, &opts) {
                 Ok(s) => Ok(print_summary(&s)),
                 Err(e @ govlens::run::RunError::Locked { .. }) => {
@@ -166,11 +162,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("all {} shards present and consistent", shards.len());
                 return Ok(ExitCode::SUCCESS);
             }
-            let opts = govlens::run::Options {
-                period: c.period,
-                district: c.district,
-                force: c.force,
-            };
+            let opts = c.stages.options();
             match govlens::cluster::combine::run(&config, &opts) {
                 Ok(s) => Ok(print_summary(&s)),
                 Err(govlens::cluster::ClusterError::Run(

@@ -216,15 +216,7 @@ fn bad_shard_arguments_and_folders_fail_with_one_message() {
     );
     let err = t.fails(&["run", "--config", "config.toml", "--shard", "3/3"]);
     assert!(err.contains("numbered 0 to 2"), "{err}");
-    let err = t.fails(&[
-        "run",
-        "--config",
-        "config.toml",
-        "--shard",
-        "1/3",
-        "--period",
-        "2020",
-    ]);
+    let err = t.fails_line("run --config config.toml --shard 1/3 --period 2020");
     assert!(err.contains("cannot be used with"), "{err}");
 
     // The shared folder cannot be written (here: a file stands in its way).
@@ -236,14 +228,7 @@ fn bad_shard_arguments_and_folders_fail_with_one_message() {
             && err.contains("shard.folder"),
         "{err}"
     );
-    let err = t.fails(&[
-        "slurm",
-        "submit",
-        "--config",
-        "config.toml",
-        "--shards",
-        "2",
-    ]);
+    let err = t.fails_line("slurm submit --config config.toml --shards 2");
     assert!(err.contains("shard.folder"), "{err}");
 
     // A shard level finer than the analysis level splits units.
@@ -297,25 +282,8 @@ fn slurm_submit_without_sbatch_writes_the_scripts_and_says_so() {
     let submit = std::fs::read_to_string(dir.join("submit.sh")).unwrap();
     assert!(submit.contains("--dependency=afterok:"), "{submit}");
     // --dry-run writes them and submits nothing, whatever PATH holds.
-    let out = t.ok(&[
-        "slurm",
-        "submit",
-        "--config",
-        "config.toml",
-        "--shards",
-        "4",
-        "--dry-run",
-    ]);
+    let out = t.ok_line("slurm submit --config config.toml --shards 4 --dry-run");
     assert!(out.contains("not submitted"), "{out}");
-    let err = t.fails(&[
-        "slurm",
-        "submit",
-        "--config",
-        "config.toml",
-        "--shards",
-        "4",
-        "--only",
-        "4",
-    ]);
+    let err = t.fails_line("slurm submit --config config.toml --shards 4 --only 4");
     assert!(err.contains("--only 4"), "{err}");
 }

@@ -104,14 +104,7 @@ fn slurm_sharded_run_equals_one_machine_and_a_killed_shard_is_recovered() {
     one.ok(&["run", "--config", "config.toml"]);
 
     // Submitted, waited for, equal to one machine.
-    let out = slurm.ok(&[
-        "slurm",
-        "submit",
-        "--config",
-        "config.toml",
-        "--shards",
-        "4",
-    ]);
+    let out = slurm.ok_line("slurm submit --config config.toml --shards 4");
     let (array, combine) = jobs(&out);
     wait_gone(&format!("{array},{combine}"));
     assert!(
@@ -122,14 +115,7 @@ fn slurm_sharded_run_equals_one_machine_and_a_killed_shard_is_recovered() {
     assert_same_outputs(one, slurm);
 
     // A shard job killed while it runs.
-    let out = killed.ok(&[
-        "slurm",
-        "submit",
-        "--config",
-        "config.toml",
-        "--shards",
-        "4",
-    ]);
+    let out = killed.ok_line("slurm submit --config config.toml --shards 4");
     let (array, combine) = jobs(&out);
     let task = format!("{array}_1");
     let start = Instant::now();
@@ -153,16 +139,7 @@ fn slurm_sharded_run_equals_one_machine_and_a_killed_shard_is_recovered() {
     assert!(!killed.dir().join("warehouse").exists(), "nothing combined");
 
     // Re-submitting shard 1 alone completes the run.
-    let out = killed.ok(&[
-        "slurm",
-        "submit",
-        "--config",
-        "config.toml",
-        "--shards",
-        "4",
-        "--only",
-        "1",
-    ]);
+    let out = killed.ok_line("slurm submit --config config.toml --shards 4 --only 1");
     assert!(
         out.contains(&format!("cancelled combine job {combine}")),
         "{out}"

@@ -36,6 +36,16 @@ impl Twin<'_> {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// [`Twin::ok`] of a command line split at spaces.
+    pub fn ok_line(&self, line: &str) -> String {
+        self.ok(&line.split_whitespace().collect::<Vec<_>>())
+    }
+
+    /// [`Twin::fails`] of a command line split at spaces.
+    pub fn fails_line(&self, line: &str) -> String {
+        self.fails(&line.split_whitespace().collect::<Vec<_>>())
+    }
+
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert_eq!(
