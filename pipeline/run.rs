@@ -301,9 +301,5 @@ pub fn finish(
 
 /// The newest period of a run's unit metrics.
 fn latest_period(run_dir: &Path) -> Result<String, RunError> {
-    let um = render::table(run_dir, "unit_metrics")?;
-    Ok(render::strs(&um, "period")
-        .into_iter()
-        .max()
-        .unwrap_or_default())
+    Ok(render::latest_period(run_dir)?)
 }

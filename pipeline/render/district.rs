@@ -6,13 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
 use super::labels::{model, Lang};
 use super::report::{escape, html_table};
-use super::{find_run, floats, strs, table, RenderError};
+use super::{find_run, floats, scan_table, strs, table, RenderError};
 use crate::config::Config;
 use crate::warehouse::{self, Staging};
 
@@ -33,18 +33,45 @@ type Ranked = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
 /// (unit, metric, breakdown) → value, for one period.
 type Values = BTreeMap<(String, String, String), f64>;
 
-fn values(um: &DataFrame, period: &str) -> Values {
-    let (c, p, m, b) = (
-        strs(um, "region_code"),
-        strs(um, "period"),
-        strs(um, "metric"),
-        strs(um, "breakdown"),
+/// One period's key metrics of every unit, read from the run's
+/// unit_metrics for that period only (the whole table is ~130M rows at
+/// national scale).
+fn values(dir: &Path, period: &str) -> Result<Values, RenderError> {
+    let metrics = Series::new(
+        "m".into(),
+        KEY_METRICS.iter().map(|(m, _)| *m).collect::<Vec<_>>(),
     );
-    let v = floats(um, "value");
-    (0..um.height())
-        .filter(|&i| p[i] == period)
+    let um = scan_table(dir, "unit_metrics")
+        .and_then(|lf| {
+            lf.filter(
+                col("period")
+                    .eq(lit(period))
+                    .and(col("metric").is_in(lit(metrics).implode(false), false)),
+            )
+            .select([
+                col("region_code"),
+                col("metric"),
+                col("breakdown"),
+                col("value"),
+            ])
+            .collect()
+        })
+        .map_err(|source| RenderError::Table {
+            path: dir
+                .join("tables/unit_metrics.parquet")
+                .display()
+                .to_string(),
+            source,
+        })?;
+    let (c, m, b) = (
+        strs(&um, "region_code"),
+        strs(&um, "metric"),
+        strs(&um, "breakdown"),
+    );
+    let v = floats(&um, "value");
+    Ok((0..um.height())
         .filter_map(|i| Some(((c[i].clone(), m[i].clone(), b[i].clone()), v[i]?)))
-        .collect()
+        .collect())
 }
 
 fn get(v: &Values, unit: &str, metric: &str, breakdown: &str) -> Option<f64> {
@@ -92,8 +119,20 @@ pub fn run(
             available: districts.iter().copied().collect::<Vec<_>>().join(", "),
         });
     }
-    let um = table(&dir, "unit_metrics")?;
-    let periods: BTreeSet<String> = strs(&um, "period").into_iter().collect();
+    let periods = scan_table(&dir, "unit_metrics")
+        .and_then(|lf| {
+            lf.select([col("period")])
+                .unique(None, UniqueKeepStrategy::Any)
+                .collect()
+        })
+        .map_err(|source| RenderError::Table {
+            path: dir
+                .join("tables/unit_metrics.parquet")
+                .display()
+                .to_string(),
+            source,
+        })?;
+    let periods: BTreeSet<String> = strs(&periods, "period").into_iter().collect();
     if !periods.contains(period) {
         return Err(RenderError::NoPeriod {
             period: period.to_string(),
@@ -101,11 +140,11 @@ pub fn run(
         });
     }
     let previous = periods.range(..period.to_string()).next_back().cloned();
-    let now = values(&um, period);
-    let before = previous
-        .as_deref()
-        .map(|p| values(&um, p))
-        .unwrap_or_default();
+    let now = values(&dir, period)?;
+    let before = match previous.as_deref() {
+        Some(p) => values(&dir, p)?,
+        None => Values::default(),
+    };
     let mine: Vec<usize> = (0..units.height())
         .filter(|&i| udist[i] == district)
         .collect();

@@ -133,6 +133,44 @@ pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError
     }
 }
 
+/// A run table as a lazy scan, for reading part of a large one.
+pub fn scan_table(dir: &Path, name: &str) -> PolarsResult<LazyFrame> {
+    let path = dir.join("tables").join(format!("{name}.parquet"));
+    LazyFrame::scan_parquet(PlRefPath::try_from_path(&path)?, ScanArgsParquet::default())
+}
+
+/// The newest period of a run's unit metrics ("" when it has none).
+pub fn latest_period(dir: &Path) -> Result<String, RenderError> {
+    let df = scan_table(dir, "unit_metrics")
+        .and_then(|lf| lf.select([col("period").max()]).collect())
+        .map_err(|source| RenderError::Table {
+            path: dir
+                .join("tables/unit_metrics.parquet")
+                .display()
+                .to_string(),
+            source,
+        })?;
+    Ok(strs(&df, "period").into_iter().next().unwrap_or_default())
+}
+
+/// The distinct governance models of a run's unit metrics ("" for none).
+fn model_column(dir: &Path) -> Result<std::collections::BTreeSet<String>, RenderError> {
+    let df = scan_table(dir, "unit_metrics")
+        .and_then(|lf| {
+            lf.select([col("governance_model")])
+                .unique(None, UniqueKeepStrategy::Any)
+                .collect()
+        })
+        .map_err(|source| RenderError::Table {
+            path: dir
+                .join("tables/unit_metrics.parquet")
+                .display()
+                .to_string(),
+            source,
+        })?;
+    Ok(strs(&df, "governance_model").into_iter().collect())
+}
+
 pub fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
     let path = dir.join("tables").join(format!("{name}.parquet"));
     let terr = |source| RenderError::Table {
@@ -203,26 +241,50 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         .unwrap_or_default();
     let simulated = manifest["simulated"].as_bool().unwrap_or(false);
     let lang = opts.lang;
-    let um = table(&dir, "unit_metrics")?;
+    // The charts show the latest period: only its unit metrics are read (at
+    // national scale the whole table, ~130M rows, took over 20 GB as text).
+    let latest = latest_period(&dir)?;
+    let um = scan_table(&dir, "unit_metrics")
+        .and_then(|lf| {
+            lf.filter(col("period").eq(lit(latest.as_str())))
+                .select([
+                    col("governance_model"),
+                    col("metric"),
+                    col("breakdown"),
+                    col("value"),
+                ])
+                .collect()
+        })
+        .map_err(|source| RenderError::Table {
+            path: dir
+                .join("tables/unit_metrics.parquet")
+                .display()
+                .to_string(),
+            source,
+        })?;
+    let units = table(&dir, "units")?;
     let summary = table(&dir, "model_summary")?;
     let scores = table(&dir, "index_scores")?;
     let events = table(&dir, "event_study")?;
     let quality = table(&dir, "data_quality")?;
 
-    let (codes, periods, models, metrics, breakdowns) = (
-        strs(&um, "region_code"),
-        strs(&um, "period"),
+    let (models, metrics, breakdowns) = (
         strs(&um, "governance_model"),
         strs(&um, "metric"),
         strs(&um, "breakdown"),
     );
     let values = floats(&um, "value");
-    let latest = periods.iter().max().cloned().unwrap_or_default();
-    let model_of: BTreeMap<&str, &str> = codes
+    let (unit_codes, unit_models) = (
+        strs(&units, "region_code"),
+        strs(&units, "governance_model"),
+    );
+    let model_of: BTreeMap<&str, &str> = unit_codes
         .iter()
-        .zip(&models)
+        .zip(&unit_models)
         .map(|(c, m)| (c.as_str(), m.as_str()))
         .collect();
+    // Models with unit metrics in any period (the heatmap's columns).
+    let with_data = model_column(&dir)?;
     let order = ["sinking", "collaborative", "embedded", "integrated", "none"];
     let by_model = |metric: &str, breakdown: &str| -> Vec<(String, Vec<f64>)> {
         order
@@ -230,10 +292,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
             .map(|m| {
                 let v: Vec<f64> = (0..um.height())
                     .filter(|&i| {
-                        periods[i] == latest
-                            && metrics[i] == metric
-                            && breakdowns[i] == breakdown
-                            && models[i] == *m
+                        metrics[i] == metric && breakdowns[i] == breakdown && models[i] == *m
                     })
                     .filter_map(|i| values[i])
                     .collect();
@@ -323,7 +382,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     // (c) centres: heatmap and coverage.
     let present: Vec<String> = order
         .iter()
-        .filter(|m| models.iter().any(|x| x == *m))
+        .filter(|m| with_data.contains(**m))
         .map(|m| m.to_string())
         .collect();
     let centres: Vec<String> = crate::contract::CENTER_TYPES
