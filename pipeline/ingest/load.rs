@@ -12,8 +12,7 @@ use rayon::prelude::*;
 
 use crate::cluster::spec::{Owners, Shard};
 use crate::config::{Config, Encoding, Layout, Source};
-use crate::contract::Level;
-use crate::contract::{Rule, Table};
+use crate::contract::{Level, Rule, Table};
 use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
