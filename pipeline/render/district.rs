@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use super::labels::{model, Lang};
 use super::report::{escape, html_table};
-use super::{find_run, floats, scan_table, strs, table, RenderError};
+use super::{find_run, floats, scan_table, streamed, strs, table, RenderError};
 use crate::config::Config;
 use crate::warehouse::{self, Staging};
 
@@ -121,9 +121,10 @@ pub fn run(
     }
     let periods = scan_table(&dir, "unit_metrics")
         .and_then(|lf| {
-            lf.select([col("period")])
-                .unique(None, UniqueKeepStrategy::Any)
-                .collect()
+            streamed(
+                lf.select([col("period")])
+                    .unique(None, UniqueKeepStrategy::Any),
+            )
         })
         .map_err(|source| RenderError::Table {
             path: dir

@@ -139,10 +139,17 @@ pub fn scan_table(dir: &Path, name: &str) -> PolarsResult<LazyFrame> {
     LazyFrame::scan_parquet(PlRefPath::try_from_path(&path)?, ScanArgsParquet::default())
 }
 
+/// Collects a query over a scanned table on polars' streaming engine: the
+/// table is read in morsels and filtered as it goes (the in-memory engine
+/// read all of national unit_metrics, ~11 GB, to keep one period).
+pub fn streamed(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())
+}
+
 /// The newest period of a run's unit metrics ("" when it has none).
 pub fn latest_period(dir: &Path) -> Result<String, RenderError> {
     let df = scan_table(dir, "unit_metrics")
-        .and_then(|lf| lf.select([col("period").max()]).collect())
+        .and_then(|lf| streamed(lf.select([col("period").max()])))
         .map_err(|source| RenderError::Table {
             path: dir
                 .join("tables/unit_metrics.parquet")
@@ -157,9 +164,10 @@ pub fn latest_period(dir: &Path) -> Result<String, RenderError> {
 fn model_column(dir: &Path) -> Result<std::collections::BTreeSet<String>, RenderError> {
     let df = scan_table(dir, "unit_metrics")
         .and_then(|lf| {
-            lf.select([col("governance_model")])
-                .unique(None, UniqueKeepStrategy::Any)
-                .collect()
+            streamed(
+                lf.select([col("governance_model")])
+                    .unique(None, UniqueKeepStrategy::Any),
+            )
         })
         .map_err(|source| RenderError::Table {
             path: dir
@@ -246,14 +254,12 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     let latest = latest_period(&dir)?;
     let um = scan_table(&dir, "unit_metrics")
         .and_then(|lf| {
-            lf.filter(col("period").eq(lit(latest.as_str())))
-                .select([
-                    col("governance_model"),
-                    col("metric"),
-                    col("breakdown"),
-                    col("value"),
-                ])
-                .collect()
+            streamed(lf.filter(col("period").eq(lit(latest.as_str()))).select([
+                col("governance_model"),
+                col("metric"),
+                col("breakdown"),
+                col("value"),
+            ]))
         })
         .map_err(|source| RenderError::Table {
             path: dir
