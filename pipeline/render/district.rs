@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use super::labels::{model, Lang};
 use super::report::{escape, html_table};
-use super::{find_run, floats, scan_table, streamed, strs, table, RenderError};
+use super::{find_run, floats, query, strs, table, RenderError};
 use crate::config::Config;
 use crate::warehouse::{self, Staging};
 
@@ -41,28 +41,19 @@ fn values(dir: &Path, period: &str) -> Result<Values, RenderError> {
         "m".into(),
         KEY_METRICS.iter().map(|(m, _)| *m).collect::<Vec<_>>(),
     );
-    let um = scan_table(dir, "unit_metrics")
-        .and_then(|lf| {
-            lf.filter(
-                col("period")
-                    .eq(lit(period))
-                    .and(col("metric").is_in(lit(metrics).implode(false), false)),
-            )
-            .select([
-                col("region_code"),
-                col("metric"),
-                col("breakdown"),
-                col("value"),
-            ])
-            .collect()
-        })
-        .map_err(|source| RenderError::Table {
-            path: dir
-                .join("tables/unit_metrics.parquet")
-                .display()
-                .to_string(),
-            source,
-        })?;
+    let um = query(dir, "unit_metrics", |lf| {
+        lf.filter(
+            col("period")
+                .eq(lit(period))
+                .and(col("metric").is_in(lit(metrics).implode(false), false)),
+        )
+        .select([
+            col("region_code"),
+            col("metric"),
+            col("breakdown"),
+            col("value"),
+        ])
+    })?;
     let (c, m, b) = (
         strs(&um, "region_code"),
         strs(&um, "metric"),
@@ -119,21 +110,7 @@ pub fn run(
             available: districts.iter().copied().collect::<Vec<_>>().join(", "),
         });
     }
-    let periods = scan_table(&dir, "unit_metrics")
-        .and_then(|lf| {
-            streamed(
-                lf.select([col("period")])
-                    .unique(None, UniqueKeepStrategy::Any),
-            )
-        })
-        .map_err(|source| RenderError::Table {
-            path: dir
-                .join("tables/unit_metrics.parquet")
-                .display()
-                .to_string(),
-            source,
-        })?;
-    let periods: BTreeSet<String> = strs(&periods, "period").into_iter().collect();
+    let periods = super::distinct(&dir, "period")?;
     if !periods.contains(period) {
         return Err(RenderError::NoPeriod {
             period: period.to_string(),

@@ -133,50 +133,45 @@ pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError
     }
 }
 
-/// A run table as a lazy scan, for reading part of a large one.
-pub fn scan_table(dir: &Path, name: &str) -> PolarsResult<LazyFrame> {
+/// A query over a run table, collected on polars' streaming engine: the
+/// table is read in morsels and filtered as it goes, so a large table costs
+/// what the query keeps (the in-memory engine read all of national
+/// unit_metrics, ~11 GB, to keep one period).
+pub fn query(
+    dir: &Path,
+    name: &str,
+    q: impl FnOnce(LazyFrame) -> LazyFrame,
+) -> Result<DataFrame, RenderError> {
     let path = dir.join("tables").join(format!("{name}.parquet"));
-    LazyFrame::scan_parquet(PlRefPath::try_from_path(&path)?, ScanArgsParquet::default())
-}
-
-/// Collects a query over a scanned table on polars' streaming engine: the
-/// table is read in morsels and filtered as it goes (the in-memory engine
-/// read all of national unit_metrics, ~11 GB, to keep one period).
-pub fn streamed(lf: LazyFrame) -> PolarsResult<DataFrame> {
-    Ok(lf.collect_with_engine(Engine::Streaming)?.unwrap_single())
+    PlRefPath::try_from_path(&path)
+        .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
+        .and_then(|lf| {
+            Ok(q(lf)
+                .collect_with_engine(Engine::Streaming)?
+                .unwrap_single())
+        })
+        .map_err(|source| RenderError::Table {
+            path: path.display().to_string(),
+            source,
+        })
 }
 
 /// The newest period of a run's unit metrics ("" when it has none).
 pub fn latest_period(dir: &Path) -> Result<String, RenderError> {
-    let df = scan_table(dir, "unit_metrics")
-        .and_then(|lf| streamed(lf.select([col("period").max()])))
-        .map_err(|source| RenderError::Table {
-            path: dir
-                .join("tables/unit_metrics.parquet")
-                .display()
-                .to_string(),
-            source,
-        })?;
+    let df = query(dir, "unit_metrics", |lf| lf.select([col("period").max()]))?;
     Ok(strs(&df, "period").into_iter().next().unwrap_or_default())
 }
 
-/// The distinct governance models of a run's unit metrics ("" for none).
-fn model_column(dir: &Path) -> Result<std::collections::BTreeSet<String>, RenderError> {
-    let df = scan_table(dir, "unit_metrics")
-        .and_then(|lf| {
-            streamed(
-                lf.select([col("governance_model")])
-                    .unique(None, UniqueKeepStrategy::Any),
-            )
-        })
-        .map_err(|source| RenderError::Table {
-            path: dir
-                .join("tables/unit_metrics.parquet")
-                .display()
-                .to_string(),
-            source,
-        })?;
-    Ok(strs(&df, "governance_model").into_iter().collect())
+/// The distinct values of a column of a run's unit metrics ("" for null).
+pub fn distinct(
+    dir: &Path,
+    column: &str,
+) -> Result<std::collections::BTreeSet<String>, RenderError> {
+    let df = query(dir, "unit_metrics", |lf| {
+        lf.select([col(column)])
+            .unique(None, UniqueKeepStrategy::Any)
+    })?;
+    Ok(strs(&df, column).into_iter().collect())
 }
 
 pub fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
@@ -252,22 +247,14 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     // The charts show the latest period: only its unit metrics are read (at
     // national scale the whole table, ~130M rows, took over 20 GB as text).
     let latest = latest_period(&dir)?;
-    let um = scan_table(&dir, "unit_metrics")
-        .and_then(|lf| {
-            streamed(lf.filter(col("period").eq(lit(latest.as_str()))).select([
-                col("governance_model"),
-                col("metric"),
-                col("breakdown"),
-                col("value"),
-            ]))
-        })
-        .map_err(|source| RenderError::Table {
-            path: dir
-                .join("tables/unit_metrics.parquet")
-                .display()
-                .to_string(),
-            source,
-        })?;
+    let um = query(&dir, "unit_metrics", |lf| {
+        lf.filter(col("period").eq(lit(latest.as_str()))).select([
+            col("governance_model"),
+            col("metric"),
+            col("breakdown"),
+            col("value"),
+        ])
+    })?;
     let units = table(&dir, "units")?;
     let summary = table(&dir, "model_summary")?;
     let scores = table(&dir, "index_scores")?;
@@ -290,7 +277,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         .map(|(c, m)| (c.as_str(), m.as_str()))
         .collect();
     // Models with unit metrics in any period (the heatmap's columns).
-    let with_data = model_column(&dir)?;
+    let with_data = distinct(&dir, "governance_model")?;
     let order = ["sinking", "collaborative", "embedded", "integrated", "none"];
     let by_model = |metric: &str, breakdown: &str| -> Vec<(String, Vec<f64>)> {
         order
