@@ -57,15 +57,9 @@ pub fn shards(config: &Config) -> Result<Vec<(PathBuf, ShardManifest)>, ClusterE
             }
         })?;
         if inside != named {
-            // A folder renamed or copied: the manifest says what it holds.
-            if let Some((_, first, _)) = found.iter().find(|(s, _, _)| *s == inside) {
-                return Err(ClusterError::Twice {
-                    shared: shown,
-                    shard: inside.to_string(),
-                    first: first.display().to_string(),
-                    second: e.path().display().to_string(),
-                });
-            }
+            // A folder renamed or copied: the manifest says what it holds,
+            // and a second folder of that shard is refused below.
+            tracing::warn!(folder = %name, holds = %inside, "shard folder named after another shard");
         }
         found.push((inside, e.path(), m));
     }
@@ -98,26 +92,28 @@ pub fn shards(config: &Config) -> Result<Vec<(PathBuf, ShardManifest)>, ClusterE
         });
     }
     let count = found[0].0.count;
-    let missing: Vec<String> = (0..count)
-        .filter(|i| !found.iter().any(|(s, _, _)| s.index == *i))
-        .map(|i| i.to_string())
+    let missing: Vec<Shard> = (0..count)
+        .map(|index| Shard { index, count })
+        .filter(|s| !found.iter().any(|(f, _, _)| f == s))
         .collect();
     if !missing.is_empty() {
+        // A killed or running shard leaves `.shard-IIII-of-NNNN.staging-PID`.
         let running = staging
             .iter()
             .filter(|n| {
-                missing.iter().any(|i| {
-                    n.starts_with(&format!(
-                        ".shard-{:04}-of-{count:04}.",
-                        i.parse::<u32>().unwrap_or(0)
-                    ))
-                })
+                missing
+                    .iter()
+                    .any(|s| n.starts_with(&format!(".{}.", s.folder())))
             })
             .cloned()
             .collect::<Vec<_>>();
         return Err(ClusterError::Missing {
             shared: shown,
-            missing: missing.join(","),
+            missing: missing
+                .iter()
+                .map(|s| s.index.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
             count,
             config: config.path.display().to_string(),
             running: if running.is_empty() {

@@ -72,6 +72,7 @@ fn origin_ranges(lines: &[u64], stored: u64, merge_rows: u64) -> Vec<(u64, Optio
 /// region_code) without `_origin`, to `path`, one range of origins at a time;
 /// row groups of [`BATCH_ROWS`] rows run across ranges, as ingest writes them.
 fn merge_table(
+    what: &str,
     parts: &[PathBuf],
     ranges: &[(u64, Option<u64>)],
     path: &Path,
@@ -88,7 +89,7 @@ fn merge_table(
             .iter()
             .map(|p| Ok(scan(p)?.filter(keep.clone())))
             .collect::<PolarsResult<Vec<_>>>()
-            .map_err(perr("partitions"))?;
+            .map_err(perr(what))?;
         let df = concat(lfs, UnionArgs::default())
             .and_then(|lf| {
                 lf.sort(
@@ -98,14 +99,14 @@ fn merge_table(
                 .drop(cols([ORIGIN]))
                 .collect()
             })
-            .map_err(perr("partitions"))?;
+            .map_err(perr(what))?;
         if writer.is_none() {
             writer = Some(TableWriter::at(path, df.schema(), metadata)?);
         }
         let w = writer.as_mut().expect("created above");
         let mut buf = match pending.take() {
             Some(mut p) => {
-                p.vstack_mut_owned(df).map_err(perr("partitions"))?;
+                p.vstack_mut_owned(df).map_err(perr(what))?;
                 p
             }
             None => df,
@@ -212,15 +213,12 @@ pub fn merge(
         })?;
         let ranges = origin_ranges(&lines, stored, MERGE_ROWS);
         let rows = merge_table(
+            table.name(),
             &parts(table.name()),
             &ranges,
             &folder.join("part-0.parquet"),
             &metadata,
-        )
-        .map_err(|e| match e {
-            ClusterError::Polars { source, .. } => perr(table.name())(source),
-            e => e,
-        })?;
+        )?;
         tables.insert(table.name().to_string(), rows);
         tracing::info!(
             table = table.name(),
@@ -237,8 +235,16 @@ pub fn merge(
         .map(|(i, p)| (p.shown.as_str(), i as u32))
         .collect();
     let mut quarantine_parts = Vec::new();
+    let mut columns: Vec<Expr> = Vec::new();
     for (k, (dir, _)) in shards.iter().enumerate() {
         let q = read(&dir.join("warehouse").join("_quarantine.parquet"))?;
+        if k == 0 {
+            columns = q
+                .get_column_names()
+                .iter()
+                .map(|c| col(c.as_str()))
+                .collect();
+        }
         let keep = if k == 0 {
             q
         } else {
@@ -254,11 +260,6 @@ pub fn merge(
         "_file" => file_index.values().copied().collect::<Vec<_>>(),
     )
     .map_err(perr("_quarantine"))?;
-    let columns: Vec<Expr> = read(&first.join("warehouse").join("_quarantine.parquet"))?
-        .get_column_names()
-        .iter()
-        .map(|c| col(c.as_str()))
-        .collect();
     let mut q = concat(quarantine_parts, UnionArgs::default())
         .and_then(|lf| {
             lf.join(
@@ -407,8 +408,8 @@ mod tests {
         let many = origin_ranges(&lines, n, 7_000);
         assert_eq!(one.len(), 3);
         assert!(many.len() > 20, "{}", many.len());
-        assert_eq!(merge_table(&parts, &one, &whole, &[]).unwrap(), n);
-        assert_eq!(merge_table(&parts, &many, &ranged, &[]).unwrap(), n);
+        assert_eq!(merge_table("t", &parts, &one, &whole, &[]).unwrap(), n);
+        assert_eq!(merge_table("t", &parts, &many, &ranged, &[]).unwrap(), n);
         assert_eq!(
             std::fs::read(&whole).unwrap(),
             std::fs::read(&ranged).unwrap()
