@@ -69,6 +69,19 @@ fn wait_gone(ids: &str) {
     }
 }
 
+/// Waits for a submission's jobs (from `slurm submit`'s output `out`) and
+/// checks that its combine finished the run. Returns the job ids.
+fn wait_for_run(t: &Twin, out: &str) -> (String, String) {
+    let (array, combine) = jobs(out);
+    wait_gone(&format!("{array},{combine}"));
+    assert!(
+        t.dir().join("out/latest").exists(),
+        "the combine job finished the run:\n{}",
+        logs(t)
+    );
+    (array, combine)
+}
+
 fn logs(t: &Twin) -> String {
     let dir = t.dir().join("warehouse.shards/slurm/logs");
     let mut s = String::new();
@@ -105,13 +118,7 @@ fn slurm_sharded_run_equals_one_machine_and_a_killed_shard_is_recovered() {
 
     // Submitted, waited for, equal to one machine.
     let out = slurm.ok_line("slurm submit --config config.toml --shards 4");
-    let (array, combine) = jobs(&out);
-    wait_gone(&format!("{array},{combine}"));
-    assert!(
-        slurm.dir().join("out/latest").exists(),
-        "the combine job finished the run:\n{}",
-        logs(slurm)
-    );
+    wait_for_run(slurm, &out);
     assert_same_outputs(one, slurm);
 
     // A shard job killed while it runs.
@@ -144,12 +151,6 @@ fn slurm_sharded_run_equals_one_machine_and_a_killed_shard_is_recovered() {
         out.contains(&format!("cancelled combine job {combine}")),
         "{out}"
     );
-    let (array, combine) = jobs(&out);
-    wait_gone(&format!("{array},{combine}"));
-    assert!(
-        killed.dir().join("out/latest").exists(),
-        "the new combine job finished the run:\n{}",
-        logs(killed)
-    );
+    wait_for_run(killed, &out);
     assert_same_outputs(one, killed);
 }

@@ -63,26 +63,43 @@ fn abs(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// The array script: task I runs shard I of N.
-pub fn shards_script(config: &Config, opts: &Submit, logs: &Path) -> String {
+/// A script's head: what it is, its job name and log file, the resources.
+fn head(config: &Config, opts: &Submit, what: &str, job: &str, log: PathBuf) -> String {
     let mut s = String::from("#!/bin/bash\n");
     s += &format!(
-        "# govlens shards of {} (written by `govlens slurm submit`).\n",
+        "# govlens {what} of {} (written by `govlens slurm submit`).\n",
         abs(&config.path).display()
     );
-    s += "# Re-run one shard alone: sbatch --array=I this-file\n";
-    s += "#SBATCH --job-name=govlens-shard\n";
-    s += &format!("#SBATCH --array=0-{}\n", opts.shards - 1);
-    s += &format!(
-        "#SBATCH --output={}\n",
-        logs.join("shard-%a-job-%A.out").display()
-    );
+    s += &format!("#SBATCH --job-name={job}\n");
+    s += &format!("#SBATCH --output={}\n", log.display());
     s += &directives(opts);
+    s
+}
+
+/// `govlens <args> --config <config>` with absolute paths, quoted.
+fn command(config: &Config, opts: &Submit, args: &str) -> String {
+    format!(
+        "{} --no-progress --log-level info {args} --config {}",
+        quote(&abs(&opts.exe).display().to_string()),
+        quote(&abs(&config.path).display().to_string())
+    )
+}
+
+/// The array script: task I runs shard I of N.
+pub fn shards_script(config: &Config, opts: &Submit, logs: &Path) -> String {
+    let mut s = head(
+        config,
+        opts,
+        "shards",
+        "govlens-shard",
+        logs.join("shard-%a-job-%A.out"),
+    );
+    s += "# Re-run one shard alone: sbatch --array=I this-file\n";
+    s += &format!("#SBATCH --array=0-{}\n", opts.shards - 1);
     s += "set -euo pipefail\n";
     s += &format!(
-        "exec {} --no-progress --log-level info run --config {} --shard \"${{SLURM_ARRAY_TASK_ID}}/{}\"\n",
-        quote(&abs(&opts.exe).display().to_string()),
-        quote(&abs(&config.path).display().to_string()),
+        "exec {} --shard \"${{SLURM_ARRAY_TASK_ID}}/{}\"\n",
+        command(config, opts, "run"),
         opts.shards
     );
     s
@@ -91,23 +108,15 @@ pub fn shards_script(config: &Config, opts: &Submit, logs: &Path) -> String {
 /// The combine script. Exit 1 of `combine` means done with quarantined rows
 /// or findings (docs/operations.md): for Slurm that is a success.
 pub fn combine_script(config: &Config, opts: &Submit, logs: &Path) -> String {
-    let mut s = String::from("#!/bin/bash\n");
-    s += &format!(
-        "# govlens combine of {} (written by `govlens slurm submit`).\n",
-        abs(&config.path).display()
+    let mut s = head(
+        config,
+        opts,
+        "combine",
+        "govlens-combine",
+        logs.join("combine-job-%j.out"),
     );
-    s += "#SBATCH --job-name=govlens-combine\n";
-    s += &format!(
-        "#SBATCH --output={}\n",
-        logs.join("combine-job-%j.out").display()
-    );
-    s += &directives(opts);
     s += "set -uo pipefail\n";
-    s += &format!(
-        "{} --no-progress --log-level info combine --config {}\n",
-        quote(&abs(&opts.exe).display().to_string()),
-        quote(&abs(&config.path).display().to_string())
-    );
+    s += &format!("{}\n", command(config, opts, "combine"));
     s += "rc=$?\n[ \"$rc\" -eq 1 ] && exit 0\nexit \"$rc\"\n";
     s
 }
