@@ -150,7 +150,7 @@ def govlens_check(work):
     """The mean resolution rate of govlens's unit_metrics, by a streaming
     query (reading 137M rows into pandas took 9 GB in this driver)."""
     import duckdb
-    latest = open(os.path.join(work, "out", "latest")).read().strip()
+    latest = os.path.basename(os.readlink(os.path.join(work, "out", "latest")))
     path = os.path.join(work, "out", latest, "tables", "unit_metrics.parquet")
     return float(duckdb.sql(f"SELECT avg(value) FROM read_parquet('{path}') "
                             "WHERE metric = 'resolution_rate'").fetchall()[0][0])

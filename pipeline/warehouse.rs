@@ -432,13 +432,33 @@ pub fn recover(target: &Path) -> Result<(), WarehouseError> {
     Ok(())
 }
 
-/// Points `<output>/latest` at a run, atomically (write, then rename), after
-/// the run's folder is published: a failed run never replaces it.
+/// Points `<output>/latest` at a run: a symbolic link to the run's folder
+/// (relative, so the output folder can move), so `latest/report.html`
+/// opens. Replaced atomically — the new link is made beside it and renamed
+/// over it — after the run's folder is published: a failed run never
+/// replaces it. `latest/manifest.json` names the run.
 pub fn write_latest(output: &Path, run_id: &str) -> Result<(), WarehouseError> {
     let tmp = output.join(format!(".latest.{}", std::process::id()));
-    write_text(&tmp, &format!("{run_id}\n"))?;
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(run_id, &tmp).map_err(io(&tmp))?;
     let target = output.join("latest");
-    fs::rename(&tmp, &target).map_err(io(&target))
+    fs::rename(&tmp, &target).map_err(io(&target))?;
+    File::open(output)
+        .and_then(|d| d.sync_all())
+        .map_err(io(output))
+}
+
+/// The run `<output>/latest` points at: the link's target, or the one line
+/// of a `latest` file written by govlens before 0.1 made it a link.
+pub fn read_latest(output: &Path) -> Option<String> {
+    let latest = output.join("latest");
+    match fs::read_link(&latest) {
+        Ok(target) => target.file_name().map(|n| n.to_string_lossy().to_string()),
+        Err(_) => fs::read_to_string(&latest)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
+    }
 }
 
 /// Reads one warehouse table (all its part files) into memory.
@@ -583,4 +603,45 @@ mod tests {
         );
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
     }
+}
+
+/// Whether a text cell would be read as a formula by Excel, WPS or
+/// LibreOffice when a CSV is opened (OWASP's list: `=`, `+`, `-`, `@`, tab,
+/// carriage return).
+pub fn is_formula_like(s: &str) -> bool {
+    matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// A text cell as a CSV copy shows it: a formula-like value gets a leading
+/// `'`, which spreadsheets display as text and never evaluate (CSV
+/// injection, CWE-1236). Parquet keeps the raw value.
+pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(s) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// `df` with every text column passed through [`csv_text`], for the CSV
+/// copies of run tables. Numbers are not text and stay as they are.
+pub fn csv_safe(df: &DataFrame) -> DataFrame {
+    let columns: Vec<Column> = df
+        .columns()
+        .iter()
+        .map(|c| match c.str() {
+            Ok(ca) if ca.iter().flatten().any(is_formula_like) => {
+                let safe: StringChunked = ca
+                    .iter()
+                    .map(|v| v.map(|s| csv_text(s).into_owned()))
+                    .collect();
+                safe.with_name(c.name().clone()).into_series().into()
+            }
+            _ => c.clone(),
+        })
+        .collect();
+    DataFrame::new(df.height(), columns).expect("same shape")
 }

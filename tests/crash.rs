@@ -116,9 +116,7 @@ fn generate(wd: &Workdir, out: &str, seed: &str) {
 
 /// The run folder `latest` names, if any.
 fn latest(wd: &Workdir) -> Option<String> {
-    std::fs::read_to_string(wd.path("out/latest"))
-        .ok()
-        .map(|s| s.trim().to_string())
+    common::latest_in(&wd.path("out"))
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn every_chart_is_drawn_as_svg_and_png_with_chinese_labels() {
         out.contains("9 charts") && out.contains("report.html"),
         "{out}"
     );
-    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let latest = wd.latest();
     let dir = wd.path(&format!("out/{}/charts", latest.trim()));
     for c in CHARTS {
         let png = std::fs::read(dir.join(format!("{c}.png"))).unwrap();
@@ -81,7 +81,7 @@ fn the_bundled_font_has_every_glyph_the_sample_labels_use() {
 fn an_unknown_run_and_a_missing_font_are_refused_with_latest_untouched() {
     let wd = Workdir::new();
     let cfg = sample_run(&wd);
-    let before = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let before = wd.latest();
     let err = wd.fails(&["render", "--config", cfg.to_str().unwrap(), "--run", "nope"]);
     assert!(
         err.contains("run 'nope' not found") && err.contains(before.trim()),
@@ -99,7 +99,7 @@ fn an_unknown_run_and_a_missing_font_are_refused_with_latest_untouched() {
     assert!(err.contains("--lang"), "{err}");
     assert_eq!(
         before,
-        std::fs::read_to_string(wd.path("out/latest")).unwrap()
+        wd.latest()
     );
     assert!(
         !wd.path(&format!("out/{}/charts", before.trim())).exists(),
@@ -119,7 +119,7 @@ fn report_html_is_self_contained_and_the_notebook_is_valid_nbformat() {
     let wd = Workdir::new();
     let cfg = sample_run(&wd);
     wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
-    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let latest = wd.latest();
     let run = wd.path(&format!("out/{}", latest.trim()));
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
     for needle in ["http:", "https:", "src=", "href=", "@import", "url("] {
@@ -221,7 +221,7 @@ fn report_html_opens_in_headless_chromium_without_console_errors() {
     assert!(caught.iter().any(|l| l.contains("boom")), "{caught:?}");
     let cfg = sample_run(&wd);
     wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
-    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let latest = wd.latest();
     let page = wd.path(&format!("out/{}/report.html", latest.trim()));
     let console = chromium_console(&page, &wd.path("profile-b")).expect("chromium runs");
     assert!(console.is_empty(), "console messages: {console:?}");
@@ -242,7 +242,7 @@ fn a_district_report_shows_alerts_and_suppressed_small_cells() {
     ]);
     let n: usize = out.split_whitespace().next().unwrap().parse().unwrap();
     assert!(n >= 1, "no alert: {out}");
-    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let latest = wd.latest();
     let dir = wd.path(&format!("out/{}/district-110117-2024", latest.trim()));
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("&lt;5"), "no suppressed cell shown");
@@ -276,7 +276,7 @@ fn a_district_report_shows_alerts_and_suppressed_small_cells() {
     }
     assert_eq!(
         latest,
-        std::fs::read_to_string(wd.path("out/latest")).unwrap()
+        wd.latest()
     );
 }
 
@@ -296,13 +296,13 @@ fn config_render_keys_are_checked_and_a_blocked_output_is_refused() {
     assert!(err.contains("missing.ttf"), "{err}");
     // The charts folder cannot be written (a file stands in its place):
     // refused, nothing replaced, latest untouched.
-    let latest = std::fs::read_to_string(wd.path("out/latest")).unwrap();
+    let latest = wd.latest();
     let blocked = wd.write(&format!("out/{}/charts", latest.trim()), "not a folder");
     let err = wd.fails(&["render", "--config", cfg.to_str().unwrap()]);
     assert!(err.contains("charts"), "{err}");
     assert_eq!(std::fs::read_to_string(&blocked).unwrap(), "not a folder");
     assert_eq!(
         latest,
-        std::fs::read_to_string(wd.path("out/latest")).unwrap()
+        wd.latest()
     );
 }

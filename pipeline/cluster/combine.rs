@@ -24,6 +24,7 @@ use crate::warehouse::Manifest;
 
 /// The shards found in the shared folder, checked: shard 0 first.
 pub fn shards(config: &Config) -> Result<Vec<(PathBuf, ShardManifest)>, ClusterError> {
+    config.check_sharding()?;
     let shared = &config.shard.folder;
     let shown = shared.display().to_string();
     let entries = match std::fs::read_dir(shared) {

@@ -66,6 +66,8 @@ pub enum ClusterError {
         stderr: String,
     },
     #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
     Ingest(#[from] crate::ingest::IngestError),
     #[error(transparent)]
     Warehouse(#[from] crate::warehouse::WarehouseError),

@@ -91,6 +91,7 @@ pub fn check_shared(config: &Config) -> Result<(), ClusterError> {
 /// Runs shard `shard` of the config; skips it when the shared folder holds
 /// the same shard from the same config, inputs and version (unless `force`).
 pub fn run(config: &Config, shard: Shard, force: bool) -> Result<ShardOutcome, ClusterError> {
+    config.check_sharding()?;
     check_shared(config)?;
     let planned = ingest::plan(config)?;
     let run_id = ingest::run_id(config, &planned);

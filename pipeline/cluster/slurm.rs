@@ -197,6 +197,7 @@ fn write_script(path: &Path, text: &str) -> Result<(), ClusterError> {
 
 /// Writes the scripts and submits them (unless `dry_run`).
 pub fn submit(config: &Config, opts: &Submit) -> Result<Submitted, ClusterError> {
+    config.check_sharding()?;
     check_shared(config)?;
     let dir = abs(&config.shard.folder.join("slurm"));
     let logs = dir.join("logs");

@@ -159,7 +159,7 @@ impl Parts {
         slot: &mut Option<Parts>,
         dir: &std::path::Path,
         name: &str,
-        mut df: DataFrame,
+        df: DataFrame,
         metadata: &[(String, String)],
     ) -> Result<(), CompareError> {
         let first = slot.is_none();
@@ -185,7 +185,7 @@ impl Parts {
         w.parquet.write(&df)?;
         CsvWriter::new(&mut w.csv)
             .include_header(first)
-            .finish(&mut df)
+            .finish(&mut warehouse::csv_safe(&df))
             .map_err(|source| CompareError::Write {
                 path: w.csv_path.display().to_string(),
                 source,
@@ -220,7 +220,9 @@ fn write_table(
         path: path.clone(),
         source,
     })?;
-    CsvWriter::new(&mut f).finish(df).map_err(perr)?;
+    CsvWriter::new(&mut f)
+        .finish(&mut warehouse::csv_safe(df))
+        .map_err(perr)?;
     f.sync_all()
         .map_err(|source| WarehouseError::Io { path, source })?;
     Ok(())

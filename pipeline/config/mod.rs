@@ -235,6 +235,27 @@ impl Config {
         )
     }
 
+    /// Checks what only a sharded run needs: a unit must lie inside one
+    /// shard with everything under it, so the shards' level is the analysis
+    /// level or coarser. Asked by `run --shard`, `combine` and `slurm
+    /// submit` only: a plain run at country or province level has nothing to
+    /// shard, and `[shard] level`'s default (province) must not refuse it.
+    pub fn check_sharding(&self) -> Result<(), ConfigError> {
+        if self.shard.level > self.analysis_level {
+            return Err(ConfigError::Key {
+                path: self.path.clone(),
+                key: "shard.level".into(),
+                message: format!(
+                    "'{}' is finer than run.analysis_level = '{}': a unit's regions would be split across shards; use '{}' or a coarser level",
+                    self.shard.level.name(),
+                    self.analysis_level.name(),
+                    self.analysis_level.name()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     pub fn from_str(text: &str, path: &Path, base: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
@@ -324,19 +345,6 @@ impl Config {
                     format!("'{shard_level}' is not a level below the country (province, city, county, street, community)"),
                 )
             })?;
-        // A unit must lie inside one shard with everything under it: the
-        // shards' level is the analysis level or coarser.
-        if shard_level > analysis_level {
-            return Err(key_err(
-                "shard.level",
-                format!(
-                    "'{}' is finer than run.analysis_level = '{}': a unit's regions would be split across shards; use '{}' or a coarser level",
-                    shard_level.name(),
-                    analysis_level.name(),
-                    analysis_level.name()
-                ),
-            ));
-        }
         let warehouse = normalize(&base.join(&raw.run.warehouse));
         let shard = Sharding {
             level: shard_level,

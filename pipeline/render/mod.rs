@@ -112,9 +112,9 @@ pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError
     };
     let id = match run {
         Some(r) => r.to_string(),
-        None => match std::fs::read_to_string(output.join("latest")) {
-            Ok(s) => s.trim().to_string(),
-            Err(_) => {
+        None => match warehouse::read_latest(output) {
+            Some(id) => id,
+            None => {
                 return Err(RenderError::NoRuns {
                     output: output.display().to_string(),
                 })

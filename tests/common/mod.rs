@@ -24,6 +24,11 @@ impl Workdir {
         }
     }
 
+    /// The run `out/latest` points at (a symbolic link to the run folder).
+    pub fn latest(&self) -> String {
+        latest_in(&self.path("out")).expect("out/latest is a link to a run")
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
@@ -171,4 +176,10 @@ pub fn config_in_workdir(wd: &Workdir, name: &str, extra: &str) -> PathBuf {
 /// The sample config, in the workdir (see [`config_in_workdir`]).
 pub fn sample_config(wd: &Workdir, extra: &str) -> PathBuf {
     config_in_workdir(wd, "sample", extra)
+}
+
+/// The run `<output>/latest` links to, if it exists.
+pub fn latest_in(output: &Path) -> Option<String> {
+    let target = std::fs::read_link(output.join("latest")).ok()?;
+    Some(target.file_name()?.to_string_lossy().to_string())
 }
