@@ -276,7 +276,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let (dir, charts) = govlens::render::run(&config, &opts)?;
             println!(
-                "{} charts (SVG + PNG), report.html and report.ipynb in {}",
+                "{} charts (SVG + PNG), report.html, report.docx, report.xlsx and report.ipynb in {}",
                 charts.len(),
                 dir.display()
             );
@@ -295,7 +295,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             println!("{} alert(s); report in {}", alerts.len(), dir.display());
             for a in alerts.iter().take(r.config.examples * 3) {
-                println!("  {} [{}]: {}", a.unit, a.kind, a.message);
+                println!("  {} {} [{}]: {}", a.name, a.unit, a.kind, a.message);
             }
             Ok(ExitCode::SUCCESS)
         }

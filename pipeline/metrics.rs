@@ -38,6 +38,8 @@ pub struct Unit {
     pub level: String,
     /// The county-level (区/县) ancestor or self: the unit's district.
     pub district: Option<String>,
+    /// The district's name, for reports that name it (平谷区).
+    pub district_name: Option<String>,
 }
 
 /// Region → unit at `level` (itself, or its ancestor there), and the units.
@@ -110,14 +112,19 @@ pub fn units(regions: &DataFrame, level: Level) -> PolarsResult<(DataFrame, Vec<
     };
     let units: Vec<Unit> = (0..codes.len())
         .filter(|&i| at_level(i))
-        .map(|i| Unit {
+        .map(|i| (i, district_of(i)))
+        .map(|(i, district)| Unit {
             code: codes[i].clone().unwrap_or_default(),
             name: names[i].clone().unwrap_or_default(),
             model: models[i].clone(),
             adopted: adopted[i],
             population: pop[i].or_else(|| summed.get(&i).copied()),
             level: levels[i].clone().unwrap_or_default(),
-            district: district_of(i),
+            district_name: district
+                .as_deref()
+                .and_then(|d| index.get(d))
+                .and_then(|&d| names[d].clone()),
+            district,
         })
         .collect();
     let (rc, uc): (Vec<String>, Vec<String>) = unit_of

@@ -250,7 +250,7 @@ pub fn finish(
         s.stages.push((
             "render".into(),
             "ran".into(),
-            "charts, report.html, report.ipynb".into(),
+            "charts, report.html, .docx, .xlsx, .ipynb".into(),
         ));
     }
     s.report = Some(run_dir.join("report.html"));

@@ -265,8 +265,13 @@ pub fn write_frame(
 
 /// Writes `text` to `path` and fsyncs it.
 pub fn write_text(path: &Path, text: &str) -> Result<(), WarehouseError> {
+    write_bytes(path, text.as_bytes())
+}
+
+/// Writes a file and syncs it to disk.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), WarehouseError> {
     let mut f = File::create(path).map_err(io(path))?;
-    f.write_all(text.as_bytes()).map_err(io(path))?;
+    f.write_all(bytes).map_err(io(path))?;
     f.sync_all().map_err(io(path))
 }
 

@@ -95,7 +95,7 @@ fn suppress(bands: DataFrame, units: &[Unit], min_count: f64) -> PolarsResult<Da
 }
 
 /// The units compared: code, name, level, model, adoption year, population,
-/// district (county-level ancestor).
+/// district (county-level ancestor) and its name.
 fn units_table(units: &[Unit]) -> PolarsResult<DataFrame> {
     df!(
         "region_code" => units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
@@ -105,6 +105,7 @@ fn units_table(units: &[Unit]) -> PolarsResult<DataFrame> {
         "model_adopted" => units.iter().map(|u| u.adopted).collect::<Vec<_>>(),
         "population" => units.iter().map(|u| u.population).collect::<Vec<_>>(),
         "district" => units.iter().map(|u| u.district.as_deref()).collect::<Vec<_>>(),
+        "district_name" => units.iter().map(|u| u.district_name.as_deref()).collect::<Vec<_>>(),
     )
 }
 

@@ -39,7 +39,7 @@ where
 {
     chart
         .configure_series_labels()
-        .label_font(font(13))
+        .label_font(font(15))
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .position(position)
@@ -68,15 +68,12 @@ pub fn age_structure<DB: DrawingBackend>(
     lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let title = format!(
-        "{} {period}",
-        super::labels::titled(lang, "age_title", simulated)
-    );
+    let title = super::labels::period_title(lang, "age_title", period, simulated);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
-        .y_label_area_size(200)
+        .y_label_area_size(230)
         // The room right of 100% holds the legend, clear of the bars.
         .build_cartesian_2d(0f64..1.22f64, 0f64..bars.len() as f64)?;
     let names: Vec<String> = bars
@@ -92,6 +89,8 @@ pub fn age_structure<DB: DrawingBackend>(
         .collect();
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .disable_y_mesh()
         .y_labels(bars.len().max(1) * 2 + 1)
         .y_label_formatter(&|y| {
@@ -110,8 +109,8 @@ pub fn age_structure<DB: DrawingBackend>(
             }
         })
         .x_desc(label(lang, "share"))
-        .label_style(font(13))
-        .axis_desc_style(font(14))
+        .label_style(font(15))
+        .axis_desc_style(font(16))
         .draw()?;
     let parts = [
         ("young", RGBColor(0x5d, 0xad, 0xe2)),
@@ -166,13 +165,15 @@ pub fn boxes<DB: DrawingBackend>(
         .map(|g| format!("{} (n={})", model(lang, &g.0), g.1.len()))
         .collect();
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(-0.5f64..groups.len() as f64 - 0.5, lo..hi)?;
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .disable_x_mesh()
         .x_labels(groups.len().max(1) * 2 + 1)
         .x_label_formatter(&|x| {
@@ -184,8 +185,8 @@ pub fn boxes<DB: DrawingBackend>(
             }
         })
         .y_desc(y_desc)
-        .label_style(font(13))
-        .axis_desc_style(font(14))
+        .label_style(font(15))
+        .axis_desc_style(font(16))
         .draw()?;
     for (i, (m, v)) in groups.iter().enumerate() {
         if v.is_empty() {
@@ -264,19 +265,21 @@ pub fn trend<DB: DrawingBackend>(
         (0.0, 1.0)
     };
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(x0..x1, y0..y1)?;
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .x_labels((x1 - x0 + 1) as usize)
         .x_label_formatter(&|x| x.to_string())
         .x_desc(label(lang, "year"))
         .y_desc(y_desc)
-        .label_style(font(13))
-        .axis_desc_style(font(14))
+        .label_style(font(15))
+        .axis_desc_style(font(16))
         .draw()?;
     for (m, pts) in lines {
         let c = model_colour(m);
@@ -308,7 +311,7 @@ pub fn heatmap<DB: DrawingBackend>(
         .fold(0.0f64, |a, b| a.max(*b))
         .max(1e-9);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(110)
@@ -320,12 +323,14 @@ pub fn heatmap<DB: DrawingBackend>(
     let cnames: Vec<String> = centres.iter().map(|c| centre(lang, c)).collect();
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .disable_mesh()
         .x_labels(models.len() * 2 + 1)
         .y_labels(centres.len() * 2 + 1)
         .x_label_formatter(&|x| pick(&mnames, *x))
         .y_label_formatter(&|y| pick(&cnames, *y))
-        .label_style(font(13))
+        .label_style(font(15))
         .draw()?;
     for (ci, row) in cells.iter().enumerate() {
         for (mi, v) in row.iter().enumerate() {
@@ -349,7 +354,7 @@ pub fn heatmap<DB: DrawingBackend>(
                 chart.draw_series(std::iter::once(Text::new(
                     format!("{v:.0}"),
                     (x + 0.4, y + 0.4),
-                    font(13),
+                    font(15),
                 )))?;
             }
         }
@@ -381,19 +386,21 @@ pub fn model_bars<DB: DrawingBackend>(
         .map(|b| format!("{} (n={})", model(lang, &b.0), b.2))
         .collect();
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(60)
         .build_cartesian_2d(0f64..bars.len().max(1) as f64, 0f64..max)?;
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .disable_x_mesh()
         .x_labels(bars.len() * 2 + 1)
         .x_label_formatter(&|x| pick(&names, *x))
         .y_desc(y_desc)
-        .label_style(font(13))
-        .axis_desc_style(font(14))
+        .label_style(font(15))
+        .axis_desc_style(font(16))
         .draw()?;
     chart.draw_series(bars.iter().enumerate().map(|(i, (m, v, _))| {
         Rectangle::new(
@@ -423,10 +430,10 @@ pub fn ranks<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
-        .y_label_area_size(190)
+        .y_label_area_size(240)
         .build_cartesian_2d(
             0.5f64..n_units.max(1) as f64 + 0.5,
             0f64..rows.len().max(1) as f64,
@@ -434,13 +441,15 @@ pub fn ranks<DB: DrawingBackend>(
     let names: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .disable_y_mesh()
         .y_labels(rows.len() * 2 + 1)
         .y_label_formatter(&|y| pick(&names, *y))
         .x_label_formatter(&|x| format!("{x:.0}"))
         .x_desc(label(lang, "rank"))
-        .label_style(font(12))
-        .axis_desc_style(font(14))
+        .label_style(font(15))
+        .axis_desc_style(font(16))
         .draw()?;
     for (i, r) in rows.iter().enumerate() {
         let y = i as f64 + 0.5;
@@ -472,13 +481,15 @@ pub fn event_study<DB: DrawingBackend>(
         .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
     let pad = ((hi - lo) * 0.1).max(1e-6);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(e0 as f64 - 0.5..e1 as f64 + 0.5, lo - pad..hi + pad)?;
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .x_labels((e1 - e0 + 1) as usize)
         .x_label_formatter(&|x| format!("{:.0}", x))
         .y_label_formatter(&|y| {
@@ -490,8 +501,8 @@ pub fn event_study<DB: DrawingBackend>(
         })
         .x_desc(label(lang, "rel_year"))
         .y_desc(y_desc)
-        .label_style(font(13))
-        .axis_desc_style(font(14))
+        .label_style(font(15))
+        .axis_desc_style(font(16))
         .draw()?;
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(e0 as f64 - 0.5, 0.0), (e1 as f64 + 0.5, 0.0)],
@@ -504,7 +515,7 @@ pub fn event_study<DB: DrawingBackend>(
     chart.draw_series(std::iter::once(Text::new(
         label(lang, "adoption").to_string(),
         (-0.45, hi + pad * 0.5),
-        font(13),
+        font(15),
     )))?;
     for (e, att, l, h) in rows {
         let c = if *e < 0 {
@@ -533,19 +544,21 @@ pub fn quality<DB: DrawingBackend>(
     let max = rows.iter().map(|r| r.2).max().unwrap_or(1).max(1) as f64 * 1.15;
     let names: Vec<String> = rows.iter().map(|r| format!("{} · {}", r.0, r.1)).collect();
     let mut chart = ChartBuilder::on(root)
-        .caption(title, font(22))
+        .caption(title, font(24))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(220)
         .build_cartesian_2d(0f64..max, 0f64..rows.len().max(1) as f64)?;
     chart
         .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04))
         .disable_y_mesh()
         .y_labels(rows.len().max(1) * 2 + 1)
         .y_label_formatter(&|y| pick(&names, *y))
         .x_desc(label(lang, "rows"))
-        .label_style(font(12))
-        .axis_desc_style(font(14))
+        .label_style(font(15))
+        .axis_desc_style(font(16))
         .draw()?;
     chart.draw_series(rows.iter().enumerate().map(|(i, r)| {
         let colour = if r.1.starts_with("E_") {
@@ -561,7 +574,7 @@ pub fn quality<DB: DrawingBackend>(
     chart.draw_series(
         rows.iter()
             .enumerate()
-            .map(|(i, r)| Text::new(r.2.to_string(), (r.2 as f64, i as f64 + 0.3), font(12))),
+            .map(|(i, r)| Text::new(r.2.to_string(), (r.2 as f64, i as f64 + 0.3), font(15))),
     )?;
     Ok(())
 }

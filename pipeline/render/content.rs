@@ -1,12 +1,17 @@
-//! What the reports say: the key findings as sentences and the sections
-//! (chart, table, definition), built from the run's tables only.
+//! The research report as one [`Document`], built from the run's tables
+//! only: the key findings as sentences whose every number is a cell of a
+//! table in the same document (formatted by the one formatter), then one
+//! section per chart with its table and definition, data quality and
+//! provenance.
 
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::labels::{self, label, Lang};
-use super::{floats, report, strs, table, RenderError};
+use super::document::{Block, Cell, Column, Document, Figure, Table};
+use super::format::{self, change_kind, metric_kind, Kind};
+use super::labels::{self, label, period_label, period_title, Lang};
+use super::{floats, strs, table, RenderError};
 
 /// Rows of model_summary for `metric` (and `breakdown`; `None` = null) in `period`.
 pub(super) fn summary_rows(
@@ -27,15 +32,6 @@ pub(super) fn summary_rows(
                 .and(col("period").eq(lit(period)))
                 .and(b),
         )
-        .select([
-            col("governance_model"),
-            col("n"),
-            col("mean"),
-            col("sd"),
-            col("median"),
-            col("ci_low"),
-            col("ci_high"),
-        ])
         .collect()
         .map_err(|source| RenderError::Table {
             path: "model_summary".into(),
@@ -43,155 +39,481 @@ pub(super) fn summary_rows(
         })
 }
 
-/// The report's sentences and sections, from the run's tables.
+/// The per-model table of one metric in one period.
+fn summary_table(
+    dir: &Path,
+    lang: Lang,
+    metric: &str,
+    breakdown: Option<&str>,
+    period: &str,
+) -> Result<Table, RenderError> {
+    let df = summary_rows(dir, metric, breakdown, period)?;
+    let name = labels::metric(lang, metric, breakdown.unwrap_or(""));
+    let k = metric_kind(metric);
+    let caption = match lang {
+        Lang::Zh => format!("{}{name}（按治理模式）", period_label(lang, period)),
+        Lang::En => format!("{name} by model, {period}"),
+    };
+    let mut t = Table::new(
+        &name,
+        &caption,
+        vec![
+            Column::text(label(lang, "model")),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(label(lang, "mean"), k),
+            Column::number(label(lang, "sd"), k),
+            Column::number(label(lang, "median"), k),
+            Column::number(label(lang, "ci_low"), k),
+            Column::number(label(lang, "ci_high"), k),
+        ],
+    );
+    let models = strs(&df, "governance_model");
+    let cols: Vec<Vec<Option<f64>>> = ["n", "mean", "sd", "median", "ci_low", "ci_high"]
+        .iter()
+        .map(|c| floats(&df, c))
+        .collect();
+    for (i, m) in models.iter().enumerate() {
+        let mut row = vec![Cell::text(labels::model(lang, m))];
+        row.extend(cols.iter().map(|c| Cell::Num(c[i])));
+        t.rows.push(row);
+    }
+    Ok(t)
+}
+
+/// "：" in Chinese captions, ": " in English ones.
+fn sep(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "：",
+        Lang::En => ": ",
+    }
+}
+
+/// A metric key of the DiD tables (`share_young:cadre`) as its name.
+fn did_metric(lang: Lang, key: &str) -> (String, String) {
+    let (m, b) = key.split_once(':').unwrap_or((key, ""));
+    (m.to_string(), labels::metric(lang, m, b))
+}
+
+/// The report's content, from the run's tables.
 pub(super) fn report_content(
     dir: &Path,
     manifest: &serde_json::Value,
     latest: &str,
     simulated: bool,
     lang: Lang,
-) -> Result<report::Content, RenderError> {
+) -> Result<Document, RenderError> {
     let zh = lang == Lang::Zh;
     let mut findings = Vec::new();
+    let mut notes = Vec::new();
+
+    // The resolution rate by model: the best mean, from its table.
+    let res = summary_table(dir, lang, "resolution_rate", None, latest)?;
+    if let Some(best) = res
+        .rows
+        .iter()
+        .filter(|r| matches!(r[2], Cell::Num(Some(_))))
+        .max_by(|a, b| {
+            let v = |r: &Vec<Cell>| match r[2] {
+                Cell::Num(Some(v)) => v,
+                _ => f64::NAN,
+            };
+            v(a).total_cmp(&v(b))
+        })
+    {
+        let m = best[0].shown(None, lang);
+        let v = best[2].shown(Some(Kind::Share), lang);
+        let p = period_label(lang, latest);
+        findings.push(if zh {
+            format!("{p}调解成功率均值最高的是{m}（{v}）。")
+        } else {
+            format!("In {p} the mean resolution rate is highest under {m} ({v}).")
+        });
+    }
+
+    // Differences between models in the latest period, one row a metric.
     let tests = table(dir, "model_tests")?;
     let (tp, tm, tb) = (
         strs(&tests, "period"),
         strs(&tests, "metric"),
         strs(&tests, "breakdown"),
     );
-    let (th, tpv, te) = (
-        floats(&tests, "h"),
-        floats(&tests, "p"),
-        floats(&tests, "epsilon2"),
+    let tcols: Vec<Vec<Option<f64>>> = ["groups", "n", "h", "df", "p", "epsilon2"]
+        .iter()
+        .map(|c| floats(&tests, c))
+        .collect();
+    let mut tests_t = Table::new(
+        label(lang, "tests_title"),
+        &format!("{}{}Kruskal–Wallis", period_title(lang, "tests_title", latest, false), sep(lang)),
+        vec![
+            Column::text(label(lang, "metric")),
+            Column::number(label(lang, "groups"), Kind::Count),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(label(lang, "h"), Kind::Statistic),
+            Column::number(label(lang, "df"), Kind::Count),
+            Column::number(label(lang, "p"), Kind::PValue),
+            Column::number(label(lang, "epsilon2"), Kind::Coefficient),
+        ],
     );
-    let res = summary_rows(dir, "resolution_rate", None, latest)?;
-    let (rm, rmean) = (strs(&res, "governance_model"), floats(&res, "mean"));
-    if let Some(best) = (0..res.height())
-        .filter(|&i| rmean[i].is_some())
-        .max_by(|&a, &b| {
-            rmean[a]
-                .partial_cmp(&rmean[b])
-                .unwrap_or(std::cmp::Ordering::Equal)
-        })
-    {
-        let m = labels::model(lang, &rm[best]);
-        let v = rmean[best].unwrap_or(0.0) * 100.0;
-        findings.push(if zh {
-            format!("{latest} 年调解成功率均值最高的是{m}（{v:.1}%）。")
-        } else {
-            format!("In {latest} the mean resolution rate is highest under {m} ({v:.1}%).")
-        });
+    for i in (0..tests.height()).filter(|&i| tp[i] == latest) {
+        let mut row = vec![Cell::text(labels::metric(lang, &tm[i], &tb[i]))];
+        row.extend(tcols.iter().map(|c| Cell::Num(c[i])));
+        if tm[i] == "resolution_rate" && tb[i].is_empty() {
+            let (h, p, e) = (
+                row[3].shown(Some(Kind::Statistic), lang),
+                tcols[4][i].unwrap_or(f64::NAN),
+                row[6].shown(Some(Kind::Coefficient), lang),
+            );
+            let sig = p < 0.05;
+            let pc = format::p_clause(p);
+            findings.push(if zh {
+                format!(
+                    "各模式间调解成功率差异{}（Kruskal–Wallis H = {h}，{pc}，ε² = {e}）。",
+                    if sig { "显著" } else { "不显著" }
+                )
+            } else {
+                format!(
+                    "Resolution rates {} across models (Kruskal–Wallis H = {h}, {pc}, ε² = {e}).",
+                    if sig { "differ significantly" } else { "do not differ significantly" }
+                )
+            });
+        }
+        tests_t.rows.push(row);
     }
-    if let Some(i) = (0..tests.height())
-        .find(|&i| tp[i] == latest && tm[i] == "resolution_rate" && tb[i].is_empty())
-    {
-        let (h, p, e) = (
-            th[i].unwrap_or(f64::NAN),
-            tpv[i].unwrap_or(f64::NAN),
-            te[i].unwrap_or(f64::NAN),
-        );
-        let sig = p < 0.05;
-        let p = if p < 0.001 {
-            format!("{p:.2e}")
-        } else {
-            format!("{p:.3}")
-        };
-        findings.push(if zh {
-            format!("各模式间调解成功率差异{}（Kruskal–Wallis H = {h:.2}，p = {p:.3}，ε² = {e:.3}）。", if sig { "显著" } else { "不显著" })
-        } else {
-            format!(
-                "Resolution rates {} across models (Kruskal–Wallis H = {h:.2}, p = {p:.3}, ε² = {e:.3}).",
-                if sig { "differ significantly" } else { "do not differ significantly" }
-            )
-        });
-    }
+
+    // Average adoption effects: a finding each, from the effects table.
     let eff = table(dir, "adoption_effects")?;
     let (em, ek) = (strs(&eff, "metric"), strs(&eff, "kind"));
     let (ea, es) = (floats(&eff, "att"), floats(&eff, "se"));
+    let mut effects_t = Table::new(
+        label(lang, "effects_title"),
+        &labels::titled(lang, "effects_title", simulated),
+        vec![
+            Column::text(label(lang, "metric")),
+            Column::text(label(lang, "kind")),
+            Column::number(label(lang, "att"), Kind::Change),
+            Column::number(label(lang, "se"), Kind::Change),
+            Column::number(label(lang, "ci_low"), Kind::Change),
+            Column::number(label(lang, "ci_high"), Kind::Change),
+        ],
+    );
+    let mut zero = Vec::new();
     for i in (0..eff.height()).filter(|&i| ek[i] == "simple") {
-        let (a, se) = (ea[i].unwrap_or(f64::NAN), es[i].unwrap_or(f64::NAN));
+        let (key, name) = did_metric(lang, &em[i]);
+        let (Some(a), Some(se)) = (ea[i], es[i]) else {
+            continue;
+        };
         let (lo, hi) = (a - 1.96 * se, a + 1.96 * se);
-        findings.push(if zh {
-            format!("采用治理模式后 {} 平均变化 {a:+.4}（95% 区间 {lo:+.4} 至 {hi:+.4}）。", em[i])
+        let k = change_kind(&key);
+        let cells = [a, se, lo, hi].map(|v| format::text(Some(v), k, lang));
+        let zero_text = format::text(Some(0.0), k, lang);
+        if [a, lo, hi].iter().all(|v| format::text(Some(*v), k, lang) == zero_text) {
+            zero.push(name);
+            continue;
+        }
+        // Each row in its metric's own unit: a share's change in points.
+        let mut row = vec![Cell::text(&name), Cell::text(label(lang, "att"))];
+        row.extend([a, se, lo, hi].map(|v| Cell::Value(Some(v), k)));
+        effects_t.rows.push(row);
+        let sig = lo > 0.0 || hi < 0.0;
+        let s = if sig {
+            label(lang, "significant")
         } else {
-            format!("After adopting a model, {} changed by {a:+.4} on average (95% interval {lo:+.4} to {hi:+.4}).", em[i])
+            label(lang, "not_significant")
+        };
+        findings.push(if zh {
+            format!(
+                "采用治理模式后，{name}平均变化 {}（95% 区间 {} 至 {}），{s}。",
+                cells[0], cells[2], cells[3]
+            )
+        } else {
+            format!(
+                "After adopting a model, {name} changed by {} on average (95% interval {} to {}): {s}.",
+                cells[0], cells[2], cells[3]
+            )
         });
     }
+    if !zero.is_empty() {
+        notes.push(format!("{}{}", label(lang, "zero_effect_note"), zero.join(if zh { "、" } else { ", " })));
+    }
+
     let quality = table(dir, "data_quality")?;
     // fold from +0.0: an empty f64 sum is −0.0, which would print as "-0".
     let qrows = floats(&quality, "rows")
         .into_iter()
         .flatten()
         .fold(0.0, |a, b| a + b);
+    let q = format::text(Some(qrows), Kind::Count, lang);
     findings.push(if zh {
-        format!("数据质量：{qrows:.0} 条隔离行或发现（见文末）。")
+        format!("数据质量：{q} 条隔离行或发现（见文末）。")
     } else {
-        format!("Data quality: {qrows:.0} quarantined rows or findings (see the end).")
+        format!("Data quality: {q} quarantined rows or findings (see the end).")
     });
-    let terr = |t: &str| {
-        let t = t.to_string();
-        move |source| RenderError::Table { path: t, source }
+
+    let mut blocks = vec![
+        Block::Heading(label(lang, "key_findings").into()),
+        Block::Bullets(findings),
+    ];
+    blocks.extend(notes.into_iter().map(Block::Note));
+
+    let fig = |chart: &str, key: &str| {
+        Block::Figure(Figure {
+            chart: chart.into(),
+            caption: period_title(lang, key, latest, simulated),
+        })
     };
+    let note = |key: &str| Block::Note(label(lang, key).into());
+
+    // (a) Age structure: both shares by model and role.
+    let mut age = Table::new(
+        label(lang, "age_title"),
+        &period_title(lang, "age_title", latest, false),
+        vec![
+            Column::text(label(lang, "model")),
+            Column::text(label(lang, "role")),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(labels::metric(lang, "share_young", ""), Kind::Share),
+            Column::number(labels::metric(lang, "share_old", ""), Kind::Share),
+        ],
+    );
+    for role in ["cadre", "member"] {
+        let young = summary_rows(dir, "share_young", Some(role), latest)?;
+        let old = summary_rows(dir, "share_old", Some(role), latest)?;
+        let (ym, yn, yv) = (
+            strs(&young, "governance_model"),
+            floats(&young, "n"),
+            floats(&young, "mean"),
+        );
+        let (om, ov) = (strs(&old, "governance_model"), floats(&old, "mean"));
+        for i in 0..young.height() {
+            let o = om.iter().position(|m| *m == ym[i]).and_then(|j| ov[j]);
+            age.rows.push(vec![
+                Cell::text(labels::model(lang, &ym[i])),
+                Cell::text(label(lang, role)),
+                Cell::Num(yn[i]),
+                Cell::Num(yv[i]),
+                Cell::Num(o),
+            ]);
+        }
+    }
+    blocks.extend([
+        Block::Heading(label(lang, "age_title").into()),
+        fig("age_structure", "age_title"),
+        Block::Table(age),
+        note("def_age"),
+    ]);
+
+    // (b) Resolution: boxes, the table, the tests; the trend.
+    blocks.extend([
+        Block::Heading(label(lang, "resolution_title").into()),
+        fig("resolution_rate", "resolution_title"),
+        Block::Table(res),
+        Block::Table(tests_t),
+        note("def_resolution"),
+        Block::Figure(Figure {
+            chart: "resolution_trend".into(),
+            caption: labels::titled(lang, "resolution_trend_title", simulated),
+        }),
+        note("trend_note"),
+    ]);
+
+    // (c) Service centres.
+    blocks.extend([
+        Block::Heading(label(lang, "heatmap_title").into()),
+        fig("centre_visits", "heatmap_title"),
+        Block::Table(summary_table(dir, lang, "visits_per_1k", None, latest)?),
+        fig("centre_coverage", "coverage_title"),
+        Block::Table(summary_table(dir, lang, "center_coverage", None, latest)?),
+        note("def_visits"),
+    ]);
+
+    // (d) The index: the top units by name, with rank intervals.
+    let units = table(dir, "units")?;
+    let (uc, un, um) = (
+        strs(&units, "region_code"),
+        strs(&units, "region_name"),
+        strs(&units, "governance_model"),
+    );
+    let unit_of: std::collections::BTreeMap<&str, usize> =
+        uc.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
     let scores = table(dir, "index_scores")?
         .lazy()
         .filter(col("period").eq(lit(latest)))
         .sort(["rank"], SortMultipleOptions::default())
-        .limit(20)
         .collect()
-        .map_err(terr("index_scores"))?;
-    let events = table(dir, "event_study")?
-        .lazy()
-        .filter(col("metric").eq(lit("resolution_rate")))
-        .collect()
-        .map_err(terr("event_study"))?;
-    let sec = |key: &str, chart: &str, table: Option<DataFrame>, def: &str| report::Section {
-        title: label(lang, key).to_string(),
-        chart: chart.to_string(),
-        table,
-        definition: label(lang, def).to_string(),
-    };
-    let sections = vec![
-        sec(
-            "age_title",
-            "age_structure",
-            Some(summary_rows(dir, "share_young", Some("cadre"), latest)?),
-            "def_age",
-        ),
-        sec(
-            "resolution_title",
-            "resolution_rate",
-            Some(res),
-            "def_resolution",
-        ),
-        sec(
-            "resolution_trend_title",
-            "resolution_trend",
-            None,
-            "trend_note",
-        ),
-        sec(
-            "heatmap_title",
-            "centre_visits",
-            Some(summary_rows(dir, "visits_per_1k", None, latest)?),
-            "def_visits",
-        ),
-        sec(
-            "coverage_title",
-            "centre_coverage",
-            Some(summary_rows(dir, "center_coverage", None, latest)?),
-            "def_visits",
-        ),
-        sec("index_title", "index_ranks", Some(scores), "def_index"),
-        sec("index_models_title", "index_models", None, "def_index"),
-        sec("event_title", "event_study", Some(events), "def_event"),
-    ];
+        .map_err(|source| RenderError::Table {
+            path: "index_scores".into(),
+            source,
+        })?;
+    let mut idx = Table::new(
+        label(lang, "score"),
+        &period_title(lang, "index_title", latest, false),
+        vec![
+            Column::number(label(lang, "rank"), Kind::Rank),
+            Column::text(label(lang, "unit")),
+            Column::text(label(lang, "model")),
+            Column::number(label(lang, "score"), Kind::Score),
+            Column::number(format!("{} 5%", label(lang, "rank")), Kind::Rank),
+            Column::number(format!("{} 95%", label(lang, "rank")), Kind::Rank),
+        ],
+    );
+    idx.shown = 20;
+    let (sc, ss, sr, s5, s95) = (
+        strs(&scores, "region_code"),
+        floats(&scores, "score"),
+        floats(&scores, "rank"),
+        floats(&scores, "rank_p05"),
+        floats(&scores, "rank_p95"),
+    );
+    for i in 0..scores.height() {
+        let u = unit_of.get(sc[i].as_str()).copied();
+        idx.rows.push(vec![
+            Cell::Num(sr[i]),
+            Cell::Named {
+                name: u.map(|u| un[u].clone()).unwrap_or_default(),
+                code: sc[i].clone(),
+            },
+            Cell::text(u.map(|u| labels::model(lang, &um[u])).unwrap_or_default()),
+            Cell::Num(ss[i]),
+            Cell::Num(s5[i]),
+            Cell::Num(s95[i]),
+        ]);
+    }
+    blocks.extend([
+        Block::Heading(label(lang, "index_title").into()),
+        fig("index_ranks", "index_title"),
+        Block::Table(idx),
+        fig("index_models", "index_models_title"),
+        note("def_index"),
+    ]);
+
+    // (e) Adoption effects: the event study and the averages.
+    let events = table(dir, "event_study")?;
+    let (evm, evr) = (strs(&events, "metric"), floats(&events, "rel_year"));
+    let ev: Vec<Vec<Option<f64>>> = ["att", "se", "ci_low", "ci_high"]
+        .iter()
+        .map(|c| floats(&events, c))
+        .collect();
+    let ek = change_kind("resolution_rate");
+    let mut es_t = Table::new(
+        label(lang, "rel_year"),
+        &labels::titled(lang, "event_title", false),
+        vec![
+            Column::number(label(lang, "rel_year"), Kind::Rank),
+            Column::number(label(lang, "effect"), ek),
+            Column::number(label(lang, "se"), ek),
+            Column::number(label(lang, "ci_low"), ek),
+            Column::number(label(lang, "ci_high"), ek),
+        ],
+    );
+    for i in (0..events.height()).filter(|&i| evm[i] == "resolution_rate") {
+        let mut row = vec![Cell::Num(evr[i])];
+        row.extend(ev.iter().map(|c| Cell::Num(c[i])));
+        es_t.rows.push(row);
+    }
+    blocks.extend([
+        Block::Heading(label(lang, "event_title").into()),
+        Block::Figure(Figure {
+            chart: "event_study".into(),
+            caption: labels::titled(lang, "event_title", simulated),
+        }),
+        Block::Table(es_t),
+        Block::Table(effects_t),
+        note("def_event"),
+    ]);
+
+    // (f) Data quality.
+    let (qt, qr, qk) = (
+        strs(&quality, "table"),
+        strs(&quality, "rule"),
+        strs(&quality, "kind"),
+    );
+    let qn = floats(&quality, "rows");
+    let mut q_t = Table::new(
+        label(lang, "quality_title"),
+        &labels::titled(lang, "quality_title", false),
+        vec![
+            Column::text(label(lang, "table_n")),
+            Column::text(label(lang, "rule")),
+            Column::text(label(lang, "kind")),
+            Column::number(label(lang, "rows"), Kind::Count),
+        ],
+    );
+    for i in 0..quality.height() {
+        q_t.rows.push(vec![
+            Cell::text(&qt[i]),
+            Cell::text(&qr[i]),
+            Cell::text(&qk[i]),
+            Cell::Num(qn[i]),
+        ]);
+    }
+    blocks.extend([
+        Block::Heading(label(lang, "quality_title").into()),
+        Block::Figure(Figure {
+            chart: "data_quality".into(),
+            caption: labels::titled(lang, "quality_title", simulated),
+        }),
+    ]);
+    blocks.push(if q_t.rows.is_empty() {
+        Block::Paragraph(if zh {
+            "输入数据全部通过校验：没有隔离行，也没有发现。".into()
+        } else {
+            "Every input row passed validation: no row was quarantined and no finding was made.".into()
+        })
+    } else {
+        Block::Table(q_t)
+    });
+
     let get = |k: &str| {
         manifest[k]
             .as_str()
             .map(str::to_string)
             .unwrap_or_else(|| manifest[k].to_string())
     };
-    let mut provenance: Vec<(String, String)> = [
+    let run_id = get("run_id");
+    Ok(Document {
+        lang,
+        title: labels::titled(lang, "report_title", simulated),
+        subtitle: format!(
+            "{} {} · {} {}",
+            label(lang, "period"),
+            period_label(lang, latest),
+            label(lang, "run"),
+            run_id
+        ),
+        banner: simulated.then(|| label(lang, "simulated_banner").to_string()),
+        blocks,
+        definitions: definitions(lang),
+        provenance: provenance(manifest),
+        config: Some(get("config")),
+        notebook_code: vec![LOAD_CODE.to_string()],
+    })
+}
+
+const LOAD_CODE: &str = "# The run's tables: go on from here.\nimport pathlib\nimport polars as pl\nimport pandas as pd\n\ntables = pathlib.Path('tables')\nunit_metrics = pl.read_parquet(tables / 'unit_metrics.parquet')\nmodel_summary = pd.read_parquet(tables / 'model_summary.parquet')\nindex_scores = pl.read_parquet(tables / 'index_scores.parquet')\nadoption_effects = pd.read_parquet(tables / 'adoption_effects.parquet')\nunit_metrics.head()";
+
+/// The definitions every report ends with.
+pub(super) fn definitions(lang: Lang) -> Vec<(String, String)> {
+    [
+        ("age_title", "def_age"),
+        ("resolution_rate", "def_resolution"),
+        ("heatmap_title", "def_visits"),
+        ("score", "def_index"),
+        ("event_title", "def_event"),
+    ]
+    .iter()
+    .map(|(k, d)| (label(lang, k).to_string(), label(lang, d).to_string()))
+    .collect()
+}
+
+/// Run id, versions, seed and draws, and every input with its hash.
+pub(super) fn provenance(manifest: &serde_json::Value) -> Vec<(String, String)> {
+    let get = |k: &str| {
+        manifest[k]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| manifest[k].to_string())
+    };
+    let mut p: Vec<(String, String)> = [
         ("run_id", "run_id"),
         ("govlens", "govlens_version"),
         ("warehouse run", "warehouse_run_id"),
@@ -205,21 +527,12 @@ pub(super) fn report_content(
     .collect();
     if let Some(inputs) = manifest["input_hashes"].as_array() {
         for pair in inputs {
-            provenance.push((
+            p.push((
                 pair[0].as_str().unwrap_or("").to_string(),
                 pair[1].as_str().unwrap_or("").to_string(),
             ));
         }
     }
-    Ok(report::Content {
-        title: labels::titled(lang, "report_title", simulated),
-        simulated,
-        run_id: get("run_id"),
-        period: latest.to_string(),
-        findings,
-        sections,
-        quality,
-        provenance,
-        config: get("config"),
-    })
+    p
 }
+

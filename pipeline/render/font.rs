@@ -26,9 +26,60 @@ pub enum FontError {
     },
     #[error("font file {path} is not a TrueType/OpenType font")]
     Invalid { path: String },
+    #[error("font {font} has no glyph for {chars} (used by {what}): pass --font with a CJK font that has them, e.g. Noto Sans CJK SC")]
+    MissingGlyphs {
+        font: String,
+        chars: String,
+        what: String,
+    },
+    #[error("subsetting font {font} for the HTML report: {message}")]
+    Subset { font: String, message: String },
 }
 
-static REGISTERED: OnceLock<()> = OnceLock::new();
+/// The font registered for this process and how messages name it.
+static REGISTERED: OnceLock<(&'static [u8], String)> = OnceLock::new();
+
+/// The registered font's bytes and name (the bundled one before any
+/// registration).
+pub fn current() -> (&'static [u8], String) {
+    REGISTERED
+        .get()
+        .cloned()
+        .unwrap_or((BUNDLED, "<bundled wqy-microhei.ttf>".into()))
+}
+
+/// Refuses text the registered font cannot draw: a report with boxes for a
+/// community's name is worse than no report.
+pub fn check_glyphs(text: &str, what: &str) -> Result<(), FontError> {
+    let (bytes, name) = current();
+    let missing = missing_glyphs(bytes, text);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(FontError::MissingGlyphs {
+        font: name,
+        chars: missing
+            .iter()
+            .map(|c| format!("'{c}' (U+{:04X})", *c as u32))
+            .collect::<Vec<_>>()
+            .join(", "),
+        what: what.to_string(),
+    })
+}
+
+/// The registered font cut down to the characters of `text` and compressed
+/// as WOFF2, for an HTML report's `@font-face`: the page then shows its
+/// Chinese on a machine without any CJK font, at a few hundred KB instead
+/// of the font's 4.5 MB.
+pub fn web_font(text: &str) -> Result<Vec<u8>, FontError> {
+    let (bytes, name) = current();
+    let chars: std::collections::HashSet<char> =
+        text.chars().filter(|c| !c.is_control()).collect();
+    fontcull::subset_font_to_woff2(bytes, &chars, &[]).map_err(|e| FontError::Subset {
+        font: name,
+        message: e.to_string(),
+    })
+}
 
 /// Registers the font once per process: the bundled one, or `path`.
 pub fn register(path: Option<&std::path::Path>) -> Result<(), FontError> {
@@ -50,7 +101,7 @@ pub fn register(path: Option<&std::path::Path>) -> Result<(), FontError> {
             path: shown.clone(),
         })?;
     }
-    let _ = REGISTERED.set(());
+    let _ = REGISTERED.set((bytes, shown));
     Ok(())
 }
 

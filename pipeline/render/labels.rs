@@ -88,12 +88,77 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("period", "统计期", "period"),
     ("key_findings", "主要发现", "Key findings"),
     ("provenance", "数据来源与可复现信息", "Provenance"),
-    ("def_age", "share_young = 年龄低于 30 岁者占比，share_old = 45 岁及以上者占比；跨越界限的年龄段按覆盖年数比例拆分（标记为插值）；开放年龄段 [a,∞) 按 a..a+9 计。", "share_young = share aged below 30, share_old = share aged 45 or above; a band straddling a bound is split in proportion to the years it covers (marked interpolated); an open band [a,∞) counts as a..a+9."),
-    ("def_resolution", "调解成功率 = 调解成功数 / 受理数（受理数为 0 时为空）。各模式间比较：Kruskal–Wallis 检验（含结校正）与 Dunn 两两比较（Holm 校正）；均值区间为自助法 95% 百分位区间。", "resolution_rate = resolved / received (null when received = 0). Across models: Kruskal–Wallis with tie correction and Dunn pairs with Holm-adjusted p; mean intervals are seeded bootstrap 95% percentile intervals."),
-    ("def_visits", "千人服务人次 = 服务人次 / 常住人口 × 1000；覆盖率 = 有服务人次的七类中心数 / 7。", "visits_per_1k = visits / population × 1,000; coverage = the seven centre types with visits > 0, divided by 7."),
+    ("def_age", "青年占比 = 年龄低于 30 岁者所占比例，年长占比 = 45 岁及以上者所占比例；跨越界限的年龄段按覆盖年数比例拆分（标记为插值）；开放年龄段 [a,∞) 按 a..a+9 计。", "share young = the share aged below 30, share old = the share aged 45 or above; a band straddling a bound is split in proportion to the years it covers (marked interpolated); an open band [a,∞) counts as a..a+9."),
+    ("def_resolution", "调解成功率 = 调解成功数 / 受理数（受理数为 0 时为空）。各模式间比较：Kruskal–Wallis 检验（含结校正）与 Dunn 两两比较（Holm 校正）；均值区间为自助法 95% 百分位区间。", "resolution rate = resolved / received (null when received = 0). Across models: Kruskal–Wallis with tie correction and Dunn pairs with Holm-adjusted p; mean intervals are seeded bootstrap 95% percentile intervals."),
+    ("def_visits", "千人服务人次 = 服务人次 / 常住人口 × 1000；覆盖率 = 有服务人次的七类中心数 / 7。", "visits per 1,000 = visits / population × 1,000; coverage = the seven centre types with visits > 0, divided by 7."),
     ("def_index", "治理效能指数：指标经方向调整后按最小–最大法归一到 0–100，支柱内等权算术平均，再对三个支柱平均；排名区间来自对权重（±25%）、归一化与汇总方法的蒙特卡洛模拟。", "The index: indicators normalised min-max to 0..100 after directions, arithmetic means within and across the three pillars; rank intervals from a Monte Carlo over weights (±25%), normalisation and aggregation."),
     ("def_event", "采用模式的效应：交错双重差分（Callaway–Sant'Anna），以从未采用模式的单位为对照；标准误为按单位聚类的乘数自助法。", "Adoption effects: staggered difference-in-differences (Callaway–Sant'Anna) against never-treated units; standard errors from a multiplier bootstrap clustered by unit."),
     ("trend_note", "各模式均值逐年变化。", "Model means by year."),
+    ("definitions", "指标说明", "Definitions"),
+    ("summary_sheet", "概况", "Summary"),
+    ("charts_sheet", "图表", "Charts"),
+    ("notes_sheet", "说明", "Notes"),
+    ("run", "运行", "run"),
+    ("tests_title", "各模式差异检验", "Differences between models"),
+    ("effects_title", "采用模式的平均效应", "Average effects of adopting a model"),
+    ("district_report_title", "社区治理情况报告", "Community governance report"),
+    ("overview", "概况", "Overview"),
+    ("league_title", "各社区治理效能排名", "Units ranked by the effectiveness index"),
+    ("peers_title", "与同模式及其他地区比较", "Against peers"),
+    ("alerts_title", "预警", "Alerts"),
+    ("alerts_by_kind", "预警汇总（按类别）", "Alerts by kind"),
+    ("alerts_list", "预警明细", "Alerts, worst first"),
+    ("member_cells_title", "党员与干部年龄结构（分单元格）", "Member-age cells"),
+    ("data_title", "数据质量与来源", "Data quality and provenance"),
+    ("unit", "单位", "unit"),
+    ("unit_name", "名称", "name"),
+    ("change", "变化", "change"),
+    ("rank_change", "名次变化", "rank change"),
+    ("rank_interval", "排名区间（5–95%）", "rank interval (5–95%)"),
+    ("value", "数值", "value"),
+    ("threshold", "阈值或对照", "threshold or peer value"),
+    ("kind", "类别", "kind"),
+    ("count", "个数", "count"),
+    ("worst", "最突出", "worst"),
+    ("group", "比较组", "group"),
+    ("this_district", "本区县", "this district"),
+    ("same_model", "同模式其他区县", "same model elsewhere"),
+    ("all_others", "其他所有区县", "all other districts"),
+    ("role", "身份", "role"),
+    ("age_band", "年龄段", "age band"),
+    ("members_n", "人数", "count"),
+    ("previous", "上期", "previous period"),
+    ("no_previous", "无上期数据", "no previous period"),
+    ("alert_resolution_low", "低调解率", "low resolution rate"),
+    ("alert_centres_missing", "服务中心缺项", "service centres missing"),
+    ("alert_cadres_old", "干部年龄偏大", "cadres too old"),
+    ("alert_ageing_faster", "干部老化加快", "cadres ageing faster than peers"),
+    ("district_trend_title", "调解成功率：本区县与同模式、其他区县", "Resolution rate: the district, its model and all others"),
+    ("district_bars_title", "调解成功率排名（本区县单位高亮）", "Resolution rate, all units ranked (the district's highlighted)"),
+    ("district_index_title", "治理效能指数排名（本区县单位高亮）", "Effectiveness index, all units ranked (the district's highlighted)"),
+    ("suppressed_note", "为保护个人信息，少于最小人数的单元格已隐去（合同 §7）。", "Cells below the minimum count are suppressed to protect individuals (contract §7)."),
+    ("significant", "显著", "significant"),
+    ("not_significant", "不显著", "not significant"),
+    ("zero_effect_note", "以下指标的效应估计及其区间均为 0，未列为发现：", "Effects whose estimate and interval are all zero are not reported as findings: "),
+    ("metric", "指标", "metric"),
+    ("mean", "均值", "mean"),
+    ("median", "中位数", "median"),
+    ("ci", "95% 区间", "95% interval"),
+    ("sd", "标准差", "sd"),
+    ("se", "标准误", "se"),
+    ("p", "p 值", "p"),
+    ("h", "H 统计量", "H"),
+    ("epsilon2", "效应量 ε²", "ε²"),
+    ("groups", "组数", "groups"),
+    ("att", "平均效应", "ATT"),
+    ("n_treated", "处理组", "treated"),
+    ("n_control", "对照组", "controls"),
+    ("table_n", "表", "table"),
+    ("rule", "规则", "rule"),
+    ("missing_indicators", "缺失指标", "missing indicators"),
+    ("ci_low", "95% 区间下限", "95% CI low"),
+    ("ci_high", "95% 区间上限", "95% CI high"),
+    ("df", "自由度", "df"),
 ];
 
 pub fn label(lang: Lang, key: &str) -> &'static str {
@@ -117,6 +182,46 @@ pub fn titled(lang: Lang, key: &str, simulated: bool) -> String {
     }
 }
 
+/// "2024" → 2024年, "2024-Q2" → 2024年第二季度, "2024-06" → 2024年6月.
+pub fn period_label(lang: Lang, p: &str) -> String {
+    if lang == Lang::En {
+        return p.to_string();
+    }
+    let quarters = ["一", "二", "三", "四"];
+    match p.split_once('-') {
+        None => format!("{p}年"),
+        Some((y, q)) if q.starts_with('Q') => {
+            let i: usize = q[1..].parse().unwrap_or(0);
+            match quarters.get(i.wrapping_sub(1)) {
+                Some(z) => format!("{y}年第{z}季度"),
+                None => p.to_string(),
+            }
+        }
+        Some((y, m)) => match m.parse::<u32>() {
+            Ok(m) => format!("{y}年{m}月"),
+            Err(_) => p.to_string(),
+        },
+    }
+}
+
+/// A chart or section title for a period, without stray spaces around
+/// full-width punctuation: 2024年矛盾纠纷调解成功率（按治理模式）.
+pub fn period_title(lang: Lang, key: &str, period: &str, simulated: bool) -> String {
+    let t = titled(lang, key, simulated);
+    match lang {
+        Lang::Zh => format!("{}{t}", period_label(lang, period)),
+        Lang::En => format!("{t}, {period}"),
+    }
+}
+
+/// Any title, marked when the data is simulated.
+pub fn titled_text(lang: Lang, t: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{t}（{}）", label(lang, "simulated")),
+        Lang::En => format!("{t} ({})", label(lang, "simulated")),
+    }
+}
+
 /// A model's display name.
 pub fn model(lang: Lang, m: &str) -> String {
     let zh = match m {
@@ -130,6 +235,42 @@ pub fn model(lang: Lang, m: &str) -> String {
     match lang {
         Lang::Zh => zh.to_string(),
         Lang::En => m.to_string(),
+    }
+}
+
+/// A metric's name, with the role it counts for (干部年长占比).
+pub fn metric(lang: Lang, metric: &str, breakdown: &str) -> String {
+    let (zh, en) = match metric {
+        "members" => ("人数", "members"),
+        "share_young" => ("青年占比", "share young"),
+        "share_old" => ("年长占比", "share old"),
+        "aging_ratio" => ("老化比", "ageing ratio"),
+        "mean_age" => ("平均年龄", "mean age"),
+        "disputes_per_10k" => ("万人纠纷数", "disputes per 10,000"),
+        "resolution_rate" => ("调解成功率", "resolution rate"),
+        "escalation_rate" => ("矛盾上行率", "escalation rate"),
+        "visits_per_1k" => ("千人服务人次", "visits per 1,000"),
+        "center_coverage" => ("服务中心覆盖率", "centre coverage"),
+        "satisfaction" => ("满意度", "satisfaction"),
+        "score" => ("治理效能指数", "effectiveness index"),
+        other => (other, other),
+    };
+    let role = match (breakdown, lang) {
+        ("cadre", Lang::Zh) => "干部",
+        ("member", Lang::Zh) => "党员",
+        ("cadre", Lang::En) => "cadre ",
+        ("member", Lang::En) => "member ",
+        _ => "",
+    };
+    let centre_type = crate::contract::CENTER_TYPES
+        .iter()
+        .any(|(id, _)| *id == breakdown)
+        .then(|| centre(lang, breakdown));
+    match (lang, centre_type) {
+        (Lang::Zh, Some(c)) => format!("{c}{zh}"),
+        (Lang::En, Some(c)) => format!("{en} ({c})"),
+        (Lang::Zh, None) => format!("{role}{zh}"),
+        (Lang::En, None) => format!("{role}{en}"),
     }
 }
 
@@ -158,6 +299,46 @@ pub fn all_text() -> String {
     for (id, _) in crate::contract::CENTER_TYPES {
         s.push_str(&centre(Lang::Zh, id));
     }
+    for m in crate::config::METRICS {
+        for b in ["", "cadre", "member"] {
+            s.push_str(&metric(Lang::Zh, m, b));
+        }
+    }
     s.push_str("0123456789.,-–%+()（）×: ");
     s
+}
+
+/// A name cut to `max` characters with an ellipsis, for chart labels.
+pub fn short(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        name.to_string()
+    } else {
+        name.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_read_as_chinese_dates() {
+        assert_eq!(period_label(Lang::Zh, "2024"), "2024年");
+        assert_eq!(period_label(Lang::Zh, "2024-Q2"), "2024年第二季度");
+        assert_eq!(period_label(Lang::Zh, "2024-06"), "2024年6月");
+        assert_eq!(period_label(Lang::En, "2024-06"), "2024-06");
+    }
+
+    #[test]
+    fn titles_have_no_stray_space_around_full_width_punctuation() {
+        let t = period_title(Lang::Zh, "resolution_title", "2024", true);
+        assert_eq!(t, "2024年矛盾纠纷调解成功率（按治理模式）（模拟数据）");
+        assert!(!t.contains(" （") && !t.contains("） "));
+    }
+
+    #[test]
+    fn long_names_are_cut_with_an_ellipsis() {
+        assert_eq!(short("金谷东园社区居委会", 6), "金谷东园社…");
+        assert_eq!(short("承平园", 6), "承平园");
+    }
 }

@@ -2,12 +2,40 @@
 //! Chinese or English), into `<output>/<run_id>/charts/`, published whole.
 //! Render reads only the run's tables (the hand-off from compare).
 
+/// Draws one chart as SVG and PNG.
+macro_rules! both {
+    ($dir:expr, $name:expr, $opts:expr, $files:expr, $draw:path, $($arg:expr),* $(,)?) => {{
+        let name: &str = $name;
+        let derr = |message: String| RenderError::Draw { chart: name.to_string(), message };
+        let size = ($opts.width, $opts.height);
+        let svg = $dir.join(format!("{name}.svg"));
+        {
+            let root = SVGBackend::new(&svg, size).into_drawing_area();
+            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
+            root.present().map_err(|e| derr(e.to_string()))?;
+        }
+        let png = $dir.join(format!("{name}.png"));
+        {
+            let root = BitMapBackend::new(&png, size).into_drawing_area();
+            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
+            root.present().map_err(|e| derr(e.to_string()))?;
+        }
+        $files.push(name.to_string());
+    }};
+}
+
 pub mod charts;
 mod content;
+pub mod district_charts;
 pub mod district;
+pub mod document;
+pub mod docx;
 pub mod font;
+pub mod format;
+pub mod html;
 pub mod labels;
-pub mod report;
+pub mod notebook;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,10 +65,43 @@ pub enum RenderError {
     Draw { chart: String, message: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
-    #[error("district {district} has no units in this run (districts with units: {available})")]
-    NoDistrict { district: String, available: String },
+    #[error("district {district} {why} (districts with units in this run: {available})")]
+    NoDistrict {
+        district: String,
+        why: String,
+        available: String,
+    },
     #[error("period {period} has no data in this run (periods: {available})")]
     NoPeriod { period: String, available: String },
+    #[error("{0}")]
+    Html(#[from] html::HtmlError),
+    #[error("{0}")]
+    Docx(#[from] docx::DocxError),
+    #[error("writing the Excel file: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("writing the notebook: {0}")]
+    Notebook(std::io::Error),
+}
+
+/// The four files of a report, in memory: written only when all four are
+/// made, so a report is never half-written. `charts` holds the figures;
+/// `charts_rel` is that folder as seen from where the files go.
+pub fn documents(
+    doc: &document::Document,
+    charts: &Path,
+    charts_rel: &str,
+) -> Result<Vec<(&'static str, Vec<u8>)>, RenderError> {
+    Ok(vec![
+        ("report.html", html::write(doc, charts)?.into_bytes()),
+        ("report.docx", docx::write(doc, charts)?),
+        ("report.xlsx", xlsx::write(doc, charts)?),
+        (
+            "report.ipynb",
+            notebook::write(doc, charts, charts_rel)
+                .map_err(RenderError::Notebook)?
+                .into_bytes(),
+        ),
+    ])
 }
 
 /// What to render.
@@ -208,28 +269,6 @@ pub(crate) fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
         .unwrap_or_default()
 }
 
-/// Draws one chart as SVG and PNG.
-macro_rules! both {
-    ($dir:expr, $name:expr, $opts:expr, $files:expr, $draw:path, $($arg:expr),* $(,)?) => {{
-        let name: &str = $name;
-        let derr = |message: String| RenderError::Draw { chart: name.to_string(), message };
-        let size = ($opts.width, $opts.height);
-        let svg = $dir.join(format!("{name}.svg"));
-        {
-            let root = SVGBackend::new(&svg, size).into_drawing_area();
-            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
-            root.present().map_err(|e| derr(e.to_string()))?;
-        }
-        let png = $dir.join(format!("{name}.png"));
-        {
-            let root = BitMapBackend::new(&png, size).into_drawing_area();
-            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
-            root.present().map_err(|e| derr(e.to_string()))?;
-        }
-        $files.push(name.to_string());
-    }};
-}
-
 /// Renders every chart of a run; returns the run folder and the charts.
 pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), RenderError> {
     font::register(opts.font.as_deref())?;
@@ -271,6 +310,12 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         strs(&units, "region_code"),
         strs(&units, "governance_model"),
     );
+    let unit_names = strs(&units, "region_name");
+    let name_of: BTreeMap<&str, &str> = unit_codes
+        .iter()
+        .zip(&unit_names)
+        .map(|(c, n)| (c.as_str(), n.as_str()))
+        .collect();
     let model_of: BTreeMap<&str, &str> = unit_codes
         .iter()
         .zip(&unit_models)
@@ -338,7 +383,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         files,
         charts::boxes,
         &res,
-        &format!("{} {latest}", title("resolution_title")),
+        &labels::period_title(lang, "resolution_title", &latest, simulated),
         label(lang, "resolution_rate"),
         lang
     );
@@ -408,7 +453,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &present,
         &centres,
         &cells,
-        &format!("{} {latest}", title("heatmap_title")),
+        &labels::period_title(lang, "heatmap_title", &latest, simulated),
         lang
     );
     let cov: Vec<(String, f64, usize)> = by_model("center_coverage", "")
@@ -422,7 +467,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         files,
         charts::model_bars,
         &cov,
-        &format!("{} {latest}", title("coverage_title")),
+        &labels::period_title(lang, "coverage_title", &latest, simulated),
         label(lang, "coverage"),
         lang
     );
@@ -439,11 +484,14 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         .filter(|&i| ip[i] == latest)
         .filter_map(|i| {
             Some(charts::RankRow {
-                label: format!(
-                    "{} {}",
-                    ic[i],
-                    labels::model(lang, model_of.get(ic[i].as_str()).copied().unwrap_or(""))
-                ),
+                label: {
+                    let name = name_of.get(ic[i].as_str()).copied().unwrap_or(ic[i].as_str());
+                    let m = labels::model(lang, model_of.get(ic[i].as_str()).copied().unwrap_or(""));
+                    match lang {
+                        Lang::Zh => format!("{}（{m}）", labels::short(name, 10)),
+                        Lang::En => format!("{} ({m})", labels::short(name, 16)),
+                    }
+                },
                 model: model_of
                     .get(ic[i].as_str())
                     .copied()
@@ -475,7 +523,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         charts::ranks,
         &shown,
         n_units,
-        &format!("{} {latest}", title("index_title")),
+        &labels::period_title(lang, "index_title", &latest, simulated),
         lang
     );
     let imeans: Vec<(String, f64, usize)> = order
@@ -495,7 +543,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         files,
         charts::model_bars,
         &imeans,
-        &format!("{} {latest}", title("index_models_title")),
+        &labels::period_title(lang, "index_models_title", &latest, simulated),
         label(lang, "score"),
         lang
     );
@@ -555,13 +603,12 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
 
     // The reports read the charts from the staging folder, then all is published.
     let content = content::report_content(&dir, &manifest, &latest, simulated, lang)?;
+    let written = documents(&content, out, "charts")?;
     let ioerr = |path: PathBuf| move |source| WarehouseError::Io { path, source };
-    let html = report::html(&content, out, lang).map_err(ioerr(out.clone()))?;
-    let nb = report::notebook(&content, out, lang).map_err(ioerr(out.clone()))?;
     staging.publish()?;
-    for (name, text) in [("report.html", html), ("report.ipynb", nb)] {
+    for (name, bytes) in &written {
         let tmp = dir.join(format!(".{name}.{}", std::process::id()));
-        warehouse::write_text(&tmp, &text)?;
+        warehouse::write_bytes(&tmp, bytes)?;
         std::fs::rename(&tmp, dir.join(name)).map_err(ioerr(dir.join(name)))?;
     }
     let tmp = dir.join(format!(".rendered.{}", std::process::id()));
