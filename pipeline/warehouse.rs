@@ -650,3 +650,33 @@ pub fn csv_safe(df: &DataFrame) -> DataFrame {
         .collect();
     DataFrame::new(df.height(), columns).expect("same shape")
 }
+
+#[cfg(test)]
+mod csv_injection_tests {
+    use super::*;
+
+    #[test]
+    fn csv_copies_neutralise_formula_like_text_but_not_numbers() {
+        let df = df!(
+            "name" => [Some("=HYPERLINK(\"http://x\",\"点我\")"), Some("+1"), Some("-2"), Some("@SUM(A1)"), Some("\tx"), Some("\rx"), Some("金谷东园"), None],
+            "value" => [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+        )
+        .unwrap();
+        let safe = csv_safe(&df);
+        let names: Vec<Option<&str>> = safe.column("name").unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            names,
+            [
+                Some("'=HYPERLINK(\"http://x\",\"点我\")"),
+                Some("'+1"),
+                Some("'-2"),
+                Some("'@SUM(A1)"),
+                Some("'\tx"),
+                Some("'\rx"),
+                Some("金谷东园"),
+                None
+            ]
+        );
+        assert_eq!(safe.column("value").unwrap(), df.column("value").unwrap());
+    }
+}

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{parquet, repo, sample, Workdir};
+use common::{parquet, repo, sample, strs, Workdir};
 use polars::prelude::*;
 
 fn sample_sources() -> Vec<(&'static str, std::path::PathBuf, &'static str)> {
@@ -115,16 +115,6 @@ fn expected_messy() -> Vec<(String, u64, String, String)> {
                 r[3].to_string(),
             )
         })
-        .collect()
-}
-
-fn strs(df: &DataFrame, col: &str) -> Vec<String> {
-    df.column(col)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
         .collect()
 }
 

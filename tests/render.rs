@@ -97,21 +97,11 @@ fn an_unknown_run_and_a_missing_font_are_refused_with_latest_untouched() {
     assert!(err.contains("no/such.ttf"), "{err}");
     let err = wd.fails(&["render", "--config", cfg.to_str().unwrap(), "--lang", "fr"]);
     assert!(err.contains("--lang"), "{err}");
-    assert_eq!(
-        before,
-        wd.latest()
-    );
+    assert_eq!(before, wd.latest());
     assert!(
         !wd.path(&format!("out/{}/charts", before.trim())).exists(),
         "nothing half-written"
     );
-}
-
-fn python_has(modules: &str) -> bool {
-    std::process::Command::new("python3")
-        .args(["-c", &format!("import {modules}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -122,9 +112,12 @@ fn report_html_is_self_contained_and_the_notebook_is_valid_nbformat() {
     let latest = wd.latest();
     let run = wd.path(&format!("out/{}", latest.trim()));
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
-    for needle in ["http:", "https:", "src=", "href=", "@import", "url("] {
+    for needle in ["http:", "https:", "src=", "href=", "@import"] {
         assert!(!html.contains(needle), "report.html has {needle:?}");
     }
+    // The one url() is the embedded font's data URL.
+    assert_eq!(html.matches("url(").count(), 1);
+    assert!(html.contains("url(data:font/woff2;base64,"));
     assert!(html.contains("<svg") && html.contains("主要发现") && html.contains("模拟数据"));
     assert!(html.contains("@media print") && html.contains("A4"));
     assert!(html.contains(latest.trim()), "provenance names the run");
@@ -140,7 +133,7 @@ fn report_html_is_self_contained_and_the_notebook_is_valid_nbformat() {
     assert!(cells.iter().any(|c| c["outputs"]
         .as_array()
         .is_some_and(|o| o.iter().any(|x| x["data"]["image/png"].is_string()))));
-    if !python_has("nbformat") {
+    if !common::python_has("nbformat") {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install nbformat (.ci/run)"
@@ -148,41 +141,22 @@ fn report_html_is_self_contained_and_the_notebook_is_valid_nbformat() {
         eprintln!("SKIPPED: nbformat validation (pip install nbformat)");
         return;
     }
-    let out = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))",
-            run.join("report.ipynb").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_valid_notebook(&run.join("report.ipynb"));
 }
 
 /// Loads `page` in headless Chromium and returns the console lines it logged.
 fn chromium_console(page: &std::path::Path, profile: &std::path::Path) -> Option<Vec<String>> {
-    let out = std::process::Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .ok()?;
+    let out = common::chromium(
+        profile,
+        &[
+            "--enable-logging=stderr".into(),
+            "--v=0".into(),
+            "--dump-dom".into(),
+            format!("file://{}", page.display()),
+        ],
+    )
+    .output()
+    .ok()?;
     if !out.status.success() {
         return None;
     }
@@ -246,8 +220,28 @@ fn a_district_report_shows_alerts_and_suppressed_small_cells() {
     let dir = wd.path(&format!("out/{}/district-110117-2024", latest.trim()));
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("&lt;5"), "no suppressed cell shown");
-    assert!(html.contains("class=\"alert\""));
-    assert!(html.contains("League table") && html.contains("same model elsewhere"));
+    assert!(html.contains("预警明细") && html.contains("低调解率"));
+    assert!(html.contains("各社区治理效能排名") && html.contains("其他所有区县"));
+    assert!(html.contains("金谷东园社区居委会"), "units by name");
+    // English on request, every heading and alert in it.
+    let cfg_s = cfg.to_str().unwrap();
+    wd.ok(&[
+        "report",
+        "--config",
+        cfg_s,
+        "--district",
+        "110117",
+        "--period",
+        "2024",
+        "--lang",
+        "en",
+    ]);
+    let en = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(en.contains("Alerts by kind") && en.contains("low resolution rate"));
+    assert!(
+        !en.contains("预警") && !en.contains("调解成功率"),
+        "Chinese left in the English report"
+    );
     // The published band table itself holds no small cell of a community.
     let bands = common::parquet(&wd.path(&format!(
         "out/{}/tables/member_bands.parquet",
@@ -262,7 +256,7 @@ fn a_district_report_shows_alerts_and_suppressed_small_cells() {
     for (args, needle) in [
         (
             ["--district", "999999", "--period", "2024"],
-            "district 999999 has no units",
+            "district 999999 has no units in this run",
         ),
         (
             ["--district", "110117", "--period", "2031"],
@@ -274,10 +268,7 @@ fn a_district_report_shows_alerts_and_suppressed_small_cells() {
         let err = wd.fails(&a);
         assert!(err.contains(needle), "{err}");
     }
-    assert_eq!(
-        latest,
-        wd.latest()
-    );
+    assert_eq!(latest, wd.latest());
 }
 
 #[test]
@@ -301,8 +292,5 @@ fn config_render_keys_are_checked_and_a_blocked_output_is_refused() {
     let err = wd.fails(&["render", "--config", cfg.to_str().unwrap()]);
     assert!(err.contains("charts"), "{err}");
     assert_eq!(std::fs::read_to_string(&blocked).unwrap(), "not a folder");
-    assert_eq!(
-        latest,
-        wd.latest()
-    );
+    assert_eq!(latest, wd.latest());
 }

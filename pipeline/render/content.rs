@@ -143,7 +143,11 @@ pub(super) fn report_content(
         .collect();
     let mut tests_t = Table::new(
         label(lang, "tests_title"),
-        &format!("{}{}Kruskal–Wallis", period_title(lang, "tests_title", latest, false), sep(lang)),
+        &format!(
+            "{}{}Kruskal–Wallis",
+            period_title(lang, "tests_title", latest, false),
+            sep(lang)
+        ),
         vec![
             Column::text(label(lang, "metric")),
             Column::number(label(lang, "groups"), Kind::Count),
@@ -173,7 +177,11 @@ pub(super) fn report_content(
             } else {
                 format!(
                     "Resolution rates {} across models (Kruskal–Wallis H = {h}, {pc}, ε² = {e}).",
-                    if sig { "differ significantly" } else { "do not differ significantly" }
+                    if sig {
+                        "differ significantly"
+                    } else {
+                        "do not differ significantly"
+                    }
                 )
             });
         }
@@ -206,7 +214,10 @@ pub(super) fn report_content(
         let k = change_kind(&key);
         let cells = [a, se, lo, hi].map(|v| format::text(Some(v), k, lang));
         let zero_text = format::text(Some(0.0), k, lang);
-        if [a, lo, hi].iter().all(|v| format::text(Some(*v), k, lang) == zero_text) {
+        if [a, lo, hi]
+            .iter()
+            .all(|v| format::text(Some(*v), k, lang) == zero_text)
+        {
             zero.push(name);
             continue;
         }
@@ -233,7 +244,11 @@ pub(super) fn report_content(
         });
     }
     if !zero.is_empty() {
-        notes.push(format!("{}{}", label(lang, "zero_effect_note"), zero.join(if zh { "、" } else { ", " })));
+        notes.push(format!(
+            "{}{}",
+            label(lang, "zero_effect_note"),
+            zero.join(if zh { "、" } else { ", " })
+        ));
     }
 
     let quality = table(dir, "data_quality")?;
@@ -333,8 +348,11 @@ pub(super) fn report_content(
         strs(&units, "region_name"),
         strs(&units, "governance_model"),
     );
-    let unit_of: std::collections::BTreeMap<&str, usize> =
-        uc.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let unit_of: std::collections::BTreeMap<&str, usize> = uc
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
     let scores = table(dir, "index_scores")?
         .lazy()
         .filter(col("period").eq(lit(latest)))
@@ -457,7 +475,8 @@ pub(super) fn report_content(
         Block::Paragraph(if zh {
             "输入数据全部通过校验：没有隔离行，也没有发现。".into()
         } else {
-            "Every input row passed validation: no row was quarantined and no finding was made.".into()
+            "Every input row passed validation: no row was quarantined and no finding was made."
+                .into()
         })
     } else {
         Block::Table(q_t)
@@ -535,4 +554,3 @@ pub(super) fn provenance(manifest: &serde_json::Value) -> Vec<(String, String)> 
     }
     p
 }
-

@@ -79,8 +79,11 @@ fn values(dir: &Path, period: &str) -> Result<Values, RenderError> {
         .filter_map(|i| Some(((c[i].clone(), m[i].clone(), b[i].clone()), v[i]?)))
         .collect();
     let idx = query(dir, "index_scores", |lf| {
-        lf.filter(col("period").eq(lit(period)))
-            .select([col("region_code"), col("score"), col("rank")])
+        lf.filter(col("period").eq(lit(period))).select([
+            col("region_code"),
+            col("score"),
+            col("rank"),
+        ])
     })?;
     let (ic, is, ir) = (
         strs(&idx, "region_code"),
@@ -161,7 +164,13 @@ fn rank_among(
     let peers: Vec<f64> = among.iter().filter_map(|d| means.get(d).copied()).collect();
     let better = peers
         .iter()
-        .filter(|v| if higher_better { **v > mine } else { **v < mine })
+        .filter(|v| {
+            if higher_better {
+                **v > mine
+            } else {
+                **v < mine
+            }
+        })
         .count();
     Some((better + 1, peers.len()))
 }
@@ -183,9 +192,16 @@ fn alerts(
     let zh = lang == Lang::Zh;
     let sh = |v: f64| format::text(Some(v), Kind::Share, lang);
     let pp = |v: f64| format::text(Some(v), Kind::ShareChange, lang);
-    let peer_rise = mean((0..units.code.len()).filter(|&i| units.district[i] != district).filter_map(|i| {
-        Some(get(now, &units.code[i], "share_old", "cadre")? - get(before, &units.code[i], "share_old", "cadre")?)
-    }));
+    let peer_rise = mean(
+        (0..units.code.len())
+            .filter(|&i| units.district[i] != district)
+            .filter_map(|i| {
+                Some(
+                    get(now, &units.code[i], "share_old", "cadre")?
+                        - get(before, &units.code[i], "share_old", "cadre")?,
+                )
+            }),
+    );
     let mut out = Vec::new();
     for i in units.of(district) {
         let (u, name) = (&units.code[i], &units.name[i]);
@@ -248,9 +264,20 @@ fn alerts(
                 let m = if zh {
                     format!("干部年长占比上升 {}，其他区县平均 {}", pp(rise), pp(peer))
                 } else {
-                    format!("cadre share old rose {}, other districts {}", pp(rise), pp(peer))
+                    format!(
+                        "cadre share old rose {}, other districts {}",
+                        pp(rise),
+                        pp(peer)
+                    )
                 };
-                push("ageing_faster", m, rise, peer, Kind::ShareChange, rise - peer);
+                push(
+                    "ageing_faster",
+                    m,
+                    rise,
+                    peer,
+                    Kind::ShareChange,
+                    rise - peer,
+                );
             }
         }
     }
@@ -312,8 +339,16 @@ pub fn run(
     };
     let mine: Vec<usize> = units.of(district).collect();
     let my_model = units.district_model(district);
-    let dname = units.district_name.get(mine[0]).cloned().unwrap_or_default();
-    let dname = if dname.is_empty() { district.to_string() } else { dname };
+    let dname = units
+        .district_name
+        .get(mine[0])
+        .cloned()
+        .unwrap_or_default();
+    let dname = if dname.is_empty() {
+        district.to_string()
+    } else {
+        dname
+    };
     let zh = lang == Lang::Zh;
     let plabel = period_label(lang, period);
     let cfg = &config.report;
@@ -344,10 +379,11 @@ pub fn run(
             rank_among(&means, district, &same_model, higher),
             rank_among(&means, district, &districts, higher),
         ) {
-            lines.push(if zh {
-                format!("同模式 {n1} 个区县中第 {r1}，全部 {n2} 个中第 {r2}")
-            } else {
-                format!("#{r1} of {n1} with its model, #{r2} of {n2} in all")
+            lines.push(match (zh, n1 > 1) {
+                (true, true) => format!("同模式 {n1} 个区县中第 {r1}，全部 {n2} 个中第 {r2}"),
+                (true, false) => format!("全部 {n2} 个区县中第 {r2}"),
+                (false, true) => format!("#{r1} of {n1} with its model, #{r2} of {n2} in all"),
+                (false, false) => format!("#{r2} of {n2} districts"),
             });
         }
         let alert = match (m, b) {
@@ -385,9 +421,15 @@ pub fn run(
     let n_units = format::text(Some(mine.len() as f64), Kind::Count, lang);
     let n_alerts = format::text(Some(alerts.len() as f64), Kind::Count, lang);
     let mut summary = if zh {
-        format!("{dname}（{}）共有 {n_units} 个统计单位，{plabel}共有 {n_alerts} 条预警", model(lang, &my_model))
+        format!(
+            "{dname}（{}）共有 {n_units} 个统计单位，{plabel}共有 {n_alerts} 条预警",
+            model(lang, &my_model)
+        )
     } else {
-        format!("{dname} ({}) has {n_units} units and {n_alerts} alert(s) in {plabel}", model(lang, &my_model))
+        format!(
+            "{dname} ({}) has {n_units} units and {n_alerts} alert(s) in {plabel}",
+            model(lang, &my_model)
+        )
     };
     if let Some(k) = kinds.first() {
         let n = alerts.iter().filter(|a| a.kind == *k).count();
@@ -402,17 +444,25 @@ pub fn run(
 
     // The league table, by the index's overall rank.
     let ranked = query(&dir, "index_scores", |lf| {
-        lf.filter(col("period").eq(lit(period)))
-            .select([col("region_code"), col("rank_p05"), col("rank_p95")])
+        lf.filter(col("period").eq(lit(period))).select([
+            col("region_code"),
+            col("rank_p05"),
+            col("rank_p95"),
+        ])
     })?;
     let interval: BTreeMap<String, (Option<f64>, Option<f64>)> = strs(&ranked, "region_code")
         .into_iter()
-        .zip(floats(&ranked, "rank_p05").into_iter().zip(floats(&ranked, "rank_p95")))
+        .zip(
+            floats(&ranked, "rank_p05")
+                .into_iter()
+                .zip(floats(&ranked, "rank_p95")),
+        )
         .collect();
     let mut league_rows = mine.clone();
     league_rows.sort_by(|a, b| {
         let r = |i: &usize| get(&now, &units.code[*i], "rank", "").unwrap_or(f64::INFINITY);
-        r(a).total_cmp(&r(b)).then(units.code[*a].cmp(&units.code[*b]))
+        r(a).total_cmp(&r(b))
+            .then(units.code[*a].cmp(&units.code[*b]))
     });
     let mut league = Table::new(
         label(lang, "league_title"),
@@ -443,7 +493,11 @@ pub fn run(
         };
         league.rows.push(vec![
             Cell::Num(get(&now, u, "rank", "")),
-            Cell::Num(get(&before, u, "rank", "").zip(get(&now, u, "rank", "")).map(|(b, a)| b - a)),
+            Cell::Num(
+                get(&before, u, "rank", "")
+                    .zip(get(&now, u, "rank", ""))
+                    .map(|(b, a)| b - a),
+            ),
             Cell::Named {
                 name: units.name[i].clone(),
                 code: u.clone(),
@@ -464,7 +518,11 @@ pub fn run(
         label(lang, "peers_title"),
         &format!("{plabel}{}", label(lang, "peers_title")),
         std::iter::once(Column::text(label(lang, "group")))
-            .chain(KEY_METRICS.iter().map(|(m, b, _)| Column::number(labels::metric(lang, m, b), metric_kind(m))))
+            .chain(
+                KEY_METRICS
+                    .iter()
+                    .map(|(m, b, _)| Column::number(labels::metric(lang, m, b), metric_kind(m))),
+            )
             .collect(),
     );
     type Member<'a> = Box<dyn Fn(usize) -> bool + 'a>;
@@ -566,7 +624,11 @@ pub fn run(
     let bs: Vec<bool> = my_bands
         .column("suppressed")
         .ok()
-        .and_then(|c| c.bool().ok().map(|b| b.iter().map(|v| v.unwrap_or(false)).collect()))
+        .and_then(|c| {
+            c.bool()
+                .ok()
+                .map(|b| b.iter().map(|v| v.unwrap_or(false)).collect())
+        })
         .unwrap_or_default();
     let name_of: BTreeMap<&str, &str> = units
         .code
@@ -576,7 +638,12 @@ pub fn run(
         .collect();
     let min = format::text(Some(config.privacy.min_count), Kind::Count, lang);
     // One row per unit and role, one column per band (lowest band first).
-    let mut band_names: Vec<String> = bb.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let mut band_names: Vec<String> = bb
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let lower = |b: &str| -> f64 {
         b.trim_start_matches('<')
             .split(|c: char| !c.is_ascii_digit())
@@ -589,10 +656,17 @@ pub fn run(
     let mut cells_t = Table::new(
         label(lang, "member_cells_title"),
         &format!("{plabel}{}", label(lang, "member_cells_title")),
-        [Column::text(label(lang, "unit")), Column::text(label(lang, "role"))]
-            .into_iter()
-            .chain(band_names.iter().map(|b| Column::number(b.as_str(), Kind::Count)))
-            .collect(),
+        [
+            Column::text(label(lang, "unit")),
+            Column::text(label(lang, "role")),
+        ]
+        .into_iter()
+        .chain(
+            band_names
+                .iter()
+                .map(|b| Column::number(b.as_str(), Kind::Count)),
+        )
+        .collect(),
     );
     cells_t.shown = 80;
     let mut by_row: BTreeMap<(String, String), BTreeMap<String, Cell>> = BTreeMap::new();
@@ -617,23 +691,43 @@ pub fn run(
         .map(|(k, &i)| (units.code[i].as_str(), k))
         .collect();
     let mut keys: Vec<(String, String)> = by_row.keys().cloned().collect();
-    keys.sort_by_key(|(c, r)| (order.get(c.as_str()).copied().unwrap_or(usize::MAX), c.clone(), r.clone()));
+    keys.sort_by_key(|(c, r)| {
+        (
+            order.get(c.as_str()).copied().unwrap_or(usize::MAX),
+            c.clone(),
+            r.clone(),
+        )
+    });
     for key in keys {
         let cells = &by_row[&key];
         let mut row = vec![
             Cell::Named {
-                name: name_of.get(key.0.as_str()).copied().unwrap_or("").to_string(),
+                name: name_of
+                    .get(key.0.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
                 code: key.0.clone(),
             },
             Cell::text(label(lang, &key.1)),
         ];
-        row.extend(band_names.iter().map(|b| cells.get(b).cloned().unwrap_or(Cell::Num(None))));
+        row.extend(
+            band_names
+                .iter()
+                .map(|b| cells.get(b).cloned().unwrap_or(Cell::Num(None))),
+        );
         cells_t.rows.push(row);
     }
     let suppressed_note = if zh {
-        format!("{} 本表 {suppressed} 个单元格少于 {min} 人，已隐去。", label(lang, "suppressed_note"))
+        format!(
+            "{} 本表 {suppressed} 个单元格少于 {min} 人，已隐去。",
+            label(lang, "suppressed_note")
+        )
     } else {
-        format!("{} {suppressed} cell(s) below {min} are suppressed here.", label(lang, "suppressed_note"))
+        format!(
+            "{} {suppressed} cell(s) below {min} are suppressed here.",
+            label(lang, "suppressed_note")
+        )
     };
 
     // Charts into the report's own folder.
@@ -644,29 +738,61 @@ pub fn run(
         path: charts.clone(),
         source,
     })?;
-    let size = Size { width: 1000, height: 560 };
+    let size = Size {
+        width: 1000,
+        height: 560,
+    };
     let mut files = Vec::new();
     let legend = (label(lang, "this_district"), label(lang, "all_others"));
     let bars = |metric: &str| -> Vec<(f64, bool)> {
         let mut v: Vec<(f64, bool)> = (0..units.code.len())
-            .filter_map(|i| Some((get(&now, &units.code[i], metric, "")?, units.district[i] == district)))
+            .filter_map(|i| {
+                Some((
+                    get(&now, &units.code[i], metric, "")?,
+                    units.district[i] == district,
+                ))
+            })
             .collect();
         v.sort_by(|a, b| b.0.total_cmp(&a.0));
         v
     };
     let res_bars = bars("resolution_rate");
     let t_res = period_title(lang, "district_bars_title", period, simulated);
-    both!(charts, "resolution_ranked", size, files, district_charts::ranked_bars,
-        &res_bars, &t_res, &labels::metric(lang, "resolution_rate", ""), true, legend);
+    both!(
+        charts,
+        "resolution_ranked",
+        size,
+        files,
+        district_charts::ranked_bars,
+        &res_bars,
+        &t_res,
+        &labels::metric(lang, "resolution_rate", ""),
+        true,
+        legend
+    );
     let idx_bars = bars("score");
     let t_idx = period_title(lang, "district_index_title", period, simulated);
-    both!(charts, "index_ranked", size, files, district_charts::ranked_bars,
-        &idx_bars, &t_idx, &labels::metric(lang, "score", ""), false, legend);
+    both!(
+        charts,
+        "index_ranked",
+        size,
+        files,
+        district_charts::ranked_bars,
+        &idx_bars,
+        &t_idx,
+        &labels::metric(lang, "score", ""),
+        false,
+        legend
+    );
     // The trend over every period up to this one.
     let shown_periods: Vec<String> = periods.range(..=period.to_string()).cloned().collect();
     let trend = query(&dir, "unit_metrics", |lf| {
-        lf.filter(col("metric").eq(lit("resolution_rate")).and(col("breakdown").is_null()))
-            .select([col("region_code"), col("period"), col("value")])
+        lf.filter(
+            col("metric")
+                .eq(lit("resolution_rate"))
+                .and(col("breakdown").is_null()),
+        )
+        .select([col("region_code"), col("period"), col("value")])
     })?;
     let (tc, tp) = (strs(&trend, "region_code"), strs(&trend, "period"));
     let tv = floats(&trend, "value");
@@ -682,15 +808,23 @@ pub fn run(
             let pts = shown_periods
                 .iter()
                 .map(|p| {
-                    mean((0..trend.height()).filter(|&i| tp[i] == *p).filter_map(|i| {
-                        let d = *district_of.get(tc[i].as_str())?;
-                        let inside = match *key {
-                            "this_district" => d == district,
-                            "same_model" => d != district && same_model.contains(d),
-                            _ => d != district,
-                        };
-                        if inside { tv[i] } else { None }
-                    }))
+                    mean(
+                        (0..trend.height())
+                            .filter(|&i| tp[i] == *p)
+                            .filter_map(|i| {
+                                let d = *district_of.get(tc[i].as_str())?;
+                                let inside = match *key {
+                                    "this_district" => d == district,
+                                    "same_model" => d != district && same_model.contains(d),
+                                    _ => d != district,
+                                };
+                                if inside {
+                                    tv[i]
+                                } else {
+                                    None
+                                }
+                            }),
+                    )
                 })
                 .collect();
             (label(lang, key).to_string(), pts)
@@ -698,8 +832,19 @@ pub fn run(
         .collect();
     let shown_labels: Vec<String> = shown_periods.iter().map(|p| p.to_string()).collect();
     let t_trend = labels::titled(lang, "district_trend_title", simulated);
-    both!(charts, "resolution_trend", size, files, district_charts::comparison,
-        &shown_labels, &series, &t_trend, &labels::metric(lang, "resolution_rate", ""), true, lang);
+    both!(
+        charts,
+        "resolution_trend",
+        size,
+        files,
+        district_charts::comparison,
+        &shown_labels,
+        &series,
+        &t_trend,
+        &labels::metric(lang, "resolution_rate", ""),
+        true,
+        lang
+    );
 
     let fig = |chart: &str, caption: &str| {
         Block::Figure(Figure {
@@ -753,9 +898,15 @@ pub fn run(
         }),
     ];
     let title = if zh {
-        format!("{dname}{}（{plabel}）", label(lang, "district_report_title"))
+        format!(
+            "{dname}{}（{plabel}）",
+            label(lang, "district_report_title")
+        )
     } else {
-        format!("{}: {dname}, {plabel}", label(lang, "district_report_title"))
+        format!(
+            "{}: {dname}, {plabel}",
+            label(lang, "district_report_title")
+        )
     };
     let doc = Document {
         lang,

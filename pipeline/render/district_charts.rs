@@ -41,7 +41,10 @@ pub fn ranked_bars<DB: DrawingBackend>(
     let hi = bars.iter().map(|b| b.0).fold(f64::NEG_INFINITY, f64::max);
     let lo = bars.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
     let (lo, hi) = if hi.is_finite() {
-        ((lo - 0.05 * (hi - lo).max(1e-9)).min(0.0f64.max(lo - (hi - lo))), hi + 0.05 * (hi - lo).max(1e-9))
+        (
+            (lo - 0.05 * (hi - lo).max(1e-9)).min(0.0f64.max(lo - (hi - lo))),
+            hi + 0.05 * (hi - lo).max(1e-9),
+        )
     } else {
         (0.0, 1.0)
     };
@@ -63,16 +66,24 @@ pub fn ranked_bars<DB: DrawingBackend>(
         .label_style(font(15))
         .axis_desc_style(font(16))
         .draw()?;
-    chart.draw_series(bars.iter().enumerate().filter(|(_, b)| !b.1).map(|(i, b)| {
-        Rectangle::new([(i as f64 + 0.1, lo), (i as f64 + 0.9, b.0)], OTHERS.filled())
-    }))?
-    .label(legend.1)
-    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], OTHERS.filled()));
-    chart.draw_series(bars.iter().enumerate().filter(|(_, b)| b.1).map(|(i, b)| {
-        Rectangle::new([(i as f64 + 0.05, lo), (i as f64 + 0.95, b.0)], MINE.filled())
-    }))?
-    .label(legend.0)
-    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], MINE.filled()));
+    chart
+        .draw_series(bars.iter().enumerate().filter(|(_, b)| !b.1).map(|(i, b)| {
+            Rectangle::new(
+                [(i as f64 + 0.1, lo), (i as f64 + 0.9, b.0)],
+                OTHERS.filled(),
+            )
+        }))?
+        .label(legend.1)
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], OTHERS.filled()));
+    chart
+        .draw_series(bars.iter().enumerate().filter(|(_, b)| b.1).map(|(i, b)| {
+            Rectangle::new(
+                [(i as f64 + 0.05, lo), (i as f64 + 0.95, b.0)],
+                MINE.filled(),
+            )
+        }))?
+        .label(legend.0)
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], MINE.filled()));
     chart
         .configure_series_labels()
         .label_font(font(15))
@@ -95,12 +106,21 @@ pub fn comparison<DB: DrawingBackend>(
     _lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
-    let vals: Vec<f64> = series.iter().flat_map(|s| s.1.iter().flatten().copied()).collect();
+    let vals: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.1.iter().flatten().copied())
+        .collect();
     let (lo, hi) = vals
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
     let pad = ((hi - lo) * 0.15).max(1e-3);
-    let (lo, hi) = if lo.is_finite() { (lo - pad, hi + pad) } else { (0.0, 1.0) };
+    let (lo, hi) = if lo.is_finite() {
+        (lo - pad, hi + pad)
+    } else {
+        (0.0, 1.0)
+    };
     let n = periods.len().max(1);
     let mut chart = ChartBuilder::on(root)
         .caption(title, font(24))

@@ -106,7 +106,10 @@ impl Column {
 
     /// The header as shown, with the unit its cells leave out.
     pub fn heading(&self, lang: Lang) -> String {
-        let unit = self.kind.map(|k| format::unit_suffix(k, lang)).unwrap_or("");
+        let unit = self
+            .kind
+            .map(|k| format::unit_suffix(k, lang))
+            .unwrap_or("");
         format!("{}{unit}", self.header)
     }
 }
@@ -120,7 +123,10 @@ pub enum Cell {
     Value(Option<f64>, Kind),
     /// A region by its name, its code beside it (smaller); XLSX gives the
     /// code a column of its own.
-    Named { name: String, code: String },
+    Named {
+        name: String,
+        code: String,
+    },
 }
 
 impl Cell {

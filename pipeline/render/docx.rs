@@ -98,10 +98,11 @@ fn styles(docx: Docx) -> Docx {
 /// Header rows carry `cantSplit` and nothing else does, so the written XML
 /// can mark exactly them as repeating (docx-rs has no `tblHeader`).
 fn table(doc: &Document, n: usize, t: &Table) -> (Paragraph, WTable, Option<Paragraph>) {
-    let caption = Paragraph::new()
-        .style("Caption")
-        .keep_next(true)
-        .add_run(Run::new().add_text(clean(&doc.table_caption(n, &t.caption))).fonts(fonts(true)));
+    let caption = Paragraph::new().style("Caption").keep_next(true).add_run(
+        Run::new()
+            .add_text(clean(&doc.table_caption(n, &t.caption)))
+            .fonts(fonts(true)),
+    );
     let ncol = t.columns.len().max(1);
     let size = match ncol {
         0..=6 => 18,
@@ -153,7 +154,9 @@ fn table(doc: &Document, n: usize, t: &Table) -> (Paragraph, WTable, Option<Para
                     if let Cell::Named { code, .. } = cell {
                         p = p.add_run(run(&format!(" {code}")).size(size - 4).color("888888"));
                     }
-                    let mut c = TableCell::new().width(width, WidthType::Dxa).add_paragraph(p);
+                    let mut c = TableCell::new()
+                        .width(width, WidthType::Dxa)
+                        .add_paragraph(p);
                     if flagged {
                         c = c.shading(Shading::new().fill("FDECEA"));
                     }
@@ -232,7 +235,12 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
             }
             Block::Bullets(items) => {
                 for i in items {
-                    d = d.add_paragraph(para(&format!("• {i}")).indent(Some(240), None, None, None));
+                    d = d.add_paragraph(para(&format!("• {i}")).indent(
+                        Some(240),
+                        None,
+                        None,
+                        None,
+                    ));
                 }
             }
             Block::Cards(cards) => {
@@ -247,7 +255,10 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
                             let mut cell = TableCell::new()
                                 .width(width, WidthType::Dxa)
                                 .shading(Shading::new().fill("FAFBFC"))
-                                .add_paragraph(Paragraph::new().add_run(run(&c.label).size(18).color("555555")));
+                                .add_paragraph(
+                                    Paragraph::new()
+                                        .add_run(run(&c.label).size(18).color("555555")),
+                                );
                             let mut v = Run::new()
                                 .add_text(clean(&c.value))
                                 .bold()
@@ -258,13 +269,18 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
                             }
                             cell = cell.add_paragraph(Paragraph::new().add_run(v));
                             for l in &c.lines {
-                                cell = cell.add_paragraph(Paragraph::new().add_run(run(l).size(17)));
+                                cell =
+                                    cell.add_paragraph(Paragraph::new().add_run(run(l).size(17)));
                             }
                             cell
                         })
                         .collect();
                     while cells.len() < cols {
-                        cells.push(TableCell::new().width(width, WidthType::Dxa).add_paragraph(Paragraph::new()));
+                        cells.push(
+                            TableCell::new()
+                                .width(width, WidthType::Dxa)
+                                .add_paragraph(Paragraph::new()),
+                        );
                     }
                     rows.push(TableRow::new(cells));
                 }
@@ -290,7 +306,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
                         Paragraph::new()
                             .align(AlignmentType::Center)
                             .keep_next(true)
-                            .add_run(Run::new().add_image(pic)),
+                            .add_run(Run::new().fonts(fonts(false)).add_image(pic)),
                     )
                     .add_paragraph(
                         Paragraph::new().style("Caption").add_run(
@@ -340,6 +356,13 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
     let mut xml = d.build();
     let marked = String::from_utf8_lossy(&xml.document).to_string();
     xml.document = repeat_header_rows(&marked).into_bytes();
+    // Normal as the default paragraph style, as Word's own files say: a
+    // paragraph without a style is then Normal to every reader.
+    let styles = String::from_utf8_lossy(&xml.styles).replace(
+        r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
+        r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+    );
+    xml.styles = styles.into_bytes();
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| DocxError::Zip(e.to_string()))?;
@@ -377,7 +400,9 @@ fn column_widths(doc: &Document, t: &Table) -> Vec<usize> {
                 .unwrap_or(0);
             // Digits and signs must not wrap: a character's room to spare.
             let spare = usize::from(c.kind.is_some());
-            (values + spare).max(super::xlsx::display_width(&c.heading(doc.lang)).div_ceil(2)).clamp(4, 40)
+            (values + spare)
+                .max(super::xlsx::display_width(&c.heading(doc.lang)).div_ceil(2))
+                .clamp(4, 40)
         })
         .collect();
     // About 85 twips a Latin character at 8 pt, and the cell's margins.

@@ -73,8 +73,7 @@ pub fn check_glyphs(text: &str, what: &str) -> Result<(), FontError> {
 /// of the font's 4.5 MB.
 pub fn web_font(text: &str) -> Result<Vec<u8>, FontError> {
     let (bytes, name) = current();
-    let chars: std::collections::HashSet<char> =
-        text.chars().filter(|c| !c.is_control()).collect();
+    let chars: std::collections::HashSet<char> = text.chars().filter(|c| !c.is_control()).collect();
     fontcull::subset_font_to_woff2(bytes, &chars, &[]).map_err(|e| FontError::Subset {
         font: name,
         message: e.to_string(),
@@ -103,6 +102,16 @@ pub fn register(path: Option<&std::path::Path>) -> Result<(), FontError> {
     }
     let _ = REGISTERED.set((bytes, shown));
     Ok(())
+}
+
+/// `font` cut down to the characters of `text`, as a TrueType font (for a
+/// small font to test with, or to ship with a document).
+pub fn subset(font: &[u8], text: &str) -> Result<Vec<u8>, FontError> {
+    let chars: std::collections::HashSet<char> = text.chars().collect();
+    fontcull::subset_font_data(font, &chars, &[]).map_err(|e| FontError::Subset {
+        font: "<font bytes>".into(),
+        message: e.to_string(),
+    })
 }
 
 /// The characters of `text` the font has no glyph for.

@@ -43,8 +43,9 @@ pub enum Kind {
 /// The kind of a unit metric's value.
 pub fn metric_kind(metric: &str) -> Kind {
     match metric {
-        "share_young" | "share_old" | "resolution_rate" | "escalation_rate"
-        | "center_coverage" => Kind::Share,
+        "share_young" | "share_old" | "resolution_rate" | "escalation_rate" | "center_coverage" => {
+            Kind::Share
+        }
         "visits_per_1k" | "disputes_per_10k" => Kind::PerThousand,
         "members" => Kind::Count,
         // A survey score 0..100, and the index.
@@ -81,7 +82,11 @@ fn grouped(int_part: &str) -> String {
 /// `v` with `places` decimals and grouped thousands; never "-0.0".
 fn fixed(v: f64, places: usize) -> String {
     let s = format!("{v:.places$}");
-    let s = if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    let s = if s
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         s.trim_start_matches('-').to_string()
     } else {
         s

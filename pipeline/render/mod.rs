@@ -26,8 +26,8 @@ macro_rules! both {
 
 pub mod charts;
 mod content;
-pub mod district_charts;
 pub mod district;
+pub mod district_charts;
 pub mod document;
 pub mod docx;
 pub mod font;
@@ -485,8 +485,12 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         .filter_map(|i| {
             Some(charts::RankRow {
                 label: {
-                    let name = name_of.get(ic[i].as_str()).copied().unwrap_or(ic[i].as_str());
-                    let m = labels::model(lang, model_of.get(ic[i].as_str()).copied().unwrap_or(""));
+                    let name = name_of
+                        .get(ic[i].as_str())
+                        .copied()
+                        .unwrap_or(ic[i].as_str());
+                    let m =
+                        labels::model(lang, model_of.get(ic[i].as_str()).copied().unwrap_or(""));
                     match lang {
                         Lang::Zh => format!("{}（{m}）", labels::short(name, 10)),
                         Lang::En => format!("{} ({m})", labels::short(name, 16)),

@@ -44,7 +44,11 @@ fn code(id: &str, source: &str, outputs: Vec<Value>) -> Value {
 pub fn write(doc: &Document, charts: &Path, charts_rel: &str) -> std::io::Result<String> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut cells = Vec::new();
-    let mut md = format!("# {}\n\n{}\n\n", md_escape(&doc.title), md_escape(&doc.subtitle));
+    let mut md = format!(
+        "# {}\n\n{}\n\n",
+        md_escape(&doc.title),
+        md_escape(&doc.subtitle)
+    );
     if let Some(b) = &doc.banner {
         md.push_str(&format!("**{}**\n\n", md_escape(b)));
     }
@@ -117,7 +121,11 @@ pub fn write(doc: &Document, charts: &Path, charts_rel: &str) -> std::io::Result
                 html::table(doc, n.unwrap_or(0), t, &mut h);
                 cells.push(code(
                     &format!("t{k}"),
-                    &format!("# {}", doc.table_caption(n.unwrap_or(0), &t.caption).replace('\n', " ")),
+                    &format!(
+                        "# {}",
+                        doc.table_caption(n.unwrap_or(0), &t.caption)
+                            .replace('\n', " ")
+                    ),
                     vec![json!({
                         "output_type": "display_data",
                         "metadata": {},
@@ -134,9 +142,16 @@ pub fn write(doc: &Document, charts: &Path, charts_rel: &str) -> std::io::Result
             cells.push(code(&format!("load{i}"), c, vec![]));
         }
     }
-    md.push_str(&format!("## {}\n\n", md_escape(label(doc.lang, "provenance"))));
+    md.push_str(&format!(
+        "## {}\n\n",
+        md_escape(label(doc.lang, "provenance"))
+    ));
     for (key, v) in &doc.provenance {
-        md.push_str(&format!("- {}: `{}`\n", md_escape(key), v.replace('`', "'")));
+        md.push_str(&format!(
+            "- {}: `{}`\n",
+            md_escape(key),
+            v.replace('`', "'")
+        ));
     }
     flush(&mut md, &mut cells, &mut k);
     let nb = json!({

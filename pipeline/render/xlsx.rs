@@ -23,8 +23,14 @@ use super::labels::{label, Lang};
 pub fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
             _ => 1,
         })
         .sum()
@@ -39,10 +45,18 @@ fn sheet_name(want: &str, used: &mut BTreeSet<String>) -> String {
         .collect::<String>()
         .trim_matches('\'')
         .to_string();
-    let clean = if clean.is_empty() { "Sheet".into() } else { clean };
+    let clean = if clean.is_empty() {
+        "Sheet".into()
+    } else {
+        clean
+    };
     let mut n = 1;
     loop {
-        let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!(" ({n})")
+        };
         let keep = 31 - suffix.chars().count();
         let name: String = clean.chars().take(keep).collect::<String>() + &suffix;
         if used.insert(name.to_lowercase()) {
@@ -73,7 +87,10 @@ fn header_and_rows(
     let mut widths: Vec<usize> = Vec::new();
     let first_row = 1u32;
     for (ci, c) in t.columns.iter().enumerate() {
-        let named = t.rows.iter().any(|r| matches!(r.get(ci), Some(Cell::Named { .. })));
+        let named = t
+            .rows
+            .iter()
+            .any(|r| matches!(r.get(ci), Some(Cell::Named { .. })));
         let fmt = c
             .kind
             .map(|k| Format::new().set_num_format(format::excel_format(k)));
@@ -127,10 +144,12 @@ fn header_and_rows(
             let last = first_row + t.rows.len() as u32;
             let k = c.kind.unwrap_or(format::Kind::Decimal);
             let cf = match c.highlight {
-                Highlight::Above(x) => ConditionalFormatCell::new()
-                    .set_rule(ConditionalFormatCellRule::GreaterThan(format::excel_value(x, k))),
-                Highlight::Below(x) => ConditionalFormatCell::new()
-                    .set_rule(ConditionalFormatCellRule::LessThan(format::excel_value(x, k))),
+                Highlight::Above(x) => ConditionalFormatCell::new().set_rule(
+                    ConditionalFormatCellRule::GreaterThan(format::excel_value(x, k)),
+                ),
+                Highlight::Below(x) => ConditionalFormatCell::new().set_rule(
+                    ConditionalFormatCellRule::LessThan(format::excel_value(x, k)),
+                ),
                 Highlight::None => unreachable!("checked above"),
             };
             ws.add_conditional_format(first_row + 1, col, last, col, &cf.set_format(&st.flag))?;
@@ -243,7 +262,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
         for (n, f) in figures {
             ws.write_string_with_format(row, 0, doc.figure_caption(n, &f.caption), &st.bold)?;
             let png = std::fs::read(charts.join(format!("{}.png", f.chart)))
-                .map_err(|e| XlsxError::IoError(e))?;
+                .map_err(XlsxError::IoError)?;
             let scale = 0.75;
             let img = Image::new_from_buffer(&png)?
                 .set_scale_width(scale)

@@ -132,6 +132,74 @@ pub fn parquet(path: &Path) -> polars::prelude::DataFrame {
         .unwrap()
 }
 
+/// A text column, nulls as "".
+pub fn strs(df: &polars::prelude::DataFrame, col: &str) -> Vec<String> {
+    df.column(col)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect()
+}
+
+/// A numeric column as f64.
+pub fn f64s(df: &polars::prelude::DataFrame, col: &str) -> Vec<Option<f64>> {
+    df.column(col)
+        .unwrap()
+        .cast(&polars::prelude::DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect()
+}
+
+/// Headless Chromium as the tests run it: no network, a fresh profile,
+/// `args` after the usual flags.
+pub fn chromium(profile: &Path, args: &[String]) -> Command {
+    let mut cmd = Command::new("chromium");
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(args);
+    cmd
+}
+
+/// Whether python3 can import `modules` (comma-separated).
+pub fn python_has(modules: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Asserts that nbformat validates the notebook at `path`.
+pub fn assert_valid_notebook(path: &Path) {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The committed sample's file.
 pub fn sample(name: &str) -> PathBuf {
     repo().join("datasets/sample").join(name)

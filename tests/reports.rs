@@ -1,0 +1,723 @@
+//! The reports people forward: the research report and the district report
+//! as HTML, Word, Excel and a notebook from one content model, read back
+//! with the tools their readers use (python-docx, openpyxl, LibreOffice,
+//! headless Chromium with no CJK font), numbers in sentences equal to their
+//! tables, names from inputs never markup or formulas.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{f64s, strs, Workdir};
+
+fn sample_run(wd: &Workdir) -> PathBuf {
+    let cfg = common::sample_config(wd, "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    cfg
+}
+
+fn has(cmd: &str, arg: &str) -> bool {
+    Command::new(cmd)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Whether a tool the test needs is here; in CI it must be (.ci/run).
+fn needs(ok: bool, what: &str) -> bool {
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install {what} (.ci/run)"
+        );
+        eprintln!("SKIPPED: {what} not found");
+    }
+    ok
+}
+
+/// python-docx's and openpyxl's view of a report (tests/py/read_reports.py).
+fn read_reports(dir: &Path) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg(common::repo().join("tests/py/read_reports.py"))
+        .arg(dir.join("report.docx"))
+        .arg(dir.join("report.xlsx"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn python_readers() -> bool {
+    needs(
+        common::python_has("docx, openpyxl"),
+        "python-docx and openpyxl",
+    )
+}
+
+/// The research report and 平谷区's for 2024; returns the run folder.
+fn both_reports(wd: &Workdir, cfg: &str) -> PathBuf {
+    wd.ok(&["render", "--config", cfg]);
+    district_report(wd, cfg);
+    wd.path(&format!("out/{}", wd.latest()))
+}
+
+/// `govlens report` for 平谷区 in 2024.
+fn district_report(wd: &Workdir, cfg: &str) -> String {
+    wd.ok(&[
+        "report",
+        "--config",
+        cfg,
+        "--district",
+        "110117",
+        "--period",
+        "2024",
+    ])
+}
+
+const FOUR: [&str; 4] = ["report.html", "report.docx", "report.xlsx", "report.ipynb"];
+
+#[test]
+fn both_reports_are_written_in_four_formats_that_word_and_excel_readers_open() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let cfg = cfg.to_str().unwrap();
+    let run = both_reports(&wd, cfg);
+    let district = run.join("district-110117-2024");
+    for dir in [&run, &district] {
+        for f in FOUR {
+            assert!(dir.join(f).is_file(), "{} missing", dir.join(f).display());
+        }
+    }
+    let html = std::fs::read_to_string(district.join("report.html")).unwrap();
+    for needle in [
+        "概况",
+        "各社区治理效能排名",
+        "预警汇总（按类别）",
+        "金谷东园社区居委会",
+        "较上期",
+        "@font-face",
+    ] {
+        assert!(html.contains(needle), "district report.html lacks {needle}");
+    }
+    for english in ["League table", "Alerts", "previous period", "Peers"] {
+        assert!(
+            !html.contains(english),
+            "district report.html says {english:?}"
+        );
+    }
+    assert!(
+        html.len() < 2_000_000,
+        "report.html is {} bytes",
+        html.len()
+    );
+    if needs(common::python_has("nbformat"), "nbformat") {
+        for dir in [&run, &district] {
+            common::assert_valid_notebook(&dir.join("report.ipynb"));
+        }
+    }
+    if !python_readers() {
+        return;
+    }
+    let r = read_reports(&district);
+    let (d, x) = (&r["docx"], &r["xlsx"]);
+    let headings: Vec<(&str, &str)> = d["headings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["style"].as_str().unwrap(), h["text"].as_str().unwrap()))
+        .collect();
+    assert!(headings.contains(&("Heading 1", "概况")), "{headings:?}");
+    assert!(headings.contains(&("Heading 1", "预警")), "{headings:?}");
+    assert_eq!(d["page_mm"], serde_json::json!([210, 297]), "A4");
+    assert!(d["page_number_field"].as_bool().unwrap());
+    assert_eq!(d["pictures"], 3, "the three charts as figures");
+    let fonts: Vec<&str> = d["east_asia_fonts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fonts,
+        ["宋体", "黑体"],
+        "every run names its East Asian font"
+    );
+    let captions = d["captions"].as_array().unwrap();
+    assert!(captions
+        .iter()
+        .any(|c| c.as_str().unwrap().starts_with("图 1 ")));
+    assert!(captions
+        .iter()
+        .any(|c| c.as_str().unwrap().starts_with("表 1 ")));
+    let league = d["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["header"][0] == "排名")
+        .expect("the league table");
+    assert!(
+        league["repeats"].as_bool().unwrap(),
+        "header row repeats on each page"
+    );
+    assert_eq!(league["header"][2], "单位");
+
+    assert_eq!(x["formulas"], 0, "no formula cell");
+    let order: Vec<&str> = x["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(order.first(), Some(&"概况"));
+    assert!(
+        order.contains(&"图表") && order.last() == Some(&"说明"),
+        "{order:?}"
+    );
+    let sheet = &x["sheets"]["各社区治理效能排名"];
+    assert_eq!(sheet["freeze"], "A3", "header row frozen");
+    assert!(sheet["filter"].as_str().unwrap().starts_with("A2:"));
+    assert_eq!(sheet["formats"]["调解成功率"], serde_json::json!(["0.0%"]));
+    assert_eq!(
+        sheet["formats"]["千人服务人次"],
+        serde_json::json!(["#,##0.0"])
+    );
+    assert_eq!(
+        sheet["header"][3], "区划代码",
+        "codes get a column of their own"
+    );
+    assert!(
+        sheet["conditional"].as_u64().unwrap() >= 2,
+        "alert columns highlighted"
+    );
+    // A column of Chinese names is about two Latin widths a character.
+    assert!(sheet["widths"]["C"].as_f64().unwrap() > 18.0);
+    assert!(x["sheets"]["图表"]["images"].as_u64().unwrap() == 3);
+
+    let r = read_reports(&run);
+    let tests = &r["xlsx"]["sheets"]["各模式差异检验"];
+    assert_eq!(tests["formats"]["p 值"], serde_json::json!(["0.00E+00"]));
+    assert_eq!(r["xlsx"]["formulas"], 0);
+    assert!(r["docx"]["headings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["text"] == "主要发现" && h["style"] == "Heading 1"));
+}
+
+/// The findings of report.html, as text.
+fn findings(html: &str) -> Vec<String> {
+    let start = html.find("<ul class=\"findings\">").expect("findings");
+    let end = start + html[start..].find("</ul>").unwrap();
+    html[start..end]
+        .split("<li>")
+        .skip(1)
+        .map(|l| {
+            l.trim_end_matches("</li>")
+                .replace("&lt;", "<")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn every_number_in_the_findings_equals_its_table_under_the_formatter() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
+    let run = wd.path(&format!("out/{}", wd.latest()));
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    let found = findings(&html);
+    let table = |n: &str| common::parquet(&run.join(format!("tables/{n}.parquet")));
+
+    // The Kruskal–Wallis finding: H, p and ε² of model_tests' row.
+    let tests = table("model_tests");
+    let (tp, tm, tb) = (
+        strs(&tests, "period"),
+        strs(&tests, "metric"),
+        strs(&tests, "breakdown"),
+    );
+    let i = (0..tests.height())
+        .find(|&i| tp[i] == "2024" && tm[i] == "resolution_rate" && tb[i].is_empty())
+        .unwrap();
+    let (h, p, e) = (
+        f64s(&tests, "h")[i].unwrap(),
+        f64s(&tests, "p")[i].unwrap(),
+        f64s(&tests, "epsilon2")[i].unwrap(),
+    );
+    let kw = found
+        .iter()
+        .find(|f| f.contains("Kruskal–Wallis"))
+        .expect("a test finding");
+    let p_text = if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        // Three significant digits.
+        let places = (2 - p.log10().floor() as i32).max(0) as usize;
+        format!("p = {p:.places$}")
+    };
+    let want = format!("H = {h:.2}，{p_text}，ε² = {e:.3}");
+    assert!(kw.contains(&want), "{kw} vs {want}");
+    assert!(
+        !kw.contains("p = 2.9"),
+        "the p-value is never cut to characters"
+    );
+    // The same numbers are cells of the tests table in the page.
+    assert!(html.contains(&format!(">{h:.2}</td>")) && html.contains(&format!(">{e:.3}</td>")));
+
+    // Each effect: the estimate and its 95% interval, in the metric's unit.
+    let eff = table("adoption_effects");
+    let (em, ek) = (strs(&eff, "metric"), strs(&eff, "kind"));
+    let (ea, es) = (f64s(&eff, "att"), f64s(&eff, "se"));
+    let mut checked = 0;
+    for i in (0..eff.height()).filter(|&i| ek[i] == "simple" && em[i] == "resolution_rate") {
+        let (a, se) = (ea[i].unwrap(), es[i].unwrap());
+        let pp = |v: f64| format!("{:+.1} 个百分点", v * 100.0);
+        let want = format!(
+            "调解成功率平均变化 {}（95% 区间 {} 至 {}）",
+            pp(a),
+            pp(a - 1.96 * se),
+            pp(a + 1.96 * se)
+        );
+        let f = found
+            .iter()
+            .find(|f| f.contains("调解成功率平均变化"))
+            .expect("effect finding");
+        assert!(f.contains(&want), "{f} vs {want}");
+        assert!(
+            html.contains(&format!(">{:+.1} 个百分点</td>", a * 100.0)),
+            "the effect is a cell of its table"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 1);
+    // An effect that is zero with a zero interval is no finding, and a note says so.
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.contains("+0.0 个百分点（95% 区间 +0.0")),
+        "{found:?}"
+    );
+    assert!(html.contains("未列为发现：服务中心覆盖率"));
+    for f in &found {
+        assert!(
+            !f.contains("visits_per_1k") && !f.contains("center_coverage"),
+            "metric keys in {f}"
+        );
+    }
+
+    // The best model's mean resolution rate, from model_summary.
+    let sum = table("model_summary");
+    let (sp, sm, sb, smod) = (
+        strs(&sum, "period"),
+        strs(&sum, "metric"),
+        strs(&sum, "breakdown"),
+        strs(&sum, "governance_model"),
+    );
+    let smean = f64s(&sum, "mean");
+    let best = (0..sum.height())
+        .filter(|&i| sp[i] == "2024" && sm[i] == "resolution_rate" && sb[i].is_empty())
+        .max_by(|&a, &b| smean[a].unwrap().total_cmp(&smean[b].unwrap()))
+        .unwrap();
+    let v = format!("（{:.1}%）", smean[best].unwrap() * 100.0);
+    assert!(
+        found[0].contains(&v),
+        "{} vs {v} ({})",
+        found[0],
+        smod[best]
+    );
+}
+
+/// Region names that are markup, quotes, a newline-free formula and text
+/// with a leading sign, in the sample's region tree.
+fn hostile_sample(wd: &Workdir) -> PathBuf {
+    let repo = common::repo().join("datasets/sample");
+    for f in ["member_ages.csv", "disputes.csv", "service_usage.csv"] {
+        std::fs::copy(repo.join(f), wd.path(f)).unwrap();
+    }
+    let regions = std::fs::read_to_string(repo.join("regions.csv"))
+        .unwrap()
+        .replace(
+            "110117001001,金谷东园社区居委会,",
+            "110117001001,\"=HYPERLINK(\"\"http://x.example\"\",\"\"点我\"\")\",",
+        )
+        .replace(
+            "110117001005,承平园社区居委会,",
+            "110117001005,\"<b>粗体</b> \"\"引号\"\" & 'x'\",",
+        )
+        .replace("110117,平谷区,", "110117,@平谷区<i>,");
+    wd.write("regions.csv", regions);
+    let cfg = "[run]\nwarehouse = \"warehouse\"\noutput = \"out\"\nseed = 7\n\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n\n[render]\ntop_n = 150\n\n[sources.regions]\npath = \"regions.csv\"\n[sources.member_ages]\npath = \"member_ages.csv\"\n[sources.disputes]\npath = \"disputes.csv\"\n[sources.service_usage]\npath = \"service_usage.csv\"\n";
+    wd.write("hostile.toml", cfg)
+}
+
+#[test]
+fn region_names_with_markup_quotes_and_formula_prefixes_stay_text_in_every_format() {
+    let wd = Workdir::new();
+    let cfg = hostile_sample(&wd);
+    let cfg = cfg.to_str().unwrap();
+    wd.ok(&["run", "--config", cfg]);
+    district_report(&wd, cfg);
+    let run = wd.path(&format!("out/{}", wd.latest()));
+    let formula = "=HYPERLINK(\"http://x.example\",\"点我\")";
+    let markup = "<b>粗体</b> \"引号\" & 'x'";
+
+    // CSV: a formula-like text cell gets a leading ' (CWE-1236); Parquet
+    // keeps the raw value; numbers stay numbers.
+    let csv = std::fs::read_to_string(run.join("tables/units.csv")).unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x.example\"\",\"\"点我\"\")\""),
+        "{}",
+        &csv[..400]
+    );
+    assert!(csv.contains("'@平谷区<i>"));
+    assert!(
+        !csv.lines().any(|l| l.starts_with('\'')),
+        "codes are not touched"
+    );
+    assert!(csv.contains(",2746.0,"), "numbers stay as they are");
+    let units = common::parquet(&run.join("tables/units.parquet"));
+    assert!(strs(&units, "region_name").iter().any(|n| n == formula));
+
+    for dir in [run.clone(), run.join("district-110117-2024")] {
+        let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+        assert!(
+            !html.contains("<b>粗体") && !html.contains("<i>"),
+            "markup in {}",
+            dir.display()
+        );
+        // In full in a table, or cut with an ellipsis on a chart's axis.
+        assert!(html.contains("&lt;b&gt;粗体&lt;/b"), "{}", dir.display());
+        let nb = std::fs::read_to_string(dir.join("report.ipynb")).unwrap();
+        let nb: serde_json::Value = serde_json::from_str(&nb).unwrap();
+        for c in nb["cells"].as_array().unwrap() {
+            if c["cell_type"] == "markdown" {
+                let s = c["source"].as_str().unwrap();
+                assert!(
+                    !s.contains("<b>") && !s.contains("<i>"),
+                    "markup in a markdown cell: {s}"
+                );
+            }
+        }
+    }
+    let district = std::fs::read_to_string(run.join("district-110117-2024/report.html")).unwrap();
+    assert!(
+        district.contains("@平谷区&lt;i&gt;"),
+        "the district's name, as text, in its title"
+    );
+    assert!(district.contains("&lt;b&gt;粗体&lt;/b&gt; &quot;引号&quot; &amp; &#39;x&#39;"));
+    // The index chart shows every unit by name: escaped in the SVG.
+    let svg = std::fs::read_to_string(run.join("charts/index_ranks.svg")).unwrap();
+    assert!(svg.contains("&lt;b&gt;粗体") && !svg.contains("<b>"));
+
+    if !python_readers() {
+        return;
+    }
+    for dir in [run.clone(), run.join("district-110117-2024")] {
+        let r = read_reports(&dir);
+        assert_eq!(r["xlsx"]["formulas"], 0, "{}", dir.display());
+        let strings: Vec<&str> = r["xlsx"]["sheets"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|s| {
+                s["strings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+            })
+            .collect();
+        assert!(strings.contains(&markup), "{}", dir.display());
+    }
+    // The district report's Word tables list every unit of the district.
+    {
+        let r = read_reports(&run.join("district-110117-2024"));
+        let cells: Vec<String> = r["docx"]["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| {
+                t["cells"].as_array().unwrap().iter().flat_map(|row| {
+                    row.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| c.as_str().unwrap().to_string())
+                })
+            })
+            .collect();
+        assert!(cells.iter().any(|c| c.contains(markup)), "{cells:?}");
+    }
+    let r = read_reports(&run.join("district-110117-2024"));
+    let strings = r["xlsx"]["sheets"]["各社区治理效能排名"]["strings"]
+        .as_array()
+        .unwrap();
+    assert!(
+        strings.iter().any(|s| s == formula),
+        "a formula-like name is a string cell"
+    );
+}
+
+#[test]
+fn a_country_or_province_level_run_needs_no_sharding_and_works() {
+    for level in ["country", "province"] {
+        let wd = Workdir::new();
+        let cfg = common::sample_config(&wd, "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n");
+        let text = std::fs::read_to_string(&cfg).unwrap().replace(
+            "analysis_level = \"community\"",
+            &format!("analysis_level = \"{level}\""),
+        );
+        assert!(text.contains(level));
+        std::fs::write(&cfg, text).unwrap();
+        let cfg = cfg.to_str().unwrap();
+        wd.ok(&["ingest", "--config", cfg]);
+        wd.ok(&["compare", "--config", cfg]);
+        wd.ok(&["render", "--config", cfg]);
+        // Sharding at the default province level is still refused below
+        // the analysis level, where sharding is asked for.
+        if level == "country" {
+            for args in [
+                vec!["run", "--config", cfg, "--shard", "0/2"],
+                vec!["combine", "--config", cfg],
+                vec![
+                    "slurm",
+                    "submit",
+                    "--config",
+                    cfg,
+                    "--shards",
+                    "2",
+                    "--dry-run",
+                ],
+            ] {
+                let err = wd.fails(&args);
+                assert!(
+                    err.contains("shard.level") && err.contains("finer"),
+                    "{args:?}: {err}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn latest_is_a_link_to_the_run_folder_that_opens() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
+    let link = std::fs::read_link(wd.path("out/latest")).unwrap();
+    assert!(link.is_relative(), "{}", link.display());
+    assert_eq!(link.to_str().unwrap(), wd.latest());
+    let html = std::fs::read_to_string(wd.path("out/latest/report.html")).unwrap();
+    assert!(html.contains("主要发现"));
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wd.path("out/latest/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        m["run_id"],
+        wd.latest(),
+        "latest/manifest.json names the run"
+    );
+    assert!(
+        !std::fs::read_dir(wd.path("out"))
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".latest")),
+        "no link left beside it"
+    );
+}
+
+#[test]
+fn a_font_without_a_glyph_the_report_needs_is_refused_and_nothing_is_half_written() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let cfg = cfg.to_str().unwrap();
+    // The bundled font cut to Latin letters and digits only.
+    let latin: String = (' '..='~').collect();
+    let font = wd.write(
+        "latin.ttf",
+        govlens::render::font::subset(govlens::render::font::BUNDLED, &latin).unwrap(),
+    );
+    let before = wd.latest();
+    let err = wd.fails(&["render", "--config", cfg, "--font", font.to_str().unwrap()]);
+    assert!(
+        err.contains("latin.ttf") && err.contains("no glyph for") && err.contains("U+"),
+        "{err}"
+    );
+    let run = wd.path(&format!("out/{before}"));
+    for f in FOUR {
+        assert!(!run.join(f).exists(), "{f} written");
+    }
+    assert!(!run.join("charts").exists(), "charts published");
+    assert_eq!(before, wd.latest());
+    let err = wd.fails(&[
+        "report",
+        "--config",
+        cfg,
+        "--district",
+        "110117001001",
+        "--period",
+        "2024",
+    ]);
+    assert!(err.contains("not a county-level code"), "{err}");
+    assert!(!run.join("district-110117001001-2024").exists());
+}
+
+#[test]
+fn the_same_run_gives_byte_identical_documents() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let cfg = cfg.to_str().unwrap();
+    let read = |wd: &Workdir| -> Vec<Vec<u8>> {
+        let run = wd.path(&format!("out/{}", wd.latest()));
+        FOUR.iter()
+            .flat_map(|f| [run.join(f), run.join("district-110117-2024").join(f)])
+            .map(|p| std::fs::read(p).unwrap())
+            .collect()
+    };
+    wd.ok(&["render", "--config", cfg]);
+    district_report(&wd, cfg);
+    let first = read(&wd);
+    // Again, in another order and process: the district report first.
+    district_report(&wd, cfg);
+    wd.ok(&["render", "--config", cfg, "--lang", "en"]);
+    wd.ok(&["render", "--config", cfg]);
+    assert!(first == read(&wd), "documents differ between runs");
+}
+
+#[test]
+fn libreoffice_converts_both_word_reports_to_pdf_pages() {
+    if !needs(
+        has("soffice", "--version") && has("pdfinfo", "-v"),
+        "LibreOffice and poppler-utils",
+    ) {
+        return;
+    }
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let cfg = cfg.to_str().unwrap();
+    let run = both_reports(&wd, cfg);
+    for (name, dir) in [
+        ("research", run.clone()),
+        ("district", run.join("district-110117-2024")),
+    ] {
+        let docx = wd.path(&format!("{name}.docx"));
+        std::fs::copy(dir.join("report.docx"), &docx).unwrap();
+        let out = Command::new("soffice")
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(wd.path(""))
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                wd.path("lo-profile").display()
+            ))
+            .arg(&docx)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let info = Command::new("pdfinfo")
+            .arg(wd.path(&format!("{name}.pdf")))
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&info.stdout);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(0);
+        assert!(pages >= 3, "{name}.pdf: {info}");
+    }
+}
+
+/// A fontconfig that knows one Latin font folder and no CJK font.
+fn latin_only_fontconfig(wd: &Workdir) -> Option<PathBuf> {
+    let dir = ["dejavu", "liberation", "liberation2"]
+        .iter()
+        .map(|d| Path::new("/usr/share/fonts/truetype").join(d))
+        .find(|d| d.is_dir())?;
+    Some(wd.write(
+        "fonts.conf",
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig><dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
+            dir.display(),
+            wd.path("fc-cache").display()
+        ),
+    ))
+}
+
+fn screenshot(page: &Path, png: &Path, fonts: &Path, profile: &Path) {
+    let out = common::chromium(
+        profile,
+        &[
+            "--hide-scrollbars".into(),
+            "--window-size=800,300".into(),
+            format!("--screenshot={}", png.display()),
+            format!("file://{}", page.display()),
+        ],
+    )
+    .env("FONTCONFIG_FILE", fonts)
+    .output()
+    .unwrap();
+    assert!(
+        png.is_file(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn report_html_draws_its_chinese_on_a_machine_without_cjk_fonts() {
+    if !needs(has("chromium", "--version"), "chromium") {
+        return;
+    }
+    let wd = Workdir::new();
+    let Some(fonts) = latin_only_fontconfig(&wd) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI has no Latin font folder"
+        );
+        return;
+    };
+    let cfg = sample_run(&wd);
+    district_report(&wd, cfg.to_str().unwrap());
+    let html = std::fs::read_to_string(wd.path(&format!(
+        "out/{}/district-110117-2024/report.html",
+        wd.latest()
+    )))
+    .unwrap();
+    // The page's own style (with its embedded font) on its title, and the
+    // same without the @font-face: with no CJK font on the machine, only
+    // the embedded subset can draw the characters.
+    let style = &html[html.find("<style>").unwrap()..html.find("</style>").unwrap() + 8];
+    let body = "<body><h1>平谷区社区治理情况报告</h1></body>";
+    let face_end = style.find("}").unwrap() + 1;
+    let without = format!("<style>{}", &style[face_end..]);
+    assert!(style.contains("@font-face") && !without.contains("@font-face"));
+    let a = wd.write(
+        "with.html",
+        format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\">{style}</head>{body}</html>"),
+    );
+    let b = wd.write(
+        "without.html",
+        format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\">{without}</head>{body}</html>"),
+    );
+    screenshot(&a, &wd.path("with.png"), &fonts, &wd.path("p1"));
+    screenshot(&b, &wd.path("without.png"), &fonts, &wd.path("p2"));
+    screenshot(&b, &wd.path("without2.png"), &fonts, &wd.path("p3"));
+    let read = |p: &str| std::fs::read(wd.path(p)).unwrap();
+    // The check can fail: the same page twice gives the same picture.
+    assert_eq!(read("without.png"), read("without2.png"));
+    assert_ne!(
+        read("with.png"),
+        read("without.png"),
+        "the embedded font drew nothing"
+    );
+}
