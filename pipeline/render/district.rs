@@ -466,7 +466,7 @@ pub fn run(
     });
     let mut league = Table::new(
         label(lang, "league_title"),
-        &format!("{plabel}{}", label(lang, "league_title")),
+        &period_title(lang, "league_title", period, false),
         vec![
             Column::number(label(lang, "rank"), Kind::Rank),
             Column::number(label(lang, "rank_change"), Kind::RankChange),
@@ -516,7 +516,7 @@ pub fn run(
     // Peers: the district, the same model elsewhere, all others.
     let mut peers = Table::new(
         label(lang, "peers_title"),
-        &format!("{plabel}{}", label(lang, "peers_title")),
+        &period_title(lang, "peers_title", period, false),
         std::iter::once(Column::text(label(lang, "group")))
             .chain(
                 KEY_METRICS
@@ -555,7 +555,7 @@ pub fn run(
     // Alerts: a count per kind with the worst case, then every alert.
     let mut by_kind = Table::new(
         label(lang, "alerts_by_kind"),
-        &format!("{plabel}{}", label(lang, "alerts_by_kind")),
+        &period_title(lang, "alerts_by_kind", period, false),
         vec![
             Column::text(label(lang, "kind")),
             Column::number(label(lang, "count"), Kind::Count),
@@ -578,7 +578,7 @@ pub fn run(
     }
     let mut detail = Table::new(
         label(lang, "alerts_list"),
-        &format!("{plabel}{}", label(lang, "alerts_list")),
+        &period_title(lang, "alerts_list", period, false),
         vec![
             Column::text(label(lang, "kind")),
             Column::text(label(lang, "unit")),
@@ -655,7 +655,7 @@ pub fn run(
     band_names.sort_by(|a, b| lower(a).total_cmp(&lower(b)).then(a.cmp(b)));
     let mut cells_t = Table::new(
         label(lang, "member_cells_title"),
-        &format!("{plabel}{}", label(lang, "member_cells_title")),
+        &period_title(lang, "member_cells_title", period, false),
         [
             Column::text(label(lang, "unit")),
             Column::text(label(lang, "role")),

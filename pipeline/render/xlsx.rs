@@ -66,6 +66,20 @@ fn sheet_name(want: &str, used: &mut BTreeSet<String>) -> String {
     }
 }
 
+/// Printing as an office prints a sheet: A4, one page wide, page numbers,
+/// and a table's header row repeated on every page.
+fn print_setup(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&C&P / &N");
+    if let Some(r) = header_row {
+        ws.set_landscape();
+        ws.set_print_gridlines(true);
+        ws.set_repeat_rows(r, r)?;
+    }
+    Ok(())
+}
+
 struct Styles {
     title: Format,
     bold: Format,
@@ -164,7 +178,10 @@ fn header_and_rows(
     for (i, w) in widths.iter().enumerate() {
         ws.set_column_width(i as u16, (*w as f64 + 2.0).clamp(6.0, 60.0))?;
     }
+    // Two lines for headers that wrap in their narrower columns.
+    ws.set_row_height(first_row, 30)?;
     ws.set_freeze_panes(first_row + 1, 0)?;
+    print_setup(ws, Some(first_row))?;
     if col > 0 {
         ws.autofilter(first_row, 0, first_row + t.rows.len() as u32, col - 1)?;
     }
@@ -203,6 +220,8 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     ws.set_column_width(0, 28)?;
     ws.set_column_width(1, 18)?;
     ws.set_column_width(2, 70)?;
+    ws.set_row_height(0, 24)?;
+    print_setup(ws, None)?;
     ws.write_string_with_format(0, 0, &doc.title, &st.title)?;
     ws.write_string(1, 0, &doc.subtitle)?;
     let mut r = 2;
@@ -258,6 +277,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     if !figures.is_empty() {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(label(lang, "charts_sheet"), &mut used))?;
+        print_setup(ws, None)?;
         let mut row = 0u32;
         for (n, f) in figures {
             ws.write_string_with_format(row, 0, doc.figure_caption(n, &f.caption), &st.bold)?;
@@ -276,6 +296,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     // Definitions and provenance.
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name(label(lang, "notes_sheet"), &mut used))?;
+    print_setup(ws, None)?;
     ws.set_column_width(0, 30)?;
     ws.set_column_width(1, 100)?;
     let mut r = 0u32;
