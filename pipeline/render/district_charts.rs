@@ -18,6 +18,9 @@ const MINE: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
 const OTHERS: RGBColor = RGBColor(0xb8, 0xc2, 0xcc);
 const MODEL: RGBColor = RGBColor(0x29, 0x80, 0xb9);
 
+/// Shapes a chart draws one by one before it summarises them.
+const MAX_SHAPES: usize = 1500;
+
 /// A value on the y axis: a percentage for shares.
 fn tick(v: f64, share: bool) -> String {
     if share {
@@ -66,14 +69,30 @@ pub fn ranked_bars<DB: DrawingBackend>(
         .label_style(font(15))
         .axis_desc_style(font(16))
         .draw()?;
-    chart
-        .draw_series(bars.iter().enumerate().filter(|(_, b)| !b.1).map(|(i, b)| {
-            Rectangle::new(
-                [(i as f64 + 0.1, lo), (i as f64 + 0.9, b.0)],
-                OTHERS.filled(),
-            )
-        }))?
-        .label(legend.1)
+    // The others: a bar each while they can be told apart, else (a national
+    // run's 620,000 units) their sorted values as one area, sampled to at
+    // most MAX_SHAPES points so the SVG stays small.
+    let others: Vec<(f64, f64)> = bars
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.1)
+        .map(|(i, b)| (i as f64 + 0.5, b.0))
+        .collect();
+    let anno = if others.len() <= MAX_SHAPES {
+        chart.draw_series(
+            others
+                .iter()
+                .map(|(x, v)| Rectangle::new([(x - 0.4, lo), (x + 0.4, *v)], OTHERS.filled())),
+        )?
+    } else {
+        let step = others.len().div_ceil(MAX_SHAPES);
+        let mut pts: Vec<(f64, f64)> = vec![(others[0].0, lo)];
+        pts.extend(others.iter().step_by(step).copied());
+        pts.extend(others.last().copied());
+        pts.push((others[others.len() - 1].0, lo));
+        chart.draw_series(std::iter::once(Polygon::new(pts, OTHERS.filled())))?
+    };
+    anno.label(legend.1)
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], OTHERS.filled()));
     chart
         .draw_series(bars.iter().enumerate().filter(|(_, b)| b.1).map(|(i, b)| {
@@ -168,4 +187,33 @@ pub fn comparison<DB: DrawingBackend>(
         .position(SeriesLabelPosition::LowerRight)
         .draw()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svg_of(n: usize) -> String {
+        crate::render::font::register(None).unwrap();
+        let bars: Vec<(f64, bool)> = (0..n).map(|i| ((n - i) as f64, i % 97 == 0)).collect();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (1000, 560)).into_drawing_area();
+            ranked_bars(&root, &bars, "t", "y", false, ("mine", "others")).unwrap();
+            root.present().unwrap();
+        }
+        svg
+    }
+
+    #[test]
+    fn a_national_ranking_stays_a_small_chart() {
+        // A few hundred units: a bar each.
+        let small = svg_of(300);
+        assert!(small.matches("<rect").count() >= 300);
+        // 620,000 units: the others as one area, the district's own as bars.
+        let big = svg_of(620_000);
+        assert!(big.contains("<polygon"), "no area drawn");
+        assert!(big.len() < 2_000_000, "{} bytes", big.len());
+        assert!(big.matches("<rect").count() >= 620_000 / 97);
+    }
 }
