@@ -62,9 +62,24 @@ pub struct FileEntry {
     pub bytes: u64,
     /// Title rows above the header: not data, not counted in rows_read.
     pub preamble_rows: u64,
+    /// The spreadsheet rows read as the header (one to four: a header block
+    /// of merged cells spans several).
+    #[serde(default)]
+    pub header_rows: Vec<u64>,
+    /// rows_read = rows_stored + rows_quarantined + rows_total.
     pub rows_read: u64,
     pub rows_stored: u64,
     pub rows_quarantined: u64,
+    /// Published total rows (合计, 小计 …): checked (W_TOTAL), never stored.
+    #[serde(default)]
+    pub rows_total: u64,
+    /// Note lines below the table (注：…, 填表人 …): not rows, skipped.
+    #[serde(default)]
+    pub rows_note: u64,
+    /// The period the title named (2023年…统计表), used for a sheet
+    /// without a period column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_from_title: Option<String>,
     pub unknown_columns: Vec<String>,
 }
 

@@ -1,5 +1,5 @@
 //! The nothing-lost invariant as a property: for any mix of good and bad rows,
-//! rows_read = rows_stored + rows_quarantined, every good row is stored with
+//! rows_read = rows_stored + rows_quarantined + rows_total, every good row is stored with
 //! its values, and every bad row is quarantined under the rule it breaks.
 
 use govlens::config::Config;
@@ -76,7 +76,7 @@ proptest! {
         ).unwrap();
         let outcome = ingest::run(&cfg, &Mode::Ingest).unwrap();
         let f = outcome.manifest.files.iter().find(|f| f.table == "disputes").unwrap();
-        prop_assert_eq!(f.rows_read, f.rows_stored + f.rows_quarantined);
+        prop_assert_eq!(f.rows_read, f.rows_stored + f.rows_quarantined + f.rows_total);
         prop_assert_eq!(f.rows_read as usize, goods.len() + bads.len());
         prop_assert_eq!(f.rows_stored as usize, goods.len());
         let q: Vec<(u64, &str)> = outcome.quarantine.iter().map(|q| (q.row, q.rule.id())).collect();

@@ -15,7 +15,7 @@
 //!   need whole tables, so they are made here, by the ingest's own queries
 //!   over the combined tables.
 //! - **manifest**: per file, the shards' counts summed (regions: shard 0's),
-//!   so rows_read = rows_stored + rows_quarantined holds over the whole run.
+//!   so rows_read = rows_stored + rows_quarantined + rows_total holds over the whole run.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -203,7 +203,8 @@ pub fn merge(
                     .filter(|g| g.path == f.path && g.table == f.table)
                     .map(|g| g.rows_read)
                     .sum();
-                read + f.preamble_rows + 2
+                // Titles, the header block, notes (shard 0's) and the rows.
+                read + f.preamble_rows + f.header_rows.len().max(1) as u64 + f.rows_note + 1
             })
             .collect();
         let folder = staging.dir.join(table.name());
@@ -330,6 +331,8 @@ pub fn merge(
         f.rows_read = 0;
         f.rows_stored = 0;
         f.rows_quarantined = 0;
+        f.rows_total = 0;
+        f.rows_note = 0;
         for (_, m) in shards {
             if let Some(g) = m
                 .files
@@ -339,6 +342,8 @@ pub fn merge(
                 f.rows_read += g.rows_read;
                 f.rows_stored += g.rows_stored;
                 f.rows_quarantined += g.rows_quarantined;
+                f.rows_total += g.rows_total;
+                f.rows_note += g.rows_note;
             }
         }
     }

@@ -131,6 +131,11 @@ struct RawSource {
     layout: Option<String>,
     band_columns: Option<Vec<String>>,
     person_bands: Option<Vec<String>>,
+    /// Rows of the header block, where detection is ambiguous (1 to 4).
+    header_rows: Option<usize>,
+    /// A value for every row of a column the sheet does not have.
+    #[serde(default)]
+    constants: BTreeMap<String, String>,
 }
 
 /// Declared encoding of a CSV source.
@@ -170,6 +175,10 @@ pub struct Source {
     pub layout: Layout,
     pub band_columns: Option<Vec<String>>,
     pub person_bands: Vec<String>,
+    /// `header_rows = N`: the header block's rows, else detected.
+    pub header_rows: Option<usize>,
+    /// Canonical column → the value every row gets (`role = "cadre"`).
+    pub constants: BTreeMap<String, String>,
 }
 
 /// A checked run config.
@@ -550,6 +559,25 @@ fn check_source(
         crate::ingest::parse::parse_band(b)
             .map_err(|e| key_err(&format!("{prefix}.person_bands"), e))?;
     }
+    if let Some(n) = src.header_rows {
+        if !(1..=crate::ingest::sheet::MAX_HEADER_ROWS).contains(&n) {
+            return Err(key_err(
+                &format!("{prefix}.header_rows"),
+                format!("{n} is not 1 to {}", crate::ingest::sheet::MAX_HEADER_ROWS),
+            ));
+        }
+    }
+    for column in src.constants.keys() {
+        if !allowed.contains(&column.as_str()) {
+            return Err(key_err(
+                &format!("{prefix}.constants.{column}"),
+                format!(
+                    "'{column}' is not a column of {table} (one of: {})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
     Ok(Source {
         table,
         patterns: patterns.iter().map(|p| normalize(&base.join(p))).collect(),
@@ -562,6 +590,8 @@ fn check_source(
         layout,
         band_columns: src.band_columns,
         person_bands,
+        header_rows: src.header_rows,
+        constants: src.constants,
     })
 }
 

@@ -29,20 +29,31 @@ pub struct HeaderMap {
     pub row: u64,
     /// Cells in the header row, named or not (cells beyond it are an E_PARSE).
     pub header_width: usize,
+    /// For each of `columns`, the source's constant when the sheet has no
+    /// such column (`[sources.<t>.constants]`, or the title's period).
+    pub constants: Vec<Option<String>>,
 }
 
 impl HeaderMap {
-    pub fn cell<'a>(&self, rec: &'a RawRecord, column: &str) -> Option<&'a str> {
+    pub fn cell<'a>(&'a self, rec: &'a RawRecord, column: &str) -> Option<&'a str> {
         let i = self.columns.iter().position(|c| c.name == column)?;
-        let idx = self.index[i]?;
-        rec.cells.get(idx).and_then(|c| c.as_deref())
+        match self.index[i] {
+            Some(idx) => rec.cells.get(idx).and_then(|c| c.as_deref()),
+            None => self.constants[i].as_deref(),
+        }
     }
 
     pub fn has(&self, column: &str) -> bool {
         self.columns
             .iter()
             .position(|c| c.name == column)
-            .is_some_and(|i| self.index[i].is_some())
+            .is_some_and(|i| self.index[i].is_some() || self.constants[i].is_some())
+    }
+
+    /// The constant standing in for `column`, when the sheet has none.
+    pub fn constant(&self, column: &str) -> Option<&str> {
+        let i = self.columns.iter().position(|c| c.name == column)?;
+        self.constants[i].as_deref()
     }
 
     /// Number of cells the header spans (cells beyond it are an E_PARSE).
@@ -188,10 +199,20 @@ pub fn map_header(
             .collect::<Vec<_>>()
             .join(", "),
     };
+    // A column the sheet lacks may be a constant of the source.
+    let constants: Vec<Option<String>> = columns
+        .iter()
+        .zip(&index)
+        .map(|(c, i)| {
+            i.is_none()
+                .then(|| source.constants.get(c.name).cloned())
+                .flatten()
+        })
+        .collect();
     for (c, col) in columns.iter().enumerate() {
         // In the persons layout, one of birth_year / age is needed (checked below).
         let person_alt = matches!(col.name, "birth_year" | "age");
-        if col.required && index[c].is_none() && !person_alt {
+        if col.required && index[c].is_none() && constants[c].is_none() && !person_alt {
             return Err(missing(col.name));
         }
     }
@@ -202,6 +223,7 @@ pub fn map_header(
         unknown,
         row: rec.row,
         header_width: rec.cells.len(),
+        constants,
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
         return Err(missing("birth_year or age"));
@@ -210,6 +232,38 @@ pub fn map_header(
         return Err(HeaderError::NoBands { row: rec.row });
     }
     Ok(Some(map))
+}
+
+/// Whether any cell of `rec` names a column of the table: the first such
+/// row below the titles opens the header block.
+pub fn matches_any(rec: &RawRecord, table: Table, source: &Source) -> bool {
+    let columns = columns_for(table, &source.layout);
+    rec.cells
+        .iter()
+        .flatten()
+        .any(|h| match_column(columns, source, h).is_some())
+}
+
+/// A joined header block as the one record [`map_header`] reads: each
+/// column by the most specific part of its path that names a column or (in
+/// the wide layout) a band — `年龄结构/30岁以下` is the band 30岁以下 — or by
+/// its whole path when no part does (an unknown column, listed as such).
+pub fn block_record(parts: &[Vec<String>], row: u64, table: Table, source: &Source) -> RawRecord {
+    let columns = columns_for(table, &source.layout);
+    let cells = parts
+        .iter()
+        .map(|p| {
+            if p.is_empty() {
+                return None;
+            }
+            let named = p.iter().rev().find(|part| {
+                match_column(columns, source, part).is_some()
+                    || (source.layout == Layout::Wide && parse_band(strip_unit(part)).is_ok())
+            });
+            Some(named.cloned().unwrap_or_else(|| p.join("/")))
+        })
+        .collect();
+    RawRecord { row, cells }
 }
 
 /// A short list of expected headers for the "no header found" message.
@@ -229,6 +283,37 @@ pub fn expected_headers(table: Table, layout: &Layout) -> String {
 mod tests {
     use super::*;
     use crate::config::Config;
+
+    #[test]
+    fn a_header_block_maps_by_its_most_specific_parts() {
+        let src = source_for("member_ages", "layout = \"wide\"\n[sources.member_ages.constants]\nrole = \"cadre\"\nperiod = \"2023\"");
+        let parts: Vec<Vec<String>> = [
+            vec!["区划代码"],
+            vec!["社区名称"],
+            vec!["干部总数"],
+            vec!["年龄结构", "30岁以下"],
+            vec!["年龄结构", "30岁及以上、45岁以下"],
+            vec!["年龄结构", "45岁及以上"],
+        ]
+        .iter()
+        .map(|p| p.iter().map(|s| s.to_string()).collect())
+        .collect();
+        let rec = block_record(&parts, 4, Table::MemberAges, &src);
+        assert_eq!(rec.cells[3].as_deref(), Some("30岁以下"));
+        assert_eq!(rec.cells[1].as_deref(), Some("社区名称"));
+        let h = map_header(&rec, Table::MemberAges, &src).unwrap().unwrap();
+        assert_eq!(h.bands.len(), 3);
+        assert_eq!(h.row, 4);
+    }
+
+    fn source_for(table: &str, extra: &str) -> Source {
+        let text =
+            format!("[run]\nwarehouse='w'\noutput='o'\n[sources.{table}]\npath='d.csv'\n{extra}\n");
+        Config::from_str(&text, Path::new("c.toml"), Path::new("."))
+            .unwrap()
+            .sources[0]
+            .clone()
+    }
     use std::path::Path;
 
     fn source(extra: &str) -> Source {

@@ -19,6 +19,7 @@ use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
 use crate::ingest::parse::{parse_band, Band, Period};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
 use crate::ingest::read::{self, RawRecord};
+use crate::ingest::sheet;
 use crate::ingest::validate::{self, AgeRow, Cells, DisputeRow, RegionRow, UsageRow};
 use crate::ingest::{IngestError, Planned};
 use crate::regions::{self, Region};
@@ -228,6 +229,7 @@ fn each_row(
     pf: &Planned,
     src: &Source,
     quarantine: &mut Vec<QuarantineRecord>,
+    findings: &mut Vec<Finding>,
     keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
     mut on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
 ) -> Result<FileEntry, IngestError> {
@@ -257,9 +259,13 @@ fn each_row(
         hash_algorithm: "blake3".into(),
         bytes: pf.probe.bytes,
         preamble_rows: 0,
+        header_rows: vec![],
         rows_read: 0,
         rows_stored: 0,
         rows_quarantined: 0,
+        rows_total: 0,
+        rows_note: 0,
+        period_from_title: None,
         unknown_columns: vec![],
     };
     let read_err = |source| IngestError::Read {
@@ -272,28 +278,27 @@ fn each_row(
         format!("{} {}", pf.table.name(), pf.shown),
     );
     let position = opened.progress;
+    let merges = opened.merges;
     let mut records = opened.records;
-    let mut header: Option<HeaderMap> = None;
+    // Titles, then the first row that names a column: the header block
+    // opens there.
+    let mut first: Option<RawRecord> = None;
+    let mut titles: Vec<RawRecord> = Vec::new();
     let mut seen_any = false;
     for rec in records.by_ref() {
         let rec = rec.map_err(read_err)?;
         seen_any = true;
-        match headers::map_header(&rec, pf.table, src) {
-            Ok(Some(h)) => {
-                header = Some(h);
-                break;
-            }
-            Ok(None) if (entry.preamble_rows as usize) < MAX_PREAMBLE => entry.preamble_rows += 1,
-            Ok(None) => break,
-            Err(source) => {
-                return Err(IngestError::Header {
-                    path: pf.shown.clone(),
-                    source,
-                })
-            }
+        if headers::matches_any(&rec, pf.table, src) {
+            first = Some(rec);
+            break;
         }
+        if titles.len() >= MAX_PREAMBLE {
+            break;
+        }
+        titles.push(rec);
     }
-    let Some(header) = header else {
+    entry.preamble_rows = titles.len() as u64;
+    let Some(first) = first else {
         if !seen_any {
             return Err(IngestError::Empty {
                 path: pf.shown.clone(),
@@ -306,20 +311,106 @@ fn each_row(
             },
         });
     };
+    // The block: `header_rows` rows, or the rows under the first that hold
+    // no number (30岁以下 | 30-44岁 … under a merged 年龄结构).
+    let mut block = vec![first];
+    let mut pending: Option<RawRecord> = None;
+    let want = src.header_rows.unwrap_or(sheet::MAX_HEADER_ROWS);
+    while block.len() < want {
+        let Some(rec) = records.next() else { break };
+        let rec = rec.map_err(read_err)?;
+        if src.header_rows.is_some() || sheet::continues_header(&rec) {
+            block.push(rec);
+        } else {
+            pending = Some(rec);
+            break;
+        }
+    }
+    let header_end = block.last().map(|r| r.row).unwrap_or(0);
+    // A merged range that reaches into the data rows down a column would
+    // have to be guessed through: refused, named as Excel names it.
+    if let Some(m) = merges
+        .iter()
+        .find(|m| m.rows.1 > header_end && m.rows.0 != m.rows.1)
+    {
+        return Err(IngestError::MergedData {
+            path: pf.shown.clone(),
+            range: m.a1(),
+        });
+    }
+    // A period the title names (2023年…统计表) stands in for a missing column.
+    let title_period = sheet::title_period(&titles);
+    let src_declares_period = src.constants.contains_key("period");
+    let with_title;
+    let src = match (&title_period, src.constants.contains_key("period")) {
+        (Some(p), false) => {
+            let mut s = src.clone();
+            s.constants.insert("period".into(), p.clone());
+            with_title = s;
+            &with_title
+        }
+        _ => src,
+    };
+    let (joined, parts) = sheet::join(&block);
+    let joined = headers::block_record(&parts, joined.row, pf.table, src);
+    let header = match headers::map_header(&joined, pf.table, src) {
+        Ok(Some(h)) => h,
+        Ok(None) => {
+            return Err(IngestError::Header {
+                path: pf.shown.clone(),
+                source: headers::HeaderError::NotFound {
+                    expected: headers::expected_headers(pf.table, &src.layout),
+                },
+            })
+        }
+        Err(source) => {
+            return Err(IngestError::Header {
+                path: pf.shown.clone(),
+                source,
+            })
+        }
+    };
+    entry.header_rows = block.iter().map(|r| r.row).collect();
+    if header.constant("period").is_some() && !src_declares_period {
+        entry.period_from_title = title_period;
+    }
     entry.unknown_columns = header.unknown.clone();
     // Data rows in the file, this shard's or not: a file whose rows all
     // belong to other shards is not header-only.
     let mut data_rows = 0u64;
-    for rec in records {
+    let mut totals = sheet::Totals::new(&header);
+    for rec in pending.into_iter().map(Ok).chain(records) {
         let rec = rec.map_err(read_err)?;
         if rec.cells.iter().all(Option::is_none) {
             continue; // a blank line is not a row
+        }
+        let note = sheet::note_row(&rec);
+        let total = if note { None } else { sheet::total_row(&rec) };
+        if !note && total.is_none() {
+            // Every data row, any shard's: a total row adds up over all.
+            totals.add(&rec);
         }
         data_rows += 1;
         if !keep(&rec, &header) {
             continue; // another shard's row
         }
+        if note {
+            entry.rows_note += 1;
+            continue;
+        }
         entry.rows_read += 1;
+        if let Some(sub) = total {
+            entry.rows_total += 1;
+            findings.extend(totals.check(
+                &rec,
+                sub,
+                &header,
+                pf.table,
+                &pf.shown,
+                src.total_tolerance,
+            ));
+            continue;
+        }
         if entry.rows_read % 16_384 == 0 {
             bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
         }
@@ -408,7 +499,13 @@ pub fn load_all(
     let mut tables = BTreeMap::new();
     let of = |t: Table| -> Vec<&Planned> { planned.iter().filter(|p| p.table == t).collect() };
     let src = config.source(Table::Regions).expect("plan checked regions");
-    let regions = load_regions(&of(Table::Regions), src, &mut files, &mut quarantine)?;
+    let regions = load_regions(
+        &of(Table::Regions),
+        src,
+        &mut files,
+        &mut quarantine,
+        &mut findings,
+    )?;
     if let Some(reference) = reference {
         findings.extend(reference_findings(&regions, reference));
     }
@@ -505,6 +602,7 @@ fn load_regions(
     src: &Source,
     files: &mut Vec<FileEntry>,
     quarantine: &mut Vec<QuarantineRecord>,
+    findings: &mut Vec<Finding>,
 ) -> Result<Vec<Region>, IngestError> {
     let mut rows: Vec<RegionRow> = Vec::new();
     let mut origin: Vec<(usize, u64)> = Vec::new(); // (file index, row)
@@ -515,6 +613,7 @@ fn load_regions(
             pf,
             src,
             quarantine,
+            findings,
             |_, _| true,
             |rec, h| {
                 let row = validate::region_row(&Cells::new(rec, h)?)?;
@@ -571,56 +670,65 @@ fn load_ages(
     let known = ctx.known;
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(pf, src, &mut ctx.quarantine, &keep, |rec, h| {
-            let cells = Cells::new(rec, h)?;
-            let batch: Vec<(AgeRow, String)> = match src.layout {
-                Layout::Long => vec![(validate::age_row(&cells, src.scale)?, "age_band".into())],
-                Layout::Wide => wide_rows(&cells, h, src.scale)?,
-                Layout::Persons => {
-                    let (code, period, role, age) = validate::person_row(&cells)?;
-                    if !known.contains(code.as_str()) {
-                        return Err(unknown_code(&code).into());
+        let entry = each_row(
+            pf,
+            src,
+            &mut ctx.quarantine,
+            &mut ctx.findings,
+            &keep,
+            |rec, h| {
+                let cells = Cells::new(rec, h)?;
+                let batch: Vec<(AgeRow, String)> = match src.layout {
+                    Layout::Long => {
+                        vec![(validate::age_row(&cells, src.scale)?, "age_band".into())]
                     }
-                    let band = person_bands
+                    Layout::Wide => wide_rows(&cells, h, src.scale)?,
+                    Layout::Persons => {
+                        let (code, period, role, age) = validate::person_row(&cells)?;
+                        if !known.contains(code.as_str()) {
+                            return Err(unknown_code(&code).into());
+                        }
+                        let band =
+                            person_bands
+                                .iter()
+                                .find(|b| b.contains(age))
+                                .ok_or_else(|| {
+                                    Reject::new(
+                                        Rule::Band,
+                                        "age",
+                                        Some(&age.to_string()),
+                                        format!("age {age} falls in no band of person_bands"),
+                                    )
+                                })?;
+                        *persons.entry((code, period, role, *band)).or_default() += 1.0;
+                        return Ok(());
+                    }
+                };
+                // Check every expanded row before storing any, so that a wide
+                // row is stored whole or not at all.
+                let mut group_keys = Vec::with_capacity(batch.len());
+                for (i, (r, column)) in batch.iter().enumerate() {
+                    if !known.contains(r.code.as_str()) {
+                        return Err(unknown_code(&r.code).into());
+                    }
+                    let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
+                    let mut earlier = batch[..i]
                         .iter()
-                        .find(|b| b.contains(age))
-                        .ok_or_else(|| {
-                            Reject::new(
-                                Rule::Band,
-                                "age",
-                                Some(&age.to_string()),
-                                format!("age {age} falls in no band of person_bands"),
-                            )
-                        })?;
-                    *persons.entry((code, period, role, *band)).or_default() += 1.0;
-                    return Ok(());
-                }
-            };
-            // Check every expanded row before storing any, so that a wide
-            // row is stored whole or not at all.
-            let mut group_keys = Vec::with_capacity(batch.len());
-            for (i, (r, column)) in batch.iter().enumerate() {
-                if !known.contains(r.code.as_str()) {
-                    return Err(unknown_code(&r.code).into());
-                }
-                let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
-                let mut earlier = batch[..i]
-                    .iter()
-                    .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
-                let hits = |(b, _): &(Band, Origin)| b == &r.band || b.overlaps(&r.band);
-                // The index lists a group newest first: its last hit is the
-                // first stored band the row clashes with, as a clerk reads.
-                let clash = groups
-                    .bands(g)
-                    .filter(hits)
-                    .last()
-                    .or_else(|| earlier.find(hits));
-                if let Some((b, o)) = clash {
-                    let (f, first) = (o.file(), o.row());
-                    if b == r.band {
-                        return Err(duplicate(column, first, &planned[f].shown).into());
-                    }
-                    return Err(Reject::new(
+                        .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
+                    let hits = |(b, _): &(Band, Origin)| b == &r.band || b.overlaps(&r.band);
+                    // The index lists a group newest first: its last hit is the
+                    // first stored band the row clashes with, as a clerk reads.
+                    let clash = groups
+                        .bands(g)
+                        .filter(hits)
+                        .last()
+                        .or_else(|| earlier.find(hits));
+                    if let Some((b, o)) = clash {
+                        let (f, first) = (o.file(), o.row());
+                        if b == r.band {
+                            return Err(duplicate(column, first, &planned[f].shown).into());
+                        }
+                        return Err(Reject::new(
                         Rule::Band,
                         column,
                         Some(&r.band.canonical()),
@@ -631,16 +739,17 @@ fn load_ages(
                         ),
                     )
                     .into());
+                    }
+                    group_keys.push(g);
                 }
-                group_keys.push(g);
-            }
-            for ((r, _), g) in batch.into_iter().zip(group_keys) {
-                let origin = Origin::new(k, rec.row);
-                groups.push(g, r.band, origin);
-                sink.push(r, origin.0)?;
-            }
-            Ok(())
-        })?;
+                for ((r, _), g) in batch.into_iter().zip(group_keys) {
+                    let origin = Origin::new(k, rec.row);
+                    groups.push(g, r.band, origin);
+                    sink.push(r, origin.0)?;
+                }
+                Ok(())
+            },
+        )?;
         ctx.files.push(entry);
     }
     // The index is done with: free it before the findings query runs.
@@ -716,19 +825,26 @@ fn load_keyed<T: Keyed>(
     let known = ctx.known;
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(pf, src, &mut ctx.quarantine, &keep, |rec, h| {
-            let r = row_rules(&Cells::new(rec, h)?)?;
-            if !known.contains(r.code()) {
-                return Err(unknown_code(r.code()).into());
-            }
-            let key = r.key();
-            if let Some(&o) = keys.get(&key) {
-                return Err(duplicate(T::KEY_COLUMN, o.row(), &planned[o.file()].shown).into());
-            }
-            let origin = Origin::new(k, rec.row);
-            keys.insert(key, origin);
-            Ok(sink.push(r, origin.0)?)
-        })?;
+        let entry = each_row(
+            pf,
+            src,
+            &mut ctx.quarantine,
+            &mut ctx.findings,
+            &keep,
+            |rec, h| {
+                let r = row_rules(&Cells::new(rec, h)?)?;
+                if !known.contains(r.code()) {
+                    return Err(unknown_code(r.code()).into());
+                }
+                let key = r.key();
+                if let Some(&o) = keys.get(&key) {
+                    return Err(duplicate(T::KEY_COLUMN, o.row(), &planned[o.file()].shown).into());
+                }
+                let origin = Origin::new(k, rec.row);
+                keys.insert(key, origin);
+                Ok(sink.push(r, origin.0)?)
+            },
+        )?;
         ctx.files.push(entry);
     }
     sink.finish()

@@ -18,6 +18,7 @@ pub mod load;
 pub mod parse;
 pub mod quarantine;
 pub mod read;
+pub mod sheet;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -55,6 +56,8 @@ pub enum IngestError {
     Empty { path: String },
     #[error("{path}: has a header but no data rows")]
     HeaderOnly { path: String },
+    #[error("{path}: the merged range {range} covers data rows; unmerge it (fill the value into each row) so every row says what it holds")]
+    MergedData { path: String, range: String },
     #[error("{path}: encoding is neither UTF-8 nor GBK/GB18030; save it as UTF-8 or declare `encoding` in the source")]
     Encoding { path: String },
     #[error("{path}: not valid {declared} (declared by config key {key})")]
@@ -385,18 +388,41 @@ pub fn summary(outcome: &Outcome, examples: usize) -> String {
     for f in &m.files {
         let _ = writeln!(
             s,
-            "  {:<13} {}: read {}, stored {}, quarantined {}{}",
+            "  {:<13} {}: read {}, stored {}, quarantined {}{}{}{}",
             f.table,
             f.path,
             f.rows_read,
             f.rows_stored,
             f.rows_quarantined,
+            if f.rows_total > 0 {
+                format!(", total rows {} (checked, not stored)", f.rows_total)
+            } else {
+                String::new()
+            },
+            if f.rows_note > 0 {
+                format!(", note lines {} (skipped)", f.rows_note)
+            } else {
+                String::new()
+            },
             f.encoding
                 .as_deref()
                 .filter(|e| *e != "utf-8")
                 .map(|e| format!(" [{e}]"))
                 .unwrap_or_default()
         );
+        if f.header_rows.len() > 1 || f.period_from_title.is_some() {
+            let rows: Vec<String> = f.header_rows.iter().map(u64::to_string).collect();
+            let _ = writeln!(
+                s,
+                "  {:<13}   header rows {}{}",
+                "",
+                rows.join(", "),
+                f.period_from_title
+                    .as_deref()
+                    .map(|p| format!("; period {p} from the title"))
+                    .unwrap_or_default()
+            );
+        }
     }
     let mut by_rule: BTreeMap<Rule, Vec<String>> = BTreeMap::new();
     for q in &outcome.quarantine {

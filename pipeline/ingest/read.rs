@@ -76,6 +76,69 @@ pub struct Opened {
     pub progress: Arc<AtomicU64>,
     pub progress_len: u64,
     pub progress_unit: crate::progress::Unit,
+    /// The sheet's merged ranges (XLSX/XLS), their value already spread over
+    /// every cell they cover.
+    pub merges: Vec<Merge>,
+}
+
+/// A merged range: spreadsheet rows `rows.0..=rows.1` (1-based, as Excel
+/// shows them), cell positions `cols.0..=cols.1` (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub rows: (u64, u64),
+    pub cols: (usize, usize),
+}
+
+impl Merge {
+    /// `B3:C4`, as a clerk finds it in Excel.
+    pub fn a1(&self) -> String {
+        let col = |mut c: usize| {
+            let mut s = Vec::new();
+            loop {
+                s.push(b'A' + (c % 26) as u8);
+                if c < 26 {
+                    break;
+                }
+                c = c / 26 - 1;
+            }
+            s.reverse();
+            String::from_utf8(s).expect("ASCII")
+        };
+        format!(
+            "{}{}:{}{}",
+            col(self.cols.0),
+            self.rows.0,
+            col(self.cols.1),
+            self.rows.1
+        )
+    }
+}
+
+/// Copies each merged range's value (its top-left cell) into every cell it
+/// covers: an office return's `年龄结构` over three band columns, or
+/// `区划代码` merged down over a two-row header, reads as Excel shows it.
+pub fn spread_merges(rows: &mut [RawRecord], merges: &[Merge]) {
+    let at = |rows: &[RawRecord], r: u64| rows.iter().position(|x| x.row == r);
+    for m in merges {
+        let Some(top) = at(rows, m.rows.0) else {
+            continue;
+        };
+        let Some(value) = rows[top].cells.get(m.cols.0).cloned().flatten() else {
+            continue;
+        };
+        for r in m.rows.0..=m.rows.1 {
+            let Some(i) = at(rows, r) else { continue };
+            let cells = &mut rows[i].cells;
+            if cells.len() <= m.cols.1 {
+                cells.resize(m.cols.1 + 1, None);
+            }
+            for cell in &mut cells[m.cols.0..=m.cols.1] {
+                if cell.is_none() {
+                    *cell = Some(value.clone());
+                }
+            }
+        }
+    }
 }
 
 /// Counts the bytes read from the file (before decoding), for progress bars.
@@ -162,6 +225,7 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
         progress,
         progress_len: len,
         progress_unit: crate::progress::Unit::Bytes,
+        merges: Vec::new(),
     })
 }
 
@@ -233,7 +297,22 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
         .map_err(|e| ReadError::Excel(format!("sheet '{name}': {e}")))?;
     let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
     let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let rows: Vec<RawRecord> = range
+    let merges: Vec<Merge> = match &mut wb {
+        calamine::Sheets::Xlsx(x) => x
+            .worksheet_merge_cells(&name)
+            .transpose()
+            .map_err(|e| ReadError::Excel(format!("sheet '{name}': merged cells: {e}")))?
+            .unwrap_or_default(),
+        calamine::Sheets::Xls(x) => x.worksheet_merge_cells(&name).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .map(|d| Merge {
+        rows: (d.start.0 as u64 + 1, d.end.0 as u64 + 1),
+        cols: (d.start.1 as usize, d.end.1 as usize),
+    })
+    .collect();
+    let mut rows: Vec<RawRecord> = range
         .rows()
         .enumerate()
         .map(|(i, r)| {
@@ -246,6 +325,10 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
                 cells,
             }
         })
+        .collect();
+    spread_merges(&mut rows, &merges);
+    let rows: Vec<RawRecord> = rows
+        .into_iter()
         .filter(|r| r.cells.iter().any(|c| c.is_some()))
         .collect();
     let (progress, len) = (Arc::new(AtomicU64::new(0)), rows.len() as u64);
@@ -259,6 +342,7 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
         progress,
         progress_len: len,
         progress_unit: crate::progress::Unit::Rows,
+        merges,
     })
 }
 
@@ -327,6 +411,7 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
         progress,
         progress_len: height as u64,
         progress_unit: crate::progress::Unit::Rows,
+        merges: Vec::new(),
     })
 }
 
@@ -353,6 +438,47 @@ mod tests {
         assert_eq!(recs[20].row, 21);
         assert_eq!(recs[20].cells, vec![Some("19".into()), Some("x19".into())]);
         assert_eq!(recs[8].cells[0].as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn merged_ranges_are_spread_and_named_as_excel_names_them() {
+        let mut rows = vec![
+            RawRecord {
+                row: 3,
+                cells: vec![Some("区划代码".into()), Some("年龄结构".into()), None, None],
+            },
+            RawRecord {
+                row: 4,
+                cells: vec![None, Some("30岁以下".into()), Some("30-44岁".into())],
+            },
+        ];
+        let m = [
+            Merge {
+                rows: (3, 4),
+                cols: (0, 0),
+            },
+            Merge {
+                rows: (3, 3),
+                cols: (1, 3),
+            },
+        ];
+        spread_merges(&mut rows, &m);
+        assert_eq!(rows[1].cells[0].as_deref(), Some("区划代码"));
+        assert_eq!(rows[0].cells[3].as_deref(), Some("年龄结构"));
+        assert_eq!(
+            rows[1].cells[1].as_deref(),
+            Some("30岁以下"),
+            "a value is never overwritten"
+        );
+        assert_eq!(m[1].a1(), "B3:D3");
+        assert_eq!(
+            Merge {
+                rows: (1, 2),
+                cols: (26, 27)
+            }
+            .a1(),
+            "AA1:AB2"
+        );
     }
 
     #[test]

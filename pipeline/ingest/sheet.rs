@@ -1,0 +1,455 @@
+//! What an office return (统计表) holds besides its data rows, read as a
+//! clerk reads it: a header of one to four rows whose upper cells are merged
+//! over the columns below them (`年龄结构` over `30岁以下 | 30岁及以上、45岁以下 |
+//! 45岁及以上`), published total rows (合计, 小计, 全区 …) and note lines
+//! under the table (注：…, 填表人 …).
+//!
+//! A header block is joined per column into a path (`年龄结构/30岁以下`); the
+//! column's canonical name or band is taken from the most specific part that
+//! parses ([`super::headers`]). Merged cells of XLSX are spread before this
+//! ([`super::read::spread_merges`]); a CSV export of such a sheet leaves the
+//! merged cells blank, so a blank upper cell carries the last non-blank cell
+//! to its left, and a blank lower cell the one above it.
+
+use super::headers::HeaderMap;
+use super::quarantine::Finding;
+use super::read::RawRecord;
+use crate::contract::{Rule, Table};
+
+/// Header rows at most in one block.
+pub const MAX_HEADER_ROWS: usize = 4;
+
+/// A cell that is a number as a clerk types one: `1,234`, `12.5%`, `１２３`.
+pub fn is_number(s: &str) -> bool {
+    let t: String = s
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '%' | ' '))
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '－' => '-',
+            c => c,
+        })
+        .collect();
+    !t.is_empty() && t.parse::<f64>().is_ok()
+}
+
+/// A cell's text without spaces (`合  计` is 合计), for the labels below.
+fn squeezed(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .collect()
+}
+
+/// The labels of a published total row.
+const TOTALS: [&str; 8] = [
+    "合计",
+    "总计",
+    "小计",
+    "全区",
+    "全县",
+    "全市",
+    "全街道",
+    "全镇",
+];
+
+/// What kind of total a row is: `Some(true)` for a subtotal (小计, which
+/// covers the rows since the previous subtotal), `Some(false)` for a total
+/// of everything above, `None` for a data row. The label is looked for in
+/// the row's first three non-blank cells (code, name, street).
+pub fn total_row(rec: &RawRecord) -> Option<bool> {
+    rec.cells.iter().flatten().take(3).find_map(|c| {
+        let t = squeezed(c);
+        let lower = t.to_lowercase();
+        if lower == "subtotal" || t.starts_with("小计") {
+            Some(true)
+        } else if lower == "total"
+            || lower == "grandtotal"
+            || TOTALS
+                .iter()
+                .any(|k| t == *k || (t.starts_with(k) && t.len() <= k.len() + 9))
+        {
+            Some(false)
+        } else {
+            None
+        }
+    })
+}
+
+/// The openings of a note line under the table.
+const NOTES: [&str; 8] = [
+    "注",
+    "说明",
+    "备注",
+    "填表人",
+    "审核人",
+    "填报日期",
+    "联系电话",
+    "制表",
+];
+
+/// Whether a row is a note line: its first cell opens with 注, 说明, 备注,
+/// 填表人, 审核人, 填报日期, 联系电话 or 制表, and no other cell is a number.
+pub fn note_row(rec: &RawRecord) -> bool {
+    let mut cells = rec.cells.iter().flatten();
+    let Some(first) = cells.next() else {
+        return false;
+    };
+    let t = squeezed(first);
+    NOTES.iter().any(|n| t.starts_with(n)) && !cells.any(|c| is_number(c))
+}
+
+/// Whether `rec`, right under header row(s), continues the header: none of
+/// its cells is a number, and it is neither a total nor a note.
+pub fn continues_header(rec: &RawRecord) -> bool {
+    rec.cells.iter().flatten().next().is_some()
+        && !rec.cells.iter().flatten().any(|c| is_number(c))
+        && total_row(rec).is_none()
+        && !note_row(rec)
+}
+
+/// A header block joined into one record of paths (`年龄结构/30岁以下`),
+/// numbered as its last row (the data follow it). Blank upper cells carry
+/// the last non-blank cell to their left (a CSV's merged range); a blank
+/// lower cell takes the one above; a part repeated down a column (a merge
+/// spread over both rows) is kept once.
+pub fn join(block: &[RawRecord]) -> (RawRecord, Vec<Vec<String>>) {
+    let width = block.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    let last = block.len().saturating_sub(1);
+    let mut grid: Vec<Vec<Option<String>>> = block
+        .iter()
+        .map(|r| {
+            let mut c = r.cells.clone();
+            c.resize(width, None);
+            c
+        })
+        .collect();
+    // Upper rows: carry right across the columns a merge spanned.
+    for row in grid.iter_mut().take(last) {
+        let mut carry: Option<String> = None;
+        for cell in row.iter_mut() {
+            match cell {
+                Some(v) => carry = Some(v.clone()),
+                None => *cell = carry.clone(),
+            }
+        }
+    }
+    let mut parts: Vec<Vec<String>> = vec![Vec::new(); width];
+    for (c, p) in parts.iter_mut().enumerate() {
+        for row in &grid {
+            if let Some(v) = &row[c] {
+                if p.last() != Some(v) {
+                    p.push(v.clone());
+                }
+            }
+        }
+    }
+    // A column blank in the last row under a carried upper cell that also
+    // names a column of its own (a CSV's `社区名称` carried into the next
+    // blank column) keeps only its own lower parts: a carry never invents a
+    // column where the bottom row is blank and the top row was blank too.
+    for (c, p) in parts.iter_mut().enumerate() {
+        let own_top = block
+            .first()
+            .and_then(|r| r.cells.get(c))
+            .cloned()
+            .flatten();
+        let bottom = block.last().and_then(|r| r.cells.get(c)).cloned().flatten();
+        if own_top.is_none() && bottom.is_none() && block.len() > 1 {
+            p.clear();
+        }
+    }
+    let cells = parts
+        .iter()
+        .map(|p| (!p.is_empty()).then(|| p.join("/")))
+        .collect();
+    let row = block.last().map(|r| r.row).unwrap_or(1);
+    (RawRecord { row, cells }, parts)
+}
+
+/// A cell as a number, as [`is_number`] reads it.
+fn number(s: &str) -> Option<f64> {
+    let t: String = s
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' '))
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '－' => '-',
+            c => c,
+        })
+        .collect();
+    t.parse().ok()
+}
+
+/// The running sums a published total row is checked against: per cell
+/// position, over every data row since the header (合计, 全区 …) and since
+/// the previous subtotal (小计).
+pub struct Totals {
+    /// The positions to add up: the header's count and band columns.
+    columns: Vec<(usize, String)>,
+    all: Vec<f64>,
+    sub: Vec<f64>,
+    /// The first data row since the header and since the last subtotal.
+    from: (Option<u64>, Option<u64>),
+}
+
+impl Totals {
+    pub fn new(h: &HeaderMap) -> Totals {
+        // Columns that hold counts: the bands, and the numeric columns of
+        // the contract (not codes, periods, years or labels).
+        let mut columns: Vec<(usize, String)> = h
+            .columns
+            .iter()
+            .zip(&h.index)
+            .filter(|(c, _)| {
+                matches!(
+                    c.name,
+                    "count"
+                        | "received"
+                        | "resolved"
+                        | "escalated"
+                        | "visits"
+                        | "services"
+                        | "staff"
+                        | "population"
+                        | "households"
+                )
+            })
+            .filter_map(|(c, i)| Some((i.as_ref().copied()?, c.name.to_string())))
+            .collect();
+        columns.extend(h.bands.iter().map(|(i, _, text)| (*i, text.clone())));
+        columns.sort();
+        let n = columns.len();
+        Totals {
+            columns,
+            all: vec![0.0; n],
+            sub: vec![0.0; n],
+            from: (None, None),
+        }
+    }
+
+    /// Adds a data row.
+    pub fn add(&mut self, rec: &RawRecord) {
+        self.from.0.get_or_insert(rec.row);
+        self.from.1.get_or_insert(rec.row);
+        for (k, (i, _)) in self.columns.iter().enumerate() {
+            if let Some(v) = rec
+                .cells
+                .get(*i)
+                .cloned()
+                .flatten()
+                .and_then(|c| number(&c))
+            {
+                self.all[k] += v;
+                self.sub[k] += v;
+            }
+        }
+    }
+
+    /// Checks a total row (`sub`: a 小计) against the rows it covers; one
+    /// W_TOTAL finding per column that does not add up within `tolerance`.
+    /// A subtotal starts the next subtotal's rows afresh.
+    pub fn check(
+        &mut self,
+        rec: &RawRecord,
+        sub: bool,
+        h: &HeaderMap,
+        table: Table,
+        source: &str,
+        tolerance: f64,
+    ) -> Vec<Finding> {
+        let label = rec
+            .cells
+            .iter()
+            .flatten()
+            .find(|c| !is_number(c))
+            .cloned()
+            .unwrap_or_default();
+        let (sums, from) = if sub {
+            (&self.sub, self.from.1)
+        } else {
+            (&self.all, self.from.0)
+        };
+        let mut out = Vec::new();
+        for (k, (i, name)) in self.columns.iter().enumerate() {
+            let Some(published) = rec
+                .cells
+                .get(*i)
+                .cloned()
+                .flatten()
+                .and_then(|c| number(&c))
+            else {
+                continue;
+            };
+            let sum = (sums[k] * 1e6).round() / 1e6;
+            if (published - sum).abs() > tolerance + 1e-9 {
+                let rows = match from {
+                    Some(f) if f < rec.row => format!("rows {f}–{}", rec.row - 1),
+                    _ => "no rows".into(),
+                };
+                out.push(Finding {
+                    table,
+                    rule: Rule::Total,
+                    region_code: None,
+                    period: h.cell(rec, "period").map(str::to_string),
+                    role: h.cell(rec, "role").map(str::to_string),
+                    band: Some(name.clone()),
+                    expected: Some(sum),
+                    actual: Some(published),
+                    message: format!(
+                        "{source} row {} ({label}): {name} {published} differs from the sum of {rows} ({sum})",
+                        rec.row
+                    ),
+                });
+            }
+        }
+        if sub {
+            self.sub.iter_mut().for_each(|v| *v = 0.0);
+            self.from.1 = None;
+        }
+        out
+    }
+}
+
+/// The one period a sheet's title names (`2023年…统计表`, `2023年第二季度…`),
+/// for a sheet without a period column; `None` when the titles name none
+/// or several.
+pub fn title_period(titles: &[RawRecord]) -> Option<String> {
+    let mut found: Vec<String> = Vec::new();
+    for text in titles.iter().flat_map(|r| r.cells.iter().flatten()) {
+        let chars: Vec<char> = text.chars().collect();
+        for i in 0..chars.len().saturating_sub(4) {
+            let year: String = chars[i..i + 4].iter().collect();
+            let before_digit = i > 0 && chars[i - 1].is_ascii_digit();
+            if before_digit || !year.chars().all(|c| c.is_ascii_digit()) || chars[i + 4] != '年' {
+                continue;
+            }
+            // 2022—2023年: a range of years is no one period.
+            let ranged = i >= 5
+                && "—-－~～至到".contains(chars[i - 1])
+                && chars[i - 5..i - 1].iter().all(|c| c.is_ascii_digit());
+            if ranged {
+                return None;
+            }
+            // 2023年第二季度, 2023年6月: as far as the period parser reads.
+            let rest: String = chars[i + 5..].iter().take(5).collect();
+            let period = ["第一季度", "第二季度", "第三季度", "第四季度"]
+                .iter()
+                .find(|q| rest.starts_with(*q))
+                .map(|q| format!("{year}年{q}"))
+                .or_else(|| {
+                    let m: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+                    (!m.is_empty() && rest[m.len()..].starts_with('月'))
+                        .then(|| format!("{year}年{m}月"))
+                })
+                .unwrap_or_else(|| format!("{year}年"));
+            if !found.contains(&period) {
+                found.push(period);
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(row: u64, cells: &[&str]) -> RawRecord {
+        RawRecord {
+            row,
+            cells: cells
+                .iter()
+                .map(|c| (!c.is_empty()).then(|| c.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_two_row_csv_header_joins_into_paths() {
+        let block = [
+            rec(3, &["区划代码", "社区名称", "干部总数", "年龄结构", "", ""]),
+            rec(
+                4,
+                &["", "", "", "30岁以下", "30岁及以上、45岁以下", "45岁及以上"],
+            ),
+        ];
+        let (joined, _) = join(&block);
+        assert_eq!(joined.row, 4);
+        let cells: Vec<&str> = joined
+            .cells
+            .iter()
+            .map(|c| c.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "区划代码",
+                "社区名称",
+                "干部总数",
+                "年龄结构/30岁以下",
+                "年龄结构/30岁及以上、45岁以下",
+                "年龄结构/45岁及以上"
+            ]
+        );
+    }
+
+    #[test]
+    fn merged_cells_spread_over_both_rows_are_kept_once() {
+        let block = [
+            rec(3, &["区划代码", "年龄结构", "年龄结构"]),
+            rec(4, &["区划代码", "30岁以下", "30-44岁"]),
+        ];
+        let (joined, _) = join(&block);
+        assert_eq!(joined.cells[0].as_deref(), Some("区划代码"));
+        assert_eq!(joined.cells[2].as_deref(), Some("年龄结构/30-44岁"));
+    }
+
+    #[test]
+    fn a_title_names_the_period_of_a_sheet_without_one() {
+        assert_eq!(
+            title_period(&[rec(1, &["2023年平谷区社区干部年龄结构统计表"])]).as_deref(),
+            Some("2023年")
+        );
+        assert_eq!(
+            title_period(&[rec(1, &["2024年第二季度矛盾纠纷调处情况"])]).as_deref(),
+            Some("2024年第二季度")
+        );
+        assert_eq!(
+            title_period(&[rec(1, &["2022—2023年人民调解统计表"])]),
+            None,
+            "two years"
+        );
+        assert_eq!(title_period(&[rec(1, &["填报单位：平谷区民政局"])]), None);
+    }
+
+    #[test]
+    fn totals_notes_and_data_rows_are_told_apart() {
+        assert_eq!(total_row(&rec(9, &["合  计", "", "12"])), Some(false));
+        assert_eq!(total_row(&rec(9, &["", "全区", "12"])), Some(false));
+        assert_eq!(total_row(&rec(9, &["小计（城区）", "", "12"])), Some(true));
+        assert_eq!(total_row(&rec(9, &["Total", "12"])), Some(false));
+        assert_eq!(
+            total_row(&rec(9, &["110117001001", "金谷东园社区", "12"])),
+            None
+        );
+        assert!(note_row(&rec(10, &["注：年龄按统计时点计算。"])));
+        assert!(note_row(&rec(11, &["填表人：张三", "", "审核人：李四"])));
+        assert!(
+            !note_row(&rec(11, &["注册社区", "12"])),
+            "a number: a data row"
+        );
+        assert!(!continues_header(&rec(
+            5,
+            &["110117001001", "金谷东园社区", "3"]
+        )));
+        assert!(continues_header(&rec(5, &["", "", "30岁以下", "30-44岁"])));
+        assert!(
+            is_number("1,234") && is_number("12.5%") && is_number("１２３") && !is_number("2023年")
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! Office returns read as offices fill them (统计表): a merged title, a
+//! 填报单位 line, a two-row header whose upper cells are merged, a 合计 row
+//! and a 注 line under the table, in XLSX and as a GBK CSV export — each
+//! gives exactly the warehouse rows of the equivalent tidy CSV, and every
+//! line is accounted for.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{parquet, Workdir};
+use rust_xlsxwriter::{Format, Workbook};
+
+/// (code, name, under 30, 30 to 44, 45 and over) of five communities of the
+/// sample's 平谷区.
+const ROWS: [(&str, &str, u32, u32, u32); 5] = [
+    ("110117001001", "金谷东园社区居委会", 2, 3, 4),
+    ("110117001005", "承平园社区居委会", 1, 4, 3),
+    ("110117001009", "滨河社区居委会", 0, 5, 6),
+    ("110117001015", "林荫家园社区居委会", 3, 2, 2),
+    ("110117002004", "光明社区居委会", 1, 1, 5),
+];
+
+const TITLE: &str = "2023年平谷区社区干部年龄结构统计表（模拟数据）";
+const BANDS: [&str; 3] = ["30岁以下", "30岁及以上、45岁以下", "45岁及以上"];
+
+fn sums() -> [u32; 3] {
+    ROWS.iter()
+        .fold([0; 3], |a, r| [a[0] + r.2, a[1] + r.3, a[2] + r.4])
+}
+
+/// The return as a clerk makes it in Excel; `total_off` spoils the 合计.
+fn write_return(path: &Path, total_off: u32) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("干部年龄结构").unwrap();
+    let f = Format::new();
+    ws.merge_range(0, 0, 0, 5, TITLE, &f).unwrap();
+    ws.write_string(1, 0, "填报单位：平谷区委组织部").unwrap();
+    ws.merge_range(2, 0, 3, 0, "区划代码", &f).unwrap();
+    ws.merge_range(2, 1, 3, 1, "社区名称", &f).unwrap();
+    ws.merge_range(2, 2, 3, 2, "干部总数", &f).unwrap();
+    ws.merge_range(2, 3, 2, 5, "年龄结构", &f).unwrap();
+    for (i, b) in BANDS.iter().enumerate() {
+        ws.write_string(3, 3 + i as u16, *b).unwrap();
+    }
+    for (k, (code, name, a, b, c)) in ROWS.iter().enumerate() {
+        let r = 4 + k as u32;
+        ws.write_string(r, 0, *code).unwrap();
+        ws.write_string(r, 1, *name).unwrap();
+        ws.write_number(r, 2, (a + b + c) as f64).unwrap();
+        for (i, v) in [a, b, c].iter().enumerate() {
+            ws.write_number(r, 3 + i as u16, **v as f64).unwrap();
+        }
+    }
+    let r = 4 + ROWS.len() as u32;
+    ws.merge_range(r, 0, r, 1, "合计", &f).unwrap();
+    let s = sums();
+    ws.write_number(r, 2, s.iter().sum::<u32>() as f64).unwrap();
+    for (i, v) in s.iter().enumerate() {
+        let v = if i == 0 { v + total_off } else { *v };
+        ws.write_number(r, 3 + i as u16, v as f64).unwrap();
+    }
+    ws.write_string(r + 1, 0, "注：年龄按2023年12月31日计算。")
+        .unwrap();
+    ws.write_string(r + 2, 0, "填表人：王芳").unwrap();
+    wb.save(path).unwrap();
+}
+
+/// The same sheet saved as CSV by Excel or WPS: merged cells left blank.
+fn export_csv(path: &Path) -> Vec<u8> {
+    let mut s = format!("{TITLE},,,,,\n填报单位：平谷区委组织部,,,,,\n区划代码,社区名称,干部总数,年龄结构,,\n,,,{},{},{}\n", BANDS[0], BANDS[1], BANDS[2]);
+    for (code, name, a, b, c) in ROWS {
+        s.push_str(&format!("{code},{name},{},{a},{b},{c}\n", a + b + c));
+    }
+    let t = sums();
+    s.push_str(&format!(
+        "合计,,{},{},{},{}\n",
+        t.iter().sum::<u32>(),
+        t[0],
+        t[1],
+        t[2]
+    ));
+    s.push_str("注：年龄按2023年12月31日计算。,,,,,\n");
+    let (gbk, _, bad) = encoding_rs::GBK.encode(&s);
+    assert!(!bad);
+    std::fs::write(path, &gbk).unwrap();
+    gbk.to_vec()
+}
+
+/// The tidy form of the same return.
+fn tidy_csv(path: &Path) {
+    let mut s = format!(
+        "区划代码,统计期,身份,{},{},{}\n",
+        BANDS[0], BANDS[1], BANDS[2]
+    );
+    for (code, _, a, b, c) in ROWS {
+        s.push_str(&format!("{code},2023,干部,{a},{b},{c}\n"));
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+fn config(wd: &Workdir, name: &str, ages: &Path, extra: &str) -> PathBuf {
+    let regions = common::repo().join("datasets/sample/regions.csv");
+    wd.write(
+        &format!("{name}.toml"),
+        format!(
+            "[run]\nwarehouse = \"wh-{name}\"\noutput = \"out-{name}\"\nseed = 7\n\n[sources.regions]\npath = {:?}\n\n[sources.member_ages]\npath = {:?}\nlayout = \"wide\"\n{extra}\n",
+            regions.to_string_lossy(),
+            ages.to_string_lossy()
+        ),
+    )
+}
+
+fn manifest_file(wd: &Workdir, name: &str) -> serde_json::Value {
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wd.path(&format!("wh-{name}/_manifest.json"))).unwrap(),
+    )
+    .unwrap();
+    m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["table"] == "member_ages")
+        .unwrap()
+        .clone()
+}
+
+const CADRES: &str = "[sources.member_ages.constants]\nrole = \"cadre\"\n";
+
+#[test]
+fn an_office_return_with_merged_headers_totals_and_notes_gives_the_tidy_rows() {
+    let wd = Workdir::new();
+    let (xlsx, csv, tidy) = (
+        wd.path("return.xlsx"),
+        wd.path("return-gbk.csv"),
+        wd.path("tidy.csv"),
+    );
+    write_return(&xlsx, 0);
+    export_csv(&csv);
+    tidy_csv(&tidy);
+    let tidy_cfg = config(&wd, "tidy", &tidy, "");
+    wd.ok(&["ingest", "--config", tidy_cfg.to_str().unwrap()]);
+    let want = parquet(&wd.path("wh-tidy/member_ages/part-0.parquet"));
+    assert_eq!(want.height(), 15);
+    for (name, path) in [("xlsx", &xlsx), ("csv", &csv)] {
+        let cfg = config(&wd, name, path, CADRES);
+        let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+        assert!(out.contains("total rows 1 (checked, not stored)"), "{out}");
+        assert!(
+            out.contains("header rows 3, 4; period 2023年 from the title"),
+            "{out}"
+        );
+        let got = parquet(&wd.path(&format!("wh-{name}/member_ages/part-0.parquet")));
+        assert!(got.equals_missing(&want), "{name}: {got}\nvs\n{want}");
+        let f = manifest_file(&wd, name);
+        assert_eq!(f["header_rows"], serde_json::json!([3, 4]), "{name}");
+        assert_eq!(f["rows_total"], 1, "{name}");
+        assert_eq!(
+            f["rows_note"].as_u64().unwrap(),
+            if name == "xlsx" { 2 } else { 1 },
+            "{name}"
+        );
+        assert_eq!(f["rows_read"], 6, "{name}");
+        assert_eq!(
+            f["rows_read"].as_u64().unwrap(),
+            f["rows_stored"].as_u64().unwrap()
+                + f["rows_quarantined"].as_u64().unwrap()
+                + f["rows_total"].as_u64().unwrap(),
+            "{name}: every line accounted for"
+        );
+        assert_eq!(f["period_from_title"], "2023年");
+        // The 合计 adds up: no W_TOTAL finding (W_COVERAGE names the
+        // sample's other communities, which this return does not cover).
+        let findings = parquet(&wd.path(&format!("wh-{name}/_findings.parquet")));
+        let rules = common::strs(&findings, "rule");
+        assert!(!rules.iter().any(|r| r == "W_TOTAL"), "{name}: {findings}");
+    }
+}
+
+#[test]
+fn a_total_row_that_does_not_add_up_is_a_w_total_finding() {
+    let wd = Workdir::new();
+    let xlsx = wd.path("return.xlsx");
+    write_return(&xlsx, 2);
+    let cfg = config(&wd, "off", &xlsx, CADRES);
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let all = parquet(&wd.path("wh-off/_findings.parquet"));
+    let rules = common::strs(&all, "rule");
+    let at: Vec<usize> = (0..all.height())
+        .filter(|&i| rules[i] == "W_TOTAL")
+        .collect();
+    assert_eq!(at.len(), 1, "{all}");
+    let findings = all.slice(at[0] as i64, 1);
+    let messages = common::strs(&findings, "message");
+    let s = sums();
+    assert!(
+        messages[0].contains("row 10 (合计)") && messages[0].contains("30岁以下"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[0].contains(&format!("{}", s[0] + 2)) && messages[0].contains("rows 5–9"),
+        "{}",
+        messages[0]
+    );
+    assert_eq!(common::f64s(&findings, "expected")[0], Some(s[0] as f64));
+    // The total row is still not stored: five communities, three bands.
+    assert_eq!(
+        parquet(&wd.path("wh-off/member_ages/part-0.parquet")).height(),
+        15
+    );
+}
+
+#[test]
+fn header_rows_can_be_declared_and_a_merge_down_the_data_is_refused() {
+    let wd = Workdir::new();
+    let xlsx = wd.path("return.xlsx");
+    write_return(&xlsx, 0);
+    let cfg = config(&wd, "two", &xlsx, &format!("header_rows = 2\n{CADRES}"));
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(
+        manifest_file(&wd, "two")["header_rows"],
+        serde_json::json!([3, 4])
+    );
+    let bad = config(&wd, "five", &xlsx, &format!("header_rows = 5\n{CADRES}"));
+    let err = wd.fails(&["ingest", "--config", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("sources.member_ages.header_rows") && err.contains("1 to 4"),
+        "{err}"
+    );
+
+    // A street name merged down over its communities: not guessed through.
+    let merged = wd.path("merged.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let f = Format::new();
+    for (i, h) in ["区划代码", "统计期", "身份", BANDS[0], BANDS[1]]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    for (k, (code, ..)) in ROWS.iter().take(2).enumerate() {
+        ws.write_string(1 + k as u32, 0, *code).unwrap();
+        ws.write_number(1 + k as u32, 3, 1.0).unwrap();
+        ws.write_number(1 + k as u32, 4, 1.0).unwrap();
+    }
+    ws.merge_range(1, 1, 2, 1, "2023", &f).unwrap();
+    ws.write_string(1, 2, "干部").unwrap();
+    ws.write_string(2, 2, "干部").unwrap();
+    wb.save(&merged).unwrap();
+    let cfg = config(&wd, "merged", &merged, "");
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("merged range B2:B3 covers data rows"), "{err}");
+    assert!(
+        !wd.path("wh-merged/_manifest.json").exists(),
+        "nothing published"
+    );
+}
+
+#[test]
+fn a_constant_must_name_a_column_of_its_table() {
+    let wd = Workdir::new();
+    let cfg = config(
+        &wd,
+        "c",
+        &wd.path("x.csv"),
+        "[sources.member_ages.constants]\nrank = \"1\"\n",
+    );
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        err.contains("sources.member_ages.constants.rank") && err.contains("not a column"),
+        "{err}"
+    );
+}
