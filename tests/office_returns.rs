@@ -13,7 +13,7 @@ use rust_xlsxwriter::{Format, Workbook};
 
 /// (code, name, under 30, 30 to 44, 45 and over) of five communities of the
 /// sample's 平谷区.
-const ROWS: [(&str, &str, u32, u32, u32); 5] = [
+const ROWS: [Row; 5] = [
     ("110117001001", "金谷东园社区居委会", 2, 3, 4),
     ("110117001005", "承平园社区居委会", 1, 4, 3),
     ("110117001009", "滨河社区居委会", 0, 5, 6),
@@ -29,11 +29,16 @@ fn sums() -> [u32; 3] {
         .fold([0; 3], |a, r| [a[0] + r.2, a[1] + r.3, a[2] + r.4])
 }
 
-/// The return as a clerk makes it in Excel; `total_off` spoils the 合计.
-fn write_return(path: &Path, total_off: u32) {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("干部年龄结构").unwrap();
+type Row = (&'static str, &'static str, u32, u32, u32);
+
+fn sums_of(rows: &[Row]) -> [u32; 3] {
+    rows.iter()
+        .fold([0; 3], |a, r| [a[0] + r.2, a[1] + r.3, a[2] + r.4])
+}
+
+/// One return on a sheet, as a clerk makes it in Excel; `total_off`
+/// spoils the 合计.
+fn fill(ws: &mut rust_xlsxwriter::Worksheet, rows: &[Row], total_off: u32) {
     let f = Format::new();
     ws.merge_range(0, 0, 0, 5, TITLE, &f).unwrap();
     ws.write_string(1, 0, "填报单位：平谷区委组织部").unwrap();
@@ -44,7 +49,7 @@ fn write_return(path: &Path, total_off: u32) {
     for (i, b) in BANDS.iter().enumerate() {
         ws.write_string(3, 3 + i as u16, *b).unwrap();
     }
-    for (k, (code, name, a, b, c)) in ROWS.iter().enumerate() {
+    for (k, (code, name, a, b, c)) in rows.iter().enumerate() {
         let r = 4 + k as u32;
         ws.write_string(r, 0, *code).unwrap();
         ws.write_string(r, 1, *name).unwrap();
@@ -53,9 +58,9 @@ fn write_return(path: &Path, total_off: u32) {
             ws.write_number(r, 3 + i as u16, **v as f64).unwrap();
         }
     }
-    let r = 4 + ROWS.len() as u32;
+    let r = 4 + rows.len() as u32;
     ws.merge_range(r, 0, r, 1, "合计", &f).unwrap();
-    let s = sums();
+    let s = sums_of(rows);
     ws.write_number(r, 2, s.iter().sum::<u32>() as f64).unwrap();
     for (i, v) in s.iter().enumerate() {
         let v = if i == 0 { v + total_off } else { *v };
@@ -64,6 +69,14 @@ fn write_return(path: &Path, total_off: u32) {
     ws.write_string(r + 1, 0, "注：年龄按2023年12月31日计算。")
         .unwrap();
     ws.write_string(r + 2, 0, "填表人：王芳").unwrap();
+}
+
+/// The return as one sheet.
+fn write_return(path: &Path, total_off: u32) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("干部年龄结构").unwrap();
+    fill(ws, &ROWS, total_off);
     wb.save(path).unwrap();
 }
 
@@ -271,6 +284,67 @@ fn a_constant_must_name_a_column_of_its_table() {
     let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(
         err.contains("sources.member_ages.constants.rank") && err.contains("not a column"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_workbook_with_one_sheet_per_street_reads_every_sheet() {
+    let wd = Workdir::new();
+    let tidy = wd.path("tidy.csv");
+    tidy_csv(&tidy);
+    let cfg = config(&wd, "tidy", &tidy, "");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let want = parquet(&wd.path("wh-tidy/member_ages/part-0.parquet"));
+    // 平谷区's first street (滨河街道) on one sheet, the other on another; a
+    // spoilt row on the second sheet, numbered in its own sheet.
+    let xlsx = wd.path("streets.xlsx");
+    let mut wb = Workbook::new();
+    let (first, second) = ROWS.split_at(4);
+    fill(wb.add_worksheet().set_name("滨河街道").unwrap(), first, 0);
+    let ws = wb.add_worksheet().set_name("兴谷街道").unwrap();
+    fill(ws, second, 0);
+    ws.write_string(5, 0, "1101170020999").unwrap();
+    ws.write_number(5, 3, 1.0).unwrap();
+    wb.save(&xlsx).unwrap();
+    let cfg = config(&wd, "streets", &xlsx, &format!("sheet = \"*\"\n{CADRES}"));
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let got = parquet(&wd.path("wh-streets/member_ages/part-0.parquet"));
+    assert!(got.equals_missing(&want), "{got}\nvs\n{want}");
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wd.path("wh-streets/_manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let shown: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["table"] == "member_ages")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown.len(), 2);
+    assert!(
+        shown[0].ends_with("streets.xlsx!滨河街道") && shown[1].ends_with("streets.xlsx!兴谷街道"),
+        "{shown:?}"
+    );
+    let q = parquet(&wd.path("wh-streets/_quarantine.parquet"));
+    assert_eq!(common::strs(&q, "source").len(), 1, "{q}");
+    assert!(common::strs(&q, "source")[0].ends_with("streets.xlsx!兴谷街道"));
+    assert_eq!(
+        common::f64s(&q, "row")[0],
+        Some(6.0),
+        "the row as the second sheet numbers it"
+    );
+    // A sheet that is not there is named with those that are.
+    let bad = config(
+        &wd,
+        "nosheet",
+        &xlsx,
+        &format!("sheet = [\"滨河街道\", \"渔阳街道\"]\n{CADRES}"),
+    );
+    let err = wd.fails(&["ingest", "--config", bad.to_str().unwrap()]);
+    assert!(
+        err.contains("渔阳街道") && err.contains("兴谷街道"),
         "{err}"
     );
 }

@@ -122,7 +122,8 @@ struct RawSource {
     path: OneOrMany,
     #[serde(default)]
     encoding: Option<String>,
-    sheet: Option<String>,
+    /// A sheet, a list of sheets, or "*" for every sheet.
+    sheet: Option<OneOrMany>,
     scale: Option<f64>,
     share_tolerance: Option<f64>,
     total_tolerance: Option<f64>,
@@ -166,7 +167,8 @@ pub struct Source {
     /// Paths and globs, already resolved against the config's folder.
     pub patterns: Vec<PathBuf>,
     pub encoding: Encoding,
-    pub sheet: Option<String>,
+    /// XLSX: which sheets to read (default the first).
+    pub sheet: Sheets,
     pub scale: f64,
     pub share_tolerance: f64,
     pub total_tolerance: f64,
@@ -179,6 +181,17 @@ pub struct Source {
     pub header_rows: Option<usize>,
     /// Canonical column → the value every row gets (`role = "cadre"`).
     pub constants: BTreeMap<String, String>,
+}
+
+/// The sheets of a workbook a source reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sheets {
+    /// The first sheet.
+    First,
+    /// These sheets, in this order.
+    Named(Vec<String>),
+    /// Every sheet, in the workbook's order (`sheet = "*"`: one per street).
+    All,
 }
 
 /// A checked run config.
@@ -582,7 +595,13 @@ fn check_source(
         table,
         patterns: patterns.iter().map(|p| normalize(&base.join(p))).collect(),
         encoding,
-        sheet: src.sheet,
+        sheet: match src.sheet {
+            None => Sheets::First,
+            Some(OneOrMany::One(s)) if s == "*" => Sheets::All,
+            Some(OneOrMany::One(s)) => Sheets::Named(vec![s]),
+            Some(OneOrMany::Many(v)) if v.iter().any(|s| s == "*") => Sheets::All,
+            Some(OneOrMany::Many(v)) => Sheets::Named(v),
+        },
         scale,
         share_tolerance: non_negative("share_tolerance", src.share_tolerance, 0.05)?,
         total_tolerance: non_negative("total_tolerance", src.total_tolerance, 0.0)?,

@@ -330,7 +330,8 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
     let p = out.join("member_ages.csv");
     fs::write(&p, &gbk).map_err(io(&p))?;
 
-    // disputes.xlsx: a title row above the header, numbers as numbers.
+    // disputes.xlsx: an office return (title, reporting unit, a two-row
+    // merged header, a 合计 row, a note), numbers as numbers.
     let dup = disputes[2].clone();
     let bad_disputes = [
         (
@@ -355,7 +356,7 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
             "E_CODE",
         ),
     ];
-    let rows = plant(disputes, &bad_disputes, "disputes.xlsx", 3, &mut expect);
+    let rows = plant(disputes, &bad_disputes, "disputes.xlsx", 5, &mut expect);
     write_disputes_xlsx(&out.join("disputes.xlsx"), &rows)?;
 
     // service_usage.csv: UTF-8, Chinese centre names; the last unit's 2022
@@ -426,31 +427,49 @@ fn write_disputes_xlsx(path: &Path, rows: &Rows) -> Result<(), GenerateError> {
     wb.set_properties(&props);
     let ws = wb.add_worksheet();
     ws.set_name("人民调解").map_err(xe)?;
-    ws.write_string(0, 0, "2022—2023年人民调解情况统计表（模拟数据）")
+    // An office return (统计表) as a clerk makes it: a merged title, the
+    // reporting unit, a two-row header with merged cells, the rows, a 合计
+    // row (which adds up) and a note under the table.
+    let f = rust_xlsxwriter::Format::new();
+    ws.merge_range(0, 0, 0, 6, "2022—2023年人民调解情况统计表（模拟数据）", &f)
+        .map_err(xe)?;
+    ws.write_string(1, 0, "填报单位：平谷区司法局（模拟）")
         .map_err(xe)?;
     for (c, h) in [
-        "区划代码",
-        "时期",
-        "纠纷类型",
-        "受理数",
-        "调解成功数",
-        "升级数",
-        "平均办结天数",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string(1, c as u16, *h).map_err(xe)?;
+        (0, "区划代码"),
+        (1, "时期"),
+        (2, "纠纷类型"),
+        (6, "平均办结天数"),
+    ] {
+        ws.merge_range(2, c, 3, c, h, &f).map_err(xe)?;
     }
+    ws.merge_range(2, 3, 2, 5, "矛盾纠纷调处（件）", &f)
+        .map_err(xe)?;
+    for (c, h) in [(3, "受理数"), (4, "调解成功数"), (5, "升级数")] {
+        ws.write_string(3, c, h).map_err(xe)?;
+    }
+    let mut sums = [0.0; 3];
     for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 2;
+        let row = i as u32 + 4;
         for (c, v) in r.iter().enumerate() {
             // Codes and periods stay text; counts go in as numbers when they are.
             match v.parse::<f64>() {
-                Ok(x) if c >= 3 => ws.write_number(row, c as u16, x).map_err(xe)?,
+                Ok(x) if c >= 3 => {
+                    if c <= 5 {
+                        sums[c - 3] += x;
+                    }
+                    ws.write_number(row, c as u16, x).map_err(xe)?
+                }
                 _ => ws.write_string(row, c as u16, v).map_err(xe)?,
             };
         }
     }
+    let total = rows.len() as u32 + 4;
+    ws.merge_range(total, 0, total, 2, "合计", &f).map_err(xe)?;
+    for (k, v) in sums.iter().enumerate() {
+        ws.write_number(total, 3 + k as u16, *v).map_err(xe)?;
+    }
+    ws.write_string(total + 1, 0, "注：模拟数据，数字不代表任何真实地区。")
+        .map_err(xe)?;
     wb.save(path).map_err(xe)
 }

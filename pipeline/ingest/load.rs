@@ -234,7 +234,7 @@ fn each_row(
     mut on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
 ) -> Result<FileEntry, IngestError> {
     let opened =
-        read::open(&pf.path, pf.format, pf.encoding, src.sheet.as_deref()).map_err(|source| {
+        read::open(&pf.path, pf.format, pf.encoding, pf.sheet.as_deref()).map_err(|source| {
             IngestError::Read {
                 path: pf.shown.clone(),
                 source,

@@ -24,7 +24,7 @@ pub mod validate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, Encoding, Source};
+use crate::config::{Config, Encoding, Sheets, Source};
 use crate::contract::{Rule, Table, SCHEMA_VERSION};
 use crate::warehouse::{self, Manifest, Staging, WarehouseError};
 
@@ -92,6 +92,9 @@ pub struct Planned {
     pub format: Format,
     pub probe: Probe,
     pub encoding: Encoding,
+    /// The sheet read (XLSX), when the source names one or reads several;
+    /// `shown` is then `file.xlsx!sheet`.
+    pub sheet: Option<String>,
 }
 
 /// What ingest or validate did.
@@ -171,7 +174,8 @@ pub fn plan(config: &Config) -> Result<Vec<Planned>, IngestError> {
         let mut seen = std::collections::HashSet::new();
         files.retain(|p| seen.insert(p.clone()));
         for path in files {
-            out.push(probe_file(config, src, path)?);
+            let planned = probe_file(config, src, path)?;
+            out.extend(sheets_of(planned, src)?);
         }
     }
     Ok(out)
@@ -220,7 +224,57 @@ fn probe_file(config: &Config, src: &Source, path: PathBuf) -> Result<Planned, I
         format,
         probe,
         encoding,
+        sheet: None,
     })
+}
+
+/// A workbook read sheet by sheet: one planned input per sheet (`sheet =
+/// "*"` or a list), each named `file.xlsx!sheet` in the manifest and the
+/// quarantine and numbered in its own sheet. One named sheet keeps the
+/// file's plain name.
+fn sheets_of(pf: Planned, src: &Source) -> Result<Vec<Planned>, IngestError> {
+    use calamine::Reader;
+    if pf.format != Format::Xlsx {
+        return Ok(vec![pf]);
+    }
+    let names = |pf: &Planned| -> Result<Vec<String>, IngestError> {
+        calamine::open_workbook_auto(&pf.path)
+            .map(|wb| wb.sheet_names().to_vec())
+            .map_err(|e| IngestError::Read {
+                path: pf.shown.clone(),
+                source: read::ReadError::Excel(e.to_string()),
+            })
+    };
+    let chosen: Vec<String> = match &src.sheet {
+        Sheets::First => return Ok(vec![pf]),
+        Sheets::Named(v) if v.len() == 1 => {
+            let mut pf = pf;
+            pf.sheet = Some(v[0].clone());
+            return Ok(vec![pf]);
+        }
+        Sheets::Named(v) => {
+            let have = names(&pf)?;
+            if let Some(missing) = v.iter().find(|s| !have.contains(s)) {
+                return Err(IngestError::Read {
+                    path: pf.shown.clone(),
+                    source: read::ReadError::NoSheet {
+                        sheet: missing.clone(),
+                        available: have.join(", "),
+                    },
+                });
+            }
+            v.clone()
+        }
+        Sheets::All => names(&pf)?,
+    };
+    Ok(chosen
+        .into_iter()
+        .map(|sheet| Planned {
+            shown: format!("{}!{sheet}", pf.shown),
+            sheet: Some(sheet),
+            ..pf.clone()
+        })
+        .collect())
 }
 
 /// A run id that depends only on the program, the config and the inputs:

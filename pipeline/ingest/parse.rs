@@ -484,7 +484,33 @@ fn plain_band(s: &str) -> Option<Band> {
     (hi >= lo).then_some(Band::Range { lo, hi: Some(hi) })
 }
 
+/// Full-width digits and signs (`１２３`, `１，２３４．５`, typed with a Chinese
+/// input method) as their ASCII forms; `None` when there are none.
+fn half_width(s: &str) -> Option<String> {
+    if s.is_ascii() {
+        return None;
+    }
+    let out: String = s
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '，' => ',',
+            '－' => '-',
+            '＋' => '+',
+            '％' => '%',
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    // Only when something changed: `12件` stays as it is (and fails).
+    (out != s).then_some(out)
+}
+
 pub fn parse_number(raw: &str) -> Result<f64, String> {
+    if let Some(ascii) = half_width(raw) {
+        return parse_number(&ascii).map_err(|_| format!("'{raw}' is not a number"));
+    }
     let s = raw.trim();
     if !s.contains(',') {
         // No thousands separators: parse in place, no copy.
@@ -628,6 +654,10 @@ mod tests {
     #[test]
     fn numbers_as_clerks_write_them() {
         assert_eq!(parse_integer("1,234"), Ok(1234));
+        assert_eq!(parse_integer("１２３"), Ok(123));
+        assert_eq!(parse_number("１，２３４．５"), Ok(1234.5));
+        assert!(parse_number("一二三").is_err());
+        assert!(parse_number("12件").is_err());
         assert_eq!(parse_integer("12.0"), Ok(12));
         assert!(parse_integer("12.5").is_err());
         assert!(parse_integer("1,23").is_err());
