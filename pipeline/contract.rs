@@ -162,6 +162,8 @@ pub enum Rule {
     Coverage,
     /// Extension: a county-or-above code absent from the GB/T 2260 reference list.
     Reference,
+    /// Extension: a row's region code and its region name disagree.
+    Name,
 }
 
 impl Rule {
@@ -188,6 +190,7 @@ impl Rule {
             Rule::Share => "W_SHARE",
             Rule::Coverage => "W_COVERAGE",
             Rule::Reference => "W_REFERENCE",
+            Rule::Name => "W_NAME",
         }
     }
 }

@@ -348,3 +348,113 @@ fn a_workbook_with_one_sheet_per_street_reads_every_sheet() {
         "{err}"
     );
 }
+
+/// The return with names only: no 区划代码 column at all.
+fn names_only_csv(path: &Path, rows: &[(&str, u32, u32, u32)]) {
+    let mut s = format!(
+        "{TITLE},,,\n社区名称,{},{},{}\n",
+        BANDS[0], BANDS[1], BANDS[2]
+    );
+    for (name, a, b, c) in rows {
+        s.push_str(&format!("{name},{a},{b},{c}\n"));
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+#[test]
+fn a_return_with_names_only_is_matched_to_the_tree_within_its_parent() {
+    let wd = Workdir::new();
+    let tidy = wd.path("tidy.csv");
+    tidy_csv(&tidy);
+    let cfg = config(&wd, "tidy", &tidy, "");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let want = parquet(&wd.path("wh-tidy/member_ages/part-0.parquet"));
+    // Names as clerks write them: with or without 社区居委会.
+    let rows: Vec<(&str, u32, u32, u32)> = ROWS
+        .iter()
+        .enumerate()
+        .map(|(k, (_, name, a, b, c))| {
+            let n: &str = if k % 2 == 0 {
+                name
+            } else {
+                name.trim_end_matches("居委会")
+            };
+            (n, *a, *b, *c)
+        })
+        .collect();
+    let names = wd.path("names.csv");
+    names_only_csv(&names, &rows);
+    let cfg = config(
+        &wd,
+        "names",
+        &names,
+        &format!("parent = \"110117\"\n{CADRES}"),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let got = parquet(&wd.path("wh-names/member_ages/part-0.parquet"));
+    assert!(got.equals_missing(&want), "{got}\nvs\n{want}");
+
+    // Without the parent, 光明社区居委会 names two regions (平谷区 and 许昌);
+    // a name the tree does not have is unknown. Both are E_CODE, with the
+    // candidates named; the other rows are stored.
+    let mut bad = rows.clone();
+    bad.push(("幸福里", 1, 1, 1));
+    names_only_csv(&names, &bad);
+    let cfg = config(&wd, "loose", &names, CADRES);
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let q = parquet(&wd.path("wh-loose/_quarantine.parquet"));
+    let (rules, messages) = (common::strs(&q, "rule"), common::strs(&q, "message"));
+    assert_eq!(rules, ["E_CODE", "E_CODE"], "{q}");
+    assert!(
+        messages[0].contains("names 2 regions")
+            && messages[0].contains("110117002004")
+            && messages[0].contains("411002006002"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("no region named '幸福里'"),
+        "{}",
+        messages[1]
+    );
+    let f = manifest_file(&wd, "loose");
+    assert_eq!(f["rows_read"], 6);
+    assert_eq!(f["rows_stored"], 4);
+    assert_eq!(f["rows_quarantined"], 2);
+}
+
+#[test]
+fn a_code_whose_name_disagrees_is_a_w_name_finding() {
+    let wd = Workdir::new();
+    let path = wd.path("both.csv");
+    let mut s = format!(
+        "区划代码,社区名称,统计期,{},{},{}\n",
+        BANDS[0], BANDS[1], BANDS[2]
+    );
+    s.push_str("110117001001,金谷东园社区,2023,1,2,3\n");
+    s.push_str("110117001005,滨河社区居委会,2023,1,2,3\n");
+    std::fs::write(&path, s).unwrap();
+    let cfg = config(&wd, "both", &path, CADRES);
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let findings = parquet(&wd.path("wh-both/_findings.parquet"));
+    let rules = common::strs(&findings, "rule");
+    let at: Vec<usize> = (0..findings.height())
+        .filter(|&i| rules[i] == "W_NAME")
+        .collect();
+    assert_eq!(at.len(), 1, "{findings}");
+    let m = &common::strs(&findings, "message")[at[0]];
+    assert!(
+        m.contains("110117001005")
+            && m.contains("承平园社区居委会")
+            && m.contains("滨河社区居委会"),
+        "{m}"
+    );
+    // Both rows are kept: the code decides.
+    assert_eq!(
+        parquet(&wd.path("wh-both/member_ages/part-0.parquet")).height(),
+        6
+    );
+    let bad = config(&wd, "badparent", &path, "parent = \"1101\"\n");
+    let err = wd.fails(&["ingest", "--config", bad.to_str().unwrap()]);
+    assert!(err.contains("sources.member_ages.parent"), "{err}");
+}

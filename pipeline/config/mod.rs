@@ -137,6 +137,8 @@ struct RawSource {
     /// A value for every row of a column the sheet does not have.
     #[serde(default)]
     constants: BTreeMap<String, String>,
+    /// The region (a code) names are looked up under.
+    parent: Option<String>,
 }
 
 /// Declared encoding of a CSV source.
@@ -181,6 +183,8 @@ pub struct Source {
     pub header_rows: Option<usize>,
     /// Canonical column → the value every row gets (`role = "cadre"`).
     pub constants: BTreeMap<String, String>,
+    /// `parent = "330702"`: a return's names are looked up under it.
+    pub parent: Option<String>,
 }
 
 /// The sheets of a workbook a source reads.
@@ -611,6 +615,15 @@ fn check_source(
         person_bands,
         header_rows: src.header_rows,
         constants: src.constants,
+        parent: match src.parent {
+            Some(p) if ![6, 9, 12].contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(key_err(
+                    &format!("{prefix}.parent"),
+                    format!("'{p}' is not a region code (6, 9 or 12 digits)"),
+                ))
+            }
+            p => p,
+        },
     })
 }
 

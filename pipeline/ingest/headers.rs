@@ -32,7 +32,41 @@ pub struct HeaderMap {
     /// For each of `columns`, the source's constant when the sheet has no
     /// such column (`[sources.<t>.constants]`, or the title's period).
     pub constants: Vec<Option<String>>,
+    /// A fact table's region-name column (社区名称 …): codes are found by
+    /// name where a row has none ([`super::names`]).
+    pub name_index: Option<usize>,
+    /// A 街道/乡镇 column, the scope a name is looked up in.
+    pub street_index: Option<usize>,
+    /// The sheet has no code column: the code found by name is appended to
+    /// each record, at position `header_width - 1`.
+    pub code_appended: bool,
 }
+
+/// Headers of a fact table's region-name column.
+const NAME_HEADERS: [&str; 11] = [
+    "社区名称",
+    "村（社区）名称",
+    "村(社区)名称",
+    "社区（村）名称",
+    "村居名称",
+    "村（居）名称",
+    "单位名称",
+    "名称",
+    "社区",
+    "region_name",
+    "name",
+];
+
+/// Headers of a street column, the scope of a name.
+const STREET_HEADERS: [&str; 7] = [
+    "街道",
+    "乡镇",
+    "街道（乡镇）",
+    "乡镇（街道）",
+    "街乡",
+    "所属街道",
+    "街道名称",
+];
 
 impl HeaderMap {
     pub fn cell<'a>(&'a self, rec: &'a RawRecord, column: &str) -> Option<&'a str> {
@@ -156,6 +190,7 @@ pub fn map_header(
     let mut bands = Vec::new();
     let mut unknown = Vec::new();
     let mut matched = 0;
+    let (mut name_index, mut street_index) = (None, None);
     for (i, h) in rec.cells.iter().enumerate() {
         let Some(h) = h else { continue };
         if let Some(c) = match_column(columns, source, h) {
@@ -171,6 +206,17 @@ pub fn map_header(
             matched += 1;
             continue;
         }
+        if table != Table::Regions {
+            let t = strip_unit(h);
+            if NAME_HEADERS.contains(&t) && name_index.is_none() {
+                name_index = Some(i);
+                continue;
+            }
+            if STREET_HEADERS.contains(&t) && street_index.is_none() {
+                street_index = Some(i);
+                continue;
+            }
+        }
         if source.layout == Layout::Wide {
             let declared = source
                 .band_columns
@@ -185,7 +231,7 @@ pub fn map_header(
         }
         unknown.push(h.clone());
     }
-    if matched == 0 {
+    if matched == 0 && name_index.is_none() {
         return Ok(None);
     }
     let missing = |column: &str| HeaderError::Missing {
@@ -209,6 +255,22 @@ pub fn map_header(
                 .flatten()
         })
         .collect();
+    // No code column but a name column: the code is found by name and
+    // appended to each record.
+    let mut header_width = rec.cells.len();
+    let code_appended = name_index.is_some()
+        && columns
+            .iter()
+            .position(|c| c.name == "region_code")
+            .is_some_and(|c| index[c].is_none() && constants[c].is_none());
+    if code_appended {
+        let c = columns
+            .iter()
+            .position(|c| c.name == "region_code")
+            .expect("checked");
+        index[c] = Some(header_width);
+        header_width += 1;
+    }
     for (c, col) in columns.iter().enumerate() {
         // In the persons layout, one of birth_year / age is needed (checked below).
         let person_alt = matches!(col.name, "birth_year" | "age");
@@ -222,8 +284,11 @@ pub fn map_header(
         bands,
         unknown,
         row: rec.row,
-        header_width: rec.cells.len(),
+        header_width,
         constants,
+        name_index,
+        street_index,
+        code_appended,
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
         return Err(missing("birth_year or age"));
@@ -238,10 +303,10 @@ pub fn map_header(
 /// row below the titles opens the header block.
 pub fn matches_any(rec: &RawRecord, table: Table, source: &Source) -> bool {
     let columns = columns_for(table, &source.layout);
-    rec.cells
-        .iter()
-        .flatten()
-        .any(|h| match_column(columns, source, h).is_some())
+    rec.cells.iter().flatten().any(|h| {
+        match_column(columns, source, h).is_some()
+            || (table != Table::Regions && NAME_HEADERS.contains(&strip_unit(h)))
+    })
 }
 
 /// A joined header block as the one record [`map_header`] reads: each

@@ -16,6 +16,7 @@ use crate::contract::{Level, Rule, Table};
 use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
+use crate::ingest::names::{self, Found, NameIndex};
 use crate::ingest::parse::{parse_band, Band, Period};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
 use crate::ingest::read::{self, RawRecord};
@@ -230,6 +231,7 @@ fn each_row(
     src: &Source,
     quarantine: &mut Vec<QuarantineRecord>,
     findings: &mut Vec<Finding>,
+    names: Option<&LazyNames>,
     keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
     mut on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
 ) -> Result<FileEntry, IngestError> {
@@ -391,7 +393,27 @@ fn each_row(
             totals.add(&rec);
         }
         data_rows += 1;
-        if !keep(&rec, &header) {
+        // A row without a code is found by its name (names.rs); a code
+        // and a name that disagree are a finding, made once (shard 0's).
+        let mut name_reject = None;
+        let resolved;
+        let rec = match (header.name_index, names) {
+            (Some(ni), Some(lazy)) if !note && total.is_none() => {
+                match name_code(&rec, &header, ni, lazy, src, pf, findings) {
+                    Ok(Some(r)) => {
+                        resolved = r;
+                        &resolved
+                    }
+                    Ok(None) => &rec,
+                    Err(r) => {
+                        name_reject = Some(r);
+                        &rec
+                    }
+                }
+            }
+            _ => &rec,
+        };
+        if !keep(rec, &header) {
             continue; // another shard's row
         }
         if note {
@@ -402,7 +424,7 @@ fn each_row(
         if let Some(sub) = total {
             entry.rows_total += 1;
             findings.extend(totals.check(
-                &rec,
+                rec,
                 sub,
                 &header,
                 pf.table,
@@ -414,7 +436,11 @@ fn each_row(
         if entry.rows_read % 16_384 == 0 {
             bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
         }
-        match on_row(&rec, &header) {
+        let outcome = match name_reject {
+            Some(r) => Err(RowError::Reject(r)),
+            None => on_row(rec, &header),
+        };
+        match outcome {
             Ok(()) => entry.rows_stored += 1,
             Err(RowError::Fatal(e)) => return Err(e),
             Err(RowError::Reject(r)) => {
@@ -438,6 +464,105 @@ fn each_row(
         });
     }
     Ok(entry)
+}
+
+/// The region tree by name, built the first time a return needs it (a
+/// national tree is 620,000 names).
+pub struct LazyNames<'a> {
+    regions: &'a [Region],
+    index: std::sync::OnceLock<NameIndex>,
+    /// Whether this process makes the run's row findings: the one machine,
+    /// or shard 0 (every shard reads every row).
+    first_shard: bool,
+}
+
+impl LazyNames<'_> {
+    fn get(&self) -> &NameIndex {
+        self.index.get_or_init(|| NameIndex::new(self.regions))
+    }
+}
+
+/// A row's code from its name, where it has none: `Ok(Some(record with the
+/// code))`, `Ok(None)` when the row keeps its own code (a W_NAME finding
+/// when its name disagrees), or the E_CODE rejection naming the candidates.
+fn name_code(
+    rec: &RawRecord,
+    h: &HeaderMap,
+    name_at: usize,
+    lazy: &LazyNames,
+    src: &Source,
+    pf: &Planned,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<RawRecord>, Reject> {
+    let Some(name) = rec.cells.get(name_at).cloned().flatten() else {
+        return Ok(None);
+    };
+    let code_at = h
+        .columns
+        .iter()
+        .position(|c| c.name == "region_code")
+        .and_then(|c| h.index[c]);
+    let code = code_at
+        .filter(|_| !h.code_appended)
+        .and_then(|i| rec.cells.get(i).cloned().flatten());
+    let ix = lazy.get();
+    if let Some(code) = code {
+        if lazy.first_shard {
+            if let Some(tree) = ix.name_of(&code) {
+                if names::normalise(tree) != names::normalise(&name) {
+                    findings.push(Finding {
+                        table: pf.table,
+                        rule: Rule::Name,
+                        region_code: Some(code.clone()),
+                        period: h.cell(rec, "period").map(str::to_string),
+                        role: None,
+                        band: None,
+                        expected: None,
+                        actual: None,
+                        message: format!(
+                            "{} row {}: code {code} is {tree} in the region tree, but the row names {name}",
+                            pf.shown, rec.row
+                        ),
+                    });
+                }
+            }
+        }
+        return Ok(None);
+    }
+    let Some(code_at) = code_at else {
+        return Ok(None);
+    };
+    let street = h
+        .street_index
+        .and_then(|i| rec.cells.get(i).cloned().flatten());
+    match ix.find(&name, src.parent.as_deref(), street.as_deref()) {
+        Found::One(code) => {
+            let mut r = rec.clone();
+            if r.cells.len() <= code_at {
+                r.cells.resize(code_at + 1, None);
+            }
+            r.cells[code_at] = Some(code);
+            Ok(Some(r))
+        }
+        Found::None { scope } => Err(Reject::new(
+            Rule::Code,
+            "region_code",
+            Some(&name),
+            format!(
+                "no region named '{name}' under {scope}; add its code, or set the source's parent"
+            ),
+        )),
+        Found::Several(c) => Err(Reject::new(
+            Rule::Code,
+            "region_code",
+            Some(&name),
+            format!(
+                "'{name}' names {} regions: {}; add the code, a 街道 column or the source's parent",
+                c.len(),
+                c.join("; ")
+            ),
+        )),
+    }
 }
 
 fn unknown_code(code: &str) -> Reject {
@@ -464,12 +589,17 @@ struct Ctx<'a> {
     dir: &'a Path,
     metadata: &'a [(String, String)],
     known: &'a HashSet<&'a str>,
+    /// The tree by name, for returns that name their regions.
+    names: &'a LazyNames<'a>,
     /// In a sharded run: which rows are this shard's.
     owners: Option<&'a Owners>,
     files: Vec<FileEntry>,
     quarantine: Vec<QuarantineRecord>,
     findings: Vec<Finding>,
 }
+
+/// One fact table loaded: its rows, its context, its group findings.
+type TableLoaded<'a> = (u64, Ctx<'a>, Vec<Finding>);
 
 /// The row filter of `each_row`: every row, or a shard's own (its region
 /// code read as the row rules read it; a code that does not read is shard
@@ -524,14 +654,20 @@ pub fn load_all(
         tracing::info!(shard = %o.shard, regions = ?o.sizes(regions.len()), "regions per shard");
     }
     let tree = findings::tree_frame(&regions).map_err(polars_error(Table::Regions))?;
+    let lazy_names = LazyNames {
+        regions: &regions,
+        index: std::sync::OnceLock::new(),
+        first_shard: owners.as_ref().is_none_or(|o| o.shard.index == 0),
+    };
     let facts = [Table::MemberAges, Table::Disputes, Table::ServiceUsage];
-    let loaded: Vec<Result<(u64, Ctx), IngestError>> = facts
+    let loaded: Vec<Result<TableLoaded, IngestError>> = facts
         .par_iter()
         .map(|&table| {
             let mut ctx = Ctx {
                 dir,
                 metadata,
                 known: &known,
+                names: &lazy_names,
                 owners: owners.as_ref(),
                 files: Vec::new(),
                 quarantine: Vec::new(),
@@ -566,23 +702,29 @@ pub fn load_all(
             );
             // Group findings need the whole table: a shard leaves them to
             // `combine`, which runs this same query over the combined table.
+            let mut group = Vec::new();
             if let (Some(src), None) = (src, &owners) {
                 let path = dir.join(table.name()).join("part-0.parquet");
                 let codes: Vec<&str> = known.iter().copied().collect();
-                let found = findings::group_findings(&path, table, src, n, &codes, &tree)
+                group = findings::group_findings(&path, table, src, n, &codes, &tree)
                     .map_err(polars_error(table))?;
-                ctx.findings.extend(found);
             }
-            Ok((n, ctx))
+            Ok((n, ctx, group))
         })
         .collect();
+    // Findings in the order combine makes them: the reference's, every
+    // table's row findings (a published total row, shard 0's), then every
+    // table's group findings.
+    let mut groups = Vec::new();
     for (table, result) in facts.into_iter().zip(loaded) {
-        let (n, ctx) = result?;
+        let (n, ctx, group) = result?;
         files.extend(ctx.files);
         quarantine.extend(ctx.quarantine);
         findings.extend(ctx.findings);
+        groups.extend(group);
         tables.insert(table.name().to_string(), n);
     }
+    findings.extend(groups);
     Ok(Loaded {
         files,
         tables,
@@ -614,6 +756,7 @@ fn load_regions(
             src,
             quarantine,
             findings,
+            None,
             |_, _| true,
             |rec, h| {
                 let row = validate::region_row(&Cells::new(rec, h)?)?;
@@ -675,6 +818,7 @@ fn load_ages(
             src,
             &mut ctx.quarantine,
             &mut ctx.findings,
+            Some(ctx.names),
             &keep,
             |rec, h| {
                 let cells = Cells::new(rec, h)?;
@@ -830,6 +974,7 @@ fn load_keyed<T: Keyed>(
             src,
             &mut ctx.quarantine,
             &mut ctx.findings,
+            Some(ctx.names),
             &keep,
             |rec, h| {
                 let r = row_rules(&Cells::new(rec, h)?)?;

@@ -15,6 +15,7 @@ pub mod findings;
 pub mod frames;
 pub mod headers;
 pub mod load;
+pub mod names;
 pub mod parse;
 pub mod quarantine;
 pub mod read;
