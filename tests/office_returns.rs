@@ -458,3 +458,68 @@ fn a_code_whose_name_disagrees_is_a_w_name_finding() {
     let err = wd.fails(&["ingest", "--config", bad.to_str().unwrap()]);
     assert!(err.contains("sources.member_ages.parent"), "{err}");
 }
+
+#[test]
+fn a_sheet_without_a_header_names_the_rows_it_looked_at() {
+    let wd = Workdir::new();
+    let path = wd.write(
+        "no-header.csv",
+        format!("{TITLE}\n填报单位：平谷区委组织部\n甲,乙,丙\n1,2,3\n"),
+    );
+    let cfg = config(&wd, "nohead", &path, CADRES);
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("no header row found"), "{err}");
+    assert!(
+        err.contains("row 1: 2023年平谷区社区干部年龄结构统计表")
+            && err.contains("row 3: 甲, 乙, 丙"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_office_return_saved_as_xls_ods_or_wps_et_gives_the_same_rows() {
+    let has_calc = std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+        && Path::new("/usr/lib/libreoffice/program/libscfiltlo.so").exists();
+    if !has_calc {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install LibreOffice Calc (.ci/run)"
+        );
+        eprintln!("SKIPPED: LibreOffice Calc not found");
+        return;
+    }
+    let wd = Workdir::new();
+    let xlsx = wd.path("return.xlsx");
+    write_return(&xlsx, 0);
+    let cfg = config(&wd, "xlsx", &xlsx, CADRES);
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let want = parquet(&wd.path("wh-xlsx/member_ages/part-0.parquet"));
+    for ext in ["xls", "ods"] {
+        let out = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", ext, "--outdir"])
+            .arg(wd.path(""))
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                wd.path("lo").display()
+            ))
+            .arg(&xlsx)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::copy(wd.path("return.xls"), wd.path("return.et")).unwrap();
+    for ext in ["xls", "ods", "et"] {
+        let cfg = config(&wd, ext, &wd.path(&format!("return.{ext}")), CADRES);
+        let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+        assert!(out.contains("total rows 1"), "{ext}: {out}");
+        let got = parquet(&wd.path(&format!("wh-{ext}/member_ages/part-0.parquet")));
+        assert!(got.equals_missing(&want), "{ext}: {got}");
+    }
+}

@@ -101,6 +101,8 @@ impl HeaderMap {
 pub enum HeaderError {
     NotFound {
         expected: String,
+        /// The rows looked at, each by its first cells.
+        looked: String,
     },
     Missing {
         column: String,
@@ -123,9 +125,9 @@ impl std::error::Error for HeaderError {}
 impl std::fmt::Display for HeaderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            HeaderError::NotFound { expected } => write!(
+            HeaderError::NotFound { expected, looked } => write!(
                 f,
-                "no header row found in the first {MAX_PREAMBLE} rows (expected columns such as {expected})"
+                "no header row found in the first {MAX_PREAMBLE} rows (expected columns such as {expected}); rows looked at: {looked}"
             ),
             HeaderError::Missing { column, row, headers } => write!(
                 f,
@@ -329,6 +331,32 @@ pub fn block_record(parts: &[Vec<String>], row: u64, table: Table, source: &Sour
         })
         .collect();
     RawRecord { row, cells }
+}
+
+/// The rows a header was looked for in, for the "no header found"
+/// message: `row 1: 2023年…统计表 | row 2: 填报单位：… | …`, each by its first
+/// three cells.
+pub fn looked_at(rows: &[RawRecord]) -> String {
+    let shown: Vec<String> = rows
+        .iter()
+        .take(6)
+        .map(|r| {
+            let cells: Vec<&str> = r
+                .cells
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .take(3)
+                .collect();
+            format!("row {}: {}", r.row, cells.join(", "))
+        })
+        .collect();
+    let more = if rows.len() > 6 {
+        format!(" … ({} rows)", rows.len())
+    } else {
+        String::new()
+    };
+    format!("{}{more}", shown.join(" | "))
 }
 
 /// A short list of expected headers for the "no header found" message.

@@ -310,6 +310,7 @@ fn each_row(
             path: pf.shown.clone(),
             source: headers::HeaderError::NotFound {
                 expected: headers::expected_headers(pf.table, &src.layout),
+                looked: headers::looked_at(&titles),
             },
         });
     };
@@ -362,6 +363,7 @@ fn each_row(
                 path: pf.shown.clone(),
                 source: headers::HeaderError::NotFound {
                     expected: headers::expected_headers(pf.table, &src.layout),
+                    looked: headers::looked_at(&block),
                 },
             })
         }

@@ -239,11 +239,11 @@ fn sheets_of(pf: Planned, src: &Source) -> Result<Vec<Planned>, IngestError> {
         return Ok(vec![pf]);
     }
     let names = |pf: &Planned| -> Result<Vec<String>, IngestError> {
-        calamine::open_workbook_auto(&pf.path)
+        read::open_workbook(&pf.path)
             .map(|wb| wb.sheet_names().to_vec())
-            .map_err(|e| IngestError::Read {
+            .map_err(|source| IngestError::Read {
                 path: pf.shown.clone(),
-                source: read::ReadError::Excel(e.to_string()),
+                source,
             })
     };
     let chosen: Vec<String> = match &src.sheet {

@@ -36,7 +36,7 @@ impl Format {
         let ext = path.extension()?.to_str()?.to_lowercase();
         match ext.as_str() {
             "csv" | "txt" | "tsv" => Some(Format::Csv),
-            "xlsx" | "xlsm" | "xls" | "ods" => Some(Format::Xlsx),
+            "xlsx" | "xlsm" | "xls" | "ods" | "et" => Some(Format::Xlsx),
             "parquet" | "pq" => Some(Format::Parquet),
             _ => None,
         }
@@ -274,8 +274,23 @@ fn float_text(f: f64) -> String {
     }
 }
 
+/// A workbook: XLSX, XLS (BIFF8), ODS by their extension, and WPS's `.et`
+/// read as the BIFF8 workbook it is stored as (one that is not is refused
+/// with calamine's reason).
+pub fn open_workbook(path: &Path) -> Result<calamine::Sheets<BufReader<File>>, ReadError> {
+    let is_et = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("et"));
+    if is_et {
+        return calamine::open_workbook::<calamine::Xls<_>, _>(path)
+            .map(calamine::Sheets::Xls)
+            .map_err(|e| ReadError::Excel(format!("a WPS .et file read as XLS (BIFF8): {e}")));
+    }
+    calamine::open_workbook_auto(path).map_err(|e| ReadError::Excel(e.to_string()))
+}
+
 fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| ReadError::Excel(e.to_string()))?;
+    let mut wb = open_workbook(path)?;
     let names = wb.sheet_names().to_vec();
     let name = match sheet {
         Some(s) => {
