@@ -9,16 +9,9 @@ use std::process::Command;
 
 use common::{repo, Workdir};
 
-fn python_has(modules: &str) -> bool {
-    Command::new("python3")
-        .args(["-c", &format!("import {modules}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn duckdb_and_pyarrow_read_every_table_of_both_samples() {
-    if !python_has("duckdb, pyarrow") {
+    if !common::python_has("duckdb, pyarrow") {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install duckdb and pyarrow (.ci/run)"
