@@ -523,3 +523,42 @@ fn an_office_return_saved_as_xls_ods_or_wps_et_gives_the_same_rows() {
         assert!(got.equals_missing(&want), "{ext}: {got}");
     }
 }
+
+#[test]
+fn a_long_table_s_total_rows_add_up_band_by_band() {
+    let wd = Workdir::new();
+    let path = wd.path("long.csv");
+    let mut s = String::from("区划代码,统计期,身份,年龄段,人数\n");
+    for (code, _, a, b, _) in ROWS {
+        s.push_str(&format!(
+            "{code},2023,党员,30岁以下,{a}\n{code},2023,党员,30-44岁,{b}\n"
+        ));
+    }
+    let (young, mid): (u32, u32) = ROWS.iter().fold((0, 0), |t, r| (t.0 + r.2, t.1 + r.3));
+    // One band's total right, the other's off by one; bands spelt otherwise.
+    s.push_str(&format!(
+        "合计,2023,党员,<30,{young}\n合计,2023,党员,30至44岁,{}\n",
+        mid + 1
+    ));
+    std::fs::write(&path, s).unwrap();
+    let regions = common::repo().join("datasets/sample/regions.csv");
+    let cfg = wd.write(
+        "long.toml",
+        format!("[run]\nwarehouse = \"wh\"\noutput = \"out\"\n\n[sources.regions]\npath = {:?}\n\n[sources.member_ages]\npath = \"long.csv\"\n", regions.to_string_lossy()),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let findings = parquet(&wd.path("wh/_findings.parquet"));
+    let rules = common::strs(&findings, "rule");
+    let messages = common::strs(&findings, "message");
+    let totals: Vec<&String> = (0..findings.height())
+        .filter(|&i| rules[i] == "W_TOTAL")
+        .map(|i| &messages[i])
+        .collect();
+    assert_eq!(totals.len(), 1, "{findings}");
+    assert!(
+        totals[0].contains("row 13 (合计)") && totals[0].contains("30-44"),
+        "{}",
+        totals[0]
+    );
+    assert!(totals[0].contains(&format!("({mid})")), "{}", totals[0]);
+}

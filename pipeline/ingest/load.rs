@@ -392,7 +392,7 @@ fn each_row(
         let total = if note { None } else { sheet::total_row(&rec) };
         if !note && total.is_none() {
             // Every data row, any shard's: a total row adds up over all.
-            totals.add(&rec);
+            totals.add(&rec, &header);
         }
         data_rows += 1;
         // A row without a code is found by its name (names.rs); a code

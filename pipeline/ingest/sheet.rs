@@ -182,14 +182,24 @@ fn number(s: &str) -> Option<f64> {
     t.parse().ok()
 }
 
-/// The running sums a published total row is checked against: per cell
-/// position, over every data row since the header (合计, 全区 …) and since
-/// the previous subtotal (小计).
+/// The columns that tell rows of one region apart: a total row covers the
+/// rows that agree with it on those it fills in (a blank is any value).
+const KEYS: [&str; 5] = ["period", "role", "age_band", "dispute_type", "center_type"];
+
+/// Sums per key (the rows' values of [`KEYS`]).
+type Sums = std::collections::BTreeMap<Vec<String>, Vec<f64>>;
+
+/// The running sums a published total row is checked against: per count
+/// column and per key, over every data row since the header (合计, 全区 …)
+/// and since the previous subtotal (小计). Keyed, so that a long table's
+/// `合计, 2023, 党员, 30岁以下, 120` adds up that band's rows only.
 pub struct Totals {
     /// The positions to add up: the header's count and band columns.
     columns: Vec<(usize, String)>,
-    all: Vec<f64>,
-    sub: Vec<f64>,
+    /// The key columns the sheet has (constants are the same for every row).
+    keys: Vec<&'static str>,
+    all: Sums,
+    sub: Sums,
     /// The first data row since the header and since the last subtotal.
     from: (Option<u64>, Option<u64>),
 }
@@ -220,29 +230,56 @@ impl Totals {
             .collect();
         columns.extend(h.bands.iter().map(|(i, _, text)| (*i, text.clone())));
         columns.sort();
-        let n = columns.len();
+        let keys = KEYS
+            .into_iter()
+            .filter(|k| {
+                h.columns
+                    .iter()
+                    .position(|c| c.name == *k)
+                    .is_some_and(|i| h.index[i].is_some())
+            })
+            .collect();
         Totals {
             columns,
-            all: vec![0.0; n],
-            sub: vec![0.0; n],
+            keys,
+            all: Sums::new(),
+            sub: Sums::new(),
             from: (None, None),
         }
     }
 
+    fn key(&self, rec: &RawRecord, h: &HeaderMap) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|k| {
+                let v = h.cell(rec, k).map(squeezed).unwrap_or_default();
+                // 30-44, 30至44岁, 30岁及以上、45岁以下: one band.
+                match (*k, super::parse::parse_band(&v)) {
+                    ("age_band", Ok(b)) => b.canonical(),
+                    _ => v,
+                }
+            })
+            .collect()
+    }
+
     /// Adds a data row.
-    pub fn add(&mut self, rec: &RawRecord) {
+    pub fn add(&mut self, rec: &RawRecord, h: &HeaderMap) {
         self.from.0.get_or_insert(rec.row);
         self.from.1.get_or_insert(rec.row);
-        for (k, (i, _)) in self.columns.iter().enumerate() {
-            if let Some(v) = rec
-                .cells
-                .get(*i)
-                .cloned()
-                .flatten()
-                .and_then(|c| number(&c))
-            {
-                self.all[k] += v;
-                self.sub[k] += v;
+        let key = self.key(rec, h);
+        let n = self.columns.len();
+        for sums in [&mut self.all, &mut self.sub] {
+            let row = sums.entry(key.clone()).or_insert_with(|| vec![0.0; n]);
+            for (k, (i, _)) in self.columns.iter().enumerate() {
+                if let Some(v) = rec
+                    .cells
+                    .get(*i)
+                    .cloned()
+                    .flatten()
+                    .and_then(|c| number(&c))
+                {
+                    row[k] += v;
+                }
             }
         }
     }
@@ -266,11 +303,21 @@ impl Totals {
             .find(|c| !is_number(c))
             .cloned()
             .unwrap_or_default();
+        let want = self.key(rec, h);
         let (sums, from) = if sub {
             (&self.sub, self.from.1)
         } else {
             (&self.all, self.from.0)
         };
+        // The rows the total covers: those agreeing on every key it names.
+        let mut covered = vec![0.0; self.columns.len()];
+        for (key, row) in sums {
+            if key.iter().zip(&want).all(|(k, w)| w.is_empty() || k == w) {
+                for (c, v) in covered.iter_mut().zip(row) {
+                    *c += v;
+                }
+            }
+        }
         let mut out = Vec::new();
         for (k, (i, name)) in self.columns.iter().enumerate() {
             let Some(published) = rec
@@ -282,11 +329,17 @@ impl Totals {
             else {
                 continue;
             };
-            let sum = (sums[k] * 1e6).round() / 1e6;
+            let sum = (covered[k] * 1e6).round() / 1e6;
             if (published - sum).abs() > tolerance + 1e-9 {
                 let rows = match from {
                     Some(f) if f < rec.row => format!("rows {f}–{}", rec.row - 1),
                     _ => "no rows".into(),
+                };
+                let of: Vec<String> = want.iter().filter(|w| !w.is_empty()).cloned().collect();
+                let of = if of.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for {}", of.join(" "))
                 };
                 out.push(Finding {
                     table,
@@ -298,14 +351,14 @@ impl Totals {
                     expected: Some(sum),
                     actual: Some(published),
                     message: format!(
-                        "{source} row {} ({label}): {name} {published} differs from the sum of {rows} ({sum})",
+                        "{source} row {} ({label}): {name} {published} differs from the sum of {rows}{of} ({sum})",
                         rec.row
                     ),
                 });
             }
         }
         if sub {
-            self.sub.iter_mut().for_each(|v| *v = 0.0);
+            self.sub.clear();
             self.from.1 = None;
         }
         out
