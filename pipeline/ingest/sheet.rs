@@ -19,19 +19,10 @@ use crate::contract::{Rule, Table};
 /// Header rows at most in one block.
 pub const MAX_HEADER_ROWS: usize = 4;
 
-/// A cell that is a number as a clerk types one: `1,234`, `12.5%`, `１２３`.
+/// A cell that is a number as a clerk types one: `1,234`, `12.5%`, `１２３`
+/// (the contract's number grammar, [`super::parse`]).
 pub fn is_number(s: &str) -> bool {
-    let t: String = s
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '%' | ' '))
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            '－' => '-',
-            c => c,
-        })
-        .collect();
-    !t.is_empty() && t.parse::<f64>().is_ok()
+    super::parse::parse_number(s).is_ok() || super::parse::parse_percent(s).is_ok()
 }
 
 /// A cell's text without spaces (`合  计` is 合计), for the labels below.
@@ -58,22 +49,30 @@ const TOTALS: [&str; 8] = [
 /// of everything above, `None` for a data row. The label is looked for in
 /// the row's first three non-blank cells (code, name, street).
 pub fn total_row(rec: &RawRecord) -> Option<bool> {
-    rec.cells.iter().flatten().take(3).find_map(|c| {
-        let t = squeezed(c);
-        let lower = t.to_lowercase();
-        if lower == "subtotal" || t.starts_with("小计") {
-            Some(true)
-        } else if lower == "total"
-            || lower == "grandtotal"
-            || TOTALS
-                .iter()
-                .any(|k| t == *k || (t.starts_with(k) && t.len() <= k.len() + 9))
-        {
-            Some(false)
-        } else {
-            None
-        }
-    })
+    rec.cells
+        .iter()
+        .flatten()
+        .take(3)
+        .find_map(|c| total_label(c))
+}
+
+/// Whether a cell is a total's label: `Some(true)` for 小计, `Some(false)`
+/// for 合计 and the like.
+fn total_label(c: &str) -> Option<bool> {
+    let t = squeezed(c);
+    let lower = t.to_lowercase();
+    if lower == "subtotal" || t.starts_with("小计") {
+        Some(true)
+    } else if lower == "total"
+        || lower == "grandtotal"
+        || TOTALS
+            .iter()
+            .any(|k| t == *k || (t.starts_with(k) && t.len() <= k.len() + 9))
+    {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// The openings of a note line under the table.
@@ -167,19 +166,9 @@ pub fn join(block: &[RawRecord]) -> (RawRecord, Vec<Vec<String>>) {
     (RawRecord { row, cells }, parts)
 }
 
-/// A cell as a number, as [`is_number`] reads it.
+/// A cell as a number (a count: no percentage sign).
 fn number(s: &str) -> Option<f64> {
-    let t: String = s
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' '))
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '．' => '.',
-            '－' => '-',
-            c => c,
-        })
-        .collect();
-    t.parse().ok()
+    super::parse::parse_number(s).ok()
 }
 
 /// The columns that tell rows of one region apart: a total row covers the
@@ -303,7 +292,19 @@ impl Totals {
             .find(|c| !is_number(c))
             .cloned()
             .unwrap_or_default();
-        let want = self.key(rec, h);
+        // A key cell that is blank, or holds the label (合计 merged over
+        // the code, period and type columns), covers any value.
+        let want: Vec<String> = self
+            .key(rec, h)
+            .into_iter()
+            .map(|w| {
+                if total_label(&w).is_some() {
+                    String::new()
+                } else {
+                    w
+                }
+            })
+            .collect();
         let (sums, from) = if sub {
             (&self.sub, self.from.1)
         } else {
