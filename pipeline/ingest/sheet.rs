@@ -56,9 +56,39 @@ pub fn total_row(rec: &RawRecord) -> Option<bool> {
         .find_map(|c| total_label(c))
 }
 
+/// Whether a cell could open a label of [`TOTALS`] or [`NOTES`] (or
+/// Total/Subtotal): one look at its first character, so that the data rows
+/// of a national file pay no more than that.
+fn may_label(c: &str) -> bool {
+    matches!(
+        c.trim_start().chars().next(),
+        Some(
+            '合' | '总'
+                | '小'
+                | '全'
+                | '注'
+                | '说'
+                | '备'
+                | '填'
+                | '审'
+                | '联'
+                | '制'
+                | 'T'
+                | 't'
+                | 'S'
+                | 's'
+                | 'G'
+                | 'g'
+        )
+    )
+}
+
 /// Whether a cell is a total's label: `Some(true)` for 小计, `Some(false)`
 /// for 合计 and the like.
 fn total_label(c: &str) -> Option<bool> {
+    if !may_label(c) {
+        return None;
+    }
     let t = squeezed(c);
     let lower = t.to_lowercase();
     if lower == "subtotal" || t.starts_with("小计") {
@@ -94,6 +124,9 @@ pub fn note_row(rec: &RawRecord) -> bool {
     let Some(first) = cells.next() else {
         return false;
     };
+    if !may_label(first) {
+        return false;
+    }
     let t = squeezed(first);
     NOTES.iter().any(|n| t.starts_with(n)) && !cells.any(|c| is_number(c))
 }
@@ -175,8 +208,9 @@ fn number(s: &str) -> Option<f64> {
 /// rows that agree with it on those it fills in (a blank is any value).
 const KEYS: [&str; 5] = ["period", "role", "age_band", "dispute_type", "center_type"];
 
-/// Sums per key (the rows' values of [`KEYS`]).
-type Sums = std::collections::BTreeMap<Vec<String>, Vec<f64>>;
+/// Sums per key (the rows' values of [`KEYS`]), by the key's XXH3 hash:
+/// a data row builds no strings to find its sums.
+type Sums = std::collections::HashMap<u64, Vec<f64>>;
 
 /// The running sums a published total row is checked against: per count
 /// column and per key, over every data row since the header (合计, 全区 …)
@@ -189,6 +223,10 @@ pub struct Totals {
     keys: Vec<&'static str>,
     all: Sums,
     sub: Sums,
+    /// Each key hash's values, kept once.
+    key_of: std::collections::HashMap<u64, Vec<String>>,
+    /// Bands as written → canonical (`30至44岁` → `30-44`), parsed once each.
+    bands: std::collections::HashMap<String, String>,
     /// The first data row since the header and since the last subtotal.
     from: (Option<u64>, Option<u64>),
 }
@@ -233,41 +271,76 @@ impl Totals {
             keys,
             all: Sums::new(),
             sub: Sums::new(),
+            key_of: Default::default(),
+            bands: Default::default(),
             from: (None, None),
         }
     }
 
-    fn key(&self, rec: &RawRecord, h: &HeaderMap) -> Vec<String> {
-        self.keys
-            .iter()
+    /// A key part as compared: trimmed, a band as its canonical form.
+    fn part<'a>(&'a mut self, k: &str, v: &'a str) -> &'a str {
+        let v = v.trim();
+        if k != "age_band" {
+            return v;
+        }
+        if !self.bands.contains_key(v) {
+            let canonical = super::parse::parse_band(&squeezed(v))
+                .map(|b| b.canonical())
+                .unwrap_or_else(|_| squeezed(v));
+            self.bands.insert(v.to_string(), canonical);
+        }
+        &self.bands[v]
+    }
+
+    fn hash(&mut self, rec: &RawRecord, h: &HeaderMap) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let keys = self.keys.clone();
+        for k in keys {
+            let v = h.cell(rec, k).unwrap_or("");
+            let p = self.part(k, v);
+            hasher.update(p.as_bytes());
+            hasher.update(&[0x1f]);
+        }
+        hasher.digest()
+    }
+
+    fn key(&mut self, rec: &RawRecord, h: &HeaderMap) -> Vec<String> {
+        let keys = self.keys.clone();
+        keys.iter()
             .map(|k| {
-                let v = h.cell(rec, k).map(squeezed).unwrap_or_default();
-                // 30-44, 30至44岁, 30岁及以上、45岁以下: one band.
-                match (*k, super::parse::parse_band(&v)) {
-                    ("age_band", Ok(b)) => b.canonical(),
-                    _ => v,
-                }
+                let v = h.cell(rec, k).unwrap_or("");
+                self.part(k, v).to_string()
             })
             .collect()
     }
 
     /// Adds a data row.
     pub fn add(&mut self, rec: &RawRecord, h: &HeaderMap) {
+        if self.columns.is_empty() {
+            return;
+        }
         self.from.0.get_or_insert(rec.row);
         self.from.1.get_or_insert(rec.row);
-        let key = self.key(rec, h);
+        let id = self.hash(rec, h);
+        if !self.key_of.contains_key(&id) {
+            let key = self.key(rec, h);
+            self.key_of.insert(id, key);
+        }
         let n = self.columns.len();
-        for sums in [&mut self.all, &mut self.sub] {
-            let row = sums.entry(key.clone()).or_insert_with(|| vec![0.0; n]);
-            for (k, (i, _)) in self.columns.iter().enumerate() {
-                if let Some(v) = rec
-                    .cells
+        let mut values = Vec::with_capacity(n);
+        for (i, _) in &self.columns {
+            values.push(
+                rec.cells
                     .get(*i)
-                    .cloned()
-                    .flatten()
-                    .and_then(|c| number(&c))
-                {
-                    row[k] += v;
+                    .and_then(|c| c.as_deref())
+                    .and_then(number),
+            );
+        }
+        for sums in [&mut self.all, &mut self.sub] {
+            let row = sums.entry(id).or_insert_with(|| vec![0.0; n]);
+            for (r, v) in row.iter_mut().zip(&values) {
+                if let Some(v) = v {
+                    *r += v;
                 }
             }
         }
@@ -312,7 +385,8 @@ impl Totals {
         };
         // The rows the total covers: those agreeing on every key it names.
         let mut covered = vec![0.0; self.columns.len()];
-        for (key, row) in sums {
+        for (id, row) in sums {
+            let key = &self.key_of[id];
             if key.iter().zip(&want).all(|(k, w)| w.is_empty() || k == w) {
                 for (c, v) in covered.iter_mut().zip(row) {
                     *c += v;
