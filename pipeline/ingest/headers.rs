@@ -42,8 +42,9 @@ pub struct HeaderMap {
     pub code_appended: bool,
 }
 
-/// Headers of a fact table's region-name column.
-const NAME_HEADERS: [&str; 11] = [
+/// Headers of a fact table's region-name column. A bare `名称` is not one:
+/// a service-usage sheet's 名称 is as likely the centre's.
+const NAME_HEADERS: [&str; 9] = [
     "社区名称",
     "村（社区）名称",
     "村(社区)名称",
@@ -51,10 +52,8 @@ const NAME_HEADERS: [&str; 11] = [
     "村居名称",
     "村（居）名称",
     "单位名称",
-    "名称",
     "社区",
     "region_name",
-    "name",
 ];
 
 /// Headers of a street column, the scope of a name.
