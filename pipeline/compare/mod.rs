@@ -1,10 +1,11 @@
-//! Comparisons across models. `stats`, `index` and `did` are pure functions
+//! Comparisons across models. `stats`, `index`, `did` and `qca` are pure functions
 //! from numbers (and a seed) to results; `tables` turns grouped unit metrics
 //! into the run's frames with them; `stage` (`govlens compare`) reads the
 //! warehouse, calls `tables`, and publishes the run.
 
 pub mod did;
 pub mod index;
+pub mod qca;
 pub mod stage;
 pub mod stats;
 pub mod tables;
