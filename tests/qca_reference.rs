@@ -240,3 +240,88 @@ fn lipset_fuzzy_at_incl_0_9_leaves_urb_stb() {
 fn lipset_crisp_at_incl_1_gives_r_s_solutions() {
     analysis("lipset_crisp.csv", "LC_incl1");
 }
+
+#[test]
+fn the_intermediate_solution_takes_r_s_easy_counterfactuals() {
+    let (cases, f) = read("lipset_fuzzy.csv");
+    let c = conds(&f);
+    let y = &f["SURV"];
+    let names: Vec<String> = CONDITIONS.iter().map(|s| s.to_string()).collect();
+    let table = qca::truth_table(
+        &c,
+        y,
+        Cuts {
+            incl: 0.8,
+            n: 1,
+            pri: 0.0,
+        },
+    );
+    let on: Vec<u32> = table
+        .iter()
+        .filter(|r| r.out == Out::Positive)
+        .map(|r| r.minterm)
+        .collect();
+    let rem: Vec<u32> = table
+        .iter()
+        .filter(|r| r.out == Out::Remainder)
+        .map(|r| r.minterm)
+        .collect();
+    let pars = qca::minimise(&on, &rem, 5);
+    let assumed = qca::simplifying_assumptions(&pars[0], &rem);
+    let rows = |v: &[u32]| -> Vec<u64> { v.iter().map(|m| *m as u64 + 1).collect() };
+    for key in ["intermediate_all_present", "intermediate_IND_absent"] {
+        let e = &expected()["analyses"]["LF_incl0.8"][key];
+        let as_rows = |k: &str| -> Vec<u64> {
+            e[k].as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect()
+        };
+        assert_eq!(
+            rows(&assumed),
+            as_rows("simplifying_assumption_rows"),
+            "{key}"
+        );
+        let expect: Vec<Option<bool>> = CONDITIONS
+            .iter()
+            .map(|c| e["dir_exp"][*c].as_u64().map(|v| v == 1))
+            .collect();
+        let easy = qca::easy_counterfactuals(&on, &assumed, &expect, 5);
+        assert_eq!(rows(&easy), as_rows("easy_counterfactual_rows"), "{key}");
+        let difficult: Vec<u32> = assumed
+            .iter()
+            .copied()
+            .filter(|r| !easy.contains(r))
+            .collect();
+        assert_eq!(rows(&difficult), as_rows("difficult_rows"), "{key}");
+        let covers = qca::minimise(&on, &easy, 5);
+        assert_eq!(covers.len(), 1);
+        let sol = qca::solution(&c, y, &names, &covers[0], &table);
+        for t in e["terms"].as_array().unwrap() {
+            let ours = sol
+                .terms
+                .iter()
+                .find(|x| x.name == t["term"].as_str().unwrap())
+                .expect("the term");
+            close(ours.fit.incl, &t["inclS"], key);
+            close(ours.fit.pri, &t["PRI"], key);
+            close(ours.fit.cov, &t["covS"], key);
+            close(ours.cov_unique, &t["covU"], key);
+            let mut shown: Vec<&str> = ours.cases.iter().map(|&i| cases[i].as_str()).collect();
+            shown.sort();
+            let mut want: Vec<&str> = t["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            want.sort();
+            assert_eq!(shown, want);
+        }
+        assert_eq!(sol.terms.len(), e["terms"].as_array().unwrap().len());
+        close(sol.fit.incl, &e["solution"]["inclS"], key);
+        close(sol.fit.pri, &e["solution"]["PRI"], key);
+        close(sol.fit.cov, &e["solution"]["covS"], key);
+    }
+}

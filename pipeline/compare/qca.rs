@@ -23,7 +23,9 @@
 //! - **Minimisation** ([`minimise`]): exact Quine–McCluskey prime
 //!   implicants, then every cover of the positive rows with the fewest
 //!   implicants (R's M1, M2 …): the complex solution uses the positive rows
-//!   only, the parsimonious one lets the remainders (`?`) be either.
+//!   only, the parsimonious one lets the remainders (`?`) be either, and the
+//!   intermediate one only the easy counterfactuals among the parsimonious
+//!   solution's simplifying assumptions ([`easy_counterfactuals`]).
 
 /// Calibration anchors: full non-membership, crossover, full membership.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -344,6 +346,45 @@ fn combos(
         combos(cover, all, size, i + 1, have | cover[i], pick, found);
         pick.pop();
     }
+}
+
+/// The remainders a solution assumes: those covered by any of its terms
+/// (R's simplifying assumptions), ascending.
+pub fn simplifying_assumptions(terms: &[Implicant], remainders: &[u32]) -> Vec<u32> {
+    let mut out: Vec<u32> = remainders
+        .iter()
+        .copied()
+        .filter(|&r| terms.iter().any(|t| t.covers(r)))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The easy counterfactuals among `assumptions` (Ragin and Sonnett): a
+/// remainder that differs from some positive row only in conditions where
+/// the remainder holds the expected value (`expect[j]`: `Some(true)` the
+/// condition is expected to contribute when present, `Some(false)` when
+/// absent, `None` no expectation, so it must agree). The intermediate
+/// solution minimises the positive rows with these as the only remainders.
+pub fn easy_counterfactuals(
+    on: &[u32],
+    assumptions: &[u32],
+    expect: &[Option<bool>],
+    k: usize,
+) -> Vec<u32> {
+    assumptions
+        .iter()
+        .copied()
+        .filter(|&r| {
+            on.iter().any(|&c| {
+                (0..k).all(|j| {
+                    let bit = 1u32 << (k - 1 - j);
+                    let (rv, cv) = (r & bit != 0, c & bit != 0);
+                    rv == cv || expect[j] == Some(rv)
+                })
+            })
+        })
+        .collect()
 }
 
 /// One term of a solution with its fit and the cases it holds (membership
