@@ -157,16 +157,8 @@ fn analysis(data: &str, key: &str) {
         close(r.incl, &w["incl"], &format!("{key} row {} incl", r.row));
         close(r.pri, &w["PRI"], &format!("{key} row {} PRI", r.row));
     }
-    let on: Vec<u32> = table
-        .iter()
-        .filter(|r| r.out == Out::Positive)
-        .map(|r| r.minterm)
-        .collect();
-    let rem: Vec<u32> = table
-        .iter()
-        .filter(|r| r.out == Out::Remainder)
-        .map(|r| r.minterm)
-        .collect();
+    let on = qca::rows_with(&table, Out::Positive);
+    let rem = qca::rows_with(&table, Out::Remainder);
     let names: Vec<String> = CONDITIONS.iter().map(|s| s.to_string()).collect();
     for (which, dc) in [("complex", &[][..]), ("parsimonious", &rem[..])] {
         let covers = qca::minimise(&on, dc, CONDITIONS.len());
@@ -256,16 +248,8 @@ fn the_intermediate_solution_takes_r_s_easy_counterfactuals() {
             pri: 0.0,
         },
     );
-    let on: Vec<u32> = table
-        .iter()
-        .filter(|r| r.out == Out::Positive)
-        .map(|r| r.minterm)
-        .collect();
-    let rem: Vec<u32> = table
-        .iter()
-        .filter(|r| r.out == Out::Remainder)
-        .map(|r| r.minterm)
-        .collect();
+    let on = qca::rows_with(&table, Out::Positive);
+    let rem = qca::rows_with(&table, Out::Remainder);
     let pars = qca::minimise(&on, &rem, 5);
     let assumed = qca::simplifying_assumptions(&pars[0], &rem);
     let rows = |v: &[u32]| -> Vec<u64> { v.iter().map(|m| *m as u64 + 1).collect() };

@@ -202,6 +202,16 @@ pub fn truth_table(conds: &[Vec<f64>], y: &[f64], cuts: Cuts) -> Vec<TruthRow> {
         .collect()
 }
 
+/// The minterms of the rows with outcome `out`: the positive rows and the
+/// remainders minimisation works on.
+pub fn rows_with(table: &[TruthRow], out: Out) -> Vec<u32> {
+    table
+        .iter()
+        .filter(|r| r.out == out)
+        .map(|r| r.minterm)
+        .collect()
+}
+
 /// A product term over k conditions: `mask` names the conditions it keeps,
 /// `value` whether each kept one is present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
