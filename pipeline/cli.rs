@@ -47,6 +47,8 @@ pub enum Command {
     Render(RenderArgs),
     /// One district's report: league table, peers, alerts, privacy suppression.
     Report(ReportArgs),
+    /// Fuzzy-set QCA on any case table: calibration, necessity, truth table, solutions (R QCA's definitions).
+    Qca(QcaArgs),
     /// Write seeded, simulated inputs in the contract's formats.
     Generate(GenerateArgs),
     /// After every `run --shard I/N`: check the shards, merge them into the warehouse, then compare and render.
@@ -160,6 +162,16 @@ pub struct ReportArgs {
     /// Label language: zh (default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct QcaArgs {
+    /// A TOML file with a [qca] section (data, case, outcome, conditions, cuts, calibration).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Where the tables go (default: qca-out beside the config); replaced whole.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// What `run` and `combine` do after the warehouse.

@@ -282,6 +282,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Qca(q) => {
+            let s = govlens::compare::qca_command::run(&q.config, q.out.as_deref())?;
+            println!("{} cases", s.cases);
+            for (which, expr) in &s.solutions {
+                println!("  {which}: {expr}");
+            }
+            for w in &s.warnings {
+                println!("warning: {w}");
+            }
+            println!("tables in {}", s.out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report(r) => {
             let config = load_config(&r.config)?;
             let lang = govlens::render::labels::Lang::parse(&r.lang)

@@ -1,0 +1,175 @@
+//! `govlens qca` on a case table a researcher brings: Lipset's raw data with
+//! its anchors gives R's solutions and a robustness table; bad input is
+//! refused with one message and nothing written.
+
+mod common;
+
+use common::{parquet, strs, Workdir};
+
+const LIPSET: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/qca/lipset_raw.csv"
+);
+const FUZZY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/qca/lipset_fuzzy.csv"
+);
+
+const CONFIG: &str = r#"[qca]
+data = "lipset.csv"
+case = "case"
+outcome = "SURV"
+conditions = ["DEV", "URB", "LIT", "IND", "STB"]
+incl_cut = 0.8
+n_cut = 1
+expect = { DEV = 1, URB = 1, LIT = 1, IND = 1, STB = 1 }
+[qca.calibration]
+DEV = [400, 550, 900]
+URB = [25, 50, 65]
+LIT = [50, 75, 90]
+IND = [20, 30, 40]
+STB = [15, 9.5, 5]
+SURV = [-9, 0, 10]
+"#;
+
+fn terms(expr: &str) -> std::collections::BTreeSet<String> {
+    expr.split(" + ").map(str::to_string).collect()
+}
+
+#[test]
+fn lipset_gives_r_s_solutions_and_the_robustness_table() {
+    let wd = Workdir::new();
+    // R's published numbers come from the published 2-decimal memberships,
+    // used as they are (no [qca.calibration]).
+    std::fs::copy(FUZZY, wd.path("lipset.csv")).unwrap();
+    let fuzzy = CONFIG[..CONFIG.find("[qca.calibration]").unwrap()].to_string();
+    let cfg = wd.write("qca.toml", fuzzy);
+    let out = wd.ok(&["qca", "--config", cfg.to_str().unwrap()]);
+    assert!(out.contains("18 cases"), "{out}");
+    let sol = parquet(&wd.path("qca-out/qca_solutions.parquet"));
+    let (kind, term, expr) = (
+        strs(&sol, "solution"),
+        strs(&sol, "term"),
+        strs(&sol, "expression"),
+    );
+    let whole = |k: &str| -> std::collections::BTreeSet<String> {
+        let i = (0..sol.height())
+            .find(|&i| kind[i] == k && term[i] == "*")
+            .unwrap();
+        terms(&expr[i])
+    };
+    // The solution's row holds the cases of all its terms.
+    let cases = strs(&sol, "cases");
+    let i = (0..sol.height())
+        .find(|&i| kind[i] == "parsimonious" && term[i] == "*")
+        .unwrap();
+    assert_eq!(cases[i], "BE,CZ,FI,IE,NL,UK");
+    assert_eq!(whole("parsimonious"), terms("URB*STB + DEV*~IND"));
+    assert_eq!(
+        whole("complex"),
+        terms("DEV*URB*LIT*IND*STB + DEV*~URB*LIT*~IND*STB")
+    );
+    assert_eq!(
+        whole("intermediate"),
+        terms("DEV*URB*LIT*STB + DEV*LIT*~IND*STB")
+    );
+    let incl = common::f64s(&sol, "incl");
+    let i = (0..sol.height())
+        .find(|&i| kind[i] == "parsimonious" && term[i] == "*")
+        .unwrap();
+    assert!((incl[i].unwrap() - 0.850350).abs() < 1e-6);
+    let rob = parquet(&wd.path("qca-out/qca_robustness.parquet"));
+    let (pars, cut) = (strs(&rob, "parsimonious"), common::f64s(&rob, "incl_cut"));
+    let at_09 = (0..rob.height()).find(|&i| cut[i] == Some(0.9)).unwrap();
+    assert_eq!(pars[at_09], "URB*STB");
+    for t in ["qca_calibrated", "qca_necessity", "qca_truth_table"] {
+        assert!(wd.path(&format!("qca-out/{t}.csv")).is_file(), "{t}.csv");
+    }
+    // The same inputs give the same bytes.
+    let first = std::fs::read(wd.path("qca-out/qca_solutions.parquet")).unwrap();
+    wd.ok(&["qca", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(
+        first,
+        std::fs::read(wd.path("qca-out/qca_solutions.parquet")).unwrap()
+    );
+}
+
+#[test]
+fn bad_qca_input_is_refused_with_one_message_and_nothing_written() {
+    let wd = Workdir::new();
+    std::fs::copy(LIPSET, wd.path("lipset.csv")).unwrap();
+    let raw = std::fs::read_to_string(LIPSET).unwrap();
+    let twice = raw.clone() + raw.lines().nth(1).unwrap() + "\n";
+    wd.write("twice.csv", twice);
+    for (name, config, needle) in [
+        (
+            "order",
+            CONFIG.replace("DEV = [400, 550, 900]", "DEV = [400, 900, 550]"),
+            "not strictly ordered",
+        ),
+        (
+            "outcome",
+            CONFIG.replace("outcome = \"SURV\"", "outcome = \"SURVIVAL\""),
+            "no column 'SURVIVAL'",
+        ),
+        (
+            "twice",
+            CONFIG.replace("lipset.csv", "twice.csv"),
+            "appears twice",
+        ),
+        (
+            "uncalibrated",
+            CONFIG.replace("DEV = [400, 550, 900]\n", ""),
+            "is not a membership",
+        ),
+        (
+            "expect",
+            CONFIG.replace("STB = 1 }", "STB = 1, GDP = 1 }"),
+            "qca.expect.GDP",
+        ),
+        (
+            "cut",
+            CONFIG.replace("incl_cut = 0.8", "incl_cut = 0.99"),
+            "nothing to minimise",
+        ),
+    ] {
+        let cfg = wd.write(&format!("{name}.toml"), config);
+        let out = wd.path(&format!("out-{name}"));
+        let err = wd.fails(&[
+            "qca",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(err.contains(needle), "{name}: {err}");
+        assert!(!out.exists(), "{name}: something was written");
+    }
+}
+
+#[test]
+fn raw_values_are_calibrated_with_the_anchors_given() {
+    let wd = Workdir::new();
+    std::fs::copy(LIPSET, wd.path("lipset.csv")).unwrap();
+    let cfg = wd.write("qca.toml", CONFIG);
+    wd.ok(&["qca", "--config", cfg.to_str().unwrap()]);
+    let got = parquet(&wd.path("qca-out/qca_calibrated.parquet"));
+    let mut rdr = csv::Reader::from_path(FUZZY).unwrap();
+    let mut n = 0;
+    for (k, rec) in rdr.records().enumerate() {
+        let rec = rec.unwrap();
+        for (j, c) in ["DEV", "URB", "LIT", "IND", "STB", "SURV"]
+            .iter()
+            .enumerate()
+        {
+            let m = common::f64s(&got, c)[k].unwrap();
+            let want: f64 = rec[j + 1].parse().unwrap();
+            assert!(
+                ((m * 100.0).round() / 100.0 - want).abs() < 1e-9,
+                "{c} row {k}: {m} vs {want}"
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 108, "the published memberships, from the raw values");
+}
