@@ -85,6 +85,16 @@ fn lipset_gives_r_s_solutions_and_the_robustness_table() {
     for t in ["qca_calibrated", "qca_necessity", "qca_truth_table"] {
         assert!(wd.path(&format!("qca-out/{t}.csv")).is_file(), "{t}.csv");
     }
+    // The configuration table: the intermediate solution's two columns,
+    // core and peripheral marks (large and small circles).
+    let png = std::fs::read(wd.path("qca-out/configuration_table.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let svg = std::fs::read_to_string(wd.path("qca-out/configuration_table.svg")).unwrap();
+    assert!(svg.contains("组态表（中间解）") && svg.contains("C2") && !svg.contains("C3"));
+    assert!(
+        svg.contains("r=\"13\"") && svg.contains("r=\"7\""),
+        "core and peripheral marks"
+    );
     // The same inputs give the same bytes.
     let first = std::fs::read(wd.path("qca-out/qca_solutions.parquet")).unwrap();
     wd.ok(&["qca", "--config", cfg.to_str().unwrap()]);

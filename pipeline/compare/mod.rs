@@ -6,7 +6,6 @@
 pub mod did;
 pub mod index;
 pub mod qca;
-pub mod qca_command;
 pub mod stage;
 pub mod stats;
 pub mod tables;

@@ -159,6 +159,13 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("ci_low", "95% 区间下限", "95% CI low"),
     ("ci_high", "95% 区间上限", "95% CI high"),
     ("df", "自由度", "df"),
+    ("qca_title", "组态表（中间解）", "Configurations (intermediate solution)"),
+    ("qca_title_pars", "组态表（简约解）", "Configurations (parsimonious solution)"),
+    ("qca_consistency", "一致性", "consistency"),
+    ("qca_raw", "原始覆盖度", "raw coverage"),
+    ("qca_unique", "唯一覆盖度", "unique coverage"),
+    ("qca_solution", "总体一致性 / 总体覆盖度", "solution consistency / coverage"),
+    ("qca_note", "● 条件存在，⊗ 条件缺失，空白表示可有可无；大圈为核心条件（亦见于简约解），小圈为边缘条件。", "● present, ⊗ absent, blank either; large = core (in the parsimonious solution too), small = peripheral."),
 ];
 
 pub fn label(lang: Lang, key: &str) -> &'static str {

@@ -35,6 +35,7 @@ pub mod format;
 pub mod html;
 pub mod labels;
 pub mod notebook;
+pub mod qca_charts;
 pub mod xlsx;
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! `govlens qca --config FILE [--out DIR]`: fsQCA ([`super::qca`]) on any
+//! `govlens qca --config FILE [--out DIR]`: fsQCA ([`crate::compare::qca`]) on any
 //! case table a researcher brings (CSV, XLSX or Parquet, a row per case),
 //! described by a `[qca]` section:
 //!
@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::qca::{self, Anchors, Cuts, Out};
+use crate::compare::qca::{self, Anchors, Cuts, Out};
 use crate::warehouse::{self, Staging, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,8 @@ pub enum QcaError {
     Data { path: String, message: String },
     #[error("writing {table}: {source}")]
     Frame { table: String, source: PolarsError },
+    #[error("drawing the configuration table: {0}")]
+    Chart(String),
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
 }
@@ -75,6 +77,13 @@ pub struct Settings {
     pub calibration: BTreeMap<String, [f64; 3]>,
     #[serde(default = "default_max")]
     pub max_conditions: usize,
+    /// The chart's language: zh (default) or en.
+    #[serde(default = "default_lang")]
+    pub lang: String,
+}
+
+fn default_lang() -> String {
+    "zh".into()
 }
 
 fn default_incl() -> f64 {
@@ -330,6 +339,7 @@ pub fn run(config: &Path, out: Option<&Path>) -> Result<Summary, QcaError> {
     let pars = qca::minimise(&on, &rem, k);
     add("complex", &complex);
     add("parsimonious", &pars);
+    let mut inter = Vec::new();
     if !s.expect.is_empty() {
         let expect: Vec<Option<bool>> = s
             .conditions
@@ -339,7 +349,8 @@ pub fn run(config: &Path, out: Option<&Path>) -> Result<Summary, QcaError> {
         let assumed =
             qca::simplifying_assumptions(pars.first().map(Vec::as_slice).unwrap_or(&[]), &rem);
         let easy = qca::easy_counterfactuals(&on, &assumed, &expect, k);
-        add("intermediate", &qca::minimise(&on, &easy, k));
+        inter = qca::minimise(&on, &easy, k);
+        add("intermediate", &inter);
     }
 
     // Robustness: the parsimonious solution over a grid of cuts.
@@ -478,6 +489,20 @@ pub fn run(config: &Path, out: Option<&Path>) -> Result<Summary, QcaError> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| base.join("qca-out"));
     let staging = Staging::new(&out)?;
+    let shown_cover = inter.first().or(pars.first()).cloned().unwrap_or_default();
+    let lang = crate::render::labels::Lang::parse(&s.lang)
+        .ok_or_else(|| cerr(format!("key qca.lang: '{}' is not zh or en", s.lang)))?;
+    chart(
+        &staging.dir,
+        &s.conditions,
+        &conds,
+        &y,
+        &table,
+        &shown_cover,
+        pars.first().map(Vec::as_slice).unwrap_or(&[]),
+        !inter.is_empty(),
+        lang,
+    )?;
     for (name, df) in [
         ("qca_calibrated", &mut calibrated),
         ("qca_necessity", &mut necessity),
@@ -511,6 +536,90 @@ pub fn run(config: &Path, out: Option<&Path>) -> Result<Summary, QcaError> {
         solutions: shown_solutions,
         warnings,
     })
+}
+
+/// The configuration table of `cover` (core: a literal a parsimonious
+/// term subsuming the configuration keeps too), as SVG and PNG.
+#[allow(clippy::too_many_arguments)]
+fn chart(
+    dir: &Path,
+    names: &[String],
+    conds: &[Vec<f64>],
+    y: &[f64],
+    table: &[qca::TruthRow],
+    cover: &[qca::Implicant],
+    pars: &[qca::Implicant],
+    intermediate: bool,
+    lang: crate::render::labels::Lang,
+) -> Result<(), QcaError> {
+    use crate::render::labels::label;
+    use crate::render::qca_charts::{configuration_table, Configuration, Legend, Mark};
+    use plotters::prelude::*;
+    crate::render::font::register(None).map_err(|e| QcaError::Chart(e.to_string()))?;
+    let k = names.len();
+    let sol = qca::solution(conds, y, names, cover, table);
+    let configs: Vec<Configuration> = sol
+        .terms
+        .iter()
+        .map(|t| {
+            let marks = (0..k)
+                .map(|j| {
+                    let bit = 1u32 << (k - 1 - j);
+                    if t.term.mask & bit == 0 {
+                        return Mark::Either;
+                    }
+                    let present = t.term.value & bit != 0;
+                    let core = pars.iter().any(|p| {
+                        let subsumes = t.term.mask & p.mask == p.mask
+                            && t.term.value & p.mask == p.value & p.mask;
+                        subsumes && p.mask & bit != 0
+                    });
+                    if present {
+                        Mark::Present { core }
+                    } else {
+                        Mark::Absent { core }
+                    }
+                })
+                .collect();
+            Configuration {
+                marks,
+                consistency: t.fit.incl,
+                raw_coverage: t.fit.cov,
+                unique_coverage: t.cov_unique,
+            }
+        })
+        .collect();
+    let legend = Legend {
+        title: label(
+            lang,
+            if intermediate {
+                "qca_title"
+            } else {
+                "qca_title_pars"
+            },
+        )
+        .into(),
+        consistency: label(lang, "qca_consistency").into(),
+        raw: label(lang, "qca_raw").into(),
+        unique: label(lang, "qca_unique").into(),
+        solution: label(lang, "qca_solution").into(),
+        note: label(lang, "qca_note").into(),
+    };
+    let size = (900u32, 120 + 52 * (k as u32 + 3) + 80);
+    let derr = |e: String| QcaError::Chart(e);
+    {
+        let svg = dir.join("configuration_table.svg");
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        configuration_table(&root, names, &configs, (sol.fit.incl, sol.fit.cov), &legend)
+            .map_err(|e| derr(e.to_string()))?;
+        root.present().map_err(|e| derr(e.to_string()))?;
+    }
+    let png = dir.join("configuration_table.png");
+    let root = BitMapBackend::new(&png, size).into_drawing_area();
+    configuration_table(&root, names, &configs, (sol.fit.incl, sol.fit.cov), &legend)
+        .map_err(|e| derr(e.to_string()))?;
+    root.present().map_err(|e| derr(e.to_string()))?;
+    Ok(())
 }
 
 /// Two solutions with the same terms, in any order (R's order of terms is
