@@ -511,14 +511,7 @@ pub fn run(config: &Path, out: Option<&Path>) -> Result<Summary, QcaError> {
         ("qca_robustness", &mut robustness),
     ] {
         warehouse::write_frame(&staging.dir.join(format!("{name}.parquet")), df, &[])?;
-        let path = staging.dir.join(format!("{name}.csv"));
-        let mut f = std::fs::File::create(&path).map_err(|source| WarehouseError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        CsvWriter::new(&mut f)
-            .finish(&mut warehouse::csv_safe(df))
-            .map_err(ferr(name))?;
+        warehouse::write_csv_copy(&staging.dir.join(format!("{name}.csv")), df)?;
     }
     let manifest = serde_json::json!({
         "config": shown, "data": s.data, "cases": cases.len(), "conditions": s.conditions,

@@ -27,6 +27,8 @@ pub enum WarehouseError {
     },
     #[error("warehouse file {path}: {source}")]
     Polars { path: PathBuf, source: PolarsError },
+    #[error("writing {path}: {source}")]
+    Csv { path: PathBuf, source: PolarsError },
     #[error("warehouse {path} has no _manifest.json: run `govlens ingest` first")]
     Missing { path: PathBuf },
     #[error("warehouse {path}: {message}")]
@@ -644,6 +646,19 @@ pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(s)
     }
+}
+
+/// A table's spreadsheet copy: `df` as CSV with formula-like text
+/// neutralised ([`csv_safe`]), synced to disk.
+pub fn write_csv_copy(path: &Path, df: &DataFrame) -> Result<(), WarehouseError> {
+    let mut f = File::create(path).map_err(io(path))?;
+    CsvWriter::new(&mut f)
+        .finish(&mut csv_safe(df))
+        .map_err(|source| WarehouseError::Csv {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    f.sync_all().map_err(io(path))
 }
 
 /// `df` with every text column passed through [`csv_text`], for the CSV

@@ -212,20 +212,7 @@ fn write_table(
     metadata: &[(String, String)],
 ) -> Result<(), CompareError> {
     warehouse::write_frame(&dir.join(format!("{name}.parquet")), df, metadata)?;
-    let path = dir.join(format!("{name}.csv"));
-    let perr = |source| CompareError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut f = std::fs::File::create(&path).map_err(|source| WarehouseError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    CsvWriter::new(&mut f)
-        .finish(&mut warehouse::csv_safe(df))
-        .map_err(perr)?;
-    f.sync_all()
-        .map_err(|source| WarehouseError::Io { path, source })?;
+    warehouse::write_csv_copy(&dir.join(format!("{name}.csv")), df)?;
     Ok(())
 }
 
