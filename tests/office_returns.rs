@@ -113,6 +113,15 @@ fn tidy_csv(path: &Path) {
     std::fs::write(path, s).unwrap();
 }
 
+/// The warehouse rows of the tidy CSV: what every form of the return must give.
+fn tidy_rows(wd: &Workdir) -> polars::prelude::DataFrame {
+    let tidy = wd.path("tidy.csv");
+    tidy_csv(&tidy);
+    let cfg = config(wd, "tidy", &tidy, "");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    parquet(&wd.path("wh-tidy/member_ages/part-0.parquet"))
+}
+
 fn config(wd: &Workdir, name: &str, ages: &Path, extra: &str) -> PathBuf {
     let regions = common::repo().join("datasets/sample/regions.csv");
     wd.write(
@@ -144,17 +153,10 @@ const CADRES: &str = "[sources.member_ages.constants]\nrole = \"cadre\"\n";
 #[test]
 fn an_office_return_with_merged_headers_totals_and_notes_gives_the_tidy_rows() {
     let wd = Workdir::new();
-    let (xlsx, csv, tidy) = (
-        wd.path("return.xlsx"),
-        wd.path("return-gbk.csv"),
-        wd.path("tidy.csv"),
-    );
+    let (xlsx, csv) = (wd.path("return.xlsx"), wd.path("return-gbk.csv"));
     write_return(&xlsx, 0);
     export_csv(&csv);
-    tidy_csv(&tidy);
-    let tidy_cfg = config(&wd, "tidy", &tidy, "");
-    wd.ok(&["ingest", "--config", tidy_cfg.to_str().unwrap()]);
-    let want = parquet(&wd.path("wh-tidy/member_ages/part-0.parquet"));
+    let want = tidy_rows(&wd);
     assert_eq!(want.height(), 15);
     for (name, path) in [("xlsx", &xlsx), ("csv", &csv)] {
         let cfg = config(&wd, name, path, CADRES);
@@ -291,11 +293,7 @@ fn a_constant_must_name_a_column_of_its_table() {
 #[test]
 fn a_workbook_with_one_sheet_per_street_reads_every_sheet() {
     let wd = Workdir::new();
-    let tidy = wd.path("tidy.csv");
-    tidy_csv(&tidy);
-    let cfg = config(&wd, "tidy", &tidy, "");
-    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
-    let want = parquet(&wd.path("wh-tidy/member_ages/part-0.parquet"));
+    let want = tidy_rows(&wd);
     // 平谷区's first street (滨河街道) on one sheet, the other on another; a
     // spoilt row on the second sheet, numbered in its own sheet.
     let xlsx = wd.path("streets.xlsx");
@@ -364,11 +362,7 @@ fn names_only_csv(path: &Path, rows: &[(&str, u32, u32, u32)]) {
 #[test]
 fn a_return_with_names_only_is_matched_to_the_tree_within_its_parent() {
     let wd = Workdir::new();
-    let tidy = wd.path("tidy.csv");
-    tidy_csv(&tidy);
-    let cfg = config(&wd, "tidy", &tidy, "");
-    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
-    let want = parquet(&wd.path("wh-tidy/member_ages/part-0.parquet"));
+    let want = tidy_rows(&wd);
     // Names as clerks write them: with or without 社区居委会.
     let rows: Vec<(&str, u32, u32, u32)> = ROWS
         .iter()
@@ -498,21 +492,7 @@ fn an_office_return_saved_as_xls_ods_or_wps_et_gives_the_same_rows() {
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     let want = parquet(&wd.path("wh-xlsx/member_ages/part-0.parquet"));
     for ext in ["xls", "ods"] {
-        let out = std::process::Command::new("soffice")
-            .args(["--headless", "--convert-to", ext, "--outdir"])
-            .arg(wd.path(""))
-            .arg(format!(
-                "-env:UserInstallation=file://{}",
-                wd.path("lo").display()
-            ))
-            .arg(&xlsx)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::soffice_convert(&wd, &xlsx, ext);
     }
     std::fs::copy(wd.path("return.xls"), wd.path("return.et")).unwrap();
     for ext in ["xls", "ods", "et"] {

@@ -608,21 +608,7 @@ fn libreoffice_converts_both_word_reports_to_pdf_pages() {
     ] {
         let docx = wd.path(&format!("{name}.docx"));
         std::fs::copy(dir.join("report.docx"), &docx).unwrap();
-        let out = Command::new("soffice")
-            .args(["--headless", "--convert-to", "pdf", "--outdir"])
-            .arg(wd.path(""))
-            .arg(format!(
-                "-env:UserInstallation=file://{}",
-                wd.path("lo-profile").display()
-            ))
-            .arg(&docx)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::soffice_convert(&wd, &docx, "pdf");
         let info = Command::new("pdfinfo")
             .arg(wd.path(&format!("{name}.pdf")))
             .output()

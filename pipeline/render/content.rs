@@ -13,14 +13,15 @@ use super::format::{self, change_kind, metric_kind, Kind};
 use super::labels::{self, label, period_label, period_title, Lang};
 use super::{floats, strs, table, RenderError};
 
-/// Rows of model_summary for `metric` (and `breakdown`; `None` = null) in `period`.
+/// Rows of model_summary (read once per report) for `metric` (and
+/// `breakdown`; `None` = null) in `period`.
 pub(super) fn summary_rows(
-    dir: &Path,
+    summary: &DataFrame,
     metric: &str,
     breakdown: Option<&str>,
     period: &str,
 ) -> Result<DataFrame, RenderError> {
-    let df = table(dir, "model_summary")?;
+    let df = summary.clone();
     let b = match breakdown {
         Some(b) => col("breakdown").eq(lit(b)),
         None => col("breakdown").is_null(),
@@ -41,13 +42,13 @@ pub(super) fn summary_rows(
 
 /// The per-model table of one metric in one period.
 fn summary_table(
-    dir: &Path,
+    summary: &DataFrame,
     lang: Lang,
     metric: &str,
     breakdown: Option<&str>,
     period: &str,
 ) -> Result<Table, RenderError> {
-    let df = summary_rows(dir, metric, breakdown, period)?;
+    let df = summary_rows(summary, metric, breakdown, period)?;
     let name = labels::metric(lang, metric, breakdown.unwrap_or(""));
     let k = metric_kind(metric);
     let caption = match lang {
@@ -105,9 +106,10 @@ pub(super) fn report_content(
     let zh = lang == Lang::Zh;
     let mut findings = Vec::new();
     let mut notes = Vec::new();
+    let summary = table(dir, "model_summary")?;
 
     // The resolution rate by model: the best mean, from its table.
-    let res = summary_table(dir, lang, "resolution_rate", None, latest)?;
+    let res = summary_table(&summary, lang, "resolution_rate", None, latest)?;
     if let Some(best) = res
         .rows
         .iter()
@@ -291,8 +293,8 @@ pub(super) fn report_content(
         ],
     );
     for role in ["cadre", "member"] {
-        let young = summary_rows(dir, "share_young", Some(role), latest)?;
-        let old = summary_rows(dir, "share_old", Some(role), latest)?;
+        let young = summary_rows(&summary, "share_young", Some(role), latest)?;
+        let old = summary_rows(&summary, "share_old", Some(role), latest)?;
         let (ym, yn, yv) = (
             strs(&young, "governance_model"),
             floats(&young, "n"),
@@ -335,9 +337,21 @@ pub(super) fn report_content(
     blocks.extend([
         Block::Heading(label(lang, "heatmap_title").into()),
         fig("centre_visits", "heatmap_title"),
-        Block::Table(summary_table(dir, lang, "visits_per_1k", None, latest)?),
+        Block::Table(summary_table(
+            &summary,
+            lang,
+            "visits_per_1k",
+            None,
+            latest,
+        )?),
         fig("centre_coverage", "coverage_title"),
-        Block::Table(summary_table(dir, lang, "center_coverage", None, latest)?),
+        Block::Table(summary_table(
+            &summary,
+            lang,
+            "center_coverage",
+            None,
+            latest,
+        )?),
         note("def_visits"),
     ]);
 

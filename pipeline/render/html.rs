@@ -188,8 +188,9 @@ pub fn write(doc: &Document, charts: &Path) -> Result<String, HtmlError> {
     // Every character the page draws, in its text and its charts' text.
     let title = escape(&doc.title);
     let shown = format!("{title}{body}");
-    font::check_glyphs(&visible_text(&shown), &doc.title)?;
-    let woff2 = font::web_font(&visible_text(&shown))?;
+    let text = visible_text(&shown);
+    font::check_glyphs(&text, &doc.title)?;
+    let woff2 = font::web_font(&text)?;
     let face = format!(
         "@font-face{{font-family:'{FACE}';src:url(data:font/woff2;base64,{}) format('woff2');font-display:block}}",
         base64::engine::general_purpose::STANDARD.encode(woff2)

@@ -174,6 +174,26 @@ pub fn chromium(profile: &Path, args: &[String]) -> Command {
     cmd
 }
 
+/// Converts `file` with headless LibreOffice to `format` (pdf, xls, ods)
+/// in the workdir, with a profile of its own; asserts it worked.
+pub fn soffice_convert(wd: &Workdir, file: &Path, format: &str) {
+    let out = Command::new("soffice")
+        .args(["--headless", "--convert-to", format, "--outdir"])
+        .arg(wd.path(""))
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            wd.path("lo-profile").display()
+        ))
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Whether python3 can import `modules` (comma-separated).
 pub fn python_has(modules: &str) -> bool {
     Command::new("python3")
