@@ -166,12 +166,18 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct QcaArgs {
-    /// A TOML file with a [qca] section (data, case, outcome, conditions, cuts, calibration).
+    /// A TOML file with a [qca] section: a study of a case table (data, case, outcome, conditions, calibration), or a run config (the run's units).
     #[arg(long, short)]
     pub config: PathBuf,
-    /// Where the tables go (default: qca-out beside the config); replaced whole.
+    /// Where the tables and charts go (default: qca-out beside a study file; <run.output>/qca for a run config); replaced whole.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With a run config: the run whose units are studied (default: latest).
+    #[arg(long)]
+    pub run: Option<String>,
+    /// With a run config: the period studied (default: the run's latest).
+    #[arg(long)]
+    pub period: Option<String>,
 }
 
 /// What `run` and `combine` do after the warehouse.

@@ -283,7 +283,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Qca(q) => {
-            let s = govlens::qca_study::run(&q.config, q.out.as_deref())?;
+            let s = govlens::qca_study::run(
+                &q.config,
+                q.out.as_deref(),
+                q.run.as_deref(),
+                q.period.as_deref(),
+            )?;
             println!("{} cases", s.cases);
             for (which, expr) in &s.solutions {
                 println!("  {which}: {expr}");

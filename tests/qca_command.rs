@@ -82,6 +82,23 @@ fn lipset_gives_r_s_solutions_and_the_robustness_table() {
     let (pars, cut) = (strs(&rob, "parsimonious"), common::f64s(&rob, "incl_cut"));
     let at_09 = (0..rob.height()).find(|&i| cut[i] == Some(0.9)).unwrap();
     assert_eq!(pars[at_09], "URB*STB");
+    // The grid: the base first, then the cuts, then each anchor moved alone
+    // (here the published memberships have no anchors to move).
+    let varied = strs(&rob, "varied");
+    assert_eq!(varied[0], "base");
+    let same = rob
+        .column("same_parsimonious")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .clone();
+    assert_eq!(same.get(0), Some(true));
+    assert_eq!(same.get(at_09), Some(false));
+    let fit = common::f64s(&rob, "fit_incl");
+    assert!(
+        (fit[0].unwrap() - 1.0).abs() < 1e-12,
+        "the base is its own subset"
+    );
     for t in ["qca_calibrated", "qca_necessity", "qca_truth_table"] {
         assert!(wd.path(&format!("qca-out/{t}.csv")).is_file(), "{t}.csv");
     }
@@ -94,6 +111,11 @@ fn lipset_gives_r_s_solutions_and_the_robustness_table() {
     assert!(
         svg.contains("r=\"13\"") && svg.contains("r=\"7\""),
         "core and peripheral marks"
+    );
+    let xy = std::fs::read_to_string(wd.path("qca-out/qca_xy.svg")).unwrap();
+    assert!(
+        xy.contains("中间解") && xy.contains("一致性") && xy.contains("BE"),
+        "XY plot"
     );
     // The same inputs give the same bytes.
     let first = std::fs::read(wd.path("qca-out/qca_solutions.parquet")).unwrap();
@@ -111,6 +133,28 @@ fn bad_qca_input_is_refused_with_one_message_and_nothing_written() {
     let raw = std::fs::read_to_string(LIPSET).unwrap();
     let twice = raw.clone() + raw.lines().nth(1).unwrap() + "\n";
     wd.write("twice.csv", twice);
+    let mut lines: Vec<String> = raw.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(',', ",n/a,", 1);
+    let cells = lines[3].split(',').collect::<Vec<_>>();
+    lines[3] = [&cells[..2], &cells[3..]].concat().join(",");
+    wd.write("text.csv", lines.join("\n") + "\n");
+    let flat = raw
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut c: Vec<&str> = l.split(',').collect();
+            if i > 0 {
+                c[3] = "70";
+            }
+            c.join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    wd.write("flat.csv", flat + "\n");
+    wd.write(
+        "few.csv",
+        raw.lines().take(5).collect::<Vec<_>>().join("\n") + "\n",
+    );
     for (name, config, needle) in [
         (
             "order",
@@ -119,7 +163,7 @@ fn bad_qca_input_is_refused_with_one_message_and_nothing_written() {
         ),
         (
             "outcome",
-            CONFIG.replace("outcome = \"SURV\"", "outcome = \"SURVIVAL\""),
+            CONFIG.replace("SURV", "SURVIVAL"),
             "no column 'SURVIVAL'",
         ),
         (
@@ -141,6 +185,31 @@ fn bad_qca_input_is_refused_with_one_message_and_nothing_written() {
             "cut",
             CONFIG.replace("incl_cut = 0.8", "incl_cut = 0.99"),
             "nothing to minimise",
+        ),
+        (
+            "remainders",
+            CONFIG.replace("n_cut = 1", "n_cut = 19"),
+            "every truth-table row is a remainder",
+        ),
+        (
+            "many",
+            CONFIG.replace("n_cut = 1", "n_cut = 1\nmax_conditions = 4"),
+            "2^5 rows; at most 4",
+        ),
+        (
+            "text",
+            CONFIG.replace("lipset.csv", "text.csv"),
+            "'n/a' is not a number",
+        ),
+        (
+            "flat",
+            CONFIG.replace("lipset.csv", "flat.csv"),
+            "LIT has no variation",
+        ),
+        (
+            "few",
+            CONFIG.replace("lipset.csv", "few.csv"),
+            "fsQCA needs at least conditions + 1 cases",
         ),
     ] {
         let cfg = wd.write(&format!("{name}.toml"), config);
@@ -182,4 +251,26 @@ fn raw_values_are_calibrated_with_the_anchors_given() {
         }
     }
     assert_eq!(n, 108, "the published memberships, from the raw values");
+    // Each anchor moved by 10% of |i − e|, alone: 6 settings per calibrated
+    // column (all six keep Lipset's anchors ordered).
+    let rob = parquet(&wd.path("qca-out/qca_robustness.parquet"));
+    let (varied, setting) = (strs(&rob, "varied"), strs(&rob, "setting"));
+    let moved: Vec<&String> = (0..rob.height())
+        .filter(|&i| varied[i] == "anchors")
+        .map(|i| &setting[i])
+        .collect();
+    assert_eq!(moved.len(), 36, "{moved:?}");
+    assert!(moved.iter().any(|s| *s == "DEV: c 550 → 600"), "{moved:?}");
+    assert!(moved.iter().any(|s| *s == "STB: i 5 → 6"), "{moved:?}");
+
+    // A value at the crossover belongs to no row: a warning naming both.
+    let raw = std::fs::read_to_string(LIPSET)
+        .unwrap()
+        .replacen("AU,720", "AU,550", 1);
+    wd.write("lipset.csv", raw);
+    let out = wd.ok(&["qca", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        out.contains("warning: case AU has DEV at exactly 0.5"),
+        "{out}"
+    );
 }

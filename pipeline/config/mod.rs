@@ -14,12 +14,14 @@ use serde::Deserialize;
 use crate::contract::{Level, Table, MEMBER_PERSONS};
 
 mod analysis;
+mod qca;
 
 use analysis::{check_index, RawIndex, RawRender};
 pub use analysis::{
     check_metric, parse_size, valid_breakdown, Compare, Index, IndexIndicator, Metrics, Privacy,
     Render, Report, Uncertainty, METRICS,
 };
+pub use qca::{AnchorMode, Calibration, Qca, Robustness};
 
 /// The embedded default config: `configs/sample.toml` as it was built.
 pub const EMBEDDED_SAMPLE: &str = include_str!("../../configs/sample.toml");
@@ -61,6 +63,7 @@ struct RawConfig {
     render: RawRender,
     #[serde(default)]
     shard: RawShard,
+    qca: Option<Qca>,
 }
 
 /// `[shard]`: how `govlens run --shard I/N` splits the work (docs/cluster.md).
@@ -225,6 +228,8 @@ pub struct Config {
     pub lock_timeout: u64,
     pub max_rejected_share: f64,
     pub shard: Sharding,
+    /// `[qca]`: fsQCA on the units of the analysis period (none when absent).
+    pub qca: Option<Qca>,
 }
 
 /// Default bands for person records: the contract's young/old bounds.
@@ -351,6 +356,9 @@ impl Config {
                 .map_err(|e| key_err(&format!("compare.models[{k}]"), e))?;
             *m = model.name().to_string();
         }
+        if let Some(q) = &raw.qca {
+            check_run_qca(q).map_err(|(k, m)| key_err(&k, m))?;
+        }
         let mut sources = Vec::new();
         for (name, src) in raw.sources {
             let table = Table::from_name(&name).ok_or_else(|| {
@@ -400,6 +408,7 @@ impl Config {
             lock_timeout: raw.run.lock_timeout.unwrap_or(60),
             max_rejected_share: raw.run.max_rejected_share.unwrap_or(0.1),
             shard,
+            qca: raw.qca,
         })
     }
 
@@ -671,4 +680,62 @@ mod tests {
         assert!(err.contains("sources.disputes.columns"), "{err}");
         assert!(err.contains("recieved"), "{err}");
     }
+}
+
+/// The checks of a run config's `[qca]`: its sets are the run's metrics
+/// (raw values, so each needs anchors or `anchors = "quantiles"`) and
+/// `model:<word>` conditions (crisp, from the unit's governance model).
+fn check_run_qca(q: &Qca) -> Result<(), (String, String)> {
+    q.check()?;
+    if q.data.is_some() || q.case.is_some() {
+        return Err((
+            "qca.data".into(),
+            "a run config analyses the run's units: leave out data and case (govlens qca takes a case table in a file of its own)".into(),
+        ));
+    }
+    if q.lang.is_some() {
+        return Err((
+            "qca.lang".into(),
+            "a run's charts take [render] lang".into(),
+        ));
+    }
+    let sets = q.conditions.iter().map(|c| ("conditions", c));
+    for (key, name) in sets.chain(std::iter::once(("outcome", &q.outcome))) {
+        if let Some(word) = name.strip_prefix("model:") {
+            let words: Vec<&str> = crate::contract::Model::ALL
+                .iter()
+                .map(|m| m.name())
+                .collect();
+            if key == "outcome" {
+                return Err((
+                    format!("qca.{key}"),
+                    format!("'{name}': the outcome is a metric"),
+                ));
+            }
+            if !words.contains(&word) {
+                return Err((
+                    format!("qca.{key}"),
+                    format!(
+                        "'{name}': '{word}' is not a model (one of: {})",
+                        words.join(", ")
+                    ),
+                ));
+            }
+            if q.calibration.contains_key(name) {
+                return Err((
+                    format!("qca.calibration.{name}"),
+                    "a model condition is crisp already (1 for the model's units, else 0)".into(),
+                ));
+            }
+            continue;
+        }
+        check_metric(name).map_err(|e| (format!("qca.{key}"), e))?;
+        if q.anchors == AnchorMode::Given && !q.calibration.contains_key(name) {
+            return Err((
+                format!("qca.calibration.{name}"),
+                "the run's metrics are raw values: give anchors [e, c, i], a crisp threshold [t], or set qca.anchors = \"quantiles\"".into(),
+            ));
+        }
+    }
+    Ok(())
 }

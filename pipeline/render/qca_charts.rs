@@ -6,11 +6,16 @@
 //! too), a small one for a peripheral condition; each configuration's
 //! consistency, raw and unique coverage below, and the solution's.
 
+use std::path::Path;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use polars::prelude::DataFrame;
 
 use super::charts::DrawResult;
 use super::font::FAMILY;
+use super::labels::{label, Lang};
+use super::{floats, strs};
 
 fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()
@@ -133,5 +138,288 @@ pub fn configuration_table<DB: DrawingBackend>(
         font(16),
     ))?;
     root.draw(&Text::new(legend.note.clone(), (20, bottom + 38), font(14)))?;
+    Ok(())
+}
+
+/// What both QCA charts show, read back from the study's tables
+/// (`qca_calibrated`, `qca_solutions`, `qca_configurations`), so that a
+/// run's render and `govlens qca` draw from the same published numbers.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    /// `intermediate` or `parsimonious`.
+    pub solution: String,
+    pub conditions: Vec<String>,
+    pub configurations: Vec<Configuration>,
+    /// The shown solution's (consistency, coverage).
+    pub fit: (f64, f64),
+    pub outcome: String,
+    /// Per case: (id, solution membership, outcome membership).
+    pub points: Vec<(String, f64, f64)>,
+    /// Further models of the solution (M2 …) not drawn.
+    pub more_models: usize,
+}
+
+impl Figures {
+    /// Reads the tables; `shown` names a condition or the outcome as the
+    /// chart prints it (a run's label for `share_young:cadre`).
+    pub fn from_tables(
+        calibrated: &DataFrame,
+        solutions: &DataFrame,
+        configurations: &DataFrame,
+        shown: &dyn Fn(&str) -> String,
+    ) -> Option<Figures> {
+        let kind = strs(configurations, "solution").into_iter().next()?;
+        let (model, config, term, cond, presence) = (
+            strs(configurations, "model"),
+            floats(configurations, "configuration"),
+            strs(configurations, "term"),
+            strs(configurations, "condition"),
+            strs(configurations, "presence"),
+        );
+        let core: Vec<bool> = configurations
+            .column("core")
+            .ok()?
+            .bool()
+            .ok()?
+            .iter()
+            .map(|b| b.unwrap_or(false))
+            .collect();
+        let m1: Vec<usize> = (0..configurations.height())
+            .filter(|&i| model[i] == "M1")
+            .collect();
+        let mut conditions: Vec<String> = Vec::new();
+        for &i in &m1 {
+            if !conditions.contains(&cond[i]) {
+                conditions.push(cond[i].clone());
+            }
+        }
+        let (sk, sm, st) = (
+            strs(solutions, "solution"),
+            strs(solutions, "model"),
+            strs(solutions, "term"),
+        );
+        let (incl, cov, uniq) = (
+            floats(solutions, "incl"),
+            floats(solutions, "cov"),
+            floats(solutions, "cov_unique"),
+        );
+        let fit_of = |t: &str| {
+            (0..solutions.height()).find(|&i| sk[i] == kind && sm[i] == "M1" && st[i] == t)
+        };
+        let mut configurations_out = Vec::new();
+        let mut n = 0;
+        while let Some(first) = m1.iter().find(|&&i| config[i] == Some((n + 1) as f64)) {
+            let marks = m1
+                .iter()
+                .filter(|&&i| config[i] == Some((n + 1) as f64))
+                .map(|&i| match presence[i].as_str() {
+                    "present" => Mark::Present { core: core[i] },
+                    "absent" => Mark::Absent { core: core[i] },
+                    _ => Mark::Either,
+                })
+                .collect();
+            let f = fit_of(&term[*first])?;
+            configurations_out.push(Configuration {
+                marks,
+                consistency: incl[f]?,
+                raw_coverage: cov[f]?,
+                unique_coverage: uniq[f].unwrap_or(0.0),
+            });
+            n += 1;
+        }
+        let whole = fit_of("*")?;
+        let columns: Vec<String> = calibrated
+            .get_column_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let outcome = columns.iter().rev().nth(1)?.clone();
+        let (ids, x, y) = (
+            strs(calibrated, "case"),
+            floats(calibrated, "solution"),
+            floats(calibrated, &outcome),
+        );
+        let points = (0..calibrated.height())
+            .filter_map(|i| Some((ids[i].clone(), x[i]?, y[i]?)))
+            .collect();
+        let models: std::collections::BTreeSet<&String> = model.iter().collect();
+        Some(Figures {
+            solution: kind,
+            conditions: conditions.iter().map(|c| shown(c)).collect(),
+            configurations: configurations_out,
+            fit: (incl[whole]?, cov[whole]?),
+            outcome: shown(&outcome),
+            points,
+            more_models: models.len().saturating_sub(1),
+        })
+    }
+
+    /// The configuration table's labels.
+    fn legend(&self, lang: Lang) -> Legend {
+        let mut note = label(lang, "qca_note").to_string();
+        if self.more_models > 0 {
+            note.push_str(&match lang {
+                Lang::Zh => format!(
+                    " 另有 {} 个等价模型（M2 起）见 qca_solutions。",
+                    self.more_models
+                ),
+                Lang::En => format!(
+                    " {} more equivalent model(s) (M2 …) in qca_solutions.",
+                    self.more_models
+                ),
+            });
+        }
+        Legend {
+            title: label(
+                lang,
+                if self.solution == "intermediate" {
+                    "qca_title"
+                } else {
+                    "qca_title_pars"
+                },
+            )
+            .into(),
+            consistency: label(lang, "qca_consistency").into(),
+            raw: label(lang, "qca_raw").into(),
+            unique: label(lang, "qca_unique").into(),
+            solution: label(lang, "qca_solution").into(),
+            note,
+        }
+    }
+
+    /// Both charts as SVG and PNG into `dir`: `configuration_table` and
+    /// `qca_xy`; returns their names.
+    pub fn draw(&self, dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
+        let k = self.conditions.len() as u32;
+        let legend = self.legend(lang);
+        let table_size = (900u32, 120 + 52 * (k + 3) + 80);
+        let e = |x: &dyn std::fmt::Display| x.to_string();
+        {
+            let path = dir.join("configuration_table.svg");
+            let root = SVGBackend::new(&path, table_size).into_drawing_area();
+            configuration_table(
+                &root,
+                &self.conditions,
+                &self.configurations,
+                self.fit,
+                &legend,
+            )
+            .map_err(|x| e(&x))?;
+            root.present().map_err(|x| e(&x))?;
+        }
+        {
+            let path = dir.join("configuration_table.png");
+            let root = BitMapBackend::new(&path, table_size).into_drawing_area();
+            configuration_table(
+                &root,
+                &self.conditions,
+                &self.configurations,
+                self.fit,
+                &legend,
+            )
+            .map_err(|x| e(&x))?;
+            root.present().map_err(|x| e(&x))?;
+        }
+        let xy_size = (760u32, 720u32);
+        {
+            let path = dir.join("qca_xy.svg");
+            let root = SVGBackend::new(&path, xy_size).into_drawing_area();
+            xy_plot(&root, self, lang).map_err(|x| e(&x))?;
+            root.present().map_err(|x| e(&x))?;
+        }
+        {
+            let path = dir.join("qca_xy.png");
+            let root = BitMapBackend::new(&path, xy_size).into_drawing_area();
+            xy_plot(&root, self, lang).map_err(|x| e(&x))?;
+            root.present().map_err(|x| e(&x))?;
+        }
+        Ok(vec!["configuration_table".into(), "qca_xy".into()])
+    }
+}
+
+/// The XY plot of the shown solution's membership (x) against the
+/// outcome's (y): cases above the diagonal are consistent with sufficiency;
+/// the solution's consistency and coverage under the title. Up to 40
+/// cases are named.
+pub fn xy_plot<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    f: &Figures,
+    lang: Lang,
+) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let title = match lang {
+        Lang::Zh => format!(
+            "{}与结果的 XY 图",
+            if f.solution == "intermediate" {
+                "中间解"
+            } else {
+                "简约解"
+            }
+        ),
+        Lang::En => format!("XY plot of the {} solution and the outcome", f.solution),
+    };
+    // The fit under the title, outside the plot: the corners hold cases.
+    let corner = match lang {
+        Lang::Zh => format!(
+            "一致性 {:.3}　覆盖度 {:.3}　案例 {}",
+            f.fit.0,
+            f.fit.1,
+            f.points.len()
+        ),
+        Lang::En => format!(
+            "consistency {:.3}  coverage {:.3}  cases {}",
+            f.fit.0,
+            f.fit.1,
+            f.points.len()
+        ),
+    };
+    let (head, body) = root.split_vertically(78);
+    head.draw(&Text::new(title, (20, 12), font(24)))?;
+    head.draw(&Text::new(corner, (20, 46), font(17)))?;
+    let mut chart = ChartBuilder::on(&body)
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..1.0f64, 0.0..1.0f64)?;
+    chart
+        .configure_mesh()
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .x_desc(match lang {
+            Lang::Zh => "解的隶属度".to_string(),
+            Lang::En => "membership in the solution".to_string(),
+        })
+        .y_desc(match lang {
+            Lang::Zh => format!("结果隶属度：{}", f.outcome),
+            Lang::En => format!("membership in the outcome: {}", f.outcome),
+        })
+        .label_style(font(15))
+        .axis_desc_style(font(16))
+        .draw()?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, 0.0), (1.0, 1.0)],
+        BLACK.mix(0.5).stroke_width(1),
+    )))?;
+    for v in [0.5] {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(v, 0.0), (v, 1.0)],
+            BLACK.mix(0.2),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, v), (1.0, v)],
+            BLACK.mix(0.2),
+        )))?;
+    }
+    let blue = RGBColor(0x29, 0x80, 0xb9);
+    chart.draw_series(
+        f.points
+            .iter()
+            .map(|(_, x, y)| Circle::new((*x, *y), 4, blue.mix(0.7).filled())),
+    )?;
+    if f.points.len() <= 40 {
+        chart.draw_series(f.points.iter().map(|(id, x, y)| {
+            EmptyElement::at((*x, *y)) + Text::new(super::labels::short(id, 14), (6, -16), font(13))
+        }))?;
+    }
     Ok(())
 }
