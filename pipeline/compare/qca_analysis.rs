@@ -29,6 +29,10 @@ pub struct Cases {
     /// Columns that are crisp sets already (a run's `model:<word>`): used as
     /// they are and never moved by the robustness grid.
     pub crisp: BTreeSet<String>,
+    /// Groups of conditions of which a case can hold at most one (a run's
+    /// model conditions: a unit has one model). Remainders with two of a
+    /// group present are impossible and never assumed (R's `exclude`).
+    pub exclusive: Vec<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +159,15 @@ pub(super) fn unit_cases(g: &super::tables::Grouped, spec: &Qca) -> (Cases, Vec<
             cases.crisp.insert(set.to_string());
         }
     }
+    let models: Vec<String> = spec
+        .conditions
+        .iter()
+        .filter(|c| c.starts_with("model:"))
+        .cloned()
+        .collect();
+    if models.len() > 1 {
+        cases.exclusive.push(models);
+    }
     for (set, n) in missing {
         notes.push(format!("qca: {n} unit(s) without {set} left out"));
     }
@@ -205,12 +218,42 @@ struct Solved {
     intermediate: Vec<Vec<Implicant>>,
 }
 
-fn solve(conds: &[Vec<f64>], y: &[f64], cuts: Cuts, expect: Option<&[Option<bool>]>) -> Solved {
+fn solve(
+    conds: &[Vec<f64>],
+    y: &[f64],
+    cuts: Cuts,
+    expect: Option<&[Option<bool>]>,
+    impossible: &[u32],
+) -> Solved {
     let k = conds.len();
     let table = qca::truth_table(conds, y, cuts);
     let on = qca::rows_with(&table, Out::Positive);
-    let rem = qca::rows_with(&table, Out::Remainder);
-    let complex = qca::minimise(&on, &[], k);
+    let rem: Vec<u32> = qca::rows_with(&table, Out::Remainder)
+        .into_iter()
+        .filter(|&m| impossible.iter().all(|g| (m & g).count_ones() < 2))
+        .collect();
+    // A term with one condition of an exclusive group present implies the
+    // others absent: they are left out of its name (its memberships are
+    // the same on every possible case, the group's sets being crisp).
+    let implied = |covers: Vec<Vec<Implicant>>| -> Vec<Vec<Implicant>> {
+        covers
+            .into_iter()
+            .map(|c| {
+                c.into_iter()
+                    .map(|mut t| {
+                        for g in impossible {
+                            if t.mask & t.value & g != 0 {
+                                t.mask &= !(g & !t.value);
+                                t.value &= t.mask;
+                            }
+                        }
+                        t
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let complex = implied(qca::minimise(&on, &[], k));
     let parsimonious = qca::minimise(&on, &rem, k);
     let intermediate = match expect {
         Some(expect) => {
@@ -219,10 +262,11 @@ fn solve(conds: &[Vec<f64>], y: &[f64], cuts: Cuts, expect: Option<&[Option<bool
                 &rem,
             );
             let easy = qca::easy_counterfactuals(&on, &assumed, expect, k);
-            qca::minimise(&on, &easy, k)
+            implied(qca::minimise(&on, &easy, k))
         }
         None => Vec::new(),
     };
+    let parsimonious = implied(parsimonious);
     Solved {
         table,
         complex,
@@ -290,13 +334,25 @@ pub fn analyse(cases: &Cases, spec: &Qca) -> Result<Analysis, AnalysisError> {
             ));
         }
         if name != &spec.outcome {
-            for (r, m) in v.iter().enumerate() {
-                if *m == 0.5 {
-                    warnings.push(format!(
-                        "case {} has {name} at exactly 0.5: it belongs to no truth-table row",
-                        cases.ids[r]
-                    ));
-                }
+            let half: Vec<&str> = (0..n)
+                .filter(|&r| v[r] == 0.5)
+                .map(|r| cases.ids[r].as_str())
+                .collect();
+            // Every case named up to five; beyond, the first five and the count.
+            match half.len() {
+                0 => {}
+                1 => warnings.push(format!(
+                    "case {} has {name} at exactly 0.5: it belongs to no truth-table row",
+                    half[0]
+                )),
+                m if m <= 5 => warnings.push(format!(
+                    "cases {} have {name} at exactly 0.5: they belong to no truth-table row",
+                    half.join(", ")
+                )),
+                m => warnings.push(format!(
+                    "{m} cases have {name} at exactly 0.5 ({}, …): they belong to no truth-table row; move its crossover off a value the data takes",
+                    half[..5].join(", ")
+                )),
             }
         }
         members.insert(name.clone(), v);
@@ -315,7 +371,19 @@ pub fn analyse(cases: &Cases, spec: &Qca) -> Result<Analysis, AnalysisError> {
             .map(|c| spec.expect.get(c).map(|v| *v == 1))
             .collect()
     });
-    let base = solve(&conds, &y, cuts, expect.as_deref());
+    // Per exclusive group, the bits of its conditions.
+    let impossible: Vec<u32> = cases
+        .exclusive
+        .iter()
+        .map(|g| {
+            names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| g.contains(n))
+                .fold(0u32, |acc, (j, _)| acc | 1 << (k - 1 - j))
+        })
+        .collect();
+    let base = solve(&conds, &y, cuts, expect.as_deref(), &impossible);
     if base.table.iter().all(|r| r.out == Out::Remainder) {
         let most = base.table.iter().map(|r| r.n).max().unwrap_or(0);
         return derr(format!(
@@ -380,13 +448,14 @@ pub fn analyse(cases: &Cases, spec: &Qca) -> Result<Analysis, AnalysisError> {
     };
     tables.push((
         "qca_configurations",
-        configurations(names, shown, covers, &base.parsimonious)?,
+        configurations(names, shown, covers, &base.parsimonious, &impossible)?,
     ));
     let grid = Grid {
         cases,
         spec,
         calib: &calib,
         expect: expect.as_deref(),
+        impossible: &impossible,
         base: &base,
         base_membership: cover_membership(&conds, &shown_cover, n),
         conds: &conds,
@@ -548,8 +617,20 @@ fn configurations(
     kind: &str,
     covers: &[Vec<Implicant>],
     pars: &[Vec<Implicant>],
+    exclusive: &[u32],
 ) -> Result<DataFrame, AnalysisError> {
     let k = names.len();
+    // A term with the implied absences of its exclusive groups written out,
+    // so that subsumption is judged on what the term says.
+    let full = |t: &Implicant| -> Implicant {
+        let mut t = *t;
+        for g in exclusive {
+            if t.mask & t.value & g != 0 {
+                t.mask |= g;
+            }
+        }
+        t
+    };
     let pars_terms: Vec<Implicant> = pars.first().cloned().unwrap_or_default();
     let (mut sol, mut model, mut config, mut term, mut cond, mut presence, mut core) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
@@ -560,6 +641,7 @@ fn configurations(
                 let kept = t.mask & bit != 0;
                 let is_core = kept
                     && pars_terms.iter().any(|p| {
+                        let (t, p) = (full(t), full(p));
                         let subsumes =
                             t.mask & p.mask == p.mask && t.value & p.mask == p.value & p.mask;
                         subsumes && p.mask & bit != 0
@@ -593,6 +675,7 @@ struct Grid<'a> {
     spec: &'a Qca,
     calib: &'a BTreeMap<String, Option<Calibration>>,
     expect: Option<&'a [Option<bool>]>,
+    impossible: &'a [u32],
     base: &'a Solved,
     base_membership: Vec<f64>,
     conds: &'a [Vec<f64>],
@@ -732,7 +815,7 @@ impl Grid<'_> {
                     (conds, y)
                 }
             };
-            let solved = solve(&conds, &y, st.cuts, self.expect);
+            let solved = solve(&conds, &y, st.cuts, self.expect, self.impossible);
             let (p, i) = (first(&solved.parsimonious), first(&solved.intermediate));
             let shown = if self.expect.is_some() {
                 &solved.intermediate

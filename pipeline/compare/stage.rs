@@ -30,6 +30,8 @@ pub enum CompareError {
     NoData { path: String, level: String },
     #[error("period {period} has no data (periods with data: {available})")]
     NoPeriod { period: String, available: String },
+    #[error("config {config}: {message}")]
+    Qca { config: String, message: String },
     #[error("config {config}: key compare.models: model '{model}' has no units with data (models with units: {available})")]
     NoModel {
         config: String,
@@ -230,7 +232,7 @@ pub fn run_id(config: &Config, wm: &Manifest, period: Option<&str>) -> String {
     );
     h.update(
         config
-            .section_key(&["run", "metrics", "compare", "index", "privacy"])
+            .section_key(&["run", "metrics", "compare", "index", "privacy", "qca"])
             .as_bytes(),
     );
     h.update(period.unwrap_or("").as_bytes());
@@ -410,6 +412,9 @@ pub fn compute_from(
             config.index.draws,
         );
     let latest = periods.last().cloned();
+    // fsQCA studies the units of one period: the one asked for, else the latest.
+    let qca_period = period.map(str::to_string).or_else(|| latest.clone());
+    let mut qca_cases = None;
     if !every && config.index.draws > 0 {
         notes.push(format!(
             "index rank intervals for the latest period ({}) only: {} units × {} periods × {} draws is above the budget of {} (set [index] uncertainty = \"all\" for every period)",
@@ -455,6 +460,13 @@ pub fn compute_from(
             };
             let mut g = grouped(&um_p).map_err(perr("unit_metrics"))?;
             drop(um_p);
+            if let Some(q) = config
+                .qca
+                .as_ref()
+                .filter(|_| qca_period.as_ref() == Some(p))
+            {
+                qca_cases = Some(super::qca_analysis::unit_cases(&g, q));
+            }
             models.extend(g.values().flat_map(|m| m.keys().cloned()));
             for (k, v) in &g {
                 if wanted.contains(&(k.0.clone(), k.1.clone())) {
@@ -498,6 +510,20 @@ pub fn compute_from(
     }
     let ad = adoption(&panel, config, &tree.units).map_err(perr("adoption_effects"))?;
     notes.extend(ad.notes);
+    let mut qca_tables = Vec::new();
+    if let (Some(q), Some((cases, qca_notes))) = (&config.qca, qca_cases) {
+        let analysis = super::qca_analysis::analyse(&cases, q).map_err(|e| CompareError::Qca {
+            config: config.path.display().to_string(),
+            message: format!(
+                "[qca] on the {} units of period {}: {e}",
+                cases.ids.len(),
+                qca_period.as_deref().unwrap_or("")
+            ),
+        })?;
+        notes.extend(qca_notes);
+        notes.extend(analysis.warnings.iter().map(|w| format!("qca: {w}")));
+        qca_tables = analysis.tables;
+    }
 
     let mut counts = BTreeMap::new();
     for (name, out) in [("unit_metrics", um_out), ("member_bands", bands_out)] {
@@ -539,7 +565,10 @@ pub fn compute_from(
         ("adoption_tests", ad.tests),
         ("data_quality", data_quality(&config.warehouse)?),
         ("units", units_table(&tree.units).map_err(perr("units"))?),
-    ] {
+    ]
+    .into_iter()
+    .chain(qca_tables)
+    {
         counts.insert(name.to_string(), df.height());
         write_table(&tables_dir, name, &mut df, &metadata)?;
     }

@@ -453,6 +453,9 @@ pub(super) fn report_content(
         note("def_event"),
     ]);
 
+    // (e′) fsQCA, when the run made a study.
+    blocks.extend(super::qca_content::blocks(dir, latest, simulated, lang)?);
+
     // (f) Data quality.
     let (qt, qr, qk) = (
         strs(&quality, "table"),

@@ -165,6 +165,18 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("qca_raw", "原始覆盖度", "raw coverage"),
     ("qca_unique", "唯一覆盖度", "unique coverage"),
     ("qca_solution", "总体一致性 / 总体覆盖度", "solution consistency / coverage"),
+    ("qca_heading", "组态分析（fsQCA）", "Configurational analysis (fsQCA)"),
+    ("qca_terms", "组态及其拟合", "Configurations and their fit"),
+    ("qca_necessity", "必要条件分析", "Necessity of single conditions"),
+    ("qca_term", "组态", "configuration"),
+    ("qca_pri", "PRI", "PRI"),
+    ("qca_cases", "典型案例数", "cases"),
+    ("qca_condition", "条件", "condition"),
+    ("qca_incl_n", "必要一致性", "consistency (inclN)"),
+    ("qca_ron", "必要相关度 RoN", "relevance (RoN)"),
+    ("qca_cov_n", "必要覆盖度", "coverage (covN)"),
+    ("qca_xy_title", "解与结果的 XY 图", "XY plot of the solution and the outcome"),
+    ("def_qca", "模糊集定性比较分析（fsQCA，R QCA 的定义）：各指标以三个锚点（完全不隶属、交叉点、完全隶属）直接校准为模糊集；一致性 = Σmin(X,Y)/ΣX，覆盖度 = Σmin(X,Y)/ΣY；必要一致性 ≥ 0.9 通常视为必要条件。中间解依据方向预期只采用容易的反事实；核心条件亦见于简约解。详见 docs/qca.md。", "Fuzzy-set QCA (R QCA's definitions): each metric is calibrated into a fuzzy set with three anchors (full non-membership, crossover, full membership); consistency = Σmin(X,Y)/ΣX, coverage = Σmin(X,Y)/ΣY; a necessity consistency of 0.9 or more usually marks a necessary condition. The intermediate solution uses only the easy counterfactuals of the directional expectations; core conditions are in the parsimonious solution too. See docs/qca.md."),
     ("qca_note", "● 条件存在，⊗ 条件缺失，空白表示可有可无；大圈为核心条件（亦见于简约解），小圈为边缘条件。", "● present, ⊗ absent, blank either; large = core (in the parsimonious solution too), small = peripheral."),
 ];
 
@@ -279,6 +291,32 @@ pub fn metric(lang: Lang, metric: &str, breakdown: &str) -> String {
         (Lang::Zh, None) => format!("{role}{zh}"),
         (Lang::En, None) => format!("{role}{en}"),
     }
+}
+
+/// A fsQCA set of a run as a reader names it: a metric
+/// (`share_young:cadre` → 干部青年占比) or a model condition
+/// (`model:embedded` → 嵌入型); any other name as it is.
+pub fn set_label(lang: Lang, set: &str) -> String {
+    if let Some(m) = set.strip_prefix("model:") {
+        return model(lang, m);
+    }
+    let (m, b) = set.split_once(':').unwrap_or((set, ""));
+    if crate::config::METRICS.contains(&m) {
+        metric(lang, m, b)
+    } else {
+        set.to_string()
+    }
+}
+
+/// A solution's term with each set's label: `A*~B` → `A · ~B`.
+pub fn term_label(lang: Lang, term: &str) -> String {
+    term.split('*')
+        .map(|lit| match lit.strip_prefix('~') {
+            Some(s) => format!("~{}", set_label(lang, s)),
+            None => set_label(lang, lit),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// A centre type's display name.

@@ -36,6 +36,7 @@ pub mod html;
 pub mod labels;
 pub mod notebook;
 pub mod qca_charts;
+mod qca_content;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
@@ -592,6 +593,27 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &title("quality_title"),
         lang
     );
+
+    // (g) fsQCA: the configuration table and the XY plot, from the study's tables.
+    if qca_content::has_study(&dir) {
+        let figures = qca_charts::Figures::from_tables(
+            &table(&dir, "qca_calibrated")?,
+            &table(&dir, "qca_solutions")?,
+            &table(&dir, "qca_configurations")?,
+            &|s| labels::set_label(lang, s),
+        )
+        .ok_or_else(|| RenderError::Draw {
+            chart: "configuration_table".into(),
+            message: "the qca tables lack the shown solution".into(),
+        })?;
+        let drawn = figures
+            .draw(out, lang)
+            .map_err(|message| RenderError::Draw {
+                chart: "configuration_table".into(),
+                message,
+            })?;
+        files.extend(drawn);
+    }
 
     let m = serde_json::json!({
         "key": render_key(config, opts),
