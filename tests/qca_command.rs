@@ -274,3 +274,131 @@ fn raw_values_are_calibrated_with_the_anchors_given() {
         "{out}"
     );
 }
+
+/// The sample config's study, in a workdir, with few draws for speed.
+fn sample_study(wd: &Workdir, extra: &str) -> std::path::PathBuf {
+    common::sample_config(
+        wd,
+        &format!("\n[compare]\ndraws = 49\n\n[index]\ndraws = 20\n{extra}"),
+    )
+}
+
+#[test]
+fn a_run_config_s_study_is_in_the_run_its_charts_and_its_report() {
+    let wd = Workdir::new();
+    let cfg = sample_study(&wd, "");
+    let cfg = cfg.to_str().unwrap();
+    wd.ok(&["run", "--config", cfg]);
+    let run = wd.path("out/latest");
+    let sol = parquet(&run.join("tables/qca_solutions.parquet"));
+    let (kind, model, term) = (strs(&sol, "solution"), strs(&sol, "model"), strs(&sol, "term"));
+    let whole = (0..sol.height())
+        .find(|&i| kind[i] == "intermediate" && model[i] == "M1" && term[i] == "*")
+        .expect("the intermediate solution (the sample states expectations)");
+    // Model conditions are crisp and exclusive: a term names its model once,
+    // never also the absence of the other.
+    let cal = parquet(&run.join("tables/qca_calibrated.parquet"));
+    let embedded = common::f64s(&cal, "model:embedded");
+    assert!(embedded.iter().all(|v| matches!(v, Some(x) if *x == 0.0 || *x == 1.0)));
+    for c in ["configuration_table", "qca_xy"] {
+        let png = std::fs::read(run.join(format!("charts/{c}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{c}");
+    }
+    // The report's sentence quotes the table's solution row.
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    let at = html.find("组态分析（fsQCA）").expect("the fsQCA section");
+    let incl = common::f64s(&sol, "incl")[whole].unwrap();
+    let cov = common::f64s(&sol, "cov")[whole].unwrap();
+    let sentence = &html[at..at + 2000];
+    assert!(
+        sentence.contains(&format!("总体一致性 {incl:.3}，总体覆盖度 {cov:.3}")),
+        "{sentence}"
+    );
+    let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"qca_robustness\""), "{manifest}");
+    assert!(manifest.contains("without escalation_rate left out"), "{manifest}");
+
+    // govlens qca on the same run config restudies the run's units, with
+    // the same solutions, into <output>/qca.
+    let out = wd.ok(&["qca", "--config", cfg]);
+    assert!(out.contains("intermediate M1: "), "{out}");
+    let again = parquet(&wd.path("out/qca/qca_solutions.parquet"));
+    assert_eq!(strs(&again, "expression"), strs(&sol, "expression"));
+    assert!(wd.path("out/qca/qca_xy.svg").is_file());
+}
+
+#[test]
+fn a_run_config_s_bad_study_is_refused_before_anything_runs() {
+    let wd = Workdir::new();
+    let sample = std::fs::read_to_string(sample_study(&wd, "")).unwrap();
+    for (name, from, to, needle) in [
+        (
+            "anchors",
+            "center_coverage = [0.55, 0.8, 0.99]\n",
+            "",
+            "qca.calibration.center_coverage: the run's metrics are raw values",
+        ),
+        (
+            "model",
+            "\"model:embedded\"]",
+            "\"model:grid\"]",
+            "'grid' is not a model",
+        ),
+        (
+            "metric",
+            "\"model:embedded\"]",
+            "\"model:embedded\", \"visits_per_10k\"]",
+            "'visits_per_10k' is not a metric",
+        ),
+        (
+            "data",
+            "outcome = \"satisfaction\"",
+            "outcome = \"satisfaction\"\ndata = \"units.csv\"",
+            "leave out data and case",
+        ),
+    ] {
+        assert!(sample.contains(from), "{name}");
+        let cfg = wd.write(&format!("{name}.toml"), sample.replace(from, to));
+        let err = wd.fails(&["run", "--config", cfg.to_str().unwrap()]);
+        assert!(err.contains(needle), "{name}: {err}");
+        assert!(!wd.path("out").exists(), "{name}: a run was written");
+    }
+}
+
+#[test]
+fn quantile_anchors_calibrate_the_run_s_metrics() {
+    let wd = Workdir::new();
+    let text = std::fs::read_to_string(sample_study(&wd, "")).unwrap();
+    // Every set but escalation (mostly zeros: its quantiles tie) by quantiles.
+    let text = text
+        .replace(
+            "n_cut = 2\n",
+            "n_cut = 2\nanchors = \"quantiles\"\nquantiles = [0.1, 0.55, 0.9]\n",
+        )
+        .replace("satisfaction = [78.5, 82.05, 85.5]\n", "")
+        .replace("\"share_young:cadre\" = [0.09, 0.155, 0.26]\n", "")
+        .replace("center_coverage = [0.55, 0.8, 0.99]\n", "");
+    let cfg = wd.write("quantiles.toml", text.clone());
+    let cfg = cfg.to_str().unwrap();
+    wd.ok(&["ingest", "--config", cfg]);
+    wd.ok(&["compare", "--config", cfg]);
+    let cal = parquet(&wd.path("out/latest/tables/qca_calibrated.parquet"));
+    // The crossover is the 55% quantile of the units' satisfaction: about
+    // 45% of the cases are above it.
+    let above = common::f64s(&cal, "satisfaction")
+        .iter()
+        .filter(|v| v.unwrap() > 0.5)
+        .count() as f64;
+    let share = above / cal.height() as f64;
+    assert!((share - 0.45).abs() < 0.02, "{share}");
+    // Escalation by quantiles is refused, naming the set and the way out.
+    let tied = wd.write(
+        "tied.toml",
+        text.replace("escalation_rate = [0.0, 0.06, 0.2]\n", ""),
+    );
+    let err = wd.fails(&["compare", "--config", tied.to_str().unwrap()]);
+    assert!(
+        err.contains("escalation_rate's quantiles") && err.contains("give its anchors"),
+        "{err}"
+    );
+}
