@@ -26,7 +26,7 @@
 //!   a batch of periods at a time, into a published run folder.
 //! * [`render`] charts, report.html, report.ipynb and district reports.
 //! * [`run`] the whole job for schedulers: skips, a lock, exit codes.
-//! * [`qca_study`] `govlens qca`: fsQCA on any case table, its tables and charts.
+//! * [`qca_study`] `govlens qca`: fsQCA on any case table or a run's units, its tables and charts.
 //! * [`progress`] progress bars, shown only on a terminal.
 //! * [`generate`] writes seeded, realistic (simulated) inputs at any scale.
 //!

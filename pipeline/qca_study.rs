@@ -108,7 +108,7 @@ fn read_table(path: &Path) -> Result<CaseTable, String> {
 /// The cases of a researcher's table: ids unique and present, every value
 /// used a number.
 fn file_cases(path: &Path, spec: &Qca) -> Result<Cases, String> {
-    let case = spec.case.as_deref().ok_or("")?;
+    let case = spec.case.as_deref().ok_or("no qca.case")?;
     let (names, body) = read_table(path)?;
     let col = |name: &str| -> Result<usize, String> {
         names
@@ -175,7 +175,7 @@ pub fn run(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let (spec, cases, lang, default_out, source, mut notes) = if is_run_config {
+    let (spec, cases, lang, default_out, source, mut notes, simulated) = if is_run_config {
         let cfg = Config::load(config)?;
         let spec = cfg.qca.clone().ok_or_else(|| {
             cerr("no [qca] section: add one (docs/qca.md) to study the run's units".into())
@@ -202,7 +202,14 @@ pub fn run(
             qca_analysis::unit_cases_of(&um, &period, &spec).map_err(|e| derr(e.to_string()))?;
         let lang = Lang::parse(&cfg.render.lang).unwrap_or(Lang::Zh);
         let source = format!("{} (period {period})", dir.display());
-        (spec, cases, lang, cfg.output.join("qca"), source, notes)
+        // A simulated run's charts say so, as the run's own do.
+        let simulated = std::fs::read_to_string(dir.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| m["simulated"].as_bool())
+            .unwrap_or(false);
+        let out = cfg.output.join("qca");
+        (spec, cases, lang, out, source, notes, simulated)
     } else {
         let spec = toml::from_str::<File>(&text)
             .map_err(|e| cerr(e.to_string().trim().replace('\n', " ")))?
@@ -223,7 +230,15 @@ pub fn run(
             message,
         })?;
         let source = data.display().to_string();
-        (spec, cases, lang, base.join("qca-out"), source, Vec::new())
+        (
+            spec,
+            cases,
+            lang,
+            base.join("qca-out"),
+            source,
+            Vec::new(),
+            false,
+        )
     };
     let analysis = qca_analysis::analyse(&cases, &spec).map_err(|e| match e {
         AnalysisError::Key { .. } => cerr(e.to_string()),
@@ -235,7 +250,14 @@ pub fn run(
     notes.extend(analysis.warnings.iter().cloned());
     let out = out.map(Path::to_path_buf).unwrap_or(default_out);
     let staging = Staging::new(&out)?;
-    write(&staging.dir, &analysis.tables, &|c| c.to_string(), lang)?;
+    let set_name = |c: &str| {
+        if is_run_config {
+            crate::render::labels::set_label(lang, c)
+        } else {
+            c.to_string()
+        }
+    };
+    write(&staging.dir, &analysis.tables, &set_name, lang, simulated)?;
     let manifest = serde_json::json!({
         "config": shown, "data": source, "cases": cases.ids.len(),
         "conditions": spec.conditions, "outcome": spec.outcome,
@@ -262,6 +284,7 @@ fn write(
     tables: &[(&'static str, DataFrame)],
     shown: &dyn Fn(&str) -> String,
     lang: Lang,
+    simulated: bool,
 ) -> Result<(), QcaError> {
     for (name, df) in tables {
         let mut df = df.clone();
@@ -270,13 +293,14 @@ fn write(
     }
     let get = |n: &str| tables.iter().find(|(t, _)| *t == n).map(|(_, d)| d);
     crate::render::font::register(None).map_err(|e| QcaError::Chart(e.to_string()))?;
-    let figures = crate::render::qca_charts::Figures::from_tables(
+    let mut figures = crate::render::qca_charts::Figures::from_tables(
         get("qca_calibrated").expect("written"),
         get("qca_solutions").expect("written"),
         get("qca_configurations").expect("written"),
         shown,
     )
     .ok_or_else(|| QcaError::Chart("the tables lack the shown solution".into()))?;
+    figures.simulated = simulated;
     figures.draw(dir, lang).map_err(QcaError::Chart)?;
     Ok(())
 }

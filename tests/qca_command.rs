@@ -291,7 +291,11 @@ fn a_run_config_s_study_is_in_the_run_its_charts_and_its_report() {
     wd.ok(&["run", "--config", cfg]);
     let run = wd.path("out/latest");
     let sol = parquet(&run.join("tables/qca_solutions.parquet"));
-    let (kind, model, term) = (strs(&sol, "solution"), strs(&sol, "model"), strs(&sol, "term"));
+    let (kind, model, term) = (
+        strs(&sol, "solution"),
+        strs(&sol, "model"),
+        strs(&sol, "term"),
+    );
     let whole = (0..sol.height())
         .find(|&i| kind[i] == "intermediate" && model[i] == "M1" && term[i] == "*")
         .expect("the intermediate solution (the sample states expectations)");
@@ -299,7 +303,9 @@ fn a_run_config_s_study_is_in_the_run_its_charts_and_its_report() {
     // never also the absence of the other.
     let cal = parquet(&run.join("tables/qca_calibrated.parquet"));
     let embedded = common::f64s(&cal, "model:embedded");
-    assert!(embedded.iter().all(|v| matches!(v, Some(x) if *x == 0.0 || *x == 1.0)));
+    assert!(embedded
+        .iter()
+        .all(|v| matches!(v, Some(x) if *x == 0.0 || *x == 1.0)));
     for c in ["configuration_table", "qca_xy"] {
         let png = std::fs::read(run.join(format!("charts/{c}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{c}");
@@ -316,7 +322,10 @@ fn a_run_config_s_study_is_in_the_run_its_charts_and_its_report() {
     );
     let manifest = std::fs::read_to_string(run.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"qca_robustness\""), "{manifest}");
-    assert!(manifest.contains("without escalation_rate left out"), "{manifest}");
+    assert!(
+        manifest.contains("without escalation_rate left out"),
+        "{manifest}"
+    );
 
     // govlens qca on the same run config restudies the run's units, with
     // the same solutions, into <output>/qca.

@@ -6,7 +6,7 @@ mod common;
 use common::{repo, Workdir};
 use govlens::render::{font, labels};
 
-const CHARTS: [&str; 9] = [
+const CHARTS: [&str; 11] = [
     "age_structure",
     "resolution_rate",
     "resolution_trend",
@@ -16,6 +16,8 @@ const CHARTS: [&str; 9] = [
     "index_models",
     "event_study",
     "data_quality",
+    "configuration_table",
+    "qca_xy",
 ];
 
 fn sample_run(wd: &Workdir) -> std::path::PathBuf {
@@ -34,7 +36,7 @@ fn every_chart_is_drawn_as_svg_and_png_with_chinese_labels() {
     let cfg = sample_run(&wd);
     let out = wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
     assert!(
-        out.contains("9 charts") && out.contains("report.html"),
+        out.contains("11 charts") && out.contains("report.html"),
         "{out}"
     );
     let latest = wd.latest();

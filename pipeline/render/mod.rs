@@ -596,7 +596,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
 
     // (g) fsQCA: the configuration table and the XY plot, from the study's tables.
     if qca_content::has_study(&dir) {
-        let figures = qca_charts::Figures::from_tables(
+        let mut figures = qca_charts::Figures::from_tables(
             &table(&dir, "qca_calibrated")?,
             &table(&dir, "qca_solutions")?,
             &table(&dir, "qca_configurations")?,
@@ -606,6 +606,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
             chart: "configuration_table".into(),
             message: "the qca tables lack the shown solution".into(),
         })?;
+        figures.simulated = simulated;
         let drawn = figures
             .draw(out, lang)
             .map_err(|message| RenderError::Draw {

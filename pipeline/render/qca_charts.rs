@@ -157,6 +157,8 @@ pub struct Figures {
     pub points: Vec<(String, f64, f64)>,
     /// Further models of the solution (M2 …) not drawn.
     pub more_models: usize,
+    /// Whether the data is simulated: the titles say so.
+    pub simulated: bool,
 }
 
 impl Figures {
@@ -251,6 +253,7 @@ impl Figures {
             outcome: shown(&outcome),
             points,
             more_models: models.len().saturating_sub(1),
+            simulated: false,
         })
     }
 
@@ -270,15 +273,15 @@ impl Figures {
             });
         }
         Legend {
-            title: label(
+            title: super::labels::titled(
                 lang,
                 if self.solution == "intermediate" {
                     "qca_title"
                 } else {
                     "qca_title_pars"
                 },
-            )
-            .into(),
+                self.simulated,
+            ),
             consistency: label(lang, "qca_consistency").into(),
             raw: label(lang, "qca_raw").into(),
             unique: label(lang, "qca_unique").into(),
@@ -347,32 +350,32 @@ pub fn xy_plot<DB: DrawingBackend>(
     lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
+    // "中间解与结果的 XY 图" / "XY plot of the intermediate solution and the outcome".
+    let which = label(
+        lang,
+        if f.solution == "intermediate" {
+            "qca_intermediate"
+        } else {
+            "qca_parsimonious"
+        },
+    );
     let title = match lang {
-        Lang::Zh => format!(
-            "{}与结果的 XY 图",
-            if f.solution == "intermediate" {
-                "中间解"
-            } else {
-                "简约解"
-            }
-        ),
-        Lang::En => format!("XY plot of the {} solution and the outcome", f.solution),
+        Lang::Zh => format!("{which}与结果的 XY 图"),
+        Lang::En => format!("XY plot of the {which} and the outcome"),
+    };
+    let title = if f.simulated {
+        super::labels::titled_text(lang, &title)
+    } else {
+        title
     };
     // The fit under the title, outside the plot: the corners hold cases.
-    let corner = match lang {
-        Lang::Zh => format!(
-            "一致性 {:.3}　覆盖度 {:.3}　案例 {}",
-            f.fit.0,
-            f.fit.1,
-            f.points.len()
-        ),
-        Lang::En => format!(
-            "consistency {:.3}  coverage {:.3}  cases {}",
-            f.fit.0,
-            f.fit.1,
-            f.points.len()
-        ),
-    };
+    let sep = if lang == Lang::Zh { "　" } else { "  " };
+    let corner = [
+        format!("{} {:.3}", label(lang, "qca_consistency"), f.fit.0),
+        format!("{} {:.3}", label(lang, "qca_coverage"), f.fit.1),
+        format!("{} {}", label(lang, "qca_n_cases"), f.points.len()),
+    ]
+    .join(sep);
     let (head, body) = root.split_vertically(78);
     head.draw(&Text::new(title, (20, 12), font(24)))?;
     head.draw(&Text::new(corner, (20, 46), font(17)))?;
@@ -385,13 +388,10 @@ pub fn xy_plot<DB: DrawingBackend>(
         .configure_mesh()
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT)
-        .x_desc(match lang {
-            Lang::Zh => "解的隶属度".to_string(),
-            Lang::En => "membership in the solution".to_string(),
-        })
+        .x_desc(label(lang, "qca_xy_x"))
         .y_desc(match lang {
-            Lang::Zh => format!("结果隶属度：{}", f.outcome),
-            Lang::En => format!("membership in the outcome: {}", f.outcome),
+            Lang::Zh => format!("{}：{}", label(lang, "qca_xy_y"), f.outcome),
+            Lang::En => format!("{}: {}", label(lang, "qca_xy_y"), f.outcome),
         })
         .label_style(font(15))
         .axis_desc_style(font(16))

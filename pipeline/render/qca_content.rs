@@ -66,7 +66,7 @@ pub(super) fn blocks(
     };
     let mut terms = Table::new(
         "fsQCA",
-        &labels::titled_text(lang, label(lang, "qca_terms")),
+        &labels::titled(lang, "qca_terms", simulated),
         vec![
             Column::text(label(lang, "qca_term")),
             Column::number(label(lang, "qca_consistency"), Kind::Coefficient),
@@ -118,12 +118,14 @@ pub(super) fn blocks(
         .map(|c| c.iter().skip(1).filter(|v| *v == Some(true)).count())
         .unwrap_or(0);
     let sets_shown: Vec<String> = conditions.iter().map(|c| set_label(lang, c)).collect();
-    let solution_name = match (shown.as_str(), zh) {
-        ("intermediate", true) => "中间解",
-        (_, true) => "简约解",
-        ("intermediate", false) => "intermediate solution",
-        (_, false) => "parsimonious solution",
-    };
+    let solution_name = label(
+        lang,
+        if shown == "intermediate" {
+            "qca_intermediate"
+        } else {
+            "qca_parsimonious"
+        },
+    );
     let mut text = if zh {
         format!(
             "以{}为结果、{}为条件，对{}的 {} 个单位做模糊集定性比较分析。{}含 {} 个组态，总体一致性 {}，总体覆盖度 {}。",
@@ -170,7 +172,7 @@ pub(super) fn blocks(
 
     let mut nec_t = Table::new(
         label(lang, "qca_necessity"),
-        &labels::titled_text(lang, label(lang, "qca_necessity")),
+        &labels::titled(lang, "qca_necessity", simulated),
         vec![
             Column::text(label(lang, "qca_condition")),
             Column::number(label(lang, "qca_incl_n"), Kind::Coefficient)
