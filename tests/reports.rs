@@ -478,6 +478,16 @@ fn a_country_or_province_level_run_needs_no_sharding_and_works() {
         wd.ok(&["ingest", "--config", cfg]);
         wd.ok(&["compare", "--config", cfg]);
         wd.ok(&["render", "--config", cfg]);
+        // The sample's fsQCA study needs more units than the country
+        // level has: a note, not a failed run.
+        let manifest = std::fs::read_to_string(wd.path("out/latest/manifest.json")).unwrap();
+        if level == "country" {
+            assert!(
+                manifest.contains("were not studied: ")
+                    && manifest.contains("fsQCA needs at least"),
+                "{manifest}"
+            );
+        }
         // Sharding at the default province level is still refused below
         // the analysis level, where sharding is asked for.
         if level == "country" {

@@ -512,17 +512,27 @@ pub fn compute_from(
     notes.extend(ad.notes);
     let mut qca_tables = Vec::new();
     if let (Some(q), Some((cases, qca_notes))) = (&config.qca, qca_cases) {
-        let analysis = super::qca_analysis::analyse(&cases, q).map_err(|e| CompareError::Qca {
-            config: config.path.display().to_string(),
-            message: format!(
-                "[qca] on the {} units of period {}: {e}",
-                cases.ids.len(),
-                qca_period.as_deref().unwrap_or("")
-            ),
-        })?;
+        // A bad section stops the run; what the units' data does not allow
+        // (too few units at a coarse level, no row reaching the cuts) is a
+        // note, so that a scheduled run still publishes everything else.
+        let studied = cases.ids.len();
+        let period = qca_period.as_deref().unwrap_or("");
         notes.extend(qca_notes);
-        notes.extend(analysis.warnings.iter().map(|w| format!("qca: {w}")));
-        qca_tables = analysis.tables;
+        match super::qca_analysis::analyse(&cases, q) {
+            Ok(analysis) => {
+                notes.extend(analysis.warnings.iter().map(|w| format!("qca: {w}")));
+                qca_tables = analysis.tables;
+            }
+            Err(e @ super::qca_analysis::AnalysisError::Key { .. }) => {
+                return Err(CompareError::Qca {
+                    config: config.path.display().to_string(),
+                    message: format!("[qca]: {e}"),
+                })
+            }
+            Err(e) => notes.push(format!(
+                "qca: the {studied} unit(s) of period {period} were not studied: {e}"
+            )),
+        }
     }
 
     let mut counts = BTreeMap::new();
