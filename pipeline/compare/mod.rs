@@ -3,6 +3,7 @@
 //! into the run's frames with them; `stage` (`govlens compare`) reads the
 //! warehouse, calls `tables`, and publishes the run.
 
+pub mod adoption;
 pub mod did;
 pub mod index;
 pub mod qca;

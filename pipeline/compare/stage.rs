@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::compare::tables::{adoption, grouped, index_scores, model_tables, Grouped};
-use crate::config::{check_metric, Config};
+use crate::compare::adoption::adoption;
+use crate::compare::tables::{grouped, index_scores, model_tables, Grouped};
+use crate::config::Config;
 use crate::metrics::{self, MetricsError, Unit};
 use crate::warehouse::{self, Manifest, Staging, WarehouseError};
 
@@ -393,13 +394,7 @@ pub fn compute_from(
     // Period by period: one period's unit metrics are what is held in memory
     // (at national scale the whole table would not fit). The adoption
     // effects need every year of their metrics only, kept aside.
-    let wanted: std::collections::BTreeSet<(String, String)> = config
-        .compare
-        .adoption_metrics
-        .iter()
-        .filter_map(|m| check_metric(m).ok())
-        .map(|(m, b)| (m.to_string(), b.unwrap_or_default().to_string()))
-        .collect();
+    let wanted = super::adoption::wanted(config);
     let mut panel: Grouped = BTreeMap::new();
     let mut models: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let (mut um_out, mut bands_out) = (None::<Parts>, None::<Parts>);

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use super::did::{BasePeriod, Control, Method, SeKind};
 use super::ConfigError;
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,6 +163,43 @@ pub struct Compare {
     /// Models to compare (default: every model the units have).
     #[serde(default)]
     pub models: Vec<String>,
+    /// The adoption effects' estimator (docs/did.md): R did's options.
+    #[serde(default)]
+    pub control: Control,
+    #[serde(default)]
+    pub method: Method,
+    #[serde(default)]
+    pub anticipation: i32,
+    #[serde(default)]
+    pub base_period: BasePeriod,
+    #[serde(default)]
+    pub unbalanced: bool,
+    #[serde(default)]
+    pub se: SeKind,
+    #[serde(default = "default_cband")]
+    pub cband: bool,
+    /// `population`, `log_population`, a metric (its value in the cell's
+    /// earlier year) or `first:<metric>` (its value in the panel's first year).
+    #[serde(default)]
+    pub covariates: Vec<String>,
+    pub min_e: Option<i32>,
+    pub max_e: Option<i32>,
+    pub balance_e: Option<i32>,
+}
+
+fn default_cband() -> bool {
+    true
+}
+
+/// Why a `[compare] covariates` entry is not one: `population`,
+/// `log_population`, a metric, or `first:<metric>`.
+pub fn check_covariate(name: &str) -> Result<(), String> {
+    match name {
+        "population" | "log_population" => Ok(()),
+        _ => check_metric(name.strip_prefix("first:").unwrap_or(name))
+            .map(|_| ())
+            .map_err(|e| format!("{e}; or population, log_population, first:<metric>")),
+    }
 }
 
 fn default_draws() -> usize {
@@ -193,6 +231,17 @@ impl Default for Compare {
             min_group: default_min_group(),
             adoption_metrics: default_adoption(),
             models: Vec::new(),
+            control: Control::default(),
+            method: Method::default(),
+            anticipation: 0,
+            base_period: BasePeriod::default(),
+            unbalanced: false,
+            se: SeKind::default(),
+            cband: true,
+            covariates: Vec::new(),
+            min_e: None,
+            max_e: None,
+            balance_e: None,
         }
     }
 }

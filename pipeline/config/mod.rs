@@ -14,13 +14,14 @@ use serde::Deserialize;
 use crate::contract::{Level, Table, MEMBER_PERSONS};
 
 mod analysis;
+pub mod did;
 mod qca;
 
-use analysis::{check_index, RawIndex, RawRender};
 pub use analysis::{
-    check_metric, parse_size, valid_breakdown, Compare, Index, IndexIndicator, Metrics, Privacy,
-    Render, Report, Uncertainty, METRICS,
+    check_covariate, check_metric, parse_size, valid_breakdown, Compare, Index, IndexIndicator,
+    Metrics, Privacy, Render, Report, Uncertainty, METRICS,
 };
+use analysis::{check_index, RawIndex, RawRender};
 pub use qca::{AnchorMode, Calibration, Qca, Robustness};
 
 /// The embedded default config: `configs/sample.toml` as it was built.
@@ -330,6 +331,15 @@ impl Config {
         }
         for (k, m) in raw.compare.adoption_metrics.iter().enumerate() {
             check_metric(m).map_err(|e| key_err(&format!("compare.adoption_metrics[{k}]"), e))?;
+        }
+        for (k, c) in raw.compare.covariates.iter().enumerate() {
+            check_covariate(c).map_err(|e| key_err(&format!("compare.covariates[{k}]"), e))?;
+        }
+        if raw.compare.anticipation < 0 {
+            return Err(key_err(
+                "compare.anticipation",
+                format!("{} is below 0", raw.compare.anticipation),
+            ));
         }
         let index = check_index(raw.index, &key_err)?;
         let lang = raw.render.lang.unwrap_or_else(|| "zh".into());

@@ -1,0 +1,325 @@
+//! The run's adoption effects: for each `[compare] adoption_metrics` entry,
+//! the yearly panel of units with their adoption cohorts and covariates,
+//! estimated by [`super::did`] with the `[compare]` options, laid out as the
+//! run's `adoption_effects`, `event_study` and `adoption_tests` tables.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::did::{self, Kind};
+use super::tables::{sub_seed, Grouped};
+use crate::config::did::DidOptions;
+use crate::config::{check_metric, Config};
+use crate::metrics::Unit;
+
+pub(super) struct Adoption {
+    pub(super) effects: DataFrame,
+    pub(super) events: DataFrame,
+    pub(super) tests: DataFrame,
+    pub(super) notes: Vec<String>,
+}
+
+/// The (metric, breakdown) pairs the adoption effects read: the outcomes
+/// and the metric covariates.
+pub(super) fn wanted(config: &Config) -> std::collections::BTreeSet<(String, String)> {
+    config
+        .compare
+        .adoption_metrics
+        .iter()
+        .map(String::as_str)
+        .chain(
+            config
+                .compare
+                .covariates
+                .iter()
+                .map(|c| c.strip_prefix("first:").unwrap_or(c)),
+        )
+        .filter_map(|m| check_metric(m).ok())
+        .map(|(m, b)| (m, b.unwrap_or_default()))
+        .collect()
+}
+
+/// The estimator's options from `[compare]`.
+pub(super) fn options(config: &Config, name: &str) -> DidOptions {
+    let c = &config.compare;
+    DidOptions {
+        control: c.control,
+        method: c.method,
+        anticipation: c.anticipation,
+        base_period: c.base_period,
+        unbalanced: c.unbalanced,
+        se: c.se,
+        draws: c.draws,
+        seed: sub_seed(config.seed, &["did", name]),
+        cband: c.cband,
+        alpha: 0.05,
+        min_e: c.min_e,
+        max_e: c.max_e,
+        balance_e: c.balance_e,
+    }
+}
+
+/// A metric's values by (unit, year).
+fn values(g: &Grouped, metric: &str) -> BTreeMap<(String, i32), f64> {
+    let (m, b) = check_metric(metric).expect("config checked");
+    let b = b.unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for ((metric, breakdown, period), models) in g {
+        if *metric != m || *breakdown != b {
+            continue;
+        }
+        let Ok(year) = period.parse::<i32>() else {
+            continue;
+        };
+        for (code, v) in models.values().flatten() {
+            out.insert((code.clone(), year), *v);
+        }
+    }
+    out
+}
+
+/// Adoption effects per configured metric.
+pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<Adoption> {
+    let mut notes = Vec::new();
+    let unit_of: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let no_year = units
+        .iter()
+        .filter(|u| u.model.as_deref().is_some_and(|m| m != "none") && u.adopted.is_none())
+        .count();
+    if no_year > 0 {
+        notes.push(format!("{no_year} unit(s) with a model but no adoption year are left out of the adoption effects"));
+    }
+    let mut t = Tables::default();
+    if config.period != "year" {
+        notes.push(
+            "adoption effects are estimated on yearly panels only (run.period = \"year\")".into(),
+        );
+        return t.finish(notes);
+    }
+    let covariates = &config.compare.covariates;
+    let cov_values: BTreeMap<&str, BTreeMap<(String, i32), f64>> = covariates
+        .iter()
+        .filter(|c| !matches!(c.as_str(), "population" | "log_population"))
+        .map(|c| (c.as_str(), values(g, c.strip_prefix("first:").unwrap_or(c))))
+        .collect();
+    for name in &config.compare.adoption_metrics {
+        let y = values(g, name);
+        let first_year = y.keys().map(|k| k.1).min();
+        let mut obs = Vec::new();
+        let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
+        'rows: for ((code, year), v) in &y {
+            let Some(u) = unit_of.get(code.as_str()) else {
+                continue;
+            };
+            let cohort = match (u.model.as_deref(), u.adopted) {
+                (Some("none"), _) => None,
+                (Some(_), Some(y)) => Some(y),
+                _ => continue,
+            };
+            let mut x = Vec::with_capacity(covariates.len());
+            for c in covariates {
+                let value = match c.as_str() {
+                    "population" => u.population,
+                    "log_population" => u.population.filter(|p| *p > 0.0).map(f64::ln),
+                    _ => {
+                        let at = match c.strip_prefix("first:") {
+                            Some(_) => first_year.unwrap_or(*year),
+                            None => *year,
+                        };
+                        cov_values[c.as_str()].get(&(code.clone(), at)).copied()
+                    }
+                };
+                match value {
+                    Some(v) => x.push(v),
+                    None => {
+                        *missing.entry(c.as_str()).or_default() += 1;
+                        continue 'rows;
+                    }
+                }
+            }
+            obs.push(did::Obs {
+                unit: code.clone(),
+                year: *year,
+                cohort,
+                y: *v,
+                x,
+            });
+        }
+        for (c, k) in missing {
+            notes.push(format!(
+                "adoption effect of {name}: {k} unit-year(s) without covariate {c} left out"
+            ));
+        }
+        match did::estimate(&obs, covariates, &options(config, name)) {
+            Ok(d) => {
+                for s in &d.skipped {
+                    notes.push(format!(
+                        "adoption effect of {name}: cohort {} skipped: {}",
+                        s.cohort, s.reason
+                    ));
+                }
+                for n in &d.notes {
+                    notes.push(format!("adoption effect of {name}: {n}"));
+                }
+                t.add(name, &d, config);
+            }
+            Err(e) => notes.push(format!("adoption effect of {name}: {e}")),
+        }
+    }
+    t.finish(notes)
+}
+
+/// The three tables' columns.
+#[derive(Default)]
+struct Tables {
+    // adoption_effects
+    e_m: Vec<String>,
+    e_kind: Vec<String>,
+    e_c: Vec<Option<i32>>,
+    e_y: Vec<Option<i32>>,
+    e_base: Vec<Option<i32>>,
+    e_att: Vec<Option<f64>>,
+    e_se: Vec<Option<f64>>,
+    e_sea: Vec<Option<f64>>,
+    e_lo: Vec<Option<f64>>,
+    e_hi: Vec<Option<f64>>,
+    e_crit: Vec<Option<f64>>,
+    e_nt: Vec<Option<u32>>,
+    e_nc: Vec<Option<u32>>,
+    e_note: Vec<Option<String>>,
+    // event_study
+    v_m: Vec<String>,
+    v_e: Vec<Option<i32>>,
+    v_att: Vec<f64>,
+    v_se: Vec<Option<f64>>,
+    v_lo: Vec<Option<f64>>,
+    v_hi: Vec<Option<f64>>,
+    v_crit: Vec<f64>,
+    // adoption_tests
+    t_m: Vec<String>,
+    t_w: Vec<Option<f64>>,
+    t_df: Vec<Option<u32>>,
+    t_p: Vec<Option<f64>>,
+    t_units: Vec<u32>,
+    t_control: Vec<String>,
+    t_method: Vec<String>,
+    t_cov: Vec<String>,
+    t_base: Vec<String>,
+    t_antic: Vec<i32>,
+    t_se: Vec<String>,
+    t_crit: Vec<f64>,
+}
+
+impl Tables {
+    #[allow(clippy::too_many_arguments)]
+    fn effect(
+        &mut self,
+        name: &str,
+        kind: &str,
+        c: Option<i32>,
+        y: Option<i32>,
+        base: Option<i32>,
+        e: Option<&did::Estimate>,
+        crit: Option<f64>,
+        n: Option<(usize, usize)>,
+        note: Option<String>,
+    ) {
+        self.e_m.push(name.to_string());
+        self.e_kind.push(kind.to_string());
+        self.e_c.push(c);
+        self.e_y.push(y);
+        self.e_base.push(base);
+        self.e_att.push(e.map(|e| e.att));
+        self.e_se.push(e.and_then(|e| e.se));
+        self.e_sea.push(e.and_then(|e| e.se_analytic));
+        self.e_lo.push(e.and_then(|e| e.ci_low));
+        self.e_hi.push(e.and_then(|e| e.ci_high));
+        self.e_crit.push(crit);
+        self.e_nt.push(n.map(|n| n.0 as u32));
+        self.e_nc.push(n.map(|n| n.1 as u32));
+        self.e_note.push(note);
+    }
+
+    fn add(&mut self, name: &str, d: &did::Did, config: &Config) {
+        for c in &d.cells {
+            self.effect(
+                name,
+                "att_gt",
+                Some(c.cohort),
+                Some(c.year),
+                Some(c.base),
+                c.estimate.as_ref(),
+                Some(d.crit),
+                Some((c.n_treated, c.n_control)),
+                c.note.clone(),
+            );
+        }
+        for a in &d.aggregates {
+            let (kind, cohort, year) = match (a.kind, a.key) {
+                (Kind::Simple, _) => ("simple", None, None),
+                (Kind::Group, Some(g)) => ("group", Some(g), None),
+                (Kind::Group, None) => ("group_overall", None, None),
+                (Kind::Calendar, Some(t)) => ("calendar", None, Some(t)),
+                (Kind::Calendar, None) => ("calendar_overall", None, None),
+                // The event study has a table of its own.
+                (Kind::Dynamic, _) => {
+                    self.v_m.push(name.to_string());
+                    self.v_e.push(a.key);
+                    self.v_att.push(a.estimate.att);
+                    self.v_se.push(a.estimate.se);
+                    self.v_lo.push(a.estimate.ci_low);
+                    self.v_hi.push(a.estimate.ci_high);
+                    self.v_crit.push(a.crit);
+                    continue;
+                }
+            };
+            self.effect(
+                name,
+                kind,
+                cohort,
+                year,
+                None,
+                Some(&a.estimate),
+                Some(a.crit),
+                None,
+                None,
+            );
+        }
+        let c = &config.compare;
+        self.t_m.push(name.to_string());
+        self.t_w.push(d.pretrend.as_ref().map(|p| p.wald));
+        self.t_df.push(d.pretrend.as_ref().map(|p| p.df as u32));
+        self.t_p.push(d.pretrend.as_ref().map(|p| p.p));
+        self.t_units.push(d.n_units as u32);
+        self.t_control.push(c.control.name().into());
+        self.t_method.push(c.method.name().into());
+        self.t_cov.push(c.covariates.join(","));
+        self.t_base.push(c.base_period.name().into());
+        self.t_antic.push(c.anticipation);
+        self.t_se.push(c.se.name().into());
+        self.t_crit.push(d.crit);
+    }
+
+    fn finish(self, notes: Vec<String>) -> PolarsResult<Adoption> {
+        Ok(Adoption {
+            effects: df!(
+                "metric" => self.e_m, "kind" => self.e_kind, "cohort" => self.e_c, "year" => self.e_y,
+                "base" => self.e_base, "att" => self.e_att, "se" => self.e_se, "se_analytic" => self.e_sea,
+                "ci_low" => self.e_lo, "ci_high" => self.e_hi, "crit" => self.e_crit,
+                "n_treated" => self.e_nt, "n_control" => self.e_nc, "note" => self.e_note,
+            )?,
+            events: df!(
+                "metric" => self.v_m, "rel_year" => self.v_e, "att" => self.v_att, "se" => self.v_se,
+                "ci_low" => self.v_lo, "ci_high" => self.v_hi, "crit" => self.v_crit,
+            )?,
+            tests: df!(
+                "metric" => self.t_m, "pretrend_wald" => self.t_w, "pretrend_df" => self.t_df,
+                "pretrend_p" => self.t_p, "units" => self.t_units, "control" => self.t_control,
+                "method" => self.t_method, "covariates" => self.t_cov, "base_period" => self.t_base,
+                "anticipation" => self.t_antic, "se" => self.t_se, "crit" => self.t_crit,
+            )?,
+            notes,
+        })
+    }
+}

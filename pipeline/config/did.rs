@@ -1,0 +1,138 @@
+//! The options of the staggered DiD estimator (docs/did.md), shared by the
+//! `[compare]` section of a run config and `govlens did`: each is one of R
+//! did's `att_gt()` / `aggte()` arguments, named as R names its values.
+
+use serde::Deserialize;
+
+/// `control_group`: who the comparison units are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Control {
+    /// Units never treated in the data (R's "nevertreated").
+    #[default]
+    Never,
+    /// The never-treated plus units first treated after max(t, base) + δ
+    /// (R's "notyettreated"); cohort g itself is never its own control.
+    NotYet,
+}
+
+/// `est_method`: how ATT(g, t) adjusts for covariates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Doubly robust (Sant'Anna & Zhao 2020): logit propensity score and a
+    /// linear outcome regression on the control group's changes.
+    #[default]
+    Dr,
+    /// Inverse probability weighting (normalised, Hájek).
+    Ipw,
+    /// Outcome regression (Heckman, Ichimura & Todd 1997).
+    Reg,
+}
+
+/// `base_period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BasePeriod {
+    /// Pre-periods compare t with t − 1; post-periods with g − δ − 1.
+    #[default]
+    Varying,
+    /// Every cell compares t with g − δ − 1 (that cell itself is 0).
+    Universal,
+}
+
+/// How standard errors are computed (R's `bstrap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SeKind {
+    /// sqrt(Σ ψ_i²) / n from the influence functions (`bstrap = FALSE`).
+    Analytic,
+    /// The multiplier bootstrap with Rademacher weights (`bstrap = TRUE`,
+    /// R's default), scaled by the IQR.
+    #[default]
+    Bootstrap,
+}
+
+/// Every option of one estimation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DidOptions {
+    pub control: Control,
+    pub method: Method,
+    /// δ: periods before adoption in which units may already react.
+    pub anticipation: i32,
+    pub base_period: BasePeriod,
+    /// Keep units not observed in every year (cells use the units observed
+    /// in both t and the base year); R's default (false) drops them.
+    pub unbalanced: bool,
+    pub se: SeKind,
+    pub draws: usize,
+    pub seed: u64,
+    /// Uniform (sup-t) bands over the reported cells (R's `cband`; needs the
+    /// bootstrap).
+    pub cband: bool,
+    /// 1 − the band's coverage (R's `alp`).
+    pub alpha: f64,
+    /// Event times kept by the dynamic aggregation (R's `min_e`, `max_e`).
+    pub min_e: Option<i32>,
+    pub max_e: Option<i32>,
+    /// Only cohorts observed at least this many periods after adoption
+    /// enter the event study (R's `balance_e`).
+    pub balance_e: Option<i32>,
+}
+
+impl Default for DidOptions {
+    fn default() -> Self {
+        DidOptions {
+            control: Control::Never,
+            method: Method::Dr,
+            anticipation: 0,
+            base_period: BasePeriod::Varying,
+            unbalanced: false,
+            se: SeKind::Bootstrap,
+            draws: 999,
+            seed: 0,
+            cband: true,
+            alpha: 0.05,
+            min_e: None,
+            max_e: None,
+            balance_e: None,
+        }
+    }
+}
+
+impl Control {
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Never => "never",
+            Control::NotYet => "notyet",
+        }
+    }
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Dr => "dr",
+            Method::Ipw => "ipw",
+            Method::Reg => "reg",
+        }
+    }
+}
+
+impl BasePeriod {
+    pub fn name(self) -> &'static str {
+        match self {
+            BasePeriod::Varying => "varying",
+            BasePeriod::Universal => "universal",
+        }
+    }
+}
+
+impl SeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SeKind::Analytic => "analytic",
+            SeKind::Bootstrap => "bootstrap",
+        }
+    }
+}
