@@ -47,6 +47,8 @@ pub enum Command {
     Render(RenderArgs),
     /// One district's report: league table, peers, alerts, privacy suppression.
     Report(ReportArgs),
+    /// Staggered DiD on any long panel: R did's att_gt and aggte (never/not-yet-treated controls, dr/ipw/reg covariates, analytic or bootstrap SEs, uniform bands).
+    Did(DidArgs),
     /// Fuzzy-set QCA on any case table: calibration, necessity, truth table, solutions (R QCA's definitions).
     Qca(QcaArgs),
     /// Write seeded, simulated inputs in the contract's formats.
@@ -162,6 +164,70 @@ pub struct ReportArgs {
     /// Label language: zh (default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DidArgs {
+    /// The long panel: CSV, XLSX or Parquet, a row per unit and period.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The outcome column.
+    #[arg(long)]
+    pub outcome: String,
+    /// The period column (whole numbers, e.g. years).
+    #[arg(long)]
+    pub time: String,
+    /// The unit id column.
+    #[arg(long)]
+    pub id: String,
+    /// The first-treated period column (0 or blank: never treated).
+    #[arg(long)]
+    pub cohort: String,
+    /// Covariate columns, comma-separated (taken in the earlier period of each cell, as R).
+    #[arg(long, value_delimiter = ',')]
+    pub covariates: Vec<String>,
+    /// Comparison units: never (R's nevertreated) or notyet (notyettreated).
+    #[arg(long, default_value = "never")]
+    pub control: String,
+    /// With covariates: dr (doubly robust), ipw or reg.
+    #[arg(long, default_value = "dr")]
+    pub method: String,
+    /// Periods before adoption in which units may already react.
+    #[arg(long, default_value_t = 0)]
+    pub anticipation: i32,
+    /// varying or universal.
+    #[arg(long, default_value = "varying")]
+    pub base_period: String,
+    /// Standard errors: bootstrap (R's default) or analytic.
+    #[arg(long, default_value = "bootstrap")]
+    pub se: String,
+    /// Bootstrap draws.
+    #[arg(long, default_value_t = 999)]
+    pub draws: usize,
+    /// The bootstrap's seed.
+    #[arg(long, default_value_t = 20261122)]
+    pub seed: u64,
+    /// Keep units not observed in every period (each cell uses the units observed in both of its periods).
+    #[arg(long)]
+    pub unbalanced: bool,
+    /// Pointwise intervals only, no uniform band.
+    #[arg(long)]
+    pub no_cband: bool,
+    /// Event times kept by the event study: from.
+    #[arg(long, allow_hyphen_values = true)]
+    pub min_e: Option<i32>,
+    /// Event times kept by the event study: to.
+    #[arg(long, allow_hyphen_values = true)]
+    pub max_e: Option<i32>,
+    /// Only cohorts observed this many periods after adoption enter the event study.
+    #[arg(long)]
+    pub balance_e: Option<i32>,
+    /// The chart's language: zh or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+    /// Where the tables and chart go (default: did-out beside the data); replaced whole.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,7 @@
 //!   a batch of periods at a time, into a published run folder.
 //! * [`render`] charts, report.html, report.ipynb and district reports.
 //! * [`run`] the whole job for schedulers: skips, a lock, exit codes.
+//! * [`did_study`] `govlens did`: staggered DiD (R did's estimators) on any long panel.
 //! * [`qca_study`] `govlens qca`: fsQCA on any case table or a run's units, its tables and charts.
 //! * [`progress`] progress bars, shown only on a terminal.
 //! * [`generate`] writes seeded, realistic (simulated) inputs at any scale.
@@ -37,6 +38,7 @@ pub mod cluster;
 pub mod compare;
 pub mod config;
 pub mod contract;
+pub mod did_study;
 pub mod generate;
 pub mod ingest;
 pub mod metrics;

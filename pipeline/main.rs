@@ -282,6 +282,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Did(a) => {
+            let s = govlens::did_study::run(&govlens::did_study::Request {
+                data: a.data,
+                outcome: a.outcome,
+                time: a.time,
+                id: a.id,
+                cohort: a.cohort,
+                covariates: a.covariates,
+                control: a.control,
+                method: a.method,
+                anticipation: a.anticipation,
+                base_period: a.base_period,
+                se: a.se,
+                draws: a.draws,
+                seed: a.seed,
+                unbalanced: a.unbalanced,
+                cband: !a.no_cband,
+                min_e: a.min_e,
+                max_e: a.max_e,
+                balance_e: a.balance_e,
+                lang: a.lang,
+                out: a.out,
+            })?;
+            let d = &s.did;
+            println!("{} units, {} ATT(g,t) cells", d.n_units, d.cells.len());
+            for a in d.aggregates.iter().filter(|a| a.key.is_none()) {
+                let e = &a.estimate;
+                println!(
+                    "  {:<9} ATT {:.4}  se {}",
+                    a.kind.name(),
+                    e.att,
+                    e.se.map(|s| format!("{s:.4}"))
+                        .unwrap_or_else(|| "-".into())
+                );
+            }
+            if let Some(p) = &d.pretrend {
+                println!("  pre-test W = {:.3}, df {}, p = {:.4}", p.wald, p.df, p.p);
+            }
+            for s in &d.skipped {
+                println!("note: cohort {} skipped: {}", s.cohort, s.reason);
+            }
+            for n in &d.notes {
+                println!("note: {n}");
+            }
+            println!("tables in {}", s.out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Qca(q) => {
             let s = govlens::qca_study::run(
                 &q.config,

@@ -72,44 +72,11 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-/// A case table as read: its header and its rows of cells.
-type CaseTable = (Vec<String>, Vec<Vec<Option<String>>>);
-
-/// Reads the case table: the header's names and each row's cells.
-fn read_table(path: &Path) -> Result<CaseTable, String> {
-    use crate::ingest::read;
-    let format = read::Format::of(path).ok_or("not a CSV, XLSX or Parquet file")?;
-    let encoding = crate::ingest::encoding::probe(path, format == read::Format::Csv)
-        .map_err(|e| e.to_string())?
-        .encoding
-        .unwrap_or(crate::config::Encoding::Utf8);
-    let opened = read::open(path, format, encoding, None).map_err(|e| e.to_string())?;
-    let mut rows = opened.records;
-    let header = rows
-        .next()
-        .ok_or("the file is empty")?
-        .map_err(|e| e.to_string())?;
-    let names: Vec<String> = header
-        .cells
-        .iter()
-        .map(|c| c.clone().unwrap_or_default())
-        .collect();
-    let mut body = Vec::new();
-    for r in rows {
-        let r = r.map_err(|e| e.to_string())?;
-        if r.cells.iter().all(Option::is_none) {
-            continue;
-        }
-        body.push(r.cells);
-    }
-    Ok((names, body))
-}
-
 /// The cases of a researcher's table: ids unique and present, every value
 /// used a number.
 fn file_cases(path: &Path, spec: &Qca) -> Result<Cases, String> {
     let case = spec.case.as_deref().ok_or("no qca.case")?;
-    let (names, body) = read_table(path)?;
+    let (names, body) = crate::ingest::read::table_cells(path)?;
     let col = |name: &str| -> Result<usize, String> {
         names
             .iter()

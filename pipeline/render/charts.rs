@@ -463,10 +463,23 @@ pub fn ranks<DB: DrawingBackend>(
     Ok(())
 }
 
-/// (e) The event study with 95% intervals; adoption marked at e = 0.
+/// One event time of the event study: the estimate, its pointwise 95%
+/// interval and the uniform band (equal to the interval without one).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EventPoint {
+    pub e: i32,
+    pub att: f64,
+    pub low: f64,
+    pub high: f64,
+    pub band_low: f64,
+    pub band_high: f64,
+}
+
+/// (e) The event study: estimates with pointwise 95% intervals (whiskers)
+/// and, shaded, the uniform band that covers every event time at once.
 pub fn event_study<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    rows: &[(i32, f64, f64, f64)],
+    rows: &[EventPoint],
     title: &str,
     y_desc: &str,
     lang: Lang,
@@ -474,11 +487,11 @@ pub fn event_study<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let (e0, e1) = rows
         .iter()
-        .fold((i32::MAX, i32::MIN), |(a, b), r| (a.min(r.0), b.max(r.0)));
+        .fold((i32::MAX, i32::MIN), |(a, b), r| (a.min(r.e), b.max(r.e)));
     let (e0, e1) = if e0 <= e1 { (e0, e1) } else { (-1, 1) };
-    let (lo, hi) = rows
-        .iter()
-        .fold((0.0f64, 0.0f64), |(a, b), r| (a.min(r.2), b.max(r.3)));
+    let (lo, hi) = rows.iter().fold((0.0f64, 0.0f64), |(a, b), r| {
+        (a.min(r.low.min(r.band_low)), b.max(r.high.max(r.band_high)))
+    });
     let pad = ((hi - lo) * 0.1).max(1e-6);
     let mut chart = ChartBuilder::on(root)
         .caption(title, font(24))
@@ -504,6 +517,22 @@ pub fn event_study<DB: DrawingBackend>(
         .label_style(font(15))
         .axis_desc_style(font(16))
         .draw()?;
+    let banded = rows
+        .iter()
+        .any(|r| (r.band_high - r.high).abs() > 1e-12 || (r.band_low - r.low).abs() > 1e-12);
+    if banded {
+        let band = RGBColor(0x29, 0x80, 0xb9).mix(0.15);
+        chart
+            .draw_series(rows.iter().map(|r| {
+                let x = r.e as f64;
+                Rectangle::new(
+                    [(x - 0.3, r.band_low), (x + 0.3, r.band_high)],
+                    band.filled(),
+                )
+            }))?
+            .label(label(lang, "uniform_band"))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], band.filled()));
+    }
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(e0 as f64 - 0.5, 0.0), (e1 as f64 + 0.5, 0.0)],
         BLACK.mix(0.4),
@@ -517,19 +546,30 @@ pub fn event_study<DB: DrawingBackend>(
         (-0.45, hi + pad * 0.5),
         font(15),
     )))?;
-    for (e, att, l, h) in rows {
-        let c = if *e < 0 {
+    for r in rows {
+        let c = if r.e < 0 {
             RGBColor(0x7f, 0x8c, 0x8d)
         } else {
             RGBColor(0x29, 0x80, 0xb9)
         };
-        let x = *e as f64;
+        let x = r.e as f64;
         chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x, *l), (x, *h)],
+            vec![(x, r.low), (x, r.high)],
             c.stroke_width(2),
         )))?;
-        chart.draw_series(std::iter::once(Circle::new((x, *att), 4, c.filled())))?;
+        chart.draw_series(std::iter::once(Circle::new((x, r.att), 4, c.filled())))?;
     }
+    let whisker = RGBColor(0x29, 0x80, 0xb9);
+    chart
+        .draw_series(std::iter::once(PathElement::new(vec![], whisker)))?
+        .label(label(lang, "pointwise_ci"))
+        .legend(move |(x, y)| {
+            PathElement::new(
+                vec![(x + 7, y - 6), (x + 7, y + 6)],
+                whisker.stroke_width(2),
+            )
+        });
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -577,4 +617,35 @@ pub fn quality<DB: DrawingBackend>(
             .map(|(i, r)| Text::new(r.2.to_string(), (r.2 as f64, i as f64 + 0.3), font(15))),
     )?;
     Ok(())
+}
+
+/// The event study's points from an `event_study` (or `govlens did`
+/// `aggregations`) table: rows where `keep` holds, with a key; the uniform
+/// band is the table's interval, the pointwise one att ± 1.96 se.
+pub fn event_points(
+    table: &polars::prelude::DataFrame,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<EventPoint> {
+    let f = |c: &str| super::floats(table, c);
+    let key = if table.column("rel_year").is_ok() {
+        f("rel_year")
+    } else {
+        f("key")
+    };
+    let (att, se, lo, hi) = (f("att"), f("se"), f("ci_low"), f("ci_high"));
+    let z = 1.959_963_984_540_054;
+    (0..table.height())
+        .filter(|&i| keep(i))
+        .filter_map(|i| {
+            let (a, s) = (att[i]?, se[i]?);
+            Some(EventPoint {
+                e: key[i]? as i32,
+                att: a,
+                low: a - z * s,
+                high: a + z * s,
+                band_low: lo[i]?,
+                band_high: hi[i]?,
+            })
+        })
+        .collect()
 }

@@ -425,6 +425,21 @@ pub(super) fn report_content(
         .iter()
         .map(|c| floats(&events, c))
         .collect();
+    // With a uniform band the interval columns are the band's.
+    let banded = floats(&events, "crit")
+        .iter()
+        .flatten()
+        .any(|c| *c > 1.959_964 + 1e-6);
+    // The band's critical value, as the event-study table and chart use it.
+    let band_crit = (0..events.height())
+        .filter(|&i| evm[i] == "resolution_rate" && evr[i].is_some())
+        .find_map(|i| floats(&events, "crit")[i])
+        .filter(|c| *c > 1.959_964 + 1e-6);
+    let (lo_key, hi_key) = if banded {
+        ("band_low", "band_high")
+    } else {
+        ("ci_low", "ci_high")
+    };
     let ek = change_kind("resolution_rate");
     let mut es_t = Table::new(
         label(lang, "rel_year"),
@@ -433,8 +448,8 @@ pub(super) fn report_content(
             Column::number(label(lang, "rel_year"), Kind::Rank),
             Column::number(label(lang, "effect"), ek),
             Column::number(label(lang, "se"), ek),
-            Column::number(label(lang, "ci_low"), ek),
-            Column::number(label(lang, "ci_high"), ek),
+            Column::number(label(lang, lo_key), ek),
+            Column::number(label(lang, hi_key), ek),
         ],
     );
     for i in (0..events.height()).filter(|&i| evm[i] == "resolution_rate") {
@@ -450,7 +465,7 @@ pub(super) fn report_content(
         }),
         Block::Table(es_t),
         Block::Table(effects_t),
-        note("def_event"),
+        Block::Note(did_method(&table(dir, "adoption_tests")?, band_crit, lang)),
     ]);
 
     // (e′) fsQCA, when the run made a study.
@@ -526,6 +541,70 @@ pub(super) fn report_content(
 }
 
 const LOAD_CODE: &str = "# The run's tables: go on from here.\nimport pathlib\nimport polars as pl\nimport pandas as pd\n\ntables = pathlib.Path('tables')\nunit_metrics = pl.read_parquet(tables / 'unit_metrics.parquet')\nmodel_summary = pd.read_parquet(tables / 'model_summary.parquet')\nindex_scores = pl.read_parquet(tables / 'index_scores.parquet')\nadoption_effects = pd.read_parquet(tables / 'adoption_effects.parquet')\nunit_metrics.head()";
+
+/// How the adoption effects were estimated, from `adoption_tests`' settings
+/// (the resolution rate's row): control group, covariates, method,
+/// standard errors and what the band means (`band_crit`: the event study's
+/// critical value).
+fn did_method(tests: &polars::prelude::DataFrame, band_crit: Option<f64>, lang: Lang) -> String {
+    let m = strs(tests, "metric");
+    let Some(i) = m
+        .iter()
+        .position(|x| x == "resolution_rate")
+        .or((!m.is_empty()).then_some(0))
+    else {
+        return label(lang, "def_event").to_string();
+    };
+    let get = |c: &str| strs(tests, c).get(i).cloned().unwrap_or_default();
+    let zh = lang == Lang::Zh;
+    let control = match (get("control").as_str(), zh) {
+        ("notyet", true) => "尚未采用模式的单位（含从未采用者）",
+        (_, true) => "从未采用模式的单位",
+        ("notyet", false) => "not-yet-adopting units (and the never-adopting)",
+        (_, false) => "never-adopting units",
+    };
+    let covs = get("covariates");
+    let method = match (get("method").as_str(), zh) {
+        ("ipw", true) => "逆概率加权",
+        ("reg", true) => "结果回归",
+        (_, true) => "双重稳健（倾向得分与结果回归）",
+        ("ipw", false) => "inverse probability weighting",
+        ("reg", false) => "outcome regression",
+        (_, false) => "doubly robust (propensity score and outcome regression)",
+    };
+    let adjust = match (covs.is_empty(), zh) {
+        (true, true) => "不含协变量".to_string(),
+        (false, true) => format!("以协变量 {covs} 条件化平行趋势，采用{method}估计"),
+        (true, false) => "without covariates".to_string(),
+        (false, false) => format!("parallel trends conditional on {covs}, estimated by {method}"),
+    };
+    let se = match (get("se").as_str(), zh) {
+        ("analytic", true) => "标准误由影响函数解析计算",
+        (_, true) => "标准误为按单位聚类的乘数自助法",
+        ("analytic", false) => "analytic standard errors from the influence functions",
+        (_, false) => "standard errors from a multiplier bootstrap clustered by unit",
+    };
+    let base = if get("base_period") == "universal" {
+        if zh {
+            "，统一基期"
+        } else {
+            ", a universal base period"
+        }
+    } else {
+        ""
+    };
+    let band = match band_crit {
+        Some(c) if zh => format!("竖线为逐点 95% 区间，阴影为 95% 一致置信带（临界值 {c:.2}，同时覆盖所有相对年份，而非逐个年份）。"),
+        Some(c) => format!(" Whiskers are pointwise 95% intervals; the shading is the 95% uniform band (critical value {c:.2}), which covers every event time at once."),
+        None if zh => "竖线为逐点 95% 区间。".to_string(),
+        None => " Whiskers are pointwise 95% intervals.".to_string(),
+    };
+    if zh {
+        format!("采用模式的效应：交错双重差分（Callaway–Sant'Anna，与 R did 的 att_gt 相同），对照组为{control}，{adjust}{base}；{se}。{band}")
+    } else {
+        format!("Adoption effects: staggered difference-in-differences (Callaway–Sant'Anna, as R did's att_gt) against {control}, {adjust}{base}; {se}.{band}")
+    }
+}
 
 /// The definitions every report ends with.
 pub(super) fn definitions(lang: Lang) -> Vec<(String, String)> {

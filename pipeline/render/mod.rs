@@ -555,16 +555,8 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     );
 
     // (e) the event study of the resolution rate.
-    let (em, er) = (strs(&events, "metric"), floats(&events, "rel_year"));
-    let (ea, elo, ehi) = (
-        floats(&events, "att"),
-        floats(&events, "ci_low"),
-        floats(&events, "ci_high"),
-    );
-    let ev: Vec<(i32, f64, f64, f64)> = (0..events.height())
-        .filter(|&i| em[i] == "resolution_rate")
-        .filter_map(|i| Some((er[i]? as i32, ea[i]?, elo[i]?, ehi[i]?)))
-        .collect();
+    let em = strs(&events, "metric");
+    let ev = charts::event_points(&events, |i| em[i] == "resolution_rate");
     both!(
         out,
         "event_study",

@@ -1,0 +1,341 @@
+//! `govlens did --data FILE --outcome Y --time T --id I --cohort G …`: the
+//! staggered DiD of [`crate::compare::did`] on any long panel a researcher
+//! brings (CSV, XLSX or Parquet; a row per unit and year; cohort 0 or blank
+//! for never treated), written as `att_gt`, `aggregations` and `pre_test`
+//! (Parquet and a spreadsheet-safe CSV), the event-study chart with its
+//! uniform band (SVG, PNG) and a manifest with every option — published at
+//! once, nothing written on bad input.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::compare::did::{self, Did, Obs};
+use crate::config::did::{BasePeriod, Control, DidOptions, Method, SeKind};
+use crate::render::labels::Lang;
+use crate::warehouse::{self, Staging, WarehouseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DidStudyError {
+    #[error("{path}: {message}")]
+    Data { path: String, message: String },
+    #[error("{0}")]
+    Option(String),
+    #[error("{path}: {source}")]
+    Estimate { path: String, source: did::DidError },
+    #[error("writing {table}: {source}")]
+    Frame { table: String, source: PolarsError },
+    #[error("drawing the event study: {0}")]
+    Chart(String),
+    #[error(transparent)]
+    Warehouse(#[from] WarehouseError),
+}
+
+/// What the command was asked, as plain values (the CLI parses into this).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub data: PathBuf,
+    pub outcome: String,
+    pub time: String,
+    pub id: String,
+    pub cohort: String,
+    pub covariates: Vec<String>,
+    pub control: String,
+    pub method: String,
+    pub anticipation: i32,
+    pub base_period: String,
+    pub se: String,
+    pub draws: usize,
+    pub seed: u64,
+    pub unbalanced: bool,
+    pub cband: bool,
+    pub min_e: Option<i32>,
+    pub max_e: Option<i32>,
+    pub balance_e: Option<i32>,
+    pub lang: String,
+    pub out: Option<PathBuf>,
+}
+
+/// What a run found, for the terminal.
+#[derive(Debug)]
+pub struct Summary {
+    pub out: PathBuf,
+    pub did: Did,
+}
+
+fn options(r: &Request) -> Result<DidOptions, DidStudyError> {
+    let bad = |flag: &str, v: &str, allowed: &str| {
+        DidStudyError::Option(format!("--{flag} '{v}': one of {allowed}"))
+    };
+    if r.anticipation < 0 {
+        return Err(DidStudyError::Option(format!(
+            "--anticipation {}: 0 or more periods",
+            r.anticipation
+        )));
+    }
+    Ok(DidOptions {
+        control: match r.control.as_str() {
+            "never" | "nevertreated" => Control::Never,
+            "notyet" | "notyettreated" => Control::NotYet,
+            v => return Err(bad("control", v, "never, notyet")),
+        },
+        method: match r.method.as_str() {
+            "dr" => Method::Dr,
+            "ipw" => Method::Ipw,
+            "reg" => Method::Reg,
+            v => return Err(bad("method", v, "dr, ipw, reg")),
+        },
+        anticipation: r.anticipation,
+        base_period: match r.base_period.as_str() {
+            "varying" => BasePeriod::Varying,
+            "universal" => BasePeriod::Universal,
+            v => return Err(bad("base-period", v, "varying, universal")),
+        },
+        unbalanced: r.unbalanced,
+        se: match r.se.as_str() {
+            "analytic" => SeKind::Analytic,
+            "bootstrap" => SeKind::Bootstrap,
+            v => return Err(bad("se", v, "analytic, bootstrap")),
+        },
+        draws: r.draws,
+        seed: r.seed,
+        cband: r.cband,
+        alpha: 0.05,
+        min_e: r.min_e,
+        max_e: r.max_e,
+        balance_e: r.balance_e,
+    })
+}
+
+/// The panel's observations: every value used parsed, the row and column
+/// named when one is not a number.
+fn panel(r: &Request) -> Result<Vec<Obs>, String> {
+    let (names, body) = crate::ingest::read::table_cells(&r.data)?;
+    let col = |name: &str| -> Result<usize, String> {
+        names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| format!("no column '{name}' (columns: {})", names.join(", ")))
+    };
+    let (yc, tc, ic, gc) = (
+        col(&r.outcome)?,
+        col(&r.time)?,
+        col(&r.id)?,
+        col(&r.cohort)?,
+    );
+    let xc: Vec<usize> = r
+        .covariates
+        .iter()
+        .map(|c| col(c))
+        .collect::<Result<_, _>>()?;
+    let mut obs = Vec::with_capacity(body.len());
+    for (k, row) in body.iter().enumerate() {
+        let line = k + 2;
+        let cell = |c: usize| row.get(c).cloned().flatten().unwrap_or_default();
+        let number = |c: usize, what: &str| -> Result<f64, String> {
+            let raw = cell(c);
+            crate::ingest::parse::parse_number(&raw)
+                .map_err(|_| format!("row {line}, column {what}: '{raw}' is not a number"))
+        };
+        let unit = cell(ic);
+        if unit.is_empty() {
+            return Err(format!("row {line}: no unit id in '{}'", r.id));
+        }
+        let year = number(tc, &r.time)?;
+        if year.fract() != 0.0 {
+            return Err(format!(
+                "row {line}, column {}: {year} is not a whole period",
+                r.time
+            ));
+        }
+        let cohort = match cell(gc).trim() {
+            "" => None,
+            _ => match number(gc, &r.cohort)? {
+                g if g == 0.0 => None,
+                g if g.fract() == 0.0 => Some(g as i32),
+                g => {
+                    return Err(format!(
+                        "row {line}, column {}: {g} is not a period",
+                        r.cohort
+                    ))
+                }
+            },
+        };
+        let mut x = Vec::with_capacity(xc.len());
+        for (c, name) in xc.iter().zip(&r.covariates) {
+            if cell(*c).trim().is_empty() {
+                return Err(format!(
+                    "row {line} (unit {unit}, {year}): covariate {name} is missing"
+                ));
+            }
+            x.push(number(*c, name)?);
+        }
+        obs.push(Obs {
+            unit,
+            year: year as i32,
+            cohort,
+            y: number(yc, &r.outcome)?,
+            x,
+        });
+    }
+    if obs.is_empty() {
+        return Err("no rows".into());
+    }
+    Ok(obs)
+}
+
+/// Runs the estimation of `r` into its output folder (default `did-out`
+/// beside the data).
+pub fn run(r: &Request) -> Result<Summary, DidStudyError> {
+    let shown = r.data.display().to_string();
+    let opts = options(r)?;
+    let lang = Lang::parse(&r.lang)
+        .ok_or_else(|| DidStudyError::Option(format!("--lang '{}': zh or en", r.lang)))?;
+    let obs = panel(r).map_err(|message| DidStudyError::Data {
+        path: shown.clone(),
+        message,
+    })?;
+    let d =
+        did::estimate(&obs, &r.covariates, &opts).map_err(|source| DidStudyError::Estimate {
+            path: shown.clone(),
+            source,
+        })?;
+    let out = r.out.clone().unwrap_or_else(|| {
+        r.data
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join("did-out")
+    });
+    let staging = Staging::new(&out)?;
+    let mut tables = frames(&d)?;
+    for (name, df) in &mut tables {
+        warehouse::write_frame(&staging.dir.join(format!("{name}.parquet")), df, &[])?;
+        warehouse::write_csv_copy(&staging.dir.join(format!("{name}.csv")), df)?;
+    }
+    chart(&staging.dir, &tables[1].1, &r.outcome, lang)?;
+    let manifest = serde_json::json!({
+        "data": shown, "outcome": r.outcome, "time": r.time, "id": r.id, "cohort": r.cohort,
+        "covariates": r.covariates, "control": opts.control.name(), "method": opts.method.name(),
+        "anticipation": opts.anticipation, "base_period": opts.base_period.name(),
+        "se": opts.se.name(), "draws": opts.draws, "seed": opts.seed, "unbalanced": opts.unbalanced,
+        "cband": opts.cband, "min_e": opts.min_e, "max_e": opts.max_e, "balance_e": opts.balance_e,
+        "units": d.n_units, "crit": d.crit,
+        "skipped": d.skipped.iter().map(|s| format!("cohort {}: {}", s.cohort, s.reason)).collect::<Vec<_>>(),
+        "notes": d.notes,
+        "r_equivalent": r_call(r, &opts),
+    });
+    warehouse::write_text(
+        &staging.dir.join("manifest.json"),
+        &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
+    )?;
+    staging.publish()?;
+    Ok(Summary { out, did: d })
+}
+
+/// The R call that computes the same estimates.
+pub fn r_call(r: &Request, o: &DidOptions) -> String {
+    let xf = if r.covariates.is_empty() {
+        "NULL".to_string()
+    } else {
+        format!("~{}", r.covariates.join("+"))
+    };
+    format!(
+        "did::att_gt(yname = \"{}\", tname = \"{}\", idname = \"{}\", gname = \"{}\", xformla = {xf}, data = data, control_group = \"{}\", anticipation = {}, est_method = \"{}\", base_period = \"{}\", bstrap = {}, cband = {}, biters = {}, allow_unbalanced_panel = {})",
+        r.outcome,
+        r.time,
+        r.id,
+        r.cohort,
+        if o.control == Control::NotYet { "notyettreated" } else { "nevertreated" },
+        o.anticipation,
+        o.method.name(),
+        o.base_period.name(),
+        if o.se == SeKind::Bootstrap { "TRUE" } else { "FALSE" },
+        if o.cband { "TRUE" } else { "FALSE" },
+        o.draws,
+        if o.unbalanced { "TRUE" } else { "FALSE" },
+    )
+}
+
+fn ferr(table: &str) -> impl FnOnce(PolarsError) -> DidStudyError {
+    let table = table.to_string();
+    move |source| DidStudyError::Frame { table, source }
+}
+
+/// `att_gt`, `aggregations`, `pre_test`.
+fn frames(d: &Did) -> Result<Vec<(&'static str, DataFrame)>, DidStudyError> {
+    let c = &d.cells;
+    let e = |f: fn(&did::Estimate) -> Option<f64>| -> Vec<Option<f64>> {
+        c.iter().map(|c| c.estimate.as_ref().and_then(f)).collect()
+    };
+    let att_gt = df!(
+        "cohort" => c.iter().map(|c| c.cohort).collect::<Vec<_>>(),
+        "year" => c.iter().map(|c| c.year).collect::<Vec<_>>(),
+        "base" => c.iter().map(|c| c.base).collect::<Vec<_>>(),
+        "att" => e(|e| Some(e.att)),
+        "se" => e(|e| e.se),
+        "se_analytic" => e(|e| e.se_analytic),
+        "ci_low" => e(|e| e.ci_low),
+        "ci_high" => e(|e| e.ci_high),
+        "crit" => c.iter().map(|c| c.estimate.as_ref().map(|_| d.crit)).collect::<Vec<_>>(),
+        "n_treated" => c.iter().map(|c| c.n_treated as u32).collect::<Vec<_>>(),
+        "n_control" => c.iter().map(|c| c.n_control as u32).collect::<Vec<_>>(),
+        "note" => c.iter().map(|c| c.note.clone()).collect::<Vec<_>>(),
+    )
+    .map_err(ferr("att_gt"))?;
+    let a = &d.aggregates;
+    let ae = |f: fn(&did::Estimate) -> Option<f64>| -> Vec<Option<f64>> {
+        a.iter().map(|a| f(&a.estimate)).collect()
+    };
+    let aggregations = df!(
+        "kind" => a.iter().map(|a| a.kind.name()).collect::<Vec<_>>(),
+        "key" => a.iter().map(|a| a.key).collect::<Vec<_>>(),
+        "att" => ae(|e| Some(e.att)),
+        "se" => ae(|e| e.se),
+        "se_analytic" => ae(|e| e.se_analytic),
+        "ci_low" => ae(|e| e.ci_low),
+        "ci_high" => ae(|e| e.ci_high),
+        "crit" => a.iter().map(|a| a.crit).collect::<Vec<_>>(),
+    )
+    .map_err(ferr("aggregations"))?;
+    let p = d.pretrend.as_ref();
+    let pre_test = df!(
+        "w" => [p.map(|p| p.wald)],
+        "df" => [p.map(|p| p.df as u32)],
+        "p" => [p.map(|p| p.p)],
+    )
+    .map_err(ferr("pre_test"))?;
+    Ok(vec![
+        ("att_gt", att_gt),
+        ("aggregations", aggregations),
+        ("pre_test", pre_test),
+    ])
+}
+
+/// The event study (the dynamic aggregation) with its uniform band.
+fn chart(
+    dir: &Path,
+    aggregations: &DataFrame,
+    outcome: &str,
+    lang: Lang,
+) -> Result<(), DidStudyError> {
+    use crate::render::charts::{event_points, event_study};
+    use plotters::prelude::*;
+    crate::render::font::register(None).map_err(|e| DidStudyError::Chart(e.to_string()))?;
+    let kind = crate::render::strs(aggregations, "kind");
+    let rows = event_points(aggregations, |i| kind[i] == "dynamic");
+    let title = crate::render::labels::label(lang, "event_title");
+    let derr = |e: String| DidStudyError::Chart(e);
+    let size = (1000, 640);
+    let svg = dir.join("event_study.svg");
+    {
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        event_study(&root, &rows, title, outcome, lang).map_err(|e| derr(e.to_string()))?;
+        root.present().map_err(|e| derr(e.to_string()))?;
+    }
+    let png = dir.join("event_study.png");
+    let root = BitMapBackend::new(&png, size).into_drawing_area();
+    event_study(&root, &rows, title, outcome, lang).map_err(|e| derr(e.to_string()))?;
+    root.present().map_err(|e| derr(e.to_string()))?;
+    Ok(())
+}
