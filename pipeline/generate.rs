@@ -79,6 +79,11 @@ pub const SAMPLE_COUNTIES: [(&str, Model, Option<i32>); 6] = [
     ("420102", Model::None, None),          // 湖北武汉江岸 (comparison)
 ];
 
+/// Satisfaction's extra trend, points per year and log unit of population
+/// around 6,000 residents, centred on 2019.5: linear in log population, as
+/// the adoption effects' outcome regression assumes.
+pub const SIZE_TREND: f64 = 0.6;
+
 /// Planted effects of adoption, per model, from the adoption year on.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Effect {
@@ -551,6 +556,7 @@ pub fn unit_year(
     }
 
     // Service centres: collaborative units run all seven; others a stable subset.
+    let size = (u.population as f64 / 6_000.0).ln();
     let mut pick = unit_rng(spec.seed, u.index, 0xC0);
     for (k, (center, _)) in CENTER_TYPES.iter().take(7).enumerate() {
         let present = u.model == Model::Collaborative || k < 3 || pick.random_bool(0.6);
@@ -563,7 +569,16 @@ pub fn unit_year(
             u.population as f64 * per_resident * (1.0 + eff.visits_rel) * (1.0 + 0.02 * t),
         );
         let services = binomial(&mut rng, visits, 0.4);
-        let sat = (80.0 + eff.satisfaction_pts + noise.sample(&mut rng) * 2.0).clamp(40.0, 99.0);
+        // Satisfaction rises faster in larger communities (SIZE_TREND points
+        // a year per log unit of population). The adopting counties are the
+        // more rural (Pinggu's villages), so parallel trends hold only
+        // conditional on population: the confounder the adoption effects'
+        // covariates are for.
+        let sat = (80.0
+            + eff.satisfaction_pts
+            + SIZE_TREND * size * (t - 4.5)
+            + noise.sample(&mut rng) * 2.0)
+            .clamp(40.0, 99.0);
         usage.push(vec![
             u.code.clone(),
             period.clone(),
@@ -610,6 +625,9 @@ pub struct Provenance {
     pub years: String,
     pub placebo: bool,
     pub planted_effects: BTreeMap<String, Effect>,
+    /// The planted confounder: satisfaction points a year per log unit of
+    /// population (see [`SIZE_TREND`]).
+    pub satisfaction_size_trend: f64,
 }
 
 /// Writes regions.csv, member_ages.csv, disputes.csv, service_usage.csv and
@@ -677,6 +695,7 @@ pub fn provenance(spec: &Spec, communities: usize) -> Provenance {
                 )
             })
             .collect(),
+        satisfaction_size_trend: SIZE_TREND,
     }
 }
 

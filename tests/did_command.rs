@@ -1,0 +1,160 @@
+//! `govlens did` on a panel a researcher brings: mpdta gives R's numbers in
+//! the written tables; bad input is refused with one message naming the
+//! row, unit or option, and nothing is written.
+
+mod common;
+
+use common::{parquet, strs, Workdir};
+
+const MPDTA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mpdta.csv");
+
+fn args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "did",
+        "--data",
+        data,
+        "--outcome",
+        "lemp",
+        "--time",
+        "year",
+        "--id",
+        "countyreal",
+        "--cohort",
+        "first.treat",
+        "--out",
+        out,
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+#[test]
+fn mpdta_with_lpop_and_not_yet_treated_controls_writes_r_s_numbers() {
+    let wd = Workdir::new();
+    let out = wd.path("did");
+    let (data, o) = (MPDTA.to_string(), out.to_str().unwrap().to_string());
+    let stdout = wd.ok(&args(
+        &data,
+        &o,
+        &[
+            "--covariates",
+            "lpop",
+            "--control",
+            "notyet",
+            "--se",
+            "analytic",
+        ],
+    ));
+    assert!(stdout.contains("500 units, 12 ATT(g,t) cells"), "{stdout}");
+    let att = parquet(&out.join("att_gt.parquet"));
+    let (g, t) = (common::f64s(&att, "cohort"), common::f64s(&att, "year"));
+    let i = (0..att.height())
+        .find(|&i| g[i] == Some(2004.0) && t[i] == Some(2006.0))
+        .unwrap();
+    // tests/fixtures/did/mpdta_reference.csv, lpop_nyt_dr, attgt 2004/2006.
+    let (a, se) = (
+        common::f64s(&att, "att")[i].unwrap(),
+        common::f64s(&att, "se")[i].unwrap(),
+    );
+    assert!((a + 0.138191822608).abs() < 1e-6, "{a}");
+    assert!((se - 0.0342280372213).abs() < 1e-6, "{se}");
+    let agg = parquet(&out.join("aggregations.parquet"));
+    let (kind, key) = (strs(&agg, "kind"), common::f64s(&agg, "key"));
+    let dy = (0..agg.height())
+        .find(|&i| kind[i] == "dynamic" && key[i].is_none())
+        .unwrap();
+    assert!((common::f64s(&agg, "att")[dy].unwrap() + 0.0799926209593).abs() < 1e-6);
+    let pre = parquet(&out.join("pre_test.parquet"));
+    assert!((common::f64s(&pre, "p")[0].unwrap() - 0.23326).abs() < 5e-6);
+    for f in [
+        "att_gt.csv",
+        "aggregations.csv",
+        "pre_test.csv",
+        "event_study.svg",
+        "event_study.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("control_group = \\\"notyettreated\\\"")
+            && manifest.contains("xformla = ~lpop"),
+        "{manifest}"
+    );
+    // Bootstrap SEs are seeded: the same run gives the same bytes.
+    wd.ok(&args(&data, &o, &["--draws", "199"]));
+    let first = std::fs::read(out.join("aggregations.parquet")).unwrap();
+    wd.ok(&args(&data, &o, &["--draws", "199"]));
+    assert_eq!(
+        first,
+        std::fs::read(out.join("aggregations.parquet")).unwrap()
+    );
+}
+
+#[test]
+fn bad_panels_and_options_are_refused_with_one_message_and_nothing_written() {
+    let wd = Workdir::new();
+    let raw = std::fs::read_to_string(MPDTA).unwrap();
+    let lines: Vec<&str> = raw.lines().collect();
+    wd.write("twice.csv", format!("{raw}{}\n", lines[1]));
+    // Row 4's lpop (the third column) left blank.
+    let mut blank = lines.clone();
+    let mut cells: Vec<&str> = blank[3].split(',').collect();
+    cells[2] = "";
+    let row = cells.join(",");
+    blank[3] = &row;
+    wd.write("blank.csv", blank.join("\n") + "\n");
+    let treated: String = raw
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return l.to_string();
+            }
+            let mut c: Vec<&str> = l.split(',').collect();
+            if c[4] == "0" {
+                c[4] = "2007";
+            }
+            c.join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    wd.write("treated.csv", treated + "\n");
+    let (twice, blank_p, treated_p) = (
+        wd.path("twice.csv").to_str().unwrap().to_string(),
+        wd.path("blank.csv").to_str().unwrap().to_string(),
+        wd.path("treated.csv").to_str().unwrap().to_string(),
+    );
+    let out = wd.path("did");
+    let o = out.to_str().unwrap().to_string();
+    let m = MPDTA.to_string();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (args(&twice, &o, &[]), "is observed twice in"),
+        (
+            args(&blank_p, &o, &["--covariates", "lpop"]),
+            "covariate lpop is missing",
+        ),
+        (
+            args(&m, &o, &["--control", "later"]),
+            "--control 'later': one of never, notyet",
+        ),
+        (args(&m, &o, &["--covariates", "gdp"]), "no column 'gdp'"),
+        (args(&treated_p, &o, &[]), "no never-treated units"),
+    ];
+    for (a, needle) in cases {
+        let err = wd.fails(&a);
+        assert!(err.contains(needle), "{a:?}: {err}");
+        assert!(!out.exists(), "{a:?}: something was written");
+    }
+    // Without never-treated units, not-yet-treated controls still estimate
+    // the cohorts before the last, as R does.
+    let stdout = wd.ok(&args(
+        &treated_p,
+        &o,
+        &["--control", "notyet", "--se", "analytic"],
+    ));
+    assert!(
+        stdout.contains("cohort 2007 skipped: the last cohort"),
+        "{stdout}"
+    );
+}
