@@ -151,7 +151,7 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
         let cohort = match cell(gc).trim() {
             "" => None,
             _ => match number(gc, &r.cohort)? {
-                g if g == 0.0 => None,
+                0.0 => None,
                 g if g.fract() == 0.0 => Some(g as i32),
                 g => {
                     return Err(format!(

@@ -646,52 +646,6 @@ fn check_source(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn relative_paths_are_stable_across_clones() {
-        assert_eq!(
-            relative_to(
-                Path::new("/a/b/configs/../datasets/x.csv"),
-                Path::new("/a/b/configs")
-            ),
-            "../datasets/x.csv"
-        );
-        assert_eq!(
-            relative_to(Path::new("/a/b/configs/x.csv"), Path::new("/a/b/configs")),
-            "x.csv"
-        );
-    }
-
-    #[test]
-    fn unknown_key_is_named() {
-        let err = Config::from_str(
-            "[run]\nwarehouse='w'\noutput='o'\nsede=1\n",
-            Path::new("c.toml"),
-            Path::new("."),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("sede"), "{err}");
-        assert!(err.contains("c.toml"), "{err}");
-    }
-
-    #[test]
-    fn columns_entry_naming_no_canonical_column_is_rejected() {
-        let err = Config::from_str(
-            "[run]\nwarehouse='w'\noutput='o'\n[sources.disputes]\npath='d.csv'\n[sources.disputes.columns]\n\"受理\"=\"recieved\"\n",
-            Path::new("c.toml"),
-            Path::new("."),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("sources.disputes.columns"), "{err}");
-        assert!(err.contains("recieved"), "{err}");
-    }
-}
-
 /// The checks of a run config's `[qca]`: its sets are the run's metrics
 /// (raw values, so each needs anchors or `anchors = "quantiles"`) and
 /// `model:<word>` conditions (crisp, from the unit's governance model).
@@ -748,4 +702,50 @@ fn check_run_qca(q: &Qca) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_stable_across_clones() {
+        assert_eq!(
+            relative_to(
+                Path::new("/a/b/configs/../datasets/x.csv"),
+                Path::new("/a/b/configs")
+            ),
+            "../datasets/x.csv"
+        );
+        assert_eq!(
+            relative_to(Path::new("/a/b/configs/x.csv"), Path::new("/a/b/configs")),
+            "x.csv"
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_str(
+            "[run]\nwarehouse='w'\noutput='o'\nsede=1\n",
+            Path::new("c.toml"),
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("sede"), "{err}");
+        assert!(err.contains("c.toml"), "{err}");
+    }
+
+    #[test]
+    fn columns_entry_naming_no_canonical_column_is_rejected() {
+        let err = Config::from_str(
+            "[run]\nwarehouse='w'\noutput='o'\n[sources.disputes]\npath='d.csv'\n[sources.disputes.columns]\n\"受理\"=\"recieved\"\n",
+            Path::new("c.toml"),
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("sources.disputes.columns"), "{err}");
+        assert!(err.contains("recieved"), "{err}");
+    }
 }

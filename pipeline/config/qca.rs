@@ -168,7 +168,7 @@ impl Qca {
         if self.n_cut == 0 {
             return err("n_cut", "at least 1 case per row".into());
         }
-        if !(self.log_odds > 0.0) {
+        if self.log_odds.is_nan() || self.log_odds <= 0.0 {
             return err("log_odds", format!("{} is not above 0", self.log_odds));
         }
         for (c, v) in &self.expect {

@@ -430,6 +430,40 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
     })
 }
 
+/// A table a researcher brings (CSV in any encoding, XLSX, Parquet) as its
+/// header's names and each non-blank row's cells: what `govlens qca` and
+/// `govlens did` read.
+pub type TableCells = (Vec<String>, Vec<Vec<Option<String>>>);
+
+/// Reads a whole table as [`TableCells`]; the message says what failed.
+pub fn table_cells(path: &Path) -> Result<TableCells, String> {
+    let format = Format::of(path).ok_or("not a CSV, XLSX or Parquet file")?;
+    let encoding = super::encoding::probe(path, format == Format::Csv)
+        .map_err(|e| e.to_string())?
+        .encoding
+        .unwrap_or(Encoding::Utf8);
+    let opened = open(path, format, encoding, None).map_err(|e| e.to_string())?;
+    let mut rows = opened.records;
+    let header = rows
+        .next()
+        .ok_or("the file is empty")?
+        .map_err(|e| e.to_string())?;
+    let names: Vec<String> = header
+        .cells
+        .iter()
+        .map(|c| c.clone().unwrap_or_default())
+        .collect();
+    let mut body = Vec::new();
+    for r in rows {
+        let r = r.map_err(|e| e.to_string())?;
+        if r.cells.iter().all(Option::is_none) {
+            continue;
+        }
+        body.push(r.cells);
+    }
+    Ok((names, body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,38 +536,4 @@ mod tests {
         assert_eq!(excel_text(&Data::Float(0.1 + 0.2)).as_deref(), Some("0.3"));
         assert_eq!(excel_date(45078.0), "2023-06-01");
     }
-}
-
-/// A table a researcher brings (CSV in any encoding, XLSX, Parquet) as its
-/// header's names and each non-blank row's cells: what `govlens qca` and
-/// `govlens did` read.
-pub type TableCells = (Vec<String>, Vec<Vec<Option<String>>>);
-
-/// Reads a whole table as [`TableCells`]; the message says what failed.
-pub fn table_cells(path: &Path) -> Result<TableCells, String> {
-    let format = Format::of(path).ok_or("not a CSV, XLSX or Parquet file")?;
-    let encoding = super::encoding::probe(path, format == Format::Csv)
-        .map_err(|e| e.to_string())?
-        .encoding
-        .unwrap_or(Encoding::Utf8);
-    let opened = open(path, format, encoding, None).map_err(|e| e.to_string())?;
-    let mut rows = opened.records;
-    let header = rows
-        .next()
-        .ok_or("the file is empty")?
-        .map_err(|e| e.to_string())?;
-    let names: Vec<String> = header
-        .cells
-        .iter()
-        .map(|c| c.clone().unwrap_or_default())
-        .collect();
-    let mut body = Vec::new();
-    for r in rows {
-        let r = r.map_err(|e| e.to_string())?;
-        if r.cells.iter().all(Option::is_none) {
-            continue;
-        }
-        body.push(r.cells);
-    }
-    Ok((names, body))
 }

@@ -400,16 +400,16 @@ pub fn xy_plot<DB: DrawingBackend>(
         vec![(0.0, 0.0), (1.0, 1.0)],
         BLACK.mix(0.5).stroke_width(1),
     )))?;
-    for v in [0.5] {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(v, 0.0), (v, 1.0)],
-            BLACK.mix(0.2),
-        )))?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, v), (1.0, v)],
-            BLACK.mix(0.2),
-        )))?;
-    }
+    // The crossovers: 0.5 in the solution and in the outcome.
+    let v = 0.5;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(v, 0.0), (v, 1.0)],
+        BLACK.mix(0.2),
+    )))?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, v), (1.0, v)],
+        BLACK.mix(0.2),
+    )))?;
     let blue = RGBColor(0x29, 0x80, 0xb9);
     chart.draw_series(
         f.points

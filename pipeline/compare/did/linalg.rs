@@ -15,7 +15,9 @@ pub fn cholesky(a: &Mat) -> Option<Mat> {
             let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
             if i == j {
                 let d = a[i][i] - s;
-                if !(d > 1e-12 * a[i][i].abs().max(1e-300)) {
+                if d.partial_cmp(&(1e-12 * a[i][i].abs().max(1e-300)))
+                    != Some(std::cmp::Ordering::Greater)
+                {
                     return None;
                 }
                 l[i][j] = d.sqrt();
@@ -76,9 +78,10 @@ pub fn gram(x: &[Vec<f64>], w: impl Fn(usize) -> f64) -> Mat {
             }
         }
     }
-    for p in 0..k {
-        for q in 0..p {
-            a[q][p] = a[p][q];
+    for p in 1..k {
+        let (upper, lower) = a.split_at_mut(p);
+        for (q, row) in upper.iter_mut().enumerate() {
+            row[p] = lower[0][q];
         }
     }
     a

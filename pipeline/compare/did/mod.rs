@@ -477,7 +477,7 @@ fn cell(
         Method::Ipw => (0..treated.len()).collect(),
         _ => (0..treated.len()).filter(|&r| !treated[r]).collect(),
     };
-    for j in 0..covariates.len() {
+    for (j, name) in covariates.iter().enumerate() {
         let mut trial = keep.clone();
         trial.push(j);
         let rows: Vec<Vec<f64>> = fit_rows
@@ -491,7 +491,7 @@ fn cell(
         if rows.len() > trial.len() && linalg::cholesky(&linalg::gram(&rows, |_| 1.0)).is_some() {
             keep = trial;
         } else {
-            dropped.push(&covariates[j]);
+            dropped.push(name);
         }
     }
     let x: Vec<Vec<f64>> = xs

@@ -189,12 +189,10 @@ pub(super) fn configurations(
                 config.push(c as u32 + 1);
                 term.push(t.name(names));
                 cond.push(name.clone());
-                presence.push(kept.then(|| {
-                    if t.value & bit != 0 {
-                        "present"
-                    } else {
-                        "absent"
-                    }
+                presence.push(kept.then_some(if t.value & bit != 0 {
+                    "present"
+                } else {
+                    "absent"
                 }));
                 core.push(is_core);
             }
