@@ -384,9 +384,19 @@ fn quantile_anchors_calibrate_the_run_s_metrics() {
             "n_cut = 2\n",
             "n_cut = 2\nanchors = \"quantiles\"\nquantiles = [0.1, 0.55, 0.9]\n",
         )
-        .replace("satisfaction = [78.5, 82.05, 85.5]\n", "")
-        .replace("\"share_young:cadre\" = [0.09, 0.155, 0.26]\n", "")
-        .replace("center_coverage = [0.55, 0.8, 0.99]\n", "");
+        .lines()
+        .filter(|l| {
+            ![
+                "satisfaction = [",
+                "\"share_young:cadre\" = [",
+                "center_coverage = [",
+            ]
+            .iter()
+            .any(|p| l.starts_with(p))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
     let cfg = wd.write("quantiles.toml", text.clone());
     let cfg = cfg.to_str().unwrap();
     wd.ok(&["ingest", "--config", cfg]);

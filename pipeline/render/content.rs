@@ -194,6 +194,7 @@ pub(super) fn report_content(
     let eff = table(dir, "adoption_effects")?;
     let (em, ek) = (strs(&eff, "metric"), strs(&eff, "kind"));
     let (ea, es) = (floats(&eff, "att"), floats(&eff, "se"));
+    let (elo, ehi) = (floats(&eff, "ci_low"), floats(&eff, "ci_high"));
     let mut effects_t = Table::new(
         label(lang, "effects_title"),
         &labels::titled(lang, "effects_title", simulated),
@@ -209,10 +210,15 @@ pub(super) fn report_content(
     let mut zero = Vec::new();
     for i in (0..eff.height()).filter(|&i| ek[i] == "simple") {
         let (key, name) = did_metric(lang, &em[i]);
-        let (Some(a), Some(se)) = (ea[i], es[i]) else {
+        let Some(a) = ea[i] else {
             continue;
         };
-        let (lo, hi) = (a - 1.96 * se, a + 1.96 * se);
+        // No SE: an estimate with no variation (every unit's change zero).
+        let se = es[i].unwrap_or(0.0);
+        let (lo, hi) = (
+            elo.get(i).copied().flatten().unwrap_or(a - 1.96 * se),
+            ehi.get(i).copied().flatten().unwrap_or(a + 1.96 * se),
+        );
         let k = change_kind(&key);
         let cells = [a, se, lo, hi].map(|v| format::text(Some(v), k, lang));
         let zero_text = format::text(Some(0.0), k, lang);
