@@ -459,7 +459,11 @@ pub(super) fn report_content(
         ],
     );
     for i in (0..events.height()).filter(|&i| evm[i] == "resolution_rate") {
-        let mut row = vec![Cell::Num(evr[i])];
+        // The last row: the average over e ≥ 0, with its 95% interval.
+        let mut row = vec![match evr[i] {
+            Some(_) => Cell::Num(evr[i]),
+            None => Cell::text(label(lang, "event_average")),
+        }];
         row.extend(ev.iter().map(|c| Cell::Num(c[i])));
         es_t.rows.push(row);
     }

@@ -156,6 +156,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("table_n", "表", "table"),
     ("rule", "规则", "rule"),
     ("missing_indicators", "缺失指标", "missing indicators"),
+    ("event_average", "采用后平均（95% 区间）", "average after adoption (95% interval)"),
     ("uniform_band", "95% 一致置信带", "95% uniform band"),
     ("pointwise_ci", "95% 逐点区间", "95% pointwise interval"),
     ("band_low", "置信带下限", "band low"),
