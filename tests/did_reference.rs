@@ -213,3 +213,91 @@ fn same_seed_same_standard_errors() {
     let b = run(false, Control::Never, Method::Dr, SeKind::Bootstrap, 5);
     assert_eq!(a, b);
 }
+
+fn cell(d: &Did, g: i32, t: i32) -> f64 {
+    d.cells
+        .iter()
+        .find(|c| c.cohort == g && c.year == t)
+        .and_then(|c| c.estimate.as_ref())
+        .map(|e| e.att)
+        .unwrap_or_else(|| panic!("no ATT({g},{t})"))
+}
+
+/// Without covariates and with the same never-treated controls on a
+/// balanced panel, long differences telescope into year-on-year ones: a
+/// universal base's pre-period cell is minus the sum of the varying base's
+/// cells in between, and anticipation δ = 1 moves the base back a year.
+#[test]
+fn universal_base_and_anticipation_telescope_the_varying_cells() {
+    let obs = mpdta(false);
+    let base = |b, delta| DidOptions {
+        base_period: b,
+        anticipation: delta,
+        se: SeKind::Analytic,
+        draws: 0,
+        ..DidOptions::default()
+    };
+    use govlens::config::did::BasePeriod::{Universal, Varying};
+    let varying = estimate(&obs, &[], &base(Varying, 0)).unwrap();
+    let universal = estimate(&obs, &[], &base(Universal, 0)).unwrap();
+    // ATT_u(2007, 2004) = Y_2004 − Y_2006 = −(Δ2005 + Δ2006).
+    let want = -(cell(&varying, 2007, 2005) + cell(&varying, 2007, 2006));
+    assert!((cell(&universal, 2007, 2004) - want).abs() < 1e-12);
+    // The base year's own cell is 0 with no standard error.
+    let c = universal
+        .cells
+        .iter()
+        .find(|c| c.cohort == 2007 && c.year == 2006)
+        .unwrap();
+    assert_eq!(
+        c.estimate.as_ref().map(|e| (e.att, e.se)),
+        Some((0.0, None))
+    );
+    // Post cells do not depend on the base-period choice.
+    assert!((cell(&universal, 2006, 2007) - cell(&varying, 2006, 2007)).abs() < 1e-12);
+    // δ = 1: cohort 2007's post cells use 2005 as their base.
+    let anticipating = estimate(&obs, &[], &base(Varying, 1)).unwrap();
+    let want = cell(&varying, 2007, 2007) + cell(&varying, 2007, 2006);
+    assert!((cell(&anticipating, 2007, 2007) - want).abs() < 1e-12);
+    // Cohort 2004 has no year before 2004 − 1: dropped, and named.
+    assert!(anticipating.skipped.iter().any(|s| s.cohort == 2004));
+}
+
+/// balance_e keeps the cohorts observed that long after adoption, and the
+/// event times it can show; min_e/max_e trim the event study.
+#[test]
+fn balance_e_and_the_event_window_are_r_s_aggte_options() {
+    let obs = mpdta(false);
+    let opts = DidOptions {
+        se: SeKind::Analytic,
+        draws: 0,
+        balance_e: Some(1),
+        ..DidOptions::default()
+    };
+    let d = estimate(&obs, &[], &opts).unwrap();
+    let events: Vec<i32> = d.keyed(Kind::Dynamic).iter().map(|(e, _)| *e).collect();
+    // mpdta ends in 2007: cohorts 2004 and 2006 have e = 1; e in 1 − 3 ..= 1.
+    assert_eq!(events, vec![-2, -1, 0, 1]);
+    // θ(0) is cohorts 2004 and 2006's ATT(g, g) weighted by their sizes.
+    let n = |g: i32| {
+        obs.iter()
+            .filter(|o| o.year == 2003 && o.cohort == Some(g))
+            .count() as f64
+    };
+    let want =
+        (n(2004) * cell(&d, 2004, 2004) + n(2006) * cell(&d, 2006, 2006)) / (n(2004) + n(2006));
+    assert!((d.get(Kind::Dynamic, Some(0)).unwrap().att - want).abs() < 1e-12);
+    let window = DidOptions {
+        balance_e: None,
+        min_e: Some(-1),
+        max_e: Some(1),
+        ..opts
+    };
+    let d = estimate(&obs, &[], &window).unwrap();
+    let events: Vec<i32> = d.keyed(Kind::Dynamic).iter().map(|(e, _)| *e).collect();
+    assert_eq!(events, vec![-1, 0, 1]);
+    let mean = (d.get(Kind::Dynamic, Some(0)).unwrap().att
+        + d.get(Kind::Dynamic, Some(1)).unwrap().att)
+        / 2.0;
+    assert!((d.get(Kind::Dynamic, None).unwrap().att - mean).abs() < 1e-12);
+}
