@@ -8,6 +8,7 @@ pub mod did;
 pub mod index;
 pub mod qca;
 pub mod qca_analysis;
+pub mod sobol;
 pub mod stage;
 pub mod stats;
 pub mod tables;
