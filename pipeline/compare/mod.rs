@@ -12,3 +12,4 @@ pub mod sobol;
 pub mod stage;
 pub mod stats;
 pub mod tables;
+pub mod treatment;
