@@ -7,6 +7,7 @@ pub mod adoption;
 pub mod did;
 pub mod index;
 pub mod index_diagnostics;
+pub mod index_sensitivity;
 pub mod qca;
 pub mod qca_analysis;
 pub mod sobol;
