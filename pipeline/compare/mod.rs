@@ -1,10 +1,14 @@
-//! Comparisons across models. `stats`, `index`, `did` and `qca` are pure functions
-//! from numbers (and a seed) to results; `tables` turns grouped unit metrics
-//! into the run's frames with them; `stage` (`govlens compare`) reads the
-//! warehouse, calls `tables`, and publishes the run.
+//! Comparisons across models. The methods are pure functions from numbers
+//! (and a seed) to results: `stats`; `index` with `treatment`,
+//! `imputation`, `index_diagnostics` and `index_sensitivity` (on `sobol`);
+//! `did`; `qca`. `qca_analysis` lays one fsQCA study out as tables and
+//! `adoption` the adoption effects; `tables` turns grouped unit metrics into
+//! the run's frames; `stage` (`govlens compare`) reads the warehouse, calls
+//! them, and publishes the run.
 
 pub mod adoption;
 pub mod did;
+pub mod imputation;
 pub mod index;
 pub mod index_diagnostics;
 pub mod index_sensitivity;

@@ -36,7 +36,7 @@ impl Design {
     /// N points of d factors, scrambled by `seed`; N at most [`MAX_N`],
     /// 2d at most 256.
     pub fn new(n: usize, d: usize, seed: u32) -> Result<Design, String> {
-        if n < 2 || n > MAX_N {
+        if !(2..=MAX_N).contains(&n) {
             return Err(format!("N = {n}: between 2 and {MAX_N} points"));
         }
         if 2 * d > 256 {
