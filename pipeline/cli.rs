@@ -47,6 +47,8 @@ pub enum Command {
     Render(RenderArgs),
     /// One district's report: league table, peers, alerts, privacy suppression.
     Report(ReportArgs),
+    /// A composite index on any table (COINr's iData/iMeta): treatment, imputation, scores, diagnostics, remove-one and variance-based sensitivity.
+    Index(IndexArgs),
     /// Staggered DiD on any long panel: R did's att_gt and aggte (never/not-yet-treated controls, dr/ipw/reg covariates, analytic or bootstrap SEs, uniform bands).
     Did(DidArgs),
     /// Fuzzy-set QCA on any case table: calibration, necessity, truth table, solutions (R QCA's definitions).
@@ -164,6 +166,16 @@ pub struct ReportArgs {
     /// Label language: zh (default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// A TOML file with an [index] section (data, unit, indicators; treatment, imputation, [index.sensitivity]).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Where the tables go (default: index-out beside the config); replaced whole.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,7 @@
 //! * [`render`] charts, report.html, report.ipynb and district reports.
 //! * [`run`] the whole job for schedulers: skips, a lock, exit codes.
 //! * [`did_study`] `govlens did`: staggered DiD (R did's estimators) on any long panel.
+//! * [`index_cmd`] `govlens index`: a composite index with COINr's treatment, diagnostics and sensitivity on any table.
 //! * [`qca_study`] `govlens qca`: fsQCA on any case table or a run's units, its tables and charts.
 //! * [`progress`] progress bars, shown only on a terminal.
 //! * [`generate`] writes seeded, realistic (simulated) inputs at any scale.
@@ -40,6 +41,7 @@ pub mod config;
 pub mod contract;
 pub mod did_study;
 pub mod generate;
+pub mod index_cmd;
 pub mod ingest;
 pub mod metrics;
 pub mod progress;

@@ -282,6 +282,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Index(a) => {
+            let s = govlens::index_cmd::run(&a.config, a.out.as_deref())?;
+            println!("{} units", s.units);
+            if let Some((factor, st)) = &s.analysis.strongest {
+                println!("  the choice that moves the ranks most: {factor} (ST = {st:.3})");
+            }
+            for n in &s.analysis.notes {
+                println!("note: {n}");
+            }
+            println!("tables in {}", s.out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Did(a) => {
             let s = govlens::did_study::run(&govlens::did_study::Request {
                 data: a.data,

@@ -12,6 +12,7 @@ pub mod imputation;
 pub mod index;
 pub mod index_diagnostics;
 pub mod index_sensitivity;
+pub mod index_study;
 pub mod qca;
 pub mod qca_analysis;
 pub mod sobol;

@@ -15,6 +15,7 @@ use crate::contract::{Level, Table, MEMBER_PERSONS};
 
 mod analysis;
 pub mod did;
+pub mod index_study;
 mod qca;
 
 pub use analysis::{

@@ -33,6 +33,7 @@ pub mod docx;
 pub mod font;
 pub mod format;
 pub mod html;
+pub mod index_charts;
 pub mod labels;
 pub mod notebook;
 pub mod qca_charts;

@@ -1,0 +1,423 @@
+//! One composite-index study on a plain table (a `govlens index` file's
+//! `[index]` section): treatment, imputation, the scores and ranks, the
+//! diagnostics, remove-one and, if asked, the variance-based sensitivity —
+//! laid out as the tables `govlens index` writes (docs/contract.md B.10a):
+//! `index_scores`, `index_treated`, `index_imputed`, `index_diagnostics`,
+//! `index_correlations`, `index_remove_one`, `index_sensitivity`.
+
+use polars::prelude::*;
+
+use super::imputation::{impute, Imputation};
+use super::index::{ranks, score, Aggregation, Indicator, Input, Normalisation};
+use super::index_diagnostics as diag;
+use super::index_sensitivity::{self as sens, Factor, Nominal};
+use super::treatment;
+use crate::config::index_study::IndexStudy;
+
+/// A study's tables in the order they are written, and the factor that
+/// moves the ranks most (for the terminal and a report's sentence).
+#[derive(Debug)]
+pub struct IndexAnalysis {
+    pub tables: Vec<(&'static str, DataFrame)>,
+    pub strongest: Option<(String, f64)>,
+    pub notes: Vec<String>,
+}
+
+pub fn normalisation(s: &str) -> Result<Normalisation, String> {
+    match s {
+        "minmax" | "min-max" => Ok(Normalisation::MinMax),
+        "zscore" | "z-score" => Ok(Normalisation::ZScore),
+        "rank" => Ok(Normalisation::Rank),
+        other => Err(format!("'{other}' is not minmax, zscore or rank")),
+    }
+}
+
+pub fn aggregation(s: &str) -> Result<Aggregation, String> {
+    match s {
+        "arithmetic" => Ok(Aggregation::Arithmetic),
+        "geometric" => Ok(Aggregation::Geometric),
+        other => Err(format!("'{other}' is not arithmetic or geometric")),
+    }
+}
+
+fn imputation(s: &str) -> Result<Imputation, String> {
+    match s {
+        "none" => Ok(Imputation::None),
+        "mean" => Ok(Imputation::Mean),
+        "median" => Ok(Imputation::Median),
+        other => Err(format!("'{other}' is not none, mean or median")),
+    }
+}
+
+fn ferr(table: &str) -> impl Fn(PolarsError) -> String + '_ {
+    move |e| format!("building {table}: {e}")
+}
+
+/// Runs the study; errors name the key or indicator (as "key …: message").
+pub fn analyse(
+    units: Vec<String>,
+    values: Vec<Vec<Option<f64>>>,
+    spec: &IndexStudy,
+) -> Result<IndexAnalysis, String> {
+    let norm =
+        normalisation(&spec.normalisation).map_err(|e| format!("key index.normalisation: {e}"))?;
+    let agg = aggregation(&spec.aggregation).map_err(|e| format!("key index.aggregation: {e}"))?;
+    let imp = imputation(&spec.imputation).map_err(|e| format!("key index.imputation: {e}"))?;
+    let k = spec.indicators.len();
+    if k == 0 {
+        return Err("key index.indicators: name at least one indicator".into());
+    }
+    let total: f64 = spec.indicators.iter().map(|i| i.weight).sum();
+    if !(total > 0.0) || spec.indicators.iter().any(|i| i.weight < 0.0) {
+        return Err(
+            "key index.indicators: weights must be ≥ 0 and sum to a positive number".into(),
+        );
+    }
+    for i in &spec.indicators {
+        if i.direction != 1.0 && i.direction != -1.0 {
+            return Err(format!(
+                "indicator {}: direction {} is not 1 or -1",
+                i.column, i.direction
+            ));
+        }
+    }
+    let indicators: Vec<Indicator> = spec
+        .indicators
+        .iter()
+        .map(|i| Indicator {
+            name: i.column.clone(),
+            pillar: i.pillar.clone(),
+            direction: i.direction,
+            weight: i.weight,
+        })
+        .collect();
+    let n = units.len();
+    let column =
+        |j: usize, v: &[Vec<Option<f64>>]| -> Vec<Option<f64>> { v.iter().map(|r| r[j]).collect() };
+    for (j, ind) in indicators.iter().enumerate() {
+        let present: Vec<f64> = column(j, &values).into_iter().flatten().collect();
+        if present.is_empty() {
+            return Err(format!("indicator {}: missing for every unit", ind.name));
+        }
+        if present.iter().all(|x| *x == present[0]) {
+            return Err(format!(
+                "indicator {}: no variation (every unit {})",
+                ind.name, present[0]
+            ));
+        }
+    }
+    let mut notes = Vec::new();
+
+    // Treatment, then imputation, indicator by indicator.
+    let (mut t_unit, mut t_ind, mut t_before, mut t_after, mut t_how) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut i_unit, mut i_ind, mut i_value, mut i_how) = (vec![], vec![], vec![], vec![]);
+    let mut treated_values = values.clone();
+    let mut checks = Vec::with_capacity(k);
+    for (j, ind) in indicators.iter().enumerate() {
+        let t = if spec.winmax > 0 {
+            treatment::treat(&column(j, &values), spec.winmax)
+        } else {
+            let c = treatment::check(&column(j, &values).into_iter().flatten().collect::<Vec<_>>());
+            treatment::Treated {
+                values: column(j, &values),
+                how: treatment::How::None,
+                before: c,
+                after: c,
+                changed: vec![],
+            }
+        };
+        for &(u, b, a) in &t.changed {
+            t_unit.push(units[u].clone());
+            t_ind.push(ind.name.clone());
+            t_before.push(b);
+            t_after.push(a);
+            t_how.push(t.how.name());
+        }
+        if !t.after.passes {
+            notes.push(if spec.winmax > 0 {
+                format!(
+                    "indicator {} still fails the skew/kurtosis check after treatment",
+                    ind.name
+                )
+            } else {
+                format!(
+                    "indicator {} fails the skew/kurtosis check (winmax = 0: not treated)",
+                    ind.name
+                )
+            });
+        }
+        let filled = impute(&t.values, imp, None, &[])
+            .map_err(|e| format!("indicator {}: {e}", ind.name))?;
+        for &(u, v) in &filled.filled {
+            i_unit.push(units[u].clone());
+            i_ind.push(ind.name.clone());
+            i_value.push(v);
+            i_how.push(imp.name());
+        }
+        for (row, v) in treated_values.iter_mut().zip(&filled.values) {
+            row[j] = *v;
+        }
+        checks.push(t);
+    }
+    let input = Input {
+        units: units.clone(),
+        indicators: indicators.clone(),
+        pillar_weights: spec.pillars.iter().map(|(p, w)| (p.clone(), *w)).collect(),
+        values: treated_values,
+    };
+    let scores = score(&input, norm, agg, None, None);
+    let rk = ranks(&scores.index);
+    let pillars = input.pillars();
+    let mut cols = vec![
+        Column::new("unit".into(), units.clone()),
+        Column::new("score".into(), scores.index.clone()),
+        Column::new(
+            "rank".into(),
+            rk.iter().map(|r| r.map(|r| r as u32)).collect::<Vec<_>>(),
+        ),
+    ];
+    for (p, s) in pillars.iter().zip(&scores.pillars) {
+        cols.push(Column::new(format!("pillar:{p}").into(), s.clone()));
+    }
+    cols.push(Column::new(
+        "treated".into(),
+        (0..n)
+            .map(|u| {
+                let names: Vec<&str> = checks
+                    .iter()
+                    .zip(&indicators)
+                    .filter(|(t, _)| t.changed.iter().any(|c| c.0 == u))
+                    .map(|(_, i)| i.name.as_str())
+                    .collect();
+                (!names.is_empty()).then(|| names.join(","))
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let index_scores = DataFrame::new(n, cols).map_err(ferr("index_scores"))?;
+
+    // Diagnostics on the treated, imputed values (directions applied).
+    let directed: Vec<Vec<Option<f64>>> = (0..k)
+        .map(|j| {
+            input
+                .values
+                .iter()
+                .map(|r| r[j].map(|x| x * indicators[j].direction))
+                .collect()
+        })
+        .collect();
+    let eff = diag::effective_weights(
+        &indicators
+            .iter()
+            .map(|i| (i.pillar.clone(), i.weight))
+            .collect::<Vec<_>>(),
+        &input.pillar_weights,
+    );
+    let mut d = DiagRows::default();
+    for (p_i, p) in pillars.iter().enumerate() {
+        let members: Vec<usize> = (0..k).filter(|&j| &indicators[j].pillar == p).collect();
+        let items: Vec<Vec<Option<f64>>> = members.iter().map(|&j| directed[j].clone()).collect();
+        let alpha = diag::cronbach_alpha(&items);
+        let pca = diag::first_component(&items);
+        for (m, &j) in members.iter().enumerate() {
+            let col = &directed[j];
+            let present: Vec<f64> = column(j, &values).into_iter().flatten().collect();
+            let to_pillar = diag::pearson(col, &scores.pillars[p_i]);
+            let high_pairs: Vec<&str> = members
+                .iter()
+                .filter(|&&q| q != j)
+                .filter(|&&q| diag::pearson(col, &directed[q]).is_some_and(|r| r > 0.9))
+                .map(|&q| indicators[q].name.as_str())
+                .collect();
+            d.indicator.push(indicators[j].name.clone());
+            d.pillar.push(p.clone());
+            d.available.push(present.len() as f64 / n as f64);
+            d.zeros
+                .push(present.iter().filter(|x| **x == 0.0).count() as f64 / present.len() as f64);
+            d.skew.push(checks[j].before.skew);
+            d.kurt.push(checks[j].before.kurt);
+            d.skew_after.push(checks[j].after.skew);
+            d.kurt_after.push(checks[j].after.kurt);
+            d.treatment.push(checks[j].how.name());
+            d.r_pillar.push(to_pillar);
+            d.r_index.push(diag::pearson(col, &scores.index));
+            d.negative.push(to_pillar.is_some_and(|r| r < 0.0));
+            d.collinear
+                .push((!high_pairs.is_empty()).then(|| high_pairs.join(",")));
+            d.alpha.push(alpha);
+            d.pc1.push(pca.as_ref().map(|(l, _)| l[m]));
+            d.pc1_share.push(pca.as_ref().map(|(_, s)| *s));
+            d.eff.push(eff[j]);
+        }
+    }
+    let index_diagnostics = d.frame()?;
+    let (mut ca, mut cb, mut cp, mut cs) = (vec![], vec![], vec![], vec![]);
+    for a in 0..k {
+        for b in a + 1..k {
+            ca.push(indicators[a].name.clone());
+            cb.push(indicators[b].name.clone());
+            cp.push(diag::pearson(&directed[a], &directed[b]));
+            cs.push(diag::spearman(&directed[a], &directed[b]));
+        }
+    }
+    let index_correlations = df!("a" => ca, "b" => cb, "pearson" => cp, "spearman" => cs)
+        .map_err(ferr("index_correlations"))?;
+
+    // Remove-one and sensitivity against the nominal choices. The input
+    // given to them is untreated: they treat and impute themselves.
+    let raw = Input {
+        values: values.clone(),
+        ..input.clone()
+    };
+    let nominal = Nominal {
+        normalisation: norm,
+        aggregation: agg,
+        winmax: spec.winmax,
+        impute: imp != Imputation::None,
+    };
+    let ro = sens::remove_one(&raw, nominal);
+    let index_remove_one = df!(
+        "left_out" => ro.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        "mean_abs_rank_shift" => ro.iter().map(|r| r.1).collect::<Vec<_>>(),
+    )
+    .map_err(ferr("index_remove_one"))?;
+    let mut tables = vec![
+        ("index_scores", index_scores),
+        (
+            "index_treated",
+            df!("unit" => t_unit, "indicator" => t_ind, "before" => t_before, "after" => t_after, "how" => t_how)
+                .map_err(ferr("index_treated"))?,
+        ),
+        (
+            "index_imputed",
+            df!("unit" => i_unit, "indicator" => i_ind, "value" => i_value, "how" => i_how)
+                .map_err(ferr("index_imputed"))?,
+        ),
+        ("index_diagnostics", index_diagnostics),
+        ("index_correlations", index_correlations),
+        ("index_remove_one", index_remove_one),
+    ];
+    let mut strongest = None;
+    if let Some(s) = &spec.sensitivity {
+        let factors = factors(s)?;
+        let evaluations = s.n * (factors.len() + 2);
+        if evaluations > s.budget {
+            return Err(format!(
+                "key index.sensitivity: N = {} × ({} factors + 2) = {evaluations} evaluations, above the budget of {} (lower n or raise budget)",
+                s.n,
+                factors.len(),
+                s.budget
+            ));
+        }
+        let r = sens::analyse(&raw, nominal, &factors, s.n, s.boot, spec.seed)
+            .map_err(|e| format!("key index.sensitivity: {e}"))?;
+        strongest = r
+            .indices
+            .iter()
+            .max_by(|a, b| a.1.st.total_cmp(&b.1.st))
+            .map(|(f, i)| (f.to_string(), i.st));
+        let f = |g: fn(&super::sobol::Indices) -> f64| {
+            r.indices.iter().map(|(_, i)| g(i)).collect::<Vec<_>>()
+        };
+        tables.push((
+            "index_sensitivity",
+            df!(
+                "factor" => r.indices.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                "s1" => f(|i| i.s1), "s1_low" => f(|i| i.s1_low), "s1_high" => f(|i| i.s1_high),
+                "st" => f(|i| i.st), "st_low" => f(|i| i.st_low), "st_high" => f(|i| i.st_high),
+            )
+            .map_err(ferr("index_sensitivity"))?,
+        ));
+        let ri = &r.rank_intervals;
+        tables.push((
+            "index_rank_intervals",
+            df!(
+                "unit" => units.clone(),
+                "rank" => rk.iter().map(|r| r.map(|r| r as u32)).collect::<Vec<_>>(),
+                "rank_p05" => ri.iter().map(|x| x.map(|x| x.0)).collect::<Vec<_>>(),
+                "rank_median" => ri.iter().map(|x| x.map(|x| x.1)).collect::<Vec<_>>(),
+                "rank_p95" => ri.iter().map(|x| x.map(|x| x.2)).collect::<Vec<_>>(),
+            )
+            .map_err(ferr("index_rank_intervals"))?,
+        ));
+        notes.push(format!(
+            "sensitivity: {} evaluations, mean absolute rank shift {:.2}",
+            r.evaluations, r.mean_shift
+        ));
+    }
+    Ok(IndexAnalysis {
+        tables,
+        strongest,
+        notes,
+    })
+}
+
+/// The factors a `[index.sensitivity]` names.
+fn factors(s: &crate::config::index_study::SensitivitySpec) -> Result<Vec<Factor>, String> {
+    let mut out = Vec::new();
+    for f in &s.factors {
+        out.push(match f.as_str() {
+            "normalisation" => Factor::Normalisation(
+                s.normalisations.iter().map(|n| normalisation(n)).collect::<Result<_, _>>()?,
+            ),
+            "aggregation" => Factor::Aggregation(
+                s.aggregations.iter().map(|a| aggregation(a)).collect::<Result<_, _>>()?,
+            ),
+            "weights" => Factor::Weights {
+                noise: s.weight_noise,
+                sets: s.weight_sets,
+            },
+            "winmax" => Factor::Winmax(s.winmax.clone()),
+            "imputation" => Factor::Imputation,
+            "drop_indicator" => Factor::DropIndicator,
+            other => {
+                return Err(format!(
+                    "key index.sensitivity.factors: '{other}' is not normalisation, aggregation, weights, winmax, imputation or drop_indicator"
+                ))
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// `index_diagnostics`' columns.
+#[derive(Default)]
+struct DiagRows {
+    indicator: Vec<String>,
+    pillar: Vec<String>,
+    available: Vec<f64>,
+    zeros: Vec<f64>,
+    skew: Vec<f64>,
+    kurt: Vec<f64>,
+    skew_after: Vec<f64>,
+    kurt_after: Vec<f64>,
+    treatment: Vec<&'static str>,
+    r_pillar: Vec<Option<f64>>,
+    r_index: Vec<Option<f64>>,
+    negative: Vec<bool>,
+    collinear: Vec<Option<String>>,
+    alpha: Vec<Option<f64>>,
+    pc1: Vec<Option<f64>>,
+    pc1_share: Vec<Option<f64>>,
+    eff: Vec<f64>,
+}
+
+impl DiagRows {
+    fn frame(self) -> Result<DataFrame, String> {
+        let nan = |v: Vec<f64>| {
+            v.into_iter()
+                .map(|x| (!x.is_nan()).then_some(x))
+                .collect::<Vec<_>>()
+        };
+        df!(
+            "indicator" => self.indicator, "pillar" => self.pillar, "available" => self.available,
+            "zero_share" => self.zeros, "skew" => nan(self.skew), "kurtosis" => nan(self.kurt),
+            "skew_treated" => nan(self.skew_after), "kurtosis_treated" => nan(self.kurt_after),
+            "treatment" => self.treatment, "r_pillar" => self.r_pillar, "r_index" => self.r_index,
+            "negative_with_pillar" => self.negative, "above_0_9_with" => self.collinear,
+            "pillar_alpha" => self.alpha, "pc1_loading" => self.pc1, "pc1_share" => self.pc1_share,
+            "effective_weight" => self.eff,
+        )
+        .map_err(ferr("index_diagnostics"))
+    }
+}
