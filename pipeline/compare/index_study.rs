@@ -68,7 +68,7 @@ pub fn analyse(
         return Err("key index.indicators: name at least one indicator".into());
     }
     let total: f64 = spec.indicators.iter().map(|i| i.weight).sum();
-    if !(total > 0.0) || spec.indicators.iter().any(|i| i.weight < 0.0) {
+    if total.is_nan() || total <= 0.0 || spec.indicators.iter().any(|i| i.weight < 0.0) {
         return Err(
             "key index.indicators: weights must be ≥ 0 and sum to a positive number".into(),
         );
