@@ -166,8 +166,12 @@ pub fn run(config: &Path, out: Option<&Path>) -> Result<Summary, IndexCmdError> 
         .find(|(n, _)| *n == "index_sensitivity")
     {
         crate::render::font::register(None).map_err(|e| IndexCmdError::Chart(e.to_string()))?;
-        crate::render::index_charts::draw_sensitivity(&staging.dir, s)
-            .map_err(IndexCmdError::Chart)?;
+        crate::render::index_charts::draw_sensitivity(
+            &staging.dir,
+            s,
+            crate::render::labels::label(crate::render::labels::Lang::Zh, "sensitivity_title"),
+        )
+        .map_err(IndexCmdError::Chart)?;
     }
     let manifest = serde_json::json!({
         "config": shown, "data": dshown, "units": n, "normalisation": spec.normalisation,

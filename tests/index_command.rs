@@ -189,3 +189,47 @@ fn bad_index_input_is_refused_with_one_message_and_nothing_written() {
         assert!(!out.exists(), "{name}: something was written");
     }
 }
+
+#[test]
+fn the_sample_run_s_index_sensitivity_is_in_its_tables_chart_and_report() {
+    let wd = Workdir::new();
+    let cfg = common::sample_config(&wd, "\n[compare]\ndraws = 49\n\n[index]\ndraws = 20\n");
+    let cfg = cfg.to_str().unwrap();
+    wd.ok(&["run", "--config", cfg]);
+    let run = wd.path("out/latest");
+    let s = parquet(&run.join("tables/index_sensitivity.parquet"));
+    let (factor, st) = (strs(&s, "factor"), f64s(&s, "st"));
+    let top = (0..s.height())
+        .max_by(|&a, &b| st[a].unwrap().total_cmp(&st[b].unwrap()))
+        .unwrap();
+    for t in [
+        "index_diagnostics",
+        "index_correlations",
+        "index_remove_one",
+        "index_rank_intervals",
+    ] {
+        assert!(run.join(format!("tables/{t}.parquet")).is_file(), "{t}");
+    }
+    assert!(run.join("charts/sensitivity.png").is_file());
+    // One sentence names the choice and quotes its ST from the table.
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    let names = [
+        ("normalisation", "标准化方法"),
+        ("aggregation", "加总方法"),
+        ("weights", "权重"),
+        ("drop_indicator", "剔除单个指标"),
+    ];
+    let zh = names.iter().find(|(k, _)| *k == factor[top]).unwrap().1;
+    let want = format!(
+        "对指数排名影响最大的建模选择是{zh}（总效应指数 ST = {:.3}",
+        st[top].unwrap()
+    );
+    assert!(html.contains(&want), "{want}");
+    // The same seed gives the same table.
+    let first = std::fs::read(run.join("tables/index_sensitivity.parquet")).unwrap();
+    wd.ok(&["compare", "--config", cfg]);
+    assert_eq!(
+        first,
+        std::fs::read(wd.path("out/latest/tables/index_sensitivity.parquet")).unwrap()
+    );
+}

@@ -6,7 +6,7 @@ mod common;
 use common::{repo, Workdir};
 use govlens::render::{font, labels};
 
-const CHARTS: [&str; 11] = [
+const CHARTS: [&str; 12] = [
     "age_structure",
     "resolution_rate",
     "resolution_trend",
@@ -18,6 +18,7 @@ const CHARTS: [&str; 11] = [
     "data_quality",
     "configuration_table",
     "qca_xy",
+    "sensitivity",
 ];
 
 fn sample_run(wd: &Workdir) -> std::path::PathBuf {
@@ -36,7 +37,7 @@ fn every_chart_is_drawn_as_svg_and_png_with_chinese_labels() {
     let cfg = sample_run(&wd);
     let out = wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
     assert!(
-        out.contains("11 charts") && out.contains("report.html"),
+        out.contains("12 charts") && out.contains("report.html"),
         "{out}"
     );
     let latest = wd.latest();

@@ -421,3 +421,41 @@ impl DiagRows {
         .map_err(ferr("index_diagnostics"))
     }
 }
+
+/// A run's `[index]` as a study of its index (the indicators are the
+/// run's metrics), so that the run and `govlens index` share one analysis.
+pub fn study_of_run(index: &crate::config::Index, seed: u64) -> IndexStudy {
+    IndexStudy {
+        data: String::new(),
+        unit: String::new(),
+        normalisation: match index.normalisation {
+            Normalisation::MinMax => "minmax",
+            Normalisation::ZScore => "zscore",
+            Normalisation::Rank => "rank",
+        }
+        .into(),
+        aggregation: match index.aggregation {
+            Aggregation::Arithmetic => "arithmetic",
+            Aggregation::Geometric => "geometric",
+        }
+        .into(),
+        winmax: index.winmax,
+        imputation: index.imputation.clone(),
+        indicators: index
+            .indicators
+            .iter()
+            .map(|i| crate::config::index_study::StudyIndicator {
+                column: match &i.breakdown {
+                    Some(b) => format!("{}:{b}", i.metric),
+                    None => i.metric.clone(),
+                },
+                pillar: i.pillar.clone(),
+                direction: i.direction,
+                weight: i.weight,
+            })
+            .collect(),
+        pillars: index.pillars.iter().cloned().collect(),
+        seed,
+        sensitivity: index.sensitivity.clone(),
+    }
+}

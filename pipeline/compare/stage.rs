@@ -408,8 +408,10 @@ pub fn compute_from(
         );
     let latest = periods.last().cloned();
     // fsQCA studies the units of one period: the one asked for, else the latest.
-    let qca_period = period.map(str::to_string).or_else(|| latest.clone());
+    let study_period = period.map(str::to_string).or_else(|| latest.clone());
     let mut qca_cases = None;
+    // The index's analysis (treatment, diagnostics, sensitivity) of the same period.
+    let mut index_input: Option<super::index::Input> = None;
     if !every && config.index.draws > 0 {
         notes.push(format!(
             "index rank intervals for the latest period ({}) only: {} units × {} periods × {} draws is above the budget of {} (set [index] uncertainty = \"all\" for every period)",
@@ -458,9 +460,12 @@ pub fn compute_from(
             if let Some(q) = config
                 .qca
                 .as_ref()
-                .filter(|_| qca_period.as_ref() == Some(p))
+                .filter(|_| study_period.as_ref() == Some(p))
             {
                 qca_cases = Some(super::qca_analysis::unit_cases(&g, q));
+            }
+            if config.index.sensitivity.is_some() && study_period.as_ref() == Some(p) {
+                index_input = super::tables::index_input(&g, config, p);
             }
             models.extend(g.values().flat_map(|m| m.keys().cloned()));
             for (k, v) in &g {
@@ -511,7 +516,7 @@ pub fn compute_from(
         // (too few units at a coarse level, no row reaching the cuts) is a
         // note, so that a scheduled run still publishes everything else.
         let studied = cases.ids.len();
-        let period = qca_period.as_deref().unwrap_or("");
+        let period = study_period.as_deref().unwrap_or("");
         notes.extend(qca_notes);
         match super::qca_analysis::analyse(&cases, q) {
             Ok(analysis) => {
@@ -527,6 +532,36 @@ pub fn compute_from(
             Err(e) => notes.push(format!(
                 "qca: the {studied} unit(s) of period {period} were not studied: {e}"
             )),
+        }
+    }
+
+    // The index's analysis: its tables beside index_scores (which it leaves
+    // to the period-by-period scores above).
+    let mut index_tables = Vec::new();
+    if let Some(input) = index_input {
+        let spec = super::index_study::study_of_run(&config.index, config.seed);
+        match super::index_study::analyse(input.units.clone(), input.values.clone(), &spec) {
+            Ok(a) => {
+                if let Some((f, st)) = &a.strongest {
+                    notes.push(format!(
+                        "index sensitivity ({}): the choice that moves the ranks most is {f} (ST = {st:.3})",
+                        study_period.as_deref().unwrap_or("")
+                    ));
+                }
+                notes.extend(a.notes.iter().map(|n| format!("index: {n}")));
+                index_tables = a
+                    .tables
+                    .into_iter()
+                    .filter(|(n, _)| *n != "index_scores")
+                    .collect();
+            }
+            Err(e) if e.starts_with("key ") => {
+                return Err(CompareError::Qca {
+                    config: config.path.display().to_string(),
+                    message: format!("[index]: {e}"),
+                })
+            }
+            Err(e) => notes.push(format!("index: the analysis was not made: {e}")),
         }
     }
 
@@ -573,6 +608,7 @@ pub fn compute_from(
     ]
     .into_iter()
     .chain(qca_tables)
+    .chain(index_tables)
     {
         counts.insert(name.to_string(), df.height());
         write_table(&tables_dir, name, &mut df, &metadata)?;

@@ -200,6 +200,47 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
     })
 }
 
+/// The index's input for one period: the units with at least one
+/// indicator, in code order.
+pub(super) fn index_input(g: &Grouped, config: &Config, period: &str) -> Option<index::Input> {
+    let spec = &config.index;
+    let indicators: Vec<index::Indicator> = spec
+        .indicators
+        .iter()
+        .map(|i| index::Indicator {
+            name: match &i.breakdown {
+                Some(b) => format!("{}:{b}", i.metric),
+                None => i.metric.clone(),
+            },
+            pillar: i.pillar.clone(),
+            direction: i.direction,
+            weight: i.weight,
+        })
+        .collect();
+    let mut values: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+    for (j, ind) in spec.indicators.iter().enumerate() {
+        let key = (
+            ind.metric.clone(),
+            ind.breakdown.clone().unwrap_or_default(),
+            period.to_string(),
+        );
+        for v in g.get(&key).into_iter().flat_map(|m| m.values()).flatten() {
+            values
+                .entry(v.0.clone())
+                .or_insert_with(|| vec![None; spec.indicators.len()])[j] = Some(v.1);
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
+    Some(index::Input {
+        units: values.keys().cloned().collect(),
+        indicators,
+        pillar_weights: spec.pillars.clone(),
+        values: values.values().cloned().collect(),
+    })
+}
+
 /// index_scores: per period, the configured index, its rank and (with
 /// `intervals`) the Monte Carlo rank interval.
 pub(super) fn index_scores(
@@ -238,28 +279,8 @@ pub(super) fn index_scores(
         })
         .collect();
     for period in &periods {
-        // Units with at least one indicator in this period.
-        let mut values: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-        for (j, ind) in spec.indicators.iter().enumerate() {
-            let key = (
-                ind.metric.clone(),
-                ind.breakdown.clone().unwrap_or_default(),
-                period.clone(),
-            );
-            for v in g.get(&key).into_iter().flat_map(|m| m.values()).flatten() {
-                values
-                    .entry(v.0.clone())
-                    .or_insert_with(|| vec![None; spec.indicators.len()])[j] = Some(v.1);
-            }
-        }
-        if values.is_empty() {
+        let Some(input) = index_input(g, config, period) else {
             continue;
-        }
-        let input = index::Input {
-            units: values.keys().cloned().collect(),
-            indicators: indicators.clone(),
-            pillar_weights: spec.pillars.clone(),
-            values: values.values().cloned().collect(),
         };
         let scores = index::score(&input, spec.normalisation, spec.aggregation, None, None);
         let ranks = index::ranks(&scores.index);

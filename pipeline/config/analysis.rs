@@ -256,6 +256,9 @@ pub(super) struct RawIndex {
     indicators: Option<Vec<RawIndicator>>,
     #[serde(default)]
     pillars: BTreeMap<String, f64>,
+    winmax: Option<usize>,
+    imputation: Option<String>,
+    sensitivity: Option<super::index_study::SensitivitySpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,6 +296,14 @@ pub struct Index {
     pub uncertainty: Uncertainty,
     pub indicators: Vec<IndexIndicator>,
     pub pillars: Vec<(String, f64)>,
+    /// The analysis of the index (`govlens index`'s, docs/contract.md
+    /// B.10a) on the analysis period's units: treatment steps (0 in a run
+    /// by default, so that it analyses the index `index_scores` holds)…
+    pub winmax: usize,
+    /// … imputation (none, mean, median) …
+    pub imputation: String,
+    /// … and the sensitivity analysis, when `[index.sensitivity]` is given.
+    pub sensitivity: Option<super::index_study::SensitivitySpec>,
 }
 
 /// `[index] uncertainty`: the periods whose ranks get Monte Carlo intervals.
@@ -457,6 +468,31 @@ pub(super) fn check_index(
             ))
         }
     };
+    let imputation = raw.imputation.unwrap_or_else(|| "none".into());
+    if !matches!(imputation.as_str(), "none" | "mean" | "median") {
+        return Err(key_err(
+            "index.imputation",
+            format!("'{imputation}' is not none, mean or median"),
+        ));
+    }
+    if let Some(s) = &raw.sensitivity {
+        for (k, f) in s.factors.iter().enumerate() {
+            if !matches!(
+                f.as_str(),
+                "normalisation"
+                    | "aggregation"
+                    | "weights"
+                    | "winmax"
+                    | "imputation"
+                    | "drop_indicator"
+            ) {
+                return Err(key_err(
+                    &format!("index.sensitivity.factors[{k}]"),
+                    format!("'{f}' is not normalisation, aggregation, weights, winmax, imputation or drop_indicator"),
+                ));
+            }
+        }
+    }
     Ok(Index {
         normalisation,
         aggregation,
@@ -464,5 +500,8 @@ pub(super) fn check_index(
         uncertainty,
         indicators,
         pillars: raw.pillars.into_iter().collect(),
+        winmax: raw.winmax.unwrap_or(0),
+        imputation,
+        sensitivity: raw.sensitivity,
     })
 }

@@ -51,7 +51,11 @@ fn bars(table: &DataFrame) -> Vec<Bar> {
         .collect()
 }
 
-fn chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, bars: &[Bar]) -> DrawResult<DB> {
+fn chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    bars: &[Bar],
+    title: &str,
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let n = bars.len().max(1);
     let top = bars
@@ -61,10 +65,7 @@ fn chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, bars: &[Bar]) -> Dra
         .min(1.2);
     let low = bars.iter().map(|b| b.s1.1.min(0.0)).fold(0.0f64, f64::min);
     let mut c = ChartBuilder::on(root)
-        .caption(
-            "指数排名的敏感性：一阶 S_i 与总效应 ST_i（5–95% 区间）",
-            font(22),
-        )
+        .caption(title, font(22))
         .margin(14)
         .x_label_area_size(50)
         .y_label_area_size(60)
@@ -120,18 +121,18 @@ fn chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, bars: &[Bar]) -> Dra
 }
 
 /// `sensitivity.svg` and `.png` into `dir`.
-pub fn draw_sensitivity(dir: &Path, table: &DataFrame) -> Result<(), String> {
+pub fn draw_sensitivity(dir: &Path, table: &DataFrame, title: &str) -> Result<(), String> {
     let b = bars(table);
     let size = (1000u32, 560u32);
     let svg = dir.join("sensitivity.svg");
     {
         let root = SVGBackend::new(&svg, size).into_drawing_area();
-        chart(&root, &b).map_err(|e| e.to_string())?;
+        chart(&root, &b, title).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
     let png = dir.join("sensitivity.png");
     let root = BitMapBackend::new(&png, size).into_drawing_area();
-    chart(&root, &b).map_err(|e| e.to_string())?;
+    chart(&root, &b, title).map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -609,6 +609,21 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         files.extend(drawn);
     }
 
+    // (h) The index's sensitivity, when the run made the analysis.
+    if dir.join("tables/index_sensitivity.parquet").is_file() {
+        let t = table(&dir, "index_sensitivity")?;
+        index_charts::draw_sensitivity(
+            out,
+            &t,
+            &labels::titled(lang, "sensitivity_title", simulated),
+        )
+        .map_err(|message| RenderError::Draw {
+            chart: "sensitivity".into(),
+            message,
+        })?;
+        files.push("sensitivity".into());
+    }
+
     let m = serde_json::json!({
         "key": render_key(config, opts),
         "charts": files,
