@@ -675,6 +675,14 @@ fn sensitivity_blocks(dir: &Path, simulated: bool, lang: Lang) -> Result<Vec<Blo
             caption: labels::titled(lang, "sensitivity_title", simulated),
         }),
         Block::Table(table_t),
+        Block::Figure(Figure {
+            chart: "sensitivity_ranks".into(),
+            caption: labels::titled(lang, "sensitivity_ranks_title", simulated),
+        }),
+        Block::Figure(Figure {
+            chart: "index_correlations".into(),
+            caption: labels::titled(lang, "correlations_title", simulated),
+        }),
     ])
 }
 

@@ -136,3 +136,105 @@ pub fn draw_sensitivity(dir: &Path, table: &DataFrame, title: &str) -> Result<()
     root.present().map_err(|e| e.to_string())?;
     Ok(())
 }
+
+/// The indicators' correlation heat map: Pearson's r of each pair (the
+/// `index_correlations` table), −1 blue through 0 white to +1 red, the value
+/// in each cell.
+pub fn correlations<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    names: &[String],
+    r: &[Vec<Option<f64>>],
+    title: &str,
+) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let k = names.len().max(1);
+    let mut c = ChartBuilder::on(root)
+        .caption(title, font(22))
+        .margin(14)
+        .x_label_area_size(150)
+        .y_label_area_size(170)
+        .build_cartesian_2d(0f64..k as f64, 0f64..k as f64)?;
+    c.configure_mesh()
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
+        .draw()?;
+    for i in 0..k {
+        for j in 0..k {
+            let v = r[i][j];
+            let colour = match v {
+                Some(v) if v >= 0.0 => {
+                    RGBColor(255, (255.0 - 180.0 * v) as u8, (255.0 - 180.0 * v) as u8)
+                }
+                Some(v) => RGBColor((255.0 + 180.0 * v) as u8, (255.0 + 180.0 * v) as u8, 255),
+                None => RGBColor(0xee, 0xee, 0xee),
+            };
+            let (x, y) = (j as f64, (k - 1 - i) as f64);
+            c.draw_series(std::iter::once(Rectangle::new(
+                [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)],
+                colour.filled(),
+            )))?;
+            if let Some(v) = v {
+                c.draw_series(std::iter::once(
+                    EmptyElement::at((x + 0.5, y + 0.5))
+                        + Text::new(
+                            format!("{:.2}", if v.abs() < 0.005 { 0.0 } else { v }),
+                            (-16, -8),
+                            font(14),
+                        ),
+                ))?;
+            }
+        }
+    }
+    // Names: under the columns and beside the rows.
+    c.draw_series(names.iter().enumerate().map(|(j, n)| {
+        EmptyElement::at((j as f64 + 0.5, 0.0))
+            + Text::new(
+                super::labels::short(n, 10),
+                (-40, 8),
+                font(13).transform(FontTransform::Rotate90),
+            )
+    }))?;
+    c.draw_series(names.iter().enumerate().map(|(i, n)| {
+        EmptyElement::at((0.0, (k - 1 - i) as f64 + 0.5))
+            + Text::new(super::labels::short(n, 10), (-165, -8), font(14))
+    }))?;
+    Ok(())
+}
+
+/// `index_correlations.svg/.png` from the `index_correlations` table, the
+/// indicators shown by `shown`.
+pub fn draw_correlations(
+    dir: &Path,
+    table: &DataFrame,
+    order: &[String],
+    shown: &dyn Fn(&str) -> String,
+    title: &str,
+) -> Result<(), String> {
+    let (a, b, p) = (strs(table, "a"), strs(table, "b"), floats(table, "pearson"));
+    let k = order.len();
+    let at = |n: &str| order.iter().position(|o| o == n);
+    let mut r = vec![vec![None; k]; k];
+    for i in 0..k {
+        r[i][i] = Some(1.0);
+    }
+    for row in 0..table.height() {
+        if let (Some(i), Some(j)) = (at(&a[row]), at(&b[row])) {
+            r[i][j] = p[row];
+            r[j][i] = p[row];
+        }
+    }
+    let names: Vec<String> = order.iter().map(|n| shown(n)).collect();
+    let size = (900u32, 860u32);
+    let svg = dir.join("index_correlations.svg");
+    {
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        correlations(&root, &names, &r, title).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let png = dir.join("index_correlations.png");
+    let root = BitMapBackend::new(&png, size).into_drawing_area();
+    correlations(&root, &names, &r, title).map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+    Ok(())
+}

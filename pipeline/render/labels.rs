@@ -167,6 +167,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("factor_winmax", "极值处理", "outlier treatment"),
     ("factor_imputation", "缺失值插补", "imputation"),
     ("factor_drop_indicator", "剔除单个指标", "leaving one indicator out"),
+    ("correlations_title", "指标间相关系数（Pearson）", "Correlations between indicators (Pearson)"),
+    ("sensitivity_ranks_title", "敏感性分析中的排名区间（5–95%）", "Rank intervals over the sensitivity analysis (5–95%)"),
     ("event_average", "采用后平均（95% 区间）", "average after adoption (95% interval)"),
     ("uniform_band", "95% 一致置信带", "95% uniform band"),
     ("pointwise_ci", "95% 逐点区间", "95% pointwise interval"),

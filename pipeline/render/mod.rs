@@ -622,6 +622,74 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
             message,
         })?;
         files.push("sensitivity".into());
+        // The indicators' correlations, in the diagnostics' order.
+        let d = table(&dir, "index_diagnostics")?;
+        index_charts::draw_correlations(
+            out,
+            &table(&dir, "index_correlations")?,
+            &strs(&d, "indicator"),
+            &|s| labels::set_label(lang, s),
+            &labels::titled(lang, "correlations_title", simulated),
+        )
+        .map_err(|message| RenderError::Draw {
+            chart: "index_correlations".into(),
+            message,
+        })?;
+        files.push("index_correlations".into());
+        // Each unit's rank interval over the sensitivity's evaluations.
+        let ri = table(&dir, "index_rank_intervals")?;
+        let (ru, rr, r5, r95) = (
+            strs(&ri, "unit"),
+            floats(&ri, "rank"),
+            floats(&ri, "rank_p05"),
+            floats(&ri, "rank_p95"),
+        );
+        let mut rows: Vec<charts::RankRow> = (0..ri.height())
+            .filter_map(|i| {
+                let name = name_of
+                    .get(ru[i].as_str())
+                    .copied()
+                    .unwrap_or(ru[i].as_str());
+                let m = model_of.get(ru[i].as_str()).copied().unwrap_or("");
+                Some(charts::RankRow {
+                    label: match lang {
+                        Lang::Zh => {
+                            format!("{}（{}）", labels::short(name, 10), labels::model(lang, m))
+                        }
+                        Lang::En => {
+                            format!("{} ({})", labels::short(name, 16), labels::model(lang, m))
+                        }
+                    },
+                    model: m.to_string(),
+                    rank: rr[i]?,
+                    p05: r5[i]?,
+                    p95: r95[i]?,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.label.cmp(&b.label)));
+        let n_units = rows.len();
+        let shown: Vec<charts::RankRow> = if rows.len() > 2 * opts.top_n {
+            rows[..opts.top_n]
+                .iter()
+                .chain(&rows[rows.len() - opts.top_n..])
+                .cloned()
+                .collect()
+        } else {
+            rows.clone()
+        };
+        let shown: Vec<charts::RankRow> = shown.into_iter().rev().collect();
+        both!(
+            out,
+            "sensitivity_ranks",
+            opts,
+            files,
+            charts::ranks,
+            &shown,
+            n_units,
+            &labels::titled(lang, "sensitivity_ranks_title", simulated),
+            lang
+        );
     }
 
     let m = serde_json::json!({
