@@ -159,9 +159,8 @@ pub fn correlations<DB: DrawingBackend>(
         .x_labels(0)
         .y_labels(0)
         .draw()?;
-    for i in 0..k {
-        for j in 0..k {
-            let v = r[i][j];
+    for (i, row) in r.iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
             let colour = match v {
                 Some(v) if v >= 0.0 => {
                     RGBColor(255, (255.0 - 180.0 * v) as u8, (255.0 - 180.0 * v) as u8)
@@ -215,8 +214,8 @@ pub fn draw_correlations(
     let k = order.len();
     let at = |n: &str| order.iter().position(|o| o == n);
     let mut r = vec![vec![None; k]; k];
-    for i in 0..k {
-        r[i][i] = Some(1.0);
+    for (i, row) in r.iter_mut().enumerate() {
+        row[i] = Some(1.0);
     }
     for row in 0..table.height() {
         if let (Some(i), Some(j)) = (at(&a[row]), at(&b[row])) {
