@@ -170,6 +170,13 @@ pub fn run(config: &Path, out: Option<&Path>) -> Result<Summary, IndexCmdError> 
             &staging.dir,
             s,
             crate::render::labels::label(crate::render::labels::Lang::Zh, "sensitivity_title"),
+            &|f| {
+                crate::render::labels::label(
+                    crate::render::labels::Lang::Zh,
+                    &format!("factor_{f}"),
+                )
+                .to_string()
+            },
         )
         .map_err(IndexCmdError::Chart)?;
     }

@@ -121,8 +121,16 @@ fn chart<DB: DrawingBackend>(
 }
 
 /// `sensitivity.svg` and `.png` into `dir`.
-pub fn draw_sensitivity(dir: &Path, table: &DataFrame, title: &str) -> Result<(), String> {
-    let b = bars(table);
+pub fn draw_sensitivity(
+    dir: &Path,
+    table: &DataFrame,
+    title: &str,
+    shown: &dyn Fn(&str) -> String,
+) -> Result<(), String> {
+    let mut b = bars(table);
+    for bar in &mut b {
+        bar.factor = shown(&bar.factor);
+    }
     let size = (1000u32, 560u32);
     let svg = dir.join("sensitivity.svg");
     {

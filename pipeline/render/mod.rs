@@ -616,6 +616,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
             out,
             &t,
             &labels::titled(lang, "sensitivity_title", simulated),
+            &|f| label(lang, &format!("factor_{f}")).to_string(),
         )
         .map_err(|message| RenderError::Draw {
             chart: "sensitivity".into(),
