@@ -82,6 +82,30 @@ fn asem_gives_coinr_s_scores_numpy_s_diagnostics_and_a_sensitivity() {
         11 + 2,
         "each indicator and each pillar left out"
     );
+    // Above max_units, the sensitivity runs on an even spread of units.
+    let few = wd.write(
+        "few.toml",
+        CONFIG.replace("boot = 50", "boot = 50\nmax_units = 20"),
+    );
+    let out = wd.ok(&[
+        "index",
+        "--config",
+        few.to_str().unwrap(),
+        "--out",
+        wd.path("few").to_str().unwrap(),
+    ]);
+    assert!(
+        out.contains("an even spread of 20 of the 44 units"),
+        "{out}"
+    );
+    let ri = parquet(&wd.path("few/index_rank_intervals.parquet"));
+    assert_eq!(
+        f64s(&ri, "rank_median")
+            .iter()
+            .filter(|v| v.is_some())
+            .count(),
+        20
+    );
     // The same seed gives the same bytes.
     let first = std::fs::read(wd.path("index-out/index_sensitivity.parquet")).unwrap();
     wd.ok(&["index", "--config", cfg.to_str().unwrap()]);

@@ -309,8 +309,27 @@ pub fn analyse(
                 s.budget
             ));
         }
-        let r = sens::analyse(&raw, nominal, &factors, s.n, s.boot, spec.seed)
+        // At national scale, an even spread of units within the budget.
+        let picked: Vec<usize> = if n > s.max_units && s.max_units >= 2 {
+            notes.push(format!(
+                "sensitivity on an even spread of {} of the {n} units (max_units); their rank intervals are ranks among those units",
+                s.max_units
+            ));
+            (0..s.max_units).map(|i| i * n / s.max_units).collect()
+        } else {
+            (0..n).collect()
+        };
+        let sample = Input {
+            units: picked.iter().map(|&u| raw.units[u].clone()).collect(),
+            values: picked.iter().map(|&u| raw.values[u].clone()).collect(),
+            ..raw.clone()
+        };
+        let r = sens::analyse(&sample, nominal, &factors, s.n, s.boot, spec.seed)
             .map_err(|e| format!("key index.sensitivity: {e}"))?;
+        let mut intervals = vec![None; n];
+        for (k, &u) in picked.iter().enumerate() {
+            intervals[u] = r.rank_intervals[k];
+        }
         strongest = r
             .indices
             .iter()
@@ -328,7 +347,7 @@ pub fn analyse(
             )
             .map_err(ferr("index_sensitivity"))?,
         ));
-        let ri = &r.rank_intervals;
+        let ri = &intervals;
         tables.push((
             "index_rank_intervals",
             df!(

@@ -49,6 +49,14 @@ pub struct SensitivitySpec {
     /// Most evaluations allowed (N(d + 2)).
     #[serde(default = "default_budget")]
     pub budget: usize,
+    /// Above this many units the sensitivity runs on an even spread of this
+    /// many (in unit order), noted; the other tables use every unit.
+    #[serde(default = "default_max_units")]
+    pub max_units: usize,
+}
+
+fn default_max_units() -> usize {
+    20_000
 }
 
 fn default_n() -> usize {
