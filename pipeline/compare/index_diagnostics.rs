@@ -77,27 +77,34 @@ fn variance(v: &[f64]) -> f64 {
     v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)
 }
 
+/// Each item's values over the units that have every item; `None` below
+/// two items.
+fn complete_units(items: &[Vec<Option<f64>>]) -> Option<Vec<Vec<f64>>> {
+    if items.len() < 2 {
+        return None;
+    }
+    let complete: Vec<usize> = (0..items[0].len())
+        .filter(|&u| items.iter().all(|it| it[u].is_some()))
+        .collect();
+    Some(
+        items
+            .iter()
+            .map(|it| complete.iter().filter_map(|&u| it[u]).collect())
+            .collect(),
+    )
+}
+
 /// Cronbach's alpha of `items` (per item, a value per unit) over the units
 /// with every item present; `None` below 2 items or 3 complete units.
 pub fn cronbach_alpha(items: &[Vec<Option<f64>>]) -> Option<f64> {
     let k = items.len();
-    if k < 2 {
+    let cols = complete_units(items)?;
+    if cols[0].len() < 3 {
         return None;
     }
-    let n = items[0].len();
-    let complete: Vec<usize> = (0..n)
-        .filter(|&u| items.iter().all(|it| it[u].is_some()))
-        .collect();
-    if complete.len() < 3 {
-        return None;
-    }
-    let col = |it: &Vec<Option<f64>>| -> Vec<f64> {
-        complete.iter().map(|&u| it[u].expect("complete")).collect()
-    };
-    let item_var: f64 = items.iter().map(|it| variance(&col(it))).sum();
-    let totals: Vec<f64> = complete
-        .iter()
-        .map(|&u| items.iter().map(|it| it[u].expect("complete")).sum())
+    let item_var: f64 = cols.iter().map(|c| variance(c)).sum();
+    let totals: Vec<f64> = (0..cols[0].len())
+        .map(|u| cols.iter().map(|c| c[u]).sum())
         .collect();
     let total_var = variance(&totals);
     let kf = k as f64;
@@ -154,16 +161,9 @@ fn jacobi(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
 /// units): (loadings, share of variance explained).
 pub fn first_component(items: &[Vec<Option<f64>>]) -> Option<(Vec<f64>, f64)> {
     let k = items.len();
-    if k < 2 {
-        return None;
-    }
-    let n = items[0].len();
-    let complete: Vec<usize> = (0..n)
-        .filter(|&u| items.iter().all(|it| it[u].is_some()))
-        .collect();
-    let cols: Vec<Vec<Option<f64>>> = items
-        .iter()
-        .map(|it| complete.iter().map(|&u| it[u]).collect())
+    let cols: Vec<Vec<Option<f64>>> = complete_units(items)?
+        .into_iter()
+        .map(|c| c.into_iter().map(Some).collect())
         .collect();
     let mut r = vec![vec![0.0; k]; k];
     for i in 0..k {

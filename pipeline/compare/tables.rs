@@ -265,19 +265,6 @@ pub(super) fn index_scores(
         Vec::new(),
         Vec::new(),
     );
-    let indicators: Vec<index::Indicator> = spec
-        .indicators
-        .iter()
-        .map(|i| index::Indicator {
-            name: match &i.breakdown {
-                Some(b) => format!("{}:{b}", i.metric),
-                None => i.metric.clone(),
-            },
-            pillar: i.pillar.clone(),
-            direction: i.direction,
-            weight: i.weight,
-        })
-        .collect();
     for period in &periods {
         let Some(input) = index_input(g, config, period) else {
             continue;
@@ -303,7 +290,7 @@ pub(super) fn index_scores(
             r95.push(mc[u].as_ref().map(|r| r.p95));
             let missing: Vec<&str> = input.values[u]
                 .iter()
-                .zip(&indicators)
+                .zip(&input.indicators)
                 .filter(|(v, _)| v.is_none())
                 .map(|(_, i)| i.name.as_str())
                 .collect();

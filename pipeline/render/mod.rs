@@ -272,6 +272,58 @@ pub(crate) fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
         .unwrap_or_default()
 }
 
+/// A rank-interval chart's rows from a table with `unit_col`, rank,
+/// rank_p05 and rank_p95 (rows where `keep` holds): each unit named with its
+/// model, sorted by rank, the `top_n` at each end when there are more, best
+/// at the top; and how many units there were.
+fn rank_rows(
+    t: &DataFrame,
+    unit_col: &str,
+    keep: impl Fn(usize) -> bool,
+    name_of: &BTreeMap<&str, &str>,
+    model_of: &BTreeMap<&str, &str>,
+    lang: Lang,
+    top_n: usize,
+) -> (Vec<charts::RankRow>, usize) {
+    let (units, rank, p05, p95) = (
+        strs(t, unit_col),
+        floats(t, "rank"),
+        floats(t, "rank_p05"),
+        floats(t, "rank_p95"),
+    );
+    let mut rows: Vec<charts::RankRow> = (0..t.height())
+        .filter(|&i| keep(i))
+        .filter_map(|i| {
+            let code = units[i].as_str();
+            let name = name_of.get(code).copied().unwrap_or(code);
+            let m = model_of.get(code).copied().unwrap_or("");
+            let shown_m = labels::model(lang, m);
+            Some(charts::RankRow {
+                label: match lang {
+                    Lang::Zh => format!("{}（{shown_m}）", labels::short(name, 10)),
+                    Lang::En => format!("{} ({shown_m})", labels::short(name, 16)),
+                },
+                model: m.to_string(),
+                rank: rank[i]?,
+                p05: p05[i]?,
+                p95: p95[i]?,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.label.cmp(&b.label)));
+    let n = rows.len();
+    let shown: Vec<charts::RankRow> = if n > 2 * top_n {
+        rows[..top_n]
+            .iter()
+            .chain(&rows[n - top_n..])
+            .cloned()
+            .collect()
+    } else {
+        rows
+    };
+    (shown.into_iter().rev().collect(), n)
+}
+
 /// Renders every chart of a run; returns the run folder and the charts.
 pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), RenderError> {
     font::register(opts.font.as_deref())?;
@@ -477,51 +529,16 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
 
     // (d) the index: top and bottom units with rank intervals, model means.
     let (ic, ip) = (strs(&scores, "region_code"), strs(&scores, "period"));
-    let (isc, irk, i5, i95) = (
-        floats(&scores, "score"),
-        floats(&scores, "rank"),
-        floats(&scores, "rank_p05"),
-        floats(&scores, "rank_p95"),
+    let isc = floats(&scores, "score");
+    let (shown, n_units) = rank_rows(
+        &scores,
+        "region_code",
+        |i| ip[i] == latest,
+        &name_of,
+        &model_of,
+        lang,
+        opts.top_n,
     );
-    let mut rows: Vec<charts::RankRow> = (0..scores.height())
-        .filter(|&i| ip[i] == latest)
-        .filter_map(|i| {
-            Some(charts::RankRow {
-                label: {
-                    let name = name_of
-                        .get(ic[i].as_str())
-                        .copied()
-                        .unwrap_or(ic[i].as_str());
-                    let m =
-                        labels::model(lang, model_of.get(ic[i].as_str()).copied().unwrap_or(""));
-                    match lang {
-                        Lang::Zh => format!("{}（{m}）", labels::short(name, 10)),
-                        Lang::En => format!("{} ({m})", labels::short(name, 16)),
-                    }
-                },
-                model: model_of
-                    .get(ic[i].as_str())
-                    .copied()
-                    .unwrap_or("")
-                    .to_string(),
-                rank: irk[i]?,
-                p05: i5[i]?,
-                p95: i95[i]?,
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.label.cmp(&b.label)));
-    let n_units = rows.len();
-    let shown: Vec<charts::RankRow> = if rows.len() > 2 * opts.top_n {
-        rows[..opts.top_n]
-            .iter()
-            .chain(&rows[rows.len() - opts.top_n..])
-            .cloned()
-            .collect()
-    } else {
-        rows.clone()
-    };
-    let shown: Vec<charts::RankRow> = shown.into_iter().rev().collect(); // best at the top
     both!(
         out,
         "index_ranks",
@@ -639,47 +656,8 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         files.push("index_correlations".into());
         // Each unit's rank interval over the sensitivity's evaluations.
         let ri = table(&dir, "index_rank_intervals")?;
-        let (ru, rr, r5, r95) = (
-            strs(&ri, "unit"),
-            floats(&ri, "rank"),
-            floats(&ri, "rank_p05"),
-            floats(&ri, "rank_p95"),
-        );
-        let mut rows: Vec<charts::RankRow> = (0..ri.height())
-            .filter_map(|i| {
-                let name = name_of
-                    .get(ru[i].as_str())
-                    .copied()
-                    .unwrap_or(ru[i].as_str());
-                let m = model_of.get(ru[i].as_str()).copied().unwrap_or("");
-                Some(charts::RankRow {
-                    label: match lang {
-                        Lang::Zh => {
-                            format!("{}（{}）", labels::short(name, 10), labels::model(lang, m))
-                        }
-                        Lang::En => {
-                            format!("{} ({})", labels::short(name, 16), labels::model(lang, m))
-                        }
-                    },
-                    model: m.to_string(),
-                    rank: rr[i]?,
-                    p05: r5[i]?,
-                    p95: r95[i]?,
-                })
-            })
-            .collect();
-        rows.sort_by(|a, b| a.rank.total_cmp(&b.rank).then(a.label.cmp(&b.label)));
-        let n_units = rows.len();
-        let shown: Vec<charts::RankRow> = if rows.len() > 2 * opts.top_n {
-            rows[..opts.top_n]
-                .iter()
-                .chain(&rows[rows.len() - opts.top_n..])
-                .cloned()
-                .collect()
-        } else {
-            rows.clone()
-        };
-        let shown: Vec<charts::RankRow> = shown.into_iter().rev().collect();
+        let (shown, n_units) =
+            rank_rows(&ri, "unit", |_| true, &name_of, &model_of, lang, opts.top_n);
         both!(
             out,
             "sensitivity_ranks",
