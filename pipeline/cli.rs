@@ -173,7 +173,10 @@ pub struct IndexArgs {
     /// A TOML file with an [index] section (data, unit, indicators; treatment, imputation, [index.sensitivity]).
     #[arg(long, short)]
     pub config: PathBuf,
-    /// Where the tables go (default: index-out beside the config); replaced whole.
+    /// The charts' language: zh or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+    /// Where the tables and charts go (default: index-out beside the config); replaced whole.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

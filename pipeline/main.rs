@@ -283,7 +283,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Index(a) => {
-            let s = govlens::index_cmd::run(&a.config, a.out.as_deref())?;
+            let lang = govlens::render::labels::Lang::parse(&a.lang)
+                .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", a.lang))?;
+            let s = govlens::index_cmd::run(&a.config, a.out.as_deref(), lang)?;
             println!("{} units", s.units);
             if let Some((factor, st)) = &s.analysis.strongest {
                 println!("  the choice that moves the ranks most: {factor} (ST = {st:.3})");

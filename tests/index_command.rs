@@ -64,9 +64,11 @@ fn asem_gives_coinr_s_scores_numpy_s_diagnostics_and_a_sensitivity() {
         n += 1;
     }
     assert_eq!(n, 44);
-    // ConEcFin's indicators all point up: alpha on them is numpy's.
+    // ConEcFin's indicators all point up: alpha on them, min-max normalised
+    // to 0..100, is numpy's (k/(k−1)·(1 − Σ var(ddof=1) / var(row sums)),
+    // run 2026-12-01 on the fixture; 0.248 on the raw values).
     let d = parquet(&wd.path("index-out/index_diagnostics.parquet"));
-    assert!((f64s(&d, "pillar_alpha")[0].unwrap() - 0.24791150569998796).abs() < 1e-9);
+    assert!((f64s(&d, "pillar_alpha")[0].unwrap() - 0.9208247252335542).abs() < 1e-9);
     let s = parquet(&wd.path("index-out/index_sensitivity.parquet"));
     assert_eq!(
         strs(&s, "factor"),
@@ -249,6 +251,63 @@ fn the_sample_run_s_index_sensitivity_is_in_its_tables_chart_and_report() {
         st[top].unwrap()
     );
     assert!(html.contains(&want), "{want}");
+    // The sample imputes within the district: each filled cell is the mean
+    // of the district's other units that period, and index_scores flags it.
+    let um = parquet(&run.join("tables/unit_metrics.parquet"));
+    let (code, period, metric, value) = (
+        strs(&um, "region_code"),
+        strs(&um, "period"),
+        strs(&um, "metric"),
+        f64s(&um, "value"),
+    );
+    let units = parquet(&run.join("tables/units.parquet"));
+    let district: std::collections::HashMap<String, String> = strs(&units, "region_code")
+        .into_iter()
+        .zip(strs(&units, "district"))
+        .collect();
+    let filled = parquet(&run.join("tables/index_imputed.parquet"));
+    let (fu, fi, fv) = (
+        strs(&filled, "unit"),
+        strs(&filled, "indicator"),
+        f64s(&filled, "value"),
+    );
+    assert!(filled.height() > 0, "the sample has missing indicators");
+    for r in 0..filled.height() {
+        let peers: Vec<f64> = (0..um.height())
+            .filter(|&i| {
+                period[i] == "2024"
+                    && metric[i] == fi[r]
+                    && code[i] != fu[r]
+                    && district.get(&code[i]) == district.get(&fu[r])
+            })
+            .filter_map(|i| value[i])
+            .collect();
+        let mean = peers.iter().sum::<f64>() / peers.len() as f64;
+        assert!((fv[r].unwrap() - mean).abs() < 1e-12, "{} {}", fu[r], fi[r]);
+    }
+    let scores = parquet(&run.join("tables/index_scores.parquet"));
+    let (sc, sp, si) = (
+        strs(&scores, "region_code"),
+        strs(&scores, "period"),
+        strs(&scores, "imputed_indicators"),
+    );
+    let flagged = (0..scores.height())
+        .find(|&i| sp[i] == "2024" && sc[i] == fu[0])
+        .unwrap();
+    assert!(
+        si[flagged].split(',').any(|n| n == fi[0]),
+        "{}",
+        si[flagged]
+    );
+    // The preparation sentence quotes the diagnostics table.
+    let d = parquet(&run.join("tables/index_diagnostics.parquet"));
+    let n: f64 = f64s(&d, "imputed").iter().flatten().sum();
+    assert_eq!(n as usize, filled.height());
+    assert!(
+        html.contains(&format!("插补 {} 个缺失值", filled.height())),
+        "sentence"
+    );
+    assert!(run.join("charts/index_distributions.png").is_file());
     // The same seed gives the same table.
     let first = std::fs::read(run.join("tables/index_sensitivity.parquet")).unwrap();
     wd.ok(&["compare", "--config", cfg]);
@@ -256,4 +315,245 @@ fn the_sample_run_s_index_sensitivity_is_in_its_tables_chart_and_report() {
         first,
         std::fs::read(wd.path("out/latest/tables/index_sensitivity.parquet")).unwrap()
     );
+    // `latest`: a filled cell is the unit's value in the latest earlier year.
+    let text = std::fs::read_to_string(cfg)
+        .unwrap()
+        .replace("imputation = \"group_mean\"", "imputation = \"latest\"");
+    let latest_cfg = wd.write("latest.toml", text);
+    wd.ok(&["compare", "--config", latest_cfg.to_str().unwrap()]);
+    let filled = parquet(&wd.path("out/latest/tables/index_imputed.parquet"));
+    let (fu, fi, fv, fh) = (
+        strs(&filled, "unit"),
+        strs(&filled, "indicator"),
+        f64s(&filled, "value"),
+        strs(&filled, "how"),
+    );
+    assert!(filled.height() > 0);
+    for r in 0..filled.height() {
+        assert_eq!(fh[r], "latest");
+        let before = (0..um.height())
+            .filter(|&i| code[i] == fu[r] && metric[i] == fi[r] && period[i].as_str() < "2024")
+            .filter(|&i| value[i].is_some())
+            .max_by(|&a, &b| period[a].cmp(&period[b]))
+            .map(|i| value[i].unwrap());
+        assert_eq!(fv[r], before, "{} {}", fu[r], fi[r]);
+    }
+}
+
+/// A panel: six units over two years, three indicators in one pillar.
+/// In 2024 u3 lacks x (it had 7 in 2023) and u6 lacks z (never had it).
+fn panel() -> String {
+    let rows = [
+        ("u1", "2023", "d1", "1", "10", "3"),
+        ("u2", "2023", "d1", "2", "8", "5"),
+        ("u3", "2023", "d1", "7", "7", "2"),
+        ("u4", "2023", "d2", "4", "4", "8"),
+        ("u5", "2023", "d2", "5", "3", "6"),
+        ("u6", "2023", "d2", "6", "1", ""),
+        ("u1", "2024", "d1", "1", "9", "4"),
+        ("u2", "2024", "d1", "3", "8", "5"),
+        ("u3", "2024", "d1", "NA", "6", "1"),
+        ("u4", "2024", "d2", "4", "5", "9"),
+        ("u5", "2024", "d2", "6", "2", "7"),
+        ("u6", "2024", "d2", "8", "1", ""),
+    ];
+    let mut s = String::from("unit,year,district,x,y,z\n");
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            r.0, r.1, r.2, r.3, r.4, r.5
+        ));
+    }
+    s
+}
+
+const PANEL: &str = r#"[index]
+data = "panel.csv"
+unit = "unit"
+period = "year"
+group = "district"
+winmax = 0
+indicators = [ { column = "x", pillar = "p" }, { column = "y", pillar = "p" },
+               { column = "z", pillar = "p" } ]
+"#;
+
+fn imputed(wd: &Workdir, out: &str) -> Vec<(String, String, f64, String)> {
+    let t = parquet(&wd.path(&format!("{out}/index_imputed.parquet")));
+    let (u, i, v, h) = (
+        strs(&t, "unit"),
+        strs(&t, "indicator"),
+        f64s(&t, "value"),
+        strs(&t, "how"),
+    );
+    (0..t.height())
+        .map(|r| (u[r].clone(), i[r].clone(), v[r].unwrap(), h[r].clone()))
+        .collect()
+}
+
+#[test]
+fn latest_and_group_imputation_fill_a_panel_s_latest_period() {
+    let wd = Workdir::new();
+    wd.write("panel.csv", panel());
+    let study = |name: &str, extra: &str| {
+        let cfg = wd.write(&format!("{name}.toml"), format!("{PANEL}{extra}"));
+        wd.ok(&[
+            "index",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            wd.path(name).to_str().unwrap(),
+        ]);
+    };
+    // latest: u3's x is its 2023 value; u6 never had z, so it stays missing.
+    study("latest", "imputation = \"latest\"\n");
+    assert_eq!(
+        imputed(&wd, "latest"),
+        [("u3".into(), "x".into(), 7.0, "latest".into())]
+    );
+    let scores = parquet(&wd.path("latest/index_scores.parquet"));
+    assert_eq!(strs(&scores, "unit"), ["u1", "u2", "u3", "u4", "u5", "u6"]);
+    assert_eq!(strs(&scores, "imputed")[2], "x");
+    // group_median: within the district, in 2024.
+    study("median", "imputation = \"group_median\"\n");
+    assert_eq!(
+        imputed(&wd, "median"),
+        [
+            (
+                "u3".into(),
+                "x".into(),
+                2.0,
+                "group_median within district".into()
+            ),
+            (
+                "u6".into(),
+                "z".into(),
+                8.0,
+                "group_median within district".into()
+            ),
+        ]
+    );
+    // An earlier period is studied when asked.
+    study("early", "imputation = \"mean\"\nanalyse = \"2023\"\n");
+    assert_eq!(
+        imputed(&wd, "early"),
+        [("u6".into(), "z".into(), 4.8, "mean".into())]
+    );
+}
+
+/// One year of three indicators in one pillar, complete.
+const YEAR: &str = "unit,x,y,z\nu1,1,2,4\nu2,3,3,2\nu3,2,1,3\nu4,4,5,6\nu5,6,6,5\nu6,8,9,7\n";
+
+fn one_year(weights: &str, extra: &str) -> String {
+    let w: Vec<&str> = weights.split(',').collect();
+    format!(
+        "[index]\ndata = \"year.csv\"\nunit = \"unit\"\nwinmax = 0\n{extra}indicators = [ {{ column = \"x\", pillar = \"p\", weight = {} }}, {{ column = \"y\", pillar = \"p\", weight = {} }}, {{ column = \"z\", pillar = \"p\", weight = {} }} ]\n",
+        w[0], w[1], w[2]
+    )
+}
+
+/// `weights = "pca"` scores as the given weights set to the diagnostics'
+/// `pca_weight` column would.
+#[test]
+fn pca_weights_are_the_first_component_s_loadings() {
+    let wd = Workdir::new();
+    wd.write("year.csv", YEAR);
+    let study = |name: &str, config: String| {
+        let cfg = wd.write(&format!("{name}.toml"), config);
+        let out = wd.ok(&[
+            "index",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            wd.path(name).to_str().unwrap(),
+        ]);
+        (
+            out,
+            parquet(&wd.path(&format!("{name}/index_scores.parquet"))),
+        )
+    };
+    let (out, pca) = study("pca", one_year("1,1,1", "weights = \"pca\"\n"));
+    assert!(out.contains("first principal component"), "{out}");
+    let w = f64s(
+        &parquet(&wd.path("pca/index_diagnostics.parquet")),
+        "pca_weight",
+    );
+    let w: Vec<String> = w.iter().map(|v| format!("{:.17}", v.unwrap())).collect();
+    // The loadings are not all equal here, so the test can tell them apart.
+    assert_ne!(w[0], w[2]);
+    let (_, given) = study("given", one_year(&w.join(","), ""));
+    let (a, b) = (f64s(&pca, "score"), f64s(&given, "score"));
+    for (a, b) in a.iter().zip(&b) {
+        assert!((a.unwrap() - b.unwrap()).abs() < 1e-9, "{a:?} {b:?}");
+    }
+    let (_, equal) = study("equal", one_year("1,1,1", ""));
+    assert_ne!(f64s(&equal, "score"), a, "PCA weights changed nothing");
+}
+
+#[test]
+fn bad_imputation_and_weights_are_refused_with_one_message() {
+    let wd = Workdir::new();
+    wd.write("panel.csv", panel());
+    // d2 has no z in either year: its units cannot be filled within it.
+    let no_z: String = panel()
+        .lines()
+        .map(|l| {
+            if l.contains(",d2,") {
+                format!("{},\n", &l[..l.rfind(',').unwrap()])
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    wd.write("noz.csv", no_z);
+    wd.write("year.csv", YEAR);
+    let panel_with = |extra: &str| format!("{PANEL}{extra}");
+    for (name, config, needle) in [
+        (
+            "group",
+            panel_with("imputation = \"group_mean\"\n").replace("panel.csv", "noz.csv"),
+            "indicator z: missing for every unit of group d2",
+        ),
+        (
+            "nogroup",
+            panel_with("imputation = \"group_mean\"\n").replace("group = \"district\"\n", ""),
+            "needs each unit's group",
+        ),
+        (
+            "noperiod",
+            one_year("1,1,1", "imputation = \"latest\"\n"),
+            "needs earlier periods",
+        ),
+        (
+            "period",
+            panel_with("analyse = \"2031\"\n"),
+            "no row of period '2031'",
+        ),
+        (
+            "method",
+            panel_with("imputation = \"hot_deck\"\n"),
+            "'hot_deck' is not none, mean, median, group_mean, group_median or latest",
+        ),
+        (
+            "weights",
+            panel_with("weights = \"entropy\"\n"),
+            "'entropy' is not given or pca",
+        ),
+        (
+            "twice",
+            panel_with("").replace("period = \"year\"\n", ""),
+            "unit 'u1' appears twice (rows 2 and 8)",
+        ),
+    ] {
+        let cfg = wd.write(&format!("{name}.toml"), config);
+        let out = wd.path(&format!("out-{name}"));
+        let err = wd.fails(&[
+            "index",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(err.contains(needle), "{name}: {err}");
+        assert!(!out.exists(), "{name}: something was written");
+    }
 }

@@ -6,7 +6,7 @@ mod common;
 use common::{repo, Workdir};
 use govlens::render::{font, labels};
 
-const CHARTS: [&str; 14] = [
+const CHARTS: [&str; 15] = [
     "age_structure",
     "resolution_rate",
     "resolution_trend",
@@ -21,6 +21,7 @@ const CHARTS: [&str; 14] = [
     "sensitivity",
     "sensitivity_ranks",
     "index_correlations",
+    "index_distributions",
 ];
 
 fn sample_run(wd: &Workdir) -> std::path::PathBuf {
@@ -39,7 +40,7 @@ fn every_chart_is_drawn_as_svg_and_png_with_chinese_labels() {
     let cfg = sample_run(&wd);
     let out = wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
     assert!(
-        out.contains("14 charts") && out.contains("report.html"),
+        out.contains("15 charts") && out.contains("report.html"),
         "{out}"
     );
     let latest = wd.latest();

@@ -22,14 +22,15 @@ pub enum Imputation {
 }
 
 impl Imputation {
+    /// The config's name of the method (`[index] imputation`).
     pub fn name(self) -> &'static str {
         match self {
             Imputation::None => "none",
             Imputation::Mean => "mean",
             Imputation::Median => "median",
-            Imputation::GroupMean => "group mean",
-            Imputation::GroupMedian => "group median",
-            Imputation::Latest => "latest earlier value",
+            Imputation::GroupMean => "group_mean",
+            Imputation::GroupMedian => "group_median",
+            Imputation::Latest => "latest",
         }
     }
 }
@@ -67,6 +68,14 @@ pub fn impute(
     groups: Option<&[String]>,
     earlier: &[Vec<Option<f64>>],
 ) -> Result<Imputed, String> {
+    if how == Imputation::None {
+        // Nothing to fill, so nothing to refuse: an indicator missing for
+        // every unit is left to the index, which renormalises its weights.
+        return Ok(Imputed {
+            values: values.to_vec(),
+            filled: Vec::new(),
+        });
+    }
     let present: Vec<f64> = values.iter().flatten().copied().collect();
     if present.is_empty() {
         return Err("missing for every unit".into());
@@ -88,10 +97,7 @@ pub fn impute(
         })
     };
     match how {
-        Imputation::None => Ok(Imputed {
-            values: values.to_vec(),
-            filled: Vec::new(),
-        }),
+        Imputation::None => unreachable!("returned above"),
         Imputation::Mean => {
             let m = mean(&present);
             fill(&|_| Ok(Some(m)))
@@ -102,24 +108,32 @@ pub fn impute(
         }
         Imputation::GroupMean | Imputation::GroupMedian => {
             let groups = groups.ok_or("group imputation needs each unit's group")?;
-            let of = |g: &str| -> Vec<f64> {
-                values
-                    .iter()
-                    .zip(groups)
-                    .filter(|(_, h)| h.as_str() == g)
-                    .filter_map(|(v, _)| *v)
-                    .collect()
-            };
-            fill(&|u| {
-                let v = of(&groups[u]);
-                if v.is_empty() {
-                    return Err(format!("missing for every unit of group {}", groups[u]));
+            // Each group's values gathered once: a national period has
+            // 620k units, and scanning them per missing cell is quadratic.
+            let mut by_group: std::collections::HashMap<&str, Vec<f64>> =
+                std::collections::HashMap::new();
+            for (v, g) in values.iter().zip(groups) {
+                let e = by_group.entry(g.as_str()).or_default();
+                if let Some(x) = v {
+                    e.push(*x);
                 }
-                Ok(Some(if how == Imputation::GroupMean {
-                    mean(&v)
-                } else {
-                    median(&v)
-                }))
+            }
+            let stat: std::collections::HashMap<&str, Option<f64>> = by_group
+                .into_iter()
+                .map(|(g, v)| {
+                    let s = (!v.is_empty()).then(|| {
+                        if how == Imputation::GroupMean {
+                            mean(&v)
+                        } else {
+                            median(&v)
+                        }
+                    });
+                    (g, s)
+                })
+                .collect();
+            fill(&|u| match stat[groups[u].as_str()] {
+                Some(x) => Ok(Some(x)),
+                None => Err(format!("missing for every unit of group {}", groups[u])),
             })
         }
         Imputation::Latest => fill(&|u| {

@@ -6,10 +6,11 @@
 //! normalisation among a list, the aggregation among a list, the
 //! treatment's `winmax` among a range, the weights among `sets` noisy
 //! weight sets (each weight × U(1 − p, 1 + p), seeded), imputation off
-//! (weights renormalised over the present values) or on (the indicator's
-//! mean), and no indicator or one indicator left out. A Saltelli design
+//! (weights renormalised over the present values) or on (the nominal
+//! method, or the indicator's mean when the nominal is none), and no
+//! indicator or one indicator left out. A Saltelli design
 //! ([`super::sobol`]) of N(d + 2) evaluations picks, for each factor, the
-//! alternative floor(u · k). Each evaluation treats, imputes, normalises,
+//! alternative floor(u · k). Each evaluation imputes, treats, normalises,
 //! weights and aggregates, then ranks the units; its output is the **mean
 //! absolute rank shift** against the nominal ranks (COINr's target). The
 //! indices are [`super::sobol::indices`] (first order S_i, total ST_i, with
@@ -24,9 +25,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+use super::imputation::Imputation;
 use super::index::{ranks, score, Aggregation, Input, Normalisation};
+use super::index_prepare::{prepare, Context};
 use super::sobol::{self, Design, Indices};
-use super::treatment;
 
 /// One uncertain choice and its alternatives.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +42,8 @@ pub enum Factor {
         noise: f64,
         sets: usize,
     },
-    /// Imputation off (renormalised weights) or by the indicator's mean.
+    /// Imputation off (renormalised weights) or on (the nominal method;
+    /// the indicator's mean when the nominal is none).
     Imputation,
     /// No indicator, or one of them, left out.
     DropIndicator,
@@ -76,7 +79,25 @@ pub struct Nominal {
     pub normalisation: Normalisation,
     pub aggregation: Aggregation,
     pub winmax: usize,
-    pub impute: bool,
+    pub imputation: Imputation,
+}
+
+impl Nominal {
+    /// The method imputation "on" means.
+    fn imputation_on(self) -> Imputation {
+        match self.imputation {
+            Imputation::None => Imputation::Mean,
+            m => m,
+        }
+    }
+
+    fn imputation_of(self, on: bool) -> Imputation {
+        if on {
+            self.imputation_on()
+        } else {
+            Imputation::None
+        }
+    }
 }
 
 /// What the analysis found.
@@ -100,34 +121,6 @@ struct Choice {
     weights: Option<usize>,
     impute: Option<bool>,
     drop: Option<Option<usize>>,
-}
-
-/// The input after treatment with `winmax` steps and, if asked, mean
-/// imputation.
-fn prepared(input: &Input, winmax: usize, impute: bool) -> Input {
-    let k = input.indicators.len();
-    let mut out = input.clone();
-    for j in 0..k {
-        let col: Vec<Option<f64>> = input.values.iter().map(|r| r[j]).collect();
-        let mut col = if winmax > 0 {
-            treatment::treat(&col, winmax).values
-        } else {
-            col
-        };
-        if impute {
-            let present: Vec<f64> = col.iter().flatten().copied().collect();
-            if !present.is_empty() {
-                let mean = present.iter().sum::<f64>() / present.len() as f64;
-                for v in &mut col {
-                    v.get_or_insert(mean);
-                }
-            }
-        }
-        for (row, v) in out.values.iter_mut().zip(col) {
-            row[j] = v;
-        }
-    }
-    out
 }
 
 /// Mean absolute rank shift of `r` against `nominal` over the units ranked
@@ -155,7 +148,7 @@ fn evaluate(
 ) -> Vec<Option<usize>> {
     let data = prepared_for(
         c.winmax.unwrap_or(nominal.winmax),
-        c.impute.unwrap_or(nominal.impute),
+        c.impute.unwrap_or(nominal.imputation != Imputation::None),
     );
     let mut w: Vec<f64> = match c.weights {
         Some(s) => weight_sets[s].clone(),
@@ -178,6 +171,7 @@ fn evaluate(
 /// resamples of the indices.
 pub fn analyse(
     input: &Input,
+    ctx: &Context,
     nominal: Nominal,
     factors: &[Factor],
     n: usize,
@@ -239,8 +233,11 @@ pub fn analyse(
         .flat_map(|&w| [(w, false), (w, true)])
         .collect::<std::collections::BTreeSet<_>>()
         .into_par_iter()
-        .map(|(w, imp)| ((w, imp), std::sync::Arc::new(prepared(input, w, imp))))
-        .collect();
+        .map(|(w, imp)| {
+            let p = prepare(input, w, nominal.imputation_of(imp), ctx)?;
+            Ok(((w, imp), std::sync::Arc::new(p.input)))
+        })
+        .collect::<Result<_, String>>()?;
     let prepared_for = |w: usize, imp: bool| -> std::sync::Arc<Input> {
         cache
             .iter()
@@ -311,8 +308,12 @@ pub fn analyse(
 
 /// Remove-one: (name, mean absolute rank shift) per indicator, then per
 /// pillar, each left out of the nominal index.
-pub fn remove_one(input: &Input, nominal: Nominal) -> Vec<(String, f64)> {
-    let data = prepared(input, nominal.winmax, nominal.impute);
+pub fn remove_one(
+    input: &Input,
+    ctx: &Context,
+    nominal: Nominal,
+) -> Result<Vec<(String, f64)>, String> {
+    let data = prepare(input, nominal.winmax, nominal.imputation, ctx)?.input;
     let w: Vec<f64> = input.indicators.iter().map(|i| i.weight).collect();
     let base = ranks(
         &score(
@@ -350,7 +351,7 @@ pub fn remove_one(input: &Input, nominal: Nominal) -> Vec<(String, f64)> {
         let members = |q: usize| input.indicators[q].pillar == p;
         out.push((format!("pillar:{p}"), without(&members)));
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -390,7 +391,7 @@ mod tests {
         normalisation: Normalisation::MinMax,
         aggregation: Aggregation::Arithmetic,
         winmax: 0,
-        impute: false,
+        imputation: Imputation::None,
     };
 
     #[test]
@@ -404,7 +405,7 @@ mod tests {
             },
             Factor::Normalisation(vec![Normalisation::MinMax, Normalisation::Rank]),
         ];
-        let s = analyse(&input(), NOMINAL, &f, 256, 50, 3).unwrap();
+        let s = analyse(&input(), &Context::default(), NOMINAL, &f, 256, 50, 3).unwrap();
         let (w, n) = (&s.indices[0].1, &s.indices[1].1);
         assert!(w.st.abs() < 0.02 && w.s1.abs() < 0.02, "{w:?}");
         assert!(
@@ -431,14 +432,14 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| analyse(&input(), NOMINAL, &f, 64, 20, 9).unwrap())
+                .install(|| analyse(&input(), &Context::default(), NOMINAL, &f, 64, 20, 9).unwrap())
         };
         assert_eq!(run(1), run(3));
     }
 
     #[test]
     fn remove_one_leaves_each_indicator_and_pillar_out() {
-        let r = remove_one(&input(), NOMINAL);
+        let r = remove_one(&input(), &Context::default(), NOMINAL).unwrap();
         let names: Vec<&str> = r.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a", "b", "c", "pillar:p", "pillar:q"]);
         assert!(r[0].1 > 0.0 && r[1].1 > 0.0, "{r:?}");
@@ -447,8 +448,10 @@ mod tests {
     #[test]
     fn a_factor_with_one_alternative_is_refused() {
         let f = [Factor::Normalisation(vec![Normalisation::MinMax])];
-        assert!(analyse(&input(), NOMINAL, &f, 64, 20, 1)
-            .unwrap_err()
-            .contains("fewer than two alternatives"));
+        assert!(
+            analyse(&input(), &Context::default(), NOMINAL, &f, 64, 20, 1)
+                .unwrap_err()
+                .contains("fewer than two alternatives")
+        );
     }
 }

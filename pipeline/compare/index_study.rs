@@ -7,12 +7,12 @@
 
 use polars::prelude::*;
 
-use super::imputation::{impute, Imputation};
+use super::imputation::Imputation;
 use super::index::{ranks, score, Aggregation, Indicator, Input, Normalisation};
 use super::index_diagnostics as diag;
+use super::index_prepare::{pca_weights, prepare, Context};
 use super::index_sensitivity::{self as sens, Factor, Nominal};
-use super::treatment;
-use crate::config::index_study::IndexStudy;
+use crate::config::index_study::{not_one_of, IndexStudy, IMPUTATIONS, WEIGHTS};
 
 /// A study's tables in the order they are written, and the factor that
 /// moves the ranks most (for the terminal and a report's sentence).
@@ -40,12 +40,15 @@ pub fn aggregation(s: &str) -> Result<Aggregation, String> {
     }
 }
 
-fn imputation(s: &str) -> Result<Imputation, String> {
+pub fn imputation(s: &str) -> Result<Imputation, String> {
     match s {
         "none" => Ok(Imputation::None),
         "mean" => Ok(Imputation::Mean),
         "median" => Ok(Imputation::Median),
-        other => Err(format!("'{other}' is not none, mean or median")),
+        "group_mean" => Ok(Imputation::GroupMean),
+        "group_median" => Ok(Imputation::GroupMedian),
+        "latest" => Ok(Imputation::Latest),
+        other => Err(not_one_of(other, IMPUTATIONS)),
     }
 }
 
@@ -54,15 +57,30 @@ fn ferr(table: &str) -> impl Fn(PolarsError) -> String + '_ {
 }
 
 /// Runs the study; errors name the key or indicator (as "key …: message").
+/// `ctx` holds each unit's group and earlier values when the imputation
+/// needs them.
 pub fn analyse(
     units: Vec<String>,
     values: Vec<Vec<Option<f64>>>,
+    ctx: &Context,
     spec: &IndexStudy,
 ) -> Result<IndexAnalysis, String> {
     let norm =
         normalisation(&spec.normalisation).map_err(|e| format!("key index.normalisation: {e}"))?;
     let agg = aggregation(&spec.aggregation).map_err(|e| format!("key index.aggregation: {e}"))?;
     let imp = imputation(&spec.imputation).map_err(|e| format!("key index.imputation: {e}"))?;
+    if !WEIGHTS.contains(&spec.weights.as_str()) {
+        return Err(format!(
+            "key index.weights: {}",
+            not_one_of(&spec.weights, WEIGHTS)
+        ));
+    }
+    if matches!(imp, Imputation::GroupMean | Imputation::GroupMedian) && ctx.groups.is_none() {
+        return Err(format!(
+            "key index.imputation: \"{}\" needs each unit's group (index.group)",
+            spec.imputation
+        ));
+    }
     let k = spec.indicators.len();
     if k == 0 {
         return Err("key index.indicators: name at least one indicator".into());
@@ -108,25 +126,26 @@ pub fn analyse(
     }
     let mut notes = Vec::new();
 
-    // Treatment, then imputation, indicator by indicator.
+    // Imputation, then treatment (COINr's order), indicator by indicator.
+    let raw = Input {
+        units: units.clone(),
+        indicators: indicators.clone(),
+        pillar_weights: spec.pillars.iter().map(|(p, w)| (p.clone(), *w)).collect(),
+        values: values.clone(),
+    };
+    let prepared = prepare(&raw, spec.winmax, imp, ctx)?;
+    // How index_imputed says a cell was filled: the method, and the group.
+    let how = match (imp, &spec.group) {
+        (Imputation::GroupMean | Imputation::GroupMedian, Some(g)) => {
+            format!("{} within {g}", spec.imputation)
+        }
+        _ => spec.imputation.clone(),
+    };
     let (mut t_unit, mut t_ind, mut t_before, mut t_after, mut t_how) =
         (vec![], vec![], vec![], vec![], vec![]);
     let (mut i_unit, mut i_ind, mut i_value, mut i_how) = (vec![], vec![], vec![], vec![]);
-    let mut treated_values = values.clone();
-    let mut checks = Vec::with_capacity(k);
     for (j, ind) in indicators.iter().enumerate() {
-        let t = if spec.winmax > 0 {
-            treatment::treat(&column(j, &values), spec.winmax)
-        } else {
-            let c = treatment::check(&column(j, &values).into_iter().flatten().collect::<Vec<_>>());
-            treatment::Treated {
-                values: column(j, &values),
-                how: treatment::How::None,
-                before: c,
-                after: c,
-                changed: vec![],
-            }
-        };
+        let t = &prepared.treated[j];
         for &(u, b, a) in &t.changed {
             t_unit.push(units[u].clone());
             t_ind.push(ind.name.clone());
@@ -147,25 +166,29 @@ pub fn analyse(
                 )
             });
         }
-        let filled = impute(&t.values, imp, None, &[])
-            .map_err(|e| format!("indicator {}: {e}", ind.name))?;
-        for &(u, v) in &filled.filled {
+        for &(u, v) in &prepared.imputed[j] {
             i_unit.push(units[u].clone());
             i_ind.push(ind.name.clone());
             i_value.push(v);
-            i_how.push(imp.name());
+            i_how.push(how.clone());
         }
-        for (row, v) in treated_values.iter_mut().zip(&filled.values) {
-            row[j] = *v;
-        }
-        checks.push(t);
     }
-    let input = Input {
-        units: units.clone(),
-        indicators: indicators.clone(),
-        pillar_weights: spec.pillars.iter().map(|(p, w)| (p.clone(), *w)).collect(),
-        values: treated_values,
-    };
+    let checks = &prepared.treated;
+    // PCA weights, when asked, replace the given ones everywhere after.
+    let pca_w = pca_weights(&prepared.input);
+    let mut input = prepared.input.clone();
+    if spec.weights == "pca" {
+        let w = pca_w
+            .clone()
+            .map_err(|e| format!("weights = \"pca\": {e}"))?;
+        for (i, w) in input.indicators.iter_mut().zip(w) {
+            i.weight = w;
+        }
+        notes.push(
+            "weights from each pillar's first principal component (COINr's PCA weights: the component's sign is arbitrary, so check each loading's sense)".into(),
+        );
+    }
+    let indicators = input.indicators.clone();
     let scores = score(&input, norm, agg, None, None);
     let rk = ranks(&scores.index);
     let pillars = input.pillars();
@@ -180,19 +203,22 @@ pub fn analyse(
     for (p, s) in pillars.iter().zip(&scores.pillars) {
         cols.push(Column::new(format!("pillar:{p}").into(), s.clone()));
     }
+    let changed: Vec<Vec<usize>> = checks
+        .iter()
+        .map(|t| t.changed.iter().map(|c| c.0).collect())
+        .collect();
+    let filled: Vec<Vec<usize>> = prepared
+        .imputed
+        .iter()
+        .map(|f| f.iter().map(|c| c.0).collect())
+        .collect();
     cols.push(Column::new(
         "treated".into(),
-        (0..n)
-            .map(|u| {
-                let names: Vec<&str> = checks
-                    .iter()
-                    .zip(&indicators)
-                    .filter(|(t, _)| t.changed.iter().any(|c| c.0 == u))
-                    .map(|(_, i)| i.name.as_str())
-                    .collect();
-                (!names.is_empty()).then(|| names.join(","))
-            })
-            .collect::<Vec<_>>(),
+        flags(n, &changed, &indicators),
+    ));
+    cols.push(Column::new(
+        "imputed".into(),
+        flags(n, &filled, &indicators),
     ));
     let index_scores = DataFrame::new(n, cols).map_err(ferr("index_scores"))?;
 
@@ -217,7 +243,14 @@ pub fn analyse(
     for (p_i, p) in pillars.iter().enumerate() {
         let members: Vec<usize> = (0..k).filter(|&j| &indicators[j].pillar == p).collect();
         let items: Vec<Vec<Option<f64>>> = members.iter().map(|&j| directed[j].clone()).collect();
-        let alpha = diag::cronbach_alpha(&items);
+        // Alpha on the indicators as the index normalises them: on raw
+        // values an indicator of large variance (a count beside a share)
+        // would decide it alone. Correlations and the PCA are scale-free.
+        let normalised: Vec<Vec<Option<f64>>> = items
+            .iter()
+            .map(|v| super::index::normalise(v, norm, 0.0, 100.0))
+            .collect();
+        let alpha = diag::cronbach_alpha(&normalised);
         let pca = diag::first_component(&items);
         for (m, &j) in members.iter().enumerate() {
             let col = &directed[j];
@@ -239,6 +272,8 @@ pub fn analyse(
             d.skew_after.push(checks[j].after.skew);
             d.kurt_after.push(checks[j].after.kurt);
             d.treatment.push(checks[j].how.name());
+            d.treated.push(checks[j].changed.len() as u32);
+            d.imputed.push(prepared.imputed[j].len() as u32);
             d.r_pillar.push(to_pillar);
             d.r_index.push(diag::pearson(col, &scores.index));
             d.negative.push(to_pillar.is_some_and(|r| r < 0.0));
@@ -248,6 +283,7 @@ pub fn analyse(
             d.pc1.push(pca.as_ref().map(|(l, _)| l[m]));
             d.pc1_share.push(pca.as_ref().map(|(_, s)| *s));
             d.eff.push(eff[j]);
+            d.pca_weight.push(pca_w.as_ref().ok().map(|w| w[j]));
         }
     }
     let index_diagnostics = d.frame()?;
@@ -264,8 +300,9 @@ pub fn analyse(
         .map_err(ferr("index_correlations"))?;
 
     // Remove-one and sensitivity against the nominal choices. The input
-    // given to them is untreated: they treat and impute themselves.
-    let raw = Input {
+    // given to them is as read (with the weights used): they impute and
+    // treat themselves.
+    let untreated = Input {
         values: values.clone(),
         ..input.clone()
     };
@@ -273,9 +310,9 @@ pub fn analyse(
         normalisation: norm,
         aggregation: agg,
         winmax: spec.winmax,
-        impute: imp != Imputation::None,
+        imputation: imp,
     };
-    let ro = sens::remove_one(&raw, nominal);
+    let ro = sens::remove_one(&untreated, ctx, nominal)?;
     let index_remove_one = df!(
         "left_out" => ro.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
         "mean_abs_rank_shift" => ro.iter().map(|r| r.1).collect::<Vec<_>>(),
@@ -320,12 +357,23 @@ pub fn analyse(
             (0..n).collect()
         };
         let sample = Input {
-            units: picked.iter().map(|&u| raw.units[u].clone()).collect(),
-            values: picked.iter().map(|&u| raw.values[u].clone()).collect(),
-            ..raw.clone()
+            units: picked.iter().map(|&u| untreated.units[u].clone()).collect(),
+            values: picked
+                .iter()
+                .map(|&u| untreated.values[u].clone())
+                .collect(),
+            ..untreated.clone()
         };
-        let r = sens::analyse(&sample, nominal, &factors, s.n, s.boot, spec.seed)
-            .map_err(|e| format!("key index.sensitivity: {e}"))?;
+        let r = sens::analyse(
+            &sample,
+            &ctx.subset(&picked),
+            nominal,
+            &factors,
+            s.n,
+            s.boot,
+            spec.seed,
+        )
+        .map_err(|e| format!("key index.sensitivity: {e}"))?;
         let mut intervals = vec![None; n];
         for (k, &u) in picked.iter().enumerate() {
             intervals[u] = r.rank_intervals[k];
@@ -371,6 +419,20 @@ pub fn analyse(
     })
 }
 
+/// Per unit, the indicators (comma-separated) whose value at the unit is
+/// among `positions[indicator]`; None when there is none.
+fn flags(n: usize, positions: &[Vec<usize>], indicators: &[Indicator]) -> Vec<Option<String>> {
+    let mut out: Vec<Vec<&str>> = vec![Vec::new(); n];
+    for (p, ind) in positions.iter().zip(indicators) {
+        for &u in p {
+            out[u].push(ind.name.as_str());
+        }
+    }
+    out.into_iter()
+        .map(|v| (!v.is_empty()).then(|| v.join(",")))
+        .collect()
+}
+
 /// The factors a `[index.sensitivity]` names.
 fn factors(s: &crate::config::index_study::SensitivitySpec) -> Result<Vec<Factor>, String> {
     let mut out = Vec::new();
@@ -411,6 +473,8 @@ struct DiagRows {
     skew_after: Vec<f64>,
     kurt_after: Vec<f64>,
     treatment: Vec<&'static str>,
+    treated: Vec<u32>,
+    imputed: Vec<u32>,
     r_pillar: Vec<Option<f64>>,
     r_index: Vec<Option<f64>>,
     negative: Vec<bool>,
@@ -419,6 +483,7 @@ struct DiagRows {
     pc1: Vec<Option<f64>>,
     pc1_share: Vec<Option<f64>>,
     eff: Vec<f64>,
+    pca_weight: Vec<Option<f64>>,
 }
 
 impl DiagRows {
@@ -432,10 +497,11 @@ impl DiagRows {
             "indicator" => self.indicator, "pillar" => self.pillar, "available" => self.available,
             "zero_share" => self.zeros, "skew" => nan(self.skew), "kurtosis" => nan(self.kurt),
             "skew_treated" => nan(self.skew_after), "kurtosis_treated" => nan(self.kurt_after),
-            "treatment" => self.treatment, "r_pillar" => self.r_pillar, "r_index" => self.r_index,
+            "treatment" => self.treatment, "treated" => self.treated, "imputed" => self.imputed,
+            "r_pillar" => self.r_pillar, "r_index" => self.r_index,
             "negative_with_pillar" => self.negative, "above_0_9_with" => self.collinear,
             "pillar_alpha" => self.alpha, "pc1_loading" => self.pc1, "pc1_share" => self.pc1_share,
-            "effective_weight" => self.eff,
+            "effective_weight" => self.eff, "pca_weight" => self.pca_weight,
         )
         .map_err(ferr("index_diagnostics"))
     }
@@ -460,6 +526,16 @@ pub fn study_of_run(index: &crate::config::Index, seed: u64) -> IndexStudy {
         .into(),
         winmax: index.winmax,
         imputation: index.imputation.clone(),
+        group: Some(
+            match index.group {
+                crate::config::IndexGroup::Model => "model",
+                crate::config::IndexGroup::District => "district",
+            }
+            .into(),
+        ),
+        period: None,
+        analyse: None,
+        weights: index.weights.clone(),
         indicators: index
             .indicators
             .iter()

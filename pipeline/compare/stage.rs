@@ -10,7 +10,8 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::compare::adoption::adoption;
-use crate::compare::tables::{grouped, index_scores, model_tables, Grouped};
+use crate::compare::index_run::{self, History, IndexPeriod};
+use crate::compare::tables::{grouped, model_tables, Grouped};
 use crate::config::Config;
 use crate::metrics::{self, MetricsError, Unit};
 use crate::warehouse::{self, Manifest, Staging, WarehouseError};
@@ -411,7 +412,10 @@ pub fn compute_from(
     let study_period = period.map(str::to_string).or_else(|| latest.clone());
     let mut qca_cases = None;
     // The index's analysis (treatment, diagnostics, sensitivity) of the same period.
-    let mut index_input: Option<super::index::Input> = None;
+    let mut index_input: Option<IndexPeriod> = None;
+    let unit_of: std::collections::HashMap<&str, &metrics::Unit> =
+        tree.units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let mut history = History::default();
     if !every && config.index.draws > 0 {
         notes.push(format!(
             "index rank intervals for the latest period ({}) only: {} units × {} periods × {} draws is above the budget of {} (set [index] uncertainty = \"all\" for every period)",
@@ -464,8 +468,8 @@ pub fn compute_from(
             {
                 qca_cases = Some(super::qca_analysis::unit_cases(&g, q));
             }
-            if config.index.sensitivity.is_some() && study_period.as_ref() == Some(p) {
-                index_input = super::tables::index_input(&g, config, p);
+            if study_period.as_ref() == Some(p) {
+                index_input = index_run::index_input(&g, config, p, &unit_of, &history);
             }
             models.extend(g.values().flat_map(|m| m.keys().cloned()));
             for (k, v) in &g {
@@ -485,7 +489,16 @@ pub fn compute_from(
                 pairs.push(mt.pairs);
                 notes.extend(mt.notes);
                 let intervals = every || latest.as_deref() == Some(p.as_str());
-                scores.push(index_scores(&g, config, intervals).map_err(perr("index_scores"))?);
+                let (sc, n) = index_run::index_scores(&g, config, intervals, &unit_of, &history)
+                    .map_err(perr("index_scores"))?;
+                scores.push(sc);
+                notes.extend(n);
+            }
+            // The unit's latest values, for the next period's `latest` imputation.
+            if History::needed(config) {
+                if let Some(ip) = index_run::index_input(&g, config, p, &unit_of, &history) {
+                    history.remember(&ip.input);
+                }
             }
             bar.inc(1);
         }
@@ -538,9 +551,9 @@ pub fn compute_from(
     // The index's analysis: its tables beside index_scores (which it leaves
     // to the period-by-period scores above).
     let mut index_tables = Vec::new();
-    if let Some(input) = index_input {
+    if let Some(ip) = index_input {
         let spec = super::index_study::study_of_run(&config.index, config.seed);
-        match super::index_study::analyse(input.units.clone(), input.values.clone(), &spec) {
+        match super::index_study::analyse(ip.input.units, ip.input.values, &ip.ctx, &spec) {
             Ok(a) => {
                 if let Some((f, st)) = &a.strongest {
                     notes.push(format!(

@@ -1,13 +1,13 @@
-//! The run's comparison tables as frames: the per-model statistics, the
-//! index scores and the adoption effects, each from the unit metrics grouped
-//! by (metric, breakdown, period) and model. Pure: frames in, frames out.
+//! The run's comparison tables as frames: the per-model statistics from the
+//! unit metrics grouped by (metric, breakdown, period) and model (the index
+//! is `index_run`'s). Pure: frames in, frames out.
 
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::compare::{index, stats};
+use crate::compare::stats;
 use crate::config::Config;
 
 /// A stable sub-seed for one piece of work, independent of scheduling.
@@ -198,107 +198,4 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         pairs,
         notes,
     })
-}
-
-/// The index's input for one period: the units with at least one
-/// indicator, in code order.
-pub(super) fn index_input(g: &Grouped, config: &Config, period: &str) -> Option<index::Input> {
-    let spec = &config.index;
-    let indicators: Vec<index::Indicator> = spec
-        .indicators
-        .iter()
-        .map(|i| index::Indicator {
-            name: match &i.breakdown {
-                Some(b) => format!("{}:{b}", i.metric),
-                None => i.metric.clone(),
-            },
-            pillar: i.pillar.clone(),
-            direction: i.direction,
-            weight: i.weight,
-        })
-        .collect();
-    let mut values: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-    for (j, ind) in spec.indicators.iter().enumerate() {
-        let key = (
-            ind.metric.clone(),
-            ind.breakdown.clone().unwrap_or_default(),
-            period.to_string(),
-        );
-        for v in g.get(&key).into_iter().flat_map(|m| m.values()).flatten() {
-            values
-                .entry(v.0.clone())
-                .or_insert_with(|| vec![None; spec.indicators.len()])[j] = Some(v.1);
-        }
-    }
-    if values.is_empty() {
-        return None;
-    }
-    Some(index::Input {
-        units: values.keys().cloned().collect(),
-        indicators,
-        pillar_weights: spec.pillars.clone(),
-        values: values.values().cloned().collect(),
-    })
-}
-
-/// index_scores: per period, the configured index, its rank and (with
-/// `intervals`) the Monte Carlo rank interval.
-pub(super) fn index_scores(
-    g: &Grouped,
-    config: &Config,
-    intervals: bool,
-) -> PolarsResult<DataFrame> {
-    let spec = &config.index;
-    let periods: Vec<String> = g
-        .keys()
-        .map(|k| k.2.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let (mut c, mut p, mut sc, mut rk, mut rm, mut r5, mut r95, mut miss) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    for period in &periods {
-        let Some(input) = index_input(g, config, period) else {
-            continue;
-        };
-        let scores = index::score(&input, spec.normalisation, spec.aggregation, None, None);
-        let ranks = index::ranks(&scores.index);
-        let mc = if intervals {
-            index::rank_uncertainty(
-                &input,
-                spec.draws,
-                sub_seed(config.seed, &["index", period]),
-            )
-        } else {
-            vec![None; input.units.len()]
-        };
-        for (u, code) in input.units.iter().enumerate() {
-            c.push(code.clone());
-            p.push(period.clone());
-            sc.push(scores.index[u]);
-            rk.push(ranks[u].map(|r| r as u32));
-            rm.push(mc[u].as_ref().map(|r| r.median));
-            r5.push(mc[u].as_ref().map(|r| r.p05));
-            r95.push(mc[u].as_ref().map(|r| r.p95));
-            let missing: Vec<&str> = input.values[u]
-                .iter()
-                .zip(&input.indicators)
-                .filter(|(v, _)| v.is_none())
-                .map(|(_, i)| i.name.as_str())
-                .collect();
-            miss.push((!missing.is_empty()).then(|| missing.join(",")));
-        }
-    }
-    df!(
-        "region_code" => c, "period" => p, "score" => sc, "rank" => rk, "rank_median" => rm,
-        "rank_p05" => r5, "rank_p95" => r95, "missing_indicators" => miss,
-    )
 }

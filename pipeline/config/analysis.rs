@@ -258,6 +258,8 @@ pub(super) struct RawIndex {
     pillars: BTreeMap<String, f64>,
     winmax: Option<usize>,
     imputation: Option<String>,
+    group: Option<String>,
+    weights: Option<String>,
     sensitivity: Option<super::index_study::SensitivitySpec>,
 }
 
@@ -296,14 +298,29 @@ pub struct Index {
     pub uncertainty: Uncertainty,
     pub indicators: Vec<IndexIndicator>,
     pub pillars: Vec<(String, f64)>,
-    /// The analysis of the index (`govlens index`'s, docs/contract.md
-    /// B.10a) on the analysis period's units: treatment steps (0 in a run
-    /// by default, so that it analyses the index `index_scores` holds)…
-    pub winmax: usize,
-    /// … imputation (none, mean, median) …
+    /// The index's data preparation (docs/index.md), every period:
+    /// imputation (one of [`super::index_study::IMPUTATIONS`]) …
     pub imputation: String,
-    /// … and the sensitivity analysis, when `[index.sensitivity]` is given.
+    /// … within each unit's `model` or `district` for the group methods …
+    pub group: IndexGroup,
+    /// … then treatment with at most `winmax` winsorising steps (COINr's
+    /// default 5; 0 = checked, not treated) …
+    pub winmax: usize,
+    /// … and the weights: `given` or `pca` (each pillar's first component).
+    pub weights: String,
+    /// The analysis of the index period's units (`govlens index`'s,
+    /// docs/contract.md B.10a), with the sensitivity analysis when
+    /// `[index.sensitivity]` is given.
     pub sensitivity: Option<super::index_study::SensitivitySpec>,
+}
+
+/// `[index] group`: the group the group imputations fill within.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexGroup {
+    /// The unit's governance model.
+    Model,
+    /// The unit's county-level ancestor (itself at county level).
+    District,
 }
 
 /// `[index] uncertainty`: the periods whose ranks get Monte Carlo intervals.
@@ -468,12 +485,27 @@ pub(super) fn check_index(
             ))
         }
     };
+    use super::index_study::{not_one_of, IMPUTATIONS, WEIGHTS};
     let imputation = raw.imputation.unwrap_or_else(|| "none".into());
-    if !matches!(imputation.as_str(), "none" | "mean" | "median") {
+    if !IMPUTATIONS.contains(&imputation.as_str()) {
         return Err(key_err(
             "index.imputation",
-            format!("'{imputation}' is not none, mean or median"),
+            not_one_of(&imputation, IMPUTATIONS),
         ));
+    }
+    let group = match raw.group.as_deref() {
+        None | Some("model") => IndexGroup::Model,
+        Some("district") => IndexGroup::District,
+        Some(other) => {
+            return Err(key_err(
+                "index.group",
+                not_one_of(other, &["model", "district"]),
+            ))
+        }
+    };
+    let weights = raw.weights.unwrap_or_else(|| "given".into());
+    if !WEIGHTS.contains(&weights.as_str()) {
+        return Err(key_err("index.weights", not_one_of(&weights, WEIGHTS)));
     }
     if let Some(s) = &raw.sensitivity {
         for (k, f) in s.factors.iter().enumerate() {
@@ -500,8 +532,10 @@ pub(super) fn check_index(
         uncertainty,
         indicators,
         pillars: raw.pillars.into_iter().collect(),
-        winmax: raw.winmax.unwrap_or(0),
+        winmax: raw.winmax.unwrap_or(5),
         imputation,
+        group,
+        weights,
         sensitivity: raw.sensitivity,
     })
 }

@@ -98,9 +98,21 @@ pub struct IndexStudy {
     /// Treatment's winsorising steps (COINr's default 5; 0 = no treatment).
     #[serde(default = "default_winmax_one")]
     pub winmax: usize,
-    /// none | mean | median.
+    /// One of [`IMPUTATIONS`].
     #[serde(default = "default_imputation")]
     pub imputation: String,
+    /// The column of each unit's group, for group_mean and group_median.
+    pub group: Option<String>,
+    /// A panel's period column: the study is of the latest period (or
+    /// `analyse`), the earlier ones feed the `latest` imputation.
+    pub period: Option<String>,
+    /// The period studied when `period` is given (default: the last, in
+    /// text order).
+    pub analyse: Option<String>,
+    /// One of [`WEIGHTS`]: the indicators' weights as given, or from each
+    /// pillar's first principal component.
+    #[serde(default = "default_weights")]
+    pub weights: String,
     pub indicators: Vec<StudyIndicator>,
     #[serde(default)]
     pub pillars: BTreeMap<String, f64>,
@@ -121,4 +133,28 @@ fn default_winmax_one() -> usize {
 }
 fn default_imputation() -> String {
     "none".into()
+}
+fn default_weights() -> String {
+    "given".into()
+}
+
+/// The imputation methods (docs/index.md): none renormalises the weights
+/// over the indicators a unit has; the group methods fill within the
+/// unit's group; latest takes the unit's latest earlier value (panels).
+pub const IMPUTATIONS: &[&str] = &[
+    "none",
+    "mean",
+    "median",
+    "group_mean",
+    "group_median",
+    "latest",
+];
+
+/// The weight sets.
+pub const WEIGHTS: &[&str] = &["given", "pca"];
+
+/// "'x' is not a, b or c" for a value outside `allowed`.
+pub fn not_one_of(value: &str, allowed: &[&str]) -> String {
+    let (last, rest) = allowed.split_last().expect("a list");
+    format!("'{value}' is not {} or {last}", rest.join(", "))
 }

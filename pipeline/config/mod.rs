@@ -19,8 +19,8 @@ pub mod index_study;
 mod qca;
 
 pub use analysis::{
-    check_covariate, check_metric, parse_size, valid_breakdown, Compare, Index, IndexIndicator,
-    Metrics, Privacy, Render, Report, Uncertainty, METRICS,
+    check_covariate, check_metric, parse_size, valid_breakdown, Compare, Index, IndexGroup,
+    IndexIndicator, Metrics, Privacy, Render, Report, Uncertainty, METRICS,
 };
 use analysis::{check_index, RawIndex, RawRender};
 pub use qca::{AnchorMode, Calibration, Qca, Robustness};

@@ -423,7 +423,7 @@ pub(super) fn report_content(
         fig("index_models", "index_models_title"),
         note("def_index"),
     ]);
-    blocks.extend(sensitivity_blocks(dir, simulated, lang)?);
+    blocks.extend(super::index_content::blocks(dir, simulated, lang)?);
 
     // (e) Adoption effects: the event study and the averages.
     let events = table(dir, "event_study")?;
@@ -615,75 +615,6 @@ fn did_method(tests: &polars::prelude::DataFrame, band_crit: Option<f64>, lang: 
     } else {
         format!("Adoption effects: staggered difference-in-differences (Callaway–Sant'Anna, as R did's att_gt) against {control}, {adjust}{base}; {se}.{band}")
     }
-}
-
-/// The index's sensitivity, when the run made it: one sentence naming the
-/// choice that moves the ranks most (its total index and interval, from
-/// `index_sensitivity`), the chart, and the table.
-fn sensitivity_blocks(dir: &Path, simulated: bool, lang: Lang) -> Result<Vec<Block>, RenderError> {
-    if !dir.join("tables/index_sensitivity.parquet").is_file() {
-        return Ok(Vec::new());
-    }
-    let t = table(dir, "index_sensitivity")?;
-    let f = strs(&t, "factor");
-    let col = |c: &str| floats(&t, c);
-    let (s1, st, lo, hi) = (col("s1"), col("st"), col("st_low"), col("st_high"));
-    let Some(top) = (0..t.height()).max_by(|&a, &b| {
-        st[a]
-            .unwrap_or(f64::MIN)
-            .total_cmp(&st[b].unwrap_or(f64::MIN))
-    }) else {
-        return Ok(Vec::new());
-    };
-    let c3 = |v: Option<f64>| Cell::Num(v).shown(Some(Kind::Coefficient), lang);
-    let name = |k: &str| label(lang, &format!("factor_{k}")).to_string();
-    let sentence = if lang == Lang::Zh {
-        format!(
-            "敏感性分析：对指数排名影响最大的建模选择是{}（总效应指数 ST = {}，5–95% 区间 {} 至 {}）。",
-            name(&f[top]), c3(st[top]), c3(lo[top]), c3(hi[top])
-        )
-    } else {
-        format!(
-            "Sensitivity analysis: the modelling choice that moves the index's ranks most is the {} (total index ST = {}, 5–95% interval {} to {}).",
-            name(&f[top]), c3(st[top]), c3(lo[top]), c3(hi[top])
-        )
-    };
-    let mut table_t = Table::new(
-        label(lang, "sensitivity_sheet"),
-        &labels::titled(lang, "sensitivity_title", simulated),
-        vec![
-            Column::text(label(lang, "factor")),
-            Column::number("S_i", Kind::Coefficient),
-            Column::number("ST_i", Kind::Coefficient),
-            Column::number(label(lang, "st_low"), Kind::Coefficient),
-            Column::number(label(lang, "st_high"), Kind::Coefficient),
-        ],
-    );
-    for i in 0..t.height() {
-        table_t.rows.push(vec![
-            Cell::text(name(&f[i])),
-            Cell::Num(s1[i]),
-            Cell::Num(st[i]),
-            Cell::Num(lo[i]),
-            Cell::Num(hi[i]),
-        ]);
-    }
-    Ok(vec![
-        Block::Paragraph(sentence),
-        Block::Figure(Figure {
-            chart: "sensitivity".into(),
-            caption: labels::titled(lang, "sensitivity_title", simulated),
-        }),
-        Block::Table(table_t),
-        Block::Figure(Figure {
-            chart: "sensitivity_ranks".into(),
-            caption: labels::titled(lang, "sensitivity_ranks_title", simulated),
-        }),
-        Block::Figure(Figure {
-            chart: "index_correlations".into(),
-            caption: labels::titled(lang, "correlations_title", simulated),
-        }),
-    ])
 }
 
 /// The definitions every report ends with.

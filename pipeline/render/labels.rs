@@ -168,6 +168,26 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("factor_imputation", "缺失值插补", "imputation"),
     ("factor_drop_indicator", "剔除单个指标", "leaving one indicator out"),
     ("correlations_title", "指标间相关系数（Pearson）", "Correlations between indicators (Pearson)"),
+    ("distributions_title", "指标分布：处理前（空心）与处理后（实心）", "Indicator distributions before (hollow) and after (filled) treatment"),
+    ("skewness", "偏度", "skewness"),
+    ("check_fails", "未通过检验", "fails the check"),
+    ("kurtosis", "超额峰度", "excess kurtosis"),
+    ("skew_treated", "处理后偏度", "skewness treated"),
+    ("kurtosis_treated", "处理后峰度", "kurtosis treated"),
+    ("treatment", "处理", "treatment"),
+    ("pillar", "维度", "pillar"),
+    ("indicator", "指标", "indicator"),
+    ("pillar_alpha", "维度 Cronbach α", "pillar's Cronbach α"),
+    ("effective_weight", "有效权重", "effective weight"),
+    ("imputed_values", "插补值", "imputed"),
+    ("how_none", "无", "none"),
+    ("how_winsorised_high", "缩尾（高端）", "winsorised (high)"),
+    ("how_winsorised_low", "缩尾（低端）", "winsorised (low)"),
+    ("how_log", "对数变换", "log"),
+    ("how_log__mirrored_", "对数变换（镜像）", "log (mirrored)"),
+    ("index_analysis_title", "指数的数据处理与稳健性", "The index: data preparation and robustness"),
+    ("diagnostics_title", "指标诊断", "Indicator diagnostics"),
+    ("diagnostics_sheet", "指标诊断", "diagnostics"),
     ("sensitivity_ranks_title", "敏感性分析中的排名区间（5–95%）", "Rank intervals over the sensitivity analysis (5–95%)"),
     ("event_average", "采用后平均（95% 区间）", "average after adoption (95% interval)"),
     ("uniform_band", "95% 一致置信带", "95% uniform band"),
@@ -331,6 +351,17 @@ pub fn set_label(lang: Lang, set: &str) -> String {
         metric(lang, m, b)
     } else {
         set.to_string()
+    }
+}
+
+/// A pillar's name: the contract's three (§5) in the report's language,
+/// any other as given.
+pub fn pillar_label(lang: Lang, pillar: &str) -> String {
+    match (pillar, lang) {
+        ("organisation", Lang::Zh) => "组织建设".into(),
+        ("conflict", Lang::Zh) => "矛盾调处".into(),
+        ("services", Lang::Zh) => "服务供给".into(),
+        _ => pillar.to_string(),
     }
 }
 

@@ -34,10 +34,12 @@ pub mod font;
 pub mod format;
 pub mod html;
 pub mod index_charts;
+mod index_content;
 pub mod labels;
 pub mod notebook;
 pub mod qca_charts;
 mod qca_content;
+pub mod treatment_chart;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
@@ -276,6 +278,90 @@ pub(crate) fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
 /// rank_p05 and rank_p95 (rows where `keep` holds): each unit named with its
 /// model, sorted by rank, the `top_n` at each end when there are more, best
 /// at the top; and how many units there were.
+/// Units' names and models for the index charts (empty for a table a
+/// researcher brings: units are shown by their id).
+pub struct IndexNames<'a> {
+    pub name_of: &'a BTreeMap<&'a str, &'a str>,
+    pub model_of: &'a BTreeMap<&'a str, &'a str>,
+}
+
+/// The index analysis's charts from its tables (`get` returns a table the
+/// analysis wrote, None otherwise), for both doors: the run's render and
+/// `govlens index`. Returns the charts drawn.
+pub fn index_figures(
+    out: &Path,
+    get: &dyn Fn(&str) -> Option<DataFrame>,
+    names: &IndexNames,
+    opts: &Options,
+    simulated: bool,
+) -> Result<Vec<String>, RenderError> {
+    let lang = opts.lang;
+    let mut files = Vec::new();
+    let derr = |chart: &str| {
+        let chart = chart.to_string();
+        move |message: String| RenderError::Draw { chart, message }
+    };
+    let shown = |s: &str| labels::set_label(lang, s);
+    if let (Some(d), Some(c)) = (get("index_diagnostics"), get("index_correlations")) {
+        treatment_chart::draw(
+            out,
+            &treatment_chart::moved(&d, &shown),
+            &labels::titled(lang, "distributions_title", simulated),
+            (
+                label(lang, "skewness"),
+                label(lang, "kurtosis"),
+                Some(label(lang, "check_fails")),
+            ),
+        )
+        .map_err(derr("index_distributions"))?;
+        files.push("index_distributions".into());
+        // The indicators' correlations, in the diagnostics' order.
+        index_charts::draw_correlations(
+            out,
+            &c,
+            &strs(&d, "indicator"),
+            &shown,
+            &labels::titled(lang, "correlations_title", simulated),
+        )
+        .map_err(derr("index_correlations"))?;
+        files.push("index_correlations".into());
+    }
+    if let Some(t) = get("index_sensitivity") {
+        index_charts::draw_sensitivity(
+            out,
+            &t,
+            &labels::titled(lang, "sensitivity_title", simulated),
+            &|f| label(lang, &format!("factor_{f}")).to_string(),
+        )
+        .map_err(derr("sensitivity"))?;
+        files.push("sensitivity".into());
+    }
+    if let Some(ri) = get("index_rank_intervals") {
+        // Each unit's rank interval over the sensitivity's evaluations.
+        let (shown, n_units) = rank_rows(
+            &ri,
+            "unit",
+            |_| true,
+            names.name_of,
+            names.model_of,
+            lang,
+            opts.top_n,
+        );
+        both!(
+            out,
+            "sensitivity_ranks",
+            opts,
+            files,
+            charts::ranks,
+            &shown,
+            n_units,
+            &labels::titled(lang, "sensitivity_ranks_title", simulated),
+            lang
+        );
+    }
+    Ok(files)
+}
+
 fn rank_rows(
     t: &DataFrame,
     unit_col: &str,
@@ -299,7 +385,9 @@ fn rank_rows(
             let m = model_of.get(code).copied().unwrap_or("");
             let shown_m = labels::model(lang, m);
             Some(charts::RankRow {
+                // A table a researcher brings has no models: the name alone.
                 label: match lang {
+                    _ if m.is_empty() => labels::short(name, 16),
                     Lang::Zh => format!("{}（{shown_m}）", labels::short(name, 10)),
                     Lang::En => format!("{} ({shown_m})", labels::short(name, 16)),
                 },
@@ -626,50 +714,24 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         files.extend(drawn);
     }
 
-    // (h) The index's sensitivity, when the run made the analysis.
-    if dir.join("tables/index_sensitivity.parquet").is_file() {
-        let t = table(&dir, "index_sensitivity")?;
-        index_charts::draw_sensitivity(
-            out,
-            &t,
-            &labels::titled(lang, "sensitivity_title", simulated),
-            &|f| label(lang, &format!("factor_{f}")).to_string(),
-        )
-        .map_err(|message| RenderError::Draw {
-            chart: "sensitivity".into(),
-            message,
-        })?;
-        files.push("sensitivity".into());
-        // The indicators' correlations, in the diagnostics' order.
-        let d = table(&dir, "index_diagnostics")?;
-        index_charts::draw_correlations(
-            out,
-            &table(&dir, "index_correlations")?,
-            &strs(&d, "indicator"),
-            &|s| labels::set_label(lang, s),
-            &labels::titled(lang, "correlations_title", simulated),
-        )
-        .map_err(|message| RenderError::Draw {
-            chart: "index_correlations".into(),
-            message,
-        })?;
-        files.push("index_correlations".into());
-        // Each unit's rank interval over the sensitivity's evaluations.
-        let ri = table(&dir, "index_rank_intervals")?;
-        let (shown, n_units) =
-            rank_rows(&ri, "unit", |_| true, &name_of, &model_of, lang, opts.top_n);
-        both!(
-            out,
-            "sensitivity_ranks",
-            opts,
-            files,
-            charts::ranks,
-            &shown,
-            n_units,
-            &labels::titled(lang, "sensitivity_ranks_title", simulated),
-            lang
-        );
-    }
+    // (h) The index's analysis: the indicators' distributions and
+    // correlations, and the sensitivity when the run made it.
+    let index_tables = |name: &str| -> Option<DataFrame> {
+        dir.join(format!("tables/{name}.parquet"))
+            .is_file()
+            .then(|| table(&dir, name).ok())
+            .flatten()
+    };
+    files.extend(index_figures(
+        out,
+        &index_tables,
+        &IndexNames {
+            name_of: &name_of,
+            model_of: &model_of,
+        },
+        opts,
+        simulated,
+    )?);
 
     let m = serde_json::json!({
         "key": render_key(config, opts),

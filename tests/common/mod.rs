@@ -244,20 +244,39 @@ pub fn repo_config(wd: &Workdir, name: &str, warehouse: &str) -> PathBuf {
 }
 
 /// A committed config with the warehouse and output inside the workdir and
-/// `extra` TOML appended (e.g. fewer draws, for speed).
+/// `extra` TOML added (e.g. fewer draws, for speed): a table of `extra` the
+/// config already has (`[index]`) gets its keys inserted under the
+/// config's header, since TOML allows a table once; the rest is appended.
 pub fn config_in_workdir(wd: &Workdir, name: &str, extra: &str) -> PathBuf {
     let cfg = std::fs::read_to_string(repo_config(wd, name, "warehouse")).unwrap();
-    let mut cfg: String = cfg
+    let mut lines: Vec<String> = cfg
         .lines()
         .map(|l| {
             if l.starts_with("output") {
-                format!("output = {:?}\n", wd.path("out").to_string_lossy())
+                format!("output = {:?}", wd.path("out").to_string_lossy())
             } else {
-                format!("{l}\n")
+                l.to_string()
             }
         })
         .collect();
-    cfg.push_str(extra);
+    let mut appended = String::new();
+    let mut header: Option<usize> = None;
+    for l in extra.lines() {
+        if l.trim_start().starts_with('[') {
+            header = lines.iter().position(|c| c.trim() == l.trim());
+            if header.is_none() {
+                appended.push_str(l);
+                appended.push('\n');
+            }
+        } else if let Some(h) = header.as_mut() {
+            *h += 1;
+            lines.insert(*h, l.to_string());
+        } else {
+            appended.push_str(l);
+            appended.push('\n');
+        }
+    }
+    let cfg = lines.join("\n") + "\n" + &appended;
     wd.write(&format!("{name}.toml"), cfg)
 }
 
