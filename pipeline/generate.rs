@@ -13,6 +13,7 @@
 //! `_generated.json` written beside the files) start in a unit's adoption year
 //! and are zero with `placebo`.
 
+pub mod boundaries;
 pub mod messy;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -630,8 +631,10 @@ pub struct Provenance {
     pub satisfaction_size_trend: f64,
 }
 
-/// Writes regions.csv, member_ages.csv, disputes.csv, service_usage.csv and
-/// `_generated.json` to `spec.out`, streaming unit by unit.
+/// Writes regions.csv, member_ages.csv, disputes.csv, service_usage.csv,
+/// the schematic `boundaries-counties.geojson` and
+/// `boundaries-streets.geojson` ([`boundaries`]) and `_generated.json` to
+/// `spec.out`, streaming unit by unit.
 pub fn generate(spec: &Spec) -> Result<Provenance, GenerateError> {
     fs::create_dir_all(&spec.out).map_err(|source| GenerateError::Io {
         path: spec.out.clone(),
@@ -643,6 +646,17 @@ pub fn generate(spec: &Spec) -> Result<Provenance, GenerateError> {
     w.write_record(REGION_HEADER).ok();
     write_rows(&mut w, &p("regions.csv"), &region_rows(&nodes))?;
     flush(w, &p("regions.csv"))?;
+    // Schematic boundaries of the counties and streets, for the maps.
+    let (counties, streets) = boundaries::schematic(&nodes);
+    for (name, text) in [
+        ("boundaries-counties.geojson", counties),
+        ("boundaries-streets.geojson", streets),
+    ] {
+        fs::write(p(name), text).map_err(|source| GenerateError::Io {
+            path: p(name),
+            source,
+        })?;
+    }
     let mut wa = csv_writer(&p("member_ages.csv"))?;
     let mut wd = csv_writer(&p("disputes.csv"))?;
     let mut wu = csv_writer(&p("service_usage.csv"))?;

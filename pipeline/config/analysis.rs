@@ -17,6 +17,46 @@ pub(super) struct RawRender {
     pub(super) lang: Option<String>,
     pub(super) size: Option<String>,
     pub(super) font: Option<String>,
+    pub(super) boundaries: Option<OneOrMany>,
+    pub(super) boundary_code: Option<String>,
+    pub(super) boundary_name: Option<String>,
+    pub(super) boundary_source: Option<String>,
+    pub(super) boundary_crs: Option<String>,
+    pub(super) boundary_max_mb: Option<f64>,
+}
+
+/// A path or a list of paths.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub(super) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The coordinates a boundary file holds (docs/maps.md): WGS-84 lon/lat
+/// (GeoJSON's own, RFC 7946; CGCS2000, 天地图's, is the same to a few
+/// centimetres) or GCJ-02, the offset lon/lat of Chinese web maps, which
+/// govlens turns back into WGS-84 before projecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundaryCrs {
+    Wgs84,
+    Gcj02,
+}
+
+/// `[render] boundaries` and its keys: the files a choropleth is drawn from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundaries {
+    /// Each a GeoJSON FeatureCollection of one level (resolved paths).
+    pub files: Vec<PathBuf>,
+    /// The feature property holding the GB/T 2260 code.
+    pub code: String,
+    /// The feature property holding the region's name.
+    pub name: String,
+    /// Printed under every map: the boundaries' source and approval number.
+    pub source: String,
+    pub crs: BoundaryCrs,
+    /// Files above this size are refused.
+    pub max_bytes: u64,
 }
 
 /// `[render]`: chart defaults (command-line flags override them).
@@ -29,6 +69,72 @@ pub struct Render {
     pub height: u32,
     /// A font file instead of the bundled one (resolved against the config's folder).
     pub font: Option<PathBuf>,
+    /// Boundaries for choropleths, when the user supplies them.
+    pub boundaries: Option<Boundaries>,
+}
+
+/// Checks `[render]`'s boundary keys; `base` resolves the paths.
+pub(super) fn check_boundaries(
+    raw: &RawRender,
+    base: &std::path::Path,
+    key_err: &dyn Fn(&str, String) -> super::ConfigError,
+) -> Result<Option<Boundaries>, super::ConfigError> {
+    let Some(files) = &raw.boundaries else {
+        for (k, set) in [
+            ("boundary_code", raw.boundary_code.is_some()),
+            ("boundary_name", raw.boundary_name.is_some()),
+            ("boundary_source", raw.boundary_source.is_some()),
+            ("boundary_crs", raw.boundary_crs.is_some()),
+            ("boundary_max_mb", raw.boundary_max_mb.is_some()),
+        ] {
+            if set {
+                return Err(key_err(
+                    &format!("render.{k}"),
+                    "is set but render.boundaries names no file".into(),
+                ));
+            }
+        }
+        return Ok(None);
+    };
+    let files: Vec<String> = match files {
+        OneOrMany::One(f) => vec![f.clone()],
+        OneOrMany::Many(v) => v.clone(),
+    };
+    if files.is_empty() {
+        return Err(key_err("render.boundaries", "names no file".into()));
+    }
+    let source = raw.boundary_source.clone().unwrap_or_default();
+    if source.trim().is_empty() {
+        return Err(key_err(
+            "render.boundary_source",
+            "name the boundaries' source and approval number (审图号, e.g. \"天地图 GS(2024)0650号\"): it is printed under every map".into(),
+        ));
+    }
+    let crs = match raw.boundary_crs.as_deref() {
+        None | Some("wgs84") | Some("cgcs2000") => BoundaryCrs::Wgs84,
+        Some("gcj02") => BoundaryCrs::Gcj02,
+        Some(other) => {
+            return Err(key_err(
+                "render.boundary_crs",
+                format!("'{other}' is not wgs84, cgcs2000 or gcj02"),
+            ))
+        }
+    };
+    let mb = raw.boundary_max_mb.unwrap_or(64.0);
+    if !(mb > 0.0 && mb.is_finite()) {
+        return Err(key_err(
+            "render.boundary_max_mb",
+            format!("{mb} must be above 0"),
+        ));
+    }
+    Ok(Some(Boundaries {
+        files: files.iter().map(|f| base.join(f)).collect(),
+        code: raw.boundary_code.clone().unwrap_or_else(|| "adcode".into()),
+        name: raw.boundary_name.clone().unwrap_or_else(|| "name".into()),
+        source,
+        crs,
+        max_bytes: (mb * 1024.0 * 1024.0) as u64,
+    }))
 }
 
 /// Parses `WIDTHxHEIGHT` within 200..8000 pixels.

@@ -19,8 +19,8 @@ pub mod index_study;
 mod qca;
 
 pub use analysis::{
-    check_covariate, check_metric, parse_size, valid_breakdown, Compare, Index, IndexGroup,
-    IndexIndicator, Metrics, Privacy, Render, Report, Uncertainty, METRICS,
+    check_covariate, check_metric, parse_size, valid_breakdown, Boundaries, BoundaryCrs, Compare,
+    Index, IndexGroup, IndexIndicator, Metrics, Privacy, Render, Report, Uncertainty, METRICS,
 };
 use analysis::{check_index, RawIndex, RawRender};
 pub use qca::{AnchorMode, Calibration, Qca, Robustness};
@@ -343,11 +343,11 @@ impl Config {
             ));
         }
         let index = check_index(raw.index, &key_err)?;
-        let lang = raw.render.lang.unwrap_or_else(|| "zh".into());
+        let lang = raw.render.lang.clone().unwrap_or_else(|| "zh".into());
         if !matches!(lang.as_str(), "zh" | "en") {
             return Err(key_err("render.lang", format!("'{lang}' is not zh or en")));
         }
-        let size = raw.render.size.unwrap_or_else(|| "1000x640".into());
+        let size = raw.render.size.clone().unwrap_or_else(|| "1000x640".into());
         let (width, height) = parse_size(&size).ok_or_else(|| {
             key_err(
                 "render.size",
@@ -359,7 +359,11 @@ impl Config {
             lang,
             width,
             height,
-            font: raw.render.font.map(|f| normalize(&base.join(f))),
+            font: raw.render.font.clone().map(|f| normalize(&base.join(f))),
+            boundaries: analysis::check_boundaries(&raw.render, base, &key_err)?.map(|mut b| {
+                b.files = b.files.iter().map(|f| normalize(f)).collect();
+                b
+            }),
         };
         let mut compare = raw.compare;
         for (k, m) in compare.models.iter_mut().enumerate() {

@@ -102,6 +102,7 @@ pub(super) fn report_content(
     latest: &str,
     simulated: bool,
     lang: Lang,
+    maps: &[super::maps::MapFigure],
 ) -> Result<Document, RenderError> {
     let zh = lang == Lang::Zh;
     let mut findings = Vec::new();
@@ -424,6 +425,15 @@ pub(super) fn report_content(
         note("def_index"),
     ]);
     blocks.extend(super::index_content::blocks(dir, simulated, lang)?);
+    if !maps.is_empty() {
+        blocks.push(Block::Heading(label(lang, "maps_title").into()));
+        blocks.extend(maps.iter().map(|m| {
+            Block::Figure(Figure {
+                chart: m.chart.clone(),
+                caption: m.caption.clone(),
+            })
+        }));
+    }
 
     // (e) Adoption effects: the event study and the averages.
     let events = table(dir, "event_study")?;

@@ -185,6 +185,19 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("how_winsorised_low", "缩尾（低端）", "winsorised (low)"),
     ("how_log", "对数变换", "log"),
     ("how_log__mirrored_", "对数变换（镜像）", "log (mirrored)"),
+    ("maps_title", "地图", "Maps"),
+    ("map_index", "治理效能指数", "Governance effectiveness index"),
+    ("map_model", "治理模式", "Governance model"),
+    ("map_resolution_change", "调解成功率变化", "Change in the resolution rate"),
+    ("no_data", "无数据", "no data"),
+    ("by_province", "按省", "province"),
+    ("by_prefecture", "按地市", "prefecture"),
+    ("by_county", "按区县", "county"),
+    ("by_street", "按街道乡镇", "street"),
+    ("by_community", "按社区村", "community"),
+    ("tiles_note", "方块图，非地图：每格一个省级单位，位置示意；无数据的省份（含台湾、香港、澳门）标为无数据。", "Tile grid, not a map: one square per provincial-level unit at its rough position; provinces without data (Taiwan, Hong Kong and Macao included) are marked so."),
+    ("tiles_weighted", "省级数值为辖内单位的人口加权平均；模式为覆盖人口最多的模式。", "A province's value is the population-weighted mean of its units; its model the one covering most of its population."),
+    ("map_weighted", "各区域数值为辖内单位的人口加权平均；模式为覆盖人口最多的模式。", "A region's value is the population-weighted mean of its units; its model the one covering most of its population. "),
     ("index_analysis_title", "指数的数据处理与稳健性", "The index: data preparation and robustness"),
     ("diagnostics_title", "指标诊断", "Indicator diagnostics"),
     ("diagnostics_sheet", "指标诊断", "diagnostics"),
@@ -406,6 +419,7 @@ pub fn all_text() -> String {
             s.push_str(&metric(Lang::Zh, m, b));
         }
     }
+    s.push_str(&super::maps::tiles::all_names());
     s.push_str("0123456789.,-–%+()（）×: ");
     s
 }

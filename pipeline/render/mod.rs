@@ -36,6 +36,7 @@ pub mod html;
 pub mod index_charts;
 mod index_content;
 pub mod labels;
+pub mod maps;
 pub mod notebook;
 pub mod qca_charts;
 mod qca_content;
@@ -86,6 +87,8 @@ pub enum RenderError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("writing the notebook: {0}")]
     Notebook(std::io::Error),
+    #[error(transparent)]
+    Boundaries(#[from] maps::geo::GeoError),
 }
 
 /// The four files of a report, in memory: written only when all four are
@@ -733,6 +736,11 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         simulated,
     )?);
 
+    // (i) Maps: the province tiles, and choropleths from the boundaries
+    // the config supplies.
+    let map_figures = maps::research(&dir, out, config, lang, simulated, &latest)?;
+    files.extend(map_figures.iter().map(|m| m.chart.clone()));
+
     let m = serde_json::json!({
         "key": render_key(config, opts),
         "charts": files,
@@ -747,7 +755,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     )?;
 
     // The reports read the charts from the staging folder, then all is published.
-    let content = content::report_content(&dir, &manifest, &latest, simulated, lang)?;
+    let content = content::report_content(&dir, &manifest, &latest, simulated, lang, &map_figures)?;
     let written = documents(&content, out, "charts")?;
     let ioerr = |path: PathBuf| move |source| WarehouseError::Io { path, source };
     staging.publish()?;

@@ -1,0 +1,211 @@
+//! What a map colours, from the run's tables: per unit its index score, its
+//! model, its resolution rate and cadre share_old in the period, and the
+//! change in its resolution rate on the previous period; and the same for
+//! a coarser region (a province tile, a county of the boundaries) as the
+//! **population-weighted mean** of its units' values (a unit without a
+//! population weighs 1), its model the one covering most of its population.
+//! GB/T 2260 codes nest, so a unit belongs to the region whose code is its
+//! own code's prefix.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::super::format::Kind;
+use super::super::{floats, query, strs, table, RenderError};
+
+/// One thing a map shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Index,
+    Model,
+    Resolution,
+    ShareOld,
+    ResolutionChange,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 5] = [
+        Measure::Index,
+        Measure::Model,
+        Measure::Resolution,
+        Measure::ShareOld,
+        Measure::ResolutionChange,
+    ];
+
+    /// Its part of a chart's name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Index => "index",
+            Measure::Model => "model",
+            Measure::Resolution => "resolution_rate",
+            Measure::ShareOld => "share_old_cadre",
+            Measure::ResolutionChange => "resolution_change",
+        }
+    }
+
+    /// How its numbers are shown (None: categories).
+    pub fn kind(self) -> Option<Kind> {
+        match self {
+            Measure::Index => Some(Kind::Score),
+            Measure::Model => None,
+            Measure::Resolution | Measure::ShareOld => Some(Kind::Share),
+            Measure::ResolutionChange => Some(Kind::ShareChange),
+        }
+    }
+}
+
+/// The run's units and their values in the period (and the previous one).
+pub struct UnitData {
+    pub codes: Vec<String>,
+    pub models: Vec<String>,
+    pub population: Vec<Option<f64>>,
+    pub period: String,
+    pub previous: Option<String>,
+    /// District (county-level) code → name, from the units table.
+    pub districts: BTreeMap<String, String>,
+    values: HashMap<&'static str, HashMap<String, f64>>,
+}
+
+fn metric(
+    dir: &Path,
+    metric: &str,
+    breakdown: &str,
+    period: &str,
+) -> Result<HashMap<String, f64>, RenderError> {
+    let df = query(dir, "unit_metrics", |lf| {
+        lf.filter(
+            col("period")
+                .eq(lit(period))
+                .and(col("metric").eq(lit(metric)))
+                .and(col("breakdown").fill_null(lit("")).eq(lit(breakdown))),
+        )
+        .select([col("region_code"), col("value")])
+    })?;
+    Ok(strs(&df, "region_code")
+        .into_iter()
+        .zip(floats(&df, "value"))
+        .filter_map(|(c, v)| Some((c, v.filter(|v| v.is_finite())?)))
+        .collect())
+}
+
+impl UnitData {
+    /// Reads what the maps of `period` need from the run folder `dir`.
+    pub fn read(dir: &Path, period: &str) -> Result<UnitData, RenderError> {
+        let units = table(dir, "units")?;
+        let periods = query(dir, "unit_metrics", |lf| {
+            lf.select([col("period")])
+                .unique(None, UniqueKeepStrategy::Any)
+        })?;
+        let mut ps = strs(&periods, "period");
+        ps.sort();
+        let previous = ps.iter().rfind(|p| p.as_str() < period).cloned();
+        let scores = query(dir, "index_scores", |lf| {
+            lf.filter(col("period").eq(lit(period)))
+                .select([col("region_code"), col("score")])
+        })?;
+        let index: HashMap<String, f64> = strs(&scores, "region_code")
+            .into_iter()
+            .zip(floats(&scores, "score"))
+            .filter_map(|(c, v)| Some((c, v?)))
+            .collect();
+        let resolution = metric(dir, "resolution_rate", "", period)?;
+        let change = match &previous {
+            Some(p) => {
+                let before = metric(dir, "resolution_rate", "", p)?;
+                resolution
+                    .iter()
+                    .filter_map(|(c, v)| Some((c.clone(), v - before.get(c)?)))
+                    .collect()
+            }
+            None => HashMap::new(),
+        };
+        let mut values = HashMap::new();
+        values.insert("index", index);
+        values.insert(
+            "share_old_cadre",
+            metric(dir, "share_old", "cadre", period)?,
+        );
+        values.insert("resolution_rate", resolution);
+        values.insert("resolution_change", change);
+        let districts = strs(&units, "district")
+            .into_iter()
+            .zip(strs(&units, "district_name"))
+            .filter(|(c, _)| !c.is_empty())
+            .collect();
+        Ok(UnitData {
+            districts,
+            codes: strs(&units, "region_code"),
+            models: strs(&units, "governance_model"),
+            population: floats(&units, "population"),
+            period: period.to_string(),
+            previous,
+            values,
+        })
+    }
+
+    /// The units' values of `m` (None for the model, which is categorical).
+    pub fn values(&self, m: Measure) -> Option<&HashMap<String, f64>> {
+        self.values.get(m.key())
+    }
+
+    /// Population-weighted means of `m` per region prefix of `digits`
+    /// digits, with how many units each mean has.
+    pub fn by_region(&self, m: Measure, digits: usize) -> BTreeMap<String, (f64, usize)> {
+        let Some(v) = self.values(m) else {
+            return BTreeMap::new();
+        };
+        let mut acc: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
+        for (u, code) in self.codes.iter().enumerate() {
+            let (Some(x), Some(p)) = (v.get(code), code.get(..digits)) else {
+                continue;
+            };
+            let w = self.population[u].filter(|w| *w > 0.0).unwrap_or(1.0);
+            let e = acc.entry(p.to_string()).or_insert((0.0, 0.0, 0));
+            e.0 += w * x;
+            e.1 += w;
+            e.2 += 1;
+        }
+        acc.into_iter()
+            .map(|(k, (s, w, n))| (k, (s / w, n)))
+            .collect()
+    }
+
+    /// The model covering most of each region's population (ties: the
+    /// model first in name order).
+    pub fn model_by_region(&self, digits: usize) -> BTreeMap<String, String> {
+        let mut acc: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        for (u, code) in self.codes.iter().enumerate() {
+            let Some(p) = code.get(..digits) else {
+                continue;
+            };
+            let m = if self.models[u].is_empty() {
+                "none"
+            } else {
+                self.models[u].as_str()
+            };
+            let w = self.population[u].filter(|w| *w > 0.0).unwrap_or(1.0);
+            *acc.entry(p.to_string())
+                .or_default()
+                .entry(m.to_string())
+                .or_default() += w;
+        }
+        acc.into_iter()
+            .filter_map(|(k, ms)| {
+                let best = ms
+                    .into_iter()
+                    .fold(None::<(String, f64)>, |b, (m, w)| match b {
+                        Some((bm, bw)) if bw >= w => Some((bm, bw)),
+                        _ => Some((m, w)),
+                    })?;
+                Some((k, best.0))
+            })
+            .collect()
+    }
+
+    /// Digits of the units' codes (all units are of one level).
+    pub fn unit_digits(&self) -> usize {
+        self.codes.iter().map(String::len).max().unwrap_or(0)
+    }
+}
