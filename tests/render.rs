@@ -282,12 +282,15 @@ fn config_render_keys_are_checked_and_a_blocked_output_is_refused() {
     let wd = Workdir::new();
     let cfg = sample_run(&wd);
     let text = std::fs::read_to_string(&cfg).unwrap();
-    let bad = wd.write("bad.toml", format!("{text}\n[render]\nsize = \"10x10\"\n"));
+    let bad = wd.write(
+        "bad.toml",
+        common::with_render_key(&text, "size = \"10x10\""),
+    );
     let err = wd.fails(&["render", "--config", bad.to_str().unwrap()]);
     assert!(err.contains("render.size"), "{err}");
     let font = wd.write(
         "font.toml",
-        format!("{text}\n[render]\nfont = \"missing.ttf\"\n"),
+        common::with_render_key(&text, "font = \"missing.ttf\""),
     );
     let err = wd.fails(&["render", "--config", font.to_str().unwrap()]);
     assert!(err.contains("missing.ttf"), "{err}");

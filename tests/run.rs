@@ -32,7 +32,7 @@ fn a_second_run_with_nothing_changed_skips_every_stage() {
         "second run {second_time:?} vs first {first_time:?}"
     );
     // A changed [render] section re-renders only; --force rebuilds all.
-    let text = std::fs::read_to_string(&cfg).unwrap() + "\n[render]\nlang = \"en\"\n";
+    let text = common::with_render_key(&std::fs::read_to_string(&cfg).unwrap(), "lang = \"en\"");
     let cfg2 = wd.write("sample.toml", text);
     let third = wd.ok(&["run", "--config", cfg2.to_str().unwrap()]);
     assert!(

@@ -867,13 +867,17 @@ pub fn run(
         lang
     );
 
+    // Maps of the district's streets, when the config supplies boundaries.
+    let maps = super::maps::district(&dir, &charts, config, district, period, lang, simulated)?;
+    files.extend(maps.iter().map(|m| m.chart.clone()));
+
     let fig = |chart: &str, caption: &str| {
         Block::Figure(Figure {
             chart: chart.into(),
             caption: caption.into(),
         })
     };
-    let blocks = vec![
+    let mut blocks = vec![
         Block::Heading(label(lang, "overview").into()),
         Block::Paragraph(summary),
         Block::Cards(cards),
@@ -918,6 +922,16 @@ pub fn run(
             )
         }),
     ];
+    if !maps.is_empty() {
+        // After the peers' section: the heading of alerts follows it.
+        let at = blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading(h) if h == label(lang, "alerts_title")))
+            .unwrap_or(blocks.len());
+        let mut section = vec![Block::Heading(label(lang, "maps_title").into())];
+        section.extend(maps.iter().map(|m| fig(&m.chart, &m.caption)));
+        blocks.splice(at..at, section);
+    }
     let title = if zh {
         format!(
             "{dname}{}（{plabel}）",

@@ -44,11 +44,16 @@ pre{white-space:pre-wrap;font-size:.8em;background:#f8f9fa;padding:1em}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0}figure,table,.cards{page-break-inside:avoid}h2,h3{page-break-after:avoid}}";
 
 /// Inline SVG without its namespace attribute: HTML5 needs none, and the
-/// report must not name any external address.
-fn inline_svg(path: &Path) -> std::io::Result<String> {
+/// report must not name any external address. Its ids (a map's region
+/// codes, its patterns) take the chart's name in front, since several maps
+/// of the same regions share the page and an id must be unique in it.
+fn inline_svg(path: &Path, chart: &str) -> std::io::Result<String> {
     let svg = std::fs::read_to_string(path)?;
     let start = svg.find("<svg").unwrap_or(0);
-    Ok(svg[start..].replace(" xmlns=\"http://www.w3.org/2000/svg\"", ""))
+    Ok(svg[start..]
+        .replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")
+        .replace(" id=\"", &format!(" id=\"{chart}-"))
+        .replace("url(#", &format!("url(#{chart}-")))
 }
 
 /// A table as HTML (also the notebook's table outputs).
@@ -143,7 +148,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<String, HtmlError> {
             }
             Block::Figure(f) => {
                 let svg = charts.join(format!("{}.svg", f.chart));
-                let svg = inline_svg(&svg).map_err(|source| HtmlError::Chart {
+                let svg = inline_svg(&svg, &f.chart).map_err(|source| HtmlError::Chart {
                     path: svg.display().to_string(),
                     source,
                 })?;

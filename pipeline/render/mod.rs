@@ -156,6 +156,12 @@ pub fn render_key(config: &Config, opts: &Options) -> String {
         )
         .as_bytes(),
     );
+    // A changed boundary file redraws the maps though the config is the same.
+    for f in config.render.boundaries.iter().flat_map(|b| &b.files) {
+        if let Ok(bytes) = std::fs::read(f) {
+            h.update(blake3::hash(&bytes).as_bytes());
+        }
+    }
     h.finalize().to_hex()[..16].to_string()
 }
 
@@ -441,6 +447,13 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         ])
     })?;
     let units = table(&dir, "units")?;
+    // The boundaries are checked before anything is drawn.
+    let unit_digits = strs(&units, "region_code")
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    let boundaries = maps::read_boundaries(config, unit_digits)?;
     let summary = table(&dir, "model_summary")?;
     let scores = table(&dir, "index_scores")?;
     let events = table(&dir, "event_study")?;
@@ -738,7 +751,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
 
     // (i) Maps: the province tiles, and choropleths from the boundaries
     // the config supplies.
-    let map_figures = maps::research(&dir, out, config, lang, simulated, &latest)?;
+    let map_figures = maps::research(&dir, out, config, &boundaries, lang, simulated, &latest)?;
     files.extend(map_figures.iter().map(|m| m.chart.clone()));
 
     let m = serde_json::json!({

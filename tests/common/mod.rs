@@ -290,3 +290,13 @@ pub fn latest_in(output: &Path) -> Option<String> {
     let target = std::fs::read_link(output.join("latest")).ok()?;
     Some(target.file_name()?.to_string_lossy().to_string())
 }
+
+/// `text` with `line` added to its `[render]` table (made when it has none),
+/// since TOML allows a table once.
+pub fn with_render_key(text: &str, line: &str) -> String {
+    if text.lines().any(|l| l.trim() == "[render]") {
+        text.replacen("[render]\n", &format!("[render]\n{line}\n"), 1)
+    } else {
+        format!("{text}\n[render]\n{line}\n")
+    }
+}

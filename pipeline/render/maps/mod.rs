@@ -267,6 +267,16 @@ pub fn tile_picture(data: &UnitData, m: Measure, lang: Lang, simulated: bool) ->
     }
 }
 
+/// A ring's area (shoelace, in its own units): the largest polygon of a
+/// region carries its name.
+fn ring_area(r: &geo::Ring) -> f64 {
+    r.windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum::<f64>()
+        .abs()
+        / 2.0
+}
+
 /// Path data of polygons projected onto the page.
 fn path_of(polygons: &[Vec<geo::Ring>], to_page: &dyn Fn(f64, f64) -> (f64, f64)) -> String {
     let mut d = String::new();
@@ -310,7 +320,23 @@ pub fn choropleth(
     let within = |code: &str| scope.is_none_or(|d| code.starts_with(d));
     let regions: Vec<&geo::Region> = b.regions.iter().filter(|r| within(&r.prefix)).collect();
     let s = shown(data, m, digits);
-    let (colour, legend) = colour_and_legend(&s, m, lang);
+    // The colours span the regions drawn (a district's streets, not the
+    // country's).
+    let drawn_only = match &s {
+        Shown::Numbers(v) => Shown::Numbers(
+            v.iter()
+                .filter(|(k, _)| regions.iter().any(|r| &r.prefix == *k))
+                .map(|(k, x)| (k.clone(), *x))
+                .collect(),
+        ),
+        Shown::Models(v) => Shown::Models(
+            v.iter()
+                .filter(|(k, _)| regions.iter().any(|r| &r.prefix == *k))
+                .map(|(k, x)| (k.clone(), x.clone()))
+                .collect(),
+        ),
+    };
+    let (colour, legend) = colour_and_legend(&drawn_only, m, lang);
     // The notes under the map.
     let missing = regions
         .iter()
@@ -480,20 +506,40 @@ pub fn choropleth(
                     .polygons
                     .iter()
                     .filter_map(|p| p.first())
-                    .max_by_key(|ring| ring.len())
+                    .max_by(|a, b| ring_area(a).total_cmp(&ring_area(b)))
                 {
                     let pts: Vec<(f64, f64)> = outer.iter().map(|&(x, y)| to_page(x, y)).collect();
-                    let (x0, x1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| {
-                        (a.0.min(p.0), a.1.max(p.0))
-                    });
-                    let y1 = pts.iter().fold(f64::NEG_INFINITY, |a, p| a.max(p.1));
+                    let (x0, x1, y0, y1) = pts.iter().fold(
+                        (
+                            f64::INFINITY,
+                            f64::NEG_INFINITY,
+                            f64::INFINITY,
+                            f64::NEG_INFINITY,
+                        ),
+                        |a, p| (a.0.min(p.0), a.1.max(p.0), a.2.min(p.1), a.3.max(p.1)),
+                    );
+                    let name = labels::short(&r.name, 10);
+                    let wide: f64 = name
+                        .chars()
+                        .map(|c| if c.is_ascii() { 7.0 } else { 13.0 })
+                        .sum();
+                    // Inside when it fits, else under the region.
+                    let inside = x1 - x0 >= wide + 4.0 && y1 - y0 >= 18.0;
+                    let fill = paint(&s, &r.prefix, &*colour, m, lang).0;
                     texts.push(Label {
                         x: (x0 + x1) / 2.0,
-                        y: y1 + 15.0,
-                        text: labels::short(&r.name, 10),
+                        y: if inside {
+                            (y0 + y1) / 2.0 + 5.0
+                        } else {
+                            y1 + 15.0
+                        },
+                        text: name,
                         size: 13.0,
                         anchor: "middle",
-                        colour: (0x22, 0x22, 0x22),
+                        colour: match (&fill, inside) {
+                            (Fill::Colour(c), true) => ink(*c),
+                            _ => (0x22, 0x22, 0x22),
+                        },
                     });
                 }
             }
@@ -586,12 +632,12 @@ pub fn research(
     dir: &Path,
     out: &Path,
     config: &crate::config::Config,
+    files: &[Boundaries],
     lang: Lang,
     simulated: bool,
     period: &str,
 ) -> Result<Vec<MapFigure>, RenderError> {
     let data = UnitData::read(dir, period)?;
-    let files = read_boundaries(config, &data)?;
     let mut figures = Vec::new();
     for m in Measure::ALL {
         if m == Measure::ResolutionChange && data.previous.is_none() {
@@ -633,15 +679,16 @@ pub fn research(
 }
 
 /// Every boundary file of the config, read and checked against the run's
-/// units: a file finer than the units has nothing to colour.
+/// units (their codes have `unit_digits` digits): a file finer than the
+/// units has nothing to colour. Read before any chart is drawn, so that a
+/// bad file stops the render at once.
 pub fn read_boundaries(
     config: &crate::config::Config,
-    data: &UnitData,
+    unit_digits: usize,
 ) -> Result<Vec<Boundaries>, RenderError> {
     let Some(b) = &config.render.boundaries else {
         return Ok(Vec::new());
     };
-    let unit_digits = data.unit_digits();
     let mut out = Vec::new();
     for f in &b.files {
         let bf = geo::read(f, &b.code, &b.name, b.max_bytes)?;
@@ -660,4 +707,45 @@ pub fn read_boundaries(
         out.push(bf);
     }
     Ok(out)
+}
+
+/// The district report's maps into `out`: every measure over the streets
+/// (or communities) of `district` in each boundary file of that level that
+/// has them; none without such boundaries.
+pub fn district(
+    dir: &Path,
+    out: &Path,
+    config: &crate::config::Config,
+    district: &str,
+    period: &str,
+    lang: Lang,
+    simulated: bool,
+) -> Result<Vec<MapFigure>, RenderError> {
+    let Some(b) = &config.render.boundaries else {
+        return Ok(Vec::new());
+    };
+    let data = UnitData::read(dir, period)?;
+    let files = read_boundaries(config, data.unit_digits())?;
+    let source = Source {
+        text: &b.source,
+        crs: b.crs,
+    };
+    let mut figures = Vec::new();
+    for bf in files.iter().filter(|f| {
+        f.level >= Level::Street && f.regions.iter().any(|r| r.prefix.starts_with(district))
+    }) {
+        for m in Measure::ALL {
+            if m == Measure::ResolutionChange && data.previous.is_none() {
+                continue;
+            }
+            let p = choropleth(bf, Some(district), &data, m, &source, lang, simulated);
+            let chart = format!("map_{}_{}", bf.level.name(), m.key());
+            write(out, &chart, &p)?;
+            figures.push(MapFigure {
+                chart,
+                caption: p.title.clone(),
+            });
+        }
+    }
+    Ok(figures)
 }

@@ -186,6 +186,54 @@ mod tests {
         }
     }
 
+    /// On the page: Urumqi west of Chengdu west of Beijing west of Jinhua;
+    /// Urumqi north of Beijing north of Chengdu north of Jinhua; and the
+    /// ratio of Beijing–Jinhua to Chengdu–Beijing within 3% of the ratio of
+    /// their great-circle distances (~1,240 and ~1,520 km).
+    #[test]
+    fn four_cities_keep_their_order_and_distances_on_the_page() {
+        let p = Projection::for_extent((73.0, 18.0, 135.0, 54.0));
+        let pts: Vec<(f64, f64)> = [
+            (87.6168, 43.8256),
+            (104.0665, 30.5728),
+            (116.4074, 39.9042),
+            (119.6495, 29.0895),
+        ]
+        .iter()
+        .map(|&(lon, lat)| p.project(lon, lat))
+        .collect();
+        let extent = pts.iter().fold(
+            (
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ),
+            |a, p| (a.0.min(p.0), a.1.min(p.1), a.2.max(p.0), a.3.max(p.1)),
+        );
+        let fit = Fit::new(extent, (0.0, 0.0, 800.0, 600.0));
+        let page: Vec<(f64, f64)> = pts.iter().map(|&q| fit.page(q)).collect();
+        let (urumqi, chengdu, beijing, jinhua) = (page[0], page[1], page[2], page[3]);
+        assert!(urumqi.0 < chengdu.0 && chengdu.0 < beijing.0 && beijing.0 < jinhua.0);
+        // Page y grows downwards: north is smaller.
+        assert!(urumqi.1 < beijing.1 && beijing.1 < chengdu.1 && chengdu.1 < jinhua.1);
+        let d = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+        let ratio = d(beijing, jinhua) / d(chengdu, beijing);
+        let great = |a: (f64, f64), b: (f64, f64)| {
+            let (p1, p2) = (a.1.to_radians(), b.1.to_radians());
+            let h = ((p2 - p1) / 2.0).sin().powi(2)
+                + p1.cos() * p2.cos() * ((b.0 - a.0).to_radians() / 2.0).sin().powi(2);
+            2.0 * h.sqrt().asin()
+        };
+        let want = great((116.4074, 39.9042), (119.6495, 29.0895))
+            / great((104.0665, 30.5728), (116.4074, 39.9042));
+        assert!((ratio / want - 1.0).abs() < 0.03, "{ratio} vs {want}");
+        assert!(page
+            .iter()
+            .all(|&(x, y)| (-1e-9..=800.0 + 1e-9).contains(&x)
+                && (-1e-9..=600.0 + 1e-9).contains(&y)));
+    }
+
     /// Reference values: the Python package eviltransform 0.1.1's wgs2gcj,
     /// run 2026-12-01.
     #[test]
