@@ -1,8 +1,9 @@
 //! Maps: the province tile grid and the choropleths the sample's schematic
 //! boundaries give — one `<path>` a region with its code as id, colours
 //! that follow the values, the source under every map — in the research
-//! and the district report; and every bad boundary file refused with one
-//! message before anything is drawn.
+//! and the district report; a file finer than the units left out with a
+//! note; and every bad boundary file refused with one message before
+//! anything is drawn.
 
 mod common;
 
@@ -259,10 +260,23 @@ fn bad_boundaries_are_refused_before_anything_is_drawn() {
             .to_string(),
         &format!("output = {:?}", wd.path("out-county").to_string_lossy()),
     );
+    // The config still renders a county run: the street file is left out,
+    // said so under the maps.
     let c = wd.write("county.toml", county_cfg);
     wd.ok(&["compare", "--config", c.to_str().unwrap()]);
-    let err = wd.fails(&["render", "--config", c.to_str().unwrap()]);
-    assert!(err.contains("finer than the run's units"), "{err}");
+    wd.ok(&["render", "--config", c.to_str().unwrap()]);
+    let run = wd.path("out-county/latest");
+    let manifest = std::fs::read_to_string(run.join("charts/manifest.json")).unwrap();
+    assert!(
+        manifest.contains(
+            "boundaries-streets.geojson 为街道乡镇级，细于本次运行的分析单位（区县），未绘制"
+        ),
+        "{manifest}"
+    );
+    assert!(run.join("charts/map_county_index.svg").is_file());
+    assert!(!run.join("charts/map_street_index.svg").exists());
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(html.contains("细于本次运行的分析单位"));
     // A source is required with boundaries.
     let c = wd.write(
         "nosource.toml",

@@ -40,7 +40,7 @@ fn every_chart_is_drawn_as_svg_and_png_with_chinese_labels() {
     let cfg = sample_run(&wd);
     let out = wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
     assert!(
-        out.contains("15 charts") && out.contains("report.html"),
+        out.contains("30 charts") && out.contains("report.html"),
         "{out}"
     );
     let latest = wd.latest();
@@ -121,9 +121,20 @@ fn report_html_is_self_contained_and_the_notebook_is_valid_nbformat() {
     for needle in ["http:", "https:", "src=", "href=", "@import"] {
         assert!(!html.contains(needle), "report.html has {needle:?}");
     }
-    // The one url() is the embedded font's data URL.
-    assert_eq!(html.matches("url(").count(), 1);
-    assert!(html.contains("url(data:font/woff2;base64,"));
+    // Every url() is the embedded font's data URL (once) or a reference
+    // inside the page (a map's hatch pattern or colour ramp): nothing outside.
+    let urls: Vec<&str> = html.split("url(").skip(1).collect();
+    assert!(urls
+        .iter()
+        .all(|u| u.starts_with("data:font/woff2;base64,") || u.starts_with('#')));
+    assert_eq!(urls.iter().filter(|u| u.starts_with("data:")).count(), 1);
+    let ids = html.matches(" id=\"").count();
+    let unique: std::collections::BTreeSet<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(ids, unique.len(), "every id of the page is unique");
     assert!(html.contains("<svg") && html.contains("主要发现") && html.contains("模拟数据"));
     assert!(html.contains("@media print") && html.contains("A4"));
     assert!(html.contains(latest.trim()), "provenance names the run");

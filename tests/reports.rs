@@ -136,7 +136,10 @@ fn both_reports_are_written_in_four_formats_that_word_and_excel_readers_open() {
     assert!(headings.contains(&("Heading 1", "预警")), "{headings:?}");
     assert_eq!(d["page_mm"], serde_json::json!([210, 297]), "A4");
     assert!(d["page_number_field"].as_bool().unwrap());
-    assert_eq!(d["pictures"], 3, "the three charts as figures");
+    assert_eq!(
+        d["pictures"], 8,
+        "the three charts and the five maps of its streets as figures"
+    );
     let fonts: Vec<&str> = d["east_asia_fonts"]
         .as_array()
         .unwrap()
@@ -197,7 +200,8 @@ fn both_reports_are_written_in_four_formats_that_word_and_excel_readers_open() {
     );
     // A column of Chinese names is about two Latin widths a character.
     assert!(sheet["widths"]["C"].as_f64().unwrap() > 18.0);
-    assert!(x["sheets"]["图表"]["images"].as_u64().unwrap() == 3);
+    // The same eight figures as the Word file.
+    assert_eq!(x["sheets"]["图表"]["images"].as_u64().unwrap(), 8);
 
     let r = read_reports(&run);
     let tests = &r["xlsx"]["sheets"]["各模式差异检验"];

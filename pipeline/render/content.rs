@@ -103,6 +103,7 @@ pub(super) fn report_content(
     simulated: bool,
     lang: Lang,
     maps: &[super::maps::MapFigure],
+    map_notes: &[String],
 ) -> Result<Document, RenderError> {
     let zh = lang == Lang::Zh;
     let mut findings = Vec::new();
@@ -433,6 +434,7 @@ pub(super) fn report_content(
                 caption: m.caption.clone(),
             })
         }));
+        blocks.extend(map_notes.iter().map(|n| Block::Note(n.clone())));
     }
 
     // (e) Adoption effects: the event study and the averages.

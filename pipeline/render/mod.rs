@@ -448,12 +448,8 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     })?;
     let units = table(&dir, "units")?;
     // The boundaries are checked before anything is drawn.
-    let unit_digits = strs(&units, "region_code")
-        .iter()
-        .map(String::len)
-        .max()
-        .unwrap_or(0);
-    let boundaries = maps::read_boundaries(config, unit_digits)?;
+    let unit_level = maps::values::unit_level(&strs(&units, "region_code"));
+    let (boundaries, map_notes) = maps::read_boundaries(config, unit_level, lang)?;
     let summary = table(&dir, "model_summary")?;
     let scores = table(&dir, "index_scores")?;
     let events = table(&dir, "event_study")?;
@@ -760,6 +756,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         "lang": if lang == Lang::Zh { "zh" } else { "en" },
         "size": [opts.width, opts.height],
         "period": latest,
+        "notes": map_notes,
         "font": opts.font.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "bundled wqy-microhei.ttf".into()),
     });
     warehouse::write_text(
@@ -768,7 +765,15 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     )?;
 
     // The reports read the charts from the staging folder, then all is published.
-    let content = content::report_content(&dir, &manifest, &latest, simulated, lang, &map_figures)?;
+    let content = content::report_content(
+        &dir,
+        &manifest,
+        &latest,
+        simulated,
+        lang,
+        &map_figures,
+        &map_notes,
+    )?;
     let written = documents(&content, out, "charts")?;
     let ioerr = |path: PathBuf| move |source| WarehouseError::Io { path, source };
     staging.publish()?;

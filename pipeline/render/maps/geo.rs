@@ -53,19 +53,6 @@ impl Level {
             Level::Community => "community",
         }
     }
-
-    /// The level of a code's digit count (a code of `n` digits, as stored).
-    pub fn of_digits(n: usize) -> Option<Level> {
-        [
-            Level::Province,
-            Level::Prefecture,
-            Level::County,
-            Level::Street,
-            Level::Community,
-        ]
-        .into_iter()
-        .find(|l| l.digits() == n)
-    }
 }
 
 /// A code's level and prefix: `110000` → (province, "11"), `330700` →

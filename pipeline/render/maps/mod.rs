@@ -365,8 +365,7 @@ pub fn choropleth(
             format!("Schematic boundaries, not a map ({sch})")
         });
     }
-    let unit_digits = data.unit_digits();
-    let mut how = if digits < unit_digits {
+    let mut how = if b.level < data.unit_level() {
         label(lang, "map_weighted").to_string()
     } else {
         String::new()
@@ -678,35 +677,54 @@ pub fn research(
     Ok(figures)
 }
 
-/// Every boundary file of the config, read and checked against the run's
-/// units (their codes have `unit_digits` digits): a file finer than the
-/// units has nothing to colour. Read before any chart is drawn, so that a
-/// bad file stops the render at once.
+/// Every boundary file of the config, read and checked, with a note for
+/// each file finer than the run's units (of `units` level), which is left
+/// out: a street has no data of its own when the
+/// units are counties, and a config written for community runs should still
+/// render a county run. Read before any chart is drawn, so that a bad file
+/// stops the render at once.
 pub fn read_boundaries(
     config: &crate::config::Config,
-    unit_digits: usize,
-) -> Result<Vec<Boundaries>, RenderError> {
+    units: Level,
+    lang: Lang,
+) -> Result<(Vec<Boundaries>, Vec<String>), RenderError> {
     let Some(b) = &config.render.boundaries else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let mut out = Vec::new();
+    let mut notes = Vec::new();
     for f in &b.files {
         let bf = geo::read(f, &b.code, &b.name, b.max_bytes)?;
-        if bf.level.digits() > unit_digits {
-            return Err(geo::GeoError::Content {
-                path: bf.path.clone(),
-                message: format!(
-                    "holds {} codes, finer than the run's units ({}): a {} has no data of its own (use boundaries of the units' level or coarser)",
-                    bf.level.name(),
-                    Level::of_digits(unit_digits).map_or("?", Level::name),
-                    bf.level.name()
+        if bf.level > units {
+            notes.push(match lang {
+                Lang::Zh => format!(
+                    "底图 {} 为{}级，细于本次运行的分析单位（{}），未绘制。",
+                    bf.path,
+                    level_zh(bf.level),
+                    level_zh(units)
                 ),
-            }
-            .into());
+                Lang::En => format!(
+                    "The boundaries {} are of {} level, finer than the run's units ({}): not drawn.",
+                    bf.path,
+                    bf.level.name(),
+                    units.name()
+                ),
+            });
+            continue;
         }
         out.push(bf);
     }
-    Ok(out)
+    Ok((out, notes))
+}
+
+fn level_zh(l: Level) -> &'static str {
+    match l {
+        Level::Province => "省",
+        Level::Prefecture => "地市",
+        Level::County => "区县",
+        Level::Street => "街道乡镇",
+        Level::Community => "社区村",
+    }
 }
 
 /// The district report's maps into `out`: every measure over the streets
@@ -725,7 +743,7 @@ pub fn district(
         return Ok(Vec::new());
     };
     let data = UnitData::read(dir, period)?;
-    let files = read_boundaries(config, data.unit_digits())?;
+    let (files, _) = read_boundaries(config, data.unit_level(), lang)?;
     let source = Source {
         text: &b.source,
         crs: b.crs,

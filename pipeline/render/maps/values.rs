@@ -204,8 +204,17 @@ impl UnitData {
             .collect()
     }
 
-    /// Digits of the units' codes (all units are of one level).
-    pub fn unit_digits(&self) -> usize {
-        self.codes.iter().map(String::len).max().unwrap_or(0)
+    /// The units' level (all units of a run are of one).
+    pub fn unit_level(&self) -> super::geo::Level {
+        unit_level(&self.codes)
     }
+}
+
+/// The level of the finest of `codes` (a province unit's code is `110000`).
+pub fn unit_level(codes: &[String]) -> super::geo::Level {
+    codes
+        .iter()
+        .filter_map(|c| super::geo::code_prefix(c).map(|p| p.0))
+        .max()
+        .unwrap_or(super::geo::Level::Community)
 }
