@@ -292,3 +292,52 @@ fn bad_boundaries_are_refused_before_anything_is_drawn() {
     let err = wd.fails(&["render", "--config", c.to_str().unwrap()]);
     assert!(err.contains("render.boundary_source"), "{err}");
 }
+
+/// A region of the boundaries without data is hatched and counted; a region
+/// of the data without a boundary is listed — both under the map.
+#[test]
+fn regions_without_data_and_data_without_boundaries_are_said_under_the_map() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let counties =
+        std::fs::read_to_string(common::repo().join("datasets/sample/boundaries-counties.geojson"))
+            .unwrap();
+    // 婺城区 (330702) becomes 330703, which has no units: one region without
+    // data, one region of the data without a boundary.
+    wd.write(
+        "counties.geojson",
+        counties.replace("\"adcode\":\"330702\"", "\"adcode\":\"330703\""),
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("boundaries = "))
+        .unwrap()
+        .to_string();
+    let c = wd.write(
+        "moved.toml",
+        text.replace(
+            &line,
+            &format!(
+                "boundaries = {:?}",
+                wd.path("counties.geojson").to_string_lossy()
+            ),
+        ),
+    );
+    wd.ok(&["render", "--config", c.to_str().unwrap()]);
+    let svg = std::fs::read_to_string(wd.path(&format!(
+        "out/{}/charts/map_county_index.svg",
+        wd.latest().trim()
+    )))
+    .unwrap();
+    let p = paths(&svg);
+    let moved = p.iter().find(|x| x.0 == "330703").unwrap();
+    assert!(moved.1.starts_with("url(#nodata") && moved.2.is_none());
+    assert_eq!(
+        p.iter().filter(|x| x.1.starts_with("url(#nodata")).count(),
+        1
+    );
+    assert!(svg.contains("1 个区域无数据（斜线）。"), "{svg}");
+    assert!(svg.contains("数据中 1 个区域在底图中没有边界：330702。"));
+    assert!(svg.contains(">无数据</text>"), "the legend keys the hatch");
+}

@@ -214,7 +214,7 @@ pub fn tile_picture(data: &UnitData, m: Measure, lang: Lang, simulated: bool) ->
         label(lang, "tiles_note").to_string(),
         label(lang, "tiles_weighted").to_string(),
     ];
-    let height = 660.0;
+    let height = 820.0;
     let map_h = height - TOP - draw::footer_height(footer.len());
     let map_w = WIDTH - LEGEND - 32.0;
     let side = (map_w / tiles::GRID.0 as f64).min(map_h / tiles::GRID.1 as f64);
@@ -240,8 +240,8 @@ pub fn tile_picture(data: &UnitData, m: Measure, lang: Lang, simulated: bool) ->
         texts.push(Label {
             x: x + w / 2.0,
             y: y + 18.0,
-            text: labels::short(name, 8),
-            size: 13.0,
+            text: labels::short(name, 12),
+            size: if lang == Lang::Zh { 13.0 } else { 12.0 },
             anchor: "middle",
             colour: ink,
         });

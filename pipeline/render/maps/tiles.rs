@@ -21,7 +21,7 @@
 /// (code, short Chinese name, English name, column, row).
 pub const TILES: [(&str, &str, &str, u8, u8); 34] = [
     ("23", "黑龙江", "Heilongjiang", 7, 0),
-    ("15", "内蒙古", "Inner Mongolia", 4, 1),
+    ("15", "内蒙古", "Nei Mongol", 4, 1),
     ("11", "北京", "Beijing", 5, 1),
     ("21", "辽宁", "Liaoning", 6, 1),
     ("22", "吉林", "Jilin", 7, 1),
