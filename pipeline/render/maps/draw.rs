@@ -65,6 +65,8 @@ pub struct Picture {
     pub footer: Vec<String>,
     /// Makes the hatch pattern's id unique when several SVGs share a page.
     pub name: String,
+    /// The legend's words for the hatch ("无数据", "no data").
+    pub no_data: String,
 }
 
 /// Sequential (YlGnBu) and diverging (RdBu) ramps, ColorBrewer's, both
@@ -269,23 +271,8 @@ fn hatch_key(s: &mut String, p: &Picture, x: f64, y: f64) {
         p.name,
         x + 24.0,
         y + 13.0,
-        esc(&p.labels_no_data())
+        esc(&p.no_data)
     );
-}
-
-impl Picture {
-    fn labels_no_data(&self) -> String {
-        // The footer's first word decides the language: Chinese maps say 无数据.
-        if self
-            .title
-            .chars()
-            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-        {
-            "无数据".into()
-        } else {
-            "no data".into()
-        }
-    }
 }
 
 /// The PNG of an SVG written by [`svg`], drawn with `font` (the
