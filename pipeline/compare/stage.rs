@@ -150,12 +150,18 @@ fn data_quality(warehouse: &std::path::Path) -> Result<DataFrame, CompareError> 
 /// Fact rows a batch of periods reads at once (see [`compute`]).
 const BATCH_ROWS: u64 = 20_000_000;
 
-/// A table written period by period: Parquet row groups and CSV appended.
+/// A table written period by period: Parquet row groups and, while the
+/// `[output]` section wants one, its CSV copy appended. Under `auto` the
+/// copy is dropped (its file removed) as soon as the table passes
+/// `csv_max_rows`, so a national table costs at most that many CSV rows.
 struct Parts {
     parquet: warehouse::TableWriter,
-    csv: std::io::BufWriter<std::fs::File>,
+    csv: Option<std::io::BufWriter<std::fs::File>>,
     csv_path: PathBuf,
     rows: usize,
+    output: crate::config::Output,
+    /// The copy was dropped: the table passed the limit.
+    csv_skipped: bool,
 }
 
 impl Parts {
@@ -166,29 +172,48 @@ impl Parts {
         name: &str,
         df: DataFrame,
         metadata: &[(String, String)],
+        output: crate::config::Output,
     ) -> Result<(), CompareError> {
         let first = slot.is_none();
         if first {
             let csv_path = dir.join(format!("{name}.csv"));
-            let f = std::fs::File::create(&csv_path).map_err(|source| WarehouseError::Io {
-                path: csv_path.clone(),
-                source,
-            })?;
+            let csv = if output.csv == crate::config::CsvCopies::None {
+                None
+            } else {
+                let f = std::fs::File::create(&csv_path).map_err(|source| WarehouseError::Io {
+                    path: csv_path.clone(),
+                    source,
+                })?;
+                Some(std::io::BufWriter::with_capacity(1 << 20, f))
+            };
             *slot = Some(Parts {
                 parquet: warehouse::TableWriter::at(
                     &dir.join(format!("{name}.parquet")),
                     df.schema(),
                     metadata,
                 )?,
-                csv: std::io::BufWriter::with_capacity(1 << 20, f),
+                csv,
                 csv_path,
                 rows: 0,
+                output,
+                csv_skipped: false,
             });
         }
         let w = slot.as_mut().expect("created above");
         w.rows += df.height();
         w.parquet.write(&df)?;
-        CsvWriter::new(&mut w.csv)
+        if w.csv.is_some() && !w.output.csv_for(w.rows) {
+            w.csv = None;
+            w.csv_skipped = true;
+            std::fs::remove_file(&w.csv_path).map_err(|source| WarehouseError::Io {
+                path: w.csv_path.clone(),
+                source,
+            })?;
+        }
+        let Some(csv) = w.csv.as_mut() else {
+            return Ok(());
+        };
+        CsvWriter::new(csv)
             .include_header(first)
             .finish(&mut warehouse::csv_safe(&df))
             .map_err(|source| CompareError::Write {
@@ -197,27 +222,36 @@ impl Parts {
             })
     }
 
-    fn finish(self) -> Result<(), CompareError> {
+    /// Finishes the files; true when the CSV copy was left out for size.
+    fn finish(self) -> Result<bool, CompareError> {
         self.parquet.finish()?;
         let io = |source| WarehouseError::Io {
             path: self.csv_path.clone(),
             source,
         };
-        let f = self.csv.into_inner().map_err(|e| io(e.into_error()))?;
-        f.sync_all().map_err(io)?;
-        Ok(())
+        if let Some(csv) = self.csv {
+            let f = csv.into_inner().map_err(|e| io(e.into_error()))?;
+            f.sync_all().map_err(io)?;
+        }
+        Ok(self.csv_skipped)
     }
 }
 
+/// Writes a whole table: Parquet, and its CSV copy when `[output]` wants
+/// one for its size; true when the copy was left out for size.
 fn write_table(
     dir: &std::path::Path,
     name: &str,
     df: &mut DataFrame,
     metadata: &[(String, String)],
-) -> Result<(), CompareError> {
+    output: crate::config::Output,
+) -> Result<bool, CompareError> {
     warehouse::write_frame(&dir.join(format!("{name}.parquet")), df, metadata)?;
-    warehouse::write_csv_copy(&dir.join(format!("{name}.csv")), df)?;
-    Ok(())
+    if output.csv_for(df.height()) {
+        warehouse::write_csv_copy(&dir.join(format!("{name}.csv")), df)?;
+        return Ok(false);
+    }
+    Ok(output.csv == crate::config::CsvCopies::Auto)
 }
 
 /// The id of the run compare would make: a hash of the program version, the
@@ -234,7 +268,9 @@ pub fn run_id(config: &Config, wm: &Manifest, period: Option<&str>) -> String {
     );
     h.update(
         config
-            .section_key(&["run", "metrics", "compare", "index", "privacy", "qca"])
+            .section_key(&[
+                "run", "metrics", "compare", "index", "privacy", "qca", "output",
+            ])
             .as_bytes(),
     );
     h.update(period.unwrap_or("").as_bytes());
@@ -448,6 +484,7 @@ pub fn compute_from(
             "member_bands",
             bands,
             &metadata,
+            config.copies,
         )?;
         for p in batch {
             let um_p = if batch.len() == 1 {
@@ -502,7 +539,14 @@ pub fn compute_from(
             }
             bar.inc(1);
         }
-        Parts::write(&mut um_out, &tables_dir, "unit_metrics", um, &metadata)?;
+        Parts::write(
+            &mut um_out,
+            &tables_dir,
+            "unit_metrics",
+            um,
+            &metadata,
+            config.copies,
+        )?;
         tracing::info!(
             periods = format!("{}…{}", batch[0], batch[batch.len() - 1]),
             rows = um_out.as_ref().map_or(0, |w| w.rows),
@@ -579,10 +623,13 @@ pub fn compute_from(
     }
 
     let mut counts = BTreeMap::new();
+    let mut no_csv = Vec::new();
     for (name, out) in [("unit_metrics", um_out), ("member_bands", bands_out)] {
         let out = out.expect("at least one period");
         counts.insert(name.to_string(), out.rows);
-        out.finish()?;
+        if out.finish()? {
+            no_csv.push(name.to_string());
+        }
     }
     // Per-period tables in the order of their keys, as one pass would give.
     let concat_all = |parts: Vec<DataFrame>, table: &str| -> Result<LazyFrame, CompareError> {
@@ -624,7 +671,16 @@ pub fn compute_from(
     .chain(index_tables)
     {
         counts.insert(name.to_string(), df.height());
-        write_table(&tables_dir, name, &mut df, &metadata)?;
+        if write_table(&tables_dir, name, &mut df, &metadata, config.copies)? {
+            no_csv.push(name.to_string());
+        }
+    }
+    if !no_csv.is_empty() {
+        notes.push(format!(
+            "no CSV copy of {} (above [output] csv_max_rows = {} rows; the Parquet files have every row; csv = \"all\" writes them)",
+            no_csv.join(", "),
+            config.copies.csv_max_rows
+        ));
     }
     let manifest = RunManifest {
         run_id: run_id.clone(),

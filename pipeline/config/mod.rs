@@ -16,6 +16,7 @@ use crate::contract::{Level, Table, MEMBER_PERSONS};
 mod analysis;
 pub mod did;
 pub mod index_study;
+mod output;
 mod qca;
 
 pub use analysis::{
@@ -23,6 +24,7 @@ pub use analysis::{
     Index, IndexGroup, IndexIndicator, Metrics, Privacy, Render, Report, Uncertainty, METRICS,
 };
 use analysis::{check_index, RawIndex, RawRender};
+pub use output::{CsvCopies, Output};
 pub use qca::{AnchorMode, Calibration, Qca, Robustness};
 
 /// The embedded default config: `configs/sample.toml` as it was built.
@@ -66,6 +68,8 @@ struct RawConfig {
     #[serde(default)]
     shard: RawShard,
     qca: Option<Qca>,
+    #[serde(default)]
+    output: output::RawOutput,
 }
 
 /// `[shard]`: how `govlens run --shard I/N` splits the work (docs/cluster.md).
@@ -232,6 +236,8 @@ pub struct Config {
     pub shard: Sharding,
     /// `[qca]`: fsQCA on the units of the analysis period (none when absent).
     pub qca: Option<Qca>,
+    /// `[output]`: which CSV copies of the run's tables are written.
+    pub copies: Output,
 }
 
 /// Default bands for person records: the contract's young/old bounds.
@@ -394,6 +400,7 @@ impl Config {
                     format!("'{shard_level}' is not a level below the country (province, city, county, street, community)"),
                 )
             })?;
+        let copies = raw.output.check().map_err(|(k, m)| key_err(&k, m))?;
         let warehouse = normalize(&base.join(&raw.run.warehouse));
         let shard = Sharding {
             level: shard_level,
@@ -424,6 +431,7 @@ impl Config {
             max_rejected_share: raw.run.max_rejected_share.unwrap_or(0.1),
             shard,
             qca: raw.qca,
+            copies,
         })
     }
 
