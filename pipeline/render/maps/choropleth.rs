@@ -73,16 +73,18 @@ pub fn choropleth(
     let s = shown(data, m, digits);
     // The colours span the regions drawn (a district's streets, not the
     // country's).
+    let drawn: std::collections::BTreeSet<&str> =
+        regions.iter().map(|r| r.prefix.as_str()).collect();
     let drawn_only = match &s {
         Shown::Numbers(v) => Shown::Numbers(
             v.iter()
-                .filter(|(k, _)| regions.iter().any(|r| &r.prefix == *k))
+                .filter(|(k, _)| drawn.contains(k.as_str()))
                 .map(|(k, x)| (k.clone(), *x))
                 .collect(),
         ),
         Shown::Models(v) => Shown::Models(
             v.iter()
-                .filter(|(k, _)| regions.iter().any(|r| &r.prefix == *k))
+                .filter(|(k, _)| drawn.contains(k.as_str()))
                 .map(|(k, x)| (k.clone(), x.clone()))
                 .collect(),
         ),
@@ -93,8 +95,6 @@ pub fn choropleth(
         .iter()
         .filter(|r| matches!(paint(&s, &r.prefix, &*colour, m, lang).0, Fill::NoData))
         .count();
-    let drawn: std::collections::BTreeSet<&str> =
-        regions.iter().map(|r| r.prefix.as_str()).collect();
     let in_data: Vec<String> = match &s {
         Shown::Numbers(v) => v.keys().cloned().collect(),
         Shown::Models(v) => v.keys().cloned().collect(),
