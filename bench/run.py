@@ -270,9 +270,13 @@ def main():
                      f"{fmt_rss(r['peak_rss_kb'])} | {ratio(r['wall_s'], g['wall_s'])} | "
                      f"{ratio(r['peak_rss_kb'], g['peak_rss_kb'])} |")
     import duckdb
-    import pandas
+    try:  # only its version is wanted here, and only when pandas was run
+        import pandas
+        pandas_version = pandas.__version__
+    except ImportError:
+        pandas_version = "not installed"
     machine = (f"{os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-               f"{platform.platform()}; duckdb {duckdb.__version__}, pandas {pandas.__version__}, "
+               f"{platform.platform()}; duckdb {duckdb.__version__}, pandas {pandas_version}, "
                f"{subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.strip()}")
     md = "\n".join(table) + f"\n\nMachine: {machine}. Measured {time.strftime('%Y-%m-%d')}.\n"
     open(os.path.join(args.out, "results.md"), "w").write(md)
