@@ -210,8 +210,7 @@ pub fn run(r: &Request) -> Result<Summary, DidStudyError> {
     let staging = Staging::new(&out)?;
     let mut tables = frames(&d)?;
     for (name, df) in &mut tables {
-        warehouse::write_frame(&staging.dir.join(format!("{name}.parquet")), df, &[])?;
-        warehouse::write_csv_copy(&staging.dir.join(format!("{name}.csv")), df)?;
+        warehouse::write_study_table(&staging.dir, name, df)?;
     }
     chart(&staging.dir, &tables[1].1, &r.outcome, lang)?;
     let manifest = serde_json::json!({

@@ -190,12 +190,7 @@ pub fn run(
         .unwrap_or_else(|| base.join("index-out"));
     let staging = Staging::new(&out)?;
     for (name, df) in &analysis.tables {
-        warehouse::write_frame(
-            &staging.dir.join(format!("{name}.parquet")),
-            &mut df.clone(),
-            &[],
-        )?;
-        warehouse::write_csv_copy(&staging.dir.join(format!("{name}.csv")), df)?;
+        warehouse::write_study_table(&staging.dir, name, &mut df.clone())?;
     }
     // The charts, drawn from the tables as the run's render draws them.
     crate::render::font::register(None).map_err(|e| IndexCmdError::Chart(e.to_string()))?;

@@ -254,9 +254,7 @@ fn write(
     simulated: bool,
 ) -> Result<(), QcaError> {
     for (name, df) in tables {
-        let mut df = df.clone();
-        warehouse::write_frame(&dir.join(format!("{name}.parquet")), &mut df, &[])?;
-        warehouse::write_csv_copy(&dir.join(format!("{name}.csv")), &df)?;
+        warehouse::write_study_table(dir, name, &mut df.clone())?;
     }
     let get = |n: &str| tables.iter().find(|(t, _)| *t == n).map(|(_, d)| d);
     crate::render::font::register(None).map_err(|e| QcaError::Chart(e.to_string()))?;

@@ -650,6 +650,13 @@ pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// A table's spreadsheet copy: `df` as CSV with formula-like text
 /// neutralised ([`csv_safe`]), synced to disk.
+/// A study command's table (`govlens qca`, `did`, `index`): `<dir>/<name>`
+/// as Parquet and its spreadsheet-safe CSV copy.
+pub fn write_study_table(dir: &Path, name: &str, df: &mut DataFrame) -> Result<(), WarehouseError> {
+    write_frame(&dir.join(format!("{name}.parquet")), df, &[])?;
+    write_csv_copy(&dir.join(format!("{name}.csv")), df)
+}
+
 pub fn write_csv_copy(path: &Path, df: &DataFrame) -> Result<(), WarehouseError> {
     let mut f = File::create(path).map_err(io(path))?;
     CsvWriter::new(&mut f)

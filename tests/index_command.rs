@@ -202,17 +202,8 @@ fn bad_index_input_is_refused_with_one_message_and_nothing_written() {
             "no column 'Visas'",
         ),
     ] {
-        let cfg = wd.write(&format!("{name}.toml"), config);
-        let out = wd.path(&format!("out-{name}"));
-        let err = wd.fails(&[
-            "index",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let err = wd.study_refused("index", name, &config);
         assert!(err.contains(needle), "{name}: {err}");
-        assert!(!out.exists(), "{name}: something was written");
     }
 }
 
@@ -544,16 +535,7 @@ fn bad_imputation_and_weights_are_refused_with_one_message() {
             "unit 'u1' appears twice (rows 2 and 8)",
         ),
     ] {
-        let cfg = wd.write(&format!("{name}.toml"), config);
-        let out = wd.path(&format!("out-{name}"));
-        let err = wd.fails(&[
-            "index",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let err = wd.study_refused("index", name, &config);
         assert!(err.contains(needle), "{name}: {err}");
-        assert!(!out.exists(), "{name}: something was written");
     }
 }

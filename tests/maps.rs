@@ -52,6 +52,21 @@ fn luminance(hex: &str) -> f64 {
     0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
 }
 
+/// The sample's schematic county boundaries, as text.
+fn sample_counties() -> String {
+    std::fs::read_to_string(common::repo().join("datasets/sample/boundaries-counties.geojson"))
+        .unwrap()
+}
+
+/// `config` with `[render] boundaries` naming the one file `file`.
+fn with_boundaries(config: &str, file: &std::path::Path) -> String {
+    let line = config
+        .lines()
+        .find(|l| l.starts_with("boundaries = "))
+        .unwrap();
+    config.replace(line, &format!("boundaries = {:?}", file.to_string_lossy()))
+}
+
 fn features(path: &str) -> Vec<String> {
     let text = std::fs::read_to_string(common::repo().join(path)).unwrap();
     text.split("\"adcode\":\"")
@@ -165,20 +180,8 @@ fn bad_boundaries_are_refused_before_anything_is_drawn() {
     let wd = Workdir::new();
     let cfg = sample_run(&wd);
     let text = std::fs::read_to_string(&cfg).unwrap();
-    let counties =
-        std::fs::read_to_string(common::repo().join("datasets/sample/boundaries-counties.geojson"))
-            .unwrap();
-    let with = |file: &str| {
-        let line = text
-            .lines()
-            .find(|l| l.starts_with("boundaries = "))
-            .unwrap()
-            .to_string();
-        text.replace(
-            &line,
-            &format!("boundaries = {:?}", wd.path(file).to_string_lossy()),
-        )
-    };
+    let counties = sample_counties();
+    let with = |file: &str| with_boundaries(&text, &wd.path(file));
     let square = "[[116.0,40.0],[116.5,40.0],[116.5,40.5],[116.0,40.0]]";
     let one = |props: &str, ring: &str| {
         format!(
@@ -300,29 +303,16 @@ fn regions_without_data_and_data_without_boundaries_are_said_under_the_map() {
     let wd = Workdir::new();
     let cfg = sample_run(&wd);
     let text = std::fs::read_to_string(&cfg).unwrap();
-    let counties =
-        std::fs::read_to_string(common::repo().join("datasets/sample/boundaries-counties.geojson"))
-            .unwrap();
+    let counties = sample_counties();
     // 婺城区 (330702) becomes 330703, which has no units: one region without
     // data, one region of the data without a boundary.
     wd.write(
         "counties.geojson",
         counties.replace("\"adcode\":\"330702\"", "\"adcode\":\"330703\""),
     );
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("boundaries = "))
-        .unwrap()
-        .to_string();
     let c = wd.write(
         "moved.toml",
-        text.replace(
-            &line,
-            &format!(
-                "boundaries = {:?}",
-                wd.path("counties.geojson").to_string_lossy()
-            ),
-        ),
+        with_boundaries(&text, &wd.path("counties.geojson")),
     );
     wd.ok(&["render", "--config", c.to_str().unwrap()]);
     let svg = std::fs::read_to_string(wd.path(&format!(

@@ -212,17 +212,8 @@ fn bad_qca_input_is_refused_with_one_message_and_nothing_written() {
             "fsQCA needs at least conditions + 1 cases",
         ),
     ] {
-        let cfg = wd.write(&format!("{name}.toml"), config);
-        let out = wd.path(&format!("out-{name}"));
-        let err = wd.fails(&[
-            "qca",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let err = wd.study_refused("qca", name, &config);
         assert!(err.contains(needle), "{name}: {err}");
-        assert!(!out.exists(), "{name}: something was written");
     }
 }
 

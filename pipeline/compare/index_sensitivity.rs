@@ -307,39 +307,28 @@ pub fn analyse(
 }
 
 /// Remove-one: (name, mean absolute rank shift) per indicator, then per
-/// pillar, each left out of the nominal index.
-pub fn remove_one(
-    input: &Input,
-    ctx: &Context,
-    nominal: Nominal,
-) -> Result<Vec<(String, f64)>, String> {
-    let data = prepare(input, nominal.winmax, nominal.imputation, ctx)?.input;
+/// pillar, each left out of the nominal index. `data` is the input as the
+/// nominal index scores it (imputed and treated: [`prepare`]'s output).
+pub fn remove_one(input: &Input, nominal: Nominal) -> Vec<(String, f64)> {
     let w: Vec<f64> = input.indicators.iter().map(|i| i.weight).collect();
-    let base = ranks(
-        &score(
-            &data,
-            nominal.normalisation,
-            nominal.aggregation,
-            Some(&w),
-            None,
+    let ranked = |w: &[f64]| {
+        ranks(
+            &score(
+                input,
+                nominal.normalisation,
+                nominal.aggregation,
+                Some(w),
+                None,
+            )
+            .index,
         )
-        .index,
-    );
+    };
+    let base = ranked(&w);
     let without = |drop: &dyn Fn(usize) -> bool| -> f64 {
         let w: Vec<f64> = (0..w.len())
             .map(|j| if drop(j) { 0.0 } else { w[j] })
             .collect();
-        let r = ranks(
-            &score(
-                &data,
-                nominal.normalisation,
-                nominal.aggregation,
-                Some(&w),
-                None,
-            )
-            .index,
-        );
-        shift(&r, &base)
+        shift(&ranked(&w), &base)
     };
     let mut out: Vec<(String, f64)> = input
         .indicators
@@ -351,7 +340,7 @@ pub fn remove_one(
         let members = |q: usize| input.indicators[q].pillar == p;
         out.push((format!("pillar:{p}"), without(&members)));
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -439,7 +428,7 @@ mod tests {
 
     #[test]
     fn remove_one_leaves_each_indicator_and_pillar_out() {
-        let r = remove_one(&input(), &Context::default(), NOMINAL).unwrap();
+        let r = remove_one(&input(), NOMINAL);
         let names: Vec<&str> = r.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a", "b", "c", "pillar:p", "pillar:q"]);
         assert!(r[0].1 > 0.0 && r[1].1 > 0.0, "{r:?}");

@@ -299,9 +299,8 @@ pub fn analyse(
     let index_correlations = df!("a" => ca, "b" => cb, "pearson" => cp, "spearman" => cs)
         .map_err(ferr("index_correlations"))?;
 
-    // Remove-one and sensitivity against the nominal choices. The input
-    // given to them is as read (with the weights used): they impute and
-    // treat themselves.
+    // The sensitivity against the nominal choices gets the input as read
+    // (with the weights used): each evaluation imputes and treats itself.
     let untreated = Input {
         values: values.clone(),
         ..input.clone()
@@ -312,7 +311,8 @@ pub fn analyse(
         winmax: spec.winmax,
         imputation: imp,
     };
-    let ro = sens::remove_one(&untreated, ctx, nominal)?;
+    // Remove-one scores the input already prepared above.
+    let ro = sens::remove_one(&input, nominal);
     let index_remove_one = df!(
         "left_out" => ro.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
         "mean_abs_rank_shift" => ro.iter().map(|r| r.1).collect::<Vec<_>>(),

@@ -505,9 +505,11 @@ pub fn compute_from(
             {
                 qca_cases = Some(super::qca_analysis::unit_cases(&g, q));
             }
-            if study_period.as_ref() == Some(p) {
-                index_input = index_run::index_input(&g, config, p, &unit_of, &history);
-            }
+            // The period's index input: for the analysis (the study period)
+            // and for the `latest` history, built once.
+            let this_input = (study_period.as_ref() == Some(p) || History::needed(config))
+                .then(|| index_run::index_input(&g, config, p, &unit_of, &history))
+                .flatten();
             models.extend(g.values().flat_map(|m| m.keys().cloned()));
             for (k, v) in &g {
                 if wanted.contains(&(k.0.clone(), k.1.clone())) {
@@ -533,9 +535,12 @@ pub fn compute_from(
             }
             // The unit's latest values, for the next period's `latest` imputation.
             if History::needed(config) {
-                if let Some(ip) = index_run::index_input(&g, config, p, &unit_of, &history) {
+                if let Some(ip) = &this_input {
                     history.remember(&ip.input);
                 }
+            }
+            if study_period.as_ref() == Some(p) {
+                index_input = this_input;
             }
             bar.inc(1);
         }

@@ -74,6 +74,23 @@ impl Workdir {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// A study command (`qca`, `index`) on `config` (written as
+    /// `<name>.toml`) with `--out out-<name>`: it must fail (exit 2) and
+    /// write nothing; returns its message.
+    pub fn study_refused(&self, command: &str, name: &str, config: &str) -> String {
+        let cfg = self.write(&format!("{name}.toml"), config);
+        let out = self.path(&format!("out-{name}"));
+        let err = self.fails(&[
+            command,
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(!out.exists(), "{name}: something was written");
+        err
+    }
+
     /// A config whose sources are the given (table, path, extra TOML) and
     /// whose warehouse is `warehouse` inside the workdir.
     pub fn config(&self, name: &str, sources: &[(&str, &Path, &str)]) -> PathBuf {

@@ -18,6 +18,19 @@ const MAX_PANELS: usize = 12;
 /// Maps of at most this many regions name each region.
 const NAMED: usize = 30;
 
+/// The (x0, y0, x1, y1) box around `points`.
+fn bounds(points: impl Iterator<Item = (f64, f64)>) -> (f64, f64, f64, f64) {
+    points.fold(
+        (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ),
+        |b, (x, y)| (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y)),
+    )
+}
+
 /// A ring's area (shoelace, in its own units): the largest polygon of a
 /// region carries its name.
 fn ring_area(r: &geo::Ring) -> f64 {
@@ -199,40 +212,17 @@ pub fn choropleth(
     let mut lines = Vec::new();
     let mut projections = Vec::new();
     for (district, rs, bx) in &panels {
-        let mut bbox = (
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        );
-        for ring in rs.iter().flat_map(|r| r.polygons.iter().flatten()) {
-            for &(x, y) in ring {
-                let (x, y) = wgs(x, y);
-                bbox = (bbox.0.min(x), bbox.1.min(y), bbox.2.max(x), bbox.3.max(y));
-            }
-        }
+        let points = || {
+            rs.iter()
+                .flat_map(|r| r.polygons.iter().flatten().flatten())
+        };
+        let bbox = bounds(points().map(|&(x, y)| wgs(x, y)));
         let projection = project::Projection::for_extent(bbox);
         let plane = |x: f64, y: f64| {
             let (x, y) = wgs(x, y);
             projection.project(x, y)
         };
-        let mut extent = (
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        );
-        for ring in rs.iter().flat_map(|r| r.polygons.iter().flatten()) {
-            for &(x, y) in ring {
-                let (px, py) = plane(x, y);
-                extent = (
-                    extent.0.min(px),
-                    extent.1.min(py),
-                    extent.2.max(px),
-                    extent.3.max(py),
-                );
-            }
-        }
+        let extent = bounds(points().map(|&(x, y)| plane(x, y)));
         let fit = project::Fit::new(extent, *bx);
         let to_page = |x: f64, y: f64| fit.page(plane(x, y));
         if let Some(d) = district {
@@ -258,16 +248,7 @@ pub fn choropleth(
                     .filter_map(|p| p.first())
                     .max_by(|a, b| ring_area(a).total_cmp(&ring_area(b)))
                 {
-                    let pts: Vec<(f64, f64)> = outer.iter().map(|&(x, y)| to_page(x, y)).collect();
-                    let (x0, x1, y0, y1) = pts.iter().fold(
-                        (
-                            f64::INFINITY,
-                            f64::NEG_INFINITY,
-                            f64::INFINITY,
-                            f64::NEG_INFINITY,
-                        ),
-                        |a, p| (a.0.min(p.0), a.1.max(p.0), a.2.min(p.1), a.3.max(p.1)),
-                    );
+                    let (x0, y0, x1, y1) = bounds(outer.iter().map(|&(x, y)| to_page(x, y)));
                     let name = labels::short(&r.name, 10);
                     let wide: f64 = name
                         .chars()
