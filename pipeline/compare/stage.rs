@@ -147,6 +147,27 @@ fn data_quality(warehouse: &std::path::Path) -> Result<DataFrame, CompareError> 
         .map_err(perr)
 }
 
+/// Each period's rows of a batch's unit metrics: slices of the frame, which
+/// is sorted by period first ([`metrics::METRICS_ORDER`]), so no period is
+/// found by comparing every row's text again.
+fn period_slices(um: &DataFrame) -> PolarsResult<Vec<(String, DataFrame)>> {
+    let periods = um.column("period")?.str()?;
+    let mut out: Vec<(String, DataFrame)> = Vec::new();
+    let (mut start, mut current) = (0usize, None::<&str>);
+    for (i, p) in periods.iter().enumerate() {
+        if p != current {
+            if let Some(c) = current {
+                out.push((c.to_string(), um.slice(start as i64, i - start)));
+            }
+            (start, current) = (i, p);
+        }
+    }
+    if let Some(c) = current {
+        out.push((c.to_string(), um.slice(start as i64, um.height() - start)));
+    }
+    Ok(out)
+}
+
 /// Fact rows a batch of periods reads at once (see [`compute`]).
 const BATCH_ROWS: u64 = 20_000_000;
 
@@ -486,16 +507,12 @@ pub fn compute_from(
             &metadata,
             config.copies,
         )?;
+        let slices = period_slices(&um).map_err(perr("unit_metrics"))?;
         for p in batch {
-            let um_p = if batch.len() == 1 {
-                um.clone()
-            } else {
-                um.clone()
-                    .lazy()
-                    .filter(col("period").eq(lit(p.as_str())))
-                    .collect()
-                    .map_err(perr("unit_metrics"))?
-            };
+            let um_p = slices
+                .iter()
+                .find(|(q, _)| q == p)
+                .map_or_else(|| um.clear(), |(_, df)| df.clone());
             let mut g = grouped(&um_p).map_err(perr("unit_metrics"))?;
             drop(um_p);
             if let Some(q) = config

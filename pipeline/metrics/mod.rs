@@ -15,6 +15,8 @@ use crate::config::Config;
 use crate::contract::Level;
 use crate::warehouse::{self, WarehouseError};
 
+pub mod keys;
+
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
     #[error(transparent)]
@@ -127,57 +129,46 @@ pub fn units(regions: &DataFrame, level: Level) -> PolarsResult<(DataFrame, Vec<
             district,
         })
         .collect();
-    let (rc, uc): (Vec<String>, Vec<String>) = unit_of
+    // Each region's key → its unit's rank among the units in code order
+    // (module `keys`: the joins and sorts run on these numbers).
+    let unit_regions: Vec<usize> = (0..codes.len()).filter(|&i| at_level(i)).collect();
+    let rank = code_ranks(&units);
+    let position: HashMap<usize, u32> = unit_regions
+        .iter()
+        .enumerate()
+        .map(|(u, &region)| (region, rank[u]))
+        .collect();
+    let (keys, ranks): (Vec<i64>, Vec<u32>) = unit_of
         .iter()
         .enumerate()
         .filter_map(|(i, u)| {
-            u.map(|u| {
-                (
-                    codes[i].clone().unwrap_or_default(),
-                    codes[u].clone().unwrap_or_default(),
-                )
-            })
+            let key = keys::region_key(codes[i].as_deref()?)?;
+            Some((key, *position.get(&(*u)?)?))
         })
         .unzip();
-    Ok((df!("region_code" => rc, "unit" => uc)?, units))
+    Ok((df!("region_key" => keys, "unit" => ranks)?, units))
 }
 
-/// The analysis period's label from `period_start`, and a filter that keeps
-/// facts no coarser than the analysis period.
-fn analysis_period(kind: &str) -> (Expr, Expr) {
-    let y = col("period_start").dt().year().cast(DataType::String);
-    let pad2 = |e: Expr| {
-        when(e.clone().lt(lit(10)))
-            .then(concat_str(
-                [lit("0"), e.clone().cast(DataType::String)],
-                "",
-                false,
-            ))
-            .otherwise(e.cast(DataType::String))
-    };
-    match kind {
-        "quarter" => (
-            concat_str(
-                [
-                    y,
-                    lit("-Q"),
-                    col("period_start").dt().quarter().cast(DataType::String),
-                ],
-                "",
-                false,
-            ),
-            col("period_kind").neq(lit("year")),
-        ),
-        "month" => (
-            concat_str(
-                [y, lit("-"), pad2(col("period_start").dt().month())],
-                "",
-                false,
-            ),
-            col("period_kind").eq(lit("month")),
-        ),
-        _ => (y, lit(true)),
+/// Each unit's position among the units sorted by code.
+fn code_ranks(units: &[Unit]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|&a, &b| units[a].code.cmp(&units[b].code));
+    let mut rank = vec![0u32; units.len()];
+    for (r, &u) in order.iter().enumerate() {
+        rank[u] = r as u32;
     }
+    rank
+}
+
+/// The analysis period's number from `period_start` (module [`keys`]), and
+/// a filter that keeps facts no coarser than the analysis period.
+fn analysis_period(kind: &str) -> (Expr, Expr) {
+    let keep = match kind {
+        "quarter" => col("period_kind").neq(lit("year")),
+        "month" => col("period_kind").eq(lit("month")),
+        _ => lit(true),
+    };
+    (keys::period_number_expr(kind), keep)
 }
 
 fn scan(wh: &Path, table: &str) -> PolarsResult<LazyFrame> {
@@ -187,17 +178,23 @@ fn scan(wh: &Path, table: &str) -> PolarsResult<LazyFrame> {
     )
 }
 
-/// A metric frame in the long shape of `unit_metrics`.
+/// A metric's rows: unit rank, period number, the metric's place in
+/// [`METRIC_NAMES`] (for the sort), then the columns of `unit_metrics`.
 fn long(
     lf: LazyFrame,
-    metric: &str,
+    metric: &'static str,
     value: Expr,
     breakdown: Expr,
     interpolated: Expr,
 ) -> LazyFrame {
+    let place = METRIC_NAMES
+        .iter()
+        .position(|m| *m == metric)
+        .expect("every metric is in METRIC_NAMES") as u32;
     lf.select([
-        col("unit").alias("region_code"),
-        col("aperiod").alias("period"),
+        col("unit"),
+        col("aperiod"),
+        lit(place).alias("metric_place"),
         lit(metric).alias("metric"),
         breakdown.cast(DataType::String).alias("breakdown"),
         value.cast(DataType::Float64).alias("value"),
@@ -205,11 +202,46 @@ fn long(
     ])
 }
 
+/// The metrics of `unit_metrics`, in their text order (the rows' sort).
+const METRIC_NAMES: [&str; 11] = [
+    "aging_ratio",
+    "center_coverage",
+    "disputes_per_10k",
+    "escalation_rate",
+    "mean_age",
+    "members",
+    "resolution_rate",
+    "satisfaction",
+    "share_old",
+    "share_young",
+    "visits_per_1k",
+];
+
+/// The roles of `member_bands`, in text order.
+const ROLES: [&str; 2] = ["cadre", "member"];
+
+/// The breakdowns of `unit_metrics` (roles and centre types: the ingest
+/// vocabulary of contract §1), in text order.
+const BREAKDOWNS: [&str; 10] = [
+    "cadre",
+    "children",
+    "convenience",
+    "culture_sports",
+    "elderly_care",
+    "governance",
+    "health",
+    "member",
+    "other",
+    "volunteer",
+];
+
 /// The units at the analysis level and the region → unit map, read once a
 /// run and shared by every period's metrics.
 pub struct Tree {
     pub units: Vec<Unit>,
+    /// region_key → unit (rank), for every region under a unit.
     map: DataFrame,
+    /// unit (rank) → region_code, governance_model, population, in rank order.
     unit_df: DataFrame,
 }
 
@@ -224,10 +256,13 @@ pub fn tree(config: &Config) -> Result<Tree, MetricsError> {
             level: config.analysis_level.name().into(),
         });
     }
+    let mut by_code: Vec<&Unit> = units.iter().collect();
+    by_code.sort_by(|a, b| a.code.cmp(&b.code));
     let unit_df = df!(
-        "unit" => units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
-        "governance_model" => units.iter().map(|u| u.model.as_deref()).collect::<Vec<_>>(),
-        "population" => units.iter().map(|u| u.population).collect::<Vec<_>>(),
+        "unit" => (0..by_code.len() as u32).collect::<Vec<_>>(),
+        "region_code" => by_code.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        "governance_model" => by_code.iter().map(|u| u.model.as_deref()).collect::<Vec<_>>(),
+        "population" => by_code.iter().map(|u| u.population).collect::<Vec<_>>(),
     )?;
     Ok(Tree {
         units,
@@ -236,10 +271,10 @@ pub fn tree(config: &Config) -> Result<Tree, MetricsError> {
     })
 }
 
-/// A fact table's rows of the tree's units, with their unit and analysis
-/// period (`aperiod`), only those of `period` when given. The period is
-/// selected on `period_start` as a day number before any text is made: at
-/// national scale the label of 130M rows cost 20 s a period.
+/// A fact table's rows of the tree's units, with their unit (rank), region
+/// key and analysis period number (`aperiod`), only those of `periods` when
+/// given. The period is selected on `period_start` as a day number before
+/// anything else is made.
 fn facts(
     config: &Config,
     tree: &Tree,
@@ -250,86 +285,59 @@ fn facts(
     let mut lf = scan(&config.warehouse, table)?.filter(keep);
     // Sorted periods: from the first's first day to the day after the last.
     let range = periods.and_then(|ps| {
-        let (from, _) = period_days(&config.period, ps.first()?)?;
-        let (_, to) = period_days(&config.period, ps.last()?)?;
+        let (from, _) = keys::period_days(&config.period, ps.first()?)?;
+        let (_, to) = keys::period_days(&config.period, ps.last()?)?;
         Some((from, to))
     });
     if let Some((from, to)) = range {
         let day = col("period_start").cast(DataType::Int32);
         lf = lf.filter(day.clone().gt_eq(lit(from)).and(day.lt(lit(to))));
     }
-    Ok(lf.with_column(aperiod.alias("aperiod")).join(
-        tree.map.clone().lazy(),
-        [col("region_code")],
-        [col("region_code")],
-        JoinArgs::new(JoinType::Inner),
-    ))
-}
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i32 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The first day of an analysis period and of the next, as day numbers:
-/// `2023` (year), `2023-Q2` (quarter), `2023-06` (month).
-fn period_days(kind: &str, p: &str) -> Option<(i32, i32)> {
-    let year: i32 = p.get(..4)?.parse().ok()?;
-    let (first, months) = match kind {
-        "quarter" => (
-            (p.strip_prefix(&format!("{year}-Q"))?.parse::<u32>().ok()? - 1) * 3 + 1,
-            3,
-        ),
-        "month" => (p.get(5..)?.parse::<u32>().ok()?, 1),
-        _ => (1, 12),
-    };
-    let next = first + months;
-    let (ny, nm) = if next > 12 {
-        (year + 1, next - 12)
-    } else {
-        (year, next)
-    };
-    Some((days_from_civil(year, first, 1), days_from_civil(ny, nm, 1)))
+    Ok(lf
+        .with_columns([
+            aperiod.alias("aperiod"),
+            keys::region_key_expr(col("region_code")).alias("region_key"),
+        ])
+        .join(
+            tree.map.clone().lazy(),
+            [col("region_key")],
+            [col("region_key")],
+            JoinArgs::new(JoinType::Inner),
+        ))
 }
 
 /// The analysis periods with facts of the tree's units, in order: labels
-/// are made for the distinct period starts only.
+/// are made for the distinct period numbers only.
 pub fn periods(config: &Config, tree: &Tree) -> Result<Vec<String>, MetricsError> {
     let (aperiod, keep) = analysis_period(&config.period);
-    let mut starts = Vec::new();
+    let mut numbers = Vec::new();
     for table in ["member_ages", "disputes", "service_usage"] {
-        starts.push(
+        numbers.push(
             scan(&config.warehouse, table)?
                 .filter(keep.clone())
+                .select([
+                    col("period_start"),
+                    keys::region_key_expr(col("region_code")).alias("region_key"),
+                ])
                 .join(
                     tree.map.clone().lazy(),
-                    [col("region_code")],
-                    [col("region_code")],
+                    [col("region_key")],
+                    [col("region_key")],
                     JoinArgs::new(JoinType::Inner),
                 )
-                .select([col("period_start")])
+                .select([aperiod.clone().alias("aperiod")])
                 .unique(None, UniqueKeepStrategy::Any),
         );
     }
-    let df = concat(starts, UnionArgs::default())?
-        .unique(None, UniqueKeepStrategy::Any)
-        .select([aperiod.alias("aperiod")])
+    let df = concat(numbers, UnionArgs::default())?
         .unique(None, UniqueKeepStrategy::Any)
         .collect()?;
-    let all: std::collections::BTreeSet<String> = df
-        .column("aperiod")?
-        .str()?
-        .iter()
-        .flatten()
-        .map(String::from)
-        .collect();
-    Ok(all.into_iter().collect())
+    let all: std::collections::BTreeSet<i32> =
+        df.column("aperiod")?.i32()?.iter().flatten().collect();
+    Ok(all
+        .into_iter()
+        .map(|n| keys::period_label(&config.period, n))
+        .collect())
 }
 
 /// The order of `unit_metrics` rows (nulls first): one row per key.
@@ -358,6 +366,29 @@ pub fn period_metrics(
 ) -> Result<(DataFrame, DataFrame), MetricsError> {
     let unit_df = tree.unit_df.clone().lazy();
     let facts = |table: &str| facts(config, tree, table, periods);
+    // The labels of the batch's periods, joined onto the aggregated rows.
+    let labels = match periods {
+        Some(p) => keys::labels_frame(&config.period, p)?,
+        None => keys::labels_frame(&config.period, &self::periods(config, tree)?)?,
+    }
+    .lazy();
+    // Unit rank → its code and model, and the period's label: text only now.
+    let named = |lf: LazyFrame| {
+        lf.join(
+            unit_df
+                .clone()
+                .select([col("unit"), col("region_code"), col("governance_model")]),
+            [col("unit")],
+            [col("unit")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            labels.clone(),
+            [col("aperiod")],
+            [col("aperiod")],
+            JoinArgs::new(JoinType::Left),
+        )
+    };
     let no = || lit(NULL).cast(DataType::String);
     let f = lit(false);
 
@@ -389,7 +420,7 @@ pub fn period_metrics(
     let last_bands = facts("member_ages")?
         .filter(col("age_band").neq(lit("total")))
         .filter(col("period_start").eq(col("period_start").max().over([
-            col("region_code"),
+            col("region_key"),
             col("role"),
             col("aperiod"),
         ])?));
@@ -402,17 +433,20 @@ pub fn period_metrics(
             col("age_band"),
             col("age_lo"),
         ])
-        .agg([col("count").sum()])
-        // age_band breaks ties of two bands with one lower bound (a unit's
-        // communities may band differently), so the order is fully set and a
-        // sharded run's combined bands sort into the same order.
-        .sort(
-            ["aperiod", "unit", "role", "age_lo", "age_band"],
-            SortMultipleOptions::default(),
-        )
+        .agg([col("count").sum()]);
+    // age_band breaks ties of two bands with one lower bound (a unit's
+    // communities may band differently), so the order is fully set and a
+    // sharded run's combined bands sort into the same order.
+    let band_key = keys::sort_key(
+        col("aperiod"),
+        col("unit"),
+        &[(keys::place(col("role"), &ROLES), 2), (col("age_lo"), 10)],
+    );
+    let bands = named(bands)
+        .sort_by_exprs([band_key, col("age_band")], SortMultipleOptions::default())
         .select([
-            col("unit").alias("region_code"),
-            col("aperiod").alias("period"),
+            col("region_code"),
+            col("period"),
             col("role"),
             col("age_band"),
             col("count"),
@@ -466,7 +500,7 @@ pub fn period_metrics(
             col("category")
                 .is_null()
                 .any(true)
-                .over([col("region_code"), col("period")])?
+                .over([col("region_key"), col("period_start"), col("period_kind")])?
                 .alias("has_all"),
         )
         .filter(col("category").is_null().eq(col("has_all")))
@@ -582,12 +616,18 @@ pub fn period_metrics(
         f,
     ));
 
-    let out = concat(parts, UnionArgs::default())?
-        .join(
-            unit_df.select([col("unit"), col("governance_model")]),
-            [col("region_code")],
-            [col("unit")],
-            JoinArgs::new(JoinType::Left),
+    let metric_key = keys::sort_key(
+        col("aperiod"),
+        col("unit"),
+        &[
+            (col("metric_place"), 4),
+            (keys::place(col("breakdown"), &BREAKDOWNS), 4),
+        ],
+    );
+    let out = named(concat(parts, UnionArgs::default())?)
+        .sort_by_exprs(
+            [metric_key, col("breakdown")],
+            SortMultipleOptions::default().with_nulls_last(false),
         )
         .select([
             col("region_code"),
@@ -598,33 +638,6 @@ pub fn period_metrics(
             col("value"),
             col("interpolated"),
         ])
-        .sort(
-            METRICS_ORDER,
-            SortMultipleOptions::default().with_nulls_last(false),
-        )
         .collect()?;
     Ok((out, bands))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn period_day_ranges() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(
-            period_days("year", "2023"),
-            Some((days_from_civil(2023, 1, 1), days_from_civil(2024, 1, 1)))
-        );
-        assert_eq!(
-            period_days("quarter", "2023-Q4"),
-            Some((days_from_civil(2023, 10, 1), days_from_civil(2024, 1, 1)))
-        );
-        assert_eq!(
-            period_days("month", "2023-02"),
-            Some((days_from_civil(2023, 2, 1), days_from_civil(2023, 3, 1)))
-        );
-    }
 }
