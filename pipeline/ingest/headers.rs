@@ -9,7 +9,7 @@
 use crate::config::{Layout, Source};
 use crate::contract::{Column, Table, MEMBER_AGES, MEMBER_PERSONS};
 use crate::ingest::parse::{parse_band, Band};
-use crate::ingest::read::RawRecord;
+use crate::ingest::read::{AsCell, RawRecord};
 
 /// How many leading rows may be titles before the header must appear.
 pub const MAX_PREAMBLE: usize = 20;
@@ -69,9 +69,14 @@ const STREET_HEADERS: [&str; 7] = [
 
 impl HeaderMap {
     pub fn cell<'a>(&'a self, rec: &'a RawRecord, column: &str) -> Option<&'a str> {
+        self.cell_of(&rec.cells, column)
+    }
+
+    /// [`HeaderMap::cell`] of a row's cells, owned or borrowed.
+    pub fn cell_of<'a, C: AsCell>(&'a self, cells: &'a [C], column: &str) -> Option<&'a str> {
         let i = self.columns.iter().position(|c| c.name == column)?;
         match self.index[i] {
-            Some(idx) => rec.cells.get(idx).and_then(|c| c.as_deref()),
+            Some(idx) => cells.get(idx).and_then(|c| c.text()),
             None => self.constants[i].as_deref(),
         }
     }

@@ -13,6 +13,8 @@ use rayon::prelude::*;
 use crate::cluster::spec::{Owners, Shard};
 use crate::config::{Config, Encoding, Layout, Source};
 use crate::contract::{Level, Rule, Table};
+use crate::ingest::checks::{band_clash, duplicate, key_hash, unknown_code, KeyMap, Origin};
+use crate::ingest::columnar;
 use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
@@ -47,97 +49,18 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
-/// A row key as 128 bits: E_DUPLICATE needs every key seen, and at national
-/// scale (tens of millions of rows) 16 bytes a key instead of a string keeps
-/// that set small. XXH3-128 rather than BLAKE3: the keys never leave memory,
-/// and for a few dozen bytes it is several times faster; a collision among
-/// n keys has probability about n²/2^129 (10^-23 for 10^8 keys).
-fn key_hash(parts: &[&[u8]]) -> u128 {
-    let mut buf = [0u8; 256];
-    let mut len = 0;
-    for p in parts {
-        if len + p.len() + 1 > buf.len() {
-            // A key longer than the buffer (a long centre name): hash it whole.
-            let mut v = Vec::new();
-            for p in parts {
-                v.extend_from_slice(p);
-                v.push(0x1f);
-            }
-            return xxhash_rust::xxh3::xxh3_128(&v);
-        }
-        buf[len..len + p.len()].copy_from_slice(p);
-        buf[len + p.len()] = 0x1f;
-        len += p.len() + 1;
-    }
-    xxhash_rust::xxh3::xxh3_128(&buf[..len])
-}
-
-/// The bands stored so far per (region, period, role) group, each group a
-/// linked list in one arena: a `Vec` per group cost ~5 GB at national scale
-/// (12M groups, 62M rows), this about a third of it.
-#[derive(Default)]
-struct BandIndex {
-    heads: HashMap<u128, u32>,
-    arena: Vec<BandEntry>,
-}
-
-#[derive(Clone, Copy)]
-struct BandEntry {
-    band: Band,
-    origin: Origin,
-    next: u32,
-}
-
-const NIL: u32 = u32::MAX;
-
-impl BandIndex {
-    fn bands(&self, group: u128) -> impl Iterator<Item = (Band, Origin)> + '_ {
-        let mut at = self.heads.get(&group).copied().unwrap_or(NIL);
-        std::iter::from_fn(move || {
-            (at != NIL).then(|| {
-                let e = self.arena[at as usize];
-                at = e.next;
-                (e.band, e.origin)
-            })
-        })
-    }
-
-    fn push(&mut self, group: u128, band: Band, origin: Origin) {
-        let head = self.heads.entry(group).or_insert(NIL);
-        self.arena.push(BandEntry {
-            band,
-            origin,
-            next: *head,
-        });
-        *head = (self.arena.len() - 1) as u32;
-    }
-}
-
-/// Where a key was first seen, for the E_DUPLICATE message: the file's index
-/// and the spreadsheet row in one u64 (20 + 44 bits), so that a key set at
-/// national scale costs 24 bytes a key.
-#[derive(Debug, Clone, Copy)]
-struct Origin(u64);
-
-impl Origin {
-    fn new(file: usize, row: u64) -> Origin {
-        debug_assert!(file < 1 << 20 && row < 1 << 44);
-        Origin(((file as u64) << 44) | (row & ((1 << 44) - 1)))
-    }
-    fn file(self) -> usize {
-        (self.0 >> 44) as usize
-    }
-    fn row(self) -> u64 {
-        self.0 & ((1 << 44) - 1)
-    }
-}
-
-/// A table's output: a batch buffer in front of the staging writer.
+/// A table's output: a batch buffer in front of the staging writer. Rows
+/// come one at a time (the record path) or as frames (the columnar path);
+/// either way a row group holds exactly [`BATCH_ROWS`] rows, in input order,
+/// so the file's bytes do not depend on which path read which file.
 struct Sink<T> {
     table: Table,
     buf: Vec<T>,
     /// A shard's rows carry where they came from (see [`ORIGIN`]).
     origins: Option<Vec<u64>>,
+    /// Rows already made into frames, before `buf`'s.
+    frames: Vec<DataFrame>,
+    framed: usize,
     writer: TableWriter,
     to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
     rows: u64,
@@ -160,6 +83,8 @@ impl<T> Sink<T> {
             table,
             buf: Vec::new(),
             origins: with_origin.then(Vec::new),
+            frames: Vec::new(),
+            framed: 0,
             writer,
             to_frame,
             rows: 0,
@@ -172,23 +97,74 @@ impl<T> Sink<T> {
         if let Some(o) = &mut self.origins {
             o.push(origin);
         }
-        if self.buf.len() >= BATCH_ROWS {
+        if self.framed + self.buf.len() >= BATCH_ROWS {
             self.flush()?;
         }
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), IngestError> {
-        self.rows += self.buf.len() as u64;
+    /// The buffered rows as a frame after the others.
+    fn frame_buf(&mut self) -> Result<(), IngestError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
         let mut df = (self.to_frame)(&self.buf).map_err(|e| frame_error(self.table, e))?;
         if let Some(o) = &mut self.origins {
             let column = polars::prelude::Column::new(ORIGIN.into(), std::mem::take(o));
             df.with_column(column)
                 .map_err(|e| frame_error(self.table, e))?;
         }
-        self.writer.write(&df)?;
+        self.framed += df.height();
+        self.frames.push(df);
         self.buf.clear();
         Ok(())
+    }
+
+    /// Takes a batch the columnar path made, after the rows so far; writes
+    /// every full row group.
+    fn write_frame(&mut self, df: DataFrame) -> Result<(), IngestError> {
+        self.frame_buf()?;
+        self.framed += df.height();
+        self.frames.push(df);
+        while self.framed >= BATCH_ROWS {
+            let all = self.pending()?;
+            let rest = all.slice(BATCH_ROWS as i64, all.height() - BATCH_ROWS);
+            self.write(all.slice(0, BATCH_ROWS))?;
+            self.framed = rest.height();
+            if rest.height() > 0 {
+                self.frames.push(rest);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every frame held, as one.
+    fn pending(&mut self) -> Result<DataFrame, IngestError> {
+        let mut frames = std::mem::take(&mut self.frames).into_iter();
+        let mut df = frames.next().expect("a frame is held");
+        for f in frames {
+            df.vstack_mut_owned(f)
+                .map_err(|e| frame_error(self.table, e))?;
+        }
+        Ok(df)
+    }
+
+    fn write(&mut self, mut df: DataFrame) -> Result<(), IngestError> {
+        df.rechunk_mut();
+        self.rows += df.height() as u64;
+        self.writer.write(&df)?;
+        Ok(())
+    }
+
+    /// Writes every row held as one row group.
+    fn flush(&mut self) -> Result<(), IngestError> {
+        self.frame_buf()?;
+        if self.frames.is_empty() {
+            return Ok(());
+        }
+        let df = self.pending()?;
+        self.framed = 0;
+        self.write(df)
     }
 
     fn finish(mut self) -> Result<u64, IngestError> {
@@ -224,17 +200,25 @@ impl From<IngestError> for RowError {
     }
 }
 
-/// Reads one file: finds its header, then hands each data row to `on_row`,
-/// which stores it (`Ok`) or rejects it. Fills the file's accounting.
-fn each_row(
-    pf: &Planned,
-    src: &Source,
-    quarantine: &mut Vec<QuarantineRecord>,
-    findings: &mut Vec<Finding>,
-    names: Option<&LazyNames>,
-    keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
-    mut on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
-) -> Result<FileEntry, IngestError> {
+/// A file opened and its header mapped: what its data rows are read with.
+pub(super) struct Head<'s> {
+    pub(super) entry: FileEntry,
+    pub(super) header: HeaderMap,
+    /// The source, with the title's period standing in for a missing column.
+    pub(super) src: std::borrow::Cow<'s, Source>,
+    /// The first record under the header, read while looking for its end.
+    pending: Option<RawRecord>,
+    records: Box<dyn Iterator<Item = Result<RawRecord, read::ReadError>> + Send>,
+    pub(super) bar: indicatif::ProgressBar,
+    /// Bytes (CSV) or rows read so far, for the bar.
+    pub(super) position: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The header is the file's first record: no titles, one header row.
+    pub(super) first_row_header: bool,
+}
+
+/// Opens one file and maps its header: titles, then the header block, then
+/// the mapping (a missing, empty or unmappable header stops the run).
+pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, IngestError> {
     let opened =
         read::open(&pf.path, pf.format, pf.encoding, pf.sheet.as_deref()).map_err(|source| {
             IngestError::Read {
@@ -344,19 +328,17 @@ fn each_row(
     // A period the title names (2023年…统计表) stands in for a missing column.
     let title_period = sheet::title_period(&titles);
     let src_declares_period = src.constants.contains_key("period");
-    let with_title;
-    let src = match (&title_period, src.constants.contains_key("period")) {
+    let src: std::borrow::Cow<Source> = match (&title_period, src_declares_period) {
         (Some(p), false) => {
             let mut s = src.clone();
             s.constants.insert("period".into(), p.clone());
-            with_title = s;
-            &with_title
+            std::borrow::Cow::Owned(s)
         }
-        _ => src,
+        _ => std::borrow::Cow::Borrowed(src),
     };
     let (joined, parts) = sheet::join(&block);
-    let joined = headers::block_record(&parts, joined.row, pf.table, src);
-    let header = match headers::map_header(&joined, pf.table, src) {
+    let joined = headers::block_record(&parts, joined.row, pf.table, &src);
+    let header = match headers::map_header(&joined, pf.table, &src) {
         Ok(Some(h)) => h,
         Ok(None) => {
             return Err(IngestError::Header {
@@ -379,6 +361,45 @@ fn each_row(
         entry.period_from_title = title_period;
     }
     entry.unknown_columns = header.unknown.clone();
+    let first_row_header = titles.is_empty() && block.len() == 1 && block[0].row == 1;
+    Ok(Head {
+        entry,
+        header,
+        src,
+        pending,
+        records,
+        bar,
+        position,
+        first_row_header,
+    })
+}
+
+/// Reads one file's data rows: hands each to `on_row`, which stores it
+/// (`Ok`) or rejects it. Fills the file's accounting.
+fn each_row(
+    pf: &Planned,
+    head: Head,
+    quarantine: &mut Vec<QuarantineRecord>,
+    findings: &mut Vec<Finding>,
+    names: Option<&LazyNames>,
+    keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
+    mut on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
+) -> Result<FileEntry, IngestError> {
+    let Head {
+        mut entry,
+        header,
+        src,
+        pending,
+        records,
+        bar,
+        position,
+        ..
+    } = head;
+    let src: &Source = &src;
+    let read_err = |source| IngestError::Read {
+        path: pf.shown.clone(),
+        source,
+    };
     // Data rows in the file, this shard's or not: a file whose rows all
     // belong to other shards is not header-only.
     let mut data_rows = 0u64;
@@ -567,30 +588,14 @@ fn name_code(
     }
 }
 
-fn unknown_code(code: &str) -> Reject {
-    Reject::new(
-        Rule::Code,
-        "region_code",
-        Some(code),
-        format!("region_code {code} is not in the region tree"),
-    )
-}
-
-fn duplicate(key: &str, first: u64, shown: &str) -> Reject {
-    Reject::new(
-        Rule::Duplicate,
-        key,
-        None,
-        format!("a second row with the same key as {shown} row {first} (the first is kept)"),
-    )
-}
-
 /// What one fact table's loader reads from the shared state and what it
 /// produces; the three fact tables load in parallel, each with its own.
 struct Ctx<'a> {
     dir: &'a Path,
     metadata: &'a [(String, String)],
     known: &'a HashSet<&'a str>,
+    /// The tree's codes with their positions, for the columnar path.
+    codes: &'a columnar::Codes<'a>,
     /// The tree by name, for returns that name their regions.
     names: &'a LazyNames<'a>,
     /// In a sharded run: which rows are this shard's.
@@ -651,6 +656,12 @@ pub fn load_all(
     // The fact tables depend only on the tree: load them in parallel, then
     // merge in table order so that outputs do not depend on scheduling.
     let known: HashSet<&str> = regions.iter().map(|r| r.row.code.as_str()).collect();
+    let codes = columnar::Codes::new(
+        &regions
+            .iter()
+            .map(|r| r.row.code.as_str())
+            .collect::<Vec<_>>(),
+    );
     let owners = shard.map(|(s, level)| Owners::new(s, level, &regions));
     if let Some(o) = &owners {
         tracing::info!(shard = %o.shard, regions = ?o.sizes(regions.len()), "regions per shard");
@@ -669,6 +680,7 @@ pub fn load_all(
                 dir,
                 metadata,
                 known: &known,
+                codes: &codes,
                 names: &lazy_names,
                 owners: owners.as_ref(),
                 files: Vec::new(),
@@ -684,16 +696,16 @@ pub fn load_all(
                     table,
                     &planned,
                     src,
-                    frames::disputes_frame,
-                    validate::dispute_row,
+                    (frames::disputes_frame, validate::dispute_row),
+                    columnar::disputes(&codes),
                 )?,
                 _ => load_keyed(
                     &mut ctx,
                     table,
                     &planned,
                     src,
-                    frames::usage_frame,
-                    validate::usage_row,
+                    (frames::usage_frame, validate::usage_row),
+                    columnar::usage(&codes),
                 )?,
             };
             tracing::info!(
@@ -750,12 +762,12 @@ fn load_regions(
 ) -> Result<Vec<Region>, IngestError> {
     let mut rows: Vec<RegionRow> = Vec::new();
     let mut origin: Vec<(usize, u64)> = Vec::new(); // (file index, row)
-    let mut seen: HashMap<u128, Origin> = HashMap::new();
+    let mut seen: KeyMap<Origin> = KeyMap::default();
     let first_file = files.len();
     for (k, pf) in planned.iter().enumerate() {
         let entry = each_row(
             pf,
-            src,
+            open_head(pf, src)?,
             quarantine,
             findings,
             None,
@@ -805,7 +817,8 @@ fn load_ages(
     // Per (region, period, role): the bands stored so far and where they came
     // from. An identical band is E_DUPLICATE, an overlapping one E_BAND; the
     // first row is kept.
-    let mut groups = BandIndex::default();
+    let mut state = columnar::ages(ctx.codes, src.scale);
+    let shown: Vec<String> = planned.iter().map(|p| p.shown.clone()).collect();
     let mut persons: BTreeMap<(String, Period, &'static str, Band), f64> = BTreeMap::new();
     let person_bands: Vec<Band> = src
         .person_bands
@@ -815,9 +828,25 @@ fn load_ages(
     let known = ctx.known;
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
+        let head = open_head(pf, src)?;
+        if columnar::applies(pf, &head, src, sharded) {
+            let entry = state.read_file(
+                pf,
+                k,
+                head,
+                &shown,
+                &mut ctx.quarantine,
+                &mut ctx.findings,
+                &mut |df| sink.write_frame(df),
+            )?;
+            ctx.files.push(entry);
+            continue;
+        }
+        state.flush(&mut |df| sink.write_frame(df), table)?;
+        let groups = &mut state.rules.bands;
         let entry = each_row(
             pf,
-            src,
+            head,
             &mut ctx.quarantine,
             &mut ctx.findings,
             Some(ctx.names),
@@ -858,34 +887,10 @@ fn load_ages(
                         return Err(unknown_code(&r.code).into());
                     }
                     let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
-                    let mut earlier = batch[..i]
+                    let earlier = batch[..i]
                         .iter()
                         .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
-                    let hits = |(b, _): &(Band, Origin)| b == &r.band || b.overlaps(&r.band);
-                    // The index lists a group newest first: its last hit is the
-                    // first stored band the row clashes with, as a clerk reads.
-                    let clash = groups
-                        .bands(g)
-                        .filter(hits)
-                        .last()
-                        .or_else(|| earlier.find(hits));
-                    if let Some((b, o)) = clash {
-                        let (f, first) = (o.file(), o.row());
-                        if b == r.band {
-                            return Err(duplicate(column, first, &planned[f].shown).into());
-                        }
-                        return Err(Reject::new(
-                        Rule::Band,
-                        column,
-                        Some(&r.band.canonical()),
-                        format!(
-                            "band {} overlaps band {} (row {first}) of the same region, period and role",
-                            r.band.canonical(),
-                            b.canonical()
-                        ),
-                    )
-                    .into());
-                    }
+                    band_clash(groups, g, &r.band, column, earlier, |f| shown[f].clone())?;
                     group_keys.push(g);
                 }
                 for ((r, _), g) in batch.into_iter().zip(group_keys) {
@@ -898,8 +903,9 @@ fn load_ages(
         )?;
         ctx.files.push(entry);
     }
+    state.flush(&mut |df| sink.write_frame(df), table)?;
     // The index is done with: free it before the findings query runs.
-    drop(groups);
+    drop(state);
     for ((code, period, role, band), count) in persons {
         sink.push(
             AgeRow {
@@ -955,45 +961,67 @@ impl Keyed for UsageRow {
     }
 }
 
+/// A keyed table's record path: its frame builder and row rules.
+type RowPath<T> = (
+    fn(&[T]) -> PolarsResult<DataFrame>,
+    fn(&Cells) -> Result<T, Reject>,
+);
+
 /// disputes and service_usage: row rules, then E_CODE and E_DUPLICATE.
-fn load_keyed<T: Keyed>(
+fn load_keyed<T: Keyed, C: columnar::Columns>(
     ctx: &mut Ctx,
     table: Table,
     planned: &[&Planned],
     src: Option<&Source>,
-    to_frame: fn(&[T]) -> PolarsResult<DataFrame>,
-    row_rules: fn(&Cells) -> Result<T, Reject>,
+    (to_frame, row_rules): RowPath<T>,
+    mut state: columnar::State<C>,
 ) -> Result<u64, IngestError> {
     let sharded = ctx.owners.is_some();
     let mut sink = Sink::new(table, to_frame, ctx.dir, ctx.metadata, sharded)?;
     let Some(src) = src else { return sink.finish() };
-    let mut keys: HashMap<u128, Origin> = HashMap::new();
+    let shown: Vec<String> = planned.iter().map(|p| p.shown.clone()).collect();
     let known = ctx.known;
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let entry = each_row(
-            pf,
-            src,
-            &mut ctx.quarantine,
-            &mut ctx.findings,
-            Some(ctx.names),
-            &keep,
-            |rec, h| {
-                let r = row_rules(&Cells::new(rec, h)?)?;
-                if !known.contains(r.code()) {
-                    return Err(unknown_code(r.code()).into());
-                }
-                let key = r.key();
-                if let Some(&o) = keys.get(&key) {
-                    return Err(duplicate(T::KEY_COLUMN, o.row(), &planned[o.file()].shown).into());
-                }
-                let origin = Origin::new(k, rec.row);
-                keys.insert(key, origin);
-                Ok(sink.push(r, origin.0)?)
-            },
-        )?;
+        let head = open_head(pf, src)?;
+        let entry = if columnar::applies(pf, &head, src, sharded) {
+            state.read_file(
+                pf,
+                k,
+                head,
+                &shown,
+                &mut ctx.quarantine,
+                &mut ctx.findings,
+                &mut |df| sink.write_frame(df),
+            )?
+        } else {
+            state.flush(&mut |df| sink.write_frame(df), table)?;
+            let keys = &mut state.rules.keys;
+            each_row(
+                pf,
+                head,
+                &mut ctx.quarantine,
+                &mut ctx.findings,
+                Some(ctx.names),
+                &keep,
+                |rec, h| {
+                    let r = row_rules(&Cells::new(rec, h)?)?;
+                    if !known.contains(r.code()) {
+                        return Err(unknown_code(r.code()).into());
+                    }
+                    let key = r.key();
+                    if let Some(&o) = keys.get(&key) {
+                        return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
+                    }
+                    let origin = Origin::new(k, rec.row);
+                    keys.insert(key, origin);
+                    Ok(sink.push(r, origin.0)?)
+                },
+            )?
+        };
         ctx.files.push(entry);
     }
+    state.flush(&mut |df| sink.write_frame(df), table)?;
     sink.finish()
 }
 

@@ -10,6 +10,8 @@
 //! staging folder in (see [`crate::warehouse`]). `validate` runs the same
 //! steps without table writers and writes only the report.
 
+pub mod checks;
+pub mod columnar;
 pub mod encoding;
 pub mod findings;
 pub mod frames;

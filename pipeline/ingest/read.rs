@@ -24,6 +24,25 @@ pub struct RawRecord {
     pub cells: Vec<Option<String>>,
 }
 
+/// A cell as the row rules read it: trimmed text, `None` when blank. The
+/// record path holds owned cells, the columnar path ([`super::columnar`])
+/// borrows them from the CSV reader's buffer; the sheet checks read both.
+pub trait AsCell {
+    fn text(&self) -> Option<&str>;
+}
+
+impl AsCell for Option<String> {
+    fn text(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+impl AsCell for Option<&str> {
+    fn text(&self) -> Option<&str> {
+        *self
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
@@ -171,15 +190,24 @@ pub fn open(
 }
 
 fn cell(s: &str) -> Option<String> {
-    let t = s.trim();
-    if t.is_empty() {
-        None
-    } else {
-        Some(t.to_string())
-    }
+    trimmed(s).map(str::to_string)
 }
 
-fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
+/// A cell's text as the rules read it: trimmed, `None` when blank.
+pub fn trimmed(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty()).then_some(t)
+}
+
+/// A CSV file's reader as both paths read it (records numbered from 1).
+pub type CsvReader = csv::Reader<Box<dyn Read + Send>>;
+
+/// Opens a CSV file: the reader, the count of file bytes read so far (for
+/// progress) and the file's length.
+pub fn csv_reader(
+    path: &Path,
+    encoding: Encoding,
+) -> Result<(CsvReader, Arc<AtomicU64>, u64), ReadError> {
     let file = File::open(path)?;
     let len = file.metadata()?.len();
     let progress = Arc::new(AtomicU64::new(0));
@@ -200,11 +228,17 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
     let tab = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let decoded: Box<dyn Read + Send> = Box::new(decoded);
     let reader = csv::ReaderBuilder::new()
         .delimiter(if tab { b'\t' } else { b',' })
         .has_headers(false)
         .flexible(true)
         .from_reader(decoded);
+    Ok((reader, progress, len))
+}
+
+fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
+    let (reader, progress, len) = csv_reader(path, encoding)?;
     let mut n = 0u64;
     let iter = reader.into_records().map(move |r| {
         n += 1;

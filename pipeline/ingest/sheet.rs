@@ -13,7 +13,7 @@
 
 use super::headers::HeaderMap;
 use super::quarantine::Finding;
-use super::read::RawRecord;
+use super::read::{AsCell, RawRecord};
 use crate::contract::{Rule, Table};
 
 /// Header rows at most in one block.
@@ -49,11 +49,16 @@ const TOTALS: [&str; 8] = [
 /// of everything above, `None` for a data row. The label is looked for in
 /// the row's first three non-blank cells (code, name, street).
 pub fn total_row(rec: &RawRecord) -> Option<bool> {
-    rec.cells
+    total_row_of(&rec.cells)
+}
+
+/// [`total_row`] of a row's cells, owned or borrowed.
+pub fn total_row_of<C: AsCell>(cells: &[C]) -> Option<bool> {
+    cells
         .iter()
-        .flatten()
+        .filter_map(AsCell::text)
         .take(3)
-        .find_map(|c| total_label(c))
+        .find_map(total_label)
 }
 
 /// Whether a cell could open a label of [`TOTALS`] or [`NOTES`] (or
@@ -120,7 +125,12 @@ const NOTES: [&str; 8] = [
 /// Whether a row is a note line: its first cell opens with 注, 说明, 备注,
 /// 填表人, 审核人, 填报日期, 联系电话 or 制表, and no other cell is a number.
 pub fn note_row(rec: &RawRecord) -> bool {
-    let mut cells = rec.cells.iter().flatten();
+    note_row_of(&rec.cells)
+}
+
+/// [`note_row`] of a row's cells, owned or borrowed.
+pub fn note_row_of<C: AsCell>(cells: &[C]) -> bool {
+    let mut cells = cells.iter().filter_map(AsCell::text);
     let Some(first) = cells.next() else {
         return false;
     };
@@ -128,7 +138,7 @@ pub fn note_row(rec: &RawRecord) -> bool {
         return false;
     }
     let t = squeezed(first);
-    NOTES.iter().any(|n| t.starts_with(n)) && !cells.any(|c| is_number(c))
+    NOTES.iter().any(|n| t.starts_with(n)) && !cells.any(is_number)
 }
 
 /// Whether `rec`, right under header row(s), continues the header: none of
@@ -292,11 +302,11 @@ impl Totals {
         &self.bands[v]
     }
 
-    fn hash(&mut self, rec: &RawRecord, h: &HeaderMap) -> u64 {
+    fn hash<C: AsCell>(&mut self, cells: &[C], h: &HeaderMap) -> u64 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let keys = self.keys.clone();
         for k in keys {
-            let v = h.cell(rec, k).unwrap_or("");
+            let v = h.cell_of(cells, k).unwrap_or("");
             let p = self.part(k, v);
             hasher.update(p.as_bytes());
             hasher.update(&[0x1f]);
@@ -304,11 +314,11 @@ impl Totals {
         hasher.digest()
     }
 
-    fn key(&mut self, rec: &RawRecord, h: &HeaderMap) -> Vec<String> {
+    fn key<C: AsCell>(&mut self, cells: &[C], h: &HeaderMap) -> Vec<String> {
         let keys = self.keys.clone();
         keys.iter()
             .map(|k| {
-                let v = h.cell(rec, k).unwrap_or("");
+                let v = h.cell_of(cells, k).unwrap_or("");
                 self.part(k, v).to_string()
             })
             .collect()
@@ -316,25 +326,25 @@ impl Totals {
 
     /// Adds a data row.
     pub fn add(&mut self, rec: &RawRecord, h: &HeaderMap) {
+        self.add_cells(rec.row, &rec.cells, h)
+    }
+
+    /// [`Totals::add`] of row `row`'s cells, owned or borrowed.
+    pub fn add_cells<C: AsCell>(&mut self, row: u64, cells: &[C], h: &HeaderMap) {
         if self.columns.is_empty() {
             return;
         }
-        self.from.0.get_or_insert(rec.row);
-        self.from.1.get_or_insert(rec.row);
-        let id = self.hash(rec, h);
+        self.from.0.get_or_insert(row);
+        self.from.1.get_or_insert(row);
+        let id = self.hash(cells, h);
         if !self.key_of.contains_key(&id) {
-            let key = self.key(rec, h);
+            let key = self.key(cells, h);
             self.key_of.insert(id, key);
         }
         let n = self.columns.len();
         let mut values = Vec::with_capacity(n);
         for (i, _) in &self.columns {
-            values.push(
-                rec.cells
-                    .get(*i)
-                    .and_then(|c| c.as_deref())
-                    .and_then(number),
-            );
+            values.push(cells.get(*i).and_then(|c| c.text()).and_then(number));
         }
         for sums in [&mut self.all, &mut self.sub] {
             let row = sums.entry(id).or_insert_with(|| vec![0.0; n]);
@@ -368,7 +378,7 @@ impl Totals {
         // A key cell that is blank, or holds the label (合计 merged over
         // the code, period and type columns), covers any value.
         let want: Vec<String> = self
-            .key(rec, h)
+            .key(&rec.cells, h)
             .into_iter()
             .map(|w| {
                 if total_label(&w).is_some() {

@@ -417,6 +417,7 @@ pub fn period_metrics(
     let mid = when(col("age_hi").is_null())
         .then((col("age_lo") + lit(5)).cast(DataType::Float64))
         .otherwise((col("age_lo") + col("age_hi")).cast(DataType::Float64) / lit(2.0));
+    let t = std::time::Instant::now();
     let last_bands = facts("member_ages")?
         .filter(col("age_band").neq(lit("total")))
         .filter(col("period_start").eq(col("period_start").max().over([
@@ -453,6 +454,7 @@ pub fn period_metrics(
             col("age_lo"),
         ])
         .collect()?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "member bands");
     let ages = last_bands
         .group_by([col("unit"), col("aperiod"), col("role")])
         .agg([
@@ -639,5 +641,6 @@ pub fn period_metrics(
             col("interpolated"),
         ])
         .collect()?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "unit metrics");
     Ok((out, bands))
 }
