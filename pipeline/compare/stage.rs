@@ -497,6 +497,7 @@ pub fn compute_from(
         bar.set_message(format!("periods {}…{}", batch[0], batch[batch.len() - 1]));
         let (um, bands) = source.batch(config, &tree, batch)?;
         let t_metrics = t.elapsed().as_secs_f64();
+        let tw = std::time::Instant::now();
         let bands =
             suppress(bands, &tree.units, config.privacy.min_count).map_err(perr("member_bands"))?;
         Parts::write(
@@ -507,6 +508,8 @@ pub fn compute_from(
             &metadata,
             config.copies,
         )?;
+        tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "member bands written");
+        let tp = std::time::Instant::now();
         let slices = period_slices(&um).map_err(perr("unit_metrics"))?;
         for p in batch {
             let um_p = slices
@@ -561,6 +564,8 @@ pub fn compute_from(
             }
             bar.inc(1);
         }
+        tracing::debug!(seconds = tp.elapsed().as_secs_f64(), "periods compared");
+        let tw = std::time::Instant::now();
         Parts::write(
             &mut um_out,
             &tables_dir,
@@ -569,6 +574,7 @@ pub fn compute_from(
             &metadata,
             config.copies,
         )?;
+        tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "unit metrics written");
         tracing::info!(
             periods = format!("{}…{}", batch[0], batch[batch.len() - 1]),
             rows = um_out.as_ref().map_or(0, |w| w.rows),

@@ -452,9 +452,7 @@ pub fn period_metrics(
             col("age_band"),
             col("count"),
             col("age_lo"),
-        ])
-        .collect()?;
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "member bands");
+        ]);
     let ages = last_bands
         .group_by([col("unit"), col("aperiod"), col("role")])
         .agg([
@@ -639,8 +637,21 @@ pub fn period_metrics(
             col("breakdown"),
             col("value"),
             col("interpolated"),
-        ])
-        .collect()?;
+        ]);
+    // One plan for both tables, so the member-age facts behind the bands
+    // and the age metrics are scanned and windowed once (a collect each
+    // did it twice).
+    let opt = out.get_current_optimizations();
+    let mut both = LazyFrame::collect_all_with_engine(
+        vec![out.logical_plan, bands.logical_plan],
+        Engine::Auto,
+        opt,
+    )?
+    .into_iter();
+    let (out, bands) = (both.next(), both.next());
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "unit metrics");
-    Ok((out, bands))
+    Ok((
+        out.expect("two plans, two frames"),
+        bands.expect("two plans, two frames"),
+    ))
 }
