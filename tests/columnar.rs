@@ -208,7 +208,18 @@ fn five_million_rows_with_planted_bad_rows_are_quarantined_exactly() {
             ("disputes", &wd.path("disputes.csv"), ""),
         ],
     );
-    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let out = wd
+        .command(&["ingest", "--config", cfg.to_str().unwrap()])
+        .env("GOVLENS_LOG", "govlens::ingest=debug")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("read by the columnar path"), "{log}");
     let q = parquet(&wd.path("warehouse/_quarantine.parquet"));
     let got: Vec<(u64, String)> = q
         .column("row")
