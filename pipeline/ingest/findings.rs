@@ -133,31 +133,6 @@ fn age_findings_in(
                 .alias("band_sum"),
         )
         .sort(GROUP, SortMultipleOptions::default());
-    let totals = collect(totals)?;
-    let mut out = Vec::new();
-    let (codes, periods, roles) = (
-        strs(&totals, "region_code")?,
-        strs(&totals, "period")?,
-        strs(&totals, "role")?,
-    );
-    let (sums, published) = (floats(&totals, "band_sum")?, floats(&totals, "published")?);
-    for i in 0..totals.height() {
-        let (sum, total) = (sums[i].unwrap_or(0.0), published[i].unwrap_or(0.0));
-        out.push(Finding {
-            table: Table::MemberAges,
-            rule: Rule::Total,
-            region_code: codes[i].clone(),
-            period: periods[i].clone(),
-            role: roles[i].clone(),
-            band: Some("total".into()),
-            expected: Some(sum),
-            actual: Some(total),
-            message: format!(
-                "published total {total} differs from the sum of the bands {sum} by {} (tolerance {total_tolerance})",
-                ((total - sum) * 1e6).round() / 1e6
-            ),
-        });
-    }
     let denom = when(col("published").is_not_null())
         .then(col("published"))
         .otherwise(col("band_sum"));
@@ -185,7 +160,43 @@ fn age_findings_in(
             ["region_code", "period_start", "role", "age_lo"],
             SortMultipleOptions::default(),
         );
-    let shares = collect(shares)?;
+    // One plan for both, so the band sums are grouped once (a collect each
+    // grouped the table twice).
+    let opt = totals.get_current_optimizations();
+    let mut both = LazyFrame::collect_all_with_engine(
+        vec![totals.logical_plan, shares.logical_plan],
+        Engine::Streaming,
+        opt,
+    )?
+    .into_iter();
+    let (totals, shares) = (
+        both.next().expect("two plans, two frames"),
+        both.next().expect("two plans, two frames"),
+    );
+    let mut out = Vec::new();
+    let (codes, periods, roles) = (
+        strs(&totals, "region_code")?,
+        strs(&totals, "period")?,
+        strs(&totals, "role")?,
+    );
+    let (sums, published) = (floats(&totals, "band_sum")?, floats(&totals, "published")?);
+    for i in 0..totals.height() {
+        let (sum, total) = (sums[i].unwrap_or(0.0), published[i].unwrap_or(0.0));
+        out.push(Finding {
+            table: Table::MemberAges,
+            rule: Rule::Total,
+            region_code: codes[i].clone(),
+            period: periods[i].clone(),
+            role: roles[i].clone(),
+            band: Some("total".into()),
+            expected: Some(sum),
+            actual: Some(total),
+            message: format!(
+                "published total {total} differs from the sum of the bands {sum} by {} (tolerance {total_tolerance})",
+                ((total - sum) * 1e6).round() / 1e6
+            ),
+        });
+    }
     let totals_found = std::mem::take(&mut out);
     let (codes, periods, roles, bands) = (
         strs(&shares, "region_code")?,
