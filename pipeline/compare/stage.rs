@@ -408,7 +408,9 @@ pub fn compute_from(
 ) -> Result<CompareOutcome, CompareError> {
     let wm = Manifest::read(&config.warehouse)?;
     let tree = metrics::tree(config)?;
+    let t = std::time::Instant::now();
     let periods = source.periods(config, &tree)?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), periods = periods.len(), "periods found");
     if periods.is_empty() {
         return Err(CompareError::NoData {
             path: config.warehouse.display().to_string(),
