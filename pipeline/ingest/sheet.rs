@@ -104,12 +104,19 @@ fn total_label(c: &str) -> Option<bool> {
     }
     let t = squeezed(c);
     let lower = t.to_lowercase();
-    // A label and a few characters more (小计：, 合计数), not a name
-    // that begins with the word (小计河村委会).
-    let labelled = |k: &str| t == k || (t.starts_with(k) && t.len() <= k.len() + 9);
-    if lower == "subtotal" || labelled("小计") {
+    // 小计 alone or before a bracket or colon (小计（城区）, 小计：), not a
+    // name that begins with the word (小计河村委会).
+    let subtotal = t
+        .strip_prefix("小计")
+        .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()));
+    if lower == "subtotal" || subtotal {
         Some(true)
-    } else if lower == "total" || lower == "grandtotal" || TOTALS.iter().any(|k| labelled(k)) {
+    } else if lower == "total"
+        || lower == "grandtotal"
+        || TOTALS
+            .iter()
+            .any(|k| t == *k || (t.starts_with(k) && t.len() <= k.len() + 9))
+    {
         Some(false)
     } else {
         None
@@ -581,6 +588,13 @@ mod tests {
             total_row(&rec(9, &["110117001001", "金谷东园社区", "12"])),
             None
         );
+        // A region's row, whatever its name; a name that begins with 小计.
+        assert_eq!(
+            total_row(&rec(9, &["370481112230", "小计河村委会", "12"])),
+            None
+        );
+        assert_eq!(total_row(&rec(9, &["", "小计河村委会", "12"])), None);
+        assert_eq!(total_row(&rec(9, &["小计：", "", "12"])), Some(true));
         assert!(note_row(&rec(10, &["注：年龄按统计时点计算。"])));
         assert!(note_row(&rec(11, &["填表人：张三", "", "审核人：李四"])));
         assert!(
