@@ -1,4 +1,4 @@
-//! The columnar path of ingest (pipeline/ingest/columnar.rs) against the
+//! The columnar path of ingest (pipeline/ingest/columnar/) against the
 //! record path it stands in for: the same warehouse byte for byte, and a
 //! 5M-row file whose planted bad rows are quarantined exactly.
 

@@ -22,6 +22,7 @@ pub mod parse;
 pub mod quarantine;
 pub mod read;
 pub mod sheet;
+mod sink;
 pub mod validate;
 
 use std::collections::BTreeMap;
