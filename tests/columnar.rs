@@ -9,37 +9,36 @@ use std::fmt::Write as _;
 
 use common::{parquet, repo, strs, Workdir};
 
+/// `govlens ingest --config config` with one environment variable set;
+/// asserts success and returns (summary, log).
+fn ingest_with(wd: &Workdir, config: &str, (var, value): (&str, &str)) -> (String, String) {
+    let out = wd
+        .command(&["ingest", "--config", config])
+        .env(var, value)
+        .output()
+        .unwrap();
+    let log = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{log}");
+    (String::from_utf8(out.stdout).unwrap(), log)
+}
+
+/// Ingests `config`, asserting that at least one file was read by the
+/// columnar path (not the record path compared with itself); returns the
+/// summary.
+fn ingest_columnar(wd: &Workdir, config: &str) -> String {
+    let (summary, log) = ingest_with(wd, config, ("GOVLENS_LOG", "govlens::ingest=debug"));
+    assert!(log.contains("read by the columnar path"), "{log}");
+    summary
+}
+
 /// Ingests `config` by the columnar path and by the record path
 /// (`GOVLENS_INGEST_PATH=record`) into the same warehouse folder, and
 /// returns both snapshots (file → hash) and both summaries.
 fn both_paths(wd: &Workdir, config: &std::path::Path) -> [(BTreeMap<String, String>, String); 2] {
     let cfg = config.to_str().unwrap();
-    let out = wd
-        .command(&["ingest", "--config", cfg])
-        .env("GOVLENS_LOG", "govlens::ingest=debug")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Not a comparison of the record path with itself.
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(log.contains("read by the columnar path"), "{log}");
-    let columnar = String::from_utf8(out.stdout).unwrap();
+    let columnar = ingest_columnar(wd, cfg);
     let first = wd.snapshot("warehouse");
-    let out = wd
-        .command(&["ingest", "--config", cfg])
-        .env("GOVLENS_INGEST_PATH", "record")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let record = String::from_utf8(out.stdout).unwrap();
+    let (record, _) = ingest_with(wd, cfg, ("GOVLENS_INGEST_PATH", "record"));
     [(first, columnar), (wd.snapshot("warehouse"), record)]
 }
 
@@ -208,18 +207,7 @@ fn five_million_rows_with_planted_bad_rows_are_quarantined_exactly() {
             ("disputes", &wd.path("disputes.csv"), ""),
         ],
     );
-    let out = wd
-        .command(&["ingest", "--config", cfg.to_str().unwrap()])
-        .env("GOVLENS_LOG", "govlens::ingest=debug")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(log.contains("read by the columnar path"), "{log}");
+    ingest_columnar(&wd, cfg.to_str().unwrap());
     let q = parquet(&wd.path("warehouse/_quarantine.parquet"));
     let got: Vec<(u64, String)> = q
         .column("row")
@@ -232,10 +220,7 @@ fn five_million_rows_with_planted_bad_rows_are_quarantined_exactly() {
         .collect();
     assert_eq!(got.len(), want.len());
     assert_eq!(got, want);
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(wd.path("warehouse/_manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let manifest = common::manifest(&wd, "warehouse");
     let file = manifest["files"]
         .as_array()
         .unwrap()

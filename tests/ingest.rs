@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{parquet, repo, sample, strs, Workdir};
+use common::{manifest, parquet, repo, sample, strs, Workdir};
 use polars::prelude::*;
 
 fn sample_sources() -> Vec<(&'static str, std::path::PathBuf, &'static str)> {
@@ -20,11 +20,6 @@ fn config_of(wd: &Workdir, name: &str, s: &[(&str, std::path::PathBuf, &str)]) -
     let refs: Vec<(&str, &std::path::Path, &str)> =
         s.iter().map(|(t, p, e)| (*t, p.as_path(), *e)).collect();
     wd.config(name, &refs).to_string_lossy().to_string()
-}
-
-fn manifest(wd: &Workdir, rel: &str) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(wd.path(rel).join("_manifest.json")).unwrap())
-        .unwrap()
 }
 
 #[test]

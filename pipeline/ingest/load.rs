@@ -697,80 +697,74 @@ fn load_ages(
     let known = ctx.known;
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let head = open_head(pf, src)?;
-        if columnar::applies(pf, &head, src, sharded) {
-            let entry = state.read_file(
-                pf,
-                k,
-                head,
-                &shown,
-                &mut ctx.quarantine,
-                &mut ctx.findings,
-                &mut |df| sink.write_frame(df),
-            )?;
-            ctx.files.push(entry);
-            continue;
-        }
-        state.flush(&mut |df| sink.write_frame(df), table)?;
-        let groups = &mut state.rules.bands;
-        let entry = each_row(
-            pf,
-            head,
-            &mut ctx.quarantine,
-            &mut ctx.findings,
-            Some(ctx.names),
-            &keep,
-            |rec, h| {
-                let cells = Cells::new(rec, h)?;
-                let batch: Vec<(AgeRow, String)> = match src.layout {
-                    Layout::Long => {
-                        vec![(validate::age_row(&cells, src.scale)?, "age_band".into())]
-                    }
-                    Layout::Wide => wide_rows(&cells, h, src.scale)?,
-                    Layout::Persons => {
-                        let (code, period, role, age) = validate::person_row(&cells)?;
-                        if !known.contains(code.as_str()) {
-                            return Err(unknown_code(&code).into());
-                        }
-                        let band =
-                            person_bands
+        read_file(
+            ctx,
+            &mut state,
+            &mut sink,
+            (k, pf),
+            src,
+            &shown,
+            |head, ctx, state, sink| {
+                let groups = &mut state.rules.bands;
+                each_row(
+                    pf,
+                    head,
+                    &mut ctx.quarantine,
+                    &mut ctx.findings,
+                    Some(ctx.names),
+                    &keep,
+                    |rec, h| {
+                        let cells = Cells::new(rec, h)?;
+                        let batch: Vec<(AgeRow, String)> = match src.layout {
+                            Layout::Long => {
+                                vec![(validate::age_row(&cells, src.scale)?, "age_band".into())]
+                            }
+                            Layout::Wide => wide_rows(&cells, h, src.scale)?,
+                            Layout::Persons => {
+                                let (code, period, role, age) = validate::person_row(&cells)?;
+                                if !known.contains(code.as_str()) {
+                                    return Err(unknown_code(&code).into());
+                                }
+                                let band = person_bands
+                                    .iter()
+                                    .find(|b| b.contains(age))
+                                    .ok_or_else(|| {
+                                        Reject::new(
+                                            Rule::Band,
+                                            "age",
+                                            Some(&age.to_string()),
+                                            format!("age {age} falls in no band of person_bands"),
+                                        )
+                                    })?;
+                                *persons.entry((code, period, role, *band)).or_default() += 1.0;
+                                return Ok(());
+                            }
+                        };
+                        // Check every expanded row before storing any, so that a wide
+                        // row is stored whole or not at all.
+                        let mut group_keys = Vec::with_capacity(batch.len());
+                        for (i, (r, column)) in batch.iter().enumerate() {
+                            if !known.contains(r.code.as_str()) {
+                                return Err(unknown_code(&r.code).into());
+                            }
+                            let g =
+                                key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
+                            let earlier = batch[..i]
                                 .iter()
-                                .find(|b| b.contains(age))
-                                .ok_or_else(|| {
-                                    Reject::new(
-                                        Rule::Band,
-                                        "age",
-                                        Some(&age.to_string()),
-                                        format!("age {age} falls in no band of person_bands"),
-                                    )
-                                })?;
-                        *persons.entry((code, period, role, *band)).or_default() += 1.0;
-                        return Ok(());
-                    }
-                };
-                // Check every expanded row before storing any, so that a wide
-                // row is stored whole or not at all.
-                let mut group_keys = Vec::with_capacity(batch.len());
-                for (i, (r, column)) in batch.iter().enumerate() {
-                    if !known.contains(r.code.as_str()) {
-                        return Err(unknown_code(&r.code).into());
-                    }
-                    let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
-                    let earlier = batch[..i]
-                        .iter()
-                        .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
-                    band_clash(groups, g, &r.band, column, earlier, |f| shown[f].clone())?;
-                    group_keys.push(g);
-                }
-                for ((r, _), g) in batch.into_iter().zip(group_keys) {
-                    let origin = Origin::new(k, rec.row);
-                    groups.push(g, r.band, origin);
-                    sink.push(r, origin.0)?;
-                }
-                Ok(())
+                                .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
+                            band_clash(groups, g, &r.band, column, earlier, |f| shown[f].clone())?;
+                            group_keys.push(g);
+                        }
+                        for ((r, _), g) in batch.into_iter().zip(group_keys) {
+                            let origin = Origin::new(k, rec.row);
+                            groups.push(g, r.band, origin);
+                            sink.push(r, origin.0)?;
+                        }
+                        Ok(())
+                    },
+                )
             },
         )?;
-        ctx.files.push(entry);
     }
     state.flush(&mut |df| sink.write_frame(df), table)?;
     // The index is done with: free it before the findings query runs.
@@ -830,6 +824,37 @@ impl Keyed for UsageRow {
     }
 }
 
+/// Reads file `k` of a table by the columnar path when it applies, else —
+/// after the columnar rows so far are in the sink, to keep input order — by
+/// `record` (the table's record path); the file's accounting joins `ctx`.
+fn read_file<C: columnar::Columns, T>(
+    ctx: &mut Ctx,
+    state: &mut columnar::State<C>,
+    sink: &mut Sink<T>,
+    (k, pf): (usize, &Planned),
+    src: &Source,
+    shown: &[String],
+    record: impl FnOnce(
+        Head,
+        &mut Ctx,
+        &mut columnar::State<C>,
+        &mut Sink<T>,
+    ) -> Result<FileEntry, IngestError>,
+) -> Result<(), IngestError> {
+    let head = open_head(pf, src)?;
+    let entry = if columnar::applies(pf, &head, src, ctx.owners.is_some()) {
+        let (quarantine, findings) = (&mut ctx.quarantine, &mut ctx.findings);
+        state.read_file(pf, k, head, shown, quarantine, findings, &mut |df| {
+            sink.write_frame(df)
+        })?
+    } else {
+        state.flush(&mut |df| sink.write_frame(df), pf.table)?;
+        record(head, ctx, state, sink)?
+    };
+    ctx.files.push(entry);
+    Ok(())
+}
+
 /// A keyed table's record path: its frame builder and row rules.
 type RowPath<T> = (
     fn(&[T]) -> PolarsResult<DataFrame>,
@@ -852,43 +877,38 @@ fn load_keyed<T: Keyed, C: columnar::Columns>(
     let known = ctx.known;
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let head = open_head(pf, src)?;
-        let entry = if columnar::applies(pf, &head, src, sharded) {
-            state.read_file(
-                pf,
-                k,
-                head,
-                &shown,
-                &mut ctx.quarantine,
-                &mut ctx.findings,
-                &mut |df| sink.write_frame(df),
-            )?
-        } else {
-            state.flush(&mut |df| sink.write_frame(df), table)?;
-            let keys = &mut state.rules.keys;
-            each_row(
-                pf,
-                head,
-                &mut ctx.quarantine,
-                &mut ctx.findings,
-                Some(ctx.names),
-                &keep,
-                |rec, h| {
-                    let r = row_rules(&Cells::new(rec, h)?)?;
-                    if !known.contains(r.code()) {
-                        return Err(unknown_code(r.code()).into());
-                    }
-                    let key = r.key();
-                    if let Some(&o) = keys.get(&key) {
-                        return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
-                    }
-                    let origin = Origin::new(k, rec.row);
-                    keys.insert(key, origin);
-                    Ok(sink.push(r, origin.0)?)
-                },
-            )?
-        };
-        ctx.files.push(entry);
+        read_file(
+            ctx,
+            &mut state,
+            &mut sink,
+            (k, pf),
+            src,
+            &shown,
+            |head, ctx, state, sink| {
+                let keys = &mut state.rules.keys;
+                each_row(
+                    pf,
+                    head,
+                    &mut ctx.quarantine,
+                    &mut ctx.findings,
+                    Some(ctx.names),
+                    &keep,
+                    |rec, h| {
+                        let r = row_rules(&Cells::new(rec, h)?)?;
+                        if !known.contains(r.code()) {
+                            return Err(unknown_code(r.code()).into());
+                        }
+                        let key = r.key();
+                        if let Some(&o) = keys.get(&key) {
+                            return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
+                        }
+                        let origin = Origin::new(k, rec.row);
+                        keys.insert(key, origin);
+                        Ok(sink.push(r, origin.0)?)
+                    },
+                )
+            },
+        )?;
     }
     state.flush(&mut |df| sink.write_frame(df), table)?;
     sink.finish()

@@ -293,17 +293,18 @@ fn facts(
         let day = col("period_start").cast(DataType::Int32);
         lf = lf.filter(day.clone().gt_eq(lit(from)).and(day.lt(lit(to))));
     }
-    Ok(lf
-        .with_columns([
-            aperiod.alias("aperiod"),
-            keys::region_key_expr(col("region_code")).alias("region_key"),
-        ])
+    Ok(of_units(lf.with_column(aperiod.alias("aperiod")), tree))
+}
+
+/// Facts of the tree's units only, each with its region key and unit rank.
+fn of_units(lf: LazyFrame, tree: &Tree) -> LazyFrame {
+    lf.with_column(keys::region_key_expr(col("region_code")).alias("region_key"))
         .join(
             tree.map.clone().lazy(),
             [col("region_key")],
             [col("region_key")],
             JoinArgs::new(JoinType::Inner),
-        ))
+        )
 }
 
 /// The analysis periods with facts of the tree's units, in order: labels
@@ -312,19 +313,11 @@ pub fn periods(config: &Config, tree: &Tree) -> Result<Vec<String>, MetricsError
     let (aperiod, keep) = analysis_period(&config.period);
     let mut numbers = Vec::new();
     for table in ["member_ages", "disputes", "service_usage"] {
+        let facts = scan(&config.warehouse, table)?
+            .filter(keep.clone())
+            .select([col("region_code"), col("period_start")]);
         numbers.push(
-            scan(&config.warehouse, table)?
-                .filter(keep.clone())
-                .select([
-                    col("period_start"),
-                    keys::region_key_expr(col("region_code")).alias("region_key"),
-                ])
-                .join(
-                    tree.map.clone().lazy(),
-                    [col("region_key")],
-                    [col("region_key")],
-                    JoinArgs::new(JoinType::Inner),
-                )
+            of_units(facts, tree)
                 .select([aperiod.clone().alias("aperiod")])
                 .unique(None, UniqueKeepStrategy::Any),
         );

@@ -141,6 +141,12 @@ impl Workdir {
     }
 }
 
+/// The manifest (`_manifest.json`) of the warehouse at `rel`.
+pub fn manifest(wd: &Workdir, rel: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(wd.path(rel).join("_manifest.json")).unwrap())
+        .unwrap()
+}
+
 /// Reads a Parquet file with polars.
 pub fn parquet(path: &Path) -> polars::prelude::DataFrame {
     use polars::prelude::*;

@@ -47,6 +47,7 @@ use crate::ingest::headers::HeaderMap;
 use crate::ingest::parse::{self, Period};
 use crate::ingest::quarantine::Reject;
 use crate::ingest::read::{Format, RawRecord};
+use crate::ingest::validate::Cells;
 use crate::ingest::Planned;
 
 use super::load::Head;
@@ -245,6 +246,14 @@ pub(in crate::ingest) trait Columns: Send + Sync {
         origin: Origin,
         shown: &[String],
     ) -> Result<(), Reject>;
+    /// The record path's typed row ([`validate`]'s).
+    type Typed;
+    /// The record path's row function for the table.
+    fn row_rules(&self, cells: &Cells) -> Result<Self::Typed, Reject>;
+    /// A row the record path read, as the fast rules' values; E_CODE when
+    /// its code is not in the tree (the record path's order: row rules, then
+    /// the tree).
+    fn of_row<'r>(row: &'r Self::Typed, codes: &Codes) -> Result<Self::Fast<'r>, Reject>;
     /// The record path's row function for one record, then [`Columns::store`].
     fn record(
         &mut self,
@@ -254,15 +263,18 @@ pub(in crate::ingest) trait Columns: Send + Sync {
         r: &mut Rules,
         origin: Origin,
         shown: &[String],
-    ) -> Result<(), Reject>;
+    ) -> Result<(), Reject> {
+        let row = self.row_rules(&Cells::new(rec, h)?)?;
+        let fast = Self::of_row(&row, codes)?;
+        self.store(fast, r, origin, shown)
+    }
     fn len(&self) -> usize;
     /// The rows so far as a frame of the table's warehouse schema; empties
     /// the builders.
     fn frame(&mut self, codes: &Codes) -> PolarsResult<DataFrame>;
 }
 
-/// A stored row's position in the tree, or E_CODE (the record path's order:
-/// row rules, then the tree).
+/// A row's position in the tree, or E_CODE.
 fn position(codes: &Codes, code: &str) -> Result<u32, Reject> {
     codes
         .position

@@ -8,10 +8,8 @@ use super::{
     integer, number, optional, position, Codes, Columns, Dict, Lead, Memo, Memos, Row, Rules,
 };
 use crate::ingest::checks::{band_clash, key_hash, Origin};
-use crate::ingest::headers::HeaderMap;
 use crate::ingest::parse::{self, Band, Period};
 use crate::ingest::quarantine::Reject;
-use crate::ingest::read::RawRecord;
 use crate::ingest::validate::{self, Cells};
 
 /// disputes' columns.
@@ -88,24 +86,20 @@ impl Columns for Disputes {
         Ok(())
     }
 
-    fn record(
-        &mut self,
-        rec: &RawRecord,
-        h: &HeaderMap,
-        codes: &Codes,
-        r: &mut Rules,
-        origin: Origin,
-        shown: &[String],
-    ) -> Result<(), Reject> {
-        let row = validate::dispute_row(&Cells::new(rec, h)?)?;
-        let fast = FastDispute {
+    type Typed = validate::DisputeRow;
+
+    fn row_rules(&self, cells: &Cells) -> Result<validate::DisputeRow, Reject> {
+        validate::dispute_row(cells)
+    }
+
+    fn of_row<'r>(row: &'r validate::DisputeRow, codes: &Codes) -> Result<FastDispute<'r>, Reject> {
+        Ok(FastDispute {
             code: position(codes, &row.code)?,
             period: row.period,
             category: row.category.as_deref(),
             counts: (row.received, row.resolved, row.escalated, row.mean_days),
             key: dispute_key(&row.code, &row.period, row.category.as_deref()),
-        };
-        self.store(fast, r, origin, shown)
+        })
     }
 
     fn len(&self) -> usize {
@@ -200,25 +194,21 @@ impl Columns for Usage {
         Ok(())
     }
 
-    fn record(
-        &mut self,
-        rec: &RawRecord,
-        h: &HeaderMap,
-        codes: &Codes,
-        r: &mut Rules,
-        origin: Origin,
-        shown: &[String],
-    ) -> Result<(), Reject> {
-        let row = validate::usage_row(&Cells::new(rec, h)?)?;
+    type Typed = validate::UsageRow;
+
+    fn row_rules(&self, cells: &Cells) -> Result<validate::UsageRow, Reject> {
+        validate::usage_row(cells)
+    }
+
+    fn of_row<'r>(row: &'r validate::UsageRow, codes: &Codes) -> Result<FastUsage<'r>, Reject> {
         let center = (row.center_type, row.center_name.as_str());
-        let fast = FastUsage {
+        Ok(FastUsage {
             code: position(codes, &row.code)?,
             period: row.period,
             center,
             counts: (row.visits, row.services, row.satisfaction, row.staff),
             key: usage_key(&row.code, &row.period, center),
-        };
-        self.store(fast, r, origin, shown)
+        })
     }
 
     fn len(&self) -> usize {
@@ -342,17 +332,14 @@ impl Columns for Ages {
         Ok(())
     }
 
-    fn record(
-        &mut self,
-        rec: &RawRecord,
-        h: &HeaderMap,
-        codes: &Codes,
-        r: &mut Rules,
-        origin: Origin,
-        shown: &[String],
-    ) -> Result<(), Reject> {
-        let row = validate::age_row(&Cells::new(rec, h)?, self.scale)?;
-        let fast = FastAge {
+    type Typed = validate::AgeRow;
+
+    fn row_rules(&self, cells: &Cells) -> Result<validate::AgeRow, Reject> {
+        validate::age_row(cells, self.scale)
+    }
+
+    fn of_row(row: &validate::AgeRow, codes: &Codes) -> Result<FastAge, Reject> {
+        Ok(FastAge {
             code: position(codes, &row.code)?,
             period: row.period,
             role: row.role,
@@ -360,8 +347,7 @@ impl Columns for Ages {
             count: row.count,
             share: row.share,
             group: age_group(&row.code, &row.period, row.role),
-        };
-        self.store(fast, r, origin, shown)
+        })
     }
 
     fn len(&self) -> usize {
