@@ -179,7 +179,8 @@ fn scan(wh: &Path, table: &str) -> PolarsResult<LazyFrame> {
 }
 
 /// A metric's rows: unit rank, period number, the metric's place in
-/// [`METRIC_NAMES`] (for the sort), then the columns of `unit_metrics`.
+/// [`METRIC_NAMES`] (its name is attached after the sort, [`with_text`]),
+/// then the other columns of `unit_metrics`.
 fn long(
     lf: LazyFrame,
     metric: &'static str,
@@ -195,7 +196,6 @@ fn long(
         col("unit"),
         col("aperiod"),
         lit(place).alias("metric_place"),
-        lit(metric).alias("metric"),
         breakdown.cast(DataType::String).alias("breakdown"),
         value.cast(DataType::Float64).alias("value"),
         interpolated.alias("interpolated"),
@@ -359,28 +359,10 @@ pub fn period_metrics(
 ) -> Result<(DataFrame, DataFrame), MetricsError> {
     let unit_df = tree.unit_df.clone().lazy();
     let facts = |table: &str| facts(config, tree, table, periods);
-    // The labels of the batch's periods, joined onto the aggregated rows.
+    // The labels of the batch's periods, attached to the sorted rows.
     let labels = match periods {
         Some(p) => keys::labels_frame(&config.period, p)?,
         None => keys::labels_frame(&config.period, &self::periods(config, tree)?)?,
-    }
-    .lazy();
-    // Unit rank → its code and model, and the period's label: text only now.
-    let named = |lf: LazyFrame| {
-        lf.join(
-            unit_df
-                .clone()
-                .select([col("unit"), col("region_code"), col("governance_model")]),
-            [col("unit")],
-            [col("unit")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            labels.clone(),
-            [col("aperiod")],
-            [col("aperiod")],
-            JoinArgs::new(JoinType::Left),
-        )
     };
     let no = || lit(NULL).cast(DataType::String);
     let f = lit(false);
@@ -436,16 +418,9 @@ pub fn period_metrics(
         col("unit"),
         &[(keys::place(col("role"), &ROLES), 2), (col("age_lo"), 10)],
     );
-    let bands = named(bands)
-        .sort_by_exprs([band_key, col("age_band")], SortMultipleOptions::default())
-        .select([
-            col("region_code"),
-            col("period"),
-            col("role"),
-            col("age_band"),
-            col("count"),
-            col("age_lo"),
-        ]);
+    let bands = bands
+        .with_column(band_key.alias("key"))
+        .sort(["key"], SortMultipleOptions::default());
     let ages = last_bands
         .group_by([col("unit"), col("aperiod"), col("role")])
         .agg([
@@ -617,20 +592,9 @@ pub fn period_metrics(
             (keys::place(col("breakdown"), &BREAKDOWNS), 4),
         ],
     );
-    let out = named(concat(parts, UnionArgs::default())?)
-        .sort_by_exprs(
-            [metric_key, col("breakdown")],
-            SortMultipleOptions::default().with_nulls_last(false),
-        )
-        .select([
-            col("region_code"),
-            col("period"),
-            col("governance_model"),
-            col("metric"),
-            col("breakdown"),
-            col("value"),
-            col("interpolated"),
-        ]);
+    let out = concat(parts, UnionArgs::default())?
+        .with_column(metric_key.alias("key"))
+        .sort(["key"], SortMultipleOptions::default());
     // One plan for both tables, so the member-age facts behind the bands
     // and the age metrics are scanned and windowed once (a collect each
     // did it twice).
@@ -642,9 +606,67 @@ pub fn period_metrics(
     )?
     .into_iter();
     let (out, bands) = (both.next(), both.next());
+    let text = |df: Option<DataFrame>, tie: &str| {
+        with_text(df.expect("two plans, two frames"), tie, tree, &labels)
+    };
+    let out = text(out, "breakdown")?.select([
+        "region_code",
+        "period",
+        "governance_model",
+        "metric",
+        "breakdown",
+        "value",
+        "interpolated",
+    ])?;
+    let bands = text(bands, "age_band")?.select([
+        "region_code",
+        "period",
+        "role",
+        "age_band",
+        "count",
+        "age_lo",
+    ])?;
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "unit metrics");
-    Ok((
-        out.expect("two plans, two frames"),
-        bands.expect("two plans, two frames"),
-    ))
+    Ok((out, bands))
+}
+
+/// The text of rows sorted by their integer `key`: region code and model by
+/// unit rank, period label by number, metric name by place, each a gather
+/// from a small table (joins on the millions of rows, and a sort carrying
+/// their text, were most of the metrics' time: perf at 100k, 2026-12-01).
+///
+/// A key is one row's (period, unit, small places) and so unique, except
+/// where a word outside the vocabulary shares the last place (`keys::place`):
+/// then, and only then, the rows are sorted again with `tie` (text) breaking
+/// ties, nulls first, which is the order the key stands for.
+fn with_text(mut df: DataFrame, tie: &str, tree: &Tree, labels: &DataFrame) -> PolarsResult<DataFrame> {
+    let key = df.column("key")?.i64()?;
+    if key.iter().zip(key.iter().skip(1)).any(|(a, b)| a == b) {
+        df = df.sort(
+            ["key", tie],
+            SortMultipleOptions::default().with_nulls_last(false),
+        )?;
+    }
+    let unit = df.column("unit")?.cast(&IDX_DTYPE)?.idx()?.clone();
+    let numbers: Vec<Option<i32>> = labels.column("aperiod")?.i32()?.iter().collect();
+    let period: IdxCa = df
+        .column("aperiod")?
+        .i32()?
+        .iter()
+        .map(|a| {
+            a.and_then(|a| numbers.binary_search(&Some(a)).ok())
+                .map(|i| i as IdxSize)
+        })
+        .collect();
+    let mut text = vec![
+        tree.unit_df.column("region_code")?.take(&unit)?,
+        tree.unit_df.column("governance_model")?.take(&unit)?,
+        labels.column("period")?.take(&period)?,
+    ];
+    if let Ok(place) = df.column("metric_place") {
+        let names = Column::new("metric".into(), METRIC_NAMES);
+        text.push(names.take(place.cast(&IDX_DTYPE)?.idx()?)?);
+    }
+    df.hstack_mut(&text)?;
+    Ok(df)
 }

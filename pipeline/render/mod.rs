@@ -43,7 +43,7 @@ mod qca_content;
 pub mod treatment_chart;
 pub mod xlsx;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
@@ -275,6 +275,16 @@ pub fn strs(df: &DataFrame, c: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A text column's values borrowed from the frame ("" for null): [`strs`]
+/// without a `String` per row, for the tables of a unit per row.
+pub fn str_refs<'a>(df: &'a DataFrame, c: &str) -> Vec<&'a str> {
+    df.column(c)
+        .ok()
+        .and_then(|s| s.str().ok())
+        .map(|ca| ca.iter().map(|v| v.unwrap_or("")).collect())
+        .unwrap_or_default()
+}
+
 pub(crate) fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
     df.column(c)
         .ok()
@@ -456,9 +466,9 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     let quality = table(&dir, "data_quality")?;
 
     let (models, metrics, breakdowns) = (
-        strs(&um, "governance_model"),
-        strs(&um, "metric"),
-        strs(&um, "breakdown"),
+        str_refs(&um, "governance_model"),
+        str_refs(&um, "metric"),
+        str_refs(&um, "breakdown"),
     );
     let values = floats(&um, "value");
     let (unit_codes, unit_models) = (
@@ -479,19 +489,25 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     // Models with unit metrics in any period (the heatmap's columns).
     let with_data = distinct(&dir, "governance_model")?;
     let order = ["sinking", "collaborative", "embedded", "integrated", "none"];
+    // The latest period's values by metric, breakdown and model, grouped in
+    // one pass: the charts ask for ~40 of these groups, and filtering the
+    // ~2M rows afresh for each was most of a 100k-unit render.
+    let mut grouped: HashMap<(&str, &str, &str), Vec<f64>> = HashMap::new();
+    for i in 0..um.height() {
+        if let Some(v) = values[i] {
+            grouped
+                .entry((metrics[i], breakdowns[i], models[i]))
+                .or_default()
+                .push(v);
+        }
+    }
     let by_model = |metric: &str, breakdown: &str| -> Vec<(String, Vec<f64>)> {
         order
             .iter()
-            .map(|m| {
-                let v: Vec<f64> = (0..um.height())
-                    .filter(|&i| {
-                        metrics[i] == metric && breakdowns[i] == breakdown && models[i] == *m
-                    })
-                    .filter_map(|i| values[i])
-                    .collect();
-                (m.to_string(), v)
+            .filter_map(|m| {
+                let v = grouped.get(&(metric, breakdown, *m))?;
+                Some((m.to_string(), v.clone()))
             })
-            .filter(|(_, v)| !v.is_empty())
             .collect()
     };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
