@@ -180,12 +180,14 @@ fn scan(wh: &Path, table: &str) -> PolarsResult<LazyFrame> {
 
 /// A metric's rows: unit rank, period number, the metric's place in
 /// [`METRIC_NAMES`] (its name is attached after the sort, [`with_text`]),
-/// then the other columns of `unit_metrics`.
+/// the breakdown's place in [`BREAKDOWNS`] (`bplace`: made once on the
+/// frame before its metrics are stacked, or 0 for none), then the other
+/// columns of `unit_metrics`.
 fn long(
     lf: LazyFrame,
     metric: &'static str,
     value: Expr,
-    breakdown: Expr,
+    (breakdown, bplace): (Expr, Expr),
     interpolated: Expr,
 ) -> LazyFrame {
     let place = METRIC_NAMES
@@ -196,6 +198,7 @@ fn long(
         col("unit"),
         col("aperiod"),
         lit(place).alias("metric_place"),
+        bplace.cast(DataType::Int64).alias("bplace"),
         breakdown.cast(DataType::String).alias("breakdown"),
         value.cast(DataType::Float64).alias("value"),
         interpolated.alias("interpolated"),
@@ -364,7 +367,6 @@ pub fn period_metrics(
         Some(p) => keys::labels_frame(&config.period, p)?,
         None => keys::labels_frame(&config.period, &self::periods(config, tree)?)?,
     };
-    let no = || lit(NULL).cast(DataType::String);
     let f = lit(false);
 
     // Member ages: the last period inside the analysis period, per region and role.
@@ -438,27 +440,30 @@ pub fn period_metrics(
             (col("old") / col("members")).alias("share_old"),
             (col("agesum") / col("members")).alias("mean_age"),
         ])
-        .with_column(
+        .with_columns([
             when(col("share_young").gt(lit(0.0)))
                 .then(col("share_old") / col("share_young"))
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("aging_ratio"),
-        );
+            keys::place(col("role"), &BREAKDOWNS).alias("bplace"),
+        ]);
+    let by_role = || (col("role"), col("bplace"));
+    let none = || (lit(NULL).cast(DataType::String), lit(0i64));
     let mut parts = vec![long(
         ages.clone(),
         "members",
         col("members"),
-        col("role"),
+        by_role(),
         f.clone(),
     )];
     for m in ["share_young", "share_old", "aging_ratio"] {
-        parts.push(long(ages.clone(), m, col(m), col("role"), col("interp")));
+        parts.push(long(ages.clone(), m, col(m), by_role(), col("interp")));
     }
     parts.push(long(
         ages,
         "mean_age",
         col("mean_age"),
-        col("role"),
+        by_role(),
         f.clone(),
     ));
 
@@ -496,21 +501,21 @@ pub fn period_metrics(
         disputes.clone(),
         "disputes_per_10k",
         col("received").cast(DataType::Float64) / col("population") * lit(10_000.0),
-        no(),
+        none(),
         f.clone(),
     ));
     parts.push(long(
         disputes.clone(),
         "resolution_rate",
         per_received("resolved"),
-        no(),
+        none(),
         f.clone(),
     ));
     parts.push(long(
         disputes,
         "escalation_rate",
         per_received("escalated"),
-        no(),
+        none(),
         f.clone(),
     ));
 
@@ -520,6 +525,7 @@ pub fn period_metrics(
         .clone()
         .group_by([col("unit"), col("aperiod"), col("center_type")])
         .agg([col("visits").sum()])
+        .with_column(keys::place(col("center_type"), &BREAKDOWNS).alias("bplace"))
         .join(
             unit_df.clone(),
             [col("unit")],
@@ -531,7 +537,7 @@ pub fn period_metrics(
         by_type.clone(),
         "visits_per_1k",
         visits_per_1k(),
-        col("center_type"),
+        (col("center_type"), col("bplace")),
         f.clone(),
     ));
     let totals = usage
@@ -564,14 +570,14 @@ pub fn period_metrics(
         totals.clone(),
         "visits_per_1k",
         visits_per_1k(),
-        no(),
+        none(),
         f.clone(),
     ));
     parts.push(long(
         totals.clone(),
         "center_coverage",
         col("centres").cast(DataType::Float64) / lit(7.0),
-        no(),
+        none(),
         f.clone(),
     ));
     parts.push(long(
@@ -580,7 +586,7 @@ pub fn period_metrics(
         when(col("sat_v").gt(lit(0)))
             .then(col("sat_w") / col("sat_v").cast(DataType::Float64))
             .otherwise(lit(NULL).cast(DataType::Float64)),
-        no(),
+        none(),
         f,
     ));
 
@@ -589,7 +595,7 @@ pub fn period_metrics(
         col("unit"),
         &[
             (col("metric_place"), 4),
-            (keys::place(col("breakdown"), &BREAKDOWNS), 4),
+            (col("bplace"), 4),
         ],
     );
     let out = concat(parts, UnionArgs::default())?
