@@ -175,7 +175,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, RunError> {
             m
         }
         _ => {
-            let out = ingest::run(config, &Mode::Ingest)?;
+            let out = ingest::run_planned(config, &Mode::Ingest, planned)?;
             s.stages.push((
                 "ingest".into(),
                 "ran".into(),

@@ -27,6 +27,10 @@ pub struct Probe {
 
 /// Hashes `path` and, when `detect` is set, checks which encodings decode it
 /// without error. Reads in 1 MiB chunks: memory does not grow with file size.
+///
+/// GB18030 is tried only once the bytes stop being UTF-8 (from the file's
+/// start then): a UTF-8 file is UTF-8 whatever GB18030 makes of it, and
+/// decoding every file twice was most of the probe's time.
 pub fn probe(path: &Path, detect: bool) -> std::io::Result<Probe> {
     let mut file = File::open(path)?;
     let mut hasher = blake3::Hasher::new();
@@ -41,11 +45,16 @@ pub fn probe(path: &Path, detect: bool) -> std::io::Result<Probe> {
         let last = n == 0;
         let chunk = &buf[..n];
         hasher.update(chunk);
+        let before = bytes;
         bytes += n as u64;
         if detect {
+            let was_utf8 = utf8.ok || !utf8.started;
             utf8.feed(chunk, last);
-            if gb_ok {
-                gb_ok = gb_feed(&mut gb, chunk, last, &mut scratch);
+            if gb_ok && !utf8.ok {
+                if was_utf8 {
+                    gb_ok = gb_prefix(path, before, &mut gb, &mut scratch)?;
+                }
+                gb_ok = gb_ok && gb_feed(&mut gb, chunk, last, &mut scratch);
             }
         }
         if last {
@@ -66,6 +75,27 @@ pub fn probe(path: &Path, detect: bool) -> std::io::Result<Probe> {
         bytes,
         encoding,
     })
+}
+
+/// Feeds the file's first `len` bytes to the GB18030 decoder (none of them
+/// the last): whether they decode.
+fn gb_prefix(
+    path: &Path,
+    len: u64,
+    dec: &mut encoding_rs::Decoder,
+    scratch: &mut String,
+) -> std::io::Result<bool> {
+    let mut file = File::open(path)?.take(len);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        if !gb_feed(dec, &buf[..n], false, scratch) {
+            return Ok(false);
+        }
+    }
 }
 
 fn gb_feed(
@@ -133,5 +163,29 @@ mod tests {
         let bad = dir.path().join("bad.csv");
         std::fs::write(&bad, [0x81u8, 0x20, 0xff, 0xff, 0x80]).unwrap();
         assert_eq!(probe(&bad, true).unwrap().encoding, None);
+    }
+
+    /// GB18030 is tried only when UTF-8 fails, from the file's start: GBK
+    /// text after more than a read's worth of ASCII, and a GBK byte pair
+    /// split across the chunk boundary, are still GB18030; bytes neither
+    /// decodes after the ASCII are still neither.
+    #[test]
+    fn gbk_after_a_megabyte_of_ascii_is_gb18030() {
+        let dir = tempfile::tempdir().unwrap();
+        let (gbk, _, _) = GB18030.encode("平谷区,2023年\n");
+        for pad in [(1 << 20) + 10, (1 << 20) - 1] {
+            let mut bytes = vec![b'a'; pad];
+            bytes.extend_from_slice(&gbk);
+            let p = dir.path().join(format!("late-{pad}.csv"));
+            std::fs::write(&p, &bytes).unwrap();
+            let probe = probe(&p, true).unwrap();
+            assert_eq!(probe.encoding, Some(Encoding::Gb18030), "pad {pad}");
+            assert_eq!(probe.bytes, bytes.len() as u64);
+        }
+        let mut bad = vec![b'a'; (1 << 20) + 10];
+        bad.extend_from_slice(&[0x81, 0x20, 0xff, 0xff, 0x80]);
+        let p = dir.path().join("late-bad.csv");
+        std::fs::write(&p, &bad).unwrap();
+        assert_eq!(probe(&p, true).unwrap().encoding, None);
     }
 }

@@ -142,7 +142,7 @@ pub fn plan(config: &Config) -> Result<Vec<Planned>, IngestError> {
             config: config.path.display().to_string(),
         });
     }
-    let mut out = Vec::new();
+    let mut found_files: Vec<(&Source, PathBuf)> = Vec::new();
     for src in &config.sources {
         let key = format!("sources.{}.path", src.table);
         let mut files: Vec<PathBuf> = Vec::new();
@@ -177,10 +177,19 @@ pub fn plan(config: &Config) -> Result<Vec<Planned>, IngestError> {
         // A file named twice (a path and a glob that matches it) is read once.
         let mut seen = std::collections::HashSet::new();
         files.retain(|p| seen.insert(p.clone()));
-        for path in files {
-            let planned = probe_file(config, src, path)?;
-            out.extend(sheets_of(planned, src)?);
-        }
+        found_files.extend(files.into_iter().map(|p| (src, p)));
+    }
+    // Every file is read once to hash and probe it: on every core (the
+    // sources of a national run are ~5 GB), then taken in config order, so
+    // the first failing file is the one reported.
+    use rayon::prelude::*;
+    let probed: Vec<Result<Planned, IngestError>> = found_files
+        .par_iter()
+        .map(|(src, path)| probe_file(config, src, path.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for ((src, _), planned) in found_files.iter().zip(probed) {
+        out.extend(sheets_of(planned?, src)?);
     }
     Ok(out)
 }
@@ -343,7 +352,17 @@ pub fn config_hash(config: &Config) -> String {
 }
 
 pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
-    let planned = plan(config)?;
+    run_planned(config, mode, plan(config)?)
+}
+
+/// [`run`] on files already planned (`govlens run` plans them to see whether
+/// the warehouse is up to date: probing every input again cost a full read
+/// of the sources).
+pub fn run_planned(
+    config: &Config,
+    mode: &Mode,
+    planned: Vec<Planned>,
+) -> Result<Outcome, IngestError> {
     let run_id = run_id(config, &planned);
     let simulated = is_simulated(&planned);
     let metadata = metadata(&run_id, &planned);
