@@ -507,112 +507,113 @@ pub fn compute_from(
     // most one batch waits made (perf at 100k, 2026-12-01: the statistics
     // and writes left one core idle for ~5 s a run).
     std::thread::scope(|scope| -> Result<(), CompareError> {
-    let (made_tx, made_rx) = std::sync::mpsc::sync_channel(0);
-    let tree_ref = &tree;
-    let batches = periods.chunks(per_batch);
-    scope.spawn(move || {
-        for batch in batches {
-            let t = std::time::Instant::now();
-            let made = source
-                .batch(config, tree_ref, batch)
-                .map(|frames| (frames, t.elapsed().as_secs_f64()));
-            let failed = made.is_err();
-            if made_tx.send(made).is_err() || failed {
-                break;
-            }
-        }
-    });
-    for (batch, made) in periods.chunks(per_batch).zip(made_rx.iter()) {
-        let t = std::time::Instant::now();
-        bar.set_message(format!("periods {}…{}", batch[0], batch[batch.len() - 1]));
-        let ((um, bands), t_metrics) = made?;
-        let tw = std::time::Instant::now();
-        let bands =
-            suppress(bands, &tree.units, config.privacy.min_count).map_err(perr("member_bands"))?;
-        Parts::write(
-            &mut bands_out,
-            &tables_dir,
-            "member_bands",
-            bands,
-            &metadata,
-            config.copies,
-        )?;
-        tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "member bands written");
-        let tp = std::time::Instant::now();
-        let slices = period_slices(&um).map_err(perr("unit_metrics"))?;
-        for p in batch {
-            let um_p = slices
-                .iter()
-                .find(|(q, _)| q == p)
-                .map_or_else(|| um.clear(), |(_, df)| df.clone());
-            let mut g = grouped(&um_p).map_err(perr("unit_metrics"))?;
-            drop(um_p);
-            if let Some(q) = config
-                .qca
-                .as_ref()
-                .filter(|_| study_period.as_ref() == Some(p))
-            {
-                qca_cases = Some(super::qca_analysis::unit_cases(&g, q));
-            }
-            // The period's index input: for the analysis (the study period)
-            // and for the `latest` history, built once.
-            let this_input = (study_period.as_ref() == Some(p) || History::needed(config))
-                .then(|| index_run::index_input(&g, config, p, &unit_of, &history))
-                .flatten();
-            models.extend(g.values().flat_map(|m| m.keys().cloned()));
-            for (k, v) in &g {
-                if wanted.contains(&(k.0.clone(), k.1.clone())) {
-                    panel.insert(k.clone(), v.clone());
+        let (made_tx, made_rx) = std::sync::mpsc::sync_channel(0);
+        let tree_ref = &tree;
+        let batches = periods.chunks(per_batch);
+        scope.spawn(move || {
+            for batch in batches {
+                let t = std::time::Instant::now();
+                let made = source
+                    .batch(config, tree_ref, batch)
+                    .map(|frames| (frames, t.elapsed().as_secs_f64()));
+                let failed = made.is_err();
+                if made_tx.send(made).is_err() || failed {
+                    break;
                 }
             }
-            if period.is_none_or(|sel| sel == p) {
-                if !config.compare.models.is_empty() {
-                    for groups in g.values_mut() {
-                        groups.retain(|m, _| config.compare.models.contains(m));
+        });
+        for (batch, made) in periods.chunks(per_batch).zip(made_rx.iter()) {
+            let t = std::time::Instant::now();
+            bar.set_message(format!("periods {}…{}", batch[0], batch[batch.len() - 1]));
+            let ((um, bands), t_metrics) = made?;
+            let tw = std::time::Instant::now();
+            let bands = suppress(bands, &tree.units, config.privacy.min_count)
+                .map_err(perr("member_bands"))?;
+            Parts::write(
+                &mut bands_out,
+                &tables_dir,
+                "member_bands",
+                bands,
+                &metadata,
+                config.copies,
+            )?;
+            tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "member bands written");
+            let tp = std::time::Instant::now();
+            let slices = period_slices(&um).map_err(perr("unit_metrics"))?;
+            for p in batch {
+                let um_p = slices
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map_or_else(|| um.clear(), |(_, df)| df.clone());
+                let mut g = grouped(&um_p).map_err(perr("unit_metrics"))?;
+                drop(um_p);
+                if let Some(q) = config
+                    .qca
+                    .as_ref()
+                    .filter(|_| study_period.as_ref() == Some(p))
+                {
+                    qca_cases = Some(super::qca_analysis::unit_cases(&g, q));
+                }
+                // The period's index input: for the analysis (the study period)
+                // and for the `latest` history, built once.
+                let this_input = (study_period.as_ref() == Some(p) || History::needed(config))
+                    .then(|| index_run::index_input(&g, config, p, &unit_of, &history))
+                    .flatten();
+                models.extend(g.values().flat_map(|m| m.keys().cloned()));
+                for (k, v) in &g {
+                    if wanted.contains(&(k.0.clone(), k.1.clone())) {
+                        panel.insert(k.clone(), v.clone());
                     }
                 }
-                let mt = model_tables(&g, config).map_err(perr("model_summary"))?;
-                summaries.push(mt.summary);
-                tests.push(mt.tests);
-                pairs.push(mt.pairs);
-                notes.extend(mt.notes);
-                let intervals = every || latest.as_deref() == Some(p.as_str());
-                let (sc, n) = index_run::index_scores(&g, config, intervals, &unit_of, &history)
-                    .map_err(perr("index_scores"))?;
-                scores.push(sc);
-                notes.extend(n);
-            }
-            // The unit's latest values, for the next period's `latest` imputation.
-            if History::needed(config) {
-                if let Some(ip) = &this_input {
-                    history.remember(&ip.input);
+                if period.is_none_or(|sel| sel == p) {
+                    if !config.compare.models.is_empty() {
+                        for groups in g.values_mut() {
+                            groups.retain(|m, _| config.compare.models.contains(m));
+                        }
+                    }
+                    let mt = model_tables(&g, config).map_err(perr("model_summary"))?;
+                    summaries.push(mt.summary);
+                    tests.push(mt.tests);
+                    pairs.push(mt.pairs);
+                    notes.extend(mt.notes);
+                    let intervals = every || latest.as_deref() == Some(p.as_str());
+                    let (sc, n) =
+                        index_run::index_scores(&g, config, intervals, &unit_of, &history)
+                            .map_err(perr("index_scores"))?;
+                    scores.push(sc);
+                    notes.extend(n);
                 }
+                // The unit's latest values, for the next period's `latest` imputation.
+                if History::needed(config) {
+                    if let Some(ip) = &this_input {
+                        history.remember(&ip.input);
+                    }
+                }
+                if study_period.as_ref() == Some(p) {
+                    index_input = this_input;
+                }
+                bar.inc(1);
             }
-            if study_period.as_ref() == Some(p) {
-                index_input = this_input;
-            }
-            bar.inc(1);
+            tracing::debug!(seconds = tp.elapsed().as_secs_f64(), "periods compared");
+            let tw = std::time::Instant::now();
+            Parts::write(
+                &mut um_out,
+                &tables_dir,
+                "unit_metrics",
+                um,
+                &metadata,
+                config.copies,
+            )?;
+            tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "unit metrics written");
+            tracing::info!(
+                periods = format!("{}…{}", batch[0], batch[batch.len() - 1]),
+                rows = um_out.as_ref().map_or(0, |w| w.rows),
+                metrics = t_metrics,
+                seconds = t.elapsed().as_secs_f64(),
+                "periods compared"
+            );
         }
-        tracing::debug!(seconds = tp.elapsed().as_secs_f64(), "periods compared");
-        let tw = std::time::Instant::now();
-        Parts::write(
-            &mut um_out,
-            &tables_dir,
-            "unit_metrics",
-            um,
-            &metadata,
-            config.copies,
-        )?;
-        tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "unit metrics written");
-        tracing::info!(
-            periods = format!("{}…{}", batch[0], batch[batch.len() - 1]),
-            rows = um_out.as_ref().map_or(0, |w| w.rows),
-            metrics = t_metrics,
-            seconds = t.elapsed().as_secs_f64(),
-            "periods compared"
-        );
-    }
-    Ok(())
+        Ok(())
     })?;
     bar.finish_and_clear();
     for m in &config.compare.models {

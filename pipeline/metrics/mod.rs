@@ -593,10 +593,7 @@ pub fn period_metrics(
     let metric_key = keys::sort_key(
         col("aperiod"),
         col("unit"),
-        &[
-            (col("metric_place"), 4),
-            (col("bplace"), 4),
-        ],
+        &[(col("metric_place"), 4), (col("bplace"), 4)],
     );
     let out = concat(parts, UnionArgs::default())?
         .with_column(metric_key.alias("key"))
@@ -645,7 +642,12 @@ pub fn period_metrics(
 /// where a word outside the vocabulary shares the last place (`keys::place`):
 /// then, and only then, the rows are sorted again with `tie` (text) breaking
 /// ties, nulls first, which is the order the key stands for.
-fn with_text(mut df: DataFrame, tie: &str, tree: &Tree, labels: &DataFrame) -> PolarsResult<DataFrame> {
+fn with_text(
+    mut df: DataFrame,
+    tie: &str,
+    tree: &Tree,
+    labels: &DataFrame,
+) -> PolarsResult<DataFrame> {
     let key = df.column("key")?.i64()?;
     if key.iter().zip(key.iter().skip(1)).any(|(a, b)| a == b) {
         df = df.sort(
@@ -675,4 +677,85 @@ fn with_text(mut df: DataFrame, tie: &str, tree: &Tree, labels: &DataFrame) -> P
     }
     df.hstack_mut(&text)?;
     Ok(df)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree_of(codes: &[&str]) -> Tree {
+        let n = codes.len() as u32;
+        Tree {
+            units: Vec::new(),
+            map: df!("region_key" => [0i64], "unit" => [0u32]).unwrap(),
+            unit_df: df!(
+                "unit" => (0..n).collect::<Vec<_>>(),
+                "region_code" => codes,
+                "governance_model" => vec![Some("embedded"); codes.len()],
+                "population" => vec![Some(1.0); codes.len()],
+            )
+            .unwrap(),
+        }
+    }
+
+    /// The rows come sorted by their integer key; the text is gathered by
+    /// unit rank, period number and metric place, not joined.
+    #[test]
+    fn with_text_gathers_codes_periods_and_metric_names_by_their_numbers() {
+        let tree = tree_of(&["110101", "110102"]);
+        let labels = keys::labels_frame("year", &["2023".into(), "2024".into()]).unwrap();
+        let df = df!(
+            "key" => [1i64, 2, 3],
+            "unit" => [1u32, 0, 1],
+            "aperiod" => [2023i32, 2024, 2024],
+            "metric_place" => [6u32, 0, 10],
+            "breakdown" => [None::<&str>, Some("member"), None],
+        )
+        .unwrap();
+        let out = with_text(df, "breakdown", &tree, &labels).unwrap();
+        let s = |c: &str| -> Vec<Option<String>> {
+            out.column(c)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect()
+        };
+        let some = |v: &[&str]| v.iter().map(|x| Some(x.to_string())).collect::<Vec<_>>();
+        assert_eq!(s("region_code"), some(&["110102", "110101", "110102"]));
+        assert_eq!(s("period"), some(&["2023", "2024", "2024"]));
+        assert_eq!(
+            s("metric"),
+            some(&["resolution_rate", "aging_ratio", "visits_per_1k"])
+        );
+    }
+
+    /// Two words outside the vocabulary share one place, so their keys tie:
+    /// then (only then) the text breaks the tie, nulls first, as the sort on
+    /// (key, text) the key stands for would.
+    #[test]
+    fn with_text_breaks_tied_keys_by_the_text() {
+        let tree = tree_of(&["110101"]);
+        let labels = keys::labels_frame("year", &["2023".into()]).unwrap();
+        let df = df!(
+            "key" => [4i64, 5, 5, 5],
+            "unit" => [0u32, 0, 0, 0],
+            "aperiod" => [2023i32; 4],
+            "metric_place" => [10u32; 4],
+            "breakdown" => [None, Some("zz_new"), Some("aa_new"), None],
+        )
+        .unwrap();
+        let out = with_text(df, "breakdown", &tree, &labels).unwrap();
+        let got: Vec<Option<&str>> = out
+            .column("breakdown")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(got, vec![None, None, Some("aa_new"), Some("zz_new")]);
+        let keys: Vec<Option<i64>> = out.column("key").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(keys, vec![Some(4), Some(5), Some(5), Some(5)]);
+    }
 }
