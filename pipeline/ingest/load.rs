@@ -474,6 +474,28 @@ struct Ctx<'a> {
     findings: Vec<Finding>,
 }
 
+impl Ctx<'_> {
+    /// [`each_row`] with this table's quarantine, findings and the tree by
+    /// name: the fact loaders' record path.
+    fn each_row(
+        &mut self,
+        pf: &Planned,
+        head: Head,
+        keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
+        on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
+    ) -> Result<FileEntry, IngestError> {
+        each_row(
+            pf,
+            head,
+            &mut self.quarantine,
+            &mut self.findings,
+            Some(self.names),
+            keep,
+            on_row,
+        )
+    }
+}
+
 /// One fact table loaded: its rows, its context, its group findings.
 type TableLoaded<'a> = (u64, Ctx<'a>, Vec<Finding>);
 
@@ -706,26 +728,20 @@ fn load_ages(
             &shown,
             |head, ctx, state, sink| {
                 let groups = &mut state.rules.bands;
-                each_row(
-                    pf,
-                    head,
-                    &mut ctx.quarantine,
-                    &mut ctx.findings,
-                    Some(ctx.names),
-                    &keep,
-                    |rec, h| {
-                        let cells = Cells::new(rec, h)?;
-                        let batch: Vec<(AgeRow, String)> = match src.layout {
-                            Layout::Long => {
-                                vec![(validate::age_row(&cells, src.scale)?, "age_band".into())]
+                ctx.each_row(pf, head, &keep, |rec, h| {
+                    let cells = Cells::new(rec, h)?;
+                    let batch: Vec<(AgeRow, String)> = match src.layout {
+                        Layout::Long => {
+                            vec![(validate::age_row(&cells, src.scale)?, "age_band".into())]
+                        }
+                        Layout::Wide => wide_rows(&cells, h, src.scale)?,
+                        Layout::Persons => {
+                            let (code, period, role, age) = validate::person_row(&cells)?;
+                            if !known.contains(code.as_str()) {
+                                return Err(unknown_code(&code).into());
                             }
-                            Layout::Wide => wide_rows(&cells, h, src.scale)?,
-                            Layout::Persons => {
-                                let (code, period, role, age) = validate::person_row(&cells)?;
-                                if !known.contains(code.as_str()) {
-                                    return Err(unknown_code(&code).into());
-                                }
-                                let band = person_bands
+                            let band =
+                                person_bands
                                     .iter()
                                     .find(|b| b.contains(age))
                                     .ok_or_else(|| {
@@ -736,33 +752,31 @@ fn load_ages(
                                             format!("age {age} falls in no band of person_bands"),
                                         )
                                     })?;
-                                *persons.entry((code, period, role, *band)).or_default() += 1.0;
-                                return Ok(());
-                            }
-                        };
-                        // Check every expanded row before storing any, so that a wide
-                        // row is stored whole or not at all.
-                        let mut group_keys = Vec::with_capacity(batch.len());
-                        for (i, (r, column)) in batch.iter().enumerate() {
-                            if !known.contains(r.code.as_str()) {
-                                return Err(unknown_code(&r.code).into());
-                            }
-                            let g =
-                                key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
-                            let earlier = batch[..i]
-                                .iter()
-                                .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
-                            band_clash(groups, g, &r.band, column, earlier, |f| shown[f].clone())?;
-                            group_keys.push(g);
+                            *persons.entry((code, period, role, *band)).or_default() += 1.0;
+                            return Ok(());
                         }
-                        for ((r, _), g) in batch.into_iter().zip(group_keys) {
-                            let origin = Origin::new(k, rec.row);
-                            groups.push(g, r.band, origin);
-                            sink.push(r, origin.0)?;
+                    };
+                    // Check every expanded row before storing any, so that a wide
+                    // row is stored whole or not at all.
+                    let mut group_keys = Vec::with_capacity(batch.len());
+                    for (i, (r, column)) in batch.iter().enumerate() {
+                        if !known.contains(r.code.as_str()) {
+                            return Err(unknown_code(&r.code).into());
                         }
-                        Ok(())
-                    },
-                )
+                        let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
+                        let earlier = batch[..i]
+                            .iter()
+                            .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
+                        band_clash(groups, g, &r.band, column, earlier, |f| shown[f].clone())?;
+                        group_keys.push(g);
+                    }
+                    for ((r, _), g) in batch.into_iter().zip(group_keys) {
+                        let origin = Origin::new(k, rec.row);
+                        groups.push(g, r.band, origin);
+                        sink.push(r, origin.0)?;
+                    }
+                    Ok(())
+                })
             },
         )?;
     }
@@ -886,27 +900,19 @@ fn load_keyed<T: Keyed, C: columnar::Columns>(
             &shown,
             |head, ctx, state, sink| {
                 let keys = &mut state.rules.keys;
-                each_row(
-                    pf,
-                    head,
-                    &mut ctx.quarantine,
-                    &mut ctx.findings,
-                    Some(ctx.names),
-                    &keep,
-                    |rec, h| {
-                        let r = row_rules(&Cells::new(rec, h)?)?;
-                        if !known.contains(r.code()) {
-                            return Err(unknown_code(r.code()).into());
-                        }
-                        let key = r.key();
-                        if let Some(&o) = keys.get(&key) {
-                            return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
-                        }
-                        let origin = Origin::new(k, rec.row);
-                        keys.insert(key, origin);
-                        Ok(sink.push(r, origin.0)?)
-                    },
-                )
+                ctx.each_row(pf, head, &keep, |rec, h| {
+                    let r = row_rules(&Cells::new(rec, h)?)?;
+                    if !known.contains(r.code()) {
+                        return Err(unknown_code(r.code()).into());
+                    }
+                    let key = r.key();
+                    if let Some(&o) = keys.get(&key) {
+                        return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
+                    }
+                    let origin = Origin::new(k, rec.row);
+                    keys.insert(key, origin);
+                    Ok(sink.push(r, origin.0)?)
+                })
             },
         )?;
     }
