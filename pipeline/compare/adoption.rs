@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::did::{self, Kind};
 use super::tables::{sub_seed, Grouped};
@@ -103,71 +104,99 @@ pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsRe
         .filter(|c| !matches!(c.as_str(), "population" | "log_population"))
         .map(|c| (c.as_str(), values(g, c.strip_prefix("first:").unwrap_or(c))))
         .collect();
-    for name in &config.compare.adoption_metrics {
-        let y = values(g, name);
-        let first_year = y.keys().map(|k| k.1).min();
-        let mut obs = Vec::new();
-        let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
-        'rows: for ((code, year), v) in &y {
-            let Some(u) = unit_of.get(code.as_str()) else {
-                continue;
-            };
-            let cohort = match (u.model.as_deref(), u.adopted) {
-                (Some("none"), _) => None,
-                (Some(_), Some(y)) => Some(y),
-                _ => continue,
-            };
-            let mut x = Vec::with_capacity(covariates.len());
-            for c in covariates {
-                let value = match c.as_str() {
-                    "population" => u.population,
-                    "log_population" => u.population.filter(|p| *p > 0.0).map(f64::ln),
-                    _ => {
-                        let at = match c.strip_prefix("first:") {
-                            Some(_) => first_year.unwrap_or(*year),
-                            None => *year,
-                        };
-                        cov_values[c.as_str()].get(&(code.clone(), at)).copied()
-                    }
-                };
-                match value {
-                    Some(v) => x.push(v),
-                    None => {
-                        *missing.entry(c.as_str()).or_default() += 1;
-                        continue 'rows;
-                    }
-                }
-            }
-            obs.push(did::Obs {
-                unit: code.clone(),
-                year: *year,
-                cohort,
-                y: *v,
-                x,
-            });
-        }
-        for (c, k) in missing {
-            notes.push(format!(
-                "adoption effect of {name}: {k} unit-year(s) without covariate {c} left out"
-            ));
-        }
-        match did::estimate(&obs, covariates, &options(config, name)) {
-            Ok(d) => {
-                for s in &d.skipped {
-                    notes.push(format!(
-                        "adoption effect of {name}: cohort {} skipped: {}",
-                        s.cohort, s.reason
-                    ));
-                }
-                for n in &d.notes {
-                    notes.push(format!("adoption effect of {name}: {n}"));
-                }
-                t.add(name, &d, config);
-            }
-            Err(e) => notes.push(format!("adoption effect of {name}: {e}")),
+    // The metrics' estimates on every core (each has its own seed and
+    // reads only the panel), laid out in the config's order.
+    let estimated: Vec<(Vec<String>, Option<did::Did>)> = config
+        .compare
+        .adoption_metrics
+        .par_iter()
+        .map(|name| effect(name, g, config, &unit_of, &cov_values))
+        .collect();
+    for (name, (n, d)) in config.compare.adoption_metrics.iter().zip(estimated) {
+        notes.extend(n);
+        if let Some(d) = d {
+            t.add(name, &d, config);
         }
     }
     t.finish(notes)
+}
+
+/// One adoption metric's estimate, and the notes it makes (units left out
+/// for a missing covariate, cohorts skipped, or why there is no estimate).
+fn effect(
+    name: &str,
+    g: &Grouped,
+    config: &Config,
+    unit_of: &BTreeMap<&str, &Unit>,
+    cov_values: &BTreeMap<&str, BTreeMap<(String, i32), f64>>,
+) -> (Vec<String>, Option<did::Did>) {
+    let covariates = &config.compare.covariates;
+    let mut notes = Vec::new();
+    let y = values(g, name);
+    let first_year = y.keys().map(|k| k.1).min();
+    let mut obs = Vec::new();
+    let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
+    'rows: for ((code, year), v) in &y {
+        let Some(u) = unit_of.get(code.as_str()) else {
+            continue;
+        };
+        let cohort = match (u.model.as_deref(), u.adopted) {
+            (Some("none"), _) => None,
+            (Some(_), Some(y)) => Some(y),
+            _ => continue,
+        };
+        let mut x = Vec::with_capacity(covariates.len());
+        for c in covariates {
+            let value = match c.as_str() {
+                "population" => u.population,
+                "log_population" => u.population.filter(|p| *p > 0.0).map(f64::ln),
+                _ => {
+                    let at = match c.strip_prefix("first:") {
+                        Some(_) => first_year.unwrap_or(*year),
+                        None => *year,
+                    };
+                    cov_values[c.as_str()].get(&(code.clone(), at)).copied()
+                }
+            };
+            match value {
+                Some(v) => x.push(v),
+                None => {
+                    *missing.entry(c.as_str()).or_default() += 1;
+                    continue 'rows;
+                }
+            }
+        }
+        obs.push(did::Obs {
+            unit: code.clone(),
+            year: *year,
+            cohort,
+            y: *v,
+            x,
+        });
+    }
+    for (c, k) in missing {
+        notes.push(format!(
+            "adoption effect of {name}: {k} unit-year(s) without covariate {c} left out"
+        ));
+    }
+    match did::estimate(&obs, covariates, &options(config, name)) {
+        Ok(d) => {
+            for s in &d.skipped {
+                notes.push(format!(
+                    "adoption effect of {name}: cohort {} skipped: {}",
+                    s.cohort, s.reason
+                ));
+            }
+            for n in &d.notes {
+                notes.push(format!("adoption effect of {name}: {n}"));
+            }
+            (notes, Some(d))
+        }
+        Err(e) => {
+            notes.push(format!("adoption effect of {name}: {e}"));
+            (notes, None)
+        }
+    }
 }
 
 /// The three tables' columns.
