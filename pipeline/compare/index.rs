@@ -224,58 +224,92 @@ fn score_normalised(
     weights: Option<&[f64]>,
     pillar_weights: Option<&[f64]>,
 ) -> Scores {
-    let k = input.indicators.len();
-    let n = input.units.len();
     let w: Vec<f64> = match weights {
         Some(w) => w.to_vec(),
         None => input.indicators.iter().map(|i| i.weight).collect(),
     };
-    let pillars = input.pillars();
     let pw: Vec<f64> = match pillar_weights {
         Some(p) => p.to_vec(),
-        None => pillars.iter().map(|p| input.pillar_weight(p)).collect(),
+        None => input
+            .pillars()
+            .iter()
+            .map(|p| input.pillar_weight(p))
+            .collect(),
     };
-    let mut pillar_scores = vec![vec![None; n]; pillars.len()];
+    let mut out = Scores {
+        pillars: Vec::new(),
+        index: Vec::new(),
+    };
+    score_into(input, columns, agg, &w, &pw, &mut out);
+    out
+}
+
+/// [`score_normalised`] into `out`'s buffers, every slot overwritten: a
+/// Monte Carlo thread reuses them from draw to draw (fresh ones were ~10 MB
+/// a draw at 100k units, pages the kernel zeroed again each time).
+fn score_into(
+    input: &Input,
+    columns: &[Vec<Option<f64>>],
+    agg: Aggregation,
+    w: &[f64],
+    pw: &[f64],
+    out: &mut Scores,
+) {
+    let k = input.indicators.len();
+    let n = input.units.len();
+    let pillars = input.pillars();
+    out.pillars.resize_with(pillars.len(), Vec::new);
     for (p, name) in pillars.iter().enumerate() {
         let members: Vec<usize> = (0..k)
             .filter(|&j| &input.indicators[j].pillar == name)
             .collect();
         let mw: Vec<f64> = members.iter().map(|&j| w[j]).collect();
-        for (u, slot) in pillar_scores[p].iter_mut().enumerate() {
+        let scores = &mut out.pillars[p];
+        scores.resize(n, None);
+        for (u, slot) in scores.iter_mut().enumerate() {
             *slot = combine(members.iter().map(|&j| columns[j][u]), &mw, agg);
         }
     }
-    let index = (0..n)
-        .map(|u| combine(pillar_scores.iter().map(|p| p[u]), &pw, agg))
-        .collect();
-    Scores {
-        pillars: pillar_scores,
-        index,
+    out.index.resize(n, None);
+    for (u, slot) in out.index.iter_mut().enumerate() {
+        *slot = combine(out.pillars.iter().map(|p| p[u]), pw, agg);
     }
 }
 
 /// Ranks, 1 = highest score; ties share the lower rank; missing scores none.
 pub fn ranks(scores: &[Option<f64>]) -> Vec<Option<usize>> {
-    // 1 + the number of strictly greater scores ("min" ties), by one sort:
-    // at national scale a pairwise count would be 10^11 comparisons a draw.
-    let mut order: Vec<(usize, f64)> = scores
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.map(|s| (i, s)))
-        .collect();
+    let mut out = vec![None; scores.len()];
+    rank_order(scores, &mut Vec::new(), |i, r| out[i] = Some(r));
+    out
+}
+
+/// Calls `put(unit, rank)` for every scored unit, `order` the sort's
+/// (reusable) buffer. 1 + the number of strictly greater scores ("min"
+/// ties), by one sort: at national scale a pairwise count would be 10^11
+/// comparisons a draw.
+fn rank_order(
+    scores: &[Option<f64>],
+    order: &mut Vec<(usize, f64)>,
+    mut put: impl FnMut(usize, usize),
+) {
+    order.clear();
+    order.extend(
+        scores
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|s| (i, s))),
+    );
     // Unstable, with the unit's position breaking ties: the order a stable
     // sort gives, by pattern-defeating quicksort (a third faster on a
     // Monte Carlo draw of 100k units).
     order.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut out = vec![None; scores.len()];
     let mut first = 0;
     for (pos, &(i, s)) in order.iter().enumerate() {
         if pos > 0 && order[pos - 1].1 != s {
             first = pos;
         }
-        out[i] = Some(first + 1);
+        put(i, first + 1);
     }
-    out
 }
 
 /// A unit's rank under uncertainty.
@@ -315,28 +349,37 @@ pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<Ra
     // u32 ranks (0 = no score) keep draws × units at 4 bytes a cell.
     let ranks_by_draw: Vec<Vec<u32>> = (0..draws)
         .into_par_iter()
-        .map(|b| {
-            bar.inc(1);
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(b as u64 + 1);
-            let w: Vec<f64> = input
-                .indicators
-                .iter()
-                .map(|i| i.weight * rng.random_range(0.75..=1.25))
-                .collect();
-            let pw: Vec<f64> = pillars
-                .iter()
-                .map(|p| input.pillar_weight(p) * rng.random_range(0.75..=1.25))
-                .collect();
-            let norm = rng.random_range(0..3);
-            let agg = if rng.random_bool(0.5) { 0 } else { 1 };
-            debug_assert_eq!(w.len(), k);
-            let columns = &columns[agg * NORMS.len() + norm];
-            ranks(&score_normalised(input, columns, AGGS[agg], Some(&w), Some(&pw)).index)
-                .into_iter()
-                .map(|r| r.map_or(0, |r| r as u32))
-                .collect()
-        })
+        .map_init(
+            || {
+                let empty = Scores {
+                    pillars: Vec::new(),
+                    index: Vec::new(),
+                };
+                (empty, Vec::new())
+            },
+            |(scores, order), b| {
+                bar.inc(1);
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_stream(b as u64 + 1);
+                let w: Vec<f64> = input
+                    .indicators
+                    .iter()
+                    .map(|i| i.weight * rng.random_range(0.75..=1.25))
+                    .collect();
+                let pw: Vec<f64> = pillars
+                    .iter()
+                    .map(|p| input.pillar_weight(p) * rng.random_range(0.75..=1.25))
+                    .collect();
+                let norm = rng.random_range(0..3);
+                let agg = if rng.random_bool(0.5) { 0 } else { 1 };
+                debug_assert_eq!(w.len(), k);
+                let columns = &columns[agg * NORMS.len() + norm];
+                score_into(input, columns, AGGS[agg], &w, &pw, scores);
+                let mut out = vec![0u32; input.units.len()];
+                rank_order(&scores.index, order, |i, r| out[i] = r as u32);
+                out
+            },
+        )
         .collect();
     bar.finish_and_clear();
     // Each unit's ranks over the draws, sorted as integers (the same order

@@ -625,7 +625,9 @@ pub fn compute_from(
             });
         }
     }
+    let ta = std::time::Instant::now();
     let ad = adoption(&panel, config, &tree.units).map_err(perr("adoption_effects"))?;
+    tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
     notes.extend(ad.notes);
     let mut qca_tables = Vec::new();
     if let (Some(q), Some((cases, qca_notes))) = (&config.qca, qca_cases) {
@@ -655,6 +657,7 @@ pub fn compute_from(
     // The index's analysis: its tables beside index_scores (which it leaves
     // to the period-by-period scores above).
     let mut index_tables = Vec::new();
+    let ti = std::time::Instant::now();
     if let Some(ip) = index_input {
         let spec = super::index_study::study_of_run(&config.index, config.seed);
         match super::index_study::analyse(ip.input.units, ip.input.values, &ip.ctx, &spec) {
@@ -682,6 +685,7 @@ pub fn compute_from(
         }
     }
 
+    tracing::debug!(seconds = ti.elapsed().as_secs_f64(), "index analysis");
     let mut counts = BTreeMap::new();
     let mut no_csv = Vec::new();
     for (name, out) in [("unit_metrics", um_out), ("member_bands", bands_out)] {

@@ -32,9 +32,12 @@ pub fn analytic_se(inf: &Inf) -> f64 {
 const BLOCK: usize = 2048;
 
 /// Draws a task of the multiplier bootstrap adds a block's rows to (see
-/// [`draws`]): at 100k units and ~90 estimates, one draw at a time read
-/// 72 GB from L2 a metric; eight at a time read an eighth of it.
+/// [`add_block`]).
 const DRAWS_AT_ONCE: usize = 8;
+
+/// Estimates a register tile of the multiplier bootstrap spans (see
+/// [`add_block`]): with eight draws, eight vectors of eight sums.
+const TILE: usize = 8;
 
 /// The bootstrap draws of (1/n) Σ v_i ψ_i for every estimate, draw-major
 /// (`draws × k`), with shared Rademacher draws.
@@ -53,35 +56,44 @@ pub fn draws(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
         format!("DiD bootstrap ({n} units, {draws} draws)"),
     );
     let mut stars = vec![0.0f64; draws * k];
-    let mut block = vec![0.0f64; BLOCK * k];
+    // Rows padded to whole tiles of TILE estimates (the padding is zeros
+    // whose sums are never read).
+    let kp = k.div_ceil(TILE) * TILE;
+    let mut block = vec![0.0f64; BLOCK * kp];
     for start in (0..n).step_by(BLOCK) {
         let len = BLOCK.min(n - start);
         for i in 0..len {
             for (j, inf) in infs.iter().enumerate() {
-                block[i * k + j] = inf.psi[start + i];
+                block[i * kp + j] = inf.psi[start + i];
             }
         }
-        let block = &block[..len * k];
-        // DRAWS_AT_ONCE draws a task: each unit's row is read from memory
-        // once for all of them and stays in L1 while they add it; each
-        // draw's sums still run over the units in order, so the stars are
-        // the bits one draw at a time gave.
+        let block = &block[..len * kp];
+        // DRAWS_AT_ONCE draws a task (see add_block); each draw's sums
+        // still run over the units in order, so the stars are the bits one
+        // draw at a time gave.
         stars
             .par_chunks_mut((k * DRAWS_AT_ONCE).max(1))
             .enumerate()
             .for_each(|(c, accs)| {
                 let first = c * DRAWS_AT_ONCE;
                 let nd = accs.len() / k.max(1);
-                let mut rngs: Vec<ChaCha8Rng> = (0..nd)
-                    .map(|d| {
-                        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                        rng.set_stream((first + d) as u64 + 1);
-                        // Two 32-bit words per 64 units; BLOCK is a multiple of 64.
-                        rng.set_word_pos((start / 64 * 2) as u128);
-                        rng
-                    })
-                    .collect();
-                add_block(block, k, accs, &mut rngs);
+                // Draw d's signs: the bits of its stream, 64 units a word,
+                // from the block's offset (two 32-bit words per 64 units;
+                // BLOCK is a multiple of 64); 0 for the draws past nd.
+                let mut signs = vec![[0.0f64; DRAWS_AT_ONCE]; len];
+                for d in 0..nd {
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                    rng.set_stream((first + d) as u64 + 1);
+                    rng.set_word_pos((start / 64 * 2) as u128);
+                    let mut bits = 0u64;
+                    for (i, s) in signs.iter_mut().enumerate() {
+                        if i % 64 == 0 {
+                            bits = rng.next_u64();
+                        }
+                        s[d] = if bits >> (i % 64) & 1 == 1 { 1.0 } else { -1.0 };
+                    }
+                }
+                add_block(block, kp, k, &signs, accs);
             });
         bar.inc(1);
     }
@@ -92,52 +104,72 @@ pub fn draws(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
     stars
 }
 
-/// Adds a block's rows (units × `k` estimates), each signed by its bit of
-/// the draw's stream, to the sums of up to [`DRAWS_AT_ONCE`] draws
-/// (`accs`, draw-major). Built for the widest vectors the processor has:
-/// the adds and their order are the same at every width (Rust never fuses
-/// a multiply and an add), so the sums are the same bits on any machine.
-fn add_block(block: &[f64], k: usize, accs: &mut [f64], rngs: &mut [ChaCha8Rng]) {
+/// Adds a block's rows (units × `kp` padded estimates), each signed for
+/// each of up to [`DRAWS_AT_ONCE`] draws by `signs`, to the draws' sums
+/// (`accs`, draw-major, `k` a draw). Register tiles: TILE estimates × the
+/// task's draws are held in vector registers while the block's rows pass,
+/// a row's tile loaded once for all draws and the draws' signs once a row
+/// (one draw at a time loaded and stored every sum every row: 72 GB from
+/// cache a metric at 100k units). Built for the widest vectors the
+/// processor has: the adds and their order are the same at every width
+/// (Rust never fuses a multiply and an add), so the sums are the same bits
+/// on any machine.
+fn add_block(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the processor has the feature, checked just above.
-            return unsafe { add_block_avx512(block, k, accs, rngs) };
+            return unsafe { add_block_avx512(block, kp, k, signs, accs) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above.
-            return unsafe { add_block_avx2(block, k, accs, rngs) };
+            return unsafe { add_block_avx2(block, kp, k, signs, accs) };
         }
     }
-    add_block_any(block, k, accs, rngs)
+    add_block_any(block, kp, k, signs, accs)
 }
+
+/// One row's signs for the draws of a task.
+type Signs = [f64; DRAWS_AT_ONCE];
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn add_block_avx512(block: &[f64], k: usize, accs: &mut [f64], rngs: &mut [ChaCha8Rng]) {
-    add_block_any(block, k, accs, rngs)
+fn add_block_avx512(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
+    add_block_any(block, kp, k, signs, accs)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn add_block_avx2(block: &[f64], k: usize, accs: &mut [f64], rngs: &mut [ChaCha8Rng]) {
-    add_block_any(block, k, accs, rngs)
+fn add_block_avx2(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
+    add_block_any(block, kp, k, signs, accs)
 }
 
-/// [`add_block`]'s loop, inlined into each width's function.
+/// [`add_block`]'s loops, inlined into each width's function.
 #[inline(always)]
-fn add_block_any(block: &[f64], k: usize, accs: &mut [f64], rngs: &mut [ChaCha8Rng]) {
-    let mut bits = [0u64; DRAWS_AT_ONCE];
-    for (i, row) in block.chunks_exact(k).enumerate() {
-        if i % 64 == 0 {
-            for (b, rng) in bits.iter_mut().zip(rngs.iter_mut()) {
-                *b = rng.next_u64();
+fn add_block_any(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
+    let nd = accs.len() / k.max(1);
+    for t in (0..kp).step_by(TILE) {
+        // acc[l][d]: estimate t + l of draw d.
+        let mut acc = [[0.0f64; DRAWS_AT_ONCE]; TILE];
+        for (l, a) in acc.iter_mut().enumerate().filter(|(l, _)| t + l < k) {
+            for (d, x) in a.iter_mut().enumerate().take(nd) {
+                *x = accs[d * k + t + l];
             }
         }
-        for (acc, b) in accs.chunks_exact_mut(k).zip(&bits) {
-            let sign = if b >> (i % 64) & 1 == 1 { 1.0 } else { -1.0 };
-            for (a, p) in acc.iter_mut().zip(row) {
-                *a += sign * p;
+        for (row, s) in block.chunks_exact(kp).zip(signs) {
+            let r: &[f64; TILE] = row[t..t + TILE].try_into().expect("a whole tile");
+            // Constant bounds, so that the tile lives in registers.
+            #[allow(clippy::needless_range_loop)]
+            for l in 0..TILE {
+                let p = r[l];
+                for d in 0..DRAWS_AT_ONCE {
+                    acc[l][d] += s[d] * p;
+                }
+            }
+        }
+        for (l, a) in acc.iter().enumerate().filter(|(l, _)| t + l < k) {
+            for (d, x) in a.iter().enumerate().take(nd) {
+                accs[d * k + t + l] = *x;
             }
         }
     }
@@ -291,5 +323,28 @@ mod tests {
                 );
             }
         }
+        // The baseline build of the kernel (what a processor without
+        // AVX2 runs) against the dispatched one, on a tile and a half.
+        let (k, kp, rows) = (12, 16, 70);
+        let block: Vec<f64> = (0..rows * kp)
+            .map(|x| {
+                if x % kp < k {
+                    (x % 37) as f64 / 3.0 - 5.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let signs: Vec<Signs> = (0..rows)
+            .map(|i| std::array::from_fn(|d| if (i * 3 + d) % 5 < 2 { 1.0 } else { -1.0 }))
+            .collect();
+        let start: Vec<f64> = (0..5 * k).map(|x| x as f64 * 0.1).collect();
+        let (mut a, mut b) = (start.clone(), start);
+        add_block(&block, kp, k, &signs, &mut a);
+        add_block_any(&block, kp, k, &signs, &mut b);
+        assert_eq!(
+            a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
     }
 }
