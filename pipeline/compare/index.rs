@@ -70,7 +70,7 @@ impl Input {
 }
 
 /// Scores of every unit: pillars in `Input::pillars` order, then the index.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Scores {
     pub pillars: Vec<Vec<Option<f64>>>,
     pub index: Vec<Option<f64>>,
@@ -236,10 +236,7 @@ fn score_normalised(
             .map(|p| input.pillar_weight(p))
             .collect(),
     };
-    let mut out = Scores {
-        pillars: Vec::new(),
-        index: Vec::new(),
-    };
+    let mut out = Scores::default();
     score_into(input, columns, agg, &w, &pw, &mut out);
     out
 }
@@ -320,19 +317,49 @@ pub struct RankInterval {
     pub p95: f64,
 }
 
+/// The two aggregations and three normalisations a draw chooses from.
+const AGGS: [Aggregation; 2] = [Aggregation::Arithmetic, Aggregation::Geometric];
+const NORMS: [Normalisation; 3] = [
+    Normalisation::MinMax,
+    Normalisation::ZScore,
+    Normalisation::Rank,
+];
+
+/// What Monte Carlo draw `b` chose: the indicator and pillar weights, and
+/// the places in [`NORMS`] and [`AGGS`] of its normalisation and
+/// aggregation, from ChaCha stream `b + 1` of `seed` (in this order).
+struct Draw {
+    w: Vec<f64>,
+    pw: Vec<f64>,
+    norm: usize,
+    agg: usize,
+}
+
+impl Draw {
+    fn new(input: &Input, pillars: &[String], seed: u64, b: usize) -> Draw {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(b as u64 + 1);
+        let w = input
+            .indicators
+            .iter()
+            .map(|i| i.weight * rng.random_range(0.75..=1.25))
+            .collect();
+        let pw = pillars
+            .iter()
+            .map(|p| input.pillar_weight(p) * rng.random_range(0.75..=1.25))
+            .collect();
+        let norm = rng.random_range(0..NORMS.len());
+        let agg = if rng.random_bool(0.5) { 0 } else { 1 };
+        Draw { w, pw, norm, agg }
+    }
+}
+
 /// Monte Carlo over weights (each multiplied by a uniform factor in
 /// 0.75..1.25), normalisation (min-max, z-score, rank) and aggregation
 /// (arithmetic, geometric). Draw `b` uses its own ChaCha stream of `seed`,
 /// so results do not depend on the number of threads.
 pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<RankInterval>> {
-    let k = input.indicators.len();
     let pillars = input.pillars();
-    const NORMS: [Normalisation; 3] = [
-        Normalisation::MinMax,
-        Normalisation::ZScore,
-        Normalisation::Rank,
-    ];
-    const AGGS: [Aggregation; 2] = [Aggregation::Arithmetic, Aggregation::Geometric];
     let directed = directed(input);
     let columns: Vec<Vec<Vec<Option<f64>>>> = AGGS
         .iter()
@@ -350,31 +377,12 @@ pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<Ra
     let ranks_by_draw: Vec<Vec<u32>> = (0..draws)
         .into_par_iter()
         .map_init(
-            || {
-                let empty = Scores {
-                    pillars: Vec::new(),
-                    index: Vec::new(),
-                };
-                (empty, Vec::new())
-            },
+            || (Scores::default(), Vec::new()),
             |(scores, order), b| {
                 bar.inc(1);
-                let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(b as u64 + 1);
-                let w: Vec<f64> = input
-                    .indicators
-                    .iter()
-                    .map(|i| i.weight * rng.random_range(0.75..=1.25))
-                    .collect();
-                let pw: Vec<f64> = pillars
-                    .iter()
-                    .map(|p| input.pillar_weight(p) * rng.random_range(0.75..=1.25))
-                    .collect();
-                let norm = rng.random_range(0..3);
-                let agg = if rng.random_bool(0.5) { 0 } else { 1 };
-                debug_assert_eq!(w.len(), k);
-                let columns = &columns[agg * NORMS.len() + norm];
-                score_into(input, columns, AGGS[agg], &w, &pw, scores);
+                let d = Draw::new(input, &pillars, seed, b);
+                let columns = &columns[d.agg * NORMS.len() + d.norm];
+                score_into(input, columns, AGGS[d.agg], &d.w, &d.pw, scores);
                 let mut out = vec![0u32; input.units.len()];
                 rank_order(&scores.index, order, |i, r| out[i] = r as u32);
                 out
@@ -577,27 +585,9 @@ mod tests {
         let pillars = input.pillars();
         let by_draw: Vec<Vec<Option<usize>>> = (0..draws)
             .map(|b| {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(b as u64 + 1);
-                let w: Vec<f64> = input
-                    .indicators
-                    .iter()
-                    .map(|i| i.weight * rng.random_range(0.75..=1.25))
-                    .collect();
-                let pw: Vec<f64> = pillars
-                    .iter()
-                    .map(|p| input.pillar_weight(p) * rng.random_range(0.75..=1.25))
-                    .collect();
-                let norm = [
-                    Normalisation::MinMax,
-                    Normalisation::ZScore,
-                    Normalisation::Rank,
-                ][rng.random_range(0..3)];
-                let agg = if rng.random_bool(0.5) {
-                    Aggregation::Arithmetic
-                } else {
-                    Aggregation::Geometric
-                };
+                let d = Draw::new(&input, &pillars, seed, b);
+                let (norm, agg) = (NORMS[d.norm], AGGS[d.agg]);
+                let (w, pw) = (d.w, d.pw);
                 ranks(&score(&input, norm, agg, Some(&w), Some(&pw)).index)
             })
             .collect();
