@@ -4,7 +4,10 @@
 usage: read_reports.py REPORT.docx REPORT.xlsx
 """
 import json
+import posixpath
 import sys
+import zipfile
+import xml.etree.ElementTree as ET
 
 import docx
 import openpyxl
@@ -51,8 +54,43 @@ def read_docx(path):
     }
 
 
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+XDR_PIC = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}pic"
+
+
+def pictures_by_sheet(path):
+    """Pictures anchored on each sheet, counted in the package itself
+    (workbook -> sheet -> drawing -> xdr:pic). openpyxl keeps a sheet's
+    images only when Pillow is installed and silently drops them otherwise,
+    so its count would say more about this machine than about the file."""
+
+    def rels(z, part):
+        name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+        if name not in z.namelist():
+            return {}
+        base = posixpath.dirname(part)
+        return {
+            r.get("Id"): posixpath.normpath(posixpath.join(base, r.get("Target")))
+            for r in ET.fromstring(z.read(name)).iter(REL)
+        }
+
+    counts = {}
+    with zipfile.ZipFile(path) as z:
+        book_rels = rels(z, "xl/workbook.xml")
+        for sheet in ET.fromstring(z.read("xl/workbook.xml")).iter(MAIN + "sheet"):
+            part = book_rels[sheet.get(R_ID)]
+            drawings = [t for t in rels(z, part).values() if "/drawings/" in t]
+            counts[sheet.get("name")] = sum(
+                len(list(ET.fromstring(z.read(d)).iter(XDR_PIC))) for d in drawings
+            )
+    return counts
+
+
 def read_xlsx(path):
     wb = openpyxl.load_workbook(path)
+    pictures = pictures_by_sheet(path)
     sheets = {}
     formulas = 0
     for ws in wb.worksheets:
@@ -75,7 +113,7 @@ def read_xlsx(path):
             "formats": {k: sorted(v) for k, v in formats.items()},
             "strings": strings,
             "conditional": len(ws.conditional_formatting),
-            "images": len(ws._images),
+            "images": pictures[ws.title],
             "widths": {k: v.width for k, v in ws.column_dimensions.items()},
         }
     return {"sheets": sheets, "order": wb.sheetnames, "formulas": formulas}
