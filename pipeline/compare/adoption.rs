@@ -3,7 +3,7 @@
 //! estimated by [`super::did`] with the `[compare]` options, laid out as the
 //! run's `adoption_effects`, `event_study` and `adoption_tests` tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -61,8 +61,31 @@ pub(super) fn options(config: &Config, name: &str) -> DidOptions {
     }
 }
 
-/// A metric's values by (unit, year).
-fn values(g: &Grouped, metric: &str) -> BTreeMap<(String, i32), f64> {
+/// The panel's units in code order; a unit's rank in it orders the
+/// panel's keys as its code does, so the panel is keyed by integers (a
+/// panel is a million unit-years at 100k communities, and text keys were
+/// most of its cost).
+struct Panel<'u> {
+    units: Vec<(&'u str, &'u Unit)>,
+    rank: HashMap<&'u str, u32>,
+}
+
+impl<'u> Panel<'u> {
+    /// The units by code (a code given twice: its last unit, as a map).
+    fn new(units: &'u [Unit]) -> Self {
+        let by_code: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+        let units: Vec<(&str, &Unit)> = by_code.into_iter().collect();
+        let rank = units
+            .iter()
+            .enumerate()
+            .map(|(r, (c, _))| (*c, r as u32))
+            .collect();
+        Panel { units, rank }
+    }
+}
+
+/// A metric's values by (unit rank, year), for the panel's units.
+fn values(g: &Grouped, metric: &str, panel: &Panel) -> BTreeMap<(u32, i32), f64> {
     let (m, b) = check_metric(metric).expect("config checked");
     let b = b.unwrap_or_default();
     let mut out = BTreeMap::new();
@@ -74,7 +97,9 @@ fn values(g: &Grouped, metric: &str) -> BTreeMap<(String, i32), f64> {
             continue;
         };
         for (code, v) in models.values().flatten() {
-            out.insert((code.clone(), year), *v);
+            if let Some(&r) = panel.rank.get(code.as_str()) {
+                out.insert((r, year), *v);
+            }
         }
     }
     out
@@ -83,7 +108,7 @@ fn values(g: &Grouped, metric: &str) -> BTreeMap<(String, i32), f64> {
 /// Adoption effects per configured metric.
 pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<Adoption> {
     let mut notes = Vec::new();
-    let unit_of: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let panel = Panel::new(units);
     let no_year = units
         .iter()
         .filter(|u| u.model.as_deref().is_some_and(|m| m != "none") && u.adopted.is_none())
@@ -99,10 +124,15 @@ pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsRe
         return t.finish(notes);
     }
     let covariates = &config.compare.covariates;
-    let cov_values: BTreeMap<&str, BTreeMap<(String, i32), f64>> = covariates
+    let cov_values: BTreeMap<&str, BTreeMap<(u32, i32), f64>> = covariates
         .iter()
         .filter(|c| !matches!(c.as_str(), "population" | "log_population"))
-        .map(|c| (c.as_str(), values(g, c.strip_prefix("first:").unwrap_or(c))))
+        .map(|c| {
+            (
+                c.as_str(),
+                values(g, c.strip_prefix("first:").unwrap_or(c), &panel),
+            )
+        })
         .collect();
     // The metrics' estimates on every core (each has its own seed and
     // reads only the panel), laid out in the config's order.
@@ -110,7 +140,7 @@ pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsRe
         .compare
         .adoption_metrics
         .par_iter()
-        .map(|name| effect(name, g, config, &unit_of, &cov_values))
+        .map(|name| effect(name, g, config, &panel, &cov_values))
         .collect();
     for (name, (n, d)) in config.compare.adoption_metrics.iter().zip(estimated) {
         notes.extend(n);
@@ -127,19 +157,17 @@ fn effect(
     name: &str,
     g: &Grouped,
     config: &Config,
-    unit_of: &BTreeMap<&str, &Unit>,
-    cov_values: &BTreeMap<&str, BTreeMap<(String, i32), f64>>,
+    panel: &Panel,
+    cov_values: &BTreeMap<&str, BTreeMap<(u32, i32), f64>>,
 ) -> (Vec<String>, Option<did::Did>) {
     let covariates = &config.compare.covariates;
     let mut notes = Vec::new();
-    let y = values(g, name);
+    let y = values(g, name, panel);
     let first_year = y.keys().map(|k| k.1).min();
     let mut obs = Vec::new();
     let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
-    'rows: for ((code, year), v) in &y {
-        let Some(u) = unit_of.get(code.as_str()) else {
-            continue;
-        };
+    'rows: for (&(rank, year), v) in &y {
+        let (code, u) = panel.units[rank as usize];
         let cohort = match (u.model.as_deref(), u.adopted) {
             (Some("none"), _) => None,
             (Some(_), Some(y)) => Some(y),
@@ -152,10 +180,10 @@ fn effect(
                 "log_population" => u.population.filter(|p| *p > 0.0).map(f64::ln),
                 _ => {
                     let at = match c.strip_prefix("first:") {
-                        Some(_) => first_year.unwrap_or(*year),
-                        None => *year,
+                        Some(_) => first_year.unwrap_or(year),
+                        None => year,
                     };
-                    cov_values[c.as_str()].get(&(code.clone(), at)).copied()
+                    cov_values[c.as_str()].get(&(rank, at)).copied()
                 }
             };
             match value {
@@ -167,8 +195,8 @@ fn effect(
             }
         }
         obs.push(did::Obs {
-            unit: code.clone(),
-            year: *year,
+            unit: code.to_string(),
+            year,
             cohort,
             y: *v,
             x,

@@ -27,27 +27,36 @@ pub fn analytic_se(inf: &Inf) -> f64 {
     inf.psi.iter().map(|x| x * x).sum::<f64>().sqrt() / n
 }
 
-/// Units per block of the multiplier bootstrap: a block of influence values
-/// (units × estimates) stays in cache while every draw passes over it.
+/// Units per block of the multiplier bootstrap: the draws' sign bytes for
+/// a block are made once and shared by every task.
 const BLOCK: usize = 2048;
 
-/// Draws a task of the multiplier bootstrap adds a block's rows to (see
-/// [`add_block`]).
-const DRAWS_AT_ONCE: usize = 8;
-
-/// Estimates a register tile of the multiplier bootstrap spans (see
-/// [`add_block`]): with eight draws, eight vectors of eight sums.
+/// Estimates a task of the multiplier bootstrap adds up (see [`add_tile`]):
+/// a tile's subset-sum table is 256 × TILE values, 16 KB, in L1.
 const TILE: usize = 8;
+
+/// Units a subset-sum table spans: one byte of a draw's signs.
+const GROUP: usize = 8;
 
 /// The bootstrap draws of (1/n) Σ v_i ψ_i for every estimate, draw-major
 /// (`draws × k`), with shared Rademacher draws.
 ///
-/// The sums are a (draws × n) by (n × estimates) product. Done draw by draw
-/// it streamed every ψ from memory once a draw (half a terabyte at national
-/// scale); here units go in blocks, transposed so that a unit's estimates are
-/// contiguous, and every draw runs over a block while it is in cache. Draw
-/// `b`'s signs are the bits of ChaCha stream `b + 1` of `seed`, 64 units a
-/// word, read at the block's offset: the same whatever the threads.
+/// The sums are a (draws × n) by (n × estimates) product whose left factor
+/// is ±1: the method of subset sums (the "Four Russians"). For each group
+/// of eight units and each tile of eight estimates, the 256 signed sums
+/// ±ψ_0 ± … ± ψ_7 are tabled once; a draw's eight signs for the group are
+/// one byte of its stream, so the draw adds one table row instead of eight
+/// signed rows. With 999 draws that is about a sixth of the adds, read from
+/// L1; the 256-row table costs 510 row adds, shared by every draw.
+///
+/// Draw `b`'s signs are the bits of ChaCha stream `b + 1` of `seed`, 64
+/// units a word (unit i positive when bit i mod 64 of word i / 64 is 1),
+/// read at the block's offset: the same whatever the threads. Each sum runs
+/// over the groups in unit order and each table row over its eight units in
+/// order, so a star is the same bits on any machine and thread count; it
+/// differs from the unit-by-unit sum only by rounding (the additions are
+/// grouped eight units at a time; exact when the ψ are small integers, as
+/// the regression test checks).
 pub fn draws(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
     let k = infs.len();
     let bar = crate::progress::bar(
@@ -55,121 +64,125 @@ pub fn draws(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
         crate::progress::Unit::Steps,
         format!("DiD bootstrap ({n} units, {draws} draws)"),
     );
-    let mut stars = vec![0.0f64; draws * k];
-    // Rows padded to whole tiles of TILE estimates (the padding is zeros
-    // whose sums are never read).
-    let kp = k.div_ceil(TILE) * TILE;
-    let mut block = vec![0.0f64; BLOCK * kp];
+    let tiles = k.div_ceil(TILE);
+    // acc[t][d]: the sums of tile t's estimates for draw d.
+    let mut acc: Vec<Vec<[f64; TILE]>> = vec![vec![[0.0; TILE]; draws]; tiles];
+    let zeros = vec![0.0f64; BLOCK];
     for start in (0..n).step_by(BLOCK) {
         let len = BLOCK.min(n - start);
-        for i in 0..len {
-            for (j, inf) in infs.iter().enumerate() {
-                block[i * kp + j] = inf.psi[start + i];
-            }
-        }
-        let block = &block[..len * kp];
-        // DRAWS_AT_ONCE draws a task (see add_block); each draw's sums
-        // still run over the units in order, so the stars are the bits one
-        // draw at a time gave.
-        stars
-            .par_chunks_mut((k * DRAWS_AT_ONCE).max(1))
-            .enumerate()
-            .for_each(|(c, accs)| {
-                let first = c * DRAWS_AT_ONCE;
-                let nd = accs.len() / k.max(1);
-                // Draw d's signs: the bits of its stream, 64 units a word,
-                // from the block's offset (two 32-bit words per 64 units;
-                // BLOCK is a multiple of 64); 0 for the draws past nd.
-                let mut signs = vec![[0.0f64; DRAWS_AT_ONCE]; len];
-                for d in 0..nd {
-                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                    rng.set_stream((first + d) as u64 + 1);
-                    rng.set_word_pos((start / 64 * 2) as u128);
-                    let mut bits = 0u64;
-                    for (i, s) in signs.iter_mut().enumerate() {
-                        if i % 64 == 0 {
-                            bits = rng.next_u64();
-                        }
-                        s[d] = if bits >> (i % 64) & 1 == 1 { 1.0 } else { -1.0 };
-                    }
-                }
-                add_block(block, kp, k, &signs, accs);
+        let groups = len.div_ceil(GROUP);
+        let bytes = sign_bytes(seed, start, len, draws);
+        acc.par_iter_mut().enumerate().for_each(|(t, acc)| {
+            let psi: [&[f64]; TILE] = std::array::from_fn(|l| match infs.get(t * TILE + l) {
+                Some(inf) => &inf.psi[start..start + len],
+                None => &zeros[..len],
             });
+            add_tile(&psi, &bytes, groups, acc);
+        });
         bar.inc(1);
     }
     bar.finish_and_clear();
-    for s in &mut stars {
-        *s /= n as f64;
+    let mut stars = vec![0.0f64; draws * k];
+    for (t, acc) in acc.iter().enumerate() {
+        for (d, a) in acc.iter().enumerate() {
+            for (l, x) in a.iter().enumerate().filter(|(l, _)| t * TILE + l < k) {
+                stars[d * k + t * TILE + l] = x / n as f64;
+            }
+        }
     }
     stars
 }
 
-/// Adds a block's rows (units × `kp` padded estimates), each signed for
-/// each of up to [`DRAWS_AT_ONCE`] draws by `signs`, to the draws' sums
-/// (`accs`, draw-major, `k` a draw). Register tiles: TILE estimates × the
-/// task's draws are held in vector registers while the block's rows pass,
-/// a row's tile loaded once for all draws and the draws' signs once a row
-/// (one draw at a time loaded and stored every sum every row: 72 GB from
-/// cache a metric at 100k units). Built for the widest vectors the
-/// processor has: the adds and their order are the same at every width
-/// (Rust never fuses a multiply and an add), so the sums are the same bits
-/// on any machine.
-fn add_block(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
+/// The draws' signs for units `start..start + len` (`start` a multiple of
+/// 64), a byte a group of eight units, group-major (`groups × draws`):
+/// draw d's signs are the bits of its ChaCha stream d + 1, two 32-bit
+/// words per 64 units, from the block's offset.
+fn sign_bytes(seed: u64, start: usize, len: usize, draws: usize) -> Vec<u8> {
+    let words = len.div_ceil(64);
+    let by_draw: Vec<Vec<u64>> = (0..draws)
+        .into_par_iter()
+        .map(|d| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(d as u64 + 1);
+            rng.set_word_pos((start / 64 * 2) as u128);
+            (0..words).map(|_| rng.next_u64()).collect()
+        })
+        .collect();
+    let groups = len.div_ceil(GROUP);
+    let mut bytes = vec![0u8; groups * draws];
+    for (d, w) in by_draw.iter().enumerate() {
+        for g in 0..groups {
+            bytes[g * draws + d] = (w[g / 8] >> (g % 8 * 8)) as u8;
+        }
+    }
+    bytes
+}
+
+/// Adds a block's groups to one tile's sums (`acc`, a draw each): for each
+/// group, the table of its 256 signed sums (row m: unit u of the group
+/// positive when bit u of m is 1, the units added in order; units past the
+/// block's end are zeros), then each draw adds the row its sign byte names.
+/// Built for the widest vectors the processor has: the adds and their
+/// order are the same at every width (Rust never fuses a multiply and an
+/// add), so the sums are the same bits on any machine.
+fn add_tile(psi: &[&[f64]; TILE], bytes: &[u8], groups: usize, acc: &mut [[f64; TILE]]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the processor has the feature, checked just above.
-            return unsafe { add_block_avx512(block, kp, k, signs, accs) };
+            return unsafe { add_tile_avx512(psi, bytes, groups, acc) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above.
-            return unsafe { add_block_avx2(block, kp, k, signs, accs) };
+            return unsafe { add_tile_avx2(psi, bytes, groups, acc) };
         }
     }
-    add_block_any(block, kp, k, signs, accs)
+    add_tile_any(psi, bytes, groups, acc)
 }
-
-/// One row's signs for the draws of a task.
-type Signs = [f64; DRAWS_AT_ONCE];
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn add_block_avx512(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
-    add_block_any(block, kp, k, signs, accs)
+fn add_tile_avx512(psi: &[&[f64]; TILE], bytes: &[u8], groups: usize, acc: &mut [[f64; TILE]]) {
+    add_tile_any(psi, bytes, groups, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn add_block_avx2(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
-    add_block_any(block, kp, k, signs, accs)
+fn add_tile_avx2(psi: &[&[f64]; TILE], bytes: &[u8], groups: usize, acc: &mut [[f64; TILE]]) {
+    add_tile_any(psi, bytes, groups, acc)
 }
 
-/// [`add_block`]'s loops, inlined into each width's function.
+/// [`add_tile`]'s loops, inlined into each width's function.
 #[inline(always)]
-fn add_block_any(block: &[f64], kp: usize, k: usize, signs: &[Signs], accs: &mut [f64]) {
-    let nd = accs.len() / k.max(1);
-    for t in (0..kp).step_by(TILE) {
-        // acc[l][d]: estimate t + l of draw d.
-        let mut acc = [[0.0f64; DRAWS_AT_ONCE]; TILE];
-        for (l, a) in acc.iter_mut().enumerate().filter(|(l, _)| t + l < k) {
-            for (d, x) in a.iter_mut().enumerate().take(nd) {
-                *x = accs[d * k + t + l];
-            }
+fn add_tile_any(psi: &[&[f64]; TILE], bytes: &[u8], groups: usize, acc: &mut [[f64; TILE]]) {
+    let draws = acc.len();
+    let len = psi[0].len();
+    let mut table = [[0.0f64; TILE]; 256];
+    for g in 0..groups {
+        // row u: unit g·8 + u's values of the tile's estimates.
+        let rows: [[f64; TILE]; GROUP] = std::array::from_fn(|u| {
+            let i = g * GROUP + u;
+            std::array::from_fn(|l| if i < len { psi[l][i] } else { 0.0 })
+        });
+        for l in 0..TILE {
+            table[0][l] = -rows[0][l];
+            table[1][l] = rows[0][l];
         }
-        for (row, s) in block.chunks_exact(kp).zip(signs) {
-            let r: &[f64; TILE] = row[t..t + TILE].try_into().expect("a whole tile");
-            // Constant bounds, so that the tile lives in registers.
-            #[allow(clippy::needless_range_loop)]
-            for l in 0..TILE {
-                let p = r[l];
-                for d in 0..DRAWS_AT_ONCE {
-                    acc[l][d] += s[d] * p;
+        for (u, row) in rows.iter().enumerate().skip(1) {
+            let half = 1 << u;
+            for m in 0..half {
+                for l in 0..TILE {
+                    let base = table[m][l];
+                    table[m + half][l] = base + row[l];
+                    table[m][l] = base - row[l];
                 }
             }
         }
-        for (l, a) in acc.iter().enumerate().filter(|(l, _)| t + l < k) {
-            for (d, x) in a.iter().enumerate().take(nd) {
-                accs[d * k + t + l] = *x;
+        let bytes = &bytes[g * draws..(g + 1) * draws];
+        for (a, &b) in acc.iter_mut().zip(bytes) {
+            let r = &table[b as usize];
+            for l in 0..TILE {
+                a[l] += r[l];
             }
         }
     }
@@ -284,25 +297,14 @@ mod tests {
         assert_eq!(quantile_type1(&v, 0.95), 4.0);
     }
 
-    /// Guards the blocked, several-draws-a-task, widest-vector kernel: each
-    /// star must be the plain sum over units in order, Σ v_i ψ_i / n, with
-    /// draw b's signs read from its stream 64 units a word. n is neither a
-    /// multiple of 64 nor of BLOCK, the draws not of DRAWS_AT_ONCE.
-    #[test]
-    fn bootstrap_draws_are_the_plain_sums_bit_for_bit() {
-        let (n, k, b) = (BLOCK + 300, 5, DRAWS_AT_ONCE * 2 + 3);
-        let infs: Vec<Inf> = (0..k)
-            .map(|j| Inf {
-                att: 0.0,
-                psi: (0..n)
-                    .map(|i| ((i * 7 + j * 13) % 101) as f64 / 7.0 - 6.0)
-                    .collect(),
-            })
-            .collect();
-        let refs: Vec<&Inf> = infs.iter().collect();
-        let stars = draws(&refs, n, b, 42);
+    /// The plain sum over units in order, Σ v_i ψ_i / n, with draw b's
+    /// signs read from its stream 64 units a word: what the subset-sum
+    /// kernel computes, up to rounding.
+    fn plain_stars(infs: &[Inf], n: usize, b: usize, seed: u64) -> Vec<f64> {
+        let k = infs.len();
+        let mut out = vec![0.0; b * k];
         for d in 0..b {
-            let mut rng = ChaCha8Rng::seed_from_u64(42);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(d as u64 + 1);
             let mut bits = 0u64;
             let mut acc = vec![0.0f64; k];
@@ -311,40 +313,93 @@ mod tests {
                     bits = rng.next_u64();
                 }
                 let sign = if bits >> (i % 64) & 1 == 1 { 1.0 } else { -1.0 };
-                for (a, inf) in acc.iter_mut().zip(&infs) {
+                for (a, inf) in acc.iter_mut().zip(infs) {
                     *a += sign * inf.psi[i];
                 }
             }
             for j in 0..k {
-                assert_eq!(
-                    stars[d * k + j].to_bits(),
-                    (acc[j] / n as f64).to_bits(),
-                    "draw {d}, estimate {j}"
-                );
+                out[d * k + j] = acc[j] / n as f64;
             }
         }
-        // The baseline build of the kernel (what a processor without
-        // AVX2 runs) against the dispatched one, on a tile and a half.
-        let (k, kp, rows) = (12, 16, 70);
-        let block: Vec<f64> = (0..rows * kp)
-            .map(|x| {
-                if x % kp < k {
-                    (x % 37) as f64 / 3.0 - 5.0
-                } else {
-                    0.0
-                }
+        out
+    }
+
+    fn infs(n: usize, k: usize, value: impl Fn(usize, usize) -> f64) -> Vec<Inf> {
+        (0..k)
+            .map(|j| Inf {
+                att: 0.0,
+                psi: (0..n).map(|i| value(i, j)).collect(),
+            })
+            .collect()
+    }
+
+    /// Guards the subset-sum kernel's signs and bookkeeping (groups, tiles,
+    /// blocks, the padding past n and past k): with small integer ψ every
+    /// sum is exact whatever the grouping, so each star must be the plain
+    /// per-unit sum bit for bit. n is a multiple of neither 8, 64 nor
+    /// BLOCK; k not of TILE.
+    #[test]
+    fn bootstrap_draws_are_the_plain_sums_when_exact() {
+        let (n, k, b) = (2 * BLOCK + 300 + 5, 11, 37);
+        let infs = infs(n, k, |i, j| ((i * 7 + j * 13) % 101) as f64 - 50.0);
+        let refs: Vec<&Inf> = infs.iter().collect();
+        let stars = draws(&refs, n, b, 42);
+        let plain = plain_stars(&infs, n, b, 42);
+        for (x, (s, p)) in stars.iter().zip(&plain).enumerate() {
+            assert_eq!(
+                s.to_bits(),
+                p.to_bits(),
+                "draw {}, estimate {}",
+                x / k,
+                x % k
+            );
+        }
+    }
+
+    /// With real-valued ψ the grouping changes only the rounding: every star
+    /// within a few ulps of the sum's scale of the plain per-unit sum.
+    #[test]
+    fn bootstrap_draws_round_like_the_plain_sums() {
+        let (n, k, b) = (BLOCK + 999, 9, 21);
+        let infs = infs(n, k, |i, j| {
+            ((i * 7 + j * 13) % 101) as f64 / 7.0 - 6.0 + 1e-3 * (i as f64).sin()
+        });
+        let refs: Vec<&Inf> = infs.iter().collect();
+        let stars = draws(&refs, n, b, 7);
+        let plain = plain_stars(&infs, n, b, 7);
+        for (x, (s, p)) in stars.iter().zip(&plain).enumerate() {
+            let scale: f64 = infs[x % k].psi.iter().map(|v| v.abs()).sum::<f64>() / n as f64;
+            assert!(
+                (s - p).abs() <= 1e-13 * scale,
+                "draw {}, estimate {}: {s} vs {p}",
+                x / k,
+                x % k
+            );
+        }
+    }
+
+    /// The baseline build of the kernel (what a processor without AVX2
+    /// runs) against the dispatched one, bit for bit, with a partial group.
+    #[test]
+    fn bootstrap_kernel_is_the_same_bits_at_every_width() {
+        let (len, draws) = (70, 13);
+        let cols: Vec<Vec<f64>> = (0..TILE)
+            .map(|l| {
+                (0..len)
+                    .map(|i| ((i * 5 + l * 3) % 37) as f64 / 3.0 - 5.1)
+                    .collect()
             })
             .collect();
-        let signs: Vec<Signs> = (0..rows)
-            .map(|i| std::array::from_fn(|d| if (i * 3 + d) % 5 < 2 { 1.0 } else { -1.0 }))
+        let psi: [&[f64]; TILE] = std::array::from_fn(|l| cols[l].as_slice());
+        let groups = len.div_ceil(GROUP);
+        let bytes: Vec<u8> = (0..groups * draws).map(|x| (x * 151 % 256) as u8).collect();
+        let start: Vec<[f64; TILE]> = (0..draws)
+            .map(|d| std::array::from_fn(|l| (d * TILE + l) as f64 * 0.1))
             .collect();
-        let start: Vec<f64> = (0..5 * k).map(|x| x as f64 * 0.1).collect();
         let (mut a, mut b) = (start.clone(), start);
-        add_block(&block, kp, k, &signs, &mut a);
-        add_block_any(&block, kp, k, &signs, &mut b);
-        assert_eq!(
-            a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-            b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-        );
+        add_tile(&psi, &bytes, groups, &mut a);
+        add_tile_any(&psi, &bytes, groups, &mut b);
+        let bits = |v: &[[f64; TILE]]| v.iter().flatten().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&b));
     }
 }

@@ -159,7 +159,13 @@ struct Unit<'a> {
 /// `covariates` names the columns of each observation's `x`.
 pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result<Did, DidError> {
     let mut notes = Vec::new();
-    let mut units: BTreeMap<&str, Unit> = BTreeMap::new();
+    // The units in code order. Observations sorted by unit (as the run
+    // passes its panel) are grouped as they come; others through a map
+    // from code to place, then sorted: the same units in the same order
+    // without a text lookup per observation when they are sorted.
+    let sorted = obs.windows(2).all(|w| w[0].unit <= w[1].unit);
+    let mut units: Vec<(&str, Unit)> = Vec::new();
+    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
     let mut years: BTreeSet<i32> = BTreeSet::new();
     for o in obs {
         if let Some(j) = o.x.iter().position(|v| !v.is_finite()) {
@@ -169,10 +175,22 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
                 covariate: covariates.get(j).cloned().unwrap_or_default(),
             });
         }
-        let u = units.entry(o.unit.as_str()).or_insert(Unit {
-            cohort: o.cohort,
-            by_year: BTreeMap::new(),
-        });
+        let code = o.unit.as_str();
+        let at = match units.last() {
+            Some((last, _)) if sorted && *last == code => units.len() - 1,
+            _ if sorted => units.len(),
+            _ => *place.entry(code).or_insert(units.len()),
+        };
+        if at == units.len() {
+            units.push((
+                code,
+                Unit {
+                    cohort: o.cohort,
+                    by_year: BTreeMap::new(),
+                },
+            ));
+        }
+        let u = &mut units[at].1;
         if u.cohort != o.cohort {
             return Err(DidError::Cohort {
                 unit: o.unit.clone(),
@@ -188,13 +206,16 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
         }
         years.insert(o.year);
     }
+    if !sorted {
+        units.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    }
     let mut years: Vec<i32> = years.into_iter().collect();
     if years.len() < 2 {
         return Err(DidError::NoCells("fewer than two years".into()));
     }
     if !opts.unbalanced {
         let before = units.len();
-        units.retain(|_, u| u.by_year.len() == years.len());
+        units.retain(|(_, u)| u.by_year.len() == years.len());
         if units.len() < before {
             notes.push(format!(
                 "{} unit(s) not observed in every year dropped (a balanced panel, as R's default; unbalanced = true keeps them)",
@@ -208,7 +229,7 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
     // cohorts without a pre-period are dropped.
     let mut late = 0;
     let mut early: BTreeMap<i32, usize> = BTreeMap::new();
-    units.retain(|_, u| {
+    units.retain_mut(|(_, u)| {
         if let Some(g) = u.cohort {
             if g - delta > last {
                 u.cohort = None;
@@ -235,8 +256,8 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
             ),
         })
         .collect();
-    let has_never = units.values().any(|u| u.cohort.is_none());
-    let mut cohorts: BTreeSet<i32> = units.values().filter_map(|u| u.cohort).collect();
+    let has_never = units.iter().any(|(_, u)| u.cohort.is_none());
+    let mut cohorts: BTreeSet<i32> = units.iter().filter_map(|(_, u)| u.cohort).collect();
     match opts.control {
         Control::Never if !has_never => return Err(DidError::NoControls),
         Control::NotYet if !has_never => {
@@ -257,7 +278,7 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
         _ => {}
     }
     let n = units.len();
-    let unit_list: Vec<&Unit> = units.values().collect();
+    let unit_list: Vec<&Unit> = units.iter().map(|(_, u)| u).collect();
     let unit_g: Vec<Option<i32>> = unit_list.iter().map(|u| u.cohort).collect();
 
     // The cells.
@@ -583,4 +604,38 @@ mod tests {
             })
         );
     }
+
+    /// Guards the sorted-panel path: observations in any order give the
+    /// estimate the code-sorted panel gives, bit for bit (units in code
+    /// order either way), and an out-of-order cohort clash is still named.
+    #[test]
+    fn observations_in_any_order_give_the_sorted_panels_estimate() {
+        let mut obs = Vec::new();
+        for u in 0..40 {
+            let cohort = [None, Some(2022), Some(2023), None][u % 4];
+            for year in 2020..2024 {
+                let y = ((u * 31 + year as usize * 7) % 17) as f64 / 3.0
+                    + if cohort.is_some_and(|g| year >= g) { 1.5 } else { 0.0 };
+                obs.push(o(&format!("u{u:02}"), year, cohort, y));
+            }
+        }
+        let opts = DidOptions {
+            draws: 99,
+            ..DidOptions::default()
+        };
+        let sorted = estimate(&obs, &[], &opts).unwrap();
+        let mut shuffled = obs.clone();
+        shuffled.reverse();
+        shuffled.rotate_left(37);
+        let other = estimate(&shuffled, &[], &opts).unwrap();
+        assert_eq!(format!("{sorted:?}"), format!("{other:?}"));
+        assert_eq!(sorted.n_units, 40);
+
+        shuffled.push(o("u05", 2030, Some(2021), 0.0));
+        assert!(matches!(
+            estimate(&shuffled, &[], &opts),
+            Err(DidError::Cohort { unit, .. }) if unit == "u05"
+        ));
+    }
+
 }
