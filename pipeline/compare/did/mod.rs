@@ -615,7 +615,11 @@ mod tests {
             let cohort = [None, Some(2022), Some(2023), None][u % 4];
             for year in 2020..2024 {
                 let y = ((u * 31 + year as usize * 7) % 17) as f64 / 3.0
-                    + if cohort.is_some_and(|g| year >= g) { 1.5 } else { 0.0 };
+                    + if cohort.is_some_and(|g| year >= g) {
+                        1.5
+                    } else {
+                        0.0
+                    };
                 obs.push(o(&format!("u{u:02}"), year, cohort, y));
             }
         }
@@ -637,5 +641,4 @@ mod tests {
             Err(DidError::Cohort { unit, .. }) if unit == "u05"
         ));
     }
-
 }
