@@ -66,7 +66,7 @@ pub(super) fn options(config: &Config, name: &str) -> DidOptions {
 /// panel is a million unit-years at 100k communities, and text keys were
 /// most of its cost).
 struct Panel<'u> {
-    units: Vec<(&'u str, &'u Unit)>,
+    units: Vec<&'u Unit>,
     rank: HashMap<&'u str, u32>,
 }
 
@@ -74,12 +74,12 @@ impl<'u> Panel<'u> {
     /// The units by code (a code given twice: its last unit, as a map).
     fn new(units: &'u [Unit]) -> Self {
         let by_code: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
-        let units: Vec<(&str, &Unit)> = by_code.into_iter().collect();
-        let rank = units
-            .iter()
+        let rank = by_code
+            .keys()
             .enumerate()
-            .map(|(r, (c, _))| (*c, r as u32))
+            .map(|(r, c)| (*c, r as u32))
             .collect();
+        let units = by_code.into_values().collect();
         Panel { units, rank }
     }
 }
@@ -167,7 +167,7 @@ fn effect(
     let mut obs = Vec::new();
     let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
     'rows: for (&(rank, year), v) in &y {
-        let (code, u) = panel.units[rank as usize];
+        let u = panel.units[rank as usize];
         let cohort = match (u.model.as_deref(), u.adopted) {
             (Some("none"), _) => None,
             (Some(_), Some(y)) => Some(y),
@@ -195,7 +195,7 @@ fn effect(
             }
         }
         obs.push(did::Obs {
-            unit: code.to_string(),
+            unit: u.code.clone(),
             year,
             cohort,
             y: *v,

@@ -180,7 +180,21 @@ pub fn score(
     pillar_weights: Option<&[f64]>,
 ) -> Scores {
     let columns = normalised(&directed(input), norm, agg);
-    score_normalised(input, &columns, agg, weights, pillar_weights)
+    let w: Vec<f64> = match weights {
+        Some(w) => w.to_vec(),
+        None => input.indicators.iter().map(|i| i.weight).collect(),
+    };
+    let pw: Vec<f64> = match pillar_weights {
+        Some(p) => p.to_vec(),
+        None => input
+            .pillars()
+            .iter()
+            .map(|p| input.pillar_weight(p))
+            .collect(),
+    };
+    let mut out = Scores::default();
+    score_into(input, &columns, agg, &w, &pw, &mut out);
+    out
 }
 
 /// Each indicator's column over the units, its direction applied.
@@ -216,32 +230,8 @@ fn normalised(
         .collect()
 }
 
-/// [`score`] from the [`normalised`] columns.
-fn score_normalised(
-    input: &Input,
-    columns: &[Vec<Option<f64>>],
-    agg: Aggregation,
-    weights: Option<&[f64]>,
-    pillar_weights: Option<&[f64]>,
-) -> Scores {
-    let w: Vec<f64> = match weights {
-        Some(w) => w.to_vec(),
-        None => input.indicators.iter().map(|i| i.weight).collect(),
-    };
-    let pw: Vec<f64> = match pillar_weights {
-        Some(p) => p.to_vec(),
-        None => input
-            .pillars()
-            .iter()
-            .map(|p| input.pillar_weight(p))
-            .collect(),
-    };
-    let mut out = Scores::default();
-    score_into(input, columns, agg, &w, &pw, &mut out);
-    out
-}
-
-/// [`score_normalised`] into `out`'s buffers, every slot overwritten: a
+/// [`score`] from the [`normalised`] columns and the weights, into `out`'s
+/// buffers, every slot overwritten: a
 /// Monte Carlo thread reuses them from draw to draw (fresh ones were ~10 MB
 /// a draw at 100k units, pages the kernel zeroed again each time).
 fn score_into(
