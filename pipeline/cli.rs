@@ -207,6 +207,11 @@ pub struct DidArgs {
     /// With covariates: dr (doubly robust), ipw or reg.
     #[arg(long, default_value = "dr")]
     pub method: String,
+    /// Cluster the standard errors on this column (R's clustervars): one
+    /// bootstrap multiplier per cluster; constant within a unit; the level
+    /// at which adoption is assigned (e.g. state, county). Default: by unit.
+    #[arg(long)]
+    pub cluster: Option<String>,
     /// Periods before adoption in which units may already react.
     #[arg(long, default_value_t = 0)]
     pub anticipation: i32,
@@ -320,7 +325,7 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 20261122)]
     pub seed: u64,
     /// Communities to generate. Default: every community of the tree file
-    /// (the embedded sample's six counties).
+    /// (the embedded sample's 34 counties).
     #[arg(long)]
     pub communities: Option<usize>,
     /// First and last year, e.g. 2015-2024.

@@ -42,6 +42,9 @@ pub struct Request {
     pub covariates: Vec<String>,
     pub control: String,
     pub method: String,
+    /// The column to cluster standard errors on (`None`, or the id column:
+    /// by unit).
+    pub cluster: Option<String>,
     pub anticipation: i32,
     pub base_period: String,
     pub se: String,
@@ -128,6 +131,24 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
         .iter()
         .map(|c| col(c))
         .collect::<Result<_, _>>()?;
+    // The cluster column (R drops `idname` from clustervars: by unit).
+    let cc = match r.cluster.as_deref() {
+        Some(c) if c != r.id => Some(col(c)?),
+        _ => None,
+    };
+    // Cluster labels → ids in label order; each unit's label and the row
+    // that gave it, to name both rows when a unit changes cluster.
+    let mut cluster_ids: std::collections::BTreeMap<String, u32> = Default::default();
+    if let Some(c) = cc {
+        for row in &body {
+            let label = row.get(c).cloned().flatten().unwrap_or_default();
+            cluster_ids.entry(label.trim().to_string()).or_insert(0);
+        }
+        for (k, v) in cluster_ids.values_mut().enumerate() {
+            *v = k as u32;
+        }
+    }
+    let mut unit_cluster: std::collections::HashMap<String, (String, usize)> = Default::default();
     let mut obs = Vec::with_capacity(body.len());
     for (k, row) in body.iter().enumerate() {
         let line = k + 2;
@@ -170,16 +191,50 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
             }
             x.push(number(*c, name)?);
         }
+        let cluster = match cc {
+            None => None,
+            Some(c) => {
+                let label = cell(c).trim().to_string();
+                let name = r.cluster.as_deref().unwrap_or_default();
+                if label.is_empty() {
+                    return Err(format!(
+                        "row {line} (unit {unit}, {year}): no cluster in column {name}"
+                    ));
+                }
+                match unit_cluster.get(&unit) {
+                    Some((first, at)) if *first != label => {
+                        return Err(format!(
+                            "column {name}: unit {unit} is in cluster '{first}' in row {at} and '{label}' in row {line}; a cluster must not vary within a unit (R: \"Time-varying cluster variables are not supported\")"
+                        ))
+                    }
+                    Some(_) => {}
+                    None => {
+                        unit_cluster.insert(unit.clone(), (label.clone(), line));
+                    }
+                }
+                Some(cluster_ids[&label])
+            }
+        };
         obs.push(Obs {
             unit,
             year: year as i32,
             cohort,
             y: number(yc, &r.outcome)?,
             x,
+            cluster,
         });
     }
     if obs.is_empty() {
         return Err("no rows".into());
+    }
+    if let (Some(name), 1) = (
+        r.cluster.as_deref().filter(|_| cc.is_some()),
+        cluster_ids.len(),
+    ) {
+        return Err(format!(
+            "column {name}: every row is in one cluster ('{}'); clustered standard errors need two or more clusters (leave out --cluster to cluster by unit)",
+            cluster_ids.keys().next().map(String::as_str).unwrap_or_default()
+        ));
     }
     Ok(obs)
 }
@@ -219,6 +274,7 @@ pub fn run(r: &Request) -> Result<Summary, DidStudyError> {
         "anticipation": opts.anticipation, "base_period": opts.base_period.name(),
         "se": opts.se.name(), "draws": opts.draws, "seed": opts.seed, "unbalanced": opts.unbalanced,
         "cband": opts.cband, "min_e": opts.min_e, "max_e": opts.max_e, "balance_e": opts.balance_e,
+        "cluster": r.cluster.as_deref().filter(|c| *c != r.id), "clusters": d.n_clusters,
         "units": d.n_units, "crit": d.crit,
         "skipped": d.skipped.iter().map(|s| format!("cohort {}: {}", s.cohort, s.reason)).collect::<Vec<_>>(),
         "notes": d.notes,
@@ -239,8 +295,12 @@ pub fn r_call(r: &Request, o: &DidOptions) -> String {
     } else {
         format!("~{}", r.covariates.join("+"))
     };
+    let clustervars = match r.cluster.as_deref().filter(|c| *c != r.id) {
+        Some(c) => format!(", clustervars = \"{c}\""),
+        None => String::new(),
+    };
     format!(
-        "did::att_gt(yname = \"{}\", tname = \"{}\", idname = \"{}\", gname = \"{}\", xformla = {xf}, data = data, control_group = \"{}\", anticipation = {}, est_method = \"{}\", base_period = \"{}\", bstrap = {}, cband = {}, biters = {}, allow_unbalanced_panel = {})",
+        "did::att_gt(yname = \"{}\", tname = \"{}\", idname = \"{}\", gname = \"{}\", xformla = {xf}, data = data, control_group = \"{}\", anticipation = {}, est_method = \"{}\", base_period = \"{}\", bstrap = {}, cband = {}, biters = {}, allow_unbalanced_panel = {}{clustervars})",
         r.outcome,
         r.time,
         r.id,
@@ -299,7 +359,8 @@ fn frames(d: &Did) -> Result<Vec<(&'static str, DataFrame)>, DidStudyError> {
     .map_err(ferr("aggregations"))?;
     let p = d.pretrend.as_ref();
     let pre_test = df!(
-        "w" => [p.map(|p| p.wald)],
+        "test" => [p.map(|p| p.test.name())],
+        "stat" => [p.map(|p| p.stat)],
         "df" => [p.map(|p| p.df as u32)],
         "p" => [p.map(|p| p.p)],
     )

@@ -306,6 +306,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 covariates: a.covariates,
                 control: a.control,
                 method: a.method,
+                cluster: a.cluster,
                 anticipation: a.anticipation,
                 base_period: a.base_period,
                 se: a.se,
@@ -320,7 +321,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out: a.out,
             })?;
             let d = &s.did;
-            println!("{} units, {} ATT(g,t) cells", d.n_units, d.cells.len());
+            match d.n_clusters {
+                Some(g) => println!(
+                    "{} units in {g} clusters, {} ATT(g,t) cells",
+                    d.n_units,
+                    d.cells.len()
+                ),
+                None => println!("{} units, {} ATT(g,t) cells", d.n_units, d.cells.len()),
+            }
             for a in d.aggregates.iter().filter(|a| a.key.is_none()) {
                 let e = &a.estimate;
                 println!(
@@ -332,7 +340,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             if let Some(p) = &d.pretrend {
-                println!("  pre-test W = {:.3}, df {}, p = {:.4}", p.wald, p.df, p.p);
+                let name = match p.test {
+                    govlens::compare::did::PreTest::Wald => "W",
+                    govlens::compare::did::PreTest::SupT => "sup-t",
+                };
+                println!(
+                    "  pre-test {name} = {:.3}, {} cells, p = {:.4}",
+                    p.stat, p.df, p.p
+                );
             }
             for s in &d.skipped {
                 println!("note: cohort {} skipped: {}", s.cohort, s.reason);

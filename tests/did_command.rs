@@ -158,3 +158,87 @@ fn bad_panels_and_options_are_refused_with_one_message_and_nothing_written() {
         "{stdout}"
     );
 }
+
+/// mpdta with each county's state (FIPS ÷ 1000) as a column, and variants
+/// whose cluster changes within a unit or is one for every row.
+fn with_state(wd: &Workdir) -> (String, String, String) {
+    let raw = std::fs::read_to_string(MPDTA).unwrap();
+    let rows: Vec<String> = raw
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return format!("{l},\"state\"");
+            }
+            let county: u32 = l.split(',').nth(1).unwrap().parse().unwrap();
+            format!("{l},s{}", county / 1000)
+        })
+        .collect();
+    wd.write("state.csv", rows.join("\n") + "\n");
+    let mut moved = rows.clone();
+    // Row 3 (county 8001's 2004) in another state than its other years.
+    moved[2] = moved[2].replace(",s8", ",s9");
+    wd.write("moved.csv", moved.join("\n") + "\n");
+    let one: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => l.clone(),
+            _ => format!("{},all", l.rsplit_once(',').unwrap().0),
+        })
+        .collect();
+    wd.write("one.csv", one.join("\n") + "\n");
+    let p = |f: &str| wd.path(f).to_str().unwrap().to_string();
+    (p("state.csv"), p("moved.csv"), p("one.csv"))
+}
+
+/// `--cluster state` is R's `clustervars = "state"`: the clustered analytic
+/// SE of tests/fixtures/did/mpdta_cluster_state.csv, the clusters counted,
+/// the R call recorded; a cluster that changes within a unit, or a single
+/// cluster, is refused naming the column, unit and rows.
+#[test]
+fn cluster_flag_clusters_by_a_column_as_r_s_clustervars() {
+    let wd = Workdir::new();
+    let (state, moved, one) = with_state(&wd);
+    let out = wd.path("did");
+    let o = out.to_str().unwrap().to_string();
+    let stdout = wd.ok(&args(
+        &state,
+        &o,
+        &["--cluster", "state", "--se", "analytic"],
+    ));
+    assert!(stdout.contains("500 units in 29 clusters"), "{stdout}");
+    let agg = parquet(&out.join("aggregations.parquet"));
+    let (kind, key) = (strs(&agg, "kind"), common::f64s(&agg, "key"));
+    let simple = (0..agg.height())
+        .find(|&i| kind[i] == "simple" && key[i].is_none())
+        .unwrap();
+    // uncond_never_dr, simple, overall: clustered analytic SE.
+    let se = common::f64s(&agg, "se")[simple].unwrap();
+    assert!((se - 0.0151594585785).abs() < 1e-6, "{se}");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("clustervars = \\\"state\\\"") && manifest.contains("\"clusters\": 29"),
+        "{manifest}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            args(&moved, &o, &["--cluster", "state"]),
+            "unit 8001 is in cluster 's8' in row 2 and 's9' in row 3",
+        ),
+        (
+            args(&one, &o, &["--cluster", "state"]),
+            "every row is in one cluster ('all')",
+        ),
+        (
+            args(&state, &o, &["--cluster", "county"]),
+            "no column 'county'",
+        ),
+    ];
+    for (a, needle) in cases {
+        let err = wd.fails(&a);
+        assert!(err.contains(needle), "{a:?}: {err}");
+        assert!(!out.exists(), "{a:?}: something was written");
+    }
+}

@@ -1,7 +1,10 @@
 //! The run's adoption effects: for each `[compare] adoption_metrics` entry,
-//! the yearly panel of units with their adoption cohorts and covariates,
-//! estimated by [`super::did`] with the `[compare]` options, laid out as the
-//! run's `adoption_effects`, `event_study` and `adoption_tests` tables.
+//! the yearly panel of units with their adoption cohorts, covariates and
+//! clusters (`[compare] cluster`), estimated by [`super::did`] with the
+//! `[compare]` options — pooled over the four models, and for each model
+//! its adopters against the same comparison units — laid out as the run's
+//! `adoption_effects`, `event_study`, `adoption_tests` and
+//! `adoption_by_model` tables.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,14 +15,19 @@ use super::did::{self, Kind};
 use super::tables::{sub_seed, Grouped};
 use crate::config::did::DidOptions;
 use crate::config::{check_metric, Config};
-use crate::metrics::Unit;
+use crate::metrics::{Clusters, Unit};
 
 pub(super) struct Adoption {
     pub(super) effects: DataFrame,
     pub(super) events: DataFrame,
     pub(super) tests: DataFrame,
+    pub(super) by_model: DataFrame,
     pub(super) notes: Vec<String>,
 }
+
+/// The models whose adopters get an effect of their own, in the reports'
+/// order.
+const MODELS: [&str; 4] = ["sinking", "collaborative", "embedded", "integrated"];
 
 /// The (metric, breakdown) pairs the adoption effects read: the outcomes
 /// and the metric covariates.
@@ -41,7 +49,8 @@ pub(super) fn wanted(config: &Config) -> std::collections::BTreeSet<(String, Str
         .collect()
 }
 
-/// The estimator's options from `[compare]`.
+/// The estimator's options from `[compare]` (`name` seeds the bootstrap:
+/// the metric, or the metric and a model).
 pub(super) fn options(config: &Config, name: &str) -> DidOptions {
     let c = &config.compare;
     DidOptions {
@@ -64,23 +73,32 @@ pub(super) fn options(config: &Config, name: &str) -> DidOptions {
 /// The panel's units in code order; a unit's rank in it orders the
 /// panel's keys as its code does, so the panel is keyed by integers (a
 /// panel is a million unit-years at 100k communities, and text keys were
-/// most of its cost).
+/// most of its cost). Each unit's cluster beside it (`None`: by unit).
 struct Panel<'u> {
     units: Vec<&'u Unit>,
+    cluster: Vec<Option<u32>>,
     rank: HashMap<&'u str, u32>,
 }
 
 impl<'u> Panel<'u> {
     /// The units by code (a code given twice: its last unit, as a map).
-    fn new(units: &'u [Unit]) -> Self {
-        let by_code: BTreeMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+    fn new(units: &'u [Unit], clusters: &Clusters) -> Self {
+        let by_code: BTreeMap<&str, (&Unit, Option<u32>)> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.as_str(), (u, clusters.of_unit.get(i).copied())))
+            .collect();
         let rank = by_code
             .keys()
             .enumerate()
             .map(|(r, c)| (*c, r as u32))
             .collect();
-        let units = by_code.into_values().collect();
-        Panel { units, rank }
+        let (units, cluster) = by_code.into_values().unzip();
+        Panel {
+            units,
+            cluster,
+            rank,
+        }
     }
 }
 
@@ -106,9 +124,17 @@ fn values(g: &Grouped, metric: &str, panel: &Panel) -> BTreeMap<(u32, i32), f64>
 }
 
 /// Adoption effects per configured metric.
-pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsResult<Adoption> {
+pub(super) fn adoption(
+    g: &Grouped,
+    config: &Config,
+    units: &[Unit],
+    clusters: &Clusters,
+) -> PolarsResult<Adoption> {
     let mut notes = Vec::new();
-    let panel = Panel::new(units);
+    let panel = Panel::new(units, clusters);
+    if let Some(n) = &clusters.note {
+        notes.push(format!("adoption effects: {n}"));
+    }
     let no_year = units
         .iter()
         .filter(|u| u.model.as_deref().is_some_and(|m| m != "none") && u.adopted.is_none())
@@ -136,30 +162,44 @@ pub(super) fn adoption(g: &Grouped, config: &Config, units: &[Unit]) -> PolarsRe
         .collect();
     // The metrics' estimates on every core (each has its own seed and
     // reads only the panel), laid out in the config's order.
-    let estimated: Vec<(Vec<String>, Option<did::Did>)> = config
+    let estimated: Vec<Estimated> = config
         .compare
         .adoption_metrics
         .par_iter()
         .map(|name| effect(name, g, config, &panel, &cov_values))
         .collect();
-    for (name, (n, d)) in config.compare.adoption_metrics.iter().zip(estimated) {
-        notes.extend(n);
-        if let Some(d) = d {
-            t.add(name, &d, config);
+    let level = clusters.level.map_or("unit", |l| l.name());
+    for (name, e) in config.compare.adoption_metrics.iter().zip(estimated) {
+        notes.extend(e.notes);
+        if let Some(d) = e.pooled {
+            t.add(name, &d, config, level);
+        }
+        for (model, d) in e.by_model {
+            t.model(name, model, d);
         }
     }
     t.finish(notes)
 }
 
-/// One adoption metric's estimate, and the notes it makes (units left out
-/// for a missing covariate, cohorts skipped, or why there is no estimate).
+/// One metric's estimates: pooled, and per model (its adopters against
+/// the comparison units; an error says why a model has none), and the
+/// notes they make.
+struct Estimated {
+    notes: Vec<String>,
+    pooled: Option<did::Did>,
+    by_model: Vec<(&'static str, Result<did::Did, String>)>,
+}
+
+/// One adoption metric's estimates, and the notes they make (units left
+/// out for a missing covariate, cohorts skipped, or why there is no
+/// estimate).
 fn effect(
     name: &str,
     g: &Grouped,
     config: &Config,
     panel: &Panel,
     cov_values: &BTreeMap<&str, BTreeMap<(u32, i32), f64>>,
-) -> (Vec<String>, Option<did::Did>) {
+) -> Estimated {
     let covariates = &config.compare.covariates;
     let mut notes = Vec::new();
     let y = values(g, name, panel);
@@ -200,6 +240,7 @@ fn effect(
             cohort,
             y: *v,
             x,
+            cluster: panel.cluster[rank as usize],
         });
     }
     for (c, k) in missing {
@@ -207,7 +248,7 @@ fn effect(
             "adoption effect of {name}: {k} unit-year(s) without covariate {c} left out"
         ));
     }
-    match did::estimate(&obs, covariates, &options(config, name)) {
+    let pooled = match estimate(&obs, covariates, &options(config, name)) {
         Ok(d) => {
             for s in &d.skipped {
                 notes.push(format!(
@@ -218,16 +259,79 @@ fn effect(
             for n in &d.notes {
                 notes.push(format!("adoption effect of {name}: {n}"));
             }
-            (notes, Some(d))
+            Some(d)
         }
         Err(e) => {
             notes.push(format!("adoption effect of {name}: {e}"));
-            (notes, None)
+            None
         }
+    };
+    // Each model's adopters against the comparison units (model none).
+    let model_of = |o: &did::Obs| {
+        panel.units[panel.rank[o.unit.as_str()] as usize]
+            .model
+            .as_deref()
+    };
+    let by_model = MODELS
+        .iter()
+        .filter(|m| {
+            obs.iter()
+                .any(|o| o.cohort.is_some() && model_of(o) == Some(**m))
+        })
+        .map(|&m| {
+            let sub: Vec<did::Obs> = obs
+                .iter()
+                .filter(|o| matches!(model_of(o), Some(x) if x == m || x == "none"))
+                .cloned()
+                .collect();
+            let opts = options(config, &format!("{name}\u{0}{m}"));
+            (
+                m,
+                estimate(&sub, covariates, &opts).map_err(|e| e.to_string()),
+            )
+        })
+        .collect();
+    Estimated {
+        notes,
+        pooled,
+        by_model,
     }
 }
 
-/// The three tables' columns.
+/// [`did::estimate`], by unit when the observations' units are all in one
+/// cluster (a model's subset may be): one cluster has no variance to
+/// estimate; the table's `clusters` column is then empty (by unit).
+fn estimate(
+    obs: &[did::Obs],
+    covariates: &[String],
+    opts: &DidOptions,
+) -> Result<did::Did, did::DidError> {
+    let first = obs.first().and_then(|o| o.cluster);
+    if first.is_none() || obs.iter().any(|o| o.cluster != first) {
+        return did::estimate(obs, covariates, opts);
+    }
+    let by_unit: Vec<did::Obs> = obs
+        .iter()
+        .map(|o| did::Obs {
+            cluster: None,
+            ..o.clone()
+        })
+        .collect();
+    did::estimate(&by_unit, covariates, opts)
+}
+
+/// "2022 (4 units), …": the cohorts R's did would warn about.
+fn small_cohorts(d: &did::Did) -> Option<String> {
+    (!d.small_cohorts.is_empty()).then(|| {
+        d.small_cohorts
+            .iter()
+            .map(|(g, k)| format!("{g} ({k})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// The four tables' columns.
 #[derive(Default)]
 struct Tables {
     // adoption_effects
@@ -255,6 +359,7 @@ struct Tables {
     v_crit: Vec<f64>,
     // adoption_tests
     t_m: Vec<String>,
+    t_test: Vec<Option<&'static str>>,
     t_w: Vec<Option<f64>>,
     t_df: Vec<Option<u32>>,
     t_p: Vec<Option<f64>>,
@@ -266,6 +371,28 @@ struct Tables {
     t_antic: Vec<i32>,
     t_se: Vec<String>,
     t_crit: Vec<f64>,
+    t_treated: Vec<u32>,
+    t_dropped: Vec<u32>,
+    t_level: Vec<String>,
+    t_clusters: Vec<Option<u32>>,
+    t_tclusters: Vec<Option<u32>>,
+    t_small: Vec<Option<String>>,
+    // adoption_by_model
+    m_m: Vec<String>,
+    m_model: Vec<String>,
+    m_att: Vec<Option<f64>>,
+    m_se: Vec<Option<f64>>,
+    m_lo: Vec<Option<f64>>,
+    m_hi: Vec<Option<f64>>,
+    m_units: Vec<Option<u32>>,
+    m_treated: Vec<Option<u32>>,
+    m_clusters: Vec<Option<u32>>,
+    m_tclusters: Vec<Option<u32>>,
+    m_test: Vec<Option<&'static str>>,
+    m_w: Vec<Option<f64>>,
+    m_df: Vec<Option<u32>>,
+    m_p: Vec<Option<f64>>,
+    m_note: Vec<Option<String>>,
 }
 
 impl Tables {
@@ -298,7 +425,7 @@ impl Tables {
         self.e_note.push(note);
     }
 
-    fn add(&mut self, name: &str, d: &did::Did, config: &Config) {
+    fn add(&mut self, name: &str, d: &did::Did, config: &Config, level: &str) {
         for c in &d.cells {
             self.effect(
                 name,
@@ -345,7 +472,8 @@ impl Tables {
         }
         let c = &config.compare;
         self.t_m.push(name.to_string());
-        self.t_w.push(d.pretrend.as_ref().map(|p| p.wald));
+        self.t_test.push(d.pretrend.as_ref().map(|p| p.test.name()));
+        self.t_w.push(d.pretrend.as_ref().map(|p| p.stat));
         self.t_df.push(d.pretrend.as_ref().map(|p| p.df as u32));
         self.t_p.push(d.pretrend.as_ref().map(|p| p.p));
         self.t_units.push(d.n_units as u32);
@@ -356,6 +484,50 @@ impl Tables {
         self.t_antic.push(c.anticipation);
         self.t_se.push(c.se.name().into());
         self.t_crit.push(d.crit);
+        self.t_treated.push(d.n_treated as u32);
+        self.t_dropped.push(d.dropped_unbalanced as u32);
+        self.t_level.push(
+            if d.n_clusters.is_some() {
+                level
+            } else {
+                "unit"
+            }
+            .into(),
+        );
+        self.t_clusters.push(d.n_clusters.map(|g| g as u32));
+        self.t_tclusters
+            .push(d.n_treated_clusters.map(|g| g as u32));
+        self.t_small.push(small_cohorts(d));
+    }
+
+    /// One model's simple aggregation and pre-test, or why it has none.
+    fn model(&mut self, name: &str, model: &str, d: Result<did::Did, String>) {
+        self.m_m.push(name.to_string());
+        self.m_model.push(model.to_string());
+        let (d, note) = match d {
+            Ok(d) => (Some(d), None),
+            Err(e) => (None, Some(e)),
+        };
+        let simple = d.as_ref().and_then(|d| d.get(Kind::Simple, None));
+        self.m_att.push(simple.map(|e| e.att));
+        self.m_se.push(simple.and_then(|e| e.se));
+        self.m_lo.push(simple.and_then(|e| e.ci_low));
+        self.m_hi.push(simple.and_then(|e| e.ci_high));
+        self.m_units.push(d.as_ref().map(|d| d.n_units as u32));
+        self.m_treated.push(d.as_ref().map(|d| d.n_treated as u32));
+        self.m_clusters
+            .push(d.as_ref().and_then(|d| d.n_clusters).map(|g| g as u32));
+        self.m_tclusters.push(
+            d.as_ref()
+                .and_then(|d| d.n_treated_clusters)
+                .map(|g| g as u32),
+        );
+        let pre = d.as_ref().and_then(|d| d.pretrend.as_ref());
+        self.m_test.push(pre.map(|p| p.test.name()));
+        self.m_w.push(pre.map(|p| p.stat));
+        self.m_df.push(pre.map(|p| p.df as u32));
+        self.m_p.push(pre.map(|p| p.p));
+        self.m_note.push(note);
     }
 
     fn finish(self, notes: Vec<String>) -> PolarsResult<Adoption> {
@@ -371,10 +543,23 @@ impl Tables {
                 "ci_low" => self.v_lo, "ci_high" => self.v_hi, "crit" => self.v_crit,
             )?,
             tests: df!(
-                "metric" => self.t_m, "pretrend_wald" => self.t_w, "pretrend_df" => self.t_df,
+                "metric" => self.t_m, "pretrend_test" => self.t_test,
+                "pretrend_stat" => self.t_w, "pretrend_df" => self.t_df,
                 "pretrend_p" => self.t_p, "units" => self.t_units, "control" => self.t_control,
                 "method" => self.t_method, "covariates" => self.t_cov, "base_period" => self.t_base,
                 "anticipation" => self.t_antic, "se" => self.t_se, "crit" => self.t_crit,
+                "units_treated" => self.t_treated, "units_dropped" => self.t_dropped,
+                "cluster" => self.t_level, "clusters" => self.t_clusters,
+                "treated_clusters" => self.t_tclusters, "small_cohorts" => self.t_small,
+            )?,
+            by_model: df!(
+                "metric" => self.m_m, "governance_model" => self.m_model, "att" => self.m_att,
+                "se" => self.m_se, "ci_low" => self.m_lo, "ci_high" => self.m_hi,
+                "units" => self.m_units, "units_treated" => self.m_treated,
+                "clusters" => self.m_clusters, "treated_clusters" => self.m_tclusters,
+                "pretrend_test" => self.m_test,
+                "pretrend_stat" => self.m_w,
+                "pretrend_df" => self.m_df, "pretrend_p" => self.m_p, "note" => self.m_note,
             )?,
             notes,
         })

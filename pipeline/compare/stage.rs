@@ -626,7 +626,8 @@ pub fn compute_from(
         }
     }
     let ta = std::time::Instant::now();
-    let ad = adoption(&panel, config, &tree.units).map_err(perr("adoption_effects"))?;
+    let ad =
+        adoption(&panel, config, &tree.units, &tree.clusters).map_err(perr("adoption_effects"))?;
     tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
     notes.extend(ad.notes);
     let mut qca_tables = Vec::new();
@@ -727,6 +728,7 @@ pub fn compute_from(
         ("adoption_effects", ad.effects),
         ("event_study", ad.events),
         ("adoption_tests", ad.tests),
+        ("adoption_by_model", ad.by_model),
         ("data_quality", data_quality(&config.warehouse)?),
         ("units", units_table(&tree.units).map_err(perr("units"))?),
     ]

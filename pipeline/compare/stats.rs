@@ -238,9 +238,37 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Benjamini–Hochberg's step-up adjustment (as R's
+/// `p.adjust(method = "BH")`): controls the false discovery rate.
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(b.cmp(&a)));
+    let mut out = vec![0.0; m];
+    let mut running: f64 = 1.0;
+    for (k, &i) in order.iter().enumerate() {
+        let rank = (m - k) as f64;
+        running = running.min(m as f64 / rank * p[i]).min(1.0);
+        out[i] = running;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn benjamini_hochberg_matches_r() {
+        // p.adjust(c(0.01, 0.04, 0.03, 0.2, 0.005), "BH")
+        //   = 0.025 0.050 0.050 0.200 0.025
+        let adj = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.2, 0.005]);
+        let want = [0.025, 0.05, 0.05, 0.2, 0.025];
+        for (a, w) in adj.iter().zip(want) {
+            assert!((a - w).abs() < 1e-12, "{adj:?}");
+        }
+        assert!(benjamini_hochberg(&[]).is_empty());
+    }
 
     #[test]
     fn normal_limit_matches_the_bootstrap_where_it_replaces_it() {

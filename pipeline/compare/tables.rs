@@ -173,6 +173,24 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         "ci_method" => summaries.iter().map(|r| r.3 .2).collect::<Vec<_>>(),
         "warning" => summaries.iter().map(|r| warning(r.2.n)).collect::<Vec<_>>(),
     )?;
+    // The period's tests are one family: each p corrected for their number.
+    let adjust = config.compare.p_adjust;
+    let mut p_adjusted = vec![f64::NAN; tests.len()];
+    let mut by_period: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, t) in tests.iter().enumerate() {
+        by_period.entry(t.0 .2.as_str()).or_default().push(i);
+    }
+    for rows in by_period.values() {
+        let p: Vec<f64> = rows.iter().map(|&i| tests[i].1.p).collect();
+        let adj = match adjust {
+            crate::config::PAdjust::Holm => stats::holm(&p),
+            crate::config::PAdjust::Bh => stats::benjamini_hochberg(&p),
+        };
+        for (&i, a) in rows.iter().zip(adj) {
+            p_adjusted[i] = a;
+        }
+    }
+    let p_adjusted_len = p_adjusted.len();
     let (tp, tm, tb) = lead(&tests, |r| r.0);
     let tests = df!(
         "period" => tp, "metric" => tm, "breakdown" => tb,
@@ -181,6 +199,8 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         "h" => tests.iter().map(|r| r.1.h).collect::<Vec<_>>(),
         "df" => tests.iter().map(|r| r.1.df as u32).collect::<Vec<_>>(),
         "p" => tests.iter().map(|r| r.1.p).collect::<Vec<_>>(),
+        "p_adjusted" => p_adjusted,
+        "p_adjust" => vec![adjust.name(); p_adjusted_len],
         "epsilon2" => tests.iter().map(|r| r.1.epsilon2).collect::<Vec<_>>(),
     )?;
     let (pp, pm, pb) = lead(&pairs, |r| r.0);

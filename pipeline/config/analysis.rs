@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::did::{BasePeriod, Control, Method, SeKind};
+use super::did::{BasePeriod, ClusterLevel, Control, Method, SeKind};
 use super::ConfigError;
 
 #[derive(Debug, Default, Deserialize)]
@@ -269,6 +269,13 @@ pub struct Compare {
     /// Models to compare (default: every model the units have).
     #[serde(default)]
     pub models: Vec<String>,
+    /// How a period's Kruskal–Wallis tests (one a metric) are corrected
+    /// for their number: `holm` (the default: the family-wise error rate,
+    /// valid under any dependence between the metrics, as the Dunn pairs
+    /// are corrected) or `bh` (Benjamini–Hochberg, the false discovery
+    /// rate: more findings, a share of them false). R's `p.adjust`.
+    #[serde(default)]
+    pub p_adjust: PAdjust,
     /// The adoption effects' estimator (docs/did.md): R did's options.
     #[serde(default)]
     pub control: Control,
@@ -282,6 +289,9 @@ pub struct Compare {
     pub unbalanced: bool,
     #[serde(default)]
     pub se: SeKind,
+    /// Where the adoption effects' standard errors are clustered.
+    #[serde(default)]
+    pub cluster: ClusterLevel,
     #[serde(default = "default_cband")]
     pub cband: bool,
     /// `population`, `log_population`, a metric (its value in the cell's
@@ -295,6 +305,27 @@ pub struct Compare {
 
 fn default_cband() -> bool {
     true
+}
+
+/// `[compare] p_adjust`: the correction across a period's tests (R's
+/// `p.adjust` method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PAdjust {
+    /// Holm's step-down: the family-wise error rate.
+    #[default]
+    Holm,
+    /// Benjamini–Hochberg: the false discovery rate.
+    Bh,
+}
+
+impl PAdjust {
+    pub fn name(self) -> &'static str {
+        match self {
+            PAdjust::Holm => "holm",
+            PAdjust::Bh => "bh",
+        }
+    }
 }
 
 /// Why a `[compare] covariates` entry is not one: `population`,
@@ -337,12 +368,14 @@ impl Default for Compare {
             min_group: default_min_group(),
             adoption_metrics: default_adoption(),
             models: Vec::new(),
+            p_adjust: PAdjust::default(),
             control: Control::default(),
             method: Method::default(),
             anticipation: 0,
             base_period: BasePeriod::default(),
             unbalanced: false,
             se: SeKind::default(),
+            cluster: ClusterLevel::default(),
             cband: true,
             covariates: Vec::new(),
             min_e: None,

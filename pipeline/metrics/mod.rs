@@ -15,7 +15,10 @@ use crate::config::Config;
 use crate::contract::Level;
 use crate::warehouse::{self, WarehouseError};
 
+pub mod clusters;
 pub mod keys;
+
+pub use clusters::Clusters;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MetricsError {
@@ -242,6 +245,9 @@ const BREAKDOWNS: [&str; 10] = [
 /// run and shared by every period's metrics.
 pub struct Tree {
     pub units: Vec<Unit>,
+    /// The units' clusters for the adoption effects (`[compare] cluster`),
+    /// aligned with `units`.
+    pub clusters: Clusters,
     /// region_key → unit (rank), for every region under a unit.
     map: DataFrame,
     /// unit (rank) → region_code, governance_model, population, in rank order.
@@ -267,8 +273,15 @@ pub fn tree(config: &Config) -> Result<Tree, MetricsError> {
         "governance_model" => by_code.iter().map(|u| u.model.as_deref()).collect::<Vec<_>>(),
         "population" => by_code.iter().map(|u| u.population).collect::<Vec<_>>(),
     )?;
+    let clusters = clusters::clusters(
+        &regions,
+        &units,
+        config.compare.cluster,
+        config.analysis_level,
+    )?;
     Ok(Tree {
         units,
+        clusters,
         map,
         unit_df,
     })
@@ -687,6 +700,7 @@ mod tests {
         let n = codes.len() as u32;
         Tree {
             units: Vec::new(),
+            clusters: Clusters::default(),
             map: df!("region_key" => [0i64], "unit" => [0u32]).unwrap(),
             unit_df: df!(
                 "unit" => (0..n).collect::<Vec<_>>(),

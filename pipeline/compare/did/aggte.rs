@@ -50,6 +50,9 @@ pub struct Agg {
     pub kind: Kind,
     pub key: Option<i32>,
     pub inf: Inf,
+    /// The cohorts whose cells it averages (an event time's; empty for the
+    /// other kinds, which the pre-test does not use).
+    pub cohorts: Vec<i32>,
 }
 
 /// The influence of estimating weights P(G = g) (R's `wif`) on an aggregate
@@ -137,6 +140,7 @@ pub fn aggregate(
         kind: Kind::Simple,
         key: None,
         inf: weighted(&parts, &gs, &pg, unit_g),
+        cohorts: Vec::new(),
     });
 
     // group
@@ -161,11 +165,13 @@ pub fn aggregate(
         kind: Kind::Group,
         key: Some(g),
         inf,
+        cohorts: Vec::new(),
     }));
     out.push(Agg {
         kind: Kind::Group,
         key: None,
         inf: overall,
+        cohorts: Vec::new(),
     });
 
     // dynamic
@@ -176,7 +182,7 @@ pub fn aggregate(
         events.retain(|e| *e <= b && *e >= b - (last - first));
     }
     events.retain(|e| opts.min_e.is_none_or(|m| *e >= m) && opts.max_e.is_none_or(|m| *e <= m));
-    let mut event: Vec<(i32, Inf)> = Vec::new();
+    let mut event: Vec<(i32, Inf, Vec<i32>)> = Vec::new();
     for &e in &events {
         let ks: Vec<usize> = (0..cells.len())
             .filter(|&k| cells[k].year - cells[k].cohort == e && included(k))
@@ -185,24 +191,26 @@ pub fn aggregate(
             continue;
         }
         let (parts, gs, pg) = pick(&ks);
-        event.push((e, weighted(&parts, &gs, &pg, unit_g)));
+        event.push((e, weighted(&parts, &gs, &pg, unit_g), gs));
     }
     let epos: Vec<&Inf> = event
         .iter()
-        .filter(|(e, _)| *e >= 0)
-        .map(|(_, i)| i)
+        .filter(|(e, _, _)| *e >= 0)
+        .map(|(_, i, _)| i)
         .collect();
     let event_overall = (!epos.is_empty()).then(|| mean_of(&epos, n));
-    out.extend(event.into_iter().map(|(e, inf)| Agg {
+    out.extend(event.into_iter().map(|(e, inf, cohorts)| Agg {
         kind: Kind::Dynamic,
         key: Some(e),
         inf,
+        cohorts,
     }));
     if let Some(inf) = event_overall {
         out.push(Agg {
             kind: Kind::Dynamic,
             key: None,
             inf,
+            cohorts: Vec::new(),
         });
     }
 
@@ -227,12 +235,14 @@ pub fn aggregate(
         kind: Kind::Calendar,
         key: Some(t),
         inf,
+        cohorts: Vec::new(),
     }));
     if let Some(inf) = calendar_overall {
         out.push(Agg {
             kind: Kind::Calendar,
             key: None,
             inf,
+            cohorts: Vec::new(),
         });
     }
     out

@@ -13,7 +13,9 @@
 //! - **Inference** ([`inference`]): analytic standard errors from the
 //!   influence functions, the multiplier bootstrap (Rademacher, IQR scale)
 //!   seeded per draw so that results do not depend on the number of
-//!   threads, uniform sup-t bands, and the Wald pre-test.
+//!   threads, uniform sup-t bands, and the Wald pre-test — by unit, or
+//!   clustered when the observations name a cluster (R's `clustervars`:
+//!   one multiplier a cluster, the influence functions summed within it).
 //!
 //! As R: a panel is balanced by default (units missing a year are dropped,
 //! with a note); a cohort first treated after the last year + δ counts as
@@ -33,13 +35,16 @@ pub mod inference;
 mod linalg;
 
 pub use aggte::Kind;
-pub use inference::PreTrend;
+pub use inference::{PreTest, PreTrend};
 
 use crate::config::did::{BasePeriod, Control, DidOptions, Method, SeKind};
 use inference::{Inf, ZERO_SE};
 
 /// One unit's outcome in one year. `cohort` is the adoption year, `None` for
-/// a never-treated unit; `x` the covariates' values that year.
+/// a never-treated unit; `x` the covariates' values that year; `cluster`
+/// the cluster the unit's standard errors are clustered in (R's
+/// `clustervars`: the same in every year of a unit), `None` for every
+/// observation to cluster by unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Obs {
     pub unit: String,
@@ -47,6 +52,7 @@ pub struct Obs {
     pub cohort: Option<i32>,
     pub y: f64,
     pub x: Vec<f64>,
+    pub cluster: Option<u32>,
 }
 
 /// An estimate with its standard error and confidence interval (att ± crit ·
@@ -101,6 +107,20 @@ pub struct Did {
     pub aggregates: Vec<Aggregate>,
     pub pretrend: Option<PreTrend>,
     pub n_units: usize,
+    /// Units with an adoption cohort among those estimated.
+    pub n_treated: usize,
+    /// The clusters of the standard errors among the units estimated;
+    /// `None` when clustered by unit.
+    pub n_clusters: Option<usize>,
+    /// The clusters holding the adopting units (`None`: by unit).
+    pub n_treated_clusters: Option<usize>,
+    /// Cohorts with fewer units than covariates + 5, which R's did warns
+    /// about ("some small groups"): their cells' variance is estimated
+    /// from a handful of units.
+    pub small_cohorts: Vec<(i32, usize)>,
+    /// Units dropped because they were not observed in every year (the
+    /// balanced panel, R's default).
+    pub dropped_unbalanced: usize,
     pub skipped: Vec<Skipped>,
     /// What was dropped or recoded, for the report.
     pub notes: Vec<String>,
@@ -147,11 +167,26 @@ pub enum DidError {
         year: i32,
         covariate: String,
     },
+    #[error("unit {unit} is in cluster {first:?} in one year and {second:?} in another: a cluster must not vary within a unit (R: \"Time-varying cluster variables are not supported\")")]
+    ClusterVaries {
+        unit: String,
+        first: Option<u32>,
+        second: Option<u32>,
+    },
+    #[error("the {0} unit(s) estimated are all in one cluster: clustered standard errors need two or more clusters")]
+    OneCluster(usize),
 }
 
-/// A unit as the estimator holds it: cohort and, per year, (y, x).
+/// Clustered, an event time enters the pre-test only when its cohorts'
+/// units lie in this many clusters or more: with one treated cluster the
+/// cluster-robust variance leaves out the treated side altogether (its ψ
+/// sum to zero within the cluster) and the test would reject on noise.
+pub const MIN_TREATED_CLUSTERS: usize = 2;
+
+/// A unit as the estimator holds it: cohort, cluster and, per year, (y, x).
 struct Unit<'a> {
     cohort: Option<i32>,
+    cluster: Option<u32>,
     by_year: BTreeMap<i32, (f64, &'a [f64])>,
 }
 
@@ -186,6 +221,7 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
                 code,
                 Unit {
                     cohort: o.cohort,
+                    cluster: o.cluster,
                     by_year: BTreeMap::new(),
                 },
             ));
@@ -196,6 +232,13 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
                 unit: o.unit.clone(),
                 first: u.cohort,
                 second: o.cohort,
+            });
+        }
+        if u.cluster != o.cluster {
+            return Err(DidError::ClusterVaries {
+                unit: o.unit.clone(),
+                first: u.cluster,
+                second: o.cluster,
             });
         }
         if u.by_year.insert(o.year, (o.y, &o.x)).is_some() {
@@ -213,13 +256,14 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
     if years.len() < 2 {
         return Err(DidError::NoCells("fewer than two years".into()));
     }
+    let mut dropped_unbalanced = 0;
     if !opts.unbalanced {
         let before = units.len();
         units.retain(|(_, u)| u.by_year.len() == years.len());
-        if units.len() < before {
+        dropped_unbalanced = before - units.len();
+        if dropped_unbalanced > 0 {
             notes.push(format!(
-                "{} unit(s) not observed in every year dropped (a balanced panel, as R's default; unbalanced = true keeps them)",
-                before - units.len()
+                "{dropped_unbalanced} unit(s) not observed in every year dropped (a balanced panel, as R's default; unbalanced = true keeps them)"
             ));
         }
     }
@@ -280,6 +324,27 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
     let n = units.len();
     let unit_list: Vec<&Unit> = units.iter().map(|(_, u)| u).collect();
     let unit_g: Vec<Option<i32>> = unit_list.iter().map(|u| u.cohort).collect();
+    let clusters = clusters_of(&unit_list, &units)?;
+    // R's did: "Be aware that there are some small groups in your dataset".
+    let mut cohort_sizes: BTreeMap<i32, usize> = BTreeMap::new();
+    for g in unit_g.iter().flatten() {
+        *cohort_sizes.entry(*g).or_default() += 1;
+    }
+    let small_cohorts: Vec<(i32, usize)> = cohort_sizes
+        .into_iter()
+        .filter(|(g, k)| cohorts.contains(g) && *k < covariates.len() + 5)
+        .collect();
+    if !small_cohorts.is_empty() {
+        notes.push(format!(
+            "small cohorts (fewer than {} units, as R's did warns): {}",
+            covariates.len() + 5,
+            small_cohorts
+                .iter()
+                .map(|(g, k)| format!("{g} ({k})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
 
     // The cells.
     let mut cells: Vec<(Cell, Option<Inf>)> = Vec::new();
@@ -356,11 +421,22 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
         .collect();
     let aggs = aggte::aggregate(&gt, &unit_g, &years, opts);
 
-    // Inference: every estimate from the same draws.
+    // Inference: every estimate from the same draws, over the units or,
+    // clustered, over the clusters' sums.
     let mut all: Vec<&Inf> = gt.iter().map(|c| c.inf).collect();
     all.extend(aggs.iter().map(|a| &a.inf));
+    let summed: Vec<Inf> = match &clusters {
+        Some((of_unit, g)) => all
+            .iter()
+            .map(|i| inference::cluster_sums(i, of_unit, *g))
+            .collect(),
+        None => Vec::new(),
+    };
+    if clusters.is_some() {
+        all = summed.iter().collect();
+    }
     let k = all.len();
-    let analytic: Vec<f64> = all.iter().map(|i| inference::analytic_se(i)).collect();
+    let analytic: Vec<f64> = all.iter().map(|i| inference::analytic_se(i, n)).collect();
     let stars = (opts.se == SeKind::Bootstrap && opts.draws > 0)
         .then(|| inference::draws(&all, n, opts.draws, opts.seed));
     let se: Vec<f64> = match &stars {
@@ -417,20 +493,100 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
             });
         }
     }
-    let pre: Vec<&Inf> = gt
-        .iter()
-        .filter(|c| c.year < c.cohort)
-        .map(|c| c.inf)
-        .collect();
+    // The pre-test: R's Wald test over the pre-period cells (t < g − δ), or,
+    // clustered and bootstrapped, the sup-t test over the event study's
+    // pre-adoption estimates (e < −δ) whose cohorts span two or more
+    // clusters — what the event-study chart's band shows (R reports no
+    // test then; see inference::sup_t_pre_test).
+    let pretrend = match (&stars, &clusters) {
+        (Some(s), Some((of_unit, _))) => {
+            let mut of_cohort: BTreeMap<i32, BTreeSet<u32>> = BTreeMap::new();
+            for (g, c) in unit_g.iter().zip(of_unit) {
+                if let Some(g) = g {
+                    of_cohort.entry(*g).or_default().insert(*c);
+                }
+            }
+            let treated_clusters = |cohorts: &[i32]| {
+                cohorts
+                    .iter()
+                    .filter_map(|g| of_cohort.get(g))
+                    .flatten()
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            };
+            let fam: Vec<(usize, f64)> = (0..aggs.len())
+                .filter(|&a| aggs[a].kind == Kind::Dynamic)
+                .filter(|&a| aggs[a].key.is_some_and(|e| e < -delta))
+                .filter(|&a| treated_clusters(&aggs[a].cohorts) >= MIN_TREATED_CLUSTERS)
+                .map(|a| (gt.len() + a, se[gt.len() + a]))
+                .collect();
+            let att: Vec<f64> = all.iter().map(|i| i.att).collect();
+            inference::sup_t_pre_test(s, k, &fam, &att)
+        }
+        _ => {
+            let pre: Vec<&Inf> = (0..gt.len())
+                .filter(|&j| gt[j].year < gt[j].cohort - delta)
+                .map(|j| all[j])
+                .collect();
+            inference::pre_test(&pre, n)
+        }
+    };
     Ok(Did {
         cells: out_cells,
         crit: cell_crit,
         aggregates,
-        pretrend: inference::pre_test(&pre),
+        pretrend,
         n_units: n,
+        n_treated: unit_g.iter().filter(|g| g.is_some()).count(),
+        n_clusters: clusters.as_ref().map(|c| c.1),
+        n_treated_clusters: clusters.as_ref().map(|(of_unit, _)| {
+            unit_g
+                .iter()
+                .zip(of_unit)
+                .filter(|(g, _)| g.is_some())
+                .map(|(_, c)| *c)
+                .collect::<BTreeSet<_>>()
+                .len()
+        }),
+        small_cohorts,
+        dropped_unbalanced,
         skipped,
         notes,
     })
+}
+
+/// Each estimated unit's cluster as 0..G in the order of the clusters'
+/// ids, and G; `None` when the units are their own clusters. Every unit
+/// must name one when any does, and there must be two or more.
+fn clusters_of(
+    units: &[&Unit],
+    named: &[(&str, Unit)],
+) -> Result<Option<(Vec<u32>, usize)>, DidError> {
+    if units.iter().all(|u| u.cluster.is_none()) {
+        return Ok(None);
+    }
+    if let Some(i) = units.iter().position(|u| u.cluster.is_none()) {
+        let other = units.iter().find_map(|u| u.cluster);
+        return Err(DidError::ClusterVaries {
+            unit: named[i].0.to_string(),
+            first: None,
+            second: other,
+        });
+    }
+    let ids: BTreeSet<u32> = units.iter().filter_map(|u| u.cluster).collect();
+    if ids.len() < 2 {
+        return Err(DidError::OneCluster(units.len()));
+    }
+    let dense: BTreeMap<u32, u32> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| (*id, k as u32))
+        .collect();
+    let of_unit = units
+        .iter()
+        .map(|u| dense[&u.cluster.expect("checked")])
+        .collect();
+    Ok(Some((of_unit, ids.len())))
 }
 
 /// One ATT(g, t) against its base year, or why it is not estimable.
@@ -566,6 +722,7 @@ mod tests {
             cohort,
             y,
             x: vec![],
+            cluster: None,
         }
     }
 
