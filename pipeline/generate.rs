@@ -2,7 +2,7 @@
 //! contract's formats, from a few hundred communities to national scale.
 //!
 //! The region tree comes from real codes: the GB/T 2260 province/city/county
-//! list and a tree file of streets and communities (the embedded sample's six
+//! list and a tree file of streets and communities (the embedded sample's 34
 //! counties by default). When more communities are asked for than the tree
 //! file has, synthetic streets (`<county>9SS`) and communities are added under
 //! real counties, round-robin. Every draw comes from a ChaCha stream derived
@@ -70,14 +70,47 @@ pub fn parse_years(s: &str) -> Result<(i32, i32), GenerateError> {
     Ok((a, b))
 }
 
-/// The four reference cases and two comparison counties of the sample.
-pub const SAMPLE_COUNTIES: [(&str, Model, Option<i32>); 6] = [
+/// The sample's counties: each model in six counties of two or three
+/// cities, as practice spread it (the reference case first, with its
+/// year), and ten counties of eight provincial capitals with no model — 34
+/// counties, so that a comparison of models is not a comparison of four
+/// counties and standard errors clustered by county have 34 clusters
+/// (datasets/sample/README.md).
+pub const SAMPLE_COUNTIES: [(&str, Model, Option<i32>); 34] = [
     ("110117", Model::Sinking, Some(2017)), // 北京平谷 街乡吹哨、部门报到
+    ("110116", Model::Sinking, Some(2018)), // 北京怀柔
+    ("110118", Model::Sinking, Some(2018)), // 北京密云
+    ("110109", Model::Sinking, Some(2019)), // 北京门头沟
+    ("110111", Model::Sinking, Some(2019)), // 北京房山
+    ("110113", Model::Sinking, Some(2020)), // 北京顺义
     ("411002", Model::Collaborative, Some(2017)), // 河南许昌魏都 一有七中心
+    ("411003", Model::Collaborative, Some(2018)), // 河南许昌建安
+    ("411081", Model::Collaborative, Some(2018)), // 河南许昌禹州
+    ("411082", Model::Collaborative, Some(2019)), // 河南许昌长葛
+    ("411102", Model::Collaborative, Some(2019)), // 河南漯河源汇
+    ("410402", Model::Collaborative, Some(2020)), // 河南平顶山新华
     ("330702", Model::Embedded, Some(2018)), // 浙江金华婺城 红色网格
+    ("330703", Model::Embedded, Some(2018)), // 浙江金华金东
+    ("330782", Model::Embedded, Some(2019)), // 浙江金华义乌
+    ("330783", Model::Embedded, Some(2019)), // 浙江金华东阳
+    ("330802", Model::Embedded, Some(2020)), // 浙江衢州柯城
+    ("331102", Model::Embedded, Some(2020)), // 浙江丽水莲都
     ("510107", Model::Integrated, Some(2017)), // 四川成都武侯 社治委 / 五步工作法
-    ("130102", Model::None, None),          // 河北石家庄长安 (comparison)
-    ("420102", Model::None, None),          // 湖北武汉江岸 (comparison)
+    ("510104", Model::Integrated, Some(2018)), // 四川成都锦江
+    ("510105", Model::Integrated, Some(2018)), // 四川成都青羊
+    ("510108", Model::Integrated, Some(2019)), // 四川成都成华
+    ("510603", Model::Integrated, Some(2019)), // 四川德阳旌阳
+    ("510703", Model::Integrated, Some(2020)), // 四川绵阳涪城
+    ("130102", Model::None, None),          // 河北石家庄长安
+    ("130104", Model::None, None),          // 河北石家庄桥西
+    ("420102", Model::None, None),          // 湖北武汉江岸
+    ("420103", Model::None, None),          // 湖北武汉江汉
+    ("430102", Model::None, None),          // 湖南长沙芙蓉
+    ("370102", Model::None, None),          // 山东济南历下
+    ("340102", Model::None, None),          // 安徽合肥瑶海
+    ("360102", Model::None, None),          // 江西南昌东湖
+    ("610102", Model::None, None),          // 陕西西安新城
+    ("450102", Model::None, None),          // 广西南宁兴宁
 ];
 
 /// Satisfaction's extra trend, points per year and log unit of population

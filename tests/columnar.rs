@@ -89,7 +89,7 @@ region_code,period,category,received,resolved,escalated,mean_days\n\
     wd.write("b.csv", b);
     let text = format!(
         "[run]\nwarehouse = \"warehouse\"\noutput = \"out\"\n[sources.regions]\npath = {:?}\n[sources.disputes]\npath = [\"a.csv\", \"b.csv\"]\n",
-        repo().join("datasets/sample/regions.csv").to_string_lossy()
+        repo().join("tests/fixtures/regions-six-counties.csv").to_string_lossy()
     );
     let cfg = wd.write("c.toml", text);
     let [(a, sa), (b, sb)] = both_paths(&wd, &cfg);

@@ -455,7 +455,8 @@ fn clustered_bootstrap_lands_where_r_did_s_does() {
 
 /// Guards the cluster bookkeeping: every unit a cluster of its own is the
 /// unclustered estimate bit for bit (the clusters' sums are the units' ψ
-/// in the same order), bootstrap included.
+/// in the same order), bootstrap included — all but the pre-test, which is
+/// the sup-t test when clustered and bootstrapped, R's Wald otherwise.
 #[test]
 fn units_as_their_own_clusters_are_the_unclustered_estimate() {
     let plain = mpdta(false);
@@ -480,10 +481,17 @@ fn units_as_their_own_clusters_are_the_unclustered_estimate() {
     };
     let a = estimate(&plain, &[], &opts).unwrap();
     let b = estimate(&own, &[], &opts).unwrap();
-    assert_eq!(b.n_clusters, Some(500));
+    assert_eq!((b.n_clusters, b.n_treated_clusters), (Some(500), Some(191)));
+    let pre = b.pretrend.clone().unwrap();
+    assert_eq!(
+        (pre.test, pre.df),
+        (govlens::compare::did::PreTest::SupT, 3)
+    );
     assert_eq!(
         Did {
             n_clusters: None,
+            n_treated_clusters: None,
+            pretrend: a.pretrend.clone(),
             ..b
         },
         a

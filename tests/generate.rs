@@ -30,7 +30,7 @@ fn committed_samples_are_what_generate_writes() {
         "--out",
         "s",
         "--communities",
-        "300",
+        "340",
         "--messy",
         "m",
     ]);

@@ -123,7 +123,7 @@ fn tidy_rows(wd: &Workdir) -> polars::prelude::DataFrame {
 }
 
 fn config(wd: &Workdir, name: &str, ages: &Path, extra: &str) -> PathBuf {
-    let regions = common::repo().join("datasets/sample/regions.csv");
+    let regions = common::repo().join("tests/fixtures/regions-six-counties.csv");
     wd.write(
         &format!("{name}.toml"),
         format!(
