@@ -379,7 +379,7 @@ fn chart(
     outcome: &str,
     lang: Lang,
 ) -> Result<(), DidStudyError> {
-    use crate::render::charts::{event_points, event_study};
+    use crate::render::charts::{event_points, event_study, Scale};
     use plotters::prelude::*;
     crate::render::font::register(None).map_err(|e| DidStudyError::Chart(e.to_string()))?;
     let kind = crate::render::strs(aggregations, "kind");
@@ -390,12 +390,14 @@ fn chart(
     let svg = dir.join("event_study.svg");
     {
         let root = SVGBackend::new(&svg, size).into_drawing_area();
-        event_study(&root, &rows, title, outcome, lang).map_err(|e| derr(e.to_string()))?;
+        event_study(&root, &rows, title, outcome, Scale::Plain, lang)
+            .map_err(|e| derr(e.to_string()))?;
         root.present().map_err(|e| derr(e.to_string()))?;
     }
     let png = dir.join("event_study.png");
     let root = BitMapBackend::new(&png, size).into_drawing_area();
-    event_study(&root, &rows, title, outcome, lang).map_err(|e| derr(e.to_string()))?;
+    event_study(&root, &rows, title, outcome, Scale::Plain, lang)
+        .map_err(|e| derr(e.to_string()))?;
     root.present().map_err(|e| derr(e.to_string()))?;
     Ok(())
 }

@@ -50,6 +50,65 @@ fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()
 }
 
+/// How a value axis shows its numbers: as the report's tables do — a
+/// share's level in %, its change in percentage points, anything else as
+/// it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Plain,
+    Percent,
+    Points,
+}
+
+impl Scale {
+    /// The scale of a metric's level.
+    pub fn level(metric: &str) -> Scale {
+        match crate::render::format::metric_kind(metric) {
+            crate::render::format::Kind::Share => Scale::Percent,
+            _ => Scale::Plain,
+        }
+    }
+
+    /// The scale of a metric's change.
+    pub fn change(metric: &str) -> Scale {
+        match Scale::level(metric) {
+            Scale::Percent => Scale::Points,
+            s => s,
+        }
+    }
+
+    /// A tick's text: 80%, 5, 0.25.
+    pub fn tick(self, v: f64) -> String {
+        let trim = |x: f64, places: usize| {
+            let s = format!("{x:.places$}");
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        };
+        if v.abs() < 1e-12 {
+            return "0".into();
+        }
+        match self {
+            Scale::Percent => format!("{}%", trim(v * 100.0, 1)),
+            Scale::Points => trim(v * 100.0, 1),
+            Scale::Plain => trim(v, 2),
+        }
+    }
+
+    /// The axis title with its unit: 调解成功率（%）.
+    pub fn desc(self, name: &str, lang: Lang) -> String {
+        match (self, lang) {
+            (Scale::Plain, _) => name.to_string(),
+            (Scale::Percent, Lang::Zh) => format!("{name}（%）"),
+            (Scale::Percent, Lang::En) => format!("{name} (%)"),
+            (Scale::Points, Lang::Zh) => format!("{name}（百分点）"),
+            (Scale::Points, Lang::En) => format!("{name} (pp)"),
+        }
+    }
+}
+
 /// (a) Stacked young / middle / old shares per model and role, with n.
 #[derive(Debug, Clone)]
 pub struct AgeBar {
@@ -68,6 +127,8 @@ pub fn age_structure<DB: DrawingBackend>(
     lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
+    // The first bar at the top: rows read in the tables' order.
+    let bars: Vec<&AgeBar> = bars.iter().rev().collect();
     let title = super::labels::period_title(lang, "age_title", period, simulated);
     let mut chart = ChartBuilder::on(root)
         .caption(title, font(24))
@@ -143,6 +204,7 @@ pub fn boxes<DB: DrawingBackend>(
     groups: &[(String, Vec<f64>)],
     title: &str,
     y_desc: &str,
+    scale: Scale,
     lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
@@ -184,7 +246,8 @@ pub fn boxes<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .y_desc(y_desc)
+        .y_label_formatter(&|y| scale.tick(*y))
+        .y_desc(scale.desc(y_desc, lang))
         .label_style(font(15))
         .axis_desc_style(font(16))
         .draw()?;
@@ -241,6 +304,7 @@ pub fn trend<DB: DrawingBackend>(
     lines: &[(String, Vec<(i32, f64)>)],
     title: &str,
     y_desc: &str,
+    scale: Scale,
     lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
@@ -276,8 +340,9 @@ pub fn trend<DB: DrawingBackend>(
         .light_line_style(BLACK.mix(0.04))
         .x_labels((x1 - x0 + 1) as usize)
         .x_label_formatter(&|x| x.to_string())
+        .y_label_formatter(&|y| scale.tick(*y))
         .x_desc(label(lang, "year"))
-        .y_desc(y_desc)
+        .y_desc(scale.desc(y_desc, lang))
         .label_style(font(15))
         .axis_desc_style(font(16))
         .draw()?;
@@ -377,6 +442,7 @@ pub fn model_bars<DB: DrawingBackend>(
     bars: &[(String, f64, usize)],
     title: &str,
     y_desc: &str,
+    scale: Scale,
     lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
@@ -398,7 +464,8 @@ pub fn model_bars<DB: DrawingBackend>(
         .disable_x_mesh()
         .x_labels(bars.len() * 2 + 1)
         .x_label_formatter(&|x| pick(&names, *x))
-        .y_desc(y_desc)
+        .y_label_formatter(&|y| scale.tick(*y))
+        .y_desc(scale.desc(y_desc, lang))
         .label_style(font(15))
         .axis_desc_style(font(16))
         .draw()?;
@@ -482,6 +549,7 @@ pub fn event_study<DB: DrawingBackend>(
     rows: &[EventPoint],
     title: &str,
     y_desc: &str,
+    scale: Scale,
     lang: Lang,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
@@ -505,15 +573,9 @@ pub fn event_study<DB: DrawingBackend>(
         .light_line_style(BLACK.mix(0.04))
         .x_labels((e1 - e0 + 1) as usize)
         .x_label_formatter(&|x| format!("{:.0}", x))
-        .y_label_formatter(&|y| {
-            if y.abs() < 1e-12 {
-                "0".into()
-            } else {
-                format!("{y:.2}")
-            }
-        })
+        .y_label_formatter(&|y| scale.tick(*y))
         .x_desc(label(lang, "rel_year"))
-        .y_desc(y_desc)
+        .y_desc(scale.desc(y_desc, lang))
         .label_style(font(15))
         .axis_desc_style(font(16))
         .draw()?;

@@ -8,8 +8,9 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::claims;
 use super::document::{Block, Cell, Column, Document, Figure, Table};
-use super::format::{self, change_kind, metric_kind, Kind};
+use super::format::{self, metric_kind, Kind};
 use super::labels::{self, label, period_label, period_title, Lang};
 use super::{floats, strs, table, RenderError};
 
@@ -40,7 +41,8 @@ pub(super) fn summary_rows(
         })
 }
 
-/// The per-model table of one metric in one period.
+/// The per-model table of one metric in one period, models in the
+/// reports' order.
 fn summary_table(
     summary: &DataFrame,
     lang: Lang,
@@ -73,8 +75,10 @@ fn summary_table(
         .iter()
         .map(|c| floats(&df, c))
         .collect();
-    for (i, m) in models.iter().enumerate() {
-        let mut row = vec![Cell::text(labels::model(lang, m))];
+    let mut order: Vec<usize> = (0..models.len()).collect();
+    order.sort_by_key(|&i| claims::model_rank(&models[i]));
+    for i in order {
+        let mut row = vec![Cell::text(labels::model(lang, &models[i]))];
         row.extend(cols.iter().map(|c| Cell::Num(c[i])));
         t.rows.push(row);
     }
@@ -89,10 +93,190 @@ fn sep(lang: Lang) -> &'static str {
     }
 }
 
-/// A metric key of the DiD tables (`share_young:cadre`) as its name.
-fn did_metric(lang: Lang, key: &str) -> (String, String) {
-    let (m, b) = key.split_once(':').unwrap_or((key, ""));
-    (m.to_string(), labels::metric(lang, m, b))
+/// The period's Kruskal–Wallis tests: the table (raw and corrected p) and
+/// the family's correction, with the count significant after it.
+struct Tests {
+    table: Table,
+    /// (metric, breakdown) → (H as shown, corrected p).
+    rows: Vec<(String, String, String, f64)>,
+    method: String,
+    significant: usize,
+}
+
+fn tests_table(dir: &Path, latest: &str, lang: Lang) -> Result<Tests, RenderError> {
+    let tests = table(dir, "model_tests")?;
+    let (tp, tm, tb) = (
+        strs(&tests, "period"),
+        strs(&tests, "metric"),
+        strs(&tests, "breakdown"),
+    );
+    let method = strs(&tests, "p_adjust")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "holm".into());
+    let tcols: Vec<Vec<Option<f64>>> = ["groups", "n", "h", "df", "p", "p_adjusted", "epsilon2"]
+        .iter()
+        .map(|c| floats(&tests, c))
+        .collect();
+    let adjusted = label(
+        lang,
+        if method == "bh" {
+            "p_bh"
+        } else {
+            "p_holm_family"
+        },
+    );
+    let mut t = Table::new(
+        label(lang, "tests_title"),
+        &format!(
+            "{}{}Kruskal–Wallis",
+            period_title(lang, "tests_title", latest, false),
+            sep(lang)
+        ),
+        vec![
+            Column::text(label(lang, "metric")),
+            Column::number(label(lang, "groups"), Kind::Count),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(label(lang, "h"), Kind::Statistic),
+            Column::number(label(lang, "df"), Kind::Count),
+            Column::number(label(lang, "p"), Kind::PValue),
+            Column::number(adjusted, Kind::PValue),
+            Column::number(label(lang, "epsilon2"), Kind::Coefficient),
+        ],
+    );
+    let mut rows = Vec::new();
+    let mut significant = 0;
+    for i in (0..tests.height()).filter(|&i| tp[i] == latest) {
+        let mut row = vec![Cell::text(labels::metric(lang, &tm[i], &tb[i]))];
+        row.extend(tcols.iter().map(|c| Cell::Num(c.get(i).copied().flatten())));
+        let padj = tcols[5].get(i).copied().flatten().unwrap_or(f64::NAN);
+        if padj < claims::ALPHA {
+            significant += 1;
+        }
+        rows.push((
+            tm[i].clone(),
+            tb[i].clone(),
+            row[3].shown(Some(Kind::Statistic), lang),
+            padj,
+        ));
+        t.rows.push(row);
+    }
+    Ok(Tests {
+        table: t,
+        rows,
+        method,
+        significant,
+    })
+}
+
+/// The Dunn pairs of `metric` in `latest`, each oriented by the reports'
+/// model order (z > 0: the first ranks higher).
+fn pairs_of(pairs: &DataFrame, latest: &str, metric: &str, breakdown: &str) -> Vec<claims::Pair> {
+    let (pp, pm, pb, a, b) = (
+        strs(pairs, "period"),
+        strs(pairs, "metric"),
+        strs(pairs, "breakdown"),
+        strs(pairs, "model_a"),
+        strs(pairs, "model_b"),
+    );
+    let (z, ph) = (floats(pairs, "z"), floats(pairs, "p_holm"));
+    (0..pairs.height())
+        .filter(|&i| pp[i] == latest && pm[i] == metric && pb[i] == breakdown)
+        .filter_map(|i| {
+            let (z, p) = (z[i]?, ph[i]?);
+            Some(if claims::model_rank(&a[i]) <= claims::model_rank(&b[i]) {
+                claims::Pair {
+                    a: a[i].clone(),
+                    b: b[i].clone(),
+                    z,
+                    p_holm: p,
+                }
+            } else {
+                claims::Pair {
+                    a: b[i].clone(),
+                    b: a[i].clone(),
+                    z: -z,
+                    p_holm: p,
+                }
+            })
+        })
+        .collect()
+}
+
+/// One metric's Dunn pairs as a table with each pair's verdict.
+fn pairs_table(pairs: &[claims::Pair], caption: &str, lang: Lang) -> Table {
+    let mut t = Table::new(
+        label(lang, "pairs_sheet"),
+        caption,
+        vec![
+            Column::text(label(lang, "model_a")),
+            Column::text(label(lang, "model_b")),
+            Column::number(label(lang, "z"), Kind::Statistic),
+            Column::number(label(lang, "p_holm"), Kind::PValue),
+            Column::text(label(lang, "verdict")),
+        ],
+    );
+    let mut sorted: Vec<&claims::Pair> = pairs.iter().collect();
+    sorted.sort_by_key(|p| (claims::model_rank(&p.a), claims::model_rank(&p.b)));
+    for p in sorted {
+        let (a, b) = (labels::model(lang, &p.a), labels::model(lang, &p.b));
+        let verdict = match (p.p_holm < claims::ALPHA, p.z > 0.0, lang) {
+            (false, _, Lang::Zh) => "差异不显著".to_string(),
+            (false, _, Lang::En) => "not significant".to_string(),
+            (true, true, Lang::Zh) => format!("{a}高于{b}"),
+            (true, false, Lang::Zh) => format!("{b}高于{a}"),
+            (true, true, Lang::En) => format!("{a} above {b}"),
+            (true, false, Lang::En) => format!("{b} above {a}"),
+        };
+        t.rows.push(vec![
+            Cell::text(a),
+            Cell::text(b),
+            Cell::Num(Some(p.z)),
+            Cell::Num(Some(p.p_holm)),
+            Cell::text(verdict),
+        ]);
+    }
+    t
+}
+
+/// The significant pairs of every other metric whose corrected
+/// Kruskal–Wallis test is significant.
+fn other_pairs_table(pairs: &DataFrame, tests: &Tests, latest: &str, lang: Lang) -> Option<Table> {
+    let mut t = Table::new(
+        label(lang, "pairs_other_sheet"),
+        &period_title(lang, "pairs_other_title", latest, false),
+        vec![
+            Column::text(label(lang, "metric")),
+            Column::text(label(lang, "higher")),
+            Column::text(label(lang, "lower")),
+            Column::number(label(lang, "z"), Kind::Statistic),
+            Column::number(label(lang, "p_holm"), Kind::PValue),
+        ],
+    );
+    t.shown = 40;
+    for (m, b, _, padj) in &tests.rows {
+        if *padj >= claims::ALPHA || (m == "resolution_rate" && b.is_empty()) {
+            continue;
+        }
+        let mut ps = pairs_of(pairs, latest, m, b);
+        ps.retain(|p| p.p_holm < claims::ALPHA);
+        ps.sort_by_key(|p| (claims::model_rank(&p.a), claims::model_rank(&p.b)));
+        for p in ps {
+            let (hi, lo) = if p.z > 0.0 {
+                (&p.a, &p.b)
+            } else {
+                (&p.b, &p.a)
+            };
+            t.rows.push(vec![
+                Cell::text(labels::metric(lang, m, b)),
+                Cell::text(labels::model(lang, hi)),
+                Cell::text(labels::model(lang, lo)),
+                Cell::Num(Some(p.z.abs())),
+                Cell::Num(Some(p.p_holm)),
+            ]);
+        }
+    }
+    (!t.rows.is_empty()).then_some(t)
 }
 
 /// The report's content, from the run's tables.
@@ -107,159 +291,79 @@ pub(super) fn report_content(
 ) -> Result<Document, RenderError> {
     let zh = lang == Lang::Zh;
     let mut findings = Vec::new();
-    let mut notes = Vec::new();
     let summary = table(dir, "model_summary")?;
+    let pairs = table(dir, "model_pairs")?;
 
-    // The resolution rate by model: the best mean, from its table.
+    // Between the models: the resolution rate, at the strength the
+    // corrected omnibus test and the Dunn pairs support.
     let res = summary_table(&summary, lang, "resolution_rate", None, latest)?;
-    if let Some(best) = res
+    let tests = tests_table(dir, latest, lang)?;
+    let res_pairs = pairs_of(&pairs, latest, "resolution_rate", "");
+    let method_name = label(
+        lang,
+        if tests.method == "bh" {
+            "bh_name"
+        } else {
+            "holm_name"
+        },
+    );
+    let omnibus = tests
         .rows
         .iter()
-        .filter(|r| matches!(r[2], Cell::Num(Some(_))))
-        .max_by(|a, b| {
-            let v = |r: &Vec<Cell>| match r[2] {
-                Cell::Num(Some(v)) => v,
-                _ => f64::NAN,
-            };
-            v(a).total_cmp(&v(b))
-        })
-    {
-        let m = best[0].shown(None, lang);
-        let v = best[2].shown(Some(Kind::Share), lang);
-        let p = period_label(lang, latest);
-        findings.push(if zh {
-            format!("{p}调解成功率均值最高的是{m}（{v}）。")
-        } else {
-            format!("In {p} the mean resolution rate is highest under {m} ({v}).")
+        .find(|r| r.0 == "resolution_rate" && r.1.is_empty())
+        .map(|r| claims::Omnibus {
+            quoted: match lang {
+                Lang::Zh => format!("H = {}，{method_name} 校正 {}", r.2, format::p_clause(r.3)),
+                Lang::En => format!(
+                    "H = {}, {method_name}-corrected {}",
+                    r.2,
+                    format::p_clause(r.3)
+                ),
+            },
+            p_adjusted: r.3,
         });
-    }
-
-    // Differences between models in the latest period, one row a metric.
-    let tests = table(dir, "model_tests")?;
-    let (tp, tm, tb) = (
-        strs(&tests, "period"),
-        strs(&tests, "metric"),
-        strs(&tests, "breakdown"),
-    );
-    let tcols: Vec<Vec<Option<f64>>> = ["groups", "n", "h", "df", "p", "epsilon2"]
-        .iter()
-        .map(|c| floats(&tests, c))
-        .collect();
-    let mut tests_t = Table::new(
-        label(lang, "tests_title"),
-        &format!(
-            "{}{}Kruskal–Wallis",
-            period_title(lang, "tests_title", latest, false),
-            sep(lang)
-        ),
-        vec![
-            Column::text(label(lang, "metric")),
-            Column::number(label(lang, "groups"), Kind::Count),
-            Column::number(label(lang, "n"), Kind::Count),
-            Column::number(label(lang, "h"), Kind::Statistic),
-            Column::number(label(lang, "df"), Kind::Count),
-            Column::number(label(lang, "p"), Kind::PValue),
-            Column::number(label(lang, "epsilon2"), Kind::Coefficient),
-        ],
-    );
-    for i in (0..tests.height()).filter(|&i| tp[i] == latest) {
-        let mut row = vec![Cell::text(labels::metric(lang, &tm[i], &tb[i]))];
-        row.extend(tcols.iter().map(|c| Cell::Num(c[i])));
-        if tm[i] == "resolution_rate" && tb[i].is_empty() {
-            let (h, p, e) = (
-                row[3].shown(Some(Kind::Statistic), lang),
-                tcols[4][i].unwrap_or(f64::NAN),
-                row[6].shown(Some(Kind::Coefficient), lang),
-            );
-            let sig = p < 0.05;
-            let pc = format::p_clause(p);
-            findings.push(if zh {
-                format!(
-                    "各模式间调解成功率差异{}（Kruskal–Wallis H = {h}，{pc}，ε² = {e}）。",
-                    if sig { "显著" } else { "不显著" }
-                )
-            } else {
-                format!(
-                    "Resolution rates {} across models (Kruskal–Wallis H = {h}, {pc}, ε² = {e}).",
-                    if sig {
-                        "differ significantly"
-                    } else {
-                        "do not differ significantly"
-                    }
-                )
-            });
-        }
-        tests_t.rows.push(row);
-    }
-
-    // Average adoption effects: a finding each, from the effects table.
-    let eff = table(dir, "adoption_effects")?;
-    let (em, ek) = (strs(&eff, "metric"), strs(&eff, "kind"));
-    let (ea, es) = (floats(&eff, "att"), floats(&eff, "se"));
-    let (elo, ehi) = (floats(&eff, "ci_low"), floats(&eff, "ci_high"));
-    let mut effects_t = Table::new(
-        label(lang, "effects_title"),
-        &labels::titled(lang, "effects_title", simulated),
-        vec![
-            Column::text(label(lang, "metric")),
-            Column::text(label(lang, "kind")),
-            Column::number(label(lang, "att"), Kind::Change),
-            Column::number(label(lang, "se"), Kind::Change),
-            Column::number(label(lang, "ci_low"), Kind::Change),
-            Column::number(label(lang, "ci_high"), Kind::Change),
-        ],
-    );
-    let mut zero = Vec::new();
-    for i in (0..eff.height()).filter(|&i| ek[i] == "simple") {
-        let (key, name) = did_metric(lang, &em[i]);
-        let Some(a) = ea[i] else {
-            continue;
-        };
-        // No SE: an estimate with no variation (every unit's change zero).
-        let se = es[i].unwrap_or(0.0);
-        let (lo, hi) = (
-            elo.get(i).copied().flatten().unwrap_or(a - 1.96 * se),
-            ehi.get(i).copied().flatten().unwrap_or(a + 1.96 * se),
+    let models: Vec<String> = {
+        let mut m = strs(
+            &summary_rows(&summary, "resolution_rate", None, latest)?,
+            "governance_model",
         );
-        let k = change_kind(&key);
-        let cells = [a, se, lo, hi].map(|v| format::text(Some(v), k, lang));
-        let zero_text = format::text(Some(0.0), k, lang);
-        if [a, lo, hi]
-            .iter()
-            .all(|v| format::text(Some(*v), k, lang) == zero_text)
-        {
-            zero.push(name);
-            continue;
-        }
-        // Each row in its metric's own unit: a share's change in points.
-        let mut row = vec![Cell::text(&name), Cell::text(label(lang, "att"))];
-        row.extend([a, se, lo, hi].map(|v| Cell::Value(Some(v), k)));
-        effects_t.rows.push(row);
-        let sig = lo > 0.0 || hi < 0.0;
-        let s = if sig {
-            label(lang, "significant")
-        } else {
-            label(lang, "not_significant")
-        };
-        findings.push(if zh {
-            format!(
-                "采用治理模式后，{name}平均变化 {}（95% 区间 {} 至 {}），{s}。",
-                cells[0], cells[2], cells[3]
-            )
-        } else {
-            format!(
-                "After adopting a model, {name} changed by {} on average (95% interval {} to {}): {s}.",
-                cells[0], cells[2], cells[3]
-            )
-        });
-    }
-    if !zero.is_empty() {
-        notes.push(format!(
-            "{}{}",
-            label(lang, "zero_effect_note"),
-            zero.join(if zh { "、" } else { ", " })
-        ));
-    }
+        m.sort_by_key(|x| claims::model_rank(x));
+        m
+    };
+    let subject = match lang {
+        Lang::Zh => format!("{}调解成功率", period_label(lang, latest)),
+        Lang::En => format!("In {latest} the resolution rate"),
+    };
+    findings.push(claims::between_models(
+        lang,
+        &subject,
+        &models,
+        omnibus.as_ref(),
+        &res_pairs,
+    ));
+    let n_tests = tests.rows.len();
+    findings.push(if zh {
+        format!(
+            "{}各模式间差异检验共 {n_tests} 项（每项指标一项 Kruskal–Wallis 检验），经 {method_name} 校正后 {} 项在 5% 水平显著（表“{}”）；各模式由县（区）选定，这些检验把单位当作独立观测，只作描述（见“局限”）。",
+            period_label(lang, latest),
+            tests.significant,
+            label(lang, "tests_title")
+        )
+    } else {
+        format!(
+            "Of the {n_tests} tests between models in {latest} (a Kruskal–Wallis test a metric), {} are significant at 5% after {method_name}'s correction (table \"{}\"); models are chosen by county and these tests treat units as independent, so they are descriptive (see Limitations).",
+            tests.significant,
+            label(lang, "tests_title")
+        )
+    });
+
+    // Adoption effects: one finding an outcome, none where pre-trends differ.
+    let did = super::did_content::section(dir, simulated, lang)?;
+    findings.extend(did.findings.iter().cloned());
+
+    // fsQCA, when the run made a study.
+    let qca = super::qca_content::section(dir, latest, simulated, lang)?;
+    findings.extend(qca.finding.iter().cloned());
 
     let quality = table(dir, "data_quality")?;
     // fold from +0.0: an empty f64 sum is −0.0, which would print as "-0".
@@ -278,7 +382,9 @@ pub(super) fn report_content(
         Block::Heading(label(lang, "key_findings").into()),
         Block::Bullets(findings),
     ];
-    blocks.extend(notes.into_iter().map(Block::Note));
+    let (data_blocks, data_facts) =
+        super::data_content::section(dir, &summary, latest, simulated, lang)?;
+    blocks.extend(data_blocks);
 
     let fig = |chart: &str, key: &str| {
         Block::Figure(Figure {
@@ -309,7 +415,9 @@ pub(super) fn report_content(
             floats(&young, "mean"),
         );
         let (om, ov) = (strs(&old, "governance_model"), floats(&old, "mean"));
-        for i in 0..young.height() {
+        let mut order: Vec<usize> = (0..young.height()).collect();
+        order.sort_by_key(|&i| claims::model_rank(&ym[i]));
+        for i in order {
             let o = om.iter().position(|m| *m == ym[i]).and_then(|j| ov[j]);
             age.rows.push(vec![
                 Cell::text(labels::model(lang, &ym[i])),
@@ -327,12 +435,37 @@ pub(super) fn report_content(
         note("def_age"),
     ]);
 
-    // (b) Resolution: boxes, the table, the tests; the trend.
+    // (b) Resolution: boxes, the table, the tests and the pairs; the trend.
     blocks.extend([
         Block::Heading(label(lang, "resolution_title").into()),
         fig("resolution_rate", "resolution_title"),
         Block::Table(res),
-        Block::Table(tests_t),
+        Block::Table(tests.table.clone()),
+        Block::Note(if zh {
+            format!(
+                "校正后 p：同一期 {n_tests} 项检验作为一族，用 {method_name} 法校正（[compare] p_adjust）；发现只引用校正后的 p。"
+            )
+        } else {
+            format!(
+                "Corrected p: the period's {n_tests} tests are one family, corrected by {method_name}'s method ([compare] p_adjust); the findings quote only corrected p-values."
+            )
+        }),
+        Block::Table(pairs_table(
+            &res_pairs,
+            &format!(
+                "{}{}{}",
+                period_label(lang, latest),
+                label(lang, "resolution_rate"),
+                match lang {
+                    Lang::Zh => format!("：{}", label(lang, "pairs_title")),
+                    Lang::En => format!(": {}", label(lang, "pairs_title")),
+                }
+            ),
+            lang,
+        )),
+    ]);
+    blocks.extend(other_pairs_table(&pairs, &tests, latest, lang).map(Block::Table));
+    blocks.extend([
         note("def_resolution"),
         Block::Figure(Figure {
             chart: "resolution_trend".into(),
@@ -437,62 +570,16 @@ pub(super) fn report_content(
         blocks.extend(map_notes.iter().map(|n| Block::Note(n.clone())));
     }
 
-    // (e) Adoption effects: the event study and the averages.
-    let events = table(dir, "event_study")?;
-    let (evm, evr) = (strs(&events, "metric"), floats(&events, "rel_year"));
-    let ev: Vec<Vec<Option<f64>>> = ["att", "se", "ci_low", "ci_high"]
-        .iter()
-        .map(|c| floats(&events, c))
-        .collect();
-    // With a uniform band the interval columns are the band's.
-    let banded = floats(&events, "crit")
-        .iter()
-        .flatten()
-        .any(|c| *c > 1.959_964 + 1e-6);
-    // The band's critical value, as the event-study table and chart use it.
-    let band_crit = (0..events.height())
-        .filter(|&i| evm[i] == "resolution_rate" && evr[i].is_some())
-        .find_map(|i| floats(&events, "crit")[i])
-        .filter(|c| *c > 1.959_964 + 1e-6);
-    let (lo_key, hi_key) = if banded {
-        ("band_low", "band_high")
-    } else {
-        ("ci_low", "ci_high")
-    };
-    let ek = change_kind("resolution_rate");
-    let mut es_t = Table::new(
-        label(lang, "rel_year"),
-        &labels::titled(lang, "event_title", false),
-        vec![
-            Column::number(label(lang, "rel_year"), Kind::Rank),
-            Column::number(label(lang, "effect"), ek),
-            Column::number(label(lang, "se"), ek),
-            Column::number(label(lang, lo_key), ek),
-            Column::number(label(lang, hi_key), ek),
-        ],
-    );
-    for i in (0..events.height()).filter(|&i| evm[i] == "resolution_rate") {
-        // The last row: the average over e ≥ 0, with its 95% interval.
-        let mut row = vec![match evr[i] {
-            Some(_) => Cell::Num(evr[i]),
-            None => Cell::text(label(lang, "event_average")),
-        }];
-        row.extend(ev.iter().map(|c| Cell::Num(c[i])));
-        es_t.rows.push(row);
-    }
-    blocks.extend([
-        Block::Heading(label(lang, "event_title").into()),
-        Block::Figure(Figure {
-            chart: "event_study".into(),
-            caption: labels::titled(lang, "event_title", simulated),
-        }),
-        Block::Table(es_t),
-        Block::Table(effects_t),
-        Block::Note(did_method(&table(dir, "adoption_tests")?, band_crit, lang)),
-    ]);
-
-    // (e′) fsQCA, when the run made a study.
-    blocks.extend(super::qca_content::blocks(dir, latest, simulated, lang)?);
+    // (e) Adoption effects; (e′) fsQCA; the limitations.
+    blocks.extend(did.blocks);
+    blocks.extend(qca.blocks);
+    blocks.extend(super::data_content::limitations(
+        lang,
+        &data_facts,
+        &did.facts,
+        &qca.facts,
+        simulated,
+    ));
 
     // (f) Data quality.
     let (qt, qr, qk) = (
@@ -565,82 +652,41 @@ pub(super) fn report_content(
 
 const LOAD_CODE: &str = "# The run's tables: go on from here.\nimport pathlib\nimport polars as pl\nimport pandas as pd\n\ntables = pathlib.Path('tables')\nunit_metrics = pl.read_parquet(tables / 'unit_metrics.parquet')\nmodel_summary = pd.read_parquet(tables / 'model_summary.parquet')\nindex_scores = pl.read_parquet(tables / 'index_scores.parquet')\nadoption_effects = pd.read_parquet(tables / 'adoption_effects.parquet')\nunit_metrics.head()";
 
-/// How the adoption effects were estimated, from `adoption_tests`' settings
-/// (the resolution rate's row): control group, covariates, method,
-/// standard errors and what the band means (`band_crit`: the event study's
-/// critical value).
-fn did_method(tests: &polars::prelude::DataFrame, band_crit: Option<f64>, lang: Lang) -> String {
-    let m = strs(tests, "metric");
-    let Some(i) = m
-        .iter()
-        .position(|x| x == "resolution_rate")
-        .or((!m.is_empty()).then_some(0))
-    else {
-        return label(lang, "def_event").to_string();
-    };
-    let get = |c: &str| strs(tests, c).get(i).cloned().unwrap_or_default();
-    let zh = lang == Lang::Zh;
-    let control = match (get("control").as_str(), zh) {
-        ("notyet", true) => "尚未采用模式的单位（含从未采用者）",
-        (_, true) => "从未采用模式的单位",
-        ("notyet", false) => "not-yet-adopting units (and the never-adopting)",
-        (_, false) => "never-adopting units",
-    };
-    let covs = get("covariates");
-    let method = match (get("method").as_str(), zh) {
-        ("ipw", true) => "逆概率加权",
-        ("reg", true) => "结果回归",
-        (_, true) => "双重稳健（倾向得分与结果回归）",
-        ("ipw", false) => "inverse probability weighting",
-        ("reg", false) => "outcome regression",
-        (_, false) => "doubly robust (propensity score and outcome regression)",
-    };
-    let adjust = match (covs.is_empty(), zh) {
-        (true, true) => "不含协变量".to_string(),
-        (false, true) => format!("以协变量 {covs} 条件化平行趋势，采用{method}估计"),
-        (true, false) => "without covariates".to_string(),
-        (false, false) => format!("parallel trends conditional on {covs}, estimated by {method}"),
-    };
-    let se = match (get("se").as_str(), zh) {
-        ("analytic", true) => "标准误由影响函数解析计算",
-        (_, true) => "标准误为按单位聚类的乘数自助法",
-        ("analytic", false) => "analytic standard errors from the influence functions",
-        (_, false) => "standard errors from a multiplier bootstrap clustered by unit",
-    };
-    let base = if get("base_period") == "universal" {
-        if zh {
-            "，统一基期"
-        } else {
-            ", a universal base period"
-        }
-    } else {
-        ""
-    };
-    let band = match band_crit {
-        Some(c) if zh => format!("竖线为逐点 95% 区间，阴影为 95% 一致置信带（临界值 {c:.2}，同时覆盖所有相对年份，而非逐个年份）。"),
-        Some(c) => format!(" Whiskers are pointwise 95% intervals; the shading is the 95% uniform band (critical value {c:.2}), which covers every event time at once."),
-        None if zh => "竖线为逐点 95% 区间。".to_string(),
-        None => " Whiskers are pointwise 95% intervals.".to_string(),
-    };
-    if zh {
-        format!("采用模式的效应：交错双重差分（Callaway–Sant'Anna，与 R did 的 att_gt 相同），对照组为{control}，{adjust}{base}；{se}。{band}")
-    } else {
-        format!("Adoption effects: staggered difference-in-differences (Callaway–Sant'Anna, as R did's att_gt) against {control}, {adjust}{base}; {se}.{band}")
-    }
-}
-
 /// The definitions every report ends with.
+/// Every metric a report uses, by its name, then the methods.
 pub(super) fn definitions(lang: Lang) -> Vec<(String, String)> {
-    [
-        ("age_title", "def_age"),
-        ("resolution_rate", "def_resolution"),
-        ("heatmap_title", "def_visits"),
-        ("score", "def_index"),
-        ("event_title", "def_event"),
-    ]
-    .iter()
-    .map(|(k, d)| (label(lang, k).to_string(), label(lang, d).to_string()))
-    .collect()
+    let metrics = [
+        ("share_young", "cadre"),
+        ("share_old", "cadre"),
+        ("aging_ratio", "cadre"),
+        ("mean_age", "cadre"),
+        ("members", "cadre"),
+        ("disputes_per_10k", ""),
+        ("resolution_rate", ""),
+        ("escalation_rate", ""),
+        ("visits_per_1k", ""),
+        ("center_coverage", ""),
+        ("satisfaction", ""),
+    ];
+    let mut out: Vec<(String, String)> = metrics
+        .iter()
+        .map(|(m, _)| {
+            (
+                labels::metric(lang, m, ""),
+                label(lang, &format!("defm_{m}")).to_string(),
+            )
+        })
+        .collect();
+    out.extend(
+        [
+            ("score", "def_index"),
+            ("event_title", "def_event"),
+            ("qca_heading", "def_qca"),
+        ]
+        .iter()
+        .map(|(k, d)| (label(lang, k).to_string(), label(lang, d).to_string())),
+    );
+    out
 }
 
 /// Run id, versions, seed and draws, and every input with its hash.

@@ -121,6 +121,9 @@ pub enum Cell {
     /// A number shown as `kind` whatever its column's kind (a table of
     /// effects in different units).
     Value(Option<f64>, Kind),
+    /// A number shown as `kind` without its unit, which the row names (a
+    /// table of effects whose metric column says the unit).
+    Bare(Option<f64>, Kind),
     /// A region by its name, its code beside it (smaller); XLSX gives the
     /// code a column of its own.
     Named {
@@ -141,6 +144,7 @@ impl Cell {
             (Cell::Num(v), None) => format::cell(*v, Kind::Decimal, lang),
             // A number in its own unit among others: the unit goes with it.
             (Cell::Value(v, k), _) => format::text(*v, *k, lang),
+            (Cell::Bare(v, k), _) => format::cell(*v, *k, lang),
             (Cell::Text(s), _) => s.clone(),
             (Cell::Named { name, code }, _) => format!("{name} {code}"),
         }
@@ -149,8 +153,14 @@ impl Cell {
     /// Whether the cell is highlighted under its column's rule.
     pub fn flagged(&self, h: Highlight) -> bool {
         match (self, h) {
-            (Cell::Num(Some(v)) | Cell::Value(Some(v), _), Highlight::Above(t)) => *v > t,
-            (Cell::Num(Some(v)) | Cell::Value(Some(v), _), Highlight::Below(t)) => *v < t,
+            (
+                Cell::Num(Some(v)) | Cell::Value(Some(v), _) | Cell::Bare(Some(v), _),
+                Highlight::Above(t),
+            ) => *v > t,
+            (
+                Cell::Num(Some(v)) | Cell::Value(Some(v), _) | Cell::Bare(Some(v), _),
+                Highlight::Below(t),
+            ) => *v < t,
             _ => false,
         }
     }

@@ -38,6 +38,18 @@ pub enum Kind {
     Change,
     /// A change of rank, signed integer (+3: three places up).
     RankChange,
+    /// A spread of a share (a standard error, a width): percentage points,
+    /// one decimal, no sign.
+    SharePoints,
+    /// A spread of any other number: one decimal, no sign.
+    Amount,
+    /// [`Kind::ShareChange`], [`Kind::Change`], [`Kind::SharePoints`] and
+    /// [`Kind::Amount`] with two decimals: an effect's row whose interval
+    /// would otherwise show a bound of 0.0 that is not 0 ([`effect_kinds`]).
+    ShareChangeFine,
+    ChangeFine,
+    SharePointsFine,
+    AmountFine,
 }
 
 /// The kind of a unit metric's value.
@@ -60,6 +72,35 @@ pub fn change_kind(metric: &str) -> Kind {
     match metric_kind(metric) {
         Kind::Share => Kind::ShareChange,
         _ => Kind::Change,
+    }
+}
+
+/// The kind of a spread (a standard error) of a metric's change: in the
+/// change's unit, without a sign.
+pub fn spread_kind(metric: &str) -> Kind {
+    match metric_kind(metric) {
+        Kind::Share => Kind::SharePoints,
+        _ => Kind::Amount,
+    }
+}
+
+/// The kinds of an effect's row (estimate and bounds, spread): its
+/// metric's, or with two decimals when a non-zero value among `values`
+/// would show as 0.0 — a bound printed "0.0" beside "significant" reads as
+/// a contradiction.
+pub fn effect_kinds(metric: &str, values: &[Option<f64>], lang: Lang) -> (Kind, Kind) {
+    let (k, s) = (change_kind(metric), spread_kind(metric));
+    let hides = values.iter().flatten().any(|v| {
+        *v != 0.0
+            && cell(Some(*v), k, lang)
+                .trim_start_matches(['+', '-'])
+                .chars()
+                .all(|c| c == '0' || c == '.')
+    });
+    match (hides, k) {
+        (false, _) => (k, s),
+        (true, Kind::ShareChange) => (Kind::ShareChangeFine, Kind::SharePointsFine),
+        (true, _) => (Kind::ChangeFine, Kind::AmountFine),
     }
 }
 
@@ -139,6 +180,21 @@ pub fn text(v: Option<f64>, kind: Kind, lang: Lang) -> String {
         },
         Kind::Change => signed(v, 1),
         Kind::RankChange => signed(v.round(), 0),
+        Kind::SharePoints => match lang {
+            Lang::Zh => format!("{} 个百分点", fixed(v * 100.0, 1)),
+            Lang::En => format!("{} pp", fixed(v * 100.0, 1)),
+        },
+        Kind::Amount => fixed(v, 1),
+        Kind::ShareChangeFine => match lang {
+            Lang::Zh => format!("{} 个百分点", signed(v * 100.0, 2)),
+            Lang::En => format!("{} pp", signed(v * 100.0, 2)),
+        },
+        Kind::ChangeFine => signed(v, 2),
+        Kind::SharePointsFine => match lang {
+            Lang::Zh => format!("{} 个百分点", fixed(v * 100.0, 2)),
+            Lang::En => format!("{} pp", fixed(v * 100.0, 2)),
+        },
+        Kind::AmountFine => fixed(v, 2),
     }
 }
 
@@ -148,6 +204,9 @@ pub fn text(v: Option<f64>, kind: Kind, lang: Lang) -> String {
 pub fn cell(v: Option<f64>, kind: Kind, lang: Lang) -> String {
     match (kind, v.filter(|v| v.is_finite())) {
         (Kind::ShareChange, Some(v)) => signed(v * 100.0, 1),
+        (Kind::SharePoints, Some(v)) => fixed(v * 100.0, 1),
+        (Kind::ShareChangeFine, Some(v)) => signed(v * 100.0, 2),
+        (Kind::SharePointsFine, Some(v)) => fixed(v * 100.0, 2),
         _ => text(v, kind, lang),
     }
 }
@@ -155,8 +214,14 @@ pub fn cell(v: Option<f64>, kind: Kind, lang: Lang) -> String {
 /// The unit a column header names for numbers shown by [`cell`].
 pub fn unit_suffix(kind: Kind, lang: Lang) -> &'static str {
     match (kind, lang) {
-        (Kind::ShareChange, Lang::Zh) => "（百分点）",
-        (Kind::ShareChange, Lang::En) => " (pp)",
+        (
+            Kind::ShareChange | Kind::SharePoints | Kind::ShareChangeFine | Kind::SharePointsFine,
+            Lang::Zh,
+        ) => "（百分点）",
+        (
+            Kind::ShareChange | Kind::SharePoints | Kind::ShareChangeFine | Kind::SharePointsFine,
+            Lang::En,
+        ) => " (pp)",
         _ => "",
     }
 }
@@ -165,7 +230,9 @@ pub fn unit_suffix(kind: Kind, lang: Lang) -> &'static str {
 /// share in percentage points, as its header says.
 pub fn excel_value(v: f64, kind: Kind) -> f64 {
     match kind {
-        Kind::ShareChange => v * 100.0,
+        Kind::ShareChange | Kind::SharePoints | Kind::ShareChangeFine | Kind::SharePointsFine => {
+            v * 100.0
+        }
         _ => v,
     }
 }
@@ -193,6 +260,12 @@ pub fn excel_format(kind: Kind) -> &'static str {
         Kind::ShareChange => "+0.0;-0.0;0.0",
         Kind::Change => "+#,##0.0;-#,##0.0;0.0",
         Kind::RankChange => "+0;-0;0",
+        Kind::SharePoints => "0.0",
+        Kind::Amount => "#,##0.0",
+        Kind::ShareChangeFine => "+0.00;-0.00;0.00",
+        Kind::ChangeFine => "+#,##0.00;-#,##0.00;0.00",
+        Kind::SharePointsFine => "0.00",
+        Kind::AmountFine => "#,##0.00",
     }
 }
 
@@ -226,5 +299,38 @@ mod tests {
         assert_eq!(cell(Some(0.0649), Kind::ShareChange, zh), "+6.5");
         assert_eq!(excel_value(0.0649, Kind::ShareChange), 6.49);
         assert_eq!(cell(Some(0.0649), Kind::Share, zh), "6.5%");
+        // A standard error in its change's unit, never signed.
+        assert_eq!(text(Some(0.0243), Kind::SharePoints, zh), "2.4 个百分点");
+        assert_eq!(cell(Some(0.0243), Kind::SharePoints, zh), "2.4");
+        assert_eq!(text(Some(13.85), Kind::Amount, zh), "13.8");
+        assert_eq!(spread_kind("resolution_rate"), Kind::SharePoints);
+        assert_eq!(spread_kind("satisfaction"), Kind::Amount);
+        // A bound that would print 0.0 but is not 0: two decimals for the row.
+        assert_eq!(
+            effect_kinds(
+                "disputes_per_10k",
+                &[Some(-1.96), Some(-3.9), Some(-0.03)],
+                zh
+            ),
+            (Kind::ChangeFine, Kind::AmountFine)
+        );
+        assert_eq!(text(Some(-0.03), Kind::ChangeFine, zh), "-0.03");
+        assert_eq!(
+            effect_kinds(
+                "resolution_rate",
+                &[Some(0.057), Some(0.032), Some(0.081)],
+                zh
+            ),
+            (Kind::ShareChange, Kind::SharePoints)
+        );
+        assert_eq!(
+            effect_kinds(
+                "resolution_rate",
+                &[Some(0.02), Some(0.0003), Some(0.04)],
+                zh
+            )
+            .0,
+            Kind::ShareChangeFine
+        );
     }
 }

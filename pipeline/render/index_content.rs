@@ -94,6 +94,7 @@ fn diagnostics_blocks(dir: &Path, simulated: bool, lang: Lang) -> Result<Vec<Blo
             c(n_values, Kind::Count), c(n_imputed, Kind::Count)
         )
     };
+    let duplicates = near_duplicates(dir, &ind, &pil, &collinear, lang)?;
     let title = labels::titled(lang, "diagnostics_title", simulated);
     let mut t = Table::new(
         label(lang, "diagnostics_sheet"),
@@ -128,7 +129,7 @@ fn diagnostics_blocks(dir: &Path, simulated: bool, lang: Lang) -> Result<Vec<Blo
             Cell::Num(eff[i]),
         ]);
     }
-    Ok(vec![
+    let mut out = vec![
         Block::Paragraph(sentence),
         Block::Figure(Figure {
             chart: "index_distributions".into(),
@@ -139,7 +140,74 @@ fn diagnostics_blocks(dir: &Path, simulated: bool, lang: Lang) -> Result<Vec<Blo
             chart: "index_correlations".into(),
             caption: labels::titled(lang, "correlations_title", simulated),
         }),
-    ])
+        Block::Note(label(lang, "correlations_note").into()),
+    ];
+    out.extend(duplicates.map(Block::Paragraph));
+    Ok(out)
+}
+
+/// Indicators of one pillar correlating above 0.9 (after directions),
+/// named with the correlation and what to do: one of them carries no
+/// information the other lacks, and together they double that
+/// information's weight in the pillar.
+fn near_duplicates(
+    dir: &Path,
+    ind: &[String],
+    pil: &[String],
+    collinear: &[String],
+    lang: Lang,
+) -> Result<Option<String>, RenderError> {
+    let corr = if dir.join("tables/index_correlations.parquet").is_file() {
+        Some(table(dir, "index_correlations")?)
+    } else {
+        None
+    };
+    let r_of = |a: &str, b: &str| -> Option<f64> {
+        let t = corr.as_ref()?;
+        let (x, y, r) = (strs(t, "a"), strs(t, "b"), floats(t, "pearson"));
+        (0..t.height())
+            .find(|&i| (x[i] == a && y[i] == b) || (x[i] == b && y[i] == a))
+            .and_then(|i| r[i])
+    };
+    let mut pairs: Vec<String> = Vec::new();
+    for (i, with) in collinear.iter().enumerate() {
+        for other in with.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+            // Each pair once, in the diagnostics' order.
+            let Some(j) = ind.iter().position(|x| x == other) else {
+                continue;
+            };
+            if j < i {
+                continue;
+            }
+            let r = r_of(&ind[i], other)
+                .map(|r| Cell::Num(Some(r)).shown(Some(Kind::Coefficient), lang))
+                .unwrap_or_default();
+            let (a, b) = (
+                labels::set_label(lang, &ind[i]),
+                labels::set_label(lang, other),
+            );
+            let p = labels::pillar_label(lang, &pil[i]);
+            pairs.push(if lang == Lang::Zh {
+                format!("{p}维度的{a}与{b}（方向调整后 r = {r}）")
+            } else {
+                format!("{a} and {b} in pillar {p} (r = {r} after directions)")
+            });
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(if lang == Lang::Zh {
+        format!(
+            "近乎重复的指标：{}。二者几乎携带同一信息，放在同一维度里等于把这一信息计了两次权。建议在正式分析中只保留其一（或把二者合成一个指标），并在敏感性分析中比较两种做法；本报告保留二者，以便与配置一致。",
+            pairs.join("；")
+        )
+    } else {
+        format!(
+            "Near-duplicate indicators: {}. Each carries almost the same information as the other, so keeping both in one pillar weighs that information twice. Keep one of them (or combine them into one indicator) in the analysis proper, and compare both choices in the sensitivity analysis; this report keeps both, as configured.",
+            pairs.join("; ")
+        )
+    }))
 }
 
 /// The index's sensitivity, when the run made it: one sentence naming the
@@ -193,6 +261,23 @@ fn sensitivity_blocks(dir: &Path, simulated: bool, lang: Lang) -> Result<Vec<Blo
             Cell::Num(hi[i]),
         ]);
     }
+    let factors: Vec<String> = f.iter().map(|k| name(k)).collect();
+    let draws = std::fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(&m).ok())
+        .and_then(|m| m["index_draws"].as_u64());
+    let draws = draws.map(|d| d.to_string()).unwrap_or_default();
+    let intervals = if lang == Lang::Zh {
+        format!(
+            "两种排名区间：指数排名表（及其图）中的 5–95% 区间来自 {draws} 次蒙特卡洛抽样，每次随机改变权重（±25%）、归一化方法与汇总方法，只反映这三项选择的不确定性；下图的区间来自敏感性分析的各次评估，同时改变{}，包括剔除单个指标，因此通常更宽。两者都不含数据本身的抽样或测量误差——小单位的比率波动见“局限”。",
+            factors.join("、")
+        )
+    } else {
+        format!(
+            "Two kinds of rank interval: the index table's (and its chart's) 5–95% intervals come from {draws} Monte Carlo draws that vary the weights (±25%), the normalisation and the aggregation, and reflect only those choices; the chart below takes its intervals over the sensitivity analysis's evaluations, which vary the {} — leaving one indicator out included — and are usually wider. Neither includes the data's own sampling or measurement error (small units' rates: see Limitations).",
+            factors.join(", ")
+        )
+    };
     Ok(vec![
         Block::Paragraph(sentence),
         Block::Figure(Figure {
@@ -200,6 +285,7 @@ fn sensitivity_blocks(dir: &Path, simulated: bool, lang: Lang) -> Result<Vec<Blo
             caption: labels::titled(lang, "sensitivity_title", simulated),
         }),
         Block::Table(table_t),
+        Block::Paragraph(intervals),
         Block::Figure(Figure {
             chart: "sensitivity_ranks".into(),
             caption: labels::titled(lang, "sensitivity_ranks_title", simulated),

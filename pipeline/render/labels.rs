@@ -167,7 +167,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("factor_winmax", "极值处理", "outlier treatment"),
     ("factor_imputation", "缺失值插补", "imputation"),
     ("factor_drop_indicator", "剔除单个指标", "leaving one indicator out"),
-    ("correlations_title", "指标间相关系数（Pearson）", "Correlations between indicators (Pearson)"),
+    ("correlations_title", "指标间相关系数（Pearson，方向调整后）", "Correlations between indicators (Pearson, after directions)"),
+    ("correlations_note", "相关系数在方向调整之后计算：负向指标先取反，使所有指标都是“越大越好”；因此一个正向指标与一个负向指标的原始负相关，在此显示为正相关（原始相关见 index_correlations 表的符号乘以二者方向之积）。", "Correlations are taken after directions: negative indicators are reversed first so that higher is better for all; a raw negative correlation between a positive and a negative indicator therefore shows as positive here (the raw one is the table's value times the product of the two directions)."),
     ("distributions_title", "指标分布：处理前（空心）与处理后（实心）", "Indicator distributions before (hollow) and after (filled) treatment"),
     ("skewness", "偏度", "skewness"),
     ("check_fails", "未通过检验", "fails the check"),
@@ -202,7 +203,27 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("diagnostics_title", "指标诊断", "Indicator diagnostics"),
     ("diagnostics_sheet", "指标诊断", "diagnostics"),
     ("sensitivity_ranks_title", "敏感性分析中的排名区间（5–95%）", "Rank intervals over the sensitivity analysis (5–95%)"),
-    ("event_average", "采用后平均（95% 区间）", "average after adoption (95% interval)"),
+    ("event_average", "动态聚合：e ≥ 0 各期的平均（95% 区间）", "dynamic aggregation: mean over e ≥ 0 (95% interval)"),
+    ("event_table_title", "调解成功率的事件研究（按相对采用年份）", "Event study of the resolution rate (by years since adoption)"),
+    ("pretrend_title", "平行趋势预检验", "Pre-trend tests"),
+    ("pretrend_sheet", "预趋势检验", "pre-trends"),
+    ("pretrend_test", "检验", "test"),
+    ("pretrend_wald", "Wald（各 ATT(g,t) 单元格）", "Wald (ATT(g,t) cells)"),
+    ("pretrend_sup_t", "sup-t 自助法（事件研究采用前各期）", "sup-t bootstrap (event study before adoption)"),
+    ("statistic", "统计量", "statistic"),
+    ("pretrend_cells", "检验的估计数", "estimates tested"),
+    ("pretrend_p", "预检验 p 值", "pre-test p"),
+    ("verdict", "结论", "verdict"),
+    ("pretrend_note", "预检验的原假设是采用前各期的效应均为 0（平行趋势）。p < 0.05 时拒绝：该结果在采用前已与对照组走势不同，其采用后的差异不能解读为采用的效应。按单位聚类时为 R did 的 Wald 检验（各采用前 ATT(g,t) 单元格）；按更高层级聚类并用自助法时，聚类稳健的 Wald 检验在检验数接近聚类数时严重过度拒绝（R did 此时不报告检验），故改用 sup-t 检验：事件研究中采用前各期估计的最大 |t| 与同一组自助抽样的分布比较，即一致置信带是否覆盖 0；只含一个采用聚类的相对年份不参与检验。", "The null is that every effect before adoption is 0 (parallel trends). p < 0.05 rejects it: the outcome already moved differently from the comparison group before adoption, and its later difference cannot be read as the effect of adoption. Clustered by unit, the test is R did's Wald test over the pre-adoption ATT(g,t) cells; clustered above the unit and bootstrapped, a cluster-robust Wald test over-rejects grossly when the estimates tested near the number of clusters (R did reports no test then), so the test is the sup-t test: the largest |t| of the event study's pre-adoption estimates against its distribution over the same bootstrap draws — whether the uniform band covers 0. Event times whose adopters lie in one cluster are left out."),
+    ("effects_sheet", "平均效应", "effects"),
+    ("aggregation", "聚合方式", "aggregation"),
+    ("agg_simple", "简单聚合", "simple"),
+    ("agg_dynamic", "动态聚合（事件时间平均）", "dynamic (mean over event time)"),
+    ("aggregations_note", "两种聚合对同一批 ATT(g,t) 加权不同：简单聚合把所有采用后的单元格按各采用队列的单位数加权平均，早采用的队列因采用后年份多而权重大；动态聚合先在每个相对年份 e 上按队列规模平均，再对 e ≥ 0 的各期取简单平均，每个相对年份权重相同。二者都是“采用后平均效应”，数值相近但不必相等（R did 的 aggte(type = \"simple\") 与 aggte(type = \"dynamic\")）。发现以简单聚合为准。", "The two aggregations weigh the same ATT(g,t) differently: the simple one averages every post-adoption cell weighted by its cohort's size, so early cohorts with more post years weigh more; the dynamic one first averages each event time e over cohorts and then takes the plain mean over e ≥ 0, every event time weighing the same. Both are \"the average effect after adoption\"; they are close but need not agree (R did's aggte(type = \"simple\") and aggte(type = \"dynamic\")). The findings quote the simple one."),
+    ("by_model_title", "各模式的效应（该模式的采用单位对照比较组）", "Each model's effect (its adopters against the comparison group)"),
+    ("by_model_sheet", "分模式效应", "effects by model"),
+    ("units_treated", "采用单位数", "adopting units"),
+    ("clusters", "聚类数", "clusters"),
     ("uniform_band", "95% 一致置信带", "95% uniform band"),
     ("pointwise_ci", "95% 逐点区间", "95% pointwise interval"),
     ("band_low", "置信带下限", "band low"),
@@ -235,6 +256,59 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("qca_ron", "必要相关度 RoN", "relevance (RoN)"),
     ("qca_cov_n", "必要覆盖度", "coverage (covN)"),
     ("qca_xy_title", "解与结果的 XY 图", "XY plot of the solution and the outcome"),
+    ("qca_calibration_title", "集合的校准与方向预期", "How each set is calibrated, and the direction expected of it"),
+    ("qca_calibration_sheet", "校准", "calibration"),
+    ("qca_set", "集合", "set"),
+    ("qca_role", "角色", "role"),
+    ("qca_method", "校准方式", "method"),
+    ("qca_exclusion", "完全不隶属锚点", "full non-membership"),
+    ("qca_crossover", "交叉点", "crossover"),
+    ("qca_inclusion", "完全隶属锚点", "full membership"),
+    ("qca_expect", "方向预期", "expected"),
+    ("qca_method_anchors", "直接校准（给定锚点）", "direct (anchors given)"),
+    ("qca_method_quantiles", "直接校准（分位数锚点）", "direct (anchors from quantiles)"),
+    ("qca_method_threshold", "清晰集（阈值）", "crisp (threshold)"),
+    ("qca_method_crisp", "清晰集（原值）", "crisp (as given)"),
+    ("qca_method_membership", "隶属度（原值）", "membership (as given)"),
+    ("qca_truth_title", "真值表（只列有案例的行；OUT：1 充分，0 不充分）", "Truth table (rows with cases; OUT: 1 sufficient, 0 not)"),
+    ("qca_truth_sheet", "真值表", "truth table"),
+    ("data_section_title", "数据与样本", "Data and sample"),
+    ("defm_share_young", "青年占比（党员、干部分别计）= 年龄低于 30 岁者人数 ÷ 总人数；跨越 30 岁的年龄段按其覆盖年数比例拆分。", "share young (members and cadres apart) = persons aged below 30 ÷ all; a band straddling 30 is split in proportion to its years."),
+    ("defm_share_old", "年长占比 = 45 岁及以上者人数 ÷ 总人数；拆分同上。", "share old = persons aged 45 or above ÷ all, split the same way."),
+    ("defm_aging_ratio", "老化比（干部老化比、党员老化比）= 年长占比 ÷ 青年占比，即每一名 30 岁以下者对应的 45 岁及以上者人数；青年占比为 0 时为空。越大越老化，在指数中为负向指标。", "ageing ratio (of cadres, of members) = share old ÷ share young: persons aged 45 or above per person below 30; empty when share young is 0. Higher is older: a negative indicator in the index."),
+    ("defm_mean_age", "平均年龄 = 各年龄段中点按人数加权的平均；开放年龄段 [a,∞) 按 a + 5 计。", "mean age = the mean of the bands' midpoints weighted by persons; an open band [a,∞) counts as a + 5."),
+    ("defm_members", "人数 = 各年龄段人数之和（党员、干部分别计）。", "members = the sum over bands (members and cadres apart)."),
+    ("defm_disputes_per_10k", "万人纠纷数 = 受理数 ÷ 常住人口 × 10,000。", "disputes per 10,000 = received ÷ population × 10,000."),
+    ("defm_resolution_rate", "调解成功率 = 调解成功数 ÷ 受理数（受理数为 0 时为空）。", "resolution rate = resolved ÷ received (empty when none was received)."),
+    ("defm_escalation_rate", "矛盾上行率 = 上行（升级）数 ÷ 受理数；越低越好，在指数中为负向指标。", "escalation rate = escalated ÷ received; lower is better, a negative indicator in the index."),
+    ("defm_visits_per_1k", "千人服务人次 = 服务人次 ÷ 常住人口 × 1,000（合计，或按中心类型）。", "visits per 1,000 = visits ÷ population × 1,000 (in total, or per centre type)."),
+    ("defm_center_coverage", "服务中心覆盖率 = 有服务人次的七类中心数 ÷ 7。", "centre coverage = the seven centre types with visits ÷ 7."),
+    ("defm_satisfaction", "满意度 = 各中心满意度（0–100 分制）按服务人次加权的平均。", "satisfaction = the centres' satisfaction scores (0–100) weighted by visits."),
+    ("p_holm_family", "Holm 校正 p", "Holm-corrected p"),
+    ("p_bh", "BH 校正 p", "BH-corrected p"),
+    ("holm_name", "Holm", "Holm"),
+    ("bh_name", "Benjamini–Hochberg", "Benjamini–Hochberg"),
+    ("sample_table_title", "各县（区）每年有数据的单位数", "Units with data, by county and year"),
+    ("sample_sheet", "样本", "sample"),
+    ("county", "县（区）", "county"),
+    ("units_word", "社区（村）", "units"),
+    ("describe_title", "描述统计（按指标与模式）", "Descriptive statistics, by metric and model"),
+    ("describe_sheet", "描述统计", "descriptives"),
+    ("q1", "下四分位数", "q1"),
+    ("q3", "上四分位数", "q3"),
+    ("limitations_title", "局限", "Limitations"),
+    ("limit_simulated", "数据为模拟数据：数值用于演示方法，不描述真实地区。", "The data are simulated: the numbers show the methods and describe no real place."),
+    ("pairs_title", "两两比较（Dunn 检验，Holm 校正）", "Pairwise comparisons (Dunn, Holm-corrected)"),
+    ("pairs_sheet", "两两比较", "pairs"),
+    ("pairs_other_title", "其他指标中差异显著的模式对（Dunn，Holm 校正；仅列校正后 Kruskal–Wallis 显著的指标）", "Significant pairs of models for the other metrics (Dunn, Holm; metrics whose corrected Kruskal–Wallis test is significant)"),
+    ("pairs_other_sheet", "显著模式对", "significant pairs"),
+    ("model_a", "模式甲", "model A"),
+    ("model_b", "模式乙", "model B"),
+    ("z", "z 统计量", "z"),
+    ("p_holm", "Holm 校正 p", "Holm p"),
+    ("p_adjusted", "校正后 p", "corrected p"),
+    ("higher", "较高者", "higher"),
+    ("lower", "较低者", "lower"),
     ("def_qca", "模糊集定性比较分析（fsQCA，R QCA 的定义）：各指标以三个锚点（完全不隶属、交叉点、完全隶属）直接校准为模糊集；一致性 = Σmin(X,Y)/ΣX，覆盖度 = Σmin(X,Y)/ΣY；必要一致性 ≥ 0.9 通常视为必要条件。中间解依据方向预期只采用容易的反事实；核心条件亦见于简约解。详见 docs/qca.md。", "Fuzzy-set QCA (R QCA's definitions): each metric is calibrated into a fuzzy set with three anchors (full non-membership, crossover, full membership); consistency = Σmin(X,Y)/ΣX, coverage = Σmin(X,Y)/ΣY; a necessity consistency of 0.9 or more usually marks a necessary condition. The intermediate solution uses only the easy counterfactuals of the directional expectations; core conditions are in the parsimonious solution too. See docs/qca.md."),
     ("qca_note", "● 条件存在，⊗ 条件缺失，空白表示可有可无；大圈为核心条件（亦见于简约解），小圈为边缘条件。", "● present, ⊗ absent, blank either; large = core (in the parsimonious solution too), small = peripheral."),
 ];
@@ -349,6 +423,74 @@ pub fn metric(lang: Lang, metric: &str, breakdown: &str) -> String {
         (Lang::En, Some(c)) => format!("{en} ({c})"),
         (Lang::Zh, None) => format!("{role}{zh}"),
         (Lang::En, None) => format!("{role}{en}"),
+    }
+}
+
+/// The unit a change of `metric` is measured in: percentage points for a
+/// rate or share, the metric's own unit otherwise.
+pub fn change_unit(lang: Lang, metric: &str) -> &'static str {
+    let zh = lang == Lang::Zh;
+    match metric {
+        "share_young" | "share_old" | "resolution_rate" | "escalation_rate" | "center_coverage" => {
+            if zh {
+                "百分点"
+            } else {
+                "pp"
+            }
+        }
+        "visits_per_1k" => {
+            if zh {
+                "人次/千人"
+            } else {
+                "visits per 1,000"
+            }
+        }
+        "disputes_per_10k" => {
+            if zh {
+                "件/万人"
+            } else {
+                "per 10,000"
+            }
+        }
+        "satisfaction" | "score" => {
+            if zh {
+                "分，0–100 分制"
+            } else {
+                "points on 0–100"
+            }
+        }
+        "aging_ratio" => {
+            if zh {
+                "比值"
+            } else {
+                "ratio"
+            }
+        }
+        "mean_age" => {
+            if zh {
+                "岁"
+            } else {
+                "years"
+            }
+        }
+        "members" => {
+            if zh {
+                "人"
+            } else {
+                "persons"
+            }
+        }
+        _ => "",
+    }
+}
+
+/// A metric's name with the unit its changes are in: 调解成功率（百分点）.
+pub fn metric_with_unit(lang: Lang, m: &str, breakdown: &str) -> String {
+    let name = metric(lang, m, breakdown);
+    match (change_unit(lang, m), lang) {
+        ("", _) => name,
+        (u, Lang::Zh) => format!("{name}（{u}）"),
+        (u, Lang::En) => format!("{name} ({u})"),
     }
 }
 

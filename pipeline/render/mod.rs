@@ -25,7 +25,10 @@ macro_rules! both {
 }
 
 pub mod charts;
+pub mod claims;
 mod content;
+mod data_content;
+mod did_content;
 pub mod district;
 pub mod district_charts;
 pub mod document;
@@ -518,7 +521,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
 
     // (a) age structure.
     let mut bars = Vec::new();
-    for role in ["member", "cadre"] {
+    for role in ["cadre", "member"] {
         let young = by_model("share_young", role);
         let old: BTreeMap<String, Vec<f64>> = by_model("share_old", role).into_iter().collect();
         for (m, y) in young {
@@ -556,6 +559,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &res,
         &labels::period_title(lang, "resolution_title", &latest, simulated),
         label(lang, "resolution_rate"),
+        charts::Scale::level("resolution_rate"),
         lang
     );
     let (sp, sm, sb, smod) = (
@@ -585,6 +589,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &lines,
         &title("resolution_trend_title"),
         label(lang, "resolution_rate"),
+        charts::Scale::level("resolution_rate"),
         lang
     );
 
@@ -640,6 +645,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &cov,
         &labels::period_title(lang, "coverage_title", &latest, simulated),
         label(lang, "coverage"),
+        charts::Scale::level("center_coverage"),
         lang
     );
 
@@ -685,6 +691,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &imeans,
         &labels::period_title(lang, "index_models_title", &latest, simulated),
         label(lang, "score"),
+        charts::Scale::Plain,
         lang
     );
 
@@ -700,6 +707,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &ev,
         &title("event_title"),
         label(lang, "resolution_rate"),
+        charts::Scale::change("resolution_rate"),
         lang
     );
 

@@ -1,11 +1,16 @@
 //! The research report's fsQCA section, from the run's `qca_*` tables (a
-//! run config with `[qca]`): what was studied, the configuration table and
-//! the XY plot, each configuration's fit, the necessity of single
-//! conditions and how robust the solution is. Every number is read from
-//! the tables the run published; the sentences quote the tables below them.
+//! run config with `[qca]`): what was studied, how each set was calibrated,
+//! the truth table, the configuration table and the XY plot, each
+//! configuration's fit, the necessity of single conditions and how robust
+//! the solution is. Every number is read from the tables the run
+//! published; the sentences quote the tables below them. A solution below
+//! its own consistency cut (or 0.75), with PRI below 0.5, or kept by fewer
+//! than half the robustness settings is said to be so and is not a
+//! finding; a condition in the direction opposite to `expect` is flagged.
 
 use std::path::Path;
 
+use super::data_content::QcaFacts;
 use super::document::{Block, Cell, Column, Figure, Highlight, Table};
 use super::format::Kind;
 use super::labels::{self, label, period_label, set_label, term_label, Lang};
@@ -16,15 +21,34 @@ pub(super) fn has_study(dir: &Path) -> bool {
     dir.join("tables/qca_solutions.parquet").is_file()
 }
 
-/// The section's blocks (none when the run has no study).
-pub(super) fn blocks(
+/// A solution's consistency below this is not a sufficient configuration
+/// whatever `incl_cut` says (Schneider & Wagemann 2012: 0.75).
+pub const MIN_CONSISTENCY: f64 = 0.75;
+/// A PRI below this says the configuration is nearly as consistent with
+/// the outcome's absence.
+pub const MIN_PRI: f64 = 0.5;
+
+/// The section: its blocks, the finding it allows (none without a study)
+/// and the caveats the limitations repeat.
+pub(super) struct QcaSection {
+    pub(super) blocks: Vec<Block>,
+    pub(super) finding: Option<String>,
+    pub(super) facts: QcaFacts,
+}
+
+/// The section (empty when the run has no study).
+pub(super) fn section(
     dir: &Path,
     latest: &str,
     simulated: bool,
     lang: Lang,
-) -> Result<Vec<Block>, RenderError> {
+) -> Result<QcaSection, RenderError> {
     if !has_study(dir) {
-        return Ok(Vec::new());
+        return Ok(QcaSection {
+            blocks: Vec::new(),
+            finding: None,
+            facts: QcaFacts::default(),
+        });
     }
     let zh = lang == Lang::Zh;
     let sol = table(dir, "qca_solutions")?;
@@ -170,6 +194,147 @@ pub(super) fn blocks(
         format!(" Of the robustness grid's {settings} settings (cuts and anchors moved), {kept} give the same {solution_name}.")
     });
 
+    // What the numbers allow: the cut from the grid's base row.
+    let incl_cut = floats(&rob, "incl_cut").first().copied().flatten();
+    let whole_pri = (0..sol.height())
+        .find(|&i| kind[i] == shown && model[i] == "M1" && term[i] == "*")
+        .and_then(|i| pri[i]);
+    let mut caveats: Vec<String> = Vec::new();
+    if let Some(c) = sc {
+        let cut = incl_cut.unwrap_or(MIN_CONSISTENCY).max(MIN_CONSISTENCY);
+        if c < cut {
+            caveats.push(if zh {
+                format!(
+                    "总体一致性 {} 低于{}",
+                    f3(sc),
+                    match incl_cut {
+                        Some(k) if k >= MIN_CONSISTENCY =>
+                            format!("设定的一致性阈值 {}", f3(Some(k))),
+                        _ => format!("常用下限 {}", f3(Some(MIN_CONSISTENCY))),
+                    }
+                )
+            } else {
+                format!(
+                    "the solution's consistency {} is below {}",
+                    f3(sc),
+                    match incl_cut {
+                        Some(k) if k >= MIN_CONSISTENCY => format!("its own cut {}", f3(Some(k))),
+                        _ => format!("the usual floor {}", f3(Some(MIN_CONSISTENCY))),
+                    }
+                )
+            });
+        }
+    }
+    if let Some(p) = whole_pri.filter(|p| *p < MIN_PRI) {
+        caveats.push(if zh {
+            format!(
+                "PRI {} 低于 {}（该解对结果缺席几乎同样一致）",
+                f3(Some(p)),
+                f3(Some(MIN_PRI))
+            )
+        } else {
+            format!(
+                "its PRI {} is below {} (it is nearly as consistent with the outcome's absence)",
+                f3(Some(p)),
+                f3(Some(MIN_PRI))
+            )
+        });
+    }
+    if settings > 0 && kept * 2 < settings {
+        caveats.push(if zh {
+            format!("稳健性检验的 {settings} 个设置中只有 {kept} 个给出相同的解（不足一半）")
+        } else {
+            format!("only {kept} of the robustness grid's {settings} settings give the same solution (fewer than half)")
+        });
+    }
+    // Conditions against their expected direction.
+    let cal_t = table(dir, "qca_calibration").ok();
+    let expect: std::collections::BTreeMap<String, u8> = cal_t
+        .as_ref()
+        .map(|t| {
+            let (set, ex) = (strs(t, "set"), floats(t, "expect"));
+            set.into_iter()
+                .zip(ex)
+                .filter_map(|(s, e)| Some((s, e? as u8)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut against: Vec<String> = Vec::new();
+    for i in (0..sol.height()).filter(|&i| kind[i] == shown && model[i] == "M1" && term[i] != "*") {
+        for lit in term[i].split('*') {
+            let (set, present) = match lit.strip_prefix('~') {
+                Some(s) => (s, false),
+                None => (lit, true),
+            };
+            let Some(&e) = expect.get(set) else { continue };
+            if (e == 1) != present {
+                let shown_lit = if present {
+                    set_label(lang, set)
+                } else {
+                    format!("~{}", set_label(lang, set))
+                };
+                let t = term_label(lang, &term[i]);
+                against.push(if zh {
+                    format!(
+                        "组态 {t} 中的 {shown_lit}（预期{}）",
+                        if e == 1 { "存在" } else { "缺席" }
+                    )
+                } else {
+                    format!(
+                        "{shown_lit} in {t} (expected {})",
+                        if e == 1 { "present" } else { "absent" }
+                    )
+                });
+            }
+        }
+    }
+    let is_finding = caveats.is_empty();
+    if !is_finding {
+        text.push_str(&if zh {
+            format!("但{}：该解不构成充分条件的证据，仅作探索性描述，不列为发现。", caveats.join("；"))
+        } else {
+            format!(" But {}: the solution is not evidence of sufficiency, is descriptive only and is not a finding.", caveats.join("; "))
+        });
+    }
+    if !against.is_empty() {
+        text.push_str(&if zh {
+            format!("与方向预期相反的条件：{}——需要理论上的解释，或说明预期有误。", against.join("；"))
+        } else {
+            format!(" Conditions against their expected direction: {} — they need a theoretical account, or the expectation was wrong.", against.join("; "))
+        });
+    }
+    let finding = Some(if is_finding {
+        if zh {
+            format!("组态分析（fsQCA）：{}{}（总体一致性 {}，覆盖度 {}；{kept}/{settings} 个稳健性设置给出相同的解）。", solution_name, terms.rows.iter().take(n_terms).map(|r| r[0].shown(None, lang)).collect::<Vec<_>>().join(" + "), f3(sc), f3(sv))
+        } else {
+            format!("Configurational analysis (fsQCA): the {} is {} (consistency {}, coverage {}; {kept} of {settings} robustness settings give the same solution).", solution_name, terms.rows.iter().take(n_terms).map(|r| r[0].shown(None, lang)).collect::<Vec<_>>().join(" + "), f3(sc), f3(sv))
+        }
+    } else if zh {
+        format!(
+            "组态分析（fsQCA）未得出可作为发现的充分组态：{}。",
+            caveats.join("；")
+        )
+    } else {
+        format!(
+            "Configurational analysis (fsQCA) finds no configuration to report as sufficient: {}.",
+            caveats.join("; ")
+        )
+    });
+    let facts = QcaFacts {
+        caveats: if is_finding {
+            Vec::new()
+        } else {
+            vec![if zh {
+                format!("fsQCA 的解未达标准（{}），只作探索。", caveats.join("；"))
+            } else {
+                format!(
+                    "The fsQCA solution falls short ({}) and is exploratory only.",
+                    caveats.join("; ")
+                )
+            }]
+        },
+    };
+
     let mut nec_t = Table::new(
         label(lang, "qca_necessity"),
         &labels::titled(lang, "qca_necessity", simulated),
@@ -200,9 +365,21 @@ pub(super) fn blocks(
     } else {
         "qca_title_pars"
     };
-    Ok(vec![
+    let mut blocks = vec![
         Block::Heading(label(lang, "qca_heading").into()),
         Block::Paragraph(text),
+    ];
+    if let Some(t) = &cal_t {
+        blocks.push(Block::Table(calibration_table(t, simulated, lang)));
+    }
+    blocks.push(Block::Table(truth_table(
+        &table(dir, "qca_truth_table")?,
+        &conditions,
+        &outcome,
+        simulated,
+        lang,
+    )));
+    blocks.extend([
         Block::Figure(Figure {
             chart: "configuration_table".into(),
             caption: labels::titled(lang, title_key, simulated),
@@ -214,5 +391,109 @@ pub(super) fn blocks(
         }),
         Block::Table(nec_t),
         Block::Note(label(lang, "def_qca").into()),
-    ])
+    ]);
+    Ok(QcaSection {
+        blocks,
+        finding,
+        facts,
+    })
+}
+
+/// How each set was made: its method and anchors, and the direction
+/// expected of it.
+fn calibration_table(t: &polars::prelude::DataFrame, simulated: bool, lang: Lang) -> Table {
+    let zh = lang == Lang::Zh;
+    let (set, role, method) = (strs(t, "set"), strs(t, "role"), strs(t, "method"));
+    let (e, c, i, ex) = (
+        floats(t, "exclusion"),
+        floats(t, "crossover"),
+        floats(t, "inclusion"),
+        floats(t, "expect"),
+    );
+    let mut out = Table::new(
+        label(lang, "qca_calibration_sheet"),
+        &labels::titled(lang, "qca_calibration_title", simulated),
+        vec![
+            Column::text(label(lang, "qca_set")),
+            Column::text(label(lang, "qca_role")),
+            Column::text(label(lang, "qca_method")),
+            Column::number(label(lang, "qca_exclusion"), Kind::Decimal),
+            Column::number(label(lang, "qca_crossover"), Kind::Decimal),
+            Column::number(label(lang, "qca_inclusion"), Kind::Decimal),
+            Column::text(label(lang, "qca_expect")),
+        ],
+    );
+    for k in 0..t.height() {
+        let role = match (role[k].as_str(), zh) {
+            ("outcome", true) => "结果",
+            (_, true) => "条件",
+            ("outcome", false) => "outcome",
+            (_, false) => "condition",
+        };
+        let expect = match (ex.get(k).copied().flatten(), zh) {
+            (Some(v), true) if v >= 1.0 => "存在",
+            (Some(_), true) => "缺席",
+            (Some(v), false) if v >= 1.0 => "present",
+            (Some(_), false) => "absent",
+            (None, true) => "—",
+            (None, false) => "—",
+        };
+        out.rows.push(vec![
+            Cell::text(set_label(lang, &set[k])),
+            Cell::text(role),
+            Cell::text(label(lang, &format!("qca_method_{}", method[k]))),
+            Cell::Num(e[k]),
+            Cell::Num(c[k]),
+            Cell::Num(i[k]),
+            Cell::text(expect),
+        ]);
+    }
+    out
+}
+
+/// The truth table as R QCA prints it: each row's configuration, outcome
+/// code, cases, consistency and PRI.
+fn truth_table(
+    t: &polars::prelude::DataFrame,
+    conditions: &[String],
+    outcome: &str,
+    simulated: bool,
+    lang: Lang,
+) -> Table {
+    let mut cols: Vec<Column> = conditions
+        .iter()
+        .map(|c| Column::number(set_label(lang, c), Kind::Count))
+        .collect();
+    cols.extend([
+        Column::text(format!("{} (OUT)", set_label(lang, outcome))),
+        Column::number(label(lang, "qca_n_cases"), Kind::Count),
+        Column::number(label(lang, "qca_consistency"), Kind::Coefficient),
+        Column::number(label(lang, "qca_pri"), Kind::Coefficient),
+    ]);
+    let mut out = Table::new(
+        label(lang, "qca_truth_sheet"),
+        &labels::titled(lang, "qca_truth_title", simulated),
+        cols,
+    );
+    let bits: Vec<Vec<Option<f64>>> = conditions.iter().map(|c| floats(t, c)).collect();
+    let (o, n, incl, pri) = (
+        strs(t, "OUT"),
+        floats(t, "n"),
+        floats(t, "incl"),
+        floats(t, "PRI"),
+    );
+    for r in 0..t.height() {
+        if n[r].unwrap_or(0.0) == 0.0 {
+            continue;
+        }
+        let mut row: Vec<Cell> = bits.iter().map(|b| Cell::Num(b[r])).collect();
+        row.extend([
+            Cell::text(&o[r]),
+            Cell::Num(n[r]),
+            Cell::Num(incl[r]),
+            Cell::Num(pri[r]),
+        ]);
+        out.rows.push(row);
+    }
+    out
 }

@@ -141,7 +141,12 @@ fn header_and_rows(
                     ws.write_number_with_format(r, col, format::excel_value(*v, *k), &f)?;
                     w = w.max(display_width(&format::text(Some(*v), *k, st.lang)));
                 }
-                Some(Cell::Num(_) | Cell::Value(..)) | None => {}
+                Some(Cell::Bare(Some(v), k)) if v.is_finite() => {
+                    let f = Format::new().set_num_format(format::excel_format(*k));
+                    ws.write_number_with_format(r, col, format::excel_value(*v, *k), &f)?;
+                    w = w.max(display_width(&format::cell(Some(*v), *k, st.lang)));
+                }
+                Some(Cell::Num(_) | Cell::Value(..) | Cell::Bare(..)) | None => {}
                 Some(Cell::Text(s)) => {
                     ws.write_string(r, col, s)?;
                     w = w.max(display_width(s));

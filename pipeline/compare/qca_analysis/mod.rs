@@ -334,6 +334,7 @@ pub fn analyse(cases: &Cases, spec: &Qca) -> Result<Analysis, AnalysisError> {
         "qca_calibrated",
         DataFrame::new(n, calibrated_cols).map_err(ferr("qca_calibrated"))?,
     ));
+    tables.push(("qca_calibration", calibration_table(spec, &calib, cases)?));
     tables.push(("qca_necessity", necessity_table(names, &conds, &y)?));
     tables.push((
         "qca_truth_table",
@@ -379,6 +380,45 @@ pub fn analyse(cases: &Cases, spec: &Qca) -> Result<Analysis, AnalysisError> {
         shown,
         warnings,
     })
+}
+
+/// `qca_calibration`: how each set was made — its role, the method
+/// (anchors as given, anchors from quantiles, a crisp threshold, or a
+/// membership taken as it is), the three anchors (or the threshold as the
+/// crossover) and the directional expectation (1 present, 0 absent).
+fn calibration_table(
+    spec: &Qca,
+    calib: &BTreeMap<String, Option<Calibration>>,
+    cases: &Cases,
+) -> Result<DataFrame, AnalysisError> {
+    let sets: Vec<&String> = spec
+        .conditions
+        .iter()
+        .chain(std::iter::once(&spec.outcome))
+        .collect();
+    let given = |n: &str| spec.calibration.contains_key(n);
+    let method = |n: &str| match calib.get(n).copied().flatten() {
+        Some(Calibration::Fuzzy { .. }) if given(n) => "anchors",
+        Some(Calibration::Fuzzy { .. }) => "quantiles",
+        Some(Calibration::Crisp { .. }) => "threshold",
+        None if cases.crisp.contains(n) => "crisp",
+        None => "membership",
+    };
+    let anchor = |n: &str, k: usize| match calib.get(n).copied().flatten() {
+        Some(Calibration::Fuzzy { e, c, i }) => Some([e, c, i][k]),
+        Some(Calibration::Crisp { threshold }) if k == 1 => Some(threshold),
+        _ => None,
+    };
+    df!(
+        "set" => sets.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "role" => sets.iter().map(|s| if **s == spec.outcome { "outcome" } else { "condition" }).collect::<Vec<_>>(),
+        "method" => sets.iter().map(|s| method(s)).collect::<Vec<_>>(),
+        "exclusion" => sets.iter().map(|s| anchor(s, 0)).collect::<Vec<_>>(),
+        "crossover" => sets.iter().map(|s| anchor(s, 1)).collect::<Vec<_>>(),
+        "inclusion" => sets.iter().map(|s| anchor(s, 2)).collect::<Vec<_>>(),
+        "expect" => sets.iter().map(|s| spec.expect.get(s.as_str()).map(|v| *v as u32)).collect::<Vec<_>>(),
+    )
+    .map_err(ferr("qca_calibration"))
 }
 
 fn ferr(table: &str) -> impl FnOnce(PolarsError) -> AnalysisError {

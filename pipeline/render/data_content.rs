@@ -1,0 +1,453 @@
+//! The research report's data section and its limitations, written from
+//! the run: the sample's design (units, streets, counties and cities per
+//! model, years), the units observed by county and year, descriptive
+//! statistics per metric and model; and a limitations paragraph of what
+//! this run's own numbers show — models confined to few counties or one
+//! province, few clusters, units dropped, small cohorts and small
+//! denominators, failed pre-tests, a fsQCA solution below its cut,
+//! simulated data — not boilerplate.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::claims::{self, model_rank};
+use super::did_content::{level_name, DidFacts};
+use super::document::{Block, Cell, Column, Table};
+use super::format::{metric_kind, Kind};
+use super::labels::{self, label, period_label, Lang};
+use super::{floats, strs, table, RenderError};
+
+/// A model observed in fewer counties than this is confounded with them:
+/// its comparison is as much a comparison of those counties.
+pub const MIN_COUNTIES: usize = 5;
+
+/// A resolution rate resting on fewer disputes than this, or a cadre share
+/// on fewer cadres, swings by many points from one case or person.
+pub const SMALL_DISPUTES: f64 = 20.0;
+pub const SMALL_CADRES: f64 = 10.0;
+
+/// What the data section found that the limitations repeat.
+#[derive(Debug, Default)]
+pub(super) struct DataFacts {
+    pub(super) units: usize,
+    /// Per model in display order: (model, counties, cities, provinces'
+    /// short names).
+    pub(super) models: Vec<(String, usize, usize, Vec<String>)>,
+    /// Units of the latest period whose resolution rate rests on fewer
+    /// than [`SMALL_DISPUTES`] disputes, and with fewer than
+    /// [`SMALL_CADRES`] cadres; of how many.
+    pub(super) few_disputes: usize,
+    pub(super) few_cadres: usize,
+    pub(super) units_latest: usize,
+}
+
+/// A province's short name from its code's first two digits.
+fn province(code: &str) -> String {
+    super::maps::tiles::TILES
+        .iter()
+        .find(|t| code.starts_with(t.0))
+        .map(|t| t.1.to_string())
+        .unwrap_or_else(|| code.get(..2).unwrap_or(code).to_string())
+}
+
+/// The data section's blocks and facts.
+pub(super) fn section(
+    dir: &Path,
+    summary: &DataFrame,
+    latest: &str,
+    simulated: bool,
+    lang: Lang,
+) -> Result<(Vec<Block>, DataFacts), RenderError> {
+    let zh = lang == Lang::Zh;
+    let units = table(dir, "units")?;
+    let (codes, models, districts, dnames) = (
+        strs(&units, "region_code"),
+        strs(&units, "governance_model"),
+        strs(&units, "district"),
+        strs(&units, "district_name"),
+    );
+    let pop = floats(&units, "population");
+    let mut facts = DataFacts {
+        units: units.height(),
+        ..DataFacts::default()
+    };
+    // Counties, cities and provinces of each model.
+    let mut by_model: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (m, d) in models.iter().zip(&districts) {
+        if !d.is_empty() {
+            by_model.entry(m.as_str()).or_default().insert(d.as_str());
+        }
+    }
+    let mut order: Vec<&str> = by_model.keys().copied().collect();
+    order.sort_by_key(|m| model_rank(m));
+    for m in &order {
+        let ds = &by_model[m];
+        let cities: BTreeSet<&str> = ds.iter().filter_map(|d| d.get(..4)).collect();
+        let provinces: BTreeSet<String> = ds.iter().map(|d| province(d)).collect();
+        facts.models.push((
+            m.to_string(),
+            ds.len(),
+            cities.len(),
+            provinces.into_iter().collect(),
+        ));
+    }
+    let streets: BTreeSet<&str> = codes
+        .iter()
+        .filter(|c| c.len() == 12)
+        .filter_map(|c| c.get(..9))
+        .collect();
+    let counties: BTreeSet<&str> = districts
+        .iter()
+        .map(String::as_str)
+        .filter(|d| !d.is_empty())
+        .collect();
+
+    // Units observed by county and year (any metric).
+    let unit_district = units
+        .clone()
+        .lazy()
+        .select([col("region_code"), col("district")]);
+    let observed = super::query(dir, "unit_metrics", |lf| {
+        lf.select([col("region_code"), col("period")])
+            .unique(None, UniqueKeepStrategy::Any)
+            .join(
+                unit_district,
+                [col("region_code")],
+                [col("region_code")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .group_by([col("district"), col("period")])
+            .agg([len().alias("n")])
+    })?;
+    let (od, op, on) = (
+        strs(&observed, "district"),
+        strs(&observed, "period"),
+        floats(&observed, "n"),
+    );
+    let years: BTreeSet<&str> = op.iter().map(String::as_str).collect();
+    let years: Vec<&str> = years.into_iter().collect();
+    let first_last = (
+        years.first().copied().unwrap_or(""),
+        years.last().copied().unwrap_or(""),
+    );
+    let mut n_of: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for i in 0..observed.height() {
+        n_of.insert((od[i].as_str(), op[i].as_str()), on[i].unwrap_or(0.0));
+    }
+    let mut cy = Table::new(
+        label(lang, "sample_sheet"),
+        &labels::titled(lang, "sample_table_title", simulated),
+        std::iter::once(Column::text(label(lang, "county")))
+            .chain(std::iter::once(Column::text(label(lang, "model"))))
+            .chain(years.iter().map(|y| Column::number(*y, Kind::Count)))
+            .collect(),
+    );
+    cy.shown = 40;
+    let mut county_rows: Vec<(&str, &str, &str)> = Vec::new();
+    for (i, d) in districts.iter().enumerate() {
+        if !d.is_empty() && !county_rows.iter().any(|r| r.0 == d) {
+            county_rows.push((d.as_str(), dnames[i].as_str(), models[i].as_str()));
+        }
+    }
+    county_rows.sort_by(|a, b| model_rank(a.2).cmp(&model_rank(b.2)).then(a.0.cmp(b.0)));
+    for (d, name, m) in &county_rows {
+        let mut row = vec![
+            Cell::Named {
+                name: name.to_string(),
+                code: d.to_string(),
+            },
+            Cell::text(labels::model(lang, m)),
+        ];
+        row.extend(
+            years
+                .iter()
+                .map(|y| Cell::Num(n_of.get(&(*d, *y)).copied())),
+        );
+        cy.rows.push(row);
+    }
+
+    // Small denominators in the latest period.
+    let latest_rows = |metric: &str, breakdown: Option<&str>| -> BTreeMap<String, f64> {
+        super::query(dir, "unit_metrics", |lf| {
+            let b = match breakdown {
+                Some(b) => col("breakdown").eq(lit(b)),
+                None => col("breakdown").is_null(),
+            };
+            lf.filter(
+                col("period")
+                    .eq(lit(latest))
+                    .and(col("metric").eq(lit(metric)))
+                    .and(b),
+            )
+            .select([col("region_code"), col("value")])
+        })
+        .map(|df| {
+            strs(&df, "region_code")
+                .into_iter()
+                .zip(floats(&df, "value"))
+                .filter_map(|(c, v)| Some((c, v?)))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let per_10k = latest_rows("disputes_per_10k", None);
+    let pop_of: BTreeMap<&str, f64> = codes
+        .iter()
+        .zip(&pop)
+        .filter_map(|(c, p)| Some((c.as_str(), (*p)?)))
+        .collect();
+    facts.few_disputes = per_10k
+        .iter()
+        .filter(|(c, v)| {
+            pop_of
+                .get(c.as_str())
+                .is_some_and(|p| *v * p / 10_000.0 < SMALL_DISPUTES)
+        })
+        .count();
+    let cadres = latest_rows("members", Some("cadre"));
+    facts.few_cadres = cadres.values().filter(|v| **v < SMALL_CADRES).count();
+    facts.units_latest = per_10k.len().max(cadres.len());
+
+    // Descriptive statistics per metric and model, the latest period.
+    let desc = describe(summary, latest, simulated, lang)?;
+
+    let model_list: Vec<String> = facts
+        .models
+        .iter()
+        .map(|(m, c, ci, p)| {
+            if zh {
+                format!(
+                    "{} {c} 个县（区），分属 {ci} 个地市、{} 个省（{}）",
+                    labels::model(lang, m),
+                    p.len(),
+                    p.join("、")
+                )
+            } else {
+                format!(
+                    "{} {c} counties in {ci} cities of {} province(s) ({})",
+                    labels::model(lang, m),
+                    p.len(),
+                    p.join(", ")
+                )
+            }
+        })
+        .collect();
+    let design = if zh {
+        format!(
+            "样本为 {} 个{}，分布于 {} 个街道（乡镇）、{} 个县（区），观测期 {}–{}。治理模式由县（区）选定、街道分年推行：{}。下表为各县（区）每年有数据的单位数；其后为{}各指标按模式的描述统计。",
+            facts.units,
+            label(lang, "units_word"),
+            streets.len(),
+            counties.len(),
+            first_last.0,
+            first_last.1,
+            model_list.join("；"),
+            period_label(lang, latest)
+        )
+    } else {
+        format!(
+            "The sample is {} units in {} streets and {} counties, observed {}–{}. Models are chosen by the county and rolled out by street: {}. The first table counts the units with data by county and year; the second describes each metric by model in {}.",
+            facts.units,
+            streets.len(),
+            counties.len(),
+            first_last.0,
+            first_last.1,
+            model_list.join("; "),
+            latest
+        )
+    };
+    Ok((
+        vec![
+            Block::Heading(label(lang, "data_section_title").into()),
+            Block::Paragraph(design),
+            Block::Table(cy),
+            Block::Table(desc),
+        ],
+        facts,
+    ))
+}
+
+/// n, mean, sd, median and quartiles of every metric (and role) by model
+/// in `latest`, models in display order; each value in its metric's unit.
+fn describe(
+    summary: &DataFrame,
+    latest: &str,
+    simulated: bool,
+    lang: Lang,
+) -> Result<Table, RenderError> {
+    let (p, m, b, g) = (
+        strs(summary, "period"),
+        strs(summary, "metric"),
+        strs(summary, "breakdown"),
+        strs(summary, "governance_model"),
+    );
+    let cols: Vec<Vec<Option<f64>>> = ["n", "mean", "sd", "median", "q1", "q3"]
+        .iter()
+        .map(|c| floats(summary, c))
+        .collect();
+    let mut t = Table::new(
+        label(lang, "describe_sheet"),
+        &labels::titled(lang, "describe_title", simulated),
+        vec![
+            Column::text(label(lang, "metric")),
+            Column::text(label(lang, "model")),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(label(lang, "mean"), Kind::Decimal),
+            Column::number(label(lang, "sd"), Kind::Decimal),
+            Column::number(label(lang, "median"), Kind::Decimal),
+            Column::number(label(lang, "q1"), Kind::Decimal),
+            Column::number(label(lang, "q3"), Kind::Decimal),
+        ],
+    );
+    let wanted = |metric: &str, breakdown: &str| {
+        crate::config::valid_breakdown(metric, (!breakdown.is_empty()).then_some(breakdown))
+            && !(metric == "visits_per_1k" && !breakdown.is_empty())
+    };
+    let mut rows: Vec<usize> = (0..summary.height())
+        .filter(|&i| p[i] == latest && wanted(&m[i], &b[i]))
+        .collect();
+    let metric_place = |x: &str| {
+        crate::config::METRICS
+            .iter()
+            .position(|y| *y == x)
+            .unwrap_or(usize::MAX)
+    };
+    rows.sort_by(|&x, &y| {
+        (metric_place(&m[x]), &b[x], model_rank(&g[x])).cmp(&(
+            metric_place(&m[y]),
+            &b[y],
+            model_rank(&g[y]),
+        ))
+    });
+    for i in rows {
+        // Counts (members) are averaged: one decimal, not an integer.
+        let k = match metric_kind(&m[i]) {
+            Kind::Count => Kind::Amount,
+            k => k,
+        };
+        let v = |c: usize| Cell::Value(cols[c][i], k);
+        t.rows.push(vec![
+            Cell::text(labels::metric(lang, &m[i], &b[i])),
+            Cell::text(labels::model(lang, &g[i])),
+            Cell::Num(cols[0][i]),
+            v(1),
+            v(2),
+            v(3),
+            v(4),
+            v(5),
+        ]);
+    }
+    Ok(t)
+}
+
+/// The fsQCA facts the limitations repeat.
+#[derive(Debug, Default)]
+pub(super) struct QcaFacts {
+    /// Why the solution is not a finding (its consistency, PRI or
+    /// robustness), as sentences' clauses; empty when it is.
+    pub(super) caveats: Vec<String>,
+}
+
+/// The limitations paragraph: only what this run shows.
+pub(super) fn limitations(
+    lang: Lang,
+    data: &DataFacts,
+    did: &DidFacts,
+    qca: &QcaFacts,
+    simulated: bool,
+) -> Vec<Block> {
+    let zh = lang == Lang::Zh;
+    let mut items: Vec<String> = Vec::new();
+    if simulated {
+        items.push(label(lang, "limit_simulated").into());
+    }
+    for (m, counties, _, provinces) in &data.models {
+        if m == "none" {
+            continue;
+        }
+        let name = labels::model(lang, m);
+        if *counties < MIN_COUNTIES {
+            items.push(if zh {
+                format!("{name}只见于 {counties} 个县（区）：它与其他模式的差异同时是这几个县与其他地区的差异，无法分开。")
+            } else {
+                format!("{name} is observed in only {counties} count(ies): its difference from the other models is also the difference between those counties and the rest, and the two cannot be told apart.")
+            });
+        } else if provinces.len() == 1 {
+            items.push(if zh {
+                format!("{name}的 {counties} 个县（区）都在{}：它与其他模式的差异也是{}与其他省份的差异。", provinces[0], provinces[0])
+            } else {
+                format!("All {counties} counties of {name} are in {}: its difference from the other models is also that of {} from the other provinces.", provinces[0], provinces[0])
+            });
+        }
+    }
+    let counties: usize = data.models.iter().map(|m| m.1).sum();
+    items.push(if zh {
+        format!("治理模式由县（区）选定，而各模式间的检验（Kruskal–Wallis、Dunn）把 {} 个单位当作相互独立的观测；实际的独立信息接近 {counties} 个县（区），这些检验的 p 值偏小，应视为描述。", data.units)
+    } else {
+        format!("The model is chosen by the county, yet the tests between models (Kruskal–Wallis, Dunn) treat the {} units as independent observations; the independent information is closer to {counties} counties, so their p-values are too small and descriptive at best.", data.units)
+    });
+    match (did.clusters, zh) {
+        (Some(g), true) if g < claims::MIN_CLUSTERS => items.push(format!("采用效应的标准误按{}聚类，只有 {g} 个聚类（少于 {}）：区间可能偏窄，不可靠。", level_name(lang, &did.level), claims::MIN_CLUSTERS)),
+        (Some(g), false) if g < claims::MIN_CLUSTERS => items.push(format!("The adoption effects' standard errors are clustered by {} with only {g} clusters (fewer than {}): their intervals may be too narrow and are unreliable.", did.level, claims::MIN_CLUSTERS)),
+        (None, true) => items.push("采用效应的标准误按单位聚类：若冲击在县或街道层面相关，区间偏窄。".into()),
+        (None, false) => items.push("The adoption effects' standard errors are clustered by unit: if shocks are shared within streets or counties, the intervals are too narrow.".into()),
+        _ => {}
+    }
+    if let Some(g) = did.model_clusters.filter(|g| *g < claims::MIN_CLUSTERS) {
+        items.push(if zh {
+            format!("各模式各自的效应只有 {g} 个左右的聚类，采用单位集中在少数县：其区间与预检验不可靠，只作描述。")
+        } else {
+            format!("Each model's own effect has about {g} clusters, its adopters in a few counties: its intervals and pre-tests are unreliable and descriptive only.")
+        });
+    }
+    if did.dropped > 0 {
+        items.push(if zh {
+            format!(
+                "为构成平衡面板，{}剔除了 {} 个并非每年都有数据的单位。",
+                did.dropped_in.join("、"),
+                did.dropped
+            )
+        } else {
+            format!(
+                "To balance the panel, {} unit(s) not observed every year were dropped ({}).",
+                did.dropped,
+                did.dropped_in.join(", ")
+            )
+        });
+    }
+    if let Some(s) = &did.small_cohorts {
+        items.push(if zh {
+            format!("部分采用队列规模很小（年份与单位数：{s}），R did 对少于 5 个单位的队列给出警告：这些队列的估计只依赖少数单位。")
+        } else {
+            format!("Some adoption cohorts are small (year and units: {s}); R's did warns of cohorts below 5 units: their estimates rest on a handful of units.")
+        });
+    }
+    if !did.pre_differ.is_empty() {
+        let l = did.pre_differ.join(if zh { "、" } else { ", " });
+        items.push(if zh {
+            format!("{l}的平行趋势预检验被拒绝：这些结果的采用效应无法识别。")
+        } else {
+            format!("The pre-tests of {l} reject parallel trends: their adoption effects are not identified.")
+        });
+    }
+    if data.few_disputes > 0 || data.few_cadres > 0 {
+        items.push(if zh {
+            format!(
+                "比率的分母很小：最新一期 {} 个单位中，{} 个的调解成功率基于不足 {} 件纠纷，{} 个的干部年龄结构基于不足 {} 名干部；一件纠纷或一名干部即可使其变动若干个百分点，单个单位的数值与排名应谨慎解读。",
+                data.units_latest, data.few_disputes, SMALL_DISPUTES, data.few_cadres, SMALL_CADRES
+            )
+        } else {
+            format!(
+                "Small denominators: of the latest period's {} units, {} have a resolution rate resting on fewer than {} disputes and {} a cadre age structure on fewer than {} cadres; one dispute or one person moves such a rate by several points, so single units' values and ranks need care.",
+                data.units_latest, data.few_disputes, SMALL_DISPUTES, data.few_cadres, SMALL_CADRES
+            )
+        });
+    }
+    items.extend(qca.caveats.iter().cloned());
+    vec![
+        Block::Heading(label(lang, "limitations_title").into()),
+        Block::Bullets(items),
+    ]
+}
