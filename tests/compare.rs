@@ -250,6 +250,66 @@ fn a_placebo_does_not_reject() {
     assert!(att.abs() < 1.96 * se, "placebo ATT {att} ± {se}");
 }
 
+/// A cluster level with one cluster (every unit is in China) clusters by
+/// unit instead, and the run's table and the report say why; `auto`
+/// clusters the sample by county (the level that declares its models).
+#[test]
+fn one_cluster_only_clusters_by_unit_and_the_report_says_why() {
+    let wd = Workdir::new();
+    let cfg = common::sample_config(
+        &wd,
+        "\n[compare]\ndraws = 49\ncluster = \"country\"\nadoption_metrics = [\"resolution_rate\"]\n\n[index]\ndraws = 20\n",
+    );
+    let dir = ingest_and_compare(&wd, &cfg);
+    let t = parquet(&dir.join("tables/adoption_tests.parquet"));
+    let s = |c: &str| {
+        t.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .map(str::to_string)
+    };
+    assert_eq!(
+        (s("cluster"), s("cluster_asked"), s("cluster_fallback")),
+        (
+            Some("unit".into()),
+            Some("country".into()),
+            Some("one_cluster".into())
+        )
+    );
+    assert!(t
+        .column("clusters")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .get(0)
+        .is_none());
+    wd.ok(&["render", "--config", cfg.to_str().unwrap()]);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("配置要求按国家聚类，但所有单位同属一个国家"),
+        "the report does not say why it clusters by unit"
+    );
+    assert!(html.contains("标准误按单位聚类"));
+
+    let auto = common::sample_config(&wd, "\n[compare]\ndraws = 49\nadoption_metrics = [\"resolution_rate\"]\n\n[index]\ndraws = 20\n");
+    let dir = ingest_and_compare(&wd, &auto);
+    let t = parquet(&dir.join("tables/adoption_tests.parquet"));
+    assert_eq!(
+        t.column("cluster").unwrap().str().unwrap().get(0),
+        Some("county")
+    );
+    assert_eq!(
+        t.column("clusters").unwrap().u32().unwrap().get(0),
+        Some(34)
+    );
+    assert_eq!(
+        t.column("treated_clusters").unwrap().u32().unwrap().get(0),
+        Some(24)
+    );
+}
+
 #[test]
 fn compare_before_ingest_is_refused() {
     let wd = Workdir::new();
@@ -268,6 +328,7 @@ fn unknown_metric_and_bad_weight_are_named() {
         ("[[index.indicators]]\nmetric = \"satisfaction\"\npillar = \"s\"\ndirection = 1\nweight = 0\n", "index.indicators[0].weight"),
         ("[[index.indicators]]\nmetric = \"share_young\"\npillar = \"o\"\ndirection = 1\n", "index.indicators[0].metric"),
         ("[index.pillars]\nnowhere = 2\n", "index.pillars.nowhere"),
+        ("[compare]\ncluster = \"bogus\"\n", "'bogus' is not auto, unit, province, city, county, street or community"),
     ];
     for (extra, key) in cases {
         let cfg = wd.write("c.toml", format!("{base}{extra}"));

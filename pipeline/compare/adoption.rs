@@ -169,10 +169,12 @@ pub(super) fn adoption(
         .map(|name| effect(name, g, config, &panel, &cov_values))
         .collect();
     let level = clusters.level.map_or("unit", |l| l.name());
+    let fallback = clusters.fallback.map(|f| f.name());
     for (name, e) in config.compare.adoption_metrics.iter().zip(estimated) {
         notes.extend(e.notes);
         if let Some(d) = e.pooled {
             t.add(name, &d, config, level);
+            t.t_fallback.push(fallback);
         }
         for (model, d) in e.by_model {
             t.model(name, model, d);
@@ -377,6 +379,8 @@ struct Tables {
     t_clusters: Vec<Option<u32>>,
     t_tclusters: Vec<Option<u32>>,
     t_small: Vec<Option<String>>,
+    t_asked: Vec<&'static str>,
+    t_fallback: Vec<Option<&'static str>>,
     // adoption_by_model
     m_m: Vec<String>,
     m_model: Vec<String>,
@@ -498,6 +502,7 @@ impl Tables {
         self.t_tclusters
             .push(d.n_treated_clusters.map(|g| g as u32));
         self.t_small.push(small_cohorts(d));
+        self.t_asked.push(c.cluster.name());
     }
 
     /// One model's simple aggregation and pre-test, or why it has none.
@@ -551,6 +556,7 @@ impl Tables {
                 "units_treated" => self.t_treated, "units_dropped" => self.t_dropped,
                 "cluster" => self.t_level, "clusters" => self.t_clusters,
                 "treated_clusters" => self.t_tclusters, "small_cohorts" => self.t_small,
+                "cluster_asked" => self.t_asked, "cluster_fallback" => self.t_fallback,
             )?,
             by_model: df!(
                 "metric" => self.m_m, "governance_model" => self.m_model, "att" => self.m_att,

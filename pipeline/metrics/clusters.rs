@@ -32,13 +32,41 @@ pub struct Clusters {
     /// Why the units are their own clusters though another level was asked
     /// for or found, or how many units had no ancestor at the level.
     pub note: Option<String>,
+    /// Why the units are their own clusters, for the reports to say in
+    /// their language (`None`: they are not, or `unit` was asked).
+    pub fallback: Option<Fallback>,
+}
+
+/// Why a run clusters by unit though `[compare] cluster` asked otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// `auto`: no level above the units declares a model or year.
+    NoneDeclared,
+    /// The level is the analysis level or finer.
+    NotAbove,
+    /// No unit has an ancestor at the level.
+    NoLevel,
+    /// Every unit is in one cluster.
+    OneCluster,
+}
+
+impl Fallback {
+    pub fn name(self) -> &'static str {
+        match self {
+            Fallback::NoneDeclared => "none_declared",
+            Fallback::NotAbove => "not_above",
+            Fallback::NoLevel => "no_level",
+            Fallback::OneCluster => "one_cluster",
+        }
+    }
 }
 
 impl Clusters {
     /// By unit, with the reason.
-    fn by_unit(note: Option<String>) -> Clusters {
+    fn by_unit(fallback: Fallback, note: String) -> Clusters {
         Clusters {
-            note,
+            note: Some(note),
+            fallback: Some(fallback),
             ..Clusters::default()
         }
     }
@@ -119,37 +147,47 @@ pub fn clusters(
     let walk = Walk::new(&codes, &levels, &parents, declared);
     let lineage: Vec<Vec<usize>> = units.iter().map(|u| walk.up(&u.code)).collect();
     let level = match want {
-        ClusterLevel::Unit => return Ok(Clusters::by_unit(None)),
+        ClusterLevel::Unit => return Ok(Clusters::default()),
         ClusterLevel::Level(l) => l,
         ClusterLevel::Auto => match auto_level(&walk, &lineage, analysis) {
             Some(l) => l,
             None => {
-                return Ok(Clusters::by_unit(Some(
+                return Ok(Clusters::by_unit(
+                    Fallback::NoneDeclared,
                     "no level above the units declares a model or adoption year: standard errors clustered by unit".into(),
-                )))
+                ))
             }
         },
     };
     if level >= analysis {
-        return Ok(Clusters::by_unit(Some(format!(
-            "cluster level {} is not above the analysis level {}: standard errors clustered by unit",
-            level.name(),
-            analysis.name()
-        ))));
+        return Ok(Clusters::by_unit(
+            Fallback::NotAbove,
+            format!(
+                "cluster level {} is not above the analysis level {}: standard errors clustered by unit",
+                level.name(),
+                analysis.name()
+            ),
+        ));
     }
     let made = at_level(&walk, units, &lineage, level);
     if made.labels.len() < 2 {
-        return Ok(Clusters::by_unit(Some(match made.labels.len() {
-            0 => format!(
-                "the tree has no {} above the units: standard errors clustered by unit",
-                level.name()
+        return Ok(match made.labels.len() {
+            0 => Clusters::by_unit(
+                Fallback::NoLevel,
+                format!(
+                    "the tree has no {} above the units: standard errors clustered by unit",
+                    level.name()
+                ),
             ),
-            _ => format!(
-                "every unit is in one {} ({}): standard errors clustered by unit",
-                level.name(),
-                made.labels[0]
+            _ => Clusters::by_unit(
+                Fallback::OneCluster,
+                format!(
+                    "every unit is in one {} ({}): standard errors clustered by unit",
+                    level.name(),
+                    made.labels[0]
+                ),
             ),
-        })));
+        });
     }
     Ok(made)
 }
@@ -209,6 +247,7 @@ fn at_level(walk: &Walk, units: &[Unit], lineage: &[Vec<usize>], level: Level) -
         level: Some(level),
         of_unit: codes.iter().map(|c| ids[c.as_str()]).collect(),
         labels: ids.keys().map(|c| c.to_string()).collect(),
+        fallback: None,
         note: (own > 0).then(|| {
             format!(
                 "{own} unit(s) without a {} above them are clusters of their own",
@@ -297,6 +336,7 @@ mod tests {
         .unwrap();
         assert_eq!(one.count(), None);
         assert!(one.note.unwrap().contains("every unit is in one province"));
+        assert_eq!(one.fallback, Some(Fallback::OneCluster));
         let below = clusters(
             &df,
             &units,
@@ -306,6 +346,7 @@ mod tests {
         .unwrap();
         assert_eq!(below.count(), None);
         assert!(below.note.unwrap().contains("not above the analysis level"));
+        assert_eq!(below.fallback, Some(Fallback::NotAbove));
         let unit = clusters(&df, &units, ClusterLevel::Unit, Level::Community).unwrap();
         assert_eq!(unit, Clusters::default());
     }

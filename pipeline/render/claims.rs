@@ -228,9 +228,16 @@ pub fn effect_sentence(lang: Lang, e: &Effect) -> String {
                 e.name, e.pre_quoted
             )
         } else {
+            let mut name = e.name.chars();
+            let first: String = name
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .collect();
             format!(
-                "{}: the groups' trends already differed before adoption (pre-test {}); no effect is reported.",
-                e.name, e.pre_quoted
+                "{first}{}: the groups' trends already differed before adoption (pre-test {}); no effect is reported.",
+                name.as_str(),
+                e.pre_quoted
             )
         };
     }
@@ -273,7 +280,7 @@ pub fn effect_sentence(lang: Lang, e: &Effect) -> String {
         )
     } else {
         format!(
-            "After adopting a model, {} changed by {} on average (95% interval {} to {}{clustered}): {word}{caveats}.",
+            "After adopting a model, the {} changed by {} on average (95% interval {} to {}{clustered}): {word}{caveats}.",
             e.name, e.att, e.low, e.high
         )
     }

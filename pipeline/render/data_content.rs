@@ -44,11 +44,14 @@ pub(super) struct DataFacts {
 }
 
 /// A province's short name from its code's first two digits.
-fn province(code: &str) -> String {
+fn province(code: &str, lang: Lang) -> String {
     super::maps::tiles::TILES
         .iter()
         .find(|t| code.starts_with(t.0))
-        .map(|t| t.1.to_string())
+        .map(|t| match lang {
+            Lang::Zh => t.1.to_string(),
+            Lang::En => t.2.to_string(),
+        })
         .unwrap_or_else(|| code.get(..2).unwrap_or(code).to_string())
 }
 
@@ -85,7 +88,7 @@ pub(super) fn section(
     for m in &order {
         let ds = &by_model[m];
         let cities: BTreeSet<&str> = ds.iter().filter_map(|d| d.get(..4)).collect();
-        let provinces: BTreeSet<String> = ds.iter().map(|d| province(d)).collect();
+        let provinces: BTreeSet<String> = ds.iter().map(|d| province(d, lang)).collect();
         facts.models.push((
             m.to_string(),
             ds.len(),
@@ -350,6 +353,16 @@ pub(super) struct QcaFacts {
     pub(super) caveats: Vec<String>,
 }
 
+/// Names in a sentence: 甲、乙与丙; a, b and c.
+fn list(lang: Lang, names: &[String]) -> String {
+    match (names.len(), lang) {
+        (0, _) => String::new(),
+        (1, _) => names[0].clone(),
+        (n, Lang::Zh) => format!("{}与{}", names[..n - 1].join("、"), names[n - 1]),
+        (n, Lang::En) => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+    }
+}
+
 /// The limitations paragraph: only what this run shows.
 pub(super) fn limitations(
     lang: Lang,
@@ -425,7 +438,7 @@ pub(super) fn limitations(
         });
     }
     if !did.pre_differ.is_empty() {
-        let l = did.pre_differ.join(if zh { "、" } else { ", " });
+        let l = list(lang, &did.pre_differ);
         items.push(if zh {
             format!("{l}的平行趋势预检验被拒绝：这些结果的采用效应无法识别。")
         } else {

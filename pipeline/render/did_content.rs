@@ -23,6 +23,10 @@ pub(super) struct DidFacts {
     pub(super) clusters: Option<usize>,
     pub(super) treated_clusters: Option<usize>,
     pub(super) level: String,
+    /// What `[compare] cluster` asked for and, when the run clustered by
+    /// unit instead, why (`cluster_fallback`).
+    pub(super) asked: String,
+    pub(super) fallback: Option<String>,
     /// The fewest clusters of a model's own estimate.
     pub(super) model_clusters: Option<usize>,
     /// The most units any outcome dropped to balance its panel, and which.
@@ -57,6 +61,8 @@ struct Tested {
     small: String,
     units: Option<f64>,
     treated: Option<f64>,
+    asked: String,
+    fallback: String,
 }
 
 fn tested(dir: &Path) -> Result<Vec<Tested>, RenderError> {
@@ -69,6 +75,7 @@ fn tested(dir: &Path) -> Result<Vec<Tested>, RenderError> {
         s("cluster"),
         s("small_cohorts"),
     );
+    let (asked, fallback) = (s("cluster_asked"), s("cluster_fallback"));
     let (stat, df, p, g, tg, dropped) = (
         f("pretrend_stat"),
         f("pretrend_df"),
@@ -94,6 +101,8 @@ fn tested(dir: &Path) -> Result<Vec<Tested>, RenderError> {
             small: text(&small, i),
             units: at(&units, i),
             treated: at(&treated, i),
+            asked: text(&asked, i),
+            fallback: text(&fallback, i),
         })
         .collect())
 }
@@ -112,6 +121,7 @@ pub(super) fn level_name(lang: Lang, level: &str) -> String {
         (Lang::Zh, "county") => "县".into(),
         (Lang::Zh, "street") => "街道（乡镇）".into(),
         (Lang::Zh, "community") => "社区（村）".into(),
+        (Lang::Zh, "country") => "国家".into(),
         (Lang::Zh, _) => "单位".into(),
         (Lang::En, other) => other.into(),
     }
@@ -150,6 +160,8 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         facts.clusters = t.clusters;
         facts.treated_clusters = t.treated_clusters;
         facts.level = t.level.clone();
+        facts.asked = t.asked.clone();
+        facts.fallback = (!t.fallback.is_empty()).then(|| t.fallback.clone());
         facts.small_cohorts = (!t.small.is_empty()).then(|| t.small.clone());
     }
     for t in &tests {
@@ -307,7 +319,7 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         Block::Paragraph(design_sentence(&tests, &facts, lang)),
         Block::Figure(Figure {
             chart: "event_study".into(),
-            caption: labels::titled(lang, "event_title", simulated),
+            caption: labels::titled(lang, "event_chart_title", simulated),
         }),
         Block::Table(event_t),
         Block::Subheading(label(lang, "pretrend_title").into()),
@@ -465,6 +477,20 @@ fn design_sentence(tests: &[Tested], facts: &DidFacts, lang: Lang) -> String {
         (Some(g), _, false) => format!("Standard errors are clustered by {level}: {g} clusters"),
         (None, _, false) => "Standard errors are clustered by unit".to_string(),
     };
+    let why = facts.fallback.as_deref().map(|f| {
+        let asked = level_name(lang, &facts.asked);
+        match (f, zh) {
+            ("one_cluster", true) => format!("（配置要求按{asked}聚类，但所有单位同属一个{asked}，无法估计聚类方差，故按单位聚类）"),
+            ("not_above", true) => format!("（配置要求按{asked}聚类，但{asked}不高于分析单位的层级，故按单位聚类）"),
+            ("no_level", true) => format!("（配置要求按{asked}聚类，但区划树中单位之上没有这一层级，故按单位聚类）"),
+            (_, true) => "（区划树中单位之上没有任何层级声明治理模式或采用年份，故按单位聚类）".to_string(),
+            ("one_cluster", false) => format!(" ([compare] cluster asked for {asked}, but every unit is in one {asked}: no cluster variance can be estimated, so by unit)"),
+            ("not_above", false) => format!(" ([compare] cluster asked for {asked}, which is not above the analysis level: so by unit)"),
+            ("no_level", false) => format!(" ([compare] cluster asked for {asked}, which the region tree does not have above the units: so by unit)"),
+            (_, false) => " (no level above the units declares a model or adoption year: so by unit)".to_string(),
+        }
+    });
+    let clustered = format!("{clustered}{}", why.unwrap_or_default());
     let few = match (facts.clusters, zh) {
         (Some(g), true) if g < claims::MIN_CLUSTERS => {
             format!("；聚类少于 {}，区间可能偏窄、不可靠", claims::MIN_CLUSTERS)

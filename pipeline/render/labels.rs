@@ -73,6 +73,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "Effect of adopting a model (event study, 95% intervals and uniform band)",
     ),
     ("rel_year", "相对采用年份", "years since adoption"),
+    (
+        "event_chart_title",
+        "调解成功率：采用模式的效应（事件研究，95% 逐点区间与一致置信带）",
+        "Resolution rate: effect of adopting a model (event study, 95% pointwise intervals and uniform band)",
+    ),
     ("effect", "效应", "effect"),
     ("adoption", "采用年", "adoption"),
     (

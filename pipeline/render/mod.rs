@@ -705,7 +705,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         files,
         charts::event_study,
         &ev,
-        &title("event_title"),
+        &title("event_chart_title"),
         label(lang, "resolution_rate"),
         charts::Scale::change("resolution_rate"),
         lang
