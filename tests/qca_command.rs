@@ -303,7 +303,9 @@ fn a_run_config_s_study_is_in_the_run_its_charts_and_its_report() {
     }
     // The report's sentence quotes the table's solution row.
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
-    let at = html.find("组态分析（fsQCA）").expect("the fsQCA section");
+    let at = html
+        .find("组态分析（fsQCA）</h")
+        .expect("the fsQCA section");
     let incl = common::f64s(&sol, "incl")[whole].unwrap();
     let cov = common::f64s(&sol, "cov")[whole].unwrap();
     let sentence = &html[at..at + 2000];

@@ -408,6 +408,17 @@ pub fn compute_from(
 ) -> Result<CompareOutcome, CompareError> {
     let wm = Manifest::read(&config.warehouse)?;
     let tree = metrics::tree(config)?;
+    // The between-model tests are also made at the level models are
+    // assigned at (the adoption effects' clusters), when there is one.
+    let assigned = tree.clusters.level.map(|l| super::tables::Assigned {
+        of_code: tree
+            .units
+            .iter()
+            .zip(&tree.clusters.of_unit)
+            .map(|(u, c)| (u.code.as_str(), *c))
+            .collect(),
+        level: l.name(),
+    });
     let t = std::time::Instant::now();
     let periods = source.periods(config, &tree)?;
     tracing::debug!(
@@ -571,7 +582,8 @@ pub fn compute_from(
                             groups.retain(|m, _| config.compare.models.contains(m));
                         }
                     }
-                    let mt = model_tables(&g, config).map_err(perr("model_summary"))?;
+                    let mt = model_tables(&g, config, assigned.as_ref())
+                        .map_err(perr("model_summary"))?;
                     summaries.push(mt.summary);
                     tests.push(mt.tests);
                     pairs.push(mt.pairs);

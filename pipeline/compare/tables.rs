@@ -87,7 +87,55 @@ pub(super) struct ModelTables {
     pub(super) notes: Vec<String>,
 }
 
-pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTables> {
+/// The groups models are assigned to (the adoption effects' clusters,
+/// `metrics::Clusters`): each unit's group by code, and the level's name.
+/// The between-model tests are also made on the groups' means, since a
+/// model chosen for a county is one observation of that county, not one a
+/// community.
+pub(super) struct Assigned<'a> {
+    pub(super) of_code: std::collections::HashMap<&'a str, u32>,
+    pub(super) level: &'static str,
+}
+
+/// Each model's values as the means of its assignment groups (in the
+/// groups' order).
+fn group_means(values: &[(String, f64)], assigned: &Assigned) -> Vec<f64> {
+    let mut by: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
+    for (code, v) in values {
+        if let Some(&c) = assigned.of_code.get(code.as_str()) {
+            let e = by.entry(c).or_default();
+            *e = (e.0 + v, e.1 + 1);
+        }
+    }
+    by.into_values().map(|(s, n)| s / n as f64).collect()
+}
+
+/// Kruskal–Wallis over `vals` and, when it is defined, the Dunn pairs
+/// named by `names`.
+fn omnibus(
+    names: &[&String],
+    vals: &[Vec<f64>],
+) -> (
+    Option<stats::KruskalWallis>,
+    Vec<(String, String, stats::DunnPair)>,
+) {
+    let kw = stats::kruskal_wallis(vals);
+    let pairs = if kw.is_some() {
+        stats::dunn(vals)
+            .into_iter()
+            .map(|p| (names[p.a].clone(), names[p.b].clone(), p))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (kw, pairs)
+}
+
+pub(super) fn model_tables(
+    g: &Grouped,
+    config: &Config,
+    assigned: Option<&Assigned>,
+) -> PolarsResult<ModelTables> {
     let keys: Vec<&(String, String, String)> = g.keys().collect();
     let draws = config.compare.draws;
     let per_key: Vec<_> = keys
@@ -111,28 +159,29 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
                 .values()
                 .map(|v| v.iter().map(|x| x.1).collect())
                 .collect();
-            let kw = stats::kruskal_wallis(&vals);
-            let pairs: Vec<(String, String, stats::DunnPair)> = if kw.is_some() {
-                stats::dunn(&vals)
-                    .into_iter()
-                    .map(|p| (names[p.a].clone(), names[p.b].clone(), p))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            (summaries, kw, pairs)
+            let mut levels = vec![("unit", omnibus(&names, &vals))];
+            if let Some(a) = assigned {
+                let means: Vec<Vec<f64>> = groups.values().map(|v| group_means(v, a)).collect();
+                levels.push((a.level, omnibus(&names, &means)));
+            }
+            (summaries, levels)
         })
         .collect();
     // Flatten into rows, then each table is one column per field.
     type Key<'a> = &'a (String, String, String);
     let mut summaries: Vec<(Key, String, stats::Summary, Ci)> = Vec::new();
-    let mut tests: Vec<(Key, stats::KruskalWallis)> = Vec::new();
-    let mut pairs: Vec<(Key, String, String, stats::DunnPair)> = Vec::new();
-    for (key, (s, kw, p)) in keys.iter().copied().zip(per_key) {
+    let mut tests: Vec<(Key, &str, stats::KruskalWallis)> = Vec::new();
+    let mut pairs: Vec<(Key, &str, String, String, stats::DunnPair)> = Vec::new();
+    for (key, (s, levels)) in keys.iter().copied().zip(per_key) {
         summaries.extend(s.into_iter().map(|(m, sm, ci)| (key, m, sm, ci)));
-        tests.extend(kw.map(|kw| (key, kw)));
-        pairs.extend(p.into_iter().map(|(a, b, d)| (key, a, b, d)));
+        for (level, (kw, p)) in levels {
+            tests.extend(kw.map(|kw| (key, level, kw)));
+            pairs.extend(p.into_iter().map(|(a, b, d)| (key, level, a, b, d)));
+        }
     }
+    // Units first, then the assignment level, each in key order.
+    tests.sort_by_key(|t| (t.1 != "unit", t.0));
+    pairs.sort_by_key(|p| (p.1 != "unit", p.0));
     let min_group = config.compare.min_group;
     let warning =
         |n: usize| (n < min_group).then(|| format!("only {n} unit(s), fewer than {min_group}"));
@@ -173,15 +222,16 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
         "ci_method" => summaries.iter().map(|r| r.3 .2).collect::<Vec<_>>(),
         "warning" => summaries.iter().map(|r| warning(r.2.n)).collect::<Vec<_>>(),
     )?;
-    // The period's tests are one family: each p corrected for their number.
+    // A period's tests at one level are one family: each p corrected for
+    // their number.
     let adjust = config.compare.p_adjust;
     let mut p_adjusted = vec![f64::NAN; tests.len()];
-    let mut by_period: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_period: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, t) in tests.iter().enumerate() {
-        by_period.entry(t.0 .2.as_str()).or_default().push(i);
+        by_period.entry((t.0 .2.as_str(), t.1)).or_default().push(i);
     }
     for rows in by_period.values() {
-        let p: Vec<f64> = rows.iter().map(|&i| tests[i].1.p).collect();
+        let p: Vec<f64> = rows.iter().map(|&i| tests[i].2.p).collect();
         let adj = match adjust {
             crate::config::PAdjust::Holm => stats::holm(&p),
             crate::config::PAdjust::Bh => stats::benjamini_hochberg(&p),
@@ -194,23 +244,25 @@ pub(super) fn model_tables(g: &Grouped, config: &Config) -> PolarsResult<ModelTa
     let (tp, tm, tb) = lead(&tests, |r| r.0);
     let tests = df!(
         "period" => tp, "metric" => tm, "breakdown" => tb,
-        "groups" => tests.iter().map(|r| r.1.df as u32 + 1).collect::<Vec<_>>(),
-        "n" => tests.iter().map(|r| r.1.n as u32).collect::<Vec<_>>(),
-        "h" => tests.iter().map(|r| r.1.h).collect::<Vec<_>>(),
-        "df" => tests.iter().map(|r| r.1.df as u32).collect::<Vec<_>>(),
-        "p" => tests.iter().map(|r| r.1.p).collect::<Vec<_>>(),
+        "groups" => tests.iter().map(|r| r.2.df as u32 + 1).collect::<Vec<_>>(),
+        "n" => tests.iter().map(|r| r.2.n as u32).collect::<Vec<_>>(),
+        "h" => tests.iter().map(|r| r.2.h).collect::<Vec<_>>(),
+        "df" => tests.iter().map(|r| r.2.df as u32).collect::<Vec<_>>(),
+        "p" => tests.iter().map(|r| r.2.p).collect::<Vec<_>>(),
         "p_adjusted" => p_adjusted,
         "p_adjust" => vec![adjust.name(); p_adjusted_len],
-        "epsilon2" => tests.iter().map(|r| r.1.epsilon2).collect::<Vec<_>>(),
+        "epsilon2" => tests.iter().map(|r| r.2.epsilon2).collect::<Vec<_>>(),
+        "level" => tests.iter().map(|r| r.1).collect::<Vec<_>>(),
     )?;
     let (pp, pm, pb) = lead(&pairs, |r| r.0);
     let pairs = df!(
         "period" => pp, "metric" => pm, "breakdown" => pb,
-        "model_a" => pairs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
-        "model_b" => pairs.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(),
-        "z" => pairs.iter().map(|r| r.3.z).collect::<Vec<_>>(),
-        "p" => pairs.iter().map(|r| r.3.p).collect::<Vec<_>>(),
-        "p_holm" => pairs.iter().map(|r| r.3.p_holm).collect::<Vec<_>>(),
+        "model_a" => pairs.iter().map(|r| r.2.as_str()).collect::<Vec<_>>(),
+        "model_b" => pairs.iter().map(|r| r.3.as_str()).collect::<Vec<_>>(),
+        "z" => pairs.iter().map(|r| r.4.z).collect::<Vec<_>>(),
+        "p" => pairs.iter().map(|r| r.4.p).collect::<Vec<_>>(),
+        "p_holm" => pairs.iter().map(|r| r.4.p_holm).collect::<Vec<_>>(),
+        "level" => pairs.iter().map(|r| r.1).collect::<Vec<_>>(),
     )?;
     Ok(ModelTables {
         summary,

@@ -39,8 +39,8 @@ pub struct Pair {
 /// The omnibus test as the sentence quotes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Omnibus {
-    /// "H = 12.34, Holm-corrected p = 0.003": the statistic and corrected p
-    /// as the table shows them.
+    /// "Kruskal–Wallis H = 12.34, Holm-corrected p = 0.003": the test, its
+    /// statistic and corrected p as the table shows them.
     pub quoted: String,
     pub p_adjusted: f64,
 }
@@ -82,9 +82,9 @@ pub fn between_models(
     let Some(kw) = omnibus.filter(|k| k.p_adjusted < ALPHA) else {
         let quoted = omnibus.map(|k| k.quoted.clone()).unwrap_or_default();
         return match (zh, quoted.is_empty()) {
-            (true, false) => format!("{subject}在各模式间差异不显著（Kruskal–Wallis {quoted}），不对各模式排序。"),
+            (true, false) => format!("{subject}在各模式间差异不显著（{quoted}），不对各模式排序。"),
             (true, true) => format!("{subject}无法在各模式间检验差异，不对各模式排序。"),
-            (false, false) => format!("{subject} does not differ significantly across models (Kruskal–Wallis {quoted}); the models are not ranked."),
+            (false, false) => format!("{subject} does not differ significantly across models ({quoted}); the models are not ranked."),
             (false, true) => format!("{subject} could not be tested across models; the models are not ranked."),
         };
     };
@@ -164,13 +164,13 @@ pub fn between_models(
     }
     if zh {
         format!(
-            "{subject}在各模式间差异显著（Kruskal–Wallis {}）；两两比较（Dunn 检验，Holm 校正）：{}。",
+            "{subject}在各模式间差异显著（{}）；两两比较（Dunn 检验，Holm 校正）：{}。",
             kw.quoted,
             parts.join("；")
         )
     } else {
         format!(
-            "{subject} differs across models (Kruskal–Wallis {}); pairwise (Dunn, Holm-corrected): {}.",
+            "{subject} differs across models ({}); pairwise (Dunn, Holm-corrected): {}.",
             kw.quoted,
             parts.join("; ")
         )
@@ -190,8 +190,10 @@ pub enum Verdict {
 /// One adoption effect as the findings state it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Effect<'a> {
-    /// The metric's name.
+    /// The metric's name, and the unit its change is in when the numbers
+    /// do not carry it ("件/万人"; "" for percentage points).
     pub name: &'a str,
+    pub unit: &'a str,
     /// The estimate and its interval, formatted with their unit.
     pub att: &'a str,
     pub low: &'a str,
@@ -204,6 +206,10 @@ pub struct Effect<'a> {
     /// Clusters of the standard errors (`None`: by unit) and their level.
     pub clusters: Option<usize>,
     pub level: &'a str,
+    /// The models whose own pre-test rejects (a caveat on the pooled
+    /// effect: their adopters' trends may differ, or their few clusters
+    /// make the test unreliable).
+    pub models_reject: &'a [String],
 }
 
 /// The verdict the numbers allow.
@@ -268,20 +274,40 @@ pub fn effect_sentence(lang: Lang, e: &Effect) -> String {
             format!("only {g} clusters: the interval is unreliable")
         });
     }
+    if !e.models_reject.is_empty() {
+        let names: Vec<String> = e.models_reject.iter().map(|m| model(lang, m)).collect();
+        let own = if names.len() == 1 { "自身" } else { "各自" };
+        caveats.push(if zh {
+            format!(
+                "但{}{own}的预检验拒绝平行趋势（各模式只有少数聚类，这些检验不可靠，但不能排除部分模式的趋势本就不同）",
+                join(lang, &names)
+            )
+        } else {
+            format!(
+                "but the own pre-test(s) of {} reject parallel trends (each model has few clusters, so these tests are unreliable, yet some models' trends may differ)",
+                join(lang, &names)
+            )
+        });
+    }
     let caveats = match (caveats.is_empty(), zh) {
         (true, _) => String::new(),
         (false, true) => format!("；{}", caveats.join("，")),
         (false, false) => format!("; {}", caveats.join(", ")),
     };
+    let named = match (e.unit.is_empty(), zh) {
+        (true, _) => e.name.to_string(),
+        (false, true) => format!("{}（{}）", e.name, e.unit),
+        (false, false) => format!("{} ({})", e.name, e.unit),
+    };
     if zh {
         format!(
-            "采用模式后，{}平均变化 {}（95% 区间 {} 至 {}{clustered}），{word}{caveats}。",
-            e.name, e.att, e.low, e.high
+            "采用模式后，{named}平均变化 {}（95% 区间 {} 至 {}{clustered}），{word}{caveats}。",
+            e.att, e.low, e.high
         )
     } else {
         format!(
-            "After adopting a model, the {} changed by {} on average (95% interval {} to {}{clustered}): {word}{caveats}.",
-            e.name, e.att, e.low, e.high
+            "After adopting a model, the {named} changed by {} on average (95% interval {} to {}{clustered}): {word}{caveats}.",
+            e.att, e.low, e.high
         )
     }
 }
@@ -305,7 +331,7 @@ mod tests {
 
     fn kw(p: f64) -> Omnibus {
         Omnibus {
-            quoted: format!("H = 20.00，Holm 校正 p = {p}"),
+            quoted: format!("Kruskal–Wallis H = 20.00，Holm 校正 p = {p}"),
             p_adjusted: p,
         }
     }
@@ -403,6 +429,7 @@ mod tests {
     fn effect(pre_p: Option<f64>, excludes_zero: bool, clusters: Option<usize>) -> Effect<'static> {
         Effect {
             name: "调解成功率",
+            unit: "",
             att: "+5.8 个百分点",
             low: "+2.0 个百分点",
             high: "+9.6 个百分点",
@@ -411,6 +438,7 @@ mod tests {
             pre_quoted: "p = 0.001",
             clusters,
             level: "县",
+            models_reject: &[],
         }
     }
 
@@ -428,6 +456,20 @@ mod tests {
             "{s}"
         );
         assert!(s.ends_with("显著。"), "{s}");
+    }
+
+    #[test]
+    fn models_whose_own_pre_test_rejects_qualify_the_pooled_effect() {
+        let reject = ["collaborative".to_string(), "embedded".to_string()];
+        let e = Effect {
+            models_reject: &reject,
+            ..effect(Some(0.3), true, Some(34))
+        };
+        let s = effect_sentence(Lang::Zh, &e);
+        assert!(
+            s.contains("但协同型与嵌入型各自的预检验拒绝平行趋势"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -85,198 +85,12 @@ fn summary_table(
     Ok(t)
 }
 
-/// "：" in Chinese captions, ": " in English ones.
-fn sep(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "：",
-        Lang::En => ": ",
-    }
-}
-
-/// The period's Kruskal–Wallis tests: the table (raw and corrected p) and
-/// the family's correction, with the count significant after it.
-struct Tests {
-    table: Table,
-    /// (metric, breakdown) → (H as shown, corrected p).
-    rows: Vec<(String, String, String, f64)>,
-    method: String,
-    significant: usize,
-}
-
-fn tests_table(dir: &Path, latest: &str, lang: Lang) -> Result<Tests, RenderError> {
-    let tests = table(dir, "model_tests")?;
-    let (tp, tm, tb) = (
-        strs(&tests, "period"),
-        strs(&tests, "metric"),
-        strs(&tests, "breakdown"),
-    );
-    let method = strs(&tests, "p_adjust")
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| "holm".into());
-    let tcols: Vec<Vec<Option<f64>>> = ["groups", "n", "h", "df", "p", "p_adjusted", "epsilon2"]
-        .iter()
-        .map(|c| floats(&tests, c))
-        .collect();
-    let adjusted = label(
-        lang,
-        if method == "bh" {
-            "p_bh"
-        } else {
-            "p_holm_family"
-        },
-    );
-    let mut t = Table::new(
-        label(lang, "tests_title"),
-        &format!(
-            "{}{}Kruskal–Wallis",
-            period_title(lang, "tests_title", latest, false),
-            sep(lang)
-        ),
-        vec![
-            Column::text(label(lang, "metric")),
-            Column::number(label(lang, "groups"), Kind::Count),
-            Column::number(label(lang, "n"), Kind::Count),
-            Column::number(label(lang, "h"), Kind::Statistic),
-            Column::number(label(lang, "df"), Kind::Count),
-            Column::number(label(lang, "p"), Kind::PValue),
-            Column::number(adjusted, Kind::PValue),
-            Column::number(label(lang, "epsilon2"), Kind::Coefficient),
-        ],
-    );
-    let mut rows = Vec::new();
-    let mut significant = 0;
-    for i in (0..tests.height()).filter(|&i| tp[i] == latest) {
-        let mut row = vec![Cell::text(labels::metric(lang, &tm[i], &tb[i]))];
-        row.extend(tcols.iter().map(|c| Cell::Num(c.get(i).copied().flatten())));
-        let padj = tcols[5].get(i).copied().flatten().unwrap_or(f64::NAN);
-        if padj < claims::ALPHA {
-            significant += 1;
-        }
-        rows.push((
-            tm[i].clone(),
-            tb[i].clone(),
-            row[3].shown(Some(Kind::Statistic), lang),
-            padj,
-        ));
-        t.rows.push(row);
-    }
-    Ok(Tests {
-        table: t,
-        rows,
-        method,
-        significant,
-    })
-}
-
-/// The Dunn pairs of `metric` in `latest`, each oriented by the reports'
-/// model order (z > 0: the first ranks higher).
-fn pairs_of(pairs: &DataFrame, latest: &str, metric: &str, breakdown: &str) -> Vec<claims::Pair> {
-    let (pp, pm, pb, a, b) = (
-        strs(pairs, "period"),
-        strs(pairs, "metric"),
-        strs(pairs, "breakdown"),
-        strs(pairs, "model_a"),
-        strs(pairs, "model_b"),
-    );
-    let (z, ph) = (floats(pairs, "z"), floats(pairs, "p_holm"));
-    (0..pairs.height())
-        .filter(|&i| pp[i] == latest && pm[i] == metric && pb[i] == breakdown)
-        .filter_map(|i| {
-            let (z, p) = (z[i]?, ph[i]?);
-            Some(if claims::model_rank(&a[i]) <= claims::model_rank(&b[i]) {
-                claims::Pair {
-                    a: a[i].clone(),
-                    b: b[i].clone(),
-                    z,
-                    p_holm: p,
-                }
-            } else {
-                claims::Pair {
-                    a: b[i].clone(),
-                    b: a[i].clone(),
-                    z: -z,
-                    p_holm: p,
-                }
-            })
-        })
-        .collect()
-}
-
-/// One metric's Dunn pairs as a table with each pair's verdict.
-fn pairs_table(pairs: &[claims::Pair], caption: &str, lang: Lang) -> Table {
-    let mut t = Table::new(
-        label(lang, "pairs_sheet"),
-        caption,
-        vec![
-            Column::text(label(lang, "model_a")),
-            Column::text(label(lang, "model_b")),
-            Column::number(label(lang, "z"), Kind::Statistic),
-            Column::number(label(lang, "p_holm"), Kind::PValue),
-            Column::text(label(lang, "verdict")),
-        ],
-    );
-    let mut sorted: Vec<&claims::Pair> = pairs.iter().collect();
-    sorted.sort_by_key(|p| (claims::model_rank(&p.a), claims::model_rank(&p.b)));
-    for p in sorted {
-        let (a, b) = (labels::model(lang, &p.a), labels::model(lang, &p.b));
-        let verdict = match (p.p_holm < claims::ALPHA, p.z > 0.0, lang) {
-            (false, _, Lang::Zh) => "差异不显著".to_string(),
-            (false, _, Lang::En) => "not significant".to_string(),
-            (true, true, Lang::Zh) => format!("{a}高于{b}"),
-            (true, false, Lang::Zh) => format!("{b}高于{a}"),
-            (true, true, Lang::En) => format!("{a} above {b}"),
-            (true, false, Lang::En) => format!("{b} above {a}"),
-        };
-        t.rows.push(vec![
-            Cell::text(a),
-            Cell::text(b),
-            Cell::Num(Some(p.z)),
-            Cell::Num(Some(p.p_holm)),
-            Cell::text(verdict),
-        ]);
-    }
-    t
-}
-
-/// The significant pairs of every other metric whose corrected
-/// Kruskal–Wallis test is significant.
-fn other_pairs_table(pairs: &DataFrame, tests: &Tests, latest: &str, lang: Lang) -> Option<Table> {
-    let mut t = Table::new(
-        label(lang, "pairs_other_sheet"),
-        &period_title(lang, "pairs_other_title", latest, false),
-        vec![
-            Column::text(label(lang, "metric")),
-            Column::text(label(lang, "higher")),
-            Column::text(label(lang, "lower")),
-            Column::number(label(lang, "z"), Kind::Statistic),
-            Column::number(label(lang, "p_holm"), Kind::PValue),
-        ],
-    );
-    t.shown = 40;
-    for (m, b, _, padj) in &tests.rows {
-        if *padj >= claims::ALPHA || (m == "resolution_rate" && b.is_empty()) {
-            continue;
-        }
-        let mut ps = pairs_of(pairs, latest, m, b);
-        ps.retain(|p| p.p_holm < claims::ALPHA);
-        ps.sort_by_key(|p| (claims::model_rank(&p.a), claims::model_rank(&p.b)));
-        for p in ps {
-            let (hi, lo) = if p.z > 0.0 {
-                (&p.a, &p.b)
-            } else {
-                (&p.b, &p.a)
-            };
-            t.rows.push(vec![
-                Cell::text(labels::metric(lang, m, b)),
-                Cell::text(labels::model(lang, hi)),
-                Cell::text(labels::model(lang, lo)),
-                Cell::Num(Some(p.z.abs())),
-                Cell::Num(Some(p.p_holm)),
-            ]);
-        }
-    }
-    (!t.rows.is_empty()).then_some(t)
+/// What the render drew that the report shows: the maps and their notes,
+/// and how many units the rank charts show at each end.
+pub(super) struct Drawn<'a> {
+    pub(super) maps: &'a [super::maps::MapFigure],
+    pub(super) map_notes: &'a [String],
+    pub(super) top_n: usize,
 }
 
 /// The report's content, from the run's tables.
@@ -286,42 +100,18 @@ pub(super) fn report_content(
     latest: &str,
     simulated: bool,
     lang: Lang,
-    maps: &[super::maps::MapFigure],
-    map_notes: &[String],
+    drawn: &Drawn,
 ) -> Result<Document, RenderError> {
+    let (maps, map_notes) = (drawn.maps, drawn.map_notes);
     let zh = lang == Lang::Zh;
     let mut findings = Vec::new();
     let summary = table(dir, "model_summary")?;
-    let pairs = table(dir, "model_pairs")?;
 
     // Between the models: the resolution rate, at the strength the
-    // corrected omnibus test and the Dunn pairs support.
+    // corrected omnibus test and the Dunn pairs at the level models are
+    // assigned at support.
     let res = summary_table(&summary, lang, "resolution_rate", None, latest)?;
-    let tests = tests_table(dir, latest, lang)?;
-    let res_pairs = pairs_of(&pairs, latest, "resolution_rate", "");
-    let method_name = label(
-        lang,
-        if tests.method == "bh" {
-            "bh_name"
-        } else {
-            "holm_name"
-        },
-    );
-    let omnibus = tests
-        .rows
-        .iter()
-        .find(|r| r.0 == "resolution_rate" && r.1.is_empty())
-        .map(|r| claims::Omnibus {
-            quoted: match lang {
-                Lang::Zh => format!("H = {}，{method_name} 校正 {}", r.2, format::p_clause(r.3)),
-                Lang::En => format!(
-                    "H = {}, {method_name}-corrected {}",
-                    r.2,
-                    format::p_clause(r.3)
-                ),
-            },
-            p_adjusted: r.3,
-        });
+    let tests = super::models_content::Models::read(dir, latest)?;
     let models: Vec<String> = {
         let mut m = strs(
             &summary_rows(&summary, "resolution_rate", None, latest)?,
@@ -334,28 +124,8 @@ pub(super) fn report_content(
         Lang::Zh => format!("{}调解成功率", period_label(lang, latest)),
         Lang::En => format!("In {latest} the resolution rate"),
     };
-    findings.push(claims::between_models(
-        lang,
-        &subject,
-        &models,
-        omnibus.as_ref(),
-        &res_pairs,
-    ));
-    let n_tests = tests.rows.len();
-    findings.push(if zh {
-        format!(
-            "{}各模式间差异检验共 {n_tests} 项（每项指标一项 Kruskal–Wallis 检验），经 {method_name} 校正后 {} 项在 5% 水平显著（表“{}”）；各模式由县（区）选定，这些检验把单位当作独立观测，只作描述（见“局限”）。",
-            period_label(lang, latest),
-            tests.significant,
-            label(lang, "tests_title")
-        )
-    } else {
-        format!(
-            "Of the {n_tests} tests between models in {latest} (a Kruskal–Wallis test a metric), {} are significant at 5% after {method_name}'s correction (table \"{}\"); models are chosen by county and these tests treat units as independent, so they are descriptive (see Limitations).",
-            tests.significant,
-            label(lang, "tests_title")
-        )
-    });
+    findings.push(tests.sentence(lang, &subject, &models, "resolution_rate", ""));
+    findings.push(tests.family_sentence(lang, latest));
 
     // Adoption effects: one finding an outcome, none where pre-trends differ.
     let did = super::did_content::section(dir, simulated, lang)?;
@@ -440,31 +210,22 @@ pub(super) fn report_content(
         Block::Heading(label(lang, "resolution_title").into()),
         fig("resolution_rate", "resolution_title"),
         Block::Table(res),
-        Block::Table(tests.table.clone()),
-        Block::Note(if zh {
-            format!(
-                "校正后 p：同一期 {n_tests} 项检验作为一族，用 {method_name} 法校正（[compare] p_adjust）；发现只引用校正后的 p。"
-            )
-        } else {
-            format!(
-                "Corrected p: the period's {n_tests} tests are one family, corrected by {method_name}'s method ([compare] p_adjust); the findings quote only corrected p-values."
-            )
+        Block::Table(tests.tests_table(lang)),
+        Block::Note({
+            let (n, name) = (tests.tests.len(), tests.method_name(lang));
+            if zh {
+                format!(
+                    "校正后 p：同一期、同一层级的 {n} 项检验作为一族，用 {name} 法校正（[compare] p_adjust）；发现只引用校正后的 p。按县均值的检验以各县（区）的单位均值为观测。各模式均值的自助法区间（上表）按单位重抽样，未考虑同县单位的相关，偏窄。"
+                )
+            } else {
+                format!(
+                    "Corrected p: a period's {n} tests at one level are one family, corrected by {name}'s method ([compare] p_adjust); the findings quote only corrected p-values. The county-level tests take each county's mean of its units as one observation. The model means' bootstrap intervals (table above) resample units and ignore that units of one county move together: they are too narrow."
+                )
+            }
         }),
-        Block::Table(pairs_table(
-            &res_pairs,
-            &format!(
-                "{}{}{}",
-                period_label(lang, latest),
-                label(lang, "resolution_rate"),
-                match lang {
-                    Lang::Zh => format!("：{}", label(lang, "pairs_title")),
-                    Lang::En => format!(": {}", label(lang, "pairs_title")),
-                }
-            ),
-            lang,
-        )),
+        Block::Table(tests.pairs_table("resolution_rate", "", lang)),
     ]);
-    blocks.extend(other_pairs_table(&pairs, &tests, latest, lang).map(Block::Table));
+    blocks.extend(tests.other_pairs_table(lang).map(Block::Table));
     blocks.extend([
         note("def_resolution"),
         Block::Figure(Figure {
@@ -551,11 +312,67 @@ pub(super) fn report_content(
             Cell::Num(s95[i]),
         ]);
     }
+    // The index by model: what the bar chart shows, as a table.
+    let mut by_model: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    for i in 0..scores.height() {
+        if let (Some(u), Some(v)) = (unit_of.get(sc[i].as_str()), ss[i]) {
+            by_model.entry(um[*u].as_str()).or_default().push(v);
+        }
+    }
+    let mut im = Table::new(
+        label(lang, "index_models_sheet"),
+        &period_title(lang, "index_models_title", latest, false),
+        vec![
+            Column::text(label(lang, "model")),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(label(lang, "mean"), Kind::Score),
+            Column::number(label(lang, "median"), Kind::Score),
+            Column::number(label(lang, "min"), Kind::Score),
+            Column::number(label(lang, "max"), Kind::Score),
+        ],
+    );
+    let mut order: Vec<&str> = by_model.keys().copied().collect();
+    order.sort_by_key(|m| claims::model_rank(m));
+    for m in order {
+        let mut v = by_model[m].clone();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        im.rows.push(vec![
+            Cell::text(labels::model(lang, m)),
+            Cell::Num(Some(n as f64)),
+            Cell::Num(Some(v.iter().sum::<f64>() / n as f64)),
+            Cell::Num(Some(crate::compare::stats::quantile_sorted(&v, 0.5))),
+            Cell::Num(v.first().copied()),
+            Cell::Num(v.last().copied()),
+        ]);
+    }
+    let shown_note = (scores.height() > 2 * drawn.top_n).then(|| {
+        Block::Note(if zh {
+            format!(
+                "图中只列出排名前 {} 名与后 {} 名（共 {} 个单位），中间省略；完整排名见下表与 report.xlsx。",
+                drawn.top_n,
+                drawn.top_n,
+                scores.height()
+            )
+        } else {
+            format!(
+                "The chart shows the top {} and the bottom {} of {} units, the middle left out; the table below and report.xlsx rank them all.",
+                drawn.top_n,
+                drawn.top_n,
+                scores.height()
+            )
+        })
+    });
     blocks.extend([
         Block::Heading(label(lang, "index_title").into()),
         fig("index_ranks", "index_title"),
+    ]);
+    blocks.extend(shown_note);
+    blocks.extend([
         Block::Table(idx),
         fig("index_models", "index_models_title"),
+        Block::Table(im),
+        Block::Note(label(lang, "index_models_note").into()),
         note("def_index"),
     ]);
     blocks.extend(super::index_content::blocks(dir, simulated, lang)?);

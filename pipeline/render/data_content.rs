@@ -41,6 +41,10 @@ pub(super) struct DataFacts {
     pub(super) few_disputes: usize,
     pub(super) few_cadres: usize,
     pub(super) units_latest: usize,
+    /// The first period, whether it precedes every adoption, and the
+    /// metrics whose (corrected) between-model test was already
+    /// significant then.
+    pub(super) baseline: Option<(String, bool, Vec<String>)>,
 }
 
 /// A province's short name from its code's first two digits.
@@ -216,6 +220,49 @@ pub(super) fn section(
     // Descriptive statistics per metric and model, the latest period.
     let desc = describe(summary, latest, simulated, lang)?;
 
+    // Adoption cohorts: units by year adopted and model.
+    let adopted = floats(&units, "model_adopted");
+    let mut cohorts: BTreeMap<i32, BTreeMap<&str, usize>> = BTreeMap::new();
+    for (m, y) in models.iter().zip(&adopted) {
+        if let Some(y) = y {
+            *cohorts
+                .entry(*y as i32)
+                .or_default()
+                .entry(m.as_str())
+                .or_default() += 1;
+        }
+    }
+    let adopting: Vec<&str> = order.iter().copied().filter(|m| *m != "none").collect();
+    let mut ct = Table::new(
+        label(lang, "cohorts_sheet"),
+        &labels::titled(lang, "cohorts_title", simulated),
+        std::iter::once(Column::text(label(lang, "adoption")))
+            .chain(
+                adopting
+                    .iter()
+                    .map(|m| Column::number(labels::model(lang, m), Kind::Count)),
+            )
+            .chain(std::iter::once(Column::number(
+                label(lang, "total"),
+                Kind::Count,
+            )))
+            .collect(),
+    );
+    for (y, by) in &cohorts {
+        let mut row = vec![Cell::text(y.to_string())];
+        row.extend(
+            adopting
+                .iter()
+                .map(|m| Cell::Num(Some(*by.get(m).unwrap_or(&0) as f64))),
+        );
+        row.push(Cell::Num(Some(by.values().sum::<usize>() as f64)));
+        ct.rows.push(row);
+    }
+
+    // Differences between models already in the first period.
+    let first_adoption = cohorts.keys().next().copied();
+    facts.baseline = baseline(dir, first_last.0, first_adoption, lang)?;
+
     let model_list: Vec<String> = facts
         .models
         .iter()
@@ -266,10 +313,51 @@ pub(super) fn section(
             Block::Heading(label(lang, "data_section_title").into()),
             Block::Paragraph(design),
             Block::Table(cy),
+            Block::Table(ct),
             Block::Table(desc),
         ],
         facts,
     ))
+}
+
+/// The metrics whose between-model test in `first` (at the assignment
+/// level when tested there, else the units') was significant after
+/// correction, and whether `first` precedes every adoption.
+fn baseline(
+    dir: &Path,
+    first: &str,
+    first_adoption: Option<i32>,
+    lang: Lang,
+) -> Result<Option<(String, bool, Vec<String>)>, RenderError> {
+    if first.is_empty() {
+        return Ok(None);
+    }
+    let t = table(dir, "model_tests")?;
+    let (tp, tm, tb, tl) = (
+        strs(&t, "period"),
+        strs(&t, "metric"),
+        strs(&t, "breakdown"),
+        strs(&t, "level"),
+    );
+    let pa = floats(&t, "p_adjusted");
+    let assigned = tl.iter().any(|l| !l.is_empty() && l != "unit");
+    let names: Vec<String> = (0..t.height())
+        .filter(|&i| tp[i] == first)
+        .filter(|&i| {
+            let l = tl.get(i).map(String::as_str).unwrap_or("unit");
+            (l != "unit" && !l.is_empty()) == assigned
+        })
+        .filter(|&i| {
+            pa.get(i)
+                .copied()
+                .flatten()
+                .is_some_and(|p| p < claims::ALPHA)
+        })
+        .filter(|&i| !(tm[i] == "visits_per_1k" && !tb[i].is_empty()))
+        .map(|i| labels::metric(lang, &tm[i], &tb[i]))
+        .collect();
+    let before = first_adoption.is_some_and(|y| first.parse::<i32>().is_ok_and(|f| f < y));
+    Ok(Some((first.to_string(), before, names)))
 }
 
 /// n, mean, sd, median and quartiles of every metric (and role) by model
@@ -430,6 +518,14 @@ pub(super) fn limitations(
             )
         });
     }
+    if !did.wide_bands.is_empty() {
+        let l = list(lang, &did.wide_bands);
+        items.push(if zh {
+            format!("{l}的 ATT(g,t) 一致置信带临界值在 7 以上，R did 对此给出警告：单元格估计噪声很大，逐格结果不宜解读。")
+        } else {
+            format!("The ATT(g,t) bands of {l} have a critical value of 7 or more, which R's did warns about: the cells' estimates are too noisy to read one by one.")
+        });
+    }
     if let Some(s) = &did.small_cohorts {
         items.push(if zh {
             format!("部分采用队列规模很小（年份与单位数：{s}），R did 对少于 5 个单位的队列给出警告：这些队列的估计只依赖少数单位。")
@@ -457,6 +553,21 @@ pub(super) fn limitations(
                 data.units_latest, data.few_disputes, SMALL_DISPUTES, data.few_cadres, SMALL_CADRES
             )
         });
+    }
+    if let Some((first, before, names)) = &data.baseline {
+        if !names.is_empty() {
+            let when = match (before, zh) {
+                (true, true) => format!("采用之前的 {first} 年"),
+                (false, true) => format!("首个观测年 {first}"),
+                (true, false) => format!("{first}, before any adoption"),
+                (false, false) => format!("{first}, the first year observed"),
+            };
+            items.push(if zh {
+                format!("{}在{when}各模式间就已显著不同（校正后）：这些指标的模式差异至少部分是采用之前就有的差异，不能归于模式本身。", list(lang, names))
+            } else {
+                format!("{} already differed between models in {when} (corrected): their differences between models are at least partly older than the models and cannot be credited to them.", list(lang, names))
+            });
+        }
     }
     items.extend(qca.caveats.iter().cloned());
     vec![

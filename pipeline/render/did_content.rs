@@ -37,6 +37,9 @@ pub(super) struct DidFacts {
     /// Outcomes whose pre-test rejects, and those without a pre-test.
     pub(super) pre_differ: Vec<String>,
     pub(super) untested: Vec<String>,
+    /// Outcomes whose ATT(g,t) band's critical value is 7 or more, which R's
+    /// did warns about (the cells' estimates are too noisy for a band).
+    pub(super) wide_bands: Vec<String>,
 }
 
 /// The section, its findings (one an outcome) and what the limitations
@@ -63,6 +66,7 @@ struct Tested {
     treated: Option<f64>,
     asked: String,
     fallback: String,
+    crit: Option<f64>,
 }
 
 fn tested(dir: &Path) -> Result<Vec<Tested>, RenderError> {
@@ -84,7 +88,7 @@ fn tested(dir: &Path) -> Result<Vec<Tested>, RenderError> {
         f("treated_clusters"),
         f("units_dropped"),
     );
-    let (units, treated) = (f("units"), f("units_treated"));
+    let (units, treated, crit) = (f("units"), f("units_treated"), f("crit"));
     let at = |v: &Vec<Option<f64>>, i: usize| v.get(i).copied().flatten();
     let text = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
     Ok((0..t.height())
@@ -103,6 +107,7 @@ fn tested(dir: &Path) -> Result<Vec<Tested>, RenderError> {
             treated: at(&treated, i),
             asked: text(&asked, i),
             fallback: text(&fallback, i),
+            crit: at(&crit, i),
         })
         .collect())
 }
@@ -171,6 +176,9 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
             facts.dropped = facts.dropped.max(t.dropped);
             facts.dropped_in.push(name.clone());
         }
+        if t.crit.is_some_and(|c| c >= 7.0) {
+            facts.wide_bands.push(name.clone());
+        }
         match t.p {
             Some(p) if p < claims::ALPHA => facts.pre_differ.push(name),
             None => facts.untested.push(name),
@@ -195,14 +203,11 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         let (m, b) = split(&t.metric);
         pre_t.rows.push(vec![
             Cell::text(labels::metric(lang, m, b)),
-            Cell::text(label(
-                lang,
-                if t.test == "sup_t" {
-                    "pretrend_sup_t"
-                } else {
-                    "pretrend_wald"
-                },
-            )),
+            Cell::text(match t.test.as_str() {
+                "sup_t" => label(lang, "pretrend_sup_t"),
+                "wald" => label(lang, "pretrend_wald"),
+                _ => "—",
+            }),
             Cell::Num(t.stat),
             Cell::Num(t.cells),
             Cell::Num(t.p),
@@ -241,6 +246,21 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
             Column::text(label(lang, "verdict")),
         ],
     );
+    // The models whose own pre-test rejects, per outcome.
+    let bm = table(dir, "adoption_by_model")?;
+    let (bmm, bmo, bmp) = (
+        strs(&bm, "metric"),
+        strs(&bm, "governance_model"),
+        floats(&bm, "pretrend_p"),
+    );
+    let rejecting = |key: &str| -> Vec<String> {
+        let mut v: Vec<String> = (0..bm.height())
+            .filter(|&i| bmm[i] == key && bmp[i].is_some_and(|p| p < claims::ALPHA))
+            .map(|i| bmo[i].clone())
+            .collect();
+        v.sort_by_key(|m| claims::model_rank(m));
+        v
+    };
     let mut findings = Vec::new();
     let mut zero = Vec::new();
     for i in (0..eff.height()).filter(|&i| ek[i] == "simple") {
@@ -266,8 +286,17 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         }
         let t = pre_of(key);
         let pre_p = t.and_then(|t| t.p);
+        let reject = rejecting(key);
+        // A share's change carries its unit (个百分点); any other metric's
+        // unit goes with its name.
+        let unit = if format::metric_kind(m) == Kind::Share {
+            ""
+        } else {
+            labels::change_unit(lang, m)
+        };
         let e = Effect {
             name: &name,
+            unit,
             att: &format::text(Some(a), k, lang),
             low: &format::text(lo, k, lang),
             high: &format::text(hi, k, lang),
@@ -276,11 +305,16 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
             pre_quoted: &pre_p.map(format::p_clause).unwrap_or_default(),
             clusters: t.and_then(|t| t.clusters),
             level: &level_name(lang, t.map_or("", |t| t.level.as_str())),
+            models_reject: &reject,
         };
-        let v = claims::verdict(&e);
         findings.push(claims::effect_sentence(lang, &e));
         let named = labels::metric_with_unit(lang, m, b);
+        // Each row's verdict from its own interval.
         let row = |agg: &str, a: Option<f64>, se: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
+            let v = claims::verdict(&Effect {
+                excludes_zero: lo.is_some_and(|l| l > 0.0) || hi.is_some_and(|h| h < 0.0),
+                ..e.clone()
+            });
             vec![
                 Cell::text(&named),
                 Cell::text(label(lang, agg)),
@@ -442,10 +476,14 @@ fn model_table(
                 facts.model_clusters = Some(facts.model_clusters.map_or(c, |m| m.min(c)));
             }
             let excludes = lo[i].is_some_and(|l| l > 0.0) || hi[i].is_some_and(|h| h < 0.0);
-            let v = match p[i] {
-                Some(p) if p < claims::ALPHA => Verdict::PreTrendsDiffer,
-                _ if excludes => Verdict::Significant,
-                _ => Verdict::NotSignificant,
+            // Descriptive: an interval that excludes 0, not "significant".
+            let v = match (p[i], excludes, lang) {
+                (Some(p), _, Lang::Zh) if p < claims::ALPHA => "预趋势不同".to_string(),
+                (Some(p), _, Lang::En) if p < claims::ALPHA => "pre-trends differ".to_string(),
+                (_, true, Lang::Zh) => "区间不含 0".to_string(),
+                (_, true, Lang::En) => "interval excludes 0".to_string(),
+                (_, false, Lang::Zh) => "区间含 0".to_string(),
+                (_, false, Lang::En) => "interval includes 0".to_string(),
             };
             t.rows.push(vec![
                 Cell::text(labels::metric_with_unit(lang, m, b)),
@@ -457,7 +495,7 @@ fn model_table(
                 Cell::Num(tr.get(i).copied().flatten()),
                 Cell::Num(clusters.map(|c| c as f64)),
                 Cell::Num(p[i]),
-                Cell::text(verdict_cell(lang, v)),
+                Cell::text(v),
             ]);
         }
     }
@@ -505,11 +543,11 @@ fn design_sentence(tests: &[Tested], facts: &DidFacts, lang: Lang) -> String {
         (0, true) => "各结果的面板均为平衡面板，未剔除单位".to_string(),
         (0, false) => "every outcome's panel is balanced as it is: no unit was dropped".to_string(),
         (d, true) => format!(
-            "为得到平衡面板，{}剔除了 {d} 个并非每年都有数据的单位",
+            "为得到平衡面板，{}剔除了 {d} 个并非每年都有该结果数值的单位（例如某年受理数为 0，调解成功率无定义；[compare] unbalanced = true 可保留它们）",
             facts.dropped_in.join("、")
         ),
         (d, false) => format!(
-            "to balance the panel, {d} unit(s) not observed in every year were dropped ({})",
+            "to balance the panel, {d} unit(s) without a value of the outcome in some year were dropped ({}; e.g. no dispute received in a year leaves the resolution rate undefined; [compare] unbalanced = true keeps them)",
             facts.dropped_in.join(", ")
         ),
     };
@@ -629,15 +667,24 @@ pub(super) fn did_method(
         ("analytic", false) => format!("analytic standard errors from the influence functions, clustered by {level}"),
         (_, false) => format!("standard errors from a multiplier bootstrap clustered by {level} (one Rademacher weight a cluster, as R did's clustervars)"),
     };
-    let base = if get("base_period") == "universal" {
-        if zh {
-            "，统一基期"
-        } else {
-            ", a universal base period"
-        }
-    } else {
-        ""
+    let base = match (get("base_period").as_str(), zh) {
+        ("universal", true) => "，统一基期（各期都与采用前一年比较）".to_string(),
+        (_, true) => "，变动基期（采用前各期为逐年变化，采用后与采用前一年比较）".to_string(),
+        ("universal", false) => ", a universal base period (every year against the year before adoption)".to_string(),
+        (_, false) => ", a varying base period (pre-adoption estimates are year-on-year changes; post-adoption ones against the year before adoption)".to_string(),
     };
+    let delta = floats(tests, "anticipation")
+        .get(i)
+        .copied()
+        .flatten()
+        .unwrap_or(0.0) as i32;
+    let antic = match (delta, zh) {
+        (0, true) => "，不设预期期".to_string(),
+        (d, true) => format!("，预期期 {d} 年"),
+        (0, false) => ", no anticipation".to_string(),
+        (d, false) => format!(", anticipation of {d} year(s)"),
+    };
+    let base = format!("{base}{antic}");
     let band = match band_crit {
         Some(c) if zh => format!("竖线为逐点 95% 区间，阴影为 95% 一致置信带（临界值 {c:.2}，同时覆盖所有相对年份，而非逐个年份）。"),
         Some(c) => format!(" Whiskers are pointwise 95% intervals; the shading is the 95% uniform band (critical value {c:.2}), which covers every event time at once."),

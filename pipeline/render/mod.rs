@@ -40,6 +40,7 @@ pub mod index_charts;
 mod index_content;
 pub mod labels;
 pub mod maps;
+mod models_content;
 pub mod notebook;
 pub mod qca_charts;
 mod qca_content;
@@ -690,7 +691,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         charts::model_bars,
         &imeans,
         &labels::period_title(lang, "index_models_title", &latest, simulated),
-        label(lang, "score"),
+        label(lang, "score_axis"),
         charts::Scale::Plain,
         lang
     );
@@ -795,8 +796,11 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         &latest,
         simulated,
         lang,
-        &map_figures,
-        &map_notes,
+        &content::Drawn {
+            maps: &map_figures,
+            map_notes: &map_notes,
+            top_n: opts.top_n,
+        },
     )?;
     let written = documents(&content, out, "charts")?;
     let ioerr = |path: PathBuf| move |source| WarehouseError::Io { path, source };

@@ -247,6 +247,33 @@ pub(super) fn section(
             format!("only {kept} of the robustness grid's {settings} settings give the same solution (fewer than half)")
         });
     }
+    // Settings that find no solution at all, and sufficient rows with a
+    // low PRI, are said too.
+    let empty = strs(&rob, "parsimonious")
+        .iter()
+        .skip(1)
+        .filter(|x| x.is_empty())
+        .count();
+    let truth = table(dir, "qca_truth_table")?;
+    let (out_code, row_pri) = (strs(&truth, "OUT"), floats(&truth, "PRI"));
+    let low_pri = (0..truth.height())
+        .filter(|&r| out_code[r] == "1" && row_pri[r].is_some_and(|p| p < MIN_PRI))
+        .count();
+    let mut remarks: Vec<String> = Vec::new();
+    if empty > 0 {
+        remarks.push(if zh {
+            format!("{empty} 个稳健性设置（较高的一致性阈值）下没有任何组态达到阈值，即无解")
+        } else {
+            format!("{empty} robustness setting(s) (the higher consistency cuts) find no configuration at all")
+        });
+    }
+    if low_pri > 0 {
+        remarks.push(if zh {
+            format!("真值表中 {low_pri} 个编码为充分（OUT = 1）的行 PRI 低于 {}（未设 pri_cut），这些行对结果缺席几乎同样一致", f3(Some(MIN_PRI)))
+        } else {
+            format!("{low_pri} truth-table row(s) coded sufficient (OUT = 1) have a PRI below {} (no pri_cut was set): they are nearly as consistent with the outcome's absence", f3(Some(MIN_PRI)))
+        });
+    }
     // Conditions against their expected direction.
     let cal_t = table(dir, "qca_calibration").ok();
     let expect: std::collections::BTreeMap<String, u8> = cal_t
@@ -294,6 +321,13 @@ pub(super) fn section(
             format!("但{}：该解不构成充分条件的证据，仅作探索性描述，不列为发现。", caveats.join("；"))
         } else {
             format!(" But {}: the solution is not evidence of sufficiency, is descriptive only and is not a finding.", caveats.join("; "))
+        });
+    }
+    if !remarks.is_empty() {
+        text.push_str(&if zh {
+            format!("另外，{}。", remarks.join("；"))
+        } else {
+            format!(" Also, {}.", remarks.join("; "))
         });
     }
     if !against.is_empty() {
@@ -373,7 +407,7 @@ pub(super) fn section(
         blocks.push(Block::Table(calibration_table(t, simulated, lang)));
     }
     blocks.push(Block::Table(truth_table(
-        &table(dir, "qca_truth_table")?,
+        &truth,
         &conditions,
         &outcome,
         simulated,
@@ -417,9 +451,9 @@ fn calibration_table(t: &polars::prelude::DataFrame, simulated: bool, lang: Lang
             Column::text(label(lang, "qca_set")),
             Column::text(label(lang, "qca_role")),
             Column::text(label(lang, "qca_method")),
-            Column::number(label(lang, "qca_exclusion"), Kind::Decimal),
-            Column::number(label(lang, "qca_crossover"), Kind::Decimal),
-            Column::number(label(lang, "qca_inclusion"), Kind::Decimal),
+            Column::number(label(lang, "qca_exclusion"), Kind::Coefficient),
+            Column::number(label(lang, "qca_crossover"), Kind::Coefficient),
+            Column::number(label(lang, "qca_inclusion"), Kind::Coefficient),
             Column::text(label(lang, "qca_expect")),
         ],
     );
