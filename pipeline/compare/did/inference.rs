@@ -293,14 +293,14 @@ pub struct PreTrend {
 /// The bootstrap sup-t pre-test over the pre-period cells `family`
 /// (index into the draws, bootstrap SE; `att` the estimates by index):
 /// T = max_j |θ̂_j| / se_j, p = the share of draws with
-/// max_j |θ*_bj| / se_j ≥ T. It is the test the uniform band over the
-/// pre-period cells makes (p < α exactly when the band excludes 0 for some
-/// cell), and it needs no inverse of a covariance that a few dozen
+/// max_j |θ*_bj| / se_j ≥ T. It is the test a uniform band over the
+/// family alone makes (p < α exactly when that band excludes 0 for some
+/// estimate), and it needs no inverse of a covariance that a few dozen
 /// clusters estimate badly: with G clusters the cluster-robust Wald test
-/// of q cells over-rejects grossly once q nears G (on the sample, 21 cells
-/// and 34 counties gave p < 1e-40 with no pre-trend planted), which is why
-/// R did reports no Wald test when it clusters above the unit and
-/// bootstraps.
+/// of q estimates over-rejects grossly once q nears G (on the sample, 21
+/// cells and 34 counties gave p < 1e-40 with no pre-trend planted). R did
+/// reports no Wald test when it clusters above the unit and bootstraps
+/// (its covariance ignores the clusters).
 pub fn sup_t_pre_test(
     stars: &[f64],
     k: usize,

@@ -496,8 +496,8 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
     // The pre-test: R's Wald test over the pre-period cells (t < g − δ), or,
     // clustered and bootstrapped, the sup-t test over the event study's
     // pre-adoption estimates (e < −δ) whose cohorts span two or more
-    // clusters — what the event-study chart's band shows (R reports no
-    // test then; see inference::sup_t_pre_test).
+    // clusters — a uniform band over those event times alone (R reports
+    // no test then; see inference::sup_t_pre_test).
     let pretrend = match (&stars, &clusters) {
         (Some(s), Some((of_unit, _))) => {
             let mut of_cohort: BTreeMap<i32, BTreeSet<u32>> = BTreeMap::new();
