@@ -353,7 +353,7 @@ fn baseline(
                 .flatten()
                 .is_some_and(|p| p < claims::ALPHA)
         })
-        .filter(|&i| !(tm[i] == "visits_per_1k" && !tb[i].is_empty()))
+        .filter(|&i| tm[i] != "visits_per_1k" || tb[i].is_empty())
         .map(|i| labels::metric(lang, &tm[i], &tb[i]))
         .collect();
     let before = first_adoption.is_some_and(|y| first.parse::<i32>().is_ok_and(|f| f < y));
@@ -393,8 +393,8 @@ fn describe(
         ],
     );
     let wanted = |metric: &str, breakdown: &str| {
-        crate::config::valid_breakdown(metric, (!breakdown.is_empty()).then_some(breakdown))
-            && !(metric == "visits_per_1k" && !breakdown.is_empty())
+        (metric != "visits_per_1k" || breakdown.is_empty())
+            && crate::config::valid_breakdown(metric, (!breakdown.is_empty()).then_some(breakdown))
     };
     let mut rows: Vec<usize> = (0..summary.height())
         .filter(|&i| p[i] == latest && wanted(&m[i], &b[i]))

@@ -233,6 +233,18 @@ pub fn bootstrap_se(stars: &[f64], k: usize, j: usize) -> f64 {
 /// error `se`: the (1 − α) quantile over draws of max_j |draw_j / se_j|.
 /// Estimates with a zero standard error are left out, as R does.
 pub fn sup_t(stars: &[f64], k: usize, family: &[(usize, f64)], alpha: f64) -> Option<f64> {
+    let (_, mut t) = draw_maxima(stars, k, family)?;
+    t.sort_by(f64::total_cmp);
+    Some(quantile_type1(&t, 1.0 - alpha))
+}
+
+/// Estimates as (index into the draws, standard error).
+type Family = Vec<(usize, f64)>;
+
+/// The estimates of `family` with a usable standard error (R leaves out a
+/// zero one), and each draw's max_j |draw_j / se_j| over them; `None`
+/// without such estimates.
+fn draw_maxima(stars: &[f64], k: usize, family: &[(usize, f64)]) -> Option<(Family, Vec<f64>)> {
     let family: Vec<(usize, f64)> = family
         .iter()
         .copied()
@@ -242,7 +254,7 @@ pub fn sup_t(stars: &[f64], k: usize, family: &[(usize, f64)], alpha: f64) -> Op
         return None;
     }
     let draws = stars.len() / k.max(1);
-    let mut t: Vec<f64> = (0..draws)
+    let maxima = (0..draws)
         .map(|b| {
             family
                 .iter()
@@ -250,8 +262,7 @@ pub fn sup_t(stars: &[f64], k: usize, family: &[(usize, f64)], alpha: f64) -> Op
                 .fold(0.0, f64::max)
         })
         .collect();
-    t.sort_by(f64::total_cmp);
-    Some(quantile_type1(&t, 1.0 - alpha))
+    Some((family, maxima))
 }
 
 /// The normal critical value z_{1−α/2}.
@@ -307,28 +318,13 @@ pub fn sup_t_pre_test(
     family: &[(usize, f64)],
     att: &[f64],
 ) -> Option<PreTrend> {
-    let family: Vec<(usize, f64)> = family
-        .iter()
-        .copied()
-        .filter(|(_, se)| se.is_finite() && *se > ZERO_SE)
-        .collect();
-    if family.is_empty() {
-        return None;
-    }
+    let (family, maxima) = draw_maxima(stars, k, family)?;
     let t = family
         .iter()
         .map(|&(j, se)| att[j].abs() / se)
         .fold(0.0, f64::max);
-    let draws = stars.len() / k.max(1);
-    let exceed = (0..draws)
-        .filter(|&b| {
-            family
-                .iter()
-                .map(|&(j, se)| (stars[b * k + j] / se).abs())
-                .fold(0.0, f64::max)
-                >= t
-        })
-        .count();
+    let draws = maxima.len();
+    let exceed = maxima.iter().filter(|m| **m >= t).count();
     Some(PreTrend {
         test: PreTest::SupT,
         stat: t,
