@@ -182,10 +182,17 @@ pub fn between_models(
 pub enum Verdict {
     /// The pre-test rejects parallel pre-trends: no effect is reported.
     PreTrendsDiffer,
-    /// The interval excludes 0.
+    /// The interval excludes 0, and so does the other aggregation's.
     Significant,
+    /// The interval excludes 0 but the other aggregation's does not: the
+    /// effect depends on how the cells are weighted.
+    Fragile,
     NotSignificant,
 }
+
+/// A pre-test p below this (and at least [`ALPHA`]) is said to be close to
+/// rejecting.
+pub const NEAR_ALPHA: f64 = 0.10;
 
 /// One adoption effect as the findings state it.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,6 +206,9 @@ pub struct Effect<'a> {
     pub low: &'a str,
     pub high: &'a str,
     pub excludes_zero: bool,
+    /// Whether the other aggregation's interval (the dynamic one) excludes
+    /// 0 too (`None`: there is none).
+    pub other_excludes: Option<bool>,
     /// The pre-test's p (`None`: no test could be made) and its clause as
     /// the table shows it ("p = 0.012").
     pub pre_p: Option<f64>,
@@ -216,6 +226,7 @@ pub struct Effect<'a> {
 pub fn verdict(e: &Effect) -> Verdict {
     match e.pre_p {
         Some(p) if p < ALPHA => Verdict::PreTrendsDiffer,
+        _ if e.excludes_zero && e.other_excludes == Some(false) => Verdict::Fragile,
         _ if e.excludes_zero => Verdict::Significant,
         _ => Verdict::NotSignificant,
     }
@@ -255,11 +266,20 @@ pub fn effect_sentence(lang: Lang, e: &Effect) -> String {
     };
     let word = match (v, zh) {
         (Verdict::Significant, true) => "显著",
+        (Verdict::Fragile, true) => "但不稳健：动态聚合的区间含 0，不作为发现",
         (_, true) => "不显著",
         (Verdict::Significant, false) => "significant",
+        (Verdict::Fragile, false) => "but not robust: the dynamic aggregation's interval includes 0, so it is not a finding",
         (_, false) => "not significant",
     };
     let mut caveats: Vec<String> = Vec::new();
+    if e.pre_p.is_some_and(|p| (ALPHA..NEAR_ALPHA).contains(&p)) {
+        caveats.push(if zh {
+            format!("平行趋势预检验 {} 接近 5% 水平", e.pre_quoted)
+        } else {
+            format!("the pre-test ({}) is close to rejecting at 5%", e.pre_quoted)
+        });
+    }
     if e.pre_p.is_none() {
         caveats.push(if zh {
             "平行趋势无法检验".into()
@@ -434,6 +454,7 @@ mod tests {
             low: "+2.0 个百分点",
             high: "+9.6 个百分点",
             excludes_zero,
+            other_excludes: None,
             pre_p,
             pre_quoted: "p = 0.001",
             clusters,
@@ -470,6 +491,26 @@ mod tests {
             s.contains("但协同型与嵌入型各自的预检验拒绝平行趋势"),
             "{s}"
         );
+    }
+
+    /// Guards the referee's dispute-rate case: only the simple aggregation
+    /// excludes 0 — no significance claim; a borderline pre-test is said.
+    #[test]
+    fn an_effect_only_one_aggregation_supports_is_not_a_finding() {
+        let e = Effect {
+            other_excludes: Some(false),
+            ..effect(Some(0.2), true, Some(34))
+        };
+        assert_eq!(verdict(&e), Verdict::Fragile);
+        let s = effect_sentence(Lang::Zh, &e);
+        assert!(s.contains("不稳健") && !s.contains("），显著"), "{s}");
+        let e = Effect {
+            other_excludes: Some(true),
+            ..effect(Some(0.062), true, Some(34))
+        };
+        assert_eq!(verdict(&e), Verdict::Significant);
+        let s = effect_sentence(Lang::Zh, &e);
+        assert!(s.contains("接近 5% 水平"), "{s}");
     }
 
     #[test]

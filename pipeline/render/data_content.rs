@@ -41,10 +41,11 @@ pub(super) struct DataFacts {
     pub(super) few_disputes: usize,
     pub(super) few_cadres: usize,
     pub(super) units_latest: usize,
-    /// The first period, whether it precedes every adoption, and the
-    /// metrics whose (corrected) between-model test was already
-    /// significant then.
-    pub(super) baseline: Option<(String, bool, Vec<String>)>,
+    /// The report's period.
+    pub(super) latest: String,
+    /// What the periods before adoption say of the differences between
+    /// models.
+    pub(super) baseline: Option<Baseline>,
 }
 
 /// A province's short name from its code's first two digits.
@@ -77,6 +78,7 @@ pub(super) fn section(
     );
     let pop = floats(&units, "population");
     let mut facts = DataFacts {
+        latest: latest.to_string(),
         units: units.height(),
         ..DataFacts::default()
     };
@@ -320,15 +322,17 @@ pub(super) fn section(
     ))
 }
 
-/// The metrics whose between-model test in `first` (at the assignment
-/// level when tested there, else the units') was significant after
-/// correction, and whether `first` precedes every adoption.
+/// The periods before the first adoption (or the first period when none
+/// precedes it), whether they precede every adoption, the metrics whose
+/// between-model test (at the assignment level when tested there, else
+/// the units') was significant after correction in any of them, and
+/// whether the resolution rate's never was.
 fn baseline(
     dir: &Path,
     first: &str,
     first_adoption: Option<i32>,
     lang: Lang,
-) -> Result<Option<(String, bool, Vec<String>)>, RenderError> {
+) -> Result<Option<Baseline>, RenderError> {
     if first.is_empty() {
         return Ok(None);
     }
@@ -341,23 +345,52 @@ fn baseline(
     );
     let pa = floats(&t, "p_adjusted");
     let assigned = tl.iter().any(|l| !l.is_empty() && l != "unit");
-    let names: Vec<String> = (0..t.height())
-        .filter(|&i| tp[i] == first)
+    let before = |p: &str| match (p.get(..4).and_then(|y| y.parse::<i32>().ok()), first_adoption) {
+        (Some(y), Some(g)) => y < g,
+        _ => p == first,
+    };
+    let mut periods: Vec<String> = tp.iter().filter(|p| before(p)).cloned().collect();
+    periods.sort();
+    periods.dedup();
+    let pre_adoption = first_adoption.is_some() && !periods.is_empty();
+    if periods.is_empty() {
+        periods.push(first.to_string());
+    }
+    let rows: Vec<usize> = (0..t.height())
+        .filter(|&i| periods.contains(&tp[i]))
         .filter(|&i| {
             let l = tl.get(i).map(String::as_str).unwrap_or("unit");
             (l != "unit" && !l.is_empty()) == assigned
         })
-        .filter(|&i| {
-            pa.get(i)
-                .copied()
-                .flatten()
-                .is_some_and(|p| p < claims::ALPHA)
-        })
         .filter(|&i| tm[i] != "visits_per_1k" || tb[i].is_empty())
-        .map(|i| labels::metric(lang, &tm[i], &tb[i]))
         .collect();
-    let before = first_adoption.is_some_and(|y| first.parse::<i32>().is_ok_and(|f| f < y));
-    Ok(Some((first.to_string(), before, names)))
+    let significant = |i: usize| pa.get(i).copied().flatten().is_some_and(|p| p < claims::ALPHA);
+    let mut names: Vec<String> = Vec::new();
+    for &i in rows.iter().filter(|&&i| significant(i)) {
+        let n = labels::metric(lang, &tm[i], &tb[i]);
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    let resolution_clean = rows
+        .iter()
+        .filter(|&&i| tm[i] == "resolution_rate" && tb[i].is_empty())
+        .all(|&i| !significant(i));
+    Ok(Some(Baseline {
+        periods,
+        pre_adoption,
+        differ: names,
+        resolution_clean,
+    }))
+}
+
+/// What the periods before adoption say of the differences between models.
+#[derive(Debug)]
+pub(super) struct Baseline {
+    pub(super) periods: Vec<String>,
+    pub(super) pre_adoption: bool,
+    pub(super) differ: Vec<String>,
+    pub(super) resolution_clean: bool,
 }
 
 /// n, mean, sd, median and quartiles of every metric (and role) by model
@@ -484,10 +517,17 @@ pub(super) fn limitations(
         }
     }
     let counties: usize = data.models.iter().map(|m| m.1).sum();
+    let fewest = data
+        .models
+        .iter()
+        .filter(|m| m.0 != "none")
+        .map(|m| m.1)
+        .min()
+        .unwrap_or(0);
     items.push(if zh {
-        format!("治理模式由县（区）选定，而各模式间的检验（Kruskal–Wallis、Dunn）把 {} 个单位当作相互独立的观测；实际的独立信息接近 {counties} 个县（区），这些检验的 p 值偏小，应视为描述。", data.units)
+        format!("治理模式由县（区）选定：各模式间的比较以 {counties} 个县（区）的均值为观测（每个模式最少 {fewest} 个），检验力有限；按 {} 个单位的检验把同县单位当作独立观测，只作描述。县级检验同样无法把模式与其所在的城市、省区分开。", data.units)
     } else {
-        format!("The model is chosen by the county, yet the tests between models (Kruskal–Wallis, Dunn) treat the {} units as independent observations; the independent information is closer to {counties} counties, so their p-values are too small and descriptive at best.", data.units)
+        format!("Models are chosen by county: the comparisons between models take the means of {counties} counties as observations (at least {fewest} a model), which gives them little power; the tests on the {} units treat units of one county as independent and are descriptive only. Nor can the county-level tests tell a model from the cities and provinces it is in.", data.units)
     });
     match (did.clusters, zh) {
         (Some(g), true) if g < claims::MIN_CLUSTERS => items.push(format!("采用效应的标准误按{}聚类，只有 {g} 个聚类（少于 {}）：区间可能偏窄，不可靠。", level_name(lang, &did.level), claims::MIN_CLUSTERS)),
@@ -526,6 +566,13 @@ pub(super) fn limitations(
             format!("The ATT(g,t) bands of {l} have a critical value of 7 or more, which R's did warns about: the cells' estimates are too noisy to read one by one.")
         });
     }
+    if did.reported > 1 {
+        items.push(if zh {
+            format!("{} 个采用效应各自在 5% 水平判断，未对多个结果作多重比较校正；干部青年占比与干部老化比高度相关（见指数部分），二者的效应近乎同一个发现。", did.reported)
+        } else {
+            format!("The {} adoption effects are each judged at 5%, with no correction across outcomes; the cadre share young and the cadre ageing ratio correlate highly (see the index), so their effects are nearly one finding.", did.reported)
+        });
+    }
     if let Some(s) = &did.small_cohorts {
         items.push(if zh {
             format!("部分采用队列规模很小（年份与单位数：{s}），R did 对少于 5 个单位的队列给出警告：这些队列的估计只依赖少数单位。")
@@ -554,18 +601,33 @@ pub(super) fn limitations(
             )
         });
     }
-    if let Some((first, before, names)) = &data.baseline {
-        if !names.is_empty() {
-            let when = match (before, zh) {
-                (true, true) => format!("采用之前的 {first} 年"),
-                (false, true) => format!("首个观测年 {first}"),
-                (true, false) => format!("{first}, before any adoption"),
-                (false, false) => format!("{first}, the first year observed"),
-            };
+    if let Some(b) = &data.baseline {
+        let span = match (b.periods.first(), b.periods.last()) {
+            (Some(a), Some(z)) if a != z => format!("{a}–{z}"),
+            (Some(a), _) => a.clone(),
+            _ => String::new(),
+        };
+        let when = match (b.pre_adoption, zh) {
+            (true, true) => format!("采用之前（{span}）"),
+            (false, true) => format!("首个观测期 {span}"),
+            (true, false) => format!("before any adoption ({span})"),
+            (false, false) => format!("in the first period observed ({span})"),
+        };
+        if !b.differ.is_empty() {
             items.push(if zh {
-                format!("{}在{when}各模式间就已显著不同（校正后）：这些指标的模式差异至少部分是采用之前就有的差异，不能归于模式本身。", list(lang, names))
+                format!("{}在{when}各模式间就已显著不同（校正后，至少一年）：这些指标的模式差异至少部分是采用之前就有的差异，不能归于模式本身。", list(lang, &b.differ))
             } else {
-                format!("{} already differed between models in {when} (corrected): their differences between models are at least partly older than the models and cannot be credited to them.", list(lang, names))
+                format!("{} already differed between models {when} (corrected, in at least one year): their differences between models are at least partly older than the models and cannot be credited to them.", list(lang, &b.differ))
+            });
+        }
+        if b.resolution_clean && b.pre_adoption {
+            items.push(if zh {
+                format!(
+                    "调解成功率在采用之前（{span}）各模式间没有显著差异，其{}的差异不是采用前就有的差异。",
+                    period_label(lang, &data.latest)
+                )
+            } else {
+                format!("The resolution rate did not differ between models before adoption ({span}): its later difference is not an older one.")
             });
         }
     }

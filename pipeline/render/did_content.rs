@@ -38,8 +38,11 @@ pub(super) struct DidFacts {
     pub(super) pre_differ: Vec<String>,
     pub(super) untested: Vec<String>,
     /// Outcomes whose ATT(g,t) band's critical value is 7 or more, which R's
-    /// did warns about (the cells' estimates are too noisy for a band).
+    /// did warns about (the cells' estimates are too noisy for a band),
+    /// each with its value.
     pub(super) wide_bands: Vec<String>,
+    /// Outcomes whose effect the findings report (pre-test not rejected).
+    pub(super) reported: usize,
 }
 
 /// The section, its findings (one an outcome) and what the limitations
@@ -145,13 +148,17 @@ fn pre_verdict(lang: Lang, p: Option<f64>) -> String {
     }
 }
 
+/// A row's verdict in a table: its own interval, described; what it
+/// means is the findings' (which weigh both aggregations).
 fn verdict_cell(lang: Lang, v: Verdict) -> String {
     let zh = lang == Lang::Zh;
     match v {
         Verdict::PreTrendsDiffer if zh => "预趋势不同，不作效应解读".into(),
         Verdict::PreTrendsDiffer => "pre-trends differ: not an effect".into(),
-        Verdict::Significant => label(lang, "significant").into(),
-        Verdict::NotSignificant => label(lang, "not_significant").into(),
+        Verdict::Significant | Verdict::Fragile if zh => "区间不含 0".into(),
+        Verdict::Significant | Verdict::Fragile => "interval excludes 0".into(),
+        Verdict::NotSignificant if zh => "区间含 0".into(),
+        Verdict::NotSignificant => "interval includes 0".into(),
     }
 }
 
@@ -176,8 +183,11 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
             facts.dropped = facts.dropped.max(t.dropped);
             facts.dropped_in.push(name.clone());
         }
-        if t.crit.is_some_and(|c| c >= 7.0) {
-            facts.wide_bands.push(name.clone());
+        if let Some(c) = t.crit.filter(|c| *c >= 7.0) {
+            facts.wide_bands.push(match lang {
+                Lang::Zh => format!("{name}（临界值 {c:.1}）"),
+                Lang::En => format!("{name} (critical value {c:.1})"),
+            });
         }
         match t.p {
             Some(p) if p < claims::ALPHA => facts.pre_differ.push(name),
@@ -301,18 +311,25 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
             low: &format::text(lo, k, lang),
             high: &format::text(hi, k, lang),
             excludes_zero: lo.is_some_and(|l| l > 0.0) || hi.is_some_and(|h| h < 0.0),
+            other_excludes: dyn_row.map(|j| {
+                vlo[j].is_some_and(|l| l > 0.0) || vhi[j].is_some_and(|h| h < 0.0)
+            }),
             pre_p,
             pre_quoted: &pre_p.map(format::p_clause).unwrap_or_default(),
             clusters: t.and_then(|t| t.clusters),
             level: &level_name(lang, t.map_or("", |t| t.level.as_str())),
             models_reject: &reject,
         };
+        if claims::verdict(&e) != Verdict::PreTrendsDiffer {
+            facts.reported += 1;
+        }
         findings.push(claims::effect_sentence(lang, &e));
         let named = labels::metric_with_unit(lang, m, b);
         // Each row's verdict from its own interval.
         let row = |agg: &str, a: Option<f64>, se: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
             let v = claims::verdict(&Effect {
                 excludes_zero: lo.is_some_and(|l| l > 0.0) || hi.is_some_and(|h| h < 0.0),
+                other_excludes: None,
                 ..e.clone()
             });
             vec![
@@ -476,8 +493,16 @@ fn model_table(
                 facts.model_clusters = Some(facts.model_clusters.map_or(c, |m| m.min(c)));
             }
             let excludes = lo[i].is_some_and(|l| l > 0.0) || hi[i].is_some_and(|h| h < 0.0);
-            // Descriptive: an interval that excludes 0, not "significant".
+            // Descriptive: an interval that excludes 0, not "significant";
+            // an outcome whose pooled pre-test rejects, said first.
+            let pooled_differs = tests
+                .iter()
+                .find(|t| t.metric == metric)
+                .and_then(|t| t.p)
+                .is_some_and(|p| p < claims::ALPHA);
             let v = match (p[i], excludes, lang) {
+                _ if pooled_differs && lang == Lang::Zh => "合并预趋势已不同".to_string(),
+                _ if pooled_differs => "pooled pre-trends differ".to_string(),
                 (Some(p), _, Lang::Zh) if p < claims::ALPHA => "预趋势不同".to_string(),
                 (Some(p), _, Lang::En) if p < claims::ALPHA => "pre-trends differ".to_string(),
                 (_, true, Lang::Zh) => "区间不含 0".to_string(),

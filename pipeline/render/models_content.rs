@@ -246,8 +246,19 @@ impl Models {
         }
     }
 
-    /// The tests table: each metric's test over the units and over the
-    /// assignment level's means, raw and corrected p.
+    /// Column names of a statistic at a level: 按县均值 H / 按单位 H.
+    fn at_level(&self, lang: Lang, level: &str, what: &str) -> String {
+        match (lang, level) {
+            (Lang::Zh, "unit") => format!("按单位 {what}"),
+            (Lang::Zh, l) => format!("按{}均值 {what}", level_name(lang, l)),
+            (Lang::En, "unit") => format!("units' {what}"),
+            (Lang::En, l) => format!("{l} means' {what}"),
+        }
+    }
+
+    /// The tests table: each metric's test over the means of the
+    /// assignment level (first: the findings rest on it) and over the units,
+    /// raw and corrected p.
     pub(super) fn tests_table(&self, lang: Lang) -> Table {
         let name = label(
             lang,
@@ -257,34 +268,25 @@ impl Models {
                 "p_holm_family"
             },
         );
-        let mut cols = vec![
-            Column::text(label(lang, "metric")),
-            Column::number(label(lang, "n"), Kind::Count),
-            Column::number(label(lang, "h"), Kind::Statistic),
-            Column::number(label(lang, "p"), Kind::PValue),
-            Column::number(name, Kind::PValue),
-            Column::number(label(lang, "epsilon2"), Kind::Coefficient),
-        ];
+        let mut cols = vec![Column::text(label(lang, "metric"))];
         if let Some(l) = &self.level {
-            let lv = level_name(lang, l);
-            let (n, h, p) = match lang {
-                Lang::Zh => (
-                    format!("{lv}数"),
-                    format!("按{lv}均值 H"),
-                    format!("按{lv}均值 {name}"),
-                ),
-                Lang::En => (
-                    format!("{l}s"),
-                    format!("{l} means H"),
-                    format!("{l} means {name}"),
-                ),
+            let n = match lang {
+                Lang::Zh => format!("{}数", level_name(lang, l)),
+                Lang::En => format!("{l}s"),
             };
             cols.extend([
                 Column::number(n, Kind::Count),
-                Column::number(h, Kind::Statistic),
-                Column::number(p, Kind::PValue),
+                Column::number(self.at_level(lang, l, "H"), Kind::Statistic),
+                Column::number(self.at_level(lang, l, name), Kind::PValue),
             ]);
         }
+        cols.extend([
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(self.at_level(lang, "unit", "H"), Kind::Statistic),
+            Column::number(self.at_level(lang, "unit", "p"), Kind::PValue),
+            Column::number(self.at_level(lang, "unit", name), Kind::PValue),
+            Column::number(label(lang, "epsilon2"), Kind::Coefficient),
+        ]);
         let mut t = Table::new(
             label(lang, "tests_title"),
             &format!(
@@ -298,15 +300,7 @@ impl Models {
             cols,
         );
         for x in &self.tests {
-            let u = x.unit.as_ref();
-            let mut row = vec![
-                Cell::text(labels::metric(lang, &x.metric, &x.breakdown)),
-                Cell::Num(u.and_then(|o| o.n)),
-                Cell::Num(u.and_then(|o| o.h)),
-                Cell::Num(u.and_then(|o| o.p)),
-                Cell::Num(u.map(|o| o.p_adjusted)),
-                Cell::Num(u.and_then(|o| o.epsilon2)),
-            ];
+            let mut row = vec![Cell::text(labels::metric(lang, &x.metric, &x.breakdown))];
             if self.level.is_some() {
                 let a = x.assigned.as_ref();
                 row.extend([
@@ -315,13 +309,21 @@ impl Models {
                     Cell::Num(a.map(|o| o.p_adjusted)),
                 ]);
             }
+            let u = x.unit.as_ref();
+            row.extend([
+                Cell::Num(u.and_then(|o| o.n)),
+                Cell::Num(u.and_then(|o| o.h)),
+                Cell::Num(u.and_then(|o| o.p)),
+                Cell::Num(u.map(|o| o.p_adjusted)),
+                Cell::Num(u.and_then(|o| o.epsilon2)),
+            ]);
             t.rows.push(row);
         }
         t
     }
 
-    /// One metric's Dunn pairs at both levels, with the verdict of the
-    /// level the findings rest on.
+    /// One metric's Dunn pairs at both levels (the assignment level's
+    /// first), with the verdict of the level the findings rest on.
     pub(super) fn pairs_table(&self, metric: &str, breakdown: &str, lang: Lang) -> Table {
         let unit = self.pairs_of(metric, breakdown, "unit");
         let assigned = self
@@ -332,21 +334,18 @@ impl Models {
         let mut cols = vec![
             Column::text(label(lang, "model_a")),
             Column::text(label(lang, "model_b")),
-            Column::number(label(lang, "z"), Kind::Statistic),
-            Column::number(label(lang, "p_holm"), Kind::PValue),
         ];
         if let Some(l) = &self.level {
-            let lv = level_name(lang, l);
-            let (z, p) = match lang {
-                Lang::Zh => (format!("按{lv}均值 z"), format!("按{lv}均值 Holm p")),
-                Lang::En => (format!("{l} means z"), format!("{l} means Holm p")),
-            };
             cols.extend([
-                Column::number(z, Kind::Statistic),
-                Column::number(p, Kind::PValue),
+                Column::number(self.at_level(lang, l, "z"), Kind::Statistic),
+                Column::number(self.at_level(lang, l, "Holm p"), Kind::PValue),
             ]);
         }
-        cols.push(Column::text(label(lang, "verdict")));
+        cols.extend([
+            Column::number(self.at_level(lang, "unit", "z"), Kind::Statistic),
+            Column::number(self.at_level(lang, "unit", "Holm p"), Kind::PValue),
+            Column::text(label(lang, "verdict")),
+        ]);
         let caption = format!(
             "{}{}{}",
             period_label(lang, &self.latest),
@@ -381,16 +380,18 @@ impl Models {
                 (_, Lang::Zh) => "差异不显著".into(),
                 (_, Lang::En) => "not significant".into(),
             };
-            let mut row = vec![
-                Cell::text(a),
-                Cell::text(b),
+            let mut row = vec![Cell::text(a), Cell::text(b)];
+            if self.level.is_some() {
+                row.extend([
+                    Cell::Num(at.map(|q| q.z)),
+                    Cell::Num(at.map(|q| q.p_holm)),
+                ]);
+            }
+            row.extend([
                 Cell::Num(Some(p.z)),
                 Cell::Num(Some(p.p_holm)),
-            ];
-            if self.level.is_some() {
-                row.extend([Cell::Num(at.map(|q| q.z)), Cell::Num(at.map(|q| q.p_holm))]);
-            }
-            row.push(Cell::text(verdict));
+                Cell::text(verdict),
+            ]);
             t.rows.push(row);
         }
         t

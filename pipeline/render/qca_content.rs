@@ -260,6 +260,26 @@ pub(super) fn section(
         .filter(|&r| out_code[r] == "1" && row_pri[r].is_some_and(|p| p < MIN_PRI))
         .count();
     let mut remarks: Vec<String> = Vec::new();
+    let weak: Vec<String> = (0..sol.height())
+        .filter(|&i| kind[i] == shown && model[i] == "M1" && term[i] != "*")
+        .filter(|&i| pri[i].is_some_and(|p| p < MIN_PRI))
+        .map(|i| format!("{}（PRI {}）", term_label(lang, &term[i]), f3(pri[i])))
+        .collect();
+    if !weak.is_empty() {
+        remarks.push(if zh {
+            format!("组态 {} 的 PRI 低于 {}：它们对结果缺席几乎同样一致", weak.join("、"), f3(Some(MIN_PRI)))
+        } else {
+            format!("the configuration(s) {} have a PRI below {}: nearly as consistent with the outcome's absence", weak.join(", "), f3(Some(MIN_PRI)))
+        });
+    }
+    let all_units = table(dir, "units").map(|t| t.height()).unwrap_or(0);
+    if all_units > cal.height() {
+        remarks.push(if zh {
+            format!("{} 个单位中 {} 个缺少某个条件或结果的数值，未纳入分析", all_units, all_units - cal.height())
+        } else {
+            format!("{} of the {} units lack a condition's or the outcome's value and are left out", all_units - cal.height(), all_units)
+        });
+    }
     if empty > 0 {
         remarks.push(if zh {
             format!("{empty} 个稳健性设置（较高的一致性阈值）下没有任何组态达到阈值，即无解")
