@@ -308,7 +308,7 @@ fn a_run_config_s_study_is_in_the_run_its_charts_and_its_report() {
         .expect("the fsQCA section");
     let incl = common::f64s(&sol, "incl")[whole].unwrap();
     let cov = common::f64s(&sol, "cov")[whole].unwrap();
-    let sentence = &html[at..at + 2000];
+    let sentence: String = html[at..].chars().take(600).collect();
     assert!(
         sentence.contains(&format!("总体一致性 {incl:.3}，总体覆盖度 {cov:.3}")),
         "{sentence}"

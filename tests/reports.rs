@@ -246,7 +246,10 @@ fn both_reports_are_written_in_four_formats_that_word_and_excel_readers_open() {
         assert!(nb.contains(needle), "report.ipynb lacks {needle}");
     }
     let tests = &r["xlsx"]["sheets"]["各模式差异检验"];
-    assert_eq!(tests["formats"]["按单位 p"], serde_json::json!(["0.00E+00"]));
+    assert_eq!(
+        tests["formats"]["按单位 p"],
+        serde_json::json!(["0.00E+00"])
+    );
     assert_eq!(r["xlsx"]["formulas"], 0);
     assert!(r["docx"]["headings"]
         .as_array()

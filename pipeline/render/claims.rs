@@ -269,7 +269,9 @@ pub fn effect_sentence(lang: Lang, e: &Effect) -> String {
         (Verdict::Fragile, true) => "但不稳健：动态聚合的区间含 0，不作为发现",
         (_, true) => "不显著",
         (Verdict::Significant, false) => "significant",
-        (Verdict::Fragile, false) => "but not robust: the dynamic aggregation's interval includes 0, so it is not a finding",
+        (Verdict::Fragile, false) => {
+            "but not robust: the dynamic aggregation's interval includes 0, so it is not a finding"
+        }
         (_, false) => "not significant",
     };
     let mut caveats: Vec<String> = Vec::new();
@@ -277,7 +279,10 @@ pub fn effect_sentence(lang: Lang, e: &Effect) -> String {
         caveats.push(if zh {
             format!("平行趋势预检验 {} 接近 5% 水平", e.pre_quoted)
         } else {
-            format!("the pre-test ({}) is close to rejecting at 5%", e.pre_quoted)
+            format!(
+                "the pre-test ({}) is close to rejecting at 5%",
+                e.pre_quoted
+            )
         });
     }
     if e.pre_p.is_none() {

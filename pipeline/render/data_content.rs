@@ -345,7 +345,10 @@ fn baseline(
     );
     let pa = floats(&t, "p_adjusted");
     let assigned = tl.iter().any(|l| !l.is_empty() && l != "unit");
-    let before = |p: &str| match (p.get(..4).and_then(|y| y.parse::<i32>().ok()), first_adoption) {
+    let before = |p: &str| match (
+        p.get(..4).and_then(|y| y.parse::<i32>().ok()),
+        first_adoption,
+    ) {
         (Some(y), Some(g)) => y < g,
         _ => p == first,
     };
@@ -364,7 +367,12 @@ fn baseline(
         })
         .filter(|&i| tm[i] != "visits_per_1k" || tb[i].is_empty())
         .collect();
-    let significant = |i: usize| pa.get(i).copied().flatten().is_some_and(|p| p < claims::ALPHA);
+    let significant = |i: usize| {
+        pa.get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|p| p < claims::ALPHA)
+    };
     let mut names: Vec<String> = Vec::new();
     for &i in rows.iter().filter(|&&i| significant(i)) {
         let n = labels::metric(lang, &tm[i], &tb[i]);

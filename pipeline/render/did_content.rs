@@ -311,9 +311,8 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
             low: &format::text(lo, k, lang),
             high: &format::text(hi, k, lang),
             excludes_zero: lo.is_some_and(|l| l > 0.0) || hi.is_some_and(|h| h < 0.0),
-            other_excludes: dyn_row.map(|j| {
-                vlo[j].is_some_and(|l| l > 0.0) || vhi[j].is_some_and(|h| h < 0.0)
-            }),
+            other_excludes: dyn_row
+                .map(|j| vlo[j].is_some_and(|l| l > 0.0) || vhi[j].is_some_and(|h| h < 0.0)),
             pre_p,
             pre_quoted: &pre_p.map(format::p_clause).unwrap_or_default(),
             clusters: t.and_then(|t| t.clusters),

@@ -382,10 +382,7 @@ impl Models {
             };
             let mut row = vec![Cell::text(a), Cell::text(b)];
             if self.level.is_some() {
-                row.extend([
-                    Cell::Num(at.map(|q| q.z)),
-                    Cell::Num(at.map(|q| q.p_holm)),
-                ]);
+                row.extend([Cell::Num(at.map(|q| q.z)), Cell::Num(at.map(|q| q.p_holm))]);
             }
             row.extend([
                 Cell::Num(Some(p.z)),

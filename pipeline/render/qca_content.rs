@@ -275,9 +275,17 @@ pub(super) fn section(
     let all_units = table(dir, "units").map(|t| t.height()).unwrap_or(0);
     if all_units > cal.height() {
         remarks.push(if zh {
-            format!("{} 个单位中 {} 个缺少某个条件或结果的数值，未纳入分析", all_units, all_units - cal.height())
+            format!(
+                "{} 个单位中 {} 个缺少某个条件或结果的数值，未纳入分析",
+                all_units,
+                all_units - cal.height()
+            )
         } else {
-            format!("{} of the {} units lack a condition's or the outcome's value and are left out", all_units - cal.height(), all_units)
+            format!(
+                "{} of the {} units lack a condition's or the outcome's value and are left out",
+                all_units - cal.height(),
+                all_units
+            )
         });
     }
     if empty > 0 {
