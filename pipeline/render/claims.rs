@@ -304,12 +304,12 @@ pub fn effect_sentence(lang: Lang, e: &Effect) -> String {
         let own = if names.len() == 1 { "自身" } else { "各自" };
         caveats.push(if zh {
             format!(
-                "但{}{own}的预检验拒绝平行趋势（各模式只有少数聚类，这些检验不可靠，但不能排除部分模式的趋势本就不同）",
+                "{}{own}的预检验拒绝平行趋势（各模式只有少数聚类，这些检验不可靠，但不能排除部分模式的趋势本就不同）",
                 join(lang, &names)
             )
         } else {
             format!(
-                "but the own pre-test(s) of {} reject parallel trends (each model has few clusters, so these tests are unreliable, yet some models' trends may differ)",
+                "the own pre-test(s) of {} reject parallel trends (each model has few clusters, so these tests are unreliable, yet some models' trends may differ)",
                 join(lang, &names)
             )
         });
@@ -493,7 +493,7 @@ mod tests {
         };
         let s = effect_sentence(Lang::Zh, &e);
         assert!(
-            s.contains("但协同型与嵌入型各自的预检验拒绝平行趋势"),
+            s.contains("；协同型与嵌入型各自的预检验拒绝平行趋势"),
             "{s}"
         );
     }
