@@ -17,6 +17,7 @@ use super::did_content::{level_name, DidFacts};
 use super::document::{Block, Cell, Column, Table};
 use super::format::{metric_kind, Kind};
 use super::labels::{self, label, period_label, Lang};
+use super::models_content::Models;
 use super::{floats, strs, table, RenderError};
 
 /// A model observed in fewer counties than this is confounded with them:
@@ -263,7 +264,7 @@ pub(super) fn section(
 
     // Differences between models already in the first period.
     let first_adoption = cohorts.keys().next().copied();
-    facts.baseline = baseline(dir, first_last.0, first_adoption, lang)?;
+    facts.baseline = baseline(dir, &years, first_adoption, lang)?;
 
     let model_list: Vec<String> = facts
         .models
@@ -277,10 +278,15 @@ pub(super) fn section(
                     p.join("、")
                 )
             } else {
+                let plural = |n: usize, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
                 format!(
-                    "{} {c} counties in {ci} cities of {} province(s) ({})",
+                    "{} {} in {} of {} ({})",
                     labels::model(lang, m),
-                    p.len(),
+                    plural(*c, "county", "counties"),
+                    plural(*ci, "city", "cities"),
+                    plural(p.len(), "province", "provinces"),
                     p.join(", ")
                 )
             }
@@ -324,70 +330,54 @@ pub(super) fn section(
 
 /// The periods before the first adoption (or the first period when none
 /// precedes it), whether they precede every adoption, the metrics whose
-/// between-model test (at the assignment level when tested there, else
-/// the units') was significant after correction in any of them, and
-/// whether the resolution rate's never was.
+/// between-model test (at the level the findings rest on) was significant
+/// after correction in any of them, and whether the resolution rate's
+/// never was.
 fn baseline(
     dir: &Path,
-    first: &str,
+    years: &[&str],
     first_adoption: Option<i32>,
     lang: Lang,
 ) -> Result<Option<Baseline>, RenderError> {
-    if first.is_empty() {
+    let Some(first) = years.first() else {
         return Ok(None);
-    }
-    let t = table(dir, "model_tests")?;
-    let (tp, tm, tb, tl) = (
-        strs(&t, "period"),
-        strs(&t, "metric"),
-        strs(&t, "breakdown"),
-        strs(&t, "level"),
-    );
-    let pa = floats(&t, "p_adjusted");
-    let assigned = tl.iter().any(|l| !l.is_empty() && l != "unit");
-    let before = |p: &str| match (
+    };
+    let before = |p: &&&str| match (
         p.get(..4).and_then(|y| y.parse::<i32>().ok()),
         first_adoption,
     ) {
         (Some(y), Some(g)) => y < g,
-        _ => p == first,
+        _ => false,
     };
-    let mut periods: Vec<String> = tp.iter().filter(|p| before(p)).cloned().collect();
-    periods.sort();
-    periods.dedup();
-    let pre_adoption = first_adoption.is_some() && !periods.is_empty();
+    let mut periods: Vec<String> = years.iter().filter(before).map(|p| p.to_string()).collect();
+    let pre_adoption = !periods.is_empty();
     if periods.is_empty() {
         periods.push(first.to_string());
     }
-    let rows: Vec<usize> = (0..t.height())
-        .filter(|&i| periods.contains(&tp[i]))
-        .filter(|&i| {
-            let l = tl.get(i).map(String::as_str).unwrap_or("unit");
-            (l != "unit" && !l.is_empty()) == assigned
-        })
-        .filter(|&i| tm[i] != "visits_per_1k" || tb[i].is_empty())
-        .collect();
-    let significant = |i: usize| {
-        pa.get(i)
-            .copied()
-            .flatten()
-            .is_some_and(|p| p < claims::ALPHA)
-    };
-    let mut names: Vec<String> = Vec::new();
-    for &i in rows.iter().filter(|&&i| significant(i)) {
-        let n = labels::metric(lang, &tm[i], &tb[i]);
-        if !names.contains(&n) {
-            names.push(n);
+    let (mut differ, mut resolution_clean) = (Vec::new(), true);
+    for p in &periods {
+        let m = Models::read(dir, p)?;
+        for t in m
+            .tests
+            .iter()
+            .filter(|t| t.metric != "visits_per_1k" || t.breakdown.is_empty())
+        {
+            if !m.claimed(t).is_some_and(|o| o.p_adjusted < claims::ALPHA) {
+                continue;
+            }
+            let name = labels::metric(lang, &t.metric, &t.breakdown);
+            if !differ.contains(&name) {
+                differ.push(name);
+            }
+            if t.metric == "resolution_rate" && t.breakdown.is_empty() {
+                resolution_clean = false;
+            }
         }
     }
-    let resolution_clean = rows
-        .iter()
-        .filter(|&&i| tm[i] == "resolution_rate" && tb[i].is_empty())
-        .all(|&i| !significant(i));
     Ok(Some(Baseline {
         periods,
         pre_adoption,
-        differ: names,
+        differ,
         resolution_clean,
     }))
 }
@@ -554,15 +544,15 @@ pub(super) fn limitations(
     if did.dropped > 0 {
         items.push(if zh {
             format!(
-                "为构成平衡面板，{}剔除了 {} 个并非每年都有数据的单位。",
-                did.dropped_in.join("、"),
+                "为构成平衡面板，{}剔除了 {} 个并非每年都有该结果数值的单位（如某年受理数为 0）：缺值若与单位大小或结果有关（小单位更常出现受理数为 0），剔除会使样本有偏；可用 [compare] unbalanced = true 复核。",
+                list(lang, &did.dropped_in),
                 did.dropped
             )
         } else {
             format!(
-                "To balance the panel, {} unit(s) not observed every year were dropped ({}).",
+                "To balance the panel, {} unit(s) without a value of the outcome in some year (e.g. no dispute received) were dropped ({}): if missing values go with size or the outcome (small units receive no dispute more often), dropping them biases the panel; [compare] unbalanced = true checks it.",
                 did.dropped,
-                did.dropped_in.join(", ")
+                list(lang, &did.dropped_in)
             )
         });
     }
@@ -625,7 +615,12 @@ pub(super) fn limitations(
             items.push(if zh {
                 format!("{}在{when}各模式间就已显著不同（校正后，至少一年）：这些指标的模式差异至少部分是采用之前就有的差异，不能归于模式本身。", list(lang, &b.differ))
             } else {
-                format!("{} already differed between models {when} (corrected, in at least one year): their differences between models are at least partly older than the models and cannot be credited to them.", list(lang, &b.differ))
+                {
+                    let l = list(lang, &b.differ);
+                    let mut c = l.chars();
+                    let l: String = c.next().into_iter().flat_map(char::to_uppercase).chain(c).collect();
+                    format!("{l} already differed between models {when} (after correction, in at least one year): their differences between models are at least partly older than the models and cannot be credited to them.")
+                }
             });
         }
         if b.resolution_clean && b.pre_adoption {

@@ -431,6 +431,12 @@ pub fn metric(lang: Lang, metric: &str, breakdown: &str) -> String {
         .iter()
         .any(|(id, _)| *id == breakdown)
         .then(|| centre(lang, breakdown));
+    if metric == "members" && lang == Lang::En {
+        return match breakdown {
+            "cadre" => "cadres".into(),
+            _ => "members".into(),
+        };
+    }
     match (lang, centre_type) {
         (Lang::Zh, Some(c)) => format!("{c}{zh}"),
         (Lang::En, Some(c)) => format!("{en} ({c})"),
@@ -451,20 +457,9 @@ pub fn change_unit(lang: Lang, metric: &str) -> &'static str {
                 "pp"
             }
         }
-        "visits_per_1k" => {
-            if zh {
-                "人次/千人"
-            } else {
-                "visits per 1,000"
-            }
-        }
-        "disputes_per_10k" => {
-            if zh {
-                "件/万人"
-            } else {
-                "per 10,000"
-            }
-        }
+        // In English the name says its unit already.
+        "visits_per_1k" if zh => "人次/千人",
+        "disputes_per_10k" if zh => "件/万人",
         "satisfaction" | "score" => {
             if zh {
                 "分，0–100 分制"

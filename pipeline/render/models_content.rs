@@ -18,6 +18,14 @@ use super::format::{self, Kind};
 use super::labels::{self, label, period_label, period_title, Lang};
 use super::{floats, strs, table, RenderError};
 
+/// A level's plural in English: county → counties.
+fn plural(level: &str) -> String {
+    match level.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{level}s"),
+    }
+}
+
 /// One metric's tests in the latest period: at the units and, when the run
 /// made it, at the assignment level.
 pub(super) struct Tested {
@@ -160,6 +168,15 @@ impl Models {
         self.level.as_deref().unwrap_or("unit")
     }
 
+    /// A metric's test at the level the findings rest on.
+    pub(super) fn claimed<'t>(&self, t: &'t Tested) -> Option<&'t Omni> {
+        if self.level.is_some() {
+            t.assigned.as_ref()
+        } else {
+            t.unit.as_ref()
+        }
+    }
+
     /// The between-model sentence of one metric, from the tests at the
     /// assignment level (else the units').
     pub(super) fn sentence(
@@ -186,7 +203,7 @@ impl Models {
                 let lv = level_name(lang, l);
                 format!("按{lv}均值，{groups} 个{lv}；")
             }
-            (Some(l), Lang::En) => format!("on the means of {groups} {l}s; "),
+            (Some(l), Lang::En) => format!("on the means of {groups} {}; ", plural(l)),
             (None, _) => String::new(),
         };
         let omnibus = omni.map(|o| claims::Omnibus {
@@ -231,7 +248,8 @@ impl Models {
                 )
             }
             (Some(l), Lang::En) => format!(
-                "Of the {n} tests between models in {latest} (a Kruskal–Wallis test a metric), {assigned} are significant at 5% after {name}'s correction on the means of {l}s, {units} on the units (table \"{}\"). Models are chosen by {l}, so the findings rest on the {l} means; the unit-level tests treat the units of one {l} as independent and are descriptive.",
+                "Of the {n} tests between models in {latest} (a Kruskal–Wallis test a metric), {assigned} are significant at 5% after {name}'s correction on the means of {}, {units} on the units (table \"{}\"). Models are chosen by {l}, so the findings rest on the {l} means; the unit-level tests treat the units of one {l} as independent and are descriptive.",
+                plural(l),
                 label(lang, "tests_title")
             ),
             (None, Lang::Zh) => format!(
@@ -272,7 +290,7 @@ impl Models {
         if let Some(l) = &self.level {
             let n = match lang {
                 Lang::Zh => format!("{}数", level_name(lang, l)),
-                Lang::En => format!("{l}s"),
+                Lang::En => plural(l),
             };
             cols.extend([
                 Column::number(n, Kind::Count),
@@ -424,11 +442,7 @@ impl Models {
             ],
         );
         for x in &self.tests {
-            let o = if self.level.is_some() {
-                x.assigned.as_ref()
-            } else {
-                x.unit.as_ref()
-            };
+            let o = self.claimed(x);
             if o.is_none_or(|o| o.p_adjusted >= claims::ALPHA)
                 || (x.metric == "resolution_rate" && x.breakdown.is_empty())
             {

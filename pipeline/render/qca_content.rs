@@ -387,10 +387,10 @@ pub(super) fn section(
             Vec::new()
         } else {
             vec![if zh {
-                format!("fsQCA 的解未达标准（{}），只作探索。", caveats.join("；"))
+                format!("fsQCA 的解未达标准：{}；只作探索。", caveats.join("；"))
             } else {
                 format!(
-                    "The fsQCA solution falls short ({}) and is exploratory only.",
+                    "The fsQCA solution falls short: {}; it is exploratory only.",
                     caveats.join("; ")
                 )
             }]
