@@ -102,11 +102,11 @@ fn the_sample_draws_tile_maps_and_choropleths_from_its_schematic_boundaries() {
                     want.sort();
                     assert_eq!(ids, want, "{map}");
                     assert!(
-                        svg.contains("底图：govlens generate 示意边界"),
+                        svg.contains("底图：govlens 生成的示意边界"),
                         "{map}: source"
                     );
                     assert!(
-                        svg.contains("示意边界，非地图（schematic, not a map）"),
+                        svg.contains("示意边界，非地图") && !svg.contains("schematic, not a map"),
                         "{map}"
                     );
                 }

@@ -236,7 +236,7 @@ fn a_district_report_shows_alerts_and_suppressed_small_cells() {
     let latest = wd.latest();
     let dir = wd.path(&format!("out/{}/district-110117-2024", latest.trim()));
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("&lt;5"), "no suppressed cell shown");
+    assert!(html.contains(">*<"), "no withheld cell shown");
     assert!(html.contains("预警明细") && html.contains("低调解率"));
     assert!(html.contains("各社区治理效能排名") && html.contains("其他所有区县"));
     assert!(html.contains("金谷东园社区居委会"), "units by name");

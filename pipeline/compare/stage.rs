@@ -99,7 +99,7 @@ fn suppress(bands: DataFrame, units: &[Unit], min_count: f64) -> PolarsResult<Da
 }
 
 /// The units compared: code, name, level, model, adoption year, population,
-/// district (county-level ancestor) and its name.
+/// district (county-level ancestor) and street (乡镇街道) with their names.
 fn units_table(units: &[Unit]) -> PolarsResult<DataFrame> {
     df!(
         "region_code" => units.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
@@ -110,6 +110,8 @@ fn units_table(units: &[Unit]) -> PolarsResult<DataFrame> {
         "population" => units.iter().map(|u| u.population).collect::<Vec<_>>(),
         "district" => units.iter().map(|u| u.district.as_deref()).collect::<Vec<_>>(),
         "district_name" => units.iter().map(|u| u.district_name.as_deref()).collect::<Vec<_>>(),
+        "street" => units.iter().map(|u| u.street.as_deref()).collect::<Vec<_>>(),
+        "street_name" => units.iter().map(|u| u.street_name.as_deref()).collect::<Vec<_>>(),
     )
 }
 

@@ -176,6 +176,13 @@ pub struct Report {
     /// Alert when cadre share_old rose by this much more than peers' mean rise.
     #[serde(default = "default_ageing_margin")]
     pub ageing_margin: f64,
+    /// 生成单位: who issues the district report (its subtitle, the DOCX
+    /// author); default: the district's name.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// 报告日期, YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else today (UTC).
+    #[serde(default)]
+    pub date: Option<String>,
 }
 
 fn default_old_above() -> f64 {
@@ -188,12 +195,49 @@ fn default_ageing_margin() -> f64 {
     0.02
 }
 
+impl Report {
+    /// The issuer is one line of text; the date a real YYYY-MM-DD.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        if let Some(i) = &self.issuer {
+            if i.trim().is_empty() || i.chars().any(char::is_control) || i.chars().count() > 60 {
+                return Err((
+                    "report.issuer".into(),
+                    "must be one line of at most 60 characters".into(),
+                ));
+            }
+        }
+        if let Some(d) = &self.date {
+            let ok = d.is_ascii()
+                && d.len() == 10
+                && d.as_bytes()[4] == b'-'
+                && d.as_bytes()[7] == b'-'
+                && matches!(
+                    (
+                        d[..4].parse::<u32>(),
+                        d[5..7].parse::<u32>(),
+                        d[8..].parse::<u32>()
+                    ),
+                    (Ok(_), Ok(1..=12), Ok(1..=31))
+                );
+            if !ok {
+                return Err((
+                    "report.date".into(),
+                    format!("'{d}' is not a date YYYY-MM-DD"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Report {
     fn default() -> Self {
         Report {
             cadre_share_old_above: default_old_above(),
             resolution_rate_below: default_resolution_below(),
             ageing_margin: default_ageing_margin(),
+            issuer: None,
+            date: None,
         }
     }
 }

@@ -402,6 +402,7 @@ impl Config {
                 )
             })?;
         let copies = raw.output.check().map_err(|(k, m)| key_err(&k, m))?;
+        raw.report.check().map_err(|(k, m)| key_err(&k, m))?;
         let warehouse = normalize(&base.join(&raw.run.warehouse));
         let shard = Sharding {
             level: shard_level,

@@ -295,6 +295,8 @@ mod tests {
                 level: "community".into(),
                 district: None,
                 district_name: None,
+                street: None,
+                street_name: None,
             })
             .collect();
         (df, units)

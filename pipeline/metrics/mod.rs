@@ -45,6 +45,10 @@ pub struct Unit {
     pub district: Option<String>,
     /// The district's name, for reports that name it (平谷区).
     pub district_name: Option<String>,
+    /// The street-level (乡镇街道) ancestor or self, when the tree has one:
+    /// the district report's table of streets.
+    pub street: Option<String>,
+    pub street_name: Option<String>,
 }
 
 /// Region → unit at `level` (itself, or its ancestor there), and the units.
@@ -104,12 +108,13 @@ pub fn units(regions: &DataFrame, level: Level) -> PolarsResult<(DataFrame, Vec<
             }
         }
     }
-    let district_of = |i: usize| -> Option<String> {
+    // The ancestor (or self) at a level, as (code, name).
+    let ancestor = |i: usize, at: &str| -> Option<(String, Option<String>)> {
         let mut cur = Some(i);
         for _ in 0..64 {
             let c = cur?;
-            if levels[c].as_deref() == Some("county") {
-                return codes[c].clone();
+            if levels[c].as_deref() == Some(at) {
+                return codes[c].clone().map(|code| (code, names[c].clone()));
             }
             cur = parents[c].as_deref().and_then(|p| index.get(p).copied());
         }
@@ -117,19 +122,18 @@ pub fn units(regions: &DataFrame, level: Level) -> PolarsResult<(DataFrame, Vec<
     };
     let units: Vec<Unit> = (0..codes.len())
         .filter(|&i| at_level(i))
-        .map(|i| (i, district_of(i)))
-        .map(|(i, district)| Unit {
+        .map(|i| (i, ancestor(i, "county"), ancestor(i, "street")))
+        .map(|(i, district, street)| Unit {
             code: codes[i].clone().unwrap_or_default(),
             name: names[i].clone().unwrap_or_default(),
             model: models[i].clone(),
             adopted: adopted[i],
             population: pop[i].or_else(|| summed.get(&i).copied()),
             level: levels[i].clone().unwrap_or_default(),
-            district_name: district
-                .as_deref()
-                .and_then(|d| index.get(d))
-                .and_then(|&d| names[d].clone()),
-            district,
+            district_name: district.as_ref().and_then(|d| d.1.clone()),
+            district: district.map(|d| d.0),
+            street_name: street.as_ref().and_then(|d| d.1.clone()),
+            street: street.map(|d| d.0),
         })
         .collect();
     // Each region's key → its unit's rank among the units in code order

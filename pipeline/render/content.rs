@@ -464,6 +464,10 @@ pub(super) fn report_content(
         provenance: provenance(manifest),
         config: Some(get("config")),
         notebook_code: vec![LOAD_CODE.to_string()],
+        meta: super::document::Meta {
+            author: "govlens".into(),
+            date: super::document::report_date(None),
+        },
     })
 }
 

@@ -1,40 +1,36 @@
 //! `govlens report --district CODE --period P`: one district's report as
-//! a district office would write it — key figures with the change on the
+//! a district office forwards it — key figures with the change on the
 //! previous period and the district's rank among districts, every unit by
-//! its name, a league table by the index, charts against the peers, alerts
-//! grouped by kind (worst first), the member-age cells with small cells
-//! suppressed (contract §7), data quality and provenance — built once as a
-//! [`Document`] and written as HTML, DOCX, XLSX and a notebook under
-//! `<run>/district-CODE-P/`, from the run's tables only.
+//! its name with the counts behind its rates, a league table by the index,
+//! charts against the peers, every alert kind with its count and its worst
+//! units, the age structure of members and cadres by street under
+//! disclosure control ([`super::disclosure`]), data quality and an appendix
+//! — built once as a [`Document`] and written as HTML, DOCX, XLSX and a
+//! notebook under `<run>/district-CODE-P/`, from the run's tables only.
+//!
+//! A district's (or a peer group's) figure of a metric is the one
+//! [`super::counts`] defines for every document: the ratio of summed
+//! numerators and denominators for a rate.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 use polars::prelude::*;
 
+use super::counts::{self, UnitCounts};
+use super::disclosure::{self, Published, UnitAges, GROUPS, OLD};
+pub use super::district_alerts::Alert;
+use super::district_alerts::{self as rules, Rules, UnitValues};
 use super::document::{Block, Card, Cell, Column, Document, Figure, Highlight, Table};
 use super::format::{self, change_kind, metric_kind, Kind};
 use super::labels::{self, label, model, period_label, period_title, Lang};
-use super::{content, district_charts, find_run, floats, query, strs, table, RenderError};
+use super::{district_charts, find_run, floats, query, strs, table, RenderError};
 use crate::config::Config;
 use crate::warehouse::{self, Staging};
 
-/// One alert on one unit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    /// The unit's code.
-    pub unit: String,
-    pub name: String,
-    pub kind: &'static str,
-    pub message: String,
-    /// The unit's value and the threshold or peer value it is held to.
-    pub value: f64,
-    pub against: f64,
-    pub value_kind: Kind,
-    /// How bad it is, for ordering (larger = worse).
-    pub severity: f64,
-}
+/// Per role: each unit's ages and what of them may be printed.
+type Protected<'a> = BTreeMap<&'a str, (Vec<(usize, UnitAges)>, Published)>;
 
 /// (unit, metric, breakdown) → value, for one period.
 type Values = BTreeMap<(String, String, String), f64>;
@@ -49,13 +45,28 @@ const KEY_METRICS: [(&str, &str, bool); 6] = [
     ("center_coverage", "", true),
 ];
 
-/// One period's key metrics of every unit (unit_metrics for that period
-/// only: the whole table is ~130M rows at national scale) and the index.
+/// The metrics read per unit: the key figures and the shares the age
+/// table and the alerts need.
+const READ: [&str; 8] = [
+    "resolution_rate",
+    "share_old",
+    "share_young",
+    "visits_per_1k",
+    "center_coverage",
+    "members",
+    "disputes_per_10k",
+    "satisfaction",
+];
+
+/// Chinese or English, inline.
+fn tx(lang: Lang, zh: &str, en: &str) -> String {
+    if lang == Lang::Zh { zh } else { en }.to_string()
+}
+
+/// One period's metrics of every unit (unit_metrics for that period only:
+/// the whole table is ~130M rows at national scale) and the index.
 fn values(dir: &Path, period: &str) -> Result<Values, RenderError> {
-    let metrics = Series::new(
-        "m".into(),
-        KEY_METRICS.iter().map(|(m, _, _)| *m).collect::<Vec<_>>(),
-    );
+    let metrics = Series::new("m".into(), READ.to_vec());
     let um = query(dir, "unit_metrics", |lf| {
         lf.filter(
             col("period")
@@ -104,11 +115,7 @@ fn values(dir: &Path, period: &str) -> Result<Values, RenderError> {
 fn get(v: &Values, unit: &str, metric: &str, breakdown: &str) -> Option<f64> {
     v.get(&(unit.to_string(), metric.to_string(), breakdown.to_string()))
         .copied()
-}
-
-fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
-    let v: Vec<f64> = xs.collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        .filter(|x| x.is_finite())
 }
 
 /// The run's units, as columns.
@@ -118,26 +125,36 @@ struct Units {
     model: Vec<String>,
     district: Vec<String>,
     district_name: Vec<String>,
+    street: Vec<String>,
+    street_name: Vec<String>,
 }
 
 impl Units {
-    fn of<'a>(&'a self, district: &'a str) -> impl Iterator<Item = usize> + 'a {
-        (0..self.code.len()).filter(move |&i| self.district[i] == district)
+    fn read(dir: &Path) -> Result<Units, RenderError> {
+        let ut = table(dir, "units")?;
+        let n = ut.height();
+        // Runs made before the street columns: every unit its own street.
+        let or_blank = |c: &str| {
+            let v = strs(&ut, c);
+            if v.len() == n {
+                v
+            } else {
+                vec![String::new(); n]
+            }
+        };
+        Ok(Units {
+            code: strs(&ut, "region_code"),
+            name: strs(&ut, "region_name"),
+            model: strs(&ut, "governance_model"),
+            district: strs(&ut, "district"),
+            district_name: strs(&ut, "district_name"),
+            street: or_blank("street"),
+            street_name: or_blank("street_name"),
+        })
     }
 
-    /// Each district's mean of a metric over its units.
-    fn district_means(&self, v: &Values, metric: &str, b: &str) -> BTreeMap<String, f64> {
-        let mut acc: BTreeMap<String, (f64, usize)> = BTreeMap::new();
-        for i in 0..self.code.len() {
-            if let Some(x) = get(v, &self.code[i], metric, b) {
-                let e = acc.entry(self.district[i].clone()).or_default();
-                e.0 += x;
-                e.1 += 1;
-            }
-        }
-        acc.into_iter()
-            .map(|(d, (s, n))| (d, s / n as f64))
-            .collect()
+    fn of<'a>(&'a self, district: &'a str) -> impl Iterator<Item = usize> + 'a {
+        (0..self.code.len()).filter(move |&i| self.district[i] == district)
     }
 
     /// Every district's model: the one most of its units follow (one pass:
@@ -159,6 +176,48 @@ impl Units {
                     .unwrap_or_default();
                 (d.to_string(), m)
             })
+            .collect()
+    }
+}
+
+/// One period's values and counts, and the figure of a set of units.
+struct Period<'a> {
+    values: Values,
+    counts: &'a HashMap<(String, String), UnitCounts>,
+    period: String,
+}
+
+impl Period<'_> {
+    fn counts(&self, code: &str) -> Option<&UnitCounts> {
+        self.counts.get(&(code.to_string(), self.period.clone()))
+    }
+
+    /// The figure of `metric` over the units `members` (contract B.13).
+    fn figure(
+        &self,
+        units: &Units,
+        members: impl Iterator<Item = usize>,
+        m: &str,
+        b: &str,
+    ) -> Option<f64> {
+        let w = counts::weight_of(m, b);
+        counts::figure(
+            members.filter_map(|i| {
+                let c = &units.code[i];
+                Some((get(&self.values, c, m, b)?, self.counts(c)?))
+            }),
+            w,
+        )
+    }
+
+    /// Every district's figure of a metric.
+    fn district_figures(&self, units: &Units, m: &str, b: &str) -> BTreeMap<String, f64> {
+        let mut by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for i in 0..units.code.len() {
+            by.entry(units.district[i].as_str()).or_default().push(i);
+        }
+        by.into_iter()
+            .filter_map(|(d, ix)| Some((d.to_string(), self.figure(units, ix.into_iter(), m, b)?)))
             .collect()
     }
 }
@@ -189,109 +248,61 @@ fn alert_label(lang: Lang, kind: &str) -> &'static str {
     label(lang, &format!("alert_{kind}"))
 }
 
-/// The alerts of the district's units for the period.
-fn alerts(
-    config: &Config,
+/// One role's age counts of the district's units (young, middle, old), from
+/// its headcount and shares: the numbers the disclosure audit protects.
+fn role_ages(
     units: &Units,
-    district: &str,
+    mine: &[usize],
+    streets: &BTreeMap<String, usize>,
     now: &Values,
-    before: &Values,
-    lang: Lang,
-) -> Vec<Alert> {
-    let cfg = &config.report;
-    let zh = lang == Lang::Zh;
-    let sh = |v: f64| format::text(Some(v), Kind::Share, lang);
-    let pp = |v: f64| format::text(Some(v), Kind::ShareChange, lang);
-    let peer_rise = mean(
-        (0..units.code.len())
-            .filter(|&i| units.district[i] != district)
-            .filter_map(|i| {
-                Some(
-                    get(now, &units.code[i], "share_old", "cadre")?
-                        - get(before, &units.code[i], "share_old", "cadre")?,
-                )
-            }),
-    );
-    let mut out = Vec::new();
-    for i in units.of(district) {
-        let (u, name) = (&units.code[i], &units.name[i]);
-        let mut push = |kind, message, value, against, value_kind, severity| {
-            out.push(Alert {
-                unit: u.clone(),
-                name: name.clone(),
-                kind,
-                message,
-                value,
-                against,
-                value_kind,
-                severity,
-            })
-        };
-        if let Some(v) = get(now, u, "resolution_rate", "") {
-            let t = cfg.resolution_rate_below;
-            if v < t {
-                let m = if zh {
-                    format!("调解成功率 {}，低于 {}", sh(v), sh(t))
-                } else {
-                    format!("resolution rate {}, below {}", sh(v), sh(t))
-                };
-                push("resolution_low", m, v, t, Kind::Share, t - v);
-            }
-        }
-        if let Some(v) = get(now, u, "share_old", "cadre") {
-            let t = cfg.cadre_share_old_above;
-            if v > t {
-                let m = if zh {
-                    format!("干部年长占比 {}，高于 {}", sh(v), sh(t))
-                } else {
-                    format!("cadre share old {}, above {}", sh(v), sh(t))
-                };
-                push("cadres_old", m, v, t, Kind::Share, v - t);
-            }
-        }
-        let missing: Vec<String> = crate::contract::CENTER_TYPES
-            .iter()
-            .take(7)
-            .filter(|(id, _)| get(now, u, "visits_per_1k", id).is_none_or(|v| v <= 0.0))
-            .map(|(id, _)| labels::centre(lang, id))
-            .collect();
-        if !missing.is_empty() {
-            let m = if zh {
-                format!("无服务人次：{}", missing.join("、"))
-            } else {
-                format!("no visits at: {}", missing.join(", "))
-            };
-            let n = missing.len() as f64;
-            push("centres_missing", m, n, 0.0, Kind::Count, n);
-        }
-        if let (Some(rise), Some(peer)) = (
-            get(now, u, "share_old", "cadre")
-                .zip(get(before, u, "share_old", "cadre"))
-                .map(|(a, b)| a - b),
-            peer_rise,
-        ) {
-            if rise > peer + cfg.ageing_margin {
-                let m = if zh {
-                    format!("干部年长占比上升 {}，其他区县平均 {}", pp(rise), pp(peer))
-                } else {
-                    format!(
-                        "cadre share old rose {}, other districts {}",
-                        pp(rise),
-                        pp(peer)
-                    )
-                };
-                push(
-                    "ageing_faster",
-                    m,
-                    rise,
-                    peer,
-                    Kind::ShareChange,
-                    rise - peer,
-                );
-            }
-        }
+    role: &str,
+) -> Vec<(usize, UnitAges)> {
+    mine.iter()
+        .filter_map(|&i| {
+            let c = &units.code[i];
+            let n = get(now, c, "members", role)?.round();
+            let y = (get(now, c, "share_young", role)? * n).round();
+            let o = (get(now, c, "share_old", role)? * n).round();
+            let street = *streets.get(&street_key(units, i))?;
+            Some((
+                i,
+                UnitAges {
+                    street,
+                    counts: [y, (n - y - o).max(0.0), o],
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A unit's street (its own code when the tree has no street level).
+fn street_key(units: &Units, i: usize) -> String {
+    if units.street[i].is_empty() {
+        units.code[i].clone()
+    } else {
+        units.street[i].clone()
     }
-    out
+}
+
+fn street_label(units: &Units, i: usize) -> String {
+    if units.street_name[i].is_empty() {
+        units.name[i].clone()
+    } else {
+        units.street_name[i].clone()
+    }
+}
+
+/// "2026-12-02" → 2026年12月2日.
+fn date_label(lang: Lang, d: &str) -> String {
+    let parts: Vec<&str> = d.split('-').collect();
+    match (lang, parts.as_slice()) {
+        (Lang::Zh, [y, m, dd]) => format!(
+            "{y}年{}月{}日",
+            m.trim_start_matches('0'),
+            dd.trim_start_matches('0')
+        ),
+        _ => d.to_string(),
+    }
 }
 
 /// Writes the district report; returns its folder and its alerts.
@@ -309,14 +320,7 @@ pub fn run(
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
     let simulated = manifest["simulated"].as_bool().unwrap_or(false);
-    let ut = table(&dir, "units")?;
-    let units = Units {
-        code: strs(&ut, "region_code"),
-        name: strs(&ut, "region_name"),
-        model: strs(&ut, "governance_model"),
-        district: strs(&ut, "district"),
-        district_name: strs(&ut, "district_name"),
-    };
+    let units = Units::read(&dir)?;
     let districts: BTreeSet<String> = units
         .district
         .iter()
@@ -342,46 +346,114 @@ pub fn run(
         });
     }
     let previous = periods.range(..period.to_string()).next_back().cloned();
-    let now = values(&dir, period)?;
-    let before = match previous.as_deref() {
-        Some(p) => values(&dir, p)?,
-        None => Values::default(),
+    let shown_periods: Vec<String> = periods.range(..=period.to_string()).cloned().collect();
+    let unit_counts = counts::read(&dir, &shown_periods)?;
+    let now = Period {
+        values: values(&dir, period)?,
+        counts: &unit_counts,
+        period: period.to_string(),
     };
-    let mine: Vec<usize> = units.of(district).collect();
+    let before = Period {
+        values: match previous.as_deref() {
+            Some(p) => values(&dir, p)?,
+            None => Values::default(),
+        },
+        counts: &unit_counts,
+        period: previous.clone().unwrap_or_default(),
+    };
+    let mut mine: Vec<usize> = units.of(district).collect();
+    mine.sort_by(|a, b| {
+        street_key(&units, *a)
+            .cmp(&street_key(&units, *b))
+            .then(units.code[*a].cmp(&units.code[*b]))
+    });
     let models_of = units.district_models();
     let my_model = models_of.get(district).cloned().unwrap_or_default();
     let dname = units
         .district_name
         .get(mine[0])
         .cloned()
-        .unwrap_or_default();
-    let dname = if dname.is_empty() {
-        district.to_string()
-    } else {
-        dname
-    };
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| district.to_string());
     let zh = lang == Lang::Zh;
     let plabel = period_label(lang, period);
     let cfg = &config.report;
+    let min = config.privacy.min_count;
+    let min_text = format::text(Some(min), Kind::Count, lang);
     let same_model: BTreeSet<String> = districts
         .iter()
         .filter(|d| models_of.get(*d) == Some(&my_model))
         .cloned()
         .collect();
+    let withheld = tx(lang, "*", "*");
+
+    // Disclosure control of the age counts, per role (module disclosure).
+    let streets: BTreeMap<String, usize> = {
+        let keys: Vec<String> = mine.iter().map(|&i| street_key(&units, i)).collect();
+        disclosure::street_index(keys.iter().map(String::as_str))
+    };
+    let street_names: Vec<String> = {
+        let mut v = vec![String::new(); streets.len()];
+        for &i in &mine {
+            v[streets[&street_key(&units, i)]] = street_label(&units, i);
+        }
+        v
+    };
+    let mut published: Protected = BTreeMap::new();
+    for role in ["cadre", "member"] {
+        let ages = role_ages(&units, &mine, &streets, &now.values, role);
+        let only: Vec<UnitAges> = ages.iter().map(|(_, a)| *a).collect();
+        let p = disclosure::protect(&only, streets.len(), min);
+        published.insert(role, (ages, p));
+    }
+    // May unit i's cadre share of the old be printed?
+    let cadre_share_ok: BTreeMap<usize, bool> = {
+        let (ages, p) = &published["cadre"];
+        ages.iter()
+            .zip(&p.unit_share)
+            .map(|((i, _), ok)| (*i, *ok))
+            .collect()
+    };
+    let share_ok = |i: usize| cadre_share_ok.get(&i).copied().unwrap_or(false);
+    // A district figure of a cadre age share is withheld with its cell.
+    let district_withheld = |m: &str, b: &str| -> bool {
+        let Some((_, p)) = published.get(b) else {
+            return false;
+        };
+        match m {
+            "share_old" => p.district_hidden[OLD],
+            "share_young" => p.district_hidden[0],
+            _ => false,
+        }
+    };
 
     // 概况: the key figures as cards.
     let mut cards = Vec::new();
     for (m, b, higher) in KEY_METRICS {
-        let means = units.district_means(&now, m, b);
+        let means = now.district_figures(&units, m, b);
         let Some(v) = means.get(district).copied() else {
             continue;
         };
         let k = metric_kind(m);
+        if district_withheld(m, b) {
+            cards.push(Card {
+                label: labels::metric(lang, m, b),
+                value: withheld.clone(),
+                lines: vec![tx(
+                    lang,
+                    "为保护个人信息不公布",
+                    "withheld to protect individuals",
+                )],
+                alert: false,
+                number: None,
+            });
+            continue;
+        }
         let mut lines = Vec::new();
-        match units.district_means(&before, m, b).get(district) {
+        match before.district_figures(&units, m, b).get(district) {
             Some(p) => lines.push(format!(
                 "{} {}",
-                if zh { "较上期" } else { "vs previous" },
+                tx(lang, "较上期", "vs previous"),
                 format::text(Some(v - p), change_kind(m), lang)
             )),
             None => lines.push(label(lang, "no_previous").into()),
@@ -391,9 +463,11 @@ pub fn run(
             rank_among(&means, district, &districts, higher),
         ) {
             lines.push(match (zh, n1 > 1) {
-                (true, true) => format!("同模式 {n1} 个区县中第 {r1}，全部 {n2} 个中第 {r2}"),
+                (true, true) => format!("同模式 {n1} 个区县中第 {r1}，全部 {n2} 个区县中第 {r2}"),
                 (true, false) => format!("全部 {n2} 个区县中第 {r2}"),
-                (false, true) => format!("#{r1} of {n1} with its model, #{r2} of {n2} in all"),
+                (false, true) => {
+                    format!("#{r1} of {n1} districts with its model, #{r2} of {n2} in all")
+                }
                 (false, false) => format!("#{r2} of {n2} districts"),
             });
         }
@@ -407,51 +481,77 @@ pub fn run(
             value: format::text(Some(v), k, lang),
             lines,
             alert,
+            number: Some((v, k)),
         });
     }
 
-    let alerts = {
-        let mut a = alerts(config, &units, district, &now, &before, lang);
-        let count = |k: &str, a: &[Alert]| a.iter().filter(|x| x.kind == k).count();
-        let all = a.clone();
-        a.sort_by(|x, y| {
-            count(y.kind, &all)
-                .cmp(&count(x.kind, &all))
-                .then(x.kind.cmp(y.kind))
-                .then(y.severity.total_cmp(&x.severity))
-                .then(x.unit.cmp(&y.unit))
-        });
-        a
+    // Alerts (module district_alerts).
+    let others = || (0..units.code.len()).filter(|&i| units.district[i] != district);
+    let peer_rise = now
+        .figure(&units, others(), "share_old", "cadre")
+        .zip(before.figure(&units, others(), "share_old", "cadre"))
+        .map(|(a, b)| a - b);
+    let thresholds = Rules {
+        resolution_below: cfg.resolution_rate_below,
+        old_above: cfg.cadre_share_old_above,
+        ageing_margin: cfg.ageing_margin,
+        peer_rise,
     };
-    let kinds: Vec<&str> = {
-        let mut k: Vec<&str> = alerts.iter().map(|a| a.kind).collect();
-        k.dedup();
-        k
-    };
+    let no_counts = UnitCounts::default();
+    let mut alerts: Vec<Alert> = Vec::new();
+    for &i in &mine {
+        let u = &units.code[i];
+        let missing: Vec<String> = crate::contract::CENTER_TYPES
+            .iter()
+            .take(7)
+            .filter(|(id, _)| get(&now.values, u, "visits_per_1k", id).is_none_or(|v| v <= 0.0))
+            .map(|(id, _)| labels::centre(lang, id))
+            .collect();
+        let uv = UnitValues {
+            code: u,
+            name: &units.name[i],
+            resolution: get(&now.values, u, "resolution_rate", ""),
+            share_old: get(&now.values, u, "share_old", "cadre"),
+            share_old_before: get(&before.values, u, "share_old", "cadre"),
+            now: now.counts(u).unwrap_or(&no_counts),
+            before: before.counts(u),
+            missing,
+            printable: share_ok(i),
+        };
+        alerts.extend(rules::of_unit(&uv, &thresholds));
+    }
+    rules::sort(&mut alerts);
+    for a in &mut alerts {
+        a.message = alert_message(a, lang, &withheld);
+    }
 
-    let n_units = format::text(Some(mine.len() as f64), Kind::Count, lang);
-    let n_alerts = format::text(Some(alerts.len() as f64), Kind::Count, lang);
+    let n_units = mine.len();
+    let count_of = |k: &str| alerts.iter().filter(|a| a.kind == k).count();
     let mut summary = if zh {
         format!(
-            "{dname}（{}）共有 {n_units} 个统计单位，{plabel}共有 {n_alerts} 条预警",
-            model(lang, &my_model)
+            "{dname}（{}）共有 {} 个统计单位（{} 个乡镇街道）。{plabel}共有 {} 条预警：",
+            model(lang, &my_model),
+            n_units,
+            streets.len(),
+            alerts.len()
         )
     } else {
         format!(
-            "{dname} ({}) has {n_units} units and {n_alerts} alert(s) in {plabel}",
-            model(lang, &my_model)
+            "{dname} ({}) has {} units in {} streets or townships, and {} alert(s) in {plabel}: ",
+            model(lang, &my_model),
+            n_units,
+            streets.len(),
+            alerts.len()
         )
     };
-    if let Some(k) = kinds.first() {
-        let n = alerts.iter().filter(|a| a.kind == *k).count();
-        summary.push_str(&if zh {
-            format!("，其中“{}”最多（{n} 条）。", alert_label(lang, k))
-        } else {
-            format!(", most of them \"{}\" ({n}).", alert_label(lang, k))
-        });
-    } else {
-        summary.push_str(if zh { "。" } else { "." });
-    }
+    summary.push_str(
+        &rules::KINDS
+            .iter()
+            .map(|k| format!("{} {}", alert_label(lang, k), count_of(k)))
+            .collect::<Vec<_>>()
+            .join(if zh { "、" } else { ", " }),
+    );
+    summary.push_str(if zh { "（条）。" } else { "." });
 
     // The league table, by the index's overall rank.
     let ranked = query(&dir, "index_scores", |lf| {
@@ -469,64 +569,141 @@ pub fn run(
                 .zip(floats(&ranked, "rank_p95")),
         )
         .collect();
+    let ranked_units = ranked.height();
     let mut league_rows = mine.clone();
+    let overall =
+        |i: &usize| get(&now.values, &units.code[*i], "rank", "").unwrap_or(f64::INFINITY);
     league_rows.sort_by(|a, b| {
-        let r = |i: &usize| get(&now, &units.code[*i], "rank", "").unwrap_or(f64::INFINITY);
-        r(a).total_cmp(&r(b))
+        overall(a)
+            .total_cmp(&overall(b))
             .then(units.code[*a].cmp(&units.code[*b]))
     });
+    let multi_street = streets.len() > 1 && streets.len() < mine.len();
+    let mut columns = vec![
+        Column::number(tx(lang, "区内排名", "rank in district"), Kind::Rank),
+        Column::number(
+            if zh {
+                format!("全部 {ranked_units} 个单位中排名")
+            } else {
+                format!("rank of all {ranked_units} units")
+            },
+            Kind::Rank,
+        ),
+        Column::number(tx(lang, "名次较上期", "rank change"), Kind::RankChange),
+        Column::text(label(lang, "unit")),
+    ];
+    if multi_street {
+        columns.push(Column::text(tx(lang, "乡镇街道", "street")));
+    }
+    columns.extend([
+        Column::number(labels::metric(lang, "score", ""), Kind::Score),
+        Column::text(tx(
+            lang,
+            "排名区间（权重与方法）",
+            "rank interval (weights, methods)",
+        )),
+    ]);
+    let mut basis_columns = vec![Column::text(label(lang, "unit"))];
+    basis_columns.extend([
+        Column::number(labels::metric(lang, "resolution_rate", ""), Kind::Share)
+            .highlight(Highlight::Below(cfg.resolution_rate_below)),
+        Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
+        Column::number(tx(lang, "较上期", "change"), Kind::ShareChange),
+        Column::number(labels::metric(lang, "share_old", "cadre"), Kind::Share)
+            .highlight(Highlight::Above(cfg.cadre_share_old_above)),
+        Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
+        Column::number(labels::metric(lang, "visits_per_1k", ""), Kind::PerThousand),
+        Column::number(tx(lang, "服务人次", "visits"), Kind::Count),
+        Column::number(labels::metric(lang, "center_coverage", ""), Kind::Share),
+    ]);
     let mut league = Table::new(
-        label(lang, "league_title"),
+        &tx(lang, "单位排名", "Units ranked"),
         &period_title(lang, "league_title", period, false),
-        vec![
-            Column::number(label(lang, "rank"), Kind::Rank),
-            Column::number(label(lang, "rank_change"), Kind::RankChange),
-            Column::text(label(lang, "unit")),
-            Column::number(labels::metric(lang, "score", ""), Kind::Score),
-            Column::text(label(lang, "rank_interval")),
-            Column::number(labels::metric(lang, "resolution_rate", ""), Kind::Share)
-                .highlight(Highlight::Below(cfg.resolution_rate_below)),
-            Column::number(label(lang, "change"), Kind::ShareChange),
-            Column::number(labels::metric(lang, "share_old", "cadre"), Kind::Share)
-                .highlight(Highlight::Above(cfg.cadre_share_old_above)),
-            Column::number(label(lang, "change"), Kind::ShareChange),
-            Column::number(labels::metric(lang, "visits_per_1k", ""), Kind::PerThousand),
-            Column::number(labels::metric(lang, "center_coverage", ""), Kind::Share),
-        ],
+        columns,
     );
-    for &i in &league_rows {
+    let mut basis = Table::new(
+        &tx(lang, "各单位指标与基数", "Units' rates and counts"),
+        &format!(
+            "{}{}",
+            period_label(lang, period),
+            tx(
+                lang,
+                "各单位主要指标及其基数（按排名）",
+                " rates of each unit with the counts behind them (in rank order)"
+            )
+        ),
+        basis_columns,
+    );
+    for (k, &i) in league_rows.iter().enumerate() {
         let u = &units.code[i];
-        let d = |m: &str, b: &str| Some(get(&now, u, m, b)? - get(&before, u, m, b)?);
-        let iv = interval.get(u).copied().unwrap_or((None, None));
-        let iv = match iv {
+        let c = now.counts(u).copied().unwrap_or_default();
+        let d = |m: &str, b: &str| Some(get(&now.values, u, m, b)? - get(&before.values, u, m, b)?);
+        let iv = match interval.get(u).copied().unwrap_or((None, None)) {
             (Some(a), Some(b)) => format!("{a:.0}–{b:.0}"),
             _ => String::new(),
         };
-        league.rows.push(vec![
-            Cell::Num(get(&now, u, "rank", "")),
+        let has_rank = get(&now.values, u, "rank", "").is_some();
+        let mut row = vec![
+            Cell::Num(has_rank.then_some((k + 1) as f64)),
+            Cell::Num(get(&now.values, u, "rank", "")),
             Cell::Num(
-                get(&before, u, "rank", "")
-                    .zip(get(&now, u, "rank", ""))
+                get(&before.values, u, "rank", "")
+                    .zip(get(&now.values, u, "rank", ""))
                     .map(|(b, a)| b - a),
             ),
             Cell::Named {
                 name: units.name[i].clone(),
                 code: u.clone(),
             },
-            Cell::Num(get(&now, u, "score", "")),
-            Cell::Text(iv),
-            Cell::Num(get(&now, u, "resolution_rate", "")),
+        ];
+        if multi_street {
+            row.push(Cell::text(street_label(&units, i)));
+        }
+        row.extend([Cell::Num(get(&now.values, u, "score", "")), Cell::Text(iv)]);
+        league.rows.push(row);
+        let mut row = vec![Cell::Named {
+            name: units.name[i].clone(),
+            code: u.clone(),
+        }];
+        row.extend([
+            Cell::Num(get(&now.values, u, "resolution_rate", "")),
+            Cell::Num(c.received),
             Cell::Num(d("resolution_rate", "")),
-            Cell::Num(get(&now, u, "share_old", "cadre")),
-            Cell::Num(d("share_old", "cadre")),
-            Cell::Num(get(&now, u, "visits_per_1k", "")),
-            Cell::Num(get(&now, u, "center_coverage", "")),
+            if share_ok(i) {
+                Cell::Num(get(&now.values, u, "share_old", "cadre"))
+            } else {
+                Cell::Text(withheld.clone())
+            },
+            Cell::Num(c.cadres),
+            Cell::Num(get(&now.values, u, "visits_per_1k", "")),
+            Cell::Num(c.visits),
+            Cell::Num(get(&now.values, u, "center_coverage", "")),
         ]);
+        basis.rows.push(row);
     }
+    let league_note = if zh {
+        format!(
+            "区内排名按治理效能指数在本区县 {n_units} 个单位中排列，全部排名在本次运行的全部 {ranked_units} 个单位中排列，1 为最好。排名区间为改变指标权重（±25%）、归一化与汇总方法时名次的 5%–95% 范围，未计入受理数、人数较少带来的逐年随机波动：受理数少的单位，调解成功率一年间相差数十个百分点并不罕见。干部年长占比标“*”者，因干部人数少、可推算出少于 {min_text} 人的年龄组而不公布。"
+        )
+    } else {
+        format!(
+            "Rank in district: by the index among the district's {n_units} units; rank of all: among all {ranked_units} units of the run; 1 is best. The rank interval is the 5–95% range of ranks when the weights (±25%), normalisation and aggregation change; it does not include the year-to-year noise of small counts: a unit with few disputes can move tens of points in a year. A cadre share old marked * is withheld: with few cadres it would reveal an age group below {min_text}."
+        )
+    };
 
     // Peers: the district, the same model elsewhere, all others.
+    let lonely = same_model.len() <= 1;
+    let mut groups: Vec<&str> = vec!["this_district", "same_model", "all_others"];
+    if lonely {
+        groups.retain(|g| *g != "same_model");
+    }
+    let in_group = |g: &str, i: usize| match g {
+        "this_district" => units.district[i] == district,
+        "same_model" => units.district[i] != district && same_model.contains(&units.district[i]),
+        _ => units.district[i] != district,
+    };
     let mut peers = Table::new(
-        label(lang, "peers_title"),
+        &tx(lang, "同类比较", "Peers"),
         &period_title(lang, "peers_title", period, false),
         std::iter::once(Column::text(label(lang, "group")))
             .chain(
@@ -536,210 +713,60 @@ pub fn run(
             )
             .collect(),
     );
-    type Member<'a> = Box<dyn Fn(usize) -> bool + 'a>;
-    let groups: [(&str, Member); 3] = [
-        ("this_district", Box::new(|i| units.district[i] == district)),
-        (
-            "same_model",
-            Box::new(|i| units.district[i] != district && same_model.contains(&units.district[i])),
-        ),
-        ("all_others", Box::new(|i| units.district[i] != district)),
-    ];
-    // Without another district of its model the "same model" group is empty.
-    let lonely = same_model.len() <= 1;
-    let groups: Vec<(&str, Member)> = groups
-        .into_iter()
-        .filter(|(k, _)| !(lonely && *k == "same_model"))
-        .collect();
-    for (key, member) in &groups {
-        let mut row = vec![Cell::text(label(lang, key))];
+    for g in &groups {
+        let mut row = vec![Cell::text(label(lang, g))];
         for (m, b, _) in KEY_METRICS {
-            row.push(Cell::Num(mean(
-                (0..units.code.len())
-                    .filter(|&i| member(i))
-                    .filter_map(|i| get(&now, &units.code[i], m, b)),
+            if *g == "this_district" && district_withheld(m, b) {
+                row.push(Cell::Text(withheld.clone()));
+                continue;
+            }
+            row.push(Cell::Num(now.figure(
+                &units,
+                (0..units.code.len()).filter(|&i| in_group(g, i)),
+                m,
+                b,
             )));
         }
         peers.rows.push(row);
     }
+    let peers_note = format!(
+        "{}{}",
+        figure_rule(lang),
+        match (lonely, zh) {
+            (true, true) => "本次运行中没有与本区县同模式的其他区县。",
+            (true, false) => " No other district of this run follows the district's model.",
+            _ => "",
+        }
+    );
 
-    // Alerts: a count per kind with the worst case, then every alert.
-    let mut by_kind = Table::new(
-        label(lang, "alerts_by_kind"),
-        &period_title(lang, "alerts_by_kind", period, false),
-        vec![
-            Column::text(label(lang, "kind")),
-            Column::number(label(lang, "count"), Kind::Count),
-            Column::text(label(lang, "worst")),
-            Column::number(label(lang, "value"), Kind::Decimal),
-        ],
-    );
-    for k in &kinds {
-        let of: Vec<&Alert> = alerts.iter().filter(|a| a.kind == *k).collect();
-        let worst = of[0];
-        by_kind.rows.push(vec![
-            Cell::text(alert_label(lang, k)),
-            Cell::Num(Some(of.len() as f64)),
-            Cell::Named {
-                name: worst.name.clone(),
-                code: worst.unit.clone(),
-            },
-            Cell::Value(Some(worst.value), worst.value_kind),
-        ]);
-    }
-    let mut detail = Table::new(
-        label(lang, "alerts_list"),
-        &period_title(lang, "alerts_list", period, false),
-        vec![
-            Column::text(label(lang, "kind")),
-            Column::text(label(lang, "unit")),
-            Column::number(label(lang, "value"), Kind::Decimal),
-            Column::number(label(lang, "threshold"), Kind::Decimal),
-            Column::text(label(lang, "definitions")),
-        ],
-    );
-    detail.columns[4].header = if zh { "说明".into() } else { "detail".into() };
-    detail.shown = 40;
-    for a in &alerts {
-        detail.rows.push(vec![
-            Cell::text(alert_label(lang, a.kind)),
-            Cell::Named {
-                name: a.name.clone(),
-                code: a.unit.clone(),
-            },
-            Cell::Value(Some(a.value), a.value_kind),
-            Cell::Value(Some(a.against), a.value_kind),
-            Cell::text(&a.message),
-        ]);
-    }
-
-    // Member-age cells, as published (small cells already suppressed).
-    let bands = table(&dir, "member_bands")?;
-    let my_codes: Vec<String> = mine.iter().map(|&i| units.code[i].clone()).collect();
-    let my_bands = bands
-        .lazy()
-        .filter(col("period").eq(lit(period)).and(
-            col("region_code").is_in(lit(Series::new("c".into(), my_codes)).implode(false), false),
-        ))
-        .collect()
-        .map_err(|source| RenderError::Table {
-            path: "member_bands".into(),
-            source,
-        })?;
-    let (bc, br, bb) = (
-        strs(&my_bands, "region_code"),
-        strs(&my_bands, "role"),
-        strs(&my_bands, "age_band"),
-    );
-    let bn = floats(&my_bands, "count");
-    let bs: Vec<bool> = my_bands
-        .column("suppressed")
-        .ok()
-        .and_then(|c| {
-            c.bool()
-                .ok()
-                .map(|b| b.iter().map(|v| v.unwrap_or(false)).collect())
-        })
-        .unwrap_or_default();
-    let name_of: BTreeMap<&str, &str> = units
-        .code
-        .iter()
-        .zip(&units.name)
-        .map(|(c, n)| (c.as_str(), n.as_str()))
-        .collect();
-    let min = format::text(Some(config.privacy.min_count), Kind::Count, lang);
-    // One row per unit and role, one column per band (lowest band first).
-    let mut band_names: Vec<String> = bb
-        .iter()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let lower = |b: &str| -> f64 {
-        b.trim_start_matches('<')
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .and_then(|n| n.parse().ok())
-            .map(|n: f64| if b.starts_with('<') { n - 100.0 } else { n })
-            .unwrap_or(f64::INFINITY)
-    };
-    band_names.sort_by(|a, b| lower(a).total_cmp(&lower(b)).then(a.cmp(b)));
-    let mut cells_t = Table::new(
-        label(lang, "member_cells_title"),
-        &period_title(lang, "member_cells_title", period, false),
-        [
-            Column::text(label(lang, "unit")),
-            Column::text(label(lang, "role")),
-        ]
-        .into_iter()
-        .chain(
-            band_names
-                .iter()
-                .map(|b| Column::number(b.as_str(), Kind::Count)),
-        )
-        .collect(),
-    );
-    cells_t.shown = 80;
-    let mut by_row: BTreeMap<(String, String), BTreeMap<String, Cell>> = BTreeMap::new();
-    let mut suppressed = 0;
-    for i in 0..my_bands.height() {
-        let hidden = bs.get(i).copied().unwrap_or(false);
-        suppressed += hidden as usize;
-        let cell = if hidden {
-            Cell::Text(format!("<{min}"))
+    let (by_kind, detail, alerts_note) =
+        alert_tables(&alerts, n_units, period, lang, &withheld, &thresholds);
+    let ages_table = age_table(&published, &street_names, &dname, period, lang, &withheld);
+    let ages_note = {
+        let (hidden, withheld_shares): (usize, usize) = published
+            .values()
+            .map(|(_, p)| {
+                (
+                    p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count(),
+                    p.shares_withheld,
+                )
+            })
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        if zh {
+            format!(
+                "为保护个人信息，少于 {min_text} 人的乡镇街道年龄组，以及可由本报告其他数字推算出这些年龄组的数字，均以“*”表示不公布（本表 {hidden} 个）；各单位的干部年长占比据此不公布 {withheld_shares} 个。青年为 {} 岁以下，年长为 {} 岁及以上。",
+                config.metrics.young_below, config.metrics.old_from
+            )
         } else {
-            Cell::Num(bn[i])
-        };
-        by_row
-            .entry((bc[i].clone(), br[i].clone()))
-            .or_default()
-            .insert(bb[i].clone(), cell);
-    }
-    // Units in the league table's order, cadres before members.
-    let order: BTreeMap<&str, usize> = league_rows
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (units.code[i].as_str(), k))
-        .collect();
-    let mut keys: Vec<(String, String)> = by_row.keys().cloned().collect();
-    keys.sort_by_key(|(c, r)| {
-        (
-            order.get(c.as_str()).copied().unwrap_or(usize::MAX),
-            c.clone(),
-            r.clone(),
-        )
-    });
-    for key in keys {
-        let cells = &by_row[&key];
-        let mut row = vec![
-            Cell::Named {
-                name: name_of
-                    .get(key.0.as_str())
-                    .copied()
-                    .unwrap_or("")
-                    .to_string(),
-                code: key.0.clone(),
-            },
-            Cell::text(label(lang, &key.1)),
-        ];
-        row.extend(
-            band_names
-                .iter()
-                .map(|b| cells.get(b).cloned().unwrap_or(Cell::Num(None))),
-        );
-        cells_t.rows.push(row);
-    }
-    let suppressed_note = if zh {
-        format!(
-            "{} 本表 {suppressed} 个单元格少于 {min} 人，已隐去。",
-            label(lang, "suppressed_note")
-        )
-    } else {
-        format!(
-            "{} {suppressed} cell(s) below {min} are suppressed here.",
-            label(lang, "suppressed_note")
-        )
+            format!(
+                "To protect individuals, a street's age group below {min_text}, and any number of this report from which one could be worked out, is withheld (*; {hidden} here); {withheld_shares} units' shares are withheld with them. Young: below {}; old: {} and above.",
+                config.metrics.young_below, config.metrics.old_from
+            )
+        }
     };
+
+    // Data quality: what ingest quarantined or flagged, and units without data.
+    let quality = data_quality(&dir, &units, &mine, &now, lang)?;
 
     // Charts into the report's own folder.
     let target = dir.join(format!("district-{district}-{period}"));
@@ -759,7 +786,7 @@ pub fn run(
         let mut v: Vec<(f64, bool)> = (0..units.code.len())
             .filter_map(|i| {
                 Some((
-                    get(&now, &units.code[i], metric, "")?,
+                    get(&now.values, &units.code[i], metric, "")?,
                     units.district[i] == district,
                 ))
             })
@@ -767,20 +794,6 @@ pub fn run(
         v.sort_by(|a, b| b.0.total_cmp(&a.0));
         v
     };
-    let res_bars = bars("resolution_rate");
-    let t_res = period_title(lang, "district_bars_title", period, simulated);
-    both!(
-        charts,
-        "resolution_ranked",
-        size,
-        files,
-        district_charts::ranked_bars,
-        &res_bars,
-        &t_res,
-        &labels::metric(lang, "resolution_rate", ""),
-        true,
-        legend
-    );
     let idx_bars = bars("score");
     let t_idx = period_title(lang, "district_index_title", period, simulated);
     both!(
@@ -795,8 +808,7 @@ pub fn run(
         false,
         legend
     );
-    // The trend over every period up to this one.
-    let shown_periods: Vec<String> = periods.range(..=period.to_string()).cloned().collect();
+    // The resolution rate over every period up to this one, as figures.
     let trend = query(&dir, "unit_metrics", |lf| {
         lf.filter(
             col("metric")
@@ -807,51 +819,55 @@ pub fn run(
     })?;
     let (tc, tp) = (strs(&trend, "region_code"), strs(&trend, "period"));
     let tv = floats(&trend, "value");
-    let district_of: BTreeMap<&str, &str> = units
+    let group_of: HashMap<&str, usize> = units
         .code
         .iter()
-        .zip(&units.district)
-        .map(|(c, d)| (c.as_str(), d.as_str()))
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
         .collect();
-    // One pass over the rows: (group, period) → (sum, n).
     let period_ix: BTreeMap<&str, usize> = shown_periods
         .iter()
         .enumerate()
         .map(|(k, p)| (p.as_str(), k))
         .collect();
-    let mut acc = vec![vec![(0.0, 0usize); shown_periods.len()]; groups.len()];
-    for i in 0..trend.height() {
-        let (Some(&k), Some(&d), Some(v)) = (
-            period_ix.get(tp[i].as_str()),
-            district_of.get(tc[i].as_str()),
-            tv[i],
+    // (group, period) → (Σ resolved, Σ received): the figure, per year.
+    let mut acc = vec![vec![(0.0, 0.0); shown_periods.len()]; groups.len()];
+    for r in 0..trend.height() {
+        let (Some(&k), Some(&i), Some(v)) = (
+            period_ix.get(tp[r].as_str()),
+            group_of.get(tc[r].as_str()),
+            tv[r],
         ) else {
             continue;
         };
-        for (g, (key, _)) in groups.iter().enumerate() {
-            let inside = match *key {
-                "this_district" => d == district,
-                "same_model" => d != district && same_model.contains(d),
-                _ => d != district,
-            };
-            if inside {
-                acc[g][k].0 += v;
-                acc[g][k].1 += 1;
+        let Some(n) = unit_counts
+            .get(&(tc[r].clone(), tp[r].clone()))
+            .and_then(|c| c.weight(counts::Weight::Received))
+        else {
+            continue;
+        };
+        for (g, key) in groups.iter().enumerate() {
+            if in_group(key, i) {
+                acc[g][k].0 += v * n;
+                acc[g][k].1 += n;
             }
         }
     }
     let series: Vec<(String, Vec<Option<f64>>)> = groups
         .iter()
         .zip(acc)
-        .map(|((key, _), sums)| {
+        .map(|(key, sums)| {
             let pts = sums
                 .into_iter()
-                .map(|(s, n)| (n > 0).then(|| s / n as f64))
+                .map(|(s, n)| (n > 0.0).then(|| s / n))
                 .collect();
             (label(lang, key).to_string(), pts)
         })
         .collect();
-    let shown_labels: Vec<String> = shown_periods.iter().map(|p| p.to_string()).collect();
+    let shown_labels: Vec<String> = shown_periods
+        .iter()
+        .map(|p| period_label(lang, p))
+        .collect();
     let t_trend = labels::titled(lang, "district_trend_title", simulated);
     both!(
         charts,
@@ -869,7 +885,7 @@ pub fn run(
 
     // Maps of the district's streets, when the config supplies boundaries.
     let maps = super::maps::district(&dir, &charts, config, district, period, lang, simulated)?;
-    files.extend(maps.iter().map(|m| m.chart.clone()));
+    files.extend(maps.figures.iter().map(|m| m.chart.clone()));
 
     let fig = |chart: &str, caption: &str| {
         Block::Figure(Figure {
@@ -881,57 +897,37 @@ pub fn run(
         Block::Heading(label(lang, "overview").into()),
         Block::Paragraph(summary),
         Block::Cards(cards),
+        Block::Note(figure_rule(lang)),
         Block::Heading(label(lang, "league_title").into()),
         fig("index_ranked", &t_idx),
         Block::Table(league),
+        Block::Table(basis),
+        Block::Note(league_note),
         Block::Heading(label(lang, "peers_title").into()),
-        fig("resolution_ranked", &t_res),
         fig("resolution_trend", &t_trend),
         Block::Table(peers),
-        Block::Note(format!(
-            "{}{}",
-            if zh {
-                "区县数值为其所辖单位的简单平均；排名以 1 为最好（干部年长占比越低越好）。"
-            } else {
-                "A district's figure is the plain mean over its units; rank 1 is best (a lower cadre share old is better). "
-            },
-            match (lonely, zh) {
-                (true, true) => "本次运行中没有与本区县同模式的其他区县。",
-                (true, false) => "No other district of this run follows the district's model.",
-                _ => "",
-            }
-        )),
+        Block::Note(peers_note),
+    ];
+    if !maps.figures.is_empty() || !maps.sentences.is_empty() {
+        blocks.push(Block::Heading(label(lang, "maps_title").into()));
+        blocks.extend(maps.figures.iter().map(|m| fig(&m.chart, &m.caption)));
+        blocks.extend(maps.sentences.iter().map(|s| Block::Paragraph(s.clone())));
+    }
+    blocks.extend([
         Block::Heading(label(lang, "alerts_title").into()),
         Block::Table(by_kind),
         Block::Table(detail),
-        Block::Heading(label(lang, "member_cells_title").into()),
-        Block::Table(cells_t),
-        Block::Note(suppressed_note),
-        Block::Heading(label(lang, "data_title").into()),
-        Block::Paragraph(if zh {
-            format!(
-                "本报告由运行 {} 的表格生成{}；输入文件及其哈希见文末。",
-                manifest["run_id"].as_str().unwrap_or(""),
-                if simulated { "（模拟数据）" } else { "" }
-            )
-        } else {
-            format!(
-                "Made from the tables of run {}{}; the inputs and their hashes are listed at the end.",
-                manifest["run_id"].as_str().unwrap_or(""),
-                if simulated { " (simulated data)" } else { "" }
-            )
-        }),
-    ];
-    if !maps.is_empty() {
-        // After the peers' section: the heading of alerts follows it.
-        let at = blocks
-            .iter()
-            .position(|b| matches!(b, Block::Heading(h) if h == label(lang, "alerts_title")))
-            .unwrap_or(blocks.len());
-        let mut section = vec![Block::Heading(label(lang, "maps_title").into())];
-        section.extend(maps.iter().map(|m| fig(&m.chart, &m.caption)));
-        blocks.splice(at..at, section);
-    }
+        Block::Note(alerts_note),
+        Block::Heading(tx(
+            lang,
+            "党员与干部年龄结构（按乡镇街道）",
+            "Ages of members and cadres, by street",
+        )),
+        Block::Table(ages_table),
+        Block::Note(ages_note),
+        Block::Heading(tx(lang, "数据质量", "Data quality")),
+    ]);
+    blocks.extend(quality);
     let title = if zh {
         format!(
             "{dname}{}（{plabel}）",
@@ -943,38 +939,513 @@ pub fn run(
             label(lang, "district_report_title")
         )
     };
+    let date = super::document::report_date(cfg.date.as_deref());
+    let issuer = cfg
+        .issuer
+        .clone()
+        .unwrap_or_else(|| format!("{dname}{}", tx(lang, "", " office")));
     let doc = Document {
         lang,
         title: if simulated { labels::titled_text(lang, &title) } else { title },
-        subtitle: format!(
-            "{dname} {district} · {} {} · {} {} · {} {}",
-            label(lang, "model"),
-            model(lang, &my_model),
-            label(lang, "period"),
-            plabel,
-            label(lang, "previous"),
-            previous.as_deref().map(|p| period_label(lang, p)).unwrap_or_else(|| "–".into())
-        ),
+        subtitle: if zh {
+            format!(
+                "{dname}（{district}）· 治理模式：{} · 统计期：{plabel} · 上期：{} · 生成单位：{issuer} · 报告日期：{}",
+                model(lang, &my_model),
+                previous.as_deref().map(|p| period_label(lang, p)).unwrap_or_else(|| "无".into()),
+                date_label(lang, &date)
+            )
+        } else {
+            format!(
+                "{dname} ({district}) · model: {} · period: {plabel} · previous: {} · issued by {issuer} · {date}",
+                model(lang, &my_model),
+                previous.as_deref().map(|p| period_label(lang, p)).unwrap_or_else(|| "none".into()),
+            )
+        },
         banner: simulated.then(|| label(lang, "simulated_banner").to_string()),
         blocks,
-        definitions: content::definitions(lang),
-        provenance: content::provenance(&manifest),
+        definitions: definitions(lang, cfg, min),
+        provenance: appendix(&manifest, lang),
         config: None,
         notebook_code: vec![format!(
-            "import polars as pl\nimport pandas as pd\num = pl.read_parquet('../tables/unit_metrics.parquet')\nunits = pd.read_parquet('../tables/units.parquet')\nmine = units[units.district == '{district}']\nmine.head()"
+            "# 本报告所用的运行表格 / the run's tables\nimport polars as pl\nimport pandas as pd\num = pl.read_parquet('../tables/unit_metrics.parquet')\nunits = pd.read_parquet('../tables/units.parquet')\nmine = units[units.district == '{district}']\nmine.head()"
         )],
+        meta: super::document::Meta {
+            author: issuer.clone(),
+            date: date.clone(),
+        },
     };
     for (name, bytes) in super::documents(&doc, &charts, "charts")? {
         warehouse::write_bytes(&staging.dir.join(name), &bytes)?;
     }
-    let m = serde_json::json!({"district": district, "district_name": dname, "period": period, "lang": if zh { "zh" } else { "en" }, "alerts": alerts.len(), "suppressed": suppressed, "charts": files});
+    let suppressed: usize = published
+        .values()
+        .map(|(_, p)| p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count())
+        .sum();
+    let m = serde_json::json!({"district": district, "district_name": dname, "period": period, "lang": if zh { "zh" } else { "en" }, "alerts": alerts.len(), "suppressed": suppressed, "charts": files, "date": date, "issuer": issuer});
     warehouse::write_text(&staging.dir.join("manifest.json"), &(m.to_string() + "\n"))?;
     staging.publish()?;
     Ok((target, alerts))
+}
+
+/// How a district's figure is made, said under the cards and the peers.
+fn figure_rule(lang: Lang) -> String {
+    tx(
+        lang,
+        "区县及比较组的数值为其所辖单位的合计口径：比率为分子之和除以分母之和（调解成功率 = 调解成功数之和 / 受理数之和，干部年长占比 = 年长干部数之和 / 干部数之和，千人服务人次 = 服务人次之和 / 常住人口之和 × 1000），治理效能指数与服务中心覆盖率按常住人口加权平均；本报告各处与研究报告的地图均用此口径。排名 1 为最好（干部年长占比越低越好）。",
+        "A district's (or group's) figure pools its units: a rate is the sum of its numerators over the sum of its denominators (resolution rate = Σ resolved / Σ received, cadre share old = Σ old cadres / Σ cadres, visits per 1,000 = Σ visits / Σ population × 1,000); the index and centre coverage are population-weighted means. Every part of this report and the research report's maps use this figure. Rank 1 is best (a lower cadre share old is better).",
+    )
+}
+
+/// An alert in words.
+fn alert_message(a: &Alert, lang: Lang, withheld: &str) -> String {
+    let zh = lang == Lang::Zh;
+    let v = if a.printable {
+        format::text(Some(a.value), a.value_kind, lang)
+    } else {
+        withheld.to_string()
+    };
+    let t = format::text(Some(a.against), a.value_kind, lang);
+    let n = a
+        .base
+        .map(|n| format::text(Some(n), Kind::Count, lang))
+        .unwrap_or_default();
+    match (a.kind, zh) {
+        ("resolution_low", true) => {
+            format!("调解成功率 {v}（受理 {n} 件），95% 区间上限仍低于 {t}")
+        }
+        ("resolution_low", false) => {
+            format!("resolution rate {v} of {n} disputes; even its 95% upper bound is below {t}")
+        }
+        ("cadres_old", true) => format!("干部年长占比 {v}（干部 {n} 人），95% 区间下限仍高于 {t}"),
+        ("cadres_old", false) => {
+            format!("cadre share old {v} of {n} cadres; even its 95% lower bound is above {t}")
+        }
+        ("ageing_faster", true) => {
+            format!("干部年长占比上升 {v}（干部 {n} 人），其他区县平均 {t}，超出抽样波动")
+        }
+        ("ageing_faster", false) => format!(
+            "cadre share old rose {v} ({n} cadres), other districts {t}; beyond sampling noise"
+        ),
+        (_, true) => format!("无服务人次：{}", a.missing.join("、")),
+        (_, false) => format!("no visits at: {}", a.missing.join(", ")),
+    }
+}
+
+/// The alerts by kind (every kind, with its count, rule and worst units)
+/// and the detail: per kind the worst ten, the rest named in one row; a
+/// kind that fires for most units is one line.
+fn alert_tables(
+    alerts: &[Alert],
+    n_units: usize,
+    period: &str,
+    lang: Lang,
+    withheld: &str,
+    r: &Rules,
+) -> (Table, Table, String) {
+    let zh = lang == Lang::Zh;
+    const SHOWN: usize = 10;
+    let sh = |v: f64| format::text(Some(v), Kind::Share, lang);
+    let mut by_kind = Table::new(
+        &tx(lang, "预警汇总", "Alerts by kind"),
+        &period_title(lang, "alerts_by_kind", period, false),
+        vec![
+            Column::text(label(lang, "kind")),
+            Column::number(tx(lang, "单位数", "units"), Kind::Count),
+            Column::text(tx(lang, "规则", "rule")),
+            Column::text(tx(lang, "最突出的单位", "worst units")),
+        ],
+    );
+    let rule = |k: &str| -> String {
+        match (k, zh) {
+            ("resolution_low", true) => format!("调解成功率 95% 区间上限低于 {}", sh(r.resolution_below)),
+            ("resolution_low", false) => format!("the resolution rate's 95% upper bound below {}", sh(r.resolution_below)),
+            ("cadres_old", true) => format!("干部年长占比 95% 区间下限高于 {}", sh(r.old_above)),
+            ("cadres_old", false) => format!("the cadre share old's 95% lower bound above {}", sh(r.old_above)),
+            ("ageing_faster", true) => format!(
+                "干部年长占比上升超过其他区县平均 {} 个百分点以上，且超出抽样波动",
+                format::fixed(r.ageing_margin * 100.0, 1)
+            ),
+            ("ageing_faster", false) => format!(
+                "cadre share old rose more than {} points above the other districts' rise, beyond sampling noise",
+                format::fixed(r.ageing_margin * 100.0, 1)
+            ),
+            (_, true) => "七类服务中心中有无服务人次者".into(),
+            (_, false) => "a centre type of the seven without visits".into(),
+        }
+    };
+    let mut detail = Table::new(
+        &tx(lang, "预警明细", "Alerts"),
+        &period_title(lang, "alerts_list", period, false),
+        vec![
+            Column::text(label(lang, "kind")),
+            Column::text(label(lang, "unit")),
+            Column::text(label(lang, "value")),
+            Column::text(tx(lang, "阈值或对照", "threshold or peer")),
+            Column::text(tx(lang, "依据", "based on")),
+            Column::text(tx(lang, "说明", "detail")),
+        ],
+    );
+    let mut folded = Vec::new();
+    for k in rules::KINDS {
+        let of: Vec<&Alert> = alerts.iter().filter(|a| a.kind == k).collect();
+        let worst: Vec<String> = of.iter().take(3).map(|a| a.name.clone()).collect();
+        by_kind.rows.push(vec![
+            Cell::text(alert_label(lang, k)),
+            Cell::Num(Some(of.len() as f64)),
+            Cell::text(rule(k)),
+            Cell::text(if worst.is_empty() {
+                tx(lang, "无", "none")
+            } else {
+                worst.join(if zh { "、" } else { ", " })
+            }),
+        ]);
+        if of.is_empty() {
+            continue;
+        }
+        // Most units: one line, with how often each centre type is missing.
+        if 2 * of.len() > n_units && k == "centres_missing" {
+            let mut types: BTreeMap<&str, usize> = BTreeMap::new();
+            for a in &of {
+                for t in &a.missing {
+                    *types.entry(t.as_str()).or_default() += 1;
+                }
+            }
+            let mut types: Vec<(&str, usize)> = types.into_iter().collect();
+            types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let list = types
+                .iter()
+                .map(|(t, n)| {
+                    if zh {
+                        format!("{t} {n} 个")
+                    } else {
+                        format!("{t} {n}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " });
+            detail.rows.push(vec![
+                Cell::text(alert_label(lang, k)),
+                Cell::text(if zh {
+                    format!("{n_units} 个单位中 {} 个", of.len())
+                } else {
+                    format!("{} of {n_units} units", of.len())
+                }),
+                Cell::text(""),
+                Cell::text(""),
+                Cell::text(""),
+                Cell::text(if zh {
+                    format!("缺项类型：{list}")
+                } else {
+                    format!("types missing: {list}")
+                }),
+            ]);
+            folded.push(alert_label(lang, k));
+            continue;
+        }
+        for a in of.iter().take(SHOWN) {
+            let value = if a.printable {
+                format::text(Some(a.value), a.value_kind, lang)
+            } else {
+                withheld.to_string()
+            };
+            let against = match a.kind {
+                "centres_missing" => String::new(),
+                _ => format::text(Some(a.against), a.value_kind, lang),
+            };
+            let base = match (a.kind, a.base, zh) {
+                ("resolution_low", Some(n), true) => {
+                    format!("受理 {} 件", format::text(Some(n), Kind::Count, lang))
+                }
+                ("resolution_low", Some(n), false) => {
+                    format!("{} disputes", format::text(Some(n), Kind::Count, lang))
+                }
+                (_, Some(n), true) => {
+                    format!("干部 {} 人", format::text(Some(n), Kind::Count, lang))
+                }
+                (_, Some(n), false) => {
+                    format!("{} cadres", format::text(Some(n), Kind::Count, lang))
+                }
+                _ => String::new(),
+            };
+            detail.rows.push(vec![
+                Cell::text(alert_label(lang, k)),
+                Cell::Named {
+                    name: a.name.clone(),
+                    code: a.unit.clone(),
+                },
+                Cell::text(value),
+                Cell::text(against),
+                Cell::text(base),
+                Cell::text(&a.message),
+            ]);
+        }
+        if of.len() > SHOWN {
+            let rest: Vec<String> = of[SHOWN..].iter().map(|a| a.name.clone()).collect();
+            detail.rows.push(vec![
+                Cell::text(alert_label(lang, k)),
+                Cell::text(if zh {
+                    format!("另有 {} 个", rest.len())
+                } else {
+                    format!("{} more", rest.len())
+                }),
+                Cell::text(""),
+                Cell::text(""),
+                Cell::text(""),
+                Cell::text(rest.join(if zh { "、" } else { ", " })),
+            ]);
+        }
+    }
+    let note = if zh {
+        format!(
+            "每类预警都列出（按严重程度：{}），类内最突出者在前，每类列前 {SHOWN} 个，其余在一行中列名；半数以上单位都有的服务中心缺项合为一行。调解成功率与干部年长占比的预警只在人数足以说明问题时发出：以 95% Wilson 区间判断，受理数或干部数少、偶然一年偏离阈值的单位不预警。{}",
+            rules::KINDS.iter().map(|k| alert_label(lang, k)).collect::<Vec<_>>().join("、"),
+            if folded.is_empty() { String::new() } else { format!("合为一行的：{}。", folded.join("、")) }
+        )
+    } else {
+        format!(
+            "Every kind is listed, by severity ({}), the worst first, ten per kind and the rest named in one row; a centre alert that most units share is one line. Alerts on the resolution rate and the cadre share old fire only where the counts are large enough to say so (95% Wilson interval): a unit with few disputes or cadres that misses a threshold by chance in one year is not flagged.",
+            rules::KINDS.iter().map(|k| alert_label(lang, k)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    (by_kind, detail, note)
+}
+
+/// The age table: per role, a row per street and one for the district,
+/// young / middle / old / total, hidden cells as `withheld`.
+fn age_table(
+    published: &Protected,
+    street_names: &[String],
+    dname: &str,
+    period: &str,
+    lang: Lang,
+    withheld: &str,
+) -> Table {
+    let mut t = Table::new(
+        &tx(lang, "年龄结构", "Ages"),
+        &format!(
+            "{}{}",
+            period_label(lang, period),
+            tx(
+                lang,
+                "党员与干部年龄结构（按乡镇街道）",
+                " ages of members and cadres, by street"
+            )
+        ),
+        vec![
+            Column::text(tx(lang, "乡镇街道", "street")),
+            Column::text(label(lang, "role")),
+            Column::text(tx(lang, "青年", "young")),
+            Column::text(tx(lang, "中年", "middle")),
+            Column::text(tx(lang, "年长", "old")),
+            Column::number(tx(lang, "合计（人）", "total"), Kind::Count),
+        ],
+    );
+    let count = |v: f64| format::text(Some(v), Kind::Count, lang);
+    for role in ["cadre", "member"] {
+        let Some((ages, p)) = published.get(role) else {
+            continue;
+        };
+        let mut sums = vec![[0.0; GROUPS]; street_names.len()];
+        for (_, a) in ages {
+            for (x, c) in sums[a.street].iter_mut().zip(a.counts) {
+                *x += c;
+            }
+        }
+        for (s, name) in street_names.iter().enumerate() {
+            let mut row = vec![Cell::text(name), Cell::text(label(lang, role))];
+            for (hidden, x) in p.street_hidden[s].iter().zip(sums[s]) {
+                row.push(Cell::text(if *hidden {
+                    withheld.to_string()
+                } else {
+                    count(x)
+                }));
+            }
+            row.push(Cell::Num(Some(sums[s].iter().sum())));
+            t.rows.push(row);
+        }
+        let mut row = vec![
+            Cell::text(tx(lang, &format!("{dname}合计"), &format!("{dname}, all"))),
+            Cell::text(label(lang, role)),
+        ];
+        for g in 0..GROUPS {
+            let total: f64 = sums.iter().map(|s| s[g]).sum();
+            row.push(Cell::text(if p.district_hidden[g] {
+                withheld.to_string()
+            } else {
+                count(total)
+            }));
+        }
+        row.push(Cell::Num(Some(sums.iter().flatten().sum())));
+        t.rows.push(row);
+    }
+    t
+}
+
+/// 数据质量: what ingest quarantined or flagged (data_quality), and the
+/// district's units without data this period.
+fn data_quality(
+    dir: &Path,
+    units: &Units,
+    mine: &[usize],
+    now: &Period,
+    lang: Lang,
+) -> Result<Vec<Block>, RenderError> {
+    let zh = lang == Lang::Zh;
+    let dq = table(dir, "data_quality")?;
+    let (tables, rules_, kinds) = (strs(&dq, "table"), strs(&dq, "rule"), strs(&dq, "kind"));
+    let rows = floats(&dq, "rows");
+    let total = |k: &str| -> f64 {
+        (0..dq.height())
+            .filter(|&i| kinds[i] == k)
+            .filter_map(|i| rows[i])
+            .sum()
+    };
+    let (q, f) = (total("quarantined"), total("finding"));
+    let lacking = |m: &str, b: &str| {
+        mine.iter()
+            .filter(|&&i| get(&now.values, &units.code[i], m, b).is_none())
+            .count()
+    };
+    let (no_disputes, no_visits, no_cadres) = (
+        lacking("resolution_rate", ""),
+        lacking("visits_per_1k", ""),
+        lacking("members", "cadre"),
+    );
+    let n = |v: f64| format::text(Some(v), Kind::Count, lang);
+    let mut out = vec![Block::Paragraph(if zh {
+        format!(
+            "入库检查（全部报表）：隔离不合格行 {} 行，发现问题 {} 条{}。本区县 {} 个单位中，本期无矛盾纠纷数据的 {} 个、无服务中心数据的 {} 个、无干部年龄数据的 {} 个。",
+            n(q),
+            n(f),
+            if q + f == 0.0 { "，各表全部通过检查" } else { "，按表与规则列于下表" },
+            mine.len(),
+            no_disputes,
+            no_visits,
+            no_cadres
+        )
+    } else {
+        format!(
+            "Checks on loading (all returns): {} row(s) quarantined, {} finding(s){}. Of the district's {} units, {} have no dispute data this period, {} no service-centre data and {} no cadre ages.",
+            n(q),
+            n(f),
+            if q + f == 0.0 { "; every table passed" } else { ", by table and rule below" },
+            mine.len(),
+            no_disputes,
+            no_visits,
+            no_cadres
+        )
+    })];
+    if dq.height() > 0 {
+        let mut t = Table::new(
+            &tx(lang, "数据质量", "Data quality"),
+            &tx(
+                lang,
+                "入库检查结果（按表与规则）",
+                "Checks on loading, by table and rule",
+            ),
+            vec![
+                Column::text(tx(lang, "报表", "table")),
+                Column::text(tx(lang, "规则", "rule")),
+                Column::text(label(lang, "kind")),
+                Column::number(tx(lang, "行数", "rows"), Kind::Count),
+            ],
+        );
+        for i in 0..dq.height() {
+            t.rows.push(vec![
+                Cell::text(&tables[i]),
+                Cell::text(&rules_[i]),
+                Cell::text(match (kinds[i].as_str(), zh) {
+                    ("quarantined", true) => "隔离".to_string(),
+                    ("finding", true) => "发现".to_string(),
+                    (k, _) => k.to_string(),
+                }),
+                Cell::Num(rows[i]),
+            ]);
+        }
+        out.push(Block::Table(t));
+    }
+    Ok(out)
+}
+
+/// Definitions of what this report contains, and nothing else.
+fn definitions(lang: Lang, cfg: &crate::config::Report, min: f64) -> Vec<(String, String)> {
+    let sh = |v: f64| format::text(Some(v), Kind::Share, lang);
+    let pairs: Vec<(String, String)> = vec![
+        (labels::metric(lang, "score", ""), label(lang, "def_index").to_string()),
+        (labels::metric(lang, "resolution_rate", ""), tx(lang, "调解成功率 = 调解成功数 / 受理数；受理数为 0 时为空。", "resolution rate = disputes resolved / disputes received; empty when none were received.")),
+        (tx(lang, "受理数", "disputes received"), tx(lang, "本期人民调解组织受理的矛盾纠纷件数（由每万人受理数与常住人口还原）。", "disputes received by people's mediation in the period (from the rate per 10,000 and the population).")),
+        (labels::metric(lang, "share_old", "cadre"), label(lang, "def_age").to_string()),
+        (labels::metric(lang, "visits_per_1k", ""), label(lang, "def_visits").to_string()),
+        (tx(lang, "区县数值", "a district's figure"), figure_rule(lang)),
+        (tx(lang, "预警", "alerts"), tx(lang,
+            &format!("调解成功率低于 {}、干部年长占比高于 {} 时，只在 95% Wilson 区间整体越过阈值时预警；干部老化加快须超出其他区县平均上升 {} 个百分点且超出抽样波动（两比例 z 检验，z > 1.96）；服务中心缺项指七类中心中有本期无服务人次者。", sh(cfg.resolution_rate_below), sh(cfg.cadre_share_old_above), format::fixed(cfg.ageing_margin * 100.0, 1)),
+            &format!("Resolution rate below {} and cadre share old above {} alert only when the whole 95% Wilson interval is beyond the threshold; ageing faster needs a rise {} points above the other districts' and beyond sampling noise (two-proportion z > 1.96); centres missing: a centre type of the seven without visits this period.", sh(cfg.resolution_rate_below), sh(cfg.cadre_share_old_above), format::fixed(cfg.ageing_margin * 100.0, 1)))),
+        (tx(lang, "个人信息保护", "protecting individuals"), tx(lang,
+            &format!("少于 {} 人的乡镇街道、社区年龄组不公布，并隐去可据以推算出它们的其他数字（先隐去单位的干部年长占比，再隐去同行或同列最小的数字，直至任何不公布的数字都无法由本报告公布的数字算出）。", format::text(Some(min), Kind::Count, lang)),
+            &format!("Age groups of streets and communities below {} people are withheld, with any other number they could be worked out from (first units' cadre shares, then the smallest number in the same row or column, until no withheld number follows from the printed ones).", format::text(Some(min), Kind::Count, lang)))),
+    ];
+    pairs
+}
+
+/// The appendix: where the numbers come from, in the reader's words.
+fn appendix(manifest: &serde_json::Value, lang: Lang) -> Vec<(String, String)> {
+    let get = |k: &str| {
+        manifest[k]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| manifest[k].to_string())
+    };
+    let simulated = manifest["simulated"].as_bool().unwrap_or(false);
+    let mut p = vec![
+        (tx(lang, "运行编号", "run"), get("run_id")),
+        (
+            tx(lang, "数据仓库编号", "warehouse"),
+            get("warehouse_run_id"),
+        ),
+        (
+            tx(lang, "软件版本", "software"),
+            format!("govlens {}", get("govlens_version")),
+        ),
+        (tx(lang, "随机种子", "random seed"), get("seed")),
+        (
+            tx(lang, "数据性质", "data"),
+            match (simulated, lang) {
+                (true, Lang::Zh) => "模拟数据".into(),
+                (false, Lang::Zh) => "报送数据".into(),
+                (true, Lang::En) => "simulated".into(),
+                (false, Lang::En) => "returns as filed".into(),
+            },
+        ),
+    ];
+    if let Some(inputs) = manifest["input_hashes"].as_array() {
+        for pair in inputs {
+            let path = pair[0].as_str().unwrap_or("");
+            let file = Path::new(path)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_else(|| path.to_string());
+            let hash = pair[1].as_str().unwrap_or("");
+            p.push((
+                tx(lang, &format!("输入文件 {file}"), &format!("input {file}")),
+                format!("{}{}", tx(lang, "校验值 ", "checksum "), hash),
+            ));
+        }
+    }
+    p
 }
 
 /// A chart size, as `both!` reads it.
 struct Size {
     width: u32,
     height: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_chinese_dates() {
+        assert_eq!(date_label(Lang::Zh, "2026-12-02"), "2026年12月2日");
+    }
 }

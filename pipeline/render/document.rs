@@ -27,6 +27,15 @@ pub struct Document {
     pub config: Option<String>,
     /// Code cells the notebook adds after its summary (loading the tables).
     pub notebook_code: Vec<String>,
+    /// Who issues it and when: the DOCX and XLSX document properties.
+    pub meta: Meta,
+}
+
+/// A document's author and date (YYYY-MM-DD), for its file properties.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub author: String,
+    pub date: String,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +64,8 @@ pub struct Card {
     pub lines: Vec<String>,
     /// Whether the figure is below its alert threshold (drawn in red).
     pub alert: bool,
+    /// The value as a number, for the XLSX cell (None: withheld).
+    pub number: Option<(f64, Kind)>,
 }
 
 /// A chart, drawn beforehand as `<stem>.svg` and `<stem>.png` in the
@@ -190,6 +201,38 @@ impl Table {
     }
 }
 
+/// A report's date: `[report] date`, else SOURCE_DATE_EPOCH (reproducible
+/// builds' convention), else today (UTC).
+pub fn report_date(explicit: Option<&str>) -> String {
+    if let Some(d) = explicit {
+        return d.to_string();
+    }
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        });
+    civil_date(secs.div_euclid(86_400))
+}
+
+/// Days since 1970-01-01 → YYYY-MM-DD (Howard Hinnant's civil_from_days).
+pub fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 impl Document {
     /// Every block with its figure or table number (1-based, counted
     /// separately), as each writer captions it.
@@ -284,5 +327,17 @@ impl Document {
         }
         s.extend(self.config.iter().map(String::as_str));
         s
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::civil_date;
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_789), "2026-12-02");
+        assert_eq!(civil_date(-1), "1969-12-31");
     }
 }

@@ -1,11 +1,17 @@
 //! A [`Document`] as a Word file (docx-rs): A4 with page numbers, the
 //! headings as Word's own "heading 1/2" styles (so the navigation pane and
 //! a table of contents find them), tables as Word tables whose header row
-//! repeats on every page, charts as PNG figures with numbered captions, and
-//! the East Asian font named on every run (宋体 body, 黑体 headings): the
-//! file names its fonts and does not carry them, as Word documents
-//! circulated in offices do.
+//! repeats on every page, charts as PNG figures with numbered captions.
+//!
+//! The file carries its font: the report font (the bundled WenQuanYi Micro
+//! Hei, or `--font`) cut down to the characters the document uses, embedded
+//! as Word embeds fonts (ECMA-376 Part 1 §17.8.1: an obfuscated TrueType
+//! part, `w:embedRegular` with its `w:fontKey`), and named on every run. So
+//! the document shows its Chinese in Word, WPS and LibreOffice on a machine
+//! that has no 宋体 or any CJK font, and looks the same everywhere. The core
+//! properties name the issuer and the report date.
 
+use std::io::{Read, Write};
 use std::path::Path;
 
 use docx_rs::{
@@ -14,28 +20,33 @@ use docx_rs::{
 };
 
 use super::document::{Block, Cell, Document, Table};
+use super::font;
 use super::labels::{label, Lang};
-
-const BODY_EA: &str = "宋体";
-const HEAD_EA: &str = "黑体";
-const LATIN: &str = "Times New Roman";
-const LATIN_HEAD: &str = "Arial";
 
 /// The text width of an A4 page with 2.5 cm margins, in twips and EMU.
 const TEXT_TWIPS: usize = 9026;
 const TEXT_EMU: u32 = 5_731_510;
 
-fn fonts(head: bool) -> RunFonts {
-    let (ea, latin) = if head {
-        (HEAD_EA, LATIN_HEAD)
-    } else {
-        (BODY_EA, LATIN)
-    };
-    RunFonts::new()
-        .east_asia(ea)
-        .ascii(latin)
-        .hi_ansi(latin)
-        .cs(latin)
+/// The family name of the registered report font (its `name` table's).
+pub fn family() -> String {
+    static FAMILY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FAMILY
+        .get_or_init(|| {
+            let (bytes, _) = font::current();
+            let mut db = resvg::usvg::fontdb::Database::new();
+            db.load_font_data(bytes.to_vec());
+            let name = db
+                .faces()
+                .next()
+                .and_then(|f| f.families.first().map(|(n, _)| n.clone()));
+            name.unwrap_or_else(|| "WenQuanYi Micro Hei".into())
+        })
+        .clone()
+}
+
+fn fonts(_head: bool) -> RunFonts {
+    let f = family();
+    RunFonts::new().east_asia(&f).ascii(&f).hi_ansi(&f).cs(&f)
 }
 
 /// Text fit for XML: control characters (which no XML may hold) become
@@ -366,7 +377,135 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| DocxError::Zip(e.to_string()))?;
-    Ok(out.into_inner())
+    // Every character the file can show: its text, the writers' own words
+    // (headings, 图/表 captions, notes) and printable ASCII.
+    let text = format!(
+        "{}{}{}{}",
+        doc.all_text(),
+        super::labels::all_text(),
+        "图表仅列出前行，共；完整格见的“”工作。",
+        (' '..='~').collect::<String>()
+    );
+    let subset =
+        font::subset(font::current().0, &text).map_err(|e| DocxError::Zip(e.to_string()))?;
+    repack(&out.into_inner(), doc, &family(), &subset)
+}
+
+/// The font key of an embedded font: a GUID made from the font's own bytes,
+/// so that the same document gives the same file.
+fn font_key(font: &[u8]) -> String {
+    let h = blake3::hash(font);
+    let b = h.as_bytes();
+    let hex: String = b[..16].iter().map(|x| format!("{x:02X}")).collect();
+    format!(
+        "{{{}-{}-{}-{}-{}}}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// ECMA-376 Part 1 §17.8.1: the first 32 bytes of the font XORed with the
+/// key's 16 bytes, which are the GUID's hex digits read from its end (as
+/// LibreOffice's and Word's readers undo it).
+pub fn obfuscate(font: &[u8], key: &str) -> Vec<u8> {
+    let hex: Vec<u8> = key
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .map(|c| c.to_digit(16).unwrap_or(0) as u8)
+        .collect();
+    let bytes: Vec<u8> = hex.chunks(2).map(|p| p[0] * 16 + p[1]).collect();
+    let reversed: Vec<u8> = bytes.iter().rev().copied().collect();
+    let mut out = font.to_vec();
+    for (i, b) in out.iter_mut().take(32).enumerate() {
+        *b ^= reversed[i % 16];
+    }
+    out
+}
+
+fn xml_text(s: &str) -> String {
+    clean(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// docx-rs's package with the font embedded and the core properties set.
+fn repack(
+    packed: &[u8],
+    doc: &Document,
+    family: &str,
+    subset: &[u8],
+) -> Result<Vec<u8>, DocxError> {
+    let zerr = |e: zip::result::ZipError| DocxError::Zip(e.to_string());
+    let ioerr = |e: std::io::Error| DocxError::Zip(e.to_string());
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(packed)).map_err(zerr)?;
+    let key = font_key(subset);
+    let family_xml = xml_text(family);
+    let date = if doc.meta.date.is_empty() {
+        "2026-01-01".to_string()
+    } else {
+        doc.meta.date.clone()
+    };
+    let author = xml_text(if doc.meta.author.is_empty() {
+        "govlens"
+    } else {
+        &doc.meta.author
+    });
+    let core = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{}</dc:title><dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy><dc:language>{}</dc:language><dcterms:created xsi:type="dcterms:W3CDTF">{date}T00:00:00Z</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{date}T00:00:00Z</dcterms:modified><cp:revision>1</cp:revision></cp:coreProperties>"#,
+        xml_text(&doc.title),
+        if doc.lang == Lang::Zh {
+            "zh-CN"
+        } else {
+            "en-GB"
+        },
+    );
+    let font_entry = format!(
+        r#"<w:font w:name="{family_xml}"><w:charset w:val="86" /><w:family w:val="swiss" /><w:pitch w:val="variable" /><w:embedRegular r:id="rIdFont1" w:fontKey="{key}" /></w:font>"#
+    );
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).map_err(zerr)?;
+        let name = f.name().to_string();
+        if f.is_dir() {
+            w.add_directory(name, stored).map_err(zerr)?;
+            continue;
+        }
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).map_err(ioerr)?;
+        let text = || String::from_utf8_lossy(&bytes).to_string();
+        let bytes = match name.as_str() {
+            "docProps/core.xml" => core.clone().into_bytes(),
+            "word/fontTable.xml" => text().replace("</w:fonts>", &format!("{font_entry}</w:fonts>")).into_bytes(),
+            "word/settings.xml" => text()
+                .replacen("<w:defaultTabStop", "<w:embedTrueTypeFonts /><w:saveSubsetFonts /><w:defaultTabStop", 1)
+                .into_bytes(),
+            "[Content_Types].xml" => text()
+                .replacen(
+                    "<Default ContentType=\"image/png\"",
+                    "<Default ContentType=\"application/vnd.openxmlformats-officedocument.obfuscatedFont\" Extension=\"odttf\" /><Default ContentType=\"image/png\"",
+                    1,
+                )
+                .into_bytes(),
+            _ => bytes,
+        };
+        w.start_file(name, stored).map_err(zerr)?;
+        w.write_all(&bytes).map_err(ioerr)?;
+    }
+    w.start_file("word/_rels/fontTable.xml.rels", stored)
+        .map_err(zerr)?;
+    w.write_all(br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdFont1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/font" Target="fonts/font1.odttf" /></Relationships>"#).map_err(ioerr)?;
+    w.start_file("word/fonts/font1.odttf", deflated)
+        .map_err(zerr)?;
+    w.write_all(&obfuscate(subset, &key)).map_err(ioerr)?;
+    Ok(w.finish().map_err(zerr)?.into_inner())
 }
 
 /// Marks the rows written with `cantSplit` (the header rows) as table
@@ -435,6 +574,19 @@ pub enum DocxError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn obfuscation_is_its_own_inverse_and_follows_the_key() {
+        let font: Vec<u8> = (0..64u8).collect();
+        let key = "{00112233-4455-6677-8899-AABBCCDDEEFF}";
+        let o = obfuscate(&font, key);
+        // The key's bytes read from its end: FF EE DD … 00.
+        assert_eq!(o[0], 0xFF);
+        assert_eq!(o[1], 1 ^ 0xEE);
+        assert_eq!(o[16], 16 ^ 0xFF);
+        assert_eq!(&o[32..], &font[32..]);
+        assert_eq!(obfuscate(&o, key), font);
+    }
 
     #[test]
     fn only_header_rows_repeat() {

@@ -121,7 +121,7 @@ fn grouped(int_part: &str) -> String {
 }
 
 /// `v` with `places` decimals and grouped thousands; never "-0.0".
-fn fixed(v: f64, places: usize) -> String {
+pub fn fixed(v: f64, places: usize) -> String {
     let s = format!("{v:.places$}");
     let s = if s
         .trim_start_matches('-')

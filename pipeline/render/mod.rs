@@ -2,7 +2,7 @@
 //! Chinese or English), into `<output>/<run_id>/charts/`, published whole.
 //! Render reads only the run's tables (the hand-off from compare).
 
-/// Draws one chart as SVG and PNG.
+/// Draws one chart as SVG, and its PNG from the SVG.
 macro_rules! both {
     ($dir:expr, $name:expr, $opts:expr, $files:expr, $draw:path, $($arg:expr),* $(,)?) => {{
         let name: &str = $name;
@@ -14,11 +14,14 @@ macro_rules! both {
             $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
             root.present().map_err(|e| derr(e.to_string()))?;
         }
+        // The PNG is the SVG rasterised with the report font (resvg), as
+        // the maps are: plotters' own bitmap text spaces Chinese unevenly.
         let png = $dir.join(format!("{name}.png"));
         {
-            let root = BitMapBackend::new(&png, size).into_drawing_area();
-            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
-            root.present().map_err(|e| derr(e.to_string()))?;
+            let text = std::fs::read_to_string(&svg).map_err(|e| derr(e.to_string()))?;
+            let (font, _) = $crate::render::font::current();
+            let bytes = $crate::render::maps::draw::png(&text, font).map_err(derr)?;
+            std::fs::write(&png, bytes).map_err(|e| derr(e.to_string()))?;
         }
         $files.push(name.to_string());
     }};
@@ -27,9 +30,12 @@ macro_rules! both {
 pub mod charts;
 pub mod claims;
 mod content;
+pub mod counts;
 mod data_content;
 mod did_content;
+pub mod disclosure;
 pub mod district;
+pub mod district_alerts;
 pub mod district_charts;
 pub mod document;
 pub mod docx;

@@ -198,9 +198,19 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     let lang = doc.lang;
     let mut wb = Workbook::new();
     // A fixed creation time: the same run gives the same bytes.
-    let props = DocProperties::new()
+    let date = |i: std::ops::Range<usize>| doc.meta.date.get(i).and_then(|x| x.parse().ok());
+    let created = match (date(0..4), date(5..7), date(8..10)) {
+        (Some(y), Some(m), Some(d)) => ExcelDateTime::from_ymd(y, m as u8, d as u8)?,
+        _ => ExcelDateTime::from_ymd(2026, 1, 1)?,
+    };
+    let mut props = DocProperties::new()
         .set_title(&doc.title)
-        .set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1)?);
+        .set_creation_datetime(&created);
+    if !doc.meta.author.is_empty() {
+        props = props
+            .set_author(&doc.meta.author)
+            .set_company(&doc.meta.author);
+    }
     wb.set_properties(&props);
     let st = Styles {
         title: Format::new().set_bold().set_font_size(16),
@@ -247,10 +257,23 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
             Block::Cards(cards) => {
                 for c in cards {
                     ws.write_string_with_format(r, 0, &c.label, &st.bold)?;
-                    if c.alert {
-                        ws.write_string_with_format(r, 1, &c.value, &st.flag)?;
-                    } else {
-                        ws.write_string(r, 1, &c.value)?;
+                    match c.number {
+                        // The figure as a number the clerk can compute with.
+                        Some((v, k)) => {
+                            let f = Format::new().set_num_format(format::excel_format(k));
+                            let f = if c.alert {
+                                f.set_font_color(Color::RGB(0xC0392B)).set_bold()
+                            } else {
+                                f
+                            };
+                            ws.write_number_with_format(r, 1, format::excel_value(v, k), &f)?;
+                        }
+                        None if c.alert => {
+                            ws.write_string_with_format(r, 1, &c.value, &st.flag)?;
+                        }
+                        None => {
+                            ws.write_string(r, 1, &c.value)?;
+                        }
                     }
                     ws.write_string(r, 2, c.lines.join("；"))?;
                     r += 1;

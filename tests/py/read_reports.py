@@ -51,6 +51,15 @@ def read_docx(path):
         "pictures": len(d.inline_shapes),
         "captions": [p.text for p in d.paragraphs if p.style.name.lower() == "caption"],
         "text": "\n".join(p.text for p in d.paragraphs),
+        "core": {
+            "author": d.core_properties.author,
+            "created": d.core_properties.created.date().isoformat()
+            if d.core_properties.created
+            else None,
+        },
+        "embedded_fonts": sum(
+            1 for n in zipfile.ZipFile(path).namelist() if n.startswith("word/fonts/")
+        ),
     }
 
 
@@ -115,6 +124,7 @@ def read_xlsx(path):
             "conditional": len(ws.conditional_formatting),
             "images": pictures[ws.title],
             "widths": {k: v.width for k, v in ws.column_dimensions.items()},
+            "rows": [[c.value for c in row] for row in ws.iter_rows()],
         }
     return {"sheets": sheets, "order": wb.sheetnames, "formulas": formulas}
 

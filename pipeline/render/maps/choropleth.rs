@@ -123,7 +123,10 @@ pub fn choropleth(
         format!("Boundaries: {}", source.text)
     }];
     if let Some(sch) = &b.schematic {
-        footer.push(if zh {
+        footer.push(if zh && sch.is_ascii() {
+            // The file's own words are English: the Chinese says it.
+            "示意边界，非地图".to_string()
+        } else if zh {
             format!("示意边界，非地图（{sch}）")
         } else {
             format!("Schematic boundaries, not a map ({sch})")
@@ -211,6 +214,8 @@ pub fn choropleth(
     let mut texts = Vec::new();
     let mut lines = Vec::new();
     let mut projections = Vec::new();
+    // Names too long for their region, listed under the map by number.
+    let mut keyed: Vec<String> = Vec::new();
     for (district, rs, bx) in &panels {
         let points = || {
             rs.iter()
@@ -240,38 +245,56 @@ pub fn choropleth(
             });
         }
         for r in rs {
-            // Few regions: each named under its largest polygon.
+            // Few regions: each named inside its largest polygon where the
+            // name fits clear of its holes, else by a number and a key.
             if regions.len() <= NAMED {
-                if let Some(outer) = r
+                if let Some(poly) = r
                     .polygons
                     .iter()
-                    .filter_map(|p| p.first())
-                    .max_by(|a, b| ring_area(a).total_cmp(&ring_area(b)))
+                    .filter(|p| !p.is_empty())
+                    .max_by(|a, b| ring_area(&a[0]).total_cmp(&ring_area(&b[0])))
                 {
-                    let (x0, y0, x1, y1) = bounds(outer.iter().map(|&(x, y)| to_page(x, y)));
-                    let name = labels::short(&r.name, 10);
-                    let wide: f64 = name
-                        .chars()
-                        .map(|c| if c.is_ascii() { 7.0 } else { 13.0 })
-                        .sum();
-                    // Inside when it fits, else under the region.
-                    let inside = x1 - x0 >= wide + 4.0 && y1 - y0 >= 18.0;
+                    let rings: Vec<Vec<(f64, f64)>> = poly
+                        .iter()
+                        .map(|ring| ring.iter().map(|&(x, y)| to_page(x, y)).collect())
+                        .collect();
                     let fill = paint(&s, &r.prefix, &*colour, m, lang).0;
-                    texts.push(Label {
-                        x: (x0 + x1) / 2.0,
-                        y: if inside {
-                            (y0 + y1) / 2.0 + 5.0
-                        } else {
-                            y1 + 15.0
-                        },
-                        text: name,
-                        size: 13.0,
-                        anchor: "middle",
-                        colour: match (&fill, inside) {
-                            (Fill::Colour(c), true) => ink(*c),
-                            _ => (0x22, 0x22, 0x22),
-                        },
+                    let ink_of = |inside: bool| match (&fill, inside) {
+                        (Fill::Colour(c), true) => ink(*c),
+                        _ => (0x22, 0x22, 0x22),
+                    };
+                    let name = labels::short(&r.name, 10);
+                    let placed = [13.0, 11.0, 9.5].iter().find_map(|&size| {
+                        let wide = text_width(&name, size);
+                        label_spot(&rings, wide + 4.0, size + 4.0).map(|(x, y)| (x, y, size))
                     });
+                    match placed {
+                        Some((x, y, size)) => texts.push(Label {
+                            x,
+                            y: y + size * 0.38,
+                            text: name,
+                            size,
+                            anchor: "middle",
+                            colour: ink_of(true),
+                        }),
+                        None => {
+                            keyed.push(name);
+                            let mark = keyed.len().to_string();
+                            let (x, y) = label_spot(&rings, text_width(&mark, 10.0) + 2.0, 12.0)
+                                .unwrap_or_else(|| {
+                                    let (x0, y0, x1, y1) = bounds(rings[0].iter().copied());
+                                    ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
+                                });
+                            texts.push(Label {
+                                x,
+                                y: y + 4.0,
+                                text: mark,
+                                size: 10.0,
+                                anchor: "middle",
+                                colour: ink_of(true),
+                            });
+                        }
+                    }
                 }
             }
             let (fill, value, text) = paint(&s, &r.prefix, &*colour, m, lang);
@@ -302,11 +325,34 @@ pub fn choropleth(
             projections.push(projection.name());
         }
     }
-    let shown_projection = projections.join(", ");
+    if !keyed.is_empty() {
+        let list: Vec<String> = keyed
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{} {n}", i + 1))
+            .collect();
+        footer.insert(
+            0,
+            if zh {
+                format!("图中编号：{}", list.join("，"))
+            } else {
+                format!("Numbered: {}", list.join(", "))
+            },
+        );
+    }
+    let shown_projection = projections
+        .iter()
+        .map(|p| match (zh, *p) {
+            (true, "lon/lat") => "经纬度直接投影",
+            (true, _) => "阿尔伯斯等积圆锥投影（北纬 25°、47°，东经 105°）",
+            (false, p) => p,
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     footer.push(match (faceted, zh) {
-        (true, true) => format!("每个区县单独成图；投影：{shown_projection}；坐标按 {} 读入。", crs_name(source.crs)),
+        (true, true) => format!("每个区县单独成图；投影：{shown_projection}；坐标系：{}。", crs_name(source.crs)),
         (true, false) => format!("One panel a district, each fitted on its own; projection: {shown_projection}; coordinates read as {}.", crs_name(source.crs)),
-        (false, true) => format!("投影：{shown_projection}；坐标按 {} 读入。", crs_name(source.crs)),
+        (false, true) => format!("投影：{shown_projection}；坐标系：{}。", crs_name(source.crs)),
         (false, false) => format!("Projection: {shown_projection}; coordinates read as {}.", crs_name(source.crs)),
     });
     Picture {
@@ -323,6 +369,88 @@ pub fn choropleth(
     }
 }
 
+/// A label's width in page units: a Han character is as wide as its size,
+/// other characters a little over half.
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { size * 0.55 } else { size })
+        .sum()
+}
+
+/// Whether `p` is inside the ring (even-odd rule).
+fn inside(ring: &[(f64, f64)], (x, y): (f64, f64)) -> bool {
+    let mut c = false;
+    let n = ring.len();
+    for i in 0..n {
+        let (xi, yi) = ring[i];
+        let (xj, yj) = ring[(i + n - 1) % n];
+        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+            c = !c;
+        }
+    }
+    c
+}
+
+/// Where a label box `w` × `h` fits inside the polygon (outer ring first,
+/// then its holes) with the most room around it: a grid search over the
+/// outer ring's box, each candidate's box checked at its corners and
+/// edges against the outer ring and every hole (pole of inaccessibility,
+/// to the grid's resolution). None when no spot fits.
+fn label_spot(rings: &[Vec<(f64, f64)>], w: f64, h: f64) -> Option<(f64, f64)> {
+    let outer = rings.first()?;
+    let (x0, y0, x1, y1) = bounds(outer.iter().copied());
+    let in_area =
+        |p: (f64, f64)| inside(outer, p) && rings[1..].iter().all(|hole| !inside(hole, p));
+    let clear = |(cx, cy): (f64, f64)| {
+        let (hw, hh) = (w / 2.0, h / 2.0);
+        let box_ok = (0..=4).all(|i| {
+            let fx = cx - hw + w * i as f64 / 4.0;
+            [cy - hh, cy, cy + hh].iter().all(|&fy| in_area((fx, fy)))
+        });
+        // No hole pokes into the box between the sampled points.
+        box_ok
+            && rings[1..].iter().all(|hole| {
+                let (a, b, c, d) = bounds(hole.iter().copied());
+                c < cx - hw || a > cx + hw || d < cy - hh || b > cy + hh
+            })
+    };
+    const N: usize = 24;
+    let mut best: Option<((f64, f64), f64)> = None;
+    for i in 0..=N {
+        for j in 0..=N {
+            let p = (
+                x0 + (x1 - x0) * i as f64 / N as f64,
+                y0 + (y1 - y0) * j as f64 / N as f64,
+            );
+            if !clear(p) {
+                continue;
+            }
+            // Room: the distance to the nearest edge of any ring.
+            let room = rings
+                .iter()
+                .flat_map(|r| r.iter().zip(r.iter().cycle().skip(1)))
+                .map(|(&a, &b)| segment_distance(p, a, b))
+                .fold(f64::INFINITY, f64::min);
+            if best.is_none_or(|(_, r)| room > r) {
+                best = Some((p, room));
+            }
+        }
+    }
+    best.map(|(p, _)| p)
+}
+
+fn segment_distance((px, py): (f64, f64), (ax, ay): (f64, f64), (bx, by): (f64, f64)) -> f64 {
+    let (dx, dy) = (bx - ax, by - ay);
+    let len = dx * dx + dy * dy;
+    let t = if len > 0.0 {
+        (((px - ax) * dx + (py - ay) * dy) / len).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (qx, qy) = (ax + t * dx, ay + t * dy);
+    ((px - qx).powi(2) + (py - qy).powi(2)).sqrt()
+}
+
 fn crs_name(crs: BoundaryCrs) -> &'static str {
     match crs {
         BoundaryCrs::Wgs84 => "WGS-84 / CGCS2000",
@@ -332,4 +460,32 @@ fn crs_name(crs: BoundaryCrs) -> &'static str {
 
 fn level_by(lang: Lang, l: Level) -> String {
     label(lang, &format!("by_{}", l.name())).to_string()
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    fn square(x: f64, y: f64, s: f64) -> Vec<(f64, f64)> {
+        vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s)]
+    }
+
+    #[test]
+    fn a_label_is_never_placed_over_a_hole() {
+        // A 100-wide tile with a hole in its middle: the label goes above
+        // or below the hole, not on it.
+        let rings = vec![square(0.0, 0.0, 100.0), square(40.0, 40.0, 20.0)];
+        let (x, y) = label_spot(&rings, 52.0, 17.0).unwrap();
+        let (hw, hh) = (26.0, 8.5);
+        assert!(
+            y + hh < 40.0 || y - hh > 60.0 || x + hw < 40.0 || x - hw > 60.0,
+            "{x} {y}"
+        );
+    }
+
+    #[test]
+    fn a_name_too_long_for_its_region_does_not_fit() {
+        assert!(label_spot(&[square(0.0, 0.0, 40.0)], 65.0, 17.0).is_none());
+        assert!(label_spot(&[square(0.0, 0.0, 80.0)], 65.0, 17.0).is_some());
+    }
 }

@@ -336,9 +336,18 @@ fn level_zh(l: Level) -> &'static str {
     }
 }
 
-/// The district report's maps into `out`: every measure over the streets
+/// The district report's maps: its figures, and a sentence in place of a
+/// map whose regions would all share one colour.
+pub struct DistrictMaps {
+    pub figures: Vec<MapFigure>,
+    pub sentences: Vec<String>,
+}
+
+/// The district report's maps into `out`: each measure over the streets
 /// (or communities) of `district` in each boundary file of that level that
-/// has them; none without such boundaries.
+/// has them; none without such boundaries. The cadre share of the old is
+/// not mapped here: by street it is the age table's number, which the
+/// report withholds where it is small ([`super::disclosure`]).
 pub fn district(
     dir: &Path,
     out: &Path,
@@ -347,9 +356,13 @@ pub fn district(
     period: &str,
     lang: Lang,
     simulated: bool,
-) -> Result<Vec<MapFigure>, RenderError> {
+) -> Result<DistrictMaps, RenderError> {
+    let mut maps = DistrictMaps {
+        figures: Vec::new(),
+        sentences: Vec::new(),
+    };
     let Some(b) = &config.render.boundaries else {
-        return Ok(Vec::new());
+        return Ok(maps);
     };
     let data = UnitData::read(dir, period)?;
     let (files, _) = read_boundaries(config, data.unit_level(), lang)?;
@@ -357,22 +370,59 @@ pub fn district(
         text: &b.source,
         crs: b.crs,
     };
-    let mut figures = Vec::new();
     for bf in files.iter().filter(|f| {
         f.level >= Level::Street && f.regions.iter().any(|r| r.prefix.starts_with(district))
     }) {
+        let digits = bf.level.digits();
         for m in Measure::ALL {
-            if m == Measure::ResolutionChange && data.previous.is_none() {
+            if m == Measure::ShareOld || (m == Measure::ResolutionChange && data.previous.is_none())
+            {
+                continue;
+            }
+            // One class for every region: a sentence says it.
+            if let Some(one) = single_class(&data, m, digits, district, lang) {
+                maps.sentences.push(one);
                 continue;
             }
             let p = choropleth(bf, Some(district), &data, m, &source, lang, simulated);
             let chart = format!("map_{}_{}", bf.level.name(), m.key());
             write(out, &chart, &p)?;
-            figures.push(MapFigure {
+            maps.figures.push(MapFigure {
                 chart,
                 caption: p.title.clone(),
             });
         }
     }
-    Ok(figures)
+    Ok(maps)
+}
+
+/// When every region of `district` shows the same model, the sentence that
+/// replaces its map.
+fn single_class(
+    data: &UnitData,
+    m: Measure,
+    digits: usize,
+    district: &str,
+    lang: Lang,
+) -> Option<String> {
+    if m != Measure::Model {
+        return None;
+    }
+    let models: std::collections::BTreeSet<String> = data
+        .model_by_region(digits)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(district))
+        .map(|(_, v)| v)
+        .collect();
+    if models.len() != 1 {
+        return None;
+    }
+    let only = models.into_iter().next()?;
+    let name = super::labels::model(lang, &only);
+    Some(match lang {
+        Lang::Zh => format!("本区县各乡镇街道的治理模式均为{name}，不另附模式地图。"),
+        Lang::En => {
+            format!("Every street of the district follows the {name} model; no model map is drawn.")
+        }
+    })
 }

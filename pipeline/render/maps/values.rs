@@ -2,8 +2,11 @@
 //! model, its resolution rate and cadre share_old in the period, and the
 //! change in its resolution rate on the previous period; and the same for
 //! a coarser region (a province tile, a county of the boundaries) as the
-//! **population-weighted mean** of its units' values (a unit without a
-//! population weighs 1), its model the one covering most of its population.
+//! region's **figure** of the metric, the one every document uses
+//! ([`super::super::counts`]): the resolution rate as Σ resolved / Σ
+//! received, the cadre share as Σ old cadres / Σ cadres, the index as a
+//! population-weighted mean, a change as the difference of two periods'
+//! figures; its model the one covering most of its population.
 //! GB/T 2260 codes nest, so a unit belongs to the region whose code is its
 //! own code's prefix.
 
@@ -12,6 +15,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::super::counts::{self, UnitCounts, Weight};
 use super::super::format::Kind;
 use super::super::{floats, query, strs, table, RenderError};
 
@@ -66,6 +70,8 @@ pub struct UnitData {
     /// District (county-level) code → name, from the units table.
     pub districts: BTreeMap<String, String>,
     values: HashMap<&'static str, HashMap<String, f64>>,
+    /// (code, period) → the counts behind the unit's rates.
+    counts: HashMap<(String, String), UnitCounts>,
 }
 
 fn metric(
@@ -111,16 +117,20 @@ impl UnitData {
             .filter_map(|(c, v)| Some((c, v?)))
             .collect();
         let resolution = metric(dir, "resolution_rate", "", period)?;
-        let change = match &previous {
+        let (change, before) = match &previous {
             Some(p) => {
                 let before = metric(dir, "resolution_rate", "", p)?;
-                resolution
+                let change = resolution
                     .iter()
                     .filter_map(|(c, v)| Some((c.clone(), v - before.get(c)?)))
-                    .collect()
+                    .collect();
+                (change, before)
             }
-            None => HashMap::new(),
+            None => (HashMap::new(), HashMap::new()),
         };
+        let mut periods = vec![period.to_string()];
+        periods.extend(previous.clone());
+        let counts = counts::read(dir, &periods)?;
         let mut values = HashMap::new();
         values.insert("index", index);
         values.insert(
@@ -129,6 +139,7 @@ impl UnitData {
         );
         values.insert("resolution_rate", resolution);
         values.insert("resolution_change", change);
+        values.insert("resolution_before", before);
         let districts = strs(&units, "district")
             .into_iter()
             .zip(strs(&units, "district_name"))
@@ -142,6 +153,7 @@ impl UnitData {
             period: period.to_string(),
             previous,
             values,
+            counts,
         })
     }
 
@@ -150,25 +162,58 @@ impl UnitData {
         self.values.get(m.key())
     }
 
-    /// Population-weighted means of `m` per region prefix of `digits`
-    /// digits, with how many units each mean has.
+    /// Each region's figure of `m` (module doc) per region prefix of
+    /// `digits` digits, with how many units have a value.
     pub fn by_region(&self, m: Measure, digits: usize) -> BTreeMap<String, (f64, usize)> {
-        let Some(v) = self.values(m) else {
+        match m {
+            Measure::Model => BTreeMap::new(),
+            Measure::ResolutionChange => {
+                let Some(prev) = self.previous.as_deref() else {
+                    return BTreeMap::new();
+                };
+                let now = self.figures("resolution_rate", &self.period, Weight::Received, digits);
+                let before = self.figures("resolution_before", prev, Weight::Received, digits);
+                now.into_iter()
+                    .filter_map(|(k, (v, n))| Some((k.clone(), (v - before.get(&k)?.0, n))))
+                    .collect()
+            }
+            Measure::Index => self.figures("index", &self.period, Weight::Population, digits),
+            Measure::Resolution => {
+                self.figures("resolution_rate", &self.period, Weight::Received, digits)
+            }
+            Measure::ShareOld => {
+                self.figures("share_old_cadre", &self.period, Weight::Cadres, digits)
+            }
+        }
+    }
+
+    fn figures(
+        &self,
+        key: &str,
+        period: &str,
+        w: Weight,
+        digits: usize,
+    ) -> BTreeMap<String, (f64, usize)> {
+        let Some(v) = self.values.get(key) else {
             return BTreeMap::new();
         };
-        let mut acc: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
-        for (u, code) in self.codes.iter().enumerate() {
+        let none = UnitCounts::default();
+        let mut by: BTreeMap<String, Vec<(f64, &UnitCounts)>> = BTreeMap::new();
+        for code in &self.codes {
             let (Some(x), Some(p)) = (v.get(code), code.get(..digits)) else {
                 continue;
             };
-            let w = self.population[u].filter(|w| *w > 0.0).unwrap_or(1.0);
-            let e = acc.entry(p.to_string()).or_insert((0.0, 0.0, 0));
-            e.0 += w * x;
-            e.1 += w;
-            e.2 += 1;
+            let c = self
+                .counts
+                .get(&(code.clone(), period.to_string()))
+                .unwrap_or(&none);
+            by.entry(p.to_string()).or_default().push((*x, c));
         }
-        acc.into_iter()
-            .map(|(k, (s, w, n))| (k, (s / w, n)))
+        by.into_iter()
+            .filter_map(|(k, xs)| {
+                let n = xs.len();
+                Some((k, (counts::figure(xs, w)?, n)))
+            })
             .collect()
     }
 
