@@ -85,8 +85,13 @@ fn the_sample_draws_tile_maps_and_choropleths_from_its_schematic_boundaries() {
     let streets = features("datasets/sample/boundaries-streets.geojson");
     assert_eq!((counties.len(), streets.len()), (34, 314));
     for m in MEASURES {
+        // The sample covers a few counties of each province: no province
+        // is coloured from them (a note says so); see below for one that is.
+        assert!(
+            !charts.join(format!("map_provinces_{m}.svg")).exists(),
+            "a province tile map from a few counties"
+        );
         for (map, codes) in [
-            (format!("map_provinces_{m}"), None),
             (format!("map_county_{m}"), Some(&counties)),
             (format!("map_street_{m}"), Some(&streets)),
         ] {
@@ -123,9 +128,18 @@ fn the_sample_draws_tile_maps_and_choropleths_from_its_schematic_boundaries() {
         }
     }
     // A region's colour follows its value: higher, darker (YlGnBu).
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(charts.join("manifest.json")).unwrap())
+            .unwrap();
+    assert!(
+        manifest["notes"]
+            .to_string()
+            .contains("省级方块图不能代表全省"),
+        "{manifest}"
+    );
     for map in [
         "map_street_index",
-        "map_provinces_index",
+        "map_county_index",
         "map_county_resolution_rate",
     ] {
         let svg = std::fs::read_to_string(charts.join(format!("{map}.svg"))).unwrap();
@@ -170,6 +184,25 @@ fn the_sample_draws_tile_maps_and_choropleths_from_its_schematic_boundaries() {
         .lines()
         .find(|l| l.starts_with("boundaries = "))
         .unwrap();
+    // Reference codes in which Beijing has just the sample's six districts:
+    // its data then covers it, and its province tile is coloured.
+    let reference =
+        std::fs::read_to_string(common::repo().join("datasets/reference/gbt2260-2023.csv"))
+            .unwrap();
+    let kept_codes = ["110109", "110111", "110113", "110116", "110117", "110118"];
+    let cut: Vec<&str> = reference
+        .lines()
+        .filter(|l| {
+            !(l.starts_with("11")
+                && l.contains(",county,")
+                && !kept_codes.iter().any(|k| l.starts_with(k)))
+        })
+        .collect();
+    let cut_file = wd.write("reference-cut.csv", cut.join("\n") + "\n");
+    let ref_line = text
+        .lines()
+        .find(|l| l.starts_with("reference_codes = "))
+        .unwrap();
     let three = wd.write(
         "three.toml",
         text.replace(
@@ -179,6 +212,10 @@ fn the_sample_draws_tile_maps_and_choropleths_from_its_schematic_boundaries() {
                 counties_file.to_string_lossy(),
                 wd.path("three.geojson").to_string_lossy()
             ),
+        )
+        .replace(
+            ref_line,
+            &format!("reference_codes = {:?}", cut_file.to_string_lossy()),
         ),
     );
     wd.ok(&["render", "--config", three.to_str().unwrap()]);
@@ -191,6 +228,19 @@ fn the_sample_draws_tile_maps_and_choropleths_from_its_schematic_boundaries() {
         .unwrap();
     assert!(html.contains("id=\"map_street_index-110117001\""));
     assert!(html.contains("2024年治理效能指数（按省）"));
+    let tiles = std::fs::read_to_string(charts.join("map_provinces_index.svg")).unwrap();
+    let p = paths(&tiles);
+    assert_eq!(p.len(), 34);
+    let coloured: Vec<&str> = p
+        .iter()
+        .filter(|x| !x.1.starts_with("url(#nodata"))
+        .map(|x| x.0.as_str())
+        .collect();
+    assert_eq!(
+        coloured,
+        ["110000"],
+        "only the covered province is coloured"
+    );
     // The district report maps the district's own streets.
     wd.ok(&[
         "report",

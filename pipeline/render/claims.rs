@@ -400,7 +400,7 @@ mod tests {
         );
         assert!(!en.contains("highest"), "{en}");
         assert!(
-            en.contains("sinking and embedded are above no model"),
+            en.contains("Sinking and Embedded are above no model"),
             "{en}"
         );
     }

@@ -940,10 +940,7 @@ pub fn run(
         )
     };
     let date = super::document::report_date(cfg.date.as_deref());
-    let issuer = cfg
-        .issuer
-        .clone()
-        .unwrap_or_else(|| format!("{dname}{}", tx(lang, "", " office")));
+    let issuer = cfg.issuer.clone().unwrap_or_else(|| dname.clone());
     let doc = Document {
         lang,
         title: if simulated { labels::titled_text(lang, &title) } else { title },

@@ -397,9 +397,14 @@ pub fn model(lang: Lang, m: &str) -> String {
         "none" => "无模式",
         other => other,
     };
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => m.to_string(),
+    match (lang, m) {
+        (Lang::Zh, _) => zh.to_string(),
+        (Lang::En, "sinking") => "Sinking".into(),
+        (Lang::En, "collaborative") => "Collaborative".into(),
+        (Lang::En, "embedded") => "Embedded".into(),
+        (Lang::En, "integrated") => "Integrated".into(),
+        (Lang::En, "none" | "" | "(none)") => "No model".into(),
+        (Lang::En, other) => other.to_string(),
     }
 }
 
@@ -542,7 +547,18 @@ pub fn term_label(lang: Lang, term: &str) -> String {
 /// A centre type's display name.
 pub fn centre(lang: Lang, c: &str) -> String {
     match lang {
-        Lang::En => c.to_string(),
+        Lang::En => match c {
+            "convenience" => "convenience services",
+            "governance" => "comprehensive governance",
+            "culture_sports" => "culture and sports",
+            "health" => "health services",
+            "elderly_care" => "elderly day care",
+            "children" => "children's services",
+            "volunteer" => "volunteering",
+            "other" => "other",
+            other => other,
+        }
+        .to_string(),
         Lang::Zh => crate::contract::CENTER_TYPES
             .iter()
             .find(|(id, _)| *id == c)

@@ -469,7 +469,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     let units = table(&dir, "units")?;
     // The boundaries are checked before anything is drawn.
     let unit_level = maps::values::unit_level(&strs(&units, "region_code"));
-    let (boundaries, map_notes) = maps::read_boundaries(config, unit_level, lang)?;
+    let (boundaries, mut map_notes) = maps::read_boundaries(config, unit_level, lang)?;
     let summary = table(&dir, "model_summary")?;
     let scores = table(&dir, "index_scores")?;
     let events = table(&dir, "event_study")?;
@@ -778,7 +778,9 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
 
     // (i) Maps: the province tiles, and choropleths from the boundaries
     // the config supplies.
-    let map_figures = maps::research(&dir, out, config, &boundaries, lang, simulated, &latest)?;
+    let (map_figures, tile_note) =
+        maps::research(&dir, out, config, &boundaries, lang, simulated, &latest)?;
+    map_notes.extend(tile_note);
     files.extend(map_figures.iter().map(|m| m.chart.clone()));
 
     let m = serde_json::json!({

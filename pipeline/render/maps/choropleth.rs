@@ -15,6 +15,8 @@ use crate::config::BoundaryCrs;
 
 /// Streets of at most this many districts are drawn a panel a district.
 const MAX_PANELS: usize = 12;
+/// Regions a faceted panel may have and still name each of them.
+const NAMED_PER_PANEL: usize = 16;
 /// Maps of at most this many regions name each region.
 const NAMED: usize = 30;
 
@@ -175,18 +177,27 @@ pub fn choropleth(
             - draw::footer_height(footer.len() + 1)
             - 8.0
             // Room for the names under the lowest regions.
-            - if regions.len() <= NAMED { 18.0 } else { 0.0 },
+            - 18.0,
     );
     // Streets or communities of a few districts: one panel a district, each
     // fitted on its own, so that a street is not a dot on a national map.
+    // Counties of a few provinces likewise: one panel a province, so that
+    // six counties are not six dots on a map of China.
+    let facet_digits = match b.level {
+        Level::County => 2,
+        l if l >= Level::Street => 6,
+        _ => 0,
+    };
     let mut by_district: BTreeMap<&str, Vec<&geo::Region>> = BTreeMap::new();
     for r in &regions {
         by_district
-            .entry(r.prefix.get(..6).unwrap_or(&r.prefix))
+            .entry(r.prefix.get(..facet_digits.max(1)).unwrap_or(&r.prefix))
             .or_default()
             .push(r);
     }
-    let faceted = b.level >= Level::Street && (2..=MAX_PANELS).contains(&by_district.len());
+    let faceted = facet_digits > 0 && (2..=MAX_PANELS).contains(&by_district.len());
+    let named = regions.len() <= NAMED
+        || (faceted && by_district.values().all(|rs| rs.len() <= NAMED_PER_PANEL));
     let panels: Vec<Panel> = if faceted {
         let k = by_district.len();
         let cols = ((k as f64 * 1.5).sqrt().ceil() as usize).clamp(1, k);
@@ -231,14 +242,26 @@ pub fn choropleth(
         let fit = project::Fit::new(extent, *bx);
         let to_page = |x: f64, y: f64| fit.page(plane(x, y));
         if let Some(d) = district {
+            let province = || {
+                super::tiles::TILES.iter().find(|t| t.0 == *d).map(|t| {
+                    if zh {
+                        t.1.to_string()
+                    } else {
+                        t.2.to_string()
+                    }
+                })
+            };
             texts.push(Label {
                 x: bx.0 + bx.2 / 2.0,
                 y: bx.1 - 6.0,
-                text: data
-                    .districts
-                    .get(*d)
-                    .cloned()
-                    .unwrap_or_else(|| d.to_string()),
+                text: if d.len() == 2 {
+                    province().unwrap_or_else(|| d.to_string())
+                } else {
+                    data.districts
+                        .get(*d)
+                        .cloned()
+                        .unwrap_or_else(|| d.to_string())
+                },
                 size: 14.0,
                 anchor: "middle",
                 colour: (0x22, 0x22, 0x22),
@@ -247,7 +270,7 @@ pub fn choropleth(
         for r in rs {
             // Few regions: each named inside its largest polygon where the
             // name fits clear of its holes, else by a number and a key.
-            if regions.len() <= NAMED {
+            if named {
                 if let Some(poly) = r
                     .polygons
                     .iter()
@@ -325,20 +348,28 @@ pub fn choropleth(
             projections.push(projection.name());
         }
     }
+    // The key of numbered names, wrapped to the page; the page grows by
+    // its lines so the map keeps its room.
+    let mut extra = 0.0;
     if !keyed.is_empty() {
-        let list: Vec<String> = keyed
-            .iter()
-            .enumerate()
-            .map(|(i, n)| format!("{} {n}", i + 1))
-            .collect();
-        footer.insert(
-            0,
-            if zh {
-                format!("图中编号：{}", list.join("，"))
+        let mut lines = vec![if zh {
+            "图中编号：".to_string()
+        } else {
+            "Numbered: ".to_string()
+        }];
+        for (i, n) in keyed.iter().enumerate() {
+            let item = format!("{} {n}{}", i + 1, if zh { "　" } else { "; " });
+            let last = lines.last_mut().expect("one line");
+            if text_width(last, 13.0) + text_width(&item, 13.0) > WIDTH - 48.0 {
+                lines.push(item);
             } else {
-                format!("Numbered: {}", list.join(", "))
-            },
-        );
+                last.push_str(&item);
+            }
+        }
+        extra = 18.0 * lines.len() as f64;
+        for (k, l) in lines.into_iter().enumerate() {
+            footer.insert(k, l.trim_end_matches(['　', ';', ' ']).to_string());
+        }
     }
     let shown_projection = projections
         .iter()
@@ -350,14 +381,22 @@ pub fn choropleth(
         .collect::<Vec<_>>()
         .join(", ");
     footer.push(match (faceted, zh) {
-        (true, true) => format!("每个区县单独成图；投影：{shown_projection}；坐标系：{}。", crs_name(source.crs)),
-        (true, false) => format!("One panel a district, each fitted on its own; projection: {shown_projection}; coordinates read as {}.", crs_name(source.crs)),
+        (true, true) => format!(
+            "每个{}单独成图，比例尺各不相同；投影：{shown_projection}；坐标系：{}。",
+            if facet_digits == 2 { "省" } else { "区县" },
+            crs_name(source.crs)
+        ),
+        (true, false) => format!(
+            "One panel a {}, each fitted on its own scale; projection: {shown_projection}; coordinates read as {}.",
+            if facet_digits == 2 { "province" } else { "district" },
+            crs_name(source.crs)
+        ),
         (false, true) => format!("投影：{shown_projection}；坐标系：{}。", crs_name(source.crs)),
         (false, false) => format!("Projection: {shown_projection}; coordinates read as {}.", crs_name(source.crs)),
     });
     Picture {
         width: WIDTH,
-        height,
+        height: height + extra,
         title: title(lang, m, data, &level_by(lang, b.level), simulated),
         shapes,
         lines,
@@ -371,7 +410,7 @@ pub fn choropleth(
 
 /// A label's width in page units: a Han character is as wide as its size,
 /// other characters a little over half.
-fn text_width(text: &str, size: f64) -> f64 {
+pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     text.chars()
         .map(|c| if c.is_ascii() { size * 0.55 } else { size })
         .sum()

@@ -24,6 +24,7 @@ pub mod tile_map;
 pub mod tiles;
 pub mod values;
 
+pub(crate) use choropleth::text_width;
 pub use choropleth::{choropleth, Source};
 pub use tile_map::tile_picture;
 
@@ -62,9 +63,18 @@ pub(crate) fn measure_title(lang: Lang, m: Measure) -> String {
     match m {
         Measure::Index => label(lang, "map_index").to_string(),
         Measure::Model => label(lang, "map_model").to_string(),
-        Measure::Resolution => labels::metric(lang, "resolution_rate", ""),
-        Measure::ShareOld => labels::metric(lang, "share_old", "cadre"),
+        Measure::Resolution => capitalised(labels::metric(lang, "resolution_rate", "")),
+        Measure::ShareOld => capitalised(labels::metric(lang, "share_old", "cadre")),
         Measure::ResolutionChange => label(lang, "map_resolution_change").to_string(),
+    }
+}
+
+/// A title starts with a capital (the English metric names are lower case).
+fn capitalised(s: String) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
     }
 }
 
@@ -233,9 +243,43 @@ pub fn write(dir: &Path, name: &str, p: &Picture) -> Result<(), RenderError> {
     Ok(())
 }
 
+/// The provinces whose data covers at least half of their county-level
+/// regions (of the reference codes; without them, the provinces whose every
+/// unit's district is known are not judged and none is covered). A province
+/// tile coloured from one county would stand for a province it does not
+/// describe.
+pub fn covered_provinces(
+    data: &UnitData,
+    reference: Option<&Path>,
+) -> std::collections::BTreeSet<String> {
+    let mut counties: BTreeMap<String, usize> = BTreeMap::new();
+    if let Some(text) = reference.and_then(|p| std::fs::read_to_string(p).ok()) {
+        for line in text.lines().skip(1) {
+            let mut f = line.split(',');
+            if let (Some(code), Some(_), Some("county")) = (f.next(), f.next(), f.next()) {
+                if let Some(p) = code.get(..2) {
+                    *counties.entry(p.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut with_data: BTreeMap<String, usize> = BTreeMap::new();
+    for d in data.districts.keys() {
+        if let Some(p) = d.get(..2) {
+            *with_data.entry(p.to_string()).or_default() += 1;
+        }
+    }
+    with_data
+        .into_iter()
+        .filter(|(p, n)| counties.get(p).is_some_and(|all| 2 * n >= *all))
+        .map(|(p, _)| p)
+        .collect()
+}
+
 /// The research report's maps into `out`: the province tiles of every
-/// measure, then every measure over each boundary file. Boundaries that
-/// cannot be used stop the render with a message naming the file.
+/// measure (only where the data covers a province: else a note says why
+/// there are none), then every measure over each boundary file. Boundaries
+/// that cannot be used stop the render with a message naming the file.
 pub fn research(
     dir: &Path,
     out: &Path,
@@ -244,14 +288,22 @@ pub fn research(
     lang: Lang,
     simulated: bool,
     period: &str,
-) -> Result<Vec<MapFigure>, RenderError> {
+) -> Result<(Vec<MapFigure>, Option<String>), RenderError> {
     let data = UnitData::read(dir, period)?;
+    let covered = covered_provinces(&data, config.reference_codes.as_deref());
     let mut figures = Vec::new();
+    let note = covered.is_empty().then(|| match lang {
+        Lang::Zh => "数据只覆盖各省的少数区县，省级方块图不能代表全省，未绘制；各区县见按区县地图。".to_string(),
+        Lang::En => "The data covers few counties of each province, so no province tile map is drawn: a province's colour would stand for counties it does not describe; see the county maps.".to_string(),
+    });
     for m in Measure::ALL {
+        if covered.is_empty() {
+            break;
+        }
         if m == Measure::ResolutionChange && data.previous.is_none() {
             continue;
         }
-        let p = tile_picture(&data, m, lang, simulated);
+        let p = tile_picture(&data, m, lang, simulated, &covered);
         let chart = format!("map_provinces_{}", m.key());
         write(out, &chart, &p)?;
         figures.push(MapFigure {
@@ -283,7 +335,7 @@ pub fn research(
             });
         }
     }
-    Ok(figures)
+    Ok((figures, note))
 }
 
 /// Every boundary file of the config, read and checked, with a note for

@@ -7,12 +7,30 @@ use super::values::{Measure, UnitData};
 use super::{colour_and_legend, ink, paint, shown, tiles, title, LEGEND, TOP, WIDTH};
 
 /// The province tile map of `m`.
-pub fn tile_picture(data: &UnitData, m: Measure, lang: Lang, simulated: bool) -> Picture {
-    let s = shown(data, m, 2);
+pub fn tile_picture(
+    data: &UnitData,
+    m: Measure,
+    lang: Lang,
+    simulated: bool,
+    covered: &std::collections::BTreeSet<String>,
+) -> Picture {
+    // Only the provinces the data covers (super::covered_provinces).
+    let s = match shown(data, m, 2) {
+        super::Shown::Numbers(v) => {
+            super::Shown::Numbers(v.into_iter().filter(|(k, _)| covered.contains(k)).collect())
+        }
+        super::Shown::Models(v) => {
+            super::Shown::Models(v.into_iter().filter(|(k, _)| covered.contains(k)).collect())
+        }
+    };
     let (colour, legend) = colour_and_legend(&s, m, lang);
     let footer = vec![
         label(lang, "tiles_note").to_string(),
         label(lang, "tiles_weighted").to_string(),
+        match lang {
+            Lang::Zh => "只给数据覆盖其半数以上区县的省份着色；其余标为无数据。".to_string(),
+            Lang::En => "Only provinces whose data covers at least half of their counties are coloured; the rest show no data.".to_string(),
+        },
     ];
     let height = 820.0;
     let map_h = height - TOP - draw::footer_height(footer.len());
@@ -45,11 +63,26 @@ pub fn tile_picture(data: &UnitData, m: Measure, lang: Lang, simulated: bool) ->
             anchor: "middle",
             colour: ink,
         });
+        // The value fits its tile: the unit of a change is in the legend.
+        let text = match (m, value) {
+            (Measure::ResolutionChange, Some(_)) => value
+                .map(|v| {
+                    super::super::format::cell(
+                        Some(v),
+                        super::super::format::Kind::ShareChange,
+                        lang,
+                    )
+                })
+                .unwrap_or(text),
+            _ => labels::short(&text, 10),
+        };
+        let size: f64 = if m == Measure::Model { 13.0 } else { 15.0 };
+        let size = size.min((w - 6.0) / super::text_width(&text, 1.0));
         texts.push(Label {
             x: x + w / 2.0,
             y: y + w / 2.0 + 12.0,
-            text: labels::short(&text, 10),
-            size: if m == Measure::Model { 13.0 } else { 15.0 },
+            text,
+            size,
             anchor: "middle",
             colour: ink,
         });
