@@ -18,7 +18,7 @@ use serde_json::Value;
 fn sample_run(wd: &Workdir) -> String {
     let cfg = common::sample_config(
         wd,
-        "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n\n[report]\nissuer = \"平谷区委组织部\"\ndate = \"2025-01-15\"\n",
+        "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n\n[report]\nissuer = \"平谷区委组织部<b>&\"\ndate = \"2025-01-15\"\n",
     );
     let cfg = cfg.to_str().unwrap().to_string();
     wd.ok(&["ingest", "--config", &cfg]);
@@ -271,8 +271,11 @@ fn the_district_report_shows_every_alert_kind_the_counts_behind_its_rates_and_no
         assert!(t.contains("附录：数据来源"), "the appendix is named");
     }
     // Issuer and date, in the page and the files' properties.
-    assert!(page.contains("生成单位：平谷区委组织部") && page.contains("报告日期：2025年1月15日"));
-    assert_eq!(r["docx"]["core"]["author"], "平谷区委组织部");
+    // An issuer with markup characters stays text.
+    assert!(html.contains("生成单位：平谷区委组织部&lt;b&gt;&amp;"));
+    assert!(page.contains("报告日期：2025年1月15日"));
+    assert_eq!(r["docx"]["core"]["author"], "平谷区委组织部<b>&");
+    assert_eq!(r["xlsx"]["formulas"], 0);
     assert_eq!(r["docx"]["core"]["created"], "2025-01-15");
     // The Word file carries its font.
     assert!(r["docx"]["embedded_fonts"].as_u64().unwrap() >= 1);
@@ -536,4 +539,98 @@ fn a_districts_figure_is_the_same_in_every_document() {
         map.contains(&format!("（110117）：{shown}")),
         "the research map shows 平谷区 as {shown}"
     );
+}
+
+#[test]
+fn tables_say_they_are_not_for_forwarding_unless_suppressed_like_the_report() {
+    let wd = Workdir::new();
+    let cfg = common::sample_config(&wd, "\n[compare]\ndraws = 19\n\n[index]\ndraws = 10\n");
+    let cfg = cfg.to_str().unwrap();
+    wd.ok(&["ingest", "--config", cfg]);
+    wd.ok(&["compare", "--config", cfg]);
+    let run = wd.path(&format!("out/{}", wd.latest()));
+    let readme = std::fs::read_to_string(run.join("tables/README.md")).unwrap();
+    assert!(
+        readme.contains("不得对外转发") && readme.contains("Not for forwarding"),
+        "{readme}"
+    );
+
+    let strict = common::sample_config(
+        &wd,
+        "\n[compare]\ndraws = 19\n\n[index]\ndraws = 10\n\n[privacy]\ntables = \"suppressed\"\n",
+    );
+    wd.ok(&["compare", "--config", strict.to_str().unwrap()]);
+    let run = wd.path(&format!("out/{}", wd.latest()));
+    let readme = std::fs::read_to_string(run.join("tables/README.md")).unwrap();
+    assert!(readme.contains("已按转发规则处理"), "{readme}");
+    // No row of member_bands hides a lone cell: its total would give it back.
+    let bands = common::parquet(&run.join("tables/member_bands.parquet"));
+    let (u, p, r) = (
+        strs(&bands, "region_code"),
+        strs(&bands, "period"),
+        strs(&bands, "role"),
+    );
+    let hidden: Vec<bool> = bands
+        .column("suppressed")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let mut per_row: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for i in 0..bands.height() {
+        *per_row
+            .entry((u[i].clone(), p[i].clone(), r[i].clone()))
+            .or_default() += hidden[i] as usize;
+    }
+    assert!(per_row.values().any(|n| *n >= 2));
+    assert!(per_row.values().all(|n| *n != 1), "a lone hidden cell");
+    // And no share of such a row is published.
+    let um = common::parquet(&run.join("tables/unit_metrics.parquet"));
+    let (c, pp, m, b) = (
+        strs(&um, "region_code"),
+        strs(&um, "period"),
+        strs(&um, "metric"),
+        strs(&um, "breakdown"),
+    );
+    let v = f64s(&um, "value");
+    let mut checked = 0;
+    for i in 0..um.height() {
+        let key = (c[i].clone(), pp[i].clone(), b[i].clone());
+        if per_row.get(&key).is_some_and(|n| *n > 0) {
+            match m[i].as_str() {
+                "share_young" | "share_old" | "mean_age" | "aging_ratio" => {
+                    assert!(v[i].is_none(), "{key:?} {} published", m[i]);
+                    checked += 1;
+                }
+                "members" => assert!(v[i].is_some(), "the headcount stays"),
+                _ => {}
+            }
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn a_bad_report_date_or_issuer_is_refused_naming_its_key() {
+    let wd = Workdir::new();
+    for (extra, key) in [
+        ("\n[report]\ndate = \"2025-13-01\"\n", "report.date"),
+        ("\n[report]\ndate = \"下周一\"\n", "report.date"),
+        ("\n[report]\nissuer = \"a\\nb\"\n", "report.issuer"),
+    ] {
+        let cfg = common::sample_config(&wd, extra);
+        let err = wd.fails(&[
+            "report",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--district",
+            "110117",
+            "--period",
+            "2024",
+        ]);
+        assert!(err.contains(key), "{err}");
+    }
+    assert!(!wd.path("out").join("latest").exists(), "nothing written");
 }

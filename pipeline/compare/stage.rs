@@ -3,7 +3,7 @@
 //! `<output>/<run_id>/tables/*.parquet` and `.csv` plus `manifest.json`,
 //! staged and published whole like the warehouse.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use polars::prelude::*;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::compare::adoption::adoption;
 use crate::compare::index_run::{self, History, IndexPeriod};
 use crate::compare::tables::{grouped, model_tables, Grouped};
-use crate::config::Config;
+use crate::config::{Config, TablesPrivacy};
 use crate::metrics::{self, MetricsError, Unit};
 use crate::warehouse::{self, Manifest, Staging, WarehouseError};
 
@@ -67,17 +67,44 @@ pub struct CompareOutcome {
 }
 
 /// Contract §7: a member-age cell below `min_count` of a unit smaller than a
-/// district is published as null with `suppressed` true.
-fn suppress(bands: DataFrame, units: &[Unit], min_count: f64) -> PolarsResult<DataFrame> {
+/// district is published as null with `suppressed` true; with `secondary`
+/// (`[privacy] tables = "suppressed"`), a row (unit, period, role) with one
+/// such cell hides its smallest other cell too, so that the row's total
+/// does not give the small one back.
+fn suppress(
+    bands: DataFrame,
+    units: &[Unit],
+    min_count: f64,
+    secondary: bool,
+) -> PolarsResult<DataFrame> {
     let small: Vec<&str> = units
         .iter()
         .filter(|u| matches!(u.level.as_str(), "street" | "community"))
         .map(|u| u.code.as_str())
         .collect();
     let small = Series::new("small".into(), small);
-    let hide = col("region_code")
+    let primary = col("region_code")
         .is_in(lit(small).implode(false), false)
         .and(col("count").lt(lit(min_count)));
+    let row = [col("region_code"), col("period"), col("role")];
+    let hide = if secondary {
+        let lone = primary
+            .clone()
+            .cast(DataType::UInt32)
+            .sum()
+            .over(row.clone())?
+            .eq(lit(1u32));
+        let smallest_other = col("count").eq(when(primary.clone().not())
+            .then(col("count"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .min()
+            .over(row)?);
+        primary
+            .clone()
+            .or(lone.and(primary.not()).and(smallest_other))
+    } else {
+        primary
+    };
     bands
         .lazy()
         .with_column(hide.clone().alias("suppressed"))
@@ -96,6 +123,90 @@ fn suppress(bands: DataFrame, units: &[Unit], min_count: f64) -> PolarsResult<Da
             col("suppressed"),
         ])
         .collect()
+}
+
+/// The (unit, period, role) rows of `bands` with a hidden cell.
+fn withheld_rows(bands: &DataFrame) -> HashSet<(String, String, String)> {
+    let s = |c: &str| -> Vec<String> {
+        bands
+            .column(c)
+            .ok()
+            .and_then(|c| {
+                c.str()
+                    .ok()
+                    .map(|v| v.iter().map(|x| x.unwrap_or("").to_string()).collect())
+            })
+            .unwrap_or_default()
+    };
+    let (u, p, r) = (s("region_code"), s("period"), s("role"));
+    let hidden: Vec<bool> = bands
+        .column("suppressed")
+        .ok()
+        .and_then(|c| {
+            c.bool()
+                .ok()
+                .map(|v| v.iter().map(|x| x.unwrap_or(false)).collect())
+        })
+        .unwrap_or_default();
+    (0..hidden.len())
+        .filter(|&i| hidden[i])
+        .map(|i| (u[i].clone(), p[i].clone(), r[i].clone()))
+        .collect()
+}
+
+/// `[privacy] tables = "suppressed"`: a role's age shares, mean age and
+/// ageing ratio left empty for the rows whose cells are partly hidden (they
+/// would give the hidden cells back); the headcount stays.
+fn withhold_shares(
+    um: DataFrame,
+    rows: &HashSet<(String, String, String)>,
+) -> PolarsResult<DataFrame> {
+    let s = |c: &str| -> PolarsResult<Vec<Option<String>>> {
+        Ok(um
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (u, p, m, b) = (
+        s("region_code")?,
+        s("period")?,
+        s("metric")?,
+        s("breakdown")?,
+    );
+    let mask: Vec<bool> = (0..um.height())
+        .map(|i| {
+            matches!(
+                m[i].as_deref(),
+                Some("share_young" | "share_old" | "mean_age" | "aging_ratio")
+            ) && rows.contains(&(
+                u[i].clone().unwrap_or_default(),
+                p[i].clone().unwrap_or_default(),
+                b[i].clone().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    let mask = BooleanChunked::from_slice("withheld".into(), &mask);
+    let value = um.column("value")?.f64()?.clone();
+    let value = value.set(&mask, None)?;
+    let mut um = um;
+    um.with_column(value.into_series().into_column())?;
+    Ok(um)
+}
+
+/// tables/README.md: what the folder is and who it is for.
+fn tables_readme(config: &Config) -> String {
+    let min = config.privacy.min_count;
+    let rule = match config.privacy.tables {
+        TablesPrivacy::Full => format!(
+            "本目录为分析人员使用的数据（`[privacy] tables = \"full\"`）：`unit_metrics` 含各单位的人数与年龄占比，可据以推算出 `member_bands` 中少于 {min} 人而隐去的单元格。**不得对外转发。** 需要转发的，请用区县报告（report.html / .docx / .xlsx），或以 `[privacy] tables = \"suppressed\"` 重新运行。\n\nThese are the analyst's tables (`[privacy] tables = \"full\"`): `unit_metrics` gives every unit's headcounts and age shares, from which the `member_bands` cells hidden for being below {min} can be worked out. **Not for forwarding.** Forward the district report, or rerun with `[privacy] tables = \"suppressed\"`.\n"
+        ),
+        TablesPrivacy::Suppressed => format!(
+            "本目录已按转发规则处理（`[privacy] tables = \"suppressed\"`）：`member_bands` 中少于 {min} 人的单元格及为保护它们而隐去的第二个单元格为空，`unit_metrics` 中这些单位的年龄占比、平均年龄与老化比为空。\n\nThese tables follow the forwarding rule (`[privacy] tables = \"suppressed\"`): `member_bands` cells below {min}, and a second cell hidden to protect a lone one, are empty, and so are those units' age shares, mean age and ageing ratio in `unit_metrics`.\n"
+        ),
+    };
+    format!("# tables/\n\n{rule}")
 }
 
 /// The units compared: code, name, level, model, adoption year, population,
@@ -540,8 +651,10 @@ pub fn compute_from(
             bar.set_message(format!("periods {}…{}", batch[0], batch[batch.len() - 1]));
             let ((um, bands), t_metrics) = made?;
             let tw = std::time::Instant::now();
-            let bands = suppress(bands, &tree.units, config.privacy.min_count)
+            let secondary = config.privacy.tables == TablesPrivacy::Suppressed;
+            let bands = suppress(bands, &tree.units, config.privacy.min_count, secondary)
                 .map_err(perr("member_bands"))?;
+            let withheld = secondary.then(|| withheld_rows(&bands));
             Parts::write(
                 &mut bands_out,
                 &tables_dir,
@@ -610,6 +723,10 @@ pub fn compute_from(
             }
             tracing::debug!(seconds = tp.elapsed().as_secs_f64(), "periods compared");
             let tw = std::time::Instant::now();
+            let um = match &withheld {
+                Some(rows) => withhold_shares(um, rows).map_err(perr("unit_metrics"))?,
+                None => um,
+            };
             Parts::write(
                 &mut um_out,
                 &tables_dir,
@@ -778,6 +895,7 @@ pub fn compute_from(
     };
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
     warehouse::write_text(&staging.dir.join("manifest.json"), &json)?;
+    warehouse::write_text(&tables_dir.join("README.md"), &tables_readme(config))?;
     staging.publish()?;
     Ok(CompareOutcome {
         dir: target,

@@ -151,6 +151,23 @@ pub fn parse_size(s: &str) -> Option<(u32, u32)> {
 pub struct Privacy {
     #[serde(default = "default_min_count")]
     pub min_count: f64,
+    /// What the run's `tables/` publish: `full` (the analyst's data: every
+    /// unit's headcount and age shares, member_bands with its small cells
+    /// hidden) or `suppressed` (the forwarding rule there too: a second cell
+    /// of a row hidden with a lone small one, and a unit's age shares, mean
+    /// age and ageing ratio of a role left empty where any of its cells is
+    /// hidden).
+    #[serde(default)]
+    pub tables: TablesPrivacy,
+}
+
+/// `[privacy] tables`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TablesPrivacy {
+    #[default]
+    Full,
+    Suppressed,
 }
 
 fn default_min_count() -> f64 {
@@ -159,7 +176,10 @@ fn default_min_count() -> f64 {
 
 impl Default for Privacy {
     fn default() -> Self {
-        Privacy { min_count: 5.0 }
+        Privacy {
+            min_count: 5.0,
+            tables: TablesPrivacy::Full,
+        }
     }
 }
 

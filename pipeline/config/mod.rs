@@ -21,8 +21,8 @@ mod qca;
 
 pub use analysis::{
     check_covariate, check_metric, parse_size, valid_breakdown, Boundaries, BoundaryCrs, Compare,
-    Index, IndexGroup, IndexIndicator, Metrics, PAdjust, Privacy, Render, Report, Uncertainty,
-    METRICS,
+    Index, IndexGroup, IndexIndicator, Metrics, PAdjust, Privacy, Render, Report, TablesPrivacy,
+    Uncertainty, METRICS,
 };
 use analysis::{check_index, RawIndex, RawRender};
 pub use output::{CsvCopies, Output};

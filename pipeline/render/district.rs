@@ -432,6 +432,19 @@ pub fn run(
     for (m, b, higher) in KEY_METRICS {
         let means = now.district_figures(&units, m, b);
         let Some(v) = means.get(district).copied() else {
+            // No unit has the figure's denominator (no dispute received, no
+            // cadre): the card says so rather than vanish.
+            cards.push(Card {
+                label: labels::metric(lang, m, b),
+                value: "—".into(),
+                lines: vec![tx(
+                    lang,
+                    "本期无数据（分母为 0 或未报送）",
+                    "no data this period (nothing to divide by, or not filed)",
+                )],
+                alert: false,
+                number: None,
+            });
             continue;
         };
         let k = metric_kind(m);
@@ -752,7 +765,18 @@ pub fn run(
                 )
             })
             .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        if zh {
+        // Every cell of the table withheld: the district is too small for
+        // the rule to show anything, and the note says so first.
+        let all_hidden = published.values().all(|(_, p)| {
+            p.district_hidden.iter().all(|h| *h)
+                && p.street_hidden.iter().all(|r| r.iter().all(|h| *h))
+        });
+        let lead = match (all_hidden, zh) {
+            (true, true) => format!("本区县人数太少，按不少于 {min_text} 人的公布规则，年龄结构全部不公布。"),
+            (true, false) => format!("The district is too small for any age group to be shown under the rule of at least {min_text} people. "),
+            _ => String::new(),
+        };
+        lead + &if zh {
             format!(
                 "为保护个人信息，少于 {min_text} 人的乡镇街道年龄组，以及可由本报告其他数字推算出这些年龄组的数字，均以“*”表示不公布（本表 {hidden} 个）；各单位的干部年长占比据此不公布 {withheld_shares} 个。青年为 {} 岁以下，年长为 {} 岁及以上。",
                 config.metrics.young_below, config.metrics.old_from
