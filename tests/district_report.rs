@@ -442,7 +442,13 @@ fn no_withheld_count_can_be_worked_out_from_what_the_report_prints() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|t| t["header"].as_array().unwrap().iter().any(|h| h == "青年"))
+            .filter(|t| {
+                t["header"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|h| h.as_str().is_some_and(|h| h.starts_with("青年")))
+            })
             .flat_map(|t| {
                 t["cells"]
                     .as_array()
@@ -463,6 +469,19 @@ fn no_withheld_count_can_be_worked_out_from_what_the_report_prints() {
             .unwrap_or(&html);
         let table_html = table_html.split("</table>").next().unwrap();
         assert_eq!(table_html.matches(">*<").count(), stars, "{district}: HTML");
+        // And the notebook's table (a cell's HTML output).
+        let nb: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("report.ipynb")).unwrap())
+                .unwrap();
+        let out = nb["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["outputs"].as_array().cloned().unwrap_or_default())
+            .filter_map(|o| o["data"]["text/html"].as_str().map(str::to_string))
+            .find(|h| h.contains("年龄结构（按乡镇街道）"))
+            .expect("the notebook's age table");
+        assert_eq!(out.matches(">*<").count(), stars, "{district}: notebook");
         let _ = ah;
     }
 }

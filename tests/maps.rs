@@ -107,7 +107,7 @@ fn the_sample_draws_tile_maps_and_choropleths_from_its_schematic_boundaries() {
                     want.sort();
                     assert_eq!(ids, want, "{map}");
                     assert!(
-                        svg.contains("底图：govlens 生成的示意边界"),
+                        svg.contains("底图：样例数据自带的示意边界"),
                         "{map}: source"
                     );
                     assert!(

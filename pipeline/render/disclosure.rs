@@ -155,7 +155,9 @@ pub fn protect(units: &[UnitAges], streets: usize, min: f64) -> Published {
     let mut p = Published {
         unit_share: units
             .iter()
-            .map(|u| !small(u.counts[OLD]) && u.total() > 0.0)
+            // The share gives the old and, with the headcount, the rest:
+            // neither may be small.
+            .map(|u| !small(u.counts[OLD]) && !small(u.total() - u.counts[OLD]))
             .collect(),
         street_hidden: street_sums
             .iter()

@@ -244,6 +244,15 @@ fn rank_among(
     Some((better + 1, peers.len()))
 }
 
+/// The district's model as its subtitle and summary say it.
+fn model_phrase(lang: Lang, m: &str) -> String {
+    match (m, lang) {
+        ("none" | "", Lang::Zh) => "未采用四种模式".into(),
+        ("none" | "", Lang::En) => "none of the four models".into(),
+        _ => model(lang, m),
+    }
+}
+
 fn alert_label(lang: Lang, kind: &str) -> &'static str {
     label(lang, &format!("alert_{kind}"))
 }
@@ -476,6 +485,9 @@ pub fn run(
             rank_among(&means, district, &districts, higher),
         ) {
             lines.push(match (zh, n1 > 1) {
+                (true, true) if my_model == "none" => {
+                    format!("未采用模式的 {n1} 个区县中第 {r1}，全部 {n2} 个区县中第 {r2}")
+                }
                 (true, true) => format!("同模式 {n1} 个区县中第 {r1}，全部 {n2} 个区县中第 {r2}"),
                 (true, false) => format!("全部 {n2} 个区县中第 {r2}"),
                 (false, true) => {
@@ -483,6 +495,38 @@ pub fn run(
                 }
                 (false, false) => format!("#{r2} of {n2} districts"),
             });
+        }
+        // The count the figure rests on, under it.
+        let total = |f: fn(&UnitCounts) -> Option<f64>| -> f64 {
+            mine.iter()
+                .filter_map(|&i| now.counts(&units.code[i]).and_then(f))
+                .sum()
+        };
+        let n = |v: f64| format::text(Some(v), Kind::Count, lang);
+        match (m, zh) {
+            ("resolution_rate", true) => {
+                lines.push(format!("受理 {} 件", n(total(|c| c.received))))
+            }
+            ("resolution_rate", false) => {
+                lines.push(format!("{} disputes received", n(total(|c| c.received))))
+            }
+            ("share_old" | "share_young", true) => {
+                lines.push(format!("干部 {} 人", n(total(|c| c.cadres))))
+            }
+            ("share_old" | "share_young", false) => {
+                lines.push(format!("{} cadres", n(total(|c| c.cadres))))
+            }
+            ("visits_per_1k", true) => lines.push(format!(
+                "服务 {} 人次，常住人口 {} 人",
+                n(total(|c| c.visits)),
+                n(total(|c| c.population))
+            )),
+            ("visits_per_1k", false) => lines.push(format!(
+                "{} visits, {} residents",
+                n(total(|c| c.visits)),
+                n(total(|c| c.population))
+            )),
+            _ => {}
         }
         let alert = match (m, b) {
             ("resolution_rate", "") => v < cfg.resolution_rate_below,
@@ -542,8 +586,8 @@ pub fn run(
     let count_of = |k: &str| alerts.iter().filter(|a| a.kind == k).count();
     let mut summary = if zh {
         format!(
-            "{dname}（{}）共有 {} 个统计单位（{} 个乡镇街道）。{plabel}共有 {} 条预警：",
-            model(lang, &my_model),
+            "{dname}（{}）共有 {} 个社区（村），分布在 {} 个乡镇街道。{plabel}共有 {} 条预警：",
+            model_phrase(lang, &my_model),
             n_units,
             streets.len(),
             alerts.len()
@@ -551,7 +595,7 @@ pub fn run(
     } else {
         format!(
             "{dname} ({}) has {} units in {} streets or townships, and {} alert(s) in {plabel}: ",
-            model(lang, &my_model),
+            model_phrase(lang, &my_model),
             n_units,
             streets.len(),
             alerts.len()
@@ -560,11 +604,68 @@ pub fn run(
     summary.push_str(
         &rules::KINDS
             .iter()
-            .map(|k| format!("{} {}", alert_label(lang, k), count_of(k)))
+            .map(|k| {
+                if zh {
+                    format!("{} {} 条", alert_label(lang, k), count_of(k))
+                } else {
+                    format!("{} {}", alert_label(lang, k), count_of(k))
+                }
+            })
             .collect::<Vec<_>>()
             .join(if zh { "、" } else { ", " }),
     );
-    summary.push_str(if zh { "（条）。" } else { "." });
+    summary.push_str(if zh { "。" } else { "." });
+    // Units beyond a threshold whose counts are too few to say so: named
+    // as a number, so that the red cells of the tables and the alerts agree.
+    let below = |m: &str, b: &str, t: f64, under: bool| {
+        mine.iter()
+            .filter(|&&i| {
+                get(&now.values, &units.code[i], m, b).is_some_and(|v| {
+                    if under {
+                        v < t
+                    } else {
+                        v > t
+                    }
+                })
+            })
+            .count()
+    };
+    let quiet_res =
+        below("resolution_rate", "", cfg.resolution_rate_below, true) - count_of("resolution_low");
+    let quiet_old =
+        below("share_old", "cadre", cfg.cadre_share_old_above, false) - count_of("cadres_old");
+    if quiet_res + quiet_old > 0 {
+        let (res_t, old_t) = (
+            format::text(Some(cfg.resolution_rate_below), Kind::Share, lang),
+            format::text(Some(cfg.cadre_share_old_above), Kind::Share, lang),
+        );
+        let mut parts = Vec::new();
+        if quiet_res > 0 {
+            parts.push(if zh {
+                format!("调解成功率低于 {res_t} 的 {quiet_res} 个")
+            } else {
+                format!("{quiet_res} below a resolution rate of {res_t}")
+            });
+        }
+        if quiet_old > 0 {
+            parts.push(if zh {
+                format!("干部年长占比高于 {old_t} 的 {quiet_old} 个")
+            } else {
+                format!("{quiet_old} above a cadre share old of {old_t}")
+            });
+        }
+        summary.push_str(&if zh {
+            format!(
+                "另有{}单位，因受理数或干部人数少、不能排除偶然，未列为预警（表中以红色标出）。",
+                parts.join("、")
+            )
+        } else {
+            format!(
+                " A further {} unit(s) rest on too few disputes or cadres to rule out chance and are not alerts (red in the tables).",
+                parts.join(" and ")
+            )
+        });
+    }
 
     // The league table, by the index's overall rank.
     let ranked = query(&dir, "index_scores", |lf| {
@@ -591,7 +692,7 @@ pub fn run(
             .total_cmp(&overall(b))
             .then(units.code[*a].cmp(&units.code[*b]))
     });
-    let multi_street = streets.len() > 1 && streets.len() < mine.len();
+    let multi_street = mine.iter().any(|&i| !units.street_name[i].is_empty());
     let mut columns = vec![
         Column::number(tx(lang, "区内排名", "rank in district"), Kind::Rank),
         Column::number(
@@ -621,7 +722,10 @@ pub fn run(
         Column::number(labels::metric(lang, "resolution_rate", ""), Kind::Share)
             .highlight(Highlight::Below(cfg.resolution_rate_below)),
         Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
-        Column::number(tx(lang, "较上期", "change"), Kind::ShareChange),
+        Column::number(
+            tx(lang, "调解成功率较上期", "resolution rate, change"),
+            Kind::ShareChange,
+        ),
         Column::number(labels::metric(lang, "share_old", "cadre"), Kind::Share)
             .highlight(Highlight::Above(cfg.cadre_share_old_above)),
         Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
@@ -696,7 +800,7 @@ pub fn run(
     }
     let league_note = if zh {
         format!(
-            "区内排名按治理效能指数在本区县 {n_units} 个单位中排列，全部排名在本次运行的全部 {ranked_units} 个单位中排列，1 为最好。排名区间为改变指标权重（±25%）、归一化与汇总方法时名次的 5%–95% 范围，未计入受理数、人数较少带来的逐年随机波动：受理数少的单位，调解成功率一年间相差数十个百分点并不罕见。干部年长占比标“*”者，因干部人数少、可推算出少于 {min_text} 人的年龄组而不公布。"
+            "区内排名按治理效能指数在本区县 {n_units} 个单位中排列，全部排名在参与比较的全部 {ranked_units} 个单位中排列，1 为最好。排名区间为改变指标权重（±25%）、归一化与汇总方法时名次的 5%–95% 范围，未计入受理数、人数较少带来的逐年随机波动：受理数少的单位，调解成功率一年间相差数十个百分点并不罕见。干部年长占比标“*”者，因干部人数少、可推算出少于 {min_text} 人的年龄组而不公布。"
         )
     } else {
         format!(
@@ -724,6 +828,11 @@ pub fn run(
                     .iter()
                     .map(|(m, b, _)| Column::number(labels::metric(lang, m, b), metric_kind(m))),
             )
+            .chain([
+                Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
+                Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
+                Column::number(tx(lang, "常住人口（人）", "residents"), Kind::Count),
+            ])
             .collect(),
     );
     for g in &groups {
@@ -740,13 +849,26 @@ pub fn run(
                 b,
             )));
         }
+        // The counts the group's rates rest on.
+        let sum = |f: fn(&UnitCounts) -> Option<f64>| -> Option<f64> {
+            let v: Vec<f64> = (0..units.code.len())
+                .filter(|&i| in_group(g, i))
+                .filter_map(|i| now.counts(&units.code[i]).and_then(f))
+                .collect();
+            (!v.is_empty()).then(|| v.iter().sum())
+        };
+        row.extend([
+            Cell::Num(sum(|c| c.received)),
+            Cell::Num(sum(|c| c.cadres)),
+            Cell::Num(sum(|c| c.population)),
+        ]);
         peers.rows.push(row);
     }
     let peers_note = format!(
         "{}{}",
         figure_rule(lang),
         match (lonely, zh) {
-            (true, true) => "本次运行中没有与本区县同模式的其他区县。",
+            (true, true) => "参与比较的区县中没有与本区县同模式的其他区县。",
             (true, false) => " No other district of this run follows the district's model.",
             _ => "",
         }
@@ -756,15 +878,14 @@ pub fn run(
         alert_tables(&alerts, n_units, period, lang, &withheld, &thresholds);
     let ages_table = age_table(&published, &street_names, &dname, period, lang, &withheld);
     let ages_note = {
-        let (hidden, withheld_shares): (usize, usize) = published
+        let hidden: usize = published
             .values()
             .map(|(_, p)| {
-                (
-                    p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count(),
-                    p.shares_withheld,
-                )
+                p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count()
             })
-            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            .sum();
+        // Only the cadres' shares are printed per unit.
+        let withheld_shares = mine.iter().filter(|&&i| !share_ok(i)).count();
         // Every cell of the table withheld: the district is too small for
         // the rule to show anything, and the note says so first.
         let all_hidden = published.values().all(|(_, p)| {
@@ -971,24 +1092,25 @@ pub fn run(
         subtitle: if zh {
             format!(
                 "{dname}（{district}）· 治理模式：{} · 统计期：{plabel} · 上期：{} · 生成单位：{issuer} · 报告日期：{}",
-                model(lang, &my_model),
+                model_phrase(lang, &my_model),
                 previous.as_deref().map(|p| period_label(lang, p)).unwrap_or_else(|| "无".into()),
                 date_label(lang, &date)
             )
         } else {
             format!(
                 "{dname} ({district}) · model: {} · period: {plabel} · previous: {} · issued by {issuer} · {date}",
-                model(lang, &my_model),
+                model_phrase(lang, &my_model),
                 previous.as_deref().map(|p| period_label(lang, p)).unwrap_or_else(|| "none".into()),
             )
         },
         banner: simulated.then(|| label(lang, "simulated_banner").to_string()),
         blocks,
-        definitions: definitions(lang, cfg, min),
+        definitions: definitions(lang, cfg, min, (config.metrics.young_below, config.metrics.old_from)),
         provenance: appendix(&manifest, lang),
         config: None,
         notebook_code: vec![format!(
-            "# 本报告所用的运行表格 / the run's tables\nimport polars as pl\nimport pandas as pd\num = pl.read_parquet('../tables/unit_metrics.parquet')\nunits = pd.read_parquet('../tables/units.parquet')\nmine = units[units.district == '{district}']\nmine.head()"
+            "# {}\nimport polars as pl\nimport pandas as pd\num = pl.read_parquet('../tables/unit_metrics.parquet')\nunits = pd.read_parquet('../tables/units.parquet')\nmine = units[units.district == '{district}']\nmine.head()",
+            tx(lang, "在运行目录中打开本笔记本时，可读取本报告所用的表格（分析人员使用）", "Opened in the run folder, this reads the tables the report was made from (for analysts)")
         )],
         meta: super::document::Meta {
             author: issuer.clone(),
@@ -1012,7 +1134,7 @@ pub fn run(
 fn figure_rule(lang: Lang) -> String {
     tx(
         lang,
-        "区县及比较组的数值为其所辖单位的合计口径：比率为分子之和除以分母之和（调解成功率 = 调解成功数之和 / 受理数之和，干部年长占比 = 年长干部数之和 / 干部数之和，千人服务人次 = 服务人次之和 / 常住人口之和 × 1000），治理效能指数与服务中心覆盖率按常住人口加权平均；本报告各处与研究报告的地图均用此口径。排名 1 为最好（干部年长占比越低越好）。",
+        "区县及比较组的数值为其所辖单位的合计口径：比率为分子之和除以分母之和（调解成功率 = 调解成功数之和 / 受理数之和，干部年长占比 = 年长干部数之和 / 干部数之和，千人服务人次 = 服务人次之和 / 常住人口之和 × 1000），治理效能指数与服务中心覆盖率按常住人口加权平均；本报告各处及上报的比较报告均用此口径。排名 1 为最好（干部年长占比越低越好）。",
         "A district's (or group's) figure pools its units: a rate is the sum of its numerators over the sum of its denominators (resolution rate = Σ resolved / Σ received, cadre share old = Σ old cadres / Σ cadres, visits per 1,000 = Σ visits / Σ population × 1,000); the index and centre coverage are population-weighted means. Every part of this report and the research report's maps use this figure. Rank 1 is best (a lower cadre share old is better).",
     )
 }
@@ -1144,6 +1266,17 @@ fn alert_tables(
                 })
                 .collect::<Vec<_>>()
                 .join(if zh { "、" } else { ", " });
+            let who = of
+                .iter()
+                .map(|a| {
+                    if zh {
+                        format!("{}（缺 {} 类）", a.name, a.missing.len())
+                    } else {
+                        format!("{} ({} missing)", a.name, a.missing.len())
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " });
             detail.rows.push(vec![
                 Cell::text(alert_label(lang, k)),
                 Cell::text(if zh {
@@ -1155,9 +1288,9 @@ fn alert_tables(
                 Cell::text(""),
                 Cell::text(""),
                 Cell::text(if zh {
-                    format!("缺项类型：{list}")
+                    format!("缺项类型：{list}。单位：{who}")
                 } else {
-                    format!("types missing: {list}")
+                    format!("types missing: {list}. Units: {who}")
                 }),
             ]);
             folded.push(alert_label(lang, k));
@@ -1218,7 +1351,7 @@ fn alert_tables(
     }
     let note = if zh {
         format!(
-            "每类预警都列出（按严重程度：{}），类内最突出者在前，每类列前 {SHOWN} 个，其余在一行中列名；半数以上单位都有的服务中心缺项合为一行。调解成功率与干部年长占比的预警只在人数足以说明问题时发出：以 95% Wilson 区间判断，受理数或干部数少、偶然一年偏离阈值的单位不预警。{}",
+            "每类预警都列出（按严重程度：{}），类内最突出者在前（同等者按区划代码），每类列前 {SHOWN} 个，其余在一行中列名；半数以上单位都有的服务中心缺项合为一行并列出各单位。调解成功率与干部年长占比的预警只在人数足以说明问题时发出：按 95% 置信区间判断，受理数或干部数少、偶然一年偏离阈值的单位不预警，但在表中仍以红色标出。{}",
             rules::KINDS.iter().map(|k| alert_label(lang, k)).collect::<Vec<_>>().join("、"),
             if folded.is_empty() { String::new() } else { format!("合为一行的：{}。", folded.join("、")) }
         )
@@ -1255,13 +1388,12 @@ fn age_table(
         vec![
             Column::text(tx(lang, "乡镇街道", "street")),
             Column::text(label(lang, "role")),
-            Column::text(tx(lang, "青年", "young")),
-            Column::text(tx(lang, "中年", "middle")),
-            Column::text(tx(lang, "年长", "old")),
+            Column::number(tx(lang, "青年（人）", "young"), Kind::Count),
+            Column::number(tx(lang, "中年（人）", "middle"), Kind::Count),
+            Column::number(tx(lang, "年长（人）", "old"), Kind::Count),
             Column::number(tx(lang, "合计（人）", "total"), Kind::Count),
         ],
     );
-    let count = |v: f64| format::text(Some(v), Kind::Count, lang);
     for role in ["cadre", "member"] {
         let Some((ages, p)) = published.get(role) else {
             continue;
@@ -1275,11 +1407,11 @@ fn age_table(
         for (s, name) in street_names.iter().enumerate() {
             let mut row = vec![Cell::text(name), Cell::text(label(lang, role))];
             for (hidden, x) in p.street_hidden[s].iter().zip(sums[s]) {
-                row.push(Cell::text(if *hidden {
-                    withheld.to_string()
+                row.push(if *hidden {
+                    Cell::text(withheld)
                 } else {
-                    count(x)
-                }));
+                    Cell::Num(Some(x))
+                });
             }
             row.push(Cell::Num(Some(sums[s].iter().sum())));
             t.rows.push(row);
@@ -1290,11 +1422,11 @@ fn age_table(
         ];
         for g in 0..GROUPS {
             let total: f64 = sums.iter().map(|s| s[g]).sum();
-            row.push(Cell::text(if p.district_hidden[g] {
-                withheld.to_string()
+            row.push(if p.district_hidden[g] {
+                Cell::text(withheld)
             } else {
-                count(total)
-            }));
+                Cell::Num(Some(total))
+            });
         }
         row.push(Cell::Num(Some(sums.iter().flatten().sum())));
         t.rows.push(row);
@@ -1389,13 +1521,24 @@ fn data_quality(
 }
 
 /// Definitions of what this report contains, and nothing else.
-fn definitions(lang: Lang, cfg: &crate::config::Report, min: f64) -> Vec<(String, String)> {
+fn definitions(
+    lang: Lang,
+    cfg: &crate::config::Report,
+    min: f64,
+    (young, old): (u32, u32),
+) -> Vec<(String, String)> {
     let sh = |v: f64| format::text(Some(v), Kind::Share, lang);
     let pairs: Vec<(String, String)> = vec![
-        (labels::metric(lang, "score", ""), label(lang, "def_index").to_string()),
+        (labels::metric(lang, "score", ""), tx(lang,
+            "把调解、服务、干部队伍等各项指标统一方向后换算为 0–100 分，按三个方面平均得到；排名区间为改变指标权重（±25%）与计算方法后名次的变动范围（5%–95%）。",
+            "Every indicator (disputes, services, cadres) turned the same way and scaled to 0–100, averaged within and across three pillars; the rank interval is the 5–95% range of ranks when the weights (±25%) and methods change.")),
         (labels::metric(lang, "resolution_rate", ""), tx(lang, "调解成功率 = 调解成功数 / 受理数；受理数为 0 时为空。", "resolution rate = disputes resolved / disputes received; empty when none were received.")),
         (tx(lang, "受理数", "disputes received"), tx(lang, "本期人民调解组织受理的矛盾纠纷件数（由每万人受理数与常住人口还原）。", "disputes received by people's mediation in the period (from the rate per 10,000 and the population).")),
-        (labels::metric(lang, "share_old", "cadre"), label(lang, "def_age").to_string()),
+        (labels::metric(lang, "share_old", "cadre"), if lang == Lang::Zh {
+            format!("干部年长占比 = {old} 岁及以上干部人数 / 干部人数；干部青年占比 = {young} 岁以下干部人数 / 干部人数（跨越界限的年龄段按年数比例拆分）。")
+        } else {
+            format!("cadre share old = cadres aged {old} or above / cadres; share young = cadres below {young} / cadres (a band across a bound is split by its years).")
+        }),
         (labels::metric(lang, "visits_per_1k", ""), label(lang, "def_visits").to_string()),
         (tx(lang, "区县数值", "a district's figure"), figure_rule(lang)),
         (tx(lang, "预警", "alerts"), tx(lang,

@@ -146,7 +146,8 @@ pub fn comparison<DB: DrawingBackend>(
         .margin(14)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, lo..hi)?;
+        // Room on the right for the legend, clear of the latest points.
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5 + (n as f64 / 4.0).max(2.0), lo..hi)?;
     chart
         .configure_mesh()
         .bold_line_style(BLACK.mix(0.12))
@@ -184,7 +185,7 @@ pub fn comparison<DB: DrawingBackend>(
         .label_font(font(15))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::LowerRight)
+        .position(SeriesLabelPosition::UpperRight)
         .draw()?;
     Ok(())
 }

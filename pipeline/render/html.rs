@@ -40,7 +40,7 @@ td.num{text-align:right;white-space:nowrap}td.flag{background:#fdecea;color:#a93
 figure{margin:1em 0}figcaption{font-size:.9em;color:#333;margin-top:.3em}svg{max-width:100%;height:auto}\
 .note{color:#555;font-size:.85em;background:#f8f9fa;padding:.4em .8em;border-left:4px solid #2980b9}\
 dl.defs dt{font-weight:bold;margin-top:.5em}dl.defs dd{margin-left:1.5em}\
-pre{white-space:pre-wrap;font-size:.8em;background:#f8f9fa;padding:1em;font-family:ui-monospace,'DejaVu Sans Mono',monospace,'govlens-report'}\
+pre{white-space:pre-wrap;font-size:.8em;background:#f8f9fa;padding:1em;font-family:ui-monospace,'DejaVu Sans Mono','govlens-report',monospace}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0}figure,table,.cards{page-break-inside:avoid}h2,h3{page-break-after:avoid}}";
 
 /// Inline SVG without its namespace attribute: HTML5 needs none, and the

@@ -107,7 +107,7 @@ fn header_and_rows(
             .any(|r| matches!(r.get(ci), Some(Cell::Named { .. })));
         let fmt = c
             .kind
-            .map(|k| Format::new().set_num_format(format::excel_format(k)));
+            .map(|k| cjk().set_num_format(format::excel_format(k)));
         let heading = c.heading(st.lang);
         ws.write_string_with_format(first_row, col, &heading, &st.header)?;
         let mut w = display_width(&heading).div_ceil(2).max(6);
@@ -128,7 +128,7 @@ fn header_and_rows(
                     let x = format::excel_value(*v, k);
                     match &fmt {
                         Some(f) => ws.write_number_with_format(r, col, x, f)?,
-                        None => ws.write_number(r, col, x)?,
+                        None => ws.write_number_with_format(r, col, x, &cjk())?,
                     };
                     w = w.max(display_width(&format::cell(
                         Some(*v),
@@ -137,23 +137,23 @@ fn header_and_rows(
                     )));
                 }
                 Some(Cell::Value(Some(v), k)) if v.is_finite() => {
-                    let f = Format::new().set_num_format(format::excel_format(*k));
+                    let f = cjk().set_num_format(format::excel_format(*k));
                     ws.write_number_with_format(r, col, format::excel_value(*v, *k), &f)?;
                     w = w.max(display_width(&format::text(Some(*v), *k, st.lang)));
                 }
                 Some(Cell::Bare(Some(v), k)) if v.is_finite() => {
-                    let f = Format::new().set_num_format(format::excel_format(*k));
+                    let f = cjk().set_num_format(format::excel_format(*k));
                     ws.write_number_with_format(r, col, format::excel_value(*v, *k), &f)?;
                     w = w.max(display_width(&format::cell(Some(*v), *k, st.lang)));
                 }
                 Some(Cell::Num(_) | Cell::Value(..) | Cell::Bare(..)) | None => {}
                 Some(Cell::Text(s)) => {
-                    ws.write_string(r, col, s)?;
+                    ws.write_string_with_format(r, col, s, &cjk())?;
                     w = w.max(display_width(s));
                 }
                 Some(Cell::Named { name, code }) => {
-                    ws.write_string(r, col, name)?;
-                    ws.write_string(r, code_col, code)?;
+                    ws.write_string_with_format(r, col, name, &cjk())?;
+                    ws.write_string_with_format(r, code_col, code, &cjk())?;
                     w = w.max(display_width(name));
                     wc = wc.max(display_width(code));
                 }
@@ -193,6 +193,15 @@ fn header_and_rows(
     Ok(())
 }
 
+/// The font every cell names: 微软雅黑 (Microsoft YaHei), on every Chinese
+/// Windows since Vista and substituted by any CJK font elsewhere. A
+/// workbook cannot carry its font; the 说明 sheet says which it names.
+pub const FONT: &str = "Microsoft YaHei";
+
+fn cjk() -> Format {
+    Format::new().set_font_name(FONT)
+}
+
 /// The workbook's bytes; `charts` holds the figures' PNGs.
 pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     let lang = doc.lang;
@@ -213,16 +222,16 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     }
     wb.set_properties(&props);
     let st = Styles {
-        title: Format::new().set_bold().set_font_size(16),
-        bold: Format::new().set_bold(),
-        header: Format::new()
+        title: cjk().set_bold().set_font_size(16),
+        bold: cjk().set_bold(),
+        header: cjk()
             .set_bold()
             .set_background_color(Color::RGB(0xF1F3F5))
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::Center)
             .set_text_wrap(),
-        wrap: Format::new().set_text_wrap(),
-        flag: Format::new()
+        wrap: cjk().set_text_wrap(),
+        flag: cjk()
             .set_background_color(Color::RGB(0xFDECEA))
             .set_font_color(Color::RGB(0xA93226)),
         lang,
@@ -238,7 +247,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     ws.set_row_height(0, 24)?;
     print_setup(ws, None)?;
     ws.write_string_with_format(0, 0, &doc.title, &st.title)?;
-    ws.write_string(1, 0, &doc.subtitle)?;
+    ws.write_string_with_format(1, 0, &doc.subtitle, &cjk())?;
     let mut r = 2;
     if let Some(b) = &doc.banner {
         ws.write_string_with_format(r, 0, b, &st.flag)?;
@@ -249,7 +258,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
         match block {
             Block::Bullets(items) => {
                 for i in items {
-                    ws.write_string(r, 0, format!("• {i}"))?;
+                    ws.write_string_with_format(r, 0, format!("• {i}"), &cjk())?;
                     r += 1;
                 }
                 r += 1;
@@ -260,7 +269,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
                     match c.number {
                         // The figure as a number the clerk can compute with.
                         Some((v, k)) => {
-                            let f = Format::new().set_num_format(format::excel_format(k));
+                            let f = cjk().set_num_format(format::excel_format(k));
                             let f = if c.alert {
                                 f.set_font_color(Color::RGB(0xC0392B)).set_bold()
                             } else {
@@ -272,10 +281,10 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
                             ws.write_string_with_format(r, 1, &c.value, &st.flag)?;
                         }
                         None => {
-                            ws.write_string(r, 1, &c.value)?;
+                            ws.write_string_with_format(r, 1, &c.value, &cjk())?;
                         }
                     }
-                    ws.write_string(r, 2, c.lines.join("；"))?;
+                    ws.write_string_with_format(r, 2, c.lines.join("；"), &cjk())?;
                     r += 1;
                 }
                 r += 1;
@@ -340,13 +349,20 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     r += 1;
     for (k, v) in &doc.provenance {
         ws.write_string_with_format(r, 0, k, &st.bold)?;
-        ws.write_string(r, 1, v)?;
+        ws.write_string_with_format(r, 1, v, &cjk())?;
         r += 1;
     }
+    let (k, v) = match lang {
+        Lang::Zh => ("字体", format!("本工作簿各单元格使用“微软雅黑”（{FONT}）；没有该字体的电脑由系统换用其他中文字体。")),
+        Lang::En => ("Font", format!("Every cell names {FONT}; a computer without it substitutes another CJK font.")),
+    };
+    ws.write_string_with_format(r, 0, k, &st.bold)?;
+    ws.write_string_with_format(r, 1, v, &cjk())?;
+    r += 1;
     if let Some(c) = &doc.config {
         r += 1;
         for line in c.lines() {
-            ws.write_string(r, 1, line)?;
+            ws.write_string_with_format(r, 1, line, &cjk())?;
             r += 1;
         }
     }

@@ -134,10 +134,10 @@ pub fn choropleth(
             format!("Schematic boundaries, not a map ({sch})")
         });
     }
-    let mut how = if b.level < data.unit_level() {
-        label(lang, "map_weighted").to_string()
-    } else {
-        String::new()
+    let mut how = match (b.level < data.unit_level(), m) {
+        (true, Measure::Model) => label(lang, "map_model_rule").to_string(),
+        (true, _) => label(lang, "map_weighted").to_string(),
+        _ => String::new(),
     };
     if missing > 0 {
         how.push_str(&if zh {
@@ -380,7 +380,9 @@ pub fn choropleth(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    footer.push(match (faceted, zh) {
+    // A schematic file has no projection worth naming (it is no map).
+    let schematic_only = b.schematic.is_some();
+    let projection_line = match (faceted, zh) {
         (true, true) => format!(
             "每个{}单独成图，比例尺各不相同；投影：{shown_projection}；坐标系：{}。",
             if facet_digits == 2 { "省" } else { "区县" },
@@ -393,7 +395,23 @@ pub fn choropleth(
         ),
         (false, true) => format!("投影：{shown_projection}；坐标系：{}。", crs_name(source.crs)),
         (false, false) => format!("Projection: {shown_projection}; coordinates read as {}.", crs_name(source.crs)),
-    });
+    };
+    match (schematic_only, faceted, zh) {
+        (false, _, _) => footer.push(projection_line),
+        (true, true, true) => footer.push(format!(
+            "每个{}单独成图，比例尺各不相同。",
+            if facet_digits == 2 { "省" } else { "区县" }
+        )),
+        (true, true, false) => footer.push(format!(
+            "One panel a {}, each on its own scale.",
+            if facet_digits == 2 {
+                "province"
+            } else {
+                "district"
+            }
+        )),
+        (true, false, _) => {}
+    }
     Picture {
         width: WIDTH,
         height: height + extra,

@@ -471,9 +471,14 @@ fn single_class(
     }
     let only = models.into_iter().next()?;
     let name = super::labels::model(lang, &only);
-    Some(match lang {
-        Lang::Zh => format!("本区县各乡镇街道的治理模式均为{name}，不另附模式地图。"),
-        Lang::En => {
+    Some(match (lang, only.as_str()) {
+        (Lang::Zh, "none") => "本区县各乡镇街道均未采用四种模式之一，不另附模式地图。".to_string(),
+        (Lang::En, "none") => {
+            "No street of the district follows one of the four models; no model map is drawn."
+                .to_string()
+        }
+        (Lang::Zh, _) => format!("本区县各乡镇街道的治理模式均为{name}，不另附模式地图。"),
+        (Lang::En, _) => {
             format!("Every street of the district follows the {name} model; no model map is drawn.")
         }
     })
