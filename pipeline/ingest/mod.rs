@@ -15,6 +15,7 @@ pub mod columnar;
 pub mod encoding;
 pub mod findings;
 pub mod frames;
+pub mod guard;
 pub mod headers;
 pub mod load;
 pub mod names;
@@ -251,7 +252,7 @@ fn sheets_of(pf: Planned, src: &Source) -> Result<Vec<Planned>, IngestError> {
         return Ok(vec![pf]);
     }
     let names = |pf: &Planned| -> Result<Vec<String>, IngestError> {
-        read::open_workbook(&pf.path)
+        guard::guarded("XLSX/XLS/ODS", || read::open_workbook(&pf.path))
             .map(|wb| wb.sheet_names().to_vec())
             .map_err(|source| IngestError::Read {
                 path: pf.shown.clone(),

@@ -83,6 +83,9 @@ pub enum ReadError {
     NoSheet { sheet: String, available: String },
     #[error("{0}")]
     Parquet(String),
+    /// A reader panicked on the file (module `guard`): its message is in the log.
+    #[error("the file is damaged or not a valid {format} file (the reader failed on it; --log-level info shows how)")]
+    Damaged { format: &'static str },
 }
 
 /// An open file: rows before the header are consumed by [`open`].
@@ -184,8 +187,8 @@ pub fn open(
 ) -> Result<Opened, ReadError> {
     match format {
         Format::Csv => open_csv(path, encoding),
-        Format::Xlsx => open_xlsx(path, sheet),
-        Format::Parquet => open_parquet(path),
+        Format::Xlsx => super::guard::guarded("XLSX/XLS/ODS", || open_xlsx(path, sheet)),
+        Format::Parquet => super::guard::guarded("Parquet", || open_parquet(path)),
     }
 }
 
@@ -421,26 +424,17 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
     // Each slice is read lazily (polars reads only the row groups it
     // needs), cast to text, and handed out row by row.
     let slices = (0..height).step_by(slice).map(move |offset| {
-        let df = LazyFrame::scan_parquet(pl_path.clone(), ScanArgsParquet::default())?
-            .slice(offset as i64, slice as IdxSize)
-            .select([all().as_expr().cast(DataType::String)])
-            .collect()?;
-        let cols: Vec<Vec<Option<String>>> = df
-            .columns()
-            .iter()
-            .map(|c| {
-                c.str()
-                    .map(|ca| ca.iter().map(|v| v.and_then(cell)).collect())
-            })
-            .collect::<PolarsResult<_>>()?;
-        Ok::<_, PolarsError>((offset, df.height(), cols))
+        // A damaged page panics inside polars: the slice is then an error.
+        super::guard::guarded("Parquet", || {
+            read_slice(&pl_path, offset, slice).map_err(perr_text)
+        })
     });
     let progress = Arc::new(AtomicU64::new(0));
     let done = progress.clone();
     let rows = slices.flat_map(
         move |slice| -> Box<dyn Iterator<Item = Result<RawRecord, ReadError>> + Send> {
             match slice {
-                Err(e) => Box::new(std::iter::once(Err(ReadError::Parquet(e.to_string())))),
+                Err(e) => Box::new(std::iter::once(Err(e))),
                 Ok((offset, n, cols)) => {
                     let done = done.clone();
                     Box::new((0..n).map(move |i| {
@@ -462,6 +456,34 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
         progress_unit: crate::progress::Unit::Rows,
         merges: Vec::new(),
     })
+}
+
+fn perr_text(e: polars::prelude::PolarsError) -> ReadError {
+    ReadError::Parquet(e.to_string())
+}
+
+/// One slice of a Parquet file, cast to text, as columns of cells.
+type Slice = (usize, usize, Vec<Vec<Option<String>>>);
+
+fn read_slice(
+    pl_path: &polars::prelude::PlRefPath,
+    offset: usize,
+    slice: usize,
+) -> polars::prelude::PolarsResult<Slice> {
+    use polars::prelude::*;
+    let df = LazyFrame::scan_parquet(pl_path.clone(), ScanArgsParquet::default())?
+        .slice(offset as i64, slice as IdxSize)
+        .select([all().as_expr().cast(DataType::String)])
+        .collect()?;
+    let cols: Vec<Vec<Option<String>>> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            c.str()
+                .map(|ca| ca.iter().map(|v| v.and_then(cell)).collect())
+        })
+        .collect::<PolarsResult<_>>()?;
+    Ok((offset, df.height(), cols))
 }
 
 /// A table a researcher brings (CSV in any encoding, XLSX, Parquet) as its
