@@ -1,6 +1,8 @@
 //! A damaged workbook or Parquet file costs one clear message about that
-//! file (exit 2), never a panic of the reader inside govlens (issue 26;
-//! tests/fixtures/reproducers/README.md says where each file comes from).
+//! file (exit 2), never a panic of the reader inside govlens; a valid
+//! Parquet file with decimal columns, as database exports write them, is
+//! read (issue 26; tests/fixtures/reproducers/README.md says where each
+//! file comes from).
 
 mod common;
 
@@ -62,4 +64,50 @@ fn parquet_footer_thrift() {
 #[test]
 fn parquet_page_assert() {
     refused("parquet-page-assert", "disputes.parquet", "Parquet");
+}
+
+/// A reproducer with a valid decimal column: ingested, the value as exported.
+fn decimal_ingests(name: &str, column: &str, want: f64) {
+    let wd = Workdir::new();
+    copy_dir(
+        &common::repo().join("tests/fixtures/reproducers").join(name),
+        &wd.path(name),
+    );
+    let cfg = wd.path(&format!("{name}/configs/c.toml"));
+    let out = wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(wd.path(&format!("{name}/warehouse/disputes"))).unwrap() {
+        let p = e.unwrap().path();
+        let files: Vec<std::path::PathBuf> = if p.is_dir() {
+            std::fs::read_dir(&p)
+                .unwrap()
+                .map(|f| f.unwrap().path())
+                .collect()
+        } else {
+            vec![p]
+        };
+        for f in files
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|x| x == "parquet"))
+        {
+            let df = common::parquet(&f);
+            found.extend(common::f64s(&df, column).into_iter().flatten());
+        }
+    }
+    assert_eq!(found, [want], "{name}: {column}");
+}
+
+#[test]
+fn parquet_decimal() {
+    decimal_ingests("parquet-decimal", "received", 3.0);
+}
+
+#[test]
+fn parquet_decimal_38_10() {
+    decimal_ingests("parquet-decimal-38-10", "mean_days", 13.1);
 }
