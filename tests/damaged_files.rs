@@ -111,3 +111,40 @@ fn parquet_decimal() {
 fn parquet_decimal_38_10() {
     decimal_ingests("parquet-decimal-38-10", "mean_days", 13.1);
 }
+
+/// A folder, a symbolic-link loop or a dangling link named where a file is
+/// expected is said as such, not "file not found".
+#[test]
+fn a_folder_or_a_symlink_loop_where_a_file_is_expected_says_so() {
+    let wd = Workdir::new();
+    let name = "xlsx-sst-index";
+    copy_dir(
+        &common::repo().join("tests/fixtures/reproducers").join(name),
+        &wd.path(name),
+    );
+    let cfg = wd.path(&format!("{name}/configs/c.toml"));
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let data = wd.path(&format!("{name}/data"));
+    std::fs::create_dir(data.join("folder.csv")).unwrap();
+    std::os::unix::fs::symlink("loop-b.csv", data.join("loop-a.csv")).unwrap();
+    std::os::unix::fs::symlink("loop-a.csv", data.join("loop-b.csv")).unwrap();
+    std::os::unix::fs::symlink("gone.csv", data.join("dangling.csv")).unwrap();
+    for (file, says) in [
+        ("folder.csv", "is a folder, not a file"),
+        ("loop-a.csv", "is a symbolic link that loops back on itself"),
+        (
+            "dangling.csv",
+            "is a symbolic link to a file that does not exist",
+        ),
+        ("absent.csv", "file not found"),
+    ] {
+        std::fs::write(
+            &cfg,
+            text.replace("../data/disputes.xlsx", &format!("../data/{file}")),
+        )
+        .unwrap();
+        let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+        assert!(err.contains(file) && err.contains(says), "{file}: {err}");
+        assert!(err.contains("sources.disputes.path"), "{err}");
+    }
+}

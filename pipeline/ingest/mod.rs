@@ -53,8 +53,12 @@ pub enum IngestError {
         pattern: String,
         message: String,
     },
-    #[error("{path}: file not found (from config key {key})")]
-    Missing { path: String, key: String },
+    #[error("{path}: {why} (from config key {key})")]
+    Missing {
+        path: String,
+        key: String,
+        why: String,
+    },
     #[error("{path}: {message}")]
     File { path: String, message: String },
     #[error("{path}: the file is empty")]
@@ -172,6 +176,7 @@ pub fn plan(config: &Config) -> Result<Vec<Planned>, IngestError> {
                 return Err(IngestError::Missing {
                     path: config.display_path(pat),
                     key: key.clone(),
+                    why: not_a_file(pat),
                 });
             }
         }
@@ -240,6 +245,29 @@ fn probe_file(config: &Config, src: &Source, path: PathBuf) -> Result<Planned, I
         encoding,
         sheet: None,
     })
+}
+
+/// Why `path`, named where a file is expected, is not one: a folder, a
+/// symbolic link that loops or points nowhere, or nothing there.
+fn not_a_file(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            "is a folder, not a file: name a file in it, or a glob such as folder/*.csv".into()
+        }
+        Ok(_) => "is not a regular file".into(),
+        // ELOOP: too many levels of symbolic links.
+        Err(e) if e.raw_os_error() == Some(40) => {
+            "is a symbolic link that loops back on itself".into()
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                "is a symbolic link to a file that does not exist".into()
+            } else {
+                "file not found".into()
+            }
+        }
+        Err(e) => format!("cannot be read: {e}"),
+    }
 }
 
 /// A workbook read sheet by sheet: one planned input per sheet (`sheet =
