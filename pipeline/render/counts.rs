@@ -171,16 +171,9 @@ pub fn read(
             e.resolved = e.received.map(|n| (r * n).round());
         }
     }
-    // Units without a row in a period still have their population.
-    for code in population.keys() {
-        for p in periods {
-            out.entry((code.clone(), p.clone()))
-                .or_insert_with(|| UnitCounts {
-                    population: population.get(code).copied(),
-                    ..Default::default()
-                });
-        }
-    }
+    // Only units with a row in a period get an entry: a national run has
+    // ~620,000 units over ten periods, and a unit without any of these
+    // metrics has no value for a figure to weigh either.
     Ok(out)
 }
 
