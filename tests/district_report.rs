@@ -8,9 +8,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{f64s, strs, Workdir};
+use common::{f64s, python_readers, read_reports, strs, Workdir};
 use govlens::render::disclosure::{determined, Form};
 use serde_json::Value;
 
@@ -38,34 +37,6 @@ fn report(wd: &Workdir, cfg: &str, district: &str) -> PathBuf {
         "2024",
     ]);
     wd.path(&format!("out/{}/district-{district}-2024", wd.latest()))
-}
-
-fn python_readers() -> bool {
-    let ok = common::python_has("docx, openpyxl");
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install python-docx and openpyxl (.ci/run)"
-        );
-        eprintln!("SKIPPED: python-docx and openpyxl not found");
-    }
-    ok
-}
-
-/// python-docx's and openpyxl's view of a report (tests/py/read_reports.py).
-fn read_reports(dir: &Path) -> Value {
-    let out = Command::new("python3")
-        .arg(common::repo().join("tests/py/read_reports.py"))
-        .arg(dir.join("report.docx"))
-        .arg(dir.join("report.xlsx"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// The rows of the XLSX sheet whose name starts with `name`, under its

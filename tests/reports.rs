@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{f64s, strs, Workdir};
+use common::{f64s, python_readers, read_reports, strs, Workdir};
 
 fn sample_run(wd: &Workdir) -> PathBuf {
     let cfg = common::sample_config(wd, "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n");
@@ -35,29 +35,6 @@ fn needs(ok: bool, what: &str) -> bool {
         eprintln!("SKIPPED: {what} not found");
     }
     ok
-}
-
-/// python-docx's and openpyxl's view of a report (tests/py/read_reports.py).
-fn read_reports(dir: &Path) -> serde_json::Value {
-    let out = Command::new("python3")
-        .arg(common::repo().join("tests/py/read_reports.py"))
-        .arg(dir.join("report.docx"))
-        .arg(dir.join("report.xlsx"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn python_readers() -> bool {
-    needs(
-        common::python_has("docx, openpyxl"),
-        "python-docx and openpyxl",
-    )
 }
 
 /// The research report and 平谷区's for 2024; returns the run folder.

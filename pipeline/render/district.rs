@@ -46,16 +46,15 @@ const KEY_METRICS: [(&str, &str, bool); 6] = [
 ];
 
 /// The metrics read per unit: the key figures and the shares the age
-/// table and the alerts need.
-const READ: [&str; 8] = [
+/// table and the alerts need (the counts behind the rates come from
+/// [`counts::read`]).
+const READ: [&str; 6] = [
     "resolution_rate",
     "share_old",
     "share_young",
     "visits_per_1k",
     "center_coverage",
     "members",
-    "disputes_per_10k",
-    "satisfaction",
 ];
 
 /// Chinese or English, inline.

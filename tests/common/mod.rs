@@ -225,6 +225,36 @@ pub fn python_has(modules: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// python-docx's and openpyxl's view of a report folder's report.docx and
+/// report.xlsx (tests/py/read_reports.py), as JSON.
+pub fn read_reports(dir: &Path) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg(repo().join("tests/py/read_reports.py"))
+        .arg(dir.join("report.docx"))
+        .arg(dir.join("report.xlsx"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Whether python-docx and openpyxl are here; in CI they must be (.ci/run).
+pub fn python_readers() -> bool {
+    let ok = python_has("docx, openpyxl");
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install python-docx and openpyxl (.ci/run)"
+        );
+        eprintln!("SKIPPED: python-docx and openpyxl not found");
+    }
+    ok
+}
+
 /// Asserts that nbformat validates the notebook at `path`.
 pub fn assert_valid_notebook(path: &Path) {
     let out = Command::new("python3")
