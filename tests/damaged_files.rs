@@ -53,7 +53,77 @@ fn xlsx_sst_index() {
 
 #[test]
 fn xls_truncated() {
-    refused("xls-truncated", "disputes.xls", "XLSX/XLS/ODS");
+    // The compound file's chains are checked before calamine reads them.
+    refused("xls-truncated", "disputes.xls", "XLS");
+}
+
+/// `govlens ingest` on an allocation bomb under a 1 GiB address-space cap
+/// (`ulimit -v`): refused with exit 2 in seconds, the message naming the
+/// file and `want` (the claim), nothing published. Without the bounds each
+/// of these asked for 4 GB to 1.5 TB and aborted (or took the machine).
+fn bounded(name: &str, file: &str, want: &str) {
+    let wd = Workdir::new();
+    copy_dir(
+        &common::repo().join("tests/fixtures/reproducers").join(name),
+        &wd.path(name),
+    );
+    let cfg = wd.path(&format!("{name}/configs/c.toml"));
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_govlens"))
+        .args(["ingest", "--config", cfg.to_str().unwrap()])
+        // Few threads, few malloc arenas: the cap measures the reader, not
+        // the address space a many-core machine reserves for idle threads.
+        .env("RAYON_NUM_THREADS", "2")
+        .env("POLARS_MAX_THREADS", "2")
+        .env("MALLOC_ARENA_MAX", "2")
+        .current_dir(wd.path(""))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+    assert!(took.as_secs() < 10, "{name}: {took:?}");
+    assert!(
+        !err.contains("panicked") && !err.contains("memory allocation"),
+        "{name}: {err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{name}: one line: {err}");
+    assert!(err.contains(file), "{name}: the file is named: {err}");
+    assert!(err.contains(want), "{name}: {err}");
+    assert!(
+        !wd.path(&format!("{name}/warehouse")).exists(),
+        "{name}: nothing published"
+    );
+}
+
+#[test]
+fn xlsx_far_cell() {
+    bounded(
+        "xlsx-far-cell",
+        "disputes.xlsx",
+        "a cell at XFD1048576 would make the sheet 17,179,869,184 cells",
+    );
+}
+
+#[test]
+fn ods_repeat_bomb() {
+    bounded(
+        "ods-repeat-bomb",
+        "disputes.ods",
+        "row 4 repeated 1,000,000 times (number-rows-repeated)",
+    );
+}
+
+#[test]
+fn xls_difat_byte() {
+    bounded(
+        "xls-difat-byte",
+        "disputes.xls",
+        "the DIFAT names sector 3019898879, past the end of the file",
+    );
 }
 
 #[test]
@@ -146,5 +216,174 @@ fn a_folder_or_a_symlink_loop_where_a_file_is_expected_says_so() {
         let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
         assert!(err.contains(file) && err.contains(says), "{file}: {err}");
         assert!(err.contains("sources.disputes.path"), "{err}");
+    }
+}
+
+/// The far-cell reproducer's folder with `disputes.xlsx` replaced by a
+/// well-formed sheet (header and one row) that `decorate` may add to.
+fn xlsx_case(
+    wd: &Workdir,
+    limits: &str,
+    decorate: impl FnOnce(&mut rust_xlsxwriter::Worksheet),
+) -> std::path::PathBuf {
+    let name = "xlsx-far-cell";
+    copy_dir(
+        &common::repo().join("tests/fixtures/reproducers").join(name),
+        &wd.path(name),
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "region_code",
+        "period",
+        "category",
+        "received",
+        "resolved",
+        "escalated",
+        "mean_days",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["110117001001", "2015", "family"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    for (c, v) in [3.0, 3.0, 0.0, 13.1].iter().enumerate() {
+        sheet.write_number(1, 3 + c as u16, *v).unwrap();
+    }
+    decorate(sheet);
+    book.save(wd.path(&format!("{name}/data/disputes.xlsx")))
+        .unwrap();
+    let cfg = wd.path(&format!("{name}/configs/c.toml"));
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("{text}{limits}")).unwrap();
+    cfg
+}
+
+#[test]
+fn a_blank_styled_cell_at_xfd1048576_costs_nothing() {
+    // A formatted but empty cell at the sheet's far corner (and so a
+    // dimension of A1:XFD1048576), as a template's formatting leaves it.
+    let wd = Workdir::new();
+    let cfg = xlsx_case(&wd, "", |s| {
+        let fmt = rust_xlsxwriter::Format::new().set_bold();
+        s.write_blank(1_048_575, 16_383, &fmt).unwrap();
+    });
+    let out = wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
+    let m = common::manifest(&wd, "xlsx-far-cell/warehouse");
+    let disputes = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["table"] == "disputes")
+        .unwrap()
+        .clone();
+    assert_eq!(disputes["rows_stored"], 1, "{disputes}");
+}
+
+#[test]
+fn limits_max_cells_is_the_budget_of_a_sheet() {
+    // 2 rows × 7 columns = 14 cells: refused at 10, read at 14.
+    let wd = Workdir::new();
+    let cfg = xlsx_case(&wd, "[limits]\nmax_cells = 10\n", |_| {});
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("disputes.xlsx"), "{err}");
+    assert!(
+        err.contains("the limit is 10 cells a sheet ([limits] max_cells)"),
+        "{err}"
+    );
+    let wd = Workdir::new();
+    let cfg = xlsx_case(&wd, "[limits]\nmax_cells = 14\n", |_| {});
+    let out = wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wd = Workdir::new();
+    let cfg = xlsx_case(&wd, "[limits]\nmax_cells = 0\n", |_| {});
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("limits.max_cells"), "{err}");
+}
+
+/// The parquet-decimal reproducer with `disputes.parquet` replaced by
+/// tests/fixtures/parquet-types/`file` (make.py there says how each was made).
+fn parquet_case(wd: &Workdir, file: &str) -> std::path::PathBuf {
+    let name = "parquet-decimal";
+    copy_dir(
+        &common::repo().join("tests/fixtures/reproducers").join(name),
+        &wd.path(name),
+    );
+    std::fs::copy(
+        common::repo()
+            .join("tests/fixtures/parquet-types")
+            .join(file),
+        wd.path(&format!("{name}/data/disputes.parquet")),
+    )
+    .unwrap();
+    wd.path(&format!("{name}/configs/c.toml"))
+}
+
+#[test]
+fn parquet_types_the_contract_does_not_know_are_refused_naming_column_and_type() {
+    for (file, kind) in [
+        ("list.parquet", "holds lists"),
+        ("struct.parquet", "holds structs"),
+        ("duration.parquet", "holds durations"),
+        ("float16.parquet", "holds half-precision floats"),
+        (
+            "decimal256.parquet",
+            "holds decimal(40, 0), wider than 38 digits",
+        ),
+        ("binary-not-utf8.parquet", "invalid utf8"),
+    ] {
+        let wd = Workdir::new();
+        let cfg = parquet_case(&wd, file);
+        let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+        assert!(!err.contains("panicked"), "{file}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{file}: {err}");
+        assert!(err.contains("disputes.parquet"), "{file}: {err}");
+        assert!(err.contains("column 'received'"), "{file}: {err}");
+        assert!(err.contains(kind), "{file}: {err}");
+    }
+}
+
+#[test]
+fn parquet_text_in_binary_and_dictionaries_is_read_and_a_count_too_large_is_a_row_error() {
+    for (file, stored, message) in [
+        ("binary-utf8.parquet", 1, None),
+        ("dictionary.parquet", 1, None),
+        (
+            "uint64-max.parquet",
+            0,
+            Some("'18446744073709551615' is too large for a count"),
+        ),
+    ] {
+        let wd = Workdir::new();
+        let cfg = parquet_case(&wd, file);
+        let out = wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{file}: {text}");
+        let m = common::manifest(&wd, "parquet-decimal/warehouse");
+        let d = m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["table"] == "disputes")
+            .unwrap()
+            .clone();
+        assert_eq!(d["rows_stored"], stored, "{file}: {d}");
+        if let Some(message) = message {
+            let q = common::parquet(&wd.path("parquet-decimal/warehouse/_quarantine.parquet"));
+            assert!(
+                common::strs(&q, "message")
+                    .iter()
+                    .any(|m| m.contains(message)),
+                "{file}: {q}"
+            );
+        }
     }
 }

@@ -71,6 +71,16 @@ struct RawConfig {
     qca: Option<Qca>,
     #[serde(default)]
     output: output::RawOutput,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+/// `[limits]`: what one input may ask of the machine (docs/config.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    /// Cells a workbook's sheet may span (its rows × columns holding values).
+    max_cells: Option<u64>,
 }
 
 /// `[shard]`: how `govlens run --shard I/N` splits the work (docs/cluster.md).
@@ -234,6 +244,9 @@ pub struct Config {
     pub sections: BTreeMap<String, String>,
     pub lock_timeout: u64,
     pub max_rejected_share: f64,
+    /// `[limits] max_cells`: cells a sheet of a workbook may span
+    /// (`ingest::bounds`); a sheet that claims more is refused.
+    pub max_cells: u64,
     pub shard: Sharding,
     /// `[qca]`: fsQCA on the units of the analysis period (none when absent).
     pub qca: Option<Qca>,
@@ -313,6 +326,16 @@ impl Config {
             key: key.to_string(),
             message,
         };
+        let max_cells = raw
+            .limits
+            .max_cells
+            .unwrap_or(crate::ingest::bounds::DEFAULT_MAX_CELLS);
+        if max_cells == 0 {
+            return Err(key_err(
+                "limits.max_cells",
+                "must be at least 1 (cells a sheet may span; default 50000000)".into(),
+            ));
+        }
         let analysis_level = Level::from_name(&raw.run.analysis_level).ok_or_else(|| {
             key_err(
                 "run.analysis_level",
@@ -431,6 +454,7 @@ impl Config {
             sections,
             lock_timeout: raw.run.lock_timeout.unwrap_or(60),
             max_rejected_share: raw.run.max_rejected_share.unwrap_or(0.1),
+            max_cells,
             shard,
             qca: raw.qca,
             copies,

@@ -88,13 +88,17 @@ pub(super) struct Head<'s> {
 /// Opens one file and maps its header: titles, then the header block, then
 /// the mapping (a missing, empty or unmappable header stops the run).
 pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, IngestError> {
-    let opened =
-        read::open(&pf.path, pf.format, pf.encoding, pf.sheet.as_deref()).map_err(|source| {
-            IngestError::Read {
-                path: pf.shown.clone(),
-                source,
-            }
-        })?;
+    let opened = read::open(
+        &pf.path,
+        pf.format,
+        pf.encoding,
+        pf.sheet.as_deref(),
+        pf.max_cells,
+    )
+    .map_err(|source| IngestError::Read {
+        path: pf.shown.clone(),
+        source,
+    })?;
     let mut entry = FileEntry {
         path: pf.shown.clone(),
         table: pf.table.name().into(),

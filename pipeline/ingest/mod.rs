@@ -10,6 +10,7 @@
 //! staging folder in (see [`crate::warehouse`]). `validate` runs the same
 //! steps without table writers and writes only the report.
 
+pub mod bounds;
 pub mod checks;
 pub mod columnar;
 pub mod encoding;
@@ -104,6 +105,8 @@ pub struct Planned {
     /// The sheet read (XLSX), when the source names one or reads several;
     /// `shown` is then `file.xlsx!sheet`.
     pub sheet: Option<String>,
+    /// `[limits] max_cells`: cells a sheet may span (module `bounds`).
+    pub max_cells: u64,
 }
 
 /// What ingest or validate did.
@@ -244,6 +247,7 @@ fn probe_file(config: &Config, src: &Source, path: PathBuf) -> Result<Planned, I
         probe,
         encoding,
         sheet: None,
+        max_cells: config.max_cells,
     })
 }
 
@@ -280,12 +284,14 @@ fn sheets_of(pf: Planned, src: &Source) -> Result<Vec<Planned>, IngestError> {
         return Ok(vec![pf]);
     }
     let names = |pf: &Planned| -> Result<Vec<String>, IngestError> {
-        guard::guarded("XLSX/XLS/ODS", || read::open_workbook(&pf.path))
-            .map(|wb| wb.sheet_names().to_vec())
-            .map_err(|source| IngestError::Read {
-                path: pf.shown.clone(),
-                source,
-            })
+        guard::guarded("XLSX/XLS/ODS", || {
+            read::open_workbook(&pf.path, pf.max_cells)
+        })
+        .map(|wb| wb.sheet_names().to_vec())
+        .map_err(|source| IngestError::Read {
+            path: pf.shown.clone(),
+            source,
+        })
     };
     let chosen: Vec<String> = match &src.sheet {
         Sheets::First => return Ok(vec![pf]),

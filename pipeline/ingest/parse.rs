@@ -542,8 +542,14 @@ fn thousands_ok(s: &str) -> bool {
 /// An integer count: `12`, `12.0`, `1,234`. `12.5` is not an integer.
 pub fn parse_integer(raw: &str) -> Result<i64, String> {
     let v = parse_number(raw)?;
-    if v.fract() != 0.0 || v.abs() > 9.0e15 {
+    if v.fract() != 0.0 {
         return Err(format!("'{raw}' is not a whole number"));
+    }
+    // Counts are exact in a float up to 2^53; a larger one is refused, not rounded.
+    if v.abs() > 9.0e15 {
+        return Err(format!(
+            "'{raw}' is too large for a count (the largest is 9,000,000,000,000,000)"
+        ));
     }
     Ok(v as i64)
 }

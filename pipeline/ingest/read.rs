@@ -83,6 +83,13 @@ pub enum ReadError {
     NoSheet { sheet: String, available: String },
     #[error("{0}")]
     Parquet(String),
+    /// A sheet claims more cells than `[limits] max_cells` (module `bounds`).
+    #[error("sheet '{sheet}': {claim}; the limit is {limit} cells a sheet ([limits] max_cells)")]
+    TooLarge {
+        sheet: String,
+        claim: String,
+        limit: String,
+    },
     /// A reader panicked on the file (module `guard`): its message is in the log.
     #[error("the file is damaged or not a valid {format} file (the reader failed on it; --log-level info shows how)")]
     Damaged { format: &'static str },
@@ -178,16 +185,18 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Opens `path` as a record stream. For CSV, `encoding` must be the detected
-/// or declared encoding (never `Auto`).
+/// or declared encoding (never `Auto`); a workbook's sheets may span at most
+/// `max_cells` cells (`[limits] max_cells`, module `bounds`).
 pub fn open(
     path: &Path,
     format: Format,
     encoding: Encoding,
     sheet: Option<&str>,
+    max_cells: u64,
 ) -> Result<Opened, ReadError> {
     match format {
         Format::Csv => open_csv(path, encoding),
-        Format::Xlsx => super::guard::guarded("XLSX/XLS/ODS", || open_xlsx(path, sheet)),
+        Format::Xlsx => super::guard::guarded("XLSX/XLS/ODS", || open_xlsx(path, sheet, max_cells)),
         Format::Parquet => super::guard::guarded("Parquet", || open_parquet(path)),
     }
 }
@@ -313,12 +322,24 @@ fn float_text(f: f64) -> String {
 
 /// A workbook: XLSX, XLS (BIFF8), ODS by their extension, and WPS's `.et`
 /// read as the BIFF8 workbook it is stored as (one that is not is refused
-/// with calamine's reason).
-pub fn open_workbook(path: &Path) -> Result<calamine::Sheets<BufReader<File>>, ReadError> {
-    let is_et = path
+/// with calamine's reason). calamine reads every sheet of an XLS or ODS
+/// file when it opens it, so what those claim is checked first
+/// (`bounds::check_xls`, `bounds::check_ods`); XLSX sheets are read cell by
+/// cell in [`open`], each cell checked as it comes.
+pub fn open_workbook(
+    path: &Path,
+    max_cells: u64,
+) -> Result<calamine::Sheets<BufReader<File>>, ReadError> {
+    let ext = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("et"));
-    if is_et {
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "xls" | "xla" | "et" => super::bounds::check_xls(path, max_cells)?,
+        "ods" => super::bounds::check_ods(path, max_cells)?,
+        _ => {}
+    }
+    if ext == "et" {
         return calamine::open_workbook::<calamine::Xls<_>, _>(path)
             .map(calamine::Sheets::Xls)
             .map_err(|e| ReadError::Excel(format!("a WPS .et file read as XLS (BIFF8): {e}")));
@@ -326,8 +347,8 @@ pub fn open_workbook(path: &Path) -> Result<calamine::Sheets<BufReader<File>>, R
     calamine::open_workbook_auto(path).map_err(|e| ReadError::Excel(e.to_string()))
 }
 
-fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
-    let mut wb = open_workbook(path)?;
+fn open_xlsx(path: &Path, sheet: Option<&str>, max_cells: u64) -> Result<Opened, ReadError> {
+    let mut wb = open_workbook(path, max_cells)?;
     let names = wb.sheet_names().to_vec();
     let name = match sheet {
         Some(s) => {
@@ -344,11 +365,10 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
             .cloned()
             .ok_or_else(|| ReadError::Excel("the workbook has no sheet".into()))?,
     };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| ReadError::Excel(format!("sheet '{name}': {e}")))?;
-    let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let (mut rows, last_col) = match &mut wb {
+        calamine::Sheets::Xlsx(x) => xlsx_rows(x, &name, max_cells)?,
+        _ => range_rows(&mut wb, &name)?,
+    };
     let merges: Vec<Merge> = match &mut wb {
         calamine::Sheets::Xlsx(x) => x
             .worksheet_merge_cells(&name)
@@ -359,25 +379,17 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
         _ => Vec::new(),
     }
     .into_iter()
+    // A merged range is spread no further right than the sheet's last
+    // value: a claim of `A1:XFD1048576` costs nothing.
+    .filter(|d| last_col.is_some_and(|last| d.start.1 as usize <= last))
     .map(|d| Merge {
         rows: (d.start.0 as u64 + 1, d.end.0 as u64 + 1),
-        cols: (d.start.1 as usize, d.end.1 as usize),
+        cols: (
+            d.start.1 as usize,
+            (d.end.1 as usize).min(last_col.unwrap_or(0)),
+        ),
     })
     .collect();
-    let mut rows: Vec<RawRecord> = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            // Columns left of the used range are blank: pad so that cell
-            // positions match the header's.
-            let mut cells = vec![None; first_col];
-            cells.extend(r.iter().map(excel_text));
-            RawRecord {
-                row: first_row + i as u64 + 1,
-                cells,
-            }
-        })
-        .collect();
     spread_merges(&mut rows, &merges);
     let rows: Vec<RawRecord> = rows
         .into_iter()
@@ -398,6 +410,85 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Opened, ReadError> {
     })
 }
 
+/// A sheet's rows as the rules read them: each a row number and its cells
+/// (absolute positions, every row as wide as the sheet's last value), and
+/// that last value's column. Rows with no value are dropped later.
+type SheetRows = (Vec<RawRecord>, Option<usize>);
+
+/// An XLSX sheet read cell by cell: only cells with a value are kept, each
+/// one counted against the budget as it comes (`bounds::Extent`), so a far
+/// cell is refused before anything is allocated for the grid it implies.
+fn xlsx_rows<RS: std::io::Read + std::io::Seek>(
+    x: &mut calamine::Xlsx<RS>,
+    name: &str,
+    max_cells: u64,
+) -> Result<SheetRows, ReadError> {
+    let mut reader = match x.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok((Vec::new(), None)),
+        Err(e) => return Err(ReadError::Excel(format!("sheet '{name}': {e}"))),
+    };
+    let mut extent = super::bounds::Extent::new(max_cells);
+    let mut cells: Vec<(u32, u32, Option<String>)> = Vec::new();
+    while let Some(c) = reader
+        .next_cell()
+        .map_err(|e| ReadError::Excel(format!("sheet '{name}': {e}")))?
+    {
+        if matches!(c.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (r, col) = c.get_position();
+        extent.add(name, r as u64, col as u64)?;
+        let data: Data = c.get_value().clone().into();
+        cells.push((r, col, excel_text(&data)));
+    }
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    let Some(last) = extent.last_col().map(|c| c as usize) else {
+        return Ok((Vec::new(), None));
+    };
+    let mut rows: Vec<RawRecord> = Vec::new();
+    for (r, c, text) in cells {
+        if rows.last().is_none_or(|x| x.row != r as u64 + 1) {
+            rows.push(RawRecord {
+                row: r as u64 + 1,
+                cells: vec![None; last + 1],
+            });
+        }
+        let row = rows.last_mut().expect("pushed above");
+        row.cells[c as usize] = text;
+    }
+    Ok((rows, Some(last)))
+}
+
+/// An XLS or ODS sheet, from the grid calamine built when it opened the
+/// file (already checked by `bounds`).
+fn range_rows(
+    wb: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+) -> Result<SheetRows, ReadError> {
+    let range = wb
+        .worksheet_range(name)
+        .map_err(|e| ReadError::Excel(format!("sheet '{name}': {e}")))?;
+    let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
+    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let last = range.end().map(|(_, c)| c as usize);
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, r)| {
+            // Columns left of the used range are blank: pad so that cell
+            // positions match the header's.
+            let mut cells = vec![None; first_col];
+            cells.extend(r.iter().map(excel_text));
+            RawRecord {
+                row: first_row + i as u64 + 1,
+                cells,
+            }
+        })
+        .collect();
+    Ok((rows, last))
+}
+
 /// Rows per Parquet slice: memory holds one slice, not the file.
 const PARQUET_SLICE: usize = 100_000;
 
@@ -410,12 +501,17 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
     let perr = |e: PolarsError| ReadError::Parquet(e.to_string());
     let mut reader = ParquetReader::new(File::open(path)?);
     let height = reader.num_rows().map_err(perr)?;
-    let names: Vec<String> = reader
-        .schema()
-        .map_err(perr)?
-        .iter_names()
-        .map(|n| n.to_string())
-        .collect();
+    let schema = reader.schema().map_err(perr)?;
+    for (name, field) in schema.iter() {
+        if let Some(kind) = unread_parquet_type(field.dtype()) {
+            return Err(ReadError::Parquet(format!(
+                "column '{name}' holds {kind}, which govlens does not read: a column must hold text, \
+                 numbers (integers, floats, decimals of up to 38 digits), true/false or dates; \
+                 export it as one of those"
+            )));
+        }
+    }
+    let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let header = RawRecord {
         row: 1,
         cells: names.iter().map(|n| Some(n.clone())).collect(),
@@ -458,6 +554,57 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
     })
 }
 
+/// The Parquet types the contract has no reading for, as a reader names
+/// them (`None` for the ones read as text: strings and binary as UTF-8,
+/// integers, floats, decimals up to 38 digits, booleans, dates, times and
+/// timestamps, dictionaries of those).
+fn unread_parquet_type(t: &polars::datatypes::ArrowDataType) -> Option<String> {
+    use polars::datatypes::ArrowDataType as A;
+    match t {
+        A::Null
+        | A::Boolean
+        | A::Int8
+        | A::Int16
+        | A::Int32
+        | A::Int64
+        | A::UInt8
+        | A::UInt16
+        | A::UInt32
+        | A::UInt64
+        | A::Float32
+        | A::Float64
+        | A::Timestamp(..)
+        | A::Date32
+        | A::Date64
+        | A::Time32(_)
+        | A::Time64(_)
+        | A::Binary
+        | A::LargeBinary
+        | A::FixedSizeBinary(_)
+        | A::BinaryView
+        | A::Utf8
+        | A::LargeUtf8
+        | A::Utf8View
+        | A::Decimal32(..)
+        | A::Decimal64(..) => None,
+        A::Decimal(p, _) if *p <= 38 => None,
+        A::Dictionary(_, values, _) => unread_parquet_type(values),
+        A::Decimal(p, s) | A::Decimal256(p, s) => {
+            Some(format!("decimal({p}, {s}), wider than 38 digits"))
+        }
+        A::Float16 => Some("half-precision floats (float16)".into()),
+        A::Int128 | A::UInt128 => Some("128-bit integers".into()),
+        A::Duration(_) => Some("durations".into()),
+        A::Interval(_) => Some("intervals".into()),
+        A::List(_) | A::LargeList(_) | A::FixedSizeList(..) => Some("lists".into()),
+        A::Struct(_) => Some("structs (nested fields)".into()),
+        A::Map(..) => Some("maps".into()),
+        A::Union(_) => Some("unions".into()),
+        A::Extension(e) => Some(format!("the extension type '{}'", e.name)),
+        A::Unknown => Some("a type the Parquet reader does not know".into()),
+    }
+}
+
 fn perr_text(e: polars::prelude::PolarsError) -> ReadError {
     ReadError::Parquet(e.to_string())
 }
@@ -471,10 +618,30 @@ fn read_slice(
     slice: usize,
 ) -> polars::prelude::PolarsResult<Slice> {
     use polars::prelude::*;
-    let df = LazyFrame::scan_parquet(pl_path.clone(), ScanArgsParquet::default())?
-        .slice(offset as i64, slice as IdxSize)
+    let lf = LazyFrame::scan_parquet(pl_path.clone(), ScanArgsParquet::default())?
+        .slice(offset as i64, slice as IdxSize);
+    let df = match lf
+        .clone()
         .select([all().as_expr().cast(DataType::String)])
-        .collect()?;
+        .collect()
+    {
+        Ok(df) => df,
+        Err(e) => {
+            // Name the column that failed (binary that is not UTF-8 text, …).
+            for name in lf.clone().collect_schema()?.iter_names() {
+                let one = lf
+                    .clone()
+                    .select([col(name.clone()).cast(DataType::String)])
+                    .collect();
+                if let Err(e) = one {
+                    return Err(PolarsError::ComputeError(
+                        format!("column '{name}': {e}").into(),
+                    ));
+                }
+            }
+            return Err(e);
+        }
+    };
     let cols: Vec<Vec<Option<String>>> = df
         .columns()
         .iter()
@@ -498,7 +665,14 @@ pub fn table_cells(path: &Path) -> Result<TableCells, String> {
         .map_err(|e| e.to_string())?
         .encoding
         .unwrap_or(Encoding::Utf8);
-    let opened = open(path, format, encoding, None).map_err(|e| e.to_string())?;
+    let opened = open(
+        path,
+        format,
+        encoding,
+        None,
+        super::bounds::DEFAULT_MAX_CELLS,
+    )
+    .map_err(|e| e.to_string())?;
     let mut rows = opened.records;
     let header = rows
         .next()
