@@ -44,6 +44,10 @@ pub enum WarehouseError {
     Foreign { path: PathBuf },
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WarehouseError + '_ {
     move |source| WarehouseError::Io {
         path: path.to_path_buf(),
@@ -78,6 +82,11 @@ pub struct FileEntry {
     /// Note lines below the table (注：…, 填表人 …): not rows, skipped.
     #[serde(default)]
     pub rows_note: u64,
+    /// CSV: line breaks inside quoted cells — physical lines a record took
+    /// beyond its first (a multi-line address, or the lines an open quote
+    /// swallowed: contract B.1). Omitted when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lines_in_cells: u64,
     /// The period the title named (2023年…统计表), used for a sheet
     /// without a period column.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -387,3 +387,109 @@ fn parquet_text_in_binary_and_dictionaries_is_read_and_a_count_too_large_is_a_ro
         }
     }
 }
+
+/// The csv-open-quote reproducer's folder, `disputes.csv` replaced by `text`
+/// when given; ingested by the record path or the columnar one.
+fn quote_case(wd: &Workdir, text: Option<&str>, record_path: bool) -> serde_json::Value {
+    let name = "csv-open-quote";
+    copy_dir(
+        &common::repo().join("tests/fixtures/reproducers").join(name),
+        &wd.path(name),
+    );
+    if let Some(text) = text {
+        std::fs::write(wd.path(&format!("{name}/data/disputes.csv")), text).unwrap();
+    }
+    let cfg = wd.path(&format!("{name}/configs/c.toml"));
+    let mut cmd = wd.command(&["ingest", "--config", cfg.to_str().unwrap()]);
+    if record_path {
+        cmd.env("GOVLENS_INGEST_PATH", "record");
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = common::manifest(wd, &format!("{name}/warehouse"));
+    m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["table"] == "disputes")
+        .unwrap()
+        .clone()
+}
+
+fn quarantine_of(wd: &Workdir) -> Vec<(String, String)> {
+    let q = common::parquet(&wd.path("csv-open-quote/warehouse/_quarantine.parquet"));
+    common::strs(&q, "column")
+        .into_iter()
+        .zip(common::strs(&q, "message"))
+        .collect()
+}
+
+#[test]
+fn csv_open_quote() {
+    // Row 4 opens a quote it never closes: lines 5–11 became one cell. Both
+    // paths say so, on that record, and account the lines it took.
+    let mut warehouses = Vec::new();
+    for record_path in [false, true] {
+        let wd = Workdir::new();
+        let d = quote_case(&wd, None, record_path);
+        assert_eq!(d["rows_read"], 3, "{d}");
+        assert_eq!(d["rows_quarantined"], 1, "{d}");
+        assert_eq!(d["lines_in_cells"], 7, "{d}");
+        let q = quarantine_of(&wd);
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(q[0].0, "category");
+        assert_eq!(
+            q[0].1,
+            "the quote opened on line 4 is not closed: lines 5–11 were read as one cell (close the quote, or remove it)"
+        );
+        warehouses.push(wd.snapshot("csv-open-quote/warehouse"));
+    }
+    assert_eq!(
+        warehouses[0], warehouses[1],
+        "the two paths write the same warehouse"
+    );
+}
+
+#[test]
+fn a_multi_line_address_is_one_cell_and_an_open_quote_in_an_ignored_column_is_not_swallowed() {
+    let head = "region_code,period,category,received,resolved,escalated,mean_days,备注\n";
+    // A legitimate line break inside a quoted cell: read as one cell.
+    let address = format!(
+        "{head}110117001001,2015,family,3,3,0,13.1,\"平谷区兴谷街道\n滨河路1号\"\n110117001001,2015,neighbour,2,2,0,14.5,\n"
+    );
+    for record_path in [false, true] {
+        let wd = Workdir::new();
+        let d = quote_case(&wd, Some(&address), record_path);
+        assert_eq!(d["rows_stored"], 2, "{d}");
+        assert_eq!(d["lines_in_cells"], 1, "{d}");
+    }
+    // A quote opened in a column govlens ignores, on a row otherwise valid:
+    // without the check the row was stored and the file's rest lost silently.
+    let mut lines = vec![head.trim_end().to_string()];
+    lines.push("110117001001,2015,family,3,3,0,13.1,\"已核实".into());
+    for (i, cat) in ["neighbour", "property", "land", "labour"]
+        .iter()
+        .enumerate()
+    {
+        lines.push(format!("110117001001,2015,{cat},{i},{i},0,12.0,"));
+    }
+    let swallowed = lines.join("\n") + "\n";
+    for record_path in [false, true] {
+        let wd = Workdir::new();
+        let d = quote_case(&wd, Some(&swallowed), record_path);
+        assert_eq!(d["rows_stored"], 0, "{d}");
+        assert_eq!(d["rows_quarantined"], 1, "{d}");
+        let q = quarantine_of(&wd);
+        assert_eq!(q[0].0, "cell 8", "{q:?}");
+        assert!(
+            q[0].1.starts_with(
+                "the quote opened on line 2 is not closed: lines 3–6 were read as one cell"
+            ),
+            "{q:?}"
+        );
+    }
+}

@@ -334,7 +334,11 @@ pub fn block_record(parts: &[Vec<String>], row: u64, table: Table, source: &Sour
             Some(named.cloned().unwrap_or_else(|| p.join("/")))
         })
         .collect();
-    RawRecord { row, cells }
+    RawRecord {
+        row,
+        cells,
+        line: 0,
+    }
 }
 
 /// The rows a header was looked for in, for the "no header found"
@@ -425,6 +429,7 @@ mod tests {
 
     fn rec(cells: &[&str]) -> RawRecord {
         RawRecord {
+            line: 0,
             row: 1,
             cells: cells
                 .iter()

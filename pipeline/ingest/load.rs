@@ -124,6 +124,7 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         rows_quarantined: 0,
         rows_total: 0,
         rows_note: 0,
+        lines_in_cells: 0,
         period_from_title: None,
         unknown_columns: vec![],
     };
@@ -282,9 +283,16 @@ fn each_row(
         if rec.cells.iter().all(Option::is_none) {
             continue; // a blank line is not a row
         }
-        let note = sheet::note_row(&rec);
-        let total = if note { None } else { sheet::total_row(&rec) };
-        if !note && total.is_none() {
+        // A quote never closed took in the lines below (B.1): the record is
+        // an error, never a note, a total or a row found by name.
+        let quote = validate::open_quote(&rec.cells, rec.line, &header);
+        let note = quote.is_none() && sheet::note_row(&rec);
+        let total = if note || quote.is_some() {
+            None
+        } else {
+            sheet::total_row(&rec)
+        };
+        if !note && total.is_none() && quote.is_none() {
             // Every data row, any shard's: a total row adds up over all.
             totals.add(&rec, &header);
         }
@@ -294,7 +302,7 @@ fn each_row(
         let mut name_reject = None;
         let resolved;
         let rec = match (header.name_index, names) {
-            (Some(ni), Some(lazy)) if !note && total.is_none() => {
+            (Some(ni), Some(lazy)) if !note && total.is_none() && quote.is_none() => {
                 match name_code(&rec, &header, ni, lazy, src, pf, findings) {
                     Ok(Some(r)) => {
                         resolved = r;
@@ -312,6 +320,7 @@ fn each_row(
         if !keep(rec, &header) {
             continue; // another shard's row
         }
+        entry.lines_in_cells += validate::breaks(&rec.cells);
         if note {
             entry.rows_note += 1;
             continue;
@@ -332,7 +341,7 @@ fn each_row(
         if entry.rows_read % 16_384 == 0 {
             bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
         }
-        let outcome = match name_reject {
+        let outcome = match quote.or(name_reject) {
             Some(r) => Err(RowError::Reject(r)),
             None => on_row(rec, &header),
         };

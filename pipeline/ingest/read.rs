@@ -22,6 +22,9 @@ use crate::config::Encoding;
 pub struct RawRecord {
     pub row: u64,
     pub cells: Vec<Option<String>>,
+    /// The physical line the record starts on (CSV; 0 for workbooks and
+    /// Parquet): a quoted cell can run over several lines (`sheet::open_quote`).
+    pub line: u64,
 }
 
 /// A cell as the row rules read it: trimmed text, `None` when blank. The
@@ -256,6 +259,7 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
         n += 1;
         match r {
             Ok(rec) => Ok(RawRecord {
+                line: rec.position().map_or(0, |p| p.line()),
                 row: n,
                 cells: rec.iter().map(cell).collect(),
             }),
@@ -450,6 +454,7 @@ fn xlsx_rows<RS: std::io::Read + std::io::Seek>(
     for (r, c, text) in cells {
         if rows.last().is_none_or(|x| x.row != r as u64 + 1) {
             rows.push(RawRecord {
+                line: 0,
                 row: r as u64 + 1,
                 cells: vec![None; last + 1],
             });
@@ -481,6 +486,7 @@ fn range_rows(
             let mut cells = vec![None; first_col];
             cells.extend(r.iter().map(excel_text));
             RawRecord {
+                line: 0,
                 row: first_row + i as u64 + 1,
                 cells,
             }
@@ -513,6 +519,7 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
     }
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let header = RawRecord {
+        line: 0,
         row: 1,
         cells: names.iter().map(|n| Some(n.clone())).collect(),
     };
@@ -536,6 +543,7 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
                     Box::new((0..n).map(move |i| {
                         done.store((offset + i + 1) as u64, Ordering::Relaxed);
                         Ok(RawRecord {
+                            line: 0,
                             row: (offset + i) as u64 + 2,
                             cells: cols.iter().map(|c| c[i].clone()).collect(),
                         })
@@ -723,10 +731,12 @@ mod tests {
     fn merged_ranges_are_spread_and_named_as_excel_names_them() {
         let mut rows = vec![
             RawRecord {
+                line: 0,
                 row: 3,
                 cells: vec![Some("区划代码".into()), Some("年龄结构".into()), None, None],
             },
             RawRecord {
+                line: 0,
                 row: 4,
                 cells: vec![None, Some("30岁以下".into()), Some("30-44岁".into())],
             },

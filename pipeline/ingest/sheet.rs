@@ -219,7 +219,14 @@ pub fn join(block: &[RawRecord]) -> (RawRecord, Vec<Vec<String>>) {
         .map(|p| (!p.is_empty()).then(|| p.join("/")))
         .collect();
     let row = block.last().map(|r| r.row).unwrap_or(1);
-    (RawRecord { row, cells }, parts)
+    (
+        RawRecord {
+            row,
+            cells,
+            line: 0,
+        },
+        parts,
+    )
 }
 
 /// A cell as a number (a count: no percentage sign).
@@ -512,6 +519,7 @@ mod tests {
 
     fn rec(row: u64, cells: &[&str]) -> RawRecord {
         RawRecord {
+            line: 0,
             row,
             cells: cells
                 .iter()

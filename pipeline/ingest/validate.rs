@@ -58,6 +58,77 @@ pub struct UsageRow {
     pub staff: Option<i64>,
 }
 
+/// Line breaks inside a record's cells: the physical lines it took beyond
+/// its first (manifest `lines_in_cells`).
+pub fn breaks<C: crate::ingest::read::AsCell>(cells: &[C]) -> u64 {
+    cells
+        .iter()
+        .filter_map(|c| c.text())
+        .map(|t| t.matches('\n').count() as u64)
+        .sum()
+}
+
+/// A line a quoted cell took in "looks like a record" when it holds at
+/// least this many delimiters: half the header's separators, and two.
+fn record_like(line: &str, width: usize) -> bool {
+    let need = (width.saturating_sub(1) / 2).max(2);
+    let delims = line.matches(',').count().max(line.matches('\t').count());
+    delims >= need
+}
+
+/// An open quote (contract B.1): a quoted cell that ran over line breaks and
+/// took in lines that look like records (as many delimiters as half a
+/// header's), as a quote never closed does to the rest of a CSV file. The
+/// record is an E_PARSE naming the line the quote opened on and the lines it
+/// took; a legitimate multi-line cell (an address with a line break) holds
+/// no such line and is read as one cell. `first_line` is the record's
+/// first physical line (0 for workbooks: never an open quote).
+pub fn open_quote<C: crate::ingest::read::AsCell>(
+    cells: &[C],
+    first_line: u64,
+    map: &HeaderMap,
+) -> Option<Reject> {
+    if first_line == 0 {
+        return None;
+    }
+    let mut line = first_line;
+    for (i, c) in cells.iter().enumerate() {
+        let Some(text) = c.text() else { continue };
+        let breaks = text.matches('\n').count() as u64;
+        if breaks > 0
+            && text
+                .split('\n')
+                .skip(1)
+                .any(|l| record_like(l, map.width()))
+        {
+            let column = map
+                .columns
+                .iter()
+                .zip(&map.index)
+                .find(|(_, ix)| **ix == Some(i))
+                .map(|(c, _)| c.name.to_string())
+                .unwrap_or_else(|| format!("cell {}", i + 1));
+            let opening = text.split('\n').next().unwrap_or("").trim_end();
+            let value = format!("{opening} …");
+            let took = if breaks == 1 {
+                format!("line {} was", line + 1)
+            } else {
+                format!("lines {}–{} were", line + 1, line + breaks)
+            };
+            return Some(Reject::new(
+                Rule::Parse,
+                &column,
+                Some(&value),
+                format!(
+                    "the quote opened on line {line} is not closed: {took} read as one cell (close the quote, or remove it)"
+                ),
+            ));
+        }
+        line += breaks;
+    }
+    None
+}
+
 /// Read access to one record's cells by canonical column, with the checks
 /// every table shares.
 pub struct Cells<'a> {

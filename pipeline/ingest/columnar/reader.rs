@@ -11,9 +11,9 @@ use crate::contract::Table;
 use crate::ingest::checks::Origin;
 use crate::ingest::headers::HeaderMap;
 use crate::ingest::load::{Head, BATCH_ROWS};
-use crate::ingest::quarantine::{Finding, QuarantineRecord};
+use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
 use crate::ingest::read::{self, RawRecord};
-use crate::ingest::sheet;
+use crate::ingest::{sheet, validate};
 use crate::ingest::{IngestError, Planned};
 use crate::warehouse::FileEntry;
 
@@ -27,6 +27,8 @@ enum Step<F> {
     Note,
     /// A published total (`true`: a subtotal).
     Total(bool),
+    /// A quote never closed took in the lines below (B.1).
+    Quote(Reject),
     /// A data row: its cells, and its values when the fast rules pass.
     Data(Option<F>),
 }
@@ -125,11 +127,14 @@ impl<'a, C: Columns> State<'a, C> {
             let (this, codes, columns) = (&current, self.codes, &self.columns);
             let (read, steps) = rayon::join(
                 || next.fill(&mut reader, &mut n),
-                || this.prepare(columns, &p, codes),
+                || this.prepare(columns, &p, &header, codes),
             );
             for (i, step) in steps.into_iter().enumerate() {
                 let row = this.first + i as u64;
                 let cells = || this.cells(i);
+                if !matches!(step, Step::Blank) {
+                    entry.lines_in_cells += this.breaks(i);
+                }
                 let data = match step {
                     Step::Blank => continue,
                     Step::Note => {
@@ -150,6 +155,21 @@ impl<'a, C: Columns> State<'a, C> {
                         findings.extend(
                             totals.check(&rec, sub, &header, pf.table, &pf.shown, tolerance),
                         );
+                        continue;
+                    }
+                    Step::Quote(r) => {
+                        data_rows += 1;
+                        entry.rows_read += 1;
+                        entry.rows_quarantined += 1;
+                        quarantine.push(QuarantineRecord {
+                            table: pf.table,
+                            source: pf.shown.clone(),
+                            row,
+                            column: r.column,
+                            value: r.value,
+                            rule: r.rule,
+                            message: r.message,
+                        });
                         continue;
                     }
                     Step::Data(fast) => fast,
@@ -226,7 +246,9 @@ fn sums_above(
         n += 1;
         let cells: Vec<Option<&str>> = rec.iter().map(read::trimmed).collect();
         let blank = cells.iter().all(Option::is_none);
-        if n > 1 && !blank && !sheet::note_row_of(&cells) {
+        let line = rec.position().map_or(0, |p| p.line());
+        let quote = validate::open_quote(&cells, line, header).is_some();
+        if n > 1 && !blank && !quote && !sheet::note_row_of(&cells) {
             totals.add_cells(n, &cells, header);
         }
     }
@@ -236,6 +258,7 @@ fn sums_above(
 /// A record as the record path reads it (trimmed cells, blank = `None`).
 fn owned(row: u64, cells: &[Option<&str>]) -> RawRecord {
     RawRecord {
+        line: 0,
         row,
         cells: cells.iter().map(|c| c.map(str::to_string)).collect(),
     }
@@ -286,6 +309,15 @@ impl Batch {
         }
     }
 
+    /// [`validate::breaks`] of record `i`, without collecting its cells.
+    fn breaks(&self, i: usize) -> u64 {
+        self.records[i]
+            .iter()
+            .filter_map(read::trimmed)
+            .map(|t| t.matches('\n').count() as u64)
+            .sum()
+    }
+
     fn cells(&self, i: usize) -> Vec<Option<&str>> {
         self.records[i].iter().map(read::trimmed).collect()
     }
@@ -297,6 +329,7 @@ impl Batch {
         &'b self,
         columns: &C,
         p: &Positions,
+        header: &HeaderMap,
         codes: &Codes,
     ) -> Vec<Step<C::Fast<'b>>> {
         (0..self.len)
@@ -306,6 +339,10 @@ impl Batch {
                 let cells = self.cells(i);
                 if cells.iter().all(Option::is_none) {
                     return Step::Blank;
+                }
+                let line = self.records[i].position().map_or(0, |p| p.line());
+                if let Some(r) = validate::open_quote(&cells, line, header) {
+                    return Step::Quote(r);
                 }
                 if sheet::note_row_of(&cells) {
                     return Step::Note;
