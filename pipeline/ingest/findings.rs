@@ -108,23 +108,39 @@ fn age_findings_in(
 ) -> PolarsResult<TotalsAndShares> {
     let scan = |path: &Path| -> PolarsResult<LazyFrame> { Ok(scan(path)?.filter(keep.clone())) };
     let is_total = col("age_band").eq(lit("total"));
-    let groups = scan(path)?.group_by(group_keys()).agg([
-        col("count")
-            .filter(is_total.clone().not())
-            .sum()
-            .alias("band_sum"),
-        col("count")
-            .filter(is_total.clone())
-            .first()
-            .alias("published"),
-    ]);
+    // Counts as whole millionths in a 38-digit decimal: the band sums are
+    // exact, so neither the order polars adds a group's rows in nor the
+    // path that staged them changes a bit of a finding (contract B.18).
+    let micros = || {
+        (col("count") * lit(1e6))
+            .round(0, RoundMode::HalfToEven)
+            .cast(DataType::Decimal(38, 0))
+    };
+    let as_count = |e: Expr| e.cast(DataType::Float64) / lit(1e6);
+    let groups = scan(path)?
+        .group_by(group_keys())
+        .agg([
+            micros()
+                .filter(is_total.clone().not())
+                .sum()
+                .alias("band_micros"),
+            micros()
+                .filter(is_total.clone())
+                .first()
+                .alias("published_micros"),
+        ])
+        .with_columns([
+            as_count(col("band_micros")).alias("band_sum"),
+            as_count(col("published_micros")).alias("published"),
+        ]);
     let totals = groups
         .clone()
         .filter(
-            col("published").is_not_null().and(
-                (col("published") - col("band_sum"))
+            col("published_micros").is_not_null().and(
+                (col("published_micros") - col("band_micros"))
+                    .cast(DataType::Float64)
                     .abs()
-                    .gt(lit(total_tolerance + 1e-9)),
+                    .gt(lit((total_tolerance * 1e6).round() + 1e-3)),
             ),
         )
         .with_column(

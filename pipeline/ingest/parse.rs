@@ -539,6 +539,49 @@ fn thousands_ok(s: &str) -> bool {
         && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// A number as millionths, exactly (W_TOTAL's sums, contract B.18): a
+/// whole number from its digits (`9223372036854775807` is not rounded to
+/// 2^63 as a float would), a fraction from its float rounded to 6 places.
+/// Sums of these are exact and the same in any order, on either path.
+pub fn parse_micros(raw: &str) -> Result<i128, String> {
+    let v = parse_number(raw)?;
+    if v.fract() != 0.0 {
+        return Ok((v * 1e6).round() as i128);
+    }
+    if v.abs() < 9.0e15 {
+        return Ok(v as i128 * 1_000_000);
+    }
+    let s = raw.trim();
+    let s = half_width(s).unwrap_or_else(|| s.to_string());
+    let digits: String = s.chars().filter(|c| *c != ',').collect();
+    let whole = digits.split('.').next().unwrap_or("");
+    Ok(whole
+        .parse::<i128>()
+        .ok()
+        .and_then(|i| i.checked_mul(1_000_000))
+        // `1e20`: the float is a whole number, exact as it stands.
+        .unwrap_or((v as i128).saturating_mul(1_000_000)))
+}
+
+/// Millionths as a message prints them, exactly: `184467440737095516140`,
+/// `57.9`.
+pub fn micros_text(m: i128) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    let (whole, frac) = (m.unsigned_abs() / 1_000_000, m.unsigned_abs() % 1_000_000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let f = format!("{frac:06}");
+        format!("{sign}{whole}.{}", f.trim_end_matches('0'))
+    }
+}
+
+/// Millionths back to a number for a finding: deterministic, as exact as a
+/// float can be.
+pub fn micros_f64(m: i128) -> f64 {
+    m as f64 / 1e6
+}
+
 /// An integer count: `12`, `12.0`, `1,234`. `12.5` is not an integer.
 pub fn parse_integer(raw: &str) -> Result<i64, String> {
     let v = parse_number(raw)?;
@@ -562,6 +605,60 @@ pub fn parse_percent(raw: &str) -> Result<f64, String> {
         .or_else(|| s.strip_suffix('％'))
         .unwrap_or(s);
     parse_number(s).map_err(|_| format!("'{raw}' is not a percentage"))
+}
+
+#[cfg(test)]
+mod micros_tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_exact_from_their_digits_and_fractions_to_six_places() {
+        assert_eq!(
+            parse_micros("9223372036854775807").unwrap(),
+            9_223_372_036_854_775_807i128 * 1_000_000
+        );
+        assert_eq!(parse_micros("1,234").unwrap(), 1_234_000_000);
+        assert_eq!(parse_micros("１２").unwrap(), 12_000_000);
+        assert_eq!(parse_micros("12.0").unwrap(), 12_000_000);
+        assert_eq!(parse_micros("28.09").unwrap(), 28_090_000);
+        assert_eq!(parse_micros("-3").unwrap(), -3_000_000);
+        assert_eq!(
+            parse_micros("1e20").unwrap(),
+            100_000_000_000_000_000_000i128 * 1_000_000
+        );
+        assert!(parse_micros("abc").is_err());
+    }
+
+    #[test]
+    fn sums_of_millionths_are_the_same_in_any_order() {
+        // As floats, 2^63 − 1 twenty times and small counts give a sum that
+        // depends on the order; as millionths it does not.
+        let mut values: Vec<i128> = (0..20)
+            .map(|_| parse_micros("9223372036854775807").unwrap())
+            .chain((1..500).map(|i| parse_micros(&format!("{}.{}", i * 7, i % 10)).unwrap()))
+            .collect();
+        let forward: i128 = values.iter().sum();
+        values.reverse();
+        let backward: i128 = values.iter().sum();
+        assert_eq!(forward, backward);
+        // The exact sum, by hand: 20 × (2^63 − 1), then Σ 7i and Σ (i mod 10)/10.
+        let small: i128 = (1..500).map(|i| i * 7).sum();
+        let tenths: i128 = (1..500).map(|i| i % 10).sum();
+        let want = (20 * 9_223_372_036_854_775_807i128 + small) * 1_000_000 + tenths * 100_000;
+        assert_eq!(forward, want);
+        // 184467440737095516140 + 873,250 + 225: no digit lost to a float.
+        assert_eq!(micros_text(forward), "184467440737096389615");
+    }
+
+    #[test]
+    fn millionths_print_exactly() {
+        assert_eq!(micros_text(57_900_000), "57.9");
+        assert_eq!(micros_text(-1_500_000), "-1.5");
+        assert_eq!(
+            micros_text(184_467_440_737_095_516_140_000_000),
+            "184467440737095516140"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -239,8 +239,15 @@ fn number(s: &str) -> Option<f64> {
 const KEYS: [&str; 5] = ["period", "role", "age_band", "dispute_type", "center_type"];
 
 /// Sums per key (the rows' values of [`KEYS`]), by the key's XXH3 hash:
-/// a data row builds no strings to find its sums.
-type Sums = std::collections::HashMap<u64, Vec<f64>>;
+/// a data row builds no strings to find its sums. Values are millionths
+/// ([`super::parse::parse_micros`]): the sums are exact, so the order rows
+/// and keys are added in (a hash map's, either path's) changes nothing.
+type Sums = std::collections::HashMap<u64, Vec<i128>>;
+
+/// A cell as millionths (a count: no percentage sign).
+fn micros(s: &str) -> Option<i128> {
+    super::parse::parse_micros(s).ok()
+}
 
 /// The running sums a published total row is checked against: per count
 /// column and per key, over every data row since the header (合计, 全区 …)
@@ -364,13 +371,13 @@ impl Totals {
         let n = self.columns.len();
         let mut values = Vec::with_capacity(n);
         for (i, _) in &self.columns {
-            values.push(cells.get(*i).and_then(|c| c.text()).and_then(number));
+            values.push(cells.get(*i).and_then(|c| c.text()).and_then(micros));
         }
         for sums in [&mut self.all, &mut self.sub] {
-            let row = sums.entry(id).or_insert_with(|| vec![0.0; n]);
+            let row = sums.entry(id).or_insert_with(|| vec![0; n]);
             for (r, v) in row.iter_mut().zip(&values) {
                 if let Some(v) = v {
-                    *r += v;
+                    *r = r.saturating_add(*v);
                 }
             }
         }
@@ -414,28 +421,27 @@ impl Totals {
             (&self.all, self.from.0)
         };
         // The rows the total covers: those agreeing on every key it names.
-        let mut covered = vec![0.0; self.columns.len()];
+        let mut covered = vec![0i128; self.columns.len()];
         for (id, row) in sums {
             let key = &self.key_of[id];
             if key.iter().zip(&want).all(|(k, w)| w.is_empty() || k == w) {
                 for (c, v) in covered.iter_mut().zip(row) {
-                    *c += v;
+                    *c = c.saturating_add(*v);
                 }
             }
         }
+        let tolerance_micros = (tolerance * 1e6).round() as i128;
         let mut out = Vec::new();
         for (k, (i, name)) in self.columns.iter().enumerate() {
-            let Some(published) = rec
-                .cells
-                .get(*i)
-                .cloned()
-                .flatten()
-                .and_then(|c| number(&c))
-            else {
+            let Some(cell) = rec.cells.get(*i).cloned().flatten() else {
                 continue;
             };
-            let sum = (covered[k] * 1e6).round() / 1e6;
-            if (published - sum).abs() > tolerance + 1e-9 {
+            let (Some(published), Some(exact)) = (number(&cell), micros(&cell)) else {
+                continue;
+            };
+            let sum = super::parse::micros_f64(covered[k]);
+            let sum_text = super::parse::micros_text(covered[k]);
+            if exact.abs_diff(covered[k]) > tolerance_micros.unsigned_abs() {
                 let rows = match from {
                     Some(f) if f < rec.row => format!("rows {f}–{}", rec.row - 1),
                     _ => "no rows".into(),
@@ -456,7 +462,7 @@ impl Totals {
                     expected: Some(sum),
                     actual: Some(published),
                     message: format!(
-                        "{source} row {} ({label}): {name} {published} differs from the sum of {rows}{of} ({sum})",
+                        "{source} row {} ({label}): {name} {published} differs from the sum of {rows}{of} ({sum_text})",
                         rec.row
                     ),
                 });
