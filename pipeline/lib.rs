@@ -43,6 +43,7 @@ pub mod did_study;
 pub mod generate;
 pub mod index_cmd;
 pub mod ingest;
+pub mod lock;
 pub mod metrics;
 pub mod progress;
 pub mod qca_study;

@@ -126,6 +126,27 @@ fn run_shard(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `ingest` and `validate`: under the lock of what they publish; exit 4 when
+/// another process kept it past `run.lock_timeout`.
+fn ingest_command(config: &Config, mode: &ingest::Mode, examples: usize) -> Result<ExitCode> {
+    let mut notes = Vec::new();
+    let outcome = ingest::run_locked(config, mode, &mut notes);
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    match outcome {
+        Ok(outcome) => {
+            print!("{}", ingest::summary(&outcome, examples));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ingest::IngestError::Lock(e @ govlens::lock::LockError::Locked { .. })) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(r) => {
@@ -218,18 +239,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Ingest(args) => {
             let config = load_config(&args)?;
-            let outcome = ingest::run(&config, &ingest::Mode::Ingest)?;
-            print!("{}", ingest::summary(&outcome, args.examples));
-            Ok(ExitCode::SUCCESS)
+            ingest_command(&config, &ingest::Mode::Ingest, args.examples)
         }
         Command::Validate(args) => {
             let config = load_config(&args.config)?;
             let report = args
                 .report
                 .unwrap_or_else(|| config.output.join("validation"));
-            let outcome = ingest::run(&config, &ingest::Mode::Validate { report })?;
-            print!("{}", ingest::summary(&outcome, args.config.examples));
-            Ok(ExitCode::SUCCESS)
+            ingest_command(
+                &config,
+                &ingest::Mode::Validate { report },
+                args.config.examples,
+            )
         }
         Command::Compare(cargs) => {
             let args = &cargs.config;

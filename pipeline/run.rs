@@ -9,13 +9,12 @@
 //! or findings, 2 error, 3 quarantined share above `run.max_rejected_share`,
 //! 4 locked.
 
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::config::Config;
 use crate::ingest::{self, Mode};
+use crate::lock::LockError;
 use crate::render::{self, labels::Lang};
 use crate::warehouse::Manifest;
 
@@ -51,82 +50,28 @@ pub enum RunError {
     Render(#[from] render::RenderError),
 }
 
-/// A held lock; removed when dropped.
-pub struct Lock {
-    path: PathBuf,
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-fn alive(pid: &str) -> bool {
-    pid.trim()
-        .parse::<u32>()
-        .is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists())
-}
-
-/// Takes `<warehouse>.lock`, waiting up to `timeout`; takes over a lock whose
-/// process is gone. `notes` gets a line when it waits or takes over.
+/// Takes `<warehouse>.lock` ([`crate::lock`]), waiting up to `timeout`;
+/// takes over a lock whose process is gone. `notes` gets a line when it
+/// waits or takes over.
 pub fn lock(
     warehouse: &Path,
     timeout: Duration,
     notes: &mut Vec<String>,
-) -> Result<Lock, RunError> {
-    let path = PathBuf::from(format!("{}.lock", warehouse.display()));
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| RunError::Lock {
-            path: path.display().to_string(),
-            source,
-        })?;
-    }
-    let start = Instant::now();
-    let mut waited = false;
-    loop {
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut f) => {
-                let _ = writeln!(f, "{}", std::process::id());
-                let _ = f.sync_all();
-                return Ok(Lock { path });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                if !holder.trim().is_empty() && !alive(&holder) {
-                    notes.push(format!(
-                        "took over the lock {} left by process {}, which is gone",
-                        path.display(),
-                        holder.trim()
-                    ));
-                    let _ = std::fs::remove_file(&path);
-                    continue;
-                }
-                if start.elapsed() >= timeout {
-                    return Err(RunError::Locked {
-                        warehouse: warehouse.display().to_string(),
-                        pid: holder.trim().to_string(),
-                        lock: path.display().to_string(),
-                        waited: start.elapsed().as_secs(),
-                    });
-                }
-                if !waited {
-                    notes.push(format!(
-                        "waiting for the lock held by process {}",
-                        holder.trim()
-                    ));
-                    waited = true;
-                }
-                std::thread::sleep(Duration::from_millis(200));
-            }
-            Err(source) => {
-                return Err(RunError::Lock {
-                    path: path.display().to_string(),
-                    source,
-                })
-            }
-        }
-    }
+) -> Result<crate::lock::Lock, RunError> {
+    crate::lock::take(warehouse, timeout, notes).map_err(|e| match e {
+        LockError::Locked {
+            target,
+            pid,
+            lock,
+            waited,
+        } => RunError::Locked {
+            warehouse: target,
+            pid,
+            lock,
+            waited,
+        },
+        LockError::Io { path, source } => RunError::Lock { path, source },
+    })
 }
 
 /// What `run` did, for the final summary and the exit code.

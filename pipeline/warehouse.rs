@@ -366,16 +366,25 @@ impl Staging {
     /// filesystem allows, and removes the old one.
     pub fn publish(mut self) -> Result<(), WarehouseError> {
         sync_dir(&self.dir)?;
-        if !self.target.exists() {
-            fs::rename(&self.dir, &self.target).map_err(io(&self.target))?;
-        } else if exchange(&self.dir, &self.target).is_ok() {
-            // `self.dir` now holds the previous folder.
-            fs::remove_dir_all(&self.dir).map_err(io(&self.dir))?;
-        } else {
-            let old = sibling(&self.target, "old");
-            fs::rename(&self.target, &old).map_err(io(&self.target))?;
-            fs::rename(&self.dir, &self.target).map_err(io(&self.target))?;
-            fs::remove_dir_all(&old).map_err(io(&old))?;
+        // The first publication: a rename, unless another process published
+        // the folder between the check and the rename (ENOTEMPTY, EEXIST);
+        // then ours is swapped in for theirs like any later publication.
+        let first = !self.target.exists()
+            && match fs::rename(&self.dir, &self.target) {
+                Ok(()) => true,
+                Err(_) if self.target.exists() && self.dir.exists() => false,
+                Err(e) => return Err(io(&self.target)(e)),
+            };
+        if !first {
+            if exchange(&self.dir, &self.target).is_ok() {
+                // `self.dir` now holds the previous folder.
+                fs::remove_dir_all(&self.dir).map_err(io(&self.dir))?;
+            } else {
+                let old = sibling(&self.target, "old");
+                fs::rename(&self.target, &old).map_err(io(&self.target))?;
+                fs::rename(&self.dir, &self.target).map_err(io(&self.target))?;
+                fs::remove_dir_all(&old).map_err(io(&old))?;
+            }
         }
         sync_dir(parent_of(&self.target))?;
         self.published = true;

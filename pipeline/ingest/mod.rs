@@ -41,6 +41,9 @@ use self::read::{Format, ReadError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// Another process holds the lock of the folder to publish (exit 4).
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
     #[error("config {config}: key {key}: '{pattern}' matches no file")]
     NoMatch {
         config: String,
@@ -384,6 +387,28 @@ pub fn metadata(run_id: &str, planned: &[Planned]) -> Vec<(String, String)> {
 /// The warehouse manifest's `config_hash`.
 pub fn config_hash(config: &Config) -> String {
     format!("blake3:{}", blake3::hash(config.text.as_bytes()).to_hex())
+}
+
+/// `govlens ingest` and `govlens validate`: [`run`] while holding the lock of
+/// the folder it publishes (`<warehouse>.lock`, or `<report>.lock` for
+/// validate), as `govlens run` holds it: a run in progress is never replaced
+/// under it, and two ingests take turns. Waits up to `run.lock_timeout`
+/// seconds, then [`crate::lock::LockError::Locked`] (exit 4). `notes` gets
+/// a line when it waited or took over a dead process's lock.
+pub fn run_locked(
+    config: &Config,
+    mode: &Mode,
+    notes: &mut Vec<String>,
+) -> Result<Outcome, IngestError> {
+    let target = match mode {
+        Mode::Validate { report } => report.clone(),
+        Mode::Ingest => config.warehouse.clone(),
+        // A shard's folder is published by its caller, under its lock.
+        Mode::Shard { .. } => return run(config, mode),
+    };
+    let timeout = std::time::Duration::from_secs(config.lock_timeout);
+    let _lock = crate::lock::take(&target, timeout, notes)?;
+    run(config, mode)
 }
 
 pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
