@@ -40,7 +40,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", message(&e));
+            eprintln!("error: {}", govlens::progress::one_line(&message(&e)));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -132,7 +132,7 @@ fn ingest_command(config: &Config, mode: &ingest::Mode, examples: usize) -> Resu
     let mut notes = Vec::new();
     let outcome = ingest::run_locked(config, mode, &mut notes);
     for n in &notes {
-        eprintln!("note: {n}");
+        eprintln!("note: {}", govlens::progress::one_line(n));
     }
     match outcome {
         Ok(outcome) => {
@@ -140,7 +140,7 @@ fn ingest_command(config: &Config, mode: &ingest::Mode, examples: usize) -> Resu
             Ok(ExitCode::SUCCESS)
         }
         Err(ingest::IngestError::Lock(e @ govlens::lock::LockError::Locked { .. })) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", govlens::progress::one_line(&e.to_string()));
             Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
         }
         Err(e) => Err(e.into()),

@@ -86,3 +86,37 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
         LogWriter
     }
 }
+
+/// Text from inputs as one terminal line: line breaks, tabs, escape
+/// sequences and other control or bidirectional-override characters are
+/// shown as escapes (`\n`, `\u{1b}`), never acted on by the terminal. For
+/// every message that can quote a file's bytes (a reader's error, a
+/// quarantined value, a file name).
+pub fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    #[test]
+    fn control_and_bidi_characters_are_escaped_on_one_line() {
+        assert_eq!(
+            super::one_line("a\nb\tc\u{1b}[31md\u{202e}e 社区"),
+            "a\\nb\\tc\\u{1b}[31md\\u{202e}e 社区"
+        );
+    }
+}

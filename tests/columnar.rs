@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use common::{parquet, repo, strs, Workdir};
+use common::{parquet, repo, strs, Gen, Workdir};
 
 /// `govlens ingest --config config` with one environment variable set;
 /// asserts success and returns (summary, log).
@@ -256,20 +256,12 @@ fn five_million_rows_with_planted_bad_rows_are_quarantined_exactly() {
     }
 }
 
-/// A seeded generator (xorshift64*): the same cases on every machine, no
-/// dependency.
-struct Gen(u64);
+/// Counts as a clerk or a careless export writes them.
+trait Counts {
+    fn count(&mut self) -> String;
+}
 
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
+impl Counts for Gen {
     /// A count as a clerk or a careless export writes it: small, at 2^53
     /// and past it, 2^63 − 1, 10^20 in scientific notation, a fraction,
     /// thousands separators.
@@ -306,7 +298,7 @@ fn both_paths_agree_on_totals_of_large_and_fractional_counts() {
     let centres = ["convenience", "governance", "health", "elderly_care"];
     let bands = ["<30", "30-44", "45-59", "60+"];
     for seed in 1..=8u64 {
-        let mut g = Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut g = Gen::new(seed);
         let mut usage =
             String::from("region_code,period,center_type,visits,services,satisfaction,staff\n");
         for code in &codes {

@@ -333,7 +333,7 @@ impl Config {
         if max_cells == 0 {
             return Err(key_err(
                 "limits.max_cells",
-                "must be at least 1 (cells a sheet may span; default 50000000)".into(),
+                "must be at least 1 (cells a sheet may span; default 20000000)".into(),
             ));
         }
         let analysis_level = Level::from_name(&raw.run.analysis_level).ok_or_else(|| {

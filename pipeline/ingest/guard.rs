@@ -2,7 +2,8 @@
 //! workbook or Parquet file that makes calamine or polars panic costs one
 //! clear error about that file, never the run.
 //!
-//! The crate is built with `panic = "unwind"` (the default; a test checks
+//! The crate is built with `panic = "unwind"` (the default; a build with
+//! `panic = "abort"` is refused below, and a test checks
 //! it), so a reader's panic can be caught on the thread that called it —
 //! rayon and polars resume a worker's panic on the caller. While any guard
 //! is active, the panic hook logs the library's message (`tracing`, at
@@ -10,6 +11,13 @@
 //! sees only the file-level error.
 //! Outside a guard the default hook runs, so a bug of govlens's own still
 //! prints its panic.
+
+// A build with `panic = "abort"` could catch nothing: every damaged file
+// would abort the run again. Refuse to build it.
+#[cfg(panic = "abort")]
+compile_error!(
+    "govlens must be built with panic = \"unwind\": ingest/guard.rs turns a reader's panic on a damaged file into an error"
+);
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -527,7 +527,7 @@ pub fn summary(outcome: &Outcome, examples: usize) -> String {
             s,
             "  {:<13} {}: read {}, stored {}, quarantined {}{}{}{}",
             f.table,
-            f.path,
+            crate::progress::one_line(&f.path),
             f.rows_read,
             f.rows_stored,
             f.rows_quarantined,
@@ -583,7 +583,7 @@ pub fn summary(outcome: &Outcome, examples: usize) -> String {
     for (rule, items) in by_rule {
         let _ = writeln!(s, "{rule}: {}", items.len());
         for e in items.iter().take(examples) {
-            let _ = writeln!(s, "    {e}");
+            let _ = writeln!(s, "    {}", crate::progress::one_line(e));
         }
     }
     let _ = writeln!(s, "written to {}", outcome.written_to.display());

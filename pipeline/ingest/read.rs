@@ -517,6 +517,26 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
             )));
         }
     }
+    // polars' streaming reader slices the file at the byte ranges the footer
+    // gives, unchecked (polars-stream row_group_data_fetch.rs): a range past
+    // the end is an abort in a debug build and an out-of-bounds read in a
+    // release one. Each is checked against the file first.
+    let file_len = std::fs::metadata(path)?.len();
+    let meta = reader.get_metadata().map_err(perr)?;
+    for (i, rg) in meta.row_groups.iter().enumerate() {
+        let bad = std::iter::once(rg.full_byte_range())
+            .chain(rg.byte_ranges_iter())
+            .find(|r| r.start > r.end || r.end > file_len);
+        if let Some(r) = bad {
+            return Err(ReadError::Parquet(format!(
+                "the file is damaged or not a valid Parquet file: row group {} claims bytes {}–{}, past its end ({} bytes)",
+                i + 1,
+                r.start,
+                r.end,
+                file_len
+            )));
+        }
+    }
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let header = RawRecord {
         line: 0,

@@ -353,3 +353,23 @@ pub fn with_render_key(text: &str, line: &str) -> String {
         format!("{text}\n[render]\n{line}\n")
     }
 }
+
+/// A seeded generator (xorshift64*): the same cases on every machine, no
+/// dependency (tests/columnar.rs, tests/mutation.rs).
+pub struct Gen(pub u64);
+
+impl Gen {
+    pub fn new(seed: u64) -> Gen {
+        Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in 0..n (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
