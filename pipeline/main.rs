@@ -25,8 +25,14 @@ const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GOVLENS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&cli.log_level));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GOVLENS_LOG").unwrap_or_else(|_| {
+        // The map rasteriser's own warnings (an empty polyline skipped)
+        // are not the user's business (GOVLENS_LOG=tiny_skia=warn shows them).
+        tracing_subscriber::EnvFilter::new(format!(
+            "{},tiny_skia=error,usvg=error,resvg=error",
+            cli.log_level
+        ))
+    });
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(govlens::progress::LogWriter);
