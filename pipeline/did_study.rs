@@ -1,5 +1,5 @@
 //! `govlens did --data FILE --outcome Y --time T --id I --cohort G …`: the
-//! staggered DiD of [`crate::compare::did`] on any long panel a researcher
+//! staggered DiD of [`crate::methods::did`] on any long panel a researcher
 //! brings (CSV, XLSX or Parquet; a row per unit and year; cohort 0 or blank
 //! for never treated), written as `att_gt`, `aggregations` and `pre_test`
 //! (Parquet and a spreadsheet-safe CSV), the event-study chart with its
@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::compare::did::{self, Did, Obs};
-use crate::config::did::{BasePeriod, Control, DidOptions, Method, SeKind};
+use crate::methods::did::options::{BasePeriod, Control, DidOptions, Method, SeKind};
+use crate::methods::did::{self, Did, Obs};
 use crate::render::labels::Lang;
 use crate::warehouse::{self, Staging, WarehouseError};
 
@@ -250,11 +250,16 @@ pub fn run(r: &Request) -> Result<Summary, DidStudyError> {
         path: shown.clone(),
         message,
     })?;
-    let d =
-        did::estimate(&obs, &r.covariates, &opts).map_err(|source| DidStudyError::Estimate {
-            path: shown.clone(),
-            source,
-        })?;
+    let d = did::estimate_with(
+        &obs,
+        &r.covariates,
+        &opts,
+        &crate::progress::MethodBar::new(crate::progress::Unit::Steps),
+    )
+    .map_err(|source| DidStudyError::Estimate {
+        path: shown.clone(),
+        source,
+    })?;
     let out = r.out.clone().unwrap_or_else(|| {
         r.data
             .parent()

@@ -19,7 +19,7 @@
 //! n = 256
 //! ```
 //!
-//! It writes the tables of [`crate::compare::index_study`] (Parquet and a
+//! It writes the tables of [`crate::methods::index`] (Parquet and a
 //! spreadsheet-safe CSV), the charts the run's render draws from them (the
 //! distributions before and after treatment, the correlation heat map and,
 //! with a sensitivity analysis, its bars and the rank intervals; SVG and
@@ -27,9 +27,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::compare::index_prepare::Context;
-use crate::compare::index_study::{self, IndexAnalysis};
-use crate::config::index_study::IndexStudy;
+use crate::methods::index::prepare::Context;
+use crate::methods::index::spec::IndexStudy;
+use crate::methods::index::{self as index_study, IndexAnalysis};
 use crate::warehouse::{self, Staging, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]

@@ -44,6 +44,7 @@ pub mod generate;
 pub mod index_cmd;
 pub mod ingest;
 pub mod lock;
+pub mod methods;
 pub mod metrics;
 pub mod progress;
 pub mod qca_study;

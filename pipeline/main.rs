@@ -368,8 +368,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if let Some(p) = &d.pretrend {
                 let name = match p.test {
-                    govlens::compare::did::PreTest::Wald => "W",
-                    govlens::compare::did::PreTest::SupT => "sup-t",
+                    govlens::methods::did::PreTest::Wald => "W",
+                    govlens::methods::did::PreTest::SupT => "sup-t",
                 };
                 println!(
                     "  pre-test {name} = {:.3}, {} cells, p = {:.4}",

@@ -120,3 +120,35 @@ mod one_line_tests {
         );
     }
 }
+
+/// A method's progress ([`crate::methods::Progress`]) as a bar of `unit`s,
+/// drawn as [`bar`] draws every bar: only when someone is watching.
+pub struct MethodBar {
+    unit: Unit,
+    bar: std::sync::Mutex<Option<ProgressBar>>,
+}
+
+impl MethodBar {
+    pub fn new(unit: Unit) -> MethodBar {
+        MethodBar {
+            unit,
+            bar: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl crate::methods::Progress for MethodBar {
+    fn start(&self, total: u64, what: &str) {
+        *self.bar.lock().expect("not poisoned") = Some(bar(total, self.unit, what.to_string()));
+    }
+    fn inc(&self, n: u64) {
+        if let Some(b) = self.bar.lock().expect("not poisoned").as_ref() {
+            b.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = self.bar.lock().expect("not poisoned").take() {
+            b.finish_and_clear();
+        }
+    }
+}

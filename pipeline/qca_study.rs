@@ -1,5 +1,5 @@
 //! `govlens qca --config FILE [--out DIR]`: one fsQCA study
-//! ([`crate::compare::qca_analysis`]) written out with its charts.
+//! ([`crate::methods::qca`]) written out with its charts.
 //!
 //! FILE is either
 //! - a study of a case table a researcher brings (CSV, XLSX or Parquet, a
@@ -31,8 +31,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde::Deserialize;
 
-use crate::compare::qca_analysis::{self, AnalysisError, Cases};
 use crate::config::{Config, Qca};
+use crate::methods::qca::{self as qca_analysis, AnalysisError, Cases};
 use crate::render::labels::Lang;
 use crate::warehouse::{self, Staging, WarehouseError};
 
@@ -165,8 +165,8 @@ pub fn run(
         if um.height() == 0 {
             return Err(derr(format!("no unit metrics for period {period}")));
         }
-        let (cases, notes) =
-            qca_analysis::unit_cases_of(&um, &period, &spec).map_err(|e| derr(e.to_string()))?;
+        let (cases, notes) = crate::compare::qca_cases::unit_cases_of(&um, &period, &spec)
+            .map_err(|e| derr(e.to_string()))?;
         let lang = Lang::parse(&cfg.render.lang).unwrap_or(Lang::Zh);
         let source = format!("{} (period {period})", dir.display());
         // A simulated run's charts say so, as the run's own do.

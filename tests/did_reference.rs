@@ -11,8 +11,8 @@
 
 use std::collections::BTreeMap;
 
-use govlens::compare::did::{estimate, Did, Kind, Obs};
-use govlens::config::did::{Control, DidOptions, Method, SeKind};
+use govlens::methods::did::options::{Control, DidOptions, Method, SeKind};
+use govlens::methods::did::{estimate, Did, Kind, Obs};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -248,7 +248,7 @@ fn universal_base_and_anticipation_telescope_the_varying_cells() {
         draws: 0,
         ..DidOptions::default()
     };
-    use govlens::config::did::BasePeriod::{Universal, Varying};
+    use govlens::methods::did::options::BasePeriod::{Universal, Varying};
     let varying = estimate(&obs, &[], &base(Varying, 0)).unwrap();
     let universal = estimate(&obs, &[], &base(Universal, 0)).unwrap();
     // ATT_u(2007, 2004) = Y_2004 − Y_2006 = −(Δ2005 + Δ2006).
@@ -485,7 +485,7 @@ fn units_as_their_own_clusters_are_the_unclustered_estimate() {
     let pre = b.pretrend.clone().unwrap();
     assert_eq!(
         (pre.test, pre.df),
-        (govlens::compare::did::PreTest::SupT, 3)
+        (govlens::methods::did::PreTest::SupT, 3)
     );
     assert_eq!(
         Did {
@@ -517,12 +517,12 @@ fn clusters_varying_within_a_unit_or_only_one_are_refused() {
     };
     assert_eq!(
         estimate(&one, &[], &opts),
-        Err(govlens::compare::did::DidError::OneCluster(500))
+        Err(govlens::methods::did::DidError::OneCluster(500))
     );
     obs[1].cluster = Some(99);
     assert!(matches!(
         estimate(&obs, &[], &opts),
-        Err(govlens::compare::did::DidError::ClusterVaries { unit, .. }) if unit == "8001"
+        Err(govlens::methods::did::DidError::ClusterVaries { unit, .. }) if unit == "8001"
     ));
 }
 

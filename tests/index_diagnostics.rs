@@ -4,7 +4,7 @@
 //! matrix, Cronbach's alpha from `var(ddof=1)`), run 2026-12-01 on
 //! tests/fixtures/coinr_asem_indicators.csv (the values are copied here).
 
-use govlens::compare::index_diagnostics::{cronbach_alpha, first_component, pearson, spearman};
+use govlens::methods::index::diagnostics::{cronbach_alpha, first_component, pearson, spearman};
 
 fn asem() -> Vec<Vec<Option<f64>>> {
     let mut rdr = csv::Reader::from_path(concat!(

@@ -2,7 +2,7 @@
 //! unit's index and pillar scores, arithmetic min-max 0..100 and geometric
 //! 1..100, to 4 decimals.
 
-use govlens::compare::index::{score, Aggregation, Indicator, Input, Normalisation};
+use govlens::methods::index::score::{score, Aggregation, Indicator, Input, Normalisation};
 
 fn fixture(name: &str) -> csv::Reader<std::fs::File> {
     csv::Reader::from_path(format!(

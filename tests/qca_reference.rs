@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use govlens::compare::qca::{self, Anchors, Cuts, Out};
+use govlens::methods::qca::sets::{self as qca, Anchors, Cuts, Out};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/qca");
 const CONDITIONS: [&str; 5] = ["DEV", "URB", "LIT", "IND", "STB"];

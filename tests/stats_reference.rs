@@ -1,7 +1,7 @@
 //! Model statistics against R on `airquality` (Ozone by Month, rows with Ozone
 //! missing dropped): contract §4's reference values, to 4 decimals.
 
-use govlens::compare::stats::{dunn, kruskal_wallis};
+use govlens::methods::stats::{dunn, kruskal_wallis};
 
 fn ozone_by_month() -> (Vec<u32>, Vec<Vec<f64>>) {
     let mut rdr = csv::Reader::from_path(concat!(

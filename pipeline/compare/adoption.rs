@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::did::{self, Kind};
 use super::tables::{sub_seed, Grouped};
-use crate::config::did::DidOptions;
 use crate::config::{check_metric, Config};
+use crate::methods::did::options::DidOptions;
+use crate::methods::did::{self, Kind};
 use crate::metrics::{Clusters, Unit};
 
 pub(super) struct Adoption {
@@ -310,7 +310,7 @@ fn estimate(
 ) -> Result<did::Did, did::DidError> {
     let first = obs.first().and_then(|o| o.cluster);
     if first.is_none() || obs.iter().any(|o| o.cluster != first) {
-        return did::estimate(obs, covariates, opts);
+        return did::estimate_with(obs, covariates, opts, &bar());
     }
     let by_unit: Vec<did::Obs> = obs
         .iter()
@@ -319,7 +319,7 @@ fn estimate(
             ..o.clone()
         })
         .collect();
-    did::estimate(&by_unit, covariates, opts)
+    did::estimate_with(&by_unit, covariates, opts, &bar())
 }
 
 /// "2022 (4 units), …": the cohorts R's did would warn about.
@@ -570,4 +570,9 @@ impl Tables {
             notes,
         })
     }
+}
+
+/// The DiD bootstrap's bar.
+fn bar() -> crate::progress::MethodBar {
+    crate::progress::MethodBar::new(crate::progress::Unit::Steps)
 }

@@ -10,12 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
-use super::imputation::Imputation;
-use super::index;
-use super::index_prepare::{pca_weights, prepare, Context, Prepared};
-use super::index_study::imputation;
 use super::tables::{sub_seed, Grouped};
 use crate::config::{Config, IndexGroup};
+use crate::methods::index::imputation;
+use crate::methods::index::imputation::Imputation;
+use crate::methods::index::prepare::{pca_weights, prepare, Context, Prepared};
+use crate::methods::index::score as index;
+use crate::methods::index::score::{Aggregation, Normalisation};
+use crate::methods::index::spec::IndexStudy;
 use crate::metrics::Unit;
 
 /// Per unit, its latest value of each indicator so far (raw, as read).
@@ -184,7 +186,12 @@ pub(super) fn index_scores(
         let scores = index::score(input, spec.normalisation, spec.aggregation, None, None);
         let ranks = index::ranks(&scores.index);
         let mc = if intervals {
-            index::rank_uncertainty(input, spec.draws, sub_seed(config.seed, &["index", period]))
+            index::rank_uncertainty(
+                input,
+                spec.draws,
+                sub_seed(config.seed, &["index", period]),
+                &crate::progress::MethodBar::new(crate::progress::Unit::Draws),
+            )
         } else {
             vec![None; input.units.len()]
         };
@@ -243,5 +250,53 @@ impl ScoreRows {
             "rank_p95" => self.p95, "missing_indicators" => self.missing,
             "imputed_indicators" => self.imputed, "treated_indicators" => self.treated,
         )
+    }
+}
+
+/// A run's `[index]` as a study of its index (the indicators are the
+/// run's metrics), so that the run and `govlens index` share one analysis.
+pub fn study_of_run(index: &crate::config::Index, seed: u64) -> IndexStudy {
+    IndexStudy {
+        data: String::new(),
+        unit: String::new(),
+        normalisation: match index.normalisation {
+            Normalisation::MinMax => "minmax",
+            Normalisation::ZScore => "zscore",
+            Normalisation::Rank => "rank",
+        }
+        .into(),
+        aggregation: match index.aggregation {
+            Aggregation::Arithmetic => "arithmetic",
+            Aggregation::Geometric => "geometric",
+        }
+        .into(),
+        winmax: index.winmax,
+        imputation: index.imputation.clone(),
+        group: Some(
+            match index.group {
+                crate::config::IndexGroup::Model => "model",
+                crate::config::IndexGroup::District => "district",
+            }
+            .into(),
+        ),
+        period: None,
+        analyse: None,
+        weights: index.weights.clone(),
+        indicators: index
+            .indicators
+            .iter()
+            .map(|i| crate::methods::index::spec::StudyIndicator {
+                column: match &i.breakdown {
+                    Some(b) => format!("{}:{b}", i.metric),
+                    None => i.metric.clone(),
+                },
+                pillar: i.pillar.clone(),
+                direction: i.direction,
+                weight: i.weight,
+            })
+            .collect(),
+        pillars: index.pillars.iter().cloned().collect(),
+        seed,
+        sensitivity: index.sensitivity.clone(),
     }
 }

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::{ferr, AnalysisError, Cases};
 use crate::compare::tables::{grouped, Grouped};
 use crate::config::Qca;
+use crate::methods::qca::{ferr, AnalysisError, Cases};
 
 /// The case table of a run's units in one period: a case per unit with a
 /// value of every metric the study names (`model:<word>`: 1 for the units

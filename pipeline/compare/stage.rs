@@ -678,7 +678,7 @@ pub fn compute_from(
                     .as_ref()
                     .filter(|_| study_period.as_ref() == Some(p))
                 {
-                    qca_cases = Some(super::qca_analysis::unit_cases(&g, q));
+                    qca_cases = Some(super::qca_cases::unit_cases(&g, q));
                 }
                 // The period's index input: for the analysis (the study period)
                 // and for the `latest` history, built once.
@@ -769,12 +769,12 @@ pub fn compute_from(
         let studied = cases.ids.len();
         let period = study_period.as_deref().unwrap_or("");
         notes.extend(qca_notes);
-        match super::qca_analysis::analyse(&cases, q) {
+        match crate::methods::qca::analyse(&cases, q) {
             Ok(analysis) => {
                 notes.extend(analysis.warnings.iter().map(|w| format!("qca: {w}")));
                 qca_tables = analysis.tables;
             }
-            Err(e @ super::qca_analysis::AnalysisError::Key { .. }) => {
+            Err(e @ crate::methods::qca::AnalysisError::Key { .. }) => {
                 return Err(CompareError::Qca {
                     config: config.path.display().to_string(),
                     message: format!("[qca]: {e}"),
@@ -791,8 +791,8 @@ pub fn compute_from(
     let mut index_tables = Vec::new();
     let ti = std::time::Instant::now();
     if let Some(ip) = index_input {
-        let spec = super::index_study::study_of_run(&config.index, config.seed);
-        match super::index_study::analyse(ip.input.units, ip.input.values, &ip.ctx, &spec) {
+        let spec = super::index_run::study_of_run(&config.index, config.seed);
+        match crate::methods::index::analyse(ip.input.units, ip.input.values, &ip.ctx, &spec) {
             Ok(a) => {
                 if let Some((f, st)) = &a.strongest {
                     notes.push(format!(

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::compare::stats;
 use crate::config::Config;
+use crate::methods::stats;
 
 /// A stable sub-seed for one piece of work, independent of scheduling.
 pub(super) fn sub_seed(seed: u64, parts: &[&str]) -> u64 {

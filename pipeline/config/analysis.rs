@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::did::{BasePeriod, ClusterLevel, Control, Method, SeKind};
+use super::did::{BasePeriod, Control, Method, SeKind};
 use super::ConfigError;
+use crate::contract::Level;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -463,7 +464,7 @@ pub(super) struct RawIndex {
     imputation: Option<String>,
     group: Option<String>,
     weights: Option<String>,
-    sensitivity: Option<super::index_study::SensitivitySpec>,
+    sensitivity: Option<crate::methods::index::spec::SensitivitySpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -494,15 +495,15 @@ pub struct IndexIndicator {
 /// `[index]`: the governance effectiveness index of contract §5.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Index {
-    pub normalisation: crate::compare::index::Normalisation,
-    pub aggregation: crate::compare::index::Aggregation,
+    pub normalisation: crate::methods::index::score::Normalisation,
+    pub aggregation: crate::methods::index::score::Aggregation,
     pub draws: usize,
     /// Which periods get the Monte Carlo rank intervals.
     pub uncertainty: Uncertainty,
     pub indicators: Vec<IndexIndicator>,
     pub pillars: Vec<(String, f64)>,
     /// The index's data preparation (docs/index.md), every period:
-    /// imputation (one of [`super::index_study::IMPUTATIONS`]) …
+    /// imputation (one of [`crate::methods::index::spec::IMPUTATIONS`]) …
     pub imputation: String,
     /// … within each unit's `model` or `district` for the group methods …
     pub group: IndexGroup,
@@ -514,7 +515,7 @@ pub struct Index {
     /// The analysis of the index period's units (`govlens index`'s,
     /// docs/contract.md B.10a), with the sensitivity analysis when
     /// `[index.sensitivity]` is given.
-    pub sensitivity: Option<super::index_study::SensitivitySpec>,
+    pub sensitivity: Option<crate::methods::index::spec::SensitivitySpec>,
 }
 
 /// `[index] group`: the group the group imputations fill within.
@@ -604,7 +605,7 @@ pub(super) fn check_index(
     raw: RawIndex,
     key_err: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<Index, ConfigError> {
-    use crate::compare::index::{Aggregation, Normalisation};
+    use crate::methods::index::score::{Aggregation, Normalisation};
     let normalisation = match raw.normalisation.as_deref().unwrap_or("minmax") {
         "minmax" | "min-max" => Normalisation::MinMax,
         "zscore" | "z-score" => Normalisation::ZScore,
@@ -688,7 +689,7 @@ pub(super) fn check_index(
             ))
         }
     };
-    use super::index_study::{not_one_of, IMPUTATIONS, WEIGHTS};
+    use crate::methods::index::spec::{not_one_of, IMPUTATIONS, WEIGHTS};
     let imputation = raw.imputation.unwrap_or_else(|| "none".into());
     if !IMPUTATIONS.contains(&imputation.as_str()) {
         return Err(key_err(
@@ -741,4 +742,49 @@ pub(super) fn check_index(
         weights,
         sensitivity: raw.sensitivity,
     })
+}
+/// `[compare] cluster`: where the adoption effects' standard errors are
+/// clustered (R's `clustervars`). Adoption is assigned to whole streets or
+/// counties, so units under one are not independent draws: clustering below
+/// the level of assignment understates the standard errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub enum ClusterLevel {
+    /// The coarsest level at which the region tree declares a unit's model
+    /// or adoption year (the sample: the county, which declares the model;
+    /// its streets declare the years).
+    #[default]
+    Auto,
+    /// Each unit its own cluster (R's default, no `clustervars`).
+    Unit,
+    /// The units' ancestors at this level (R's `clustervars = "county"`).
+    Level(Level),
+}
+
+impl TryFrom<String> for ClusterLevel {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        match s.as_str() {
+            "auto" => Ok(ClusterLevel::Auto),
+            "unit" => Ok(ClusterLevel::Unit),
+            other => Level::from_name(other)
+                .map(ClusterLevel::Level)
+                .ok_or_else(|| {
+                    format!(
+                        "'{other}' is not auto, unit, province, city, county, street or community"
+                    )
+                }),
+        }
+    }
+}
+
+impl ClusterLevel {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClusterLevel::Auto => "auto",
+            ClusterLevel::Unit => "unit",
+            ClusterLevel::Level(l) => l.name(),
+        }
+    }
 }

@@ -14,19 +14,17 @@ use serde::Deserialize;
 use crate::contract::{Level, Table, MEMBER_PERSONS};
 
 mod analysis;
-pub mod did;
-pub mod index_study;
+pub use crate::methods::did::options as did;
 mod output;
-mod qca;
 
+pub use crate::methods::qca::spec::{AnchorMode, Calibration, Qca, Robustness};
 pub use analysis::{
-    check_covariate, check_metric, parse_size, valid_breakdown, Boundaries, BoundaryCrs, Compare,
-    Index, IndexGroup, IndexIndicator, Metrics, PAdjust, Privacy, Render, Report, TablesPrivacy,
-    Uncertainty, METRICS,
+    check_covariate, check_metric, parse_size, valid_breakdown, Boundaries, BoundaryCrs,
+    ClusterLevel, Compare, Index, IndexGroup, IndexIndicator, Metrics, PAdjust, Privacy, Render,
+    Report, TablesPrivacy, Uncertainty, METRICS,
 };
 use analysis::{check_index, RawIndex, RawRender};
 pub use output::{CsvCopies, Output};
-pub use qca::{AnchorMode, Calibration, Qca, Robustness};
 
 /// The embedded default config: `configs/sample.toml` as it was built.
 pub const EMBEDDED_SAMPLE: &str = include_str!("../../configs/sample.toml");

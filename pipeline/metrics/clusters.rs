@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 
 use super::Unit;
-use crate::config::did::ClusterLevel;
+use crate::config::ClusterLevel;
 use crate::contract::Level;
 
 /// The units' clusters, aligned with the units they were made for.

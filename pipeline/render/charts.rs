@@ -257,7 +257,7 @@ pub fn boxes<DB: DrawingBackend>(
         }
         let mut s = v.clone();
         s.sort_by(f64::total_cmp);
-        let q = |p: f64| crate::compare::stats::quantile_sorted(&s, p);
+        let q = |p: f64| crate::methods::stats::quantile_sorted(&s, p);
         let (q1, med, q3) = (q(0.25), q(0.5), q(0.75));
         let iqr = q3 - q1;
         let lo_w = s

@@ -341,7 +341,7 @@ pub(super) fn report_content(
             Cell::text(labels::model(lang, m)),
             Cell::Num(Some(n as f64)),
             Cell::Num(Some(v.iter().sum::<f64>() / n as f64)),
-            Cell::Num(Some(crate::compare::stats::quantile_sorted(&v, 0.5))),
+            Cell::Num(Some(crate::methods::stats::quantile_sorted(&v, 0.5))),
             Cell::Num(v.first().copied()),
             Cell::Num(v.last().copied()),
         ]);

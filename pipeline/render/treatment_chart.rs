@@ -14,7 +14,7 @@ use polars::prelude::DataFrame;
 use super::charts::DrawResult;
 use super::font::FAMILY;
 use super::{floats, strs};
-use crate::compare::treatment::{KURT, SKEW};
+use crate::methods::index::treatment::{KURT, SKEW};
 
 fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()

@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 
 use super::inference::Inf;
-use crate::config::did::DidOptions;
+use super::options::DidOptions;
 
 /// Which aggregation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

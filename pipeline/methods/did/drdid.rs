@@ -16,7 +16,7 @@
 //! all three are the difference of mean changes.
 
 use super::linalg::{cholesky, gram, inverse_chol, rows_times, solve_chol, Mat};
-use crate::config::did::Method;
+use super::options::Method;
 
 /// Propensity scores at or above this mean no overlap (R did's check).
 const OVERLAP: f64 = 0.999;

@@ -77,13 +77,18 @@ const GROUP: usize = 8;
 /// differs from the unit-by-unit sum only by rounding (the additions are
 /// grouped eight units at a time; exact when the ψ are small integers, as
 /// the regression test checks).
-pub fn draws(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
+pub fn draws(
+    infs: &[&Inf],
+    n: usize,
+    draws: usize,
+    seed: u64,
+    bar: &dyn crate::methods::Progress,
+) -> Vec<f64> {
     let k = infs.len();
     let rows = infs.first().map_or(0, |i| i.psi.len());
-    let bar = crate::progress::bar(
+    bar.start(
         rows.div_ceil(BLOCK) as u64,
-        crate::progress::Unit::Steps,
-        format!("DiD bootstrap ({rows} rows, {draws} draws)"),
+        &format!("DiD bootstrap ({rows} rows, {draws} draws)"),
     );
     let tiles = k.div_ceil(TILE);
     // acc[t][d]: the sums of tile t's estimates for draw d.
@@ -102,7 +107,7 @@ pub fn draws(infs: &[&Inf], n: usize, draws: usize, seed: u64) -> Vec<f64> {
         });
         bar.inc(1);
     }
-    bar.finish_and_clear();
+    bar.finish();
     let mut stars = vec![0.0f64; draws * k];
     for (t, acc) in acc.iter().enumerate() {
         for (d, a) in acc.iter().enumerate() {
@@ -456,7 +461,7 @@ mod tests {
         let (n, k, b) = (2 * BLOCK + 300 + 5, 11, 37);
         let infs = infs(n, k, |i, j| ((i * 7 + j * 13) % 101) as f64 - 50.0);
         let refs: Vec<&Inf> = infs.iter().collect();
-        let stars = draws(&refs, n, b, 42);
+        let stars = draws(&refs, n, b, 42, &crate::methods::Silent);
         let plain = plain_stars(&infs, n, b, 42);
         for (x, (s, p)) in stars.iter().zip(&plain).enumerate() {
             assert_eq!(
@@ -478,7 +483,7 @@ mod tests {
             ((i * 7 + j * 13) % 101) as f64 / 7.0 - 6.0 + 1e-3 * (i as f64).sin()
         });
         let refs: Vec<&Inf> = infs.iter().collect();
-        let stars = draws(&refs, n, b, 7);
+        let stars = draws(&refs, n, b, 7, &crate::methods::Silent);
         let plain = plain_stars(&infs, n, b, 7);
         for (x, (s, p)) in stars.iter().zip(&plain).enumerate() {
             let scale: f64 = infs[x % k].psi.iter().map(|v| v.abs()).sum::<f64>() / n as f64;

@@ -33,11 +33,12 @@ pub mod aggte;
 mod drdid;
 pub mod inference;
 mod linalg;
+pub mod options;
 
 pub use aggte::Kind;
 pub use inference::{PreTest, PreTrend};
 
-use crate::config::did::{BasePeriod, Control, DidOptions, Method, SeKind};
+use self::options::{BasePeriod, Control, DidOptions, Method, SeKind};
 use inference::{Inf, ZERO_SE};
 
 /// One unit's outcome in one year. `cohort` is the adoption year, `None` for
@@ -193,6 +194,16 @@ struct Unit<'a> {
 /// Estimates every ATT(g, t), the aggregations and the pre-test.
 /// `covariates` names the columns of each observation's `x`.
 pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result<Did, DidError> {
+    estimate_with(obs, covariates, opts, &crate::methods::Silent)
+}
+
+/// [`estimate`], reporting the bootstrap's progress to `progress`.
+pub fn estimate_with(
+    obs: &[Obs],
+    covariates: &[String],
+    opts: &DidOptions,
+    progress: &dyn crate::methods::Progress,
+) -> Result<Did, DidError> {
     let mut notes = Vec::new();
     // The units in code order. Observations sorted by unit (as the run
     // passes its panel) are grouped as they come; others through a map
@@ -438,7 +449,7 @@ pub fn estimate(obs: &[Obs], covariates: &[String], opts: &DidOptions) -> Result
     let k = all.len();
     let analytic: Vec<f64> = all.iter().map(|i| inference::analytic_se(i, n)).collect();
     let stars = (opts.se == SeKind::Bootstrap && opts.draws > 0)
-        .then(|| inference::draws(&all, n, opts.draws, opts.seed));
+        .then(|| inference::draws(&all, n, opts.draws, opts.seed, progress));
     let se: Vec<f64> = match &stars {
         Some(s) => (0..k).map(|j| inference::bootstrap_se(s, k, j)).collect(),
         None => analytic.clone(),

@@ -4,8 +4,6 @@
 
 use serde::Deserialize;
 
-use crate::contract::Level;
-
 /// `control_group`: who the comparison units are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -53,52 +51,6 @@ pub enum SeKind {
     /// R's default), scaled by the IQR.
     #[default]
     Bootstrap,
-}
-
-/// `[compare] cluster`: where the adoption effects' standard errors are
-/// clustered (R's `clustervars`). Adoption is assigned to whole streets or
-/// counties, so units under one are not independent draws: clustering below
-/// the level of assignment understates the standard errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(try_from = "String")]
-pub enum ClusterLevel {
-    /// The coarsest level at which the region tree declares a unit's model
-    /// or adoption year (the sample: the county, which declares the model;
-    /// its streets declare the years).
-    #[default]
-    Auto,
-    /// Each unit its own cluster (R's default, no `clustervars`).
-    Unit,
-    /// The units' ancestors at this level (R's `clustervars = "county"`).
-    Level(Level),
-}
-
-impl TryFrom<String> for ClusterLevel {
-    type Error = String;
-
-    fn try_from(s: String) -> Result<Self, String> {
-        match s.as_str() {
-            "auto" => Ok(ClusterLevel::Auto),
-            "unit" => Ok(ClusterLevel::Unit),
-            other => Level::from_name(other)
-                .map(ClusterLevel::Level)
-                .ok_or_else(|| {
-                    format!(
-                        "'{other}' is not auto, unit, province, city, county, street or community"
-                    )
-                }),
-        }
-    }
-}
-
-impl ClusterLevel {
-    pub fn name(self) -> &'static str {
-        match self {
-            ClusterLevel::Auto => "auto",
-            ClusterLevel::Unit => "unit",
-            ClusterLevel::Level(l) => l.name(),
-        }
-    }
 }
 
 /// Every option of one estimation.

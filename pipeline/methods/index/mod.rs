@@ -7,12 +7,21 @@
 
 use polars::prelude::*;
 
-use super::imputation::Imputation;
-use super::index::{ranks, score, Aggregation, Indicator, Input, Normalisation};
-use super::index_diagnostics as diag;
-use super::index_prepare::{pca_weights, prepare, Context};
-use super::index_sensitivity::{self as sens, Factor, Nominal};
-use crate::config::index_study::{not_one_of, IndexStudy, IMPUTATIONS, WEIGHTS};
+pub mod diagnostics;
+pub mod imputation;
+pub mod prepare;
+pub mod score;
+pub mod sensitivity;
+pub mod sobol;
+pub mod spec;
+pub mod treatment;
+
+use self::diagnostics as diag;
+use self::imputation::Imputation;
+use self::prepare::{pca_weights, prepare, Context};
+use self::score::{ranks, score, Aggregation, Indicator, Input, Normalisation};
+use self::sensitivity::{self as sens, Factor, Nominal};
+use self::spec::{not_one_of, IndexStudy, IMPUTATIONS, WEIGHTS};
 
 /// A study's tables in the order they are written, and the factor that
 /// moves the ranks most (for the terminal and a report's sentence).
@@ -248,7 +257,7 @@ pub fn analyse(
         // would decide it alone. Correlations and the PCA are scale-free.
         let normalised: Vec<Vec<Option<f64>>> = items
             .iter()
-            .map(|v| super::index::normalise(v, norm, 0.0, 100.0))
+            .map(|v| self::score::normalise(v, norm, 0.0, 100.0))
             .collect();
         let alpha = diag::cronbach_alpha(&normalised);
         let pca = diag::first_component(&items);
@@ -383,7 +392,7 @@ pub fn analyse(
             .iter()
             .max_by(|a, b| a.1.st.total_cmp(&b.1.st))
             .map(|(f, i)| (f.to_string(), i.st));
-        let f = |g: fn(&super::sobol::Indices) -> f64| {
+        let f = |g: fn(&self::sobol::Indices) -> f64| {
             r.indices.iter().map(|(_, i)| g(i)).collect::<Vec<_>>()
         };
         tables.push((
@@ -434,7 +443,7 @@ fn flags(n: usize, positions: &[Vec<usize>], indicators: &[Indicator]) -> Vec<Op
 }
 
 /// The factors a `[index.sensitivity]` names.
-fn factors(s: &crate::config::index_study::SensitivitySpec) -> Result<Vec<Factor>, String> {
+fn factors(s: &crate::methods::index::spec::SensitivitySpec) -> Result<Vec<Factor>, String> {
     let mut out = Vec::new();
     for f in &s.factors {
         out.push(match f.as_str() {
@@ -504,53 +513,5 @@ impl DiagRows {
             "effective_weight" => self.eff, "pca_weight" => self.pca_weight,
         )
         .map_err(ferr("index_diagnostics"))
-    }
-}
-
-/// A run's `[index]` as a study of its index (the indicators are the
-/// run's metrics), so that the run and `govlens index` share one analysis.
-pub fn study_of_run(index: &crate::config::Index, seed: u64) -> IndexStudy {
-    IndexStudy {
-        data: String::new(),
-        unit: String::new(),
-        normalisation: match index.normalisation {
-            Normalisation::MinMax => "minmax",
-            Normalisation::ZScore => "zscore",
-            Normalisation::Rank => "rank",
-        }
-        .into(),
-        aggregation: match index.aggregation {
-            Aggregation::Arithmetic => "arithmetic",
-            Aggregation::Geometric => "geometric",
-        }
-        .into(),
-        winmax: index.winmax,
-        imputation: index.imputation.clone(),
-        group: Some(
-            match index.group {
-                crate::config::IndexGroup::Model => "model",
-                crate::config::IndexGroup::District => "district",
-            }
-            .into(),
-        ),
-        period: None,
-        analyse: None,
-        weights: index.weights.clone(),
-        indicators: index
-            .indicators
-            .iter()
-            .map(|i| crate::config::index_study::StudyIndicator {
-                column: match &i.breakdown {
-                    Some(b) => format!("{}:{b}", i.metric),
-                    None => i.metric.clone(),
-                },
-                pillar: i.pillar.clone(),
-                direction: i.direction,
-                weight: i.weight,
-            })
-            .collect(),
-        pillars: index.pillars.iter().cloned().collect(),
-        seed,
-        sensitivity: index.sensitivity.clone(),
     }
 }

@@ -10,9 +10,9 @@
 //! is a value like any other there); the `index_imputed` table lists the
 //! filled value, `index_treated` what treatment then did to any value.
 
+use super::diagnostics::first_component;
 use super::imputation::{impute, Imputation};
-use super::index::Input;
-use super::index_diagnostics::first_component;
+use super::score::Input;
 use super::treatment::{self, Treated};
 
 /// What the group and panel imputations need, a value per unit of the
@@ -153,7 +153,7 @@ pub fn pca_weights(input: &Input) -> Result<Vec<f64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::index::Indicator;
+    use crate::methods::index::score::Indicator;
 
     fn input(values: Vec<Vec<Option<f64>>>, pillars: &[&str]) -> Input {
         Input {

@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::stats::quantile_sorted;
+use crate::methods::stats::quantile_sorted;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Normalisation {
@@ -348,7 +348,12 @@ impl Draw {
 /// 0.75..1.25), normalisation (min-max, z-score, rank) and aggregation
 /// (arithmetic, geometric). Draw `b` uses its own ChaCha stream of `seed`,
 /// so results do not depend on the number of threads.
-pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<RankInterval>> {
+pub fn rank_uncertainty(
+    input: &Input,
+    draws: usize,
+    seed: u64,
+    bar: &dyn crate::methods::Progress,
+) -> Vec<Option<RankInterval>> {
     let pillars = input.pillars();
     let directed = directed(input);
     let columns: Vec<Vec<Vec<Option<f64>>>> = AGGS
@@ -358,11 +363,7 @@ pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<Ra
         .into_par_iter()
         .map(|(norm, agg)| normalised(&directed, norm, agg))
         .collect();
-    let bar = crate::progress::bar(
-        draws as u64,
-        crate::progress::Unit::Draws,
-        "index Monte Carlo",
-    );
+    bar.start(draws as u64, "index Monte Carlo");
     // u32 ranks (0 = no score) keep draws × units at 4 bytes a cell.
     let ranks_by_draw: Vec<Vec<u32>> = (0..draws)
         .into_par_iter()
@@ -379,7 +380,7 @@ pub fn rank_uncertainty(input: &Input, draws: usize, seed: u64) -> Vec<Option<Ra
             },
         )
         .collect();
-    bar.finish_and_clear();
+    bar.finish();
     // Each unit's ranks over the draws, sorted as integers (the same order
     // as their f64 values), on every core: units in contiguous ranges, so a
     // thread reads neighbouring cells of each draw's ranks.
@@ -599,7 +600,10 @@ mod tests {
                 })
             })
             .collect();
-        assert_eq!(rank_uncertainty(&input, draws, seed), expected);
+        assert_eq!(
+            rank_uncertainty(&input, draws, seed, &crate::methods::Silent),
+            expected
+        );
     }
 
     /// Guards the one-pass weighted mean: the bits of the two-pass form
@@ -636,8 +640,11 @@ mod tests {
 
     #[test]
     fn monte_carlo_is_seeded() {
-        let a = rank_uncertainty(&input(), 200, 3);
-        assert_eq!(a, rank_uncertainty(&input(), 200, 3));
+        let a = rank_uncertainty(&input(), 200, 3, &crate::methods::Silent);
+        assert_eq!(
+            a,
+            rank_uncertainty(&input(), 200, 3, &crate::methods::Silent)
+        );
         let b = a[1].clone().unwrap();
         assert!(b.p05 <= b.median && b.median <= b.p95);
     }

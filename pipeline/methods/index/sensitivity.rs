@@ -26,8 +26,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::imputation::Imputation;
-use super::index::{ranks, score, Aggregation, Input, Normalisation};
-use super::index_prepare::{prepare, Context};
+use super::prepare::{prepare, Context};
+use super::score::{ranks, score, Aggregation, Input, Normalisation};
 use super::sobol::{self, Design, Indices};
 
 /// One uncertain choice and its alternatives.
@@ -294,7 +294,7 @@ pub fn analyse(
                 return None;
             }
             v.sort_by(f64::total_cmp);
-            let q = |p| super::stats::quantile_sorted(&v, p);
+            let q = |p| crate::methods::stats::quantile_sorted(&v, p);
             Some((q(0.05), q(0.5), q(0.95)))
         })
         .collect();
@@ -346,7 +346,7 @@ pub fn remove_one(input: &Input, nominal: Nominal) -> Vec<(String, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::index::Indicator;
+    use crate::methods::index::score::Indicator;
 
     fn input() -> Input {
         // 30 units; indicator a and b disagree, so the normalisation and the

@@ -19,7 +19,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::stats::quantile_sorted;
+use crate::methods::stats::quantile_sorted;
 
 /// The most points the Sobol sequence gives (sobol_burley's limit).
 pub const MAX_N: usize = 1 << 16;

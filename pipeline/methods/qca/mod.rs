@@ -18,17 +18,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::qca::{self, Anchors, Cuts, Implicant, Out, TruthRow};
+pub mod sets;
+pub mod spec;
+
+use self::sets::{self as qca, Anchors, Cuts, Implicant, Out, TruthRow};
 
 mod robustness;
 mod tables;
-mod units;
 
-use crate::config::{AnchorMode, Calibration, Qca};
+use self::spec::{AnchorMode, Calibration, Qca};
 use robustness::Grid;
 use tables::{configurations, necessity_table, truth_frame, SolutionRows};
-pub(crate) use units::unit_cases;
-pub use units::unit_cases_of;
 
 /// A case table: ids and, per column, a raw value per case.
 #[derive(Debug, Clone, Default)]
@@ -421,7 +421,7 @@ fn calibration_table(
     .map_err(ferr("qca_calibration"))
 }
 
-fn ferr(table: &str) -> impl FnOnce(PolarsError) -> AnalysisError {
+pub fn ferr(table: &str) -> impl FnOnce(PolarsError) -> AnalysisError {
     let table = table.to_string();
     move |source| AnalysisError::Frame { table, source }
 }

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::spec::{Calibration, Qca};
 use super::{
     cover_membership, expression, ferr, same_terms, set, solve, AnalysisError, Cases, Solved,
 };
-use crate::compare::qca::{self, Anchors, Cuts, Implicant};
-use crate::config::{Calibration, Qca};
+use crate::methods::qca::sets::{self as qca, Anchors, Cuts, Implicant};
 
 /// The robustness grid around the base analysis.
 pub(super) struct Grid<'a> {

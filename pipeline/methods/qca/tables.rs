@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use super::{ferr, AnalysisError};
-use crate::compare::qca::{self, Fit, Implicant, TruthRow};
+use crate::methods::qca::sets::{self as qca, Fit, Implicant, TruthRow};
 
 pub(super) fn necessity_table(
     names: &[String],

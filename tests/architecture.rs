@@ -1,0 +1,126 @@
+//! The house's rules (docs/architecture.md), checked on the source: the
+//! methods import nothing above them, so that a method is one place and
+//! every front end (the run config, the CLI flags, the study files) converts
+//! its input into the method's own options.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The code of a file without its comments (`//` to the end of a line):
+/// a doc comment may name a module above, an import may not.
+fn code(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The top-level modules a file's code names as `crate::<module>`.
+fn named(text: &str) -> BTreeSet<String> {
+    let code = code(text);
+    code.match_indices("crate::")
+        .map(|(i, m)| {
+            code[i + m.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_methods_import_nothing_above_them() {
+    let root = common::repo().join("pipeline/methods");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() >= 15, "{files:?}");
+    let mut offences = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for m in named(&text) {
+            if m != "methods" {
+                offences.push(format!("{}: crate::{m}", f.display()));
+            }
+        }
+        // Nor by climbing out with `super::` from the top of methods/.
+        // methods/stats.rs is methods::stats: `super::super::` is the crate;
+        // methods/did/mod.rs is methods::did: `super::super::` too.
+        let depth = f.strip_prefix(&root).unwrap().components().count();
+        let up = if f.file_name().unwrap() == "mod.rs" {
+            depth
+        } else {
+            depth + 1
+        };
+        let climb = "super::".repeat(up);
+        if code(&text).contains(&climb) {
+            offences.push(format!("{}: {climb}", f.display()));
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "methods/ names what is above it:\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
+fn the_rule_checker_sees_an_import_and_ignores_a_comment() {
+    // The check must be able to fail: an import is seen, a comment is not.
+    assert!(named("use crate::config::Qca;").contains("config"));
+    assert!(named("let x = crate::progress::bar(1);").contains("progress"));
+    assert!(named("//! see crate::config for the keys").is_empty());
+    assert!(named("foo(); // crate::render").is_empty());
+}
+
+/// Which top-level module names which: the graph docs/architecture.md draws.
+/// Printed for the reader (`cargo test --test architecture -- --nocapture`);
+/// the edges into and out of methods/ are asserted above.
+#[test]
+fn the_module_graph() {
+    let root = common::repo().join("pipeline");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in &files {
+        let rel = f.strip_prefix(&root).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        let text = std::fs::read_to_string(f).unwrap();
+        let edges = graph.entry(top.clone()).or_default();
+        edges.extend(named(&text).into_iter().filter(|m| *m != top));
+    }
+    for (m, to) in &graph {
+        eprintln!(
+            "{m} -> {}",
+            to.iter().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let into_methods: Vec<&String> = graph
+        .get("methods")
+        .map(|to| to.iter().collect())
+        .unwrap_or_default();
+    assert!(into_methods.is_empty(), "methods -> {into_methods:?}");
+}
