@@ -387,7 +387,7 @@ fn chart(
     use crate::render::charts::{event_points, event_study, Scale};
     use plotters::prelude::*;
     crate::render::font::register(None).map_err(|e| DidStudyError::Chart(e.to_string()))?;
-    let kind = crate::render::strs(aggregations, "kind");
+    let kind = crate::runs::strs(aggregations, "kind");
     let rows = event_points(aggregations, |i| kind[i] == "dynamic");
     let title = crate::render::labels::label(lang, "event_title");
     let derr = |e: String| DidStudyError::Chart(e);

@@ -51,4 +51,5 @@ pub mod qca_study;
 pub mod regions;
 pub mod render;
 pub mod run;
+pub mod runs;
 pub mod warehouse;

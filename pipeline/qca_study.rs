@@ -54,6 +54,8 @@ pub enum QcaError {
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
     #[error(transparent)]
+    Runs(#[from] crate::runs::RunsError),
+    #[error(transparent)]
     Warehouse(#[from] WarehouseError),
 }
 
@@ -147,12 +149,12 @@ pub fn run(
         let spec = cfg.qca.clone().ok_or_else(|| {
             cerr("no [qca] section: add one (docs/qca.md) to study the run's units".into())
         })?;
-        let dir = crate::render::find_run(&cfg.output, run)?;
+        let dir = crate::runs::find_run(&cfg.output, run)?;
         let period = match period {
             Some(p) => p.to_string(),
-            None => crate::render::latest_period(&dir)?,
+            None => crate::runs::latest_period(&dir)?,
         };
-        let um = crate::render::query(&dir, "unit_metrics", |lf| {
+        let um = crate::runs::query(&dir, "unit_metrics", |lf| {
             lf.filter(col("period").eq(lit(period.as_str())))
         })?;
         let derr = |message: String| QcaError::Data {

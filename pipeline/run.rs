@@ -48,6 +48,8 @@ pub enum RunError {
     Compare(#[from] crate::compare::stage::CompareError),
     #[error(transparent)]
     Render(#[from] render::RenderError),
+    #[error(transparent)]
+    Runs(#[from] crate::runs::RunsError),
 }
 
 /// Takes `<warehouse>.lock` ([`crate::lock`]), waiting up to `timeout`;
@@ -246,5 +248,5 @@ pub fn finish(
 
 /// The newest period of a run's unit metrics.
 fn latest_period(run_dir: &Path) -> Result<String, RunError> {
-    Ok(render::latest_period(run_dir)?)
+    Ok(crate::runs::latest_period(run_dir)?)
 }

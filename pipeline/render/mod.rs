@@ -60,19 +60,16 @@ use plotters::prelude::*;
 use polars::prelude::*;
 
 use crate::config::Config;
+pub(crate) use crate::runs::{
+    distinct, find_run, floats, latest_period, query, str_refs, strs, table,
+};
 use crate::warehouse::{self, Staging, WarehouseError};
 use labels::{label, Lang};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("run '{run}' not found in {output} (runs there: {available}); run `govlens compare` first or pass --run")]
-    NoRun {
-        run: String,
-        output: String,
-        available: String,
-    },
-    #[error("{output} has no runs yet: run `govlens compare` first")]
-    NoRuns { output: String },
+    #[error(transparent)]
+    Runs(#[from] crate::runs::RunsError),
     #[error(transparent)]
     Font(#[from] font::FontError),
     #[error("reading table {path}: {source}")]
@@ -179,128 +176,6 @@ pub fn render_key(config: &Config, opts: &Options) -> String {
 /// `.rendered` marker is written last, after both reports are in place.
 pub fn is_rendered(run_dir: &Path, key: &str) -> bool {
     std::fs::read_to_string(run_dir.join(".rendered")).is_ok_and(|k| k.trim() == key)
-}
-
-/// The run folder to render.
-pub fn find_run(output: &Path, run: Option<&str>) -> Result<PathBuf, RenderError> {
-    let runs = || -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(output)
-            .map(|rd| {
-                rd.flatten()
-                    .filter(|e| e.path().join("manifest.json").is_file())
-                    .map(|e| e.file_name().to_string_lossy().to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
-    let id = match run {
-        Some(r) => r.to_string(),
-        None => match warehouse::read_latest(output) {
-            Some(id) => id,
-            None => {
-                return Err(RenderError::NoRuns {
-                    output: output.display().to_string(),
-                })
-            }
-        },
-    };
-    let dir = output.join(&id);
-    if dir.join("manifest.json").is_file() && dir.join("tables").is_dir() {
-        Ok(dir)
-    } else {
-        Err(RenderError::NoRun {
-            run: id,
-            output: output.display().to_string(),
-            available: runs().join(", "),
-        })
-    }
-}
-
-/// A query over a run table, collected on polars' streaming engine: the
-/// table is read in morsels and filtered as it goes, so a large table costs
-/// what the query keeps (the in-memory engine read all of national
-/// unit_metrics, ~11 GB, to keep one period).
-pub fn query(
-    dir: &Path,
-    name: &str,
-    q: impl FnOnce(LazyFrame) -> LazyFrame,
-) -> Result<DataFrame, RenderError> {
-    let path = dir.join("tables").join(format!("{name}.parquet"));
-    PlRefPath::try_from_path(&path)
-        .and_then(|p| LazyFrame::scan_parquet(p, ScanArgsParquet::default()))
-        .and_then(|lf| {
-            Ok(q(lf)
-                .collect_with_engine(Engine::Streaming)?
-                .unwrap_single())
-        })
-        .map_err(|source| RenderError::Table {
-            path: path.display().to_string(),
-            source,
-        })
-}
-
-/// The newest period of a run's unit metrics ("" when it has none).
-pub fn latest_period(dir: &Path) -> Result<String, RenderError> {
-    let df = query(dir, "unit_metrics", |lf| lf.select([col("period").max()]))?;
-    Ok(strs(&df, "period").into_iter().next().unwrap_or_default())
-}
-
-/// The distinct values of a column of a run's unit metrics ("" for null).
-pub fn distinct(
-    dir: &Path,
-    column: &str,
-) -> Result<std::collections::BTreeSet<String>, RenderError> {
-    let df = query(dir, "unit_metrics", |lf| {
-        lf.select([col(column)])
-            .unique(None, UniqueKeepStrategy::Any)
-    })?;
-    Ok(strs(&df, column).into_iter().collect())
-}
-
-pub fn table(dir: &Path, name: &str) -> Result<DataFrame, RenderError> {
-    let path = dir.join("tables").join(format!("{name}.parquet"));
-    let terr = |source| RenderError::Table {
-        path: path.display().to_string(),
-        source,
-    };
-    let f = std::fs::File::open(&path).map_err(|e| {
-        terr(PolarsError::IO {
-            error: std::sync::Arc::new(e),
-            msg: None,
-        })
-    })?;
-    ParquetReader::new(f).finish().map_err(terr)
-}
-
-pub fn strs(df: &DataFrame, c: &str) -> Vec<String> {
-    df.column(c)
-        .ok()
-        .and_then(|s| {
-            s.str()
-                .ok()
-                .map(|ca| ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
-        })
-        .unwrap_or_default()
-}
-
-/// A text column's values borrowed from the frame ("" for null): [`strs`]
-/// without a `String` per row, for the tables of a unit per row.
-pub fn str_refs<'a>(df: &'a DataFrame, c: &str) -> Vec<&'a str> {
-    df.column(c)
-        .ok()
-        .and_then(|s| s.str().ok())
-        .map(|ca| ca.iter().map(|v| v.unwrap_or("")).collect())
-        .unwrap_or_default()
-}
-
-pub(crate) fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
-    df.column(c)
-        .ok()
-        .and_then(|s| s.cast(&DataType::Float64).ok())
-        .map(|s| s.f64().map(|ca| ca.iter().collect()).unwrap_or_default())
-        .unwrap_or_default()
 }
 
 /// A rank-interval chart's rows from a table with `unit_col`, rank,
