@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use govlens::methods::did::options::DidOptions;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "govlens",
@@ -202,10 +204,10 @@ pub struct DidArgs {
     #[arg(long, value_delimiter = ',')]
     pub covariates: Vec<String>,
     /// Comparison units: never (R's nevertreated) or notyet (notyettreated).
-    #[arg(long, default_value = "never")]
+    #[arg(long, default_value_t = DidOptions::default().control.to_string())]
     pub control: String,
     /// With covariates: dr (doubly robust), ipw or reg.
-    #[arg(long, default_value = "dr")]
+    #[arg(long, default_value_t = DidOptions::default().method.to_string())]
     pub method: String,
     /// Cluster the standard errors on this column (R's clustervars): one
     /// bootstrap multiplier per cluster; constant within a unit; the level
@@ -213,16 +215,16 @@ pub struct DidArgs {
     #[arg(long)]
     pub cluster: Option<String>,
     /// Periods before adoption in which units may already react.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = DidOptions::default().anticipation)]
     pub anticipation: i32,
     /// varying or universal.
-    #[arg(long, default_value = "varying")]
+    #[arg(long, default_value_t = DidOptions::default().base_period.to_string())]
     pub base_period: String,
     /// Standard errors: bootstrap (R's default) or analytic.
-    #[arg(long, default_value = "bootstrap")]
+    #[arg(long, default_value_t = DidOptions::default().se.to_string())]
     pub se: String,
     /// Bootstrap draws.
-    #[arg(long, default_value_t = 999)]
+    #[arg(long, default_value_t = DidOptions::default().draws)]
     pub draws: usize,
     /// The bootstrap's seed.
     #[arg(long, default_value_t = 20261122)]
@@ -347,4 +349,34 @@ pub struct GenerateArgs {
     /// Plant no adoption effect (a placebo data set).
     #[arg(long)]
     pub placebo: bool,
+}
+
+/// The flags of `govlens did` as the study's request (its options are
+/// parsed there, by the method's own grammar: `Control::from_str` …).
+impl From<DidArgs> for govlens::did_study::Request {
+    fn from(a: DidArgs) -> Self {
+        govlens::did_study::Request {
+            data: a.data,
+            outcome: a.outcome,
+            time: a.time,
+            id: a.id,
+            cohort: a.cohort,
+            covariates: a.covariates,
+            control: a.control,
+            method: a.method,
+            cluster: a.cluster,
+            anticipation: a.anticipation,
+            base_period: a.base_period,
+            se: a.se,
+            draws: a.draws,
+            seed: a.seed,
+            unbalanced: a.unbalanced,
+            cband: !a.no_cband,
+            min_e: a.min_e,
+            max_e: a.max_e,
+            balance_e: a.balance_e,
+            lang: a.lang,
+            out: a.out,
+        }
+    }
 }

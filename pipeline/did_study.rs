@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::methods::did::options::{BasePeriod, Control, DidOptions, Method, SeKind};
+use crate::methods::did::options::{Control, DidOptions, SeKind};
 use crate::methods::did::{self, Did, Obs};
 use crate::render::labels::Lang;
 use crate::warehouse::{self, Staging, WarehouseError};
@@ -77,36 +77,22 @@ fn options(r: &Request) -> Result<DidOptions, DidStudyError> {
         )));
     }
     Ok(DidOptions {
-        control: match r.control.as_str() {
-            "never" | "nevertreated" => Control::Never,
-            "notyet" | "notyettreated" => Control::NotYet,
-            v => return Err(bad("control", v, "never, notyet")),
-        },
-        method: match r.method.as_str() {
-            "dr" => Method::Dr,
-            "ipw" => Method::Ipw,
-            "reg" => Method::Reg,
-            v => return Err(bad("method", v, "dr, ipw, reg")),
-        },
+        control: r
+            .control
+            .parse()
+            .map_err(|a| bad("control", &r.control, a))?,
+        method: r.method.parse().map_err(|a| bad("method", &r.method, a))?,
         anticipation: r.anticipation,
-        base_period: match r.base_period.as_str() {
-            "varying" => BasePeriod::Varying,
-            "universal" => BasePeriod::Universal,
-            v => return Err(bad("base-period", v, "varying, universal")),
-        },
+        base_period: (r.base_period.parse()).map_err(|a| bad("base-period", &r.base_period, a))?,
         unbalanced: r.unbalanced,
-        se: match r.se.as_str() {
-            "analytic" => SeKind::Analytic,
-            "bootstrap" => SeKind::Bootstrap,
-            v => return Err(bad("se", v, "analytic, bootstrap")),
-        },
+        se: r.se.parse().map_err(|a| bad("se", &r.se, a))?,
         draws: r.draws,
         seed: r.seed,
         cband: r.cband,
-        alpha: 0.05,
         min_e: r.min_e,
         max_e: r.max_e,
         balance_e: r.balance_e,
+        ..DidOptions::default()
     })
 }
 

@@ -324,29 +324,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Did(a) => {
-            let s = govlens::did_study::run(&govlens::did_study::Request {
-                data: a.data,
-                outcome: a.outcome,
-                time: a.time,
-                id: a.id,
-                cohort: a.cohort,
-                covariates: a.covariates,
-                control: a.control,
-                method: a.method,
-                cluster: a.cluster,
-                anticipation: a.anticipation,
-                base_period: a.base_period,
-                se: a.se,
-                draws: a.draws,
-                seed: a.seed,
-                unbalanced: a.unbalanced,
-                cband: !a.no_cband,
-                min_e: a.min_e,
-                max_e: a.max_e,
-                balance_e: a.balance_e,
-                lang: a.lang,
-                out: a.out,
-            })?;
+            let s = govlens::did_study::run(&a.into())?;
             let d = &s.did;
             match d.n_clusters {
                 Some(g) => println!(

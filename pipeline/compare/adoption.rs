@@ -63,10 +63,10 @@ pub(super) fn options(config: &Config, name: &str) -> DidOptions {
         draws: c.draws,
         seed: sub_seed(config.seed, &["did", name]),
         cband: c.cband,
-        alpha: 0.05,
         min_e: c.min_e,
         max_e: c.max_e,
         balance_e: c.balance_e,
+        ..DidOptions::default()
     }
 }
 

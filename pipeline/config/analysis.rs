@@ -405,7 +405,7 @@ pub fn check_covariate(name: &str) -> Result<(), String> {
 }
 
 fn default_draws() -> usize {
-    999
+    crate::methods::did::options::DEFAULT_DRAWS
 }
 fn default_min_group() -> usize {
     5

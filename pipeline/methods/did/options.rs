@@ -80,6 +80,10 @@ pub struct DidOptions {
     pub balance_e: Option<i32>,
 }
 
+/// R's `biters` default: the bootstrap's draws (also the run's
+/// `[compare] draws` and `govlens did --draws`).
+pub const DEFAULT_DRAWS: usize = 999;
+
 impl Default for DidOptions {
     fn default() -> Self {
         DidOptions {
@@ -89,7 +93,7 @@ impl Default for DidOptions {
             base_period: BasePeriod::Varying,
             unbalanced: false,
             se: SeKind::Bootstrap,
-            draws: 999,
+            draws: DEFAULT_DRAWS,
             seed: 0,
             cband: true,
             alpha: 0.05,
@@ -134,5 +138,55 @@ impl SeKind {
             SeKind::Analytic => "analytic",
             SeKind::Bootstrap => "bootstrap",
         }
+    }
+}
+
+/// Each option's values as the flags and files spell them, parsed in one
+/// place: `"notyet".parse::<Control>()`. The error is the list of values
+/// allowed, for the front end to name its key or flag with.
+macro_rules! words {
+    ($t:ident, $allowed:literal, $($word:literal => $v:expr),+ $(,)?) => {
+        impl std::str::FromStr for $t {
+            type Err = &'static str;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($word => Ok($v),)+
+                    _ => Err($allowed),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+words!(Control, "never, notyet",
+    "never" => Control::Never, "nevertreated" => Control::Never,
+    "notyet" => Control::NotYet, "notyettreated" => Control::NotYet);
+words!(Method, "dr, ipw, reg", "dr" => Method::Dr, "ipw" => Method::Ipw, "reg" => Method::Reg);
+words!(BasePeriod, "varying, universal",
+    "varying" => BasePeriod::Varying, "universal" => BasePeriod::Universal);
+words!(SeKind, "analytic, bootstrap",
+    "analytic" => SeKind::Analytic, "bootstrap" => SeKind::Bootstrap);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_word_reads_back_as_its_name_and_r_names_are_accepted() {
+        for c in [Control::Never, Control::NotYet] {
+            assert_eq!(c.to_string().parse::<Control>(), Ok(c));
+        }
+        assert_eq!("notyettreated".parse::<Control>(), Ok(Control::NotYet));
+        assert_eq!("later".parse::<Control>(), Err("never, notyet"));
+        assert_eq!("ipw".parse::<Method>(), Ok(Method::Ipw));
+        assert_eq!("universal".parse::<BasePeriod>(), Ok(BasePeriod::Universal));
+        assert_eq!("analytic".parse::<SeKind>(), Ok(SeKind::Analytic));
+        assert_eq!(DidOptions::default().draws, DEFAULT_DRAWS);
     }
 }
