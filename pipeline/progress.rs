@@ -110,17 +110,6 @@ pub fn one_line(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod one_line_tests {
-    #[test]
-    fn control_and_bidi_characters_are_escaped_on_one_line() {
-        assert_eq!(
-            super::one_line("a\nb\tc\u{1b}[31md\u{202e}e 社区"),
-            "a\\nb\\tc\\u{1b}[31md\\u{202e}e 社区"
-        );
-    }
-}
-
 /// A method's progress ([`crate::methods::Progress`]) as a bar of `unit`s,
 /// drawn as [`bar`] draws every bar: only when someone is watching.
 pub struct MethodBar {
@@ -150,5 +139,16 @@ impl crate::methods::Progress for MethodBar {
         if let Some(b) = self.bar.lock().expect("not poisoned").take() {
             b.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    #[test]
+    fn control_and_bidi_characters_are_escaped_on_one_line() {
+        assert_eq!(
+            super::one_line("a\nb\tc\u{1b}[31md\u{202e}e 社区"),
+            "a\\nb\\tc\\u{1b}[31md\\u{202e}e 社区"
+        );
     }
 }
