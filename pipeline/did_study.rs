@@ -141,7 +141,7 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
         let cell = |c: usize| row.get(c).cloned().flatten().unwrap_or_default();
         let number = |c: usize, what: &str| -> Result<f64, String> {
             let raw = cell(c);
-            crate::ingest::parse::parse_number(&raw)
+            crate::contract::grammar::parse_number(&raw)
                 .map_err(|_| format!("row {line}, column {what}: '{raw}' is not a number"))
         };
         let unit = cell(ic);

@@ -159,7 +159,7 @@ pub fn run(
                 v.push(None);
                 continue;
             }
-            v.push(Some(crate::ingest::parse::parse_number(t).map_err(
+            v.push(Some(crate::contract::grammar::parse_number(t).map_err(
                 |_| {
                     derr(format!(
                         "row {} ({unit}), column {}: '{raw}' is not a number",

@@ -52,4 +52,5 @@ pub mod regions;
 pub mod render;
 pub mod run;
 pub mod runs;
+pub mod shard;
 pub mod warehouse;

@@ -106,7 +106,7 @@ fn file_cases(path: &Path, spec: &Qca) -> Result<Cases, String> {
         let mut v = Vec::with_capacity(body.len());
         for (r, row) in body.iter().enumerate() {
             let raw = row.get(at).cloned().flatten().unwrap_or_default();
-            let x = crate::ingest::parse::parse_number(&raw).map_err(|_| {
+            let x = crate::contract::grammar::parse_number(&raw).map_err(|_| {
                 format!(
                     "row {} ({}), column {name}: '{raw}' is not a number",
                     r + 2,

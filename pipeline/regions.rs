@@ -9,9 +9,20 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use crate::contract::{Level, Model, Rule};
-use crate::ingest::quarantine::Reject;
-use crate::ingest::validate::RegionRow;
+use crate::contract::{Level, Model, Reject, Rule};
+
+/// One row of the region tree as validated (`ingest::validate` reads it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    pub model: Option<Model>,
+    pub adopted: Option<i32>,
+    pub population: Option<i64>,
+    pub households: Option<i64>,
+}
 
 /// A region with its inherited model, as stored in the warehouse.
 #[derive(Debug, Clone, PartialEq)]

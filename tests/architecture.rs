@@ -89,9 +89,9 @@ fn the_rule_checker_sees_an_import_and_ignores_a_comment() {
     assert!(named("foo(); // crate::render").is_empty());
 }
 
-/// Which top-level module names which: the graph docs/architecture.md draws.
-/// Printed for the reader (`cargo test --test architecture -- --nocapture`);
-/// the edges into and out of methods/ are asserted above.
+/// Which top-level module names which: the graph docs/architecture.md draws,
+/// printed for the reader (`cargo test --test architecture -- --nocapture`).
+/// It must have no circle: data and imports run one way.
 #[test]
 fn the_module_graph() {
     let root = common::repo().join("pipeline");
@@ -123,4 +123,59 @@ fn the_module_graph() {
         .map(|to| to.iter().collect())
         .unwrap_or_default();
     assert!(into_methods.is_empty(), "methods -> {into_methods:?}");
+    // No circle: every module can be placed on a floor above all it names.
+    if let Some(circle) = a_circle(&graph) {
+        panic!("an import circle: {}", circle.join(" -> "));
+    }
+}
+
+/// A circle in the graph, if there is one (depth-first, the path kept).
+fn a_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        m: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == m) {
+            let mut circle = path[i..].to_vec();
+            circle.push(m.to_string());
+            return Some(circle);
+        }
+        if done.contains(m) {
+            return None;
+        }
+        path.push(m.to_string());
+        for to in graph.get(m).into_iter().flatten() {
+            if let Some(c) = visit(to, graph, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(m.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|m| visit(m, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn a_circle_is_found() {
+    let g = |edges: &[(&str, &str)]| {
+        let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (a, b) in edges {
+            g.entry(a.to_string()).or_default().insert(b.to_string());
+        }
+        g
+    };
+    assert_eq!(
+        a_circle(&g(&[("config", "ingest"), ("ingest", "config")])),
+        Some(vec!["config".into(), "ingest".into(), "config".into()])
+    );
+    assert_eq!(
+        a_circle(&g(&[("ingest", "config"), ("config", "contract")])),
+        None
+    );
 }

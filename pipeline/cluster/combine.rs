@@ -13,13 +13,13 @@ use std::time::Duration;
 
 use crate::cluster::merge;
 use crate::cluster::shard::ShardManifest;
-use crate::cluster::spec::Shard;
 use crate::cluster::ClusterError;
 use crate::compare::stage::UnitSource;
 use crate::config::Config;
 use crate::contract::SCHEMA_VERSION;
 use crate::ingest;
 use crate::run::{self, Options, Summary};
+use crate::shard::Shard;
 use crate::warehouse::Manifest;
 
 /// The shards found in the shared folder, checked: shard 0 first.

@@ -14,7 +14,7 @@ pub mod combine;
 pub mod merge;
 pub mod shard;
 pub mod slurm;
-pub mod spec;
+pub use crate::shard as spec;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {

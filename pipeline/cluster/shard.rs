@@ -17,13 +17,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::spec::Shard;
 use crate::cluster::ClusterError;
 use crate::compare::stage::{periods_per_batch, PARTIAL_BANDS, PARTIAL_METRICS};
 use crate::config::Config;
 use crate::contract::SCHEMA_VERSION;
 use crate::ingest::{self, Mode};
 use crate::metrics;
+use crate::shard::Shard;
 use crate::warehouse::{self, FileEntry, Staging, TableWriter, WarehouseError};
 
 /// `shard.json`: what `combine` checks before it uses a shard.

@@ -252,6 +252,14 @@ pub struct Config {
     pub copies: Output,
 }
 
+/// Header rows at most in one block of an office return
+/// (`[sources.<t>] header_rows`; `ingest::sheet` reads up to this many).
+pub const MAX_HEADER_ROWS: usize = 4;
+
+/// The default `[limits] max_cells`: cells a workbook's sheet may span
+/// (`ingest::bounds` explains the budget).
+pub const DEFAULT_MAX_CELLS: u64 = 20_000_000;
+
 /// Default bands for person records: the contract's young/old bounds.
 pub const DEFAULT_PERSON_BANDS: [&str; 4] = ["<30", "30-44", "45-59", "60+"];
 
@@ -324,10 +332,7 @@ impl Config {
             key: key.to_string(),
             message,
         };
-        let max_cells = raw
-            .limits
-            .max_cells
-            .unwrap_or(crate::ingest::bounds::DEFAULT_MAX_CELLS);
+        let max_cells = raw.limits.max_cells.unwrap_or(DEFAULT_MAX_CELLS);
         if max_cells == 0 {
             return Err(key_err(
                 "limits.max_cells",
@@ -395,7 +400,7 @@ impl Config {
         };
         let mut compare = raw.compare;
         for (k, m) in compare.models.iter_mut().enumerate() {
-            let model = crate::ingest::parse::parse_model(m)
+            let model = crate::contract::grammar::parse_model(m)
                 .map_err(|e| key_err(&format!("compare.models[{k}]"), e))?;
             *m = model.name().to_string();
         }
@@ -629,14 +634,14 @@ fn check_source(
         .person_bands
         .unwrap_or_else(|| DEFAULT_PERSON_BANDS.iter().map(|s| s.to_string()).collect());
     for b in &person_bands {
-        crate::ingest::parse::parse_band(b)
+        crate::contract::grammar::parse_band(b)
             .map_err(|e| key_err(&format!("{prefix}.person_bands"), e))?;
     }
     if let Some(n) = src.header_rows {
-        if !(1..=crate::ingest::sheet::MAX_HEADER_ROWS).contains(&n) {
+        if !(1..=MAX_HEADER_ROWS).contains(&n) {
             return Err(key_err(
                 &format!("{prefix}.header_rows"),
-                format!("{n} is not 1 to {}", crate::ingest::sheet::MAX_HEADER_ROWS),
+                format!("{n} is not 1 to {}", MAX_HEADER_ROWS),
             ));
         }
     }

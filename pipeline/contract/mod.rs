@@ -6,6 +6,8 @@
 //! header mapping, validation messages and the docs all name the same columns,
 //! and a change to the contract is a change to this file plus a version bump.
 
+pub mod grammar;
+
 use std::fmt;
 
 /// Bumped whenever a warehouse table changes shape or meaning. Written into
@@ -307,3 +309,26 @@ pub const FINDINGS_COLUMNS: [&str; 9] = [
     "actual",
     "message",
 ];
+
+/// A row-level rejection before the file and row are known: the rule it
+/// breaks, the column, the raw value and the message a clerk reads. Ingest
+/// adds the file and row (`ingest::quarantine`); the region tree's checks
+/// (`regions`) make them too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub rule: Rule,
+    pub column: String,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl Reject {
+    pub fn new(rule: Rule, column: &str, value: Option<&str>, message: impl Into<String>) -> Self {
+        Reject {
+            rule,
+            column: column.to_string(),
+            value: value.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}

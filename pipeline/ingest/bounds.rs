@@ -26,7 +26,7 @@ use std::path::Path;
 use super::read::ReadError;
 
 /// The default `[limits] max_cells`: cells a sheet may span.
-pub const DEFAULT_MAX_CELLS: u64 = 20_000_000;
+pub use crate::config::DEFAULT_MAX_CELLS;
 
 /// `1,048,576`: counts in messages, as a clerk reads them.
 pub fn grouped(n: u128) -> String {

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::contract::grammar::Band;
 use crate::contract::Rule;
-use crate::ingest::parse::Band;
 use crate::ingest::quarantine::Reject;
 
 /// The hasher of maps keyed by [`key_hash`]'s values: the keys are already

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use crate::ingest::parse::{Band, Period};
+use crate::contract::grammar::{Band, Period};
 use crate::ingest::validate::{AgeRow, DisputeRow, UsageRow};
 use crate::regions::Region;
 

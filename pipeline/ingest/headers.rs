@@ -7,8 +7,8 @@
 //! never make a row fail.
 
 use crate::config::{Layout, Source};
+use crate::contract::grammar::{parse_band, Band};
 use crate::contract::{Column, Table, MEMBER_AGES, MEMBER_PERSONS};
-use crate::ingest::parse::{parse_band, Band};
 use crate::ingest::read::{AsCell, RawRecord};
 
 /// How many leading rows may be titles before the header must appear.

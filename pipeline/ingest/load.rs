@@ -10,8 +10,8 @@ use std::path::Path;
 use polars::prelude::{DataFrame, PolarsError, PolarsResult};
 use rayon::prelude::*;
 
-use crate::cluster::spec::{Owners, Shard};
 use crate::config::{Config, Encoding, Layout, Source};
+use crate::contract::grammar::{parse_band, Band, Period};
 use crate::contract::{Level, Rule, Table};
 use crate::ingest::checks::{band_clash, duplicate, key_hash, unknown_code, KeyMap, Origin};
 use crate::ingest::columnar;
@@ -19,7 +19,6 @@ use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
 use crate::ingest::names::{self, Found, NameIndex};
-use crate::ingest::parse::{parse_band, Band, Period};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
 use crate::ingest::read::{self, RawRecord};
 use crate::ingest::sheet;
@@ -27,6 +26,7 @@ use crate::ingest::sink::{frame_error, Sink};
 use crate::ingest::validate::{self, AgeRow, Cells, DisputeRow, RegionRow, UsageRow};
 use crate::ingest::{IngestError, Planned};
 use crate::regions::{self, Region};
+use crate::shard::{Owners, Shard};
 use crate::warehouse::FileEntry;
 
 /// Rows buffered before a batch goes to the Parquet writer: `combine`
@@ -943,7 +943,7 @@ fn wide_rows(cells: &Cells, h: &HeaderMap, scale: f64) -> Result<Vec<(AgeRow, St
         let Some(v) = cells.rec.cells.get(*idx).and_then(|c| c.as_deref()) else {
             continue;
         };
-        let x = crate::ingest::parse::parse_number(v)
+        let x = crate::contract::grammar::parse_number(v)
             .map_err(|m| Reject::new(Rule::Parse, header, Some(v), m))?;
         if x < 0.0 {
             return Err(Reject::new(

@@ -20,7 +20,7 @@ pub mod guard;
 pub mod headers;
 pub mod load;
 pub mod names;
-pub mod parse;
+pub use crate::contract::grammar as parse;
 pub mod quarantine;
 pub mod read;
 pub mod sheet;
@@ -137,7 +137,7 @@ pub enum Mode {
     /// makes them over the whole tables.
     Shard {
         dir: PathBuf,
-        shard: crate::cluster::spec::Shard,
+        shard: crate::shard::Shard,
         level: crate::contract::Level,
     },
 }

@@ -33,25 +33,9 @@ pub struct Finding {
     pub message: String,
 }
 
-/// A row-level rejection before the file and row are known.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reject {
-    pub rule: Rule,
-    pub column: String,
-    pub value: Option<String>,
-    pub message: String,
-}
-
-impl Reject {
-    pub fn new(rule: Rule, column: &str, value: Option<&str>, message: impl Into<String>) -> Self {
-        Reject {
-            rule,
-            column: column.to_string(),
-            value: value.map(str::to_string),
-            message: message.into(),
-        }
-    }
-}
+/// A row-level rejection before the file and row are known (the
+/// contract's vocabulary, shared with the region tree's checks).
+pub use crate::contract::Reject;
 
 pub fn quarantine_frame(records: &[QuarantineRecord]) -> PolarsResult<DataFrame> {
     DataFrame::new(

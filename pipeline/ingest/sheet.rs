@@ -16,8 +16,8 @@ use super::quarantine::Finding;
 use super::read::{AsCell, RawRecord};
 use crate::contract::{Rule, Table};
 
-/// Header rows at most in one block.
-pub const MAX_HEADER_ROWS: usize = 4;
+/// Header rows at most in one block (`[sources.<t>] header_rows`).
+pub use crate::config::MAX_HEADER_ROWS;
 
 /// A cell that is a number as a clerk types one: `1,234`, `12.5%`, `１２３`
 /// (the contract's number grammar, [`super::parse`]).

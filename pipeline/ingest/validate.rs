@@ -6,23 +6,13 @@
 //! Columns are checked in canonical order so that the reason a clerk sees is
 //! the leftmost problem in the row, which is where they will look first.
 
-use crate::contract::{Level, Model, Rule};
+use crate::contract::grammar::{self as parse, Band, Period, PeriodError, YEAR_MAX, YEAR_MIN};
+use crate::contract::Rule;
 use crate::ingest::headers::HeaderMap;
-use crate::ingest::parse::{self, Band, Period, PeriodError, YEAR_MAX, YEAR_MIN};
 use crate::ingest::quarantine::Reject;
 use crate::ingest::read::RawRecord;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegionRow {
-    pub code: String,
-    pub name: String,
-    pub level: Level,
-    pub parent: Option<String>,
-    pub model: Option<Model>,
-    pub adopted: Option<i32>,
-    pub population: Option<i64>,
-    pub households: Option<i64>,
-}
+pub use crate::regions::RegionRow;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgeRow {

@@ -41,10 +41,10 @@ pub(in crate::ingest) use reader::{ages, disputes, usage, State};
 use polars::prelude::*;
 
 use crate::config::{Layout, Source};
+use crate::contract::grammar::{self as parse, Period};
 use crate::contract::Table;
 use crate::ingest::checks::{duplicate, unknown_code, BandIndex, KeyMap, Origin};
 use crate::ingest::headers::HeaderMap;
-use crate::ingest::parse::{self, Period};
 use crate::ingest::quarantine::Reject;
 use crate::ingest::read::{Format, RawRecord};
 use crate::ingest::validate::Cells;

@@ -7,8 +7,8 @@ use polars::prelude::*;
 use super::{
     integer, number, optional, position, Codes, Columns, Dict, Lead, Memo, Memos, Row, Rules,
 };
+use crate::contract::grammar::{self as parse, Band, Period};
 use crate::ingest::checks::{band_clash, key_hash, Origin};
-use crate::ingest::parse::{self, Band, Period};
 use crate::ingest::quarantine::Reject;
 use crate::ingest::validate::{self, Cells};
 
