@@ -155,248 +155,20 @@ fn ingest_command(config: &Config, mode: &ingest::Mode, examples: usize) -> Resu
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run(r) => {
-            let config = load_config(&r.config)?;
-            if let Some(shard) = r.shard {
-                return run_shard(&config, shard, r.stages.force);
-            }
-            let opts = r.stages.options();
-            match govlens::run::run(&config, &opts) {
-                Ok(s) => Ok(print_summary(&s)),
-                Err(e @ govlens::run::RunError::Locked { .. }) => {
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        Command::Combine(c) => {
-            let config = load_config(&c.config)?;
-            if c.check {
-                let shards = govlens::cluster::combine::shards(&config)?;
-                for (dir, m) in &shards {
-                    println!(
-                        "shard {}/{}: {} periods, {} unit-metric rows, {} quarantined ({})",
-                        m.shard,
-                        m.shards,
-                        m.periods.len(),
-                        m.unit_metrics,
-                        m.quarantined,
-                        dir.display()
-                    );
-                }
-                govlens::cluster::combine::check(&config, &shards)?;
-                println!("all {} shards present and consistent", shards.len());
-                return Ok(ExitCode::SUCCESS);
-            }
-            let opts = c.stages.options();
-            match govlens::cluster::combine::run(&config, &opts) {
-                Ok(s) => Ok(print_summary(&s)),
-                Err(govlens::cluster::ClusterError::Run(
-                    e @ govlens::run::RunError::Locked { .. },
-                )) => {
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        Command::Slurm(cli::SlurmCommand::Submit(a)) => {
-            let config = Config::load(&a.config)?;
-            let exe = match a.govlens {
-                Some(p) => p,
-                None => std::env::current_exe().context("finding this govlens binary")?,
-            };
-            let opts = govlens::cluster::slurm::Submit {
-                shards: govlens::cluster::spec::Shard::parse(&format!("0/{}", a.shards))
-                    .map_err(|e| anyhow::anyhow!("--shards: {e}"))?
-                    .count,
-                partition: a.partition,
-                only: a.only,
-                time: a.time,
-                mem: a.mem,
-                cpus: a.cpus,
-                exe,
-                dry_run: a.dry_run,
-            };
-            if let Some(bad) = opts.only.iter().flatten().find(|i| **i >= opts.shards) {
-                anyhow::bail!("--only {bad}: shards are numbered 0 to {}", opts.shards - 1);
-            }
-            let done = govlens::cluster::slurm::submit(&config, &opts)?;
-            println!("scripts: {}", done.dir.display());
-            if let Some(old) = &done.cancelled {
-                println!("cancelled combine job {old} (it waited on failed shards)");
-            }
-            match (&done.array, &done.combine) {
-                (Some(a), Some(c)) => {
-                    println!("shards job {a}");
-                    println!("combine job {c} (starts when every shard succeeded)");
-                    println!(
-                        "watch: squeue -j {a},{c}   logs: {}",
-                        done.dir.join("logs").display()
-                    );
-                }
-                _ => println!(
-                    "not submitted (--dry-run): sh {}",
-                    done.dir.join("submit.sh").display()
-                ),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Run(r) => run_cmd(r),
+        Command::Combine(c) => combine_cmd(c),
+        Command::Slurm(cli::SlurmCommand::Submit(a)) => slurm_cmd(a),
         Command::Ingest(args) => {
             let config = load_config(&args)?;
             ingest_command(&config, &ingest::Mode::Ingest, args.examples)
         }
-        Command::Validate(args) => {
-            let config = load_config(&args.config)?;
-            let report = args
-                .report
-                .unwrap_or_else(|| config.output.join("validation"));
-            ingest_command(
-                &config,
-                &ingest::Mode::Validate { report },
-                args.config.examples,
-            )
-        }
-        Command::Compare(cargs) => {
-            let args = &cargs.config;
-            let config = load_config(args)?;
-            let out = govlens::compare::stage::run(&config, cargs.period.as_deref())?;
-            let m = &out.manifest;
-            println!(
-                "run {}{}: {}",
-                m.run_id,
-                if m.simulated { " (simulated data)" } else { "" },
-                m.tables
-                    .iter()
-                    .map(|(t, n)| format!("{t} {n}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            for n in m.notes.iter().take(args.examples.max(1) * 3) {
-                println!("  note: {n}");
-            }
-            if m.notes.len() > args.examples.max(1) * 3 {
-                println!("  … {} notes in all (manifest.json)", m.notes.len());
-            }
-            println!("written to {}", out.dir.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Render(r) => {
-            let config = load_config(&r.config)?;
-            let lang_text = r.lang.unwrap_or_else(|| config.render.lang.clone());
-            let lang = govlens::render::labels::Lang::parse(&lang_text)
-                .ok_or_else(|| anyhow::anyhow!("--lang '{lang_text}' is not zh or en"))?;
-            let (width, height) = match &r.size {
-                Some(s) => govlens::config::parse_size(s).ok_or_else(|| {
-                    anyhow::anyhow!("--size '{s}' is not WIDTHxHEIGHT in 200..8000 pixels")
-                })?,
-                None => (config.render.width, config.render.height),
-            };
-            let opts = govlens::render::Options {
-                run: r.run,
-                lang,
-                width,
-                height,
-                top_n: r.top.unwrap_or(config.render.top_n),
-                font: r.font.or_else(|| config.render.font.clone()),
-            };
-            let (dir, charts) = govlens::render::run(&config, &opts)?;
-            println!(
-                "{} charts (SVG + PNG), report.html, report.docx, report.xlsx and report.ipynb in {}",
-                charts.len(),
-                dir.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Index(a) => {
-            let lang = govlens::render::labels::Lang::parse(&a.lang)
-                .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", a.lang))?;
-            let s = govlens::index_cmd::run(&a.config, a.out.as_deref(), lang)?;
-            println!("{} units", s.units);
-            if let Some((factor, st)) = &s.analysis.strongest {
-                println!("  the choice that moves the ranks most: {factor} (ST = {st:.3})");
-            }
-            for n in &s.analysis.notes {
-                println!("note: {n}");
-            }
-            println!("tables in {}", s.out.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Did(a) => {
-            let s = govlens::did_study::run(&a.into())?;
-            let d = &s.did;
-            match d.n_clusters {
-                Some(g) => println!(
-                    "{} units in {g} clusters, {} ATT(g,t) cells",
-                    d.n_units,
-                    d.cells.len()
-                ),
-                None => println!("{} units, {} ATT(g,t) cells", d.n_units, d.cells.len()),
-            }
-            for a in d.aggregates.iter().filter(|a| a.key.is_none()) {
-                let e = &a.estimate;
-                println!(
-                    "  {:<9} ATT {:.4}  se {}",
-                    a.kind.name(),
-                    e.att,
-                    e.se.map(|s| format!("{s:.4}"))
-                        .unwrap_or_else(|| "-".into())
-                );
-            }
-            if let Some(p) = &d.pretrend {
-                let name = match p.test {
-                    govlens::methods::did::PreTest::Wald => "W",
-                    govlens::methods::did::PreTest::SupT => "sup-t",
-                };
-                println!(
-                    "  pre-test {name} = {:.3}, {} cells, p = {:.4}",
-                    p.stat, p.df, p.p
-                );
-            }
-            for s in &d.skipped {
-                println!("note: cohort {} skipped: {}", s.cohort, s.reason);
-            }
-            for n in &d.notes {
-                println!("note: {n}");
-            }
-            println!("tables in {}", s.out.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Qca(q) => {
-            let s = govlens::qca_study::run(
-                &q.config,
-                q.out.as_deref(),
-                q.run.as_deref(),
-                q.period.as_deref(),
-            )?;
-            println!("{} cases", s.cases);
-            for (which, expr) in &s.solutions {
-                println!("  {which}: {expr}");
-            }
-            for w in &s.warnings {
-                println!("warning: {w}");
-            }
-            println!("tables in {}", s.out.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Report(r) => {
-            let config = load_config(&r.config)?;
-            let lang = govlens::render::labels::Lang::parse(&r.lang)
-                .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", r.lang))?;
-            let (dir, alerts) = govlens::render::district::run(
-                &config,
-                r.run.as_deref(),
-                &r.district,
-                &r.period,
-                lang,
-            )?;
-            println!("{} alert(s); report in {}", alerts.len(), dir.display());
-            for a in alerts.iter().take(r.config.examples * 3) {
-                println!("  {} {} [{}]: {}", a.name, a.unit, a.kind, a.message);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Validate(args) => validate_cmd(args),
+        Command::Compare(cargs) => compare_cmd(cargs),
+        Command::Render(r) => render_cmd(r),
+        Command::Index(a) => index_cmd(a),
+        Command::Did(a) => did_cmd(a),
+        Command::Qca(q) => qca_cmd(q),
+        Command::Report(r) => report_cmd(r),
         Command::Generate(args) => generate_cmd(args),
     }
 }
@@ -429,6 +201,247 @@ fn generate_cmd(args: GenerateArgs) -> Result<ExitCode> {
     if let Some(messy) = &args.messy {
         generate::messy::generate_messy(&spec, messy).context("generate --messy")?;
         println!("wrote the messy variant to {}", messy.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_cmd(r: cli::RunArgs) -> Result<ExitCode> {
+    let config = load_config(&r.config)?;
+    if let Some(shard) = r.shard {
+        return run_shard(&config, shard, r.stages.force);
+    }
+    let opts = r.stages.options();
+    match govlens::run::run(&config, &opts) {
+        Ok(s) => Ok(print_summary(&s)),
+        Err(e @ govlens::run::RunError::Locked { .. }) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn combine_cmd(c: cli::CombineArgs) -> Result<ExitCode> {
+    let config = load_config(&c.config)?;
+    if c.check {
+        let shards = govlens::cluster::combine::shards(&config)?;
+        for (dir, m) in &shards {
+            println!(
+                "shard {}/{}: {} periods, {} unit-metric rows, {} quarantined ({})",
+                m.shard,
+                m.shards,
+                m.periods.len(),
+                m.unit_metrics,
+                m.quarantined,
+                dir.display()
+            );
+        }
+        govlens::cluster::combine::check(&config, &shards)?;
+        println!("all {} shards present and consistent", shards.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let opts = c.stages.options();
+    match govlens::cluster::combine::run(&config, &opts) {
+        Ok(s) => Ok(print_summary(&s)),
+        Err(govlens::cluster::ClusterError::Run(e @ govlens::run::RunError::Locked { .. })) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(govlens::run::EXIT_LOCKED))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn slurm_cmd(a: cli::SubmitArgs) -> Result<ExitCode> {
+    let config = Config::load(&a.config)?;
+    let exe = match a.govlens {
+        Some(p) => p,
+        None => std::env::current_exe().context("finding this govlens binary")?,
+    };
+    let opts = govlens::cluster::slurm::Submit {
+        shards: govlens::cluster::spec::Shard::parse(&format!("0/{}", a.shards))
+            .map_err(|e| anyhow::anyhow!("--shards: {e}"))?
+            .count,
+        partition: a.partition,
+        only: a.only,
+        time: a.time,
+        mem: a.mem,
+        cpus: a.cpus,
+        exe,
+        dry_run: a.dry_run,
+    };
+    if let Some(bad) = opts.only.iter().flatten().find(|i| **i >= opts.shards) {
+        anyhow::bail!("--only {bad}: shards are numbered 0 to {}", opts.shards - 1);
+    }
+    let done = govlens::cluster::slurm::submit(&config, &opts)?;
+    println!("scripts: {}", done.dir.display());
+    if let Some(old) = &done.cancelled {
+        println!("cancelled combine job {old} (it waited on failed shards)");
+    }
+    match (&done.array, &done.combine) {
+        (Some(a), Some(c)) => {
+            println!("shards job {a}");
+            println!("combine job {c} (starts when every shard succeeded)");
+            println!(
+                "watch: squeue -j {a},{c}   logs: {}",
+                done.dir.join("logs").display()
+            );
+        }
+        _ => println!(
+            "not submitted (--dry-run): sh {}",
+            done.dir.join("submit.sh").display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate_cmd(args: cli::ValidateArgs) -> Result<ExitCode> {
+    let config = load_config(&args.config)?;
+    let report = args
+        .report
+        .unwrap_or_else(|| config.output.join("validation"));
+    ingest_command(
+        &config,
+        &ingest::Mode::Validate { report },
+        args.config.examples,
+    )
+}
+
+fn compare_cmd(cargs: cli::CompareArgs) -> Result<ExitCode> {
+    let args = &cargs.config;
+    let config = load_config(args)?;
+    let out = govlens::compare::stage::run(&config, cargs.period.as_deref())?;
+    let m = &out.manifest;
+    println!(
+        "run {}{}: {}",
+        m.run_id,
+        if m.simulated { " (simulated data)" } else { "" },
+        m.tables
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for n in m.notes.iter().take(args.examples.max(1) * 3) {
+        println!("  note: {n}");
+    }
+    if m.notes.len() > args.examples.max(1) * 3 {
+        println!("  … {} notes in all (manifest.json)", m.notes.len());
+    }
+    println!("written to {}", out.dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render_cmd(r: cli::RenderArgs) -> Result<ExitCode> {
+    let config = load_config(&r.config)?;
+    let lang_text = r.lang.unwrap_or_else(|| config.render.lang.clone());
+    let lang = govlens::render::labels::Lang::parse(&lang_text)
+        .ok_or_else(|| anyhow::anyhow!("--lang '{lang_text}' is not zh or en"))?;
+    let (width, height) = match &r.size {
+        Some(s) => govlens::config::parse_size(s).ok_or_else(|| {
+            anyhow::anyhow!("--size '{s}' is not WIDTHxHEIGHT in 200..8000 pixels")
+        })?,
+        None => (config.render.width, config.render.height),
+    };
+    let opts = govlens::render::Options {
+        run: r.run,
+        lang,
+        width,
+        height,
+        top_n: r.top.unwrap_or(config.render.top_n),
+        font: r.font.or_else(|| config.render.font.clone()),
+    };
+    let (dir, charts) = govlens::render::run(&config, &opts)?;
+    println!(
+        "{} charts (SVG + PNG), report.html, report.docx, report.xlsx and report.ipynb in {}",
+        charts.len(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn index_cmd(a: cli::IndexArgs) -> Result<ExitCode> {
+    let lang = govlens::render::labels::Lang::parse(&a.lang)
+        .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", a.lang))?;
+    let s = govlens::index_cmd::run(&a.config, a.out.as_deref(), lang)?;
+    println!("{} units", s.units);
+    if let Some((factor, st)) = &s.analysis.strongest {
+        println!("  the choice that moves the ranks most: {factor} (ST = {st:.3})");
+    }
+    for n in &s.analysis.notes {
+        println!("note: {n}");
+    }
+    println!("tables in {}", s.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn did_cmd(a: cli::DidArgs) -> Result<ExitCode> {
+    let s = govlens::did_study::run(&a.into())?;
+    let d = &s.did;
+    match d.n_clusters {
+        Some(g) => println!(
+            "{} units in {g} clusters, {} ATT(g,t) cells",
+            d.n_units,
+            d.cells.len()
+        ),
+        None => println!("{} units, {} ATT(g,t) cells", d.n_units, d.cells.len()),
+    }
+    for a in d.aggregates.iter().filter(|a| a.key.is_none()) {
+        let e = &a.estimate;
+        println!(
+            "  {:<9} ATT {:.4}  se {}",
+            a.kind.name(),
+            e.att,
+            e.se.map(|s| format!("{s:.4}"))
+                .unwrap_or_else(|| "-".into())
+        );
+    }
+    if let Some(p) = &d.pretrend {
+        let name = match p.test {
+            govlens::methods::did::PreTest::Wald => "W",
+            govlens::methods::did::PreTest::SupT => "sup-t",
+        };
+        println!(
+            "  pre-test {name} = {:.3}, {} cells, p = {:.4}",
+            p.stat, p.df, p.p
+        );
+    }
+    for s in &d.skipped {
+        println!("note: cohort {} skipped: {}", s.cohort, s.reason);
+    }
+    for n in &d.notes {
+        println!("note: {n}");
+    }
+    println!("tables in {}", s.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn qca_cmd(q: cli::QcaArgs) -> Result<ExitCode> {
+    let s = govlens::qca_study::run(
+        &q.config,
+        q.out.as_deref(),
+        q.run.as_deref(),
+        q.period.as_deref(),
+    )?;
+    println!("{} cases", s.cases);
+    for (which, expr) in &s.solutions {
+        println!("  {which}: {expr}");
+    }
+    for w in &s.warnings {
+        println!("warning: {w}");
+    }
+    println!("tables in {}", s.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_cmd(r: cli::ReportArgs) -> Result<ExitCode> {
+    let config = load_config(&r.config)?;
+    let lang = govlens::render::labels::Lang::parse(&r.lang)
+        .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", r.lang))?;
+    let (dir, alerts) =
+        govlens::render::district::run(&config, r.run.as_deref(), &r.district, &r.period, lang)?;
+    println!("{} alert(s); report in {}", alerts.len(), dir.display());
+    for a in alerts.iter().take(r.config.examples * 3) {
+        println!("  {} {} [{}]: {}", a.name, a.unit, a.kind, a.message);
     }
     Ok(ExitCode::SUCCESS)
 }
