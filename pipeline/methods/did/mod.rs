@@ -205,64 +205,7 @@ pub fn estimate_with(
     progress: &dyn crate::methods::Progress,
 ) -> Result<Did, DidError> {
     let mut notes = Vec::new();
-    // The units in code order. Observations sorted by unit (as the run
-    // passes its panel) are grouped as they come; others through a map
-    // from code to place, then sorted: the same units in the same order
-    // without a text lookup per observation when they are sorted.
-    let sorted = obs.windows(2).all(|w| w[0].unit <= w[1].unit);
-    let mut units: Vec<(&str, Unit)> = Vec::new();
-    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut years: BTreeSet<i32> = BTreeSet::new();
-    for o in obs {
-        if let Some(j) = o.x.iter().position(|v| !v.is_finite()) {
-            return Err(DidError::Covariate {
-                unit: o.unit.clone(),
-                year: o.year,
-                covariate: covariates.get(j).cloned().unwrap_or_default(),
-            });
-        }
-        let code = o.unit.as_str();
-        let at = match units.last() {
-            Some((last, _)) if sorted && *last == code => units.len() - 1,
-            _ if sorted => units.len(),
-            _ => *place.entry(code).or_insert(units.len()),
-        };
-        if at == units.len() {
-            units.push((
-                code,
-                Unit {
-                    cohort: o.cohort,
-                    cluster: o.cluster,
-                    by_year: BTreeMap::new(),
-                },
-            ));
-        }
-        let u = &mut units[at].1;
-        if u.cohort != o.cohort {
-            return Err(DidError::Cohort {
-                unit: o.unit.clone(),
-                first: u.cohort,
-                second: o.cohort,
-            });
-        }
-        if u.cluster != o.cluster {
-            return Err(DidError::ClusterVaries {
-                unit: o.unit.clone(),
-                first: u.cluster,
-                second: o.cluster,
-            });
-        }
-        if u.by_year.insert(o.year, (o.y, &o.x)).is_some() {
-            return Err(DidError::Duplicate {
-                unit: o.unit.clone(),
-                year: o.year,
-            });
-        }
-        years.insert(o.year);
-    }
-    if !sorted {
-        units.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    }
+    let (mut units, years) = panel(obs, covariates)?;
     let mut years: Vec<i32> = years.into_iter().collect();
     if years.len() < 2 {
         return Err(DidError::NoCells("fewer than two years".into()));
@@ -336,35 +279,163 @@ pub fn estimate_with(
     let unit_list: Vec<&Unit> = units.iter().map(|(_, u)| u).collect();
     let unit_g: Vec<Option<i32>> = unit_list.iter().map(|u| u.cohort).collect();
     let clusters = clusters_of(&unit_list, &units)?;
-    // R's did: "Be aware that there are some small groups in your dataset".
-    let mut cohort_sizes: BTreeMap<i32, usize> = BTreeMap::new();
-    for g in unit_g.iter().flatten() {
-        *cohort_sizes.entry(*g).or_default() += 1;
+    let small_cohorts = small_cohorts(&unit_g, &cohorts, covariates.len(), &mut notes);
+
+    // The cells.
+    let cells = gt_cells(&unit_list, &cohorts, &years, covariates, opts, &mut skipped);
+    let estimable: Vec<usize> = (0..cells.len()).filter(|&k| cells[k].1.is_some()).collect();
+    if estimable.is_empty() {
+        let why: Vec<String> = skipped
+            .iter()
+            .map(|s| s.reason.clone())
+            .chain(cells.iter().filter_map(|c| c.0.note.clone()))
+            .collect();
+        return Err(DidError::NoCells(if why.is_empty() {
+            "no adopting cohort".into()
+        } else {
+            why.join("; ")
+        }));
     }
-    let small_cohorts: Vec<(i32, usize)> = cohort_sizes
-        .into_iter()
-        .filter(|(g, k)| cohorts.contains(g) && *k < covariates.len() + 5)
-        .collect();
-    if !small_cohorts.is_empty() {
+    let not_estimable = cells.len() - estimable.len();
+    if not_estimable > 0 {
         notes.push(format!(
-            "small cohorts (fewer than {} units, as R's did warns): {}",
-            covariates.len() + 5,
-            small_cohorts
-                .iter()
-                .map(|(g, k)| format!("{g} ({k})"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "{not_estimable} ATT(g,t) cell(s) not estimable, left out of the aggregations"
         ));
     }
 
-    // The cells.
+    // Aggregations over the estimable cells.
+    let gt: Vec<aggte::GtCell> = estimable
+        .iter()
+        .map(|&k| aggte::GtCell {
+            cohort: cells[k].0.cohort,
+            year: cells[k].0.year,
+            inf: cells[k].1.as_ref().expect("estimable"),
+        })
+        .collect();
+    let aggs = aggte::aggregate(&gt, &unit_g, &years, opts);
+
+    let Inferred {
+        cells: out_cells,
+        crit: cell_crit,
+        aggregates,
+        pretrend,
+    } = infer(
+        &gt,
+        &aggs,
+        &cells,
+        clusters.as_ref(),
+        &unit_g,
+        opts,
+        progress,
+    );
+    Ok(Did {
+        cells: out_cells,
+        crit: cell_crit,
+        aggregates,
+        pretrend,
+        n_units: n,
+        n_treated: unit_g.iter().filter(|g| g.is_some()).count(),
+        n_clusters: clusters.as_ref().map(|c| c.1),
+        n_treated_clusters: clusters.as_ref().map(|(of_unit, _)| {
+            unit_g
+                .iter()
+                .zip(of_unit)
+                .filter(|(g, _)| g.is_some())
+                .map(|(_, c)| *c)
+                .collect::<BTreeSet<_>>()
+                .len()
+        }),
+        small_cohorts,
+        dropped_unbalanced,
+        skipped,
+        notes,
+    })
+}
+
+/// The panel's units in code order, each with its cohort, cluster and
+/// observations by year, and the years observed. Observations sorted by
+/// unit (as the run passes its panel) are grouped as they come; others
+/// through a map from code to place, then sorted: the same units in the
+/// same order without a text lookup per observation when they are sorted.
+type Panel<'o> = (Vec<(&'o str, Unit<'o>)>, BTreeSet<i32>);
+
+fn panel<'o>(obs: &'o [Obs], covariates: &[String]) -> Result<Panel<'o>, DidError> {
+    let sorted = obs.windows(2).all(|w| w[0].unit <= w[1].unit);
+    let mut units: Vec<(&str, Unit)> = Vec::new();
+    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut years: BTreeSet<i32> = BTreeSet::new();
+    for o in obs {
+        if let Some(j) = o.x.iter().position(|v| !v.is_finite()) {
+            return Err(DidError::Covariate {
+                unit: o.unit.clone(),
+                year: o.year,
+                covariate: covariates.get(j).cloned().unwrap_or_default(),
+            });
+        }
+        let code = o.unit.as_str();
+        let at = match units.last() {
+            Some((last, _)) if sorted && *last == code => units.len() - 1,
+            _ if sorted => units.len(),
+            _ => *place.entry(code).or_insert(units.len()),
+        };
+        if at == units.len() {
+            units.push((
+                code,
+                Unit {
+                    cohort: o.cohort,
+                    cluster: o.cluster,
+                    by_year: BTreeMap::new(),
+                },
+            ));
+        }
+        let u = &mut units[at].1;
+        if u.cohort != o.cohort {
+            return Err(DidError::Cohort {
+                unit: o.unit.clone(),
+                first: u.cohort,
+                second: o.cohort,
+            });
+        }
+        if u.cluster != o.cluster {
+            return Err(DidError::ClusterVaries {
+                unit: o.unit.clone(),
+                first: u.cluster,
+                second: o.cluster,
+            });
+        }
+        if u.by_year.insert(o.year, (o.y, &o.x)).is_some() {
+            return Err(DidError::Duplicate {
+                unit: o.unit.clone(),
+                year: o.year,
+            });
+        }
+        years.insert(o.year);
+    }
+    if !sorted {
+        units.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    }
+    Ok((units, years))
+}
+
+/// ATT(g, t) of every cohort and year the base period allows, each with its
+/// influence function (`None`: not estimable, with the cell's note); a
+/// cohort with no year before it is `skipped`.
+fn gt_cells(
+    unit_list: &[&Unit],
+    cohorts: &BTreeSet<i32>,
+    years: &[i32],
+    covariates: &[String],
+    opts: &DidOptions,
+    skipped: &mut Vec<Skipped>,
+) -> Vec<(Cell, Option<Inf>)> {
+    let (n, delta) = (unit_list.len(), opts.anticipation);
     let mut cells: Vec<(Cell, Option<Inf>)> = Vec::new();
     let start = if opts.base_period == BasePeriod::Varying {
         1
     } else {
         0
     };
-    for &g in &cohorts {
+    for &g in cohorts {
         let Some(pre) = years.iter().rev().find(|t| **t + delta < g).copied() else {
             skipped.push(Skipped {
                 cohort: g,
@@ -398,42 +469,34 @@ pub fn estimate_with(
                 ));
                 continue;
             }
-            cells.push(cell(&unit_list, g, t, base, covariates, opts));
+            cells.push(cell(unit_list, g, t, base, covariates, opts));
         }
     }
-    let estimable: Vec<usize> = (0..cells.len()).filter(|&k| cells[k].1.is_some()).collect();
-    if estimable.is_empty() {
-        let why: Vec<String> = skipped
-            .iter()
-            .map(|s| s.reason.clone())
-            .chain(cells.iter().filter_map(|c| c.0.note.clone()))
-            .collect();
-        return Err(DidError::NoCells(if why.is_empty() {
-            "no adopting cohort".into()
-        } else {
-            why.join("; ")
-        }));
-    }
-    let not_estimable = cells.len() - estimable.len();
-    if not_estimable > 0 {
-        notes.push(format!(
-            "{not_estimable} ATT(g,t) cell(s) not estimable, left out of the aggregations"
-        ));
-    }
+    cells
+}
 
-    // Aggregations over the estimable cells.
-    let gt: Vec<aggte::GtCell> = estimable
-        .iter()
-        .map(|&k| aggte::GtCell {
-            cohort: cells[k].0.cohort,
-            year: cells[k].0.year,
-            inf: cells[k].1.as_ref().expect("estimable"),
-        })
-        .collect();
-    let aggs = aggte::aggregate(&gt, &unit_g, &years, opts);
+/// The estimates with their standard errors, intervals and pre-test.
+struct Inferred {
+    cells: Vec<Cell>,
+    crit: f64,
+    aggregates: Vec<Aggregate>,
+    pretrend: Option<PreTrend>,
+}
 
-    // Inference: every estimate from the same draws, over the units or,
-    // clustered, over the clusters' sums.
+/// Inference: every estimate from the same draws, over the units or,
+/// clustered (`clusters`: each unit's cluster and their number), over the
+/// clusters' sums; the cells' uniform band, each aggregation's, and the
+/// pre-test.
+fn infer(
+    gt: &[aggte::GtCell],
+    aggs: &[aggte::Agg],
+    cells: &[(Cell, Option<Inf>)],
+    clusters: Option<&(Vec<u32>, usize)>,
+    unit_g: &[Option<i32>],
+    opts: &DidOptions,
+    progress: &dyn crate::methods::Progress,
+) -> Inferred {
+    let (n, delta) = (unit_g.len(), opts.anticipation);
     let mut all: Vec<&Inf> = gt.iter().map(|c| c.inf).collect();
     all.extend(aggs.iter().map(|a| &a.inf));
     let summed: Vec<Inf> = match &clusters {
@@ -478,7 +541,7 @@ pub fn estimate_with(
     let cell_crit = crit_of(&(0..gt.len()).collect::<Vec<_>>());
     let mut out_cells = Vec::with_capacity(cells.len());
     let mut j = 0;
-    for (c, inf) in &cells {
+    for (c, inf) in cells {
         let mut c = c.clone();
         if inf.is_some() {
             c.estimate = Some(est(j, cell_crit));
@@ -542,28 +605,42 @@ pub fn estimate_with(
             inference::pre_test(&pre, n)
         }
     };
-    Ok(Did {
+    Inferred {
         cells: out_cells,
         crit: cell_crit,
         aggregates,
         pretrend,
-        n_units: n,
-        n_treated: unit_g.iter().filter(|g| g.is_some()).count(),
-        n_clusters: clusters.as_ref().map(|c| c.1),
-        n_treated_clusters: clusters.as_ref().map(|(of_unit, _)| {
-            unit_g
+    }
+}
+
+/// Cohorts of fewer than (covariates + 5) units, as R's did warns ("Be
+/// aware that there are some small groups in your dataset"), with a note.
+fn small_cohorts(
+    unit_g: &[Option<i32>],
+    cohorts: &BTreeSet<i32>,
+    n_covariates: usize,
+    notes: &mut Vec<String>,
+) -> Vec<(i32, usize)> {
+    let mut cohort_sizes: BTreeMap<i32, usize> = BTreeMap::new();
+    for g in unit_g.iter().flatten() {
+        *cohort_sizes.entry(*g).or_default() += 1;
+    }
+    let small: Vec<(i32, usize)> = cohort_sizes
+        .into_iter()
+        .filter(|(g, k)| cohorts.contains(g) && *k < n_covariates + 5)
+        .collect();
+    if !small.is_empty() {
+        notes.push(format!(
+            "small cohorts (fewer than {} units, as R's did warns): {}",
+            n_covariates + 5,
+            small
                 .iter()
-                .zip(of_unit)
-                .filter(|(g, _)| g.is_some())
-                .map(|(_, c)| *c)
-                .collect::<BTreeSet<_>>()
-                .len()
-        }),
-        small_cohorts,
-        dropped_unbalanced,
-        skipped,
-        notes,
-    })
+                .map(|(g, k)| format!("{g} ({k})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    small
 }
 
 /// Each estimated unit's cluster as 0..G in the order of the clusters'
