@@ -761,62 +761,9 @@ pub fn compute_from(
         adoption(&panel, config, &tree.units, &tree.clusters).map_err(perr("adoption_effects"))?;
     tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
     notes.extend(ad.notes);
-    let mut qca_tables = Vec::new();
-    if let (Some(q), Some((cases, qca_notes))) = (&config.qca, qca_cases) {
-        // A bad section stops the run; what the units' data does not allow
-        // (too few units at a coarse level, no row reaching the cuts) is a
-        // note, so that a scheduled run still publishes everything else.
-        let studied = cases.ids.len();
-        let period = study_period.as_deref().unwrap_or("");
-        notes.extend(qca_notes);
-        match crate::methods::qca::analyse(&cases, q) {
-            Ok(analysis) => {
-                notes.extend(analysis.warnings.iter().map(|w| format!("qca: {w}")));
-                qca_tables = analysis.tables;
-            }
-            Err(e @ crate::methods::qca::AnalysisError::Key { .. }) => {
-                return Err(CompareError::Qca {
-                    config: config.path.display().to_string(),
-                    message: format!("[qca]: {e}"),
-                })
-            }
-            Err(e) => notes.push(format!(
-                "qca: the {studied} unit(s) of period {period} were not studied: {e}"
-            )),
-        }
-    }
-
-    // The index's analysis: its tables beside index_scores (which it leaves
-    // to the period-by-period scores above).
-    let mut index_tables = Vec::new();
+    let qca_tables = qca_study(config, qca_cases, study_period.as_deref(), &mut notes)?;
     let ti = std::time::Instant::now();
-    if let Some(ip) = index_input {
-        let spec = super::index_run::study_of_run(&config.index, config.seed);
-        match crate::methods::index::analyse(ip.input.units, ip.input.values, &ip.ctx, &spec) {
-            Ok(a) => {
-                if let Some((f, st)) = &a.strongest {
-                    notes.push(format!(
-                        "index sensitivity ({}): the choice that moves the ranks most is {f} (ST = {st:.3})",
-                        study_period.as_deref().unwrap_or("")
-                    ));
-                }
-                notes.extend(a.notes.iter().map(|n| format!("index: {n}")));
-                index_tables = a
-                    .tables
-                    .into_iter()
-                    .filter(|(n, _)| *n != "index_scores")
-                    .collect();
-            }
-            Err(e) if e.starts_with("key ") => {
-                return Err(CompareError::Qca {
-                    config: config.path.display().to_string(),
-                    message: format!("[index]: {e}"),
-                })
-            }
-            Err(e) => notes.push(format!("index: the analysis was not made: {e}")),
-        }
-    }
-
+    let index_tables = index_study(config, index_input, study_period.as_deref(), &mut notes)?;
     tracing::debug!(seconds = ti.elapsed().as_secs_f64(), "index analysis");
     let mut counts = BTreeMap::new();
     let mut no_csv = Vec::new();
@@ -901,4 +848,81 @@ pub fn compute_from(
         dir: target,
         manifest,
     })
+}
+/// A run's tables.
+type Tables = Vec<(&'static str, DataFrame)>;
+
+/// The run's fsQCA study of the units of `study_period`, when `[qca]` asks
+/// for one: a bad section stops the run; what the units' data does not allow
+/// (too few units at a coarse level, no row reaching the cuts) is a note, so
+/// that a scheduled run still publishes everything else.
+fn qca_study(
+    config: &Config,
+    qca_cases: Option<(crate::methods::qca::Cases, Vec<String>)>,
+    study_period: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Tables, CompareError> {
+    let mut qca_tables = Vec::new();
+    if let (Some(q), Some((cases, qca_notes))) = (&config.qca, qca_cases) {
+        let studied = cases.ids.len();
+        let period = study_period.unwrap_or("");
+        notes.extend(qca_notes);
+        match crate::methods::qca::analyse(&cases, q) {
+            Ok(analysis) => {
+                notes.extend(analysis.warnings.iter().map(|w| format!("qca: {w}")));
+                qca_tables = analysis.tables;
+            }
+            Err(e @ crate::methods::qca::AnalysisError::Key { .. }) => {
+                return Err(CompareError::Qca {
+                    config: config.path.display().to_string(),
+                    message: format!("[qca]: {e}"),
+                })
+            }
+            Err(e) => notes.push(format!(
+                "qca: the {studied} unit(s) of period {period} were not studied: {e}"
+            )),
+        }
+    }
+
+    Ok(qca_tables)
+}
+
+/// The index's analysis of `study_period` (treatment, diagnostics,
+/// sensitivity): its tables beside index_scores, which the period-by-period
+/// scores make.
+fn index_study(
+    config: &Config,
+    index_input: Option<IndexPeriod>,
+    study_period: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Tables, CompareError> {
+    let mut index_tables = Vec::new();
+    if let Some(ip) = index_input {
+        let spec = super::index_run::study_of_run(&config.index, config.seed);
+        match crate::methods::index::analyse(ip.input.units, ip.input.values, &ip.ctx, &spec) {
+            Ok(a) => {
+                if let Some((f, st)) = &a.strongest {
+                    notes.push(format!(
+                        "index sensitivity ({}): the choice that moves the ranks most is {f} (ST = {st:.3})",
+                        study_period.unwrap_or("")
+                    ));
+                }
+                notes.extend(a.notes.iter().map(|n| format!("index: {n}")));
+                index_tables = a
+                    .tables
+                    .into_iter()
+                    .filter(|(n, _)| *n != "index_scores")
+                    .collect();
+            }
+            Err(e) if e.starts_with("key ") => {
+                return Err(CompareError::Qca {
+                    config: config.path.display().to_string(),
+                    message: format!("[index]: {e}"),
+                })
+            }
+            Err(e) => notes.push(format!("index: the analysis was not made: {e}")),
+        }
+    }
+
+    Ok(index_tables)
 }
