@@ -587,10 +587,8 @@ pub fn compute_from(
     // (at national scale the whole table would not fit). The adoption
     // effects need every year of their metrics only, kept aside.
     let wanted = super::adoption::wanted(config);
-    let mut panel: Grouped = BTreeMap::new();
-    let mut models: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let (mut um_out, mut bands_out) = (None::<Parts>, None::<Parts>);
-    let (mut summaries, mut tests, mut pairs, mut scores) = (vec![], vec![], vec![], vec![]);
+    let mut gathered = Gathered::default();
     let mut notes = Vec::new();
     let every = period.is_some()
         || config.index.uncertainty.every_period(
@@ -601,12 +599,18 @@ pub fn compute_from(
     let latest = periods.last().cloned();
     // fsQCA studies the units of one period: the one asked for, else the latest.
     let study_period = period.map(str::to_string).or_else(|| latest.clone());
-    let mut qca_cases = None;
-    // The index's analysis (treatment, diagnostics, sensitivity) of the same period.
-    let mut index_input: Option<IndexPeriod> = None;
     let unit_of: std::collections::HashMap<&str, &metrics::Unit> =
         tree.units.iter().map(|u| (u.code.as_str(), u)).collect();
-    let mut history = History::default();
+    let plan = PeriodPlan {
+        config,
+        period,
+        study_period: study_period.as_ref(),
+        latest: latest.as_deref(),
+        every,
+        wanted: &wanted,
+        assigned: assigned.as_ref(),
+        unit_of: &unit_of,
+    };
     if !every && config.index.draws > 0 {
         notes.push(format!(
             "index rank intervals for the latest period ({}) only: {} units × {} periods × {} draws is above the budget of {} (set [index] uncertainty = \"all\" for every period)",
@@ -671,54 +675,7 @@ pub fn compute_from(
                     .iter()
                     .find(|(q, _)| q == p)
                     .map_or_else(|| um.clear(), |(_, df)| df.clone());
-                let mut g = grouped(&um_p).map_err(perr("unit_metrics"))?;
-                drop(um_p);
-                if let Some(q) = config
-                    .qca
-                    .as_ref()
-                    .filter(|_| study_period.as_ref() == Some(p))
-                {
-                    qca_cases = Some(super::qca_cases::unit_cases(&g, q));
-                }
-                // The period's index input: for the analysis (the study period)
-                // and for the `latest` history, built once.
-                let this_input = (study_period.as_ref() == Some(p) || History::needed(config))
-                    .then(|| index_run::index_input(&g, config, p, &unit_of, &history))
-                    .flatten();
-                models.extend(g.values().flat_map(|m| m.keys().cloned()));
-                for (k, v) in &g {
-                    if wanted.contains(&(k.0.clone(), k.1.clone())) {
-                        panel.insert(k.clone(), v.clone());
-                    }
-                }
-                if period.is_none_or(|sel| sel == p) {
-                    if !config.compare.models.is_empty() {
-                        for groups in g.values_mut() {
-                            groups.retain(|m, _| config.compare.models.contains(m));
-                        }
-                    }
-                    let mt = model_tables(&g, config, assigned.as_ref())
-                        .map_err(perr("model_summary"))?;
-                    summaries.push(mt.summary);
-                    tests.push(mt.tests);
-                    pairs.push(mt.pairs);
-                    notes.extend(mt.notes);
-                    let intervals = every || latest.as_deref() == Some(p.as_str());
-                    let (sc, n) =
-                        index_run::index_scores(&g, config, intervals, &unit_of, &history)
-                            .map_err(perr("index_scores"))?;
-                    scores.push(sc);
-                    notes.extend(n);
-                }
-                // The unit's latest values, for the next period's `latest` imputation.
-                if History::needed(config) {
-                    if let Some(ip) = &this_input {
-                        history.remember(&ip.input);
-                    }
-                }
-                if study_period.as_ref() == Some(p) {
-                    index_input = this_input;
-                }
+                gathered.period(&plan, p, um_p, &mut notes)?;
                 bar.inc(1);
             }
             tracing::debug!(seconds = tp.elapsed().as_secs_f64(), "periods compared");
@@ -748,22 +705,37 @@ pub fn compute_from(
     })?;
     bar.finish_and_clear();
     for m in &config.compare.models {
-        if !models.contains(m) {
+        if !gathered.models.contains(m) {
             return Err(CompareError::NoModel {
                 config: config.path.display().to_string(),
                 model: m.clone(),
-                available: models.iter().cloned().collect::<Vec<_>>().join(", "),
+                available: gathered
+                    .models
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
     }
     let ta = std::time::Instant::now();
-    let ad =
-        adoption(&panel, config, &tree.units, &tree.clusters).map_err(perr("adoption_effects"))?;
+    let ad = adoption(&gathered.panel, config, &tree.units, &tree.clusters)
+        .map_err(perr("adoption_effects"))?;
     tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
     notes.extend(ad.notes);
-    let qca_tables = qca_study(config, qca_cases, study_period.as_deref(), &mut notes)?;
+    let qca_tables = qca_study(
+        config,
+        gathered.qca_cases,
+        study_period.as_deref(),
+        &mut notes,
+    )?;
     let ti = std::time::Instant::now();
-    let index_tables = index_study(config, index_input, study_period.as_deref(), &mut notes)?;
+    let index_tables = index_study(
+        config,
+        gathered.index_input,
+        study_period.as_deref(),
+        &mut notes,
+    )?;
     tracing::debug!(seconds = ti.elapsed().as_secs_f64(), "index analysis");
     let mut counts = BTreeMap::new();
     let mut no_csv = Vec::new();
@@ -794,12 +766,15 @@ pub fn compute_from(
             .map_err(perr(table))
     };
     for (name, mut df) in [
-        ("model_summary", by_key(summaries, "model_summary")?),
-        ("model_tests", by_key(tests, "model_tests")?),
-        ("model_pairs", by_key(pairs, "model_pairs")?),
+        (
+            "model_summary",
+            by_key(gathered.summaries, "model_summary")?,
+        ),
+        ("model_tests", by_key(gathered.tests, "model_tests")?),
+        ("model_pairs", by_key(gathered.pairs, "model_pairs")?),
         (
             "index_scores",
-            concat_all(scores, "index_scores")?
+            concat_all(gathered.scores, "index_scores")?
                 .collect()
                 .map_err(perr("index_scores"))?,
         ),
@@ -849,6 +824,104 @@ pub fn compute_from(
         manifest,
     })
 }
+/// What compare keeps of each period as it goes; the period's unit metrics
+/// themselves are written and dropped.
+#[derive(Default)]
+struct Gathered {
+    /// The adoption metrics of every period, for the DiD.
+    panel: Grouped,
+    models: std::collections::BTreeSet<String>,
+    summaries: Vec<DataFrame>,
+    tests: Vec<DataFrame>,
+    pairs: Vec<DataFrame>,
+    scores: Vec<DataFrame>,
+    /// fsQCA's cases: the units of the study period.
+    qca_cases: Option<(crate::methods::qca::Cases, Vec<String>)>,
+    /// The index's analysis (treatment, diagnostics, sensitivity) of the same period.
+    index_input: Option<IndexPeriod>,
+    /// Each unit's latest values, for the next period's `latest` imputation.
+    history: History,
+}
+
+/// What every period is compared with.
+struct PeriodPlan<'a> {
+    config: &'a Config,
+    /// The period asked for (`--period`), if one.
+    period: Option<&'a str>,
+    /// fsQCA's and the index analysis's period: the one asked for, else the latest.
+    study_period: Option<&'a String>,
+    latest: Option<&'a str>,
+    /// Index rank intervals for every period (else the latest only).
+    every: bool,
+    wanted: &'a std::collections::BTreeSet<(String, String)>,
+    assigned: Option<&'a super::tables::Assigned<'a>>,
+    unit_of: &'a std::collections::HashMap<&'a str, &'a metrics::Unit>,
+}
+
+impl Gathered {
+    /// One period's unit metrics `um_p`: the model tables and index scores
+    /// (of the period asked for, or every one), the adoption panel, the
+    /// study period's cases and index input.
+    fn period(
+        &mut self,
+        plan: &PeriodPlan,
+        p: &String,
+        um_p: DataFrame,
+        notes: &mut Vec<String>,
+    ) -> Result<(), CompareError> {
+        let config = plan.config;
+        let perr = |table: &str| {
+            let table = table.to_string();
+            move |source| CompareError::Polars { table, source }
+        };
+        let mut g = grouped(&um_p).map_err(perr("unit_metrics"))?;
+        drop(um_p);
+        if let Some(q) = config.qca.as_ref().filter(|_| plan.study_period == Some(p)) {
+            self.qca_cases = Some(super::qca_cases::unit_cases(&g, q));
+        }
+        // The period's index input: for the analysis (the study period)
+        // and for the `latest` history, built once.
+        let this_input = (plan.study_period == Some(p) || History::needed(config))
+            .then(|| index_run::index_input(&g, config, p, plan.unit_of, &self.history))
+            .flatten();
+        self.models
+            .extend(g.values().flat_map(|m| m.keys().cloned()));
+        for (k, v) in &g {
+            if plan.wanted.contains(&(k.0.clone(), k.1.clone())) {
+                self.panel.insert(k.clone(), v.clone());
+            }
+        }
+        if plan.period.is_none_or(|sel| sel == p) {
+            if !config.compare.models.is_empty() {
+                for groups in g.values_mut() {
+                    groups.retain(|m, _| config.compare.models.contains(m));
+                }
+            }
+            let mt = model_tables(&g, config, plan.assigned).map_err(perr("model_summary"))?;
+            self.summaries.push(mt.summary);
+            self.tests.push(mt.tests);
+            self.pairs.push(mt.pairs);
+            notes.extend(mt.notes);
+            let intervals = plan.every || plan.latest == Some(p.as_str());
+            let (sc, n) =
+                index_run::index_scores(&g, config, intervals, plan.unit_of, &self.history)
+                    .map_err(perr("index_scores"))?;
+            self.scores.push(sc);
+            notes.extend(n);
+        }
+        // The unit's latest values, for the next period's `latest` imputation.
+        if History::needed(config) {
+            if let Some(ip) = &this_input {
+                self.history.remember(&ip.input);
+            }
+        }
+        if plan.study_period == Some(p) {
+            self.index_input = this_input;
+        }
+        Ok(())
+    }
+}
+
 /// A run's tables.
 type Tables = Vec<(&'static str, DataFrame)>;
 
