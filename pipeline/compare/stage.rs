@@ -559,21 +559,7 @@ pub fn compute_from(
     };
 
     let run_id = run_id(config, &wm, period);
-    let input_hashes: Vec<(String, String)> = wm
-        .files
-        .iter()
-        .map(|f| (f.path.clone(), f.hash.clone()))
-        .collect();
-    let mut metadata = warehouse::file_metadata(
-        &run_id,
-        &input_hashes
-            .iter()
-            .map(|(p, h)| format!("{p}={h}"))
-            .collect::<Vec<_>>()
-            .join(";"),
-    );
-    metadata.push(("govlens.simulated".into(), wm.simulated.to_string()));
-    metadata.push(("govlens.seed".into(), config.seed.to_string()));
+    let (input_hashes, metadata) = run_metadata(config, &wm, &run_id);
 
     let target = config.output.join(&run_id);
     let staging = Staging::new(&target)?;
@@ -587,7 +573,6 @@ pub fn compute_from(
     // (at national scale the whole table would not fit). The adoption
     // effects need every year of their metrics only, kept aside.
     let wanted = super::adoption::wanted(config);
-    let (mut um_out, mut bands_out) = (None::<Parts>, None::<Parts>);
     let mut gathered = Gathered::default();
     let mut notes = Vec::new();
     let every = period.is_some()
@@ -630,13 +615,122 @@ pub fn compute_from(
         crate::progress::Unit::Steps,
         "compare",
     );
-    // The next batch's unit metrics are made on a second thread while this
-    // batch's statistics (mostly one core) run: a rendezvous channel, so at
-    // most one batch waits made (perf at 100k, 2026-12-01: the statistics
-    // and writes left one core idle for ~5 s a run).
+    let (um_out, bands_out) = compare_periods(
+        source,
+        &tree,
+        &periods,
+        per_batch,
+        &bar,
+        &Out {
+            dir: &tables_dir,
+            metadata: &metadata,
+        },
+        &plan,
+        &mut gathered,
+        &mut notes,
+    )?;
+    bar.finish_and_clear();
+    check_models(config, &gathered.models)?;
+    let ta = std::time::Instant::now();
+    let ad = adoption(&gathered.panel, config, &tree.units, &tree.clusters)
+        .map_err(perr("adoption_effects"))?;
+    tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
+    notes.extend(ad.notes);
+    let qca_tables = qca_study(
+        config,
+        gathered.qca_cases,
+        study_period.as_deref(),
+        &mut notes,
+    )?;
+    let ti = std::time::Instant::now();
+    let index_tables = index_study(
+        config,
+        gathered.index_input,
+        study_period.as_deref(),
+        &mut notes,
+    )?;
+    tracing::debug!(seconds = ti.elapsed().as_secs_f64(), "index analysis");
+    let tables: Tables = per_period_tables(
+        gathered.summaries,
+        gathered.tests,
+        gathered.pairs,
+        gathered.scores,
+    )?
+    .into_iter()
+    .chain([
+        ("adoption_effects", ad.effects),
+        ("event_study", ad.events),
+        ("adoption_tests", ad.tests),
+        ("adoption_by_model", ad.by_model),
+        ("data_quality", data_quality(&config.warehouse)?),
+        ("units", units_table(&tree.units).map_err(perr("units"))?),
+    ])
+    .chain(qca_tables)
+    .chain(index_tables)
+    .collect();
+    let out = Out {
+        dir: &tables_dir,
+        metadata: &metadata,
+    };
+    let counts = write_tables(config, &out, [um_out, bands_out], tables, &mut notes)?;
+    let manifest = RunManifest {
+        run_id: run_id.clone(),
+        govlens_version: env!("CARGO_PKG_VERSION").into(),
+        schema_version: crate::contract::SCHEMA_VERSION,
+        simulated: wm.simulated,
+        warehouse_run_id: wm.run_id,
+        input_hashes,
+        config: config.text.clone(),
+        seed: config.seed,
+        bootstrap_draws: config.compare.draws,
+        index_draws: config.index.draws,
+        tables: counts,
+        notes,
+    };
+    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    warehouse::write_text(&staging.dir.join("manifest.json"), &json)?;
+    warehouse::write_text(&tables_dir.join("README.md"), &tables_readme(config))?;
+    staging.publish()?;
+    Ok(CompareOutcome {
+        dir: target,
+        manifest,
+    })
+}
+/// Where the run's tables go: the staging folder's `tables/` and the
+/// key-value metadata every Parquet file carries.
+struct Out<'a> {
+    dir: &'a std::path::Path,
+    metadata: &'a [(String, String)],
+}
+
+/// Every period, in batches of `per_batch`: each batch's unit metrics made
+/// on a second thread while this one compares the batch before (a
+/// rendezvous channel, so at most one batch waits made), member_bands and
+/// unit_metrics written as they come, each period gathered. Returns the
+/// two tables' writers, to be finished.
+#[allow(clippy::too_many_arguments)]
+fn compare_periods(
+    source: &UnitSource,
+    tree: &metrics::Tree,
+    periods: &[String],
+    per_batch: usize,
+    bar: &indicatif::ProgressBar,
+    out: &Out,
+    plan: &PeriodPlan,
+    gathered: &mut Gathered,
+    notes: &mut Vec<String>,
+) -> Result<(Option<Parts>, Option<Parts>), CompareError> {
+    let config = plan.config;
+    let perr = |table: &str| {
+        let table = table.to_string();
+        move |source| CompareError::Polars { table, source }
+    };
+    // perf at 100k, 2026-12-01: the statistics and writes left one core
+    // idle for ~5 s a run before the second thread.
+    let (mut um_out, mut bands_out) = (None::<Parts>, None::<Parts>);
     std::thread::scope(|scope| -> Result<(), CompareError> {
         let (made_tx, made_rx) = std::sync::mpsc::sync_channel(0);
-        let tree_ref = &tree;
+        let tree_ref = tree;
         let batches = periods.chunks(per_batch);
         scope.spawn(move || {
             for batch in batches {
@@ -661,10 +755,10 @@ pub fn compute_from(
             let withheld = secondary.then(|| withheld_rows(&bands));
             Parts::write(
                 &mut bands_out,
-                &tables_dir,
+                out.dir,
                 "member_bands",
                 bands,
-                &metadata,
+                out.metadata,
                 config.copies,
             )?;
             tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "member bands written");
@@ -675,7 +769,7 @@ pub fn compute_from(
                     .iter()
                     .find(|(q, _)| q == p)
                     .map_or_else(|| um.clear(), |(_, df)| df.clone());
-                gathered.period(&plan, p, um_p, &mut notes)?;
+                gathered.period(plan, p, um_p, notes)?;
                 bar.inc(1);
             }
             tracing::debug!(seconds = tp.elapsed().as_secs_f64(), "periods compared");
@@ -686,10 +780,10 @@ pub fn compute_from(
             };
             Parts::write(
                 &mut um_out,
-                &tables_dir,
+                out.dir,
                 "unit_metrics",
                 um,
-                &metadata,
+                out.metadata,
                 config.copies,
             )?;
             tracing::debug!(seconds = tw.elapsed().as_secs_f64(), "unit metrics written");
@@ -703,50 +797,21 @@ pub fn compute_from(
         }
         Ok(())
     })?;
-    bar.finish_and_clear();
-    for m in &config.compare.models {
-        if !gathered.models.contains(m) {
-            return Err(CompareError::NoModel {
-                config: config.path.display().to_string(),
-                model: m.clone(),
-                available: gathered
-                    .models
-                    .iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
-        }
-    }
-    let ta = std::time::Instant::now();
-    let ad = adoption(&gathered.panel, config, &tree.units, &tree.clusters)
-        .map_err(perr("adoption_effects"))?;
-    tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
-    notes.extend(ad.notes);
-    let qca_tables = qca_study(
-        config,
-        gathered.qca_cases,
-        study_period.as_deref(),
-        &mut notes,
-    )?;
-    let ti = std::time::Instant::now();
-    let index_tables = index_study(
-        config,
-        gathered.index_input,
-        study_period.as_deref(),
-        &mut notes,
-    )?;
-    tracing::debug!(seconds = ti.elapsed().as_secs_f64(), "index analysis");
-    let mut counts = BTreeMap::new();
-    let mut no_csv = Vec::new();
-    for (name, out) in [("unit_metrics", um_out), ("member_bands", bands_out)] {
-        let out = out.expect("at least one period");
-        counts.insert(name.to_string(), out.rows);
-        if out.finish()? {
-            no_csv.push(name.to_string());
-        }
-    }
-    // Per-period tables in the order of their keys, as one pass would give.
+    Ok((um_out, bands_out))
+}
+
+/// The per-period tables, each period's parts in the order of their keys,
+/// as one pass over every period would give them.
+fn per_period_tables(
+    summaries: Vec<DataFrame>,
+    tests: Vec<DataFrame>,
+    pairs: Vec<DataFrame>,
+    scores: Vec<DataFrame>,
+) -> Result<Tables, CompareError> {
+    let perr = |table: &str| {
+        let table = table.to_string();
+        move |source| CompareError::Polars { table, source }
+    };
     let concat_all = |parts: Vec<DataFrame>, table: &str| -> Result<LazyFrame, CompareError> {
         concat(
             parts.into_iter().map(IntoLazy::lazy).collect::<Vec<_>>(),
@@ -765,32 +830,40 @@ pub fn compute_from(
             .collect()
             .map_err(perr(table))
     };
-    for (name, mut df) in [
-        (
-            "model_summary",
-            by_key(gathered.summaries, "model_summary")?,
-        ),
-        ("model_tests", by_key(gathered.tests, "model_tests")?),
-        ("model_pairs", by_key(gathered.pairs, "model_pairs")?),
+    Ok(vec![
+        ("model_summary", by_key(summaries, "model_summary")?),
+        ("model_tests", by_key(tests, "model_tests")?),
+        ("model_pairs", by_key(pairs, "model_pairs")?),
         (
             "index_scores",
-            concat_all(gathered.scores, "index_scores")?
+            concat_all(scores, "index_scores")?
                 .collect()
                 .map_err(perr("index_scores"))?,
         ),
-        ("adoption_effects", ad.effects),
-        ("event_study", ad.events),
-        ("adoption_tests", ad.tests),
-        ("adoption_by_model", ad.by_model),
-        ("data_quality", data_quality(&config.warehouse)?),
-        ("units", units_table(&tree.units).map_err(perr("units"))?),
-    ]
-    .into_iter()
-    .chain(qca_tables)
-    .chain(index_tables)
-    {
+    ])
+}
+
+/// Finishes unit_metrics and member_bands (written period by period), writes
+/// every other table, and says which have no CSV copy; each table's rows.
+fn write_tables(
+    config: &Config,
+    out: &Out,
+    writers: [Option<Parts>; 2],
+    tables: Tables,
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<String, usize>, CompareError> {
+    let mut counts = BTreeMap::new();
+    let mut no_csv = Vec::new();
+    for (name, parts) in ["unit_metrics", "member_bands"].into_iter().zip(writers) {
+        let parts = parts.expect("at least one period");
+        counts.insert(name.to_string(), parts.rows);
+        if parts.finish()? {
+            no_csv.push(name.to_string());
+        }
+    }
+    for (name, mut df) in tables {
         counts.insert(name.to_string(), df.height());
-        if write_table(&tables_dir, name, &mut df, &metadata, config.copies)? {
+        if write_table(out.dir, name, &mut df, out.metadata, config.copies)? {
             no_csv.push(name.to_string());
         }
     }
@@ -801,29 +874,51 @@ pub fn compute_from(
             config.copies.csv_max_rows
         ));
     }
-    let manifest = RunManifest {
-        run_id: run_id.clone(),
-        govlens_version: env!("CARGO_PKG_VERSION").into(),
-        schema_version: crate::contract::SCHEMA_VERSION,
-        simulated: wm.simulated,
-        warehouse_run_id: wm.run_id,
-        input_hashes,
-        config: config.text.clone(),
-        seed: config.seed,
-        bootstrap_draws: config.compare.draws,
-        index_draws: config.index.draws,
-        tables: counts,
-        notes,
-    };
-    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
-    warehouse::write_text(&staging.dir.join("manifest.json"), &json)?;
-    warehouse::write_text(&tables_dir.join("README.md"), &tables_readme(config))?;
-    staging.publish()?;
-    Ok(CompareOutcome {
-        dir: target,
-        manifest,
-    })
+    Ok(counts)
 }
+
+/// The inputs' hashes, and the key-value metadata every table of the run
+/// carries (run id, input hashes, simulated, seed).
+fn run_metadata(
+    config: &Config,
+    wm: &Manifest,
+    run_id: &str,
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let input_hashes: Vec<(String, String)> = wm
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.hash.clone()))
+        .collect();
+    let mut metadata = warehouse::file_metadata(
+        run_id,
+        &input_hashes
+            .iter()
+            .map(|(p, h)| format!("{p}={h}"))
+            .collect::<Vec<_>>()
+            .join(";"),
+    );
+    metadata.push(("govlens.simulated".into(), wm.simulated.to_string()));
+    metadata.push(("govlens.seed".into(), config.seed.to_string()));
+    (input_hashes, metadata)
+}
+
+/// Every model `[compare] models` names must have units in the run.
+fn check_models(
+    config: &Config,
+    models: &std::collections::BTreeSet<String>,
+) -> Result<(), CompareError> {
+    for m in &config.compare.models {
+        if !models.contains(m) {
+            return Err(CompareError::NoModel {
+                config: config.path.display().to_string(),
+                model: m.clone(),
+                available: models.iter().cloned().collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// What compare keeps of each period as it goes; the period's unit metrics
 /// themselves are written and dropped.
 #[derive(Default)]
