@@ -877,13 +877,12 @@ fn write_tables(
     Ok(counts)
 }
 
+/// (name, value) pairs: the inputs' hashes, a file's key-value metadata.
+type Pairs = Vec<(String, String)>;
+
 /// The inputs' hashes, and the key-value metadata every table of the run
 /// carries (run id, input hashes, simulated, seed).
-fn run_metadata(
-    config: &Config,
-    wm: &Manifest,
-    run_id: &str,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn run_metadata(config: &Config, wm: &Manifest, run_id: &str) -> (Pairs, Pairs) {
     let input_hashes: Vec<(String, String)> = wm
         .files
         .iter()
