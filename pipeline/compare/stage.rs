@@ -532,27 +532,7 @@ pub fn compute_from(
             .collect(),
         level: l.name(),
     });
-    let t = std::time::Instant::now();
-    let periods = source.periods(config, &tree)?;
-    tracing::debug!(
-        seconds = t.elapsed().as_secs_f64(),
-        periods = periods.len(),
-        "periods found"
-    );
-    if periods.is_empty() {
-        return Err(CompareError::NoData {
-            path: config.warehouse.display().to_string(),
-            level: config.analysis_level.name().into(),
-        });
-    }
-    if let Some(p) = period {
-        if !periods.iter().any(|x| x == p) {
-            return Err(CompareError::NoPeriod {
-                period: p.to_string(),
-                available: periods.join(", "),
-            });
-        }
-    }
+    let periods = periods_of(config, source, &tree, period)?;
     let perr = |table: &str| {
         let table = table.to_string();
         move |source| CompareError::Polars { table, source }
@@ -916,6 +896,37 @@ fn check_models(
         }
     }
     Ok(())
+}
+
+/// The run's periods, checked: some data, and the period asked for among them.
+fn periods_of(
+    config: &Config,
+    source: &UnitSource,
+    tree: &metrics::Tree,
+    period: Option<&str>,
+) -> Result<Vec<String>, CompareError> {
+    let t = std::time::Instant::now();
+    let periods = source.periods(config, tree)?;
+    tracing::debug!(
+        seconds = t.elapsed().as_secs_f64(),
+        periods = periods.len(),
+        "periods found"
+    );
+    if periods.is_empty() {
+        return Err(CompareError::NoData {
+            path: config.warehouse.display().to_string(),
+            level: config.analysis_level.name().into(),
+        });
+    }
+    if let Some(p) = period {
+        if !periods.iter().any(|x| x == p) {
+            return Err(CompareError::NoPeriod {
+                period: p.to_string(),
+                available: periods.join(", "),
+            });
+        }
+    }
+    Ok(periods)
 }
 
 /// What compare keeps of each period as it goes; the period's unit metrics
