@@ -178,6 +178,288 @@ pub fn is_rendered(run_dir: &Path, key: &str) -> bool {
     std::fs::read_to_string(run_dir.join(".rendered")).is_ok_and(|k| k.trim() == key)
 }
 
+/// The run's model order in every chart.
+const ORDER: [&str; 5] = ["sinking", "collaborative", "embedded", "integrated", "none"];
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+/// What the charts of a run share: where they go, the run's language, the
+/// latest period and its unit metrics grouped by (metric, breakdown,
+/// model) in one pass (the charts ask for ~40 of these groups, and
+/// filtering the ~2M rows afresh for each was most of a 100k-unit render),
+/// and the charts drawn so far.
+struct Drawn<'a> {
+    out: &'a Path,
+    opts: &'a Options,
+    lang: Lang,
+    simulated: bool,
+    latest: &'a str,
+    grouped: HashMap<(&'a str, &'a str, &'a str), Vec<f64>>,
+    files: Vec<String>,
+}
+
+impl Drawn<'_> {
+    /// A metric's values by model, in the models' order.
+    fn by_model(&self, metric: &str, breakdown: &str) -> Vec<(String, Vec<f64>)> {
+        ORDER
+            .iter()
+            .filter_map(|m| {
+                let v = self.grouped.get(&(metric, breakdown, *m))?;
+                Some((m.to_string(), v.clone()))
+            })
+            .collect()
+    }
+
+    fn title(&self, key: &str) -> String {
+        labels::titled(self.lang, key, self.simulated)
+    }
+}
+
+/// (a) the age structure; (b) the resolution rate: boxes, then the models'
+/// means over the years.
+fn age_and_resolution(d: &mut Drawn, summary: &DataFrame) -> Result<(), RenderError> {
+    // (a) age structure.
+    let mut bars = Vec::new();
+    for role in ["cadre", "member"] {
+        let young = d.by_model("share_young", role);
+        let old: BTreeMap<String, Vec<f64>> = d.by_model("share_old", role).into_iter().collect();
+        for (m, y) in young {
+            let o = old.get(&m).map(|v| mean(v)).unwrap_or(0.0);
+            bars.push(charts::AgeBar {
+                model: m,
+                role: role.into(),
+                young: mean(&y),
+                old: o,
+                n: y.len(),
+            });
+        }
+    }
+    both!(
+        d.out,
+        "age_structure",
+        d.opts,
+        d.files,
+        charts::age_structure,
+        &bars,
+        d.latest,
+        d.simulated,
+        d.lang
+    );
+
+    // (b) resolution rate: boxes, then model means over the years.
+    let res = d.by_model("resolution_rate", "");
+    both!(
+        d.out,
+        "resolution_rate",
+        d.opts,
+        d.files,
+        charts::boxes,
+        &res,
+        &labels::period_title(d.lang, "resolution_title", d.latest, d.simulated),
+        label(d.lang, "resolution_rate"),
+        charts::Scale::level("resolution_rate"),
+        d.lang
+    );
+    let (sp, sm, sb, smod) = (
+        strs(summary, "period"),
+        strs(summary, "metric"),
+        strs(summary, "breakdown"),
+        strs(summary, "governance_model"),
+    );
+    let smean = floats(summary, "mean");
+    let lines: Vec<(String, Vec<(i32, f64)>)> = ORDER
+        .iter()
+        .map(|m| {
+            let pts: Vec<(i32, f64)> = (0..summary.height())
+                .filter(|&i| sm[i] == "resolution_rate" && sb[i].is_empty() && smod[i] == *m)
+                .filter_map(|i| Some((sp[i].parse().ok()?, smean[i]?)))
+                .collect();
+            (m.to_string(), pts)
+        })
+        .filter(|(_, p)| !p.is_empty())
+        .collect();
+    both!(
+        d.out,
+        "resolution_trend",
+        d.opts,
+        d.files,
+        charts::trend,
+        &lines,
+        &d.title("resolution_trend_title"),
+        label(d.lang, "resolution_rate"),
+        charts::Scale::level("resolution_rate"),
+        d.lang
+    );
+
+    Ok(())
+}
+
+/// (c) the centres: the visits heat map and the coverage.
+fn centres(
+    d: &mut Drawn,
+    with_data: &std::collections::BTreeSet<String>,
+) -> Result<(), RenderError> {
+    // (c) centres: heatmap and coverage.
+    let present: Vec<String> = ORDER
+        .iter()
+        .filter(|m| with_data.contains(**m))
+        .map(|m| m.to_string())
+        .collect();
+    let centres: Vec<String> = crate::contract::CENTER_TYPES
+        .iter()
+        .take(7)
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let cells: Vec<Vec<Option<f64>>> = centres
+        .iter()
+        .map(|c| {
+            present
+                .iter()
+                .map(|m| {
+                    let v: Vec<f64> = d
+                        .by_model("visits_per_1k", c)
+                        .into_iter()
+                        .filter(|(x, _)| x == m)
+                        .flat_map(|(_, v)| v)
+                        .collect();
+                    (!v.is_empty()).then(|| mean(&v))
+                })
+                .collect()
+        })
+        .collect();
+    both!(
+        d.out,
+        "centre_visits",
+        d.opts,
+        d.files,
+        charts::heatmap,
+        &present,
+        &centres,
+        &cells,
+        &labels::period_title(d.lang, "heatmap_title", d.latest, d.simulated),
+        d.lang
+    );
+    let cov: Vec<(String, f64, usize)> = d
+        .by_model("center_coverage", "")
+        .into_iter()
+        .map(|(m, v)| (m, mean(&v), v.len()))
+        .collect();
+    both!(
+        d.out,
+        "centre_coverage",
+        d.opts,
+        d.files,
+        charts::model_bars,
+        &cov,
+        &labels::period_title(d.lang, "coverage_title", d.latest, d.simulated),
+        label(d.lang, "coverage"),
+        charts::Scale::level("center_coverage"),
+        d.lang
+    );
+
+    Ok(())
+}
+
+/// (d) the index: top and bottom units with rank intervals, the models' means.
+fn index_ranks(
+    d: &mut Drawn,
+    scores: &DataFrame,
+    name_of: &BTreeMap<&str, &str>,
+    model_of: &BTreeMap<&str, &str>,
+) -> Result<(), RenderError> {
+    // (d) the index: top and bottom units with rank intervals, model means.
+    let (ic, ip) = (strs(scores, "region_code"), strs(scores, "period"));
+    let isc = floats(scores, "score");
+    let (shown, n_units) = rank_rows(
+        scores,
+        "region_code",
+        |i| ip[i] == d.latest,
+        name_of,
+        model_of,
+        d.lang,
+        d.opts.top_n,
+    );
+    both!(
+        d.out,
+        "index_ranks",
+        d.opts,
+        d.files,
+        charts::ranks,
+        &shown,
+        n_units,
+        &labels::period_title(d.lang, "index_title", d.latest, d.simulated),
+        d.lang
+    );
+    let imeans: Vec<(String, f64, usize)> = ORDER
+        .iter()
+        .filter_map(|m| {
+            let v: Vec<f64> = (0..scores.height())
+                .filter(|&i| ip[i] == d.latest && model_of.get(ic[i].as_str()) == Some(m))
+                .filter_map(|i| isc[i])
+                .collect();
+            (!v.is_empty()).then(|| (m.to_string(), mean(&v), v.len()))
+        })
+        .collect();
+    both!(
+        d.out,
+        "index_models",
+        d.opts,
+        d.files,
+        charts::model_bars,
+        &imeans,
+        &labels::period_title(d.lang, "index_models_title", d.latest, d.simulated),
+        label(d.lang, "score_axis"),
+        charts::Scale::Plain,
+        d.lang
+    );
+
+    Ok(())
+}
+
+/// (e) the event study of the resolution rate; (f) data quality.
+fn events_and_quality(
+    d: &mut Drawn,
+    events: &DataFrame,
+    quality: &DataFrame,
+) -> Result<(), RenderError> {
+    // (e) the event study of the resolution rate.
+    let em = strs(events, "metric");
+    let ev = charts::event_points(events, |i| em[i] == "resolution_rate");
+    both!(
+        d.out,
+        "event_study",
+        d.opts,
+        d.files,
+        charts::event_study,
+        &ev,
+        &d.title("event_chart_title"),
+        label(d.lang, "resolution_rate"),
+        charts::Scale::change("resolution_rate"),
+        d.lang
+    );
+
+    // (f) data quality.
+    let (qt, qr) = (strs(quality, "table"), strs(quality, "rule"));
+    let qn = floats(quality, "rows");
+    let q: Vec<(String, String, u64)> = (0..quality.height())
+        .map(|i| (qt[i].clone(), qr[i].clone(), qn[i].unwrap_or(0.0) as u64))
+        .collect();
+    both!(
+        d.out,
+        "data_quality",
+        d.opts,
+        d.files,
+        charts::quality,
+        &q,
+        &d.title("quality_title"),
+        d.lang
+    );
+
+    Ok(())
+}
+
 /// A rank-interval chart's rows from a table with `unit_col`, rank,
 /// rank_p05 and rank_p95 (rows where `keep` holds): each unit named with its
 /// model, sorted by rank, the `top_n` at each end when there are more, best
@@ -373,10 +655,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         .collect();
     // Models with unit metrics in any period (the heatmap's columns).
     let with_data = distinct(&dir, "governance_model")?;
-    let order = ["sinking", "collaborative", "embedded", "integrated", "none"];
-    // The latest period's values by metric, breakdown and model, grouped in
-    // one pass: the charts ask for ~40 of these groups, and filtering the
-    // ~2M rows afresh for each was most of a 100k-unit render.
+    // The latest period's values by metric, breakdown and model (Drawn).
     let mut grouped: HashMap<(&str, &str, &str), Vec<f64>> = HashMap::new();
     for i in 0..um.height() {
         if let Some(v) = values[i] {
@@ -386,229 +665,21 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
                 .push(v);
         }
     }
-    let by_model = |metric: &str, breakdown: &str| -> Vec<(String, Vec<f64>)> {
-        order
-            .iter()
-            .filter_map(|m| {
-                let v = grouped.get(&(metric, breakdown, *m))?;
-                Some((m.to_string(), v.clone()))
-            })
-            .collect()
-    };
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-
     let staging = Staging::new(&dir.join("charts"))?;
-    let out = &staging.dir;
-    let mut files = Vec::new();
-
-    // (a) age structure.
-    let mut bars = Vec::new();
-    for role in ["cadre", "member"] {
-        let young = by_model("share_young", role);
-        let old: BTreeMap<String, Vec<f64>> = by_model("share_old", role).into_iter().collect();
-        for (m, y) in young {
-            let o = old.get(&m).map(|v| mean(v)).unwrap_or(0.0);
-            bars.push(charts::AgeBar {
-                model: m,
-                role: role.into(),
-                young: mean(&y),
-                old: o,
-                n: y.len(),
-            });
-        }
-    }
-    both!(
-        out,
-        "age_structure",
+    let mut d = Drawn {
+        out: &staging.dir,
         opts,
-        files,
-        charts::age_structure,
-        &bars,
-        &latest,
-        simulated,
-        lang
-    );
-
-    // (b) resolution rate: boxes, then model means over the years.
-    let title = |key: &str| labels::titled(lang, key, simulated);
-    let res = by_model("resolution_rate", "");
-    both!(
-        out,
-        "resolution_rate",
-        opts,
-        files,
-        charts::boxes,
-        &res,
-        &labels::period_title(lang, "resolution_title", &latest, simulated),
-        label(lang, "resolution_rate"),
-        charts::Scale::level("resolution_rate"),
-        lang
-    );
-    let (sp, sm, sb, smod) = (
-        strs(&summary, "period"),
-        strs(&summary, "metric"),
-        strs(&summary, "breakdown"),
-        strs(&summary, "governance_model"),
-    );
-    let smean = floats(&summary, "mean");
-    let lines: Vec<(String, Vec<(i32, f64)>)> = order
-        .iter()
-        .map(|m| {
-            let pts: Vec<(i32, f64)> = (0..summary.height())
-                .filter(|&i| sm[i] == "resolution_rate" && sb[i].is_empty() && smod[i] == *m)
-                .filter_map(|i| Some((sp[i].parse().ok()?, smean[i]?)))
-                .collect();
-            (m.to_string(), pts)
-        })
-        .filter(|(_, p)| !p.is_empty())
-        .collect();
-    both!(
-        out,
-        "resolution_trend",
-        opts,
-        files,
-        charts::trend,
-        &lines,
-        &title("resolution_trend_title"),
-        label(lang, "resolution_rate"),
-        charts::Scale::level("resolution_rate"),
-        lang
-    );
-
-    // (c) centres: heatmap and coverage.
-    let present: Vec<String> = order
-        .iter()
-        .filter(|m| with_data.contains(**m))
-        .map(|m| m.to_string())
-        .collect();
-    let centres: Vec<String> = crate::contract::CENTER_TYPES
-        .iter()
-        .take(7)
-        .map(|(id, _)| id.to_string())
-        .collect();
-    let cells: Vec<Vec<Option<f64>>> = centres
-        .iter()
-        .map(|c| {
-            present
-                .iter()
-                .map(|m| {
-                    let v: Vec<f64> = by_model("visits_per_1k", c)
-                        .into_iter()
-                        .filter(|(x, _)| x == m)
-                        .flat_map(|(_, v)| v)
-                        .collect();
-                    (!v.is_empty()).then(|| mean(&v))
-                })
-                .collect()
-        })
-        .collect();
-    both!(
-        out,
-        "centre_visits",
-        opts,
-        files,
-        charts::heatmap,
-        &present,
-        &centres,
-        &cells,
-        &labels::period_title(lang, "heatmap_title", &latest, simulated),
-        lang
-    );
-    let cov: Vec<(String, f64, usize)> = by_model("center_coverage", "")
-        .into_iter()
-        .map(|(m, v)| (m, mean(&v), v.len()))
-        .collect();
-    both!(
-        out,
-        "centre_coverage",
-        opts,
-        files,
-        charts::model_bars,
-        &cov,
-        &labels::period_title(lang, "coverage_title", &latest, simulated),
-        label(lang, "coverage"),
-        charts::Scale::level("center_coverage"),
-        lang
-    );
-
-    // (d) the index: top and bottom units with rank intervals, model means.
-    let (ic, ip) = (strs(&scores, "region_code"), strs(&scores, "period"));
-    let isc = floats(&scores, "score");
-    let (shown, n_units) = rank_rows(
-        &scores,
-        "region_code",
-        |i| ip[i] == latest,
-        &name_of,
-        &model_of,
         lang,
-        opts.top_n,
-    );
-    both!(
-        out,
-        "index_ranks",
-        opts,
-        files,
-        charts::ranks,
-        &shown,
-        n_units,
-        &labels::period_title(lang, "index_title", &latest, simulated),
-        lang
-    );
-    let imeans: Vec<(String, f64, usize)> = order
-        .iter()
-        .filter_map(|m| {
-            let v: Vec<f64> = (0..scores.height())
-                .filter(|&i| ip[i] == latest && model_of.get(ic[i].as_str()) == Some(m))
-                .filter_map(|i| isc[i])
-                .collect();
-            (!v.is_empty()).then(|| (m.to_string(), mean(&v), v.len()))
-        })
-        .collect();
-    both!(
-        out,
-        "index_models",
-        opts,
-        files,
-        charts::model_bars,
-        &imeans,
-        &labels::period_title(lang, "index_models_title", &latest, simulated),
-        label(lang, "score_axis"),
-        charts::Scale::Plain,
-        lang
-    );
-
-    // (e) the event study of the resolution rate.
-    let em = strs(&events, "metric");
-    let ev = charts::event_points(&events, |i| em[i] == "resolution_rate");
-    both!(
-        out,
-        "event_study",
-        opts,
-        files,
-        charts::event_study,
-        &ev,
-        &title("event_chart_title"),
-        label(lang, "resolution_rate"),
-        charts::Scale::change("resolution_rate"),
-        lang
-    );
-
-    // (f) data quality.
-    let (qt, qr) = (strs(&quality, "table"), strs(&quality, "rule"));
-    let qn = floats(&quality, "rows");
-    let q: Vec<(String, String, u64)> = (0..quality.height())
-        .map(|i| (qt[i].clone(), qr[i].clone(), qn[i].unwrap_or(0.0) as u64))
-        .collect();
-    both!(
-        out,
-        "data_quality",
-        opts,
-        files,
-        charts::quality,
-        &q,
-        &title("quality_title"),
-        lang
-    );
+        simulated,
+        latest: &latest,
+        grouped,
+        files: Vec::new(),
+    };
+    age_and_resolution(&mut d, &summary)?;
+    centres(&mut d, &with_data)?;
+    index_ranks(&mut d, &scores, &name_of, &model_of)?;
+    events_and_quality(&mut d, &events, &quality)?;
+    let (out, mut files) = (d.out, d.files);
 
     // (g) fsQCA: the configuration table and the XY plot, from the study's tables.
     if qca_content::has_study(&dir) {
