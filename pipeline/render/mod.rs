@@ -190,7 +190,7 @@ fn mean(v: &[f64]) -> f64 {
 /// model) in one pass (the charts ask for ~40 of these groups, and
 /// filtering the ~2M rows afresh for each was most of a 100k-unit render),
 /// and the charts drawn so far.
-struct Drawn<'a> {
+struct Charting<'a> {
     out: &'a Path,
     opts: &'a Options,
     lang: Lang,
@@ -200,7 +200,7 @@ struct Drawn<'a> {
     files: Vec<String>,
 }
 
-impl Drawn<'_> {
+impl Charting<'_> {
     /// A metric's values by model, in the models' order.
     fn by_model(&self, metric: &str, breakdown: &str) -> Vec<(String, Vec<f64>)> {
         ORDER
@@ -219,7 +219,7 @@ impl Drawn<'_> {
 
 /// (a) the age structure; (b) the resolution rate: boxes, then the models'
 /// means over the years.
-fn age_and_resolution(d: &mut Drawn, summary: &DataFrame) -> Result<(), RenderError> {
+fn age_and_resolution(d: &mut Charting, summary: &DataFrame) -> Result<(), RenderError> {
     // (a) age structure.
     let mut bars = Vec::new();
     for role in ["cadre", "member"] {
@@ -298,7 +298,7 @@ fn age_and_resolution(d: &mut Drawn, summary: &DataFrame) -> Result<(), RenderEr
 
 /// (c) the centres: the visits heat map and the coverage.
 fn centres(
-    d: &mut Drawn,
+    d: &mut Charting,
     with_data: &std::collections::BTreeSet<String>,
 ) -> Result<(), RenderError> {
     // (c) centres: heatmap and coverage.
@@ -364,7 +364,7 @@ fn centres(
 
 /// (d) the index: top and bottom units with rank intervals, the models' means.
 fn index_ranks(
-    d: &mut Drawn,
+    d: &mut Charting,
     scores: &DataFrame,
     name_of: &BTreeMap<&str, &str>,
     model_of: &BTreeMap<&str, &str>,
@@ -420,7 +420,7 @@ fn index_ranks(
 
 /// (e) the event study of the resolution rate; (f) data quality.
 fn events_and_quality(
-    d: &mut Drawn,
+    d: &mut Charting,
     events: &DataFrame,
     quality: &DataFrame,
 ) -> Result<(), RenderError> {
@@ -655,7 +655,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         .collect();
     // Models with unit metrics in any period (the heatmap's columns).
     let with_data = distinct(&dir, "governance_model")?;
-    // The latest period's values by metric, breakdown and model (Drawn).
+    // The latest period's values by metric, breakdown and model (Charting).
     let mut grouped: HashMap<(&str, &str, &str), Vec<f64>> = HashMap::new();
     for i in 0..um.height() {
         if let Some(v) = values[i] {
@@ -666,7 +666,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         }
     }
     let staging = Staging::new(&dir.join("charts"))?;
-    let mut d = Drawn {
+    let mut d = Charting {
         out: &staging.dir,
         opts,
         lang,
