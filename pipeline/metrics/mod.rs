@@ -378,15 +378,70 @@ pub fn period_metrics(
     periods: Option<&[String]>,
 ) -> Result<(DataFrame, DataFrame), MetricsError> {
     let unit_df = tree.unit_df.clone().lazy();
-    let facts = |table: &str| facts(config, tree, table, periods);
     // The labels of the batch's periods, attached to the sorted rows.
     let labels = match periods {
         Some(p) => keys::labels_frame(&config.period, p)?,
         None => keys::labels_frame(&config.period, &self::periods(config, tree)?)?,
     };
-    let f = lit(false);
 
-    // Member ages: the last period inside the analysis period, per region and role.
+    let t = std::time::Instant::now();
+    let (bands, mut parts) = age_plans(config, tree, periods)?;
+    parts.extend(dispute_plans(config, tree, periods, &unit_df)?);
+    parts.extend(service_plans(config, tree, periods, &unit_df)?);
+
+    let metric_key = keys::sort_key(
+        col("aperiod"),
+        col("unit"),
+        &[(col("metric_place"), 4), (col("bplace"), 4)],
+    );
+    let out = concat(parts, UnionArgs::default())?
+        .with_column(metric_key.alias("key"))
+        .sort(["key"], SortMultipleOptions::default());
+    // One plan for both tables, so the member-age facts behind the bands
+    // and the age metrics are scanned and windowed once (a collect each
+    // did it twice).
+    let opt = out.get_current_optimizations();
+    let mut both = LazyFrame::collect_all_with_engine(
+        vec![out.logical_plan, bands.logical_plan],
+        Engine::Auto,
+        opt,
+    )?
+    .into_iter();
+    let (out, bands) = (both.next(), both.next());
+    let text = |df: Option<DataFrame>, tie: &str| {
+        with_text(df.expect("two plans, two frames"), tie, tree, &labels)
+    };
+    let out = text(out, "breakdown")?.select([
+        "region_code",
+        "period",
+        "governance_model",
+        "metric",
+        "breakdown",
+        "value",
+        "interpolated",
+    ])?;
+    let bands = text(bands, "age_band")?.select([
+        "region_code",
+        "period",
+        "role",
+        "age_band",
+        "count",
+        "age_lo",
+    ])?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "unit metrics");
+    Ok((out, bands))
+}
+
+/// The member-age metrics' plans (members, share_young, share_old,
+/// aging_ratio, mean_age by role) and the band counts behind them: the last
+/// period inside the analysis period, per region and role.
+fn age_plans(
+    config: &Config,
+    tree: &Tree,
+    periods: Option<&[String]>,
+) -> Result<(LazyFrame, Vec<LazyFrame>), MetricsError> {
+    let facts = |table: &str| facts(config, tree, table, periods);
+    let f = lit(false);
     let (yb, of) = (
         config.metrics.young_below as i32,
         config.metrics.old_from as i32,
@@ -411,7 +466,6 @@ pub fn period_metrics(
     let mid = when(col("age_hi").is_null())
         .then((col("age_lo") + lit(5)).cast(DataType::Float64))
         .otherwise((col("age_lo") + col("age_hi")).cast(DataType::Float64) / lit(2.0));
-    let t = std::time::Instant::now();
     let last_bands = facts("member_ages")?
         .filter(col("age_band").neq(lit("total")))
         .filter(col("period_start").eq(col("period_start").max().over([
@@ -465,7 +519,6 @@ pub fn period_metrics(
             keys::place(col("role"), &BREAKDOWNS).alias("bplace"),
         ]);
     let by_role = || (col("role"), col("bplace"));
-    let none = || (lit(NULL).cast(DataType::String), lit(0i64));
     let mut parts = vec![long(
         ages.clone(),
         "members",
@@ -484,7 +537,21 @@ pub fn period_metrics(
         f.clone(),
     ));
 
-    // Disputes: a region-period's "all categories" row wins over its categories.
+    Ok((bands, parts))
+}
+
+/// The dispute metrics' plans: a region-period's "all categories" row wins
+/// over its categories.
+fn dispute_plans(
+    config: &Config,
+    tree: &Tree,
+    periods: Option<&[String]>,
+    unit_df: &LazyFrame,
+) -> Result<Vec<LazyFrame>, MetricsError> {
+    let facts = |table: &str| facts(config, tree, table, periods);
+    let f = lit(false);
+    let none = || (lit(NULL).cast(DataType::String), lit(0i64));
+    let mut parts = Vec::new();
     let disputes = facts("disputes")?
         .with_column(
             col("category")
@@ -536,7 +603,21 @@ pub fn period_metrics(
         f.clone(),
     ));
 
-    // Service centres.
+    Ok(parts)
+}
+
+/// The service centres' plans: visits per 1,000 by type and in all,
+/// coverage of the seven types, satisfaction weighted by visits.
+fn service_plans(
+    config: &Config,
+    tree: &Tree,
+    periods: Option<&[String]>,
+    unit_df: &LazyFrame,
+) -> Result<Vec<LazyFrame>, MetricsError> {
+    let facts = |table: &str| facts(config, tree, table, periods);
+    let f = lit(false);
+    let none = || (lit(NULL).cast(DataType::String), lit(0i64));
+    let mut parts = Vec::new();
     let usage = facts("service_usage")?;
     let by_type = usage
         .clone()
@@ -607,47 +688,7 @@ pub fn period_metrics(
         f,
     ));
 
-    let metric_key = keys::sort_key(
-        col("aperiod"),
-        col("unit"),
-        &[(col("metric_place"), 4), (col("bplace"), 4)],
-    );
-    let out = concat(parts, UnionArgs::default())?
-        .with_column(metric_key.alias("key"))
-        .sort(["key"], SortMultipleOptions::default());
-    // One plan for both tables, so the member-age facts behind the bands
-    // and the age metrics are scanned and windowed once (a collect each
-    // did it twice).
-    let opt = out.get_current_optimizations();
-    let mut both = LazyFrame::collect_all_with_engine(
-        vec![out.logical_plan, bands.logical_plan],
-        Engine::Auto,
-        opt,
-    )?
-    .into_iter();
-    let (out, bands) = (both.next(), both.next());
-    let text = |df: Option<DataFrame>, tie: &str| {
-        with_text(df.expect("two plans, two frames"), tie, tree, &labels)
-    };
-    let out = text(out, "breakdown")?.select([
-        "region_code",
-        "period",
-        "governance_model",
-        "metric",
-        "breakdown",
-        "value",
-        "interpolated",
-    ])?;
-    let bands = text(bands, "age_band")?.select([
-        "region_code",
-        "period",
-        "role",
-        "age_band",
-        "count",
-        "age_lo",
-    ])?;
-    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "unit metrics");
-    Ok((out, bands))
+    Ok(parts)
 }
 
 /// The text of rows sorted by their integer `key`: region code and model by
