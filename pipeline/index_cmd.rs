@@ -178,12 +178,9 @@ pub fn run(
     }
     let (units, values, ctx, period) = study_rows(rows, &spec).map_err(&cerr)?;
     let n = units.len();
-    let analysis = index_study::analyse(units, values, &ctx, &spec).map_err(|m| {
-        if m.starts_with("key ") {
-            cerr(m)
-        } else {
-            derr(m)
-        }
+    let analysis = index_study::analyse(units, values, &ctx, &spec).map_err(|e| match e {
+        index_study::IndexError::Key { .. } => cerr(e.to_string()),
+        index_study::IndexError::Data(m) => derr(m),
     })?;
     let out = out
         .map(Path::to_path_buf)

@@ -1092,7 +1092,7 @@ fn index_study(
                     .filter(|(n, _)| *n != "index_scores")
                     .collect();
             }
-            Err(e) if e.starts_with("key ") => {
+            Err(e @ crate::methods::index::IndexError::Key { .. }) => {
                 return Err(CompareError::Qca {
                     config: config.path.display().to_string(),
                     message: format!("[index]: {e}"),

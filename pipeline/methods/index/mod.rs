@@ -65,7 +65,31 @@ fn ferr(table: &str) -> impl Fn(PolarsError) -> String + '_ {
     move |e| format!("building {table}: {e}")
 }
 
-/// Runs the study; errors name the key or indicator (as "key …: message").
+/// Why a study was not made: a setting (the key named, as the study file or
+/// the run config spells it), or what the data does not allow.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IndexError {
+    #[error("key {key}: {message}")]
+    Key { key: String, message: String },
+    #[error("{0}")]
+    Data(String),
+}
+
+impl From<String> for IndexError {
+    fn from(message: String) -> Self {
+        IndexError::Data(message)
+    }
+}
+
+/// An [`IndexError::Key`].
+fn key(key: &str, message: impl Into<String>) -> IndexError {
+    IndexError::Key {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Runs the study; a setting's error names its key ([`IndexError::Key`]).
 /// `ctx` holds each unit's group and earlier values when the imputation
 /// needs them.
 pub fn analyse(
@@ -73,39 +97,39 @@ pub fn analyse(
     values: Vec<Vec<Option<f64>>>,
     ctx: &Context,
     spec: &IndexStudy,
-) -> Result<IndexAnalysis, String> {
-    let norm =
-        normalisation(&spec.normalisation).map_err(|e| format!("key index.normalisation: {e}"))?;
-    let agg = aggregation(&spec.aggregation).map_err(|e| format!("key index.aggregation: {e}"))?;
-    let imp = imputation(&spec.imputation).map_err(|e| format!("key index.imputation: {e}"))?;
+) -> Result<IndexAnalysis, IndexError> {
+    let norm = normalisation(&spec.normalisation).map_err(|e| key("index.normalisation", e))?;
+    let agg = aggregation(&spec.aggregation).map_err(|e| key("index.aggregation", e))?;
+    let imp = imputation(&spec.imputation).map_err(|e| key("index.imputation", e))?;
     if !WEIGHTS.contains(&spec.weights.as_str()) {
-        return Err(format!(
-            "key index.weights: {}",
-            not_one_of(&spec.weights, WEIGHTS)
-        ));
+        return Err(key("index.weights", not_one_of(&spec.weights, WEIGHTS)));
     }
     if matches!(imp, Imputation::GroupMean | Imputation::GroupMedian) && ctx.groups.is_none() {
-        return Err(format!(
-            "key index.imputation: \"{}\" needs each unit's group (index.group)",
-            spec.imputation
+        return Err(key(
+            "index.imputation",
+            format!(
+                "\"{}\" needs each unit's group (index.group)",
+                spec.imputation
+            ),
         ));
     }
     let k = spec.indicators.len();
     if k == 0 {
-        return Err("key index.indicators: name at least one indicator".into());
+        return Err(key("index.indicators", "name at least one indicator"));
     }
     let total: f64 = spec.indicators.iter().map(|i| i.weight).sum();
     if total.is_nan() || total <= 0.0 || spec.indicators.iter().any(|i| i.weight < 0.0) {
-        return Err(
-            "key index.indicators: weights must be ≥ 0 and sum to a positive number".into(),
-        );
+        return Err(key(
+            "index.indicators",
+            "weights must be ≥ 0 and sum to a positive number",
+        ));
     }
     for i in &spec.indicators {
         if i.direction != 1.0 && i.direction != -1.0 {
-            return Err(format!(
+            return Err(IndexError::Data(format!(
                 "indicator {}: direction {} is not 1 or -1",
                 i.column, i.direction
-            ));
+            )));
         }
     }
     let indicators: Vec<Indicator> = spec
@@ -124,13 +148,16 @@ pub fn analyse(
     for (j, ind) in indicators.iter().enumerate() {
         let present: Vec<f64> = column(j, &values).into_iter().flatten().collect();
         if present.is_empty() {
-            return Err(format!("indicator {}: missing for every unit", ind.name));
+            return Err(IndexError::Data(format!(
+                "indicator {}: missing for every unit",
+                ind.name
+            )));
         }
         if present.iter().all(|x| *x == present[0]) {
-            return Err(format!(
+            return Err(IndexError::Data(format!(
                 "indicator {}: no variation (every unit {})",
                 ind.name, present[0]
-            ));
+            )));
         }
     }
     let mut notes = Vec::new();
@@ -348,11 +375,14 @@ pub fn analyse(
         let factors = factors(s)?;
         let evaluations = s.n * (factors.len() + 2);
         if evaluations > s.budget {
-            return Err(format!(
-                "key index.sensitivity: N = {} × ({} factors + 2) = {evaluations} evaluations, above the budget of {} (lower n or raise budget)",
-                s.n,
-                factors.len(),
-                s.budget
+            return Err(key(
+                "index.sensitivity",
+                format!(
+                    "N = {} × ({} factors + 2) = {evaluations} evaluations, above the budget of {} (lower n or raise budget)",
+                    s.n,
+                    factors.len(),
+                    s.budget
+                ),
             ));
         }
         // At national scale, an even spread of units within the budget.
@@ -382,7 +412,7 @@ pub fn analyse(
             s.boot,
             spec.seed,
         )
-        .map_err(|e| format!("key index.sensitivity: {e}"))?;
+        .map_err(|e| key("index.sensitivity", e))?;
         let mut intervals = vec![None; n];
         for (k, &u) in picked.iter().enumerate() {
             intervals[u] = r.rank_intervals[k];
@@ -443,15 +473,20 @@ fn flags(n: usize, positions: &[Vec<usize>], indicators: &[Indicator]) -> Vec<Op
 }
 
 /// The factors a `[index.sensitivity]` names.
-fn factors(s: &crate::methods::index::spec::SensitivitySpec) -> Result<Vec<Factor>, String> {
+fn factors(s: &crate::methods::index::spec::SensitivitySpec) -> Result<Vec<Factor>, IndexError> {
+    let bad = |e: String| key("index.sensitivity", e);
     let mut out = Vec::new();
     for f in &s.factors {
         out.push(match f.as_str() {
             "normalisation" => Factor::Normalisation(
-                s.normalisations.iter().map(|n| normalisation(n)).collect::<Result<_, _>>()?,
+                (s.normalisations.iter().map(|n| normalisation(n)))
+                    .collect::<Result<_, _>>()
+                    .map_err(bad)?,
             ),
             "aggregation" => Factor::Aggregation(
-                s.aggregations.iter().map(|a| aggregation(a)).collect::<Result<_, _>>()?,
+                (s.aggregations.iter().map(|a| aggregation(a)))
+                    .collect::<Result<_, _>>()
+                    .map_err(bad)?,
             ),
             "weights" => Factor::Weights {
                 noise: s.weight_noise,
@@ -461,8 +496,9 @@ fn factors(s: &crate::methods::index::spec::SensitivitySpec) -> Result<Vec<Facto
             "imputation" => Factor::Imputation,
             "drop_indicator" => Factor::DropIndicator,
             other => {
-                return Err(format!(
-                    "key index.sensitivity.factors: '{other}' is not normalisation, aggregation, weights, winmax, imputation or drop_indicator"
+                return Err(key(
+                    "index.sensitivity.factors",
+                    format!("'{other}' is not normalisation, aggregation, weights, winmax, imputation or drop_indicator"),
                 ))
             }
         });
