@@ -32,8 +32,12 @@ pub enum CompareError {
     NoData { path: String, level: String },
     #[error("period {period} has no data (periods with data: {available})")]
     NoPeriod { period: String, available: String },
+    /// A `[qca]` setting the study refused.
     #[error("config {config}: {message}")]
     Qca { config: String, message: String },
+    /// An `[index]` setting the analysis refused.
+    #[error("config {config}: {message}")]
+    Index { config: String, message: String },
     #[error("config {config}: key compare.models: model '{model}' has no units with data (models with units: {available})")]
     NoModel {
         config: String,
@@ -1093,7 +1097,7 @@ fn index_study(
                     .collect();
             }
             Err(e @ crate::methods::index::IndexError::Key { .. }) => {
-                return Err(CompareError::Qca {
+                return Err(CompareError::Index {
                     config: config.path.display().to_string(),
                     message: format!("[index]: {e}"),
                 })
