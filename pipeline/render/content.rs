@@ -156,225 +156,17 @@ pub(super) fn report_content(
         super::data_content::section(dir, &summary, latest, simulated, lang)?;
     blocks.extend(data_blocks);
 
-    let fig = |chart: &str, key: &str| {
-        Block::Figure(Figure {
-            chart: chart.into(),
-            caption: period_title(lang, key, latest, simulated),
-        })
-    };
-    let note = |key: &str| Block::Note(label(lang, key).into());
-
     // (a) Age structure: both shares by model and role.
-    let mut age = Table::new(
-        label(lang, "age_title"),
-        &period_title(lang, "age_title", latest, false),
-        vec![
-            Column::text(label(lang, "model")),
-            Column::text(label(lang, "role")),
-            Column::number(label(lang, "n"), Kind::Count),
-            Column::number(labels::metric(lang, "share_young", ""), Kind::Share),
-            Column::number(labels::metric(lang, "share_old", ""), Kind::Share),
-        ],
-    );
-    for role in ["cadre", "member"] {
-        let young = summary_rows(&summary, "share_young", Some(role), latest)?;
-        let old = summary_rows(&summary, "share_old", Some(role), latest)?;
-        let (ym, yn, yv) = (
-            strs(&young, "governance_model"),
-            floats(&young, "n"),
-            floats(&young, "mean"),
-        );
-        let (om, ov) = (strs(&old, "governance_model"), floats(&old, "mean"));
-        let mut order: Vec<usize> = (0..young.height()).collect();
-        order.sort_by_key(|&i| claims::model_rank(&ym[i]));
-        for i in order {
-            let o = om.iter().position(|m| *m == ym[i]).and_then(|j| ov[j]);
-            age.rows.push(vec![
-                Cell::text(labels::model(lang, &ym[i])),
-                Cell::text(label(lang, role)),
-                Cell::Num(yn[i]),
-                Cell::Num(yv[i]),
-                Cell::Num(o),
-            ]);
-        }
-    }
-    blocks.extend([
-        Block::Heading(label(lang, "age_title").into()),
-        fig("age_structure", "age_title"),
-        Block::Table(age),
-        note("def_age"),
-    ]);
+    blocks.extend(age_blocks(&summary, latest, simulated, lang)?);
 
-    // (b) Resolution: boxes, the table, the tests and the pairs; the trend.
-    blocks.extend([
-        Block::Heading(label(lang, "resolution_title").into()),
-        fig("resolution_rate", "resolution_title"),
-        Block::Table(res),
-        Block::Table(tests.tests_table(lang)),
-        Block::Note({
-            let (n, name) = (tests.tests.len(), tests.method_name(lang));
-            if zh {
-                format!(
-                    "校正后 p：同一期、同一层级的 {n} 项检验作为一族，用 {name} 法校正（[compare] p_adjust）；发现只引用校正后的 p。按县均值的检验以各县（区）的单位均值为观测。各模式均值的自助法区间（上表）按单位重抽样，未考虑同县单位的相关，偏窄。"
-                )
-            } else {
-                format!(
-                    "Corrected p: a period's {n} tests at one level are one family, corrected by {name}'s method ([compare] p_adjust); the findings quote only corrected p-values. The county-level tests take each county's mean of its units as one observation. The model means' bootstrap intervals (table above) resample units and ignore that units of one county move together: they are too narrow."
-                )
-            }
-        }),
-        Block::Table(tests.pairs_table("resolution_rate", "", lang)),
-    ]);
-    blocks.extend(tests.other_pairs_table(lang).map(Block::Table));
-    blocks.extend([
-        note("def_resolution"),
-        Block::Figure(Figure {
-            chart: "resolution_trend".into(),
-            caption: labels::titled(lang, "resolution_trend_title", simulated),
-        }),
-        note("trend_note"),
-    ]);
-
-    // (c) Service centres.
-    blocks.extend([
-        Block::Heading(label(lang, "heatmap_title").into()),
-        fig("centre_visits", "heatmap_title"),
-        Block::Table(summary_table(
-            &summary,
-            lang,
-            "visits_per_1k",
-            None,
-            latest,
-        )?),
-        fig("centre_coverage", "coverage_title"),
-        Block::Table(summary_table(
-            &summary,
-            lang,
-            "center_coverage",
-            None,
-            latest,
-        )?),
-        note("def_visits"),
-    ]);
+    // (b) Resolution: boxes, the table, the tests and the pairs; the trend;
+    // (c) service centres.
+    blocks.extend(model_blocks(
+        &summary, res, &tests, latest, simulated, lang,
+    )?);
 
     // (d) The index: the top units by name, with rank intervals.
-    let units = table(dir, "units")?;
-    let (uc, un, um) = (
-        strs(&units, "region_code"),
-        strs(&units, "region_name"),
-        strs(&units, "governance_model"),
-    );
-    let unit_of: std::collections::BTreeMap<&str, usize> = uc
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
-    let scores = table(dir, "index_scores")?
-        .lazy()
-        .filter(col("period").eq(lit(latest)))
-        .sort(["rank"], SortMultipleOptions::default())
-        .collect()
-        .map_err(|source| RenderError::Table {
-            path: "index_scores".into(),
-            source,
-        })?;
-    let mut idx = Table::new(
-        label(lang, "score"),
-        &period_title(lang, "index_title", latest, false),
-        vec![
-            Column::number(label(lang, "rank"), Kind::Rank),
-            Column::text(label(lang, "unit")),
-            Column::text(label(lang, "model")),
-            Column::number(label(lang, "score"), Kind::Score),
-            Column::number(format!("{} 5%", label(lang, "rank")), Kind::Rank),
-            Column::number(format!("{} 95%", label(lang, "rank")), Kind::Rank),
-        ],
-    );
-    idx.shown = 20;
-    let (sc, ss, sr, s5, s95) = (
-        strs(&scores, "region_code"),
-        floats(&scores, "score"),
-        floats(&scores, "rank"),
-        floats(&scores, "rank_p05"),
-        floats(&scores, "rank_p95"),
-    );
-    for i in 0..scores.height() {
-        let u = unit_of.get(sc[i].as_str()).copied();
-        idx.rows.push(vec![
-            Cell::Num(sr[i]),
-            Cell::Named {
-                name: u.map(|u| un[u].clone()).unwrap_or_default(),
-                code: sc[i].clone(),
-            },
-            Cell::text(u.map(|u| labels::model(lang, &um[u])).unwrap_or_default()),
-            Cell::Num(ss[i]),
-            Cell::Num(s5[i]),
-            Cell::Num(s95[i]),
-        ]);
-    }
-    // The index by model: what the bar chart shows, as a table.
-    let mut by_model: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
-    for i in 0..scores.height() {
-        if let (Some(u), Some(v)) = (unit_of.get(sc[i].as_str()), ss[i]) {
-            by_model.entry(um[*u].as_str()).or_default().push(v);
-        }
-    }
-    let mut im = Table::new(
-        label(lang, "index_models_sheet"),
-        &period_title(lang, "index_models_title", latest, false),
-        vec![
-            Column::text(label(lang, "model")),
-            Column::number(label(lang, "n"), Kind::Count),
-            Column::number(label(lang, "mean"), Kind::Score),
-            Column::number(label(lang, "median"), Kind::Score),
-            Column::number(label(lang, "min"), Kind::Score),
-            Column::number(label(lang, "max"), Kind::Score),
-        ],
-    );
-    let mut order: Vec<&str> = by_model.keys().copied().collect();
-    order.sort_by_key(|m| claims::model_rank(m));
-    for m in order {
-        let mut v = by_model[m].clone();
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        im.rows.push(vec![
-            Cell::text(labels::model(lang, m)),
-            Cell::Num(Some(n as f64)),
-            Cell::Num(Some(v.iter().sum::<f64>() / n as f64)),
-            Cell::Num(Some(crate::methods::stats::quantile_sorted(&v, 0.5))),
-            Cell::Num(v.first().copied()),
-            Cell::Num(v.last().copied()),
-        ]);
-    }
-    let shown_note = (scores.height() > 2 * drawn.top_n).then(|| {
-        Block::Note(if zh {
-            format!(
-                "图中只列出排名前 {} 名与后 {} 名（共 {} 个单位），中间省略；完整排名见下表与 report.xlsx。",
-                drawn.top_n,
-                drawn.top_n,
-                scores.height()
-            )
-        } else {
-            format!(
-                "The chart shows the top {} and the bottom {} of {} units, the middle left out; the table below and report.xlsx rank them all.",
-                drawn.top_n,
-                drawn.top_n,
-                scores.height()
-            )
-        })
-    });
-    blocks.extend([
-        Block::Heading(label(lang, "index_title").into()),
-        fig("index_ranks", "index_title"),
-    ]);
-    blocks.extend(shown_note);
-    blocks.extend([
-        Block::Table(idx),
-        fig("index_models", "index_models_title"),
-        Block::Table(im),
-        Block::Note(label(lang, "index_models_note").into()),
-        note("def_index"),
-    ]);
+    blocks.extend(index_blocks(dir, latest, simulated, lang, drawn.top_n)?);
     blocks.extend(super::index_content::blocks(dir, simulated, lang)?);
     if !maps.is_empty() {
         blocks.push(Block::Heading(label(lang, "maps_title").into()));
@@ -539,4 +331,261 @@ pub(super) fn provenance(manifest: &serde_json::Value) -> Vec<(String, String)> 
         }
     }
     p
+}
+/// A chart of the report with its caption (the latest period's title).
+fn fig(lang: Lang, latest: &str, simulated: bool, chart: &str, key: &str) -> Block {
+    Block::Figure(Figure {
+        chart: chart.into(),
+        caption: period_title(lang, key, latest, simulated),
+    })
+}
+
+/// A definition or reading note under a chart or table.
+fn note(lang: Lang, key: &str) -> Block {
+    Block::Note(label(lang, key).into())
+}
+
+/// (a) The age structure: both shares by model and role, the chart and the
+/// table.
+fn age_blocks(
+    summary: &DataFrame,
+    latest: &str,
+    simulated: bool,
+    lang: Lang,
+) -> Result<Vec<Block>, RenderError> {
+    let mut age = Table::new(
+        label(lang, "age_title"),
+        &period_title(lang, "age_title", latest, false),
+        vec![
+            Column::text(label(lang, "model")),
+            Column::text(label(lang, "role")),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(labels::metric(lang, "share_young", ""), Kind::Share),
+            Column::number(labels::metric(lang, "share_old", ""), Kind::Share),
+        ],
+    );
+    for role in ["cadre", "member"] {
+        let young = summary_rows(summary, "share_young", Some(role), latest)?;
+        let old = summary_rows(summary, "share_old", Some(role), latest)?;
+        let (ym, yn, yv) = (
+            strs(&young, "governance_model"),
+            floats(&young, "n"),
+            floats(&young, "mean"),
+        );
+        let (om, ov) = (strs(&old, "governance_model"), floats(&old, "mean"));
+        let mut order: Vec<usize> = (0..young.height()).collect();
+        order.sort_by_key(|&i| claims::model_rank(&ym[i]));
+        for i in order {
+            let o = om.iter().position(|m| *m == ym[i]).and_then(|j| ov[j]);
+            age.rows.push(vec![
+                Cell::text(labels::model(lang, &ym[i])),
+                Cell::text(label(lang, role)),
+                Cell::Num(yn[i]),
+                Cell::Num(yv[i]),
+                Cell::Num(o),
+            ]);
+        }
+    }
+    Ok(vec![
+        Block::Heading(label(lang, "age_title").into()),
+        fig(lang, latest, simulated, "age_structure", "age_title"),
+        Block::Table(age),
+        note(lang, "def_age"),
+    ])
+}
+
+/// (d) The index: the top units by name with rank intervals, the models'
+/// means; the charts and their tables.
+fn index_blocks(
+    dir: &Path,
+    latest: &str,
+    simulated: bool,
+    lang: Lang,
+    top_n: usize,
+) -> Result<Vec<Block>, RenderError> {
+    let zh = lang == Lang::Zh;
+    let mut blocks = Vec::new();
+    let units = table(dir, "units")?;
+    let (uc, un, um) = (
+        strs(&units, "region_code"),
+        strs(&units, "region_name"),
+        strs(&units, "governance_model"),
+    );
+    let unit_of: std::collections::BTreeMap<&str, usize> = uc
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let scores = table(dir, "index_scores")?
+        .lazy()
+        .filter(col("period").eq(lit(latest)))
+        .sort(["rank"], SortMultipleOptions::default())
+        .collect()
+        .map_err(|source| RenderError::Table {
+            path: "index_scores".into(),
+            source,
+        })?;
+    let mut idx = Table::new(
+        label(lang, "score"),
+        &period_title(lang, "index_title", latest, false),
+        vec![
+            Column::number(label(lang, "rank"), Kind::Rank),
+            Column::text(label(lang, "unit")),
+            Column::text(label(lang, "model")),
+            Column::number(label(lang, "score"), Kind::Score),
+            Column::number(format!("{} 5%", label(lang, "rank")), Kind::Rank),
+            Column::number(format!("{} 95%", label(lang, "rank")), Kind::Rank),
+        ],
+    );
+    idx.shown = 20;
+    let (sc, ss, sr, s5, s95) = (
+        strs(&scores, "region_code"),
+        floats(&scores, "score"),
+        floats(&scores, "rank"),
+        floats(&scores, "rank_p05"),
+        floats(&scores, "rank_p95"),
+    );
+    for i in 0..scores.height() {
+        let u = unit_of.get(sc[i].as_str()).copied();
+        idx.rows.push(vec![
+            Cell::Num(sr[i]),
+            Cell::Named {
+                name: u.map(|u| un[u].clone()).unwrap_or_default(),
+                code: sc[i].clone(),
+            },
+            Cell::text(u.map(|u| labels::model(lang, &um[u])).unwrap_or_default()),
+            Cell::Num(ss[i]),
+            Cell::Num(s5[i]),
+            Cell::Num(s95[i]),
+        ]);
+    }
+    // The index by model: what the bar chart shows, as a table.
+    let mut by_model: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    for i in 0..scores.height() {
+        if let (Some(u), Some(v)) = (unit_of.get(sc[i].as_str()), ss[i]) {
+            by_model.entry(um[*u].as_str()).or_default().push(v);
+        }
+    }
+    let mut im = Table::new(
+        label(lang, "index_models_sheet"),
+        &period_title(lang, "index_models_title", latest, false),
+        vec![
+            Column::text(label(lang, "model")),
+            Column::number(label(lang, "n"), Kind::Count),
+            Column::number(label(lang, "mean"), Kind::Score),
+            Column::number(label(lang, "median"), Kind::Score),
+            Column::number(label(lang, "min"), Kind::Score),
+            Column::number(label(lang, "max"), Kind::Score),
+        ],
+    );
+    let mut order: Vec<&str> = by_model.keys().copied().collect();
+    order.sort_by_key(|m| claims::model_rank(m));
+    for m in order {
+        let mut v = by_model[m].clone();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        im.rows.push(vec![
+            Cell::text(labels::model(lang, m)),
+            Cell::Num(Some(n as f64)),
+            Cell::Num(Some(v.iter().sum::<f64>() / n as f64)),
+            Cell::Num(Some(crate::methods::stats::quantile_sorted(&v, 0.5))),
+            Cell::Num(v.first().copied()),
+            Cell::Num(v.last().copied()),
+        ]);
+    }
+    let shown_note = (scores.height() > 2 * top_n).then(|| {
+        Block::Note(if zh {
+            format!(
+                "图中只列出排名前 {} 名与后 {} 名（共 {} 个单位），中间省略；完整排名见下表与 report.xlsx。",
+                top_n,
+                top_n,
+                scores.height()
+            )
+        } else {
+            format!(
+                "The chart shows the top {} and the bottom {} of {} units, the middle left out; the table below and report.xlsx rank them all.",
+                top_n,
+                top_n,
+                scores.height()
+            )
+        })
+    });
+    blocks.extend([
+        Block::Heading(label(lang, "index_title").into()),
+        fig(lang, latest, simulated, "index_ranks", "index_title"),
+    ]);
+    blocks.extend(shown_note);
+    blocks.extend([
+        Block::Table(idx),
+        fig(
+            lang,
+            latest,
+            simulated,
+            "index_models",
+            "index_models_title",
+        ),
+        Block::Table(im),
+        Block::Note(label(lang, "index_models_note").into()),
+        note(lang, "def_index"),
+    ]);
+    Ok(blocks)
+}
+/// (b) The resolution rate: the boxes, the table, the tests and the pairs,
+/// the trend; (c) the service centres' visits and coverage.
+fn model_blocks(
+    summary: &DataFrame,
+    res: Table,
+    tests: &super::models_content::Models,
+    latest: &str,
+    simulated: bool,
+    lang: Lang,
+) -> Result<Vec<Block>, RenderError> {
+    let zh = lang == Lang::Zh;
+    let mut blocks = Vec::new();
+    blocks.extend([
+        Block::Heading(label(lang, "resolution_title").into()),
+        fig(lang, latest, simulated, "resolution_rate", "resolution_title"),
+        Block::Table(res),
+        Block::Table(tests.tests_table(lang)),
+        Block::Note({
+            let (n, name) = (tests.tests.len(), tests.method_name(lang));
+            if zh {
+                format!(
+                    "校正后 p：同一期、同一层级的 {n} 项检验作为一族，用 {name} 法校正（[compare] p_adjust）；发现只引用校正后的 p。按县均值的检验以各县（区）的单位均值为观测。各模式均值的自助法区间（上表）按单位重抽样，未考虑同县单位的相关，偏窄。"
+                )
+            } else {
+                format!(
+                    "Corrected p: a period's {n} tests at one level are one family, corrected by {name}'s method ([compare] p_adjust); the findings quote only corrected p-values. The county-level tests take each county's mean of its units as one observation. The model means' bootstrap intervals (table above) resample units and ignore that units of one county move together: they are too narrow."
+                )
+            }
+        }),
+        Block::Table(tests.pairs_table("resolution_rate", "", lang)),
+    ]);
+    blocks.extend(tests.other_pairs_table(lang).map(Block::Table));
+    blocks.extend([
+        note(lang, "def_resolution"),
+        Block::Figure(Figure {
+            chart: "resolution_trend".into(),
+            caption: labels::titled(lang, "resolution_trend_title", simulated),
+        }),
+        note(lang, "trend_note"),
+    ]);
+
+    // (c) Service centres.
+    blocks.extend([
+        Block::Heading(label(lang, "heatmap_title").into()),
+        fig(lang, latest, simulated, "centre_visits", "heatmap_title"),
+        Block::Table(summary_table(summary, lang, "visits_per_1k", None, latest)?),
+        fig(lang, latest, simulated, "centre_coverage", "coverage_title"),
+        Block::Table(summary_table(
+            summary,
+            lang,
+            "center_coverage",
+            None,
+            latest,
+        )?),
+        note(lang, "def_visits"),
+    ]);
+
+    Ok(blocks)
 }
