@@ -953,61 +953,15 @@ pub fn run(
         legend
     );
     // The resolution rate over every period up to this one, as figures.
-    let trend = query(&dir, "unit_metrics", |lf| {
-        lf.filter(
-            col("metric")
-                .eq(lit("resolution_rate"))
-                .and(col("breakdown").is_null()),
-        )
-        .select([col("region_code"), col("period"), col("value")])
-    })?;
-    let (tc, tp) = (strs(&trend, "region_code"), strs(&trend, "period"));
-    let tv = floats(&trend, "value");
-    let group_of: HashMap<&str, usize> = units
-        .code
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
-    let period_ix: BTreeMap<&str, usize> = shown_periods
-        .iter()
-        .enumerate()
-        .map(|(k, p)| (p.as_str(), k))
-        .collect();
-    // (group, period) → (Σ resolved, Σ received): the figure, per year.
-    let mut acc = vec![vec![(0.0, 0.0); shown_periods.len()]; groups.len()];
-    for r in 0..trend.height() {
-        let (Some(&k), Some(&i), Some(v)) = (
-            period_ix.get(tp[r].as_str()),
-            group_of.get(tc[r].as_str()),
-            tv[r],
-        ) else {
-            continue;
-        };
-        let Some(n) = unit_counts
-            .get(&(tc[r].clone(), tp[r].clone()))
-            .and_then(|c| c.weight(counts::Weight::Received))
-        else {
-            continue;
-        };
-        for (g, key) in groups.iter().enumerate() {
-            if in_group(key, i) {
-                acc[g][k].0 += v * n;
-                acc[g][k].1 += n;
-            }
-        }
-    }
-    let series: Vec<(String, Vec<Option<f64>>)> = groups
-        .iter()
-        .zip(acc)
-        .map(|(key, sums)| {
-            let pts = sums
-                .into_iter()
-                .map(|(s, n)| (n > 0.0).then(|| s / n))
-                .collect();
-            (label(lang, key).to_string(), pts)
-        })
-        .collect();
+    let series = trend_series(
+        &dir,
+        &units,
+        &groups,
+        &in_group,
+        &shown_periods,
+        &unit_counts,
+        lang,
+    )?;
     let shown_labels: Vec<String> = shown_periods
         .iter()
         .map(|p| period_label(lang, p))
@@ -1127,6 +1081,78 @@ pub fn run(
     warehouse::write_text(&staging.dir.join("manifest.json"), &(m.to_string() + "\n"))?;
     staging.publish()?;
     Ok((target, alerts))
+}
+
+/// A line of a chart: its label and a value (or none) per period.
+type Line = (String, Vec<Option<f64>>);
+
+/// Each peer group's resolution rate, period by period up to this one: the
+/// figure (Σ resolved / Σ received over its units), from the units' rates
+/// and their counts.
+fn trend_series(
+    dir: &Path,
+    units: &Units,
+    groups: &[&str],
+    in_group: &dyn Fn(&str, usize) -> bool,
+    shown_periods: &[String],
+    unit_counts: &HashMap<(String, String), counts::UnitCounts>,
+    lang: Lang,
+) -> Result<Vec<Line>, RenderError> {
+    let trend = query(dir, "unit_metrics", |lf| {
+        lf.filter(
+            col("metric")
+                .eq(lit("resolution_rate"))
+                .and(col("breakdown").is_null()),
+        )
+        .select([col("region_code"), col("period"), col("value")])
+    })?;
+    let (tc, tp) = (strs(&trend, "region_code"), strs(&trend, "period"));
+    let tv = floats(&trend, "value");
+    let group_of: HashMap<&str, usize> = units
+        .code
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let period_ix: BTreeMap<&str, usize> = shown_periods
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (p.as_str(), k))
+        .collect();
+    // (group, period) → (Σ resolved, Σ received): the figure, per year.
+    let mut acc = vec![vec![(0.0, 0.0); shown_periods.len()]; groups.len()];
+    for r in 0..trend.height() {
+        let (Some(&k), Some(&i), Some(v)) = (
+            period_ix.get(tp[r].as_str()),
+            group_of.get(tc[r].as_str()),
+            tv[r],
+        ) else {
+            continue;
+        };
+        let Some(n) = unit_counts
+            .get(&(tc[r].clone(), tp[r].clone()))
+            .and_then(|c| c.weight(counts::Weight::Received))
+        else {
+            continue;
+        };
+        for (g, key) in groups.iter().enumerate() {
+            if in_group(key, i) {
+                acc[g][k].0 += v * n;
+                acc[g][k].1 += n;
+            }
+        }
+    }
+    Ok(groups
+        .iter()
+        .zip(acc)
+        .map(|(key, sums)| {
+            let pts = sums
+                .into_iter()
+                .map(|(s, n)| (n > 0.0).then(|| s / n))
+                .collect();
+            (label(lang, key).to_string(), pts)
+        })
+        .collect())
 }
 
 /// How a district's figure is made, said under the cards and the peers.
