@@ -436,110 +436,19 @@ pub fn run(
     };
 
     // 概况: the key figures as cards.
-    let mut cards = Vec::new();
-    for (m, b, higher) in KEY_METRICS {
-        let means = now.district_figures(&units, m, b);
-        let Some(v) = means.get(district).copied() else {
-            // No unit has the figure's denominator (no dispute received, no
-            // cadre): the card says so rather than vanish.
-            cards.push(Card {
-                label: labels::metric(lang, m, b),
-                value: "—".into(),
-                lines: vec![tx(
-                    lang,
-                    "本期无数据（分母为 0 或未报送）",
-                    "no data this period (nothing to divide by, or not filed)",
-                )],
-                alert: false,
-                number: None,
-            });
-            continue;
-        };
-        let k = metric_kind(m);
-        if district_withheld(m, b) {
-            cards.push(Card {
-                label: labels::metric(lang, m, b),
-                value: withheld.clone(),
-                lines: vec![tx(
-                    lang,
-                    "为保护个人信息不公布",
-                    "withheld to protect individuals",
-                )],
-                alert: false,
-                number: None,
-            });
-            continue;
-        }
-        let mut lines = Vec::new();
-        match before.district_figures(&units, m, b).get(district) {
-            Some(p) => lines.push(format!(
-                "{} {}",
-                tx(lang, "较上期", "vs previous"),
-                format::text(Some(v - p), change_kind(m), lang)
-            )),
-            None => lines.push(label(lang, "no_previous").into()),
-        }
-        if let (Some((r1, n1)), Some((r2, n2))) = (
-            rank_among(&means, district, &same_model, higher),
-            rank_among(&means, district, &districts, higher),
-        ) {
-            lines.push(match (zh, n1 > 1) {
-                (true, true) if my_model == "none" => {
-                    format!("未采用模式的 {n1} 个区县中第 {r1}，全部 {n2} 个区县中第 {r2}")
-                }
-                (true, true) => format!("同模式 {n1} 个区县中第 {r1}，全部 {n2} 个区县中第 {r2}"),
-                (true, false) => format!("全部 {n2} 个区县中第 {r2}"),
-                (false, true) => {
-                    format!("#{r1} of {n1} districts with its model, #{r2} of {n2} in all")
-                }
-                (false, false) => format!("#{r2} of {n2} districts"),
-            });
-        }
-        // The count the figure rests on, under it.
-        let total = |f: fn(&UnitCounts) -> Option<f64>| -> f64 {
-            mine.iter()
-                .filter_map(|&i| now.counts(&units.code[i]).and_then(f))
-                .sum()
-        };
-        let n = |v: f64| format::text(Some(v), Kind::Count, lang);
-        match (m, zh) {
-            ("resolution_rate", true) => {
-                lines.push(format!("受理 {} 件", n(total(|c| c.received))))
-            }
-            ("resolution_rate", false) => {
-                lines.push(format!("{} disputes received", n(total(|c| c.received))))
-            }
-            ("share_old" | "share_young", true) => {
-                lines.push(format!("干部 {} 人", n(total(|c| c.cadres))))
-            }
-            ("share_old" | "share_young", false) => {
-                lines.push(format!("{} cadres", n(total(|c| c.cadres))))
-            }
-            ("visits_per_1k", true) => lines.push(format!(
-                "服务 {} 人次，常住人口 {} 人",
-                n(total(|c| c.visits)),
-                n(total(|c| c.population))
-            )),
-            ("visits_per_1k", false) => lines.push(format!(
-                "{} visits, {} residents",
-                n(total(|c| c.visits)),
-                n(total(|c| c.population))
-            )),
-            _ => {}
-        }
-        let alert = match (m, b) {
-            ("resolution_rate", "") => v < cfg.resolution_rate_below,
-            ("share_old", "cadre") => v > cfg.cadre_share_old_above,
-            _ => false,
-        };
-        cards.push(Card {
-            label: labels::metric(lang, m, b),
-            value: format::text(Some(v), k, lang),
-            lines,
-            alert,
-            number: Some((v, k)),
-        });
-    }
+    let scope = Scope {
+        units: &units,
+        mine: &mine,
+        district,
+        districts: &districts,
+        same_model: &same_model,
+        my_model: &my_model,
+        now: &now,
+        before: &before,
+        cfg,
+        lang,
+    };
+    let cards = cards(&scope, &withheld, &district_withheld);
 
     // Alerts (module district_alerts).
     let others = || (0..units.code.len()).filter(|&i| units.district[i] != district);
@@ -1081,6 +990,147 @@ pub fn run(
     warehouse::write_text(&staging.dir.join("manifest.json"), &(m.to_string() + "\n"))?;
     staging.publish()?;
     Ok((target, alerts))
+}
+
+/// What the sections of a district's report share: the run's units, the
+/// district's own (in street order), the districts and those of its model,
+/// this period's and the previous one's values, the report settings.
+struct Scope<'a> {
+    units: &'a Units,
+    mine: &'a [usize],
+    district: &'a str,
+    districts: &'a BTreeSet<String>,
+    same_model: &'a BTreeSet<String>,
+    my_model: &'a str,
+    now: &'a Period<'a>,
+    before: &'a Period<'a>,
+    cfg: &'a crate::config::Report,
+    lang: Lang,
+}
+
+/// 概况: the key figures as cards — each with its change on the previous
+/// period, its rank among the districts of its model and in all, and the
+/// count it rests on; a figure without data or withheld says so.
+fn cards(s: &Scope, withheld: &str, district_withheld: &dyn Fn(&str, &str) -> bool) -> Vec<Card> {
+    let Scope {
+        units,
+        mine,
+        district,
+        districts,
+        same_model,
+        my_model,
+        now,
+        before,
+        cfg,
+        lang,
+    } = *s;
+    let zh = lang == Lang::Zh;
+    let mut cards = Vec::new();
+    for (m, b, higher) in KEY_METRICS {
+        let means = now.district_figures(units, m, b);
+        let Some(v) = means.get(district).copied() else {
+            // No unit has the figure's denominator (no dispute received, no
+            // cadre): the card says so rather than vanish.
+            cards.push(Card {
+                label: labels::metric(lang, m, b),
+                value: "—".into(),
+                lines: vec![tx(
+                    lang,
+                    "本期无数据（分母为 0 或未报送）",
+                    "no data this period (nothing to divide by, or not filed)",
+                )],
+                alert: false,
+                number: None,
+            });
+            continue;
+        };
+        let k = metric_kind(m);
+        if district_withheld(m, b) {
+            cards.push(Card {
+                label: labels::metric(lang, m, b),
+                value: withheld.to_string(),
+                lines: vec![tx(
+                    lang,
+                    "为保护个人信息不公布",
+                    "withheld to protect individuals",
+                )],
+                alert: false,
+                number: None,
+            });
+            continue;
+        }
+        let mut lines = Vec::new();
+        match before.district_figures(units, m, b).get(district) {
+            Some(p) => lines.push(format!(
+                "{} {}",
+                tx(lang, "较上期", "vs previous"),
+                format::text(Some(v - p), change_kind(m), lang)
+            )),
+            None => lines.push(label(lang, "no_previous").into()),
+        }
+        if let (Some((r1, n1)), Some((r2, n2))) = (
+            rank_among(&means, district, same_model, higher),
+            rank_among(&means, district, districts, higher),
+        ) {
+            lines.push(match (zh, n1 > 1) {
+                (true, true) if my_model == "none" => {
+                    format!("未采用模式的 {n1} 个区县中第 {r1}，全部 {n2} 个区县中第 {r2}")
+                }
+                (true, true) => format!("同模式 {n1} 个区县中第 {r1}，全部 {n2} 个区县中第 {r2}"),
+                (true, false) => format!("全部 {n2} 个区县中第 {r2}"),
+                (false, true) => {
+                    format!("#{r1} of {n1} districts with its model, #{r2} of {n2} in all")
+                }
+                (false, false) => format!("#{r2} of {n2} districts"),
+            });
+        }
+        // The count the figure rests on, under it.
+        let total = |f: fn(&UnitCounts) -> Option<f64>| -> f64 {
+            mine.iter()
+                .filter_map(|&i| now.counts(&units.code[i]).and_then(f))
+                .sum()
+        };
+        let n = |v: f64| format::text(Some(v), Kind::Count, lang);
+        match (m, zh) {
+            ("resolution_rate", true) => {
+                lines.push(format!("受理 {} 件", n(total(|c| c.received))))
+            }
+            ("resolution_rate", false) => {
+                lines.push(format!("{} disputes received", n(total(|c| c.received))))
+            }
+            ("share_old" | "share_young", true) => {
+                lines.push(format!("干部 {} 人", n(total(|c| c.cadres))))
+            }
+            ("share_old" | "share_young", false) => {
+                lines.push(format!("{} cadres", n(total(|c| c.cadres))))
+            }
+            ("visits_per_1k", true) => lines.push(format!(
+                "服务 {} 人次，常住人口 {} 人",
+                n(total(|c| c.visits)),
+                n(total(|c| c.population))
+            )),
+            ("visits_per_1k", false) => lines.push(format!(
+                "{} visits, {} residents",
+                n(total(|c| c.visits)),
+                n(total(|c| c.population))
+            )),
+            _ => {}
+        }
+        let alert = match (m, b) {
+            ("resolution_rate", "") => v < cfg.resolution_rate_below,
+            ("share_old", "cadre") => v > cfg.cadre_share_old_above,
+            _ => false,
+        };
+        cards.push(Card {
+            label: labels::metric(lang, m, b),
+            value: format::text(Some(v), k, lang),
+            lines,
+            alert,
+            number: Some((v, k)),
+        });
+    }
+
+    cards
 }
 
 /// A line of a chart: its label and a value (or none) per period.
