@@ -451,129 +451,9 @@ pub fn run(
     let cards = cards(&scope, &withheld, &district_withheld);
 
     // Alerts (module district_alerts).
-    let others = || (0..units.code.len()).filter(|&i| units.district[i] != district);
-    let peer_rise = now
-        .figure(&units, others(), "share_old", "cadre")
-        .zip(before.figure(&units, others(), "share_old", "cadre"))
-        .map(|(a, b)| a - b);
-    let thresholds = Rules {
-        resolution_below: cfg.resolution_rate_below,
-        old_above: cfg.cadre_share_old_above,
-        ageing_margin: cfg.ageing_margin,
-        peer_rise,
-    };
-    let no_counts = UnitCounts::default();
-    let mut alerts: Vec<Alert> = Vec::new();
-    for &i in &mine {
-        let u = &units.code[i];
-        let missing: Vec<String> = crate::contract::CENTER_TYPES
-            .iter()
-            .take(7)
-            .filter(|(id, _)| get(&now.values, u, "visits_per_1k", id).is_none_or(|v| v <= 0.0))
-            .map(|(id, _)| labels::centre(lang, id))
-            .collect();
-        let uv = UnitValues {
-            code: u,
-            name: &units.name[i],
-            resolution: get(&now.values, u, "resolution_rate", ""),
-            share_old: get(&now.values, u, "share_old", "cadre"),
-            share_old_before: get(&before.values, u, "share_old", "cadre"),
-            now: now.counts(u).unwrap_or(&no_counts),
-            before: before.counts(u),
-            missing,
-            printable: share_ok(i),
-        };
-        alerts.extend(rules::of_unit(&uv, &thresholds));
-    }
-    rules::sort(&mut alerts);
-    for a in &mut alerts {
-        a.message = alert_message(a, lang, &withheld);
-    }
-
+    let (alerts, thresholds) = unit_alerts(&scope, &share_ok, &withheld);
     let n_units = mine.len();
-    let count_of = |k: &str| alerts.iter().filter(|a| a.kind == k).count();
-    let mut summary = if zh {
-        format!(
-            "{dname}（{}）共有 {} 个社区（村），分布在 {} 个乡镇街道。{plabel}共有 {} 条预警：",
-            model_phrase(lang, &my_model),
-            n_units,
-            streets.len(),
-            alerts.len()
-        )
-    } else {
-        format!(
-            "{dname} ({}) has {} units in {} streets or townships, and {} alert(s) in {plabel}: ",
-            model_phrase(lang, &my_model),
-            n_units,
-            streets.len(),
-            alerts.len()
-        )
-    };
-    summary.push_str(
-        &rules::KINDS
-            .iter()
-            .map(|k| {
-                if zh {
-                    format!("{} {} 条", alert_label(lang, k), count_of(k))
-                } else {
-                    format!("{} {}", alert_label(lang, k), count_of(k))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(if zh { "、" } else { ", " }),
-    );
-    summary.push_str(if zh { "。" } else { "." });
-    // Units beyond a threshold whose counts are too few to say so: named
-    // as a number, so that the red cells of the tables and the alerts agree.
-    let below = |m: &str, b: &str, t: f64, under: bool| {
-        mine.iter()
-            .filter(|&&i| {
-                get(&now.values, &units.code[i], m, b).is_some_and(|v| {
-                    if under {
-                        v < t
-                    } else {
-                        v > t
-                    }
-                })
-            })
-            .count()
-    };
-    let quiet_res =
-        below("resolution_rate", "", cfg.resolution_rate_below, true) - count_of("resolution_low");
-    let quiet_old =
-        below("share_old", "cadre", cfg.cadre_share_old_above, false) - count_of("cadres_old");
-    if quiet_res + quiet_old > 0 {
-        let (res_t, old_t) = (
-            format::text(Some(cfg.resolution_rate_below), Kind::Share, lang),
-            format::text(Some(cfg.cadre_share_old_above), Kind::Share, lang),
-        );
-        let mut parts = Vec::new();
-        if quiet_res > 0 {
-            parts.push(if zh {
-                format!("调解成功率低于 {res_t} 的 {quiet_res} 个")
-            } else {
-                format!("{quiet_res} below a resolution rate of {res_t}")
-            });
-        }
-        if quiet_old > 0 {
-            parts.push(if zh {
-                format!("干部年长占比高于 {old_t} 的 {quiet_old} 个")
-            } else {
-                format!("{quiet_old} above a cadre share old of {old_t}")
-            });
-        }
-        summary.push_str(&if zh {
-            format!(
-                "另有{}单位，因受理数或干部人数少、不能排除偶然，未列为预警（表中以红色标出）。",
-                parts.join("、")
-            )
-        } else {
-            format!(
-                " A further {} unit(s) rest on too few disputes or cadres to rule out chance and are not alerts (red in the tables).",
-                parts.join(" and ")
-            )
-        });
-    }
+    let summary = overview(&scope, &alerts, &dname, &plabel, streets.len());
 
     // The league table, by the index's overall rank.
     let ranked = query(&dir, "index_scores", |lf| {
@@ -1131,6 +1011,164 @@ fn cards(s: &Scope, withheld: &str, district_withheld: &dyn Fn(&str, &str) -> bo
     }
 
     cards
+}
+
+/// The alerts of the district's units (module district_alerts), in
+/// severity order, each with its message.
+fn unit_alerts(s: &Scope, share_ok: &dyn Fn(usize) -> bool, withheld: &str) -> (Vec<Alert>, Rules) {
+    let Scope {
+        units,
+        mine,
+        district,
+        now,
+        before,
+        cfg,
+        lang,
+        ..
+    } = *s;
+    let others = || (0..units.code.len()).filter(|&i| units.district[i] != district);
+    let peer_rise = now
+        .figure(units, others(), "share_old", "cadre")
+        .zip(before.figure(units, others(), "share_old", "cadre"))
+        .map(|(a, b)| a - b);
+    let thresholds = Rules {
+        resolution_below: cfg.resolution_rate_below,
+        old_above: cfg.cadre_share_old_above,
+        ageing_margin: cfg.ageing_margin,
+        peer_rise,
+    };
+    let no_counts = UnitCounts::default();
+    let mut alerts: Vec<Alert> = Vec::new();
+    for &i in mine {
+        let u = units.code[i].as_str();
+        let missing: Vec<String> = crate::contract::CENTER_TYPES
+            .iter()
+            .take(7)
+            .filter(|(id, _)| get(&now.values, u, "visits_per_1k", id).is_none_or(|v| v <= 0.0))
+            .map(|(id, _)| labels::centre(lang, id))
+            .collect();
+        let uv = UnitValues {
+            code: u,
+            name: units.name[i].as_str(),
+            resolution: get(&now.values, u, "resolution_rate", ""),
+            share_old: get(&now.values, u, "share_old", "cadre"),
+            share_old_before: get(&before.values, u, "share_old", "cadre"),
+            now: now.counts(u).unwrap_or(&no_counts),
+            before: before.counts(u),
+            missing,
+            printable: share_ok(i),
+        };
+        alerts.extend(rules::of_unit(&uv, &thresholds));
+    }
+    rules::sort(&mut alerts);
+    for a in &mut alerts {
+        a.message = alert_message(a, lang, withheld);
+    }
+
+    (alerts, thresholds)
+}
+
+/// The overview's sentence: the district, its units and streets, its alerts
+/// by kind, and the units beyond a threshold whose counts are too few to
+/// say so (named as a number, so that the red cells of the tables and the
+/// alerts agree).
+fn overview(s: &Scope, alerts: &[Alert], dname: &str, plabel: &str, n_streets: usize) -> String {
+    let Scope {
+        units,
+        mine,
+        my_model,
+        now,
+        cfg,
+        lang,
+        ..
+    } = *s;
+    let zh = lang == Lang::Zh;
+    let n_units = mine.len();
+    let count_of = |k: &str| alerts.iter().filter(|a| a.kind == k).count();
+    let mut summary = if zh {
+        format!(
+            "{dname}（{}）共有 {} 个社区（村），分布在 {} 个乡镇街道。{plabel}共有 {} 条预警：",
+            model_phrase(lang, my_model),
+            n_units,
+            n_streets,
+            alerts.len()
+        )
+    } else {
+        format!(
+            "{dname} ({}) has {} units in {} streets or townships, and {} alert(s) in {plabel}: ",
+            model_phrase(lang, my_model),
+            n_units,
+            n_streets,
+            alerts.len()
+        )
+    };
+    summary.push_str(
+        &rules::KINDS
+            .iter()
+            .map(|k| {
+                if zh {
+                    format!("{} {} 条", alert_label(lang, k), count_of(k))
+                } else {
+                    format!("{} {}", alert_label(lang, k), count_of(k))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(if zh { "、" } else { ", " }),
+    );
+    summary.push_str(if zh { "。" } else { "." });
+    // Units beyond a threshold whose counts are too few to say so: named
+    // as a number, so that the red cells of the tables and the alerts agree.
+    let below = |m: &str, b: &str, t: f64, under: bool| {
+        mine.iter()
+            .filter(|&&i| {
+                get(&now.values, &units.code[i], m, b).is_some_and(|v| {
+                    if under {
+                        v < t
+                    } else {
+                        v > t
+                    }
+                })
+            })
+            .count()
+    };
+    let quiet_res =
+        below("resolution_rate", "", cfg.resolution_rate_below, true) - count_of("resolution_low");
+    let quiet_old =
+        below("share_old", "cadre", cfg.cadre_share_old_above, false) - count_of("cadres_old");
+    if quiet_res + quiet_old > 0 {
+        let (res_t, old_t) = (
+            format::text(Some(cfg.resolution_rate_below), Kind::Share, lang),
+            format::text(Some(cfg.cadre_share_old_above), Kind::Share, lang),
+        );
+        let mut parts = Vec::new();
+        if quiet_res > 0 {
+            parts.push(if zh {
+                format!("调解成功率低于 {res_t} 的 {quiet_res} 个")
+            } else {
+                format!("{quiet_res} below a resolution rate of {res_t}")
+            });
+        }
+        if quiet_old > 0 {
+            parts.push(if zh {
+                format!("干部年长占比高于 {old_t} 的 {quiet_old} 个")
+            } else {
+                format!("{quiet_old} above a cadre share old of {old_t}")
+            });
+        }
+        summary.push_str(&if zh {
+            format!(
+                "另有{}单位，因受理数或干部人数少、不能排除偶然，未列为预警（表中以红色标出）。",
+                parts.join("、")
+            )
+        } else {
+            format!(
+                " A further {} unit(s) rest on too few disputes or cadres to rule out chance and are not alerts (red in the tables).",
+                parts.join(" and ")
+            )
+        });
+    }
+
+    summary
 }
 
 /// A line of a chart: its label and a value (or none) per period.
