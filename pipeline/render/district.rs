@@ -456,145 +456,8 @@ pub fn run(
     let summary = overview(&scope, &alerts, &dname, &plabel, streets.len());
 
     // The league table, by the index's overall rank.
-    let ranked = query(&dir, "index_scores", |lf| {
-        lf.filter(col("period").eq(lit(period))).select([
-            col("region_code"),
-            col("rank_p05"),
-            col("rank_p95"),
-        ])
-    })?;
-    let interval: BTreeMap<String, (Option<f64>, Option<f64>)> = strs(&ranked, "region_code")
-        .into_iter()
-        .zip(
-            floats(&ranked, "rank_p05")
-                .into_iter()
-                .zip(floats(&ranked, "rank_p95")),
-        )
-        .collect();
-    let ranked_units = ranked.height();
-    let mut league_rows = mine.clone();
-    let overall =
-        |i: &usize| get(&now.values, &units.code[*i], "rank", "").unwrap_or(f64::INFINITY);
-    league_rows.sort_by(|a, b| {
-        overall(a)
-            .total_cmp(&overall(b))
-            .then(units.code[*a].cmp(&units.code[*b]))
-    });
-    let multi_street = mine.iter().any(|&i| !units.street_name[i].is_empty());
-    let mut columns = vec![
-        Column::number(tx(lang, "区内排名", "rank in district"), Kind::Rank),
-        Column::number(
-            if zh {
-                format!("全部 {ranked_units} 个单位中排名")
-            } else {
-                format!("rank of all {ranked_units} units")
-            },
-            Kind::Rank,
-        ),
-        Column::number(tx(lang, "名次较上期", "rank change"), Kind::RankChange),
-        Column::text(label(lang, "unit")),
-    ];
-    if multi_street {
-        columns.push(Column::text(tx(lang, "乡镇街道", "street")));
-    }
-    columns.extend([
-        Column::number(labels::metric(lang, "score", ""), Kind::Score),
-        Column::text(tx(
-            lang,
-            "排名区间（权重与方法）",
-            "rank interval (weights, methods)",
-        )),
-    ]);
-    let mut basis_columns = vec![Column::text(label(lang, "unit"))];
-    basis_columns.extend([
-        Column::number(labels::metric(lang, "resolution_rate", ""), Kind::Share)
-            .highlight(Highlight::Below(cfg.resolution_rate_below)),
-        Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
-        Column::number(
-            tx(lang, "调解成功率较上期", "resolution rate, change"),
-            Kind::ShareChange,
-        ),
-        Column::number(labels::metric(lang, "share_old", "cadre"), Kind::Share)
-            .highlight(Highlight::Above(cfg.cadre_share_old_above)),
-        Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
-        Column::number(labels::metric(lang, "visits_per_1k", ""), Kind::PerThousand),
-        Column::number(tx(lang, "服务人次", "visits"), Kind::Count),
-        Column::number(labels::metric(lang, "center_coverage", ""), Kind::Share),
-    ]);
-    let mut league = Table::new(
-        &tx(lang, "单位排名", "Units ranked"),
-        &period_title(lang, "league_title", period, false),
-        columns,
-    );
-    let mut basis = Table::new(
-        &tx(lang, "各单位指标与基数", "Units' rates and counts"),
-        &format!(
-            "{}{}",
-            period_label(lang, period),
-            tx(
-                lang,
-                "各单位主要指标及其基数（按排名）",
-                " rates of each unit with the counts behind them (in rank order)"
-            )
-        ),
-        basis_columns,
-    );
-    for (k, &i) in league_rows.iter().enumerate() {
-        let u = &units.code[i];
-        let c = now.counts(u).copied().unwrap_or_default();
-        let d = |m: &str, b: &str| Some(get(&now.values, u, m, b)? - get(&before.values, u, m, b)?);
-        let iv = match interval.get(u).copied().unwrap_or((None, None)) {
-            (Some(a), Some(b)) => format!("{a:.0}–{b:.0}"),
-            _ => String::new(),
-        };
-        let has_rank = get(&now.values, u, "rank", "").is_some();
-        let mut row = vec![
-            Cell::Num(has_rank.then_some((k + 1) as f64)),
-            Cell::Num(get(&now.values, u, "rank", "")),
-            Cell::Num(
-                get(&before.values, u, "rank", "")
-                    .zip(get(&now.values, u, "rank", ""))
-                    .map(|(b, a)| b - a),
-            ),
-            Cell::Named {
-                name: units.name[i].clone(),
-                code: u.clone(),
-            },
-        ];
-        if multi_street {
-            row.push(Cell::text(street_label(&units, i)));
-        }
-        row.extend([Cell::Num(get(&now.values, u, "score", "")), Cell::Text(iv)]);
-        league.rows.push(row);
-        let mut row = vec![Cell::Named {
-            name: units.name[i].clone(),
-            code: u.clone(),
-        }];
-        row.extend([
-            Cell::Num(get(&now.values, u, "resolution_rate", "")),
-            Cell::Num(c.received),
-            Cell::Num(d("resolution_rate", "")),
-            if share_ok(i) {
-                Cell::Num(get(&now.values, u, "share_old", "cadre"))
-            } else {
-                Cell::Text(withheld.clone())
-            },
-            Cell::Num(c.cadres),
-            Cell::Num(get(&now.values, u, "visits_per_1k", "")),
-            Cell::Num(c.visits),
-            Cell::Num(get(&now.values, u, "center_coverage", "")),
-        ]);
-        basis.rows.push(row);
-    }
-    let league_note = if zh {
-        format!(
-            "区内排名按治理效能指数在本区县 {n_units} 个单位中排列，全部排名在参与比较的全部 {ranked_units} 个单位中排列，1 为最好。排名区间为改变指标权重（±25%）、归一化与汇总方法时名次的 5%–95% 范围，未计入受理数、人数较少带来的逐年随机波动：受理数少的单位，调解成功率一年间相差数十个百分点并不罕见。干部年长占比标“*”者，因干部人数少、可推算出少于 {min_text} 人的年龄组而不公布。"
-        )
-    } else {
-        format!(
-            "Rank in district: by the index among the district's {n_units} units; rank of all: among all {ranked_units} units of the run; 1 is best. The rank interval is the 5–95% range of ranks when the weights (±25%), normalisation and aggregation change; it does not include the year-to-year noise of small counts: a unit with few disputes can move tens of points in a year. A cadre share old marked * is withheld: with few cadres it would reveal an age group below {min_text}."
-        )
-    };
+    let (league, basis, league_note) =
+        league_tables(&scope, &dir, period, &share_ok, &withheld, &min_text)?;
 
     // Peers: the district, the same model elsewhere, all others.
     let lonely = same_model.len() <= 1;
@@ -1169,6 +1032,172 @@ fn overview(s: &Scope, alerts: &[Alert], dname: &str, plabel: &str, n_streets: u
     }
 
     summary
+}
+
+/// The league table (the district's units by the index's overall rank,
+/// with their rank in the district, of all, its change and interval) and
+/// the basis table (each unit's rates with the counts behind them), and the
+/// note that reads them.
+fn league_tables(
+    s: &Scope,
+    dir: &Path,
+    period: &str,
+    share_ok: &dyn Fn(usize) -> bool,
+    withheld: &str,
+    min_text: &str,
+) -> Result<(Table, Table, String), RenderError> {
+    let Scope {
+        units,
+        mine,
+        now,
+        before,
+        cfg,
+        lang,
+        ..
+    } = *s;
+    let zh = lang == Lang::Zh;
+    let n_units = mine.len();
+    let ranked = query(dir, "index_scores", |lf| {
+        lf.filter(col("period").eq(lit(period))).select([
+            col("region_code"),
+            col("rank_p05"),
+            col("rank_p95"),
+        ])
+    })?;
+    let interval: BTreeMap<String, (Option<f64>, Option<f64>)> = strs(&ranked, "region_code")
+        .into_iter()
+        .zip(
+            floats(&ranked, "rank_p05")
+                .into_iter()
+                .zip(floats(&ranked, "rank_p95")),
+        )
+        .collect();
+    let ranked_units = ranked.height();
+    let mut league_rows = mine.to_vec();
+    let overall =
+        |i: &usize| get(&now.values, &units.code[*i], "rank", "").unwrap_or(f64::INFINITY);
+    league_rows.sort_by(|a, b| {
+        overall(a)
+            .total_cmp(&overall(b))
+            .then(units.code[*a].cmp(&units.code[*b]))
+    });
+    let multi_street = mine.iter().any(|&i| !units.street_name[i].is_empty());
+    let mut columns = vec![
+        Column::number(tx(lang, "区内排名", "rank in district"), Kind::Rank),
+        Column::number(
+            if zh {
+                format!("全部 {ranked_units} 个单位中排名")
+            } else {
+                format!("rank of all {ranked_units} units")
+            },
+            Kind::Rank,
+        ),
+        Column::number(tx(lang, "名次较上期", "rank change"), Kind::RankChange),
+        Column::text(label(lang, "unit")),
+    ];
+    if multi_street {
+        columns.push(Column::text(tx(lang, "乡镇街道", "street")));
+    }
+    columns.extend([
+        Column::number(labels::metric(lang, "score", ""), Kind::Score),
+        Column::text(tx(
+            lang,
+            "排名区间（权重与方法）",
+            "rank interval (weights, methods)",
+        )),
+    ]);
+    let mut basis_columns = vec![Column::text(label(lang, "unit"))];
+    basis_columns.extend([
+        Column::number(labels::metric(lang, "resolution_rate", ""), Kind::Share)
+            .highlight(Highlight::Below(cfg.resolution_rate_below)),
+        Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
+        Column::number(
+            tx(lang, "调解成功率较上期", "resolution rate, change"),
+            Kind::ShareChange,
+        ),
+        Column::number(labels::metric(lang, "share_old", "cadre"), Kind::Share)
+            .highlight(Highlight::Above(cfg.cadre_share_old_above)),
+        Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
+        Column::number(labels::metric(lang, "visits_per_1k", ""), Kind::PerThousand),
+        Column::number(tx(lang, "服务人次", "visits"), Kind::Count),
+        Column::number(labels::metric(lang, "center_coverage", ""), Kind::Share),
+    ]);
+    let mut league = Table::new(
+        &tx(lang, "单位排名", "Units ranked"),
+        &period_title(lang, "league_title", period, false),
+        columns,
+    );
+    let mut basis = Table::new(
+        &tx(lang, "各单位指标与基数", "Units' rates and counts"),
+        &format!(
+            "{}{}",
+            period_label(lang, period),
+            tx(
+                lang,
+                "各单位主要指标及其基数（按排名）",
+                " rates of each unit with the counts behind them (in rank order)"
+            )
+        ),
+        basis_columns,
+    );
+    for (k, &i) in league_rows.iter().enumerate() {
+        let u = &units.code[i];
+        let c = now.counts(u).copied().unwrap_or_default();
+        let d = |m: &str, b: &str| Some(get(&now.values, u, m, b)? - get(&before.values, u, m, b)?);
+        let iv = match interval.get(u).copied().unwrap_or((None, None)) {
+            (Some(a), Some(b)) => format!("{a:.0}–{b:.0}"),
+            _ => String::new(),
+        };
+        let has_rank = get(&now.values, u, "rank", "").is_some();
+        let mut row = vec![
+            Cell::Num(has_rank.then_some((k + 1) as f64)),
+            Cell::Num(get(&now.values, u, "rank", "")),
+            Cell::Num(
+                get(&before.values, u, "rank", "")
+                    .zip(get(&now.values, u, "rank", ""))
+                    .map(|(b, a)| b - a),
+            ),
+            Cell::Named {
+                name: units.name[i].clone(),
+                code: u.clone(),
+            },
+        ];
+        if multi_street {
+            row.push(Cell::text(street_label(units, i)));
+        }
+        row.extend([Cell::Num(get(&now.values, u, "score", "")), Cell::Text(iv)]);
+        league.rows.push(row);
+        let mut row = vec![Cell::Named {
+            name: units.name[i].clone(),
+            code: u.clone(),
+        }];
+        row.extend([
+            Cell::Num(get(&now.values, u, "resolution_rate", "")),
+            Cell::Num(c.received),
+            Cell::Num(d("resolution_rate", "")),
+            if share_ok(i) {
+                Cell::Num(get(&now.values, u, "share_old", "cadre"))
+            } else {
+                Cell::Text(withheld.to_string())
+            },
+            Cell::Num(c.cadres),
+            Cell::Num(get(&now.values, u, "visits_per_1k", "")),
+            Cell::Num(c.visits),
+            Cell::Num(get(&now.values, u, "center_coverage", "")),
+        ]);
+        basis.rows.push(row);
+    }
+    let league_note = if zh {
+        format!(
+            "区内排名按治理效能指数在本区县 {n_units} 个单位中排列，全部排名在参与比较的全部 {ranked_units} 个单位中排列，1 为最好。排名区间为改变指标权重（±25%）、归一化与汇总方法时名次的 5%–95% 范围，未计入受理数、人数较少带来的逐年随机波动：受理数少的单位，调解成功率一年间相差数十个百分点并不罕见。干部年长占比标“*”者，因干部人数少、可推算出少于 {min_text} 人的年龄组而不公布。"
+        )
+    } else {
+        format!(
+            "Rank in district: by the index among the district's {n_units} units; rank of all: among all {ranked_units} units of the run; 1 is best. The rank interval is the 5–95% range of ranks when the weights (±25%), normalisation and aggregation change; it does not include the year-to-year noise of small counts: a unit with few disputes can move tens of points in a year. A cadre share old marked * is withheld: with few cadres it would reveal an age group below {min_text}."
+        )
+    };
+
+    Ok((league, basis, league_note))
 }
 
 /// A line of a chart: its label and a value (or none) per period.
