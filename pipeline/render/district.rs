@@ -470,59 +470,14 @@ pub fn run(
         "same_model" => units.district[i] != district && same_model.contains(&units.district[i]),
         _ => units.district[i] != district,
     };
-    let mut peers = Table::new(
-        &tx(lang, "同类比较", "Peers"),
-        &period_title(lang, "peers_title", period, false),
-        std::iter::once(Column::text(label(lang, "group")))
-            .chain(
-                KEY_METRICS
-                    .iter()
-                    .map(|(m, b, _)| Column::number(labels::metric(lang, m, b), metric_kind(m))),
-            )
-            .chain([
-                Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
-                Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
-                Column::number(tx(lang, "常住人口（人）", "residents"), Kind::Count),
-            ])
-            .collect(),
-    );
-    for g in &groups {
-        let mut row = vec![Cell::text(label(lang, g))];
-        for (m, b, _) in KEY_METRICS {
-            if *g == "this_district" && district_withheld(m, b) {
-                row.push(Cell::Text(withheld.clone()));
-                continue;
-            }
-            row.push(Cell::Num(now.figure(
-                &units,
-                (0..units.code.len()).filter(|&i| in_group(g, i)),
-                m,
-                b,
-            )));
-        }
-        // The counts the group's rates rest on.
-        let sum = |f: fn(&UnitCounts) -> Option<f64>| -> Option<f64> {
-            let v: Vec<f64> = (0..units.code.len())
-                .filter(|&i| in_group(g, i))
-                .filter_map(|i| now.counts(&units.code[i]).and_then(f))
-                .collect();
-            (!v.is_empty()).then(|| v.iter().sum())
-        };
-        row.extend([
-            Cell::Num(sum(|c| c.received)),
-            Cell::Num(sum(|c| c.cadres)),
-            Cell::Num(sum(|c| c.population)),
-        ]);
-        peers.rows.push(row);
-    }
-    let peers_note = format!(
-        "{}{}",
-        figure_rule(lang),
-        match (lonely, zh) {
-            (true, true) => "参与比较的区县中没有与本区县同模式的其他区县。",
-            (true, false) => " No other district of this run follows the district's model.",
-            _ => "",
-        }
+    let (peers, peers_note) = peers_table(
+        &scope,
+        &groups,
+        &in_group,
+        lonely,
+        period,
+        &withheld,
+        &district_withheld,
     );
 
     let (by_kind, detail, alerts_note) =
@@ -1198,6 +1153,79 @@ fn league_tables(
     };
 
     Ok((league, basis, league_note))
+}
+
+/// The peers table: the district, the districts of its model, all others —
+/// each group's figure of every key metric and the counts they rest on.
+fn peers_table(
+    s: &Scope,
+    groups: &[&str],
+    in_group: &dyn Fn(&str, usize) -> bool,
+    lonely: bool,
+    period: &str,
+    withheld: &str,
+    district_withheld: &dyn Fn(&str, &str) -> bool,
+) -> (Table, String) {
+    let Scope {
+        units, now, lang, ..
+    } = *s;
+    let zh = lang == Lang::Zh;
+    let mut peers = Table::new(
+        &tx(lang, "同类比较", "Peers"),
+        &period_title(lang, "peers_title", period, false),
+        std::iter::once(Column::text(label(lang, "group")))
+            .chain(
+                KEY_METRICS
+                    .iter()
+                    .map(|(m, b, _)| Column::number(labels::metric(lang, m, b), metric_kind(m))),
+            )
+            .chain([
+                Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
+                Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
+                Column::number(tx(lang, "常住人口（人）", "residents"), Kind::Count),
+            ])
+            .collect(),
+    );
+    for g in groups {
+        let mut row = vec![Cell::text(label(lang, g))];
+        for (m, b, _) in KEY_METRICS {
+            if *g == "this_district" && district_withheld(m, b) {
+                row.push(Cell::Text(withheld.to_string()));
+                continue;
+            }
+            row.push(Cell::Num(now.figure(
+                units,
+                (0..units.code.len()).filter(|&i| in_group(g, i)),
+                m,
+                b,
+            )));
+        }
+        // The counts the group's rates rest on.
+        let sum = |f: fn(&UnitCounts) -> Option<f64>| -> Option<f64> {
+            let v: Vec<f64> = (0..units.code.len())
+                .filter(|&i| in_group(g, i))
+                .filter_map(|i| now.counts(&units.code[i]).and_then(f))
+                .collect();
+            (!v.is_empty()).then(|| v.iter().sum())
+        };
+        row.extend([
+            Cell::Num(sum(|c| c.received)),
+            Cell::Num(sum(|c| c.cadres)),
+            Cell::Num(sum(|c| c.population)),
+        ]);
+        peers.rows.push(row);
+    }
+    let peers_note = format!(
+        "{}{}",
+        figure_rule(lang),
+        match (lonely, zh) {
+            (true, true) => "参与比较的区县中没有与本区县同模式的其他区县。",
+            (true, false) => " No other district of this run follows the district's model.",
+            _ => "",
+        }
+    );
+
+    (peers, peers_note)
 }
 
 /// A line of a chart: its label and a value (or none) per period.
