@@ -483,38 +483,14 @@ pub fn run(
     let (by_kind, detail, alerts_note) =
         alert_tables(&alerts, n_units, period, lang, &withheld, &thresholds);
     let ages_table = age_table(&published, &street_names, &dname, period, lang, &withheld);
-    let ages_note = {
-        let hidden: usize = published
-            .values()
-            .map(|(_, p)| {
-                p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count()
-            })
-            .sum();
-        // Only the cadres' shares are printed per unit.
-        let withheld_shares = mine.iter().filter(|&&i| !share_ok(i)).count();
-        // Every cell of the table withheld: the district is too small for
-        // the rule to show anything, and the note says so first.
-        let all_hidden = published.values().all(|(_, p)| {
-            p.district_hidden.iter().all(|h| *h)
-                && p.street_hidden.iter().all(|r| r.iter().all(|h| *h))
-        });
-        let lead = match (all_hidden, zh) {
-            (true, true) => format!("本区县人数太少，按不少于 {min_text} 人的公布规则，年龄结构全部不公布。"),
-            (true, false) => format!("The district is too small for any age group to be shown under the rule of at least {min_text} people. "),
-            _ => String::new(),
-        };
-        lead + &if zh {
-            format!(
-                "为保护个人信息，少于 {min_text} 人的乡镇街道年龄组，以及可由本报告其他数字推算出这些年龄组的数字，均以“*”表示不公布（本表 {hidden} 个）；各单位的干部年长占比据此不公布 {withheld_shares} 个。青年为 {} 岁以下，年长为 {} 岁及以上。",
-                config.metrics.young_below, config.metrics.old_from
-            )
-        } else {
-            format!(
-                "To protect individuals, a street's age group below {min_text}, and any number of this report from which one could be worked out, is withheld (*; {hidden} here); {withheld_shares} units' shares are withheld with them. Young: below {}; old: {} and above.",
-                config.metrics.young_below, config.metrics.old_from
-            )
-        }
-    };
+    let ages_note = ages_note(
+        &published,
+        &mine,
+        &share_ok,
+        &min_text,
+        (config.metrics.young_below, config.metrics.old_from),
+        lang,
+    );
 
     // Data quality: what ingest quarantined or flagged, and units without data.
     let quality = data_quality(&dir, &units, &mine, &now, lang)?;
@@ -633,50 +609,20 @@ pub fn run(
         Block::Heading(tx(lang, "数据质量", "Data quality")),
     ]);
     blocks.extend(quality);
-    let title = if zh {
-        format!(
-            "{dname}{}（{plabel}）",
-            label(lang, "district_report_title")
-        )
-    } else {
-        format!(
-            "{}: {dname}, {plabel}",
-            label(lang, "district_report_title")
-        )
-    };
-    let date = super::document::report_date(cfg.date.as_deref());
-    let issuer = cfg.issuer.clone().unwrap_or_else(|| dname.clone());
-    let doc = Document {
-        lang,
-        title: if simulated { labels::titled_text(lang, &title) } else { title },
-        subtitle: if zh {
-            format!(
-                "{dname}（{district}）· 治理模式：{} · 统计期：{plabel} · 上期：{} · 生成单位：{issuer} · 报告日期：{}",
-                model_phrase(lang, &my_model),
-                previous.as_deref().map(|p| period_label(lang, p)).unwrap_or_else(|| "无".into()),
-                date_label(lang, &date)
-            )
-        } else {
-            format!(
-                "{dname} ({district}) · model: {} · period: {plabel} · previous: {} · issued by {issuer} · {date}",
-                model_phrase(lang, &my_model),
-                previous.as_deref().map(|p| period_label(lang, p)).unwrap_or_else(|| "none".into()),
-            )
+    let (doc, date, issuer) = district_document(
+        &Heading {
+            district,
+            dname: &dname,
+            plabel: &plabel,
+            my_model: &my_model,
+            previous: previous.as_deref(),
         },
-        banner: simulated.then(|| label(lang, "simulated_banner").to_string()),
+        config,
+        &manifest,
         blocks,
-        definitions: definitions(lang, cfg, min, (config.metrics.young_below, config.metrics.old_from)),
-        provenance: appendix(&manifest, lang),
-        config: None,
-        notebook_code: vec![format!(
-            "# {}\nimport polars as pl\nimport pandas as pd\num = pl.read_parquet('../tables/unit_metrics.parquet')\nunits = pd.read_parquet('../tables/units.parquet')\nmine = units[units.district == '{district}']\nmine.head()",
-            tx(lang, "在运行目录中打开本笔记本时，可读取本报告所用的表格（分析人员使用）", "Opened in the run folder, this reads the tables the report was made from (for analysts)")
-        )],
-        meta: super::document::Meta {
-            author: issuer.clone(),
-            date: date.clone(),
-        },
-    };
+        simulated,
+        lang,
+    );
     for (name, bytes) in super::documents(&doc, &charts, "charts")? {
         warehouse::write_bytes(&staging.dir.join(name), &bytes)?;
     }
@@ -1226,6 +1172,123 @@ fn peers_table(
     );
 
     (peers, peers_note)
+}
+
+/// The note under the age table: what the disclosure rule withheld here,
+/// and the bands' bounds (the whole table withheld says so first).
+fn ages_note(
+    published: &Protected,
+    mine: &[usize],
+    share_ok: &dyn Fn(usize) -> bool,
+    min_text: &str,
+    (young_below, old_from): (u32, u32),
+    lang: Lang,
+) -> String {
+    let zh = lang == Lang::Zh;
+    let hidden: usize = published
+        .values()
+        .map(|(_, p)| p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count())
+        .sum();
+    // Only the cadres' shares are printed per unit.
+    let withheld_shares = mine.iter().filter(|&&i| !share_ok(i)).count();
+    // Every cell of the table withheld: the district is too small for
+    // the rule to show anything, and the note says so first.
+    let all_hidden = published.values().all(|(_, p)| {
+        p.district_hidden.iter().all(|h| *h) && p.street_hidden.iter().all(|r| r.iter().all(|h| *h))
+    });
+    let lead = match (all_hidden, zh) {
+        (true, true) => format!("本区县人数太少，按不少于 {min_text} 人的公布规则，年龄结构全部不公布。"),
+        (true, false) => format!("The district is too small for any age group to be shown under the rule of at least {min_text} people. "),
+        _ => String::new(),
+    };
+    lead + &if zh {
+        format!(
+            "为保护个人信息，少于 {min_text} 人的乡镇街道年龄组，以及可由本报告其他数字推算出这些年龄组的数字，均以“*”表示不公布（本表 {hidden} 个）；各单位的干部年长占比据此不公布 {withheld_shares} 个。青年为 {} 岁以下，年长为 {} 岁及以上。",
+            young_below, old_from
+        )
+    } else {
+        format!(
+            "To protect individuals, a street's age group below {min_text}, and any number of this report from which one could be worked out, is withheld (*; {hidden} here); {withheld_shares} units' shares are withheld with them. Young: below {}; old: {} and above.",
+            young_below, old_from
+        )
+    }
+}
+
+/// Who and what a district report is about, for its title and subtitle.
+struct Heading<'a> {
+    district: &'a str,
+    dname: &'a str,
+    plabel: &'a str,
+    my_model: &'a str,
+    previous: Option<&'a str>,
+}
+
+/// The district report as a Document: its title and subtitle (model,
+/// period, previous period, issuer, date), the blocks, the definitions and
+/// the appendix; and its date and issuer, for the manifest.
+fn district_document(
+    h: &Heading,
+    config: &Config,
+    manifest: &serde_json::Value,
+    blocks: Vec<Block>,
+    simulated: bool,
+    lang: Lang,
+) -> (Document, String, String) {
+    let Heading {
+        district,
+        dname,
+        plabel,
+        my_model,
+        previous,
+    } = *h;
+    let zh = lang == Lang::Zh;
+    let cfg = &config.report;
+    let min = config.privacy.min_count;
+    let title = if zh {
+        format!(
+            "{dname}{}（{plabel}）",
+            label(lang, "district_report_title")
+        )
+    } else {
+        format!(
+            "{}: {dname}, {plabel}",
+            label(lang, "district_report_title")
+        )
+    };
+    let date = super::document::report_date(cfg.date.as_deref());
+    let issuer = cfg.issuer.clone().unwrap_or_else(|| dname.to_string());
+    let doc = Document {
+        lang,
+        title: if simulated { labels::titled_text(lang, &title) } else { title },
+        subtitle: if zh {
+            format!(
+                "{dname}（{district}）· 治理模式：{} · 统计期：{plabel} · 上期：{} · 生成单位：{issuer} · 报告日期：{}",
+                model_phrase(lang, my_model),
+                previous.map(|p| period_label(lang, p)).unwrap_or_else(|| "无".into()),
+                date_label(lang, &date)
+            )
+        } else {
+            format!(
+                "{dname} ({district}) · model: {} · period: {plabel} · previous: {} · issued by {issuer} · {date}",
+                model_phrase(lang, my_model),
+                previous.map(|p| period_label(lang, p)).unwrap_or_else(|| "none".into()),
+            )
+        },
+        banner: simulated.then(|| label(lang, "simulated_banner").to_string()),
+        blocks,
+        definitions: definitions(lang, cfg, min, (config.metrics.young_below, config.metrics.old_from)),
+        provenance: appendix(manifest, lang),
+        config: None,
+        notebook_code: vec![format!(
+            "# {}\nimport polars as pl\nimport pandas as pd\num = pl.read_parquet('../tables/unit_metrics.parquet')\nunits = pd.read_parquet('../tables/units.parquet')\nmine = units[units.district == '{district}']\nmine.head()",
+            tx(lang, "在运行目录中打开本笔记本时，可读取本报告所用的表格（分析人员使用）", "Opened in the run folder, this reads the tables the report was made from (for analysts)")
+        )],
+        meta: super::document::Meta {
+            author: issuer.clone(),
+            date: date.clone(),
+        },
+    };
+    (doc, date, issuer)
 }
 
 /// A line of a chart: its label and a value (or none) per period.
