@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("{target} is locked by process {pid} (lock file {lock}); waited {waited} s")]
+    #[error("{target} is locked by process {pid} (lock file {lock}); waited {waited} s: another govlens is using it, so try again when it has finished, or raise [run] lock_timeout (if process {pid} is not govlens, delete the lock file)")]
     Locked {
         target: String,
         pid: String,
@@ -139,7 +139,10 @@ pub fn take(target: &Path, timeout: Duration, notes: &mut Vec<String>) -> Result
             });
         }
         if !waited {
-            notes.push(format!("waiting for the lock held by process {holder}"));
+            notes.push(format!(
+                "waiting up to {} s for the lock held by process {holder}",
+                timeout.as_secs()
+            ));
             waited = true;
         }
         std::thread::sleep(Duration::from_millis(100));

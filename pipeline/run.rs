@@ -27,7 +27,7 @@ pub const EXIT_LOCKED: u8 = 4;
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(
-        "warehouse {warehouse} is locked by process {pid} (lock file {lock}); waited {waited} s"
+        "warehouse {warehouse} is locked by process {pid} (lock file {lock}); waited {waited} s: another govlens is using it, so try again when it has finished, or raise [run] lock_timeout (if process {pid} is not govlens, delete the lock file)"
     )]
     Locked {
         warehouse: String,

@@ -71,7 +71,7 @@ fn four_ingests_at_once_take_turns_fifty_times() {
                 "round {round}: {:?}: {err}",
                 out.status
             );
-            waited += err.contains("waiting for the lock") as usize;
+            waited += err.contains("for the lock held by process") as usize;
         }
         assert_eq!(
             common::manifest(&wd, "warehouse")["tables"]["disputes"],
@@ -102,7 +102,7 @@ fn ingest_waits_for_a_live_holder_then_exits_4_leaving_the_warehouse() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(
-        err.contains("waiting for the lock held by process"),
+        err.contains("waiting up to 1 s for the lock held by process"),
         "{err}"
     );
     assert!(

@@ -450,7 +450,7 @@ fn csv_open_quote() {
         assert_eq!(q[0].0, "category");
         assert_eq!(
             q[0].1,
-            "the quote opened on line 4 is not closed: lines 5–11 were read as one cell (close the quote, or remove it)"
+            "the quote opened on line 4 is not closed: lines 5–11 were read as one cell, not as rows (close or delete the quote on line 4, then ingest again)"
         );
         warehouses.push(wd.snapshot("csv-open-quote/warehouse"));
     }

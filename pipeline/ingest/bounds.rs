@@ -349,7 +349,7 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
 
 fn damaged(what: String) -> ReadError {
     ReadError::Excel(format!(
-        "the file is damaged or not a valid XLS file: {what}"
+        "the file is damaged or not a valid XLS file: {what}; open it in Excel or WPS and save it again, or ask the sender for a new copy"
     ))
 }
 

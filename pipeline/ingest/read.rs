@@ -87,15 +87,25 @@ pub enum ReadError {
     #[error("{0}")]
     Parquet(String),
     /// A sheet claims more cells than `[limits] max_cells` (module `bounds`).
-    #[error("sheet '{sheet}': {claim}; the limit is {limit} cells a sheet ([limits] max_cells)")]
+    #[error("sheet '{sheet}': {claim}; the limit is {limit} cells a sheet ([limits] max_cells): clear what lies outside the table (Ctrl+End in Excel or WPS finds the last cell used) and save it again, or raise [limits] max_cells")]
     TooLarge {
         sheet: String,
         claim: String,
         limit: String,
     },
     /// A reader panicked on the file (module `guard`): its message is in the log.
-    #[error("the file is damaged or not a valid {format} file (the reader failed on it; --log-level info shows how)")]
+    #[error("the file is damaged or not a valid {format} file: {}, or ask the sender for a new copy (the reader's own message: --log-level info)", again(format))]
     Damaged { format: &'static str },
+}
+
+/// What to do with a damaged file of `format`: save a workbook again,
+/// export a Parquet file again.
+fn again(format: &str) -> &'static str {
+    if format == "Parquet" {
+        "export it again"
+    } else {
+        "open it in Excel or WPS and save it again"
+    }
 }
 
 /// An open file: rows before the header are consumed by [`open`].
@@ -512,8 +522,8 @@ fn open_parquet_sliced(path: &Path, slice: usize) -> Result<Opened, ReadError> {
         if let Some(kind) = unread_parquet_type(field.dtype()) {
             return Err(ReadError::Parquet(format!(
                 "column '{name}' holds {kind}, which govlens does not read: a column must hold text, \
-                 numbers (integers, floats, decimals of up to 38 digits), true/false or dates; \
-                 export it as one of those"
+                 numbers (integers, floats, decimals of up to 38 digits), true/false, dates or \
+                 timestamps; export it as one of those"
             )));
         }
     }

@@ -110,7 +110,7 @@ pub fn open_quote<C: crate::ingest::read::AsCell>(
                 &column,
                 Some(&value),
                 format!(
-                    "the quote opened on line {line} is not closed: {took} read as one cell (close the quote, or remove it)"
+                    "the quote opened on line {line} is not closed: {took} read as one cell, not as rows (close or delete the quote on line {line}, then ingest again)"
                 ),
             ));
         }
