@@ -43,17 +43,7 @@ pub fn grouped(n: u128) -> String {
 
 /// `XFD1048576` for 0-based (row, column).
 pub fn a1(row: u64, col: u64) -> String {
-    let mut c = col;
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (c % 26) as u8);
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    s.reverse();
-    format!("{}{}", String::from_utf8(s).expect("ASCII"), row + 1)
+    format!("{}{}", super::read::column_letters(col), row + 1)
 }
 
 fn too_large(sheet: &str, claim: String, max_cells: u64) -> ReadError {

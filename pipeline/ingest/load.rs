@@ -320,7 +320,7 @@ fn each_row(
         if !keep(rec, &header) {
             continue; // another shard's row
         }
-        entry.lines_in_cells += validate::breaks(&rec.cells);
+        entry.lines_in_cells += validate::breaks(rec.cells.iter().map(|c| c.as_deref()));
         if note {
             entry.rows_note += 1;
             continue;
@@ -350,15 +350,7 @@ fn each_row(
             Err(RowError::Fatal(e)) => return Err(e),
             Err(RowError::Reject(r)) => {
                 entry.rows_quarantined += 1;
-                quarantine.push(QuarantineRecord {
-                    table: pf.table,
-                    source: pf.shown.clone(),
-                    row: rec.row,
-                    column: r.column,
-                    value: r.value,
-                    rule: r.rule,
-                    message: r.message,
-                });
+                quarantine.push(QuarantineRecord::of(pf.table, &pf.shown, rec.row, r));
             }
         }
     }
@@ -696,15 +688,7 @@ fn load_regions(
         let entry = &mut files[first_file + k];
         entry.rows_stored -= 1;
         entry.rows_quarantined += 1;
-        quarantine.push(QuarantineRecord {
-            table: Table::Regions,
-            source: entry.path.clone(),
-            row,
-            column: r.column,
-            value: r.value,
-            rule: r.rule,
-            message: r.message,
-        });
+        quarantine.push(QuarantineRecord::of(Table::Regions, &entry.path, row, r));
     }
     Ok(resolved.into_iter().flatten().collect())
 }

@@ -19,6 +19,21 @@ pub struct QuarantineRecord {
     pub message: String,
 }
 
+impl QuarantineRecord {
+    /// A row's rejection, with its table, file and row.
+    pub fn of(table: Table, source: &str, row: u64, r: Reject) -> Self {
+        QuarantineRecord {
+            table,
+            source: source.to_string(),
+            row,
+            column: r.column,
+            value: r.value,
+            rule: r.rule,
+            message: r.message,
+        }
+    }
+}
+
 /// A group-level finding: the rows are kept, the finding is reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {

@@ -134,18 +134,7 @@ pub struct Merge {
 impl Merge {
     /// `B3:C4`, as a clerk finds it in Excel.
     pub fn a1(&self) -> String {
-        let col = |mut c: usize| {
-            let mut s = Vec::new();
-            loop {
-                s.push(b'A' + (c % 26) as u8);
-                if c < 26 {
-                    break;
-                }
-                c = c / 26 - 1;
-            }
-            s.reverse();
-            String::from_utf8(s).expect("ASCII")
-        };
+        let col = |c: usize| column_letters(c as u64);
         format!(
             "{}{}:{}{}",
             col(self.cols.0),
@@ -154,6 +143,20 @@ impl Merge {
             self.rows.1
         )
     }
+}
+
+/// A 0-based column as a spreadsheet names it: `A`, `Z`, `AA`, `XFD`.
+pub fn column_letters(mut c: u64) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
 }
 
 /// Copies each merged range's value (its top-left cell) into every cell it

@@ -50,10 +50,10 @@ pub struct UsageRow {
 
 /// Line breaks inside a record's cells: the physical lines it took beyond
 /// its first (manifest `lines_in_cells`).
-pub fn breaks<C: crate::ingest::read::AsCell>(cells: &[C]) -> u64 {
+pub fn breaks<'a>(cells: impl IntoIterator<Item = Option<&'a str>>) -> u64 {
     cells
-        .iter()
-        .filter_map(|c| c.text())
+        .into_iter()
+        .flatten()
         .map(|t| t.matches('\n').count() as u64)
         .sum()
 }

@@ -432,6 +432,11 @@ pub fn period_metrics(
     Ok((out, bands))
 }
 
+/// No breakdown: a metric's null breakdown and its place 0.
+fn none() -> (Expr, Expr) {
+    (lit(NULL).cast(DataType::String), lit(0i64))
+}
+
 /// The member-age metrics' plans (members, share_young, share_old,
 /// aging_ratio, mean_age by role) and the band counts behind them: the last
 /// period inside the analysis period, per region and role.
@@ -550,7 +555,6 @@ fn dispute_plans(
 ) -> Result<Vec<LazyFrame>, MetricsError> {
     let facts = |table: &str| facts(config, tree, table, periods);
     let f = lit(false);
-    let none = || (lit(NULL).cast(DataType::String), lit(0i64));
     let mut parts = Vec::new();
     let disputes = facts("disputes")?
         .with_column(
@@ -616,7 +620,6 @@ fn service_plans(
 ) -> Result<Vec<LazyFrame>, MetricsError> {
     let facts = |table: &str| facts(config, tree, table, periods);
     let f = lit(false);
-    let none = || (lit(NULL).cast(DataType::String), lit(0i64));
     let mut parts = Vec::new();
     let usage = facts("service_usage")?;
     let by_type = usage

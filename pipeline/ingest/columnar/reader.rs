@@ -161,15 +161,7 @@ impl<'a, C: Columns> State<'a, C> {
                         data_rows += 1;
                         entry.rows_read += 1;
                         entry.rows_quarantined += 1;
-                        quarantine.push(QuarantineRecord {
-                            table: pf.table,
-                            source: pf.shown.clone(),
-                            row,
-                            column: r.column,
-                            value: r.value,
-                            rule: r.rule,
-                            message: r.message,
-                        });
+                        quarantine.push(QuarantineRecord::of(pf.table, &pf.shown, row, r));
                         continue;
                     }
                     Step::Data(fast) => fast,
@@ -196,15 +188,7 @@ impl<'a, C: Columns> State<'a, C> {
                     Ok(()) => entry.rows_stored += 1,
                     Err(r) => {
                         entry.rows_quarantined += 1;
-                        quarantine.push(QuarantineRecord {
-                            table: pf.table,
-                            source: pf.shown.clone(),
-                            row,
-                            column: r.column,
-                            value: r.value,
-                            rule: r.rule,
-                            message: r.message,
-                        });
+                        quarantine.push(QuarantineRecord::of(pf.table, &pf.shown, row, r));
                     }
                 }
                 if self.columns.len() >= BATCH_ROWS {
@@ -311,11 +295,7 @@ impl Batch {
 
     /// [`validate::breaks`] of record `i`, without collecting its cells.
     fn breaks(&self, i: usize) -> u64 {
-        self.records[i]
-            .iter()
-            .filter_map(read::trimmed)
-            .map(|t| t.matches('\n').count() as u64)
-            .sum()
+        validate::breaks(self.records[i].iter().map(read::trimmed))
     }
 
     fn cells(&self, i: usize) -> Vec<Option<&str>> {
