@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use govlens::config::Lang;
 use govlens::methods::did::options::DidOptions;
 
 #[derive(Debug, Parser)]
@@ -140,7 +141,7 @@ pub struct RenderArgs {
     pub run: Option<String>,
     /// Label language: zh or en (default: render.lang, else zh).
     #[arg(long)]
-    pub lang: Option<String>,
+    pub lang: Option<Lang>,
     /// Chart size in pixels, e.g. 1000x640; print quality 2480x1600 (default: render.size).
     #[arg(long)]
     pub size: Option<String>,
@@ -167,7 +168,7 @@ pub struct ReportArgs {
     pub run: Option<String>,
     /// Label language: zh (default) or en.
     #[arg(long, default_value = "zh")]
-    pub lang: String,
+    pub lang: Lang,
 }
 
 #[derive(Debug, Args)]
@@ -177,7 +178,7 @@ pub struct IndexArgs {
     pub config: PathBuf,
     /// The charts' language: zh or en.
     #[arg(long, default_value = "zh")]
-    pub lang: String,
+    pub lang: Lang,
     /// Where the tables and charts go (default: index-out beside the config); replaced whole.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -246,7 +247,7 @@ pub struct DidArgs {
     pub balance_e: Option<i32>,
     /// The chart's language: zh or en.
     #[arg(long, default_value = "zh")]
-    pub lang: String,
+    pub lang: Lang,
     /// Where the tables and chart go (default: did-out beside the data); replaced whole.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -351,32 +352,51 @@ pub struct GenerateArgs {
     pub placebo: bool,
 }
 
-/// The flags of `govlens did` as the study's request (its options are
-/// parsed there, by the method's own grammar: `Control::from_str` …).
-impl From<DidArgs> for govlens::did_study::Request {
-    fn from(a: DidArgs) -> Self {
-        govlens::did_study::Request {
+/// The flags of `govlens did` as the study's request: its options parsed
+/// by the method's own grammar (`Control::from_str` …), the message naming
+/// the flag and the values it takes.
+impl TryFrom<DidArgs> for govlens::study::did::Request {
+    type Error = String;
+    fn try_from(a: DidArgs) -> Result<Self, String> {
+        fn word<T: std::str::FromStr<Err = &'static str>>(
+            flag: &str,
+            v: &str,
+        ) -> Result<T, String> {
+            v.parse()
+                .map_err(|allowed| format!("--{flag} '{v}': one of {allowed}"))
+        }
+        if a.anticipation < 0 {
+            return Err(format!(
+                "--anticipation {}: 0 or more periods",
+                a.anticipation
+            ));
+        }
+        let options = DidOptions {
+            control: word("control", &a.control)?,
+            method: word("method", &a.method)?,
+            anticipation: a.anticipation,
+            base_period: word("base-period", &a.base_period)?,
+            unbalanced: a.unbalanced,
+            se: word("se", &a.se)?,
+            draws: a.draws,
+            seed: a.seed,
+            cband: !a.no_cband,
+            min_e: a.min_e,
+            max_e: a.max_e,
+            balance_e: a.balance_e,
+            ..DidOptions::default()
+        };
+        Ok(govlens::study::did::Request {
             data: a.data,
             outcome: a.outcome,
             time: a.time,
             id: a.id,
             cohort: a.cohort,
             covariates: a.covariates,
-            control: a.control,
-            method: a.method,
             cluster: a.cluster,
-            anticipation: a.anticipation,
-            base_period: a.base_period,
-            se: a.se,
-            draws: a.draws,
-            seed: a.seed,
-            unbalanced: a.unbalanced,
-            cband: !a.no_cband,
-            min_e: a.min_e,
-            max_e: a.max_e,
-            balance_e: a.balance_e,
+            options,
             lang: a.lang,
             out: a.out,
-        }
+        })
     }
 }

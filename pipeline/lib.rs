@@ -26,9 +26,9 @@
 //!   a batch of periods at a time, into a published run folder.
 //! * [`render`] charts, report.html, report.ipynb and district reports.
 //! * [`run`] the whole job for schedulers: skips, a lock, exit codes.
-//! * [`did_study`] `govlens did`: staggered DiD (R did's estimators) on any long panel.
-//! * [`index_cmd`] `govlens index`: a composite index with COINr's treatment, diagnostics and sensitivity on any table.
-//! * [`qca_study`] `govlens qca`: fsQCA on any case table or a run's units, its tables and charts.
+//! * [`study`] `govlens did | qca | index` on a table a researcher brings:
+//!   staggered DiD (R did's estimators), fsQCA (R QCA's), a composite index
+//!   (COINr's treatment, diagnostics and sensitivity), over one prologue.
 //! * [`progress`] progress bars, shown only on a terminal.
 //! * [`generate`] writes seeded, realistic (simulated) inputs at any scale.
 //!
@@ -39,18 +39,16 @@ pub mod cluster;
 pub mod compare;
 pub mod config;
 pub mod contract;
-pub mod did_study;
 pub mod generate;
-pub mod index_cmd;
 pub mod ingest;
 pub mod lock;
 pub mod methods;
 pub mod metrics;
 pub mod progress;
-pub mod qca_study;
 pub mod regions;
 pub mod render;
 pub mod run;
 pub mod runs;
 pub mod shard;
+pub mod study;
 pub mod warehouse;

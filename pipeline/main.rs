@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use govlens::config::Config;
-use govlens::{generate, ingest};
+use govlens::{generate, ingest, study};
 
 use cli::{Cli, Command, ConfigArgs, GenerateArgs};
 
@@ -165,9 +165,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate(args) => validate_cmd(args),
         Command::Compare(cargs) => compare_cmd(cargs),
         Command::Render(r) => render_cmd(r),
-        Command::Index(a) => index_cmd(a),
-        Command::Did(a) => did_cmd(a),
-        Command::Qca(q) => qca_cmd(q),
+        Command::Index(a) => study(study::index::run(&a.config, a.out.as_deref(), a.lang)?),
+        Command::Did(a) => study(study::did::run(&a.try_into().map_err(anyhow::Error::msg)?)?),
+        Command::Qca(q) => study(study::qca::run(
+            &q.config,
+            q.out.as_deref(),
+            q.run.as_deref(),
+            q.period.as_deref(),
+        )?),
         Command::Report(r) => report_cmd(r),
         Command::Generate(args) => generate_cmd(args),
     }
@@ -333,9 +338,7 @@ fn compare_cmd(cargs: cli::CompareArgs) -> Result<ExitCode> {
 
 fn render_cmd(r: cli::RenderArgs) -> Result<ExitCode> {
     let config = load_config(&r.config)?;
-    let lang_text = r.lang.unwrap_or_else(|| config.render.lang.clone());
-    let lang = govlens::render::labels::Lang::parse(&lang_text)
-        .ok_or_else(|| anyhow::anyhow!("--lang '{lang_text}' is not zh or en"))?;
+    let lang = r.lang.unwrap_or(config.render.lang);
     let (width, height) = match &r.size {
         Some(s) => govlens::config::parse_size(s).ok_or_else(|| {
             anyhow::anyhow!("--size '{s}' is not WIDTHxHEIGHT in 200..8000 pixels")
@@ -359,86 +362,16 @@ fn render_cmd(r: cli::RenderArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn index_cmd(a: cli::IndexArgs) -> Result<ExitCode> {
-    let lang = govlens::render::labels::Lang::parse(&a.lang)
-        .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", a.lang))?;
-    let s = govlens::index_cmd::run(&a.config, a.out.as_deref(), lang)?;
-    println!("{} units", s.units);
-    if let Some((factor, st)) = &s.analysis.strongest {
-        println!("  the choice that moves the ranks most: {factor} (ST = {st:.3})");
-    }
-    for n in &s.analysis.notes {
-        println!("note: {n}");
-    }
-    println!("tables in {}", s.out.display());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn did_cmd(a: cli::DidArgs) -> Result<ExitCode> {
-    let s = govlens::did_study::run(&a.into())?;
-    let d = &s.did;
-    match d.n_clusters {
-        Some(g) => println!(
-            "{} units in {g} clusters, {} ATT(g,t) cells",
-            d.n_units,
-            d.cells.len()
-        ),
-        None => println!("{} units, {} ATT(g,t) cells", d.n_units, d.cells.len()),
-    }
-    for a in d.aggregates.iter().filter(|a| a.key.is_none()) {
-        let e = &a.estimate;
-        println!(
-            "  {:<9} ATT {:.4}  se {}",
-            a.kind.name(),
-            e.att,
-            e.se.map(|s| format!("{s:.4}"))
-                .unwrap_or_else(|| "-".into())
-        );
-    }
-    if let Some(p) = &d.pretrend {
-        let name = match p.test {
-            govlens::methods::did::PreTest::Wald => "W",
-            govlens::methods::did::PreTest::SupT => "sup-t",
-        };
-        println!(
-            "  pre-test {name} = {:.3}, {} cells, p = {:.4}",
-            p.stat, p.df, p.p
-        );
-    }
-    for s in &d.skipped {
-        println!("note: cohort {} skipped: {}", s.cohort, s.reason);
-    }
-    for n in &d.notes {
-        println!("note: {n}");
-    }
-    println!("tables in {}", s.out.display());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn qca_cmd(q: cli::QcaArgs) -> Result<ExitCode> {
-    let s = govlens::qca_study::run(
-        &q.config,
-        q.out.as_deref(),
-        q.run.as_deref(),
-        q.period.as_deref(),
-    )?;
-    println!("{} cases", s.cases);
-    for (which, expr) in &s.solutions {
-        println!("  {which}: {expr}");
-    }
-    for w in &s.warnings {
-        println!("warning: {w}");
-    }
-    println!("tables in {}", s.out.display());
+/// A study's summary on the terminal.
+fn study(summary: impl std::fmt::Display) -> Result<ExitCode> {
+    print!("{summary}");
     Ok(ExitCode::SUCCESS)
 }
 
 fn report_cmd(r: cli::ReportArgs) -> Result<ExitCode> {
     let config = load_config(&r.config)?;
-    let lang = govlens::render::labels::Lang::parse(&r.lang)
-        .ok_or_else(|| anyhow::anyhow!("--lang '{}' is not zh or en", r.lang))?;
     let (dir, alerts) =
-        govlens::render::district::run(&config, r.run.as_deref(), &r.district, &r.period, lang)?;
+        govlens::render::district::run(&config, r.run.as_deref(), &r.district, &r.period, r.lang)?;
     println!("{} alert(s); report in {}", alerts.len(), dir.display());
     for a in alerts.iter().take(r.config.examples * 3) {
         println!("  {} {} [{}]: {}", a.name, a.unit, a.kind, a.message);

@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::ingest::{self, Mode};
 use crate::lock::LockError;
-use crate::render::{self, labels::Lang};
+use crate::render;
 use crate::warehouse::Manifest;
 
 pub const EXIT_OK: u8 = 0;
@@ -176,7 +176,7 @@ pub fn finish(
     }
 
     // Render, unless this run has charts and reports for the same key.
-    let lang = Lang::parse(&config.render.lang).unwrap_or(Lang::Zh);
+    let lang = config.render.lang;
     let ropts = render::Options {
         run: Some(run_id.clone()),
         lang,

@@ -52,21 +52,9 @@ pub(super) fn wanted(config: &Config) -> std::collections::BTreeSet<(String, Str
 /// The estimator's options from `[compare]` (`name` seeds the bootstrap:
 /// the metric, or the metric and a model).
 pub(super) fn options(config: &Config, name: &str) -> DidOptions {
-    let c = &config.compare;
     DidOptions {
-        control: c.control,
-        method: c.method,
-        anticipation: c.anticipation,
-        base_period: c.base_period,
-        unbalanced: c.unbalanced,
-        se: c.se,
-        draws: c.draws,
         seed: sub_seed(config.seed, &["did", name]),
-        cband: c.cband,
-        min_e: c.min_e,
-        max_e: c.max_e,
-        balance_e: c.balance_e,
-        ..DidOptions::default()
+        ..config.compare.did.clone()
     }
 }
 
@@ -481,12 +469,12 @@ impl Tables {
         self.t_df.push(d.pretrend.as_ref().map(|p| p.df as u32));
         self.t_p.push(d.pretrend.as_ref().map(|p| p.p));
         self.t_units.push(d.n_units as u32);
-        self.t_control.push(c.control.name().into());
-        self.t_method.push(c.method.name().into());
+        self.t_control.push(c.did.control.name().into());
+        self.t_method.push(c.did.method.name().into());
         self.t_cov.push(c.covariates.join(","));
-        self.t_base.push(c.base_period.name().into());
-        self.t_antic.push(c.anticipation);
-        self.t_se.push(c.se.name().into());
+        self.t_base.push(c.did.base_period.name().into());
+        self.t_antic.push(c.did.anticipation);
+        self.t_se.push(c.did.se.name().into());
         self.t_crit.push(d.crit);
         self.t_treated.push(d.n_treated as u32);
         self.t_dropped.push(d.dropped_unbalanced as u32);

@@ -666,7 +666,7 @@ pub fn compute_from(
         input_hashes,
         config: config.text.clone(),
         seed: config.seed,
-        bootstrap_draws: config.compare.draws,
+        bootstrap_draws: config.compare.did.draws,
         index_draws: config.index.draws,
         tables: counts,
         notes,

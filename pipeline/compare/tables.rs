@@ -137,7 +137,7 @@ pub(super) fn model_tables(
     assigned: Option<&Assigned>,
 ) -> PolarsResult<ModelTables> {
     let keys: Vec<&(String, String, String)> = g.keys().collect();
-    let draws = config.compare.draws;
+    let draws = config.compare.did.draws;
     let per_key: Vec<_> = keys
         .par_iter()
         .map(|key| {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::did::{BasePeriod, Control, Method, SeKind};
+use super::did::DidOptions;
 use super::ConfigError;
 use crate::contract::Level;
 
@@ -60,12 +60,33 @@ pub struct Boundaries {
     pub max_bytes: u64,
 }
 
+/// The language of labels, charts and reports: `zh` (also `zh-CN`, `cn`;
+/// the default) or `en` — `[render] lang`, a study file's `lang` and every
+/// `--lang` flag, read by this one grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s {
+            "zh" | "zh-CN" | "cn" => Ok(Lang::Zh),
+            "en" => Ok(Lang::En),
+            _ => Err(format!("'{s}' is not zh or en")),
+        }
+    }
+}
+
 /// `[render]`: chart defaults (command-line flags override them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Render {
     /// Units shown at each end of the index ranking.
     pub top_n: usize,
-    pub lang: String,
+    pub lang: Lang,
     pub width: u32,
     pub height: u32,
     /// A font file instead of the bundled one (resolved against the config's folder).
@@ -318,13 +339,13 @@ pub fn valid_breakdown(metric: &str, breakdown: Option<&str>) -> bool {
     }
 }
 
-/// `[compare]`: model statistics and adoption effects.
+/// `[compare]`: model statistics and adoption effects. Its keys are these
+/// and the adoption effects' estimator's, R did's options
+/// ([`DidOptions`], docs/did.md), read into `did` (config/section.rs);
+/// `draws` there is also the model means' bootstrap.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Compare {
-    /// Bootstrap draws for model means and DiD standard errors.
-    #[serde(default = "default_draws")]
-    pub draws: usize,
     /// Groups below this many units are reported with a warning.
     #[serde(default = "default_min_group")]
     pub min_group: usize,
@@ -341,35 +362,16 @@ pub struct Compare {
     /// rate: more findings, a share of them false). R's `p.adjust`.
     #[serde(default)]
     pub p_adjust: PAdjust,
-    /// The adoption effects' estimator (docs/did.md): R did's options.
-    #[serde(default)]
-    pub control: Control,
-    #[serde(default)]
-    pub method: Method,
-    #[serde(default)]
-    pub anticipation: i32,
-    #[serde(default)]
-    pub base_period: BasePeriod,
-    #[serde(default)]
-    pub unbalanced: bool,
-    #[serde(default)]
-    pub se: SeKind,
     /// Where the adoption effects' standard errors are clustered.
     #[serde(default)]
     pub cluster: ClusterLevel,
-    #[serde(default = "default_cband")]
-    pub cband: bool,
     /// `population`, `log_population`, a metric (its value in the cell's
     /// earlier year) or `first:<metric>` (its value in the panel's first year).
     #[serde(default)]
     pub covariates: Vec<String>,
-    pub min_e: Option<i32>,
-    pub max_e: Option<i32>,
-    pub balance_e: Option<i32>,
-}
-
-fn default_cband() -> bool {
-    true
+    /// The adoption effects' estimator: the section's other keys.
+    #[serde(skip)]
+    pub did: DidOptions,
 }
 
 /// `[compare] p_adjust`: the correction across a period's tests (R's
@@ -404,9 +406,6 @@ pub fn check_covariate(name: &str) -> Result<(), String> {
     }
 }
 
-fn default_draws() -> usize {
-    crate::methods::did::options::DEFAULT_DRAWS
-}
 fn default_min_group() -> usize {
     5
 }
@@ -429,23 +428,13 @@ fn default_adoption() -> Vec<String> {
 impl Default for Compare {
     fn default() -> Self {
         Compare {
-            draws: default_draws(),
             min_group: default_min_group(),
             adoption_metrics: default_adoption(),
             models: Vec::new(),
             p_adjust: PAdjust::default(),
-            control: Control::default(),
-            method: Method::default(),
-            anticipation: 0,
-            base_period: BasePeriod::default(),
-            unbalanced: false,
-            se: SeKind::default(),
             cluster: ClusterLevel::default(),
-            cband: true,
             covariates: Vec::new(),
-            min_e: None,
-            max_e: None,
-            balance_e: None,
+            did: DidOptions::default(),
         }
     }
 }

@@ -16,12 +16,13 @@ use crate::contract::{Level, Table, MEMBER_PERSONS};
 mod analysis;
 pub use crate::methods::did::options as did;
 mod output;
+pub mod section;
 
 pub use crate::methods::qca::spec::{AnchorMode, Calibration, Qca, Robustness};
 pub use analysis::{
     check_covariate, check_metric, parse_size, valid_breakdown, Boundaries, BoundaryCrs,
-    ClusterLevel, Compare, Index, IndexGroup, IndexIndicator, Metrics, PAdjust, Privacy, Render,
-    Report, TablesPrivacy, Uncertainty, METRICS,
+    ClusterLevel, Compare, Index, IndexGroup, IndexIndicator, Lang, Metrics, PAdjust, Privacy,
+    Render, Report, TablesPrivacy, Uncertainty, METRICS,
 };
 use analysis::{check_index, RawIndex, RawRender};
 pub use output::{CsvCopies, Output};
@@ -55,7 +56,7 @@ struct RawConfig {
     #[serde(default)]
     metrics: Metrics,
     #[serde(default)]
-    compare: Compare,
+    compare: section::Section<Compare, did::DidOptions>,
     #[serde(default)]
     index: RawIndex,
     #[serde(default)]
@@ -66,11 +67,24 @@ struct RawConfig {
     render: RawRender,
     #[serde(default)]
     shard: RawShard,
-    qca: Option<Qca>,
+    qca: Option<section::Section<QcaStudyKeys, Qca>>,
     #[serde(default)]
     output: output::RawOutput,
     #[serde(default)]
     limits: RawLimits,
+}
+
+/// A `[qca]` section's keys of `govlens qca` on a case table (the rest are
+/// the method's, [`Qca`]); a run config, which studies its units, takes none.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QcaStudyKeys {
+    /// The case table, relative to the study file.
+    pub data: Option<String>,
+    /// The case id column of `data`.
+    pub case: Option<String>,
+    /// The charts' language (a run's charts take `[render] lang`).
+    pub lang: Option<String>,
 }
 
 /// `[limits]`: what one input may ask of the machine (docs/config.md).
@@ -363,23 +377,25 @@ impl Config {
                 ),
             ));
         }
-        for (k, m) in raw.compare.adoption_metrics.iter().enumerate() {
+        let mut compare = raw.compare.own;
+        compare.did = raw.compare.method;
+        for (k, m) in compare.adoption_metrics.iter().enumerate() {
             check_metric(m).map_err(|e| key_err(&format!("compare.adoption_metrics[{k}]"), e))?;
         }
-        for (k, c) in raw.compare.covariates.iter().enumerate() {
+        for (k, c) in compare.covariates.iter().enumerate() {
             check_covariate(c).map_err(|e| key_err(&format!("compare.covariates[{k}]"), e))?;
         }
-        if raw.compare.anticipation < 0 {
+        if compare.did.anticipation < 0 {
             return Err(key_err(
                 "compare.anticipation",
-                format!("{} is below 0", raw.compare.anticipation),
+                format!("{} is below 0", compare.did.anticipation),
             ));
         }
         let index = check_index(raw.index, &key_err)?;
-        let lang = raw.render.lang.clone().unwrap_or_else(|| "zh".into());
-        if !matches!(lang.as_str(), "zh" | "en") {
-            return Err(key_err("render.lang", format!("'{lang}' is not zh or en")));
-        }
+        let lang = match &raw.render.lang {
+            Some(l) => l.parse().map_err(|e| key_err("render.lang", e))?,
+            None => Lang::Zh,
+        };
         let size = raw.render.size.clone().unwrap_or_else(|| "1000x640".into());
         let (width, height) = parse_size(&size).ok_or_else(|| {
             key_err(
@@ -398,14 +414,13 @@ impl Config {
                 b
             }),
         };
-        let mut compare = raw.compare;
         for (k, m) in compare.models.iter_mut().enumerate() {
             let model = crate::contract::grammar::parse_model(m)
                 .map_err(|e| key_err(&format!("compare.models[{k}]"), e))?;
             *m = model.name().to_string();
         }
         if let Some(q) = &raw.qca {
-            check_run_qca(q).map_err(|(k, m)| key_err(&k, m))?;
+            check_run_qca(&q.own, &q.method).map_err(|(k, m)| key_err(&k, m))?;
         }
         let mut sources = Vec::new();
         for (name, src) in raw.sources {
@@ -459,7 +474,7 @@ impl Config {
             max_rejected_share: raw.run.max_rejected_share.unwrap_or(0.1),
             max_cells,
             shard,
-            qca: raw.qca,
+            qca: raw.qca.map(|q| q.method),
             copies,
         })
     }
@@ -691,15 +706,15 @@ fn check_source(
 /// The checks of a run config's `[qca]`: its sets are the run's metrics
 /// (raw values, so each needs anchors or `anchors = "quantiles"`) and
 /// `model:<word>` conditions (crisp, from the unit's governance model).
-fn check_run_qca(q: &Qca) -> Result<(), (String, String)> {
+fn check_run_qca(own: &QcaStudyKeys, q: &Qca) -> Result<(), (String, String)> {
     q.check()?;
-    if q.data.is_some() || q.case.is_some() {
+    if own.data.is_some() || own.case.is_some() {
         return Err((
             "qca.data".into(),
             "a run config analyses the run's units: leave out data and case (govlens qca takes a case table in a file of its own)".into(),
         ));
     }
-    if q.lang.is_some() {
+    if own.lang.is_some() {
         return Err((
             "qca.lang".into(),
             "a run's charts take [render] lang".into(),

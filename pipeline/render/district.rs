@@ -15,7 +15,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use plotters::prelude::*;
 use polars::prelude::*;
 
 use super::counts::{self, UnitCounts};

@@ -131,18 +131,7 @@ pub fn draw_sensitivity(
     for bar in &mut b {
         bar.factor = shown(&bar.factor);
     }
-    let size = (1000u32, 560u32);
-    let svg = dir.join("sensitivity.svg");
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        chart(&root, &b, title).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    let png = dir.join("sensitivity.png");
-    let root = BitMapBackend::new(&png, size).into_drawing_area();
-    chart(&root, &b, title).map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())?;
-    Ok(())
+    svg_png!(dir, "sensitivity", (1000, 560), bitmap, chart, &b, title)
 }
 
 /// The indicators' correlation heat map: Pearson's r of each pair (the
@@ -232,16 +221,14 @@ pub fn draw_correlations(
         }
     }
     let names: Vec<String> = order.iter().map(|n| shown(n)).collect();
-    let size = (900u32, 860u32);
-    let svg = dir.join("index_correlations.svg");
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        correlations(&root, &names, &r, title).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    let png = dir.join("index_correlations.png");
-    let root = BitMapBackend::new(&png, size).into_drawing_area();
-    correlations(&root, &names, &r, title).map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())?;
-    Ok(())
+    svg_png!(
+        dir,
+        "index_correlations",
+        (900, 860),
+        bitmap,
+        correlations,
+        &names,
+        &r,
+        title
+    )
 }

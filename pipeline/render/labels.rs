@@ -2,21 +2,7 @@
 //! Every label a chart can show comes from here, so the glyph-coverage test
 //! can check them all against the bundled font.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "zh" | "zh-CN" | "cn" => Some(Lang::Zh),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+pub use crate::config::Lang;
 
 /// A label key → (Chinese, English).
 const LABELS: &[(&str, &str, &str)] = &[

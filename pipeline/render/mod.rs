@@ -2,27 +2,57 @@
 //! Chinese or English), into `<output>/<run_id>/charts/`, published whole.
 //! Render reads only the run's tables (the hand-off from compare).
 
-/// Draws one chart as SVG, and its PNG from the SVG.
+/// Draws one chart as `<name>.svg` and `<name>.png` in a folder: the one
+/// SVG+PNG helper every chart goes through. `$draw(&root, args…)` is any of
+/// the charts' functions (generic over plotters' backend). The PNG is made
+/// one of two ways, named at the call:
+/// - `resvg`: the SVG rasterised with the report font (resvg), as the maps
+///   are — plotters' own bitmap text spaces Chinese unevenly; the run's
+///   charts;
+/// - `bitmap`: drawn a second time on plotters' bitmap backend — the QCA,
+///   index, treatment and event-study charts, as they have been drawn since
+///   they were written (their PNGs are kept byte for byte).
+///
+/// Evaluates to `Result<(), String>`.
+macro_rules! svg_png {
+    ($dir:expr, $name:expr, $size:expr, $png:ident, $draw:path, $($arg:expr),* $(,)?) => {
+        (|| -> Result<(), String> {
+            use plotters::prelude::IntoDrawingArea;
+            let name: &str = $name;
+            let size: (u32, u32) = $size;
+            let dir: &std::path::Path = $dir;
+            let svg = dir.join(format!("{name}.svg"));
+            {
+                let root = plotters::prelude::SVGBackend::new(&svg, size).into_drawing_area();
+                $draw(&root, $($arg),*).map_err(|e| e.to_string())?;
+                root.present().map_err(|e| e.to_string())?;
+            }
+            let png = dir.join(format!("{name}.png"));
+            $crate::render::svg_png!(@png $png, svg, png, size, $draw, $($arg),*);
+            Ok(())
+        })()
+    };
+    (@png resvg, $svg:ident, $png:ident, $size:ident, $draw:path, $($arg:expr),*) => {{
+        let text = std::fs::read_to_string(&$svg).map_err(|e| e.to_string())?;
+        let (font, _) = $crate::render::font::current();
+        let bytes = $crate::render::maps::draw::png(&text, font)?;
+        std::fs::write(&$png, bytes).map_err(|e| e.to_string())?;
+    }};
+    (@png bitmap, $svg:ident, $png:ident, $size:ident, $draw:path, $($arg:expr),*) => {{
+        let root = plotters::prelude::BitMapBackend::new(&$png, $size).into_drawing_area();
+        $draw(&root, $($arg),*).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }};
+}
+pub(crate) use svg_png;
+
+/// A chart of the run's render through [`svg_png!`] (PNG from the SVG),
+/// its failure a [`RenderError::Draw`] naming it, its name added to `$files`.
 macro_rules! both {
     ($dir:expr, $name:expr, $opts:expr, $files:expr, $draw:path, $($arg:expr),* $(,)?) => {{
         let name: &str = $name;
-        let derr = |message: String| RenderError::Draw { chart: name.to_string(), message };
-        let size = ($opts.width, $opts.height);
-        let svg = $dir.join(format!("{name}.svg"));
-        {
-            let root = SVGBackend::new(&svg, size).into_drawing_area();
-            $draw(&root, $($arg),*).map_err(|e| derr(e.to_string()))?;
-            root.present().map_err(|e| derr(e.to_string()))?;
-        }
-        // The PNG is the SVG rasterised with the report font (resvg), as
-        // the maps are: plotters' own bitmap text spaces Chinese unevenly.
-        let png = $dir.join(format!("{name}.png"));
-        {
-            let text = std::fs::read_to_string(&svg).map_err(|e| derr(e.to_string()))?;
-            let (font, _) = $crate::render::font::current();
-            let bytes = $crate::render::maps::draw::png(&text, font).map_err(derr)?;
-            std::fs::write(&png, bytes).map_err(|e| derr(e.to_string()))?;
-        }
+        $crate::render::svg_png!($dir.as_ref(), name, ($opts.width, $opts.height), resvg, $draw, $($arg),*)
+            .map_err(|message| RenderError::Draw { chart: name.to_string(), message })?;
         $files.push(name.to_string());
     }};
 }
@@ -56,7 +86,6 @@ pub mod xlsx;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use plotters::prelude::*;
 use polars::prelude::*;
 
 use crate::config::Config;

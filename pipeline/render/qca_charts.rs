@@ -296,46 +296,18 @@ impl Figures {
         let k = self.conditions.len() as u32;
         let legend = self.legend(lang);
         let table_size = (900u32, 120 + 52 * (k + 3) + 80);
-        let e = |x: &dyn std::fmt::Display| x.to_string();
-        {
-            let path = dir.join("configuration_table.svg");
-            let root = SVGBackend::new(&path, table_size).into_drawing_area();
-            configuration_table(
-                &root,
-                &self.conditions,
-                &self.configurations,
-                self.fit,
-                &legend,
-            )
-            .map_err(|x| e(&x))?;
-            root.present().map_err(|x| e(&x))?;
-        }
-        {
-            let path = dir.join("configuration_table.png");
-            let root = BitMapBackend::new(&path, table_size).into_drawing_area();
-            configuration_table(
-                &root,
-                &self.conditions,
-                &self.configurations,
-                self.fit,
-                &legend,
-            )
-            .map_err(|x| e(&x))?;
-            root.present().map_err(|x| e(&x))?;
-        }
-        let xy_size = (760u32, 720u32);
-        {
-            let path = dir.join("qca_xy.svg");
-            let root = SVGBackend::new(&path, xy_size).into_drawing_area();
-            xy_plot(&root, self, lang).map_err(|x| e(&x))?;
-            root.present().map_err(|x| e(&x))?;
-        }
-        {
-            let path = dir.join("qca_xy.png");
-            let root = BitMapBackend::new(&path, xy_size).into_drawing_area();
-            xy_plot(&root, self, lang).map_err(|x| e(&x))?;
-            root.present().map_err(|x| e(&x))?;
-        }
+        svg_png!(
+            dir,
+            "configuration_table",
+            table_size,
+            bitmap,
+            configuration_table,
+            &self.conditions,
+            &self.configurations,
+            self.fit,
+            &legend
+        )?;
+        svg_png!(dir, "qca_xy", (760, 720), bitmap, xy_plot, self, lang)?;
         Ok(vec!["configuration_table".into(), "qca_xy".into()])
     }
 }

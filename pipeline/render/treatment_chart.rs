@@ -160,16 +160,14 @@ pub fn draw(
     title: &str,
     axes: (&str, &str, Option<&str>),
 ) -> Result<(), String> {
-    let size = (900u32, 640u32);
-    let svg = dir.join("index_distributions.svg");
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        chart(&root, points, title, axes).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    let png = dir.join("index_distributions.png");
-    let root = BitMapBackend::new(&png, size).into_drawing_area();
-    chart(&root, points, title, axes).map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())?;
-    Ok(())
+    svg_png!(
+        dir,
+        "index_distributions",
+        (900, 640),
+        bitmap,
+        chart,
+        points,
+        title,
+        axes
+    )
 }

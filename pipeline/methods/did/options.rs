@@ -2,11 +2,10 @@
 //! `[compare]` section of a run config and `govlens did`: each is one of R
 //! did's `att_gt()` / `aggte()` arguments, named as R names its values.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `control_group`: who the comparison units are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Control {
     /// Units never treated in the data (R's "nevertreated").
     #[default]
@@ -17,8 +16,7 @@ pub enum Control {
 }
 
 /// `est_method`: how ATT(g, t) adjusts for covariates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Method {
     /// Doubly robust (Sant'Anna & Zhao 2020): logit propensity score and a
     /// linear outcome regression on the control group's changes.
@@ -31,8 +29,7 @@ pub enum Method {
 }
 
 /// `base_period`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BasePeriod {
     /// Pre-periods compare t with t − 1; post-periods with g − δ − 1.
     #[default]
@@ -42,8 +39,7 @@ pub enum BasePeriod {
 }
 
 /// How standard errors are computed (R's `bstrap`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SeKind {
     /// sqrt(Σ ψ_i²) / n from the influence functions (`bstrap = FALSE`).
     Analytic,
@@ -53,8 +49,13 @@ pub enum SeKind {
     Bootstrap,
 }
 
-/// Every option of one estimation.
-#[derive(Debug, Clone, PartialEq)]
+/// Every option of one estimation. Each field is a key of the run config's
+/// `[compare]` section as it is named here (serde; `draws` is also the model
+/// means' bootstrap), and is written, so named, into `govlens did`'s
+/// manifest: a new option is a field here (its doc, its default below) and
+/// a flag of `govlens did`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DidOptions {
     pub control: Control,
     pub method: Method,
@@ -66,11 +67,15 @@ pub struct DidOptions {
     pub unbalanced: bool,
     pub se: SeKind,
     pub draws: usize,
+    /// The bootstrap's seed: the run's own (`run.seed`, one sub-seed a
+    /// metric) or `govlens did --seed`; not a `[compare]` key.
+    #[serde(skip_deserializing)]
     pub seed: u64,
     /// Uniform (sup-t) bands over the reported cells (R's `cband`; needs the
     /// bootstrap).
     pub cband: bool,
     /// 1 − the band's coverage (R's `alp`).
+    #[serde(skip)]
     pub alpha: f64,
     /// Event times kept by the dynamic aggregation (R's `min_e`, `max_e`).
     pub min_e: Option<i32>,
@@ -159,6 +164,22 @@ macro_rules! words {
         impl std::fmt::Display for $t {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.name())
+            }
+        }
+
+        /// In a config file, the same words as the flags.
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(|allowed| {
+                    serde::de::Error::custom(format!("'{s}' is not one of {allowed}"))
+                })
+            }
+        }
+
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
             }
         }
     };

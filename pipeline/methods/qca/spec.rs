@@ -67,14 +67,11 @@ impl Default for Robustness {
     }
 }
 
-/// The `[qca]` section as written.
+/// The method's keys of a `[qca]` section (a study file's own keys, `data`,
+/// `case` and `lang`, are the front end's: config::QcaStudyKeys).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Qca {
-    /// The case table (`govlens qca` only; in a run config the run's units).
-    pub data: Option<String>,
-    /// The case id column of `data`.
-    pub case: Option<String>,
     pub outcome: String,
     pub conditions: Vec<String>,
     #[serde(default = "default_incl")]
@@ -101,8 +98,6 @@ pub struct Qca {
     /// Refuse more conditions than this (the truth table has 2^k rows).
     #[serde(default = "default_max")]
     pub max_conditions: usize,
-    /// The charts' language (`govlens qca` on a case table; a run uses `[render] lang`).
-    pub lang: Option<String>,
     #[serde(default)]
     pub robustness: Robustness,
 }
@@ -246,10 +241,5 @@ impl Qca {
                 ),
             )),
         })
-    }
-
-    /// The chart's language key, `zh` unless given.
-    pub fn lang(&self) -> &str {
-        self.lang.as_deref().unwrap_or("zh")
     }
 }

@@ -6,32 +6,19 @@
 //! uniform band (SVG, PNG) and a manifest with every option — published at
 //! once, nothing written on bad input.
 
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use super::{beside, chart_font, CaseTable, StudyDir, StudyError};
 use crate::methods::did::options::{Control, DidOptions, SeKind};
 use crate::methods::did::{self, Did, Obs};
 use crate::render::labels::Lang;
-use crate::warehouse::{self, Staging, WarehouseError};
 
-#[derive(Debug, thiserror::Error)]
-pub enum DidStudyError {
-    #[error("{path}: {message}")]
-    Data { path: String, message: String },
-    #[error("{0}")]
-    Option(String),
-    #[error("{path}: {source}")]
-    Estimate { path: String, source: did::DidError },
-    #[error("writing {table}: {source}")]
-    Frame { table: String, source: PolarsError },
-    #[error("drawing the event study: {0}")]
-    Chart(String),
-    #[error(transparent)]
-    Warehouse(#[from] WarehouseError),
-}
-
-/// What the command was asked, as plain values (the CLI parses into this).
+/// What the command was asked (the CLI parses its flags into this; the
+/// options with the method's own grammar, unset ones at its defaults).
 #[derive(Debug, Clone)]
 pub struct Request {
     pub data: PathBuf,
@@ -40,22 +27,11 @@ pub struct Request {
     pub id: String,
     pub cohort: String,
     pub covariates: Vec<String>,
-    pub control: String,
-    pub method: String,
     /// The column to cluster standard errors on (`None`, or the id column:
     /// by unit).
     pub cluster: Option<String>,
-    pub anticipation: i32,
-    pub base_period: String,
-    pub se: String,
-    pub draws: usize,
-    pub seed: u64,
-    pub unbalanced: bool,
-    pub cband: bool,
-    pub min_e: Option<i32>,
-    pub max_e: Option<i32>,
-    pub balance_e: Option<i32>,
-    pub lang: String,
+    pub options: DidOptions,
+    pub lang: Lang,
     pub out: Option<PathBuf>,
 }
 
@@ -66,98 +42,73 @@ pub struct Summary {
     pub did: Did,
 }
 
-fn options(r: &Request) -> Result<DidOptions, DidStudyError> {
-    let bad = |flag: &str, v: &str, allowed: &str| {
-        DidStudyError::Option(format!("--{flag} '{v}': one of {allowed}"))
-    };
-    if r.anticipation < 0 {
-        return Err(DidStudyError::Option(format!(
-            "--anticipation {}: 0 or more periods",
-            r.anticipation
-        )));
+/// The panel's columns, found.
+struct Columns {
+    y: usize,
+    t: usize,
+    id: usize,
+    g: usize,
+    x: Vec<usize>,
+    /// The cluster column (R drops `idname` from clustervars: by unit).
+    cluster: Option<usize>,
+}
+
+impl Columns {
+    fn find(r: &Request, t: &CaseTable) -> Result<Columns, String> {
+        Ok(Columns {
+            y: t.column(&r.outcome)?,
+            t: t.column(&r.time)?,
+            id: t.column(&r.id)?,
+            g: t.column(&r.cohort)?,
+            x: (r.covariates.iter().map(|c| t.column(c))).collect::<Result<_, _>>()?,
+            cluster: match r.cluster.as_deref() {
+                Some(c) if c != r.id => Some(t.column(c)?),
+                _ => None,
+            },
+        })
     }
-    Ok(DidOptions {
-        control: r
-            .control
-            .parse()
-            .map_err(|a| bad("control", &r.control, a))?,
-        method: r.method.parse().map_err(|a| bad("method", &r.method, a))?,
-        anticipation: r.anticipation,
-        base_period: (r.base_period.parse()).map_err(|a| bad("base-period", &r.base_period, a))?,
-        unbalanced: r.unbalanced,
-        se: r.se.parse().map_err(|a| bad("se", &r.se, a))?,
-        draws: r.draws,
-        seed: r.seed,
-        cband: r.cband,
-        min_e: r.min_e,
-        max_e: r.max_e,
-        balance_e: r.balance_e,
-        ..DidOptions::default()
-    })
+}
+
+/// Each cluster label's id, in label order.
+fn cluster_ids(t: &CaseTable, c: Option<usize>) -> BTreeMap<String, u32> {
+    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+    if let Some(c) = c {
+        for row in 0..t.rows.len() {
+            ids.entry(t.cell(row, c).trim().to_string()).or_insert(0);
+        }
+        for (k, v) in ids.values_mut().enumerate() {
+            *v = k as u32;
+        }
+    }
+    ids
 }
 
 /// The panel's observations: every value used parsed, the row and column
 /// named when one is not a number.
-fn panel(r: &Request) -> Result<Vec<Obs>, String> {
-    let (names, body) = crate::ingest::read::table_cells(&r.data)?;
-    let col = |name: &str| -> Result<usize, String> {
-        names
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| format!("no column '{name}' (columns: {})", names.join(", ")))
-    };
-    let (yc, tc, ic, gc) = (
-        col(&r.outcome)?,
-        col(&r.time)?,
-        col(&r.id)?,
-        col(&r.cohort)?,
-    );
-    let xc: Vec<usize> = r
-        .covariates
-        .iter()
-        .map(|c| col(c))
-        .collect::<Result<_, _>>()?;
-    // The cluster column (R drops `idname` from clustervars: by unit).
-    let cc = match r.cluster.as_deref() {
-        Some(c) if c != r.id => Some(col(c)?),
-        _ => None,
-    };
-    // Cluster labels → ids in label order; each unit's label and the row
-    // that gave it, to name both rows when a unit changes cluster.
-    let mut cluster_ids: std::collections::BTreeMap<String, u32> = Default::default();
-    if let Some(c) = cc {
-        for row in &body {
-            let label = row.get(c).cloned().flatten().unwrap_or_default();
-            cluster_ids.entry(label.trim().to_string()).or_insert(0);
-        }
-        for (k, v) in cluster_ids.values_mut().enumerate() {
-            *v = k as u32;
-        }
-    }
-    let mut unit_cluster: std::collections::HashMap<String, (String, usize)> = Default::default();
-    let mut obs = Vec::with_capacity(body.len());
-    for (k, row) in body.iter().enumerate() {
-        let line = k + 2;
-        let cell = |c: usize| row.get(c).cloned().flatten().unwrap_or_default();
-        let number = |c: usize, what: &str| -> Result<f64, String> {
-            let raw = cell(c);
-            crate::contract::grammar::parse_number(&raw)
-                .map_err(|_| format!("row {line}, column {what}: '{raw}' is not a number"))
-        };
-        let unit = cell(ic);
+fn panel(r: &Request, t: &CaseTable) -> Result<Vec<Obs>, String> {
+    let c = Columns::find(r, t)?;
+    let cluster_ids = cluster_ids(t, c.cluster);
+    // Each unit's cluster and the row that gave it, to name both rows when
+    // a unit changes cluster.
+    let mut unit_cluster: HashMap<String, (String, usize)> = HashMap::new();
+    let mut obs = Vec::with_capacity(t.rows.len());
+    for row in 0..t.rows.len() {
+        let line = row + 2;
+        let number = |col: usize, what: &str| t.number(row, col, what, None);
+        let unit = t.cell(row, c.id);
         if unit.is_empty() {
             return Err(format!("row {line}: no unit id in '{}'", r.id));
         }
-        let year = number(tc, &r.time)?;
+        let year = number(c.t, &r.time)?;
         if year.fract() != 0.0 {
             return Err(format!(
                 "row {line}, column {}: {year} is not a whole period",
                 r.time
             ));
         }
-        let cohort = match cell(gc).trim() {
+        let cohort = match t.cell(row, c.g).trim() {
             "" => None,
-            _ => match number(gc, &r.cohort)? {
+            _ => match number(c.g, &r.cohort)? {
                 0.0 => None,
                 g if g.fract() == 0.0 => Some(g as i32),
                 g => {
@@ -168,19 +119,19 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
                 }
             },
         };
-        let mut x = Vec::with_capacity(xc.len());
-        for (c, name) in xc.iter().zip(&r.covariates) {
-            if cell(*c).trim().is_empty() {
+        let mut x = Vec::with_capacity(c.x.len());
+        for (col, name) in c.x.iter().zip(&r.covariates) {
+            if t.cell(row, *col).trim().is_empty() {
                 return Err(format!(
                     "row {line} (unit {unit}, {year}): covariate {name} is missing"
                 ));
             }
-            x.push(number(*c, name)?);
+            x.push(number(*col, name)?);
         }
-        let cluster = match cc {
+        let cluster = match c.cluster {
             None => None,
-            Some(c) => {
-                let label = cell(c).trim().to_string();
+            Some(col) => {
+                let label = t.cell(row, col).trim().to_string();
                 let name = r.cluster.as_deref().unwrap_or_default();
                 if label.is_empty() {
                     return Err(format!(
@@ -205,7 +156,7 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
             unit,
             year: year as i32,
             cohort,
-            y: number(yc, &r.outcome)?,
+            y: number(c.y, &r.outcome)?,
             x,
             cluster,
         });
@@ -214,7 +165,7 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
         return Err("no rows".into());
     }
     if let (Some(name), 1) = (
-        r.cluster.as_deref().filter(|_| cc.is_some()),
+        r.cluster.as_deref().filter(|_| c.cluster.is_some()),
         cluster_ids.len(),
     ) {
         return Err(format!(
@@ -227,55 +178,43 @@ fn panel(r: &Request) -> Result<Vec<Obs>, String> {
 
 /// Runs the estimation of `r` into its output folder (default `did-out`
 /// beside the data).
-pub fn run(r: &Request) -> Result<Summary, DidStudyError> {
-    let shown = r.data.display().to_string();
-    let opts = options(r)?;
-    let lang = Lang::parse(&r.lang)
-        .ok_or_else(|| DidStudyError::Option(format!("--lang '{}': zh or en", r.lang)))?;
-    let obs = panel(r).map_err(|message| DidStudyError::Data {
-        path: shown.clone(),
-        message,
-    })?;
+pub fn run(r: &Request) -> Result<Summary, StudyError> {
+    let opts = &r.options;
+    let table = CaseTable::read(&r.data)?;
+    let obs = panel(r, &table).map_err(|m| table.error(m))?;
     let d = did::estimate_with(
         &obs,
         &r.covariates,
-        &opts,
+        opts,
         &crate::progress::MethodBar::new(crate::progress::Unit::Steps),
     )
-    .map_err(|source| DidStudyError::Estimate {
-        path: shown.clone(),
+    .map_err(|source| StudyError::Estimate {
+        path: table.shown.clone(),
         source,
     })?;
-    let out = r.out.clone().unwrap_or_else(|| {
-        r.data
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join("did-out")
-    });
-    let staging = Staging::new(&out)?;
-    let mut tables = frames(&d)?;
-    for (name, df) in &mut tables {
-        warehouse::write_study_table(&staging.dir, name, df)?;
+    let out = (r.out.clone()).unwrap_or_else(|| beside(&r.data).join("did-out"));
+    let study = StudyDir::open(out)?;
+    let tables = frames(&d)?;
+    for (name, df) in &tables {
+        study.table(name, df)?;
     }
-    chart(&staging.dir, &tables[1].1, &r.outcome, lang)?;
-    let manifest = serde_json::json!({
-        "data": shown, "outcome": r.outcome, "time": r.time, "id": r.id, "cohort": r.cohort,
-        "covariates": r.covariates, "control": opts.control.name(), "method": opts.method.name(),
-        "anticipation": opts.anticipation, "base_period": opts.base_period.name(),
-        "se": opts.se.name(), "draws": opts.draws, "seed": opts.seed, "unbalanced": opts.unbalanced,
-        "cband": opts.cband, "min_e": opts.min_e, "max_e": opts.max_e, "balance_e": opts.balance_e,
+    chart(study.dir(), &tables[1].1, &r.outcome, r.lang)?;
+    let mut manifest = serde_json::json!({
+        "data": table.shown, "outcome": r.outcome, "time": r.time, "id": r.id, "cohort": r.cohort,
+        "covariates": r.covariates,
         "cluster": r.cluster.as_deref().filter(|c| *c != r.id), "clusters": d.n_clusters,
         "units": d.n_units, "crit": d.crit,
         "skipped": d.skipped.iter().map(|s| format!("cohort {}: {}", s.cohort, s.reason)).collect::<Vec<_>>(),
         "notes": d.notes,
-        "r_equivalent": r_call(r, &opts),
+        "r_equivalent": r_call(r, opts),
     });
-    warehouse::write_text(
-        &staging.dir.join("manifest.json"),
-        &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
-    )?;
-    staging.publish()?;
+    if let (Some(m), serde_json::Value::Object(o)) = (
+        manifest.as_object_mut(),
+        serde_json::to_value(opts).expect("json"),
+    ) {
+        m.extend(o);
+    }
+    let out = study.publish(&manifest)?;
     Ok(Summary { out, did: d })
 }
 
@@ -307,13 +246,13 @@ pub fn r_call(r: &Request, o: &DidOptions) -> String {
     )
 }
 
-fn ferr(table: &str) -> impl FnOnce(PolarsError) -> DidStudyError {
+fn ferr(table: &str) -> impl FnOnce(PolarsError) -> StudyError {
     let table = table.to_string();
-    move |source| DidStudyError::Frame { table, source }
+    move |source| StudyError::Frame { table, source }
 }
 
 /// `att_gt`, `aggregations`, `pre_test`.
-fn frames(d: &Did) -> Result<Vec<(&'static str, DataFrame)>, DidStudyError> {
+fn frames(d: &Did) -> Result<Vec<(&'static str, DataFrame)>, StudyError> {
     let c = &d.cells;
     let e = |f: fn(&did::Estimate) -> Option<f64>| -> Vec<Option<f64>> {
         c.iter().map(|c| c.estimate.as_ref().and_then(f)).collect()
@@ -369,26 +308,71 @@ fn chart(
     aggregations: &DataFrame,
     outcome: &str,
     lang: Lang,
-) -> Result<(), DidStudyError> {
+) -> Result<(), StudyError> {
     use crate::render::charts::{event_points, event_study, Scale};
-    use plotters::prelude::*;
-    crate::render::font::register(None).map_err(|e| DidStudyError::Chart(e.to_string()))?;
+    const WHAT: &str = "the event study";
+    chart_font(WHAT)?;
     let kind = crate::runs::strs(aggregations, "kind");
     let rows = event_points(aggregations, |i| kind[i] == "dynamic");
     let title = crate::render::labels::label(lang, "event_title");
-    let derr = |e: String| DidStudyError::Chart(e);
-    let size = (1000, 640);
-    let svg = dir.join("event_study.svg");
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        event_study(&root, &rows, title, outcome, Scale::Plain, lang)
-            .map_err(|e| derr(e.to_string()))?;
-        root.present().map_err(|e| derr(e.to_string()))?;
+    crate::render::svg_png!(
+        dir,
+        "event_study",
+        (1000, 640),
+        bitmap,
+        event_study,
+        &rows,
+        title,
+        outcome,
+        Scale::Plain,
+        lang
+    )
+    .map_err(|message| StudyError::Chart {
+        what: WHAT,
+        message,
+    })
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.did;
+        match d.n_clusters {
+            Some(g) => writeln!(
+                f,
+                "{} units in {g} clusters, {} ATT(g,t) cells",
+                d.n_units,
+                d.cells.len()
+            )?,
+            None => writeln!(f, "{} units, {} ATT(g,t) cells", d.n_units, d.cells.len())?,
+        }
+        for a in d.aggregates.iter().filter(|a| a.key.is_none()) {
+            let e = &a.estimate;
+            writeln!(
+                f,
+                "  {:<9} ATT {:.4}  se {}",
+                a.kind.name(),
+                e.att,
+                e.se.map(|s| format!("{s:.4}"))
+                    .unwrap_or_else(|| "-".into())
+            )?;
+        }
+        if let Some(p) = &d.pretrend {
+            let name = match p.test {
+                did::PreTest::Wald => "W",
+                did::PreTest::SupT => "sup-t",
+            };
+            writeln!(
+                f,
+                "  pre-test {name} = {:.3}, {} cells, p = {:.4}",
+                p.stat, p.df, p.p
+            )?;
+        }
+        for s in &d.skipped {
+            writeln!(f, "note: cohort {} skipped: {}", s.cohort, s.reason)?;
+        }
+        for n in &d.notes {
+            writeln!(f, "note: {n}")?;
+        }
+        writeln!(f, "tables in {}", self.out.display())
     }
-    let png = dir.join("event_study.png");
-    let root = BitMapBackend::new(&png, size).into_drawing_area();
-    event_study(&root, &rows, title, outcome, Scale::Plain, lang)
-        .map_err(|e| derr(e.to_string()))?;
-    root.present().map_err(|e| derr(e.to_string()))?;
-    Ok(())
 }

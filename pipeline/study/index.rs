@@ -25,29 +25,15 @@
 //! with a sensitivity analysis, its bars and the rank intervals; SVG and
 //! PNG), and a manifest, all published at once.
 
+use std::collections::HashMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::{chart_font, not_a_number, CaseTable, StudyDir, StudyError, StudyFile};
+use crate::config::Lang;
 use crate::methods::index::prepare::Context;
 use crate::methods::index::spec::IndexStudy;
 use crate::methods::index::{self as index_study, IndexAnalysis};
-use crate::warehouse::{self, Staging, WarehouseError};
-
-#[derive(Debug, thiserror::Error)]
-pub enum IndexCmdError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Config { path: String, message: String },
-    #[error("{path}: {message}")]
-    Data { path: String, message: String },
-    #[error("drawing the charts: {0}")]
-    Chart(String),
-    #[error(transparent)]
-    Warehouse(#[from] WarehouseError),
-}
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,134 +49,106 @@ pub struct Summary {
     pub analysis: IndexAnalysis,
 }
 
-/// Runs the study of `config` into `out` (default `index-out` beside it).
-pub fn run(
-    config: &Path,
-    out: Option<&Path>,
-    lang: crate::render::labels::Lang,
-) -> Result<Summary, IndexCmdError> {
-    let shown = config.display().to_string();
-    let text = std::fs::read_to_string(config).map_err(|source| IndexCmdError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let cerr = |message: String| IndexCmdError::Config {
-        path: shown.clone(),
-        message,
-    };
-    let spec = toml::from_str::<File>(&text)
-        .map_err(|e| cerr(e.to_string().trim().replace('\n', " ")))?
-        .index;
-    let base = config
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let data = base.join(&spec.data);
-    let dshown = data.display().to_string();
-    let derr = |message: String| IndexCmdError::Data {
-        path: dshown.clone(),
-        message,
-    };
-    let (names, body) = crate::ingest::read::table_cells(&data).map_err(derr)?;
-    let col = |name: &str| {
-        names.iter().position(|n| n == name).ok_or_else(|| {
-            derr(format!(
-                "no column '{name}' (columns: {})",
-                names.join(", ")
-            ))
+/// The table's columns the study reads, found.
+struct Columns {
+    unit: usize,
+    indicators: Vec<usize>,
+    group: Option<usize>,
+    period: Option<usize>,
+}
+
+impl Columns {
+    fn find(t: &CaseTable, spec: &IndexStudy) -> Result<Columns, String> {
+        Ok(Columns {
+            unit: t.column(&spec.unit)?,
+            indicators: (spec.indicators.iter().map(|i| t.column(&i.column)))
+                .collect::<Result<_, _>>()?,
+            group: spec.group.as_deref().map(|g| t.column(g)).transpose()?,
+            period: spec.period.as_deref().map(|p| t.column(p)).transpose()?,
         })
-    };
-    let uc = col(&spec.unit)?;
-    let ic: Vec<usize> = spec
-        .indicators
-        .iter()
-        .map(|i| col(&i.column))
-        .collect::<Result<_, _>>()?;
-    let gc = spec.group.as_deref().map(col).transpose()?;
-    let pc = spec.period.as_deref().map(col).transpose()?;
-    // Every row: (unit, period, group, values), checked.
-    let mut rows: Vec<Row> = Vec::with_capacity(body.len());
-    let mut seen: std::collections::HashMap<(String, String), usize> =
-        std::collections::HashMap::with_capacity(body.len());
-    for (r, row) in body.iter().enumerate() {
-        let cell = |c: usize| row.get(c).cloned().flatten().unwrap_or_default();
-        let unit = cell(uc);
+    }
+}
+
+/// Every row of the table, checked: a unit id, a period and a group where
+/// the spec names their columns, one unit a period, every value a number,
+/// blank or NA (missing, as COINr reads them).
+fn rows(t: &CaseTable, spec: &IndexStudy) -> Result<Vec<Row>, String> {
+    let c = Columns::find(t, spec)?;
+    let mut rows: Vec<Row> = Vec::with_capacity(t.rows.len());
+    let mut seen: HashMap<(String, String), usize> = HashMap::with_capacity(t.rows.len());
+    for r in 0..t.rows.len() {
+        let cell = |col: usize| t.cell(r, col);
+        let unit = cell(c.unit);
         if unit.is_empty() {
-            return Err(derr(format!(
-                "row {}: no unit id in '{}'",
-                r + 2,
-                spec.unit
-            )));
+            return Err(format!("row {}: no unit id in '{}'", r + 2, spec.unit));
         }
-        let period = pc.map(cell).unwrap_or_default();
-        if let (Some(name), true) = (&spec.period, pc.is_some() && period.trim().is_empty()) {
-            return Err(derr(format!(
-                "row {} ({unit}): no period in '{name}'",
-                r + 2
-            )));
+        let period = c.period.map(cell).unwrap_or_default();
+        if let (Some(name), true) = (&spec.period, c.period.is_some() && period.trim().is_empty()) {
+            return Err(format!("row {} ({unit}): no period in '{name}'", r + 2));
         }
         if let Some(first) = seen.insert((unit.clone(), period.clone()), r) {
-            let what = if pc.is_some() {
+            let what = if c.period.is_some() {
                 format!("unit '{unit}' in period '{period}'")
             } else {
                 format!("unit '{unit}'")
             };
-            return Err(derr(format!(
+            return Err(format!(
                 "{what} appears twice (rows {} and {})",
                 first + 2,
                 r + 2
-            )));
+            ));
         }
-        let group = gc.map(cell);
+        let group = c.group.map(cell);
         if let (Some(g), Some(name)) = (&group, &spec.group) {
             if g.trim().is_empty() {
-                return Err(derr(format!(
-                    "row {} ({unit}): no group in '{name}'",
-                    r + 2
-                )));
+                return Err(format!("row {} ({unit}): no group in '{name}'", r + 2));
             }
         }
-        let mut v = Vec::with_capacity(ic.len());
-        for (&c, ind) in ic.iter().zip(&spec.indicators) {
-            let raw = cell(c);
-            let t = raw.trim();
-            // Blank and NA are missing, as COINr reads them.
-            if t.is_empty() || t.eq_ignore_ascii_case("na") {
-                v.push(None);
-                continue;
-            }
-            v.push(Some(crate::contract::grammar::parse_number(t).map_err(
-                |_| {
-                    derr(format!(
-                        "row {} ({unit}), column {}: '{raw}' is not a number",
-                        r + 2,
-                        ind.column
-                    ))
-                },
-            )?));
+        let mut values = Vec::with_capacity(c.indicators.len());
+        for (&col, ind) in c.indicators.iter().zip(&spec.indicators) {
+            let raw = cell(col);
+            let v = raw.trim();
+            values.push(if v.is_empty() || v.eq_ignore_ascii_case("na") {
+                None
+            } else {
+                Some(
+                    crate::contract::grammar::parse_number(v)
+                        .map_err(|_| not_a_number(r, Some(&unit), &ind.column, &raw))?,
+                )
+            });
         }
         rows.push(Row {
             unit,
             period,
             group,
-            values: v,
+            values,
         });
     }
-    let (units, values, ctx, period) = study_rows(rows, &spec).map_err(&cerr)?;
+    Ok(rows)
+}
+
+/// Runs the study of `config` into `out` (default `index-out` beside it).
+pub fn run(config: &Path, out: Option<&Path>, lang: Lang) -> Result<Summary, StudyError> {
+    let file = StudyFile::read(config)?;
+    let spec = file.parse::<File>()?.index;
+    let table = CaseTable::read(&file.base.join(&spec.data))?;
+    let rows = rows(&table, &spec).map_err(|m| table.error(m))?;
+    let (units, values, ctx, period) = study_rows(rows, &spec).map_err(|m| file.error(m))?;
     let n = units.len();
     let analysis = index_study::analyse(units, values, &ctx, &spec).map_err(|e| match e {
-        index_study::IndexError::Key { .. } => cerr(e.to_string()),
-        index_study::IndexError::Data(m) => derr(m),
+        index_study::IndexError::Key { .. } => file.error(e.to_string()),
+        index_study::IndexError::Data(m) => table.error(m),
     })?;
-    let out = out
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| base.join("index-out"));
-    let staging = Staging::new(&out)?;
+    let study = StudyDir::open(
+        out.map(Path::to_path_buf)
+            .unwrap_or_else(|| file.base.join("index-out")),
+    )?;
     for (name, df) in &analysis.tables {
-        warehouse::write_study_table(&staging.dir, name, &mut df.clone())?;
+        study.table(name, df)?;
     }
     // The charts, drawn from the tables as the run's render draws them.
-    crate::render::font::register(None).map_err(|e| IndexCmdError::Chart(e.to_string()))?;
+    const WHAT: &str = "the charts";
+    chart_font(WHAT)?;
     let get = |name: &str| {
         analysis
             .tables
@@ -200,7 +158,7 @@ pub fn run(
     };
     let empty = std::collections::BTreeMap::new();
     let charts = crate::render::index_figures(
-        &staging.dir,
+        study.dir(),
         &get,
         &crate::render::IndexNames {
             name_of: &empty,
@@ -212,24 +170,39 @@ pub fn run(
         },
         false,
     )
-    .map_err(|e| IndexCmdError::Chart(e.to_string()))?;
+    .map_err(|e| StudyError::Chart {
+        what: WHAT,
+        message: e.to_string(),
+    })?;
     let manifest = serde_json::json!({
-        "config": shown, "data": dshown, "units": n, "normalisation": spec.normalisation,
+        "config": file.shown, "data": table.shown, "units": n, "normalisation": spec.normalisation,
         "aggregation": spec.aggregation, "winmax": spec.winmax, "imputation": spec.imputation,
         "group": spec.group, "period": period, "weights": spec.weights,
         "seed": spec.seed, "strongest": analysis.strongest, "notes": analysis.notes,
         "charts": charts,
     });
-    warehouse::write_text(
-        &staging.dir.join("manifest.json"),
-        &(serde_json::to_string_pretty(&manifest).expect("json") + "\n"),
-    )?;
-    staging.publish()?;
+    let out = study.publish(&manifest)?;
     Ok(Summary {
         out,
         units: n,
         analysis,
     })
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} units", self.units)?;
+        if let Some((factor, st)) = &self.analysis.strongest {
+            writeln!(
+                f,
+                "  the choice that moves the ranks most: {factor} (ST = {st:.3})"
+            )?;
+        }
+        for n in &self.analysis.notes {
+            writeln!(f, "note: {n}")?;
+        }
+        writeln!(f, "tables in {}", self.out.display())
+    }
 }
 
 /// One row of the table, checked.
