@@ -128,6 +128,17 @@ struct Units {
 }
 
 impl Units {
+    /// The district's units, by street, then by code.
+    fn in_street_order(&self, district: &str) -> Vec<usize> {
+        let mut mine: Vec<usize> = self.of(district).collect();
+        mine.sort_by(|a, b| {
+            street_key(self, *a)
+                .cmp(&street_key(self, *b))
+                .then(self.code[*a].cmp(&self.code[*b]))
+        });
+        mine
+    }
+
     fn read(dir: &Path) -> Result<Units, RenderError> {
         let ut = table(dir, "units")?;
         let n = ut.height();
@@ -328,6 +339,128 @@ pub fn run(
         .unwrap_or_default();
     let simulated = manifest["simulated"].as_bool().unwrap_or(false);
     let units = Units::read(&dir)?;
+    let (districts, periods) = check_request(&dir, &units, district, period)?;
+    let previous = periods.range(..period.to_string()).next_back().cloned();
+    let shown_periods: Vec<String> = periods.range(..=period.to_string()).cloned().collect();
+    let unit_counts = counts::read(&dir, &shown_periods)?;
+    let now = Period {
+        values: values(&dir, period)?,
+        counts: &unit_counts,
+        period: period.to_string(),
+    };
+    let before = Period {
+        values: match previous.as_deref() {
+            Some(p) => values(&dir, p)?,
+            None => Values::default(),
+        },
+        counts: &unit_counts,
+        period: previous.clone().unwrap_or_default(),
+    };
+    let mine = units.in_street_order(district);
+    let models_of = units.district_models();
+    let my_model = models_of.get(district).cloned().unwrap_or_default();
+    let dname = units
+        .district_name
+        .get(mine[0])
+        .cloned()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| district.to_string());
+    let zh = lang == Lang::Zh;
+    let plabel = period_label(lang, period);
+    let cfg = &config.report;
+    let min = config.privacy.min_count;
+    let same_model: BTreeSet<String> = districts
+        .iter()
+        .filter(|d| models_of.get(*d) == Some(&my_model))
+        .cloned()
+        .collect();
+
+    // Disclosure control of the age counts, per role (module disclosure).
+    let ages = protect_ages(&units, &mine, &now.values, min);
+
+    let scope = Scope {
+        units: &units,
+        mine: &mine,
+        district,
+        districts: &districts,
+        same_model: &same_model,
+        my_model: &my_model,
+        now: &now,
+        before: &before,
+        cfg,
+        lang,
+    };
+    let (mut parts, alerts) = body(&scope, &ages, &dir, &dname, period, config)?;
+    let groups = scope.peer_groups();
+    let in_group = |g: &str, i: usize| scope.in_group(g, i);
+
+    // Charts into the report's own folder.
+    let target = dir.join(format!("district-{district}-{period}"));
+    let staging = Staging::new(&target)?;
+    let charts = staging.dir.join("charts");
+    std::fs::create_dir_all(&charts).map_err(|source| warehouse::WarehouseError::Io {
+        path: charts.clone(),
+        source,
+    })?;
+    let drawn = draw_charts(
+        &Drawing {
+            dir: &dir,
+            charts: &charts,
+            units: &units,
+            now: &now,
+            district,
+            period,
+            lang,
+            simulated,
+        },
+        &groups,
+        &in_group,
+        &shown_periods,
+        &unit_counts,
+        config,
+    )?;
+    let (files, maps) = (drawn.files, drawn.maps);
+    let (t_idx, t_trend) = (drawn.index_title, drawn.trend_title);
+
+    parts.index_title = t_idx;
+    parts.trend_title = t_trend;
+    let blocks = sections(parts, &maps, lang);
+    let (doc, date, issuer) = district_document(
+        &Heading {
+            district,
+            dname: &dname,
+            plabel: &plabel,
+            my_model: &my_model,
+            previous: previous.as_deref(),
+        },
+        config,
+        &manifest,
+        blocks,
+        simulated,
+        lang,
+    );
+    for (name, bytes) in super::documents(&doc, &charts, "charts")? {
+        warehouse::write_bytes(&staging.dir.join(name), &bytes)?;
+    }
+    let suppressed: usize = ages
+        .published
+        .values()
+        .map(|(_, p)| p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count())
+        .sum();
+    let m = serde_json::json!({"district": district, "district_name": dname, "period": period, "lang": if zh { "zh" } else { "en" }, "alerts": alerts.len(), "suppressed": suppressed, "charts": files, "date": date, "issuer": issuer});
+    warehouse::write_text(&staging.dir.join("manifest.json"), &(m.to_string() + "\n"))?;
+    staging.publish()?;
+    Ok((target, alerts))
+}
+
+/// The district has units in this run and the period is one of its
+/// periods: the run's districts and periods.
+fn check_request(
+    dir: &Path,
+    units: &Units,
+    district: &str,
+    period: &str,
+) -> Result<(BTreeSet<String>, BTreeSet<String>), RenderError> {
     let districts: BTreeSet<String> = units
         .district
         .iter()
@@ -352,63 +485,27 @@ pub fn run(
             available: periods.iter().cloned().collect::<Vec<_>>().join(", "),
         });
     }
-    let previous = periods.range(..period.to_string()).next_back().cloned();
-    let shown_periods: Vec<String> = periods.range(..=period.to_string()).cloned().collect();
-    let unit_counts = counts::read(&dir, &shown_periods)?;
-    let now = Period {
-        values: values(&dir, period)?,
-        counts: &unit_counts,
-        period: period.to_string(),
-    };
-    let before = Period {
-        values: match previous.as_deref() {
-            Some(p) => values(&dir, p)?,
-            None => Values::default(),
-        },
-        counts: &unit_counts,
-        period: previous.clone().unwrap_or_default(),
-    };
-    let mut mine: Vec<usize> = units.of(district).collect();
-    mine.sort_by(|a, b| {
-        street_key(&units, *a)
-            .cmp(&street_key(&units, *b))
-            .then(units.code[*a].cmp(&units.code[*b]))
-    });
-    let models_of = units.district_models();
-    let my_model = models_of.get(district).cloned().unwrap_or_default();
-    let dname = units
-        .district_name
-        .get(mine[0])
-        .cloned()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| district.to_string());
-    let zh = lang == Lang::Zh;
-    let plabel = period_label(lang, period);
-    let cfg = &config.report;
-    let min = config.privacy.min_count;
-    let min_text = format::text(Some(min), Kind::Count, lang);
-    let same_model: BTreeSet<String> = districts
-        .iter()
-        .filter(|d| models_of.get(*d) == Some(&my_model))
-        .cloned()
-        .collect();
-    let withheld = tx(lang, "*", "*");
+    Ok((districts, periods))
+}
 
-    // Disclosure control of the age counts, per role (module disclosure).
+/// The age counts of the district's units by street, protected per role
+/// (module disclosure): the streets' names in their index order, and each
+/// role's counts with what may be published.
+fn protect_ages(units: &Units, mine: &[usize], values: &Values, min: f64) -> Ages {
     let streets: BTreeMap<String, usize> = {
-        let keys: Vec<String> = mine.iter().map(|&i| street_key(&units, i)).collect();
+        let keys: Vec<String> = mine.iter().map(|&i| street_key(units, i)).collect();
         disclosure::street_index(keys.iter().map(String::as_str))
     };
     let street_names: Vec<String> = {
         let mut v = vec![String::new(); streets.len()];
-        for &i in &mine {
-            v[streets[&street_key(&units, i)]] = street_label(&units, i);
+        for &i in mine {
+            v[streets[&street_key(units, i)]] = street_label(units, i);
         }
         v
     };
     let mut published: Protected = BTreeMap::new();
     for role in ["cadre", "member"] {
-        let ages = role_ages(&units, &mine, &streets, &now.values, role);
+        let ages = role_ages(units, mine, &streets, values, role);
         let only: Vec<UnitAges> = ages.iter().map(|(_, a)| *a).collect();
         let p = disclosure::protect(&only, streets.len(), min);
         published.insert(role, (ages, p));
@@ -421,10 +518,31 @@ pub fn run(
             .map(|((i, _), ok)| (*i, *ok))
             .collect()
     };
-    let share_ok = |i: usize| cadre_share_ok.get(&i).copied().unwrap_or(false);
-    // A district figure of a cadre age share is withheld with its cell.
-    let district_withheld = |m: &str, b: &str| -> bool {
-        let Some((_, p)) = published.get(b) else {
+    Ages {
+        street_names,
+        published,
+        cadre_share_ok,
+    }
+}
+
+/// The district's age counts, protected.
+struct Ages {
+    /// The streets' names in their index order.
+    street_names: Vec<String>,
+    /// Each role's counts by unit and what of them may be published.
+    published: Protected<'static>,
+    cadre_share_ok: BTreeMap<usize, bool>,
+}
+
+impl Ages {
+    /// May unit i's cadre share of the old be printed?
+    fn share_ok(&self, i: usize) -> bool {
+        self.cadre_share_ok.get(&i).copied().unwrap_or(false)
+    }
+
+    /// A district figure of an age share is withheld with its cell.
+    fn district_withheld(&self, m: &str, b: &str) -> bool {
+        let Some((_, p)) = self.published.get(b) else {
             return false;
         };
         match m {
@@ -432,76 +550,49 @@ pub fn run(
             "share_young" => p.district_hidden[0],
             _ => false,
         }
-    };
-
-    // 概况: the key figures as cards.
-    let scope = Scope {
-        units: &units,
-        mine: &mine,
-        district,
-        districts: &districts,
-        same_model: &same_model,
-        my_model: &my_model,
-        now: &now,
-        before: &before,
-        cfg,
-        lang,
-    };
-    let cards = cards(&scope, &withheld, &district_withheld);
-
-    // Alerts (module district_alerts).
-    let (alerts, thresholds) = unit_alerts(&scope, &share_ok, &withheld);
-    let n_units = mine.len();
-    let summary = overview(&scope, &alerts, &dname, &plabel, streets.len());
-
-    // The league table, by the index's overall rank.
-    let (league, basis, league_note) =
-        league_tables(&scope, &dir, period, &share_ok, &withheld, &min_text)?;
-
-    // Peers: the district, the same model elsewhere, all others.
-    let lonely = same_model.len() <= 1;
-    let mut groups: Vec<&str> = vec!["this_district", "same_model", "all_others"];
-    if lonely {
-        groups.retain(|g| *g != "same_model");
     }
-    let in_group = |g: &str, i: usize| match g {
-        "this_district" => units.district[i] == district,
-        "same_model" => units.district[i] != district && same_model.contains(&units.district[i]),
-        _ => units.district[i] != district,
-    };
-    let (peers, peers_note) = peers_table(
-        &scope,
-        &groups,
-        &in_group,
-        lonely,
-        period,
-        &withheld,
-        &district_withheld,
+}
+
+/// What the district's charts are drawn from and into.
+struct Drawing<'a> {
+    dir: &'a Path,
+    charts: &'a Path,
+    units: &'a Units,
+    now: &'a Period<'a>,
+    district: &'a str,
+    period: &'a str,
+    lang: Lang,
+    simulated: bool,
+}
+
+/// The charts drawn, their titles and the maps.
+struct Drawn {
+    files: Vec<String>,
+    index_title: String,
+    trend_title: String,
+    maps: super::maps::DistrictMaps,
+}
+
+/// The district report's charts (the index ranked, the resolution rate's
+/// trend by peer group) and its maps, into `d.charts`.
+fn draw_charts(
+    d: &Drawing,
+    groups: &[&str],
+    in_group: &dyn Fn(&str, usize) -> bool,
+    shown_periods: &[String],
+    unit_counts: &HashMap<(String, String), UnitCounts>,
+    config: &Config,
+) -> Result<Drawn, RenderError> {
+    let (dir, charts, units, now, district, period, lang, simulated) = (
+        d.dir,
+        d.charts,
+        d.units,
+        d.now,
+        d.district,
+        d.period,
+        d.lang,
+        d.simulated,
     );
-
-    let (by_kind, detail, alerts_note) =
-        alert_tables(&alerts, n_units, period, lang, &withheld, &thresholds);
-    let ages_table = age_table(&published, &street_names, &dname, period, lang, &withheld);
-    let ages_note = ages_note(
-        &published,
-        &mine,
-        &share_ok,
-        &min_text,
-        (config.metrics.young_below, config.metrics.old_from),
-        lang,
-    );
-
-    // Data quality: what ingest quarantined or flagged, and units without data.
-    let quality = data_quality(&dir, &units, &mine, &now, lang)?;
-
-    // Charts into the report's own folder.
-    let target = dir.join(format!("district-{district}-{period}"));
-    let staging = Staging::new(&target)?;
-    let charts = staging.dir.join("charts");
-    std::fs::create_dir_all(&charts).map_err(|source| warehouse::WarehouseError::Io {
-        path: charts.clone(),
-        source,
-    })?;
     let size = Size {
         width: 1000,
         height: 560,
@@ -567,6 +658,32 @@ pub fn run(
     let maps = super::maps::district(&dir, &charts, config, district, period, lang, simulated)?;
     files.extend(maps.figures.iter().map(|m| m.chart.clone()));
 
+    Ok(Drawn {
+        files,
+        index_title: t_idx,
+        trend_title: t_trend,
+        maps,
+    })
+}
+
+/// The parts of a district's report, made.
+struct Sections {
+    overview: String,
+    cards: Vec<Card>,
+    /// The league table, its basis and its note.
+    league: (Table, Table, String),
+    peers: (Table, String),
+    /// The alerts by kind, in detail, and their note.
+    alerts: (Table, Table, String),
+    ages: (Table, String),
+    quality: Vec<Block>,
+    index_title: String,
+    trend_title: String,
+}
+
+/// The report's body in its order: overview and cards, the league, the
+/// peers, the maps (when drawn), the alerts, the ages, data quality.
+fn sections(p: Sections, maps: &super::maps::DistrictMaps, lang: Lang) -> Vec<Block> {
     let fig = |chart: &str, caption: &str| {
         Block::Figure(Figure {
             chart: chart.into(),
@@ -575,18 +692,18 @@ pub fn run(
     };
     let mut blocks = vec![
         Block::Heading(label(lang, "overview").into()),
-        Block::Paragraph(summary),
-        Block::Cards(cards),
+        Block::Paragraph(p.overview),
+        Block::Cards(p.cards),
         Block::Note(figure_rule(lang)),
         Block::Heading(label(lang, "league_title").into()),
-        fig("index_ranked", &t_idx),
-        Block::Table(league),
-        Block::Table(basis),
-        Block::Note(league_note),
+        fig("index_ranked", &p.index_title),
+        Block::Table(p.league.0),
+        Block::Table(p.league.1),
+        Block::Note(p.league.2),
         Block::Heading(label(lang, "peers_title").into()),
-        fig("resolution_trend", &t_trend),
-        Block::Table(peers),
-        Block::Note(peers_note),
+        fig("resolution_trend", &p.trend_title),
+        Block::Table(p.peers.0),
+        Block::Note(p.peers.1),
     ];
     if !maps.figures.is_empty() || !maps.sentences.is_empty() {
         blocks.push(Block::Heading(label(lang, "maps_title").into()));
@@ -595,44 +712,20 @@ pub fn run(
     }
     blocks.extend([
         Block::Heading(label(lang, "alerts_title").into()),
-        Block::Table(by_kind),
-        Block::Table(detail),
-        Block::Note(alerts_note),
+        Block::Table(p.alerts.0),
+        Block::Table(p.alerts.1),
+        Block::Note(p.alerts.2),
         Block::Heading(tx(
             lang,
             "党员与干部年龄结构（按乡镇街道）",
             "Ages of members and cadres, by street",
         )),
-        Block::Table(ages_table),
-        Block::Note(ages_note),
+        Block::Table(p.ages.0),
+        Block::Note(p.ages.1),
         Block::Heading(tx(lang, "数据质量", "Data quality")),
     ]);
-    blocks.extend(quality);
-    let (doc, date, issuer) = district_document(
-        &Heading {
-            district,
-            dname: &dname,
-            plabel: &plabel,
-            my_model: &my_model,
-            previous: previous.as_deref(),
-        },
-        config,
-        &manifest,
-        blocks,
-        simulated,
-        lang,
-    );
-    for (name, bytes) in super::documents(&doc, &charts, "charts")? {
-        warehouse::write_bytes(&staging.dir.join(name), &bytes)?;
-    }
-    let suppressed: usize = published
-        .values()
-        .map(|(_, p)| p.primary + p.secondary + p.district_hidden.iter().filter(|h| **h).count())
-        .sum();
-    let m = serde_json::json!({"district": district, "district_name": dname, "period": period, "lang": if zh { "zh" } else { "en" }, "alerts": alerts.len(), "suppressed": suppressed, "charts": files, "date": date, "issuer": issuer});
-    warehouse::write_text(&staging.dir.join("manifest.json"), &(m.to_string() + "\n"))?;
-    staging.publish()?;
-    Ok((target, alerts))
+    blocks.extend(p.quality);
+    blocks
 }
 
 /// What the sections of a district's report share: the run's units, the
@@ -649,6 +742,109 @@ struct Scope<'a> {
     before: &'a Period<'a>,
     cfg: &'a crate::config::Report,
     lang: Lang,
+}
+
+/// The report's parts but its charts — cards, overview, league, peers,
+/// alerts, ages, data quality — and its alerts.
+fn body(
+    scope: &Scope,
+    ages: &Ages,
+    dir: &Path,
+    dname: &str,
+    period: &str,
+    config: &Config,
+) -> Result<(Sections, Vec<Alert>), RenderError> {
+    let lang = scope.lang;
+    let plabel = period_label(lang, period);
+    let min_text = format::text(Some(config.privacy.min_count), Kind::Count, lang);
+    let withheld = tx(lang, "*", "*");
+    let share_ok = |i: usize| ages.share_ok(i);
+    let district_withheld = |m: &str, b: &str| ages.district_withheld(m, b);
+
+    // 概况: the key figures as cards.
+    let cards = cards(scope, &withheld, &district_withheld);
+
+    // Alerts (module district_alerts).
+    let (alerts, thresholds) = unit_alerts(scope, &share_ok, &withheld);
+    let n_units = scope.mine.len();
+    let summary = overview(scope, &alerts, &dname, &plabel, ages.street_names.len());
+
+    // The league table, by the index's overall rank.
+    let (league, basis, league_note) =
+        league_tables(scope, dir, period, &share_ok, &withheld, &min_text)?;
+
+    // Peers: the district, the same model elsewhere, all others.
+    let groups = scope.peer_groups();
+    let lonely = !groups.contains(&"same_model");
+    let in_group = |g: &str, i: usize| scope.in_group(g, i);
+    let (peers, peers_note) = peers_table(
+        scope,
+        &groups,
+        &in_group,
+        lonely,
+        period,
+        &withheld,
+        &district_withheld,
+    );
+
+    let (by_kind, detail, alerts_note) =
+        alert_tables(&alerts, n_units, period, lang, &withheld, &thresholds);
+    let ages_table = age_table(
+        &ages.published,
+        &ages.street_names,
+        &dname,
+        period,
+        lang,
+        &withheld,
+    );
+    let ages_note = ages_note(
+        &ages.published,
+        scope.mine,
+        &share_ok,
+        &min_text,
+        (config.metrics.young_below, config.metrics.old_from),
+        lang,
+    );
+
+    // Data quality: what ingest quarantined or flagged, and units without data.
+    let quality = data_quality(dir, scope.units, scope.mine, scope.now, lang)?;
+
+    Ok((
+        Sections {
+            overview: summary,
+            cards,
+            league: (league, basis, league_note),
+            peers: (peers, peers_note),
+            alerts: (by_kind, detail, alerts_note),
+            ages: (ages_table, ages_note),
+            quality,
+            index_title: String::new(),
+            trend_title: String::new(),
+        },
+        alerts,
+    ))
+}
+
+impl Scope<'_> {
+    /// The peer groups: the district, the same model elsewhere (when
+    /// another district has it), all others.
+    fn peer_groups(&self) -> Vec<&'static str> {
+        let mut groups = vec!["this_district", "same_model", "all_others"];
+        if self.same_model.len() <= 1 {
+            groups.retain(|g| *g != "same_model");
+        }
+        groups
+    }
+
+    /// Is unit i in peer group g?
+    fn in_group(&self, g: &str, i: usize) -> bool {
+        let d = &self.units.district[i];
+        match g {
+            "this_district" => d == self.district,
+            "same_model" => d != self.district && self.same_model.contains(d),
+            _ => d != self.district,
+        }
+    }
 }
 
 /// 概况: the key figures as cards — each with its change on the previous
