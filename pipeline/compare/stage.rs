@@ -527,20 +527,8 @@ pub fn compute_from(
     let tree = metrics::tree(config)?;
     // The between-model tests are also made at the level models are
     // assigned at (the adoption effects' clusters), when there is one.
-    let assigned = tree.clusters.level.map(|l| super::tables::Assigned {
-        of_code: tree
-            .units
-            .iter()
-            .zip(&tree.clusters.of_unit)
-            .map(|(u, c)| (u.code.as_str(), *c))
-            .collect(),
-        level: l.name(),
-    });
+    let assigned = assigned(&tree);
     let periods = periods_of(config, source, &tree, period)?;
-    let perr = |table: &str| {
-        let table = table.to_string();
-        move |source| CompareError::Polars { table, source }
-    };
 
     let run_id = run_id(config, &wm, period);
     let (input_hashes, metadata) = run_metadata(config, &wm, &run_id);
@@ -615,43 +603,7 @@ pub fn compute_from(
     )?;
     bar.finish_and_clear();
     check_models(config, &gathered.models)?;
-    let ta = std::time::Instant::now();
-    let ad = adoption(&gathered.panel, config, &tree.units, &tree.clusters)
-        .map_err(perr("adoption_effects"))?;
-    tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
-    notes.extend(ad.notes);
-    let qca_tables = qca_study(
-        config,
-        gathered.qca_cases,
-        study_period.as_deref(),
-        &mut notes,
-    )?;
-    let ti = std::time::Instant::now();
-    let index_tables = index_study(
-        config,
-        gathered.index_input,
-        study_period.as_deref(),
-        &mut notes,
-    )?;
-    tracing::debug!(seconds = ti.elapsed().as_secs_f64(), "index analysis");
-    let tables: Tables = per_period_tables(
-        gathered.summaries,
-        gathered.tests,
-        gathered.pairs,
-        gathered.scores,
-    )?
-    .into_iter()
-    .chain([
-        ("adoption_effects", ad.effects),
-        ("event_study", ad.events),
-        ("adoption_tests", ad.tests),
-        ("adoption_by_model", ad.by_model),
-        ("data_quality", data_quality(&config.warehouse)?),
-        ("units", units_table(&tree.units).map_err(perr("units"))?),
-    ])
-    .chain(qca_tables)
-    .chain(index_tables)
-    .collect();
+    let tables = run_tables(config, gathered, &tree, study_period.as_deref(), &mut notes)?;
     let out = Out {
         dir: &tables_dir,
         metadata: &metadata,
@@ -680,6 +632,65 @@ pub fn compute_from(
         manifest,
     })
 }
+/// Every table of the run but the streamed unit metrics and bands: the
+/// per-period model statistics, the adoption effects over the whole panel,
+/// data quality, the units, and the fsQCA and index studies of
+/// `study_period`.
+fn run_tables(
+    config: &Config,
+    gathered: Gathered,
+    tree: &metrics::Tree,
+    study_period: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Tables, CompareError> {
+    let perr = |table: &str| {
+        let table = table.to_string();
+        move |source| CompareError::Polars { table, source }
+    };
+    let ta = std::time::Instant::now();
+    let ad = adoption(&gathered.panel, config, &tree.units, &tree.clusters)
+        .map_err(perr("adoption_effects"))?;
+    tracing::debug!(seconds = ta.elapsed().as_secs_f64(), "adoption effects");
+    notes.extend(ad.notes);
+    let qca_tables = qca_study(config, gathered.qca_cases, study_period, notes)?;
+    let ti = std::time::Instant::now();
+    let index_tables = index_study(config, gathered.index_input, study_period, notes)?;
+    tracing::debug!(seconds = ti.elapsed().as_secs_f64(), "index analysis");
+    let tables: Tables = per_period_tables(
+        gathered.summaries,
+        gathered.tests,
+        gathered.pairs,
+        gathered.scores,
+    )?
+    .into_iter()
+    .chain([
+        ("adoption_effects", ad.effects),
+        ("event_study", ad.events),
+        ("adoption_tests", ad.tests),
+        ("adoption_by_model", ad.by_model),
+        ("data_quality", data_quality(&config.warehouse)?),
+        ("units", units_table(&tree.units).map_err(perr("units"))?),
+    ])
+    .chain(qca_tables)
+    .chain(index_tables)
+    .collect();
+    Ok(tables)
+}
+
+/// Each unit's cluster at the level models are assigned at (the adoption
+/// effects' clusters), when there is one.
+fn assigned(tree: &metrics::Tree) -> Option<super::tables::Assigned<'_>> {
+    tree.clusters.level.map(|l| super::tables::Assigned {
+        of_code: tree
+            .units
+            .iter()
+            .zip(&tree.clusters.of_unit)
+            .map(|(u, c)| (u.code.as_str(), *c))
+            .collect(),
+        level: l.name(),
+    })
+}
+
 /// Where the run's tables go: the staging folder's `tables/` and the
 /// key-value metadata every Parquet file carries.
 struct Out<'a> {

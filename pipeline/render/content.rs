@@ -191,47 +191,7 @@ pub(super) fn report_content(
     ));
 
     // (f) Data quality.
-    let (qt, qr, qk) = (
-        strs(&quality, "table"),
-        strs(&quality, "rule"),
-        strs(&quality, "kind"),
-    );
-    let qn = floats(&quality, "rows");
-    let mut q_t = Table::new(
-        label(lang, "quality_title"),
-        &labels::titled(lang, "quality_title", false),
-        vec![
-            Column::text(label(lang, "table_n")),
-            Column::text(label(lang, "rule")),
-            Column::text(label(lang, "kind")),
-            Column::number(label(lang, "rows"), Kind::Count),
-        ],
-    );
-    for i in 0..quality.height() {
-        q_t.rows.push(vec![
-            Cell::text(&qt[i]),
-            Cell::text(&qr[i]),
-            Cell::text(&qk[i]),
-            Cell::Num(qn[i]),
-        ]);
-    }
-    blocks.extend([
-        Block::Heading(label(lang, "quality_title").into()),
-        Block::Figure(Figure {
-            chart: "data_quality".into(),
-            caption: labels::titled(lang, "quality_title", simulated),
-        }),
-    ]);
-    blocks.push(if q_t.rows.is_empty() {
-        Block::Paragraph(if zh {
-            "输入数据全部通过校验：没有隔离行，也没有发现。".into()
-        } else {
-            "Every input row passed validation: no row was quarantined and no finding was made."
-                .into()
-        })
-    } else {
-        Block::Table(q_t)
-    });
+    blocks.extend(quality_blocks(&quality, simulated, lang));
 
     let get = |k: &str| {
         manifest[k]
@@ -261,6 +221,55 @@ pub(super) fn report_content(
             date: super::document::report_date(None),
         },
     })
+}
+
+/// (f) The data quality section: what ingest quarantined or found, by
+/// table, rule and kind, or a sentence that nothing was.
+fn quality_blocks(quality: &DataFrame, simulated: bool, lang: Lang) -> Vec<Block> {
+    let zh = lang == Lang::Zh;
+    let (qt, qr, qk) = (
+        strs(quality, "table"),
+        strs(quality, "rule"),
+        strs(quality, "kind"),
+    );
+    let qn = floats(quality, "rows");
+    let mut q_t = Table::new(
+        label(lang, "quality_title"),
+        &labels::titled(lang, "quality_title", false),
+        vec![
+            Column::text(label(lang, "table_n")),
+            Column::text(label(lang, "rule")),
+            Column::text(label(lang, "kind")),
+            Column::number(label(lang, "rows"), Kind::Count),
+        ],
+    );
+    for i in 0..quality.height() {
+        q_t.rows.push(vec![
+            Cell::text(&qt[i]),
+            Cell::text(&qr[i]),
+            Cell::text(&qk[i]),
+            Cell::Num(qn[i]),
+        ]);
+    }
+    let mut blocks = vec![
+        Block::Heading(label(lang, "quality_title").into()),
+        Block::Figure(Figure {
+            chart: "data_quality".into(),
+            caption: labels::titled(lang, "quality_title", simulated),
+        }),
+    ];
+    blocks.push(if q_t.rows.is_empty() {
+        Block::Paragraph(if zh {
+            "输入数据全部通过校验：没有隔离行，也没有发现。".into()
+        } else {
+            "Every input row passed validation: no row was quarantined and no finding was made."
+                .into()
+        })
+    } else {
+        Block::Table(q_t)
+    });
+
+    blocks
 }
 
 const LOAD_CODE: &str = "# The run's tables: go on from here.\nimport pathlib\nimport polars as pl\nimport pandas as pd\n\ntables = pathlib.Path('tables')\nunit_metrics = pl.read_parquet(tables / 'unit_metrics.parquet')\nmodel_summary = pd.read_parquet(tables / 'model_summary.parquet')\nindex_scores = pl.read_parquet(tables / 'index_scores.parquet')\nadoption_effects = pd.read_parquet(tables / 'adoption_effects.parquet')\nunit_metrics.head()";

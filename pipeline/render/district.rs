@@ -1202,40 +1202,12 @@ fn league_tables(
             "rank interval (weights, methods)",
         )),
     ]);
-    let mut basis_columns = vec![Column::text(label(lang, "unit"))];
-    basis_columns.extend([
-        Column::number(labels::metric(lang, "resolution_rate", ""), Kind::Share)
-            .highlight(Highlight::Below(cfg.resolution_rate_below)),
-        Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
-        Column::number(
-            tx(lang, "调解成功率较上期", "resolution rate, change"),
-            Kind::ShareChange,
-        ),
-        Column::number(labels::metric(lang, "share_old", "cadre"), Kind::Share)
-            .highlight(Highlight::Above(cfg.cadre_share_old_above)),
-        Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
-        Column::number(labels::metric(lang, "visits_per_1k", ""), Kind::PerThousand),
-        Column::number(tx(lang, "服务人次", "visits"), Kind::Count),
-        Column::number(labels::metric(lang, "center_coverage", ""), Kind::Share),
-    ]);
     let mut league = Table::new(
         &tx(lang, "单位排名", "Units ranked"),
         &period_title(lang, "league_title", period, false),
         columns,
     );
-    let mut basis = Table::new(
-        &tx(lang, "各单位指标与基数", "Units' rates and counts"),
-        &format!(
-            "{}{}",
-            period_label(lang, period),
-            tx(
-                lang,
-                "各单位主要指标及其基数（按排名）",
-                " rates of each unit with the counts behind them (in rank order)"
-            )
-        ),
-        basis_columns,
-    );
+    let mut basis = basis_table(lang, period, cfg);
     for (k, &i) in league_rows.iter().enumerate() {
         let u = &units.code[i];
         let c = now.counts(u).copied().unwrap_or_default();
@@ -1294,6 +1266,40 @@ fn league_tables(
     };
 
     Ok((league, basis, league_note))
+}
+
+/// The league's companion: each unit's rates with the counts behind them
+/// (no rows yet), the rates that cross an alert threshold highlighted.
+fn basis_table(lang: Lang, period: &str, cfg: &crate::config::Report) -> Table {
+    let mut basis_columns = vec![Column::text(label(lang, "unit"))];
+    basis_columns.extend([
+        Column::number(labels::metric(lang, "resolution_rate", ""), Kind::Share)
+            .highlight(Highlight::Below(cfg.resolution_rate_below)),
+        Column::number(tx(lang, "受理数（件）", "disputes received"), Kind::Count),
+        Column::number(
+            tx(lang, "调解成功率较上期", "resolution rate, change"),
+            Kind::ShareChange,
+        ),
+        Column::number(labels::metric(lang, "share_old", "cadre"), Kind::Share)
+            .highlight(Highlight::Above(cfg.cadre_share_old_above)),
+        Column::number(tx(lang, "干部数（人）", "cadres"), Kind::Count),
+        Column::number(labels::metric(lang, "visits_per_1k", ""), Kind::PerThousand),
+        Column::number(tx(lang, "服务人次", "visits"), Kind::Count),
+        Column::number(labels::metric(lang, "center_coverage", ""), Kind::Share),
+    ]);
+    Table::new(
+        &tx(lang, "各单位指标与基数", "Units' rates and counts"),
+        &format!(
+            "{}{}",
+            period_label(lang, period),
+            tx(
+                lang,
+                "各单位主要指标及其基数（按排名）",
+                " rates of each unit with the counts behind them (in rank order)"
+            )
+        ),
+        basis_columns,
+    )
 }
 
 /// The peers table: the district, the districts of its model, all others —
@@ -1615,7 +1621,6 @@ fn alert_tables(
 ) -> (Table, Table, String) {
     let zh = lang == Lang::Zh;
     const SHOWN: usize = 10;
-    let sh = |v: f64| format::text(Some(v), Kind::Share, lang);
     let mut by_kind = Table::new(
         &tx(lang, "预警汇总", "Alerts by kind"),
         &period_title(lang, "alerts_by_kind", period, false),
@@ -1626,24 +1631,7 @@ fn alert_tables(
             Column::text(tx(lang, "最突出的单位", "worst units")),
         ],
     );
-    let rule = |k: &str| -> String {
-        match (k, zh) {
-            ("resolution_low", true) => format!("调解成功率 95% 区间上限低于 {}", sh(r.resolution_below)),
-            ("resolution_low", false) => format!("the resolution rate's 95% upper bound below {}", sh(r.resolution_below)),
-            ("cadres_old", true) => format!("干部年长占比 95% 区间下限高于 {}", sh(r.old_above)),
-            ("cadres_old", false) => format!("the cadre share old's 95% lower bound above {}", sh(r.old_above)),
-            ("ageing_faster", true) => format!(
-                "干部年长占比上升超过其他区县平均 {} 个百分点以上，且超出抽样波动",
-                format::fixed(r.ageing_margin * 100.0, 1)
-            ),
-            ("ageing_faster", false) => format!(
-                "cadre share old rose more than {} points above the other districts' rise, beyond sampling noise",
-                format::fixed(r.ageing_margin * 100.0, 1)
-            ),
-            (_, true) => "七类服务中心中有无服务人次者".into(),
-            (_, false) => "a centre type of the seven without visits".into(),
-        }
-    };
+    let rule = |k: &str| alert_rule(k, r, lang);
     let mut detail = Table::new(
         &tx(lang, "预警明细", "Alerts"),
         &period_title(lang, "alerts_list", period, false),
@@ -1675,91 +1663,12 @@ fn alert_tables(
         }
         // Most units: one line, with how often each centre type is missing.
         if 2 * of.len() > n_units && k == "centres_missing" {
-            let mut types: BTreeMap<&str, usize> = BTreeMap::new();
-            for a in &of {
-                for t in &a.missing {
-                    *types.entry(t.as_str()).or_default() += 1;
-                }
-            }
-            let mut types: Vec<(&str, usize)> = types.into_iter().collect();
-            types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let list = types
-                .iter()
-                .map(|(t, n)| {
-                    if zh {
-                        format!("{t} {n} 个")
-                    } else {
-                        format!("{t} {n}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(if zh { "、" } else { ", " });
-            let who = of
-                .iter()
-                .map(|a| {
-                    if zh {
-                        format!("{}（缺 {} 类）", a.name, a.missing.len())
-                    } else {
-                        format!("{} ({} missing)", a.name, a.missing.len())
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(if zh { "、" } else { ", " });
-            detail.rows.push(vec![
-                Cell::text(alert_label(lang, k)),
-                Cell::text(if zh {
-                    format!("{n_units} 个单位中 {} 个", of.len())
-                } else {
-                    format!("{} of {n_units} units", of.len())
-                }),
-                Cell::text(""),
-                Cell::text(""),
-                Cell::text(""),
-                Cell::text(if zh {
-                    format!("缺项类型：{list}。单位：{who}")
-                } else {
-                    format!("types missing: {list}. Units: {who}")
-                }),
-            ]);
+            detail.rows.push(folded_row(&of, n_units, lang));
             folded.push(alert_label(lang, k));
             continue;
         }
         for a in of.iter().take(SHOWN) {
-            let value = if a.printable {
-                format::text(Some(a.value), a.value_kind, lang)
-            } else {
-                withheld.to_string()
-            };
-            let against = match a.kind {
-                "centres_missing" => String::new(),
-                _ => format::text(Some(a.against), a.value_kind, lang),
-            };
-            let base = match (a.kind, a.base, zh) {
-                ("resolution_low", Some(n), true) => {
-                    format!("受理 {} 件", format::text(Some(n), Kind::Count, lang))
-                }
-                ("resolution_low", Some(n), false) => {
-                    format!("{} disputes", format::text(Some(n), Kind::Count, lang))
-                }
-                (_, Some(n), true) => {
-                    format!("干部 {} 人", format::text(Some(n), Kind::Count, lang))
-                }
-                (_, Some(n), false) => {
-                    format!("{} cadres", format::text(Some(n), Kind::Count, lang))
-                }
-                _ => String::new(),
-            };
-            detail.rows.push(vec![
-                Cell::text(alert_label(lang, k)),
-                Cell::Named {
-                    name: a.name.clone(),
-                    code: a.unit.clone(),
-                },
-                Cell::text(value),
-                Cell::text(against),
-                Cell::text(base),
-                Cell::text(&a.message),
-            ]);
+            detail.rows.push(alert_row(a, lang, withheld));
         }
         if of.len() > SHOWN {
             let rest: Vec<String> = of[SHOWN..].iter().map(|a| a.name.clone()).collect();
@@ -1790,6 +1699,123 @@ fn alert_tables(
         )
     };
     (by_kind, detail, note)
+}
+
+/// The rule an alert kind fires on, in words, with the report's thresholds.
+fn alert_rule(k: &str, r: &Rules, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let sh = |v: f64| format::text(Some(v), Kind::Share, lang);
+    match (k, zh) {
+        ("resolution_low", true) => format!("调解成功率 95% 区间上限低于 {}", sh(r.resolution_below)),
+        ("resolution_low", false) => format!("the resolution rate's 95% upper bound below {}", sh(r.resolution_below)),
+        ("cadres_old", true) => format!("干部年长占比 95% 区间下限高于 {}", sh(r.old_above)),
+        ("cadres_old", false) => format!("the cadre share old's 95% lower bound above {}", sh(r.old_above)),
+        ("ageing_faster", true) => format!(
+            "干部年长占比上升超过其他区县平均 {} 个百分点以上，且超出抽样波动",
+            format::fixed(r.ageing_margin * 100.0, 1)
+        ),
+        ("ageing_faster", false) => format!(
+            "cadre share old rose more than {} points above the other districts' rise, beyond sampling noise",
+            format::fixed(r.ageing_margin * 100.0, 1)
+        ),
+        (_, true) => "七类服务中心中有无服务人次者".into(),
+        (_, false) => "a centre type of the seven without visits".into(),
+    }
+}
+
+/// An alert kind most units share, as one row: how often each centre type
+/// is missing, and the units.
+fn folded_row(of: &[&Alert], n_units: usize, lang: Lang) -> Vec<Cell> {
+    let zh = lang == Lang::Zh;
+    let k = of[0].kind;
+    let mut types: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in of {
+        for t in &a.missing {
+            *types.entry(t.as_str()).or_default() += 1;
+        }
+    }
+    let mut types: Vec<(&str, usize)> = types.into_iter().collect();
+    types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let list = types
+        .iter()
+        .map(|(t, n)| {
+            if zh {
+                format!("{t} {n} 个")
+            } else {
+                format!("{t} {n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(if zh { "、" } else { ", " });
+    let who = of
+        .iter()
+        .map(|a| {
+            if zh {
+                format!("{}（缺 {} 类）", a.name, a.missing.len())
+            } else {
+                format!("{} ({} missing)", a.name, a.missing.len())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(if zh { "、" } else { ", " });
+    vec![
+        Cell::text(alert_label(lang, k)),
+        Cell::text(if zh {
+            format!("{n_units} 个单位中 {} 个", of.len())
+        } else {
+            format!("{} of {n_units} units", of.len())
+        }),
+        Cell::text(""),
+        Cell::text(""),
+        Cell::text(""),
+        Cell::text(if zh {
+            format!("缺项类型：{list}。单位：{who}")
+        } else {
+            format!("types missing: {list}. Units: {who}")
+        }),
+    ]
+}
+
+/// One alert's row: the unit, its value (or `withheld`), the threshold or
+/// peer figure, the count it rests on, the message.
+fn alert_row(a: &Alert, lang: Lang, withheld: &str) -> Vec<Cell> {
+    let zh = lang == Lang::Zh;
+    let k = a.kind;
+    let value = if a.printable {
+        format::text(Some(a.value), a.value_kind, lang)
+    } else {
+        withheld.to_string()
+    };
+    let against = match a.kind {
+        "centres_missing" => String::new(),
+        _ => format::text(Some(a.against), a.value_kind, lang),
+    };
+    let base = match (a.kind, a.base, zh) {
+        ("resolution_low", Some(n), true) => {
+            format!("受理 {} 件", format::text(Some(n), Kind::Count, lang))
+        }
+        ("resolution_low", Some(n), false) => {
+            format!("{} disputes", format::text(Some(n), Kind::Count, lang))
+        }
+        (_, Some(n), true) => {
+            format!("干部 {} 人", format::text(Some(n), Kind::Count, lang))
+        }
+        (_, Some(n), false) => {
+            format!("{} cadres", format::text(Some(n), Kind::Count, lang))
+        }
+        _ => String::new(),
+    };
+    vec![
+        Cell::text(alert_label(lang, k)),
+        Cell::Named {
+            name: a.name.clone(),
+            code: a.unit.clone(),
+        },
+        Cell::text(value),
+        Cell::text(against),
+        Cell::text(base),
+        Cell::text(&a.message),
+    ]
 }
 
 /// The age table: per role, a row per street and one for the district,

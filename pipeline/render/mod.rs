@@ -627,6 +627,50 @@ fn rank_rows(
     (shown.into_iter().rev().collect(), n)
 }
 
+/// The fsQCA study's configuration table and XY plot, when the run made one.
+fn qca_figures(
+    dir: &Path,
+    out: &Path,
+    lang: Lang,
+    simulated: bool,
+) -> Result<Vec<String>, RenderError> {
+    if !qca_content::has_study(dir) {
+        return Ok(Vec::new());
+    }
+    let mut figures = qca_charts::Figures::from_tables(
+        &table(dir, "qca_calibrated")?,
+        &table(dir, "qca_solutions")?,
+        &table(dir, "qca_configurations")?,
+        &|s| labels::set_label(lang, s),
+    )
+    .ok_or_else(|| RenderError::Draw {
+        chart: "configuration_table".into(),
+        message: "the qca tables lack the shown solution".into(),
+    })?;
+    figures.simulated = simulated;
+    figures
+        .draw(out, lang)
+        .map_err(|message| RenderError::Draw {
+            chart: "configuration_table".into(),
+            message,
+        })
+}
+
+/// The reports beside the run's tables, each renamed into place, then
+/// `.rendered` (the render's key), last.
+fn publish_reports(dir: &Path, written: &[(&str, Vec<u8>)], key: &str) -> Result<(), RenderError> {
+    let ioerr = |path: PathBuf| move |source| WarehouseError::Io { path, source };
+    for (name, bytes) in written {
+        let tmp = dir.join(format!(".{name}.{}", std::process::id()));
+        warehouse::write_bytes(&tmp, bytes)?;
+        std::fs::rename(&tmp, dir.join(name)).map_err(ioerr(dir.join(name)))?;
+    }
+    let tmp = dir.join(format!(".rendered.{}", std::process::id()));
+    warehouse::write_text(&tmp, &(key.to_string() + "\n"))?;
+    std::fs::rename(&tmp, dir.join(".rendered")).map_err(ioerr(dir.join(".rendered")))?;
+    Ok(())
+}
+
 /// Renders every chart of a run; returns the run folder and the charts.
 pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), RenderError> {
     font::register(opts.font.as_deref())?;
@@ -711,26 +755,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     let (out, mut files) = (d.out, d.files);
 
     // (g) fsQCA: the configuration table and the XY plot, from the study's tables.
-    if qca_content::has_study(&dir) {
-        let mut figures = qca_charts::Figures::from_tables(
-            &table(&dir, "qca_calibrated")?,
-            &table(&dir, "qca_solutions")?,
-            &table(&dir, "qca_configurations")?,
-            &|s| labels::set_label(lang, s),
-        )
-        .ok_or_else(|| RenderError::Draw {
-            chart: "configuration_table".into(),
-            message: "the qca tables lack the shown solution".into(),
-        })?;
-        figures.simulated = simulated;
-        let drawn = figures
-            .draw(out, lang)
-            .map_err(|message| RenderError::Draw {
-                chart: "configuration_table".into(),
-                message,
-            })?;
-        files.extend(drawn);
-    }
+    files.extend(qca_figures(&dir, out, lang, simulated)?);
 
     // (h) The index's analysis: the indicators' distributions and
     // correlations, and the sensitivity when the run made it.
@@ -786,15 +811,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         },
     )?;
     let written = documents(&content, out, "charts")?;
-    let ioerr = |path: PathBuf| move |source| WarehouseError::Io { path, source };
     staging.publish()?;
-    for (name, bytes) in &written {
-        let tmp = dir.join(format!(".{name}.{}", std::process::id()));
-        warehouse::write_bytes(&tmp, bytes)?;
-        std::fs::rename(&tmp, dir.join(name)).map_err(ioerr(dir.join(name)))?;
-    }
-    let tmp = dir.join(format!(".rendered.{}", std::process::id()));
-    warehouse::write_text(&tmp, &(render_key(config, opts) + "\n"))?;
-    std::fs::rename(&tmp, dir.join(".rendered")).map_err(ioerr(dir.join(".rendered")))?;
+    publish_reports(&dir, &written, &render_key(config, opts))?;
     Ok((dir, files))
 }
