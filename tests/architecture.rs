@@ -129,6 +129,84 @@ fn the_module_graph() {
     }
 }
 
+/// The modules a file of `parent` names as `crate::<parent>::<module>` or,
+/// directly in `parent`'s folder, `super::<module>`.
+fn named_within(text: &str, parent: &str, direct: bool) -> BTreeSet<String> {
+    let code = code(text);
+    let mut prefixes = vec![format!("crate::{parent}::")];
+    if direct {
+        prefixes.push("super::".into());
+    }
+    let mut out = BTreeSet::new();
+    for prefix in &prefixes {
+        for (i, m) in code.match_indices(prefix.as_str()) {
+            // `super::super::x` climbs out of the parent: not a sibling.
+            if code[..i].ends_with("::") {
+                continue;
+            }
+            let name: String = code[i + m.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && name != "super" {
+                out.insert(name);
+            }
+        }
+    }
+    out
+}
+
+/// Within ingest, too, imports run one way: the readers below their
+/// helpers' shared error (read_error), the file's head below both paths,
+/// the sink below the loaders (`load` → `columnar`, `head`, `sink`; none
+/// back).
+#[test]
+fn the_ingest_graph_has_no_circle() {
+    let root = common::repo().join("pipeline/ingest");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in &files {
+        let rel = f.strip_prefix(&root).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if top == "mod" {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).unwrap();
+        let direct = rel.components().count() == 1;
+        let edges = graph.entry(top.clone()).or_default();
+        edges.extend(
+            named_within(&text, "ingest", direct)
+                .into_iter()
+                .filter(|m| *m != top),
+        );
+    }
+    // Only the modules of ingest: `super::` in a direct child may also name
+    // an item of ingest/mod.rs (IngestError, Planned).
+    let modules: BTreeSet<String> = graph.keys().cloned().collect();
+    for to in graph.values_mut() {
+        to.retain(|m| modules.contains(m));
+    }
+    assert!(graph["load"].contains("columnar"), "{graph:?}");
+    if let Some(circle) = a_circle(&graph) {
+        panic!("an import circle in ingest: {}", circle.join(" -> "));
+    }
+}
+
+#[test]
+fn an_ingest_circle_would_be_seen() {
+    assert!(named_within("use super::read::ReadError;", "ingest", true).contains("read"));
+    assert!(named_within("use crate::ingest::sink::Sink;", "ingest", false).contains("sink"));
+    assert!(named_within("use super::super::x;", "ingest", true).is_empty());
+}
+
 /// A circle in the graph, if there is one (depth-first, the path kept).
 fn a_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     fn visit(

@@ -26,7 +26,7 @@ use crate::cluster::shard::ShardManifest;
 use crate::cluster::ClusterError;
 use crate::config::Config;
 use crate::contract::{Table, SCHEMA_VERSION};
-use crate::ingest::load::{BATCH_ROWS, ORIGIN};
+use crate::ingest::sink::{BATCH_ROWS, ORIGIN};
 use crate::ingest::{self, findings, quarantine, Planned};
 use crate::warehouse::{self, FileEntry, Manifest, Staging, TableWriter, WarehouseError};
 

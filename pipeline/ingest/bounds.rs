@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::read::ReadError;
+use super::read_error::ReadError;
 
 /// The default `[limits] max_cells`: cells a sheet may span.
 pub use crate::config::DEFAULT_MAX_CELLS;
@@ -43,7 +43,7 @@ pub fn grouped(n: u128) -> String {
 
 /// `XFD1048576` for 0-based (row, column).
 pub fn a1(row: u64, col: u64) -> String {
-    format!("{}{}", super::read::column_letters(col), row + 1)
+    format!("{}{}", super::read_error::column_letters(col), row + 1)
 }
 
 fn too_large(sheet: &str, claim: String, max_cells: u64) -> ReadError {

@@ -23,7 +23,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
-use super::read::ReadError;
+use super::read_error::ReadError;
 
 /// Guards active now, on any thread.
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);

@@ -17,14 +17,16 @@ pub mod encoding;
 pub mod findings;
 pub mod frames;
 pub mod guard;
+mod head;
 pub mod headers;
 pub mod load;
 pub mod names;
 pub use crate::contract::grammar as parse;
 pub mod quarantine;
 pub mod read;
+mod read_error;
 pub mod sheet;
-mod sink;
+pub mod sink;
 pub mod validate;
 
 use std::collections::BTreeMap;

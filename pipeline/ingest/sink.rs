@@ -8,9 +8,19 @@ use polars::prelude::{DataFrame, PolarsResult};
 
 use crate::contract::Table;
 use crate::ingest::frames;
-use crate::ingest::load::{BATCH_ROWS, ORIGIN};
 use crate::ingest::IngestError;
 use crate::warehouse::TableWriter;
+
+/// Rows buffered before a batch goes to the Parquet writer: `combine`
+/// writes a combined table in batches of the same size, so that its row
+/// groups, and so its bytes, are those of a one-machine ingest.
+pub const BATCH_ROWS: usize = 65_536;
+
+/// The column a shard's fact tables carry beside the warehouse schema: the
+/// row's input file and spreadsheet row ([`crate::ingest::checks::Origin`]), or `u64::MAX` for rows
+/// made at the end of a table (the persons layout's band counts). `combine`
+/// sorts on it, then on region_code, and drops it.
+pub const ORIGIN: &str = "_origin";
 
 /// A table's output: a batch buffer in front of the staging writer. Rows
 /// come one at a time (the record path) or as frames (the columnar path);

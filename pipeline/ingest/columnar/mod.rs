@@ -50,7 +50,7 @@ use crate::ingest::read::{Format, RawRecord};
 use crate::ingest::validate::Cells;
 use crate::ingest::Planned;
 
-use super::load::Head;
+use super::head::Head;
 
 /// Whether a file's data rows take the columnar path (module doc).
 pub(in crate::ingest) fn applies(pf: &Planned, head: &Head, src: &Source, sharded: bool) -> bool {

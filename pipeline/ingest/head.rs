@@ -1,0 +1,188 @@
+//! A file opened and its header mapped (titles, the header block, the
+//! mapping): what both paths read a file's data rows with — the record
+//! path ([`super::load`]) and the columnar one ([`super::columnar`]).
+
+use crate::config::{Encoding, Source};
+use crate::ingest::headers::{self, HeaderMap, MAX_PREAMBLE};
+use crate::ingest::read::{self, RawRecord};
+use crate::ingest::sheet;
+use crate::ingest::{IngestError, Planned};
+use crate::warehouse::FileEntry;
+/// A file opened and its header mapped: what its data rows are read with.
+pub(super) struct Head<'s> {
+    pub(super) entry: FileEntry,
+    pub(super) header: HeaderMap,
+    /// The source, with the title's period standing in for a missing column.
+    pub(super) src: std::borrow::Cow<'s, Source>,
+    /// The first record under the header, read while looking for its end.
+    pub(super) pending: Option<RawRecord>,
+    pub(super) records: Box<dyn Iterator<Item = Result<RawRecord, read::ReadError>> + Send>,
+    pub(super) bar: indicatif::ProgressBar,
+    /// Bytes (CSV) or rows read so far, for the bar.
+    pub(super) position: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The header is the file's first record: no titles, one header row.
+    pub(super) first_row_header: bool,
+}
+
+/// Opens one file and maps its header: titles, then the header block, then
+/// the mapping (a missing, empty or unmappable header stops the run).
+pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, IngestError> {
+    let opened = read::open(
+        &pf.path,
+        pf.format,
+        pf.encoding,
+        pf.sheet.as_deref(),
+        pf.max_cells,
+    )
+    .map_err(|source| IngestError::Read {
+        path: pf.shown.clone(),
+        source,
+    })?;
+    let mut entry = FileEntry {
+        path: pf.shown.clone(),
+        table: pf.table.name().into(),
+        format: pf.format.name().into(),
+        encoding: match pf.format {
+            read::Format::Csv => Some(
+                match pf.encoding {
+                    Encoding::Gb18030 => "gb18030",
+                    _ => "utf-8",
+                }
+                .into(),
+            ),
+            _ => None,
+        },
+        sheet: opened.sheet.clone(),
+        hash: format!("blake3:{}", pf.probe.blake3),
+        hash_algorithm: "blake3".into(),
+        bytes: pf.probe.bytes,
+        preamble_rows: 0,
+        header_rows: vec![],
+        rows_read: 0,
+        rows_stored: 0,
+        rows_quarantined: 0,
+        rows_total: 0,
+        rows_note: 0,
+        lines_in_cells: 0,
+        period_from_title: None,
+        unknown_columns: vec![],
+    };
+    let read_err = |source| IngestError::Read {
+        path: pf.shown.clone(),
+        source,
+    };
+    let bar = crate::progress::bar(
+        opened.progress_len,
+        opened.progress_unit,
+        format!("{} {}", pf.table.name(), pf.shown),
+    );
+    let position = opened.progress;
+    let merges = opened.merges;
+    let mut records = opened.records;
+    // Titles, then the first row that names a column: the header block
+    // opens there.
+    let mut first: Option<RawRecord> = None;
+    let mut titles: Vec<RawRecord> = Vec::new();
+    let mut seen_any = false;
+    for rec in records.by_ref() {
+        let rec = rec.map_err(read_err)?;
+        seen_any = true;
+        if headers::matches_any(&rec, pf.table, src) {
+            first = Some(rec);
+            break;
+        }
+        if titles.len() >= MAX_PREAMBLE {
+            break;
+        }
+        titles.push(rec);
+    }
+    entry.preamble_rows = titles.len() as u64;
+    let Some(first) = first else {
+        if !seen_any {
+            return Err(IngestError::Empty {
+                path: pf.shown.clone(),
+            });
+        }
+        return Err(IngestError::Header {
+            path: pf.shown.clone(),
+            source: headers::HeaderError::NotFound {
+                expected: headers::expected_headers(pf.table, &src.layout),
+                looked: headers::looked_at(&titles),
+            },
+        });
+    };
+    // The block: `header_rows` rows, or the rows under the first that hold
+    // no number (30岁以下 | 30-44岁 … under a merged 年龄结构).
+    let mut block = vec![first];
+    let mut pending: Option<RawRecord> = None;
+    let want = src.header_rows.unwrap_or(sheet::MAX_HEADER_ROWS);
+    while block.len() < want {
+        let Some(rec) = records.next() else { break };
+        let rec = rec.map_err(read_err)?;
+        if src.header_rows.is_some() || sheet::continues_header(&rec) {
+            block.push(rec);
+        } else {
+            pending = Some(rec);
+            break;
+        }
+    }
+    let header_end = block.last().map(|r| r.row).unwrap_or(0);
+    // A merged range that reaches into the data rows down a column would
+    // have to be guessed through: refused, named as Excel names it.
+    if let Some(m) = merges
+        .iter()
+        .find(|m| m.rows.1 > header_end && m.rows.0 != m.rows.1)
+    {
+        return Err(IngestError::MergedData {
+            path: pf.shown.clone(),
+            range: m.a1(),
+        });
+    }
+    // A period the title names (2023年…统计表) stands in for a missing column.
+    let title_period = sheet::title_period(&titles);
+    let src_declares_period = src.constants.contains_key("period");
+    let src: std::borrow::Cow<Source> = match (&title_period, src_declares_period) {
+        (Some(p), false) => {
+            let mut s = src.clone();
+            s.constants.insert("period".into(), p.clone());
+            std::borrow::Cow::Owned(s)
+        }
+        _ => std::borrow::Cow::Borrowed(src),
+    };
+    let (joined, parts) = sheet::join(&block);
+    let joined = headers::block_record(&parts, joined.row, pf.table, &src);
+    let header = match headers::map_header(&joined, pf.table, &src) {
+        Ok(Some(h)) => h,
+        Ok(None) => {
+            return Err(IngestError::Header {
+                path: pf.shown.clone(),
+                source: headers::HeaderError::NotFound {
+                    expected: headers::expected_headers(pf.table, &src.layout),
+                    looked: headers::looked_at(&block),
+                },
+            })
+        }
+        Err(source) => {
+            return Err(IngestError::Header {
+                path: pf.shown.clone(),
+                source,
+            })
+        }
+    };
+    entry.header_rows = block.iter().map(|r| r.row).collect();
+    if header.constant("period").is_some() && !src_declares_period {
+        entry.period_from_title = title_period;
+    }
+    entry.unknown_columns = header.unknown.clone();
+    let first_row_header = titles.is_empty() && block.len() == 1 && block[0].row == 1;
+    Ok(Head {
+        entry,
+        header,
+        src,
+        pending,
+        records,
+        bar,
+        position,
+        first_row_header,
+    })
+}
