@@ -478,7 +478,7 @@ fn check_request(
             available: districts.iter().cloned().collect::<Vec<_>>().join(", "),
         });
     }
-    let periods = super::distinct(&dir, "period")?;
+    let periods = super::distinct(dir, "period")?;
     if !periods.contains(period) {
         return Err(RenderError::NoPeriod {
             period: period.to_string(),
@@ -627,12 +627,12 @@ fn draw_charts(
     );
     // The resolution rate over every period up to this one, as figures.
     let series = trend_series(
-        &dir,
-        &units,
-        &groups,
+        dir,
+        units,
+        groups,
         &in_group,
-        &shown_periods,
-        &unit_counts,
+        shown_periods,
+        unit_counts,
         lang,
     )?;
     let shown_labels: Vec<String> = shown_periods
@@ -655,7 +655,7 @@ fn draw_charts(
     );
 
     // Maps of the district's streets, when the config supplies boundaries.
-    let maps = super::maps::district(&dir, &charts, config, district, period, lang, simulated)?;
+    let maps = super::maps::district(dir, charts, config, district, period, lang, simulated)?;
     files.extend(maps.figures.iter().map(|m| m.chart.clone()));
 
     Ok(Drawn {
@@ -767,7 +767,7 @@ fn body(
     // Alerts (module district_alerts).
     let (alerts, thresholds) = unit_alerts(scope, &share_ok, &withheld);
     let n_units = scope.mine.len();
-    let summary = overview(scope, &alerts, &dname, &plabel, ages.street_names.len());
+    let summary = overview(scope, &alerts, dname, &plabel, ages.street_names.len());
 
     // The league table, by the index's overall rank.
     let (league, basis, league_note) =
@@ -792,7 +792,7 @@ fn body(
     let ages_table = age_table(
         &ages.published,
         &ages.street_names,
-        &dname,
+        dname,
         period,
         lang,
         &withheld,
