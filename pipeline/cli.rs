@@ -245,6 +245,9 @@ pub struct DidArgs {
     /// Only cohorts observed this many periods after adoption enter the event study.
     #[arg(long)]
     pub balance_e: Option<i32>,
+    /// 1 − the coverage of the intervals and the band (R's alp): 0.1 for 90%.
+    #[arg(long, default_value_t = DidOptions::default().alpha)]
+    pub alpha: f64,
     /// The chart's language: zh or en.
     #[arg(long, default_value = "zh")]
     pub lang: Lang,
@@ -365,12 +368,6 @@ impl TryFrom<DidArgs> for govlens::study::did::Request {
             v.parse()
                 .map_err(|allowed| format!("--{flag} '{v}': one of {allowed}"))
         }
-        if a.anticipation < 0 {
-            return Err(format!(
-                "--anticipation {}: 0 or more periods",
-                a.anticipation
-            ));
-        }
         let options = DidOptions {
             control: word("control", &a.control)?,
             method: word("method", &a.method)?,
@@ -384,8 +381,11 @@ impl TryFrom<DidArgs> for govlens::study::did::Request {
             min_e: a.min_e,
             max_e: a.max_e,
             balance_e: a.balance_e,
-            ..DidOptions::default()
+            alpha: a.alpha,
         };
+        options
+            .check()
+            .map_err(|(flag, why)| format!("--{flag}: {why}"))?;
         Ok(govlens::study::did::Request {
             data: a.data,
             outcome: a.outcome,

@@ -139,6 +139,10 @@ fn bad_panels_and_options_are_refused_with_one_message_and_nothing_written() {
             "--control 'later': one of never, notyet",
         ),
         (args(&m, &o, &["--covariates", "gdp"]), "no column 'gdp'"),
+        (
+            args(&m, &o, &["--alpha", "1.5"]),
+            "--alpha: 1.5 is not between 0 and 1",
+        ),
         (args(&treated_p, &o, &[]), "no never-treated units"),
     ];
     for (a, needle) in cases {
@@ -241,4 +245,49 @@ fn cluster_flag_clusters_by_a_column_as_r_s_clustervars() {
         assert!(err.contains(needle), "{a:?}: {err}");
         assert!(!out.exists(), "{a:?}: something was written");
     }
+}
+
+/// `--alpha` (R's `alp`): every interval at 1 − α. With analytic SEs a
+/// cell's interval is att ± z₀.₉₅ · se at α = 0.1, z₀.₉₅ = 1.6448536…
+/// (the normal quantile, not govlens's), around R's se; the manifest and the
+/// R call carry it; the chart's legend says 90%.
+#[test]
+fn alpha_sets_the_level_of_every_interval() {
+    let wd = Workdir::new();
+    let out = wd.path("did");
+    let (data, o) = (MPDTA.to_string(), out.to_str().unwrap().to_string());
+    wd.ok(&args(
+        &data,
+        &o,
+        &[
+            "--covariates",
+            "lpop",
+            "--control",
+            "notyet",
+            "--se",
+            "analytic",
+            "--alpha",
+            "0.1",
+        ],
+    ));
+    let att = parquet(&out.join("att_gt.parquet"));
+    let (g, t) = (common::f64s(&att, "cohort"), common::f64s(&att, "year"));
+    let i = (0..att.height())
+        .find(|&i| g[i] == Some(2004.0) && t[i] == Some(2006.0))
+        .unwrap();
+    let (a, hi) = (
+        common::f64s(&att, "att")[i].unwrap(),
+        common::f64s(&att, "ci_high")[i].unwrap(),
+    );
+    // tests/fixtures/did/mpdta_reference.csv, lpop_nyt_dr, attgt 2004/2006.
+    let half = 1.6448536269514722 * 0.0342280372213;
+    assert!((hi - a - half).abs() < 1e-6, "{} vs {half}", hi - a);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"alpha\": 0.1"), "{manifest}");
+    assert!(manifest.contains("alp = 0.1"), "{manifest}");
+    let svg = std::fs::read_to_string(out.join("event_study.svg")).unwrap();
+    assert!(
+        svg.contains("90%") && !svg.contains("95%"),
+        "the chart names another level"
+    );
 }

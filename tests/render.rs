@@ -316,3 +316,63 @@ fn config_render_keys_are_checked_and_a_blocked_output_is_refused() {
     assert_eq!(std::fs::read_to_string(&blocked).unwrap(), "not a folder");
     assert_eq!(latest, wd.latest());
 }
+
+/// `[compare] alpha` (R's `alp`) reaches every place that states the
+/// adoption effects' level: the run's `adoption_tests.alpha`, the event
+/// study's title and legend, the report's heading, note, definition and
+/// sentences — 90% throughout, no 95% band left; a bad value names its key.
+#[test]
+fn compare_alpha_sets_the_level_the_report_states() {
+    let wd = Workdir::new();
+    let bad = common::sample_config(&wd, "\n[compare]\nalpha = 2\n");
+    let err = wd.fails(&["ingest", "--config", bad.to_str().unwrap()]);
+    assert!(err.contains("compare.alpha"), "{err}");
+    let cfg = common::sample_config(
+        &wd,
+        "\n[compare]\nalpha = 0.1\ndraws = 99\nadoption_metrics = [\"resolution_rate\"]\n\n[index]\ndraws = 50\n",
+    );
+    let c = cfg.to_str().unwrap();
+    wd.ok(&["ingest", "--config", c]);
+    wd.ok(&["compare", "--config", c]);
+    wd.ok(&["render", "--config", c]);
+    let run = wd.path(&format!("out/{}", wd.latest().trim()));
+    let tests = common::parquet(&run.join("tables/adoption_tests.parquet"));
+    assert_eq!(common::f64s(&tests, "alpha"), vec![Some(0.1)]);
+    let svg = std::fs::read_to_string(run.join("charts/event_study.svg")).unwrap();
+    assert!(
+        svg.contains("90%") && !svg.contains("95%"),
+        "event_study.svg"
+    );
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(
+        html.contains("90% 一致置信带"),
+        "the report names no 90% band"
+    );
+    assert!(html.contains("90% 区间下限"), "the effects' columns");
+    // What may still say 95%: the model means' bootstrap intervals, the
+    // index's rank range, and the pre-test's note (a test at 5%, not alpha).
+    for (i, _) in html.match_indices("95%") {
+        let around: String = html[..i]
+            .chars()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let kept = [
+            "均值",
+            "中位数",
+            "标准差",
+            "排名",
+            "5–",
+            "ST",
+            "采用前各期的 ",
+            "百分位",
+        ];
+        assert!(
+            kept.iter().any(|k| around.contains(k)),
+            "a 95% left in the report: …{around}95%"
+        );
+    }
+}

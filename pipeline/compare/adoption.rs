@@ -361,6 +361,7 @@ struct Tables {
     t_antic: Vec<i32>,
     t_se: Vec<String>,
     t_crit: Vec<f64>,
+    t_alpha: Vec<f64>,
     t_treated: Vec<u32>,
     t_dropped: Vec<u32>,
     t_level: Vec<String>,
@@ -476,6 +477,7 @@ impl Tables {
         self.t_antic.push(c.did.anticipation);
         self.t_se.push(c.did.se.name().into());
         self.t_crit.push(d.crit);
+        self.t_alpha.push(c.did.alpha);
         self.t_treated.push(d.n_treated as u32);
         self.t_dropped.push(d.dropped_unbalanced as u32);
         self.t_level.push(
@@ -540,7 +542,7 @@ impl Tables {
                 "pretrend_stat" => self.t_w, "pretrend_df" => self.t_df,
                 "pretrend_p" => self.t_p, "units" => self.t_units, "control" => self.t_control,
                 "method" => self.t_method, "covariates" => self.t_cov, "base_period" => self.t_base,
-                "anticipation" => self.t_antic, "se" => self.t_se, "crit" => self.t_crit,
+                "anticipation" => self.t_antic, "se" => self.t_se, "crit" => self.t_crit, "alpha" => self.t_alpha,
                 "units_treated" => self.t_treated, "units_dropped" => self.t_dropped,
                 "cluster" => self.t_level, "clusters" => self.t_clusters,
                 "treated_clusters" => self.t_tclusters, "small_cohorts" => self.t_small,

@@ -385,12 +385,7 @@ impl Config {
         for (k, c) in compare.covariates.iter().enumerate() {
             check_covariate(c).map_err(|e| key_err(&format!("compare.covariates[{k}]"), e))?;
         }
-        if compare.did.anticipation < 0 {
-            return Err(key_err(
-                "compare.anticipation",
-                format!("{} is below 0", compare.did.anticipation),
-            ));
-        }
+        (compare.did.check()).map_err(|(k, m)| key_err(&format!("compare.{k}"), m))?;
         let index = check_index(raw.index, &key_err)?;
         let lang = match &raw.render.lang {
             Some(l) => l.parse().map_err(|e| key_err("render.lang", e))?,

@@ -542,8 +542,9 @@ pub struct EventPoint {
     pub band_high: f64,
 }
 
-/// (e) The event study: estimates with pointwise 95% intervals (whiskers)
-/// and, shaded, the uniform band that covers every event time at once.
+/// (e) The event study: estimates with pointwise intervals (whiskers) and,
+/// shaded, the uniform band that covers every event time at once, both at
+/// 1 − `alpha` (the legend says which).
 pub fn event_study<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     rows: &[EventPoint],
@@ -551,6 +552,7 @@ pub fn event_study<DB: DrawingBackend>(
     y_desc: &str,
     scale: Scale,
     lang: Lang,
+    alpha: f64,
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let (e0, e1) = rows
@@ -592,7 +594,7 @@ pub fn event_study<DB: DrawingBackend>(
                     band.filled(),
                 )
             }))?
-            .label(label(lang, "uniform_band"))
+            .label(super::labels::at_level(label(lang, "uniform_band"), alpha))
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], band.filled()));
     }
     chart.draw_series(std::iter::once(PathElement::new(
@@ -624,7 +626,7 @@ pub fn event_study<DB: DrawingBackend>(
     let whisker = RGBColor(0x29, 0x80, 0xb9);
     chart
         .draw_series(std::iter::once(PathElement::new(vec![], whisker)))?
-        .label(label(lang, "pointwise_ci"))
+        .label(super::labels::at_level(label(lang, "pointwise_ci"), alpha))
         .legend(move |(x, y)| {
             PathElement::new(
                 vec![(x + 7, y - 6), (x + 7, y + 6)],
@@ -683,10 +685,12 @@ pub fn quality<DB: DrawingBackend>(
 
 /// The event study's points from an `event_study` (or `govlens did`
 /// `aggregations`) table: rows where `keep` holds, with a key; the uniform
-/// band is the table's interval, the pointwise one att ± 1.96 se.
+/// band is the table's interval, the pointwise one att ± z₁₋α/₂ se (1.96 at
+/// the default 0.05).
 pub fn event_points(
     table: &polars::prelude::DataFrame,
     keep: impl Fn(usize) -> bool,
+    alpha: f64,
 ) -> Vec<EventPoint> {
     let f = |c: &str| super::floats(table, c);
     let key = if table.column("rel_year").is_ok() {
@@ -695,7 +699,7 @@ pub fn event_points(
         f("key")
     };
     let (att, se, lo, hi) = (f("att"), f("se"), f("ci_low"), f("ci_high"));
-    let z = 1.959_963_984_540_054;
+    let z = crate::methods::did::inference::z(alpha);
     (0..table.height())
         .filter(|&i| keep(i))
         .filter_map(|i| {

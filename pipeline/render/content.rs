@@ -212,7 +212,7 @@ pub(super) fn report_content(
         ),
         banner: simulated.then(|| label(lang, "simulated_banner").to_string()),
         blocks,
-        definitions: definitions(lang),
+        definitions: definitions(lang, super::did_content::alpha(dir)?),
         provenance: provenance(manifest),
         config: Some(get("config")),
         notebook_code: vec![LOAD_CODE.to_string()],
@@ -276,7 +276,8 @@ const LOAD_CODE: &str = "# The run's tables: go on from here.\nimport pathlib\ni
 
 /// The definitions every report ends with.
 /// Every metric a report uses, by its name, then the methods.
-pub(super) fn definitions(lang: Lang) -> Vec<(String, String)> {
+/// The report's definitions; the adoption effects' at their run's `alpha`.
+pub(super) fn definitions(lang: Lang, alpha: f64) -> Vec<(String, String)> {
     let metrics = [
         ("share_young", "cadre"),
         ("share_old", "cadre"),
@@ -306,7 +307,13 @@ pub(super) fn definitions(lang: Lang) -> Vec<(String, String)> {
             ("qca_heading", "def_qca"),
         ]
         .iter()
-        .map(|(k, d)| (label(lang, k).to_string(), label(lang, d).to_string())),
+        .map(|(k, d)| {
+            let (k, d) = (label(lang, k), label(lang, d));
+            match *d == *label(lang, "def_event") {
+                true => (labels::at_level(k, alpha), labels::at_level(d, alpha)),
+                false => (k.to_string(), d.to_string()),
+            }
+        }),
     );
     out
 }

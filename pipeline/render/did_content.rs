@@ -53,6 +53,19 @@ pub(super) struct DidSection {
     pub(super) facts: DidFacts,
 }
 
+/// The adoption effects' `alpha` (`[compare] alpha`, R's `alp`): the level
+/// of their intervals and band, from `adoption_tests` (0.05 for a run made
+/// before the column was written).
+pub(super) fn alpha(dir: &Path) -> Result<f64, RenderError> {
+    let t = table(dir, "adoption_tests")?;
+    Ok(if t.column("alpha").is_ok() {
+        floats(&t, "alpha").into_iter().flatten().next()
+    } else {
+        None
+    }
+    .unwrap_or(crate::methods::did::options::DidOptions::default().alpha))
+}
+
 /// One outcome's row of `adoption_tests`.
 struct Tested {
     metric: String,
@@ -165,6 +178,7 @@ fn verdict_cell(lang: Lang, v: Verdict) -> String {
 /// The section from the run's tables.
 pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSection, RenderError> {
     let zh = lang == Lang::Zh;
+    let alpha = alpha(dir)?;
     let tests = tested(dir)?;
     let pre_of = |m: &str| tests.iter().find(|t| t.metric == m);
     let mut facts = DidFacts::default();
@@ -250,8 +264,11 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
             Column::text(label(lang, "aggregation")),
             Column::number(label(lang, "att"), Kind::Change),
             Column::number(label(lang, "se"), Kind::Amount),
-            Column::number(label(lang, "ci_low"), Kind::Change),
-            Column::number(label(lang, "ci_high"), Kind::Change),
+            Column::number(labels::at_level(label(lang, "ci_low"), alpha), Kind::Change),
+            Column::number(
+                labels::at_level(label(lang, "ci_high"), alpha),
+                Kind::Change,
+            ),
             Column::number(label(lang, "pretrend_p"), Kind::PValue),
             Column::text(label(lang, "verdict")),
         ],
@@ -322,7 +339,7 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         if claims::verdict(&e) != Verdict::PreTrendsDiffer {
             facts.reported += 1;
         }
-        findings.push(claims::effect_sentence(lang, &e));
+        findings.push(labels::at_level(&claims::effect_sentence(lang, &e), alpha));
         let named = labels::metric_with_unit(lang, m, b);
         // Each row's verdict from its own interval.
         let row = |agg: &str, a: Option<f64>, se: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
@@ -362,14 +379,14 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         ));
     }
 
-    let by_model = model_table(dir, &tests, simulated, lang, &mut facts)?;
-    let (event_t, band_crit) = event_table(&events, lang);
+    let by_model = model_table(dir, &tests, alpha, simulated, lang, &mut facts)?;
+    let (event_t, band_crit) = event_table(&events, lang, alpha);
     let mut blocks = vec![
-        Block::Heading(label(lang, "event_title").into()),
+        Block::Heading(labels::at_level(label(lang, "event_title"), alpha)),
         Block::Paragraph(design_sentence(&tests, &facts, lang)),
         Block::Figure(Figure {
             chart: "event_study".into(),
-            caption: labels::titled(lang, "event_chart_title", simulated),
+            caption: labels::at_level(&labels::titled(lang, "event_chart_title", simulated), alpha),
         }),
         Block::Table(event_t),
         Block::Subheading(label(lang, "pretrend_title").into()),
@@ -385,7 +402,12 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         Block::Subheading(label(lang, "by_model_title").into()),
         Block::Paragraph(model_sentence(&facts, lang)),
         Block::Table(by_model),
-        Block::Note(did_method(&table(dir, "adoption_tests")?, band_crit, lang)),
+        Block::Note(did_method(
+            &table(dir, "adoption_tests")?,
+            band_crit,
+            alpha,
+            lang,
+        )),
     ]);
     Ok(DidSection {
         blocks,
@@ -396,7 +418,11 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
 
 /// The event study of the resolution rate: each event time and the
 /// dynamic aggregation's average, and the band's critical value.
-fn event_table(events: &polars::prelude::DataFrame, lang: Lang) -> (Table, Option<f64>) {
+fn event_table(
+    events: &polars::prelude::DataFrame,
+    lang: Lang,
+    alpha: f64,
+) -> (Table, Option<f64>) {
     let (evm, evr) = (strs(events, "metric"), floats(events, "rel_year"));
     let ev: Vec<Vec<Option<f64>>> = ["att", "se", "ci_low", "ci_high"]
         .iter()
@@ -407,7 +433,7 @@ fn event_table(events: &polars::prelude::DataFrame, lang: Lang) -> (Table, Optio
     let band_crit = (0..events.height())
         .filter(|&i| evm[i] == "resolution_rate" && evr[i].is_some())
         .find_map(|i| crit[i])
-        .filter(|c| *c > 1.959_964 + 1e-6);
+        .filter(|c| *c > crate::methods::did::inference::z(alpha) + 1e-6);
     let (lo_key, hi_key) = if band_crit.is_some() {
         ("band_low", "band_high")
     } else {
@@ -424,14 +450,14 @@ fn event_table(events: &polars::prelude::DataFrame, lang: Lang) -> (Table, Optio
             Column::text(label(lang, "rel_year")),
             Column::number(label(lang, "effect"), k),
             Column::number(label(lang, "se"), sk),
-            Column::number(label(lang, lo_key), k),
-            Column::number(label(lang, hi_key), k),
+            Column::number(labels::at_level(label(lang, lo_key), alpha), k),
+            Column::number(labels::at_level(label(lang, hi_key), alpha), k),
         ],
     );
     for i in (0..events.height()).filter(|&i| evm[i] == "resolution_rate") {
         let first = match evr[i] {
             Some(e) => Cell::text(format!("{e:.0}")),
-            None => Cell::text(label(lang, "event_average")),
+            None => Cell::text(labels::at_level(label(lang, "event_average"), alpha)),
         };
         let mut row = vec![first];
         row.extend(ev.iter().map(|c| Cell::Num(c[i])));
@@ -444,6 +470,7 @@ fn event_table(events: &polars::prelude::DataFrame, lang: Lang) -> (Table, Optio
 fn model_table(
     dir: &Path,
     tests: &[Tested],
+    alpha: f64,
     simulated: bool,
     lang: Lang,
     facts: &mut DidFacts,
@@ -468,8 +495,11 @@ fn model_table(
             Column::text(label(lang, "model")),
             Column::number(label(lang, "att"), Kind::Change),
             Column::number(label(lang, "se"), Kind::Amount),
-            Column::number(label(lang, "ci_low"), Kind::Change),
-            Column::number(label(lang, "ci_high"), Kind::Change),
+            Column::number(labels::at_level(label(lang, "ci_low"), alpha), Kind::Change),
+            Column::number(
+                labels::at_level(label(lang, "ci_high"), alpha),
+                Kind::Change,
+            ),
             Column::number(label(lang, "units_treated"), Kind::Count),
             Column::number(label(lang, "clusters"), Kind::Count),
             Column::number(label(lang, "pretrend_p"), Kind::PValue),
@@ -651,6 +681,7 @@ fn model_sentence(facts: &DidFacts, lang: Lang) -> String {
 pub(super) fn did_method(
     tests: &polars::prelude::DataFrame,
     band_crit: Option<f64>,
+    alpha: f64,
     lang: Lang,
 ) -> String {
     let m = strs(tests, "metric");
@@ -715,6 +746,7 @@ pub(super) fn did_method(
         None if zh => "竖线为逐点 95% 区间。".to_string(),
         None => " Whiskers are pointwise 95% intervals.".to_string(),
     };
+    let band = labels::at_level(&band, alpha);
     if zh {
         format!("采用模式的效应：交错双重差分（Callaway–Sant'Anna，与 R did 的 att_gt 相同），对照组为{control}，{adjust}{base}；{se}。{band}")
     } else {

@@ -334,6 +334,14 @@ pub fn titled(lang: Lang, key: &str, simulated: bool) -> String {
     }
 }
 
+/// A DiD text written at 95% (a chart's title or legend, a note, a
+/// sentence) shown at the level of its run's `alpha` (R's `alp`):
+/// "95%" becomes "90%" at 0.1; unchanged at 0.05.
+pub fn at_level(text: &str, alpha: f64) -> String {
+    let level = crate::methods::did::options::level(alpha);
+    text.replace("95%", &level)
+}
+
 /// "2024" → 2024年, "2024-Q2" → 2024年第二季度, "2024-06" → 2024年6月.
 pub fn period_label(lang: Lang, p: &str) -> String {
     if lang == Lang::En {

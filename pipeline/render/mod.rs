@@ -227,6 +227,8 @@ struct Charting<'a> {
     latest: &'a str,
     grouped: HashMap<(&'a str, &'a str, &'a str), Vec<f64>>,
     files: Vec<String>,
+    /// The adoption effects' `alpha` (their intervals' level).
+    alpha: f64,
 }
 
 impl Charting<'_> {
@@ -455,7 +457,7 @@ fn events_and_quality(
 ) -> Result<(), RenderError> {
     // (e) the event study of the resolution rate.
     let em = strs(events, "metric");
-    let ev = charts::event_points(events, |i| em[i] == "resolution_rate");
+    let ev = charts::event_points(events, |i| em[i] == "resolution_rate", d.alpha);
     both!(
         d.out,
         "event_study",
@@ -463,10 +465,11 @@ fn events_and_quality(
         d.files,
         charts::event_study,
         &ev,
-        &d.title("event_chart_title"),
+        &labels::at_level(&d.title("event_chart_title"), d.alpha),
         label(d.lang, "resolution_rate"),
         charts::Scale::change("resolution_rate"),
-        d.lang
+        d.lang,
+        d.alpha
     );
 
     // (f) data quality.
@@ -747,6 +750,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
         latest: &latest,
         grouped,
         files: Vec::new(),
+        alpha: did_content::alpha(&dir)?,
     };
     age_and_resolution(&mut d, &summary)?;
     centres(&mut d, &with_data)?;

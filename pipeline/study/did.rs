@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{beside, chart_font, CaseTable, StudyDir, StudyError};
-use crate::methods::did::options::{Control, DidOptions, SeKind};
+use crate::methods::did::options::DidOptions;
 use crate::methods::did::{self, Did, Obs};
 use crate::render::labels::Lang;
 
@@ -198,7 +198,7 @@ pub fn run(r: &Request) -> Result<Summary, StudyError> {
     for (name, df) in &tables {
         study.table(name, df)?;
     }
-    chart(study.dir(), &tables[1].1, &r.outcome, r.lang)?;
+    chart(study.dir(), &tables[1].1, &r.outcome, r.lang, opts.alpha)?;
     let mut manifest = serde_json::json!({
         "data": table.shown, "outcome": r.outcome, "time": r.time, "id": r.id, "cohort": r.cohort,
         "covariates": r.covariates,
@@ -230,19 +230,12 @@ pub fn r_call(r: &Request, o: &DidOptions) -> String {
         None => String::new(),
     };
     format!(
-        "did::att_gt(yname = \"{}\", tname = \"{}\", idname = \"{}\", gname = \"{}\", xformla = {xf}, data = data, control_group = \"{}\", anticipation = {}, est_method = \"{}\", base_period = \"{}\", bstrap = {}, cband = {}, biters = {}, allow_unbalanced_panel = {}{clustervars})",
+        "did::att_gt(yname = \"{}\", tname = \"{}\", idname = \"{}\", gname = \"{}\", xformla = {xf}, data = data, {}{clustervars})",
         r.outcome,
         r.time,
         r.id,
         r.cohort,
-        if o.control == Control::NotYet { "notyettreated" } else { "nevertreated" },
-        o.anticipation,
-        o.method.name(),
-        o.base_period.name(),
-        if o.se == SeKind::Bootstrap { "TRUE" } else { "FALSE" },
-        if o.cband { "TRUE" } else { "FALSE" },
-        o.draws,
-        if o.unbalanced { "TRUE" } else { "FALSE" },
+        o.r_arguments(),
     )
 }
 
@@ -308,13 +301,15 @@ fn chart(
     aggregations: &DataFrame,
     outcome: &str,
     lang: Lang,
+    alpha: f64,
 ) -> Result<(), StudyError> {
     use crate::render::charts::{event_points, event_study, Scale};
+    use crate::render::labels::{at_level, label};
     const WHAT: &str = "the event study";
     chart_font(WHAT)?;
     let kind = crate::runs::strs(aggregations, "kind");
-    let rows = event_points(aggregations, |i| kind[i] == "dynamic");
-    let title = crate::render::labels::label(lang, "event_title");
+    let rows = event_points(aggregations, |i| kind[i] == "dynamic", alpha);
+    let title = at_level(label(lang, "event_title"), alpha);
     crate::render::svg_png!(
         dir,
         "event_study",
@@ -322,10 +317,11 @@ fn chart(
         bitmap,
         event_study,
         &rows,
-        title,
+        &title,
         outcome,
         Scale::Plain,
-        lang
+        lang,
+        alpha
     )
     .map_err(|message| StudyError::Chart {
         what: WHAT,

@@ -74,8 +74,9 @@ pub struct DidOptions {
     /// Uniform (sup-t) bands over the reported cells (R's `cband`; needs the
     /// bootstrap).
     pub cband: bool,
-    /// 1 − the band's coverage (R's `alp`).
-    #[serde(skip)]
+    /// R's `alp`: 1 − the coverage of every interval and band (pointwise
+    /// att ± z₁₋α/₂ · se; the uniform band's sup-t critical value at 1 − α);
+    /// 0.05 (95%) by default. Not the pre-test's: its p is reported as is.
     pub alpha: f64,
     /// Event times kept by the dynamic aggregation (R's `min_e`, `max_e`).
     pub min_e: Option<i32>,
@@ -107,6 +108,62 @@ impl Default for DidOptions {
             balance_e: None,
         }
     }
+}
+
+impl DidOptions {
+    /// The values no estimation can take, as (key, why): the front end names
+    /// its key (`compare.alpha`) or flag (`--alpha`).
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.anticipation < 0 {
+            return Err(("anticipation", format!("{} is below 0", self.anticipation)));
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return Err((
+                "alpha",
+                format!(
+                    "{} is not between 0 and 1 (R's alp: 0.05 for 95% intervals)",
+                    self.alpha
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The intervals' coverage as printed: `95%`, `90%`, `99.5%`.
+    pub fn level(&self) -> String {
+        level(self.alpha)
+    }
+
+    /// These options as R did's `att_gt()` arguments, in R's words (`alp`
+    /// only when it is not R's default).
+    pub fn r_arguments(&self) -> String {
+        let tf = |b: bool| if b { "TRUE" } else { "FALSE" };
+        let mut args = format!(
+            "control_group = \"{}\", anticipation = {}, est_method = \"{}\", base_period = \"{}\", bstrap = {}, cband = {}, biters = {}, allow_unbalanced_panel = {}",
+            match self.control {
+                Control::NotYet => "notyettreated",
+                Control::Never => "nevertreated",
+            },
+            self.anticipation,
+            self.method.name(),
+            self.base_period.name(),
+            tf(self.se == SeKind::Bootstrap),
+            tf(self.cband),
+            self.draws,
+            tf(self.unbalanced),
+        );
+        if self.alpha != DidOptions::default().alpha {
+            args.push_str(&format!(", alp = {}", self.alpha));
+        }
+        args
+    }
+}
+
+/// The coverage of intervals at `alpha`, as printed: `95%`, `90%`, `99.5%`.
+pub fn level(alpha: f64) -> String {
+    let p = (1.0 - alpha) * 100.0;
+    let t = format!("{p:.2}");
+    format!("{}%", t.trim_end_matches('0').trim_end_matches('.'))
 }
 
 impl Control {
@@ -209,5 +266,18 @@ mod tests {
         assert_eq!("universal".parse::<BasePeriod>(), Ok(BasePeriod::Universal));
         assert_eq!("analytic".parse::<SeKind>(), Ok(SeKind::Analytic));
         assert_eq!(DidOptions::default().draws, DEFAULT_DRAWS);
+    }
+
+    #[test]
+    fn the_level_is_printed_as_a_percent() {
+        assert_eq!(level(0.05), "95%");
+        assert_eq!(level(0.1), "90%");
+        assert_eq!(level(0.005), "99.5%");
+        let bad = DidOptions {
+            alpha: 1.0,
+            ..DidOptions::default()
+        };
+        assert_eq!(bad.check().unwrap_err().0, "alpha");
+        assert!(DidOptions::default().check().is_ok());
     }
 }
