@@ -92,14 +92,18 @@ fn the_rule_checker_sees_an_import_and_ignores_a_comment() {
 /// Which top-level module names which: the graph docs/architecture.md draws,
 /// printed for the reader (`cargo test --test architecture -- --nocapture`).
 /// It must have no circle: data and imports run one way.
-#[test]
-fn the_module_graph() {
-    let root = common::repo().join("pipeline");
+/// The graph of the modules in `root` (a file's module is its first path
+/// component): what `names(code, directly_in_root)` finds in their files,
+/// less themselves.
+fn graph_of(
+    root: &Path,
+    names: impl Fn(&str, bool) -> BTreeSet<String>,
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
-    rust_files(&root, &mut files);
+    rust_files(root, &mut files);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in &files {
-        let rel = f.strip_prefix(&root).unwrap();
+        let rel = f.strip_prefix(root).unwrap();
         let top = rel
             .components()
             .next()
@@ -109,9 +113,16 @@ fn the_module_graph() {
             .trim_end_matches(".rs")
             .to_string();
         let text = std::fs::read_to_string(f).unwrap();
+        let direct = rel.components().count() == 1;
         let edges = graph.entry(top.clone()).or_default();
-        edges.extend(named(&text).into_iter().filter(|m| *m != top));
+        edges.extend(names(&text, direct).into_iter().filter(|m| *m != top));
     }
+    graph
+}
+
+#[test]
+fn the_module_graph() {
+    let graph = graph_of(&common::repo().join("pipeline"), |text, _| named(text));
     for (m, to) in &graph {
         eprintln!(
             "{m} -> {}",
@@ -162,32 +173,10 @@ fn named_within(text: &str, parent: &str, direct: bool) -> BTreeSet<String> {
 /// back).
 #[test]
 fn the_ingest_graph_has_no_circle() {
-    let root = common::repo().join("pipeline/ingest");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for f in &files {
-        let rel = f.strip_prefix(&root).unwrap();
-        let top = rel
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy()
-            .trim_end_matches(".rs")
-            .to_string();
-        if top == "mod" {
-            continue;
-        }
-        let text = std::fs::read_to_string(f).unwrap();
-        let direct = rel.components().count() == 1;
-        let edges = graph.entry(top.clone()).or_default();
-        edges.extend(
-            named_within(&text, "ingest", direct)
-                .into_iter()
-                .filter(|m| *m != top),
-        );
-    }
+    let mut graph = graph_of(&common::repo().join("pipeline/ingest"), |text, direct| {
+        named_within(text, "ingest", direct)
+    });
+    graph.remove("mod");
     // Only the modules of ingest: `super::` in a direct child may also name
     // an item of ingest/mod.rs (IngestError, Planned).
     let modules: BTreeSet<String> = graph.keys().cloned().collect();

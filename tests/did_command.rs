@@ -28,29 +28,33 @@ fn args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     a
 }
 
+/// R's `lpop_nyt_dr` of tests/fixtures/did/mpdta_reference.csv, analytic SEs.
+const LPOP_NYT_ANALYTIC: [&str; 6] = [
+    "--covariates",
+    "lpop",
+    "--control",
+    "notyet",
+    "--se",
+    "analytic",
+];
+
+/// The row of ATT(g, t) in an `att_gt` table.
+fn cell(att: &polars::prelude::DataFrame, g: f64, t: f64) -> usize {
+    let (gs, ts) = (common::f64s(att, "cohort"), common::f64s(att, "year"));
+    (0..att.height())
+        .find(|&i| gs[i] == Some(g) && ts[i] == Some(t))
+        .unwrap()
+}
+
 #[test]
 fn mpdta_with_lpop_and_not_yet_treated_controls_writes_r_s_numbers() {
     let wd = Workdir::new();
     let out = wd.path("did");
     let (data, o) = (MPDTA.to_string(), out.to_str().unwrap().to_string());
-    let stdout = wd.ok(&args(
-        &data,
-        &o,
-        &[
-            "--covariates",
-            "lpop",
-            "--control",
-            "notyet",
-            "--se",
-            "analytic",
-        ],
-    ));
+    let stdout = wd.ok(&args(&data, &o, &LPOP_NYT_ANALYTIC));
     assert!(stdout.contains("500 units, 12 ATT(g,t) cells"), "{stdout}");
     let att = parquet(&out.join("att_gt.parquet"));
-    let (g, t) = (common::f64s(&att, "cohort"), common::f64s(&att, "year"));
-    let i = (0..att.height())
-        .find(|&i| g[i] == Some(2004.0) && t[i] == Some(2006.0))
-        .unwrap();
+    let i = cell(&att, 2004.0, 2006.0);
     // tests/fixtures/did/mpdta_reference.csv, lpop_nyt_dr, attgt 2004/2006.
     let (a, se) = (
         common::f64s(&att, "att")[i].unwrap(),
@@ -259,22 +263,10 @@ fn alpha_sets_the_level_of_every_interval() {
     wd.ok(&args(
         &data,
         &o,
-        &[
-            "--covariates",
-            "lpop",
-            "--control",
-            "notyet",
-            "--se",
-            "analytic",
-            "--alpha",
-            "0.1",
-        ],
+        &[&LPOP_NYT_ANALYTIC[..], &["--alpha", "0.1"]].concat(),
     ));
     let att = parquet(&out.join("att_gt.parquet"));
-    let (g, t) = (common::f64s(&att, "cohort"), common::f64s(&att, "year"));
-    let i = (0..att.height())
-        .find(|&i| g[i] == Some(2004.0) && t[i] == Some(2006.0))
-        .unwrap();
+    let i = cell(&att, 2004.0, 2006.0);
     let (a, hi) = (
         common::f64s(&att, "att")[i].unwrap(),
         common::f64s(&att, "ci_high")[i].unwrap(),
