@@ -329,7 +329,7 @@ fn compare_alpha_sets_the_level_the_report_states() {
     assert!(err.contains("compare.alpha"), "{err}");
     let cfg = common::sample_config(
         &wd,
-        "\n[compare]\nalpha = 0.1\ndraws = 99\nadoption_metrics = [\"resolution_rate\"]\n\n[index]\ndraws = 50\n",
+        "\n[compare]\nalpha = 0.1\ndraws = 99\nadoption_metrics = [\"resolution_rate\", \"satisfaction\", \"share_young:cadre\"]\n\n[index]\ndraws = 50\n",
     );
     let c = cfg.to_str().unwrap();
     wd.ok(&["ingest", "--config", c]);
@@ -337,7 +337,7 @@ fn compare_alpha_sets_the_level_the_report_states() {
     wd.ok(&["render", "--config", c]);
     let run = wd.path(&format!("out/{}", wd.latest().trim()));
     let tests = common::parquet(&run.join("tables/adoption_tests.parquet"));
-    assert_eq!(common::f64s(&tests, "alpha"), vec![Some(0.1)]);
+    assert_eq!(common::f64s(&tests, "alpha"), vec![Some(0.1); 3]);
     let svg = std::fs::read_to_string(run.join("charts/event_study.svg")).unwrap();
     assert!(
         svg.contains("90%") && !svg.contains("95%"),
@@ -349,6 +349,12 @@ fn compare_alpha_sets_the_level_the_report_states() {
         "the report names no 90% band"
     );
     assert!(html.contains("90% 区间下限"), "the effects' columns");
+    // The effects are judged at 10%; the pre-test is still read at 5%.
+    assert!(
+        html.contains("在 10% 水平判断（90% 区间）"),
+        "the limitations"
+    );
+    assert!(html.contains("预检验仍按 5% 水平判断"), "the pre-test note");
     // What may still say 95%: the model means' bootstrap intervals, the
     // index's rank range, and the pre-test's note (a test at 5%, not alpha).
     for (i, _) in html.match_indices("95%") {

@@ -565,10 +565,22 @@ pub(super) fn limitations(
         });
     }
     if did.reported > 1 {
+        // At another alpha than R's 0.05 the intervals' level is said too.
+        let level = |a: f64| crate::methods::did::options::level(a);
+        let (judged, intervals) = match did.alpha == claims::ALPHA {
+            true => (level(1.0 - did.alpha), (String::new(), String::new())),
+            false => (
+                level(1.0 - did.alpha),
+                (
+                    format!("（{} 区间）", level(did.alpha)),
+                    format!(" ({} intervals)", level(did.alpha)),
+                ),
+            ),
+        };
         items.push(if zh {
-            format!("{} 个采用效应各自在 5% 水平判断，未对多个结果作多重比较校正；干部青年占比与干部老化比高度相关（见指数部分），二者的效应近乎同一个发现。", did.reported)
+            format!("{} 个采用效应各自在 {judged} 水平判断{}，未对多个结果作多重比较校正；干部青年占比与干部老化比高度相关（见指数部分），二者的效应近乎同一个发现。", did.reported, intervals.0)
         } else {
-            format!("The {} adoption effects are each judged at 5%, with no correction across outcomes; the cadre share young and the cadre ageing ratio correlate highly (see the index), so their effects are nearly one finding.", did.reported)
+            format!("The {} adoption effects are each judged at {judged}{}, with no correction across outcomes; the cadre share young and the cadre ageing ratio correlate highly (see the index), so their effects are nearly one finding.", did.reported, intervals.1)
         });
     }
     if let Some(s) = &did.small_cohorts {

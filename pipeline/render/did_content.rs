@@ -43,6 +43,8 @@ pub(super) struct DidFacts {
     pub(super) wide_bands: Vec<String>,
     /// Outcomes whose effect the findings report (pre-test not rejected).
     pub(super) reported: usize,
+    /// The run's `alpha`: its intervals' level is 1 − alpha.
+    pub(super) alpha: f64,
 }
 
 /// The section, its findings (one an outcome) and what the limitations
@@ -64,6 +66,27 @@ pub(super) fn alpha(dir: &Path) -> Result<f64, RenderError> {
         None
     }
     .unwrap_or(crate::methods::did::options::DidOptions::default().alpha))
+}
+
+/// The pre-test's note. It is read at 5% whatever `alpha` is (R's `alp`
+/// sets no test's level), so at another alpha its band is not the chart's:
+/// the comparison with the chart's band is left out and the two levels said.
+fn pretrend_note(lang: Lang, alpha: f64) -> String {
+    let note = label(lang, "pretrend_note");
+    if alpha == crate::methods::did::options::DidOptions::default().alpha {
+        return note.to_string();
+    }
+    let level = crate::methods::did::options::level(alpha);
+    match lang {
+        Lang::Zh => format!(
+            "{}本次运行的效应区间与图中的带为 {level}（alpha = {alpha}），预检验仍按 5% 水平判断。",
+            note.replace("（它比图中覆盖全部相对年份的带窄）", "")
+        ),
+        Lang::En => format!(
+            "{} This run's intervals and the chart's band are {level} (alpha = {alpha}); the pre-test is still read at 5%.",
+            note.replace(" (narrower than the chart's band over every event time)", "")
+        ),
+    }
 }
 
 /// One outcome's row of `adoption_tests`.
@@ -181,7 +204,10 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
     let alpha = alpha(dir)?;
     let tests = tested(dir)?;
     let pre_of = |m: &str| tests.iter().find(|t| t.metric == m);
-    let mut facts = DidFacts::default();
+    let mut facts = DidFacts {
+        alpha,
+        ..DidFacts::default()
+    };
     if let Some(t) = pre_of("resolution_rate").or(tests.first()) {
         facts.clusters = t.clusters;
         facts.treated_clusters = t.treated_clusters;
@@ -392,7 +418,7 @@ pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSect
         Block::Subheading(label(lang, "pretrend_title").into()),
         Block::Paragraph(pretrend_sentence(&tests, &facts, lang)),
         Block::Table(pre_t),
-        Block::Note(label(lang, "pretrend_note").into()),
+        Block::Note(pretrend_note(lang, alpha)),
         Block::Subheading(label(lang, "effects_title").into()),
         Block::Table(effects_t),
         Block::Note(label(lang, "aggregations_note").into()),
