@@ -92,6 +92,9 @@ pub struct FileEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_from_title: Option<String>,
     pub unknown_columns: Vec<String>,
+    /// Headers the source's `ignore` names, read and mapped to nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

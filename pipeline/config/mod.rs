@@ -171,6 +171,9 @@ struct RawSource {
     constants: BTreeMap<String, String>,
     /// The region (a code) names are looked up under.
     parent: Option<String>,
+    /// Columns read but not mapped (`年龄段(原文)` beside a cleaned `年龄段`).
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 /// Declared encoding of a CSV source.
@@ -217,6 +220,12 @@ pub struct Source {
     pub constants: BTreeMap<String, String>,
     /// `parent = "330702"`: a return's names are looked up under it.
     pub parent: Option<String>,
+    /// The run's `[run] period`: a stock published as at a day is stored
+    /// as the period of this kind that holds the day.
+    pub period_kind: crate::contract::grammar::PeriodKind,
+    /// `ignore = ["年龄段(原文)"]`: headers read but mapped to nothing, listed
+    /// in the manifest as ignored.
+    pub ignore: Vec<String>,
 }
 
 /// The sheets of a workbook a source reads.
@@ -362,12 +371,13 @@ impl Config {
                 ),
             )
         })?;
-        if !matches!(raw.run.period.as_str(), "year" | "quarter" | "month") {
-            return Err(key_err(
-                "run.period",
-                format!("'{}' is not year, quarter or month", raw.run.period),
-            ));
-        }
+        let period_kind = crate::contract::grammar::PeriodKind::from_name(&raw.run.period)
+            .ok_or_else(|| {
+                key_err(
+                    "run.period",
+                    format!("'{}' is not year, quarter or month", raw.run.period),
+                )
+            })?;
         if raw.metrics.young_below > raw.metrics.old_from {
             return Err(key_err(
                 "metrics.young_below",
@@ -425,7 +435,7 @@ impl Config {
                     "is not a table (regions, member_ages, disputes, service_usage)".into(),
                 )
             })?;
-            sources.push(check_source(table, src, base, &key_err)?);
+            sources.push(check_source(table, src, base, period_kind, &key_err)?);
         }
         sources.sort_by_key(|s| s.table);
         let shard_level = raw.shard.level.as_deref().unwrap_or("province");
@@ -568,6 +578,7 @@ fn check_source(
     table: Table,
     src: RawSource,
     base: &Path,
+    period_kind: crate::contract::grammar::PeriodKind,
     key_err: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<Source, ConfigError> {
     let prefix = format!("sources.{}", table.name());
@@ -695,6 +706,8 @@ fn check_source(
             }
             p => p,
         },
+        period_kind,
+        ignore: src.ignore,
     })
 }
 

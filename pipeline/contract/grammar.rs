@@ -15,6 +15,9 @@ pub enum PeriodKind {
     Year,
     Quarter,
     Month,
+    /// 上半年 / 下半年, a flow over months 1–6 or 7–12 (`2023-H1`): summed
+    /// into a year, never into a quarter or a month.
+    Half,
 }
 
 impl PeriodKind {
@@ -23,12 +26,23 @@ impl PeriodKind {
             PeriodKind::Year => "year",
             PeriodKind::Quarter => "quarter",
             PeriodKind::Month => "month",
+            PeriodKind::Half => "half",
+        }
+    }
+
+    /// The kinds a run's `[run] period` may name.
+    pub fn from_name(s: &str) -> Option<PeriodKind> {
+        match s {
+            "year" => Some(PeriodKind::Year),
+            "quarter" => Some(PeriodKind::Quarter),
+            "month" => Some(PeriodKind::Month),
+            _ => None,
         }
     }
 }
 
-/// A parsed period: year plus quarter or month. `sub` is the quarter (1..4)
-/// or month (1..12), 0 for a year.
+/// A parsed period: year plus quarter, month or half. `sub` is the quarter
+/// (1..4), month (1..12) or half (1..2), 0 for a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
     pub year: i32,
@@ -37,12 +51,13 @@ pub struct Period {
 }
 
 impl Period {
-    /// Canonical text: `2023`, `2023-Q2`, `2023-06`.
+    /// Canonical text: `2023`, `2023-Q2`, `2023-06`, `2023-H1`.
     pub fn canonical(&self) -> String {
         match self.kind {
             PeriodKind::Year => format!("{}", self.year),
             PeriodKind::Quarter => format!("{}-Q{}", self.year, self.sub),
             PeriodKind::Month => format!("{}-{:02}", self.year, self.sub),
+            PeriodKind::Half => format!("{}-H{}", self.year, self.sub),
         }
     }
 
@@ -62,6 +77,38 @@ impl Period {
             PeriodKind::Year => (self.year, 1, 1),
             PeriodKind::Quarter => (self.year, (self.sub - 1) * 3 + 1, 1),
             PeriodKind::Month => (self.year, self.sub, 1),
+            PeriodKind::Half => (self.year, (self.sub - 1) * 6 + 1, 1),
+        }
+    }
+
+    /// Its last day.
+    pub fn end(&self) -> Date {
+        let last_month = match self.kind {
+            PeriodKind::Year => 12,
+            PeriodKind::Quarter => self.sub * 3,
+            PeriodKind::Month => self.sub,
+            PeriodKind::Half => self.sub * 6,
+        };
+        Date {
+            year: self.year,
+            month: last_month,
+            day: days_in_month(self.year, last_month),
+        }
+    }
+
+    /// The period of `kind` that holds `date` (`kind` is a run's: year,
+    /// quarter or month).
+    pub fn holding(date: Date, kind: PeriodKind) -> Period {
+        let sub = match kind {
+            PeriodKind::Year => 0,
+            PeriodKind::Quarter => (date.month - 1) / 3 + 1,
+            PeriodKind::Month => date.month,
+            PeriodKind::Half => (date.month - 1) / 6 + 1,
+        };
+        Period {
+            year: date.year,
+            kind,
+            sub,
         }
     }
 
@@ -103,6 +150,147 @@ fn year_in_range(year: i32, raw: &str) -> Result<i32, PeriodError> {
     }
 }
 
+/// A calendar day, as a stock "as at" names it (`2023年底`, `2023-12-31`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// `2023-12-31`.
+    pub fn text(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// A period cell read at a run's period kind: the period, and for a stock
+/// published "as at" a day (`2023年底`, `截至2023年12月31日`, `2023-12-31`)
+/// that day. A day that does not end its period is W_ASAT ("a stock as at
+/// 2021-06-05 is stored as 2021").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodCell {
+    pub period: Period,
+    pub as_at: Option<Date>,
+}
+
+impl PeriodCell {
+    /// Whether the day it is as at is not the last of its period.
+    pub fn mid_period(&self) -> bool {
+        self.as_at.is_some_and(|d| d != self.period.end())
+    }
+}
+
+/// Parses a period cell at the run's period `kind`: every form of
+/// [`parse_period`], and a day a stock is published as at —
+/// `2023年底`, `2023年末`, `2023年6月底`, `截至2023年底`, `截止到2023年11月30日`,
+/// `2023年12月31日`, `2023-12-31`, `2023/12/31`, `2023.12.31`, `20231231` — as
+/// the period of `kind` that holds the day.
+pub fn parse_period_at(raw: &str, kind: PeriodKind) -> Result<PeriodCell, PeriodError> {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let (s, said_as_at) = match ["截至到", "截止到", "截至", "截止", "至"]
+        .iter()
+        .find_map(|p| s.strip_prefix(p))
+    {
+        Some(rest) => (rest.to_string(), true),
+        None => (s.clone(), false),
+    };
+    if let Some(date) = as_at_day(&s, raw)? {
+        return Ok(PeriodCell {
+            period: Period::holding(date, kind),
+            as_at: Some(date),
+        });
+    }
+    if said_as_at {
+        return Err(PeriodError::Parse(format!(
+            "'{raw}' is not a day a stock is as at (expected 截至2023年底, 截至2023年12月31日 or 2023-12-31)"
+        )));
+    }
+    parse_period(raw).map(|period| PeriodCell {
+        period,
+        as_at: None,
+    })
+}
+
+/// The day of an "as at" form (its 截至 already taken off), `None` when `s`
+/// is not one.
+fn as_at_day(s: &str, raw: &str) -> Result<Option<Date>, PeriodError> {
+    let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    let day = |y: &str, m: &str, d: Option<&str>| -> Result<Option<Date>, PeriodError> {
+        let year = year_in_range(y.parse().map_err(|_| bad_day(raw))?, raw)?;
+        let month: u32 = m.parse().map_err(|_| bad_day(raw))?;
+        if !(1..=12).contains(&month) {
+            return Err(PeriodError::Range(format!(
+                "month {month} in '{raw}' is outside 1..12"
+            )));
+        }
+        let last = days_in_month(year, month);
+        let day = match d {
+            None => last,
+            Some(d) => d.parse().map_err(|_| bad_day(raw))?,
+        };
+        if !(1..=last).contains(&day) {
+            return Err(PeriodError::Range(format!(
+                "day {day} in '{raw}' is not a day of {year}-{month:02} (1..{last})"
+            )));
+        }
+        Ok(Some(Date { year, month, day }))
+    };
+    // 2023年底, 2023年末; 2023年6月底, 2023年6月末.
+    for end in ["底", "末"] {
+        if let Some(body) = s.strip_suffix(end) {
+            if let Some(y) = body.strip_suffix('年').filter(|y| digits(y, 4..=4)) {
+                return day(y, "12", None);
+            }
+            if let Some((y, m)) = body.strip_suffix('月').and_then(|b| b.split_once('年')) {
+                if digits(y, 4..=4) && digits(m, 1..=2) {
+                    return day(y, m, None);
+                }
+            }
+        }
+    }
+    // 2023年12月31日.
+    if let Some((y, rest)) = s.strip_suffix('日').and_then(|b| b.split_once('年')) {
+        if let Some((m, d)) = rest.split_once('月') {
+            if digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2) {
+                return day(y, m, Some(d));
+            }
+        }
+    }
+    // 2023-12-31, 2023/12/31, 2023.12.31.
+    for sep in ['-', '/', '.'] {
+        let parts: Vec<&str> = s.split(sep).collect();
+        if let [y, m, d] = parts[..] {
+            if digits(y, 4..=4) && digits(m, 1..=2) && digits(d, 1..=2) {
+                return day(y, m, Some(d));
+            }
+        }
+    }
+    // 20231231.
+    if digits(s, 8..=8) {
+        return day(&s[..4], &s[4..6], Some(&s[6..]));
+    }
+    Ok(None)
+}
+
+fn bad_day(raw: &str) -> PeriodError {
+    PeriodError::Parse(format!(
+        "'{raw}' is not a day (expected 2023-12-31, 2023年12月31日 or 2023年底)"
+    ))
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum PeriodError {
     Parse(String),
@@ -110,12 +298,18 @@ pub enum PeriodError {
 }
 
 /// Parses `2023`, `2023-Q2`, `2023Q2`, `2023-06`, `2023-6`, `2023/6`, `2023年`,
-/// `2023年第二季度`, `2023年二季度`, `2023年6月`, `2023年06月`.
+/// `2023年度`, `2023全年`, `2023年第二季度`, `2023年二季度`, `2023年第1季度`,
+/// `2023年Q1`, `2023年6月`, `2023年06月`, `2023-H1`, `2023年上半年`,
+/// `2023年下半年`, and month ranges that are one of those periods:
+/// `2023年1-3月` (Q1), `2023年1—6月`, `2023年1至6月` (H1), `2023年1-12月` (the
+/// year). A day a stock is as at needs the run's period kind:
+/// [`parse_period_at`].
 pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
-    let s = raw.trim();
+    let squeezed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let s = squeezed.as_str();
     let bad = || {
         PeriodError::Parse(format!(
-            "'{raw}' is not a period (expected 2023, 2023-Q2, 2023-06, 2023年, 2023年第二季度 or 2023年6月)"
+            "'{raw}' is not a period (expected 2023, 2023-Q2, 2023-06, 2023年, 2023年第二季度, 2023年6月, 2023年上半年 or 2023年1-6月)"
         ))
     };
     let (year_txt, rest) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
@@ -127,12 +321,30 @@ pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
     }
     let year: i32 = year_txt.parse().map_err(|_| bad())?;
     let rest = rest.strip_prefix('年').unwrap_or(rest);
-    if rest.is_empty() {
+    if matches!(rest, "" | "度" | "全年") {
         return Ok(Period {
             year: year_in_range(year, raw)?,
             kind: PeriodKind::Year,
             sub: 0,
         });
+    }
+    // Half-years.
+    let half = match rest {
+        "上半年" | "-H1" | "H1" => Some(1),
+        "下半年" | "-H2" | "H2" => Some(2),
+        _ => None,
+    };
+    if let Some(h) = half {
+        return Ok(Period {
+            year: year_in_range(year, raw)?,
+            kind: PeriodKind::Half,
+            sub: h,
+        });
+    }
+    if let Some(range) = rest.strip_suffix('月') {
+        if let Some(p) = month_range(year, range, raw)? {
+            return Ok(p);
+        }
     }
     // Quarter forms.
     let q = rest
@@ -169,6 +381,40 @@ pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
         kind: PeriodKind::Month,
         sub: n,
     })
+}
+
+/// A flow over months `a`–`b` of `year` (`1-6`, `1—6`, `1至6`, `1~6`): the
+/// year, half, quarter or month it covers, `None` when `range` is not a
+/// range; an error naming the months when they are none of those (a
+/// year-to-date figure over them is a 累计 series, differenced by ingest).
+fn month_range(year: i32, range: &str, raw: &str) -> Result<Option<Period>, PeriodError> {
+    let Some((a, b)) = ['-', '—', '–', '－', '~', '～', '至', '到']
+        .iter()
+        .find_map(|sep| range.split_once(*sep))
+    else {
+        return Ok(None);
+    };
+    let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) else {
+        return Ok(None);
+    };
+    if !(1..=12).contains(&a) || !(1..=12).contains(&b) || b < a {
+        return Err(PeriodError::Range(format!(
+            "months {a}–{b} in '{raw}' are not a range within 1..12"
+        )));
+    }
+    let year = year_in_range(year, raw)?;
+    let (kind, sub) = match (a, b) {
+        (1, 12) => (PeriodKind::Year, 0),
+        (1, 6) | (7, 12) => (PeriodKind::Half, a / 6 + 1),
+        (a, b) if b == a + 2 && a % 3 == 1 => (PeriodKind::Quarter, a / 3 + 1),
+        (a, b) if a == b => (PeriodKind::Month, a),
+        _ => {
+            return Err(PeriodError::Parse(format!(
+                "'{raw}' covers months {a}–{b}, which are not a year, half-year, quarter or month: a figure for them is stored only as a year-to-date series (累计)"
+            )))
+        }
+    };
+    Ok(Some(Period { year, kind, sub }))
 }
 
 fn quarter(year: i32, n: u32, raw: &str) -> Result<Period, PeriodError> {
@@ -234,7 +480,13 @@ fn num(s: &str) -> Option<u32> {
 
 /// Parses the band grammar of contract §1, e.g. `30-44`, `30~44`, `30至44岁`,
 /// `<30`, `30岁以下`, `<=30`, `30岁及以下`, `45+`, `>=45`, `45岁及以上`,
-/// `>45`, `45岁以上`, `30岁及以上、45岁以下`, and `total`/`合计`/`总计`.
+/// `>45`, `45岁以上`, `30岁及以上、45岁以下`, and `total`/`合计`/`总计` — and
+/// as bulletins print them: the population after the band (`35岁及以下的党员`,
+/// `36岁至45岁的党员`, `31至35岁党员`, `干部`, `人员`, `人`, `名`), spaces
+/// anywhere, `周岁`, `不满30岁` (= 30岁以下), `超过60岁` (= 60岁以上), and a
+/// bracket that says whether the bound is in: `60岁以上（含60岁）` = 60+,
+/// `35岁以下（含35岁）` = 0-35. `以下`/`以上` alone leave the bound out,
+/// `及以下`/`及以上` take it in.
 pub fn parse_band(raw: &str) -> Result<Band, String> {
     match plain_band(raw) {
         Some(b) => Ok(b),
@@ -265,7 +517,76 @@ fn parse_band_full(raw: &str) -> Result<Band, String> {
     ) {
         return Ok(Band::Total);
     }
-    let s = s.trim_end_matches("周岁").to_string();
+    let s = s.replace("周岁", "岁");
+    // The population after the band, before or after its bracket.
+    let population = |s: String| -> String {
+        ["的党员", "党员", "的干部", "干部", "人员", "人", "名"]
+            .iter()
+            .find_map(|p| s.strip_suffix(p))
+            .map(str::to_string)
+            .unwrap_or(s)
+    };
+    let s = population(s);
+    // A bracket saying whether a bound is in: （含60岁）, (不含35岁).
+    let (s, bracket) = match s.find(['（', '(']) {
+        Some(i) if s.ends_with(['）', ')']) => {
+            let inner = s[i..]
+                .trim_start_matches(['（', '('])
+                .trim_end_matches(['）', ')']);
+            let included = if let Some(n) = inner.strip_prefix("不含") {
+                Some((num(n.trim_end_matches('岁')).ok_or_else(bad)?, false))
+            } else if let Some(n) = inner.strip_prefix('含') {
+                Some((num(n.trim_end_matches('岁')).ok_or_else(bad)?, true))
+            } else {
+                return Err(bad());
+            };
+            (s[..i].to_string(), included)
+        }
+        _ => (s, None),
+    };
+    let s = population(s);
+    let band = band_words(&s, raw)?;
+    match (bracket, band) {
+        (None, b) => Ok(b),
+        // 60岁以上（含60岁）: the bound 以上 left out is taken in.
+        (Some((n, true)), Band::Range { lo, hi: None }) if lo == n + 1 => {
+            Ok(Band::Range { lo: n, hi: None })
+        }
+        (Some((n, true)), Band::Range { lo: 0, hi: Some(h) }) if h + 1 == n => {
+            Ok(Band::Range { lo: 0, hi: Some(n) })
+        }
+        // A bracket that agrees with the band says nothing new.
+        (Some((n, true)), b) if b.contains(n) => Ok(b),
+        (Some((n, false)), b) if !b.contains(n) => Ok(b),
+        (Some((n, inc)), _) => Err(format!(
+            "'{raw}': the bracket ({}{n}岁) contradicts the band before it",
+            if inc { "含" } else { "不含" }
+        )),
+    }
+}
+
+/// The band words once brackets and the population are off.
+fn band_words(s: &str, raw: &str) -> Result<Band, String> {
+    let bad = || {
+        format!("'{raw}' is not an age band (expected e.g. 30-44, <30, 45+, 30岁以下, 45岁及以上, 合计)")
+    };
+    // 不满30岁 / 未满30岁 = under 30; 超过60岁 = over 60.
+    if let Some(n) = s.strip_prefix("不满").or_else(|| s.strip_prefix("未满")) {
+        let n = num(n.trim_end_matches('岁')).ok_or_else(bad)?;
+        let hi = n.checked_sub(1).ok_or_else(bad)?;
+        return Ok(Band::Range {
+            lo: 0,
+            hi: Some(hi),
+        });
+    }
+    if let Some(n) = s.strip_prefix("超过") {
+        let n = num(n.trim_end_matches('岁')).ok_or_else(bad)?;
+        return Ok(Band::Range {
+            lo: n + 1,
+            hi: None,
+        });
+    }
+    let s = s.to_string();
     // Compound form: `30岁及以上、45岁以下` = [30, 44].
     for sep in ['、', ',', '，', ';'] {
         if let Some((a, b)) = s.split_once(sep) {
@@ -742,6 +1063,129 @@ mod tests {
         assert_eq!(parse_period("2023-Q2").unwrap().start(), (2023, 4, 1));
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2023, 6, 1), 19509);
+    }
+
+    /// Bands as bulletins and yearbooks print them (issue 28).
+    #[test]
+    fn bands_as_printed() {
+        let cases = [
+            ("35岁及以下的党员", band(0, Some(35))),
+            ("35岁以下党员", band(0, Some(34))),
+            ("36岁至45岁的党员", band(36, Some(45))),
+            ("31至35岁党员", band(31, Some(35))),
+            ("30 岁及以下党员", band(0, Some(30))),
+            ("46岁-55岁干部", band(46, Some(55))),
+            ("56岁及以上人员", band(56, None)),
+            ("30周岁以下", band(0, Some(29))),
+            ("30 周岁及以下", band(0, Some(30))),
+            ("不满30岁", band(0, Some(29))),
+            ("未满 30 周岁", band(0, Some(29))),
+            ("超过60岁", band(61, None)),
+            ("60岁以上（含60岁）", band(60, None)),
+            ("60岁以上(含60岁)的党员", band(60, None)),
+            ("35岁以下（含35岁）", band(0, Some(35))),
+            ("35岁以下（不含35岁）", band(0, Some(34))),
+            ("45岁及以上（含45岁）", band(45, None)),
+            ("61-70岁 人", band(61, Some(70))),
+            ("71岁以上名", band(72, None)),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse_band(raw), Ok(want), "{raw}");
+        }
+        // A bracket that contradicts the band is refused, named.
+        let e = parse_band("60岁以上（不含61岁）").unwrap_err();
+        assert!(e.contains("contradicts"), "{e}");
+        assert!(parse_band("60岁以上（约）").is_err());
+    }
+
+    /// Periods as printed (issue 28): flows over a year, half, quarter or a
+    /// month range that is one of them.
+    #[test]
+    fn flow_periods_as_printed() {
+        let cases = [
+            ("2023年度", "2023"),
+            ("2023全年", "2023"),
+            ("2023年全年", "2023"),
+            ("2023年上半年", "2023-H1"),
+            ("2023年下半年", "2023-H2"),
+            ("2023-H2", "2023-H2"),
+            ("2023年一季度", "2023-Q1"),
+            ("2023年第1季度", "2023-Q1"),
+            ("2023年Q1", "2023-Q1"),
+            ("2023年1-3月", "2023-Q1"),
+            ("2023年10-12月", "2023-Q4"),
+            ("2023年1-6月", "2023-H1"),
+            ("2023年1—6月", "2023-H1"),
+            ("2023年1至6月", "2023-H1"),
+            ("2023年7~12月", "2023-H2"),
+            ("2023年1-12月", "2023"),
+            ("2023年5-5月", "2023-05"),
+            ("2023 年 6 月", "2023-06"),
+        ];
+        for (raw, canon) in cases {
+            assert_eq!(
+                parse_period(raw).map(|p| p.canonical()),
+                Ok(canon.into()),
+                "{raw}"
+            );
+        }
+        let h2 = parse_period("2023年下半年").unwrap();
+        assert_eq!((h2.kind, h2.start()), (PeriodKind::Half, (2023, 7, 1)));
+        // Months that are no period are named, with what to do.
+        let Err(PeriodError::Parse(m)) = parse_period("2023年1-5月") else {
+            panic!("1-5月 is no period")
+        };
+        assert!(m.contains("months 1–5") && m.contains("累计"), "{m}");
+        assert!(matches!(
+            parse_period("2023年6-3月"),
+            Err(PeriodError::Range(_))
+        ));
+    }
+
+    /// Stocks "as at" a day (issue 28): the period of the run's kind that
+    /// holds the day; a day that does not end it is said (W_ASAT).
+    #[test]
+    fn stocks_as_at_a_day() {
+        use PeriodKind::*;
+        let cases = [
+            ("2023年底", Year, "2023", false),
+            ("2023年末", Quarter, "2023-Q4", false),
+            ("截至2023年底", Month, "2023-12", false),
+            ("截至2023年12月31日", Year, "2023", false),
+            ("截止到2020年11月30日", Year, "2020", true),
+            ("截止到2020年11月30日", Month, "2020-11", false),
+            ("2023-12-31", Year, "2023", false),
+            ("2023/12/31", Year, "2023", false),
+            ("2023.12.31", Year, "2023", false),
+            ("20231231", Year, "2023", false),
+            ("2021-06-05", Year, "2021", true),
+            ("2021-06-30", Quarter, "2021-Q2", false),
+            ("2024年2月底", Month, "2024-02", false),
+            ("2024-02-29", Month, "2024-02", false),
+        ];
+        for (raw, kind, canon, mid) in cases {
+            let c = parse_period_at(raw, kind).unwrap();
+            assert_eq!(c.period.canonical(), canon, "{raw} at {kind:?}");
+            assert_eq!(c.mid_period(), mid, "{raw} at {kind:?}");
+            assert!(c.as_at.is_some(), "{raw}");
+        }
+        assert_eq!(
+            parse_period_at("2024年2月底", Month)
+                .unwrap()
+                .as_at
+                .unwrap()
+                .text(),
+            "2024-02-29"
+        );
+        // Not days: refused with what is expected.
+        for bad in ["2023-02-30", "2023-13-01", "截至去年底", "20231301"] {
+            assert!(parse_period_at(bad, Year).is_err(), "{bad}");
+        }
+        // Every plain period form reads as before, with no day.
+        let c = parse_period_at("2023年第二季度", Year).unwrap();
+        assert_eq!((c.period.canonical(), c.as_at), ("2023-Q2".into(), None));
+        // The day forms are not periods of their own.
+        assert!(parse_period("2023-12-31").is_err());
     }
 
     #[test]

@@ -166,6 +166,9 @@ pub enum Rule {
     Reference,
     /// Extension: a row's region code and its region name disagree.
     Name,
+    /// Extension: a stock published as at a day that does not end its
+    /// period, stored as the period that holds the day.
+    AsAt,
 }
 
 impl Rule {
@@ -193,6 +196,7 @@ impl Rule {
             Rule::Coverage => "W_COVERAGE",
             Rule::Reference => "W_REFERENCE",
             Rule::Name => "W_NAME",
+            Rule::AsAt => "W_ASAT",
         }
     }
 }

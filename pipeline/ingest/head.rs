@@ -66,6 +66,7 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         lines_in_cells: 0,
         period_from_title: None,
         unknown_columns: vec![],
+        ignored_columns: vec![],
     };
     let read_err = |source| IngestError::Read {
         path: pf.shown.clone(),
@@ -174,6 +175,7 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         entry.period_from_title = title_period;
     }
     entry.unknown_columns = header.unknown.clone();
+    entry.ignored_columns = header.ignored.clone();
     let first_row_header = titles.is_empty() && block.len() == 1 && block[0].row == 1;
     Ok(Head {
         entry,

@@ -40,6 +40,12 @@ pub struct HeaderMap {
     /// The sheet has no code column: the code found by name is appended to
     /// each record, at position `header_width - 1`.
     pub code_appended: bool,
+    /// Headers the source's `ignore` names: read, mapped to nothing.
+    pub ignored: Vec<String>,
+    /// The run's period kind, and whether the table holds stocks
+    /// (member_ages): a stock may be published as at a day, a flow not.
+    pub period_kind: crate::contract::grammar::PeriodKind,
+    pub stock: bool,
 }
 
 /// Headers of a fact table's region-name column. A bare `名称` is not one:
@@ -139,7 +145,7 @@ impl std::fmt::Display for HeaderError {
             ),
             HeaderError::Twice { column, first, second, row } => write!(
                 f,
-                "header (row {row}): both '{first}' and '{second}' map to '{column}'"
+                "header (row {row}): both '{first}' and '{second}' map to '{column}' (keep one: add the other to the source's ignore = [\"{second}\"], or map it elsewhere in its columns)"
             ),
             HeaderError::NoBands { row } => write!(
                 f,
@@ -197,8 +203,13 @@ pub fn map_header(
     let mut unknown = Vec::new();
     let mut matched = 0;
     let (mut name_index, mut street_index) = (None, None);
+    let mut ignored = Vec::new();
     for (i, h) in rec.cells.iter().enumerate() {
         let Some(h) = h else { continue };
+        if source.ignore.iter().any(|x| x.trim() == h.trim()) {
+            ignored.push(h.clone());
+            continue;
+        }
         if let Some(c) = match_column(columns, source, h) {
             if let Some(prev) = index[c] {
                 return Err(HeaderError::Twice {
@@ -295,6 +306,9 @@ pub fn map_header(
         name_index,
         street_index,
         code_appended,
+        ignored,
+        period_kind: source.period_kind,
+        stock: source.table == Table::MemberAges,
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
         return Err(missing("birth_year or age"));

@@ -157,7 +157,12 @@ fn each_row(
             None => on_row(rec, &header),
         };
         match outcome {
-            Ok(()) => entry.rows_stored += 1,
+            Ok(()) => {
+                entry.rows_stored += 1;
+                if header.stock {
+                    findings.extend(validate::as_at_finding(rec, &header, pf.table, &pf.shown));
+                }
+            }
             Err(RowError::Fatal(e)) => return Err(e),
             Err(RowError::Reject(r)) => {
                 entry.rows_quarantined += 1;

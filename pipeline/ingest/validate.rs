@@ -7,9 +7,9 @@
 //! the leftmost problem in the row, which is where they will look first.
 
 use crate::contract::grammar::{self as parse, Band, Period, PeriodError, YEAR_MAX, YEAR_MIN};
-use crate::contract::Rule;
+use crate::contract::{Rule, Table};
 use crate::ingest::headers::HeaderMap;
-use crate::ingest::quarantine::Reject;
+use crate::ingest::quarantine::{Finding, Reject};
 use crate::ingest::read::RawRecord;
 
 pub use crate::regions::RegionRow;
@@ -171,12 +171,25 @@ impl<'a> Cells<'a> {
         parse::check_code(v).map_err(|m| Reject::new(Rule::Code, "region_code", Some(v), m))
     }
 
+    /// The row's period at the run's period kind. A stock (member_ages) may
+    /// be published as at a day (`2023年底`, `截至2023年12月31日`): the period
+    /// of the run's kind that holds it (W_ASAT when the day does not end it,
+    /// made by the loader); a flow is counted over a period, never as at a day.
     pub fn period(&self) -> R<Period> {
         let v = self.required("period")?;
-        parse::parse_period(v).map_err(|e| match e {
+        let cell = parse::parse_period_at(v, self.map.period_kind).map_err(|e| match e {
             PeriodError::Parse(m) => Reject::new(Rule::Parse, "period", Some(v), m),
             PeriodError::Range(m) => Reject::new(Rule::Range, "period", Some(v), m),
-        })
+        })?;
+        if cell.as_at.is_some() && !self.map.stock {
+            return Err(Reject::new(
+                Rule::Parse,
+                "period",
+                Some(v),
+                format!("'{v}' is a day, and a flow is counted over a period (2023, 2023年1-6月, 2023年第二季度): a figure 截至 a day is a year-to-date total (累计)"),
+            ));
+        }
+        Ok(cell.period)
     }
 
     pub fn role(&self) -> R<&'static str> {
@@ -432,5 +445,30 @@ pub fn usage_row(c: &Cells) -> R<UsageRow> {
         services: c.integer("services", false)?,
         satisfaction: c.number("satisfaction", false, Some(100.0))?,
         staff: c.integer("staff", false)?,
+    })
+}
+
+/// W_ASAT: a stock stored (by either path) from a day that does not end its period ("a stock
+/// as at 2021-06-05 is stored as 2021").
+pub fn as_at_finding(rec: &RawRecord, h: &HeaderMap, table: Table, shown: &str) -> Option<Finding> {
+    let v = h.cell(rec, "period")?;
+    let cell = crate::contract::grammar::parse_period_at(v, h.period_kind).ok()?;
+    let day = cell.as_at.filter(|_| cell.mid_period())?;
+    let period = cell.period.canonical();
+    Some(Finding {
+        table,
+        rule: Rule::AsAt,
+        region_code: h.cell(rec, "region_code").map(str::to_string),
+        period: Some(period.clone()),
+        role: None,
+        band: None,
+        expected: None,
+        actual: None,
+        message: format!(
+            "{} row {}: a stock as at {} ('{v}') is stored as {period}, the period that holds the day",
+            shown,
+            rec.row,
+            day.text()
+        ),
     })
 }

@@ -171,7 +171,10 @@ fn code_ranks(units: &[Unit]) -> Vec<u32> {
 /// a filter that keeps facts no coarser than the analysis period.
 fn analysis_period(kind: &str) -> (Expr, Expr) {
     let keep = match kind {
-        "quarter" => col("period_kind").neq(lit("year")),
+        // A half-year flow is summed into its year only.
+        "quarter" => col("period_kind")
+            .eq(lit("quarter"))
+            .or(col("period_kind").eq(lit("month"))),
         "month" => col("period_kind").eq(lit("month")),
         _ => lit(true),
     };

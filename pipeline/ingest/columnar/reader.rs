@@ -181,8 +181,16 @@ impl<'a, C: Columns> State<'a, C> {
                     None => {
                         let rec = owned(row, &cells());
                         let (codes, rules) = (self.codes, &mut self.rules);
-                        self.columns
-                            .record(&rec, &header, codes, rules, origin, shown)
+                        let stored = self
+                            .columns
+                            .record(&rec, &header, codes, rules, origin, shown);
+                        // A stock as at a day is read here (its period is no fast form).
+                        if stored.is_ok() && header.stock {
+                            findings.extend(validate::as_at_finding(
+                                &rec, &header, pf.table, &pf.shown,
+                            ));
+                        }
+                        stored
                     }
                 };
                 match outcome {

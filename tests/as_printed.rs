@@ -1,0 +1,143 @@
+//! Published tables as they are printed (issue 28): a bulletin's member-age
+//! table with stocks "as at" a day, bands named after their population, a
+//! raw band column beside a cleaned one (`ignore`), and a disputes table
+//! over half-years and month ranges — ingested without hand-cleaning, every
+//! row stored or quarantined with a message that says what to do.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{parquet, strs, Workdir};
+
+fn config(wd: &Workdir, period: &str, sources: &str) -> PathBuf {
+    let regions = common::repo().join("tests/fixtures/regions-six-counties.csv");
+    wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\nperiod = \"{period}\"\n\n[sources.regions]\npath = {:?}\n\n{sources}\n",
+            regions.to_string_lossy()
+        ),
+    )
+}
+
+const AGES: &str = "\
+区划代码,统计期,年龄段(原文),年龄段,人数
+110117001001,截至2023年底,35岁及以下的党员,35岁及以下党员,12
+110117001001,截至2023年底,36岁至45岁的党员,36岁至45岁的党员,20
+110117001001,截至2023年底,46岁以上（含46岁）,46岁以上（含46岁）,31
+110117001005,2021年6月5日,不满30岁,30 周岁以下,4
+110117001005,2021年6月5日,30岁及以上,30岁及以上 人员,9
+";
+
+#[test]
+fn a_bulletin_s_ages_ingest_as_printed_with_the_raw_column_ignored() {
+    let wd = Workdir::new();
+    let ages = wd.write("ages.csv", AGES);
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.member_ages]\npath = {:?}\nignore = [\"年龄段(原文)\"]\n",
+            ages.to_string_lossy()
+        ),
+    );
+    let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(out.contains("quarantined 0"), "{out}");
+    let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
+    assert_eq!(
+        strs(&df, "age_band"),
+        ["0-35", "36-45", "46+", "0-29", "30+"]
+    );
+    assert_eq!(
+        strs(&df, "period"),
+        ["2023", "2023", "2023", "2021", "2021"]
+    );
+    // The day 2021-06-05 does not end 2021: said once per row stored from it.
+    let findings = parquet(&wd.path("wh/_findings.parquet"));
+    let msgs: Vec<String> = strs(&findings, "message")
+        .into_iter()
+        .zip(strs(&findings, "rule"))
+        .filter(|(_, r)| r == "W_ASAT")
+        .map(|(m, _)| m)
+        .collect();
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert!(
+        msgs[0].contains("a stock as at 2021-06-05 ('2021年6月5日') is stored as 2021"),
+        "{}",
+        msgs[0]
+    );
+    // The ignored column is listed, not mapped, not unknown.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.path("wh/_manifest.json")).unwrap())
+            .unwrap();
+    let file = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["table"] == "member_ages")
+        .unwrap();
+    assert_eq!(file["ignored_columns"], serde_json::json!(["年龄段(原文)"]));
+    assert_eq!(file["unknown_columns"], serde_json::json!([]));
+}
+
+#[test]
+fn two_band_columns_are_refused_with_ignore_suggested() {
+    let wd = Workdir::new();
+    let ages = wd.write("ages.csv", AGES);
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.member_ages]\npath = {:?}\n",
+            ages.to_string_lossy()
+        ),
+    );
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        err.contains("map to 'age_band'") && err.contains("ignore = [\"年龄段\"]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn flows_over_half_years_and_month_ranges_and_a_day_refused() {
+    let wd = Workdir::new();
+    let disputes = wd.write(
+        "disputes.csv",
+        "区划代码,统计期,受理数,调解成功数\n\
+         110117001001,2023年1-6月,40,36\n\
+         110117001001,2023年下半年,35,30\n\
+         110117001005,2023年度,20,18\n\
+         110117001005,截止到2023年11月30日,19,17\n",
+    );
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.disputes]\npath = {:?}\n",
+            disputes.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    assert_eq!(strs(&df, "period"), ["2023-H1", "2023-H2", "2023"]);
+    assert_eq!(strs(&df, "period_kind"), ["half", "half", "year"]);
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    let m = strs(&q, "message");
+    assert_eq!(m.len(), 1);
+    assert!(m[0].contains("a flow is counted over a period"), "{}", m[0]);
+    // The halves add up to the year in the unit metrics of a yearly run:
+    // (36 + 30) / (40 + 35).
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
+    let (code, metric, value) = (
+        strs(&um, "region_code"),
+        strs(&um, "metric"),
+        common::f64s(&um, "value"),
+    );
+    let rate = (0..um.height())
+        .find(|&i| code[i] == "110117001001" && metric[i] == "resolution_rate")
+        .and_then(|i| value[i]);
+    assert_eq!(rate, Some(66.0 / 75.0));
+}
