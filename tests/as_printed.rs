@@ -141,3 +141,42 @@ fn flows_over_half_years_and_month_ranges_and_a_day_refused() {
         .and_then(|i| value[i]);
     assert_eq!(rate, Some(66.0 / 75.0));
 }
+
+/// A header that says its unit scales its column (`人数(万名)`, `受理数(万件)`);
+/// a source's `scale` that contradicts it stops the file before a row is
+/// stored, naming both.
+#[test]
+fn a_unit_in_a_header_scales_its_column_and_a_contradicting_scale_stops() {
+    let wd = Workdir::new();
+    let ages = wd.write(
+        "ages.csv",
+        "区划代码,统计期,年龄段,人数(万名)\n110117001001,2023年底,35岁及以下,1.2\n110117001001,2023年底,36岁及以上,0.35\n",
+    );
+    let disputes = wd.write(
+        "disputes.csv",
+        "区划代码,统计期,受理数(万件),调解成功数(万件)\n110117001001,2023年度,4.25,4.1\n",
+    );
+    let sources = format!(
+        "[sources.member_ages]\npath = {:?}\n\n[sources.disputes]\npath = {:?}\n",
+        ages.to_string_lossy(),
+        disputes.to_string_lossy()
+    );
+    let cfg = config(&wd, "year", &sources);
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
+    assert_eq!(common::f64s(&df, "count"), [Some(12_000.0), Some(3_500.0)]);
+    let d = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    assert_eq!(common::f64s(&d, "received"), [Some(42_500.0)]);
+    assert_eq!(common::f64s(&d, "resolved"), [Some(41_000.0)]);
+    // scale = 1000 against a header in 万: stopped, both named.
+    let cfg = config(
+        &wd,
+        "year",
+        &sources.replacen("\n\n", "\nscale = 1000\n\n", 1),
+    );
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        err.contains("人数(万名)") && err.contains("scale = 1000"),
+        "{err}"
+    );
+}

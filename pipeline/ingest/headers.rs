@@ -42,6 +42,10 @@ pub struct HeaderMap {
     pub code_appended: bool,
     /// Headers the source's `ignore` names: read, mapped to nothing.
     pub ignored: Vec<String>,
+    /// For each of `columns`, the multiplier its header's unit says
+    /// (`受理数(万件)`: 10,000), and the band columns' (wide layout).
+    pub scales: Vec<Option<f64>>,
+    pub band_scale: Option<f64>,
     /// The run's period kind, and whether the table holds stocks
     /// (member_ages): a stock may be published as at a day, a flow not.
     pub period_kind: crate::contract::grammar::PeriodKind,
@@ -74,6 +78,22 @@ const STREET_HEADERS: [&str; 7] = [
 ];
 
 impl HeaderMap {
+    /// The multiplier of the member-age counts: the unit their header says
+    /// (`人数(万名)`), else the source's `scale`.
+    pub fn count_scale(&self, source_scale: f64) -> f64 {
+        let count = self.columns.iter().position(|c| c.name == "count");
+        count
+            .and_then(|c| self.scales[c])
+            .or(self.band_scale)
+            .unwrap_or(source_scale)
+    }
+
+    /// The multiplier column `name`'s header says (`受理数(万件)`), if any.
+    pub fn scale_of(&self, name: &str) -> Option<f64> {
+        let c = self.columns.iter().position(|c| c.name == name)?;
+        self.scales[c].filter(|s| *s != 1.0)
+    }
+
     pub fn cell<'a>(&'a self, rec: &'a RawRecord, column: &str) -> Option<&'a str> {
         self.cell_of(&rec.cells, column)
     }
@@ -125,6 +145,13 @@ pub enum HeaderError {
         second: String,
         row: u64,
     },
+    /// A header's unit and the source's `scale` disagree.
+    UnitClash {
+        header: String,
+        unit: f64,
+        scale: f64,
+        row: u64,
+    },
     NoBands {
         row: u64,
     },
@@ -142,6 +169,10 @@ impl std::fmt::Display for HeaderError {
             HeaderError::Missing { column, row, headers } => write!(
                 f,
                 "header (row {row}) has no column for '{column}' (headers: {headers}); add it, or map a header to it in the source's columns"
+            ),
+            HeaderError::UnitClash { header, unit, scale, row } => write!(
+                f,
+                "header (row {row}): '{header}' says its numbers are in units of {unit}, but the source's scale = {scale}: remove scale from the config (the header's unit is used) or correct the header"
             ),
             HeaderError::Twice { column, first, second, row } => write!(
                 f,
@@ -162,6 +193,33 @@ pub fn columns_for(table: Table, layout: &Layout) -> &'static [Column] {
         (Table::MemberAges, Layout::Wide) => &MEMBER_AGES[..3],
         _ => table.columns(),
     }
+}
+
+/// The multiplier a header's unit in brackets says of its numbers:
+/// `人数(万名)`, `受理数（万件）`, `(万人次)` 10,000; `(千人)` 1,000; `(人)`,
+/// `(件)`, `(个)`, `(人次)` 1. `None` when the header names no unit of count
+/// (`占比(%)`, `区划代码(研究者补充)`).
+pub fn header_unit(h: &str) -> Option<f64> {
+    let h = h.trim();
+    let inner = [('（', '）'), ('(', ')')]
+        .iter()
+        .find_map(|(open, close)| {
+            let body = h.strip_suffix(*close)?;
+            let i = body.rfind(*open)?;
+            Some(body[i + open.len_utf8()..].trim())
+        })?;
+    let (multiplier, unit) = match inner.strip_prefix('万') {
+        Some(u) => (10_000.0, u),
+        None => match inner.strip_prefix('千') {
+            Some(u) => (1_000.0, u),
+            None => (1.0, inner),
+        },
+    };
+    let counted = matches!(
+        unit,
+        "人" | "名" | "件" | "个" | "人次" | "次" | "户" | "家"
+    );
+    (counted || (multiplier != 1.0 && unit.is_empty())).then_some(multiplier)
 }
 
 fn strip_unit(h: &str) -> &str {
@@ -204,6 +262,8 @@ pub fn map_header(
     let mut matched = 0;
     let (mut name_index, mut street_index) = (None, None);
     let mut ignored = Vec::new();
+    let mut scales: Vec<Option<f64>> = vec![None; columns.len()];
+    let mut band_scale = None;
     for (i, h) in rec.cells.iter().enumerate() {
         let Some(h) = h else { continue };
         if source.ignore.iter().any(|x| x.trim() == h.trim()) {
@@ -220,6 +280,7 @@ pub fn map_header(
                 });
             }
             index[c] = Some(i);
+            scales[c] = header_unit(h);
             matched += 1;
             continue;
         }
@@ -242,6 +303,7 @@ pub fn map_header(
             if declared != Some(false) {
                 if let Ok(band) = parse_band(strip_unit(h)) {
                     bands.push((i, band, h.clone()));
+                    band_scale = band_scale.or(header_unit(h));
                     continue;
                 }
             }
@@ -250,6 +312,24 @@ pub fn map_header(
     }
     if matched == 0 && name_index.is_none() {
         return Ok(None);
+    }
+    // A header's unit of the counts against the source's scale (a scale
+    // of 1 is no claim: the header's unit is used).
+    if table == Table::MemberAges && source.scale != 1.0 {
+        let count = columns.iter().position(|c| c.name == "count");
+        let said = count
+            .and_then(|c| scales[c].map(|u| (u, index[c])))
+            .or(band_scale.map(|u| (u, bands.first().map(|b| b.0))));
+        if let Some((unit, Some(at))) = said {
+            if unit != source.scale {
+                return Err(HeaderError::UnitClash {
+                    header: rec.cells[at].clone().unwrap_or_default(),
+                    unit,
+                    scale: source.scale,
+                    row: rec.row,
+                });
+            }
+        }
     }
     let missing = |column: &str| HeaderError::Missing {
         column: column.to_string(),
@@ -307,6 +387,8 @@ pub fn map_header(
         street_index,
         code_appended,
         ignored,
+        scales,
+        band_scale,
         period_kind: source.period_kind,
         stock: source.table == Table::MemberAges,
     };
@@ -397,6 +479,24 @@ pub fn expected_headers(table: Table, layout: &Layout) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_says_its_unit() {
+        for (h, want) in [
+            ("人数(万名)", Some(10_000.0)),
+            ("受理数（万件）", Some(10_000.0)),
+            ("服务人次(万人次)", Some(10_000.0)),
+            ("人数(千人)", Some(1_000.0)),
+            ("人数（人）", Some(1.0)),
+            ("受理数(件)", Some(1.0)),
+            ("数量(万)", Some(10_000.0)),
+            ("占比(%)", None),
+            ("区划代码(研究者补充)", None),
+            ("人数", None),
+        ] {
+            assert_eq!(header_unit(h), want, "{h}");
+        }
+    }
     use crate::config::Config;
 
     #[test]

@@ -545,9 +545,10 @@ fn load_ages(
                     let cells = Cells::new(rec, h)?;
                     let batch: Vec<(AgeRow, String)> = match src.layout {
                         Layout::Long => {
-                            vec![(validate::age_row(&cells, src.scale)?, "age_band".into())]
+                            let scale = h.count_scale(src.scale);
+                            vec![(validate::age_row(&cells, scale)?, "age_band".into())]
                         }
-                        Layout::Wide => wide_rows(&cells, h, src.scale)?,
+                        Layout::Wide => wide_rows(&cells, h, h.count_scale(src.scale))?,
                         Layout::Persons => {
                             let (code, period, role, age) = validate::person_row(&cells)?;
                             if !known.contains(code.as_str()) {

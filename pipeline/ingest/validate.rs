@@ -224,10 +224,18 @@ impl<'a> Cells<'a> {
         Ok(Some(x))
     }
 
+    /// A count; a header that says its unit (`受理数(万件)`) multiplies it,
+    /// to the nearest whole count (`4.25` 万件 = 42,500).
     pub fn integer(&self, col: &str, required: bool) -> R<Option<i64>> {
         let Some(v) = self.present(col, required)? else {
             return Ok(None);
         };
+        if let Some(s) = self.map.scale_of(col) {
+            let x =
+                parse::parse_number(v).map_err(|m| Reject::new(Rule::Parse, col, Some(v), m))?;
+            check_range(col, v, x, None)?;
+            return Ok(Some(scaled(x, s).round() as i64));
+        }
         let x = parse::parse_integer(v).map_err(|m| Reject::new(Rule::Parse, col, Some(v), m))?;
         check_range(col, v, x as f64, None)?;
         Ok(Some(x))
