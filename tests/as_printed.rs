@@ -180,3 +180,73 @@ fn a_unit_in_a_header_scales_its_column_and_a_contradicting_scale_stops() {
         "{err}"
     );
 }
+
+/// A total column (`党员总数` on every row) is each group's published total:
+/// stored once as its `total` band, so W_SHARE divides by it (a year printed
+/// with one band only is not "25% ≠ 100%") and W_TOTAL checks the bands
+/// against it; rows of one group that disagree on it are a finding.
+#[test]
+fn a_total_column_is_each_group_s_published_total() {
+    let wd = Workdir::new();
+    let ages = wd.write(
+        "ages.csv",
+        "区划代码,统计期,年龄段,人数,占比(%),党员总数\n\
+         110117001001,2023年底,35岁及以下,25,25,100\n\
+         110117001001,2023年底,36岁及以上,75,75,100\n\
+         110117001005,2022年底,35岁及以下的党员,10,25,40\n\
+         110117001009,2023年底,35岁及以下,10,,50\n\
+         110117001009,2023年底,36岁及以上,30,,51\n",
+    );
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.member_ages]\npath = {:?}\n",
+            ages.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
+    let (code, band, count) = (
+        strs(&df, "region_code"),
+        strs(&df, "age_band"),
+        common::f64s(&df, "count"),
+    );
+    let totals: Vec<(String, Option<f64>)> = (0..df.height())
+        .filter(|&i| band[i] == "total")
+        .map(|i| (code[i].clone(), count[i]))
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("110117001001".to_string(), Some(100.0)),
+            ("110117001005".to_string(), Some(40.0)),
+            ("110117001009".to_string(), Some(50.0)),
+        ]
+    );
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    let (rule, fcode, msg) = (
+        strs(&f, "rule"),
+        strs(&f, "region_code"),
+        strs(&f, "message"),
+    );
+    let of = |r: &str, c: &str| -> Vec<String> {
+        (0..f.height())
+            .filter(|&i| rule[i] == r && fcode[i] == c)
+            .map(|i| msg[i].clone())
+            .collect()
+    };
+    // One band of 40 at 25%: the share is against the published total.
+    assert!(of("W_SHARE", "110117001005").is_empty());
+    // 10 + 30 is not 50; and a row said 51.
+    assert_eq!(
+        of("W_TOTAL", "110117001009").len(),
+        2,
+        "{:?}",
+        of("W_TOTAL", "110117001009")
+    );
+    assert!(of("W_TOTAL", "110117001009")
+        .iter()
+        .any(|m| m.contains("the total column says 51")));
+    assert!(of("W_TOTAL", "110117001001").is_empty());
+}

@@ -118,6 +118,13 @@ pub static MEMBER_AGES: &[Column] = &[
     col("age_band", true, &["年龄段", "年龄"]),
     col("count", true, &["人数", "数量"]),
     col("reported_share", false, &["占比", "比例"]),
+    // Each row's group total as a column (long layout): stored once a group
+    // as its published `total` band (contract A.1).
+    col(
+        "total",
+        false,
+        &["党员总数", "干部总数", "总人数", "总数", "合计"],
+    ),
 ];
 
 /// Person-record layout of member_ages: one row per person, binned by ingest.

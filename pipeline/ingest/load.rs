@@ -524,6 +524,8 @@ fn load_ages(
     let mut state = columnar::ages(ctx.codes, src.scale);
     let shown: Vec<String> = planned.iter().map(|p| p.shown.clone()).collect();
     let mut persons: BTreeMap<(String, Period, &'static str, Band), f64> = BTreeMap::new();
+    let mut totals = GroupTotals::default();
+    let mut total_findings = Vec::new();
     let person_bands: Vec<Band> = src
         .person_bands
         .iter()
@@ -546,7 +548,16 @@ fn load_ages(
                     let batch: Vec<(AgeRow, String)> = match src.layout {
                         Layout::Long => {
                             let scale = h.count_scale(src.scale);
-                            vec![(validate::age_row(&cells, scale)?, "age_band".into())]
+                            let row = validate::age_row(&cells, scale)?;
+                            if let Some(t) = cells.number("total", false, None)? {
+                                let at = (shown[k].as_str(), rec.row);
+                                let t = validate::scaled(t, scale);
+                                total_findings.extend(totals.note(&row, t, at));
+                            }
+                            if row.band == Band::Total {
+                                totals.published(&row);
+                            }
+                            vec![(row, "age_band".into())]
                         }
                         Layout::Wide => wide_rows(&cells, h, h.count_scale(src.scale))?,
                         Layout::Persons => {
@@ -597,6 +608,10 @@ fn load_ages(
     state.flush(&mut |df| sink.write_frame(df), table)?;
     // The index is done with: free it before the findings query runs.
     drop(state);
+    ctx.findings.extend(total_findings);
+    for row in totals.rows() {
+        sink.push(row, MADE_LAST)?;
+    }
     for ((code, period, role, band), count) in persons {
         sink.push(
             AgeRow {
@@ -611,6 +626,61 @@ fn load_ages(
         )?;
     }
     sink.finish()
+}
+
+/// A member-age table's total column (`党员总数` on every row of a group):
+/// each group's total, kept from its first row and stored once as the
+/// group's published `total` band (so W_TOTAL checks the bands against it and
+/// W_SHARE divides by it), unless the group publishes a total row of its own;
+/// a later row of the group that says another total is a W_TOTAL finding.
+#[derive(Default)]
+struct GroupTotals {
+    first: BTreeMap<(String, Period, &'static str), (f64, String, u64)>,
+    has_row: HashSet<(String, Period, &'static str)>,
+}
+
+impl GroupTotals {
+    fn note(&mut self, row: &AgeRow, total: f64, (file, line): (&str, u64)) -> Option<Finding> {
+        let key = (row.code.clone(), row.period, row.role);
+        let Some((first, f, l)) = self.first.get(&key) else {
+            self.first.insert(key, (total, file.to_string(), line));
+            return None;
+        };
+        ((first - total).abs() > 1e-9).then(|| Finding {
+            table: Table::MemberAges,
+            rule: Rule::Total,
+            region_code: Some(row.code.clone()),
+            period: Some(row.period.canonical()),
+            role: Some(row.role.to_string()),
+            band: Some("total".into()),
+            expected: Some(*first),
+            actual: Some(total),
+            message: format!(
+                "{file} row {line}: the total column says {total}, but {f} row {l} said {first} for the same region, period and role; the first is kept"
+            ),
+        })
+    }
+
+    fn published(&mut self, row: &AgeRow) {
+        self.has_row
+            .insert((row.code.clone(), row.period, row.role));
+    }
+
+    /// The groups' totals as `total` band rows, but where a group has one.
+    fn rows(self) -> impl Iterator<Item = AgeRow> {
+        let has_row = self.has_row;
+        self.first
+            .into_iter()
+            .filter(move |(k, _)| !has_row.contains(k))
+            .map(|((code, period, role), (count, ..))| AgeRow {
+                code,
+                period,
+                role,
+                band: Band::Total,
+                count,
+                share: None,
+            })
+    }
 }
 
 /// A fact row with a duplicate key of contract §2.

@@ -215,7 +215,7 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn number(&self, col: &str, required: bool, max: Option<f64>) -> R<Option<f64>> {
+    pub fn number(&self, col: &str, required: bool, max: Option<f64>) -> R<Option<f64>> {
         let Some(v) = self.present(col, required)? else {
             return Ok(None);
         };

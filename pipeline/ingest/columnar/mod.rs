@@ -68,6 +68,7 @@ pub(in crate::ingest) fn applies(pf: &Planned, head: &Head, src: &Source, sharde
         && !h.code_appended
         && h.constants.iter().all(Option::is_none)
         && h.scales.iter().flatten().all(|s| *s == 1.0)
+        && !h.has("total")
         && std::env::var("GOVLENS_INGEST_PATH").as_deref() != Ok("record")
 }
 
