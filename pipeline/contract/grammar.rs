@@ -285,6 +285,135 @@ fn as_at_day(s: &str, raw: &str) -> Result<Option<Date>, PeriodError> {
     Ok(None)
 }
 
+/// The band forms a refusal names the nearest of, as shapes (`N` a number).
+const BAND_FORMS: [&str; 14] = [
+    "N-N",
+    "<N",
+    "N+",
+    "N岁以下",
+    "N岁及以下",
+    "N岁以上",
+    "N岁及以上",
+    "N至N岁",
+    "N岁至N岁",
+    "N岁及以上、N岁以下",
+    "不满N岁",
+    "超过N岁",
+    "N岁以上（含N岁）",
+    "合计",
+];
+
+/// The period forms, as shapes (`YYYY` a year, `N` another number).
+const PERIOD_FORMS: [&str; 14] = [
+    "YYYY",
+    "YYYY-QN",
+    "YYYY-N",
+    "YYYY年",
+    "YYYY年度",
+    "YYYY年第N季度",
+    "YYYY年N月",
+    "YYYY年上半年",
+    "YYYY年N-N月",
+    "YYYY年底",
+    "截至YYYY年底",
+    "YYYY年N月N日",
+    "截至YYYY年N月N日",
+    "YYYY-N-N",
+];
+
+fn not_a_band(raw: &str) -> String {
+    format!(
+        "'{raw}' is not an age band (expected e.g. 30-44, <30, 45+, 30岁以下, 45岁及以上, 合计){}",
+        nearest(raw, &BAND_FORMS)
+    )
+}
+
+fn not_a_period(raw: &str) -> String {
+    format!(
+        "'{raw}' is not a period (expected 2023, 2023-Q2, 2023-06, 2023年, 2023年第二季度, 2023年6月, 2023年上半年 or 2023年1-6月){}",
+        nearest(raw, &PERIOD_FORMS)
+    )
+}
+
+/// "; the nearest form govlens knows is 'N岁及以下' (35岁及以下)": the form
+/// whose shape is fewest edits from `raw`'s (numbers as `N`, four digits as
+/// `YYYY`), filled with `raw`'s own numbers; nothing when no form is near.
+fn nearest(raw: &str, forms: &[&str]) -> String {
+    let mut numbers = Vec::new();
+    let mut shape = String::new();
+    let mut digits = String::new();
+    let squeezed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    for c in squeezed.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if !digits.is_empty() {
+            shape.push_str(if digits.len() == 4 { "YYYY" } else { "N" });
+            numbers.push(std::mem::take(&mut digits));
+        }
+        if c != ' ' {
+            shape.push(c);
+        }
+    }
+    let distance = |a: &str, b: &str| -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut prev = row[0];
+            row[0] = i;
+            for j in 1..=b.len() {
+                let cur = row[j];
+                row[j] = (prev + usize::from(a[i - 1] != b[j - 1]))
+                    .min(row[j] + 1)
+                    .min(row[j - 1] + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    let Some(d) = forms.iter().map(|f| distance(&shape, f)).min() else {
+        return String::new();
+    };
+    if d == 0 || d > shape.chars().count().max(2) / 2 {
+        return String::new();
+    }
+    // Each form at that distance (two at most: a tie is said, not chosen),
+    // with raw's numbers in their order.
+    let filled = |form: &str| -> String {
+        let mut example = String::new();
+        let mut numbers = numbers.iter();
+        let mut rest = form;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("YYYY") {
+                example.push_str(numbers.next().map_or("2023", String::as_str));
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix('N') {
+                example.push_str(numbers.next().map_or("1", String::as_str));
+                rest = r;
+            } else {
+                let c = rest.chars().next().expect("not empty");
+                example.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        format!("'{form}' ({example})")
+    };
+    let near: Vec<String> = forms
+        .iter()
+        .filter(|f| distance(&shape, f) == d)
+        .take(2)
+        .map(|f| filled(f))
+        .collect();
+    match near.as_slice() {
+        [one] => format!("; the nearest form govlens knows is {one}"),
+        _ => format!(
+            "; the nearest forms govlens knows are {}",
+            near.join(" and ")
+        ),
+    }
+}
+
 fn bad_day(raw: &str) -> PeriodError {
     PeriodError::Parse(format!(
         "'{raw}' is not a day (expected 2023-12-31, 2023年12月31日 or 2023年底)"
@@ -307,11 +436,7 @@ pub enum PeriodError {
 pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
     let squeezed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     let s = squeezed.as_str();
-    let bad = || {
-        PeriodError::Parse(format!(
-            "'{raw}' is not a period (expected 2023, 2023-Q2, 2023-06, 2023年, 2023年第二季度, 2023年6月, 2023年上半年 or 2023年1-6月)"
-        ))
-    };
+    let bad = || PeriodError::Parse(not_a_period(raw));
     let (year_txt, rest) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => (&s[..i], &s[i..]),
         None => (s, ""),
@@ -508,9 +633,7 @@ fn parse_band_full(raw: &str) -> Result<Band, String> {
             c => c,
         })
         .collect();
-    let bad = || {
-        format!("'{raw}' is not an age band (expected e.g. 30-44, <30, 45+, 30岁以下, 45岁及以上, 合计)")
-    };
+    let bad = || not_a_band(raw);
     if matches!(
         s.to_lowercase().as_str(),
         "total" | "合计" | "总计" | "小计"
@@ -567,9 +690,7 @@ fn parse_band_full(raw: &str) -> Result<Band, String> {
 
 /// The band words once brackets and the population are off.
 fn band_words(s: &str, raw: &str) -> Result<Band, String> {
-    let bad = || {
-        format!("'{raw}' is not an age band (expected e.g. 30-44, <30, 45+, 30岁以下, 45岁及以上, 合计)")
-    };
+    let bad = || not_a_band(raw);
     // 不满30岁 / 未满30岁 = under 30; 超过60岁 = over 60.
     if let Some(n) = s.strip_prefix("不满").or_else(|| s.strip_prefix("未满")) {
         let n = num(n.trim_end_matches('岁')).ok_or_else(bad)?;
@@ -1186,6 +1307,29 @@ mod tests {
         assert_eq!((c.period.canonical(), c.as_at), ("2023-Q2".into(), None));
         // The day forms are not periods of their own.
         assert!(parse_period("2023-12-31").is_err());
+    }
+
+    /// A value that still does not parse names the nearest form known.
+    #[test]
+    fn a_refusal_names_the_nearest_form() {
+        let e = parse_band("35岁及以下党员们").unwrap_err();
+        assert!(
+            e.contains("nearest form govlens knows is 'N岁及以下' (35岁及以下)"),
+            "{e}"
+        );
+        // A tie is said, not chosen: 以下 leaves 35 out, 及以下 takes it in.
+        let e = parse_band("35岁或以下").unwrap_err();
+        assert!(
+            e.contains("are 'N岁以下' (35岁以下) and 'N岁及以下' (35岁及以下)"),
+            "{e}"
+        );
+        let Err(PeriodError::Parse(e)) = parse_period("2023年第2季") else {
+            panic!("not a period")
+        };
+        assert!(e.contains("'YYYY年第N季度' (2023年第2季度)"), "{e}");
+        // Nothing near: no suggestion.
+        let e = parse_band("abcdefgh").unwrap_err();
+        assert!(!e.contains("nearest"), "{e}");
     }
 
     #[test]
