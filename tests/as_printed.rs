@@ -21,6 +21,20 @@ fn config(wd: &Workdir, period: &str, sources: &str) -> PathBuf {
     )
 }
 
+/// `ages.csv` holding `csv` and a yearly config reading it as member_ages
+/// with `extra` keys.
+fn ages_config(wd: &Workdir, csv: &str, extra: &str) -> PathBuf {
+    let ages = wd.write("ages.csv", csv);
+    config(
+        wd,
+        "year",
+        &format!(
+            "[sources.member_ages]\npath = {:?}\n{extra}",
+            ages.to_string_lossy()
+        ),
+    )
+}
+
 const AGES: &str = "\
 区划代码,统计期,年龄段(原文),年龄段,人数
 110117001001,截至2023年底,35岁及以下的党员,35岁及以下党员,12
@@ -33,15 +47,7 @@ const AGES: &str = "\
 #[test]
 fn a_bulletin_s_ages_ingest_as_printed_with_the_raw_column_ignored() {
     let wd = Workdir::new();
-    let ages = wd.write("ages.csv", AGES);
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.member_ages]\npath = {:?}\nignore = [\"年龄段(原文)\"]\n",
-            ages.to_string_lossy()
-        ),
-    );
+    let cfg = ages_config(&wd, AGES, "ignore = [\"年龄段(原文)\"]\n");
     let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(out.contains("quarantined 0"), "{out}");
     let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
@@ -84,15 +90,7 @@ fn a_bulletin_s_ages_ingest_as_printed_with_the_raw_column_ignored() {
 #[test]
 fn two_band_columns_are_refused_with_ignore_suggested() {
     let wd = Workdir::new();
-    let ages = wd.write("ages.csv", AGES);
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.member_ages]\npath = {:?}\n",
-            ages.to_string_lossy()
-        ),
-    );
+    let cfg = ages_config(&wd, AGES, "");
     let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(
         err.contains("map to 'age_band'") && err.contains("ignore = [\"年龄段\"]"),
@@ -188,22 +186,15 @@ fn a_unit_in_a_header_scales_its_column_and_a_contradicting_scale_stops() {
 #[test]
 fn a_total_column_is_each_group_s_published_total() {
     let wd = Workdir::new();
-    let ages = wd.write(
-        "ages.csv",
+    let cfg = ages_config(
+        &wd,
         "区划代码,统计期,年龄段,人数,占比(%),党员总数\n\
          110117001001,2023年底,35岁及以下,25,25,100\n\
          110117001001,2023年底,36岁及以上,75,75,100\n\
          110117001005,2022年底,35岁及以下的党员,10,25,40\n\
          110117001009,2023年底,35岁及以下,10,,50\n\
          110117001009,2023年底,36岁及以上,30,,51\n",
-    );
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.member_ages]\npath = {:?}\n",
-            ages.to_string_lossy()
-        ),
+        "",
     );
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
