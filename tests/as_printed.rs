@@ -241,3 +241,34 @@ fn a_total_column_is_each_group_s_published_total() {
         .any(|m| m.contains("the total column says 51")));
     assert!(of("W_TOTAL", "110117001001").is_empty());
 }
+
+/// A band that names its population gives the row's role where it has none
+/// and must agree with the one it has; a total column is read in its own
+/// header's unit (`党员总数(名)` beside `人数(万名)`).
+#[test]
+fn a_band_s_population_is_its_role_and_a_total_keeps_its_own_unit() {
+    let wd = Workdir::new();
+    let cfg = ages_config(
+        &wd,
+        "区划代码,统计期,类别,年龄段,人数(万名),党员总数(名)\n\
+         110117001001,2023年底,,35岁及以下的干部,0.0012,40\n\
+         110117001001,2023年底,,36岁及以上的干部,0.0028,40\n\
+         110117001005,2023年底,党员,35岁及以下的干部,0.0010,10\n",
+        "",
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
+    assert_eq!(strs(&df, "role"), ["cadre", "cadre", "cadre"]);
+    assert_eq!(
+        common::f64s(&df, "count"),
+        [Some(12.0), Some(28.0), Some(40.0)]
+    );
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    let m = strs(&q, "message");
+    assert_eq!(m.len(), 1);
+    assert!(
+        m[0].contains("names the cadres' band, but the row's role is member"),
+        "{}",
+        m[0]
+    );
+}

@@ -197,8 +197,18 @@ impl PeriodCell {
 /// `2023年12月31日`, `2023-12-31`, `2023/12/31`, `2023.12.31`, `20231231` — as
 /// the period of `kind` that holds the day.
 pub fn parse_period_at(raw: &str, kind: PeriodKind) -> Result<PeriodCell, PeriodError> {
-    let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    let (s, said_as_at) = match ["截至到", "截止到", "截至", "截止", "至"]
+    let s = printed(raw).replace("年年", "年");
+    // `2023年底止`, `2023-12-31 00:00:00` (an Excel export), `31号`.
+    let s = s.strip_suffix('止').unwrap_or(&s);
+    let s = s
+        .strip_suffix("00:00:00")
+        .or_else(|| s.strip_suffix("0:00:00"))
+        .unwrap_or(s);
+    let s = match s.strip_suffix('号') {
+        Some(d) => format!("{d}日"),
+        None => s.to_string(),
+    };
+    let (s, said_as_at) = match ["截至到", "截止到", "截至", "截止", "至", "到"]
         .iter()
         .find_map(|p| s.strip_prefix(p))
     {
@@ -248,6 +258,17 @@ fn as_at_day(s: &str, raw: &str) -> Result<Option<Date>, PeriodError> {
         }
         Ok(Some(Date { year, month, day }))
     };
+    // 2023年三季度末, 2023年第一季度末, 2023年第1季末.
+    for end in ["季度末", "季末", "季度底"] {
+        if let Some((y, q)) = s.strip_suffix(end).and_then(|b| b.split_once('年')) {
+            let q = q.strip_prefix('第').unwrap_or(q);
+            if let (true, Some(q)) = (digits(y, 4..=4), chinese_numeral(q)) {
+                if (1..=4).contains(&q) {
+                    return day(y, &(q * 3).to_string(), None);
+                }
+            }
+        }
+    }
     // 2023年底, 2023年末; 2023年6月底, 2023年6月末.
     for end in ["底", "末"] {
         if let Some(body) = s.strip_suffix(end) {
@@ -283,6 +304,34 @@ fn as_at_day(s: &str, raw: &str) -> Result<Option<Date>, PeriodError> {
         return day(&s[..4], &s[4..6], Some(&s[6..]));
     }
     Ok(None)
+}
+
+/// A cell as typed or pasted, before its grammar: no spaces (any kind),
+/// no zero-width characters (U+200B–U+200D, U+2060, U+FEFF, which a web page
+/// leaves behind), full-width digits as ASCII (`２０２３年`).
+pub fn printed(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        })
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            c => c,
+        })
+        .collect()
+}
+
+/// The role a band's own words name (`35岁及以下的干部`: cadre,
+/// `31至35岁党员`: member), if any.
+pub fn band_role(raw: &str) -> Option<&'static str> {
+    let s = printed(raw);
+    if s.contains("干部") {
+        Some("cadre")
+    } else if s.contains("党员") {
+        Some("member")
+    } else {
+        None
+    }
 }
 
 /// The band forms a refusal names the nearest of, as shapes (`N` a number).
@@ -375,7 +424,10 @@ fn nearest(raw: &str, forms: &[&str]) -> String {
     let Some(d) = forms.iter().map(|f| distance(&shape, f)).min() else {
         return String::new();
     };
-    if d == 0 || d > shape.chars().count().max(2) / 2 {
+    // Near only when a few characters differ: a short or far cell (`90后`,
+    // `2023年初`) gets no suggestion rather than a misleading one.
+    let len = shape.chars().count();
+    if d == 0 || len < 4 || d > len / 4 {
         return String::new();
     }
     // Each form at that distance (two at most: a tie is said, not chosen),
@@ -434,7 +486,11 @@ pub enum PeriodError {
 /// year). A day a stock is as at needs the run's period kind:
 /// [`parse_period_at`].
 pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
-    let squeezed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    // `2023年6月份`, `2023年元月`, `2023年年度`.
+    let squeezed = printed(raw)
+        .replace("年年", "年")
+        .replace("元月", "1月")
+        .replace("月份", "月");
     let s = squeezed.as_str();
     let bad = || PeriodError::Parse(not_a_period(raw));
     let (year_txt, rest) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
@@ -446,7 +502,7 @@ pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
     }
     let year: i32 = year_txt.parse().map_err(|_| bad())?;
     let rest = rest.strip_prefix('年').unwrap_or(rest);
-    if matches!(rest, "" | "度" | "全年") {
+    if matches!(rest, "" | "度" | "全年" | "全年度") {
         return Ok(Period {
             year: year_in_range(year, raw)?,
             kind: PeriodKind::Year,
@@ -455,8 +511,8 @@ pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
     }
     // Half-years.
     let half = match rest {
-        "上半年" | "-H1" | "H1" => Some(1),
-        "下半年" | "-H2" | "H2" => Some(2),
+        "上半年" | "上半年度" | "-H1" | "H1" => Some(1),
+        "下半年" | "下半年度" | "-H2" | "H2" => Some(2),
         _ => None,
     };
     if let Some(h) = half {
@@ -519,6 +575,8 @@ fn month_range(year: i32, range: &str, raw: &str) -> Result<Option<Period>, Peri
     else {
         return Ok(None);
     };
+    // `1月-6月`, `1月至6月`.
+    let a = a.strip_suffix('月').unwrap_or(a);
     let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) else {
         return Ok(None);
     };
@@ -535,7 +593,7 @@ fn month_range(year: i32, range: &str, raw: &str) -> Result<Option<Period>, Peri
         (a, b) if a == b => (PeriodKind::Month, a),
         _ => {
             return Err(PeriodError::Parse(format!(
-                "'{raw}' covers months {a}–{b}, which are not a year, half-year, quarter or month: a figure for them is stored only as a year-to-date series (累计)"
+                "'{raw}' covers months {a}–{b}, which are not a year, half-year, quarter or month: the row is not stored; give the figure of each month, quarter or the year (year-to-date 累计 series are not yet differenced into months)"
             )))
         }
     };
@@ -620,10 +678,8 @@ pub fn parse_band(raw: &str) -> Result<Band, String> {
 }
 
 fn parse_band_full(raw: &str) -> Result<Band, String> {
-    let s: String = raw
-        .trim()
+    let s: String = printed(raw)
         .chars()
-        .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '－' | '—' | '–' | '～' | '〜' => '-',
             '＜' => '<',
@@ -641,13 +697,50 @@ fn parse_band_full(raw: &str) -> Result<Band, String> {
         return Ok(Band::Total);
     }
     let s = s.replace("周岁", "岁");
+    let s = s.strip_prefix("年龄在").unwrap_or(&s).to_string();
+    // A bare (含) or (不含), after the band or inside it (`35岁（含）以下`):
+    // the band's own bound is in, or out.
+    let (s, bare) = match ["（含）", "(含)", "（不含）", "(不含)"]
+        .iter()
+        .find(|b| s.contains(**b))
+    {
+        Some(b) => (s.replace(b, ""), Some(!b.contains('不'))),
+        None => (s, None),
+    };
+    let s = match bare {
+        Some(true) => s
+            .replace("及以下", "以下")
+            .replace("以下", "及以下")
+            .replace("及以上", "以上")
+            .replace("以上", "及以上"),
+        Some(false) => s.replace("及以下", "以下").replace("及以上", "以上"),
+        None => s,
+    };
+    // `60岁及60岁以上` = 60岁及以上.
+    let s = match s.split_once("岁及") {
+        Some((n, rest)) if rest.starts_with(&format!("{n}岁以")) => {
+            format!("{n}岁及{}", &rest[n.len() + "岁".len()..])
+        }
+        _ => s,
+    };
     // The population after the band, before or after its bracket.
-    let population = |s: String| -> String {
-        ["的党员", "党员", "的干部", "干部", "人员", "人", "名"]
-            .iter()
-            .find_map(|p| s.strip_suffix(p))
-            .map(str::to_string)
-            .unwrap_or(s)
+    let population = |mut s: String| -> String {
+        const WORDS: [&str; 10] = [
+            "的社区干部",
+            "社区干部",
+            "的党员",
+            "党员",
+            "的干部",
+            "干部",
+            "青年",
+            "人员",
+            "人",
+            "名",
+        ];
+        while let Some(rest) = WORDS.iter().find_map(|p| s.strip_suffix(p)) {
+            s = rest.to_string();
+        }
+        s
     };
     let s = population(s);
     // A bracket saying whether a bound is in: （含60岁）, (不含35岁).
@@ -691,8 +784,11 @@ fn parse_band_full(raw: &str) -> Result<Band, String> {
 /// The band words once brackets and the population are off.
 fn band_words(s: &str, raw: &str) -> Result<Band, String> {
     let bad = || not_a_band(raw);
-    // 不满30岁 / 未满30岁 = under 30; 超过60岁 = over 60.
-    if let Some(n) = s.strip_prefix("不满").or_else(|| s.strip_prefix("未满")) {
+    // 不满30岁 / 未满30岁 / 不足30岁 / 小于30岁 = under 30; 超过60岁 / 大于60岁 = over 60.
+    if let Some(n) = ["不满", "未满", "不足", "小于"]
+        .iter()
+        .find_map(|p| s.strip_prefix(p))
+    {
         let n = num(n.trim_end_matches('岁')).ok_or_else(bad)?;
         let hi = n.checked_sub(1).ok_or_else(bad)?;
         return Ok(Band::Range {
@@ -700,7 +796,7 @@ fn band_words(s: &str, raw: &str) -> Result<Band, String> {
             hi: Some(hi),
         });
     }
-    if let Some(n) = s.strip_prefix("超过") {
+    if let Some(n) = s.strip_prefix("超过").or_else(|| s.strip_prefix("大于")) {
         let n = num(n.trim_end_matches('岁')).ok_or_else(bad)?;
         return Ok(Band::Range {
             lo: n + 1,
@@ -1309,10 +1405,77 @@ mod tests {
         assert!(parse_period("2023-12-31").is_err());
     }
 
+    /// Forms a researcher's reading of bulletins found refused although
+    /// their meaning is clear (issue 28, second round).
+    #[test]
+    fn more_forms_as_printed() {
+        for (raw, want) in [
+            ("35岁（含）以下", band(0, Some(35))),
+            ("30岁以下(含)", band(0, Some(30))),
+            ("60岁以上（含）", band(60, None)),
+            ("60岁以上(不含)", band(61, None)),
+            ("60岁及以上(不含)", band(61, None)),
+            ("18～35岁（含）", band(18, Some(35))),
+            ("60岁及60岁以上", band(60, None)),
+            ("35岁及35岁以下", band(0, Some(35))),
+            ("35岁及以下青年党员", band(0, Some(35))),
+            ("35岁以下青年", band(0, Some(34))),
+            ("不足35岁", band(0, Some(34))),
+            ("小于30岁", band(0, Some(29))),
+            ("大于60岁", band(61, None)),
+            ("年龄在35岁以下", band(0, Some(34))),
+            ("３１－３５岁", band(31, Some(35))),
+            ("35岁及以下\u{200B}", band(0, Some(35))),
+            ("35岁及以下的社区干部", band(0, Some(35))),
+        ] {
+            assert_eq!(parse_band(raw), Ok(want), "{raw}");
+        }
+        assert_eq!(band_role("35岁及以下的社区干部"), Some("cadre"));
+        assert_eq!(band_role("31至35岁党员"), Some("member"));
+        assert_eq!(band_role("31-35"), None);
+        for (raw, canon) in [
+            ("2023年1月-6月", "2023-H1"),
+            ("2023年1月至6月", "2023-H1"),
+            ("2023年7月至12月", "2023-H2"),
+            ("2023年1月—12月", "2023"),
+            ("2023年1-6月份", "2023-H1"),
+            ("2023年6月份", "2023-06"),
+            ("2023年元月", "2023-01"),
+            ("2023年全年度", "2023"),
+            ("2023年上半年度", "2023-H1"),
+            ("２０２３年", "2023"),
+        ] {
+            assert_eq!(
+                parse_period(raw).map(|p| p.canonical()),
+                Ok(canon.into()),
+                "{raw}"
+            );
+        }
+        use PeriodKind::*;
+        for (raw, kind, canon) in [
+            ("2023年年底", Year, "2023"),
+            ("2023年年末", Year, "2023"),
+            ("2023年三季度末", Quarter, "2023-Q3"),
+            ("2023年第一季度末", Month, "2023-03"),
+            ("到2023年底", Year, "2023"),
+            ("2023年底止", Year, "2023"),
+            ("2023年12月31日止", Year, "2023"),
+            ("2023年12月31号", Year, "2023"),
+            ("２０２３年底", Year, "2023"),
+            ("2023-12-31 00:00:00", Year, "2023"),
+        ] {
+            let c = parse_period_at(raw, kind).unwrap_or_else(|e| panic!("{raw}: {e:?}"));
+            assert_eq!(c.period.canonical(), canon, "{raw}");
+            assert!(!c.mid_period(), "{raw}");
+        }
+        // No misleading suggestion for a short or far cell.
+        assert!(!parse_band("90后").unwrap_err().contains("nearest"));
+    }
+
     /// A value that still does not parse names the nearest form known.
     #[test]
     fn a_refusal_names_the_nearest_form() {
-        let e = parse_band("35岁及以下党员们").unwrap_err();
+        let e = parse_band("35岁及已下").unwrap_err();
         assert!(
             e.contains("nearest form govlens knows is 'N岁及以下' (35岁及以下)"),
             "{e}"

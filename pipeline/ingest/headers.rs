@@ -88,6 +88,12 @@ impl HeaderMap {
             .unwrap_or(source_scale)
     }
 
+    /// The unit column `name`'s header says, 1 included (`党员总数(人)`).
+    pub fn unit_of(&self, name: &str) -> Option<f64> {
+        let c = self.columns.iter().position(|c| c.name == name)?;
+        self.scales[c]
+    }
+
     /// The multiplier column `name`'s header says (`受理数(万件)`), if any.
     pub fn scale_of(&self, name: &str) -> Option<f64> {
         let c = self.columns.iter().position(|c| c.name == name)?;
@@ -176,7 +182,7 @@ impl std::fmt::Display for HeaderError {
             ),
             HeaderError::Twice { column, first, second, row } => write!(
                 f,
-                "header (row {row}): both '{first}' and '{second}' map to '{column}' (keep one: add the other to the source's ignore = [\"{second}\"], or map it elsewhere in its columns)"
+                "header (row {row}): both '{first}' and '{second}' map to '{column}' (keep one: ignore = [\"{first}\"] in the source keeps '{second}', ignore = [\"{second}\"] keeps '{first}')"
             ),
             HeaderError::NoBands { row } => write!(
                 f,

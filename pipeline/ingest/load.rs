@@ -551,7 +551,8 @@ fn load_ages(
                             let row = validate::age_row(&cells, scale)?;
                             if let Some(t) = cells.number("total", false, None)? {
                                 let at = (shown[k].as_str(), rec.row);
-                                let t = validate::scaled(t, scale);
+                                // In its own header's unit, else the counts'.
+                                let t = validate::scaled(t, h.unit_of("total").unwrap_or(scale));
                                 total_findings.extend(totals.note(&row, t, at));
                             }
                             if row.band == Band::Total {

@@ -186,7 +186,7 @@ impl<'a> Cells<'a> {
                 Rule::Parse,
                 "period",
                 Some(v),
-                format!("'{v}' is a day, and a flow is counted over a period (2023, 2023年1-6月, 2023年第二季度): a figure 截至 a day is a year-to-date total (累计)"),
+                format!("'{v}' is a day, and a flow is counted over a period (2023, 2023年1-6月, 2023年第二季度): a figure 截至 a day is a year-to-date total (累计), not stored; give the figure of each month, quarter or the year"),
             ));
         }
         Ok(cell.period)
@@ -333,8 +333,25 @@ pub fn region_row(c: &Cells) -> R<RegionRow> {
 pub fn age_row(c: &Cells, scale: f64) -> R<AgeRow> {
     let code = c.code()?;
     let period = c.period()?;
-    let role = c.role()?;
     let raw_band = c.required("age_band")?;
+    // A band that names its population (`35岁及以下的干部`) gives the role
+    // where the row has none, and must agree with the one it has.
+    let role = match (c.get("role"), parse::band_role(raw_band)) {
+        (None, Some(named)) => named,
+        (Some(_), Some(named)) => {
+            let given = c.role()?;
+            if given != named {
+                return Err(Reject::new(
+                    Rule::Band,
+                    "age_band",
+                    Some(raw_band),
+                    format!("'{raw_band}' names the {named}s' band, but the row's role is {given}: correct the role or the band"),
+                ));
+            }
+            given
+        }
+        (_, None) => c.role()?,
+    };
     let band = parse::parse_band(raw_band)
         .map_err(|m| Reject::new(Rule::Band, "age_band", Some(raw_band), m))?;
     let count = c.number("count", true, None)?.unwrap_or(0.0);

@@ -287,10 +287,13 @@ impl Columns for Ages {
             None => "member",
             Some(v) => m.own.roles.get(v, |v| parse::parse_role(v).ok())?,
         };
-        let band = m
-            .own
-            .bands
-            .get(row.get("age_band")?, |v| parse::parse_band(v).ok())?;
+        let band = m.own.bands.get(row.get("age_band")?, |v| {
+            // A band naming its population is checked against the role
+            // by the record path.
+            parse::parse_band(v)
+                .ok()
+                .filter(|_| parse::band_role(v).is_none())
+        })?;
         let count = validate::scaled(number(row.get("count")?, None)?, self.scale);
         let share = optional(row.get("reported_share"), |v| {
             parse::parse_percent(v)
