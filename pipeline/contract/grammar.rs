@@ -546,6 +546,7 @@ pub fn parse_period(raw: &str) -> Result<Period, PeriodError> {
     let m = rest
         .strip_prefix('-')
         .or_else(|| rest.strip_prefix('/'))
+        .or_else(|| rest.strip_prefix('.'))
         .or_else(|| rest.strip_suffix('月'))
         .ok_or_else(bad)?;
     if m.is_empty() || m.len() > 2 || !m.chars().all(|c| c.is_ascii_digit()) {
@@ -1444,6 +1445,7 @@ mod tests {
             ("2023年全年度", "2023"),
             ("2023年上半年度", "2023-H1"),
             ("２０２３年", "2023"),
+            ("2023.6", "2023-06"),
         ] {
             assert_eq!(
                 parse_period(raw).map(|p| p.canonical()),

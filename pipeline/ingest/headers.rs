@@ -223,7 +223,7 @@ pub fn header_unit(h: &str) -> Option<f64> {
     };
     let counted = matches!(
         unit,
-        "人" | "名" | "件" | "个" | "人次" | "次" | "户" | "家"
+        "人" | "名" | "件" | "起" | "宗" | "个" | "所" | "处" | "人次" | "次" | "户" | "家"
     );
     (counted || (multiplier != 1.0 && unit.is_empty())).then_some(multiplier)
 }
@@ -495,6 +495,8 @@ mod tests {
             ("人数(千人)", Some(1_000.0)),
             ("人数（人）", Some(1.0)),
             ("受理数(件)", Some(1.0)),
+            ("受理数(万起)", Some(10_000.0)),
+            ("调解成功(宗)", Some(1.0)),
             ("数量(万)", Some(10_000.0)),
             ("占比(%)", None),
             ("区划代码(研究者补充)", None),
