@@ -421,7 +421,8 @@ fn nearest(raw: &str, forms: &[&str]) -> String {
         }
         row[b.len()]
     };
-    let Some(d) = forms.iter().map(|f| distance(&shape, f)).min() else {
+    let distances: Vec<(&str, usize)> = forms.iter().map(|f| (*f, distance(&shape, f))).collect();
+    let Some(d) = distances.iter().map(|(_, d)| *d).min() else {
         return String::new();
     };
     // Near only when a few characters differ: a short or far cell (`90后`,
@@ -451,11 +452,11 @@ fn nearest(raw: &str, forms: &[&str]) -> String {
         }
         format!("'{form}' ({example})")
     };
-    let near: Vec<String> = forms
+    let near: Vec<String> = distances
         .iter()
-        .filter(|f| distance(&shape, f) == d)
+        .filter(|(_, fd)| *fd == d)
         .take(2)
-        .map(|f| filled(f))
+        .map(|(f, _)| filled(f))
         .collect();
     match near.as_slice() {
         [one] => format!("; the nearest form govlens knows is {one}"),

@@ -91,6 +91,8 @@ pub(super) struct Drawn<'a> {
     pub(super) maps: &'a [super::maps::MapFigure],
     pub(super) map_notes: &'a [String],
     pub(super) top_n: usize,
+    /// The adoption effects' alpha (read once from `adoption_tests`).
+    pub(super) alpha: f64,
 }
 
 /// The report's content, from the run's tables.
@@ -128,7 +130,7 @@ pub(super) fn report_content(
     findings.push(tests.family_sentence(lang, latest));
 
     // Adoption effects: one finding an outcome, none where pre-trends differ.
-    let did = super::did_content::section(dir, simulated, lang)?;
+    let did = super::did_content::section(dir, drawn.alpha, simulated, lang)?;
     findings.extend(did.findings.iter().cloned());
 
     // fsQCA, when the run made a study.
@@ -212,7 +214,7 @@ pub(super) fn report_content(
         ),
         banner: simulated.then(|| label(lang, "simulated_banner").to_string()),
         blocks,
-        definitions: definitions(lang, super::did_content::alpha(dir)?),
+        definitions: definitions(lang, drawn.alpha),
         provenance: provenance(manifest),
         config: Some(get("config")),
         notebook_code: vec![LOAD_CODE.to_string()],

@@ -199,9 +199,13 @@ fn verdict_cell(lang: Lang, v: Verdict) -> String {
 }
 
 /// The section from the run's tables.
-pub(super) fn section(dir: &Path, simulated: bool, lang: Lang) -> Result<DidSection, RenderError> {
+pub(super) fn section(
+    dir: &Path,
+    alpha: f64,
+    simulated: bool,
+    lang: Lang,
+) -> Result<DidSection, RenderError> {
     let zh = lang == Lang::Zh;
-    let alpha = alpha(dir)?;
     let tests = tested(dir)?;
     let pre_of = |m: &str| tests.iter().find(|t| t.metric == m);
     let mut facts = DidFacts {

@@ -756,7 +756,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
     centres(&mut d, &with_data)?;
     index_ranks(&mut d, &scores, &name_of, &model_of)?;
     events_and_quality(&mut d, &events, &quality)?;
-    let (out, mut files) = (d.out, d.files);
+    let (out, mut files, alpha) = (d.out, d.files, d.alpha);
 
     // (g) fsQCA: the configuration table and the XY plot, from the study's tables.
     files.extend(qca_figures(&dir, out, lang, simulated)?);
@@ -812,6 +812,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
             maps: &map_figures,
             map_notes: &map_notes,
             top_n: opts.top_n,
+            alpha,
         },
     )?;
     let written = documents(&content, out, "charts")?;
