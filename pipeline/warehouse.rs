@@ -82,6 +82,13 @@ pub struct FileEntry {
     /// Note lines below the table (注：…, 填表人 …): not rows, skipped.
     #[serde(default)]
     pub rows_note: u64,
+    /// `[run] harmonise_codes`: stored rows whose code was re-coded (a
+    /// re-code, a merge into another code, a split), and rows whose code
+    /// stands under the vintage's other name. Omitted when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rows_recoded: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rows_renamed: u64,
     /// CSV: line breaks inside quoted cells — physical lines a record took
     /// beyond its first (a multi-line address, or the lines an open quote
     /// swallowed: contract B.1). Omitted when 0.
@@ -109,6 +116,28 @@ pub struct Manifest {
     pub tables: std::collections::BTreeMap<String, u64>,
     pub quarantined: u64,
     pub findings: u64,
+    /// Codes checked against their years and re-coded (`[run] code_history`,
+    /// `harmonise_codes`, `crosswalk`); absent when neither is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes: Option<CodesApplied>,
+}
+
+/// What the code history did in an ingest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CodesApplied {
+    /// The history file (`shipped` for datasets/reference/gbt2260-history.csv as built in).
+    pub history: String,
+    /// The vintage facts were re-coded to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harmonised_to: Option<i32>,
+    /// The user's crosswalk laid over the derived one, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crosswalk: Option<String>,
+    /// Sums of the files' rows_recoded and rows_renamed.
+    pub rows_recoded: u64,
+    pub rows_renamed: u64,
+    /// Re-coded rows added into another row of the same key (the parts of a merge).
+    pub rows_merged: u64,
 }
 
 impl Manifest {

@@ -347,6 +347,7 @@ pub fn merge(
             }
         }
     }
+    let codes = ingest::codes_applied(config, &files, 0);
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         govlens_version: env!("CARGO_PKG_VERSION").into(),
@@ -357,6 +358,7 @@ pub fn merge(
         tables,
         quarantined: q.height() as u64,
         findings: f.height() as u64,
+        codes,
     };
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
     warehouse::write_text(&staging.dir.join("_manifest.json"), &json)?;

@@ -125,6 +125,12 @@ struct RawRun {
     period: String,
     /// The GB/T 2260 list that county-and-above codes are checked against.
     reference_codes: Option<String>,
+    /// The history of GB/T 2260 codes facts are checked against by period.
+    code_history: Option<String>,
+    /// The vintage (a year) facts are re-coded to.
+    harmonise_codes: Option<toml::Value>,
+    /// A user's crosswalk laid over the one derived from the history.
+    crosswalk: Option<String>,
     /// `govlens run`: seconds to wait for another run's lock.
     lock_timeout: Option<u64>,
     /// `govlens run`: share of rows quarantined above which it exits 3.
@@ -239,6 +245,49 @@ pub enum Sheets {
     All,
 }
 
+/// Codes of their own year (`[run]`; contract A.4): the history facts'
+/// codes are checked against by period, and the vintage they are re-coded to.
+#[derive(Debug, Clone, Default)]
+pub struct Codes {
+    /// `code_history`: a history file; the shipped one when only
+    /// `harmonise_codes` is set.
+    pub history: Option<PathBuf>,
+    /// `harmonise_codes`: the vintage (a year).
+    pub harmonise: Option<i32>,
+    /// `crosswalk`: a user's crosswalk laid over the derived one.
+    pub crosswalk: Option<PathBuf>,
+}
+
+impl Codes {
+    /// Whether facts' codes are checked against their periods.
+    pub fn checked(&self) -> bool {
+        self.history.is_some() || self.harmonise.is_some()
+    }
+
+    fn of(run: &RawRun, base: &Path) -> Result<Codes, (&'static str, String)> {
+        let harmonise = match &run.harmonise_codes {
+            None => None,
+            Some(toml::Value::Integer(y)) => Some(crate::regions::history::vintage(&y.to_string())),
+            Some(toml::Value::String(y)) => Some(crate::regions::history::vintage(y)),
+            Some(v) => Some(Err(format!("{v} is not a year (e.g. \"2023\")"))),
+        }
+        .transpose()
+        .map_err(|m| ("run.harmonise_codes", m))?;
+        if run.crosswalk.is_some() && harmonise.is_none() {
+            return Err((
+                "run.crosswalk",
+                "a crosswalk re-codes to a vintage: set run.harmonise_codes too".into(),
+            ));
+        }
+        let path = |p: &String| normalize(&base.join(p));
+        Ok(Codes {
+            history: run.code_history.as_ref().map(path),
+            harmonise,
+            crosswalk: run.crosswalk.as_ref().map(path),
+        })
+    }
+}
+
 /// A checked run config.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -254,6 +303,8 @@ pub struct Config {
     pub analysis_level: Level,
     pub period: String,
     pub reference_codes: Option<PathBuf>,
+    /// `[run] code_history`, `harmonise_codes`, `crosswalk`.
+    pub codes: Codes,
     pub sources: Vec<Source>,
     pub metrics: Metrics,
     pub compare: Compare,
@@ -323,6 +374,13 @@ impl Config {
     /// submit` only: a plain run at country or province level has nothing to
     /// shard, and `[shard] level`'s default (province) must not refuse it.
     pub fn check_sharding(&self) -> Result<(), ConfigError> {
+        if self.codes.harmonise.is_some() {
+            return Err(ConfigError::Key {
+                path: self.path.clone(),
+                key: "run.harmonise_codes".into(),
+                message: "a sharded run does not re-code: the rows merged into one code may belong to different shards; harmonise on one machine".into(),
+            });
+        }
         if self.shard.level > self.analysis_level {
             return Err(ConfigError::Key {
                 path: self.path.clone(),
@@ -378,6 +436,7 @@ impl Config {
                     format!("'{}' is not year, quarter or month", raw.run.period),
                 )
             })?;
+        let codes = Codes::of(&raw.run, base).map_err(|(k, m)| key_err(k, m))?;
         if raw.metrics.young_below > raw.metrics.old_from {
             return Err(key_err(
                 "metrics.young_below",
@@ -467,6 +526,7 @@ impl Config {
             analysis_level,
             period: raw.run.period,
             reference_codes: raw.run.reference_codes.map(|p| normalize(&base.join(p))),
+            codes,
             sources,
             metrics: raw.metrics,
             compare,

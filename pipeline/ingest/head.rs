@@ -64,6 +64,8 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         rows_total: 0,
         rows_note: 0,
         lines_in_cells: 0,
+        rows_recoded: 0,
+        rows_renamed: 0,
         period_from_title: None,
         unknown_columns: vec![],
         ignored_columns: vec![],

@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use crate::config::{Config, Layout, Source};
 use crate::contract::grammar::{parse_band, Band, Period};
 use crate::contract::{Level, Rule, Table};
-use crate::ingest::checks::{band_clash, duplicate, key_hash, unknown_code, KeyMap, Origin};
+use crate::ingest::checks::{
+    band_clash, duplicate, key_hash, unknown_code, BandIndex, KeyMap, Origin,
+};
 use crate::ingest::columnar;
 use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
@@ -22,10 +24,12 @@ use crate::ingest::headers::HeaderMap;
 use crate::ingest::names::{self, Found, NameIndex};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
 use crate::ingest::read::RawRecord;
+use crate::ingest::recode::{self, Counts, Merged, Recodable};
 use crate::ingest::sheet;
 use crate::ingest::sink::{frame_error, Sink};
 use crate::ingest::validate::{self, AgeRow, Cells, DisputeRow, RegionRow, UsageRow};
 use crate::ingest::{IngestError, Planned};
+use crate::regions::history::{History, Recoded, Recoder};
 use crate::regions::{self, Region};
 use crate::shard::{Owners, Shard};
 use crate::warehouse::FileEntry;
@@ -38,6 +42,8 @@ pub struct Loaded {
     pub tables: BTreeMap<String, u64>,
     pub quarantine: Vec<QuarantineRecord>,
     pub findings: Vec<Finding>,
+    /// Re-coded rows added into another (`[run] harmonise_codes`).
+    pub merged: u64,
 }
 
 /// A row handler's failure: the row is quarantined, or the run stops
@@ -187,6 +193,8 @@ pub struct LazyNames<'a> {
     /// Whether this process makes the run's row findings: the one machine,
     /// or shard 0 (every shard reads every row).
     first_shard: bool,
+    /// Codes of every year: a name a code had in the row's year is its name.
+    history: Option<&'a History>,
 }
 
 impl LazyNames<'_> {
@@ -222,7 +230,20 @@ fn name_code(
     if let Some(code) = code {
         if lazy.first_shard {
             if let Some(tree) = ix.name_of(&code) {
-                if names::normalise(tree) != names::normalise(&name) {
+                let then = h
+                    .cell(rec, "period")
+                    .zip(lazy.history)
+                    .and_then(|(p, hist)| {
+                        let year = crate::contract::grammar::parse_period_at(p, h.period_kind)
+                            .ok()?
+                            .period
+                            .year;
+                        Some(hist.names_in(&code, year))
+                    })
+                    .unwrap_or_default();
+                let own = names::normalise(&name);
+                if names::normalise(tree) != own && !then.iter().any(|n| names::normalise(n) == own)
+                {
                     findings.push(Finding {
                         table: pf.table,
                         rule: Rule::Name,
@@ -290,6 +311,10 @@ struct Ctx<'a> {
     names: &'a LazyNames<'a>,
     /// In a sharded run: which rows are this shard's.
     owners: Option<&'a Owners>,
+    /// Codes checked against their years, and re-coded to a vintage.
+    recoder: Option<&'a Recoder>,
+    /// Rows added into another after re-coding.
+    merged: u64,
     files: Vec<FileEntry>,
     quarantine: Vec<QuarantineRecord>,
     findings: Vec<Finding>,
@@ -339,7 +364,7 @@ pub fn load_all(
     planned: &[Planned],
     dir: &Path,
     metadata: &[(String, String)],
-    reference: Option<&HashMap<String, String>>,
+    (reference, recoder): (Option<&HashMap<String, String>>, Option<&Recoder>),
     shard: Option<(Shard, Level)>,
 ) -> Result<Loaded, IngestError> {
     let mut files = Vec::new();
@@ -383,6 +408,7 @@ pub fn load_all(
         regions: &regions,
         index: std::sync::OnceLock::new(),
         first_shard: owners.as_ref().is_none_or(|o| o.shard.index == 0),
+        history: recoder.map(|r| &r.history),
     };
     let facts = [Table::MemberAges, Table::Disputes, Table::ServiceUsage];
     let loaded: Vec<Result<TableLoaded, IngestError>> = facts
@@ -395,6 +421,8 @@ pub fn load_all(
                 codes: &codes,
                 names: &lazy_names,
                 owners: owners.as_ref(),
+                recoder,
+                merged: 0,
                 files: Vec::new(),
                 quarantine: Vec::new(),
                 findings: Vec::new(),
@@ -442,8 +470,10 @@ pub fn load_all(
     // table's row findings (a published total row, shard 0's), then every
     // table's group findings.
     let mut groups = Vec::new();
+    let mut merged = 0;
     for (table, result) in facts.into_iter().zip(loaded) {
         let (n, ctx, group) = result?;
+        merged += ctx.merged;
         files.extend(ctx.files);
         quarantine.extend(ctx.quarantine);
         findings.extend(ctx.findings);
@@ -456,6 +486,7 @@ pub fn load_all(
         tables,
         quarantine,
         findings,
+        merged,
     })
 }
 
@@ -522,18 +553,23 @@ fn load_ages(
     // from. An identical band is E_DUPLICATE, an overlapping one E_BAND; the
     // first row is kept.
     let mut state = columnar::ages(ctx.codes, src.scale);
-    let shown: Vec<String> = planned.iter().map(|p| p.shown.clone()).collect();
-    let mut persons: BTreeMap<(String, Period, &'static str, Band), f64> = BTreeMap::new();
-    let mut totals = GroupTotals::default();
-    let mut total_findings = Vec::new();
-    let person_bands: Vec<Band> = src
-        .person_bands
-        .iter()
-        .map(|b| parse_band(b).expect("config checked bands"))
-        .collect();
-    let known = ctx.known;
+    let mut ages = Ages {
+        shown: planned.iter().map(|p| p.shown.clone()).collect(),
+        persons: BTreeMap::new(),
+        person_bands: src
+            .person_bands
+            .iter()
+            .map(|b| parse_band(b).expect("config checked bands"))
+            .collect(),
+        totals: GroupTotals::default(),
+        total_findings: Vec::new(),
+        merged: Merged::new(),
+        known: ctx.known,
+        recoder: ctx.recoder,
+    };
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
+        let shown = ages.shown.clone();
         read_file(
             ctx,
             &mut state,
@@ -543,90 +579,194 @@ fn load_ages(
             &shown,
             |head, ctx, state, sink| {
                 let groups = &mut state.rules.bands;
-                ctx.each_row(pf, head, &keep, |rec, h| {
-                    let cells = Cells::new(rec, h)?;
-                    let batch: Vec<(AgeRow, String)> = match src.layout {
-                        Layout::Long => {
-                            let scale = h.count_scale(src.scale);
-                            let row = validate::age_row(&cells, scale)?;
-                            if let Some(t) = cells.number("total", false, None)? {
-                                let at = (shown[k].as_str(), rec.row);
-                                // In its own header's unit, else the counts'.
-                                let t = validate::scaled(t, h.unit_of("total").unwrap_or(scale));
-                                total_findings.extend(totals.note(&row, t, at));
-                            }
-                            if row.band == Band::Total {
-                                totals.published(&row);
-                            }
-                            vec![(row, "age_band".into())]
-                        }
-                        Layout::Wide => wide_rows(&cells, h, h.count_scale(src.scale))?,
-                        Layout::Persons => {
-                            let (code, period, role, age) = validate::person_row(&cells)?;
-                            if !known.contains(code.as_str()) {
-                                return Err(unknown_code(&code).into());
-                            }
-                            let band =
-                                person_bands
-                                    .iter()
-                                    .find(|b| b.contains(age))
-                                    .ok_or_else(|| {
-                                        Reject::new(
-                                            Rule::Band,
-                                            "age",
-                                            Some(&age.to_string()),
-                                            format!("age {age} falls in no band of person_bands"),
-                                        )
-                                    })?;
-                            *persons.entry((code, period, role, *band)).or_default() += 1.0;
-                            return Ok(());
-                        }
-                    };
-                    // Check every expanded row before storing any, so that a wide
-                    // row is stored whole or not at all.
-                    let mut group_keys = Vec::with_capacity(batch.len());
-                    for (i, (r, column)) in batch.iter().enumerate() {
-                        if !known.contains(r.code.as_str()) {
-                            return Err(unknown_code(&r.code).into());
-                        }
-                        let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
-                        let earlier = batch[..i]
-                            .iter()
-                            .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
-                        band_clash(groups, g, &r.band, column, earlier, |f| shown[f].clone())?;
-                        group_keys.push(g);
-                    }
-                    for ((r, _), g) in batch.into_iter().zip(group_keys) {
-                        let origin = Origin::new(k, rec.row);
-                        groups.push(g, r.band, origin);
-                        sink.push(r, origin.0)?;
-                    }
-                    Ok(())
-                })
+                let mut counts = Counts::default();
+                let mut entry = ctx.each_row(pf, head, &keep, |rec, h| {
+                    ages.row(src, (k, rec, h), groups, sink, &mut counts)
+                })?;
+                entry.rows_recoded = counts.recoded;
+                entry.rows_renamed = counts.renamed;
+                Ok(entry)
             },
         )?;
     }
     state.flush(&mut |df| sink.write_frame(df), table)?;
     // The index is done with: free it before the findings query runs.
     drop(state);
-    ctx.findings.extend(total_findings);
-    for row in totals.rows() {
-        sink.push(row, MADE_LAST)?;
-    }
-    for ((code, period, role, band), count) in persons {
-        sink.push(
-            AgeRow {
-                code,
-                period,
-                role,
-                band,
-                count,
-                share: None,
-            },
-            MADE_LAST,
-        )?;
-    }
+    ctx.findings
+        .extend(std::mem::take(&mut ages.total_findings));
+    ctx.merged += ages.finish(&mut sink)?;
     sink.finish()
+}
+
+/// A member-age table's loading state beside the band index.
+struct Ages<'a> {
+    shown: Vec<String>,
+    /// The persons layout: people counted into the source's bands.
+    persons: BTreeMap<(String, Period, &'static str, Band), f64>,
+    person_bands: Vec<Band>,
+    totals: GroupTotals,
+    total_findings: Vec<Finding>,
+    /// Re-coded rows, added up by key (used only with a recoder).
+    merged: Merged<AgeRow>,
+    known: &'a HashSet<&'a str>,
+    recoder: Option<&'a Recoder>,
+}
+
+impl Ages<'_> {
+    /// One input row: checked whole, then stored whole (a wide row's bands
+    /// all or none).
+    fn row(
+        &mut self,
+        src: &Source,
+        (k, rec, h): (usize, &RawRecord, &HeaderMap),
+        groups: &mut BandIndex,
+        sink: &mut Sink<AgeRow>,
+        counts: &mut Counts,
+    ) -> Result<(), RowError> {
+        let cells = Cells::new(rec, h)?;
+        let mut total = None;
+        let batch: Vec<(AgeRow, String)> = match src.layout {
+            Layout::Long => {
+                let scale = h.count_scale(src.scale);
+                let row = validate::age_row(&cells, scale)?;
+                if let Some(t) = cells.number("total", false, None)? {
+                    // In its own header's unit, else the counts'.
+                    total = Some(validate::scaled(t, h.unit_of("total").unwrap_or(scale)));
+                }
+                vec![(row, "age_band".into())]
+            }
+            Layout::Wide => wide_rows(&cells, h, h.count_scale(src.scale))?,
+            Layout::Persons => return self.person(&cells),
+        };
+        let mut group_keys = Vec::with_capacity(batch.len());
+        for (i, (r, column)) in batch.iter().enumerate() {
+            if self.recoder.is_none() && !self.known.contains(r.code.as_str()) {
+                return Err(unknown_code(&r.code).into());
+            }
+            let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
+            let earlier = batch[..i]
+                .iter()
+                .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
+            band_clash(groups, g, &r.band, column, earlier, |f| {
+                self.shown[f].clone()
+            })?;
+            group_keys.push(g);
+        }
+        let recoded = self.recoded(batch.iter().map(|(r, _)| r), counts)?;
+        let origin = Origin::new(k, rec.row);
+        for ((r, _), g) in batch.iter().zip(group_keys) {
+            groups.push(g, r.band, origin);
+        }
+        if let (Layout::Long, Some((first, _))) = (&src.layout, batch.first()) {
+            if let Some(t) = total {
+                let at = (self.shown[k].as_str(), rec.row);
+                self.total_findings.extend(self.totals.note(first, t, at));
+            }
+            if first.band == Band::Total {
+                self.totals.published(first);
+            }
+        }
+        match recoded {
+            Some(rows) => rows.into_iter().for_each(|r| self.merged.push(r, origin.0)),
+            None => {
+                for (r, _) in batch {
+                    sink.push(r, origin.0)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A row's bands under their codes of the vintage, each code in the
+    /// tree (`None` without a recoder).
+    fn recoded<'r>(
+        &self,
+        rows: impl Iterator<Item = &'r AgeRow>,
+        counts: &mut Counts,
+    ) -> Result<Option<Vec<AgeRow>>, Reject> {
+        let Some(rc) = self.recoder else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        let mut change = Recoded::Same;
+        for r in rows {
+            let (parts, c) = recode::recode(rc, r)?;
+            if let Some(p) = parts.iter().find(|p| !self.known.contains(p.code.as_str())) {
+                return Err(unknown_code(&p.code));
+            }
+            if c != Recoded::Same {
+                change = c;
+            }
+            out.extend(parts);
+        }
+        counts.note(&change);
+        Ok(Some(out))
+    }
+
+    /// The persons layout: one person counted into its band (under its
+    /// code of the vintage, a share of a person for a part of a split).
+    fn person(&mut self, cells: &Cells) -> Result<(), RowError> {
+        let (code, period, role, age) = validate::person_row(cells)?;
+        let parts = match self.recoder {
+            Some(rc) => recode::parts(rc, &code, period.year)?,
+            None => vec![(code, 1.0)],
+        };
+        if let Some((c, _)) = parts.iter().find(|(c, _)| !self.known.contains(c.as_str())) {
+            return Err(unknown_code(c).into());
+        }
+        let band = self
+            .person_bands
+            .iter()
+            .find(|b| b.contains(age))
+            .ok_or_else(|| {
+                Reject::new(
+                    Rule::Band,
+                    "age",
+                    Some(&age.to_string()),
+                    format!("age {age} falls in no band of person_bands"),
+                )
+            })?;
+        for (c, share) in parts {
+            *self.persons.entry((c, period, role, *band)).or_default() += share;
+        }
+        Ok(())
+    }
+
+    /// The rows made after every file: re-coded rows, groups' totals,
+    /// persons' bands. Returns the rows merged into another.
+    fn finish(self, sink: &mut Sink<AgeRow>) -> Result<u64, IngestError> {
+        let mut merged = self.merged;
+        for row in self.totals.rows() {
+            match self.recoder {
+                // The group's rows were re-coded without refusal: so is its total.
+                Some(rc) => {
+                    if let Ok((parts, _)) = recode::recode(rc, &row) {
+                        parts.into_iter().for_each(|p| merged.push(p, MADE_LAST));
+                    }
+                }
+                None => sink.push(row, MADE_LAST)?,
+            }
+        }
+        let n = merged.merged;
+        for (r, origin) in merged.into_rows() {
+            sink.push(r, origin)?;
+        }
+        for ((code, period, role, band), count) in self.persons {
+            let share = None;
+            sink.push(
+                AgeRow {
+                    code,
+                    period,
+                    role,
+                    band,
+                    count,
+                    share,
+                },
+                MADE_LAST,
+            )?;
+        }
+        Ok(n)
+    }
 }
 
 /// A member-age table's total column (`党员总数` on every row of a group):
@@ -741,7 +881,9 @@ fn read_file<C: columnar::Columns, T>(
     ) -> Result<FileEntry, IngestError>,
 ) -> Result<(), IngestError> {
     let head = open_head(pf, src)?;
-    let entry = if columnar::applies(pf, &head, src, ctx.owners.is_some()) {
+    // Re-coding reads row by row (a row may become several, or join another).
+    let columnar = ctx.recoder.is_none() && columnar::applies(pf, &head, src, ctx.owners.is_some());
+    let entry = if columnar {
         let (quarantine, findings) = (&mut ctx.quarantine, &mut ctx.findings);
         state.read_file(pf, k, head, shown, quarantine, findings, &mut |df| {
             sink.write_frame(df)
@@ -761,7 +903,7 @@ type RowPath<T> = (
 );
 
 /// disputes and service_usage: row rules, then E_CODE and E_DUPLICATE.
-fn load_keyed<T: Keyed, C: columnar::Columns>(
+fn load_keyed<T: Keyed + Recodable + Clone, C: columnar::Columns>(
     ctx: &mut Ctx,
     table: Table,
     planned: &[&Planned],
@@ -775,6 +917,8 @@ fn load_keyed<T: Keyed, C: columnar::Columns>(
     let shown: Vec<String> = planned.iter().map(|p| p.shown.clone()).collect();
     let known = ctx.known;
     let keep = keeps(ctx.owners);
+    let recoder = ctx.recoder;
+    let mut merged = Merged::new();
     for (k, pf) in planned.iter().enumerate() {
         read_file(
             ctx,
@@ -785,23 +929,43 @@ fn load_keyed<T: Keyed, C: columnar::Columns>(
             &shown,
             |head, ctx, state, sink| {
                 let keys = &mut state.rules.keys;
-                ctx.each_row(pf, head, &keep, |rec, h| {
+                let mut counts = Counts::default();
+                let mut entry = ctx.each_row(pf, head, &keep, |rec, h| {
                     let r = row_rules(&Cells::new(rec, h)?)?;
-                    if !known.contains(r.code()) {
-                        return Err(unknown_code(r.code()).into());
-                    }
+                    // A duplicate is one of the codes as filed.
                     let key = r.key();
+                    let (rows, change) = match recoder {
+                        Some(rc) => recode::recode(rc, &r)?,
+                        None => (vec![r], Recoded::Same),
+                    };
+                    if let Some(r) = rows.iter().find(|r| !known.contains(Keyed::code(*r))) {
+                        return Err(unknown_code(Keyed::code(r)).into());
+                    }
                     if let Some(&o) = keys.get(&key) {
                         return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
                     }
                     let origin = Origin::new(k, rec.row);
                     keys.insert(key, origin);
-                    Ok(sink.push(r, origin.0)?)
-                })
+                    counts.note(&change);
+                    for r in rows {
+                        match recoder {
+                            Some(_) => merged.push(r, origin.0),
+                            None => sink.push(r, origin.0)?,
+                        }
+                    }
+                    Ok(())
+                })?;
+                entry.rows_recoded = counts.recoded;
+                entry.rows_renamed = counts.renamed;
+                Ok(entry)
             },
         )?;
     }
     state.flush(&mut |df| sink.write_frame(df), table)?;
+    ctx.merged += merged.merged;
+    for (r, origin) in merged.into_rows() {
+        sink.push(r, origin)?;
+    }
     sink.finish()
 }
 

@@ -25,6 +25,7 @@ pub use crate::contract::grammar as parse;
 pub mod quarantine;
 pub mod read;
 mod read_error;
+mod recode;
 pub mod sheet;
 pub mod sink;
 pub mod validate;
@@ -34,7 +35,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Encoding, Sheets, Source};
 use crate::contract::{Rule, Table, SCHEMA_VERSION};
-use crate::warehouse::{self, Manifest, Staging, WarehouseError};
+use crate::regions::history::{Crosswalk, History, Recoder};
+use crate::warehouse::{self, CodesApplied, FileEntry, Manifest, Staging, WarehouseError};
 
 use self::encoding::Probe;
 use self::headers::HeaderError;
@@ -91,6 +93,10 @@ pub enum IngestError {
     NoRegions { config: String },
     #[error("{path}: cannot read the reference code list (run.reference_codes): {message}")]
     Reference { path: String, message: String },
+    #[error("run.code_history or run.crosswalk: {0}")]
+    History(#[from] crate::regions::history::HistoryError),
+    #[error("{path} (run.crosswalk) with the history's own steps: {message}")]
+    Crosswalk { path: String, message: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
     #[error("building table {table}: {message}")]
@@ -452,7 +458,15 @@ pub fn run_planned(
         Some(p) => Some(regions_reference(config, p)?),
         None => None,
     };
-    let loaded = load::load_all(config, &planned, &dir, &metadata, reference.as_ref(), shard)?;
+    let recoder = recoder(config)?;
+    let loaded = load::load_all(
+        config,
+        &planned,
+        &dir,
+        &metadata,
+        (reference.as_ref(), recoder.as_ref()),
+        shard,
+    )?;
     if let Mode::Validate { .. } = mode {
         // The checks ran over the staged tables; a report keeps none of them.
         for t in Table::ALL {
@@ -467,6 +481,7 @@ pub fn run_planned(
     let mut f = quarantine::findings_frame(&loaded.findings).map_err(frame_err("_findings"))?;
     warehouse::write_frame(&dir.join("_findings.parquet"), &mut f, &metadata)?;
 
+    let codes = codes_applied(config, &loaded.files, loaded.merged);
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         govlens_version: env!("CARGO_PKG_VERSION").into(),
@@ -477,6 +492,7 @@ pub fn run_planned(
         tables: loaded.tables,
         quarantined: loaded.quarantine.len() as u64,
         findings: loaded.findings.len() as u64,
+        codes,
     };
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
     warehouse::write_text(&dir.join("_manifest.json"), &json)?;
@@ -488,6 +504,53 @@ pub fn run_planned(
         quarantine: loaded.quarantine,
         findings: loaded.findings,
         written_to: target,
+    })
+}
+
+/// The code history and crosswalk `[run]` asks for (contract A.4).
+fn recoder(config: &Config) -> Result<Option<Recoder>, IngestError> {
+    let c = &config.codes;
+    if !c.checked() {
+        return Ok(None);
+    }
+    let history = match &c.history {
+        Some(p) => History::read(p)?,
+        None => History::shipped(),
+    };
+    let mut crosswalk = Crosswalk::derive(&history);
+    if let Some(p) = &c.crosswalk {
+        crosswalk =
+            crosswalk
+                .overlay(Crosswalk::read(p)?)
+                .map_err(|message| IngestError::Crosswalk {
+                    path: config.display_path(p),
+                    message,
+                })?;
+    }
+    Ok(Some(Recoder {
+        history,
+        crosswalk,
+        target: c.harmonise,
+    }))
+}
+
+/// The manifest's account of the code history, when one was used.
+pub(crate) fn codes_applied(
+    config: &Config,
+    files: &[FileEntry],
+    merged: u64,
+) -> Option<CodesApplied> {
+    let c = &config.codes;
+    c.checked().then(|| CodesApplied {
+        history: c
+            .history
+            .as_ref()
+            .map_or("shipped".into(), |p| config.display_path(p)),
+        harmonised_to: c.harmonise,
+        crosswalk: c.crosswalk.as_ref().map(|p| config.display_path(p)),
+        rows_recoded: files.iter().map(|f| f.rows_recoded).sum(),
+        rows_renamed: files.iter().map(|f| f.rows_renamed).sum(),
+        rows_merged: merged,
     })
 }
 

@@ -4,7 +4,9 @@
 //!
 //! The tree is resolved after every regions row has passed its row rules,
 //! because a parent may come later in the file (or in another file) than its
-//! child.
+//! child. [`history`] holds the codes of every year since 1981.
+
+pub mod history;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
