@@ -862,6 +862,29 @@ mod tests {
     }
 
     #[test]
+    fn harmonise_codes_is_a_year_needs_no_shards_and_comes_before_a_crosswalk() {
+        let config = |run: &str| {
+            Config::from_str(
+                &format!("[run]\nwarehouse='w'\noutput='o'\n{run}\n"),
+                Path::new("c.toml"),
+                Path::new("."),
+            )
+        };
+        let err = config("harmonise_codes = '23'").unwrap_err().to_string();
+        assert!(
+            err.contains("run.harmonise_codes") && err.contains("not a year"),
+            "{err}"
+        );
+        let err = config("crosswalk = 'cw.csv'").unwrap_err().to_string();
+        assert!(err.contains("set run.harmonise_codes too"), "{err}");
+        let c = config("harmonise_codes = 2023").unwrap();
+        assert_eq!(c.codes.harmonise, Some(2023));
+        let err = c.check_sharding().unwrap_err().to_string();
+        assert!(err.contains("a sharded run does not re-code"), "{err}");
+        assert!(config("").unwrap().check_sharding().is_ok());
+    }
+
+    #[test]
     fn columns_entry_naming_no_canonical_column_is_rejected() {
         let err = Config::from_str(
             "[run]\nwarehouse='w'\noutput='o'\n[sources.disputes]\npath='d.csv'\n[sources.disputes.columns]\n\"受理\"=\"recieved\"\n",

@@ -636,8 +636,10 @@ impl Ages<'_> {
                 vec![(row, "age_band".into())]
             }
             Layout::Wide => wide_rows(&cells, h, h.count_scale(src.scale))?,
-            Layout::Persons => return self.person(&cells),
+            Layout::Persons => return self.person(&cells, counts),
         };
+        // E_CODE before the bands, as B.3 orders the rules.
+        let recoded = self.recoded(batch.iter().map(|(r, _)| r))?;
         let mut group_keys = Vec::with_capacity(batch.len());
         for (i, (r, column)) in batch.iter().enumerate() {
             if self.recoder.is_none() && !self.known.contains(r.code.as_str()) {
@@ -652,7 +654,6 @@ impl Ages<'_> {
             })?;
             group_keys.push(g);
         }
-        let recoded = self.recoded(batch.iter().map(|(r, _)| r), counts)?;
         let origin = Origin::new(k, rec.row);
         for ((r, _), g) in batch.iter().zip(group_keys) {
             groups.push(g, r.band, origin);
@@ -667,7 +668,10 @@ impl Ages<'_> {
             }
         }
         match recoded {
-            Some(rows) => rows.into_iter().for_each(|r| self.merged.push(r, origin.0)),
+            Some((rows, change)) => {
+                counts.note(&change);
+                rows.into_iter().for_each(|r| self.merged.push(r, origin.0));
+            }
             None => {
                 for (r, _) in batch {
                     sink.push(r, origin.0)?;
@@ -682,8 +686,7 @@ impl Ages<'_> {
     fn recoded<'r>(
         &self,
         rows: impl Iterator<Item = &'r AgeRow>,
-        counts: &mut Counts,
-    ) -> Result<Option<Vec<AgeRow>>, Reject> {
+    ) -> Result<Option<(Vec<AgeRow>, Recoded)>, Reject> {
         let Some(rc) = self.recoder else {
             return Ok(None);
         };
@@ -699,17 +702,16 @@ impl Ages<'_> {
             }
             out.extend(parts);
         }
-        counts.note(&change);
-        Ok(Some(out))
+        Ok(Some((out, change)))
     }
 
     /// The persons layout: one person counted into its band (under its
     /// code of the vintage, a share of a person for a part of a split).
-    fn person(&mut self, cells: &Cells) -> Result<(), RowError> {
+    fn person(&mut self, cells: &Cells, counts: &mut Counts) -> Result<(), RowError> {
         let (code, period, role, age) = validate::person_row(cells)?;
-        let parts = match self.recoder {
+        let (parts, change) = match self.recoder {
             Some(rc) => recode::parts(rc, &code, period.year)?,
-            None => vec![(code, 1.0)],
+            None => (vec![(code, 1.0)], Recoded::Same),
         };
         if let Some((c, _)) = parts.iter().find(|(c, _)| !self.known.contains(c.as_str())) {
             return Err(unknown_code(c).into());
@@ -726,6 +728,7 @@ impl Ages<'_> {
                     format!("age {age} falls in no band of person_bands"),
                 )
             })?;
+        counts.note(&change);
         for (c, share) in parts {
             *self.persons.entry((c, period, role, *band)).or_default() += share;
         }

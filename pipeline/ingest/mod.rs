@@ -95,7 +95,7 @@ pub enum IngestError {
     Reference { path: String, message: String },
     #[error("run.code_history or run.crosswalk: {0}")]
     History(#[from] crate::regions::history::HistoryError),
-    #[error("{path} (run.crosswalk) with the history's own steps: {message}")]
+    #[error("{path}: {message}")]
     Crosswalk { path: String, message: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
@@ -517,7 +517,17 @@ fn recoder(config: &Config) -> Result<Option<Recoder>, IngestError> {
         Some(p) => History::read(p)?,
         None => History::shipped(),
     };
-    let mut crosswalk = Crosswalk::derive(&history);
+    let shown = |p: &PathBuf| config.display_path(p);
+    let mut crosswalk =
+        Crosswalk::derive(&history)
+            .checked()
+            .map_err(|message| IngestError::Crosswalk {
+                path: c
+                    .history
+                    .as_ref()
+                    .map_or("the shipped history".into(), shown),
+                message,
+            })?;
     if let Some(p) = &c.crosswalk {
         crosswalk =
             crosswalk

@@ -50,17 +50,19 @@ impl Counts {
     }
 }
 
-/// The code(s) of the vintage a code of `year` goes to, with their shares;
-/// or E_CODE.
+/// The code(s) of the vintage a code of `year` goes to, with their shares
+/// and what changed; or E_CODE.
 pub(super) fn parts(
     recoder: &Recoder,
     code: &str,
     year: i32,
-) -> Result<Vec<(String, f64)>, Reject> {
-    Ok(match change(recoder, code, year)? {
-        Recoded::To(parts) => parts,
+) -> Result<(Vec<(String, f64)>, Recoded), Reject> {
+    let change = change(recoder, code, year)?;
+    let parts = match &change {
+        Recoded::To(parts) => parts.clone(),
         _ => vec![(code.to_string(), 1.0)],
-    })
+    };
+    Ok((parts, change))
 }
 
 fn change(recoder: &Recoder, code: &str, year: i32) -> Result<Recoded, Reject> {

@@ -9,14 +9,17 @@
 //!
 //! The **derived crosswalk** takes from the history only what it says
 //! unambiguously: an interval that ends in year *e* while its code does not
-//! go on (no later interval of the same code starts in *e*) and that names
-//! exactly one successor without a `[YYYY]` mark is a step *old → new at e*
-//! (a re-code, or a merge when several codes step into one); several
-//! successors are a split, which needs shares from a user's crosswalk; none
-//! is a code retired without a successor. An interval whose code goes on
-//! under another name (万盛区 → 綦江区, both 500110) is a rename: the code
-//! stays. Successors marked `[YYYY]` are later partial transfers of area and
-//! are not followed.
+//! go on and that names exactly one successor without a `[YYYY]` mark is a
+//! step *old → new at e* (a re-code, or a merge when several codes step into
+//! one); several successors are a split, which needs shares from a user's
+//! crosswalk; none is a code retired without a successor. A code **goes on**
+//! when a later interval of it starts in *e* and the code is among its own
+//! successors (or none is named): a rename (万盛区 → 綦江区, both 500110), and
+//! what the interval's other successors took is not followed. A code whose
+//! later interval starts in *e* but which is not its own successor was
+//! reused for another area (株洲 南区 430204 → 430203 in 1997, the code then
+//! 石峰区): the step is taken. Successors marked `[YYYY]` are later partial
+//! transfers of area and are not followed.
 //!
 //! A fact of year *y* with code *c* is re-coded to vintage *T* by following
 //! steps whose year is at least *y* (and at least the year of the step
@@ -236,8 +239,14 @@ impl Crosswalk {
         for (code, spans) in &h.spans {
             for s in spans {
                 let Some(end) = s.end else { continue };
-                let goes_on = spans.iter().any(|o| o.start == end && o.start > s.start);
-                if goes_on || s.successors.iter().any(|x| x == code) {
+                // The code goes on (a rename) when a later interval of it
+                // starts in the end year and the code is its own successor,
+                // or none is named. Otherwise it was reused for another
+                // area (株洲 南区 430204 went to 430203 in 1997, the code to
+                // 石峰区): the step is taken.
+                let restarts = spans.iter().any(|o| o.start == end && o.start > s.start);
+                let own = s.successors.is_empty() || s.successors.iter().any(|x| x == code);
+                if restarts && own {
                     continue;
                 }
                 steps.entry(code.clone()).or_default().push(Step {
@@ -339,6 +348,12 @@ impl Crosswalk {
         let cw = Crosswalk { steps };
         cw.check_cycles().map_err(file_error)?;
         Ok(cw)
+    }
+
+    /// The crosswalk if it has no cycle (a history of one's own may).
+    pub fn checked(self) -> Result<Crosswalk, String> {
+        self.check_cycles()?;
+        Ok(self)
     }
 
     /// The derived steps with a user's laid over: a code the user maps
@@ -593,6 +608,25 @@ mod tests {
             Ok(to(&[("130102", 0.6), ("130104", 0.4)]))
         );
 
+        // Community codes are not in the history: a user's crosswalk re-codes them.
+        std::fs::write(
+            &p,
+            "old_code,new_code,year\n110228100001,110118100001,2015\n",
+        )
+        .unwrap();
+        let user = Crosswalk::read(&p).unwrap();
+        let h = History::shipped();
+        let r = Recoder {
+            crosswalk: Crosswalk::derive(&h).overlay(user).unwrap(),
+            history: h,
+            target: Some(2023),
+        };
+        assert_eq!(
+            r.recode("110228100001", 2010),
+            Ok(to(&[("110118100001", 1.0)]))
+        );
+        assert_eq!(r.recode("110228100001", 2016), Ok(Recoded::Same));
+
         std::fs::write(
             &p,
             "old_code,new_code,year\n130103,130102,2014\n130103,130104,2014\n",
@@ -614,6 +648,19 @@ mod tests {
         .unwrap();
         let e = Crosswalk::read(&p).unwrap_err().to_string();
         assert!(e.contains("add up to 0.9"), "{e}");
+    }
+
+    #[test]
+    fn a_reused_code_steps_to_its_successor_and_a_renamed_one_stays() {
+        let r = shipped(Some(2023));
+        // 株洲 南区 430204 (1983–1997) went to 430203; the code then named 石峰区.
+        assert_eq!(r.recode("430204", 1990), Ok(to(&[("430203", 1.0)])));
+        assert!(matches!(
+            r.recode("430204", 2005),
+            Ok(Recoded::Same | Recoded::Renamed)
+        ));
+        // 楚州区 → 淮安区 keeps 320803.
+        assert_eq!(r.recode("320803", 2007), Ok(Recoded::Renamed));
     }
 
     #[test]
