@@ -263,3 +263,37 @@ fn a_split_without_shares_is_quarantined_and_a_crosswalk_with_shares_splits_it()
         "{err}"
     );
 }
+
+/// 密云县 110228 and 密云区 110118 are both valid in 2015, the year of the
+/// re-code: a row under each is one county twice, not a merge.
+#[test]
+fn a_county_under_its_old_and_new_code_in_the_year_of_a_recode_is_a_duplicate() {
+    let wd = Workdir::new();
+    let disputes = "区划代码,统计期,受理数,调解成功数\n\
+                    110228,2015,10,9\n\
+                    110118,2015,10,9\n\
+                    110103,2010,5,4\n\
+                    110101,2010,6,5\n";
+    let cfg = config(&wd, disputes, "", "harmonise_codes = \"2023\"\n");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    assert_eq!(strs(&q, "rule"), ["E_DUPLICATE"]);
+    let rows: Vec<Option<u64>> = q.column("row").unwrap().u64().unwrap().iter().collect();
+    assert_eq!(rows, [Some(3)]);
+    assert!(
+        strs(&q, "message")[0].contains("row 2"),
+        "{:?}",
+        strs(&q, "message")
+    );
+    // 崇文区 into 东城区 in 2010 is a merge: added up.
+    let d = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    assert_eq!(strs(&d, "region_code"), ["110118", "110101"]);
+    let received: Vec<Option<i64>> = d
+        .column("received")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(received, [Some(10), Some(11)]);
+}

@@ -641,11 +641,18 @@ impl Ages<'_> {
         // E_CODE before the bands, as B.3 orders the rules.
         let recoded = self.recoded(batch.iter().map(|(r, _)| r))?;
         let mut group_keys = Vec::with_capacity(batch.len());
+        // Bands clash within the codes as filed, but for a place that only
+        // changed its code (B.19).
+        let moved = match &recoded {
+            Some((_, Recoded::Moved(to))) => Some(to.as_str()),
+            _ => None,
+        };
         for (i, (r, column)) in batch.iter().enumerate() {
             if self.recoder.is_none() && !self.known.contains(r.code.as_str()) {
                 return Err(unknown_code(&r.code).into());
             }
-            let g = key_hash(&[r.code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
+            let code = moved.unwrap_or(&r.code);
+            let g = key_hash(&[code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
             let earlier = batch[..i]
                 .iter()
                 .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
@@ -935,11 +942,18 @@ fn load_keyed<T: Keyed + Recodable + Clone, C: columnar::Columns>(
                 let mut counts = Counts::default();
                 let mut entry = ctx.each_row(pf, head, &keep, |rec, h| {
                     let r = row_rules(&Cells::new(rec, h)?)?;
-                    // A duplicate is one of the codes as filed.
-                    let key = r.key();
-                    let (rows, change) = match recoder {
-                        Some(rc) => recode::recode(rc, &r)?,
-                        None => (vec![r], Recoded::Same),
+                    let (key, rows, change) = match recoder {
+                        None => (r.key(), vec![r], Recoded::Same),
+                        Some(rc) => {
+                            let (rows, change) = recode::recode(rc, &r)?;
+                            // A duplicate is one of the codes as filed, but
+                            // for a place that only changed its code (B.19).
+                            let key = match change {
+                                Recoded::Moved(_) => rows[0].key(),
+                                _ => r.key(),
+                            };
+                            (key, rows, change)
+                        }
                     };
                     if let Some(r) = rows.iter().find(|r| !known.contains(Keyed::code(*r))) {
                         return Err(unknown_code(Keyed::code(r)).into());

@@ -45,7 +45,7 @@ impl Counts {
         match change {
             Recoded::Same => {}
             Recoded::Renamed => self.renamed += 1,
-            Recoded::To(_) => self.recoded += 1,
+            Recoded::Moved(_) | Recoded::To(_) => self.recoded += 1,
         }
     }
 }
@@ -60,6 +60,7 @@ pub(super) fn parts(
     let change = change(recoder, code, year)?;
     let parts = match &change {
         Recoded::To(parts) => parts.clone(),
+        Recoded::Moved(to) => vec![(to.clone(), 1.0)],
         _ => vec![(code.to_string(), 1.0)],
     };
     Ok((parts, change))
@@ -79,6 +80,7 @@ pub(super) fn recode<T: Recodable + Clone>(
     let change = change(recoder, row.code(), row.year())?;
     let rows = match &change {
         Recoded::To(parts) => parts.iter().map(|(c, s)| row.to_code(c, *s)).collect(),
+        Recoded::Moved(to) => vec![row.to_code(to, 1.0)],
         _ => vec![row.clone()],
     };
     Ok((rows, change))

@@ -222,6 +222,8 @@ type Target = (String, Option<f64>, usize);
 #[derive(Debug, Default)]
 pub struct Crosswalk {
     steps: BTreeMap<String, Vec<Step>>,
+    /// (code, year) → how many codes step into it that year.
+    inflow: HashMap<(String, i32), u32>,
 }
 
 /// The user crosswalk's columns, with the names they may have.
@@ -256,7 +258,17 @@ impl Crosswalk {
                 });
             }
         }
-        Crosswalk { steps }
+        Crosswalk::new(steps)
+    }
+
+    fn new(steps: BTreeMap<String, Vec<Step>>) -> Crosswalk {
+        let mut inflow: HashMap<(String, i32), u32> = HashMap::new();
+        for step in steps.values().flatten() {
+            for (to, _) in &step.to {
+                *inflow.entry((to.clone(), step.year)).or_default() += 1;
+            }
+        }
+        Crosswalk { steps, inflow }
     }
 
     /// A user's crosswalk (CSV: old_code, new_code, year, optional share):
@@ -345,7 +357,7 @@ impl Crosswalk {
                 supplied: true,
             });
         }
-        let cw = Crosswalk { steps };
+        let cw = Crosswalk::new(steps);
         cw.check_cycles().map_err(file_error)?;
         Ok(cw)
     }
@@ -358,12 +370,10 @@ impl Crosswalk {
 
     /// The derived steps with a user's laid over: a code the user maps
     /// keeps only the user's steps.
-    pub fn overlay(mut self, user: Crosswalk) -> Result<Crosswalk, String> {
-        for (code, steps) in user.steps {
-            self.steps.insert(code, steps);
-        }
-        self.check_cycles()?;
-        Ok(self)
+    pub fn overlay(self, user: Crosswalk) -> Result<Crosswalk, String> {
+        let mut steps = self.steps;
+        steps.extend(user.steps);
+        Crosswalk::new(steps).checked()
     }
 
     /// A chain of steps that comes back to a step already taken would
@@ -417,6 +427,11 @@ pub enum Recoded {
     Same,
     /// The code stands, under another name in the vintage.
     Renamed,
+    /// The same place under a new code: every step one-to-one into a code
+    /// that did not exist the year before, with nothing else stepping into it (密云县
+    /// 110228 → 密云区 110118). A row under the old code and one under the
+    /// new in the same period are one county twice: a duplicate.
+    Moved(String),
     /// To these codes with these shares (1 for a whole move, a merge into).
     To(Vec<(String, f64)>),
 }
@@ -448,6 +463,8 @@ impl Recoder {
             return Ok(Recoded::Same);
         };
         let mut leaves: Vec<(String, f64)> = Vec::new();
+        // Whether every step so far moved the same place to a new code.
+        let mut moved = true;
         let mut frontier = vec![(code.to_string(), 1.0, year, 0)];
         while let Some((c, share, floor, depth)) = frontier.pop() {
             let Some(step) = self
@@ -469,7 +486,12 @@ impl Recoder {
                         h.shown(&c)
                     )))
                 }
-                [(to, _)] => frontier.push((to.clone(), share, step.year, depth + 1)),
+                [(to, _)] => {
+                    // Into a code that did not exist the year before.
+                    moved &= !h.valid_in(to, step.year - 1)
+                        && self.crosswalk.inflow.get(&(to.clone(), step.year)) == Some(&1);
+                    frontier.push((to.clone(), share, step.year, depth + 1))
+                }
                 several if several.iter().any(|(_, s)| s.is_none()) => {
                     let names: Vec<String> = several
                         .iter()
@@ -483,6 +505,7 @@ impl Recoder {
                     )));
                 }
                 several => {
+                    moved = false;
                     for (to, s) in several.iter().rev() {
                         frontier.push((to.clone(), share * s.unwrap_or(1.0), step.year, depth + 1));
                     }
@@ -507,6 +530,7 @@ impl Recoder {
                     Recoded::Renamed
                 }
             }
+            [(l, _)] if moved => Recoded::Moved(l.clone()),
             _ => Recoded::To(leaves),
         })
     }
@@ -554,7 +578,10 @@ mod tests {
     fn recodes_merges_and_renames_follow_the_history() {
         let r = shipped(Some(2023));
         // 撤县设区: 密云县 110228 → 密云区 110118 in 2015.
-        assert_eq!(r.recode("110228", 2007), Ok(to(&[("110118", 1.0)])));
+        assert_eq!(
+            r.recode("110228", 2007),
+            Ok(Recoded::Moved("110118".into()))
+        );
         // A merge: 綦江县 500222 into 500110, whose code goes on as 綦江区.
         assert_eq!(r.recode("500222", 2007), Ok(to(&[("500110", 1.0)])));
         assert_eq!(r.recode("500110", 2007), Ok(Recoded::Renamed));
@@ -623,7 +650,7 @@ mod tests {
         };
         assert_eq!(
             r.recode("110228100001", 2010),
-            Ok(to(&[("110118100001", 1.0)]))
+            Ok(Recoded::Moved("110118100001".into()))
         );
         assert_eq!(r.recode("110228100001", 2016), Ok(Recoded::Same));
 
