@@ -606,7 +606,7 @@ struct Ages<'a> {
     person_bands: Vec<Band>,
     totals: GroupTotals,
     total_findings: Vec<Finding>,
-    /// Re-coded rows, added up by key (used only with a recoder).
+    /// Re-coded rows, added up by key (used only when re-coding to a vintage).
     merged: Merged<AgeRow>,
     known: &'a HashSet<&'a str>,
     recoder: Option<&'a Recoder>,
@@ -677,7 +677,12 @@ impl Ages<'_> {
         match recoded {
             Some((rows, change)) => {
                 counts.note(&change);
-                rows.into_iter().for_each(|r| self.merged.push(r, origin.0));
+                for r in rows {
+                    match self.harmonising() {
+                        true => self.merged.push(r, origin.0),
+                        false => sink.push(r, origin.0)?,
+                    }
+                }
             }
             None => {
                 for (r, _) in batch {
@@ -742,6 +747,12 @@ impl Ages<'_> {
         Ok(())
     }
 
+    /// Whether rows are re-coded to a vintage (and so may meet on one key):
+    /// then they are held until the table is read.
+    fn harmonising(&self) -> bool {
+        self.recoder.is_some_and(|r| r.target.is_some())
+    }
+
     /// The rows made after every file: re-coded rows, groups' totals,
     /// persons' bands. Returns the rows merged into another.
     fn finish(self, sink: &mut Sink<AgeRow>) -> Result<u64, IngestError> {
@@ -749,12 +760,12 @@ impl Ages<'_> {
         for row in self.totals.rows() {
             match self.recoder {
                 // The group's rows were re-coded without refusal: so is its total.
-                Some(rc) => {
+                Some(rc) if rc.target.is_some() => {
                     if let Ok((parts, _)) = recode::recode(rc, &row) {
                         parts.into_iter().for_each(|p| merged.push(p, MADE_LAST));
                     }
                 }
-                None => sink.push(row, MADE_LAST)?,
+                _ => sink.push(row, MADE_LAST)?,
             }
         }
         let n = merged.merged;
@@ -965,7 +976,8 @@ fn load_keyed<T: Keyed + Recodable + Clone, C: columnar::Columns>(
                     keys.insert(key, origin);
                     counts.note(&change);
                     for r in rows {
-                        match recoder {
+                        // Held only when rows may meet on one key.
+                        match recoder.and_then(|rc| rc.target) {
                             Some(_) => merged.push(r, origin.0),
                             None => sink.push(r, origin.0)?,
                         }
