@@ -553,8 +553,9 @@ fn load_ages(
     // from. An identical band is E_DUPLICATE, an overlapping one E_BAND; the
     // first row is kept.
     let mut state = columnar::ages(ctx.codes, src.scale);
+    let shown: Vec<String> = planned.iter().map(|p| p.shown.clone()).collect();
     let mut ages = Ages {
-        shown: planned.iter().map(|p| p.shown.clone()).collect(),
+        shown: &shown,
         persons: BTreeMap::new(),
         person_bands: src
             .person_bands
@@ -569,7 +570,6 @@ fn load_ages(
     };
     let keep = keeps(ctx.owners);
     for (k, pf) in planned.iter().enumerate() {
-        let shown = ages.shown.clone();
         read_file(
             ctx,
             &mut state,
@@ -600,7 +600,7 @@ fn load_ages(
 
 /// A member-age table's loading state beside the band index.
 struct Ages<'a> {
-    shown: Vec<String>,
+    shown: &'a [String],
     /// The persons layout: people counted into the source's bands.
     persons: BTreeMap<(String, Period, &'static str, Band), f64>,
     person_bands: Vec<Band>,
@@ -773,18 +773,15 @@ impl Ages<'_> {
             sink.push(r, origin)?;
         }
         for ((code, period, role, band), count) in self.persons {
-            let share = None;
-            sink.push(
-                AgeRow {
-                    code,
-                    period,
-                    role,
-                    band,
-                    count,
-                    share,
-                },
-                MADE_LAST,
-            )?;
+            let row = AgeRow {
+                code,
+                period,
+                role,
+                band,
+                count,
+                share: None,
+            };
+            sink.push(row, MADE_LAST)?;
         }
         Ok(n)
     }

@@ -560,6 +560,17 @@ mod tests {
         }
     }
 
+    /// The shipped history with the crosswalk at `p` laid over, to 2023.
+    fn with_users(p: &Path) -> Recoder {
+        let user = Crosswalk::read(p).unwrap();
+        let history = History::shipped();
+        Recoder {
+            crosswalk: Crosswalk::derive(&history).overlay(user).unwrap(),
+            history,
+            target: Some(2023),
+        }
+    }
+
     fn to(v: &[(&str, f64)]) -> Recoded {
         Recoded::To(v.iter().map(|(c, s)| (c.to_string(), *s)).collect())
     }
@@ -623,13 +634,7 @@ mod tests {
             "原代码,新代码,年份,比例\n130103,130102,2014,0.6\n130103,130104,2014,0.4\n",
         )
         .unwrap();
-        let user = Crosswalk::read(&p).unwrap();
-        let h = History::shipped();
-        let r = Recoder {
-            crosswalk: Crosswalk::derive(&h).overlay(user).unwrap(),
-            history: h,
-            target: Some(2023),
-        };
+        let r = with_users(&p);
         assert_eq!(
             r.recode("130103", 2010),
             Ok(to(&[("130102", 0.6), ("130104", 0.4)]))
@@ -641,13 +646,7 @@ mod tests {
             "old_code,new_code,year\n110228100001,110118100001,2015\n",
         )
         .unwrap();
-        let user = Crosswalk::read(&p).unwrap();
-        let h = History::shipped();
-        let r = Recoder {
-            crosswalk: Crosswalk::derive(&h).overlay(user).unwrap(),
-            history: h,
-            target: Some(2023),
-        };
+        let r = with_users(&p);
         assert_eq!(
             r.recode("110228100001", 2010),
             Ok(Recoded::Moved("110118100001".into()))
