@@ -272,3 +272,140 @@ fn a_band_s_population_is_its_role_and_a_total_keeps_its_own_unit() {
         m[0]
     );
 }
+
+/// A year-to-date (累计) series — a file whose first row says 累计 — is
+/// differenced into the quarters it adds; a gap names the missing month, a
+/// figure that goes down is refused (not a negative flow), and every row is
+/// stored or quarantined.
+#[test]
+fn a_year_to_date_series_is_differenced_into_the_periods_it_adds() {
+    let wd = Workdir::new();
+    let disputes = wd.write(
+        "disputes.csv",
+        "区划代码,统计期,受理数,调解成功数\n\
+         110117001001,2023年1-3月累计,30,27\n\
+         110117001005,2023年1-3月累计,10,9\n\
+         110117001001,2023年1-6月累计,70,60\n\
+         110117001005,2023年1-5月累计,25,20\n\
+         110117001001,2023年1-9月累计,100,88\n\
+         110117001005,2023年1-6月累计,24,20\n\
+         110117001001,2023年1-12月累计,130,115\n",
+    );
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.disputes]\npath = {:?}\n",
+            disputes.to_string_lossy()
+        ),
+    );
+    let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(out.contains("stored 5") && out.contains("quarantined 2"), "{out}");
+    let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    assert_eq!(
+        strs(&df, "period"),
+        ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2023-Q1"]
+    );
+    assert_eq!(common::ints(&df, "received"), [30, 40, 30, 30, 10]);
+    assert_eq!(common::ints(&df, "resolved"), [27, 33, 28, 27, 9]);
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    let (rows, rules, msgs) = (
+        common::ints(&q, "row"),
+        strs(&q, "rule"),
+        strs(&q, "message"),
+    );
+    assert_eq!(rows, [5, 7]);
+    assert_eq!(rules, ["E_PARSE", "E_RANGE"]);
+    assert!(
+        msgs[0].contains("no figure through month 4 (2023年1-4月累计)"),
+        "{}",
+        msgs[0]
+    );
+    assert!(
+        msgs[1].contains("received through month 6 (2023年1-6月累计) is 24, less than 25 through month 5"),
+        "{}",
+        msgs[1]
+    );
+    let m = common::manifest(&wd, "wh");
+    let file = &m["files"][1];
+    assert_eq!((file["rows_stored"].as_u64(), file["rows_quarantined"].as_u64()), (Some(5), Some(2)));
+    // The quarters add up to the year: 115 / 130.
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
+    let (code, metric, value) = (
+        strs(&um, "region_code"),
+        strs(&um, "metric"),
+        common::f64s(&um, "value"),
+    );
+    let rate = (0..um.height())
+        .find(|&i| code[i] == "110117001001" && metric[i] == "resolution_rate")
+        .and_then(|i| value[i]);
+    assert_eq!(rate, Some(115.0 / 130.0));
+}
+
+/// `cumulative = true` reads every period as year-to-date (`2023-06` is the
+/// figure through June); a 累计 row in a file that is not one is refused on
+/// either ingest path, saying what to do; a stock table cannot be cumulative.
+#[test]
+fn cumulative_sources_and_a_year_to_date_row_among_monthly_ones() {
+    let wd = Workdir::new();
+    let usage = wd.write(
+        "usage.csv",
+        "区划代码,统计期,中心类型,服务人次,满意度,工作人员数\n\
+         110117001001,2023-01,党群服务中心,100,90,5\n\
+         110117001001,2023-02,党群服务中心,250,80,6\n\
+         110117001001,2023-03,党群服务中心,300,,6\n",
+    );
+    let disputes = wd.write(
+        "disputes.csv",
+        "区划代码,统计期,受理数,调解成功数\n\
+         110117001001,2023-01,10,9\n\
+         110117001001,2023年1-2月累计,25,20\n",
+    );
+    let cfg = config(
+        &wd,
+        "month",
+        &format!(
+            "[sources.service_usage]\npath = {:?}\ncumulative = true\n\n[sources.disputes]\npath = {:?}\n",
+            usage.to_string_lossy(),
+            disputes.to_string_lossy()
+        ),
+    );
+    for path in ["columnar", "record"] {
+        let out = wd
+            .command(&["ingest", "--config", cfg.to_str().unwrap()])
+            .env("GOVLENS_INGEST_PATH", path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let u = parquet(&wd.path("wh/service_usage/part-0.parquet"));
+        assert_eq!(strs(&u, "period"), ["2023-01", "2023-02", "2023-03"]);
+        assert_eq!(common::ints(&u, "visits"), [100, 150, 50]);
+        // (80 × 250 − 90 × 100) / 150; unknown where March's is; staff as at each month.
+        let s = common::f64s(&u, "satisfaction");
+        assert_eq!(s[0], Some(90.0));
+        assert!((s[1].unwrap() - 11000.0 / 150.0).abs() < 1e-9, "{s:?}");
+        assert_eq!(s[2], None);
+        assert_eq!(common::ints(&u, "staff"), [5, 6, 6]);
+        let q = parquet(&wd.path("wh/_quarantine.parquet"));
+        let m = strs(&q, "message");
+        assert_eq!(m.len(), 1, "{path}: {m:?}");
+        assert!(
+            m[0].contains("a year-to-date (累计) figure in a file whose first row is not")
+                && m[0].contains("cumulative = true"),
+            "{path}: {}",
+            m[0]
+        );
+    }
+    let ages = wd.write("ages.csv", "区划代码,统计期,年龄段,人数\n110117001001,2023,<30,1\n");
+    let bad = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.member_ages]\npath = {:?}\ncumulative = true\n",
+            ages.to_string_lossy()
+        ),
+    );
+    let err = wd.fails(&["ingest", "--config", bad.to_str().unwrap()]);
+    assert!(err.contains("sources.member_ages.cumulative"), "{err}");
+}

@@ -180,6 +180,9 @@ struct RawSource {
     /// Columns read but not mapped (`年龄段(原文)` beside a cleaned `年龄段`).
     #[serde(default)]
     ignore: Vec<String>,
+    /// Every period is a year-to-date (累计) figure, differenced into flows.
+    #[serde(default)]
+    cumulative: bool,
 }
 
 /// Declared encoding of a CSV source.
@@ -232,6 +235,11 @@ pub struct Source {
     /// `ignore = ["年龄段(原文)"]`: headers read but mapped to nothing, listed
     /// in the manifest as ignored.
     pub ignore: Vec<String>,
+    /// `cumulative = true` (disputes, service_usage): every row is a
+    /// year-to-date (累计) figure, `2023-06` the figure through June;
+    /// differenced into the flows of the months, quarters or halves between
+    /// a series' figures. A file whose first row says 累计 is one anyway.
+    pub cumulative: bool,
 }
 
 /// The sheets of a workbook a source reads.
@@ -737,6 +745,12 @@ fn check_source(
             ));
         }
     }
+    if src.cumulative && !matches!(table, Table::Disputes | Table::ServiceUsage) {
+        return Err(key_err(
+            &format!("{prefix}.cumulative"),
+            format!("{table} holds no flows: a year-to-date (累计) figure is one of disputes or service_usage"),
+        ));
+    }
     Ok(Source {
         table,
         patterns: patterns.iter().map(|p| normalize(&base.join(p))).collect(),
@@ -768,6 +782,7 @@ fn check_source(
         },
         period_kind,
         ignore: src.ignore,
+        cumulative: src.cumulative,
     })
 }
 

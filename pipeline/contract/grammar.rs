@@ -588,18 +588,96 @@ fn month_range(year: i32, range: &str, raw: &str) -> Result<Option<Period>, Peri
         )));
     }
     let year = year_in_range(year, raw)?;
+    match months_period(year, a, b) {
+        Some(p) => Ok(Some(p)),
+        None => Err(PeriodError::Parse(format!(
+            "'{raw}' covers months {a}–{b}, which are not a year, half-year, quarter or month: the row is not stored; give the figure of each month, quarter or the year, or the figures through each month as a year-to-date series ({year}年1-{b}月累计)"
+        ))),
+    }
+}
+
+/// The period months `a`–`b` of `year` make: the year (1–12), a half
+/// (1–6, 7–12), a quarter (1–3 … 10–12) or a month (`a` = `b`); `None`
+/// for any other run of months.
+pub fn months_period(year: i32, a: u32, b: u32) -> Option<Period> {
     let (kind, sub) = match (a, b) {
         (1, 12) => (PeriodKind::Year, 0),
         (1, 6) | (7, 12) => (PeriodKind::Half, a / 6 + 1),
-        (a, b) if b == a + 2 && a % 3 == 1 => (PeriodKind::Quarter, a / 3 + 1),
-        (a, b) if a == b => (PeriodKind::Month, a),
-        _ => {
-            return Err(PeriodError::Parse(format!(
-                "'{raw}' covers months {a}–{b}, which are not a year, half-year, quarter or month: the row is not stored; give the figure of each month, quarter or the year (year-to-date 累计 series are not yet differenced into months)"
-            )))
-        }
+        (a, b) if b == a + 2 && a % 3 == 1 && b <= 12 => (PeriodKind::Quarter, a / 3 + 1),
+        (a, b) if a == b && (1..=12).contains(&a) => (PeriodKind::Month, a),
+        _ => return None,
     };
-    Ok(Some(Period { year, kind, sub }))
+    Some(Period { year, kind, sub })
+}
+
+/// Whether a period cell says it is a year-to-date figure (`1-6月累计`).
+pub fn says_cumulative(raw: &str) -> bool {
+    raw.contains("累计")
+}
+
+/// A year-to-date (累计) figure's period: its year and the last month it
+/// runs through. `2023年1-6月累计`, `2023年1—6月累计数`, `2023年1-6月（累计）`,
+/// `2023年累计至6月`, `2023年6月累计`, `截至2023年6月底累计`, `2023年上半年累计`
+/// (June), `2023年累计` (December); in a source that says `cumulative = true`
+/// the same periods without the word: `2023年1-6月`, `2023-06`, `2023-Q2`,
+/// `2023-H1`, `截至2023年6月30日`, `2023`. A figure runs from January and
+/// through the end of a month: `2023年4-6月累计` and `截至2023年6月15日`
+/// are refused.
+pub fn parse_ytd(raw: &str) -> Result<(i32, u32), PeriodError> {
+    let s = printed(raw)
+        .replace("（累计）", "")
+        .replace("(累计)", "")
+        .replace("累计数", "累计");
+    // `2023年累计至6月` is `2023年1-6月`.
+    let s = match ["累计至", "累计到"].iter().find_map(|w| s.split_once(w)) {
+        Some((head, tail)) => format!("{head}1-{tail}"),
+        None => s.replace("累计", ""),
+    };
+    // A run of months from January (`1-6月`, `1月至6月`).
+    let (year_txt, rest) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    if year_txt.len() == 4 {
+        let rest = rest.strip_prefix('年').unwrap_or(rest);
+        let range = rest.strip_suffix('月').and_then(|r| {
+            ['-', '—', '–', '－', '~', '～', '至', '到']
+                .iter()
+                .find_map(|sep| r.split_once(*sep))
+        });
+        if let Some((a, b)) = range {
+            let a = a.strip_suffix('月').unwrap_or(a);
+            if let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) {
+                let year = year_in_range(year_txt.parse().unwrap_or(0), raw)?;
+                if a != 1 || !(1..=12).contains(&b) {
+                    return Err(PeriodError::Parse(format!(
+                        "'{raw}' runs over months {a}–{b}: a year-to-date (累计) figure runs from January through a month ({year}年1-{b}月累计)"
+                    )));
+                }
+                return Ok((year, b));
+            }
+        }
+    }
+    let cell = parse_period_at(&s, PeriodKind::Month).map_err(|e| match e {
+        PeriodError::Parse(_) => PeriodError::Parse(format!(
+            "'{raw}' is not the period of a year-to-date (累计) figure (expected 2023年1-6月累计, 2023年累计至6月, 2023年6月累计 or 截至2023年6月底累计)"
+        )),
+        e => e,
+    })?;
+    if let Some(d) = cell.as_at {
+        if d.day != days_in_month(d.year, d.month) {
+            return Err(PeriodError::Parse(format!(
+                "'{raw}': a year-to-date (累计) figure runs through the end of a month, and {} is not one",
+                d.text()
+            )));
+        }
+        return Ok((d.year, d.month));
+    }
+    let p = cell.period;
+    let through = match p.kind {
+        PeriodKind::Year => 12,
+        PeriodKind::Half => 6 * p.sub,
+        PeriodKind::Quarter => 3 * p.sub,
+        PeriodKind::Month => p.sub,
+    };
+    Ok((p.year, through))
 }
 
 fn quarter(year: i32, n: u32, raw: &str) -> Result<Period, PeriodError> {
@@ -1359,6 +1437,53 @@ mod tests {
             parse_period("2023年6-3月"),
             Err(PeriodError::Range(_))
         ));
+    }
+
+    /// Year-to-date (累计) figures as bulletins print them (issue 28): the
+    /// year and the month each runs through.
+    #[test]
+    fn year_to_date_periods_as_printed() {
+        let cases = [
+            ("2023年1-6月累计", (2023, 6)),
+            ("2023年1—6月累计数", (2023, 6)),
+            ("2023年 1 至 6 月 (累计)", (2023, 6)),
+            ("2023年1月-5月（累计）", (2023, 5)),
+            ("2023年累计至6月", (2023, 6)),
+            ("2023年6月累计", (2023, 6)),
+            ("截至2023年6月底累计", (2023, 6)),
+            ("截至2023年6月30日", (2023, 6)),
+            ("2023-02-28", (2023, 2)),
+            ("2023年上半年累计", (2023, 6)),
+            ("2023年第三季度", (2023, 9)),
+            ("2023-Q1", (2023, 3)),
+            ("2023年累计", (2023, 12)),
+            ("2023年1-12月累计", (2023, 12)),
+            ("2023-06", (2023, 6)),
+            ("2023年1-1月累计", (2023, 1)),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse_ytd(raw), Ok(want), "{raw}");
+        }
+        assert!(says_cumulative("2023年1-6月累计") && !says_cumulative("2023年1-6月"));
+        // From January, through the end of a month.
+        let Err(PeriodError::Parse(m)) = parse_ytd("2023年4-6月累计") else {
+            panic!("4-6月 is no year-to-date")
+        };
+        assert!(m.contains("from January") && m.contains("2023年1-6月累计"), "{m}");
+        let Err(PeriodError::Parse(m)) = parse_ytd("截至2023年6月15日") else {
+            panic!("mid-month")
+        };
+        assert!(m.contains("2023-06-15"), "{m}");
+        assert!(matches!(parse_ytd("2023年1-13月累计"), Err(PeriodError::Parse(_))));
+        assert!(matches!(parse_ytd("前年累计"), Err(PeriodError::Parse(_))));
+        // The intervals between two figures that are a period.
+        assert_eq!(months_period(2023, 4, 6).map(|p| p.canonical()), Some("2023-Q2".into()));
+        assert_eq!(months_period(2023, 7, 12).map(|p| p.canonical()), Some("2023-H2".into()));
+        assert_eq!(months_period(2023, 5, 5).map(|p| p.canonical()), Some("2023-05".into()));
+        assert_eq!(months_period(2023, 4, 5), None);
+        assert_eq!(months_period(2023, 2, 4), None);
+        // A year-to-date figure is no period of its own.
+        assert!(parse_period("2023年1-6月累计").is_err());
     }
 
     /// Stocks "as at" a day (issue 28): the period of the run's kind that

@@ -172,6 +172,19 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
             })
         }
     };
+    // A flow file is a year-to-date (累计) series when its first data row
+    // says so (or its source does): read that row now if the block did not.
+    if pending.is_none() && block.len() == want {
+        pending = records.next().transpose().map_err(read_err)?;
+    }
+    let mut header = header;
+    if !header.stock {
+        let first_says = pending
+            .as_ref()
+            .and_then(|r| header.cell(r, "period"))
+            .is_some_and(crate::contract::grammar::says_cumulative);
+        header.cumulative |= first_says;
+    }
     entry.header_rows = block.iter().map(|r| r.row).collect();
     if header.constant("period").is_some() && !src_declares_period {
         entry.period_from_title = title_period;

@@ -50,6 +50,10 @@ pub struct HeaderMap {
     /// (member_ages): a stock may be published as at a day, a flow not.
     pub period_kind: crate::contract::grammar::PeriodKind,
     pub stock: bool,
+    /// The file's periods are year-to-date (累计) figures: the source says
+    /// `cumulative = true`, or its first data row's period says 累计 (set
+    /// when the file is opened, [`super::head`]).
+    pub cumulative: bool,
 }
 
 /// Headers of a fact table's region-name column. A bare `名称` is not one:
@@ -397,6 +401,7 @@ pub fn map_header(
         band_scale,
         period_kind: source.period_kind,
         stock: source.table == Table::MemberAges,
+        cumulative: source.cumulative,
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
         return Err(missing("birth_year or age"));

@@ -28,6 +28,7 @@ use crate::ingest::recode::{self, Counts, Merged, Recodable};
 use crate::ingest::sheet;
 use crate::ingest::sink::{frame_error, Sink};
 use crate::ingest::validate::{self, AgeRow, Cells, DisputeRow, RegionRow, UsageRow};
+use crate::ingest::ytd::{Differenced, Flow, Ytd};
 use crate::ingest::{IngestError, Planned};
 use crate::regions::history::{History, Recoded, Recoder};
 use crate::regions::{self, Region};
@@ -920,8 +921,11 @@ type RowPath<T> = (
     fn(&Cells) -> Result<T, Reject>,
 );
 
-/// disputes and service_usage: row rules, then E_CODE and E_DUPLICATE.
-fn load_keyed<T: Keyed + Recodable + Clone, C: columnar::Columns>(
+/// disputes and service_usage: row rules, then E_CODE and E_DUPLICATE; a
+/// year-to-date (累计) file's rows are points of their series, differenced
+/// into flows when every file is read ([`ytd`]), and those flows then meet
+/// the duplicate check.
+fn load_keyed<T: Keyed + Recodable + Flow + Clone, C: columnar::Columns>(
     ctx: &mut Ctx,
     table: Table,
     planned: &[&Planned],
@@ -937,6 +941,10 @@ fn load_keyed<T: Keyed + Recodable + Clone, C: columnar::Columns>(
     let keep = keeps(ctx.owners);
     let recoder = ctx.recoder;
     let mut merged = Merged::new();
+    let mut ytd = Ytd::new();
+    // A year-to-date figure's key: one figure per series and month.
+    let mut points: KeyMap<Origin> = KeyMap::default();
+    let first_file = ctx.files.len();
     for (k, pf) in planned.iter().enumerate() {
         read_file(
             ctx,
@@ -950,26 +958,19 @@ fn load_keyed<T: Keyed + Recodable + Clone, C: columnar::Columns>(
                 let mut counts = Counts::default();
                 let mut entry = ctx.each_row(pf, head, &keep, |rec, h| {
                     let r = row_rules(&Cells::new(rec, h)?)?;
-                    let (key, rows, change) = match recoder {
-                        None => (r.key(), vec![r], Recoded::Same),
-                        Some(rc) => {
-                            let (rows, change) = recode::recode(rc, &r)?;
-                            // A duplicate is one of the codes as filed, but
-                            // for a place that only changed its code (B.19).
-                            let key = match change {
-                                Recoded::Moved(_) => rows[0].key(),
-                                _ => r.key(),
-                            };
-                            (key, rows, change)
+                    let (key, rows, change) = keyed_rows(recoder, known, &r)?;
+                    let origin = Origin::new(k, rec.row);
+                    if h.cumulative {
+                        if let Some(&o) = points.get(&key) {
+                            return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
                         }
-                    };
-                    if let Some(r) = rows.iter().find(|r| !known.contains(Keyed::code(*r))) {
-                        return Err(unknown_code(Keyed::code(r)).into());
+                        points.insert(key, origin);
+                        ytd.push(r, origin);
+                        return Ok(());
                     }
                     if let Some(&o) = keys.get(&key) {
                         return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
                     }
-                    let origin = Origin::new(k, rec.row);
                     keys.insert(key, origin);
                     counts.note(&change);
                     for r in rows {
@@ -988,11 +989,70 @@ fn load_keyed<T: Keyed + Recodable + Clone, C: columnar::Columns>(
         )?;
     }
     state.flush(&mut |df| sink.write_frame(df), table)?;
+    // The flows the year-to-date series add, after every file's own rows.
+    let Differenced { flows, refused } = ytd.differenced();
+    let refuse = |ctx: &mut Ctx, origin: Origin, r: Reject| {
+        let entry = &mut ctx.files[first_file + origin.file()];
+        entry.rows_stored -= 1;
+        entry.rows_quarantined += 1;
+        let rec = QuarantineRecord::of(table, &shown[origin.file()], origin.row(), r);
+        ctx.quarantine.push(rec);
+    };
+    for (origin, r) in refused {
+        refuse(ctx, origin, r);
+    }
+    let keys = &mut state.rules.keys;
+    for (flow, origin) in flows {
+        let (key, rows, change) = keyed_rows(recoder, known, &flow).expect("checked as a point");
+        if let Some(&o) = keys.get(&key) {
+            refuse(ctx, origin, duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]));
+            continue;
+        }
+        keys.insert(key, origin);
+        let entry = &mut ctx.files[first_file + origin.file()];
+        let mut counts = Counts::default();
+        counts.note(&change);
+        entry.rows_recoded += counts.recoded;
+        entry.rows_renamed += counts.renamed;
+        for r in rows {
+            match recoder.and_then(|rc| rc.target) {
+                Some(_) => merged.push(r, MADE_LAST),
+                None => sink.push(r, MADE_LAST)?,
+            }
+        }
+    }
     ctx.merged += merged.merged;
     for (r, origin) in merged.into_rows() {
         sink.push(r, origin)?;
     }
     sink.finish()
+}
+
+/// A keyed row's duplicate key and its rows under the codes of the
+/// vintage, with what changed; E_CODE for a code the history refuses or
+/// one not in the tree.
+fn keyed_rows<T: Keyed + Recodable + Clone>(
+    recoder: Option<&Recoder>,
+    known: &HashSet<&str>,
+    r: &T,
+) -> Result<(u128, Vec<T>, Recoded), Reject> {
+    let (key, rows, change) = match recoder {
+        None => (r.key(), vec![r.clone()], Recoded::Same),
+        Some(rc) => {
+            let (rows, change) = recode::recode(rc, r)?;
+            // A duplicate is one of the codes as filed, but for a place
+            // that only changed its code (B.19).
+            let key = match change {
+                Recoded::Moved(_) => rows[0].key(),
+                _ => r.key(),
+            };
+            (key, rows, change)
+        }
+    };
+    if let Some(r) = rows.iter().find(|r| !known.contains(Keyed::code(*r))) {
+        return Err(unknown_code(Keyed::code(r)));
+    }
+    Ok((key, rows, change))
 }
 
 /// Expands a wide member_ages row into one long row per non-blank band cell.

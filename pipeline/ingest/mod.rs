@@ -29,6 +29,7 @@ mod recode;
 pub mod sheet;
 pub mod sink;
 pub mod validate;
+mod ytd;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -175,8 +175,32 @@ impl<'a> Cells<'a> {
     /// be published as at a day (`2023年底`, `截至2023年12月31日`): the period
     /// of the run's kind that holds it (W_ASAT when the day does not end it,
     /// made by the loader); a flow is counted over a period, never as at a day.
+    ///
+    /// In a year-to-date (累计) file ([`HeaderMap::cumulative`]) the period
+    /// is the month the figure runs through (`2023年1-6月累计` → `2023-06`),
+    /// which [`super::ytd`] differences into the flows a series adds; a
+    /// 累计 cell in another file is refused (a file is one or the other).
     pub fn period(&self) -> R<Period> {
         let v = self.required("period")?;
+        if self.map.cumulative {
+            let (year, through) = parse::parse_ytd(v).map_err(|e| match e {
+                PeriodError::Parse(m) => Reject::new(Rule::Parse, "period", Some(v), m),
+                PeriodError::Range(m) => Reject::new(Rule::Range, "period", Some(v), m),
+            })?;
+            return Ok(Period {
+                year,
+                kind: parse::PeriodKind::Month,
+                sub: through,
+            });
+        }
+        if parse::says_cumulative(v) {
+            let m = if self.map.stock {
+                format!("'{v}' is a year-to-date (累计) figure, and a stock is counted as at a day, not added up over months")
+            } else {
+                format!("'{v}' is a year-to-date (累计) figure in a file whose first row is not: a file is read as a 累计 series when its first data row says 累计 or its source says cumulative = true; give these rows a file of their own")
+            };
+            return Err(Reject::new(Rule::Parse, "period", Some(v), m));
+        }
         let cell = parse::parse_period_at(v, self.map.period_kind).map_err(|e| match e {
             PeriodError::Parse(m) => Reject::new(Rule::Parse, "period", Some(v), m),
             PeriodError::Range(m) => Reject::new(Rule::Range, "period", Some(v), m),

@@ -178,6 +178,14 @@ pub fn f64s(df: &polars::prelude::DataFrame, col: &str) -> Vec<Option<f64>> {
         .collect()
 }
 
+/// A whole-number column (nulls not allowed).
+pub fn ints(df: &polars::prelude::DataFrame, col: &str) -> Vec<i64> {
+    f64s(df, col)
+        .into_iter()
+        .map(|v| v.expect("no nulls") as i64)
+        .collect()
+}
+
 /// Headless Chromium as the tests run it: no network, a fresh profile,
 /// `args` after the usual flags.
 pub fn chromium(profile: &Path, args: &[String]) -> Command {

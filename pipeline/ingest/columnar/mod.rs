@@ -29,7 +29,7 @@
 //! **Where it applies.** CSV files of member_ages (long layout), disputes
 //! and service_usage whose header is their first row, in a one-machine run:
 //! titles, multi-row headers, wide and person layouts, codes found by name,
-//! constants, XLSX and Parquet take the record path, and so does every file
+//! constants, year-to-date (累计) files, XLSX and Parquet take the record path, and so does every file
 //! when `GOVLENS_INGEST_PATH=record` is set (how the equality tests compare
 //! the two).
 
@@ -69,6 +69,7 @@ pub(in crate::ingest) fn applies(pf: &Planned, head: &Head, src: &Source, sharde
         && h.constants.iter().all(Option::is_none)
         && h.scales.iter().flatten().all(|s| *s == 1.0)
         && !h.has("total")
+        && !h.cumulative
         && std::env::var("GOVLENS_INGEST_PATH").as_deref() != Ok("record")
 }
 
