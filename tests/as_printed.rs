@@ -300,7 +300,10 @@ fn a_year_to_date_series_is_differenced_into_the_periods_it_adds() {
         ),
     );
     let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
-    assert!(out.contains("stored 5") && out.contains("quarantined 2"), "{out}");
+    assert!(
+        out.contains("stored 5") && out.contains("quarantined 2"),
+        "{out}"
+    );
     let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
     assert_eq!(
         strs(&df, "period"),
@@ -322,13 +325,21 @@ fn a_year_to_date_series_is_differenced_into_the_periods_it_adds() {
         msgs[0]
     );
     assert!(
-        msgs[1].contains("received through month 6 (2023年1-6月累计) is 24, less than 25 through month 5"),
+        msgs[1].contains(
+            "received through month 6 (2023年1-6月累计) is 24, less than 25 through month 5"
+        ),
         "{}",
         msgs[1]
     );
     let m = common::manifest(&wd, "wh");
     let file = &m["files"][1];
-    assert_eq!((file["rows_stored"].as_u64(), file["rows_quarantined"].as_u64()), (Some(5), Some(2)));
+    assert_eq!(
+        (
+            file["rows_stored"].as_u64(),
+            file["rows_quarantined"].as_u64()
+        ),
+        (Some(5), Some(2))
+    );
     // The quarters add up to the year: 115 / 130.
     wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
     let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
@@ -397,7 +408,10 @@ fn cumulative_sources_and_a_year_to_date_row_among_monthly_ones() {
             m[0]
         );
     }
-    let ages = wd.write("ages.csv", "区划代码,统计期,年龄段,人数\n110117001001,2023,<30,1\n");
+    let ages = wd.write(
+        "ages.csv",
+        "区划代码,统计期,年龄段,人数\n110117001001,2023,<30,1\n",
+    );
     let bad = config(
         &wd,
         "year",
@@ -408,4 +422,74 @@ fn cumulative_sources_and_a_year_to_date_row_among_monthly_ones() {
     );
     let err = wd.fails(&["ingest", "--config", bad.to_str().unwrap()]);
     assert!(err.contains("sources.member_ages.cumulative"), "{err}");
+}
+
+/// Two stocks of one region, role and period as at different days: the
+/// later is kept, the earlier quarantined naming it (either ingest path);
+/// a stock at the period's end is the latest a period can have.
+#[test]
+fn of_two_stocks_in_one_period_the_later_day_is_kept() {
+    let wd = Workdir::new();
+    let csv = "区划代码,统计期,年龄段,人数\n\
+               110117001001,2021年6月30日,35岁及以下,10\n\
+               110117001001,2021年6月30日,36岁及以上,20\n\
+               110117001001,2021年底,35岁及以下,12\n\
+               110117001001,2021年底,36岁及以上,21\n\
+               110117001005,2021年9月30日,35岁及以下,5\n\
+               110117001005,2021年6月30日,35岁及以下,4\n\
+               110117001005,2021年9月30日,36岁及以上,9\n";
+    let cfg = ages_config(&wd, csv, "");
+    for path in ["columnar", "record"] {
+        let out = wd
+            .command(&["ingest", "--config", cfg.to_str().unwrap()])
+            .env("GOVLENS_INGEST_PATH", path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
+        let rows: Vec<String> = strs(&df, "region_code")
+            .iter()
+            .zip(strs(&df, "age_band"))
+            .zip(common::f64s(&df, "count"))
+            .map(|((c, b), n)| format!("{c} {b} {}", n.unwrap()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "110117001001 0-35 12",
+                "110117001001 36+ 21",
+                "110117001005 0-35 5",
+                "110117001005 36+ 9"
+            ],
+            "{path}"
+        );
+        let q = parquet(&wd.path("wh/_quarantine.parquet"));
+        let (rows, rules, msgs) = (
+            common::ints(&q, "row"),
+            strs(&q, "rule"),
+            strs(&q, "message"),
+        );
+        assert_eq!(rows, [2, 3, 7], "{path}");
+        assert!(rules.iter().all(|r| r == "E_DUPLICATE"), "{rules:?}");
+        assert!(
+            msgs[0].contains("a stock as at 2021-06-30 ('2021年6月30日') of 110117001001 (member, 2021): ages.csv row 4 is as at the end of 2021 and is kept"),
+            "{path}: {}",
+            msgs[0]
+        );
+        assert!(
+            msgs[2].contains("ages.csv row 6 is as at 2021-09-30, later, and is kept"),
+            "{path}: {}",
+            msgs[2]
+        );
+        // W_ASAT for the rows stored from 2021-09-30 only.
+        let f = parquet(&wd.path("wh/_findings.parquet"));
+        let asat: Vec<String> = strs(&f, "message")
+            .into_iter()
+            .zip(strs(&f, "rule"))
+            .filter(|(_, r)| r == "W_ASAT")
+            .map(|(m, _)| m)
+            .collect();
+        assert_eq!(asat.len(), 2, "{path}: {asat:?}");
+        assert!(asat.iter().all(|m| m.contains("2021-09-30")), "{asat:?}");
+    }
 }

@@ -1469,17 +1469,32 @@ mod tests {
         let Err(PeriodError::Parse(m)) = parse_ytd("2023年4-6月累计") else {
             panic!("4-6月 is no year-to-date")
         };
-        assert!(m.contains("from January") && m.contains("2023年1-6月累计"), "{m}");
+        assert!(
+            m.contains("from January") && m.contains("2023年1-6月累计"),
+            "{m}"
+        );
         let Err(PeriodError::Parse(m)) = parse_ytd("截至2023年6月15日") else {
             panic!("mid-month")
         };
         assert!(m.contains("2023-06-15"), "{m}");
-        assert!(matches!(parse_ytd("2023年1-13月累计"), Err(PeriodError::Parse(_))));
+        assert!(matches!(
+            parse_ytd("2023年1-13月累计"),
+            Err(PeriodError::Parse(_))
+        ));
         assert!(matches!(parse_ytd("前年累计"), Err(PeriodError::Parse(_))));
         // The intervals between two figures that are a period.
-        assert_eq!(months_period(2023, 4, 6).map(|p| p.canonical()), Some("2023-Q2".into()));
-        assert_eq!(months_period(2023, 7, 12).map(|p| p.canonical()), Some("2023-H2".into()));
-        assert_eq!(months_period(2023, 5, 5).map(|p| p.canonical()), Some("2023-05".into()));
+        assert_eq!(
+            months_period(2023, 4, 6).map(|p| p.canonical()),
+            Some("2023-Q2".into())
+        );
+        assert_eq!(
+            months_period(2023, 7, 12).map(|p| p.canonical()),
+            Some("2023-H2".into())
+        );
+        assert_eq!(
+            months_period(2023, 5, 5).map(|p| p.canonical()),
+            Some("2023-05".into())
+        );
         assert_eq!(months_period(2023, 4, 5), None);
         assert_eq!(months_period(2023, 2, 4), None);
         // A year-to-date figure is no period of its own.

@@ -17,6 +17,7 @@ use crate::ingest::checks::{
     band_clash, duplicate, key_hash, unknown_code, BandIndex, KeyMap, Origin,
 };
 use crate::ingest::columnar;
+use crate::ingest::dated::{self, Checked, Dated};
 use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::head::{open_head, Head};
@@ -164,12 +165,7 @@ fn each_row(
             None => on_row(rec, &header),
         };
         match outcome {
-            Ok(()) => {
-                entry.rows_stored += 1;
-                if header.stock {
-                    findings.extend(validate::as_at_finding(rec, &header, pf.table, &pf.shown));
-                }
-            }
+            Ok(()) => entry.rows_stored += 1,
             Err(RowError::Fatal(e)) => return Err(e),
             Err(RowError::Reject(r)) => {
                 entry.rows_quarantined += 1;
@@ -340,6 +336,20 @@ impl Ctx<'_> {
             keep,
             on_row,
         )
+    }
+}
+
+impl Ctx<'_> {
+    /// A row counted as stored when read, refused when its table was read
+    /// whole (a year-to-date figure, a held stock): quarantined, and its
+    /// file's counts moved. `first_file` is the table's first entry in
+    /// `files`.
+    fn unstore(&mut self, table: Table, first_file: usize, shown: &[String], o: Origin, r: Reject) {
+        let entry = &mut self.files[first_file + o.file()];
+        entry.rows_stored -= 1;
+        entry.rows_quarantined += 1;
+        let rec = QuarantineRecord::of(table, &shown[o.file()], o.row(), r);
+        self.quarantine.push(rec);
     }
 }
 
@@ -564,12 +574,15 @@ fn load_ages(
             .map(|b| parse_band(b).expect("config checked bands"))
             .collect(),
         totals: GroupTotals::default(),
-        total_findings: Vec::new(),
+        row_findings: Vec::new(),
         merged: Merged::new(),
+        dated: Vec::new(),
+        late: Vec::new(),
         known: ctx.known,
         recoder: ctx.recoder,
     };
     let keep = keeps(ctx.owners);
+    let first_file = ctx.files.len();
     for (k, pf) in planned.iter().enumerate() {
         read_file(
             ctx,
@@ -591,10 +604,29 @@ fn load_ages(
         )?;
     }
     state.flush(&mut |df| sink.write_frame(df), table)?;
+    // Stocks as at a day inside their period, held by either path: the
+    // latest of each group is stored after the rows read (dated.rs).
+    let mut held = std::mem::take(&mut ages.dated);
+    held.extend(state.take_dated());
+    let (kept, refused) = dated::latest(held, &state.rules.bands, &shown);
+    for (origin, r) in refused {
+        ctx.unstore(table, first_file, &shown, origin, r);
+    }
+    for d in kept {
+        let (origin, finding) = (d.row.origin, d.finding(&shown[d.row.origin.file()]));
+        let mut counts = Counts::default();
+        match ages.store(d.row, &mut state.rules.bands, &mut counts, None) {
+            Ok(()) => {
+                ages.row_findings.push(finding);
+                ctx.files[first_file + origin.file()].add(&counts);
+            }
+            Err(RowError::Reject(r)) => ctx.unstore(table, first_file, &shown, origin, r),
+            Err(RowError::Fatal(e)) => return Err(e),
+        }
+    }
     // The index is done with: free it before the findings query runs.
     drop(state);
-    ctx.findings
-        .extend(std::mem::take(&mut ages.total_findings));
+    ctx.findings.extend(std::mem::take(&mut ages.row_findings));
     ctx.merged += ages.finish(&mut sink)?;
     sink.finish()
 }
@@ -606,16 +638,21 @@ struct Ages<'a> {
     persons: BTreeMap<(String, Period, &'static str, Band), f64>,
     person_bands: Vec<Band>,
     totals: GroupTotals,
-    total_findings: Vec<Finding>,
+    /// Findings made row by row: a total column's W_TOTAL, W_ASAT.
+    row_findings: Vec<Finding>,
     /// Re-coded rows, added up by key (used only when re-coding to a vintage).
     merged: Merged<AgeRow>,
+    /// Stocks as at a day inside their period, held until the table is read.
+    dated: Vec<Dated>,
+    /// The held stocks stored, written after the rows read.
+    late: Vec<AgeRow>,
     known: &'a HashSet<&'a str>,
     recoder: Option<&'a Recoder>,
 }
 
 impl Ages<'_> {
     /// One input row: checked whole, then stored whole (a wide row's bands
-    /// all or none).
+    /// all or none), or held when it is as at a day inside its period.
     fn row(
         &mut self,
         src: &Source,
@@ -637,58 +674,100 @@ impl Ages<'_> {
                 vec![(row, "age_band".into())]
             }
             Layout::Wide => wide_rows(&cells, h, h.count_scale(src.scale))?,
-            Layout::Persons => return self.person(&cells, counts),
+            Layout::Persons => {
+                self.person(&cells, counts)?;
+                let shown = &self.shown[k];
+                let asat = validate::as_at_finding(rec, h, Table::MemberAges, shown);
+                self.row_findings.extend(asat);
+                return Ok(());
+            }
         };
         // E_CODE before the bands, as B.3 orders the rules.
         let recoded = self.recoded(batch.iter().map(|(r, _)| r))?;
-        let mut group_keys = Vec::with_capacity(batch.len());
-        // Bands clash within the codes as filed, but for a place that only
-        // changed its code (B.19).
-        let moved = match &recoded {
-            Some((_, Recoded::Moved(to))) => Some(to.as_str()),
-            _ => None,
-        };
-        for (i, (r, column)) in batch.iter().enumerate() {
-            if self.recoder.is_none() && !self.known.contains(r.code.as_str()) {
+        if self.recoder.is_none() {
+            if let Some((r, _)) = batch
+                .iter()
+                .find(|(r, _)| !self.known.contains(r.code.as_str()))
+            {
                 return Err(unknown_code(&r.code).into());
             }
-            let code = moved.unwrap_or(&r.code);
-            let g = key_hash(&[code.as_bytes(), &r.period.key(), r.role.as_bytes()]);
-            let earlier = batch[..i]
-                .iter()
-                .map(|(o, _)| (o.band, Origin::new(k, rec.row)));
+        }
+        // Bands clash within the codes as filed, but for a place that only
+        // changed its code (B.19).
+        let group_code = match &recoded {
+            Some((_, Recoded::Moved(to))) => to.clone(),
+            _ => batch[0].0.code.clone(),
+        };
+        let row = Checked {
+            rows: batch,
+            total,
+            recoded,
+            group_code,
+            origin: Origin::new(k, rec.row),
+        };
+        if let Some(day) = cells.mid_period_day() {
+            let raw = cells.get("period").unwrap_or_default().to_string();
+            self.dated.push(Dated { row, day, raw });
+            return Ok(());
+        }
+        self.store(row, groups, counts, Some(sink))
+    }
+
+    /// Stores a checked row in its group: E_DUPLICATE or E_BAND against the
+    /// group's bands so far (and the row's own earlier bands), then its
+    /// total noted and its rows out — to `sink` in input order, or, for a
+    /// held stock (`None`), to the rows written after the rest.
+    fn store(
+        &mut self,
+        row: Checked,
+        groups: &mut BandIndex,
+        counts: &mut Counts,
+        sink: Option<&mut Sink<AgeRow>>,
+    ) -> Result<(), RowError> {
+        let Checked {
+            rows: batch,
+            total,
+            recoded,
+            origin,
+            ..
+        } = row;
+        let g = key_hash(&[
+            row.group_code.as_bytes(),
+            &batch[0].0.period.key(),
+            batch[0].0.role.as_bytes(),
+        ]);
+        for (i, (r, column)) in batch.iter().enumerate() {
+            let earlier = batch[..i].iter().map(|(o, _)| (o.band, origin));
             band_clash(groups, g, &r.band, column, earlier, |f| {
                 self.shown[f].clone()
             })?;
-            group_keys.push(g);
         }
-        let origin = Origin::new(k, rec.row);
-        for ((r, _), g) in batch.iter().zip(group_keys) {
+        for (r, _) in &batch {
             groups.push(g, r.band, origin);
         }
-        if let (Layout::Long, Some((first, _))) = (&src.layout, batch.first()) {
-            if let Some(t) = total {
-                let at = (self.shown[k].as_str(), rec.row);
-                self.total_findings.extend(self.totals.note(first, t, at));
-            }
-            if first.band == Band::Total {
-                self.totals.published(first);
-            }
+        let first = &batch[0].0;
+        if let Some(t) = total {
+            let at = (self.shown[origin.file()].as_str(), origin.row());
+            self.row_findings.extend(self.totals.note(first, t, at));
         }
-        match recoded {
+        if first.band == Band::Total {
+            self.totals.published(first);
+        }
+        let rows = match recoded {
             Some((rows, change)) => {
                 counts.note(&change);
-                for r in rows {
-                    match self.harmonising() {
-                        true => self.merged.push(r, origin.0),
-                        false => sink.push(r, origin.0)?,
-                    }
-                }
+                rows
             }
-            None => {
-                for (r, _) in batch {
-                    sink.push(r, origin.0)?;
-                }
+            None => batch.into_iter().map(|(r, _)| r).collect(),
+        };
+        let harmonising = self.harmonising();
+        let mut sink = sink;
+        for r in rows {
+            match (harmonising, sink.as_deref_mut()) {
+                (true, Some(_)) => self.merged.push(r, origin.0),
+                (true, None) => self.merged.push(r, MADE_LAST),
+                (false, Some(sink)) => sink.push(r, origin.0)?,
+                (false, None) => self.late.push(r),
             }
         }
         Ok(())
@@ -758,6 +837,9 @@ impl Ages<'_> {
     /// persons' bands. Returns the rows merged into another.
     fn finish(self, sink: &mut Sink<AgeRow>) -> Result<u64, IngestError> {
         let mut merged = self.merged;
+        // Rows made here are ordered by region code (as `combine` orders
+        // them), held stocks before groups' totals.
+        let mut made = self.late;
         for row in self.totals.rows() {
             match self.recoder {
                 // The group's rows were re-coded without refusal: so is its total.
@@ -766,8 +848,12 @@ impl Ages<'_> {
                         parts.into_iter().for_each(|p| merged.push(p, MADE_LAST));
                     }
                 }
-                _ => sink.push(row, MADE_LAST)?,
+                _ => made.push(row),
             }
+        }
+        made.sort_by(|a, b| a.code.cmp(&b.code));
+        for row in made {
+            sink.push(row, MADE_LAST)?;
         }
         let n = merged.merged;
         for (r, origin) in merged.into_rows() {
@@ -991,29 +1077,21 @@ fn load_keyed<T: Keyed + Recodable + Flow + Clone, C: columnar::Columns>(
     state.flush(&mut |df| sink.write_frame(df), table)?;
     // The flows the year-to-date series add, after every file's own rows.
     let Differenced { flows, refused } = ytd.differenced();
-    let refuse = |ctx: &mut Ctx, origin: Origin, r: Reject| {
-        let entry = &mut ctx.files[first_file + origin.file()];
-        entry.rows_stored -= 1;
-        entry.rows_quarantined += 1;
-        let rec = QuarantineRecord::of(table, &shown[origin.file()], origin.row(), r);
-        ctx.quarantine.push(rec);
-    };
     for (origin, r) in refused {
-        refuse(ctx, origin, r);
+        ctx.unstore(table, first_file, &shown, origin, r);
     }
     let keys = &mut state.rules.keys;
     for (flow, origin) in flows {
         let (key, rows, change) = keyed_rows(recoder, known, &flow).expect("checked as a point");
         if let Some(&o) = keys.get(&key) {
-            refuse(ctx, origin, duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]));
+            let r = duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]);
+            ctx.unstore(table, first_file, &shown, origin, r);
             continue;
         }
         keys.insert(key, origin);
-        let entry = &mut ctx.files[first_file + origin.file()];
         let mut counts = Counts::default();
         counts.note(&change);
-        entry.rows_recoded += counts.recoded;
-        entry.rows_renamed += counts.renamed;
+        ctx.files[first_file + origin.file()].add(&counts);
         for r in rows {
             match recoder.and_then(|rc| rc.target) {
                 Some(_) => merged.push(r, MADE_LAST),

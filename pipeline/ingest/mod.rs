@@ -13,6 +13,7 @@
 pub mod bounds;
 pub mod checks;
 pub mod columnar;
+mod dated;
 pub mod encoding;
 pub mod findings;
 pub mod frames;

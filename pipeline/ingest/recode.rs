@@ -50,6 +50,14 @@ impl Counts {
     }
 }
 
+impl crate::warehouse::FileEntry {
+    /// Adds the re-coding of rows stored after the file was read.
+    pub(super) fn add(&mut self, c: &Counts) {
+        self.rows_recoded += c.recoded;
+        self.rows_renamed += c.renamed;
+    }
+}
+
 /// The code(s) of the vintage a code of `year` goes to, with their shares
 /// and what changed; or E_CODE.
 pub(super) fn parts(

@@ -216,6 +216,17 @@ impl<'a> Cells<'a> {
         Ok(cell.period)
     }
 
+    /// The day a stock is as at when it does not end the row's period
+    /// (`2021年6月5日` in a yearly run); `None` for a flow, a period, or a
+    /// day that ends it.
+    pub fn mid_period_day(&self) -> Option<parse::Date> {
+        if !self.map.stock {
+            return None;
+        }
+        let cell = parse::parse_period_at(self.get("period")?, self.map.period_kind).ok()?;
+        cell.as_at.filter(|_| cell.mid_period())
+    }
+
     pub fn role(&self) -> R<&'static str> {
         match self.get("role") {
             None => Ok("member"),

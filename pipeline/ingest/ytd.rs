@@ -376,9 +376,19 @@ mod tests {
             .collect();
         assert_eq!(why.len(), 3, "{why:?}");
         assert_eq!((why[0].0, why[0].1), (3, Rule::Parse));
-        assert!(why[0].2.contains("no figure through month 3 (2023年1-3月累计)"), "{}", why[0].2);
+        assert!(
+            why[0]
+                .2
+                .contains("no figure through month 3 (2023年1-3月累计)"),
+            "{}",
+            why[0].2
+        );
         assert_eq!((why[1].0, why[1].1), (4, Rule::Range));
-        assert!(why[1].2.contains("is 35, less than 40 through month 4"), "{}", why[1].2);
+        assert!(
+            why[1].2.contains("is 35, less than 40 through month 4"),
+            "{}",
+            why[1].2
+        );
         assert_eq!((why[2].0, why[2].1), (5, Rule::Parse));
         assert!(why[2].2.contains("months 5–6"), "{}", why[2].2);
     }

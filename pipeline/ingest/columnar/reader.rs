@@ -43,6 +43,13 @@ pub(in crate::ingest) struct State<'a, C: Columns> {
     columns: C,
 }
 
+impl State<'_, Ages> {
+    /// The stocks held as at a day inside their period (`crate::ingest::dated`).
+    pub(in crate::ingest) fn take_dated(&mut self) -> Vec<crate::ingest::dated::Dated> {
+        std::mem::take(&mut self.columns.dated)
+    }
+}
+
 /// The columnar state of each fact table.
 pub(in crate::ingest) fn ages<'a>(codes: &'a Codes<'a>, scale: f64) -> State<'a, Ages> {
     State::new(codes, Ages::new(scale))
@@ -181,16 +188,8 @@ impl<'a, C: Columns> State<'a, C> {
                     None => {
                         let rec = owned(row, &cells());
                         let (codes, rules) = (self.codes, &mut self.rules);
-                        let stored = self
-                            .columns
-                            .record(&rec, &header, codes, rules, origin, shown);
-                        // A stock as at a day is read here (its period is no fast form).
-                        if stored.is_ok() && header.stock {
-                            findings.extend(validate::as_at_finding(
-                                &rec, &header, pf.table, &pf.shown,
-                            ));
-                        }
-                        stored
+                        self.columns
+                            .record(&rec, &header, codes, rules, origin, shown)
                     }
                 };
                 match outcome {

@@ -9,7 +9,10 @@ use super::{
 };
 use crate::contract::grammar::{self as parse, Band, Period};
 use crate::ingest::checks::{band_clash, key_hash, Origin};
+use crate::ingest::dated::{Checked, Dated};
+use crate::ingest::headers::HeaderMap;
 use crate::ingest::quarantine::Reject;
+use crate::ingest::read::RawRecord;
 use crate::ingest::validate::{self, Cells};
 
 /// disputes' columns.
@@ -240,6 +243,8 @@ pub(in crate::ingest) struct Ages {
     count: Vec<f64>,
     share: Vec<Option<f64>>,
     scale: f64,
+    /// Stocks as at a day inside their period, held until the table is read.
+    pub(in crate::ingest) dated: Vec<Dated>,
 }
 
 impl Ages {
@@ -251,6 +256,7 @@ impl Ages {
             count: Vec::new(),
             share: Vec::new(),
             scale,
+            dated: Vec::new(),
         }
     }
 }
@@ -339,6 +345,37 @@ impl Columns for Ages {
 
     fn row_rules(&self, cells: &Cells) -> Result<validate::AgeRow, Reject> {
         validate::age_row(cells, self.scale)
+    }
+
+    /// The record path's row function; a stock as at a day inside its
+    /// period is held until the table is read, as the record path holds it
+    /// (`crate::ingest::dated`).
+    fn record(
+        &mut self,
+        rec: &RawRecord,
+        h: &HeaderMap,
+        codes: &Codes,
+        r: &mut Rules,
+        origin: Origin,
+        shown: &[String],
+    ) -> Result<(), Reject> {
+        let cells = Cells::new(rec, h)?;
+        let row = self.row_rules(&cells)?;
+        let fast = Self::of_row(&row, codes)?;
+        if let Some(day) = cells.mid_period_day() {
+            let raw = cells.get("period").unwrap_or_default().to_string();
+            let group_code = row.code.clone();
+            let row = Checked {
+                rows: vec![(row, "age_band".into())],
+                total: None,
+                recoded: None,
+                group_code,
+                origin,
+            };
+            self.dated.push(Dated { row, day, raw });
+            return Ok(());
+        }
+        self.store(fast, r, origin, shown)
     }
 
     fn of_row(row: &validate::AgeRow, codes: &Codes) -> Result<FastAge, Reject> {
