@@ -493,3 +493,54 @@ fn of_two_stocks_in_one_period_the_later_day_is_kept() {
         assert!(asat.iter().all(|m| m.contains("2021-09-30")), "{asat:?}");
     }
 }
+
+/// A total printed to 0.1 万 is checked with what rounding allows: half a
+/// unit of the last printed digit of every figure of the group (bands and
+/// total), not a hand-set tolerance; whole persons are exact.
+#[test]
+fn a_total_printed_in_wan_is_checked_within_its_rounding() {
+    let wd = Workdir::new();
+    // 2022: three bands 1267.2 + 3512.4 + 5024.3 = 9803.9 vs 9804.1 — off by
+    // 0.2 万 = 2,000, within 4 × 500. 2023: off by 0.5 万 = 5,000 > 2,000.
+    let csv = "区划代码,统计期,年龄段,人数(万名),党员总数(万名)\n\
+               110117,2022年底,35岁及以下,1267.2,9804.1\n\
+               110117,2022年底,36岁至60岁,3512.4,9804.1\n\
+               110117,2022年底,61岁及以上,5024.3,9804.1\n\
+               110117,2023年底,35岁及以下,1267.2,9804.4\n\
+               110117,2023年底,36岁至60岁,3512.4,9804.4\n\
+               110117,2023年底,61岁及以上,5024.3,9804.4\n";
+    let cfg = ages_config(&wd, csv, "");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
+    assert_eq!(common::f64s(&df, "count_rounding")[0], Some(500.0));
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    let totals: Vec<(String, String)> = strs(&f, "period")
+        .into_iter()
+        .zip(strs(&f, "message"))
+        .zip(strs(&f, "rule"))
+        .filter(|(_, r)| r == "W_TOTAL")
+        .map(|(pm, _)| pm)
+        .collect();
+    assert_eq!(totals.len(), 1, "{totals:?}");
+    assert_eq!(totals[0].0, "2023");
+    assert!(
+        totals[0]
+            .1
+            .contains("by 5000 (tolerance 2000: half a unit of the last printed digit"),
+        "{}",
+        totals[0].1
+    );
+    // Whole persons are exact: one person off is a finding.
+    let wd = Workdir::new();
+    let csv = "区划代码,统计期,年龄段,人数,党员总数\n\
+               110117,2023,35岁及以下,12,31\n\
+               110117,2023,36岁及以上,20,31\n";
+    let cfg = ages_config(&wd, csv, "");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    let msgs = strs(&f, "message");
+    assert!(
+        msgs.iter().any(|m| m.contains("by -1 (tolerance 0)")),
+        "{msgs:?}"
+    );
+}

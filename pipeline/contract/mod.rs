@@ -12,7 +12,7 @@ use std::fmt;
 
 /// Bumped whenever a warehouse table changes shape or meaning. Written into
 /// every Parquet file's key-value metadata and into `_manifest.json`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The four input tables of contract §1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

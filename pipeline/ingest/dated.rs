@@ -23,8 +23,8 @@ pub(super) struct Checked {
     /// Its bands (one for a long row, each band cell of a wide row), each
     /// with the column it came from.
     pub rows: Vec<(AgeRow, String)>,
-    /// Its group's total as its total column printed it.
-    pub total: Option<f64>,
+    /// Its group's total as its total column printed it, with its rounding.
+    pub total: Option<(f64, Option<f64>)>,
     /// Its rows under the codes of the vintage, where re-coding.
     pub recoded: Option<(Vec<AgeRow>, Recoded)>,
     /// The code its group is keyed by (a place that only moved: its new code).

@@ -111,11 +111,12 @@ fn age_findings_in(
     // Counts as whole millionths in a 38-digit decimal: the band sums are
     // exact, so neither the order polars adds a group's rows in nor the
     // path that staged them changes a bit of a finding (contract B.18).
-    let micros = || {
-        (col("count") * lit(1e6))
+    let micros_of = |c: &str| {
+        (col(c) * lit(1e6))
             .round(0, RoundMode::HalfToEven)
             .cast(DataType::Decimal(38, 0))
     };
+    let micros = || micros_of("count");
     let as_count = |e: Expr| e.cast(DataType::Float64) / lit(1e6);
     let groups = scan(path)?
         .group_by(group_keys())
@@ -128,11 +129,23 @@ fn age_findings_in(
                 .filter(is_total.clone())
                 .first()
                 .alias("published_micros"),
+            // What rounding allows: half a unit of the last printed digit
+            // of every row of the group, the total's included (B.3).
+            micros_of("count_rounding").sum().alias("rounding_micros"),
         ])
         .with_columns([
             as_count(col("band_micros")).alias("band_sum"),
             as_count(col("published_micros")).alias("published"),
+            as_count(col("rounding_micros")).alias("rounding"),
         ]);
+    let tolerance_micros = (total_tolerance * 1e6).round();
+    let allowed = when(
+        col("rounding_micros")
+            .cast(DataType::Float64)
+            .gt(lit(tolerance_micros)),
+    )
+    .then(col("rounding_micros").cast(DataType::Float64))
+    .otherwise(lit(tolerance_micros));
     let totals = groups
         .clone()
         .filter(
@@ -140,7 +153,7 @@ fn age_findings_in(
                 (col("published_micros") - col("band_micros"))
                     .cast(DataType::Float64)
                     .abs()
-                    .gt(lit((total_tolerance * 1e6).round() + 1e-3)),
+                    .gt(allowed + lit(1e-3)),
             ),
         )
         .with_column(
@@ -196,8 +209,15 @@ fn age_findings_in(
         strs(&totals, "role")?,
     );
     let (sums, published) = (floats(&totals, "band_sum")?, floats(&totals, "published")?);
+    let rounding = floats(&totals, "rounding")?;
     for i in 0..totals.height() {
         let (sum, total) = (sums[i].unwrap_or(0.0), published[i].unwrap_or(0.0));
+        let tolerance = match rounding[i] {
+            Some(r) if r > total_tolerance => format!(
+                "tolerance {r}: half a unit of the last printed digit of each figure, printed in a unit above one"
+            ),
+            _ => format!("tolerance {total_tolerance}"),
+        };
         out.push(Finding {
             table: Table::MemberAges,
             rule: Rule::Total,
@@ -208,7 +228,7 @@ fn age_findings_in(
             expected: Some(sum),
             actual: Some(total),
             message: format!(
-                "published total {total} differs from the sum of the bands {sum} by {} (tolerance {total_tolerance})",
+                "published total {total} differs from the sum of the bands {sum} by {} ({tolerance})",
                 ((total - sum) * 1e6).round() / 1e6
             ),
         });

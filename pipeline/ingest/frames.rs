@@ -96,6 +96,7 @@ pub fn ages_frame(rows: &[AgeRow]) -> PolarsResult<DataFrame> {
         "age_hi" => hi,
         "count" => rows.iter().map(|r| r.count).collect::<Vec<_>>(),
         "reported_share" => rows.iter().map(|r| r.share).collect::<Vec<_>>(),
+        "count_rounding" => rows.iter().map(|r| r.rounding).collect::<Vec<_>>(),
     )?;
     fact_frame(
         lead_columns(rows.iter().map(|r| r.code.as_str()), &periods),

@@ -669,7 +669,9 @@ impl Ages<'_> {
                 let row = validate::age_row(&cells, scale)?;
                 if let Some(t) = cells.number("total", false, None)? {
                     // In its own header's unit, else the counts'.
-                    total = Some(validate::scaled(t, h.unit_of("total").unwrap_or(scale)));
+                    let unit = h.unit_of("total").unwrap_or(scale);
+                    let rounding = validate::rounding(cells.get("total"), unit);
+                    total = Some((validate::scaled(t, unit), rounding));
                 }
                 vec![(row, "age_band".into())]
             }
@@ -867,6 +869,7 @@ impl Ages<'_> {
                 band,
                 count,
                 share: None,
+                rounding: None,
             };
             sink.push(row, MADE_LAST)?;
         }
@@ -881,15 +884,22 @@ impl Ages<'_> {
 /// a later row of the group that says another total is a W_TOTAL finding.
 #[derive(Default)]
 struct GroupTotals {
-    first: BTreeMap<(String, Period, &'static str), (f64, String, u64)>,
+    /// Per group: the total, its rounding (`AgeRow::rounding`), where it was read.
+    first: BTreeMap<(String, Period, &'static str), (f64, Option<f64>, String, u64)>,
     has_row: HashSet<(String, Period, &'static str)>,
 }
 
 impl GroupTotals {
-    fn note(&mut self, row: &AgeRow, total: f64, (file, line): (&str, u64)) -> Option<Finding> {
+    fn note(
+        &mut self,
+        row: &AgeRow,
+        (total, rounding): (f64, Option<f64>),
+        (file, line): (&str, u64),
+    ) -> Option<Finding> {
         let key = (row.code.clone(), row.period, row.role);
-        let Some((first, f, l)) = self.first.get(&key) else {
-            self.first.insert(key, (total, file.to_string(), line));
+        let Some((first, _, f, l)) = self.first.get(&key) else {
+            self.first
+                .insert(key, (total, rounding, file.to_string(), line));
             return None;
         };
         ((first - total).abs() > 1e-9).then(|| Finding {
@@ -918,13 +928,14 @@ impl GroupTotals {
         self.first
             .into_iter()
             .filter(move |(k, _)| !has_row.contains(k))
-            .map(|((code, period, role), (count, ..))| AgeRow {
+            .map(|((code, period, role), (count, rounding, ..))| AgeRow {
                 code,
                 period,
                 role,
                 band: Band::Total,
                 count,
                 share: None,
+                rounding,
             })
     }
 }
@@ -1161,6 +1172,7 @@ fn wide_rows(cells: &Cells, h: &HeaderMap, scale: f64) -> Result<Vec<(AgeRow, St
                 band: *band,
                 count: validate::scaled(x, scale),
                 share: None,
+                rounding: validate::rounding(Some(v), scale),
             },
             header.clone(),
         ));

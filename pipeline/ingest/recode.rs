@@ -162,6 +162,7 @@ impl Recodable for AgeRow {
         AgeRow {
             code: code.to_string(),
             count: self.count * share,
+            rounding: self.rounding.map(|r| r * share),
             ..self.clone()
         }
     }
@@ -176,6 +177,10 @@ impl Recodable for AgeRow {
     fn absorb(&mut self, other: Self) {
         self.count += other.count;
         self.share = None;
+        self.rounding = match (self.rounding, other.rounding) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+        };
     }
 }
 

@@ -22,6 +22,10 @@ pub struct AgeRow {
     pub band: Band,
     pub count: f64,
     pub share: Option<f64>,
+    /// Half a unit of the count's last printed digit, in persons, where it
+    /// was printed in a unit above one (`1.2` 万名: 500); `None` where the
+    /// count is exact. W_TOTAL allows a group the sum of its rows' (B.3).
+    pub rounding: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -398,10 +402,24 @@ pub fn age_row(c: &Cells, scale: f64) -> R<AgeRow> {
         band,
         count: scaled(count, scale),
         share,
+        rounding: rounding(c.get("count"), scale),
     })
 }
 
 /// Scaled counts are rounded to 1e-6 so that `1.2 万` is exactly 12000.
+/// Half a unit of the last digit of `printed` times `scale`, where `scale`
+/// is above one (`1.2` at 10,000: 500; `12` at 10,000: 5,000).
+pub fn rounding(printed: Option<&str>, scale: f64) -> Option<f64> {
+    if scale <= 1.0 {
+        return None;
+    }
+    let s = parse::printed(printed?);
+    let decimals = s.split_once('.').map_or(0, |(_, d)| {
+        d.chars().take_while(char::is_ascii_digit).count()
+    });
+    Some(scaled(0.5 / 10f64.powi(decimals as i32), scale))
+}
+
 pub fn scaled(x: f64, scale: f64) -> f64 {
     if scale == 1.0 {
         x

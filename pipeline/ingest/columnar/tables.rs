@@ -242,6 +242,7 @@ pub(in crate::ingest) struct Ages {
     band: Vec<Band>,
     count: Vec<f64>,
     share: Vec<Option<f64>>,
+    rounding: Vec<Option<f64>>,
     scale: f64,
     /// Stocks as at a day inside their period, held until the table is read.
     pub(in crate::ingest) dated: Vec<Dated>,
@@ -255,6 +256,7 @@ impl Ages {
             band: Vec::new(),
             count: Vec::new(),
             share: Vec::new(),
+            rounding: Vec::new(),
             scale,
             dated: Vec::new(),
         }
@@ -268,6 +270,7 @@ pub(in crate::ingest) struct FastAge {
     band: Band,
     count: f64,
     share: Option<f64>,
+    rounding: Option<f64>,
     group: u128,
 }
 
@@ -300,7 +303,9 @@ impl Columns for Ages {
                 .ok()
                 .filter(|_| parse::band_role(v).is_none())
         })?;
-        let count = validate::scaled(number(row.get("count")?, None)?, self.scale);
+        let printed = row.get("count")?;
+        let count = validate::scaled(number(printed, None)?, self.scale);
+        let rounding = validate::rounding(Some(printed), self.scale);
         let share = optional(row.get("reported_share"), |v| {
             parse::parse_percent(v)
                 .ok()
@@ -313,6 +318,7 @@ impl Columns for Ages {
             band,
             count,
             share,
+            rounding,
             group: age_group(text, &period, role),
         })
     }
@@ -338,6 +344,7 @@ impl Columns for Ages {
         self.band.push(f.band);
         self.count.push(f.count);
         self.share.push(f.share);
+        self.rounding.push(f.rounding);
         Ok(())
     }
 
@@ -386,6 +393,7 @@ impl Columns for Ages {
             band: row.band,
             count: row.count,
             share: row.share,
+            rounding: row.rounding,
             group: age_group(&row.code, &row.period, row.role),
         })
     }
@@ -416,6 +424,7 @@ impl Columns for Ages {
             Column::new("age_hi".into(), hi),
             Column::new("count".into(), std::mem::take(&mut self.count)),
             Column::new("reported_share".into(), std::mem::take(&mut self.share)),
+            Column::new("count_rounding".into(), std::mem::take(&mut self.rounding)),
         ];
         self.lead.frame(codes, own)
     }
