@@ -885,9 +885,12 @@ impl Ages<'_> {
 #[derive(Default)]
 struct GroupTotals {
     /// Per group: the total, its rounding (`AgeRow::rounding`), where it was read.
-    first: BTreeMap<(String, Period, &'static str), (f64, Option<f64>, String, u64)>,
-    has_row: HashSet<(String, Period, &'static str)>,
+    first: BTreeMap<Group, (f64, Option<f64>, String, u64)>,
+    has_row: HashSet<Group>,
 }
+
+/// A member-age group: region, period, role.
+type Group = (String, Period, &'static str);
 
 impl GroupTotals {
     fn note(
