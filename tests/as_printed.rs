@@ -544,3 +544,55 @@ fn a_total_printed_in_wan_is_checked_within_its_rounding() {
         "{msgs:?}"
     );
 }
+
+/// W_COVERAGE over periods of several kinds: a region that reported the
+/// year is not missing its halves, nor one that reported halves the year; a
+/// region with the first half only is missing the second.
+#[test]
+fn coverage_counts_a_period_a_region_s_rows_overlap_as_reported() {
+    let wd = Workdir::new();
+    let regions = wd.write(
+        "regions.csv",
+        "region_code,region_name,level,parent_code\n\
+         100000,中华人民共和国,country,\n\
+         110000,北京市,province,100000\n\
+         110117,平谷区,county,110000\n\
+         110117001001,甲社区,community,110117\n\
+         110117001005,乙社区,community,110117\n\
+         110117001009,丙社区,community,110117\n",
+    );
+    let disputes = wd.write(
+        "disputes.csv",
+        "区划代码,统计期,受理数,调解成功数\n\
+         110117001001,2023,40,36\n\
+         110117001009,2023年上半年,10,9\n",
+    );
+    // 乙's year-to-date series: its halves.
+    let ytd = wd.write(
+        "ytd.csv",
+        "区划代码,统计期,受理数,调解成功数\n\
+         110117001005,2023年1-6月累计,20,18\n\
+         110117001005,2023年1-12月累计,45,40\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\n\n[sources.regions]\npath = {:?}\n\n[sources.disputes]\npath = [{:?}, {:?}]\n",
+            regions.to_string_lossy(),
+            disputes.to_string_lossy(),
+            ytd.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    let cov: Vec<String> = strs(&f, "message")
+        .into_iter()
+        .zip(strs(&f, "rule"))
+        .filter(|(_, r)| r == "W_COVERAGE")
+        .map(|(m, _)| m)
+        .collect();
+    assert_eq!(
+        cov,
+        ["110117001009 (丙社区) has no disputes data for 2023-H2, which 1 other region(s) have"]
+    );
+}

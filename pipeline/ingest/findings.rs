@@ -326,10 +326,14 @@ pub fn coverage_findings(
     let present = scan(path)?
         .select([col("region_code"), col("period"), col("period_start")])
         .unique_stable(None, UniqueKeepStrategy::First);
-    let periods = present
-        .clone()
-        .group_by([col("period"), col("period_start")])
-        .agg([len().alias("holders")]);
+    let periods = collect(
+        present
+            .clone()
+            .group_by([col("period"), col("period_start")])
+            .agg([len().alias("holders")]),
+    )?;
+    let covered = covered(present.clone(), &periods)?;
+    let periods = periods.lazy();
     let levels = present
         .clone()
         .select([col("region_code")])
@@ -350,7 +354,7 @@ pub fn coverage_findings(
         )
         .cross_join(periods, None)
         .join(
-            present,
+            covered,
             [col("region_code"), col("period")],
             [col("region_code"), col("period")],
             JoinArgs::new(JoinType::Anti),
@@ -390,6 +394,66 @@ pub fn coverage_findings(
             ),
         })
         .collect())
+}
+
+/// The (region, period) pairs W_COVERAGE counts as reported: the rows'
+/// own, and where the table holds periods of several kinds (years and
+/// half-years, a differenced 累计 series' quarters), every period of the
+/// table that a row of the region overlaps — a region that reported 2023
+/// is not missing 2023-H1, nor one that reported 2023-Q1 missing 2023.
+fn covered(present: LazyFrame, periods: &DataFrame) -> PolarsResult<LazyFrame> {
+    let mut kinds = std::collections::BTreeSet::new();
+    let spans: Vec<(String, i32, i32)> = strs(periods, "period")?
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            let p = crate::contract::grammar::parse_period(&t).ok()?;
+            kinds.insert(p.kind.name());
+            let end = p.end();
+            let hi = crate::contract::grammar::days_from_civil(end.year, end.month, end.day);
+            Some((t, p.start_days(), hi))
+        })
+        .collect();
+    let own = present.select([col("region_code"), col("period")]);
+    if kinds.len() <= 1 {
+        return Ok(own);
+    }
+    let span = |prefix: &str| -> PolarsResult<LazyFrame> {
+        Ok(DataFrame::new(
+            spans.len(),
+            vec![
+                Column::new(
+                    format!("{prefix}period").into(),
+                    spans.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    format!("{prefix}lo").into(),
+                    spans.iter().map(|s| s.1).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    format!("{prefix}hi").into(),
+                    spans.iter().map(|s| s.2).collect::<Vec<_>>(),
+                ),
+            ],
+        )?
+        .lazy())
+    };
+    Ok(own
+        .join(
+            span("q_")?,
+            [col("period")],
+            [col("q_period")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([col("region_code"), col("q_lo"), col("q_hi")])
+        .cross_join(span("")?, None)
+        .filter(
+            col("q_lo")
+                .lt_eq(col("hi"))
+                .and(col("lo").lt_eq(col("q_hi"))),
+        )
+        .select([col("region_code"), col("period")])
+        .unique_stable(None, UniqueKeepStrategy::First))
 }
 
 /// W_REFERENCE: county-and-above codes that the GB/T 2260 list lacks.
