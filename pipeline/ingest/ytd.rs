@@ -11,11 +11,15 @@
 //! is June, September's less June's the third quarter, June's alone the
 //! first half.
 //!
-//! Not stored, each with its reason (the series goes on from the last figure
-//! that was stored or only lacked its predecessor):
-//! - a point whose months since the one before are no period (the figure
-//!   through April is missing between March's and May's): E_PARSE naming
-//!   the missing month;
+//! A point is taken from the last figure a flow was stored up to, so that
+//! the flows stored add up to the latest figure (1-3月, a missing 1-4月, 1-5月,
+//! 1-6月: the first quarter, then 1-6月 less 1-3月 is the second); where
+//! those months are no period, from the figure just before it (1, 2, 4, 5:
+//! 5 less 4 is May).
+//!
+//! Not stored, each with its reason:
+//! - a point whose months since either figure are no period: E_PARSE
+//!   naming the missing month;
 //! - a count smaller than the point before it (a year-to-date figure does
 //!   not go down: a correction or a typing error, not a negative flow):
 //!   E_RANGE naming both figures; the next point is taken from the earlier;
@@ -84,27 +88,48 @@ impl<T: Flow> Ytd<T> {
         for key in order {
             let mut at = series.remove(&key).expect("keyed above");
             at.sort_by_key(|&i| self.points[i].0.through().sub);
-            // The figure the next point is taken from.
-            let mut before: Option<&T> = None;
+            // The figures a point may be taken from: the last one a flow
+            // was stored up to (so the flows add up to the latest figure),
+            // else the one just before it (a figure refused only for the
+            // months before it).
+            let mut stored: Option<&T> = None;
+            let mut previous: Option<&T> = None;
             for i in at {
                 let (point, origin) = &self.points[i];
                 let (year, month) = (point.through().year, point.through().sub);
-                let from = before.map_or(1, |b| b.through().sub + 1);
-                let Some(period) = months_period(year, from, month) else {
+                let after = |b: Option<&T>| b.map_or(1, |b| b.through().sub + 1);
+                let base = [stored, previous]
+                    .into_iter()
+                    .find_map(|b| months_period(year, after(b), month).map(|period| (b, period)));
+                let Some((base, period)) = base else {
+                    let from = after(stored);
                     out.refused.push((*origin, gap(point, year, from, month)));
-                    before = Some(point);
+                    previous = Some(point);
                     continue;
                 };
-                match point.since(before, period) {
+                // A figure below the one just before it is refused even
+                // when it is taken from an earlier one.
+                let fell = match (previous, base) {
+                    (Some(p), b) if b.is_none_or(|b| !std::ptr::eq(p, b)) => point
+                        .since(Some(p), period)
+                        .err()
+                        .filter(|r| r.rule == Rule::Range),
+                    _ => None,
+                };
+                if let Some(r) = fell {
+                    out.refused.push((*origin, r));
+                    continue;
+                }
+                match point.since(base, period) {
                     Ok(flow) => {
                         out.flows.push((flow, *origin));
-                        before = Some(point);
+                        (stored, previous) = (Some(point), Some(point));
                     }
                     // A figure that went down is not one to go on from.
                     Err(r) if r.rule == Rule::Range => out.refused.push((*origin, r)),
                     Err(r) => {
                         out.refused.push((*origin, r));
-                        before = Some(point);
+                        previous = Some(point);
                     }
                 }
             }
@@ -367,7 +392,8 @@ mod tests {
             .iter()
             .map(|(r, _)| (r.period.canonical(), r.received))
             .collect();
-        // June is taken from April's figure: May–June is no period either.
+        // April lacks March; May fell below April; June is taken from April
+        // (from February, March–June is no period).
         assert_eq!(flows, [("2023-01".to_string(), 10), ("2023-02".into(), 10)]);
         let why: Vec<(u64, Rule, &str)> = d
             .refused
@@ -390,7 +416,38 @@ mod tests {
             why[1].2
         );
         assert_eq!((why[2].0, why[2].1), (5, Rule::Parse));
-        assert!(why[2].2.contains("months 5–6"), "{}", why[2].2);
+        assert!(
+            why[2].2.contains("months 3–6") && why[2].2.contains("through month 5"),
+            "{}",
+            why[2].2
+        );
+    }
+
+    /// A figure missing between quarter ends costs nothing: the next is
+    /// taken from the last one stored; a missing month between months
+    /// costs only the months before the figure after it.
+    #[test]
+    fn a_missing_figure_loses_as_little_as_it_can() {
+        let d = run(vec![
+            point(3, 30, 30, 1),
+            point(5, 50, 50, 2),
+            point(6, 60, 60, 3),
+        ]);
+        let flows: Vec<(String, i64)> = d
+            .flows
+            .iter()
+            .map(|(r, _)| (r.period.canonical(), r.received))
+            .collect();
+        assert_eq!(flows, [("2023-Q1".to_string(), 30), ("2023-Q2".into(), 30)]);
+        assert_eq!(d.refused.len(), 1);
+        let d = run(vec![
+            point(1, 10, 10, 1),
+            point(2, 20, 20, 2),
+            point(4, 40, 40, 3),
+            point(5, 50, 50, 4),
+        ]);
+        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        assert_eq!(flows, ["2023-01", "2023-02", "2023-05"]);
     }
 
     /// The mean over the months between is what the two figures imply.
