@@ -259,6 +259,8 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
     // member_ages.csv: GBK, Chinese headers, 2023年, 党员/社区干部, Chinese bands.
     // A W_TOTAL on the first unit's 2023 members (shares blanked there so the
     // typo shows as one finding), a W_SHARE on its 2022 cadres' first band.
+    // The last unit's member ages go to a bulletin-wording file instead.
+    let (bulletin_ages, ages): (Rows, Rows) = ages.into_iter().partition(|r| r[0] == last);
     let mut zh: Rows = Vec::new();
     for r in &ages {
         let mut r = r.clone();
@@ -330,8 +332,13 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
     let p = out.join("member_ages.csv");
     fs::write(&p, &gbk).map_err(io(&p))?;
 
+    write_bulletin_ages(out, &bulletin_ages, &mut expect)?;
+
     // disputes.xlsx: an office return (title, reporting unit, a two-row
-    // merged header, a 合计 row, a note), numbers as numbers.
+    // merged header, a 合计 row, a note), numbers as numbers. The last
+    // unit's disputes go to a year-to-date (累计) file instead.
+    let (ytd, disputes): (Rows, Rows) = disputes.into_iter().partition(|r| r[0] == last);
+    write_disputes_ytd(out, &ytd, &mut expect)?;
     let dup = disputes[2].clone();
     let bad_disputes = [
         (
@@ -415,6 +422,197 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
     let p = out.join("_generated.json");
     fs::write(&p, json).map_err(io(&p))?;
     Ok(())
+}
+
+/// The member ages of one community as a bulletin prints them
+/// (`member_ages_bulletin.csv`): a title, stocks as at a day (`截至2022年底`,
+/// `2023年12月31日`), bands naming their population (`30岁以下的党员`,
+/// `45岁至59岁的干部` — the role column is gone), units in the headers
+/// (`人数(人)`), and each group's total in a column (`总人数(人)`) instead of a
+/// 合计 row. The same figures as the rest of the sample; planted: a mid-year
+/// stock of 2023 (`2023年6月30日`), which the year-end one replaces
+/// (E_DUPLICATE, one per band).
+fn write_bulletin_ages(
+    out: &Path,
+    rows: &Rows,
+    expect: &mut Vec<Expect>,
+) -> Result<(), GenerateError> {
+    const FILE: &str = "member_ages_bulletin.csv";
+    let band = |role: &str, b: &str| -> &'static str {
+        match (role, b) {
+            ("member", "<30") => "30岁以下的党员",
+            ("member", "30-44") => "30至44岁党员",
+            ("member", "45-59") => "45岁至59岁的党员",
+            ("member", _) => "60岁及以上党员",
+            ("cadre", "<30") => "30岁以下的社区干部",
+            ("cadre", "30-44") => "30至44岁的干部",
+            ("cadre", "45-59") => "45岁至59岁的干部",
+            _ => "60岁及以上的干部",
+        }
+    };
+    let day = |year: &str| match year {
+        "2022" => "截至2022年底".to_string(),
+        y => format!("{y}年12月31日"),
+    };
+    let total_of = |r: &Vec<String>| -> String {
+        rows.iter()
+            .find(|t| t[1] == r[1] && t[2] == r[2] && t[3] == "total")
+            .map(|t| t[4].clone())
+            .unwrap_or_default()
+    };
+    let mut body: Rows = Vec::new();
+    for r in rows.iter().filter(|r| r[3] != "total") {
+        if r[1] == "2023" && r[2] == "member" && r[3] == "<30" {
+            // The mid-year stock, printed before the year-end one.
+            for m in rows
+                .iter()
+                .filter(|m| m[1] == "2023" && m[2] == "member" && m[3] != "total")
+            {
+                let c: i64 = m[4].parse().unwrap();
+                expect.push(Expect {
+                    file: FILE,
+                    row: body.len() as u64 + 3,
+                    rule: "E_DUPLICATE",
+                    key: m[0].clone(),
+                });
+                body.push(s(&[
+                    &m[0],
+                    "2023年6月30日",
+                    band("member", &m[3]),
+                    &(c - 1).max(0).to_string(),
+                    "",
+                    "",
+                ]));
+            }
+        }
+        body.push(s(&[
+            &r[0],
+            &day(&r[1]),
+            band(&r[2], &r[3]),
+            &r[4],
+            &r[5],
+            &total_of(r),
+        ]));
+    }
+    let mut bytes = "党员和社区干部年龄结构（模拟数据，按年报口径）\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend(csv_bytes(
+        &[
+            "区划代码",
+            "统计期",
+            "年龄段",
+            "人数(人)",
+            "占比(%)",
+            "总人数(人)",
+        ],
+        &body,
+    ));
+    let p = out.join(FILE);
+    fs::write(&p, bytes).map_err(io(&p))
+}
+
+/// The disputes of one community as a year-to-date (累计) return
+/// (`disputes_ytd.csv`): per year and dispute type the figures through June
+/// (half of each count) and through December (the year's), which ingest
+/// differences into the two halves — so the year adds up to the rest of the
+/// sample's. Planted: a stray figure through April (a gap: E_PARSE) and one
+/// through September below June's (E_RANGE); neither changes what is stored.
+fn write_disputes_ytd(
+    out: &Path,
+    rows: &Rows,
+    expect: &mut Vec<Expect>,
+) -> Result<(), GenerateError> {
+    const FILE: &str = "disputes_ytd.csv";
+    let half = |v: &str| -> String {
+        v.parse::<i64>()
+            .map(|x| (x / 2).to_string())
+            .unwrap_or_default()
+    };
+    let mut body: Rows = Vec::new();
+    let mut plant = |body: &mut Rows, row: Vec<String>, rule: &'static str| {
+        expect.push(Expect {
+            file: FILE,
+            row: body.len() as u64 + 2,
+            rule,
+            key: row[0].clone(),
+        });
+        body.push(row);
+    };
+    for year in ["2022", "2023"] {
+        let of_year: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == year).collect();
+        if year == "2022" {
+            if let Some(r) = of_year.first() {
+                let third = |v: &str| {
+                    v.parse::<i64>()
+                        .map(|x| (x / 3).to_string())
+                        .unwrap_or_default()
+                };
+                let row = s(&[
+                    &r[0],
+                    "2022年1-4月累计",
+                    &r[2],
+                    &third(&r[3]),
+                    &third(&r[4]),
+                    &third(&r[5]),
+                    &r[6],
+                ]);
+                plant(&mut body, row, "E_PARSE");
+            }
+        }
+        for r in &of_year {
+            body.push(s(&[
+                &r[0],
+                &format!("{year}年1-6月累计"),
+                &r[2],
+                &half(&r[3]),
+                &half(&r[4]),
+                &half(&r[5]),
+                &r[6],
+            ]));
+        }
+        if year == "2023" {
+            if let Some(r) = of_year.first() {
+                // Through September, yet below June's received.
+                let below = half(&r[3]).parse::<i64>().unwrap_or(0) - 1;
+                let row = s(&[
+                    &r[0],
+                    "2023年1-9月累计",
+                    &r[2],
+                    &below.to_string(),
+                    "0",
+                    "0",
+                    &r[6],
+                ]);
+                plant(&mut body, row, "E_RANGE");
+            }
+        }
+        for r in &of_year {
+            body.push(s(&[
+                &r[0],
+                &format!("{year}年1-12月累计"),
+                &r[2],
+                &r[3],
+                &r[4],
+                &r[5],
+                &r[6],
+            ]));
+        }
+    }
+    let bytes = csv_bytes(
+        &[
+            "区划代码",
+            "统计期",
+            "纠纷类型",
+            "受理数(件)",
+            "调解成功数(件)",
+            "升级数(件)",
+            "平均办结天数",
+        ],
+        &body,
+    );
+    let p = out.join(FILE);
+    fs::write(&p, bytes).map_err(io(&p))
 }
 
 fn write_disputes_xlsx(path: &Path, rows: &Rows) -> Result<(), GenerateError> {
