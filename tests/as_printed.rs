@@ -596,3 +596,53 @@ fn coverage_counts_a_period_a_region_s_rows_overlap_as_reported() {
         ["110117001009 (丙社区) has no disputes data for 2023-H2, which 1 other region(s) have"]
     );
 }
+
+/// A table of cases only (a yearbook's 调解民间纠纷) stores resolved as
+/// null; a unit-period with such a row has no resolution rate (a partial
+/// sum would understate it), the rest keep theirs.
+#[test]
+fn a_table_of_cases_only_leaves_the_resolution_rate_unknown() {
+    let wd = Workdir::new();
+    let disputes = wd.write(
+        "disputes.csv",
+        "区划代码,统计期,纠纷类型,受理数,调解成功数\n\
+         110117001001,2023,婚姻家庭,40,36\n\
+         110117001001,2023,邻里,10,\n\
+         110117001005,2023,婚姻家庭,20,18\n",
+    );
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.disputes]\npath = {:?}\n",
+            disputes.to_string_lossy()
+        ),
+    );
+    for path in ["columnar", "record"] {
+        let out = wd
+            .command(&["ingest", "--config", cfg.to_str().unwrap()])
+            .env("GOVLENS_INGEST_PATH", path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
+        assert_eq!(
+            common::f64s(&df, "resolved"),
+            [Some(36.0), None, Some(18.0)]
+        );
+    }
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
+    let (code, metric, value) = (
+        strs(&um, "region_code"),
+        strs(&um, "metric"),
+        common::f64s(&um, "value"),
+    );
+    let rate = |c: &str| {
+        (0..um.height())
+            .find(|&i| code[i] == c && metric[i] == "resolution_rate")
+            .and_then(|i| value[i])
+    };
+    assert_eq!(rate("110117001001"), None);
+    assert_eq!(rate("110117001005"), Some(0.9));
+}

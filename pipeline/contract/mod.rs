@@ -141,7 +141,7 @@ pub static DISPUTES: &[Column] = &[
     col("period", true, PERIOD_ALIASES),
     col("category", false, &["纠纷类型", "类别"]),
     col("received", true, &["受理数", "受理", "排查纠纷数"]),
-    col("resolved", true, &["调解成功数", "化解数", "成功数"]),
+    col("resolved", false, &["调解成功数", "化解数", "成功数"]),
     col("escalated", false, &["升级数", "转诉讼数", "上访数"]),
     col("mean_days", false, &["平均办结天数"]),
 ];

@@ -195,7 +195,7 @@ impl Recodable for DisputeRow {
         DisputeRow {
             code: code.to_string(),
             received: part(self.received, share),
-            resolved: part(self.resolved, share),
+            resolved: self.resolved.map(|x| part(x, share)),
             escalated: self.escalated.map(|x| part(x, share)),
             ..self.clone()
         }
@@ -210,7 +210,7 @@ impl Recodable for DisputeRow {
     fn absorb(&mut self, o: Self) {
         self.mean_days = weighted(self.mean_days, self.received, o.mean_days, o.received);
         self.received += o.received;
-        self.resolved += o.resolved;
+        self.resolved = sum(self.resolved, o.resolved);
         self.escalated = sum(self.escalated, o.escalated);
     }
 }

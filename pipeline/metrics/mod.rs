@@ -571,7 +571,12 @@ fn dispute_plans(
         .group_by([col("unit"), col("aperiod")])
         .agg([
             col("received").sum(),
-            col("resolved").sum(),
+            // Unknown when a row of the unit-period lacks it (a table of
+            // cases only): a partial sum would understate the rate.
+            when(col("resolved").is_null().any(true))
+                .then(lit(NULL).cast(DataType::Int64))
+                .otherwise(col("resolved").sum())
+                .alias("resolved"),
             when(col("escalated").is_null().all(true))
                 .then(lit(NULL).cast(DataType::Int64))
                 .otherwise(col("escalated").sum())

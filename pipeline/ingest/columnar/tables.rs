@@ -21,7 +21,7 @@ pub(in crate::ingest) struct Disputes {
     lead: Lead,
     category: Dict,
     received: Vec<i64>,
-    resolved: Vec<i64>,
+    resolved: Vec<Option<i64>>,
     escalated: Vec<Option<i64>>,
     mean_days: Vec<Option<f64>>,
 }
@@ -30,7 +30,7 @@ pub(in crate::ingest) struct FastDispute<'c> {
     code: u32,
     period: Period,
     category: Option<&'c str>,
-    counts: (i64, i64, Option<i64>, Option<f64>),
+    counts: (i64, Option<i64>, Option<i64>, Option<f64>),
     key: u128,
 }
 
@@ -56,10 +56,10 @@ impl Columns for Disputes {
         let (code, text) = row.code(codes)?;
         let period = row.period(m)?;
         let received = integer(row.get("received")?)?;
-        let resolved = integer(row.get("resolved")?)?;
+        let resolved = optional(row.get("resolved"), integer)?;
         let escalated = optional(row.get("escalated"), integer)?;
         let mean_days = optional(row.get("mean_days"), |v| number(v, None))?;
-        if resolved > received || escalated.is_some_and(|e| e > received) {
+        if resolved.is_some_and(|r| r > received) || escalated.is_some_and(|e| e > received) {
             return None;
         }
         let category = row.get("category");
