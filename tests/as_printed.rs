@@ -646,3 +646,66 @@ fn a_table_of_cases_only_leaves_the_resolution_rate_unknown() {
     assert_eq!(rate("110117001001"), None);
     assert_eq!(rate("110117001005"), Some(0.9));
 }
+
+/// A yearbook prints its years as columns (`Civil Disputes (cases) 1999`,
+/// `调解民间纠纷(件) 2010` over a two-row header): each data row is read
+/// once per year, each reading a row of its own.
+#[test]
+fn years_printed_as_columns_are_one_row_per_year() {
+    let wd = Workdir::new();
+    let regions = wd.write(
+        "regions.csv",
+        "region_code,region_name,level,parent_code\n100000,中华人民共和国,country,\n",
+    );
+    let english = wd.write(
+        "csy2001.csv",
+        "Item,Civil Disputes (cases) 1999,Civil Disputes (cases) 2000\n\
+         Family Disputes,1923175,1951114\n\
+         Debts,480341,451049x\n",
+    );
+    let chinese = wd.write(
+        "csy2012.csv",
+        "项目,调解民间纠纷(件),\n,2010,2011\n房屋、宅基地,590628,614109\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\nanalysis_level = \"country\"\n\n\
+             [sources.regions]\npath = {:?}\n\n\
+             [sources.disputes]\npath = [{:?}, {:?}]\n\
+             constants = {{ region_code = \"100000\" }}\n\
+             columns = {{ \"Item\" = \"category\", \"项目\" = \"category\", \"Civil Disputes (cases)\" = \"received\", \"调解民间纠纷(件)\" = \"received\" }}\n",
+            regions.to_string_lossy(),
+            english.to_string_lossy(),
+            chinese.to_string_lossy()
+        ),
+    );
+    let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    let rows: Vec<String> = strs(&df, "period")
+        .iter()
+        .zip(strs(&df, "category"))
+        .zip(common::ints(&df, "received"))
+        .map(|((p, c), n)| format!("{p} {c} {n}"))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "1999 Family Disputes 1923175",
+            "2000 Family Disputes 1951114",
+            "1999 Debts 480341",
+            "2010 房屋、宅基地 590628",
+            "2011 房屋、宅基地 614109"
+        ],
+        "{out}"
+    );
+    // 451049x is the 2000 reading of row 3: quarantined alone.
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    assert_eq!(strs(&q, "value"), ["451049x"]);
+    let m = common::manifest(&wd, "wh");
+    let f = &m["files"][1];
+    assert_eq!(
+        (f["rows_read"].as_u64(), f["rows_stored"].as_u64()),
+        (Some(4), Some(3))
+    );
+}

@@ -50,11 +50,19 @@ pub struct HeaderMap {
     /// (member_ages): a stock may be published as at a day, a flow not.
     pub period_kind: crate::contract::grammar::PeriodKind,
     pub stock: bool,
+    /// Columns whose headers name a period (`Civil Disputes (cases) 1999`,
+    /// `调解民间纠纷(件) 2010`): per period, in the order first met, each
+    /// (column, cell, unit) it fills. A data row is read once per period
+    /// ([`HeaderMap::per_period`]).
+    pub by_period: Vec<(String, Vec<PeriodCell>)>,
     /// The file's periods are year-to-date (累计) figures: the source says
     /// `cumulative = true`, or its first data row's period says 累计 (set
     /// when the file is opened, [`super::head`]).
     pub cumulative: bool,
 }
+
+/// A column named with a period: (column, cell, the unit its header says).
+pub type PeriodCell = (usize, usize, Option<f64>);
 
 /// Headers of a fact table's region-name column. A bare `名称` is not one:
 /// a service-usage sheet's 名称 is as likely the centre's.
@@ -82,6 +90,31 @@ const STREET_HEADERS: [&str; 7] = [
 ];
 
 impl HeaderMap {
+    /// The maps a data row is read through: this one, or one per period its
+    /// headers name, each with that period's cells in its columns and the
+    /// period as a constant.
+    pub fn per_period(&self) -> Vec<std::borrow::Cow<'_, HeaderMap>> {
+        if self.by_period.is_empty() {
+            return vec![std::borrow::Cow::Borrowed(self)];
+        }
+        let at = |name: &str| self.columns.iter().position(|c| c.name == name);
+        self.by_period
+            .iter()
+            .map(|(period, cells)| {
+                let mut m = self.clone();
+                m.by_period = Vec::new();
+                for &(c, cell, unit) in cells {
+                    m.index[c] = Some(cell);
+                    m.scales[c] = unit;
+                }
+                if let Some(p) = at("period") {
+                    m.constants[p] = Some(period.clone());
+                }
+                std::borrow::Cow::Owned(m)
+            })
+            .collect()
+    }
+
     /// The multiplier of the member-age counts: the unit their header says
     /// (`人数(万名)`), else the source's `scale`.
     pub fn count_scale(&self, source_scale: f64) -> f64 {
@@ -246,6 +279,46 @@ fn strip_unit(h: &str) -> &str {
     h
 }
 
+/// A header that names a column and a period — `Civil Disputes (cases) 1999`,
+/// `调解民间纠纷(件) 2010`, `2010年受理数` — as (the column's header, the
+/// period's canonical text).
+pub fn period_header(h: &str) -> Option<(&str, String)> {
+    let h = h.trim();
+    let canonical = |t: &str| {
+        let t = t.trim();
+        (t.len() >= 4 && t.starts_with(|c: char| c.is_ascii_digit()))
+            .then(|| crate::contract::grammar::parse_period(t).ok())
+            .flatten()
+            .map(|p| p.canonical())
+    };
+    if let Some((base, tail)) = h.rsplit_once(char::is_whitespace) {
+        if let Some(p) = canonical(tail) {
+            return Some((base.trim(), p));
+        }
+    }
+    // `2010年受理数`: a year, then the header.
+    let digits = h.find(|c: char| !c.is_ascii_digit())?;
+    let rest = h[digits..].strip_prefix('年')?;
+    let p = canonical(&h[..digits])?;
+    (!rest.is_empty()).then_some((rest.trim(), p))
+}
+
+/// The column a header names, or the column and period it names together
+/// ([`period_header`]).
+fn match_header(
+    columns: &[Column],
+    source: &Source,
+    header: &str,
+) -> Option<(usize, Option<String>)> {
+    if let Some(c) = match_column(columns, source, header) {
+        return Some((c, None));
+    }
+    let (base, period) = period_header(header)?;
+    let c = match_column(columns, source, base)?;
+    // A period of its own, not a column named by a date.
+    (columns[c].name != "period").then_some((c, Some(period)))
+}
+
 fn match_column(columns: &[Column], source: &Source, header: &str) -> Option<usize> {
     let raw = header.trim().trim_start_matches('\u{feff}');
     if let Some(canon) = source.columns.get(raw) {
@@ -274,10 +347,30 @@ pub fn map_header(
     let mut ignored = Vec::new();
     let mut scales: Vec<Option<f64>> = vec![None; columns.len()];
     let mut band_scale = None;
+    let mut by_period: Vec<(String, Vec<PeriodCell>)> = Vec::new();
     for (i, h) in rec.cells.iter().enumerate() {
         let Some(h) = h else { continue };
         if source.ignore.iter().any(|x| x.trim() == h.trim()) {
             ignored.push(h.clone());
+            continue;
+        }
+        if let Some((c, Some(period))) = match_header(columns, source, h) {
+            let unit = header_unit(period_header(h).map_or(h.as_str(), |(b, _)| b));
+            match by_period.iter_mut().find(|(p, _)| *p == period) {
+                Some((_, cells)) => {
+                    if let Some(&(_, prev, _)) = cells.iter().find(|(col, ..)| *col == c) {
+                        return Err(HeaderError::Twice {
+                            column: format!("{} of {period}", columns[c].name),
+                            first: rec.cells[prev].clone().unwrap_or_default(),
+                            second: h.clone(),
+                            row: rec.row,
+                        });
+                    }
+                    cells.push((c, i, unit));
+                }
+                None => by_period.push((period, vec![(c, i, unit)])),
+            }
+            matched += 1;
             continue;
         }
         if let Some(c) = match_column(columns, source, h) {
@@ -378,10 +471,46 @@ pub fn map_header(
         index[c] = Some(header_width);
         header_width += 1;
     }
+    // Columns named with a period: no period column beside them, no
+    // column both plain and by period, and each period's columns complete.
+    if let Some((period, cells)) = by_period.first() {
+        let named = |c: usize| format!("{} {period}", columns[c].name);
+        let p = columns.iter().position(|c| c.name == "period");
+        if let Some(at) = p.and_then(|p| index[p]) {
+            return Err(HeaderError::Twice {
+                column: "period".into(),
+                first: rec.cells[at].clone().unwrap_or_default(),
+                second: rec.cells[cells[0].1].clone().unwrap_or_default(),
+                row: rec.row,
+            });
+        }
+        for (_, cells) in &by_period {
+            if let Some(&(c, cell, _)) = cells.iter().find(|(c, ..)| index[*c].is_some()) {
+                return Err(HeaderError::Twice {
+                    column: named(c),
+                    first: rec.cells[index[c].unwrap_or(cell)]
+                        .clone()
+                        .unwrap_or_default(),
+                    second: rec.cells[cell].clone().unwrap_or_default(),
+                    row: rec.row,
+                });
+            }
+        }
+    }
     for (c, col) in columns.iter().enumerate() {
         // In the persons layout, one of birth_year / age is needed (checked below).
         let person_alt = matches!(col.name, "birth_year" | "age");
-        if col.required && index[c].is_none() && constants[c].is_none() && !person_alt {
+        let by_period_has = !by_period.is_empty()
+            && (col.name == "period"
+                || by_period
+                    .iter()
+                    .all(|(_, cells)| cells.iter().any(|(k, ..)| *k == c)));
+        if col.required
+            && index[c].is_none()
+            && constants[c].is_none()
+            && !person_alt
+            && !by_period_has
+        {
             return Err(missing(col.name));
         }
     }
@@ -401,6 +530,7 @@ pub fn map_header(
         band_scale,
         period_kind: source.period_kind,
         stock: source.table == Table::MemberAges,
+        by_period,
         cumulative: source.cumulative,
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
@@ -417,7 +547,7 @@ pub fn map_header(
 pub fn matches_any(rec: &RawRecord, table: Table, source: &Source) -> bool {
     let columns = columns_for(table, &source.layout);
     rec.cells.iter().flatten().any(|h| {
-        match_column(columns, source, h).is_some()
+        match_header(columns, source, h).is_some()
             || (table != Table::Regions && NAME_HEADERS.contains(&strip_unit(h)))
     })
 }
@@ -438,7 +568,24 @@ pub fn block_record(parts: &[Vec<String>], row: u64, table: Table, source: &Sour
                 match_column(columns, source, part).is_some()
                     || (source.layout == Layout::Wide && parse_band(strip_unit(part)).is_ok())
             });
-            Some(named.cloned().unwrap_or_else(|| p.join("/")))
+            // `调解民间纠纷(件)` over `2010`: the column and the period.
+            let by_period = || {
+                let (last, rest) = p.split_last()?;
+                let period = crate::contract::grammar::parse_period(last).ok()?;
+                let column = rest
+                    .iter()
+                    .rev()
+                    .find(|part| match_column(columns, source, part).is_some())?;
+                Some(format!("{column} {}", period.canonical()))
+            };
+            match named {
+                Some(n) if p.len() == 1 || match_column(columns, source, n).is_none() => {
+                    Some(n.clone())
+                }
+                _ => by_period()
+                    .or_else(|| named.cloned())
+                    .or_else(|| Some(p.join("/"))),
+            }
         })
         .collect();
     RawRecord {

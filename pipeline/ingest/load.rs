@@ -96,7 +96,10 @@ fn each_row(
     // Data rows in the file, this shard's or not: a file whose rows all
     // belong to other shards is not header-only.
     let mut data_rows = 0u64;
-    let mut totals = sheet::Totals::new(&header);
+    // A row is read once per period its headers name (`受理数 2010`,
+    // `受理数 2011`), else once; each reading is a row of the accounting.
+    let maps = header.per_period();
+    let mut totals: Vec<sheet::Totals> = maps.iter().map(|m| sheet::Totals::new(m)).collect();
     for rec in pending.into_iter().map(Ok).chain(records) {
         let rec = rec.map_err(read_err)?;
         if rec.cells.iter().all(Option::is_none) {
@@ -113,7 +116,9 @@ fn each_row(
         };
         if !note && total.is_none() && quote.is_none() {
             // Every data row, any shard's: a total row adds up over all.
-            totals.add(&rec, &header);
+            for (t, m) in totals.iter_mut().zip(&maps) {
+                t.add(&rec, m);
+            }
         }
         data_rows += 1;
         // A row without a code is found by its name (names.rs); a code
@@ -144,32 +149,30 @@ fn each_row(
             entry.rows_note += 1;
             continue;
         }
-        entry.rows_read += 1;
+        entry.rows_read += maps.len() as u64;
         if let Some(sub) = total {
-            entry.rows_total += 1;
-            findings.extend(totals.check(
-                rec,
-                sub,
-                &header,
-                pf.table,
-                &pf.shown,
-                src.total_tolerance,
-            ));
+            entry.rows_total += maps.len() as u64;
+            for (t, m) in totals.iter_mut().zip(&maps) {
+                let tolerance = src.total_tolerance;
+                findings.extend(t.check(rec, sub, m, pf.table, &pf.shown, tolerance));
+            }
             continue;
         }
         if entry.rows_read % 16_384 == 0 {
             bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
         }
-        let outcome = match quote.or(name_reject) {
-            Some(r) => Err(RowError::Reject(r)),
-            None => on_row(rec, &header),
-        };
-        match outcome {
-            Ok(()) => entry.rows_stored += 1,
-            Err(RowError::Fatal(e)) => return Err(e),
-            Err(RowError::Reject(r)) => {
-                entry.rows_quarantined += 1;
-                quarantine.push(QuarantineRecord::of(pf.table, &pf.shown, rec.row, r));
+        for m in &maps {
+            let outcome = match quote.clone().or_else(|| name_reject.clone()) {
+                Some(r) => Err(RowError::Reject(r)),
+                None => on_row(rec, m),
+            };
+            match outcome {
+                Ok(()) => entry.rows_stored += 1,
+                Err(RowError::Fatal(e)) => return Err(e),
+                Err(RowError::Reject(r)) => {
+                    entry.rows_quarantined += 1;
+                    quarantine.push(QuarantineRecord::of(pf.table, &pf.shown, rec.row, r));
+                }
             }
         }
     }

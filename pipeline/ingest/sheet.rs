@@ -155,12 +155,25 @@ pub fn note_row_of<C: AsCell>(cells: &[C]) -> bool {
 }
 
 /// Whether `rec`, right under header row(s), continues the header: none of
-/// its cells is a number, and it is neither a total nor a note.
+/// its cells is a number, and it is neither a total nor a note — or it is a
+/// yearbook's row of years under a merged header (`| 2010 | 2011`: the first
+/// cell blank, every other a year).
 pub fn continues_header(rec: &RawRecord) -> bool {
-    rec.cells.iter().flatten().next().is_some()
-        && !rec.cells.iter().flatten().any(|c| is_number(c))
-        && total_row(rec).is_none()
-        && !note_row(rec)
+    let years = rec.cells.first().is_some_and(Option::is_none)
+        && rec.cells.iter().flatten().next().is_some()
+        && rec.cells.iter().flatten().all(|c| {
+            let t = c.trim().trim_end_matches('年');
+            t.len() == 4
+                && t.parse::<i32>().is_ok_and(|y| {
+                    (crate::contract::grammar::YEAR_MIN..=crate::contract::grammar::YEAR_MAX)
+                        .contains(&y)
+                })
+        });
+    years
+        || (rec.cells.iter().flatten().next().is_some()
+            && !rec.cells.iter().flatten().any(|c| is_number(c))
+            && total_row(rec).is_none()
+            && !note_row(rec))
 }
 
 /// A header block joined into one record of paths (`年龄结构/30岁以下`),

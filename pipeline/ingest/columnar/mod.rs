@@ -70,6 +70,7 @@ pub(in crate::ingest) fn applies(pf: &Planned, head: &Head, src: &Source, sharde
         && h.scales.iter().flatten().all(|s| *s == 1.0)
         && !h.has("total")
         && !h.cumulative
+        && h.by_period.is_empty()
         && std::env::var("GOVLENS_INGEST_PATH").as_deref() != Ok("record")
 }
 
