@@ -709,3 +709,126 @@ fn years_printed_as_columns_are_one_row_per_year() {
         (Some(4), Some(3))
     );
 }
+
+/// A yearbook's disputes by type printed as an outline: the total first
+/// (stored as the row over all types), types under it, a type's sub-types
+/// under the type (stored as its parts, never added into the types), each
+/// row's parts checked against it; printed shares checked against received
+/// / the total.
+#[test]
+fn a_printed_outline_stores_its_total_types_and_parts() {
+    let wd = Workdir::new();
+    let regions = wd.write(
+        "regions.csv",
+        "region_code,region_name,level,parent_code\n100000,中华人民共和国,country,\n",
+    );
+    let table = wd.write(
+        "outline.csv",
+        "缩进层级,Item,Cases 1999,Percentage 1999\n\
+         0,Total,100,100.00\n\
+         1,Family,60,60.00\n\
+         2,Marriages,35,35.00\n\
+         2,Others,20,20.00\n\
+         1,Debts,30,30.00\n\
+         1,Others,10,10.50\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\nanalysis_level = \"country\"\n\n\
+             [sources.regions]\npath = {:?}\n\n\
+             [sources.disputes]\npath = {:?}\n\
+             constants = {{ region_code = \"100000\" }}\n\
+             columns = {{ \"Item\" = \"category\", \"Cases\" = \"received\" }}\n",
+            regions.to_string_lossy(),
+            table.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    let rows: Vec<String> = strs(&df, "category")
+        .iter()
+        .zip(strs(&df, "part_of"))
+        .zip(common::ints(&df, "received"))
+        .map(|((c, p), n)| format!("{c}|{p}|{n}"))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "||100",
+            "Family||60",
+            "Marriages|Family|35",
+            "Others|Family|20",
+            "Debts||30",
+            "Others||10"
+        ]
+    );
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    let found: Vec<(String, String)> = strs(&f, "rule")
+        .into_iter()
+        .zip(strs(&f, "message"))
+        .collect();
+    // Family's two parts add to 55 of 60; Others' 10.50% is 10%.
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].1.contains("outline.csv row 3 (Family): received 60 and the 2 row(s) under it (rows 4–5) add up to 55, 5 less than it"),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(found[1].0, "W_SHARE");
+    assert!(
+        found[1]
+            .1
+            .contains("Others: reported share 10.5% differs from 10 / 100 = 10%"),
+        "{}",
+        found[1].1
+    );
+    // The metrics add the types, not the parts: the total row wins anyway.
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+}
+
+/// `#` marks 其中 and `total_labels` names a total row whose label was lost.
+#[test]
+fn of_which_marks_and_a_total_label_of_the_source() {
+    let wd = Workdir::new();
+    let regions = wd.write(
+        "regions.csv",
+        "region_code,region_name,level,parent_code\n100000,中华人民共和国,country,\n",
+    );
+    let table = wd.write(
+        "csy.csv",
+        "项目,调解民间纠纷(件) 2010,各类纠纷所占比重(%) 2010\n\
+         (存档缺失),100,100.0\n\
+         #婚姻家庭,19,19.0\n\
+         房屋、宅基地,7,7.0\n\
+         #其中宅基地,3,3.0\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\n\n\
+             [sources.regions]\npath = {:?}\n\n\
+             [sources.disputes]\npath = {:?}\noutline = true\ntotal_labels = [\"(存档缺失)\"]\n\
+             constants = {{ region_code = \"100000\" }}\n\
+             columns = {{ \"项目\" = \"category\", \"调解民间纠纷(件)\" = \"received\" }}\n",
+            regions.to_string_lossy(),
+            table.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    let rows: Vec<String> = strs(&df, "category")
+        .iter()
+        .zip(strs(&df, "part_of"))
+        .map(|(c, p)| format!("{c}|{p}"))
+        .collect();
+    assert_eq!(
+        rows,
+        ["|", "婚姻家庭|", "房屋、宅基地|", "其中宅基地|房屋、宅基地"]
+    );
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    let msgs = strs(&f, "message");
+    // The two types add to 26 of 100: the table was cut.
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(msgs[0].contains("row 2 ((存档缺失)): received 100 and the 2 row(s) under it (rows 3–4) add up to 26, 74 less than it"), "{}", msgs[0]);
+}

@@ -183,6 +183,12 @@ struct RawSource {
     /// Every period is a year-to-date (累计) figure, differenced into flows.
     #[serde(default)]
     cumulative: bool,
+    /// Disputes printed as an outline (a total above its types, `#` for 其中).
+    #[serde(default)]
+    outline: bool,
+    /// Labels that mark an outline's total row besides 合计, 总计, Total.
+    #[serde(default)]
+    total_labels: Vec<String>,
 }
 
 /// Declared encoding of a CSV source.
@@ -240,6 +246,14 @@ pub struct Source {
     /// differenced into the flows of the months, quarters or halves between
     /// a series' figures. A file whose first row says 累计 is one anyway.
     pub cumulative: bool,
+    /// `outline = true` (disputes): the rows are a printed outline — a total
+    /// above its types, sub-types under a type, `#` for 其中 — read as
+    /// ingest/outline.rs says; a header with an outline column (层级,
+    /// 缩进层级) is one anyway.
+    pub outline: bool,
+    /// `total_labels = ["(存档缺失;应为总计行)"]`: labels that mark an
+    /// outline's total row besides 合计, 总计, 总数 and Total.
+    pub total_labels: Vec<String>,
 }
 
 /// The sheets of a workbook a source reads.
@@ -745,6 +759,17 @@ fn check_source(
             ));
         }
     }
+    if (src.outline || !src.total_labels.is_empty()) && table != Table::Disputes {
+        let key = if src.outline {
+            "outline"
+        } else {
+            "total_labels"
+        };
+        return Err(key_err(
+            &format!("{prefix}.{key}"),
+            format!("{table} is not read as a printed outline: disputes by type are"),
+        ));
+    }
     if src.cumulative && !matches!(table, Table::Disputes | Table::ServiceUsage) {
         return Err(key_err(
             &format!("{prefix}.cumulative"),
@@ -783,6 +808,8 @@ fn check_source(
         period_kind,
         ignore: src.ignore,
         cumulative: src.cumulative,
+        outline: src.outline,
+        total_labels: src.total_labels,
     })
 }
 

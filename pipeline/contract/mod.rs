@@ -144,6 +144,13 @@ pub static DISPUTES: &[Column] = &[
     col("resolved", false, &["调解成功数", "化解数", "成功数"]),
     col("escalated", false, &["升级数", "转诉讼数", "上访数"]),
     col("mean_days", false, &["平均办结天数"]),
+    col(
+        "reported_share",
+        false,
+        &["占比", "比重", "所占比重", "各类纠纷所占比重", "Percentage"],
+    ),
+    // Read, not stored: a row's place in a printed outline (ingest/outline.rs).
+    col("outline", false, &["层级", "缩进层级"]),
 ];
 
 pub static SERVICE_USAGE: &[Column] = &[

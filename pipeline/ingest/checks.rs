@@ -60,6 +60,23 @@ pub(super) fn key_hash(parts: &[&[u8]]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(&buf[..len])
 }
 
+/// A disputes row's key (contract §2): region, period, category (blank =
+/// "all") and, in a printed outline, the row it is a part of (`Others`
+/// under Family disputes is not the type `Others`).
+pub(super) fn dispute_key(
+    code: &str,
+    period: &crate::contract::grammar::Period,
+    category: Option<&str>,
+    part_of: Option<&str>,
+) -> u128 {
+    let (period, category) = (period.key(), category.unwrap_or("").as_bytes());
+    // Only a part's key has a fourth part: the rest hash as they always did.
+    match part_of {
+        None => key_hash(&[code.as_bytes(), &period, category]),
+        Some(p) => key_hash(&[code.as_bytes(), &period, category, p.as_bytes()]),
+    }
+}
+
 /// The bands stored so far per (region, period, role) group, each group a
 /// linked list in one arena: a `Vec` per group cost ~5 GB at national scale
 /// (12M groups, 62M rows), this about a third of it.

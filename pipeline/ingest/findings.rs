@@ -305,6 +305,9 @@ pub fn group_findings(
             "totals and shares reconciled"
         );
     }
+    if table == Table::Disputes {
+        out.extend(dispute_share_findings(path, src.share_tolerance)?);
+    }
     let t = std::time::Instant::now();
     out.extend(coverage_findings(path, table, tree)?);
     tracing::info!(
@@ -313,6 +316,91 @@ pub fn group_findings(
         "coverage checked"
     );
     Ok(out)
+}
+
+/// W_SHARE over a staged disputes file: a type's (or a part's) printed
+/// share of its region-period's disputes against received / the
+/// region-period's figure over all types (its row with no category), or,
+/// where it has none, the sum of its types (parts left out) × 100.
+pub fn dispute_share_findings(path: &Path, share_tolerance: f64) -> PolarsResult<Vec<Finding>> {
+    let key = || [col("region_code"), col("period")];
+    let shared = scan(path)?.filter(col("reported_share").is_not_null());
+    let groups = shared
+        .clone()
+        .select(key())
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let top = col("part_of").is_null();
+    let denominators = scan(path)?
+        .join(groups, key(), key(), JoinArgs::new(JoinType::Semi))
+        .group_by(key())
+        .agg([
+            col("received")
+                .filter(top.clone().and(col("category").is_null()))
+                .first()
+                .alias("all"),
+            col("received")
+                .filter(top.and(col("category").is_not_null()))
+                .sum()
+                .alias("types"),
+        ])
+        .with_column(
+            when(col("all").is_not_null())
+                .then(col("all"))
+                .otherwise(col("types"))
+                .cast(DataType::Float64)
+                .alias("denom"),
+        );
+    let found = collect(
+        shared
+            .join(denominators, key(), key(), JoinArgs::new(JoinType::Left))
+            .filter(col("denom").gt(lit(0.0)))
+            .with_column(
+                (col("received").cast(DataType::Float64) / col("denom") * lit(100.0))
+                    .round(6, RoundMode::HalfToEven)
+                    .alias("expected"),
+            )
+            .filter(
+                (col("reported_share") - col("expected"))
+                    .abs()
+                    .gt(lit(share_tolerance + 1e-9)),
+            )
+            .sort(
+                ["region_code", "period_start", "category"],
+                SortMultipleOptions::default().with_nulls_last(false),
+            ),
+    )?;
+    let (codes, periods, categories) = (
+        strs(&found, "region_code")?,
+        strs(&found, "period")?,
+        strs(&found, "category")?,
+    );
+    let (received, denoms, expected, reported) = (
+        floats(&found, "received")?,
+        floats(&found, "denom")?,
+        floats(&found, "expected")?,
+        floats(&found, "reported_share")?,
+    );
+    Ok((0..found.height())
+        .map(|i| {
+            let (e, r) = (expected[i].unwrap_or(0.0), reported[i].unwrap_or(0.0));
+            let category = categories[i].clone().unwrap_or_else(|| "all".into());
+            Finding {
+                table: Table::Disputes,
+                rule: Rule::Share,
+                region_code: codes[i].clone(),
+                period: periods[i].clone(),
+                role: None,
+                band: Some(category.clone()),
+                expected: Some(e),
+                actual: Some(r),
+                message: format!(
+                    "{category}: reported share {r}% differs from {} / {} = {e}% by more than {share_tolerance} points",
+                    received[i].unwrap_or(0.0),
+                    denoms[i].unwrap_or(0.0)
+                ),
+            }
+        })
+        .collect())
 }
 
 /// W_COVERAGE over a staged fact table: every region of the tree, at a

@@ -112,6 +112,8 @@ pub fn disputes_frame(rows: &[DisputeRow]) -> PolarsResult<DataFrame> {
         "resolved" => rows.iter().map(|r| r.resolved).collect::<Vec<_>>(),
         "escalated" => rows.iter().map(|r| r.escalated).collect::<Vec<_>>(),
         "mean_days" => rows.iter().map(|r| r.mean_days).collect::<Vec<_>>(),
+        "reported_share" => rows.iter().map(|r| r.share).collect::<Vec<_>>(),
+        "part_of" => rows.iter().map(|r| r.part_of.as_deref()).collect::<Vec<_>>(),
     )?;
     fact_frame(
         lead_columns(rows.iter().map(|r| r.code.as_str()), &periods),

@@ -55,6 +55,9 @@ pub struct HeaderMap {
     /// (column, cell, unit) it fills. A data row is read once per period
     /// ([`HeaderMap::per_period`]).
     pub by_period: Vec<(String, Vec<PeriodCell>)>,
+    /// The rows are a printed outline (ingest/outline.rs): an `outline`
+    /// column, or the source's `outline = true`.
+    pub outline: bool,
     /// The file's periods are year-to-date (累计) figures: the source says
     /// `cumulative = true`, or its first data row's period says 累计 (set
     /// when the file is opened, [`super::head`]).
@@ -531,7 +534,12 @@ pub fn map_header(
         period_kind: source.period_kind,
         stock: source.table == Table::MemberAges,
         by_period,
+        outline: false,
         cumulative: source.cumulative,
+    };
+    let map = HeaderMap {
+        outline: source.outline || map.has("outline"),
+        ..map
     };
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
         return Err(missing("birth_year or age"));

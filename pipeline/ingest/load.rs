@@ -23,6 +23,7 @@ use crate::ingest::frames;
 use crate::ingest::head::{open_head, Head};
 use crate::ingest::headers::HeaderMap;
 use crate::ingest::names::{self, Found, NameIndex};
+use crate::ingest::outline::{Outline, Place};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
 use crate::ingest::read::RawRecord;
 use crate::ingest::recode::{self, Counts, Merged, Recodable};
@@ -76,7 +77,7 @@ fn each_row(
     findings: &mut Vec<Finding>,
     names: Option<&LazyNames>,
     keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
-    mut on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
+    mut on_row: impl FnMut(&RawRecord, &HeaderMap, &Place) -> Result<(), RowError>,
 ) -> Result<FileEntry, IngestError> {
     let Head {
         mut entry,
@@ -100,6 +101,12 @@ fn each_row(
     // `受理数 2011`), else once; each reading is a row of the accounting.
     let maps = header.per_period();
     let mut totals: Vec<sheet::Totals> = maps.iter().map(|m| sheet::Totals::new(m)).collect();
+    // A printed outline: each row's place, its parts checked against it.
+    let mut outlines: Vec<Outline> = maps
+        .iter()
+        .map(|_| Outline::new(&src.total_labels))
+        .collect();
+    let at = (pf.table, pf.shown.as_str(), src.total_tolerance);
     for rec in pending.into_iter().map(Ok).chain(records) {
         let rec = rec.map_err(read_err)?;
         if rec.cells.iter().all(Option::is_none) {
@@ -109,7 +116,8 @@ fn each_row(
         // an error, never a note, a total or a row found by name.
         let quote = validate::open_quote(&rec.cells, rec.line, &header);
         let note = quote.is_none() && sheet::note_row(&rec);
-        let total = if note || quote.is_some() {
+        // An outline's totals are rows of its own (outline.rs).
+        let total = if note || quote.is_some() || header.outline {
             None
         } else {
             sheet::total_row(&rec)
@@ -161,10 +169,18 @@ fn each_row(
         if entry.rows_read % 16_384 == 0 {
             bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
         }
-        for m in &maps {
+        for (m, outline) in maps.iter().zip(&mut outlines) {
+            let place = match header.outline {
+                true => {
+                    let (place, found) = outline.row(rec, m, at);
+                    findings.extend(found);
+                    place
+                }
+                false => Place::Row,
+            };
             let outcome = match quote.clone().or_else(|| name_reject.clone()) {
                 Some(r) => Err(RowError::Reject(r)),
-                None => on_row(rec, m),
+                None => on_row(rec, m, &place),
             };
             match outcome {
                 Ok(()) => entry.rows_stored += 1,
@@ -175,6 +191,9 @@ fn each_row(
                 }
             }
         }
+    }
+    for outline in &mut outlines {
+        findings.extend(outline.finish(at));
     }
     bar.finish_and_clear();
     if data_rows == 0 {
@@ -328,7 +347,7 @@ impl Ctx<'_> {
         pf: &Planned,
         head: Head,
         keep: impl Fn(&RawRecord, &HeaderMap) -> bool,
-        on_row: impl FnMut(&RawRecord, &HeaderMap) -> Result<(), RowError>,
+        on_row: impl FnMut(&RawRecord, &HeaderMap, &Place) -> Result<(), RowError>,
     ) -> Result<FileEntry, IngestError> {
         each_row(
             pf,
@@ -529,7 +548,7 @@ fn load_regions(
             findings,
             None,
             |_, _| true,
-            |rec, h| {
+            |rec, h, _| {
                 let row = validate::region_row(&Cells::new(rec, h)?)?;
                 let key = key_hash(&[row.code.as_bytes()]);
                 if let Some(&o) = seen.get(&key) {
@@ -597,7 +616,7 @@ fn load_ages(
             |head, ctx, state, sink| {
                 let groups = &mut state.rules.bands;
                 let mut counts = Counts::default();
-                let mut entry = ctx.each_row(pf, head, &keep, |rec, h| {
+                let mut entry = ctx.each_row(pf, head, &keep, |rec, h, _| {
                     ages.row(src, (k, rec, h), groups, sink, &mut counts)
                 })?;
                 entry.rows_recoded = counts.recoded;
@@ -950,22 +969,42 @@ impl GroupTotals {
 trait Keyed {
     /// The column a duplicate is reported under.
     const KEY_COLUMN: &'static str;
+    /// The row in its place of a printed outline (disputes only).
+    fn placed(&mut self, _place: &Place) {}
     fn code(&self) -> &str;
     fn key(&self) -> u128;
 }
 
 impl Keyed for DisputeRow {
     const KEY_COLUMN: &'static str = "category";
+    /// The total over all types has no category; a type is named without
+    /// its `#`; a part names the row it is a part of.
+    fn placed(&mut self, place: &Place) {
+        let label = |c: &Option<String>| {
+            c.as_deref()
+                .map(|c| c.trim_start_matches(['#', '＃']).trim().to_string())
+        };
+        match place {
+            Place::Row => {}
+            Place::Total => self.category = None,
+            Place::Type => self.category = label(&self.category),
+            Place::Part(of) => {
+                self.category = label(&self.category);
+                self.part_of = Some(of.clone());
+            }
+        }
+    }
     fn code(&self) -> &str {
         &self.code
     }
     fn key(&self) -> u128 {
         // A blank category is the key value "all".
-        key_hash(&[
-            self.code.as_bytes(),
-            &self.period.key(),
-            self.category.as_deref().unwrap_or("").as_bytes(),
-        ])
+        crate::ingest::checks::dispute_key(
+            &self.code,
+            &self.period,
+            self.category.as_deref(),
+            self.part_of.as_deref(),
+        )
     }
 }
 
@@ -1059,8 +1098,9 @@ fn load_keyed<T: Keyed + Recodable + Flow + Clone, C: columnar::Columns>(
             |head, ctx, state, sink| {
                 let keys = &mut state.rules.keys;
                 let mut counts = Counts::default();
-                let mut entry = ctx.each_row(pf, head, &keep, |rec, h| {
-                    let r = row_rules(&Cells::new(rec, h)?)?;
+                let mut entry = ctx.each_row(pf, head, &keep, |rec, h, place| {
+                    let mut r = row_rules(&Cells::new(rec, h)?)?;
+                    r.placed(place);
                     let (key, rows, change) = keyed_rows(recoder, known, &r)?;
                     let origin = Origin::new(k, rec.row);
                     if h.cumulative {

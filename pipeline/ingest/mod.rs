@@ -22,6 +22,7 @@ mod head;
 pub mod headers;
 pub mod load;
 pub mod names;
+mod outline;
 pub use crate::contract::grammar as parse;
 pub mod quarantine;
 pub mod read;

@@ -201,13 +201,15 @@ impl Recodable for DisputeRow {
         }
     }
     fn merge_key(&self) -> u128 {
-        key_hash(&[
-            self.code.as_bytes(),
-            &self.period.key(),
-            self.category.as_deref().unwrap_or("").as_bytes(),
-        ])
+        crate::ingest::checks::dispute_key(
+            &self.code,
+            &self.period,
+            self.category.as_deref(),
+            self.part_of.as_deref(),
+        )
     }
     fn absorb(&mut self, o: Self) {
+        self.share = None;
         self.mean_days = weighted(self.mean_days, self.received, o.mean_days, o.received);
         self.received += o.received;
         self.resolved = sum(self.resolved, o.resolved);

@@ -38,6 +38,10 @@ pub struct DisputeRow {
     pub resolved: Option<i64>,
     pub escalated: Option<i64>,
     pub mean_days: Option<f64>,
+    /// The type's share of the region-period's disputes as printed (%).
+    pub share: Option<f64>,
+    /// In a printed outline, the row this one is a part of (a sub-type).
+    pub part_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -481,6 +485,7 @@ pub fn dispute_row(c: &Cells) -> R<DisputeRow> {
     let resolved = c.integer("resolved", false)?;
     let escalated = c.integer("escalated", false)?;
     let mean_days = c.number("mean_days", false, None)?;
+    let share = c.percent("reported_share")?;
     if let Some(resolved) = resolved.filter(|r| *r > received) {
         return Err(Reject::new(
             Rule::Order,
@@ -507,6 +512,8 @@ pub fn dispute_row(c: &Cells) -> R<DisputeRow> {
         resolved,
         escalated,
         mean_days,
+        share,
+        part_of: None,
     })
 }
 

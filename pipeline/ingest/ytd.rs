@@ -274,6 +274,8 @@ impl Flow for DisputeRow {
             resolved,
             escalated,
             mean_days,
+            // A share printed beside a year-to-date figure is not the flow's.
+            share: None,
             ..self.clone()
         })
     }
@@ -340,6 +342,8 @@ mod tests {
             resolved: Some(resolved),
             escalated: None,
             mean_days: Some(10.0),
+            share: None,
+            part_of: None,
         };
         (row_, Origin::new(0, row))
     }

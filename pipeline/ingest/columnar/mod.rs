@@ -71,6 +71,7 @@ pub(in crate::ingest) fn applies(pf: &Planned, head: &Head, src: &Source, sharde
         && !h.has("total")
         && !h.cumulative
         && h.by_period.is_empty()
+        && !h.outline
         && std::env::var("GOVLENS_INGEST_PATH").as_deref() != Ok("record")
 }
 

@@ -24,6 +24,7 @@ pub(in crate::ingest) struct Disputes {
     resolved: Vec<Option<i64>>,
     escalated: Vec<Option<i64>>,
     mean_days: Vec<Option<f64>>,
+    share: Vec<Option<f64>>,
 }
 
 pub(in crate::ingest) struct FastDispute<'c> {
@@ -31,16 +32,13 @@ pub(in crate::ingest) struct FastDispute<'c> {
     period: Period,
     category: Option<&'c str>,
     counts: (i64, Option<i64>, Option<i64>, Option<f64>),
+    share: Option<f64>,
     key: u128,
 }
 
 fn dispute_key(code: &str, period: &Period, category: Option<&str>) -> u128 {
-    // A blank category is the key value "all".
-    key_hash(&[
-        code.as_bytes(),
-        &period.key(),
-        category.unwrap_or("").as_bytes(),
-    ])
+    // A blank category is the key value "all"; no part of an outline here.
+    crate::ingest::checks::dispute_key(code, period, category, None)
 }
 
 impl Columns for Disputes {
@@ -63,11 +61,17 @@ impl Columns for Disputes {
             return None;
         }
         let category = row.get("category");
+        let share = optional(row.get("reported_share"), |v| {
+            parse::parse_percent(v)
+                .ok()
+                .filter(|x| (0.0..=100.0).contains(x))
+        })?;
         Some(FastDispute {
             code,
             period,
             category,
             counts: (received, resolved, escalated, mean_days),
+            share,
             key: dispute_key(text, &period, category),
         })
     }
@@ -86,6 +90,7 @@ impl Columns for Disputes {
         self.resolved.push(f.counts.1);
         self.escalated.push(f.counts.2);
         self.mean_days.push(f.counts.3);
+        self.share.push(f.share);
         Ok(())
     }
 
@@ -101,6 +106,7 @@ impl Columns for Disputes {
             period: row.period,
             category: row.category.as_deref(),
             counts: (row.received, row.resolved, row.escalated, row.mean_days),
+            share: row.share,
             key: dispute_key(&row.code, &row.period, row.category.as_deref()),
         })
     }
@@ -110,12 +116,16 @@ impl Columns for Disputes {
     }
 
     fn frame(&mut self, codes: &Codes) -> PolarsResult<DataFrame> {
+        let n = self.received.len();
         let own = vec![
             self.category.finish("category")?,
             Column::new("received".into(), std::mem::take(&mut self.received)),
             Column::new("resolved".into(), std::mem::take(&mut self.resolved)),
             Column::new("escalated".into(), std::mem::take(&mut self.escalated)),
             Column::new("mean_days".into(), std::mem::take(&mut self.mean_days)),
+            Column::new("reported_share".into(), std::mem::take(&mut self.share)),
+            // A file read here is no outline: no row is a part.
+            Column::full_null("part_of".into(), n, &DataType::String),
         ];
         self.lead.frame(codes, own)
     }
