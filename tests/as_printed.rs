@@ -549,7 +549,7 @@ fn a_total_printed_in_wan_is_checked_within_its_rounding() {
 /// year is not missing its halves, nor one that reported halves the year; a
 /// region with the first half only is missing the second.
 #[test]
-fn coverage_counts_a_period_a_region_s_rows_overlap_as_reported() {
+fn coverage_counts_a_period_a_region_s_rows_cover_as_reported() {
     let wd = Workdir::new();
     let regions = wd.write(
         "regions.csv",
@@ -591,9 +591,14 @@ fn coverage_counts_a_period_a_region_s_rows_overlap_as_reported() {
         .filter(|(_, r)| r == "W_COVERAGE")
         .map(|(m, _)| m)
         .collect();
+    // 乙's halves cover 2023; 丙's first half covers neither the year nor the
+    // second half.
     assert_eq!(
         cov,
-        ["110117001009 (丙社区) has no disputes data for 2023-H2, which 1 other region(s) have"]
+        [
+            "110117001009 (丙社区) has no disputes data for 2023, which 1 other region(s) have",
+            "110117001009 (丙社区) has no disputes data for 2023-H2, which 1 other region(s) have"
+        ]
     );
 }
 
@@ -783,8 +788,6 @@ fn a_printed_outline_stores_its_total_types_and_parts() {
         "{}",
         found[1].1
     );
-    // The metrics add the types, not the parts: the total row wins anyway.
-    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
 }
 
 /// `#` marks 其中 and `total_labels` names a total row whose label was lost.
@@ -831,4 +834,151 @@ fn of_which_marks_and_a_total_label_of_the_source() {
     // The two types add to 26 of 100: the table was cut.
     assert_eq!(msgs.len(), 1, "{msgs:?}");
     assert!(msgs[0].contains("row 2 ((存档缺失)): received 100 and the 2 row(s) under it (rows 3–4) add up to 26, 74 less than it"), "{}", msgs[0]);
+}
+
+/// Outlines of several regions in one return, each closed when the next
+/// region begins; a total printed last (合计) checked against the rows above
+/// it; a sub-type never added into its region's figure; a level that is no
+/// level refused.
+#[test]
+fn outlines_of_several_regions_with_totals_last() {
+    let wd = Workdir::new();
+    let disputes = wd.write(
+        "d.csv",
+        "区划代码,统计期,缩进层级,纠纷类型,受理数,调解成功数\n\
+         110117001001,2023,1,婚姻家庭,40,36\n\
+         110117001001,2023,其中,离婚,30,27\n\
+         110117001001,2023,1,邻里,10,9\n\
+         110117001001,2023,0,合计,50,45\n\
+         110117001005,2023,1,婚姻家庭,20,10\n\
+         110117001005,2023,1,邻里,10,10\n\
+         110117001005,2023,0,合计,31,20\n\
+         110117001009,2023,二,邻里,5,5\n",
+    );
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.disputes]\npath = {:?}\n",
+            disputes.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    let msgs: Vec<String> = strs(&f, "message")
+        .into_iter()
+        .zip(strs(&f, "rule"))
+        .filter(|(_, r)| r == "W_TOTAL")
+        .map(|(m, _)| m)
+        .collect();
+    // 001001 adds up (its 离婚 is a part of 婚姻家庭, not a third type);
+    // 001005's total says 31 over 30 received.
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(
+        msgs[0].contains("d.csv row 8 (合计): received 31 and the 2 row(s) above it (rows 6–7) add up to 30, 1 more than it")
+            || msgs[0].contains("add up to 30, 1 less than it"),
+        "{}",
+        msgs[0]
+    );
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    let m = strs(&q, "message");
+    assert_eq!(m.len(), 1);
+    assert!(
+        m[0].contains("'二' is not a level of the outline"),
+        "{}",
+        m[0]
+    );
+    // The metrics take the row over all types: 45 / 50, 20 / 31.
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
+    let (code, metric, value) = (
+        strs(&um, "region_code"),
+        strs(&um, "metric"),
+        common::f64s(&um, "value"),
+    );
+    let rate = |c: &str| {
+        (0..um.height())
+            .find(|&i| code[i] == c && metric[i] == "resolution_rate")
+            .and_then(|i| value[i])
+    };
+    assert_eq!(rate("110117001001"), Some(0.9));
+    assert_eq!(rate("110117001005"), Some(20.0 / 31.0));
+}
+
+/// Without a row over all types, the types are added up and their parts
+/// are not: 婚姻家庭 36 / 40 and 邻里 9 / 10 make 45 / 50, whatever 离婚 says.
+#[test]
+fn a_part_is_never_added_into_its_region_s_figure() {
+    let wd = Workdir::new();
+    let disputes = wd.write(
+        "d.csv",
+        "区划代码,统计期,缩进层级,纠纷类型,受理数,调解成功数\n\
+         110117001001,2023,1,婚姻家庭,40,36\n\
+         110117001001,2023,2,离婚,30,0\n\
+         110117001001,2023,1,邻里,10,9\n",
+    );
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.disputes]\npath = {:?}\n",
+            disputes.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
+    let (code, metric, value) = (
+        strs(&um, "region_code"),
+        strs(&um, "metric"),
+        common::f64s(&um, "value"),
+    );
+    let rate = (0..um.height())
+        .find(|&i| code[i] == "110117001001" && metric[i] == "resolution_rate")
+        .and_then(|i| value[i]);
+    assert_eq!(rate, Some(0.9));
+}
+
+/// Of two days' stocks, the later day's rows are kept only if they can be
+/// stored: a later day whose only (wide) row has overlapping bands (E_BAND)
+/// leaves the earlier day's rows stored.
+#[test]
+fn a_later_stock_that_cannot_be_stored_leaves_the_earlier() {
+    let wd = Workdir::new();
+    let csv = "区划代码,统计期,30岁以下,30岁及以上,25至40岁\n\
+               110117001001,2021年6月30日,10,20,\n\
+               110117001001,2021年9月30日,12,,15\n";
+    let cfg = ages_config(&wd, csv, "layout = \"wide\"\n");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/member_ages/part-0.parquet"));
+    assert_eq!(common::f64s(&df, "count"), [Some(10.0), Some(20.0)]);
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    assert_eq!(strs(&q, "rule"), ["E_BAND"]);
+}
+
+/// A file read as 累计 by its first row refuses a row without 累计 rather
+/// than reading `2023年第二季度` as the first half.
+#[test]
+fn a_plain_period_in_a_year_to_date_file_is_refused() {
+    let wd = Workdir::new();
+    let disputes = wd.write(
+        "d.csv",
+        "区划代码,统计期,受理数,调解成功数\n\n\
+         110117001001,2023年1-3月累计,30,27\n\
+         110117001001,2023年第二季度,40,33\n",
+    );
+    let cfg = config(
+        &wd,
+        "year",
+        &format!(
+            "[sources.disputes]\npath = {:?}\n",
+            disputes.to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
+    assert_eq!(strs(&df, "period"), ["2023-Q1"]);
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    let m = strs(&q, "message");
+    assert!(m[0].contains("has 累计 on every row"), "{}", m[0]);
 }

@@ -21,7 +21,12 @@ fn ingest(name: &str) -> (u64, Vec<String>) {
         .into_iter()
         .zip(strs(&f, "period"))
         .zip(strs(&f, "message"))
-        .map(|((r, p), m)| format!("{r} {p} {}", m.rsplit_once(".csv ").map_or(m.as_str(), |x| x.1)))
+        .map(|((r, p), m)| {
+            format!(
+                "{r} {p} {}",
+                m.rsplit_once(".csv ").map_or(m.as_str(), |x| x.1)
+            )
+        })
         .collect();
     (fact["rows_stored"].as_u64().unwrap(), found)
 }

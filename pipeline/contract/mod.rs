@@ -150,7 +150,7 @@ pub static DISPUTES: &[Column] = &[
         &["占比", "比重", "所占比重", "各类纠纷所占比重", "Percentage"],
     ),
     // Read, not stored: a row's place in a printed outline (ingest/outline.rs).
-    col("outline", false, &["层级", "缩进层级"]),
+    col("outline", false, &["缩进层级"]),
 ];
 
 pub static SERVICE_USAGE: &[Column] = &[

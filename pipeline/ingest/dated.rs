@@ -79,38 +79,30 @@ impl Dated {
     }
 }
 
-/// The held rows to store (the latest day of each group without a stock
-/// at its period's end), in input order, and those not stored.
-pub(super) fn latest(
+/// A group's held rows by day, latest first.
+pub(super) type Days = Vec<Vec<Dated>>;
+
+/// The held rows by group, in order of each group's first row: each group's
+/// days, latest first, each day's rows in input order — those to try to
+/// store, a day at a time; and the rows of groups that have a stock at the
+/// period's end (stored as read), refused.
+pub(super) fn by_group(
     mut held: Vec<Dated>,
     groups: &BandIndex,
     shown: &[String],
-) -> (Vec<Dated>, Vec<(Origin, Reject)>) {
+) -> (Vec<Days>, Vec<(Origin, Reject)>) {
     held.sort_by_key(|d| d.row.origin.0);
-    let mut last: HashMap<u128, (Date, Origin)> = HashMap::new();
-    for d in &held {
-        let e = last.entry(d.group()).or_insert((d.day, d.row.origin));
-        if d.day > e.0 {
-            *e = (d.day, d.row.origin);
-        }
-    }
-    let mut kept = Vec::new();
+    let mut order: Vec<u128> = Vec::new();
+    let mut by: HashMap<u128, Vec<Dated>> = HashMap::new();
     let mut refused = Vec::new();
     for d in held {
         let g = d.group();
-        let r = &d.row.rows[0].0;
-        let what = format!(
-            "a stock as at {} ('{}') of {} ({}, {})",
-            d.day.text(),
-            d.raw,
-            r.code,
-            r.role,
-            r.period.canonical()
-        );
         // The oldest band stored from a row at the period's end.
         if let Some((_, o)) = groups.bands(g).last() {
+            let r = &d.row.rows[0].0;
             let m = format!(
-                "{what}: {} row {} is as at the end of {} and is kept; this earlier stock is not stored",
+                "{}: {} row {} is as at the end of {} and is kept; this earlier stock is not stored",
+                what(&d),
                 shown[o.file()],
                 o.row(),
                 r.period.canonical()
@@ -118,20 +110,55 @@ pub(super) fn latest(
             refused.push((d.row.origin, reject(&d, m)));
             continue;
         }
-        let (day, o) = last[&g];
-        if d.day < day {
-            let m = format!(
-                "{what}: {} row {} is as at {}, later, and is kept; this earlier stock is not stored",
-                shown[o.file()],
-                o.row(),
-                day.text()
-            );
-            refused.push((d.row.origin, reject(&d, m)));
-            continue;
-        }
-        kept.push(d);
+        by.entry(g)
+            .or_insert_with(|| {
+                order.push(g);
+                Vec::new()
+            })
+            .push(d);
     }
-    (kept, refused)
+    let groups = order
+        .into_iter()
+        .map(|g| {
+            let mut rows = by.remove(&g).expect("keyed above");
+            rows.sort_by(|a, b| b.day.cmp(&a.day).then(a.row.origin.0.cmp(&b.row.origin.0)));
+            let mut days: Vec<Vec<Dated>> = Vec::new();
+            for d in rows {
+                match days.last_mut() {
+                    Some(day) if day[0].day == d.day => day.push(d),
+                    _ => days.push(vec![d]),
+                }
+            }
+            days
+        })
+        .collect();
+    (groups, refused)
+}
+
+/// "a stock as at 2021-06-30 ('2021年6月30日') of 110117001001 (member, 2021)".
+fn what(d: &Dated) -> String {
+    let r = &d.row.rows[0].0;
+    format!(
+        "a stock as at {} ('{}') of {} ({}, {})",
+        d.day.text(),
+        d.raw,
+        r.code,
+        r.role,
+        r.period.canonical()
+    )
+}
+
+/// The refusal of a held row of an earlier day than the one kept (as at
+/// `day`, its first row stored at `kept`).
+pub(super) fn earlier(d: &Dated, (day, kept): (Date, Origin), shown: &[String]) -> Reject {
+    let m = format!(
+        "{}: {} row {} is as at {}, later, and is kept; this earlier stock is not stored",
+        what(d),
+        shown[kept.file()],
+        kept.row(),
+        day.text()
+    );
+    reject(d, m)
 }
 
 fn reject(d: &Dated, message: String) -> Reject {

@@ -369,10 +369,11 @@ pub fn dispute_share_findings(path: &Path, share_tolerance: f64) -> PolarsResult
                 SortMultipleOptions::default().with_nulls_last(false),
             ),
     )?;
-    let (codes, periods, categories) = (
+    let (codes, periods, categories, parents) = (
         strs(&found, "region_code")?,
         strs(&found, "period")?,
         strs(&found, "category")?,
+        strs(&found, "part_of")?,
     );
     let (received, denoms, expected, reported) = (
         floats(&found, "received")?,
@@ -383,7 +384,12 @@ pub fn dispute_share_findings(path: &Path, share_tolerance: f64) -> PolarsResult
     Ok((0..found.height())
         .map(|i| {
             let (e, r) = (expected[i].unwrap_or(0.0), reported[i].unwrap_or(0.0));
-            let category = categories[i].clone().unwrap_or_else(|| "all".into());
+            // A part is named with the type it is a part of.
+            let category = match (&categories[i], &parents[i]) {
+                (None, _) => "all".to_string(),
+                (Some(c), None) => c.clone(),
+                (Some(c), Some(p)) => format!("{p} › {c}"),
+            };
             Finding {
                 table: Table::Disputes,
                 rule: Rule::Share,
@@ -487,11 +493,13 @@ pub fn coverage_findings(
 /// The (region, period) pairs W_COVERAGE counts as reported: the rows'
 /// own, and where the table holds periods of several kinds (years and
 /// half-years, a differenced 累计 series' quarters), every period of the
-/// table that a row of the region overlaps — a region that reported 2023
-/// is not missing 2023-H1, nor one that reported 2023-Q1 missing 2023.
+/// table that the region's rows cover together — a region that reported
+/// 2023 is not missing 2023-H1, nor one that reported 2023-H1 and 2023-H2
+/// missing 2023; one that reported only 2023-Q1 is.
 fn covered(present: LazyFrame, periods: &DataFrame) -> PolarsResult<LazyFrame> {
     let mut kinds = std::collections::BTreeSet::new();
-    let spans: Vec<(String, i32, i32)> = strs(periods, "period")?
+    // Each period as days [lo, hi], both ends in.
+    let spans: HashMap<String, (i32, i32)> = strs(periods, "period")?
         .into_iter()
         .flatten()
         .filter_map(|t| {
@@ -499,49 +507,42 @@ fn covered(present: LazyFrame, periods: &DataFrame) -> PolarsResult<LazyFrame> {
             kinds.insert(p.kind.name());
             let end = p.end();
             let hi = crate::contract::grammar::days_from_civil(end.year, end.month, end.day);
-            Some((t, p.start_days(), hi))
+            Some((t, (p.start_days(), hi)))
         })
         .collect();
     let own = present.select([col("region_code"), col("period")]);
     if kinds.len() <= 1 {
         return Ok(own);
     }
-    let span = |prefix: &str| -> PolarsResult<LazyFrame> {
-        Ok(DataFrame::new(
-            spans.len(),
-            vec![
-                Column::new(
-                    format!("{prefix}period").into(),
-                    spans.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    format!("{prefix}lo").into(),
-                    spans.iter().map(|s| s.1).collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    format!("{prefix}hi").into(),
-                    spans.iter().map(|s| s.2).collect::<Vec<_>>(),
-                ),
-            ],
-        )?
-        .lazy())
-    };
-    Ok(own
-        .join(
-            span("q_")?,
-            [col("period")],
-            [col("q_period")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([col("region_code"), col("q_lo"), col("q_hi")])
-        .cross_join(span("")?, None)
-        .filter(
-            col("q_lo")
-                .lt_eq(col("hi"))
-                .and(col("lo").lt_eq(col("q_hi"))),
-        )
-        .select([col("region_code"), col("period")])
-        .unique_stable(None, UniqueKeepStrategy::First))
+    let pairs = collect(own)?;
+    let (codes, texts) = (strs(&pairs, "region_code")?, strs(&pairs, "period")?);
+    let mut by_region: std::collections::BTreeMap<String, Vec<(i32, i32)>> = Default::default();
+    for (c, t) in codes.into_iter().zip(texts) {
+        if let (Some(c), Some(span)) = (c, t.and_then(|t| spans.get(&t).copied())) {
+            by_region.entry(c).or_default().push(span);
+        }
+    }
+    let mut all: Vec<(&String, &(i32, i32))> = spans.iter().collect();
+    all.sort();
+    let (mut out_codes, mut out_periods) = (Vec::new(), Vec::new());
+    for (code, mut have) in by_region {
+        have.sort();
+        for (text, &(lo, hi)) in &all {
+            // The region's spans from `lo` on, without a gap, reach `hi`.
+            let mut reach = lo - 1;
+            for &(a, b) in &have {
+                if a > reach + 1 || reach >= hi {
+                    break;
+                }
+                reach = reach.max(b);
+            }
+            if reach >= hi {
+                out_codes.push(code.clone());
+                out_periods.push(text.to_string());
+            }
+        }
+    }
+    Ok(df!("region_code" => out_codes, "period" => out_periods)?.lazy())
 }
 
 /// W_REFERENCE: county-and-above codes that the GB/T 2260 list lacks.

@@ -177,12 +177,20 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
     if pending.is_none() && block.len() == want {
         pending = records.next().transpose().map_err(read_err)?;
     }
+    // Blank lines under the header are no rows: the first row is below them.
+    while pending
+        .as_ref()
+        .is_some_and(|r| r.cells.iter().all(Option::is_none))
+    {
+        pending = records.next().transpose().map_err(read_err)?;
+    }
     let mut header = header;
     if !header.stock {
         let first_says = pending
             .as_ref()
             .and_then(|r| header.cell(r, "period"))
             .is_some_and(crate::contract::grammar::says_cumulative);
+        header.cumulative_by_row = first_says && !header.cumulative;
         header.cumulative |= first_says;
     }
     entry.header_rows = block.iter().map(|r| r.row).collect();

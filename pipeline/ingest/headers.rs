@@ -58,6 +58,9 @@ pub struct HeaderMap {
     /// The rows are a printed outline (ingest/outline.rs): an `outline`
     /// column, or the source's `outline = true`.
     pub outline: bool,
+    /// The file is year-to-date because its first data row says 累计 (not
+    /// its source): then every row must say so.
+    pub cumulative_by_row: bool,
     /// The file's periods are year-to-date (累计) figures: the source says
     /// `cumulative = true`, or its first data row's period says 累计 (set
     /// when the file is opened, [`super::head`]).
@@ -201,6 +204,12 @@ pub enum HeaderError {
     NoBands {
         row: u64,
     },
+    /// A period column beside headers that name their periods.
+    PeriodTwice {
+        column: String,
+        named: String,
+        row: u64,
+    },
 }
 
 impl std::error::Error for HeaderError {}
@@ -223,6 +232,10 @@ impl std::fmt::Display for HeaderError {
             HeaderError::Twice { column, first, second, row } => write!(
                 f,
                 "header (row {row}): both '{first}' and '{second}' map to '{column}' (keep one: ignore = [\"{first}\"] in the source keeps '{second}', ignore = [\"{second}\"] keeps '{first}')"
+            ),
+            HeaderError::PeriodTwice { column, named, row } => write!(
+                f,
+                "header (row {row}): '{column}' is a period column, but '{named}' names its own period: keep one (ignore = [\"{column}\"] reads each year from the headers; or drop the year from the headers)"
             ),
             HeaderError::NoBands { row } => write!(
                 f,
@@ -357,7 +370,12 @@ pub fn map_header(
             ignored.push(h.clone());
             continue;
         }
-        if let Some((c, Some(period))) = match_header(columns, source, h) {
+        // A fact table's column of one period (a region tree has none).
+        let named_period = match table {
+            Table::Regions => None,
+            _ => match_header(columns, source, h).and_then(|(c, p)| p.map(|p| (c, p))),
+        };
+        if let Some((c, period)) = named_period {
             let unit = header_unit(period_header(h).map_or(h.as_str(), |(b, _)| b));
             match by_period.iter_mut().find(|(p, _)| *p == period) {
                 Some((_, cells)) => {
@@ -480,10 +498,9 @@ pub fn map_header(
         let named = |c: usize| format!("{} {period}", columns[c].name);
         let p = columns.iter().position(|c| c.name == "period");
         if let Some(at) = p.and_then(|p| index[p]) {
-            return Err(HeaderError::Twice {
-                column: "period".into(),
-                first: rec.cells[at].clone().unwrap_or_default(),
-                second: rec.cells[cells[0].1].clone().unwrap_or_default(),
+            return Err(HeaderError::PeriodTwice {
+                column: rec.cells[at].clone().unwrap_or_default(),
+                named: rec.cells[cells[0].1].clone().unwrap_or_default(),
                 row: rec.row,
             });
         }
@@ -535,6 +552,7 @@ pub fn map_header(
         stock: source.table == Table::MemberAges,
         by_period,
         outline: false,
+        cumulative_by_row: false,
         cumulative: source.cumulative,
     };
     let map = HeaderMap {

@@ -107,6 +107,9 @@ fn each_row(
         .map(|_| Outline::new(&src.total_labels))
         .collect();
     let at = (pf.table, pf.shown.as_str(), src.total_tolerance);
+    // Row findings are made once: by the one machine, or shard 0.
+    let first_shard = names.is_none_or(|n| n.first_shard);
+    let mut read = 0u64;
     for rec in pending.into_iter().map(Ok).chain(records) {
         let rec = rec.map_err(read_err)?;
         if rec.cells.iter().all(Option::is_none) {
@@ -149,6 +152,24 @@ fn each_row(
             }
             _ => &rec,
         };
+        // An outline is read whole in every shard (a row's place depends on
+        // the rows above it, any shard's).
+        let places: Vec<Place> = maps
+            .iter()
+            .zip(&mut outlines)
+            .map(
+                |(m, outline)| match header.outline && !note && quote.is_none() {
+                    true => {
+                        let (place, found) = outline.row(rec, m, at);
+                        if first_shard {
+                            findings.extend(found);
+                        }
+                        place
+                    }
+                    false => Place::Row,
+                },
+            )
+            .collect();
         if !keep(rec, &header) {
             continue; // another shard's row
         }
@@ -166,21 +187,32 @@ fn each_row(
             }
             continue;
         }
-        if entry.rows_read % 16_384 == 0 {
+        read += 1;
+        if read % 16_384 == 0 {
             bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
         }
-        for (m, outline) in maps.iter().zip(&mut outlines) {
-            let place = match header.outline {
-                true => {
-                    let (place, found) = outline.row(rec, m, at);
-                    findings.extend(found);
-                    place
-                }
-                false => Place::Row,
+        for (m, place) in maps.iter().zip(places) {
+            let refused = match &place {
+                Place::Bad(r) => Some(r.clone()),
+                _ => quote.clone().or_else(|| name_reject.clone()),
             };
-            let outcome = match quote.clone().or_else(|| name_reject.clone()) {
-                Some(r) => Err(RowError::Reject(r)),
-                None => on_row(rec, m, &place),
+            let outcome = match refused {
+                Some(mut r) => {
+                    // One reading of several: say which period.
+                    if maps.len() > 1 {
+                        let p = m.constant("period").unwrap_or_default();
+                        r.message = format!("{p}: {}", r.message);
+                    }
+                    Err(RowError::Reject(r))
+                }
+                None => on_row(rec, m, &place).map_err(|e| match e {
+                    RowError::Reject(mut r) if maps.len() > 1 => {
+                        let p = m.constant("period").unwrap_or_default();
+                        r.message = format!("{p}: {}", r.message);
+                        RowError::Reject(r)
+                    }
+                    e => e,
+                }),
             };
             match outcome {
                 Ok(()) => entry.rows_stored += 1,
@@ -193,7 +225,10 @@ fn each_row(
         }
     }
     for outline in &mut outlines {
-        findings.extend(outline.finish(at));
+        let found = outline.finish(at);
+        if first_shard {
+            findings.extend(found);
+        }
     }
     bar.finish_and_clear();
     if data_rows == 0 {
@@ -630,20 +665,33 @@ fn load_ages(
     // latest of each group is stored after the rows read (dated.rs).
     let mut held = std::mem::take(&mut ages.dated);
     held.extend(state.take_dated());
-    let (kept, refused) = dated::latest(held, &state.rules.bands, &shown);
+    let (groups, refused) = dated::by_group(held, &state.rules.bands, &shown);
     for (origin, r) in refused {
         ctx.unstore(table, first_file, &shown, origin, r);
     }
-    for d in kept {
-        let (origin, finding) = (d.row.origin, d.finding(&shown[d.row.origin.file()]));
-        let mut counts = Counts::default();
-        match ages.store(d.row, &mut state.rules.bands, &mut counts, None) {
-            Ok(()) => {
-                ages.row_findings.push(finding);
-                ctx.files[first_file + origin.file()].add(&counts);
+    // Of each group, the latest day a row of which can be stored; the rows
+    // of the days before it are refused, naming it.
+    for days in groups {
+        let mut kept: Option<(crate::contract::grammar::Date, Origin)> = None;
+        for day in days {
+            for d in day {
+                if let Some(k) = kept.filter(|k| k.0 != d.day) {
+                    let r = dated::earlier(&d, k, &shown);
+                    ctx.unstore(table, first_file, &shown, d.row.origin, r);
+                    continue;
+                }
+                let (origin, finding) = (d.row.origin, d.finding(&shown[d.row.origin.file()]));
+                let mut counts = Counts::default();
+                match ages.store(d.row, &mut state.rules.bands, &mut counts, None) {
+                    Ok(()) => {
+                        kept.get_or_insert((d.day, origin));
+                        ages.row_findings.push(finding);
+                        ctx.files[first_file + origin.file()].add(&counts);
+                    }
+                    Err(RowError::Reject(r)) => ctx.unstore(table, first_file, &shown, origin, r),
+                    Err(RowError::Fatal(e)) => return Err(e),
+                }
             }
-            Err(RowError::Reject(r)) => ctx.unstore(table, first_file, &shown, origin, r),
-            Err(RowError::Fatal(e)) => return Err(e),
         }
     }
     // The index is done with: free it before the findings query runs.
@@ -985,7 +1033,7 @@ impl Keyed for DisputeRow {
                 .map(|c| c.trim_start_matches(['#', '＃']).trim().to_string())
         };
         match place {
-            Place::Row => {}
+            Place::Row | Place::Bad(_) => {}
             Place::Total => self.category = None,
             Place::Type => self.category = label(&self.category),
             Place::Part(of) => {
@@ -1108,7 +1156,12 @@ fn load_keyed<T: Keyed + Recodable + Flow + Clone, C: columnar::Columns>(
                             return Err(duplicate(T::KEY_COLUMN, o.row(), &shown[o.file()]).into());
                         }
                         points.insert(key, origin);
-                        ytd.push(r, origin);
+                        // A place that only moved keeps one series across its codes.
+                        let series = match &change {
+                            Recoded::Moved(to) => to.clone(),
+                            _ => Keyed::code(&r).to_string(),
+                        };
+                        ytd.push(r, origin, &series);
                         return Ok(());
                     }
                     if let Some(&o) = keys.get(&key) {

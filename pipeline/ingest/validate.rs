@@ -191,6 +191,14 @@ impl<'a> Cells<'a> {
     /// 累计 cell in another file is refused (a file is one or the other).
     pub fn period(&self) -> R<Period> {
         let v = self.required("period")?;
+        if self.map.cumulative_by_row && !parse::says_cumulative(v) {
+            return Err(Reject::new(
+                Rule::Parse,
+                "period",
+                Some(v),
+                format!("'{v}' is a period in a file whose first row is a year-to-date (累计) figure: a file read as a 累计 series by its first row has 累计 on every row (or its source says cumulative = true); give this row a file of its own, or write it as a 累计 figure"),
+            ));
+        }
         if self.map.cumulative {
             let (year, through) = parse::parse_ytd(v).map_err(|e| match e {
                 PeriodError::Parse(m) => Reject::new(Rule::Parse, "period", Some(v), m),
@@ -411,7 +419,6 @@ pub fn age_row(c: &Cells, scale: f64) -> R<AgeRow> {
     })
 }
 
-/// Scaled counts are rounded to 1e-6 so that `1.2 万` is exactly 12000.
 /// Half a unit of the last digit of `printed` times `scale`, where `scale`
 /// is above one (`1.2` at 10,000: 500; `12` at 10,000: 5,000).
 pub fn rounding(printed: Option<&str>, scale: f64) -> Option<f64> {
@@ -425,6 +432,7 @@ pub fn rounding(printed: Option<&str>, scale: f64) -> Option<f64> {
     Some(scaled(0.5 / 10f64.powi(decimals as i32), scale))
 }
 
+/// Scaled counts are rounded to 1e-6 so that `1.2 万` is exactly 12000.
 pub fn scaled(x: f64, scale: f64) -> f64 {
     if scale == 1.0 {
         x

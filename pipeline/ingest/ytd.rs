@@ -40,16 +40,18 @@ pub(super) trait Flow: Sized + Clone {
     fn code(&self) -> &str;
     /// The point's year-to-date period: its year and the month it runs through.
     fn through(&self) -> Period;
-    /// Its series, without the period: code and key columns.
-    fn series(&self) -> u128;
+    /// Its series, without the period: `code` (the code it is kept under)
+    /// and its key columns.
+    fn series(&self, code: &str) -> u128;
     /// The flow of the months since `earlier` (a point of the same series,
     /// or none: since January), stored as `period`; or why it is none.
     fn since(&self, earlier: Option<&Self>, period: Period) -> Result<Self, Reject>;
 }
 
-/// A table's points, in input order.
+/// A table's points, in input order, each with the code its series is
+/// kept under (a place that only moved: its new code).
 pub(super) struct Ytd<T> {
-    points: Vec<(T, Origin)>,
+    points: Vec<(T, Origin, String)>,
 }
 
 /// What differencing made: the flows with the points they came from, in
@@ -59,20 +61,28 @@ pub(super) struct Differenced<T> {
     pub refused: Vec<(Origin, Reject)>,
 }
 
+/// The best set of flows ending at or before a figure: months covered,
+/// flows, and how it was made (`None`: no flow yet).
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+struct Best {
+    months: u32,
+    flows: u32,
+}
+
 impl<T: Flow> Ytd<T> {
     pub(super) fn new() -> Ytd<T> {
         Ytd { points: Vec::new() }
     }
 
-    pub(super) fn push(&mut self, row: T, origin: Origin) {
-        self.points.push((row, origin));
+    pub(super) fn push(&mut self, row: T, origin: Origin, series_code: &str) {
+        self.points.push((row, origin, series_code.to_string()));
     }
 
     pub(super) fn differenced(self) -> Differenced<T> {
         let mut series: HashMap<(u128, i32), Vec<usize>> = HashMap::new();
         let mut order = Vec::new();
-        for (i, (row, _)) in self.points.iter().enumerate() {
-            let key = (row.series(), row.through().year);
+        for (i, (row, _, code)) in self.points.iter().enumerate() {
+            let key = (row.series(code), row.through().year);
             series
                 .entry(key)
                 .or_insert_with(|| {
@@ -88,51 +98,13 @@ impl<T: Flow> Ytd<T> {
         for key in order {
             let mut at = series.remove(&key).expect("keyed above");
             at.sort_by_key(|&i| self.points[i].0.through().sub);
-            // The figures a point may be taken from: the last one a flow
-            // was stored up to (so the flows add up to the latest figure),
-            // else the one just before it (a figure refused only for the
-            // months before it).
-            let mut stored: Option<&T> = None;
-            let mut previous: Option<&T> = None;
-            for i in at {
-                let (point, origin) = &self.points[i];
-                let (year, month) = (point.through().year, point.through().sub);
-                let after = |b: Option<&T>| b.map_or(1, |b| b.through().sub + 1);
-                let base = [stored, previous]
-                    .into_iter()
-                    .find_map(|b| months_period(year, after(b), month).map(|period| (b, period)));
-                let Some((base, period)) = base else {
-                    let from = after(stored);
-                    out.refused.push((*origin, gap(point, year, from, month)));
-                    previous = Some(point);
-                    continue;
-                };
-                // A figure below the one just before it is refused even
-                // when it is taken from an earlier one.
-                let fell = match (previous, base) {
-                    (Some(p), b) if b.is_none_or(|b| !std::ptr::eq(p, b)) => point
-                        .since(Some(p), period)
-                        .err()
-                        .filter(|r| r.rule == Rule::Range),
-                    _ => None,
-                };
-                if let Some(r) = fell {
-                    out.refused.push((*origin, r));
-                    continue;
-                }
-                match point.since(base, period) {
-                    Ok(flow) => {
-                        out.flows.push((flow, *origin));
-                        (stored, previous) = (Some(point), Some(point));
-                    }
-                    // A figure that went down is not one to go on from.
-                    Err(r) if r.rule == Rule::Range => out.refused.push((*origin, r)),
-                    Err(r) => {
-                        out.refused.push((*origin, r));
-                        previous = Some(point);
-                    }
-                }
-            }
+            let points: Vec<(&T, Origin)> = at
+                .iter()
+                .map(|&i| (&self.points[i].0, self.points[i].1))
+                .collect();
+            let one = one_series(&points);
+            out.flows.extend(one.flows);
+            out.refused.extend(one.refused);
         }
         out.flows
             .sort_by(|(a, oa), (b, ob)| a.code().cmp(b.code()).then(oa.0.cmp(&ob.0)));
@@ -140,29 +112,159 @@ impl<T: Flow> Ytd<T> {
     }
 }
 
+/// One series' figures, in order of their months: the flows stored and the
+/// figures refused.
+///
+/// A figure below an earlier one is refused first (E_RANGE). Of the rest,
+/// the flows stored are those of a chain of figures — each less the one
+/// before it in the chain, the first less nothing — whose every interval is
+/// a period and holds no broken row rule, chosen to cover the most months,
+/// then to have the most flows (the finest). A figure that is no end of the
+/// chain is refused, naming why.
+fn one_series<T: Flow>(points: &[(&T, Origin)]) -> Differenced<T> {
+    let mut refused = Vec::new();
+    // 1. A year-to-date figure does not go down.
+    let mut ok: Vec<(&T, Origin)> = Vec::new();
+    for &(p, o) in points {
+        let fell = ok.last().and_then(|&(last, _)| {
+            p.since(Some(last), p.through())
+                .err()
+                .filter(|r| r.rule == Rule::Range)
+        });
+        match fell {
+            Some(r) => refused.push((o, r)),
+            None => ok.push((p, o)),
+        }
+    }
+    // 2. The chain. `end[k]`: the best flows whose last ends at figure k,
+    // with the base it was taken from (`None`: the start of the year);
+    // `upto[k]`: the best ending at or before k, and at which figure.
+    let month = |k: usize| ok[k].0.through().sub;
+    let year = ok.first().map_or(0, |p| p.0.through().year);
+    let mut end: Vec<Option<(Best, Option<usize>, T)>> = Vec::with_capacity(ok.len());
+    let mut upto: Vec<(Best, Option<usize>)> = Vec::with_capacity(ok.len());
+    // A row rule an interval broke, by the figure it ends at and the one it
+    // was taken from: told for a figure not kept.
+    let mut broken: Vec<Option<Reject>> = vec![None; ok.len()];
+    let mut broken_from: Vec<Option<Reject>> = vec![None; ok.len()];
+    for k in 0..ok.len() {
+        let mut here: Option<(Best, Option<usize>, T)> = None;
+        for b in std::iter::once(None).chain((0..k).map(Some)) {
+            let from = b.map_or(1, |b| month(b) + 1);
+            let Some(period) = months_period(year, from, month(k)) else {
+                continue;
+            };
+            let flow = match ok[k].0.since(b.map(|b| ok[b].0), period) {
+                Ok(f) => f,
+                Err(r) => {
+                    if let Some(b) = b {
+                        broken_from[b].get_or_insert(r.clone());
+                    }
+                    broken[k].get_or_insert(r);
+                    continue;
+                }
+            };
+            let before = b.map_or(
+                Best {
+                    months: 0,
+                    flows: 0,
+                },
+                |b| upto[b].0,
+            );
+            let best = Best {
+                months: before.months + month(k) + 1 - from,
+                flows: before.flows + 1,
+            };
+            if here.as_ref().is_none_or(|(h, ..)| best > *h) {
+                here = Some((best, b, flow));
+            }
+        }
+        let prev = k.checked_sub(1).map(|p| upto[p]);
+        let mine = here.as_ref().map(|(b, ..)| (*b, Some(k)));
+        upto.push(match (prev, mine) {
+            (Some(p), Some(m)) if m.0 > p.0 => m,
+            (Some(p), _) => p,
+            (None, Some(m)) => m,
+            (None, None) => (
+                Best {
+                    months: 0,
+                    flows: 0,
+                },
+                None,
+            ),
+        });
+        end.push(here);
+    }
+    // Back from the best: each chosen flow, then the best before its base.
+    let mut chosen = vec![false; ok.len()];
+    let mut at = upto.last().and_then(|u| u.1);
+    while let Some(k) = at {
+        chosen[k] = true;
+        let base = end[k].as_ref().and_then(|e| e.1);
+        at = base.and_then(|b| upto[b].1);
+    }
+    let kept: Vec<u32> = (0..ok.len()).filter(|&k| chosen[k]).map(month).collect();
+    let mut flows = Vec::new();
+    for (k, e) in end.into_iter().enumerate() {
+        if chosen[k] {
+            let (_, _, flow) = e.expect("a chosen figure has a flow");
+            flows.push((flow, ok[k].1));
+            continue;
+        }
+        let why = match broken[k].take().or_else(|| broken_from[k].take()) {
+            Some(r) => r,
+            None => {
+                let last = kept
+                    .iter()
+                    .rev()
+                    .find(|&&m| m < month(k))
+                    .copied()
+                    .unwrap_or(0);
+                not_kept(ok[k].0, year, (last, month(k)), &kept)
+            }
+        };
+        refused.push((ok[k].1, why));
+    }
+    refused.sort_by_key(|(o, _)| o.0);
+    Differenced { flows, refused }
+}
+
 /// `2023年1-6月累计`.
 fn ytd_text(year: i32, month: u32) -> String {
     format!("{year}年1-{month}月累计")
 }
 
-/// The refusal of a point whose months since the one before are no period.
-fn gap<T: Flow>(point: &T, year: i32, from: u32, month: u32) -> Reject {
+/// The refusal of a figure that is no end of the chain: from the last
+/// figure kept before it its months are no period (naming the month whose
+/// figure is missing), or they are one but storing it would leave the
+/// months after it without one.
+fn not_kept<T: Flow>(point: &T, year: i32, (last, month): (u32, u32), kept: &[u32]) -> Reject {
     let value = ytd_text(year, month);
-    let before = match from {
-        1 => "it is the first figure of its series".to_string(),
-        f => format!("the figure before it runs through month {}", f - 1),
+    let kept_text = match kept {
+        [] => "none of its figures make a period".to_string(),
+        k => format!(
+            "the series keeps its figures through month {}",
+            k.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        ),
     };
-    Reject::new(
-        Rule::Parse,
-        "period",
-        Some(&value),
-        format!(
-            "{value} of {}: {before}, and months {from}–{month} are not a month, quarter, half-year or year; the series has no figure through month {} ({}): give it, and this row adds the month after it",
+    let since = match last {
+        0 => "from the start of the year".to_string(),
+        l => format!("from its figure through month {l}"),
+    };
+    let message = match months_period(year, last + 1, month) {
+        None => format!(
+            "{value} of {}: {since}, months {}–{month} are not a month, quarter, half-year or year, so it is not stored — the series has no figure through month {} ({}); {kept_text}",
             point.code(),
+            last + 1,
             month - 1,
             ytd_text(year, month - 1)
         ),
-    )
+        Some(_) => format!(
+            "{value} of {}: stored, it would leave the months after it without a period, so it is not ({kept_text}: their flows add up to the latest)",
+            point.code()
+        ),
+    };
+    Reject::new(Rule::Parse, "period", Some(&value), message)
 }
 
 /// A count since the earlier figure, or E_RANGE when it went down.
@@ -229,10 +331,12 @@ impl Flow for DisputeRow {
     fn through(&self) -> Period {
         self.period
     }
-    fn series(&self) -> u128 {
+    fn series(&self, code: &str) -> u128 {
+        // `Others` of Family disputes is not the type `Others`.
         key_hash(&[
-            self.code.as_bytes(),
+            code.as_bytes(),
             self.category.as_deref().unwrap_or("").as_bytes(),
+            self.part_of.as_deref().unwrap_or("").as_bytes(),
         ])
     }
     fn since(&self, earlier: Option<&Self>, period: Period) -> Result<Self, Reject> {
@@ -251,16 +355,18 @@ impl Flow for DisputeRow {
         };
         let resolved = optional("resolved", self.resolved, earlier.map(|e| e.resolved))?;
         let escalated = optional("escalated", self.escalated, earlier.map(|e| e.escalated))?;
-        if let Some(resolved) = resolved.filter(|r| *r > received) {
-            return Err(Reject::new(
-                Rule::Order,
-                "resolved",
-                Some(&resolved.to_string()),
-                format!(
-                    "since month {} the year-to-date figures add {resolved} resolved but {received} received: resolved is more than received",
-                    at.2
-                ),
-            ));
+        for (column, n) in [("resolved", resolved), ("escalated", escalated)] {
+            if let Some(n) = n.filter(|n| *n > received) {
+                return Err(Reject::new(
+                    Rule::Order,
+                    column,
+                    Some(&n.to_string()),
+                    format!(
+                        "since month {} the year-to-date figures add {n} {column} but {received} received: {column} is more than received",
+                        at.2
+                    ),
+                ));
+            }
         }
         let mean_days = mean_since(
             "mean_days",
@@ -288,9 +394,9 @@ impl Flow for UsageRow {
     fn through(&self) -> Period {
         self.period
     }
-    fn series(&self) -> u128 {
+    fn series(&self, code: &str) -> u128 {
         key_hash(&[
-            self.code.as_bytes(),
+            code.as_bytes(),
             self.center_type.as_bytes(),
             self.center_name.as_bytes(),
         ])
@@ -351,7 +457,8 @@ mod tests {
     fn run(points: Vec<(DisputeRow, Origin)>) -> Differenced<DisputeRow> {
         let mut y = Ytd::new();
         for (r, o) in points {
-            y.push(r, o);
+            let code = r.code.clone();
+            y.push(r, o, &code);
         }
         y.differenced()
     }
@@ -384,7 +491,7 @@ mod tests {
     }
 
     /// A missing month is named; a figure that goes down is refused, not a
-    /// negative flow, and the series goes on from the figure before it.
+    /// negative flow; the flows kept cover the most months they can.
     #[test]
     fn a_gap_names_the_missing_month_and_a_fall_is_refused() {
         let d = run(vec![
@@ -399,35 +506,67 @@ mod tests {
             .iter()
             .map(|(r, _)| (r.period.canonical(), r.received))
             .collect();
-        // April lacks March; May fell below April; June is taken from April
-        // (from February, March–June is no period).
-        assert_eq!(flows, [("2023-01".to_string(), 10), ("2023-02".into(), 10)]);
+        // Without March, January and February cannot lead to June: the
+        // first half is kept whole.
+        assert_eq!(flows, [("2023-H1".to_string(), 60)]);
         let why: Vec<(u64, Rule, &str)> = d
             .refused
             .iter()
             .map(|(o, r)| (o.row(), r.rule, r.message.as_str()))
             .collect();
-        assert_eq!(why.len(), 3, "{why:?}");
-        assert_eq!((why[0].0, why[0].1), (3, Rule::Parse));
+        // In the order of their rows.
+        assert_eq!(why.len(), 4, "{why:?}");
+        assert_eq!((why[0].0, why[0].1), (1, Rule::Parse));
         assert!(
-            why[0]
-                .2
-                .contains("no figure through month 3 (2023年1-3月累计)"),
+            why[0].2.contains("would leave the months after it"),
             "{}",
             why[0].2
         );
-        assert_eq!((why[1].0, why[1].1), (4, Rule::Range));
+        assert_eq!((why[2].0, why[2].1), (3, Rule::Parse));
         assert!(
-            why[1].2.contains("is 35, less than 40 through month 4"),
-            "{}",
-            why[1].2
-        );
-        assert_eq!((why[2].0, why[2].1), (5, Rule::Parse));
-        assert!(
-            why[2].2.contains("months 3–6") && why[2].2.contains("through month 5"),
+            why[2].2.contains("months 1–4 are not")
+                && why[2]
+                    .2
+                    .contains("no figure through month 3 (2023年1-3月累计)"),
             "{}",
             why[2].2
         );
+        assert_eq!((why[3].0, why[3].1), (4, Rule::Range));
+        assert!(
+            why[3].2.contains("is 35, less than 40 through month 4"),
+            "{}",
+            why[3].2
+        );
+    }
+
+    /// A stray figure between quarter ends costs nothing (3, 4, 6, 9, 12:
+    /// the four quarters, April refused); a flow breaking a rule is not kept.
+    #[test]
+    fn a_stray_figure_between_quarters_is_left_out() {
+        let d = run(vec![
+            point(3, 30, 30, 1),
+            point(4, 35, 35, 2),
+            point(6, 60, 60, 3),
+            point(9, 90, 90, 4),
+            point(12, 120, 120, 5),
+        ]);
+        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        assert_eq!(flows, ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]);
+        assert_eq!(d.refused.len(), 1);
+        assert!(d.refused[0].1.message.contains("through month 3, 6, 9, 12"));
+        // Escalated above received between two figures is E_ORDER.
+        let (mut a, oa) = point(6, 10, 5, 1);
+        let (mut b, ob) = point(12, 11, 6, 2);
+        a.escalated = Some(2);
+        b.escalated = Some(5);
+        let d = run(vec![(a, oa), (b, ob)]);
+        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        assert_eq!(flows, ["2023"]);
+        assert_eq!(d.refused[0].1.rule, Rule::Order);
+        assert!(d.refused[0]
+            .1
+            .message
+            .contains("add 3 escalated but 1 received"));
     }
 
     /// A figure missing between quarter ends costs nothing: the next is
