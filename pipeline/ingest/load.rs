@@ -197,22 +197,17 @@ fn each_row(
                 _ => quote.clone().or_else(|| name_reject.clone()),
             };
             let outcome = match refused {
-                Some(mut r) => {
-                    // One reading of several: say which period.
-                    if maps.len() > 1 {
-                        let p = m.constant("period").unwrap_or_default();
-                        r.message = format!("{p}: {}", r.message);
-                    }
+                Some(r) => Err(RowError::Reject(r)),
+                None => on_row(rec, m, &place),
+            };
+            // One reading of several: its refusal says which period.
+            let outcome = match outcome {
+                Err(RowError::Reject(mut r)) if maps.len() > 1 => {
+                    let p = m.constant("period").unwrap_or_default();
+                    r.message = format!("{p}: {}", r.message);
                     Err(RowError::Reject(r))
                 }
-                None => on_row(rec, m, &place).map_err(|e| match e {
-                    RowError::Reject(mut r) if maps.len() > 1 => {
-                        let p = m.constant("period").unwrap_or_default();
-                        r.message = format!("{p}: {}", r.message);
-                        RowError::Reject(r)
-                    }
-                    e => e,
-                }),
+                o => o,
             };
             match outcome {
                 Ok(()) => entry.rows_stored += 1,
@@ -394,9 +389,7 @@ impl Ctx<'_> {
             on_row,
         )
     }
-}
 
-impl Ctx<'_> {
     /// A row counted as stored when read, refused when its table was read
     /// whole (a year-to-date figure, a held stock): quarantined, and its
     /// file's counts moved. `first_file` is the table's first entry in
