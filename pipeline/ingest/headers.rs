@@ -587,31 +587,25 @@ pub fn block_record(parts: &[Vec<String>], row: u64, table: Table, source: &Sour
     let cells = parts
         .iter()
         .map(|p| {
-            if p.is_empty() {
-                return None;
+            // `调解民间纠纷(件)` over `2010`: the column of that period.
+            let (last, rest) = p.split_last()?;
+            let of_period = crate::contract::grammar::parse_period(last)
+                .ok()
+                .and_then(|period| {
+                    let column = rest
+                        .iter()
+                        .rev()
+                        .find(|part| match_column(columns, source, part).is_some())?;
+                    Some(format!("{column} {}", period.canonical()))
+                });
+            if of_period.is_some() {
+                return of_period;
             }
             let named = p.iter().rev().find(|part| {
                 match_column(columns, source, part).is_some()
                     || (source.layout == Layout::Wide && parse_band(strip_unit(part)).is_ok())
             });
-            // `调解民间纠纷(件)` over `2010`: the column and the period.
-            let by_period = || {
-                let (last, rest) = p.split_last()?;
-                let period = crate::contract::grammar::parse_period(last).ok()?;
-                let column = rest
-                    .iter()
-                    .rev()
-                    .find(|part| match_column(columns, source, part).is_some())?;
-                Some(format!("{column} {}", period.canonical()))
-            };
-            match named {
-                Some(n) if p.len() == 1 || match_column(columns, source, n).is_none() => {
-                    Some(n.clone())
-                }
-                _ => by_period()
-                    .or_else(|| named.cloned())
-                    .or_else(|| Some(p.join("/"))),
-            }
+            Some(named.cloned().unwrap_or_else(|| p.join("/")))
         })
         .collect();
     RawRecord {
