@@ -227,11 +227,12 @@ impl<'a> Outline<'a> {
                 ..open
             };
             found.extend(close(total, at));
+            // Rows after it (`#其中：农村`) are its parts, as under a total on top.
             self.open.push(Open {
-                level,
-                row: rec.row,
-                values,
-                ..Open::empty()
+                sums: [None; 3],
+                parts: (0, u64::MAX, 0),
+                of_which: true,
+                ..open
             });
         } else {
             self.open.push(open);

@@ -11,21 +11,21 @@
 //! is June, September's less June's the third quarter, June's alone the
 //! first half.
 //!
-//! A point is taken from the last figure a flow was stored up to, so that
-//! the flows stored add up to the latest figure (1-3月, a missing 1-4月, 1-5月,
-//! 1-6月: the first quarter, then 1-6月 less 1-3月 is the second); where
-//! those months are no period, from the figure just before it (1, 2, 4, 5:
-//! 5 less 4 is May).
+//! Which points are stored is a choice ([`one_series`]): of the chains of
+//! points whose every interval is a period, the one covering the most
+//! months, then with the most flows (1-3月, a stray 1-4月, 1-6月: the two
+//! quarters; monthly 1, 2, 4, 5: January, February and May, 5 less 4).
 //!
 //! Not stored, each with its reason:
-//! - a point whose months since either figure are no period: E_PARSE
-//!   naming the missing month;
-//! - a count smaller than the point before it (a year-to-date figure does
+//! - a count smaller than an earlier point's (a year-to-date figure does
 //!   not go down: a correction or a typing error, not a negative flow):
-//!   E_RANGE naming both figures; the next point is taken from the earlier;
-//! - a flow that breaks a row rule of its own (more resolved than received
-//!   in the months between, a mean the two figures cannot both hold): the
-//!   rule's id, naming both figures.
+//!   E_RANGE naming both figures;
+//! - a point no chain ends at (its months since any figure are no period):
+//!   E_PARSE naming the missing month; one a chain could end at but the
+//!   chosen one leaves out: E_PARSE saying so;
+//! - a flow that breaks a row rule of its own (more resolved or escalated
+//!   than received in the months between, a mean the two figures cannot
+//!   both hold): the rule's id, told for the point left out.
 
 use std::collections::HashMap;
 
@@ -61,8 +61,8 @@ pub(super) struct Differenced<T> {
     pub refused: Vec<(Origin, Reject)>,
 }
 
-/// The best set of flows ending at or before a figure: months covered,
-/// flows, and how it was made (`None`: no flow yet).
+/// A set of flows ending at or before a figure, as the choice compares
+/// them: months covered, then flows.
 #[derive(Clone, Copy, PartialEq, PartialOrd)]
 struct Best {
     months: u32,
@@ -123,11 +123,12 @@ impl<T: Flow> Ytd<T> {
 /// chain is refused, naming why.
 fn one_series<T: Flow>(points: &[(&T, Origin)]) -> Differenced<T> {
     let mut refused = Vec::new();
-    // 1. A year-to-date figure does not go down.
+    // 1. A year-to-date figure does not go down: below any earlier one (a
+    // count one of them lacks says nothing).
     let mut ok: Vec<(&T, Origin)> = Vec::new();
     for &(p, o) in points {
-        let fell = ok.last().and_then(|&(last, _)| {
-            p.since(Some(last), p.through())
+        let fell = ok.iter().rev().find_map(|&(earlier, _)| {
+            p.since(Some(earlier), p.through())
                 .err()
                 .filter(|r| r.rule == Rule::Range)
         });
@@ -205,9 +206,9 @@ fn one_series<T: Flow>(points: &[(&T, Origin)]) -> Differenced<T> {
     }
     let kept: Vec<u32> = (0..ok.len()).filter(|&k| chosen[k]).map(month).collect();
     let mut flows = Vec::new();
-    for (k, e) in end.into_iter().enumerate() {
+    for k in 0..ok.len() {
         if chosen[k] {
-            let (_, _, flow) = e.expect("a chosen figure has a flow");
+            let (_, _, flow) = end[k].take().expect("a chosen figure has a flow");
             flows.push((flow, ok[k].1));
             continue;
         }
@@ -220,7 +221,8 @@ fn one_series<T: Flow>(points: &[(&T, Origin)]) -> Differenced<T> {
                     .find(|&&m| m < month(k))
                     .copied()
                     .unwrap_or(0);
-                not_kept(ok[k].0, year, (last, month(k)), &kept)
+                let reachable = end[k].is_some();
+                not_kept(ok[k].0, year, (last, month(k)), (&kept, reachable))
             }
         };
         refused.push((ok[k].1, why));
@@ -234,11 +236,16 @@ fn ytd_text(year: i32, month: u32) -> String {
     format!("{year}年1-{month}月累计")
 }
 
-/// The refusal of a figure that is no end of the chain: from the last
-/// figure kept before it its months are no period (naming the month whose
-/// figure is missing), or they are one but storing it would leave the
-/// months after it without one.
-fn not_kept<T: Flow>(point: &T, year: i32, (last, month): (u32, u32), kept: &[u32]) -> Reject {
+/// The refusal of a figure that is no end of the chain: no chain ends at it
+/// (from no figure before it are its months a period: the month whose
+/// figure is missing is named), or one could (`reachable`) but the chain
+/// chosen covers more months without it.
+fn not_kept<T: Flow>(
+    point: &T,
+    year: i32,
+    (last, month): (u32, u32),
+    (kept, reachable): (&[u32], bool),
+) -> Reject {
     let value = ytd_text(year, month);
     let kept_text = match kept {
         [] => "none of its figures make a period".to_string(),
@@ -251,16 +258,16 @@ fn not_kept<T: Flow>(point: &T, year: i32, (last, month): (u32, u32), kept: &[u3
         0 => "from the start of the year".to_string(),
         l => format!("from its figure through month {l}"),
     };
-    let message = match months_period(year, last + 1, month) {
-        None => format!(
+    let message = match reachable {
+        false => format!(
             "{value} of {}: {since}, months {}–{month} are not a month, quarter, half-year or year, so it is not stored — the series has no figure through month {} ({}); {kept_text}",
             point.code(),
             last + 1,
             month - 1,
             ytd_text(year, month - 1)
         ),
-        Some(_) => format!(
-            "{value} of {}: stored, it would leave the months after it without a period, so it is not ({kept_text}: their flows add up to the latest)",
+        true => format!(
+            "{value} of {}: stored, it would leave other months without a period, so it is not ({kept_text}, which cover more months)",
             point.code()
         ),
     };
@@ -518,7 +525,7 @@ mod tests {
         assert_eq!(why.len(), 4, "{why:?}");
         assert_eq!((why[0].0, why[0].1), (1, Rule::Parse));
         assert!(
-            why[0].2.contains("would leave the months after it"),
+            why[0].2.contains("would leave other months"),
             "{}",
             why[0].2
         );
@@ -594,6 +601,38 @@ mod tests {
         ]);
         let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
         assert_eq!(flows, ["2023-01", "2023-02", "2023-05"]);
+    }
+
+    /// A fall is seen past a figure that lacks the count; a figure a chain
+    /// could end at but the chosen one leaves out says so, not that a
+    /// figure is missing.
+    #[test]
+    fn a_fall_past_a_blank_and_a_figure_left_out() {
+        let (a, oa) = point(3, 30, 30, 1);
+        let (mut b, ob) = point(4, 35, 0, 2);
+        b.resolved = None;
+        let (c, oc) = point(6, 60, 20, 3);
+        let d = run(vec![(a, oa), (b, ob), (c, oc)]);
+        let refused: Vec<(u64, Rule)> = d.refused.iter().map(|(o, r)| (o.row(), r.rule)).collect();
+        assert!(refused.contains(&(3, Rule::Range)), "{refused:?}");
+        let d = run(vec![
+            point(4, 40, 40, 1),
+            point(5, 50, 50, 2),
+            point(6, 60, 60, 3),
+        ]);
+        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        assert_eq!(flows, ["2023-H1"]);
+        let five = &d
+            .refused
+            .iter()
+            .find(|(o, _)| o.row() == 2)
+            .unwrap()
+            .1
+            .message;
+        assert!(
+            five.contains("would leave other months") && !five.contains("no figure"),
+            "{five}"
+        );
     }
 
     /// The mean over the months between is what the two figures imply.
