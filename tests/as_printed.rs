@@ -60,13 +60,7 @@ fn a_bulletin_s_ages_ingest_as_printed_with_the_raw_column_ignored() {
         ["2023", "2023", "2023", "2021", "2021"]
     );
     // The day 2021-06-05 does not end 2021: said once per row stored from it.
-    let findings = parquet(&wd.path("wh/_findings.parquet"));
-    let msgs: Vec<String> = strs(&findings, "message")
-        .into_iter()
-        .zip(strs(&findings, "rule"))
-        .filter(|(_, r)| r == "W_ASAT")
-        .map(|(m, _)| m)
-        .collect();
+    let msgs = common::findings_of(&wd, "wh", "W_ASAT");
     assert_eq!(msgs.len(), 2, "{msgs:?}");
     assert!(
         msgs[0].contains("a stock as at 2021-06-05 ('2021年6月5日') is stored as 2021"),
@@ -127,16 +121,7 @@ fn flows_over_half_years_and_month_ranges_and_a_day_refused() {
     assert!(m[0].contains("a flow is counted over a period"), "{}", m[0]);
     // The halves add up to the year in the unit metrics of a yearly run:
     // (36 + 30) / (40 + 35).
-    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
-    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
-    let (code, metric, value) = (
-        strs(&um, "region_code"),
-        strs(&um, "metric"),
-        common::f64s(&um, "value"),
-    );
-    let rate = (0..um.height())
-        .find(|&i| code[i] == "110117001001" && metric[i] == "resolution_rate")
-        .and_then(|i| value[i]);
+    let rate = common::unit_metric(&wd, &cfg, "110117001001", "resolution_rate");
     assert_eq!(rate, Some(66.0 / 75.0));
 }
 
@@ -341,16 +326,7 @@ fn a_year_to_date_series_is_differenced_into_the_periods_it_adds() {
         (Some(5), Some(2))
     );
     // The quarters add up to the year: 115 / 130.
-    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
-    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
-    let (code, metric, value) = (
-        strs(&um, "region_code"),
-        strs(&um, "metric"),
-        common::f64s(&um, "value"),
-    );
-    let rate = (0..um.height())
-        .find(|&i| code[i] == "110117001001" && metric[i] == "resolution_rate")
-        .and_then(|i| value[i]);
+    let rate = common::unit_metric(&wd, &cfg, "110117001001", "resolution_rate");
     assert_eq!(rate, Some(115.0 / 130.0));
 }
 
@@ -584,13 +560,7 @@ fn coverage_counts_a_period_a_region_s_rows_cover_as_reported() {
         ),
     );
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
-    let f = parquet(&wd.path("wh/_findings.parquet"));
-    let cov: Vec<String> = strs(&f, "message")
-        .into_iter()
-        .zip(strs(&f, "rule"))
-        .filter(|(_, r)| r == "W_COVERAGE")
-        .map(|(m, _)| m)
-        .collect();
+    let cov = common::findings_of(&wd, "wh", "W_COVERAGE");
     // 乙's halves cover 2023; 丙's first half covers neither the year nor the
     // second half.
     assert_eq!(
@@ -636,18 +606,8 @@ fn a_table_of_cases_only_leaves_the_resolution_rate_unknown() {
             [Some(36.0), None, Some(18.0)]
         );
     }
-    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
-    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
-    let (code, metric, value) = (
-        strs(&um, "region_code"),
-        strs(&um, "metric"),
-        common::f64s(&um, "value"),
-    );
-    let rate = |c: &str| {
-        (0..um.height())
-            .find(|&i| code[i] == c && metric[i] == "resolution_rate")
-            .and_then(|i| value[i])
-    };
+    let rates = common::unit_metrics(&wd, &cfg, "resolution_rate");
+    let rate = |c: &str| rates.iter().find(|(u, _)| u == c).and_then(|(_, v)| *v);
     assert_eq!(rate("110117001001"), None);
     assert_eq!(rate("110117001005"), Some(0.9));
 }
@@ -864,13 +824,7 @@ fn outlines_of_several_regions_with_totals_last() {
         ),
     );
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
-    let f = parquet(&wd.path("wh/_findings.parquet"));
-    let msgs: Vec<String> = strs(&f, "message")
-        .into_iter()
-        .zip(strs(&f, "rule"))
-        .filter(|(_, r)| r == "W_TOTAL")
-        .map(|(m, _)| m)
-        .collect();
+    let msgs = common::findings_of(&wd, "wh", "W_TOTAL");
     // 001001 adds up (its 离婚 is a part of 婚姻家庭, not a third type);
     // 001005's total says 31 over 30 received.
     assert_eq!(msgs.len(), 1, "{msgs:?}");
@@ -889,18 +843,8 @@ fn outlines_of_several_regions_with_totals_last() {
         m[0]
     );
     // The metrics take the row over all types: 45 / 50, 20 / 31.
-    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
-    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
-    let (code, metric, value) = (
-        strs(&um, "region_code"),
-        strs(&um, "metric"),
-        common::f64s(&um, "value"),
-    );
-    let rate = |c: &str| {
-        (0..um.height())
-            .find(|&i| code[i] == c && metric[i] == "resolution_rate")
-            .and_then(|i| value[i])
-    };
+    let rates = common::unit_metrics(&wd, &cfg, "resolution_rate");
+    let rate = |c: &str| rates.iter().find(|(u, _)| u == c).and_then(|(_, v)| *v);
     assert_eq!(rate("110117001001"), Some(0.9));
     assert_eq!(rate("110117001005"), Some(20.0 / 31.0));
 }
@@ -926,16 +870,7 @@ fn a_part_is_never_added_into_its_region_s_figure() {
         ),
     );
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
-    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
-    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
-    let (code, metric, value) = (
-        strs(&um, "region_code"),
-        strs(&um, "metric"),
-        common::f64s(&um, "value"),
-    );
-    let rate = (0..um.height())
-        .find(|&i| code[i] == "110117001001" && metric[i] == "resolution_rate")
-        .and_then(|i| value[i]);
+    let rate = common::unit_metric(&wd, &cfg, "110117001001", "resolution_rate");
     assert_eq!(rate, Some(0.9));
 }
 

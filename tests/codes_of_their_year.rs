@@ -126,16 +126,6 @@ fn metrics(wd: &Workdir, cfg: &Path) -> Vec<String> {
     lines
 }
 
-fn findings_of(wd: &Workdir, rule: &str) -> Vec<String> {
-    let f = parquet(&wd.path("wh/_findings.parquet"));
-    strs(&f, "message")
-        .into_iter()
-        .zip(strs(&f, "rule"))
-        .filter(|(_, r)| r == rule)
-        .map(|(m, _)| m)
-        .collect()
-}
-
 #[test]
 fn a_panel_in_the_codes_of_its_years_harmonised_equals_it_written_in_2023_codes() {
     let filed = Workdir::new();
@@ -148,7 +138,10 @@ fn a_panel_in_the_codes_of_its_years_harmonised_equals_it_written_in_2023_codes(
     let out = filed.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(out.contains("quarantined 0"), "{out}");
     // 楚州区 is 320803's name of 2007: not a W_NAME.
-    assert_eq!(findings_of(&filed, "W_NAME"), Vec::<String>::new());
+    assert_eq!(
+        common::findings_of(&filed, "wh", "W_NAME"),
+        Vec::<String>::new()
+    );
     let m = common::manifest(&filed, "wh");
     let codes = &m["codes"];
     assert_eq!(codes["history"], "shipped");
@@ -210,7 +203,7 @@ fn a_code_not_of_its_year_is_quarantined_naming_what_it_was() {
         m[1]
     );
     // 楚州区 is not 320803's name of 2023.
-    let w = findings_of(&wd, "W_NAME");
+    let w = common::findings_of(&wd, "wh", "W_NAME");
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].contains("320803 is 淮安区"), "{}", w[0]);
 }

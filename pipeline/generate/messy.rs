@@ -524,10 +524,16 @@ fn write_disputes_ytd(
     expect: &mut Vec<Expect>,
 ) -> Result<(), GenerateError> {
     const FILE: &str = "disputes_ytd.csv";
-    let half = |v: &str| -> String {
-        v.parse::<i64>()
-            .map(|x| (x / 2).to_string())
-            .unwrap_or_default()
+    // A type's figure through a month: each count divided by `part` (the
+    // year's in `rows`: 1; about half of it through June: 2).
+    let figure = |r: &Vec<String>, through: &str, part: i64| -> Vec<String> {
+        let count = |v: &str| {
+            v.parse::<i64>()
+                .map(|x| (x / part).to_string())
+                .unwrap_or_default()
+        };
+        let (a, b, c) = (count(&r[3]), count(&r[4]), count(&r[5]));
+        s(&[&r[0], through, &r[2], &a, &b, &c, &r[6]])
     };
     let mut body: Rows = Vec::new();
     let mut plant = |body: &mut Rows, row: Vec<String>, rule: &'static str| {
@@ -543,38 +549,16 @@ fn write_disputes_ytd(
         let of_year: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == year).collect();
         if year == "2022" {
             if let Some(r) = of_year.first() {
-                let third = |v: &str| {
-                    v.parse::<i64>()
-                        .map(|x| (x / 3).to_string())
-                        .unwrap_or_default()
-                };
-                let row = s(&[
-                    &r[0],
-                    "2022年1-4月累计",
-                    &r[2],
-                    &third(&r[3]),
-                    &third(&r[4]),
-                    &third(&r[5]),
-                    &r[6],
-                ]);
-                plant(&mut body, row, "E_PARSE");
+                plant(&mut body, figure(r, "2022年1-4月累计", 3), "E_PARSE");
             }
         }
         for r in &of_year {
-            body.push(s(&[
-                &r[0],
-                &format!("{year}年1-6月累计"),
-                &r[2],
-                &half(&r[3]),
-                &half(&r[4]),
-                &half(&r[5]),
-                &r[6],
-            ]));
+            body.push(figure(r, &format!("{year}年1-6月累计"), 2));
         }
         if year == "2023" {
             if let Some(r) = of_year.first() {
                 // Through September, yet below June's received.
-                let below = half(&r[3]).parse::<i64>().unwrap_or(0) - 1;
+                let below = r[3].parse::<i64>().unwrap_or(0) / 2 - 1;
                 let row = s(&[
                     &r[0],
                     "2023年1-9月累计",
@@ -588,15 +572,7 @@ fn write_disputes_ytd(
             }
         }
         for r in &of_year {
-            body.push(s(&[
-                &r[0],
-                &format!("{year}年1-12月累计"),
-                &r[2],
-                &r[3],
-                &r[4],
-                &r[5],
-                &r[6],
-            ]));
+            body.push(figure(r, &format!("{year}年1-12月累计"), 1));
         }
     }
     let bytes = csv_bytes(

@@ -59,23 +59,13 @@ impl Dated {
     /// W_ASAT for the row once stored ("a stock as at 2021-06-05 is stored as 2021").
     pub(super) fn finding(&self, shown: &str) -> Finding {
         let r = &self.row.rows[0].0;
-        let period = r.period.canonical();
-        Finding {
-            table: Table::MemberAges,
-            rule: Rule::AsAt,
-            region_code: Some(r.code.clone()),
-            period: Some(period.clone()),
-            role: None,
-            band: None,
-            expected: None,
-            actual: None,
-            message: format!(
-                "{shown} row {}: a stock as at {} ('{}') is stored as {period}, the period that holds the day",
-                self.row.origin.row(),
-                self.day.text(),
-                self.raw
-            ),
-        }
+        crate::ingest::validate::as_at(
+            Table::MemberAges,
+            Some(r.code.clone()),
+            r.period,
+            (self.day, &self.raw),
+            (shown, self.row.origin.row()),
+        )
     }
 }
 

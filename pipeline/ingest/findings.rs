@@ -173,22 +173,11 @@ fn age_findings_in(
             group_keys(),
             JoinArgs::new(JoinType::Left),
         )
-        .with_column(denom.alias("denom"))
-        .filter(col("denom").gt(lit(0.0)))
-        .with_column(
-            (col("count") / col("denom") * lit(100.0))
-                .round(6, RoundMode::HalfToEven)
-                .alias("expected"),
-        )
-        .filter(
-            (col("reported_share") - col("expected"))
-                .abs()
-                .gt(lit(share_tolerance + 1e-9)),
-        )
-        .sort(
-            ["region_code", "period_start", "role", "age_lo"],
-            SortMultipleOptions::default(),
-        );
+        .with_column(denom.alias("denom"));
+    let shares = shares_off(shares, col("count"), share_tolerance).sort(
+        ["region_code", "period_start", "role", "age_lo"],
+        SortMultipleOptions::default(),
+    );
     // One plan for both, so the band sums are grouped once (a collect each
     // grouped the table twice).
     let opt = totals.get_current_optimizations();
@@ -257,14 +246,39 @@ fn age_findings_in(
             band: bands[i].clone(),
             expected: Some(e),
             actual: Some(r),
-            message: format!(
-                "reported share {r}% differs from {} / {} = {e}% by more than {share_tolerance} points",
-                counts[i].unwrap_or(0.0),
-                (denoms[i].unwrap_or(0.0) * 1e6).round() / 1e6
+            message: share_message(
+                (counts[i].unwrap_or(0.0), denoms[i].unwrap_or(0.0)),
+                (e, r),
+                share_tolerance,
             ),
         });
     }
     Ok((totals_found, out))
+}
+
+/// The rows of `lf` (with `denom` and `reported_share`) whose printed share
+/// is more than `tolerance` points from `count` / `denom` × 100 (`expected`,
+/// rounded to 1e-6); rows without a denominator are not checked.
+fn shares_off(lf: LazyFrame, count: Expr, tolerance: f64) -> LazyFrame {
+    lf.filter(col("denom").gt(lit(0.0)))
+        .with_column(
+            (count / col("denom") * lit(100.0))
+                .round(6, RoundMode::HalfToEven)
+                .alias("expected"),
+        )
+        .filter(
+            (col("reported_share") - col("expected"))
+                .abs()
+                .gt(lit(tolerance + 1e-9)),
+        )
+}
+
+/// "reported share 27.22% differs from 2 / 9 = 22.222222% by more than 0.05 points".
+fn share_message((count, denom): (f64, f64), (e, r): (f64, f64), tolerance: f64) -> String {
+    format!(
+        "reported share {r}% differs from {count} / {} = {e}% by more than {tolerance} points",
+        (denom * 1e6).round() / 1e6
+    )
 }
 
 /// The tree as W_COVERAGE reads it: code, name and level of every region.
@@ -351,23 +365,15 @@ pub fn dispute_share_findings(path: &Path, share_tolerance: f64) -> PolarsResult
                 .alias("denom"),
         );
     let found = collect(
-        shared
-            .join(denominators, key(), key(), JoinArgs::new(JoinType::Left))
-            .filter(col("denom").gt(lit(0.0)))
-            .with_column(
-                (col("received").cast(DataType::Float64) / col("denom") * lit(100.0))
-                    .round(6, RoundMode::HalfToEven)
-                    .alias("expected"),
-            )
-            .filter(
-                (col("reported_share") - col("expected"))
-                    .abs()
-                    .gt(lit(share_tolerance + 1e-9)),
-            )
-            .sort(
-                ["region_code", "period_start", "category"],
-                SortMultipleOptions::default().with_nulls_last(false),
-            ),
+        shares_off(
+            shared.join(denominators, key(), key(), JoinArgs::new(JoinType::Left)),
+            col("received").cast(DataType::Float64),
+            share_tolerance,
+        )
+        .sort(
+            ["region_code", "period_start", "category"],
+            SortMultipleOptions::default().with_nulls_last(false),
+        ),
     )?;
     let (codes, periods, categories, parents) = (
         strs(&found, "region_code")?,
@@ -400,9 +406,12 @@ pub fn dispute_share_findings(path: &Path, share_tolerance: f64) -> PolarsResult
                 expected: Some(e),
                 actual: Some(r),
                 message: format!(
-                    "{category}: reported share {r}% differs from {} / {} = {e}% by more than {share_tolerance} points",
-                    received[i].unwrap_or(0.0),
-                    denoms[i].unwrap_or(0.0)
+                    "{category}: {}",
+                    share_message(
+                        (received[i].unwrap_or(0.0), denoms[i].unwrap_or(0.0)),
+                        (e, r),
+                        share_tolerance
+                    )
                 ),
             }
         })

@@ -154,22 +154,18 @@ fn each_row(
         };
         // An outline is read whole in every shard (a row's place depends on
         // the rows above it, any shard's).
-        let places: Vec<Place> = maps
-            .iter()
-            .zip(&mut outlines)
-            .map(
-                |(m, outline)| match header.outline && !note && quote.is_none() {
-                    true => {
-                        let (place, found) = outline.row(rec, m, at);
-                        if first_shard {
-                            findings.extend(found);
-                        }
-                        place
+        let places: Option<Vec<Place>> = (header.outline && !note && quote.is_none()).then(|| {
+            maps.iter()
+                .zip(&mut outlines)
+                .map(|(m, outline)| {
+                    let (place, found) = outline.row(rec, m, at);
+                    if first_shard {
+                        findings.extend(found);
                     }
-                    false => Place::Row,
-                },
-            )
-            .collect();
+                    place
+                })
+                .collect()
+        });
         if !keep(rec, &header) {
             continue; // another shard's row
         }
@@ -191,7 +187,8 @@ fn each_row(
         if read % 16_384 == 0 {
             bar.set_position(position.load(std::sync::atomic::Ordering::Relaxed));
         }
-        for (m, place) in maps.iter().zip(places) {
+        for (i, m) in maps.iter().enumerate() {
+            let place = places.as_ref().map_or(Place::Row, |p| p[i].clone());
             let refused = match &place {
                 Place::Bad(r) => Some(r.clone()),
                 _ => quote.clone().or_else(|| name_reject.clone()),

@@ -133,6 +133,9 @@ pub fn open_quote<C: crate::ingest::read::AsCell>(
 pub struct Cells<'a> {
     pub rec: &'a RawRecord,
     pub map: &'a HeaderMap,
+    /// The day a stock is as at inside its period, once [`Cells::period`]
+    /// has read it (`Some(None)`: read, none).
+    mid_day: std::cell::Cell<Option<Option<parse::Date>>>,
 }
 
 type R<T> = Result<T, Reject>;
@@ -157,7 +160,11 @@ impl<'a> Cells<'a> {
                 ),
             ));
         }
-        Ok(Cells { rec, map })
+        Ok(Cells {
+            rec,
+            map,
+            mid_day: std::cell::Cell::new(None),
+        })
     }
 
     pub fn get(&self, col: &str) -> Option<&'a str> {
@@ -230,6 +237,8 @@ impl<'a> Cells<'a> {
                 format!("'{v}' is a day, and a flow is counted over a period (2023, 2023年1-6月, 2023年第二季度): a figure 截至 a day is a year-to-date total (累计), not stored; give the figure of each month, quarter or the year"),
             ));
         }
+        self.mid_day
+            .set(Some(cell.as_at.filter(|_| cell.mid_period())));
         Ok(cell.period)
     }
 
@@ -239,6 +248,9 @@ impl<'a> Cells<'a> {
     pub fn mid_period_day(&self) -> Option<parse::Date> {
         if !self.map.stock {
             return None;
+        }
+        if let Some(read) = self.mid_day.get() {
+            return read;
         }
         let cell = parse::parse_period_at(self.get("period")?, self.map.period_kind).ok()?;
         cell.as_at.filter(|_| cell.mid_period())
@@ -548,21 +560,32 @@ pub fn as_at_finding(rec: &RawRecord, h: &HeaderMap, table: Table, shown: &str) 
     let v = h.cell(rec, "period")?;
     let cell = crate::contract::grammar::parse_period_at(v, h.period_kind).ok()?;
     let day = cell.as_at.filter(|_| cell.mid_period())?;
-    let period = cell.period.canonical();
-    Some(Finding {
+    let code = h.cell(rec, "region_code").map(str::to_string);
+    Some(as_at(table, code, cell.period, (day, v), (shown, rec.row)))
+}
+
+/// W_ASAT for a stock stored as `period` from `day` (printed `raw`), read
+/// at `shown` row `row`.
+pub fn as_at(
+    table: Table,
+    code: Option<String>,
+    period: Period,
+    (day, raw): (parse::Date, &str),
+    (shown, row): (&str, u64),
+) -> Finding {
+    let period = period.canonical();
+    Finding {
         table,
         rule: Rule::AsAt,
-        region_code: h.cell(rec, "region_code").map(str::to_string),
+        region_code: code,
         period: Some(period.clone()),
         role: None,
         band: None,
         expected: None,
         actual: None,
         message: format!(
-            "{} row {}: a stock as at {} ('{v}') is stored as {period}, the period that holds the day",
-            shown,
-            rec.row,
+            "{shown} row {row}: a stock as at {} ('{raw}') is stored as {period}, the period that holds the day",
             day.text()
         ),
-    })
+    }
 }

@@ -461,6 +461,19 @@ mod tests {
         (row_, Origin::new(0, row))
     }
 
+    /// The flows' periods.
+    fn periods(d: &Differenced<DisputeRow>) -> Vec<String> {
+        d.flows.iter().map(|(r, _)| r.period.canonical()).collect()
+    }
+
+    /// The flows' periods and received.
+    fn received(d: &Differenced<DisputeRow>) -> Vec<(String, i64)> {
+        d.flows
+            .iter()
+            .map(|(r, _)| (r.period.canonical(), r.received))
+            .collect()
+    }
+
     fn run(points: Vec<(DisputeRow, Origin)>) -> Differenced<DisputeRow> {
         let mut y = Ytd::new();
         for (r, o) in points {
@@ -508,11 +521,7 @@ mod tests {
             point(5, 35, 35, 4),
             point(6, 60, 60, 5),
         ]);
-        let flows: Vec<(String, i64)> = d
-            .flows
-            .iter()
-            .map(|(r, _)| (r.period.canonical(), r.received))
-            .collect();
+        let flows = received(&d);
         // Without March, January and February cannot lead to June: the
         // first half is kept whole.
         assert_eq!(flows, [("2023-H1".to_string(), 60)]);
@@ -557,7 +566,7 @@ mod tests {
             point(9, 90, 90, 4),
             point(12, 120, 120, 5),
         ]);
-        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        let flows = periods(&d);
         assert_eq!(flows, ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]);
         assert_eq!(d.refused.len(), 1);
         assert!(d.refused[0].1.message.contains("through month 3, 6, 9, 12"));
@@ -567,7 +576,7 @@ mod tests {
         a.escalated = Some(2);
         b.escalated = Some(5);
         let d = run(vec![(a, oa), (b, ob)]);
-        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        let flows = periods(&d);
         assert_eq!(flows, ["2023"]);
         assert_eq!(d.refused[0].1.rule, Rule::Order);
         assert!(d.refused[0]
@@ -586,11 +595,7 @@ mod tests {
             point(5, 50, 50, 2),
             point(6, 60, 60, 3),
         ]);
-        let flows: Vec<(String, i64)> = d
-            .flows
-            .iter()
-            .map(|(r, _)| (r.period.canonical(), r.received))
-            .collect();
+        let flows = received(&d);
         assert_eq!(flows, [("2023-Q1".to_string(), 30), ("2023-Q2".into(), 30)]);
         assert_eq!(d.refused.len(), 1);
         let d = run(vec![
@@ -599,7 +604,7 @@ mod tests {
             point(4, 40, 40, 3),
             point(5, 50, 50, 4),
         ]);
-        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        let flows = periods(&d);
         assert_eq!(flows, ["2023-01", "2023-02", "2023-05"]);
     }
 
@@ -620,7 +625,7 @@ mod tests {
             point(5, 50, 50, 2),
             point(6, 60, 60, 3),
         ]);
-        let flows: Vec<String> = d.flows.iter().map(|(r, _)| r.period.canonical()).collect();
+        let flows = periods(&d);
         assert_eq!(flows, ["2023-H1"]);
         let five = &d
             .refused

@@ -178,6 +178,42 @@ pub fn f64s(df: &polars::prelude::DataFrame, col: &str) -> Vec<Option<f64>> {
         .collect()
 }
 
+/// The messages of the findings of `rule` in the warehouse `warehouse`.
+pub fn findings_of(wd: &Workdir, warehouse: &str, rule: &str) -> Vec<String> {
+    let f = parquet(&wd.path(&format!("{warehouse}/_findings.parquet")));
+    strs(&f, "message")
+        .into_iter()
+        .zip(strs(&f, "rule"))
+        .filter(|(_, r)| r == rule)
+        .map(|(m, _)| m)
+        .collect()
+}
+
+/// Runs `compare` with `cfg`; then `metric` (no breakdown) of unit `code`
+/// by `compare`'s run in `out/`, one value per unit (a one-period run).
+pub fn unit_metric(wd: &Workdir, cfg: &Path, code: &str, metric: &str) -> Option<f64> {
+    unit_metrics(wd, cfg, metric)
+        .into_iter()
+        .find(|(c, _)| c == code)
+        .and_then(|(_, v)| v)
+}
+
+/// Runs `compare` with `cfg`; then every unit's `metric` (no breakdown).
+pub fn unit_metrics(wd: &Workdir, cfg: &Path, metric: &str) -> Vec<(String, Option<f64>)> {
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    let um = parquet(&wd.path(&format!("out/{}/tables/unit_metrics.parquet", wd.latest())));
+    let (code, m, b, v) = (
+        strs(&um, "region_code"),
+        strs(&um, "metric"),
+        strs(&um, "breakdown"),
+        f64s(&um, "value"),
+    );
+    (0..um.height())
+        .filter(|&i| m[i] == metric && b[i].is_empty())
+        .map(|i| (code[i].clone(), v[i]))
+        .collect()
+}
+
 /// A whole-number column (nulls not allowed).
 pub fn ints(df: &polars::prelude::DataFrame, col: &str) -> Vec<i64> {
     f64s(df, col)

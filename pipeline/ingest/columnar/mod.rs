@@ -259,7 +259,14 @@ pub(in crate::ingest) trait Columns: Send + Sync {
     /// its code is not in the tree (the record path's order: row rules, then
     /// the tree).
     fn of_row<'r>(row: &'r Self::Typed, codes: &Codes) -> Result<Self::Fast<'r>, Reject>;
-    /// The record path's row function for one record, then [`Columns::store`].
+    /// Whether the record path's row is held until the table is read
+    /// instead of stored now (a member-age stock as at a day inside its
+    /// period, `crate::ingest::dated`); none is by default.
+    fn hold(&mut self, _cells: &Cells, _row: &Self::Typed, _origin: Origin) -> bool {
+        false
+    }
+    /// The record path's row function for one record, then [`Columns::store`]
+    /// (or [`Columns::hold`]).
     fn record(
         &mut self,
         rec: &RawRecord,
@@ -269,8 +276,12 @@ pub(in crate::ingest) trait Columns: Send + Sync {
         origin: Origin,
         shown: &[String],
     ) -> Result<(), Reject> {
-        let row = self.row_rules(&Cells::new(rec, h)?)?;
+        let cells = Cells::new(rec, h)?;
+        let row = self.row_rules(&cells)?;
         let fast = Self::of_row(&row, codes)?;
+        if self.hold(&cells, &row, origin) {
+            return Ok(());
+        }
         self.store(fast, r, origin, shown)
     }
     fn len(&self) -> usize;

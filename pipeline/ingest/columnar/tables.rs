@@ -10,9 +10,7 @@ use super::{
 use crate::contract::grammar::{self as parse, Band, Period};
 use crate::ingest::checks::{band_clash, key_hash, Origin};
 use crate::ingest::dated::{Checked, Dated};
-use crate::ingest::headers::HeaderMap;
 use crate::ingest::quarantine::Reject;
-use crate::ingest::read::RawRecord;
 use crate::ingest::validate::{self, Cells};
 
 /// disputes' columns.
@@ -364,35 +362,22 @@ impl Columns for Ages {
         validate::age_row(cells, self.scale)
     }
 
-    /// The record path's row function; a stock as at a day inside its
-    /// period is held until the table is read, as the record path holds it
-    /// (`crate::ingest::dated`).
-    fn record(
-        &mut self,
-        rec: &RawRecord,
-        h: &HeaderMap,
-        codes: &Codes,
-        r: &mut Rules,
-        origin: Origin,
-        shown: &[String],
-    ) -> Result<(), Reject> {
-        let cells = Cells::new(rec, h)?;
-        let row = self.row_rules(&cells)?;
-        let fast = Self::of_row(&row, codes)?;
-        if let Some(day) = cells.mid_period_day() {
-            let raw = cells.get("period").unwrap_or_default().to_string();
-            let group_code = row.code.clone();
-            let row = Checked {
-                rows: vec![(row, "age_band".into())],
-                total: None,
-                recoded: None,
-                group_code,
-                origin,
-            };
-            self.dated.push(Dated { row, day, raw });
-            return Ok(());
-        }
-        self.store(fast, r, origin, shown)
+    /// A stock as at a day inside its period is held until the table is
+    /// read, as the record path holds it (`crate::ingest::dated`).
+    fn hold(&mut self, cells: &Cells, row: &validate::AgeRow, origin: Origin) -> bool {
+        let Some(day) = cells.mid_period_day() else {
+            return false;
+        };
+        let raw = cells.get("period").unwrap_or_default().to_string();
+        let row = Checked {
+            rows: vec![(row.clone(), "age_band".into())],
+            total: None,
+            recoded: None,
+            group_code: row.code.clone(),
+            origin,
+        };
+        self.dated.push(Dated { row, day, raw });
+        true
     }
 
     fn of_row(row: &validate::AgeRow, codes: &Codes) -> Result<FastAge, Reject> {
