@@ -21,6 +21,18 @@ fn config(wd: &Workdir, period: &str, sources: &str) -> PathBuf {
     )
 }
 
+/// A yearly config reading `disputes` as the disputes source.
+fn disputes_config(wd: &Workdir, disputes: &std::path::Path) -> PathBuf {
+    config(
+        wd,
+        "year",
+        &format!(
+            "[sources.disputes]\npath = {:?}\n",
+            disputes.to_string_lossy()
+        ),
+    )
+}
+
 /// `ages.csv` holding `csv` and a yearly config reading it as member_ages
 /// with `extra` keys.
 fn ages_config(wd: &Workdir, csv: &str, extra: &str) -> PathBuf {
@@ -103,14 +115,7 @@ fn flows_over_half_years_and_month_ranges_and_a_day_refused() {
          110117001005,2023年度,20,18\n\
          110117001005,截止到2023年11月30日,19,17\n",
     );
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.disputes]\npath = {:?}\n",
-            disputes.to_string_lossy()
-        ),
-    );
+    let cfg = disputes_config(&wd, &disputes);
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
     assert_eq!(strs(&df, "period"), ["2023-H1", "2023-H2", "2023"]);
@@ -276,14 +281,7 @@ fn a_year_to_date_series_is_differenced_into_the_periods_it_adds() {
          110117001005,2023年1-6月累计,24,20\n\
          110117001001,2023年1-12月累计,130,115\n",
     );
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.disputes]\npath = {:?}\n",
-            disputes.to_string_lossy()
-        ),
-    );
+    let cfg = disputes_config(&wd, &disputes);
     let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(
         out.contains("stored 5") && out.contains("quarantined 2"),
@@ -585,14 +583,7 @@ fn a_table_of_cases_only_leaves_the_resolution_rate_unknown() {
          110117001001,2023,邻里,10,\n\
          110117001005,2023,婚姻家庭,20,18\n",
     );
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.disputes]\npath = {:?}\n",
-            disputes.to_string_lossy()
-        ),
-    );
+    let cfg = disputes_config(&wd, &disputes);
     for path in ["columnar", "record"] {
         let out = wd
             .command(&["ingest", "--config", cfg.to_str().unwrap()])
@@ -815,14 +806,7 @@ fn outlines_of_several_regions_with_totals_last() {
          110117001005,2023,0,合计,31,20\n\
          110117001009,2023,二,邻里,5,5\n",
     );
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.disputes]\npath = {:?}\n",
-            disputes.to_string_lossy()
-        ),
-    );
+    let cfg = disputes_config(&wd, &disputes);
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     let msgs = common::findings_of(&wd, "wh", "W_TOTAL");
     // 001001 adds up (its 离婚 is a part of 婚姻家庭, not a third type);
@@ -861,14 +845,7 @@ fn a_part_is_never_added_into_its_region_s_figure() {
          110117001001,2023,2,离婚,30,0\n\
          110117001001,2023,1,邻里,10,9\n",
     );
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.disputes]\npath = {:?}\n",
-            disputes.to_string_lossy()
-        ),
-    );
+    let cfg = disputes_config(&wd, &disputes);
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     let rate = common::unit_metric(&wd, &cfg, "110117001001", "resolution_rate");
     assert_eq!(rate, Some(0.9));
@@ -902,14 +879,7 @@ fn a_plain_period_in_a_year_to_date_file_is_refused() {
          110117001001,2023年1-3月累计,30,27\n\
          110117001001,2023年第二季度,40,33\n",
     );
-    let cfg = config(
-        &wd,
-        "year",
-        &format!(
-            "[sources.disputes]\npath = {:?}\n",
-            disputes.to_string_lossy()
-        ),
-    );
+    let cfg = disputes_config(&wd, &disputes);
     wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     let df = parquet(&wd.path("wh/disputes/part-0.parquet"));
     assert_eq!(strs(&df, "period"), ["2023-Q1"]);
