@@ -244,7 +244,7 @@ fn a_warehouse_of_a_newer_schema_version_is_never_replaced() {
     let wd = with_warehouse();
     let path = wd.path("warehouse/_manifest.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    let newer = text.replace("\"schema_version\": 2", "\"schema_version\": 99");
+    let newer = text.replace("\"schema_version\": 3", "\"schema_version\": 99");
     assert_ne!(text, newer);
     wd.write("warehouse/_manifest.json", newer);
     let cfg = wd.config("c.toml", &[("regions", &sample("regions.csv"), "")]);

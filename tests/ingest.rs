@@ -29,7 +29,7 @@ fn sample_ingest_accounts_for_every_row() {
     let out = wd.ok(&["ingest", "--config", &cfg]);
     assert!(out.contains("simulated"), "{out}");
     let m = manifest(&wd, "warehouse");
-    assert_eq!(m["schema_version"], 2);
+    assert_eq!(m["schema_version"], 3);
     assert_eq!(m["simulated"], true);
     for f in m["files"].as_array().unwrap() {
         let (read, stored, q) = (
@@ -77,7 +77,7 @@ fn warehouse_files_carry_schema_version_run_id_and_input_hashes() {
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         };
-        assert_eq!(get("govlens.schema_version"), "2", "{f}");
+        assert_eq!(get("govlens.schema_version"), "3", "{f}");
         assert_eq!(get("govlens.run_id"), m["run_id"].as_str().unwrap(), "{f}");
         assert!(
             get("govlens.input_hashes").contains("regions.csv=blake3:"),

@@ -182,7 +182,7 @@ pub fn merge(
     );
 
     // Facts in input order, a range of origins at a time.
-    let facts = [Table::MemberAges, Table::Disputes, Table::ServiceUsage];
+    let facts = Table::FACTS;
     for table in facts {
         let t = std::time::Instant::now();
         let files: Vec<&FileEntry> = m0

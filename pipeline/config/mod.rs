@@ -189,6 +189,16 @@ struct RawSource {
     /// Labels that mark an outline's total row besides 合计, 总计, Total.
     #[serde(default)]
     total_labels: Vec<String>,
+    /// indicators, wide layout: the columns that are indicators.
+    indicator_columns: Option<Vec<String>>,
+    /// indicators: the unit of a figure whose row and header give none.
+    unit: Option<String>,
+    /// indicators: a figure → the figures printed as its 其中.
+    #[serde(default)]
+    parts: BTreeMap<String, Vec<String>>,
+    /// indicators: a rate → [numerator, denominator].
+    #[serde(default)]
+    rates: BTreeMap<String, Vec<String>>,
 }
 
 /// Declared encoding of a CSV source.
@@ -254,6 +264,18 @@ pub struct Source {
     /// `total_labels = ["(存档缺失;应为总计行)"]`: labels that mark an
     /// outline's total row besides 合计, 总计, 总数 and Total.
     pub total_labels: Vec<String>,
+    /// Indicators (contract B.20), the wide layout: the headers that are
+    /// indicators, one figure each (`["城镇社区服务设施数", …]`).
+    pub indicator_columns: Vec<String>,
+    /// Indicators: the unit of a figure whose row and header say none
+    /// (`unit = "个"`, a yearbook's 单位: 个), as stored and its multiplier.
+    pub unit: Option<(String, f64)>,
+    /// Indicators: `parts = { "受理纠纷" = ["主动调解", "申请调解"] }`: the
+    /// figures printed as the 其中 of a figure, wherever both are given.
+    pub parts: BTreeMap<String, Vec<String>>,
+    /// Indicators: `rates = { "调解成功率" = ["调解成功", "受理纠纷"] }`: a
+    /// printed rate and the two figures it is 100 × the ratio of.
+    pub rates: BTreeMap<String, (String, String)>,
 }
 
 /// The sheets of a workbook a source reads.
@@ -513,7 +535,7 @@ impl Config {
             let table = Table::from_name(&name).ok_or_else(|| {
                 key_err(
                     &format!("sources.{name}"),
-                    "is not a table (regions, member_ages, disputes, service_usage)".into(),
+                    "is not a table (regions, member_ages, disputes, service_usage, indicators)".into(),
                 )
             })?;
             sources.push(check_source(table, src, base, period_kind, &key_err)?);
@@ -691,16 +713,65 @@ fn check_source(
     let layout = match src.layout.as_deref() {
         None | Some("long") => Layout::Long,
         Some("persons") if table == Table::MemberAges => Layout::Persons,
-        Some("wide") if table == Table::MemberAges => Layout::Wide,
+        Some("wide") if matches!(table, Table::MemberAges | Table::Indicators) => Layout::Wide,
         Some(other) => {
             return Err(key_err(
                 &format!("{prefix}.layout"),
                 format!(
-                    "'{other}' is not a layout of {table} (long; member_ages also persons, wide)"
+                    "'{other}' is not a layout of {table} (long; member_ages also persons, wide; indicators also wide)"
                 ),
             ))
         }
     };
+    let only_indicators = |key: &str, set: bool| -> Result<(), ConfigError> {
+        match set && table != Table::Indicators {
+            true => Err(key_err(
+                &format!("{prefix}.{key}"),
+                format!("is a key of indicators, not of {table}"),
+            )),
+            false => Ok(()),
+        }
+    };
+    only_indicators("indicator_columns", src.indicator_columns.is_some())?;
+    only_indicators("unit", src.unit.is_some())?;
+    only_indicators("parts", !src.parts.is_empty())?;
+    only_indicators("rates", !src.rates.is_empty())?;
+    let indicator_columns = src.indicator_columns.unwrap_or_default();
+    match (table, layout == Layout::Wide, indicator_columns.is_empty()) {
+        (Table::Indicators, true, true) => {
+            return Err(key_err(
+                &format!("{prefix}.indicator_columns"),
+                "a wide indicators source names its indicator columns (indicator_columns = [\"城镇社区服务设施数\", …])".into(),
+            ))
+        }
+        (Table::Indicators, false, false) => {
+            return Err(key_err(
+                &format!("{prefix}.indicator_columns"),
+                "names the columns of a wide layout: add layout = \"wide\"".into(),
+            ))
+        }
+        _ => {}
+    }
+    let unit = match src.unit.as_deref() {
+        None => None,
+        Some(u) => Some(crate::contract::grammar::parse_unit(u).ok_or_else(|| {
+            key_err(&format!("{prefix}.unit"), "is blank".into())
+        })?),
+    };
+    let mut rates = BTreeMap::new();
+    for (rate, pair) in src.rates {
+        match pair.as_slice() {
+            [num, den] => {
+                rates.insert(rate, (num.clone(), den.clone()));
+            }
+            _ => {
+                return Err(key_err(
+                    &format!("{prefix}.rates.\"{rate}\""),
+                    format!("names {} figure(s): a rate is [numerator, denominator]", pair.len()),
+                ))
+            }
+        }
+    }
     let mut allowed: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
     if table == Table::MemberAges {
         allowed.extend(MEMBER_PERSONS.iter().map(|c| c.name));
@@ -810,6 +881,10 @@ fn check_source(
         cumulative: src.cumulative,
         outline: src.outline,
         total_labels: src.total_labels,
+        indicator_columns,
+        unit,
+        parts: src.parts,
+        rates,
     })
 }
 

@@ -221,6 +221,9 @@ pub fn parse_period_at(raw: &str, kind: PeriodKind) -> Result<PeriodCell, Period
             as_at: Some(date),
         });
     }
+    if said_as_at && vague(raw).is_some() {
+        return Err(PeriodError::Parse(not_a_period(raw)));
+    }
     if said_as_at {
         return Err(PeriodError::Parse(format!(
             "'{raw}' is not a day a stock is as at (expected 截至2023年底, 截至2023年12月31日 or 2023-12-31)"
@@ -378,10 +381,39 @@ fn not_a_band(raw: &str) -> String {
 }
 
 fn not_a_period(raw: &str) -> String {
-    format!(
-        "'{raw}' is not a period (expected 2023, 2023-Q2, 2023-06, 2023年, 2023年第二季度, 2023年6月, 2023年上半年 or 2023年1-6月){}",
-        nearest(raw, &PERIOD_FORMS)
-    )
+    match vague(raw) {
+        Some(why) => format!(
+            "'{raw}' is not a period: {why} (govlens stores years, half-years, quarters and months: 2023, 2023年上半年, 2023年第二季度, 2023年6月, or a stock 截至2023年12月31日)"
+        ),
+        None => format!(
+            "'{raw}' is not a period (expected 2023, 2023-Q2, 2023-06, 2023年, 2023年第二季度, 2023年6月, 2023年上半年 or 2023年1-6月){}",
+            nearest(raw, &PERIOD_FORMS)
+        ),
+    }
+}
+
+/// Why a period as press releases word it names no period: "now", "since
+/// the pilot began", "the past five years", a year the copy lost.
+fn vague(raw: &str) -> Option<String> {
+    let s = printed(raw);
+    if ["目前", "现在", "当前", "至今"].iter().any(|w| s.contains(w)) {
+        return Some("目前 (now) names no day; a figure 'as of now' is as at the day its page says, and where that is known it can be written as that day (截至2021年1月14日)".into());
+    }
+    if s.contains("以来") {
+        return Some("…以来 (since …) counts from a start the cell does not date".into());
+    }
+    let span = ["过去", "近", "最近"].iter().find_map(|w| {
+        let rest = s.split(w).nth(1)?;
+        let n: String = rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
+        (!n.is_empty() && rest[n.len()..].starts_with('年')).then_some(n)
+    });
+    if let Some(n) = span {
+        return Some(format!("the past {n} years is a span of several years, not one period"));
+    }
+    if s.starts_with("全年") || s.starts_with("年度") {
+        return Some("全年 (the whole year) without the year".into());
+    }
+    None
 }
 
 /// "; the nearest form govlens knows is 'N岁及以下' (35岁及以下)": the form
@@ -1223,6 +1255,136 @@ pub fn parse_percent(raw: &str) -> Result<f64, String> {
         .or_else(|| s.strip_suffix('％'))
         .unwrap_or(s);
     parse_number(s).map_err(|_| format!("'{raw}' is not a percentage"))
+}
+
+/// Units of count and of money a prefix (万, 亿 …) may scale.
+const COUNTED: [&str; 15] = [
+    "人", "名", "人次", "次", "件", "起", "宗", "个", "所", "处", "户", "家", "项", "场", "元",
+];
+
+/// A unit as printed beside a figure or in a header's brackets: the unit
+/// govlens stores and the multiplier to it. `万人` is (人, 10,000), `亿元`
+/// (元, 100,000,000), `千件` (件, 1,000); `名` is stored as 人 (persons
+/// either way); `%`, `％`, `百分比` are `%`. A prefix (亿, 千万, 百万, 十万,
+/// 万, 千, 百) scales only a unit of count or money; another unit
+/// (`平方米`, `小时`) is kept as printed, multiplier 1. `None` when blank.
+pub fn parse_unit(raw: &str) -> Option<(String, f64)> {
+    let mut s = printed(raw);
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = s.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
+            s = inner.to_string();
+        }
+    }
+    if s.is_empty() {
+        return None;
+    }
+    if matches!(s.as_str(), "%" | "％" | "百分比") {
+        return Some(("%".into(), 1.0));
+    }
+    let base = |u: &str| if u == "名" { "人".to_string() } else { u.to_string() };
+    if COUNTED.contains(&s.as_str()) {
+        return Some((base(&s), 1.0));
+    }
+    for (prefix, m) in [
+        ("亿", 1e8),
+        ("千万", 1e7),
+        ("百万", 1e6),
+        ("十万", 1e5),
+        ("万", 1e4),
+        ("千", 1e3),
+        ("百", 1e2),
+    ] {
+        if let Some(u) = s.strip_prefix(prefix).filter(|u| COUNTED.contains(u)) {
+            return Some((base(u), m));
+        }
+    }
+    Some((s, 1.0))
+}
+
+/// [`parse_unit`] of a unit govlens knows (a count, money, `%`), `None`
+/// for another text: a header's brackets are a unit only when they name one.
+pub fn known_unit(raw: &str) -> Option<(String, f64)> {
+    let (unit, m) = parse_unit(raw)?;
+    (unit == "%" || COUNTED.contains(&unit.as_str())).then_some((unit, m))
+}
+
+/// What a row of a published indicator table is (contract B.20): a figure
+/// of its own, a part of one (其中), or a rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndicatorLevel {
+    Total,
+    Part,
+    Rate,
+}
+
+impl IndicatorLevel {
+    pub fn name(self) -> &'static str {
+        match self {
+            IndicatorLevel::Total => "total",
+            IndicatorLevel::Part => "part",
+            IndicatorLevel::Rate => "rate",
+        }
+    }
+}
+
+/// `总数`/`合计`/`总计`/`total` a figure of its own; `其中`/`part` a part
+/// of one; `比率`/`比例`/`率`/`rate` a rate.
+pub fn parse_indicator_level(raw: &str) -> Result<IndicatorLevel, String> {
+    let s = printed(raw).to_lowercase();
+    match s.trim_end_matches(['：', ':']) {
+        "总数" | "合计" | "总计" | "总量" | "总" | "total" => Ok(IndicatorLevel::Total),
+        "其中" | "#" | "＃" | "part" => Ok(IndicatorLevel::Part),
+        "比率" | "比例" | "率" | "百分比" | "rate" => Ok(IndicatorLevel::Rate),
+        _ => Err(format!(
+            "'{raw}' is not a level of an indicator (总数 a figure of its own, 其中 a part of one, 比率 a rate)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    #[test]
+    fn units_as_printed_scale_counts_and_money_and_keep_the_rest() {
+        assert_eq!(parse_unit("万人"), Some(("人".into(), 1e4)));
+        assert_eq!(parse_unit("（万个）"), Some(("个".into(), 1e4)));
+        assert_eq!(parse_unit("亿元"), Some(("元".into(), 1e8)));
+        assert_eq!(parse_unit("万元"), Some(("元".into(), 1e4)));
+        assert_eq!(parse_unit("万件"), Some(("件".into(), 1e4)));
+        assert_eq!(parse_unit("名"), Some(("人".into(), 1.0)));
+        assert_eq!(parse_unit("次"), Some(("次".into(), 1.0)));
+        assert_eq!(parse_unit("％"), Some(("%".into(), 1.0)));
+        assert_eq!(parse_unit("万平方米"), Some(("万平方米".into(), 1.0)));
+        assert_eq!(parse_unit(" "), None);
+    }
+
+    #[test]
+    fn indicator_levels_in_the_words_of_a_copier() {
+        assert_eq!(parse_indicator_level("总数").unwrap(), IndicatorLevel::Total);
+        assert_eq!(parse_indicator_level("其中：").unwrap(), IndicatorLevel::Part);
+        assert_eq!(parse_indicator_level("比率").unwrap(), IndicatorLevel::Rate);
+        assert!(parse_indicator_level("小计项")
+            .unwrap_err()
+            .contains("总数 a figure of its own"));
+    }
+
+    #[test]
+    fn periods_press_releases_leave_vague_say_why() {
+        for (raw, why) in [
+            ("目前(2021-01-14发布)", "目前 (now) names no day"),
+            ("截至目前(2019年,专项活动期间)", "目前 (now) names no day"),
+            ("试点工作开展以来(2018-10-19会议通报)", "since"),
+            ("过去5年(2011-08-29司法部通报)", "the past 5 years"),
+            ("全年(年份未在存档摘录中出现)", "without the year"),
+        ] {
+            let PeriodError::Parse(m) = parse_period_at(raw, PeriodKind::Year).unwrap_err() else {
+                panic!("{raw}: not a parse error");
+            };
+            assert!(m.contains(why), "{raw}: {m}");
+            assert!(m.contains("govlens stores years"), "{raw}: {m}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,24 +12,35 @@ use std::fmt;
 
 /// Bumped whenever a warehouse table changes shape or meaning. Written into
 /// every Parquet file's key-value metadata and into `_manifest.json`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// The four input tables of contract §1.
+/// The input tables of contract §1, and the indicators of B.20.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
     Regions,
     MemberAges,
     Disputes,
     ServiceUsage,
+    /// Extension (contract B.20): published indicators, one row per figure.
+    Indicators,
 }
 
 impl Table {
     /// Ingest order: regions first, because facts are checked against the tree.
-    pub const ALL: [Table; 4] = [
+    pub const ALL: [Table; 5] = [
         Table::Regions,
         Table::MemberAges,
         Table::Disputes,
         Table::ServiceUsage,
+        Table::Indicators,
+    ];
+
+    /// The fact tables, in ingest order.
+    pub const FACTS: [Table; 4] = [
+        Table::MemberAges,
+        Table::Disputes,
+        Table::ServiceUsage,
+        Table::Indicators,
     ];
 
     pub fn name(self) -> &'static str {
@@ -38,6 +49,7 @@ impl Table {
             Table::MemberAges => "member_ages",
             Table::Disputes => "disputes",
             Table::ServiceUsage => "service_usage",
+            Table::Indicators => "indicators",
         }
     }
 
@@ -52,6 +64,7 @@ impl Table {
             Table::MemberAges => MEMBER_AGES,
             Table::Disputes => DISPUTES,
             Table::ServiceUsage => SERVICE_USAGE,
+            Table::Indicators => INDICATORS,
         }
     }
 
@@ -66,6 +79,7 @@ impl Table {
             Table::MemberAges => &["region_code", "period", "role", "age_band"],
             Table::Disputes => &["region_code", "period", "category"],
             Table::ServiceUsage => &["region_code", "period", "center_type"],
+            Table::Indicators => &["region_code", "period", "indicator"],
         }
     }
 }
@@ -163,6 +177,20 @@ pub static SERVICE_USAGE: &[Column] = &[
     col("staff", false, &["工作人员数"]),
 ];
 
+/// Published indicators (contract B.20): one figure a row, as a bulletin or
+/// a press release gives it, with its unit, what it is (a figure of its
+/// own, a part of one, a rate) and the share printed beside it.
+pub static INDICATORS: &[Column] = &[
+    col("region_code", true, CODE_ALIASES),
+    col("period", true, PERIOD_ALIASES),
+    col("indicator", true, &["指标", "指标名称", "项目"]),
+    col("value", true, &["数值", "数量", "数据"]),
+    col("unit", false, &["单位", "计量单位"]),
+    col("level", false, &["层级", "指标层级"]),
+    col("part_of", false, &["所属指标", "上级指标"]),
+    col("reported_share", false, &["占比", "比重", "比例"]),
+];
+
 /// Row-level rules (the row goes to quarantine) and group-level findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
@@ -183,6 +211,9 @@ pub enum Rule {
     /// Extension: a stock published as at a day that does not end its
     /// period, stored as the period that holds the day.
     AsAt,
+    /// Extension: a part, or a rate's figures, in a unit other than the
+    /// figure it is checked against (not compared).
+    Unit,
 }
 
 impl Rule {
@@ -211,6 +242,7 @@ impl Rule {
             Rule::Reference => "W_REFERENCE",
             Rule::Name => "W_NAME",
             Rule::AsAt => "W_ASAT",
+            Rule::Unit => "W_UNIT",
         }
     }
 }

@@ -6,6 +6,7 @@
 use polars::prelude::*;
 
 use crate::contract::grammar::{Band, Period};
+use crate::ingest::indicators::IndicatorRow;
 use crate::ingest::validate::{AgeRow, DisputeRow, UsageRow};
 use crate::regions::Region;
 
@@ -130,6 +131,24 @@ pub fn usage_frame(rows: &[UsageRow]) -> PolarsResult<DataFrame> {
         "services" => rows.iter().map(|r| r.services).collect::<Vec<_>>(),
         "satisfaction" => rows.iter().map(|r| r.satisfaction).collect::<Vec<_>>(),
         "staff" => rows.iter().map(|r| r.staff).collect::<Vec<_>>(),
+    )?;
+    fact_frame(
+        lead_columns(rows.iter().map(|r| r.code.as_str()), &periods),
+        own,
+    )
+}
+
+pub fn indicators_frame(rows: &[IndicatorRow]) -> PolarsResult<DataFrame> {
+    let periods: Vec<Period> = rows.iter().map(|r| r.period).collect();
+    let own = df!(
+        "indicator" => rows.iter().map(|r| r.indicator.as_str()).collect::<Vec<_>>(),
+        "value" => rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+        "unit" => rows.iter().map(|r| r.unit.as_deref()).collect::<Vec<_>>(),
+        "unit_printed" => rows.iter().map(|r| r.unit_printed.as_deref()).collect::<Vec<_>>(),
+        "level" => rows.iter().map(|r| r.level.name()).collect::<Vec<_>>(),
+        "part_of" => rows.iter().map(|r| r.part_of.as_deref()).collect::<Vec<_>>(),
+        "reported_share" => rows.iter().map(|r| r.share).collect::<Vec<_>>(),
+        "value_rounding" => rows.iter().map(|r| r.rounding).collect::<Vec<_>>(),
     )?;
     fact_frame(
         lead_columns(rows.iter().map(|r| r.code.as_str()), &periods),

@@ -65,6 +65,9 @@ pub struct HeaderMap {
     /// `cumulative = true`, or its first data row's period says 累计 (set
     /// when the file is opened, [`super::head`]).
     pub cumulative: bool,
+    /// Indicators, wide layout: (cell index, indicator, the unit its
+    /// header's brackets say) per indicator column.
+    pub indicator_cells: Vec<(usize, String, Option<(String, f64)>)>,
 }
 
 /// A column named with a period: (column, cell, the unit its header says).
@@ -250,6 +253,7 @@ pub fn columns_for(table: Table, layout: &Layout) -> &'static [Column] {
     match (table, layout) {
         (Table::MemberAges, Layout::Persons) => MEMBER_PERSONS,
         (Table::MemberAges, Layout::Wide) => &MEMBER_AGES[..3],
+        (Table::Indicators, Layout::Wide) => &crate::contract::INDICATORS[..2],
         _ => table.columns(),
     }
 }
@@ -281,18 +285,34 @@ pub fn header_unit(h: &str) -> Option<f64> {
     (counted || (multiplier != 1.0 && unit.is_empty())).then_some(multiplier)
 }
 
+/// A header without the brackets after it: `占比(%)(原文)` is `占比`.
 fn strip_unit(h: &str) -> &str {
-    let h = h.trim().trim_start_matches('\u{feff}').trim();
-    for (open, close) in [('（', '）'), ('(', ')')] {
-        if h.ends_with(close) {
-            if let Some(i) = h.rfind(open) {
-                if i > 0 {
-                    return h[..i].trim();
+    let mut h = h.trim().trim_start_matches('\u{feff}').trim();
+    'strip: loop {
+        for (open, close) in [('（', '）'), ('(', ')')] {
+            if h.ends_with(close) {
+                if let Some(i) = h.rfind(open) {
+                    if i > 0 {
+                        h = h[..i].trim();
+                        continue 'strip;
+                    }
                 }
             }
         }
+        return h;
     }
-    h
+}
+
+/// The unit a header's last brackets name, when they name one govlens
+/// knows (`受理数(件)`, `人数(万名)`, `占比(%)`); not `(研究者补充)`.
+pub fn header_unit_text(h: &str) -> Option<(String, f64)> {
+    let h = h.trim();
+    let inner = [('（', '）'), ('(', ')')].iter().find_map(|(open, close)| {
+        let body = h.strip_suffix(*close)?;
+        let i = body.rfind(*open)?;
+        Some(&body[i + open.len_utf8()..])
+    })?;
+    crate::contract::grammar::known_unit(inner)
 }
 
 /// A header that names a column and a period — `Civil Disputes (cases) 1999`,
@@ -364,10 +384,16 @@ pub fn map_header(
     let mut scales: Vec<Option<f64>> = vec![None; columns.len()];
     let mut band_scale = None;
     let mut by_period: Vec<(String, Vec<PeriodCell>)> = Vec::new();
+    let mut indicator_cells = Vec::new();
     for (i, h) in rec.cells.iter().enumerate() {
         let Some(h) = h else { continue };
         if source.ignore.iter().any(|x| x.trim() == h.trim()) {
             ignored.push(h.clone());
+            continue;
+        }
+        if source.indicator_columns.iter().any(|x| x.trim() == h.trim()) {
+            indicator_cells.push((i, strip_unit(h).to_string(), header_unit_text(h)));
+            matched += 1;
             continue;
         }
         // A fact table's column of one period (a region tree has none).
@@ -549,11 +575,13 @@ pub fn map_header(
         scales,
         band_scale,
         period_kind: source.period_kind,
-        stock: source.table == Table::MemberAges,
+        // A published indicator may be a stock (机构数, 人数) as at a day.
+        stock: matches!(source.table, Table::MemberAges | Table::Indicators),
         by_period,
         outline: false,
         cumulative_by_row: false,
         cumulative: source.cumulative,
+        indicator_cells,
     };
     let map = HeaderMap {
         outline: source.outline || map.has("outline"),
@@ -562,7 +590,14 @@ pub fn map_header(
     if source.layout == Layout::Persons && !map.has("birth_year") && !map.has("age") {
         return Err(missing("birth_year or age"));
     }
-    if source.layout == Layout::Wide && map.bands.is_empty() {
+    if source.table == Table::Indicators && source.layout == Layout::Wide {
+        if map.indicator_cells.is_empty() {
+            return Err(missing(&format!(
+                "any of the indicator columns ({})",
+                source.indicator_columns.join(", ")
+            )));
+        }
+    } else if source.layout == Layout::Wide && map.bands.is_empty() {
         return Err(HeaderError::NoBands { row: rec.row });
     }
     Ok(Some(map))

@@ -22,6 +22,7 @@ use crate::ingest::findings::{self, reference_findings};
 use crate::ingest::frames;
 use crate::ingest::head::{open_head, Head};
 use crate::ingest::headers::HeaderMap;
+use crate::ingest::indicators::{self, IndicatorRow};
 use crate::ingest::names::{self, Found, NameIndex};
 use crate::ingest::outline::{Outline, Place};
 use crate::ingest::quarantine::{Finding, QuarantineRecord, Reject};
@@ -468,7 +469,7 @@ pub fn load_all(
         first_shard: owners.as_ref().is_none_or(|o| o.shard.index == 0),
         history: recoder.map(|r| &r.history),
     };
-    let facts = [Table::MemberAges, Table::Disputes, Table::ServiceUsage];
+    let facts = Table::FACTS;
     let loaded: Vec<Result<TableLoaded, IngestError>> = facts
         .par_iter()
         .map(|&table| {
@@ -497,6 +498,7 @@ pub fn load_all(
                     (frames::disputes_frame, validate::dispute_row),
                     columnar::disputes(&codes),
                 )?,
+                Table::Indicators => load_indicators(&mut ctx, &planned, src)?,
                 _ => load_keyed(
                     &mut ctx,
                     table,
@@ -1093,6 +1095,95 @@ fn read_file<C: columnar::Columns, T>(
     };
     ctx.files.push(entry);
     Ok(())
+}
+
+/// Indicators (contract B.20): each row through its rules, the tree and the
+/// duplicate check (region, period, indicator), held until every file is
+/// read — a part may name a figure in any row — then linked to the figures
+/// they are parts of, checked ([`indicators::findings`]) and stored in
+/// input order. Re-coding relabels a renamed or moved place; a figure it
+/// would add into another place's or split is E_CODE (a rate cannot be
+/// added up). A sharded run reads them in shard 0, whose part `combine`
+/// takes whole with the other shards' empty ones.
+fn load_indicators(
+    ctx: &mut Ctx,
+    planned: &[&Planned],
+    src: Option<&Source>,
+) -> Result<u64, IngestError> {
+    let table = Table::Indicators;
+    let sharded = ctx.owners.is_some();
+    let mut sink = Sink::new(table, frames::indicators_frame, ctx.dir, ctx.metadata, sharded)?;
+    let Some(src) = src else { return sink.finish() };
+    if !ctx.names.first_shard {
+        return sink.finish();
+    }
+    let shown: Vec<String> = planned.iter().map(|p| p.shown.clone()).collect();
+    let (known, recoder) = (ctx.known, ctx.recoder);
+    let mut seen: KeyMap<Origin> = KeyMap::default();
+    let mut held: Vec<(IndicatorRow, Origin)> = Vec::new();
+    let mut asat = Vec::new();
+    for (k, pf) in planned.iter().enumerate() {
+        let mut counts = Counts::default();
+        let head = open_head(pf, src)?;
+        let mut entry = ctx.each_row(pf, head, |_, _| true, |rec, h, _| {
+            let mut rows = indicators::rows(&Cells::new(rec, h)?, src)?;
+            let mut changes = Vec::new();
+            for r in &mut rows {
+                if let Some(rc) = recoder {
+                    let (to, change) = recode::parts(rc, &r.code, r.period.year)?;
+                    if let Recoded::To(_) = change {
+                        let into: Vec<&str> = to.iter().map(|(c, _)| c.as_str()).collect();
+                        return Err(Reject::new(
+                            Rule::Code,
+                            "region_code",
+                            Some(&r.code),
+                            format!(
+                                "re-coding {} of {} goes into {}, with other places or in parts: a published figure is not added up or split (a rate cannot be); not stored",
+                                r.code,
+                                r.period.year,
+                                into.join(", ")
+                            ),
+                        )
+                        .into());
+                    }
+                    r.code = to[0].0.clone();
+                    changes.push(change);
+                }
+                if !known.contains(r.code.as_str()) {
+                    return Err(unknown_code(&r.code).into());
+                }
+            }
+            let key = |r: &IndicatorRow| {
+                let period = r.period.canonical();
+                key_hash(&[r.code.as_bytes(), period.as_bytes(), r.indicator.as_bytes()])
+            };
+            if let Some(o) = rows.iter().find_map(|r| seen.get(&key(r))) {
+                return Err(duplicate("indicator", o.row(), &shown[o.file()]).into());
+            }
+            let origin = Origin::new(k, rec.row);
+            for r in rows {
+                seen.insert(key(&r), origin);
+                held.push((r, origin));
+            }
+            if let Some(change) = changes.first() {
+                counts.note(change);
+            }
+            asat.extend(validate::as_at_finding(rec, h, table, &pf.shown));
+            Ok(())
+        })?;
+        entry.rows_recoded = counts.recoded;
+        entry.rows_renamed = counts.renamed;
+        ctx.files.push(entry);
+    }
+    ctx.findings.append(&mut asat);
+    indicators::link_parts(&mut held, src);
+    let tree = indicators::Tree::new(ctx.names.regions);
+    ctx.findings
+        .extend(indicators::findings(&held, &shown, src, &tree));
+    for (r, o) in held {
+        sink.push(r, o.0)?;
+    }
+    sink.finish()
 }
 
 /// A keyed table's record path: its frame builder and row rules.

@@ -20,6 +20,7 @@ pub mod frames;
 pub mod guard;
 mod head;
 pub mod headers;
+pub mod indicators;
 pub mod load;
 pub mod names;
 mod outline;

@@ -583,9 +583,16 @@ pub fn as_at(
         band: None,
         expected: None,
         actual: None,
-        message: format!(
-            "{shown} row {row}: a stock as at {} ('{raw}') is stored as {period}, the period that holds the day",
-            day.text()
-        ),
+        message: match table {
+            // A published figure may be a stock or a count up to the day.
+            Table::Indicators => format!(
+                "{shown} row {row}: a figure as at {} ('{raw}') is stored as {period}, the period that holds the day (a count over time it holds only up to that day)",
+                day.text()
+            ),
+            _ => format!(
+                "{shown} row {row}: a stock as at {} ('{raw}') is stored as {period}, the period that holds the day",
+                day.text()
+            ),
+        },
     }
 }

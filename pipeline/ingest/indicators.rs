@@ -1,0 +1,578 @@
+//! Published indicators (contract B.20): the figures bulletins, yearbooks and
+//! press releases print one at a time — 受理调解案件 6368 件, 人民调解员
+//! 317.6 万人, 成功率 97.6% — with a unit beside each, some of them the 其中
+//! (of which) of another, some a rate of two others, and a share printed
+//! beside a part.
+//!
+//! A row is stored in the unit it names without its prefix (`万人` → 人, the
+//! figure times 10,000; `亿元` → 元), with what it is (a figure of its own,
+//! a part, a rate) and the figure it is a part of. The checks are those the
+//! printed page allows, each within the rounding its printed digits carry:
+//! a part is not more than its figure, nor are its parts together (a 其中
+//! list need not be complete, so less is no finding); a printed share is its
+//! part over its figure; a printed rate is its numerator over its
+//! denominator (`rates`); a region's figure is the sum of its regions' below
+//! it in the tree, where they are given. A part or rate whose figures are in
+//! other units is said (W_UNIT), not compared.
+//!
+//! Row rules here are pure; the loader (`load.rs`) reads, keys and stores.
+//! The table is held in memory until its files are read: published
+//! indicators are a few rows a page.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::config::Source;
+use crate::contract::grammar::{self as parse, IndicatorLevel, Period};
+use crate::contract::{Rule, Table};
+use crate::ingest::checks::Origin;
+use crate::ingest::quarantine::{Finding, Reject};
+use crate::ingest::validate::{self, Cells};
+use crate::regions::Region;
+
+/// One published figure, as stored.
+#[derive(Debug, Clone)]
+pub struct IndicatorRow {
+    pub code: String,
+    pub period: Period,
+    pub indicator: String,
+    /// In `unit`: the printed figure times its unit's multiplier.
+    pub value: f64,
+    /// The unit without its prefix (人, 件, 个, 元, %), or as printed.
+    pub unit: Option<String>,
+    pub unit_printed: Option<String>,
+    pub level: IndicatorLevel,
+    pub part_of: Option<String>,
+    pub share: Option<f64>,
+    /// Half a unit of the figure's last printed digit, in `unit`, for a
+    /// figure printed in a unit above one (82.4 万个: 500) or a rate
+    /// (97.6%: 0.05); 0 for a count printed whole.
+    pub rounding: f64,
+    /// Half a unit of the printed share's last digit (52.4: 0.05).
+    pub share_rounding: f64,
+}
+
+type R<T> = Result<T, Reject>;
+
+/// Half a unit of the last printed digit of a number (`97.6`: 0.05, `98`: 0.5).
+fn half_digit(raw: &str) -> f64 {
+    let s = parse::printed(raw);
+    let decimals = s.split_once('.').map_or(0, |(_, d)| {
+        d.chars().take_while(char::is_ascii_digit).count()
+    });
+    0.5 / 10f64.powi(decimals as i32)
+}
+
+/// A printed figure in its unit: (value, rounding).
+fn amount(
+    raw: &str,
+    column: &str,
+    unit: Option<&(String, f64)>,
+    level: IndicatorLevel,
+) -> R<(f64, f64)> {
+    let x = parse::parse_number(raw).map_err(|m| Reject::new(Rule::Parse, column, Some(raw), m))?;
+    if x < 0.0 && level != IndicatorLevel::Rate {
+        return Err(Reject::new(
+            Rule::Range,
+            column,
+            Some(raw),
+            format!("{column} is negative ({raw}): a figure of its own or a part is a count"),
+        ));
+    }
+    let m = unit.map_or(1.0, |u| u.1);
+    let rounding = if level == IndicatorLevel::Rate || m > 1.0 {
+        half_digit(raw) * m
+    } else {
+        0.0
+    };
+    Ok((validate::scaled(x, m), rounding))
+}
+
+fn is_percent(unit: Option<&(String, f64)>) -> bool {
+    unit.is_some_and(|(u, _)| u == "%")
+}
+
+/// A record's figures: one (a long row), or one per non-blank indicator
+/// column (the wide layout).
+pub fn rows(c: &Cells, src: &Source) -> R<Vec<IndicatorRow>> {
+    let code = c.code()?;
+    let period = c.period()?;
+    if c.map.indicator_cells.is_empty() {
+        return Ok(vec![long_row(c, src, code, period)?]);
+    }
+    let mut out = Vec::new();
+    for (at, name, header_unit) in &c.map.indicator_cells {
+        let Some(raw) = c.rec.cells.get(*at).and_then(|x| x.as_deref()) else {
+            continue;
+        };
+        let unit = header_unit.as_ref().or(src.unit.as_ref());
+        let level = if is_percent(unit) {
+            IndicatorLevel::Rate
+        } else {
+            IndicatorLevel::Total
+        };
+        let (value, rounding) = amount(raw, name, unit, level)?;
+        out.push(IndicatorRow {
+            code: code.clone(),
+            period,
+            indicator: name.clone(),
+            value,
+            unit: unit.map(|u| u.0.clone()),
+            unit_printed: unit.map(|u| printed_unit(&u.0, u.1)),
+            level,
+            part_of: None,
+            share: None,
+            rounding,
+            share_rounding: 0.0,
+        });
+    }
+    Ok(out)
+}
+
+/// A unit as a reader writes it: 万人 for (人, 10,000).
+fn printed_unit(unit: &str, m: f64) -> String {
+    let prefix = match m {
+        x if x == 1e8 => "亿",
+        x if x == 1e7 => "千万",
+        x if x == 1e6 => "百万",
+        x if x == 1e5 => "十万",
+        x if x == 1e4 => "万",
+        x if x == 1e3 => "千",
+        x if x == 1e2 => "百",
+        _ => "",
+    };
+    format!("{prefix}{unit}")
+}
+
+fn long_row(c: &Cells, src: &Source, code: String, period: Period) -> R<IndicatorRow> {
+    let printed_name = c.required("indicator")?.trim();
+    let (name, hash) = match printed_name.strip_prefix(['#', '＃']) {
+        Some(n) => (n.trim(), true),
+        None => (printed_name, false),
+    };
+    // The unit column, else the value header's brackets, else the source's.
+    let said = c.get("unit");
+    let header = c.map.scale_of("value");
+    let unit = match (said.and_then(parse::parse_unit), header) {
+        (Some(u), Some(h)) if u.1 != h => {
+            return Err(Reject::new(
+                Rule::Parse,
+                "unit",
+                said,
+                format!(
+                    "the unit '{}' multiplies by {} but the value's header says {h}",
+                    said.unwrap_or_default(),
+                    u.1
+                ),
+            ))
+        }
+        (Some(u), _) => Some(u),
+        (None, Some(h)) => Some((String::new(), h)),
+        (None, None) => src.unit.clone(),
+    };
+    let part_of = c.get("part_of").map(|p| p.trim().to_string());
+    let level = match c.get("level") {
+        Some(v) => {
+            parse::parse_indicator_level(v).map_err(|m| Reject::new(Rule::Parse, "level", Some(v), m))?
+        }
+        None if hash || part_of.is_some() => IndicatorLevel::Part,
+        None if is_percent(unit.as_ref()) => IndicatorLevel::Rate,
+        None => IndicatorLevel::Total,
+    };
+    let raw = c.required("value")?;
+    let (value, rounding) = amount(raw, "value", unit.as_ref(), level)?;
+    let share = c.percent("reported_share")?;
+    Ok(IndicatorRow {
+        code,
+        period,
+        indicator: name.to_string(),
+        value,
+        unit: unit.as_ref().map(|u| u.0.clone()).filter(|u| !u.is_empty()),
+        unit_printed: said.map(str::to_string),
+        level,
+        part_of,
+        share,
+        rounding,
+        share_rounding: c.get("reported_share").map_or(0.0, half_digit),
+    })
+}
+
+/// Each part without a `part_of` gets its figure: the source's `parts`
+/// where they name it, else the nearest figure of its own above it in its
+/// file with the same region, period and unit (how a page prints 其中
+/// under its figure), else the nearest in another unit (said, W_UNIT).
+pub(super) fn link_parts(rows: &mut [(IndicatorRow, Origin)], src: &Source) {
+    for i in 0..rows.len() {
+        let (row, origin) = &rows[i];
+        if row.level == IndicatorLevel::Rate {
+            continue;
+        }
+        let named = src
+            .parts
+            .iter()
+            .find(|(_, parts)| parts.iter().any(|p| p.trim() == row.indicator))
+            .map(|(t, _)| t.trim().to_string());
+        if let Some(total) = named.filter(|t| *t != row.indicator) {
+            rows[i].0.level = IndicatorLevel::Part;
+            rows[i].0.part_of = Some(total);
+            continue;
+        }
+        if row.level != IndicatorLevel::Part || row.part_of.is_some() {
+            continue;
+        }
+        let figures = || {
+            rows[..i].iter().rev().filter(|(t, o)| {
+                o.file() == origin.file()
+                    && t.level == IndicatorLevel::Total
+                    && t.code == row.code
+                    && t.period == row.period
+            })
+        };
+        // In its unit; else the nearest, so that the unit is said (W_UNIT).
+        let above = figures()
+            .find(|(t, _)| t.unit == row.unit)
+            .or_else(|| figures().next());
+        rows[i].0.part_of = above.map(|(t, _)| t.indicator.clone());
+    }
+}
+
+/// A number as a message prints it: `6368`, `97.63`, `824000`.
+fn num(x: f64) -> String {
+    let r = (x * 1e4).round() / 1e4;
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
+    }
+}
+
+/// The region tree as the sums over it read it.
+pub struct Tree<'a> {
+    children: HashMap<&'a str, Vec<&'a str>>,
+    names: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Tree<'a> {
+    pub fn new(regions: &'a [Region]) -> Tree<'a> {
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        for r in regions {
+            if let Some(p) = &r.row.parent {
+                children.entry(p.as_str()).or_default().push(r.row.code.as_str());
+            }
+        }
+        for c in children.values_mut() {
+            c.sort_unstable();
+        }
+        Tree {
+            children,
+            names: regions
+                .iter()
+                .map(|r| (r.row.code.as_str(), r.row.name.as_str()))
+                .collect(),
+        }
+    }
+
+    fn named(&self, code: &str) -> String {
+        match self.names.get(code) {
+            Some(n) => format!("{code} {n}"),
+            None => code.to_string(),
+        }
+    }
+}
+
+/// The findings of a table's rows (in input order): parts, shares, rates,
+/// then the sums over the tree.
+pub(super) fn findings(
+    rows: &[(IndicatorRow, Origin)],
+    shown: &[String],
+    src: &Source,
+    tree: &Tree,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let at = |i: usize| {
+        let (r, o) = &rows[i];
+        format!("{} row {} ({})", shown[o.file()], o.row(), r.indicator)
+    };
+    let finding = |i: usize, rule: Rule, message: String, expected: Option<f64>| {
+        let r = &rows[i].0;
+        Finding {
+            table: Table::Indicators,
+            rule,
+            region_code: Some(r.code.clone()),
+            period: Some(r.period.canonical()),
+            role: None,
+            band: Some(r.indicator.clone()),
+            expected,
+            actual: Some(r.value),
+            message,
+        }
+    };
+    let mut groups: BTreeMap<(&str, Period), Vec<usize>> = BTreeMap::new();
+    for (i, (r, _)) in rows.iter().enumerate() {
+        groups.entry((r.code.as_str(), r.period)).or_default().push(i);
+    }
+    let unit = |i: usize| rows[i].0.unit.as_deref().unwrap_or("(no unit)").to_string();
+    for members in groups.values() {
+        let by_name: HashMap<&str, usize> = members
+            .iter()
+            .map(|&i| (rows[i].0.indicator.as_str(), i))
+            .collect();
+        // Parts against their figure, in the order the figures come.
+        let mut parts: Vec<(usize, Vec<usize>)> = Vec::new();
+        for &i in members {
+            let r = &rows[i].0;
+            let Some(of) = &r.part_of else { continue };
+            let Some(&t) = by_name.get(of.as_str()) else {
+                out.push(finding(
+                    i,
+                    Rule::Total,
+                    format!(
+                        "{}: a part of '{of}', which this table does not give for {} {}: not checked",
+                        at(i),
+                        r.code,
+                        r.period.canonical()
+                    ),
+                    None,
+                ));
+                continue;
+            };
+            if rows[t].0.unit != r.unit {
+                out.push(finding(
+                    i,
+                    Rule::Unit,
+                    format!(
+                        "{}: in {}, a part of {} in {}: not compared",
+                        at(i),
+                        unit(i),
+                        at(t),
+                        unit(t)
+                    ),
+                    None,
+                ));
+                continue;
+            }
+            match parts.iter_mut().find(|(k, _)| *k == t) {
+                Some((_, v)) => v.push(i),
+                None => parts.push((t, vec![i])),
+            }
+        }
+        for (t, ps) in &parts {
+            let total = &rows[*t].0;
+            let slack = src.total_tolerance;
+            for &p in ps {
+                let part = &rows[p].0;
+                if part.value - part.rounding > total.value + total.rounding + slack {
+                    out.push(finding(
+                        p,
+                        Rule::Total,
+                        format!(
+                            "{}: {} is more than {}'s {}, the figure it is a part of",
+                            at(p),
+                            num(part.value),
+                            at(*t),
+                            num(total.value)
+                        ),
+                        Some(total.value),
+                    ));
+                }
+                if let Some(share) = part.share {
+                    let lo = (part.value - part.rounding) / (total.value + total.rounding) * 100.0;
+                    let hi = match total.value - total.rounding {
+                        d if d > 0.0 => (part.value + part.rounding) / d * 100.0,
+                        _ => f64::INFINITY,
+                    };
+                    let tol = src.share_tolerance.max(part.share_rounding);
+                    if share + tol < lo - 1e-9 || share - tol > hi + 1e-9 {
+                        let e = part.value / total.value * 100.0;
+                        out.push(finding(
+                            p,
+                            Rule::Share,
+                            format!(
+                                "{}: a share of {share}% printed, and {} / {} ({}) = {}%",
+                                at(p),
+                                num(part.value),
+                                num(total.value),
+                                total.indicator,
+                                num(e)
+                            ),
+                            Some(e),
+                        ));
+                    }
+                }
+            }
+            if ps.len() > 1 {
+                let sum: f64 = ps.iter().map(|&p| rows[p].0.value).sum();
+                let slack_sum: f64 = ps.iter().map(|&p| rows[p].0.rounding).sum();
+                if sum - slack_sum > total.value + total.rounding + slack {
+                    let lines: Vec<String> = ps
+                        .iter()
+                        .map(|&p| rows[p].1.row().to_string())
+                        .collect();
+                    out.push(finding(
+                        *t,
+                        Rule::Total,
+                        format!(
+                            "{}: {} and its {} parts (rows {}) add up to {}, {} more than it",
+                            at(*t),
+                            num(total.value),
+                            ps.len(),
+                            lines.join(", "),
+                            num(sum),
+                            num(sum - total.value)
+                        ),
+                        Some(sum),
+                    ));
+                }
+            }
+        }
+        // Rates against the figures they are a ratio of.
+        for (rate, (n, d)) in &src.rates {
+            let (Some(&r), Some(&n), Some(&d)) = (
+                by_name.get(rate.trim()),
+                by_name.get(n.trim()),
+                by_name.get(d.trim()),
+            ) else {
+                continue;
+            };
+            if rows[n].0.unit != rows[d].0.unit {
+                out.push(finding(
+                    r,
+                    Rule::Unit,
+                    format!(
+                        "{}: a rate of {} in {} over {} in {}: not compared",
+                        at(r),
+                        at(n),
+                        unit(n),
+                        at(d),
+                        unit(d)
+                    ),
+                    None,
+                ));
+                continue;
+            }
+            let (num_row, den) = (&rows[n].0, &rows[d].0);
+            if den.value <= 0.0 {
+                continue;
+            }
+            let lo = (num_row.value - num_row.rounding) / (den.value + den.rounding) * 100.0;
+            let hi = match den.value - den.rounding {
+                x if x > 0.0 => (num_row.value + num_row.rounding) / x * 100.0,
+                _ => f64::INFINITY,
+            };
+            let printed = &rows[r].0;
+            let tol = src.share_tolerance.max(printed.rounding);
+            if printed.value + tol < lo - 1e-9 || printed.value - tol > hi + 1e-9 {
+                let e = num_row.value / den.value * 100.0;
+                out.push(finding(
+                    r,
+                    Rule::Share,
+                    format!(
+                        "{}: a rate of {}% printed, and {} / {} = {}% ({} over {})",
+                        at(r),
+                        num(printed.value),
+                        num(num_row.value),
+                        num(den.value),
+                        num(e),
+                        num_row.indicator,
+                        den.indicator
+                    ),
+                    Some(e),
+                ));
+            }
+        }
+    }
+    out.extend(tree_findings(rows, src, tree, &at));
+    out
+}
+
+/// A region's figure against its regions' below it in the tree, per
+/// period, indicator and unit; regions below it with no figure are named.
+fn tree_findings(
+    rows: &[(IndicatorRow, Origin)],
+    src: &Source,
+    tree: &Tree,
+    at: &dyn Fn(usize) -> String,
+) -> Vec<Finding> {
+    type Series<'r> = BTreeMap<(Period, &'r str, Option<&'r str>), BTreeMap<&'r str, usize>>;
+    let mut series: Series = BTreeMap::new();
+    for (i, (r, _)) in rows.iter().enumerate() {
+        if r.level != IndicatorLevel::Rate {
+            series
+                .entry((r.period, r.indicator.as_str(), r.unit.as_deref()))
+                .or_default()
+                .insert(r.code.as_str(), i);
+        }
+    }
+    let mut out = Vec::new();
+    for ((period, indicator, _), by_code) in &series {
+        for (&code, &i) in by_code {
+            let Some(kids) = tree.children.get(code) else {
+                continue;
+            };
+            let (given, missing): (Vec<&str>, Vec<&str>) =
+                kids.iter().partition(|k| by_code.contains_key(*k));
+            if given.is_empty() {
+                continue;
+            }
+            let r = &rows[i].0;
+            let sum: f64 = given.iter().map(|k| rows[by_code[k]].0.value).sum();
+            let slack: f64 = r.rounding
+                + given.iter().map(|k| rows[by_code[k]].0.rounding).sum::<f64>()
+                + src.total_tolerance;
+            let missing_text = if missing.is_empty() {
+                String::new()
+            } else {
+                let named: Vec<String> = missing.iter().take(5).map(|m| tree.named(m)).collect();
+                let more = missing.len().saturating_sub(5);
+                format!(
+                    "; {} of them {} no figure ({}{})",
+                    missing.len(),
+                    if missing.len() == 1 { "gives" } else { "give" },
+                    named.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                )
+            };
+            let base = Finding {
+                table: Table::Indicators,
+                rule: Rule::Total,
+                region_code: Some(code.to_string()),
+                period: Some(period.canonical()),
+                role: None,
+                band: Some(indicator.to_string()),
+                expected: Some(sum),
+                actual: Some(r.value),
+                message: String::new(),
+            };
+            let diff = r.value - sum;
+            if diff.abs() > slack + 1e-9 {
+                out.push(Finding {
+                    message: format!(
+                        "{}: {}'s {} for {}; the {} regions below it with a figure add up to {}, {} {} than it{missing_text}",
+                        at(i),
+                        tree.named(code),
+                        num(r.value),
+                        period.canonical(),
+                        given.len(),
+                        num(sum),
+                        num(diff.abs()),
+                        if diff > 0.0 { "less" } else { "more" }
+                    ),
+                    ..base
+                });
+            } else if !missing.is_empty() {
+                out.push(Finding {
+                    rule: Rule::Coverage,
+                    message: format!(
+                        "{}: {}'s {} for {} is the sum of the {} regions below it with a figure{missing_text}",
+                        at(i),
+                        tree.named(code),
+                        num(r.value),
+                        period.canonical(),
+                        given.len()
+                    ),
+                    ..base
+                });
+            }
+        }
+    }
+    out
+}

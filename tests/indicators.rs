@@ -1,0 +1,193 @@
+//! Published indicators (contract B.20): figures one a row with their unit,
+//! parts (其中), rates and printed shares, or a yearbook's columns of
+//! figures by region — each planted fault found once, with the rows named.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{f64s, parquet, strs, Workdir};
+
+const REGIONS: &str = "\
+region_code,region_name,level,parent_code
+100000,全国,country,
+110000,北京市,province,100000
+120000,天津市,province,100000
+130000,河北省,province,100000
+";
+
+/// A config reading `csv` as the indicators source with `extra` keys.
+fn config(wd: &Workdir, csv: &str, extra: &str) -> PathBuf {
+    let regions = wd.write("regions.csv", REGIONS);
+    let data = wd.write("indicators.csv", csv);
+    wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\nanalysis_level = \"province\"\n\n[sources.regions]\npath = {:?}\n\n[sources.indicators]\npath = {:?}\n{extra}\n",
+            regions.to_string_lossy(),
+            data.to_string_lossy()
+        ),
+    )
+}
+
+fn ingest(wd: &Workdir, cfg: &std::path::Path) -> String {
+    let out = wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Findings as "RULE message after the file name".
+fn found(wd: &Workdir) -> Vec<String> {
+    let f = parquet(&wd.path("wh/_findings.parquet"));
+    strs(&f, "rule")
+        .into_iter()
+        .zip(strs(&f, "message"))
+        .map(|(r, m)| format!("{r} {}", m.split_once(".csv ").map_or(m.as_str(), |x| x.1)))
+        .collect()
+}
+
+const LONG: &str = "\
+地区,区划代码,统计期,指标(原文),数值,单位,占比(%)(原文),层级(研究者标注)
+北京,110000,2020年,受理,1000,件,,总数
+北京,110000,2020年,主动调解,600,件,60.0,其中
+北京,110000,2020年,申请调解,500,件,45.0,其中
+北京,110000,2020年,# 委托调解,20,次,,
+北京,110000,2020年,调解成功,950,件,,总数
+北京,110000,2020年,成功率,90.0,%,,比率
+北京,110000,2020年,调解员,1.2,万人,,总数
+北京,110000,2020年,专职调解员,13000,人,,其中
+天津,120000,2020年,受理,800,件,,总数
+天津,120000,2020年,受理,801,件,,总数
+天津,120000,2020,调解员,3,万名,,总数
+天津,120000,2020,专职,-3,人,,其中
+天津,120000,2020,成功率,97,%,,小计项
+河北,130000,目前,受理,5,件,,总数
+";
+
+#[test]
+fn each_planted_fault_in_a_long_table_is_found_once_naming_its_rows() {
+    let wd = Workdir::new();
+    let cfg = config(
+        &wd,
+        LONG,
+        "ignore = [\"地区\"]\n[sources.indicators.rates]\n\"成功率\" = [\"调解成功\", \"受理\"]\n",
+    );
+    let out = ingest(&wd, &cfg);
+    assert!(out.contains("read 14, stored 10, quarantined 4"), "{out}");
+    let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
+    assert_eq!(
+        strs(&df, "level"),
+        ["total", "part", "part", "part", "total", "rate", "total", "part", "total", "total"]
+    );
+    // `#` is 其中 and is not part of the name; 万人 and 万名 are persons.
+    assert_eq!(strs(&df, "indicator")[3], "委托调解");
+    assert_eq!(f64s(&df, "value")[6], Some(12_000.0));
+    assert_eq!(f64s(&df, "value")[9], Some(30_000.0));
+    assert_eq!(strs(&df, "unit")[9], "人");
+    // A part names the figure above it in its unit, else the nearest.
+    assert_eq!(
+        strs(&df, "part_of")[..8],
+        ["", "受理", "受理", "受理", "", "", "", "调解员"]
+    );
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    assert_eq!(
+        strs(&q, "rule"),
+        ["E_DUPLICATE", "E_RANGE", "E_PARSE", "E_PARSE"]
+    );
+    let messages = strs(&q, "message");
+    assert!(messages[0].contains("same key as"), "{}", messages[0]);
+    assert!(messages[1].contains("is negative"), "{}", messages[1]);
+    assert!(messages[2].contains("not a level of an indicator"), "{}", messages[2]);
+    assert!(messages[3].contains("目前 (now) names no day"), "{}", messages[3]);
+    assert_eq!(
+        found(&wd),
+        [
+            "W_UNIT row 5 (委托调解): in 次, a part of indicators.csv row 2 (受理) in 件: not compared",
+            "W_SHARE row 4 (申请调解): a share of 45% printed, and 500 / 1000 (受理) = 50%",
+            "W_TOTAL row 2 (受理): 1000 and its 2 parts (rows 3, 4) add up to 1100, 100 more than it",
+            "W_TOTAL row 9 (专职调解员): 13000 is more than indicators.csv row 8 (调解员)'s 12000, the figure it is a part of",
+            "W_SHARE row 7 (成功率): a rate of 90% printed, and 950 / 1000 = 95% (调解成功 over 受理)",
+        ]
+        .map(String::from)
+    );
+}
+
+/// A figure printed in 万 to one decimal carries half a unit of that digit:
+/// 12,400 persons under 1.2 万 is within it, and a share printed to whole
+/// points against figures in 万 is checked within what they allow.
+#[test]
+fn rounding_of_printed_digits_is_allowed_before_a_finding() {
+    let wd = Workdir::new();
+    let csv = "\
+区划代码,统计期,指标,数值,单位,占比,层级
+110000,2020,调解员,1.2,万人,,总数
+110000,2020,专职调解员,12400,人,,其中
+110000,2020,调委会,1.0,万个,,总数
+110000,2020,村调委会,0.6,万个,57,其中
+";
+    let cfg = config(&wd, csv, "");
+    ingest(&wd, &cfg);
+    assert_eq!(found(&wd), Vec::<String>::new());
+    // Printed to whole persons, the same part is more than its figure.
+    let wd = Workdir::new();
+    let cfg = config(&wd, &csv.replace("1.2,万人", "12000,人"), "");
+    ingest(&wd, &cfg);
+    assert_eq!(found(&wd).len(), 1, "{:?}", found(&wd));
+}
+
+/// A yearbook's columns by region: the provinces' figures against the
+/// national row, a blank named, a unit from the header's brackets.
+#[test]
+fn a_wide_table_is_checked_against_the_tree() {
+    let wd = Workdir::new();
+    let csv = "\
+地区,区划代码,设施数(个),网点(万个)
+全国,100000,30,2.5
+北京,110000,10,1.0
+天津,120000,15,1.5
+河北,130000,4,
+";
+    let cfg = config(
+        &wd,
+        csv,
+        "layout = \"wide\"\nindicator_columns = [\"设施数(个)\", \"网点(万个)\"]\nconstants = { period = \"2019\" }\n",
+    );
+    let out = ingest(&wd, &cfg);
+    assert!(out.contains("read 4, stored 4, quarantined 0"), "{out}");
+    let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
+    assert_eq!(strs(&df, "indicator")[..2], ["设施数", "网点"]);
+    assert_eq!(f64s(&df, "value")[1], Some(25_000.0));
+    assert_eq!(strs(&df, "unit_printed")[1], "万个");
+    assert_eq!(
+        found(&wd),
+        [
+            "W_COVERAGE row 2 (网点): 100000 全国's 25000 for 2019 is the sum of the 2 regions below it with a figure; 1 of them gives no figure (130000 河北省)",
+            "W_TOTAL row 2 (设施数): 100000 全国's 30 for 2019; the 3 regions below it with a figure add up to 29, 1 less than it",
+        ]
+        .map(String::from)
+    );
+}
+
+#[test]
+fn indicator_keys_are_refused_where_they_do_not_belong() {
+    let wd = Workdir::new();
+    let cfg = config(&wd, LONG, "indicator_columns = [\"数值\"]\n");
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("add layout = \"wide\""), "{err}");
+    let cfg = config(&wd, LONG, "[sources.indicators.rates]\n\"成功率\" = [\"调解成功\"]\n");
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("a rate is [numerator, denominator]"), "{err}");
+    let wrong = wd.write(
+        "d.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\n[sources.regions]\npath = {:?}\n[sources.disputes]\npath = \"x.csv\"\nunit = \"件\"\n",
+            wd.path("regions.csv").to_string_lossy()
+        ),
+    );
+    let err = wd.fails(&["ingest", "--config", wrong.to_str().unwrap()]);
+    assert!(err.contains("is a key of indicators, not of disputes"), "{err}");
+}
