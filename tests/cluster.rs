@@ -131,6 +131,42 @@ fn person_records_sharded_equal_one_machine() {
     assert_same_outputs(&one, &sharded);
 }
 
+/// Published indicators are read by shard 0 whole, with their findings:
+/// the combined warehouse is the one machine's.
+#[test]
+fn indicators_sharded_equal_one_machine() {
+    let wd = Workdir::new();
+    wd.write(
+        "in/indicators.csv",
+        "区划代码,统计期,指标,数值,单位,层级\n\
+         110109001,2023,受理,10,件,总数\n\
+         110109001001,2023,受理,4,件,总数\n\
+         110109001061,2023,受理,5,件,总数\n\
+         110109001061,2023,主动调解,6,件,其中\n\
+         999999999999,2023,受理,1,件,总数\n",
+    );
+    for t in ["regions", "disputes"] {
+        let file = format!("{t}.csv");
+        std::fs::copy(common::sample(&file), wd.path(&format!("in/{file}"))).unwrap();
+    }
+    let config = "[run]\nwarehouse = \"warehouse\"\noutput = \"out\"\n\n\
+        [sources.regions]\npath = \"in/regions.csv\"\n\n\
+        [sources.disputes]\npath = \"in/disputes.csv\"\n\n\
+        [sources.indicators]\npath = \"in/indicators.csv\"\n\n\
+        [compare]\ndraws = 9\n\n[index]\ndraws = 5\n\n[shard]\nlevel = \"county\"\n";
+    let (one, sharded) = twins(&wd, &[("in", &wd.path("in"))], config);
+    let single = one.run(&["run", "--config", "config.toml"]);
+    let single = String::from_utf8_lossy(&single.stdout);
+    assert!(single.contains("quarantined 1"), "{single}");
+    let findings = common::findings_of(&wd, "one/warehouse", "W_TOTAL");
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    for i in 0..3 {
+        sharded.run(&["run", "--config", "config.toml", "--shard", &format!("{i}/3")]);
+    }
+    sharded.run(&["combine", "--config", "config.toml"]);
+    assert_same_outputs(&one, &sharded);
+}
+
 #[test]
 fn combine_refuses_an_incomplete_or_inconsistent_set_and_combines_nothing() {
     let wd = Workdir::new();
