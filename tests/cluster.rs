@@ -161,7 +161,13 @@ fn indicators_sharded_equal_one_machine() {
     let findings = common::findings_of(&wd, "one/warehouse", "W_TOTAL");
     assert_eq!(findings.len(), 2, "{findings:?}");
     for i in 0..3 {
-        sharded.run(&["run", "--config", "config.toml", "--shard", &format!("{i}/3")]);
+        sharded.run(&[
+            "run",
+            "--config",
+            "config.toml",
+            "--shard",
+            &format!("{i}/3"),
+        ]);
     }
     sharded.run(&["combine", "--config", "config.toml"]);
     assert_same_outputs(&one, &sharded);

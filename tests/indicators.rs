@@ -101,8 +101,16 @@ fn each_planted_fault_in_a_long_table_is_found_once_naming_its_rows() {
     let messages = strs(&q, "message");
     assert!(messages[0].contains("same key as"), "{}", messages[0]);
     assert!(messages[1].contains("is negative"), "{}", messages[1]);
-    assert!(messages[2].contains("not a level of an indicator"), "{}", messages[2]);
-    assert!(messages[3].contains("目前 (now) names no day"), "{}", messages[3]);
+    assert!(
+        messages[2].contains("not a level of an indicator"),
+        "{}",
+        messages[2]
+    );
+    assert!(
+        messages[3].contains("目前 (now) names no day"),
+        "{}",
+        messages[3]
+    );
     assert_eq!(
         found(&wd),
         [
@@ -178,7 +186,11 @@ fn indicator_keys_are_refused_where_they_do_not_belong() {
     let cfg = config(&wd, LONG, "indicator_columns = [\"数值\"]\n");
     let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(err.contains("add layout = \"wide\""), "{err}");
-    let cfg = config(&wd, LONG, "[sources.indicators.rates]\n\"成功率\" = [\"调解成功\"]\n");
+    let cfg = config(
+        &wd,
+        LONG,
+        "[sources.indicators.rates]\n\"成功率\" = [\"调解成功\"]\n",
+    );
     let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(err.contains("a rate is [numerator, denominator]"), "{err}");
     let wrong = wd.write(
@@ -189,5 +201,8 @@ fn indicator_keys_are_refused_where_they_do_not_belong() {
         ),
     );
     let err = wd.fails(&["ingest", "--config", wrong.to_str().unwrap()]);
-    assert!(err.contains("is a key of indicators, not of disputes"), "{err}");
+    assert!(
+        err.contains("is a key of indicators, not of disputes"),
+        "{err}"
+    );
 }

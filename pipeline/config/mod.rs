@@ -269,7 +269,7 @@ pub struct Source {
     pub indicator_columns: Vec<String>,
     /// Indicators: the unit of a figure whose row and header say none
     /// (`unit = "个"`, a yearbook's 单位: 个), as stored and its multiplier.
-    pub unit: Option<(String, f64)>,
+    pub unit: Option<crate::contract::grammar::Unit>,
     /// Indicators: `parts = { "受理纠纷" = ["主动调解", "申请调解"] }`: the
     /// figures printed as the 其中 of a figure, wherever both are given.
     pub parts: BTreeMap<String, Vec<String>>,
@@ -535,7 +535,8 @@ impl Config {
             let table = Table::from_name(&name).ok_or_else(|| {
                 key_err(
                     &format!("sources.{name}"),
-                    "is not a table (regions, member_ages, disputes, service_usage, indicators)".into(),
+                    "is not a table (regions, member_ages, disputes, service_usage, indicators)"
+                        .into(),
                 )
             })?;
             sources.push(check_source(table, src, base, period_kind, &key_err)?);
@@ -754,9 +755,10 @@ fn check_source(
     }
     let unit = match src.unit.as_deref() {
         None => None,
-        Some(u) => Some(crate::contract::grammar::parse_unit(u).ok_or_else(|| {
-            key_err(&format!("{prefix}.unit"), "is blank".into())
-        })?),
+        Some(u) => Some(
+            crate::contract::grammar::parse_unit(u)
+                .ok_or_else(|| key_err(&format!("{prefix}.unit"), "is blank".into()))?,
+        ),
     };
     let mut rates = BTreeMap::new();
     for (rate, pair) in src.rates {
@@ -767,7 +769,10 @@ fn check_source(
             _ => {
                 return Err(key_err(
                     &format!("{prefix}.rates.\"{rate}\""),
-                    format!("names {} figure(s): a rate is [numerator, denominator]", pair.len()),
+                    format!(
+                        "names {} figure(s): a rate is [numerator, denominator]",
+                        pair.len()
+                    ),
                 ))
             }
         }

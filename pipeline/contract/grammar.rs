@@ -396,7 +396,10 @@ fn not_a_period(raw: &str) -> String {
 /// the pilot began", "the past five years", a year the copy lost.
 fn vague(raw: &str) -> Option<String> {
     let s = printed(raw);
-    if ["目前", "现在", "当前", "至今"].iter().any(|w| s.contains(w)) {
+    if ["目前", "现在", "当前", "至今"]
+        .iter()
+        .any(|w| s.contains(w))
+    {
         return Some("目前 (now) names no day; a figure 'as of now' is as at the day its page says, and where that is known it can be written as that day (截至2021年1月14日)".into());
     }
     if s.contains("以来") {
@@ -404,11 +407,16 @@ fn vague(raw: &str) -> Option<String> {
     }
     let span = ["过去", "近", "最近"].iter().find_map(|w| {
         let rest = s.split(w).nth(1)?;
-        let n: String = rest.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
+        let n: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c))
+            .collect();
         (!n.is_empty() && rest[n.len()..].starts_with('年')).then_some(n)
     });
     if let Some(n) = span {
-        return Some(format!("the past {n} years is a span of several years, not one period"));
+        return Some(format!(
+            "the past {n} years is a span of several years, not one period"
+        ));
     }
     if s.starts_with("全年") || s.starts_with("年度") {
         return Some("全年 (the whole year) without the year".into());
@@ -1268,7 +1276,7 @@ const COUNTED: [&str; 15] = [
 /// either way); `%`, `％`, `百分比` are `%`. A prefix (亿, 千万, 百万, 十万,
 /// 万, 千, 百) scales only a unit of count or money; another unit
 /// (`平方米`, `小时`) is kept as printed, multiplier 1. `None` when blank.
-pub fn parse_unit(raw: &str) -> Option<(String, f64)> {
+pub fn parse_unit(raw: &str) -> Option<Unit> {
     let mut s = printed(raw);
     for (open, close) in [('（', '）'), ('(', ')')] {
         if let Some(inner) = s.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
@@ -1281,19 +1289,17 @@ pub fn parse_unit(raw: &str) -> Option<(String, f64)> {
     if matches!(s.as_str(), "%" | "％" | "百分比") {
         return Some(("%".into(), 1.0));
     }
-    let base = |u: &str| if u == "名" { "人".to_string() } else { u.to_string() };
+    let base = |u: &str| {
+        if u == "名" {
+            "人".to_string()
+        } else {
+            u.to_string()
+        }
+    };
     if COUNTED.contains(&s.as_str()) {
         return Some((base(&s), 1.0));
     }
-    for (prefix, m) in [
-        ("亿", 1e8),
-        ("千万", 1e7),
-        ("百万", 1e6),
-        ("十万", 1e5),
-        ("万", 1e4),
-        ("千", 1e3),
-        ("百", 1e2),
-    ] {
+    for (prefix, m) in PREFIXES {
         if let Some(u) = s.strip_prefix(prefix).filter(|u| COUNTED.contains(u)) {
             return Some((base(u), m));
         }
@@ -1301,9 +1307,29 @@ pub fn parse_unit(raw: &str) -> Option<(String, f64)> {
     Some((s, 1.0))
 }
 
+/// Prefixes of a unit of count or money, longest first where they overlap.
+const PREFIXES: [(&str, f64); 7] = [
+    ("亿", 1e8),
+    ("千万", 1e7),
+    ("百万", 1e6),
+    ("十万", 1e5),
+    ("万", 1e4),
+    ("千", 1e3),
+    ("百", 1e2),
+];
+
+/// A unit as printed with its multiplier's prefix: (人, 10,000) is 万人.
+pub fn unit_text((unit, m): &Unit) -> String {
+    let prefix = PREFIXES.iter().find(|(_, x)| x == m).map_or("", |(p, _)| p);
+    format!("{prefix}{unit}")
+}
+
+/// A unit as govlens stores it, and the multiplier from the printed one.
+pub type Unit = (String, f64);
+
 /// [`parse_unit`] of a unit govlens knows (a count, money, `%`), `None`
 /// for another text: a header's brackets are a unit only when they name one.
-pub fn known_unit(raw: &str) -> Option<(String, f64)> {
+pub fn known_unit(raw: &str) -> Option<Unit> {
     let (unit, m) = parse_unit(raw)?;
     (unit == "%" || COUNTED.contains(&unit.as_str())).then_some((unit, m))
 }
@@ -1357,12 +1383,20 @@ mod unit_tests {
         assert_eq!(parse_unit("％"), Some(("%".into(), 1.0)));
         assert_eq!(parse_unit("万平方米"), Some(("万平方米".into(), 1.0)));
         assert_eq!(parse_unit(" "), None);
+        assert_eq!(unit_text(&("人".into(), 1e4)), "万人");
+        assert_eq!(unit_text(&("个".into(), 1.0)), "个");
     }
 
     #[test]
     fn indicator_levels_in_the_words_of_a_copier() {
-        assert_eq!(parse_indicator_level("总数").unwrap(), IndicatorLevel::Total);
-        assert_eq!(parse_indicator_level("其中：").unwrap(), IndicatorLevel::Part);
+        assert_eq!(
+            parse_indicator_level("总数").unwrap(),
+            IndicatorLevel::Total
+        );
+        assert_eq!(
+            parse_indicator_level("其中：").unwrap(),
+            IndicatorLevel::Part
+        );
         assert_eq!(parse_indicator_level("比率").unwrap(), IndicatorLevel::Rate);
         assert!(parse_indicator_level("小计项")
             .unwrap_err()

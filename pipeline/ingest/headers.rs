@@ -7,7 +7,7 @@
 //! never make a row fail.
 
 use crate::config::{Layout, Source};
-use crate::contract::grammar::{parse_band, Band};
+use crate::contract::grammar::{parse_band, Band, Unit};
 use crate::contract::{Column, Table, MEMBER_AGES, MEMBER_PERSONS};
 use crate::ingest::read::{AsCell, RawRecord};
 
@@ -67,7 +67,7 @@ pub struct HeaderMap {
     pub cumulative: bool,
     /// Indicators, wide layout: (cell index, indicator, the unit its
     /// header's brackets say) per indicator column.
-    pub indicator_cells: Vec<(usize, String, Option<(String, f64)>)>,
+    pub indicator_cells: Vec<(usize, String, Option<Unit>)>,
 }
 
 /// A column named with a period: (column, cell, the unit its header says).
@@ -305,13 +305,15 @@ fn strip_unit(h: &str) -> &str {
 
 /// The unit a header's last brackets name, when they name one govlens
 /// knows (`受理数(件)`, `人数(万名)`, `占比(%)`); not `(研究者补充)`.
-pub fn header_unit_text(h: &str) -> Option<(String, f64)> {
+pub fn header_unit_text(h: &str) -> Option<Unit> {
     let h = h.trim();
-    let inner = [('（', '）'), ('(', ')')].iter().find_map(|(open, close)| {
-        let body = h.strip_suffix(*close)?;
-        let i = body.rfind(*open)?;
-        Some(&body[i + open.len_utf8()..])
-    })?;
+    let inner = [('（', '）'), ('(', ')')]
+        .iter()
+        .find_map(|(open, close)| {
+            let body = h.strip_suffix(*close)?;
+            let i = body.rfind(*open)?;
+            Some(&body[i + open.len_utf8()..])
+        })?;
     crate::contract::grammar::known_unit(inner)
 }
 
@@ -391,7 +393,11 @@ pub fn map_header(
             ignored.push(h.clone());
             continue;
         }
-        if source.indicator_columns.iter().any(|x| x.trim() == h.trim()) {
+        if source
+            .indicator_columns
+            .iter()
+            .any(|x| x.trim() == h.trim())
+        {
             indicator_cells.push((i, strip_unit(h).to_string(), header_unit_text(h)));
             matched += 1;
             continue;

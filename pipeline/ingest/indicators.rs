@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::Source;
-use crate::contract::grammar::{self as parse, IndicatorLevel, Period};
+use crate::contract::grammar::{self as parse, IndicatorLevel, Period, Unit};
 use crate::contract::{Rule, Table};
 use crate::ingest::checks::Origin;
 use crate::ingest::quarantine::{Finding, Reject};
@@ -63,12 +63,7 @@ fn half_digit(raw: &str) -> f64 {
 }
 
 /// A printed figure in its unit: (value, rounding).
-fn amount(
-    raw: &str,
-    column: &str,
-    unit: Option<&(String, f64)>,
-    level: IndicatorLevel,
-) -> R<(f64, f64)> {
+fn amount(raw: &str, column: &str, unit: Option<&Unit>, level: IndicatorLevel) -> R<(f64, f64)> {
     let x = parse::parse_number(raw).map_err(|m| Reject::new(Rule::Parse, column, Some(raw), m))?;
     if x < 0.0 && level != IndicatorLevel::Rate {
         return Err(Reject::new(
@@ -87,7 +82,7 @@ fn amount(
     Ok((validate::scaled(x, m), rounding))
 }
 
-fn is_percent(unit: Option<&(String, f64)>) -> bool {
+fn is_percent(unit: Option<&Unit>) -> bool {
     unit.is_some_and(|(u, _)| u == "%")
 }
 
@@ -117,7 +112,7 @@ pub fn rows(c: &Cells, src: &Source) -> R<Vec<IndicatorRow>> {
             indicator: name.clone(),
             value,
             unit: unit.map(|u| u.0.clone()),
-            unit_printed: unit.map(|u| printed_unit(&u.0, u.1)),
+            unit_printed: unit.map(parse::unit_text),
             level,
             part_of: None,
             share: None,
@@ -126,21 +121,6 @@ pub fn rows(c: &Cells, src: &Source) -> R<Vec<IndicatorRow>> {
         });
     }
     Ok(out)
-}
-
-/// A unit as a reader writes it: 万人 for (人, 10,000).
-fn printed_unit(unit: &str, m: f64) -> String {
-    let prefix = match m {
-        x if x == 1e8 => "亿",
-        x if x == 1e7 => "千万",
-        x if x == 1e6 => "百万",
-        x if x == 1e5 => "十万",
-        x if x == 1e4 => "万",
-        x if x == 1e3 => "千",
-        x if x == 1e2 => "百",
-        _ => "",
-    };
-    format!("{prefix}{unit}")
 }
 
 fn long_row(c: &Cells, src: &Source, code: String, period: Period) -> R<IndicatorRow> {
@@ -171,9 +151,8 @@ fn long_row(c: &Cells, src: &Source, code: String, period: Period) -> R<Indicato
     };
     let part_of = c.get("part_of").map(|p| p.trim().to_string());
     let level = match c.get("level") {
-        Some(v) => {
-            parse::parse_indicator_level(v).map_err(|m| Reject::new(Rule::Parse, "level", Some(v), m))?
-        }
+        Some(v) => parse::parse_indicator_level(v)
+            .map_err(|m| Reject::new(Rule::Parse, "level", Some(v), m))?,
         None if hash || part_of.is_some() => IndicatorLevel::Part,
         None if is_percent(unit.as_ref()) => IndicatorLevel::Rate,
         None => IndicatorLevel::Total,
@@ -256,7 +235,10 @@ impl<'a> Tree<'a> {
         let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
         for r in regions {
             if let Some(p) = &r.row.parent {
-                children.entry(p.as_str()).or_default().push(r.row.code.as_str());
+                children
+                    .entry(p.as_str())
+                    .or_default()
+                    .push(r.row.code.as_str());
             }
         }
         for c in children.values_mut() {
@@ -308,7 +290,10 @@ pub(super) fn findings(
     };
     let mut groups: BTreeMap<(&str, Period), Vec<usize>> = BTreeMap::new();
     for (i, (r, _)) in rows.iter().enumerate() {
-        groups.entry((r.code.as_str(), r.period)).or_default().push(i);
+        groups
+            .entry((r.code.as_str(), r.period))
+            .or_default()
+            .push(i);
     }
     let unit = |i: usize| rows[i].0.unit.as_deref().unwrap_or("(no unit)").to_string();
     for members in groups.values() {
@@ -403,10 +388,8 @@ pub(super) fn findings(
                 let sum: f64 = ps.iter().map(|&p| rows[p].0.value).sum();
                 let slack_sum: f64 = ps.iter().map(|&p| rows[p].0.rounding).sum();
                 if sum - slack_sum > total.value + total.rounding + slack {
-                    let lines: Vec<String> = ps
-                        .iter()
-                        .map(|&p| rows[p].1.row().to_string())
-                        .collect();
+                    let lines: Vec<String> =
+                        ps.iter().map(|&p| rows[p].1.row().to_string()).collect();
                     out.push(finding(
                         *t,
                         Rule::Total,
@@ -516,7 +499,10 @@ fn tree_findings(
             let r = &rows[i].0;
             let sum: f64 = given.iter().map(|k| rows[by_code[k]].0.value).sum();
             let slack: f64 = r.rounding
-                + given.iter().map(|k| rows[by_code[k]].0.rounding).sum::<f64>()
+                + given
+                    .iter()
+                    .map(|k| rows[by_code[k]].0.rounding)
+                    .sum::<f64>()
                 + src.total_tolerance;
             let missing_text = if missing.is_empty() {
                 String::new()
@@ -528,7 +514,11 @@ fn tree_findings(
                     missing.len(),
                     if missing.len() == 1 { "gives" } else { "give" },
                     named.join(", "),
-                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
                 )
             };
             let base = Finding {

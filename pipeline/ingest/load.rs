@@ -1112,7 +1112,13 @@ fn load_indicators(
 ) -> Result<u64, IngestError> {
     let table = Table::Indicators;
     let sharded = ctx.owners.is_some();
-    let mut sink = Sink::new(table, frames::indicators_frame, ctx.dir, ctx.metadata, sharded)?;
+    let mut sink = Sink::new(
+        table,
+        frames::indicators_frame,
+        ctx.dir,
+        ctx.metadata,
+        sharded,
+    )?;
     let Some(src) = src else { return sink.finish() };
     if !ctx.names.first_shard {
         return sink.finish();
