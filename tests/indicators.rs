@@ -136,10 +136,16 @@ fn rounding_of_printed_digits_is_allowed_before_a_finding() {
 110000,2020,专职调解员,12400,人,,其中
 110000,2020,调委会,1.0,万个,,总数
 110000,2020,村调委会,0.6,万个,57,其中
+110000,2020,成功率,97.6%,,,
 ";
     let cfg = config(&wd, csv, "");
     ingest(&wd, &cfg);
     assert_eq!(found(&wd), Vec::<String>::new());
+    // `97.6%` in the value cell is a rate in %, carrying 0.05.
+    let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
+    assert_eq!(strs(&df, "level")[4], "rate");
+    assert_eq!(strs(&df, "unit")[4], "%");
+    assert_eq!(f64s(&df, "value_rounding")[4], Some(0.05));
     // Printed to whole persons, the same part is more than its figure.
     let wd = Workdir::new();
     let cfg = config(&wd, &csv.replace("1.2,万人", "12000,人"), "");
@@ -158,6 +164,7 @@ fn a_wide_table_is_checked_against_the_tree() {
 北京,110000,10,1.0
 天津,120000,15,1.5
 河北,130000,4,
+西藏,540000,,
 ";
     let cfg = config(
         &wd,
@@ -165,7 +172,11 @@ fn a_wide_table_is_checked_against_the_tree() {
         "layout = \"wide\"\nindicator_columns = [\"设施数(个)\", \"网点(万个)\"]\nconstants = { period = \"2019\" }\n",
     );
     let out = ingest(&wd, &cfg);
-    assert!(out.contains("read 4, stored 4, quarantined 0"), "{out}");
+    // A row with no figure at all is not stored (西藏 is not in the tree
+    // either: the first rule it breaks is said).
+    assert!(out.contains("read 5, stored 4, quarantined 1"), "{out}");
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    assert_eq!(strs(&q, "rule"), ["E_REQUIRED"]);
     let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
     assert_eq!(strs(&df, "indicator")[..2], ["设施数", "网点"]);
     assert_eq!(f64s(&df, "value")[1], Some(25_000.0));
@@ -175,6 +186,79 @@ fn a_wide_table_is_checked_against_the_tree() {
         [
             "W_COVERAGE row 2 (网点): 100000 全国's 25000 for 2019 is the sum of the 2 regions below it with a figure; 1 of them gives no figure (130000 河北省)",
             "W_TOTAL row 2 (设施数): 100000 全国's 30 for 2019; the 3 regions below it with a figure add up to 29, 1 less than it",
+        ]
+        .map(String::from)
+    );
+}
+
+/// A part is linked to the figure printed nearest above it in its region
+/// and period, never past a quarantined row (its figure may be that row);
+/// a unit in the value header's brackets is read behind a note's brackets,
+/// and a percentage under it is refused.
+#[test]
+fn parts_are_not_linked_past_a_quarantined_row_and_units_are_read_from_headers() {
+    let wd = Workdir::new();
+    let csv = "\
+区划代码,统计期,指标,数值(万件)(原文),层级
+110000,2020,受理,1.5,总数
+110000,2020,调解,abc,总数
+110000,2020,其中：主动,0.9,其中
+110000,2020,成功率,97.6%,
+120000,2020,主动,0.1,其中
+";
+    let cfg = config(&wd, csv, "");
+    let out = ingest(&wd, &cfg);
+    assert!(out.contains("read 5, stored 3, quarantined 2"), "{out}");
+    let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
+    assert_eq!(
+        f64s(&df, "value"),
+        [Some(15_000.0), Some(9_000.0), Some(1_000.0)]
+    );
+    assert_eq!(strs(&df, "unit"), ["件", "件", "件"]);
+    assert_eq!(strs(&df, "unit_printed"), ["万件", "万件", "万件"]);
+    assert_eq!(strs(&df, "level"), ["total", "part", "part"]);
+    assert_eq!(strs(&df, "part_of"), ["", "", ""]);
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    assert_eq!(
+        strs(&q, "message")[1],
+        "'97.6%' is a percentage but its unit is '件'"
+    );
+    assert_eq!(
+        found(&wd),
+        [
+            "W_TOTAL row 4 (其中：主动): a part (其中) whose figure is not known — row 3, between it and the figure above it, was quarantined: not checked; name it in a part_of column or the source's parts",
+            "W_TOTAL row 6 (主动): a part (其中) whose figure is not known — no figure of its own is printed above it for 120000 2020: not checked; name it in a part_of column or the source's parts",
+        ]
+        .map(String::from)
+    );
+}
+
+/// Over the tree: a region's figure more than its regions' below it, some
+/// of which give none, is said as coverage; less is a finding whatever is
+/// missing; a figure named not_additive is not summed.
+#[test]
+fn sums_over_the_tree_with_regions_missing_and_figures_not_additive() {
+    let wd = Workdir::new();
+    let csv = "\
+区划代码,统计期,指标,数值,单位
+100000,2020,调委会,100,个
+110000,2020,调委会,40,个
+120000,2020,调委会,30,个
+100000,2020,调解员,10,人
+110000,2020,调解员,8,人
+120000,2020,调解员,7,人
+100000,2020,每万人调解员数,3.1,人
+110000,2020,每万人调解员数,2.0,人
+120000,2020,每万人调解员数,4.0,人
+130000,2020,每万人调解员数,3.3,人
+";
+    let cfg = config(&wd, csv, "not_additive = [\"每万人调解员数\"]\n");
+    ingest(&wd, &cfg);
+    assert_eq!(
+        found(&wd),
+        [
+            "W_COVERAGE row 2 (调委会): 100000 全国's 100 for 2020 is 30 more than the sum, 70, of the 2 regions below it with a figure; 1 of them gives no figure (130000 河北省)",
+            "W_TOTAL row 5 (调解员): 100000 全国's 10 for 2020; the 2 regions below it with a figure add up to 15, 5 more than it; 1 of them gives no figure (130000 河北省)",
         ]
         .map(String::from)
     );
@@ -193,6 +277,20 @@ fn indicator_keys_are_refused_where_they_do_not_belong() {
     );
     let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(err.contains("a rate is [numerator, denominator]"), "{err}");
+    let cfg = config(
+        &wd,
+        LONG,
+        "[sources.indicators.parts]\n\"受理\" = [\"主动调解\"]\n\"调解成功\" = [\"主动调解\"]\n",
+    );
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("names '主动调解' a part of both"), "{err}");
+    let cfg = config(
+        &wd,
+        "区划代码,统计期,设施数\n110000,2020,1\n",
+        "layout = \"wide\"\nindicator_columns = [\"设施数\", \"网点数\"]\n",
+    );
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("the indicator column(s) 网点数"), "{err}");
     let wrong = wd.write(
         "d.toml",
         format!(

@@ -94,6 +94,12 @@ fn huangshi_august_2016_shares_agree_with_its_counts() {
 fn yearbook_2008_facilities_add_up_to_the_national_row() {
     let (stored, found) = ingest("public-csy2008");
     assert_eq!(stored, 32);
+    // 32 rows of three figures, 西藏's blank none.
+    let wd = Workdir::new();
+    let cfg = common::repo_config(&wd, "public-csy2008", "wh");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
+    assert_eq!(df.height(), 95);
     assert_eq!(
         found,
         ["W_COVERAGE 2007 row 2 (城镇便民、利民服务网点): 100000 中华人民共和国's 936802 for 2007 is the sum of the 30 regions below it with a figure; 1 of them gives no figure (540000 西藏自治区)"]
@@ -108,6 +114,64 @@ fn yearbook_2008_facilities_add_up_to_the_national_row() {
 #[test]
 fn mediation_returns_store_what_has_a_period_and_agree_within_rounding() {
     let (stored, quarantined, found) = ingest_quarantining("public-mediation-returns");
+    // Each 其中 under the figure the page prints it of (the config's parts
+    // for 黄石 2016-08, whose shares are of the 869 received).
+    let wd = Workdir::new();
+    let cfg = common::repo_config(&wd, "public-mediation-returns", "wh");
+    wd.run(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
+    let parts: Vec<String> = strs(&df, "indicator")
+        .into_iter()
+        .zip(strs(&df, "part_of"))
+        .filter(|(_, of)| !of.is_empty())
+        .map(|(i, of)| format!("{i} < {of}"))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            "主动调解 < 受理纠纷",
+            "申请调解 < 受理纠纷",
+            "接受委托移送调解 < 受理纠纷",
+            "规范化调委会 < 调委会(整顿后)",
+            "规范化调委会 < 调解委员会",
+            "司法助理员调解 < 调解各类民间纠纷",
+            "法律服务所调解 < 调解各类民间纠纷",
+            "调委会调解 < 调解各类民间纠纷",
+            "村(居)人民调解委员会 < 人民调解组织",
+            "企业事业单位人民调解委员会 < 人民调解组织",
+            "乡镇、街道人民调解委员会 < 人民调解组织",
+            "区域性、行业性调解组织 < 人民调解组织",
+            "高中以上文化水平的调解人员 < 人民调解员",
+        ]
+    );
+    // The checks ran: a settled count moved by one case off its printed
+    // rate is found.
+    let text =
+        std::fs::read_to_string(common::repo().join("datasets/public/mediation_local_returns.csv"))
+            .unwrap()
+            .replace("2016年8月,调解成功,842", "2016年8月,调解成功,852");
+    wd.write("moved.csv", text);
+    let again = common::repo_config(&wd, "public-mediation-returns", "wh2");
+    let moved = std::fs::read_to_string(&again)
+        .unwrap()
+        .lines()
+        .map(
+            |l| match l.starts_with("path") && l.contains("mediation_local_returns") {
+                true => format!("path = {:?}", wd.path("moved.csv").to_string_lossy()),
+                false => l.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let moved = wd.write("moved.toml", moved);
+    wd.run(&["ingest", "--config", moved.to_str().unwrap()]);
+    let shares = common::findings_of(&wd, "wh2", "W_SHARE");
+    assert_eq!(shares.len(), 1, "{shares:?}");
+    assert!(
+        shares[0].contains("a rate of 96.9% printed, and 852 / 869 = 98.0437%"),
+        "{}",
+        shares[0]
+    );
     assert_eq!(stored, 32);
     assert_eq!(quarantined.len(), 38);
     let with = |what: &str| quarantined.iter().filter(|q| q.contains(what)).count();

@@ -199,6 +199,9 @@ struct RawSource {
     /// indicators: a rate → [numerator, denominator].
     #[serde(default)]
     rates: BTreeMap<String, Vec<String>>,
+    /// indicators: figures not summed over the tree (a per-capita figure).
+    #[serde(default)]
+    not_additive: Vec<String>,
 }
 
 /// Declared encoding of a CSV source.
@@ -276,6 +279,9 @@ pub struct Source {
     /// Indicators: `rates = { "调解成功率" = ["调解成功", "受理纠纷"] }`: a
     /// printed rate and the two figures it is 100 × the ratio of.
     pub rates: BTreeMap<String, (String, String)>,
+    /// Indicators: `not_additive = ["每万人调解员数"]`: figures a region's is
+    /// not the sum of its regions' (not checked over the tree; rates never are).
+    pub not_additive: Vec<String>,
 }
 
 /// The sheets of a workbook a source reads.
@@ -737,6 +743,18 @@ fn check_source(
     only_indicators("unit", src.unit.is_some())?;
     only_indicators("parts", !src.parts.is_empty())?;
     only_indicators("rates", !src.rates.is_empty())?;
+    only_indicators("not_additive", !src.not_additive.is_empty())?;
+    let mut part_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for (total, parts) in &src.parts {
+        for p in parts {
+            if let Some(other) = part_of.insert(p.trim(), total.trim()) {
+                return Err(key_err(
+                    &format!("{prefix}.parts"),
+                    format!("names '{p}' a part of both '{other}' and '{total}': name it once (a row of its own can say part_of)"),
+                ));
+            }
+        }
+    }
     let indicator_columns = src.indicator_columns.unwrap_or_default();
     match (table, layout == Layout::Wide, indicator_columns.is_empty()) {
         (Table::Indicators, true, true) => {
@@ -890,6 +908,7 @@ fn check_source(
         unit,
         parts: src.parts,
         rates,
+        not_additive: src.not_additive,
     })
 }
 

@@ -1327,9 +1327,15 @@ pub fn unit_text((unit, m): &Unit) -> String {
 /// A unit as govlens stores it, and the multiplier from the printed one.
 pub type Unit = (String, f64);
 
-/// [`parse_unit`] of a unit govlens knows (a count, money, `%`), `None`
-/// for another text: a header's brackets are a unit only when they name one.
+/// [`parse_unit`] of a unit govlens knows (a count, money, `%`), or a bare
+/// prefix (`万`: no unit, 10,000); `None` for another text: a header's
+/// brackets are a unit only when they name one.
 pub fn known_unit(raw: &str) -> Option<Unit> {
+    let s = printed(raw);
+    // A bare prefix (`(万)`): a multiplier without a unit.
+    if let Some((_, m)) = PREFIXES.iter().find(|(p, _)| *p == s) {
+        return Some((String::new(), *m));
+    }
     let (unit, m) = parse_unit(raw)?;
     (unit == "%" || COUNTED.contains(&unit.as_str())).then_some((unit, m))
 }

@@ -68,6 +68,9 @@ pub struct HeaderMap {
     /// Indicators, wide layout: (cell index, indicator, the unit its
     /// header's brackets say) per indicator column.
     pub indicator_cells: Vec<(usize, String, Option<Unit>)>,
+    /// Indicators, long layout: the unit the value column's header names
+    /// (`数值(万件)`).
+    pub value_unit: Option<Unit>,
 }
 
 /// A column named with a period: (column, cell, the unit its header says).
@@ -260,29 +263,43 @@ pub fn columns_for(table: Table, layout: &Layout) -> &'static [Column] {
 
 /// The multiplier a header's unit in brackets says of its numbers:
 /// `人数(万名)`, `受理数（万件）`, `(万人次)` 10,000; `(千人)` 1,000; `(人)`,
-/// `(件)`, `(个)`, `(人次)` 1. `None` when the header names no unit of count
-/// (`占比(%)`, `区划代码(研究者补充)`).
+/// `(件)`, `(个)`, `(人次)` 1, read from the last of its brackets that names
+/// one (`人数(万名)(原文)`: 10,000). `None` when the header names no unit of
+/// count (`占比(%)`, `区划代码(研究者补充)`).
 pub fn header_unit(h: &str) -> Option<f64> {
-    let h = h.trim();
-    let inner = [('（', '）'), ('(', ')')]
-        .iter()
-        .find_map(|(open, close)| {
-            let body = h.strip_suffix(*close)?;
-            let i = body.rfind(*open)?;
-            Some(body[i + open.len_utf8()..].trim())
-        })?;
-    let (multiplier, unit) = match inner.strip_prefix('万') {
-        Some(u) => (10_000.0, u),
-        None => match inner.strip_prefix('千') {
-            Some(u) => (1_000.0, u),
-            None => (1.0, inner),
-        },
-    };
-    let counted = matches!(
-        unit,
-        "人" | "名" | "件" | "起" | "宗" | "个" | "所" | "处" | "人次" | "次" | "户" | "家"
-    );
-    (counted || (multiplier != 1.0 && unit.is_empty())).then_some(multiplier)
+    trailing_brackets(h).into_iter().find_map(|inner| {
+        let (multiplier, unit) = match inner.strip_prefix('万') {
+            Some(u) => (10_000.0, u),
+            None => match inner.strip_prefix('千') {
+                Some(u) => (1_000.0, u),
+                None => (1.0, inner),
+            },
+        };
+        let counted = matches!(
+            unit,
+            "人" | "名" | "件" | "起" | "宗" | "个" | "所" | "处" | "人次" | "次" | "户" | "家"
+        );
+        (counted || (multiplier != 1.0 && unit.is_empty())).then_some(multiplier)
+    })
+}
+
+/// What the brackets at a header's end hold, the last first:
+/// `人数(万名)(原文)` gives `原文`, then `万名`.
+fn trailing_brackets(h: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut h = h.trim();
+    'strip: loop {
+        for (open, close) in [('（', '）'), ('(', ')')] {
+            if let Some(body) = h.strip_suffix(close) {
+                if let Some(i) = body.rfind(open) {
+                    out.push(body[i + open.len_utf8()..].trim());
+                    h = body[..i].trim_end();
+                    continue 'strip;
+                }
+            }
+        }
+        return out;
+    }
 }
 
 /// A header without the brackets after it: `占比(%)(原文)` is `占比`.
@@ -303,18 +320,13 @@ fn strip_unit(h: &str) -> &str {
     }
 }
 
-/// The unit a header's last brackets name, when they name one govlens
-/// knows (`受理数(件)`, `人数(万名)`, `占比(%)`); not `(研究者补充)`.
+/// The unit a header's brackets name, when they name one govlens knows
+/// (`受理数(件)`, `人数(万名)(原文)`, `占比(%)`, a bare `(万)`: no unit,
+/// times 10,000); not `(研究者补充)`.
 pub fn header_unit_text(h: &str) -> Option<Unit> {
-    let h = h.trim();
-    let inner = [('（', '）'), ('(', ')')]
-        .iter()
-        .find_map(|(open, close)| {
-            let body = h.strip_suffix(*close)?;
-            let i = body.rfind(*open)?;
-            Some(&body[i + open.len_utf8()..])
-        })?;
-    crate::contract::grammar::known_unit(inner)
+    trailing_brackets(h)
+        .into_iter()
+        .find_map(crate::contract::grammar::known_unit)
 }
 
 /// A header that names a column and a period — `Civil Disputes (cases) 1999`,
@@ -386,7 +398,8 @@ pub fn map_header(
     let mut scales: Vec<Option<f64>> = vec![None; columns.len()];
     let mut band_scale = None;
     let mut by_period: Vec<(String, Vec<PeriodCell>)> = Vec::new();
-    let mut indicator_cells = Vec::new();
+    let mut indicator_cells: Vec<(usize, String, Option<Unit>)> = Vec::new();
+    let mut value_unit = None;
     for (i, h) in rec.cells.iter().enumerate() {
         let Some(h) = h else { continue };
         if source.ignore.iter().any(|x| x.trim() == h.trim()) {
@@ -398,7 +411,16 @@ pub fn map_header(
             .iter()
             .any(|x| x.trim() == h.trim())
         {
-            indicator_cells.push((i, strip_unit(h).to_string(), header_unit_text(h)));
+            let name = strip_unit(h).to_string();
+            if let Some((first, ..)) = indicator_cells.iter().find(|(_, n, _)| *n == name) {
+                return Err(HeaderError::Twice {
+                    column: format!("indicator {name}"),
+                    first: rec.cells[*first].clone().unwrap_or_default(),
+                    second: h.clone(),
+                    row: rec.row,
+                });
+            }
+            indicator_cells.push((i, name, header_unit_text(h)));
             matched += 1;
             continue;
         }
@@ -437,6 +459,9 @@ pub fn map_header(
             }
             index[c] = Some(i);
             scales[c] = header_unit(h);
+            if columns[c].name == "value" {
+                value_unit = header_unit_text(h);
+            }
             matched += 1;
             continue;
         }
@@ -588,6 +613,7 @@ pub fn map_header(
         cumulative_by_row: false,
         cumulative: source.cumulative,
         indicator_cells,
+        value_unit,
     };
     let map = HeaderMap {
         outline: source.outline || map.has("outline"),
@@ -597,10 +623,17 @@ pub fn map_header(
         return Err(missing("birth_year or age"));
     }
     if source.table == Table::Indicators && source.layout == Layout::Wide {
-        if map.indicator_cells.is_empty() {
+        let found = |c: &String| rec.cells.iter().flatten().any(|h| h.trim() == c.trim());
+        let absent: Vec<&str> = source
+            .indicator_columns
+            .iter()
+            .filter(|c| !found(c))
+            .map(String::as_str)
+            .collect();
+        if !absent.is_empty() {
             return Err(missing(&format!(
-                "any of the indicator columns ({})",
-                source.indicator_columns.join(", ")
+                "the indicator column(s) {} (indicator_columns names each header as printed, brackets included)",
+                absent.join(", ")
             )));
         }
     } else if source.layout == Layout::Wide && map.bands.is_empty() {
@@ -713,6 +746,8 @@ mod tests {
             ("数量(万)", Some(10_000.0)),
             ("占比(%)", None),
             ("区划代码(研究者补充)", None),
+            ("人数(万名)(原文)", Some(10_000.0)),
+            ("人数(原文)(万名)", Some(10_000.0)),
             ("人数", None),
         ] {
             assert_eq!(header_unit(h), want, "{h}");

@@ -55,7 +55,7 @@ type R<T> = Result<T, Reject>;
 
 /// Half a unit of the last printed digit of a number (`97.6`: 0.05, `98`: 0.5).
 fn half_digit(raw: &str) -> f64 {
-    let s = parse::printed(raw);
+    let s = parse::printed(raw).replace('．', ".");
     let decimals = s.split_once('.').map_or(0, |(_, d)| {
         d.chars().take_while(char::is_ascii_digit).count()
     });
@@ -64,7 +64,11 @@ fn half_digit(raw: &str) -> f64 {
 
 /// A printed figure in its unit: (value, rounding).
 fn amount(raw: &str, column: &str, unit: Option<&Unit>, level: IndicatorLevel) -> R<(f64, f64)> {
-    let x = parse::parse_number(raw).map_err(|m| Reject::new(Rule::Parse, column, Some(raw), m))?;
+    let x = match is_percent(unit) {
+        true => parse::parse_percent(raw),
+        false => parse::parse_number(raw),
+    }
+    .map_err(|m| Reject::new(Rule::Parse, column, Some(raw), m))?;
     if x < 0.0 && level != IndicatorLevel::Rate {
         return Err(Reject::new(
             Rule::Range,
@@ -99,20 +103,20 @@ pub fn rows(c: &Cells, src: &Source) -> R<Vec<IndicatorRow>> {
         let Some(raw) = c.rec.cells.get(*at).and_then(|x| x.as_deref()) else {
             continue;
         };
-        let unit = header_unit.as_ref().or(src.unit.as_ref());
-        let level = if is_percent(unit) {
+        let unit = joined(None, header_unit.clone(), src.unit.clone());
+        let level = if is_percent(unit.as_ref()) {
             IndicatorLevel::Rate
         } else {
             IndicatorLevel::Total
         };
-        let (value, rounding) = amount(raw, name, unit, level)?;
+        let (value, rounding) = amount(raw, name, unit.as_ref(), level)?;
         out.push(IndicatorRow {
             code: code.clone(),
             period,
             indicator: name.clone(),
             value,
-            unit: unit.map(|u| u.0.clone()),
-            unit_printed: unit.map(parse::unit_text),
+            unit: unit.as_ref().map(|u| u.0.clone()).filter(|u| !u.is_empty()),
+            unit_printed: unit.as_ref().map(parse::unit_text),
             level,
             part_of: None,
             share: None,
@@ -120,7 +124,28 @@ pub fn rows(c: &Cells, src: &Source) -> R<Vec<IndicatorRow>> {
             share_rounding: 0.0,
         });
     }
+    if out.is_empty() {
+        return Err(Reject::new(
+            Rule::Required,
+            "indicator_columns",
+            None,
+            "the row gives no figure in any indicator column".to_string(),
+        ));
+    }
     Ok(out)
+}
+
+/// A figure's unit: its row's, else its header's, else the source's; a
+/// header's bare prefix (`数值(万)`) takes the unit's name from the source.
+fn joined(row: Option<Unit>, header: Option<Unit>, source: Option<Unit>) -> Option<Unit> {
+    match (row, header) {
+        (Some(u), _) => Some(u),
+        (None, Some((name, m))) if name.is_empty() => {
+            Some((source.map(|s| s.0).unwrap_or_default(), m))
+        }
+        (None, Some(h)) => Some(h),
+        (None, None) => source,
+    }
 }
 
 fn long_row(c: &Cells, src: &Source, code: String, period: Period) -> R<IndicatorRow> {
@@ -129,35 +154,55 @@ fn long_row(c: &Cells, src: &Source, code: String, period: Period) -> R<Indicato
         Some(n) => (n.trim(), true),
         None => (printed_name, false),
     };
+    let raw = c.required("value")?;
     // The unit column, else the value header's brackets, else the source's.
     let said = c.get("unit");
-    let header = c.map.scale_of("value");
-    let unit = match (said.and_then(parse::parse_unit), header) {
-        (Some(u), Some(h)) if u.1 != h => {
+    let column = said.and_then(parse::parse_unit);
+    let header = c.map.value_unit.clone();
+    if let (Some(u), Some(h)) = (&column, &header) {
+        if u.1 != h.1 {
             return Err(Reject::new(
                 Rule::Parse,
                 "unit",
                 said,
                 format!(
-                    "the unit '{}' multiplies by {} but the value's header says {h}",
+                    "the unit '{}' multiplies by {} but the value's header says {}",
                     said.unwrap_or_default(),
-                    u.1
+                    u.1,
+                    h.1
                 ),
-            ))
+            ));
         }
-        (Some(u), _) => Some(u),
-        (None, Some(h)) => Some((String::new(), h)),
-        (None, None) => src.unit.clone(),
-    };
+    }
+    let mut unit = joined(column, header, src.unit.clone());
+    // `97.6%` in the value cell: a percentage.
+    if raw.trim().ends_with(['%', '％']) {
+        match &unit {
+            None => unit = Some(("%".into(), 1.0)),
+            Some((u, _)) if u != "%" => {
+                return Err(Reject::new(
+                    Rule::Parse,
+                    "value",
+                    Some(raw),
+                    format!("'{raw}' is a percentage but its unit is '{u}'"),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     let part_of = c.get("part_of").map(|p| p.trim().to_string());
     let level = match c.get("level") {
         Some(v) => parse::parse_indicator_level(v)
             .map_err(|m| Reject::new(Rule::Parse, "level", Some(v), m))?,
-        None if hash || part_of.is_some() => IndicatorLevel::Part,
+        None if hash => IndicatorLevel::Part,
         None if is_percent(unit.as_ref()) => IndicatorLevel::Rate,
         None => IndicatorLevel::Total,
     };
-    let raw = c.required("value")?;
+    // A row that names the figure it is a part of is a part (a rate stays one).
+    let level = match (level, &part_of) {
+        (IndicatorLevel::Total, Some(_)) => IndicatorLevel::Part,
+        (l, _) => l,
+    };
     let (value, rounding) = amount(raw, "value", unit.as_ref(), level)?;
     let share = c.percent("reported_share")?;
     Ok(IndicatorRow {
@@ -166,7 +211,9 @@ fn long_row(c: &Cells, src: &Source, code: String, period: Period) -> R<Indicato
         indicator: name.to_string(),
         value,
         unit: unit.as_ref().map(|u| u.0.clone()).filter(|u| !u.is_empty()),
-        unit_printed: said.map(str::to_string),
+        unit_printed: said
+            .map(str::to_string)
+            .or_else(|| unit.as_ref().map(parse::unit_text)),
         level,
         part_of,
         share,
@@ -175,14 +222,23 @@ fn long_row(c: &Cells, src: &Source, code: String, period: Period) -> R<Indicato
     })
 }
 
-/// Each part without a `part_of` gets its figure: the source's `parts`
-/// where they name it, else the nearest figure of its own above it in its
-/// file with the same region, period and unit (how a page prints 其中
-/// under its figure), else the nearest in another unit (said, W_UNIT).
-pub(super) fn link_parts(rows: &mut [(IndicatorRow, Origin)], src: &Source) {
+/// Each part without a `part_of` gets its figure: the one the source's
+/// `parts` names it under, else the figure of its own printed nearest above
+/// it — in its file, with no row of another region or period and no
+/// quarantined row (`refused`, in input order) between them (how a page
+/// prints 其中 under its figure); its unit is not looked at, so a part under
+/// a figure in another unit is said (W_UNIT), not linked past it. A part left
+/// without a figure is said too (W_TOTAL, not checked).
+pub(super) fn link_parts(
+    rows: &mut [(IndicatorRow, Origin)],
+    refused: &[Origin],
+    src: &Source,
+    shown: &[String],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
     for i in 0..rows.len() {
         let (row, origin) = &rows[i];
-        if row.level == IndicatorLevel::Rate {
+        if row.level == IndicatorLevel::Rate || row.part_of.is_some() {
             continue;
         }
         let named = src
@@ -195,23 +251,60 @@ pub(super) fn link_parts(rows: &mut [(IndicatorRow, Origin)], src: &Source) {
             rows[i].0.part_of = Some(total);
             continue;
         }
-        if row.level != IndicatorLevel::Part || row.part_of.is_some() {
+        if row.level != IndicatorLevel::Part {
             continue;
         }
-        let figures = || {
-            rows[..i].iter().rev().filter(|(t, o)| {
-                o.file() == origin.file()
-                    && t.level == IndicatorLevel::Total
-                    && t.code == row.code
-                    && t.period == row.period
-            })
+        let block = rows[..i].iter().rev().take_while(|(t, o)| {
+            o.file() == origin.file() && t.code == row.code && t.period == row.period
+        });
+        let above = block
+            .into_iter()
+            .find(|(t, _)| t.level == IndicatorLevel::Total);
+        let between = |from: u64| {
+            refused
+                .iter()
+                .find(|q| q.file() == origin.file() && q.row() > from && q.row() < origin.row())
         };
-        // In its unit; else the nearest, so that the unit is said (W_UNIT).
-        let above = figures()
-            .find(|(t, _)| t.unit == row.unit)
-            .or_else(|| figures().next());
-        rows[i].0.part_of = above.map(|(t, _)| t.indicator.clone());
+        let why = match above {
+            Some((t, o)) => match between(o.row()) {
+                None => {
+                    rows[i].0.part_of = Some(t.indicator.clone());
+                    continue;
+                }
+                Some(q) => format!(
+                    "row {}, between it and the figure above it, was quarantined",
+                    q.row()
+                ),
+            },
+            None => match between(0) {
+                Some(q) if q.row() + 1 == origin.row() => {
+                    format!("the row above it, row {}, was quarantined", q.row())
+                }
+                _ => format!(
+                    "no figure of its own is printed above it for {} {}",
+                    row.code,
+                    row.period.canonical()
+                ),
+            },
+        };
+        out.push(Finding {
+            table: Table::Indicators,
+            rule: Rule::Total,
+            region_code: Some(row.code.clone()),
+            period: Some(row.period.canonical()),
+            role: None,
+            band: Some(row.indicator.clone()),
+            expected: None,
+            actual: Some(row.value),
+            message: format!(
+                "{} row {} ({}): a part (其中) whose figure is not known — {why}: not checked; name it in a part_of column or the source's parts",
+                shown[origin.file()],
+                origin.row(),
+                row.indicator
+            ),
+        });
     }
+    out
 }
 
 /// A number as a message prints it: `6368`, `97.63`, `824000`.
@@ -305,7 +398,9 @@ pub(super) fn findings(
         let mut parts: Vec<(usize, Vec<usize>)> = Vec::new();
         for &i in members {
             let r = &rows[i].0;
-            let Some(of) = &r.part_of else { continue };
+            let (IndicatorLevel::Part, Some(of)) = (r.level, &r.part_of) else {
+                continue;
+            };
             let Some(&t) = by_name.get(of.as_str()) else {
                 out.push(finding(
                     i,
@@ -345,7 +440,7 @@ pub(super) fn findings(
             let slack = src.total_tolerance;
             for &p in ps {
                 let part = &rows[p].0;
-                if part.value - part.rounding > total.value + total.rounding + slack {
+                if part.value - part.rounding > total.value + total.rounding + slack + 1e-9 {
                     out.push(finding(
                         p,
                         Rule::Total,
@@ -359,7 +454,7 @@ pub(super) fn findings(
                         Some(total.value),
                     ));
                 }
-                if let Some(share) = part.share {
+                if let Some(share) = part.share.filter(|_| total.value > 0.0) {
                     let lo = (part.value - part.rounding) / (total.value + total.rounding) * 100.0;
                     let hi = match total.value - total.rounding {
                         d if d > 0.0 => (part.value + part.rounding) / d * 100.0,
@@ -387,7 +482,7 @@ pub(super) fn findings(
             if ps.len() > 1 {
                 let sum: f64 = ps.iter().map(|&p| rows[p].0.value).sum();
                 let slack_sum: f64 = ps.iter().map(|&p| rows[p].0.rounding).sum();
-                if sum - slack_sum > total.value + total.rounding + slack {
+                if sum - slack_sum > total.value + total.rounding + slack + 1e-9 {
                     let lines: Vec<String> =
                         ps.iter().map(|&p| rows[p].1.row().to_string()).collect();
                     out.push(finding(
@@ -478,7 +573,8 @@ fn tree_findings(
     type Series<'r> = BTreeMap<(Period, &'r str, Option<&'r str>), BTreeMap<&'r str, usize>>;
     let mut series: Series = BTreeMap::new();
     for (i, (r, _)) in rows.iter().enumerate() {
-        if r.level != IndicatorLevel::Rate {
+        let additive = !src.not_additive.iter().any(|x| x.trim() == r.indicator);
+        if r.level != IndicatorLevel::Rate && additive {
             series
                 .entry((r.period, r.indicator.as_str(), r.unit.as_deref()))
                 .or_default()
@@ -533,7 +629,8 @@ fn tree_findings(
                 message: String::new(),
             };
             let diff = r.value - sum;
-            if diff.abs() > slack + 1e-9 {
+            // With some regions below it giving none, their sum may be less.
+            if diff.abs() > slack + 1e-9 && (missing.is_empty() || diff < 0.0) {
                 out.push(Finding {
                     message: format!(
                         "{}: {}'s {} for {}; the {} regions below it with a figure add up to {}, {} {} than it{missing_text}",
@@ -549,10 +646,14 @@ fn tree_findings(
                     ..base
                 });
             } else if !missing.is_empty() {
+                let sum_text = match diff.abs() > slack + 1e-9 {
+                    true => format!("is {} more than the sum, {}, of", num(diff), num(sum)),
+                    false => "is the sum of".to_string(),
+                };
                 out.push(Finding {
                     rule: Rule::Coverage,
                     message: format!(
-                        "{}: {}'s {} for {} is the sum of the {} regions below it with a figure{missing_text}",
+                        "{}: {}'s {} for {} {sum_text} the {} regions below it with a figure{missing_text}",
                         at(i),
                         tree.named(code),
                         num(r.value),

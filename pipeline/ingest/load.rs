@@ -1127,62 +1127,41 @@ fn load_indicators(
     let (known, recoder) = (ctx.known, ctx.recoder);
     let mut seen: KeyMap<Origin> = KeyMap::default();
     let mut held: Vec<(IndicatorRow, Origin)> = Vec::new();
+    // Rows quarantined, in input order: a part is not linked past one.
+    let mut refused: Vec<Origin> = Vec::new();
     let mut asat = Vec::new();
     for (k, pf) in planned.iter().enumerate() {
         let mut counts = Counts::default();
         let head = open_head(pf, src)?;
-        let mut entry = ctx.each_row(pf, head, |_, _| true, |rec, h, _| {
-            let mut rows = indicators::rows(&Cells::new(rec, h)?, src)?;
-            let mut changes = Vec::new();
-            for r in &mut rows {
-                if let Some(rc) = recoder {
-                    let (to, change) = recode::parts(rc, &r.code, r.period.year)?;
-                    if let Recoded::To(_) = change {
-                        let into: Vec<&str> = to.iter().map(|(c, _)| c.as_str()).collect();
-                        return Err(Reject::new(
-                            Rule::Code,
-                            "region_code",
-                            Some(&r.code),
-                            format!(
-                                "re-coding {} of {} goes into {}, with other places or in parts: a published figure is not added up or split (a rate cannot be); not stored",
-                                r.code,
-                                r.period.year,
-                                into.join(", ")
-                            ),
-                        )
-                        .into());
-                    }
-                    r.code = to[0].0.clone();
-                    changes.push(change);
+        let mut entry = ctx.each_row(
+            pf,
+            head,
+            |_, _| true,
+            |rec, h, _| {
+                let origin = Origin::new(k, rec.row);
+                let read = indicator_record((rec, h), src, (recoder, known), &seen, &shown);
+                if read.is_err() {
+                    refused.push(origin);
                 }
-                if !known.contains(r.code.as_str()) {
-                    return Err(unknown_code(&r.code).into());
+                let (rows, change) = read?;
+                for r in rows {
+                    seen.insert(indicator_key(&r), origin);
+                    held.push((r, origin));
                 }
-            }
-            let key = |r: &IndicatorRow| {
-                let period = r.period.canonical();
-                key_hash(&[r.code.as_bytes(), period.as_bytes(), r.indicator.as_bytes()])
-            };
-            if let Some(o) = rows.iter().find_map(|r| seen.get(&key(r))) {
-                return Err(duplicate("indicator", o.row(), &shown[o.file()]).into());
-            }
-            let origin = Origin::new(k, rec.row);
-            for r in rows {
-                seen.insert(key(&r), origin);
-                held.push((r, origin));
-            }
-            if let Some(change) = changes.first() {
-                counts.note(change);
-            }
-            asat.extend(validate::as_at_finding(rec, h, table, &pf.shown));
-            Ok(())
-        })?;
+                if let Some(change) = change {
+                    counts.note(&change);
+                }
+                asat.extend(validate::as_at_finding(rec, h, table, &pf.shown));
+                Ok(())
+            },
+        )?;
         entry.rows_recoded = counts.recoded;
         entry.rows_renamed = counts.renamed;
         ctx.files.push(entry);
     }
     ctx.findings.append(&mut asat);
-    indicators::link_parts(&mut held, src);
+    let unlinked = indicators::link_parts(&mut held, &refused, src, &shown);
+    ctx.findings.extend(unlinked);
     let tree = indicators::Tree::new(ctx.names.regions);
     ctx.findings
         .extend(indicators::findings(&held, &shown, src, &tree));
@@ -1190,6 +1169,53 @@ fn load_indicators(
         sink.push(r, o.0)?;
     }
     sink.finish()
+}
+/// An indicator's duplicate key: (region_code, period, indicator).
+fn indicator_key(r: &IndicatorRow) -> u128 {
+    let period = r.period.canonical();
+    key_hash(&[r.code.as_bytes(), period.as_bytes(), r.indicator.as_bytes()])
+}
+
+/// One record's figures under the codes they are stored with, and what
+/// re-coding did; E_CODE for a code the tree or the history refuses (or one
+/// re-coding would add up or split), E_DUPLICATE for a key met before.
+fn indicator_record(
+    (rec, h): (&RawRecord, &HeaderMap),
+    src: &Source,
+    (recoder, known): (Option<&Recoder>, &HashSet<&str>),
+    seen: &KeyMap<Origin>,
+    shown: &[String],
+) -> Result<(Vec<IndicatorRow>, Option<Recoded>), Reject> {
+    let mut rows = indicators::rows(&Cells::new(rec, h)?, src)?;
+    let mut change = None;
+    for r in &mut rows {
+        if let Some(rc) = recoder {
+            let (to, c) = recode::parts(rc, &r.code, r.period.year)?;
+            if let Recoded::To(_) = c {
+                let into: Vec<&str> = to.iter().map(|(c, _)| c.as_str()).collect();
+                return Err(Reject::new(
+                    Rule::Code,
+                    "region_code",
+                    Some(&r.code),
+                    format!(
+                        "re-coding {} of {} goes into {}, with other places or in parts: a published figure is not added up or split (a rate cannot be); not stored",
+                        r.code,
+                        r.period.year,
+                        into.join(", ")
+                    ),
+                ));
+            }
+            r.code = to[0].0.clone();
+            change = Some(c);
+        }
+        if !known.contains(r.code.as_str()) {
+            return Err(unknown_code(&r.code));
+        }
+    }
+    if let Some(o) = rows.iter().find_map(|r| seen.get(&indicator_key(r))) {
+        return Err(duplicate("indicator", o.row(), &shown[o.file()]));
+    }
+    Ok((rows, change))
 }
 
 /// A keyed table's record path: its frame builder and row rules.
