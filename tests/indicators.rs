@@ -264,6 +264,50 @@ fn sums_over_the_tree_with_regions_missing_and_figures_not_additive() {
     );
 }
 
+/// Re-coded to 2023's codes: a county that only changed its code (密云县
+/// 110228 → 密云区 110118, 2015) keeps its figures under the new code; one
+/// merged into another (崇文区 110103 into 东城区 110101, 2010) is refused,
+/// not added into its neighbour's.
+#[test]
+fn re_coding_moves_a_figure_but_never_adds_one_into_another_place() {
+    let wd = Workdir::new();
+    let regions = wd.write(
+        "regions.csv",
+        "region_code,region_name,level,parent_code\n110000,北京市,province,\n110101,东城区,county,110000\n110118,密云区,county,110000\n",
+    );
+    let data = wd.write(
+        "indicators.csv",
+        "区划代码,统计期,指标,数值,单位\n110228,2010,调委会,300,个\n110103,2007,调委会,120,个\n110101,2007,调委会,200,个\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nharmonise_codes = \"2023\"\nanalysis_level = \"county\"\n[sources.regions]\npath = {:?}\n[sources.indicators]\npath = {:?}\n",
+            regions.to_string_lossy(),
+            data.to_string_lossy()
+        ),
+    );
+    let out = ingest(&wd, &cfg);
+    assert!(out.contains("read 3, stored 2, quarantined 1"), "{out}");
+    let df = parquet(&wd.path("wh/indicators/part-0.parquet"));
+    assert_eq!(strs(&df, "region_code"), ["110118", "110101"]);
+    let q = parquet(&wd.path("wh/_quarantine.parquet"));
+    assert_eq!(strs(&q, "rule"), ["E_CODE"]);
+    assert!(
+        strs(&q, "message")[0].starts_with("re-coding 110103 of 2007 goes into 110101"),
+        "{}",
+        strs(&q, "message")[0]
+    );
+    let m = common::manifest(&wd, "wh");
+    let file = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["table"] == "indicators")
+        .unwrap();
+    assert_eq!(file["rows_recoded"], 1, "{file}");
+}
+
 #[test]
 fn indicator_keys_are_refused_where_they_do_not_belong() {
     let wd = Workdir::new();

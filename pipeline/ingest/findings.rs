@@ -343,6 +343,16 @@ pub fn group_findings(
 pub fn dispute_share_findings(path: &Path, share_tolerance: f64) -> PolarsResult<Vec<Finding>> {
     let key = || [col("region_code"), col("period")];
     let shared = scan(path)?.filter(col("reported_share").is_not_null());
+    // Most tables print no shares: nothing to join.
+    if collect(shared.clone().select([len()]))?
+        .column("len")?
+        .u32()?
+        .get(0)
+        .unwrap_or(0)
+        == 0
+    {
+        return Ok(Vec::new());
+    }
     let groups = shared
         .clone()
         .select(key())
@@ -430,9 +440,14 @@ pub fn coverage_findings(
     tree: &DataFrame,
 ) -> PolarsResult<Vec<Finding>> {
     let tree = tree.clone().lazy();
-    let present = scan(path)?
-        .select([col("region_code"), col("period"), col("period_start")])
-        .unique_stable(None, UniqueKeepStrategy::First);
+    // Made once: the queries below each read it (a lazy frame would make
+    // it again for each).
+    let present = collect(
+        scan(path)?
+            .select([col("region_code"), col("period"), col("period_start")])
+            .unique_stable(None, UniqueKeepStrategy::First),
+    )?
+    .lazy();
     let periods = collect(
         present
             .clone()

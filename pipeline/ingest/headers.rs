@@ -283,41 +283,33 @@ pub fn header_unit(h: &str) -> Option<f64> {
     })
 }
 
-/// What the brackets at a header's end hold, the last first:
-/// `人数(万名)(原文)` gives `原文`, then `万名`.
-fn trailing_brackets(h: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut h = h.trim();
+/// A header and the brackets at its end, the last first: `人数(万名)(原文)`
+/// is (`人数`, [`原文`, `万名`]); a header that is all brackets keeps them.
+fn split_brackets(h: &str) -> (&str, Vec<&str>) {
+    let mut h = h.trim().trim_start_matches('\u{feff}').trim();
+    let mut inner = Vec::new();
     'strip: loop {
         for (open, close) in [('（', '）'), ('(', ')')] {
             if let Some(body) = h.strip_suffix(close) {
-                if let Some(i) = body.rfind(open) {
-                    out.push(body[i + open.len_utf8()..].trim());
-                    h = body[..i].trim_end();
+                if let Some(i) = body.rfind(open).filter(|&i| i > 0) {
+                    inner.push(body[i + open.len_utf8()..].trim());
+                    h = body[..i].trim();
                     continue 'strip;
                 }
             }
         }
-        return out;
+        return (h, inner);
     }
+}
+
+/// What the brackets at a header's end hold, the last first.
+fn trailing_brackets(h: &str) -> Vec<&str> {
+    split_brackets(h).1
 }
 
 /// A header without the brackets after it: `占比(%)(原文)` is `占比`.
 fn strip_unit(h: &str) -> &str {
-    let mut h = h.trim().trim_start_matches('\u{feff}').trim();
-    'strip: loop {
-        for (open, close) in [('（', '）'), ('(', ')')] {
-            if h.ends_with(close) {
-                if let Some(i) = h.rfind(open) {
-                    if i > 0 {
-                        h = h[..i].trim();
-                        continue 'strip;
-                    }
-                }
-            }
-        }
-        return h;
-    }
+    split_brackets(h).0
 }
 
 /// The unit a header's brackets name, when they name one govlens knows

@@ -317,6 +317,17 @@ fn num(x: f64) -> String {
     }
 }
 
+/// `100 × n / d` when a printed percentage is off it: outside the range the
+/// two figures' roundings allow by more than `tol`. `d` is above 0.
+fn percent_off(printed: f64, tol: f64, n: &IndicatorRow, d: &IndicatorRow) -> Option<f64> {
+    let lo = (n.value - n.rounding) / (d.value + d.rounding) * 100.0;
+    let hi = match d.value - d.rounding {
+        x if x > 0.0 => (n.value + n.rounding) / x * 100.0,
+        _ => f64::INFINITY,
+    };
+    (printed + tol < lo - 1e-9 || printed - tol > hi + 1e-9).then(|| n.value / d.value * 100.0)
+}
+
 /// The region tree as the sums over it read it.
 pub struct Tree<'a> {
     children: HashMap<&'a str, Vec<&'a str>>,
@@ -455,14 +466,8 @@ pub(super) fn findings(
                     ));
                 }
                 if let Some(share) = part.share.filter(|_| total.value > 0.0) {
-                    let lo = (part.value - part.rounding) / (total.value + total.rounding) * 100.0;
-                    let hi = match total.value - total.rounding {
-                        d if d > 0.0 => (part.value + part.rounding) / d * 100.0,
-                        _ => f64::INFINITY,
-                    };
                     let tol = src.share_tolerance.max(part.share_rounding);
-                    if share + tol < lo - 1e-9 || share - tol > hi + 1e-9 {
-                        let e = part.value / total.value * 100.0;
+                    if let Some(e) = percent_off(share, tol, part, total) {
                         out.push(finding(
                             p,
                             Rule::Share,
@@ -531,15 +536,9 @@ pub(super) fn findings(
             if den.value <= 0.0 {
                 continue;
             }
-            let lo = (num_row.value - num_row.rounding) / (den.value + den.rounding) * 100.0;
-            let hi = match den.value - den.rounding {
-                x if x > 0.0 => (num_row.value + num_row.rounding) / x * 100.0,
-                _ => f64::INFINITY,
-            };
             let printed = &rows[r].0;
             let tol = src.share_tolerance.max(printed.rounding);
-            if printed.value + tol < lo - 1e-9 || printed.value - tol > hi + 1e-9 {
-                let e = num_row.value / den.value * 100.0;
+            if let Some(e) = percent_off(printed.value, tol, num_row, den) {
                 out.push(finding(
                     r,
                     Rule::Share,

@@ -1170,6 +1170,7 @@ fn load_indicators(
     }
     sink.finish()
 }
+
 /// An indicator's duplicate key: (region_code, period, indicator).
 fn indicator_key(r: &IndicatorRow) -> u128 {
     let period = r.period.canonical();
