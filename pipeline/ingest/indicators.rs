@@ -365,21 +365,59 @@ impl<'a> Tree<'a> {
     }
 }
 
-/// The findings of a table's rows (in input order): parts, shares, rates,
-/// then the sums over the tree.
+/// The findings of a table's rows (in input order): per region and period
+/// its parts, their shares and its rates, then the sums over the tree.
 pub(super) fn findings(
     rows: &[(IndicatorRow, Origin)],
     shown: &[String],
     src: &Source,
     tree: &Tree,
 ) -> Vec<Finding> {
+    let check = Check { rows, shown, src };
+    let mut groups: BTreeMap<(&str, Period), Vec<usize>> = BTreeMap::new();
+    for (i, (r, _)) in rows.iter().enumerate() {
+        groups
+            .entry((r.code.as_str(), r.period))
+            .or_default()
+            .push(i);
+    }
     let mut out = Vec::new();
-    let at = |i: usize| {
-        let (r, o) = &rows[i];
-        format!("{} row {} ({})", shown[o.file()], o.row(), r.indicator)
-    };
-    let finding = |i: usize, rule: Rule, message: String, expected: Option<f64>| {
-        let r = &rows[i].0;
+    for members in groups.values() {
+        let by_name: HashMap<&str, usize> = members
+            .iter()
+            .map(|&i| (rows[i].0.indicator.as_str(), i))
+            .collect();
+        out.extend(check.parts(members, &by_name));
+        out.extend(check.rates(&by_name));
+    }
+    out.extend(tree_findings(rows, src, tree, &|i| check.at(i)));
+    out
+}
+
+/// The rows as the checks read them, and how a finding names a row.
+struct Check<'a> {
+    rows: &'a [(IndicatorRow, Origin)],
+    shown: &'a [String],
+    src: &'a Source,
+}
+
+impl Check<'_> {
+    fn row(&self, i: usize) -> &IndicatorRow {
+        &self.rows[i].0
+    }
+
+    /// `file row N (indicator)`.
+    fn at(&self, i: usize) -> String {
+        let (r, o) = &self.rows[i];
+        format!("{} row {} ({})", self.shown[o.file()], o.row(), r.indicator)
+    }
+
+    fn unit(&self, i: usize) -> &str {
+        self.row(i).unit.as_deref().unwrap_or("(no unit)")
+    }
+
+    fn finding(&self, i: usize, rule: Rule, message: String, expected: Option<f64>) -> Finding {
+        let r = self.row(i);
         Finding {
             table: Table::Indicators,
             rule,
@@ -391,54 +429,38 @@ pub(super) fn findings(
             actual: Some(r.value),
             message,
         }
-    };
-    let mut groups: BTreeMap<(&str, Period), Vec<usize>> = BTreeMap::new();
-    for (i, (r, _)) in rows.iter().enumerate() {
-        groups
-            .entry((r.code.as_str(), r.period))
-            .or_default()
-            .push(i);
     }
-    let unit = |i: usize| rows[i].0.unit.as_deref().unwrap_or("(no unit)").to_string();
-    for members in groups.values() {
-        let by_name: HashMap<&str, usize> = members
-            .iter()
-            .map(|&i| (rows[i].0.indicator.as_str(), i))
-            .collect();
-        // Parts against their figure, in the order the figures come.
+
+    /// A region-period's parts: each against its figure (found, in its
+    /// unit, not more than it, its share), then each figure's parts together.
+    fn parts(&self, members: &[usize], by_name: &HashMap<&str, usize>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        // Each figure with its parts, in the order the figures come.
         let mut parts: Vec<(usize, Vec<usize>)> = Vec::new();
         for &i in members {
-            let r = &rows[i].0;
+            let r = self.row(i);
             let (IndicatorLevel::Part, Some(of)) = (r.level, &r.part_of) else {
                 continue;
             };
             let Some(&t) = by_name.get(of.as_str()) else {
-                out.push(finding(
-                    i,
-                    Rule::Total,
-                    format!(
-                        "{}: a part of '{of}', which this table does not give for {} {}: not checked",
-                        at(i),
-                        r.code,
-                        r.period.canonical()
-                    ),
-                    None,
-                ));
+                let message = format!(
+                    "{}: a part of '{of}', which this table does not give for {} {}: not checked",
+                    self.at(i),
+                    r.code,
+                    r.period.canonical()
+                );
+                out.push(self.finding(i, Rule::Total, message, None));
                 continue;
             };
-            if rows[t].0.unit != r.unit {
-                out.push(finding(
-                    i,
-                    Rule::Unit,
-                    format!(
-                        "{}: in {}, a part of {} in {}: not compared",
-                        at(i),
-                        unit(i),
-                        at(t),
-                        unit(t)
-                    ),
-                    None,
-                ));
+            if self.row(t).unit != r.unit {
+                let message = format!(
+                    "{}: in {}, a part of {} in {}: not compared",
+                    self.at(i),
+                    self.unit(i),
+                    self.at(t),
+                    self.unit(t)
+                );
+                out.push(self.finding(i, Rule::Unit, message, None));
                 continue;
             }
             match parts.iter_mut().find(|(k, _)| *k == t) {
@@ -447,68 +469,76 @@ pub(super) fn findings(
             }
         }
         for (t, ps) in &parts {
-            let total = &rows[*t].0;
-            let slack = src.total_tolerance;
             for &p in ps {
-                let part = &rows[p].0;
-                if part.value - part.rounding > total.value + total.rounding + slack + 1e-9 {
-                    out.push(finding(
-                        p,
-                        Rule::Total,
-                        format!(
-                            "{}: {} is more than {}'s {}, the figure it is a part of",
-                            at(p),
-                            num(part.value),
-                            at(*t),
-                            num(total.value)
-                        ),
-                        Some(total.value),
-                    ));
-                }
-                if let Some(share) = part.share.filter(|_| total.value > 0.0) {
-                    let tol = src.share_tolerance.max(part.share_rounding);
-                    if let Some(e) = percent_off(share, tol, part, total) {
-                        out.push(finding(
-                            p,
-                            Rule::Share,
-                            format!(
-                                "{}: a share of {share}% printed, and {} / {} ({}) = {}%",
-                                at(p),
-                                num(part.value),
-                                num(total.value),
-                                total.indicator,
-                                num(e)
-                            ),
-                            Some(e),
-                        ));
-                    }
-                }
+                out.extend(self.part(p, *t));
             }
-            if ps.len() > 1 {
-                let sum: f64 = ps.iter().map(|&p| rows[p].0.value).sum();
-                let slack_sum: f64 = ps.iter().map(|&p| rows[p].0.rounding).sum();
-                if sum - slack_sum > total.value + total.rounding + slack + 1e-9 {
-                    let lines: Vec<String> =
-                        ps.iter().map(|&p| rows[p].1.row().to_string()).collect();
-                    out.push(finding(
-                        *t,
-                        Rule::Total,
-                        format!(
-                            "{}: {} and its {} parts (rows {}) add up to {}, {} more than it",
-                            at(*t),
-                            num(total.value),
-                            ps.len(),
-                            lines.join(", "),
-                            num(sum),
-                            num(sum - total.value)
-                        ),
-                        Some(sum),
-                    ));
-                }
+            out.extend(self.together(*t, ps));
+        }
+        out
+    }
+
+    /// One part against its figure `t`: not more than it, its printed share.
+    fn part(&self, p: usize, t: usize) -> Vec<Finding> {
+        let (part, total) = (self.row(p), self.row(t));
+        let mut out = Vec::new();
+        let slack = self.src.total_tolerance;
+        if part.value - part.rounding > total.value + total.rounding + slack + 1e-9 {
+            let message = format!(
+                "{}: {} is more than {}'s {}, the figure it is a part of",
+                self.at(p),
+                num(part.value),
+                self.at(t),
+                num(total.value)
+            );
+            out.push(self.finding(p, Rule::Total, message, Some(total.value)));
+        }
+        if let Some(share) = part.share.filter(|_| total.value > 0.0) {
+            let tol = self.src.share_tolerance.max(part.share_rounding);
+            if let Some(e) = percent_off(share, tol, part, total) {
+                let message = format!(
+                    "{}: a share of {share}% printed, and {} / {} ({}) = {}%",
+                    self.at(p),
+                    num(part.value),
+                    num(total.value),
+                    total.indicator,
+                    num(e)
+                );
+                out.push(self.finding(p, Rule::Share, message, Some(e)));
             }
         }
-        // Rates against the figures they are a ratio of.
-        for (rate, (n, d)) in &src.rates {
+        out
+    }
+
+    /// Two or more parts of figure `t` together: not more than it (a 其中
+    /// list need not be complete, so less is no finding).
+    fn together(&self, t: usize, ps: &[usize]) -> Option<Finding> {
+        let total = self.row(t);
+        let sum: f64 = ps.iter().map(|&p| self.row(p).value).sum();
+        let slack: f64 = ps.iter().map(|&p| self.row(p).rounding).sum();
+        let over = sum - slack > total.value + total.rounding + self.src.total_tolerance + 1e-9;
+        if ps.len() < 2 || !over {
+            return None;
+        }
+        let lines: Vec<String> = ps
+            .iter()
+            .map(|&p| self.rows[p].1.row().to_string())
+            .collect();
+        let message = format!(
+            "{}: {} and its {} parts (rows {}) add up to {}, {} more than it",
+            self.at(t),
+            num(total.value),
+            ps.len(),
+            lines.join(", "),
+            num(sum),
+            num(sum - total.value)
+        );
+        Some(self.finding(t, Rule::Total, message, Some(sum)))
+    }
+
+    /// The source's rates given in a region-period with both their figures.
+    fn rates(&self, by_name: &HashMap<&str, usize>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (rate, (n, d)) in &self.src.rates {
             let (Some(&r), Some(&n), Some(&d)) = (
                 by_name.get(rate.trim()),
                 by_name.get(n.trim()),
@@ -516,49 +546,39 @@ pub(super) fn findings(
             ) else {
                 continue;
             };
-            if rows[n].0.unit != rows[d].0.unit {
-                out.push(finding(
-                    r,
-                    Rule::Unit,
-                    format!(
-                        "{}: a rate of {} in {} over {} in {}: not compared",
-                        at(r),
-                        at(n),
-                        unit(n),
-                        at(d),
-                        unit(d)
-                    ),
-                    None,
-                ));
+            if self.row(n).unit != self.row(d).unit {
+                let message = format!(
+                    "{}: a rate of {} in {} over {} in {}: not compared",
+                    self.at(r),
+                    self.at(n),
+                    self.unit(n),
+                    self.at(d),
+                    self.unit(d)
+                );
+                out.push(self.finding(r, Rule::Unit, message, None));
                 continue;
             }
-            let (num_row, den) = (&rows[n].0, &rows[d].0);
+            let (printed, num_row, den) = (self.row(r), self.row(n), self.row(d));
             if den.value <= 0.0 {
                 continue;
             }
-            let printed = &rows[r].0;
-            let tol = src.share_tolerance.max(printed.rounding);
+            let tol = self.src.share_tolerance.max(printed.rounding);
             if let Some(e) = percent_off(printed.value, tol, num_row, den) {
-                out.push(finding(
-                    r,
-                    Rule::Share,
-                    format!(
-                        "{}: a rate of {}% printed, and {} / {} = {}% ({} over {})",
-                        at(r),
-                        num(printed.value),
-                        num(num_row.value),
-                        num(den.value),
-                        num(e),
-                        num_row.indicator,
-                        den.indicator
-                    ),
-                    Some(e),
-                ));
+                let message = format!(
+                    "{}: a rate of {}% printed, and {} / {} = {}% ({} over {})",
+                    self.at(r),
+                    num(printed.value),
+                    num(num_row.value),
+                    num(den.value),
+                    num(e),
+                    num_row.indicator,
+                    den.indicator
+                );
+                out.push(self.finding(r, Rule::Share, message, Some(e)));
             }
         }
+        out
     }
-    out.extend(tree_findings(rows, src, tree, &at));
-    out
 }
 
 /// A region's figure against its regions' below it in the tree, per
