@@ -89,6 +89,9 @@ fn print_summary(s: &govlens::run::Summary) -> ExitCode {
         "rows: read {}, stored {}, quarantined {}; findings {}",
         s.rows_read, s.rows_stored, s.rows_quarantined, s.findings
     );
+    if let Some(f) = &s.filing {
+        println!("{f}");
+    }
     for n in &s.notes {
         println!("note: {n}");
     }

@@ -87,6 +87,8 @@ pub struct Summary {
     pub findings: u64,
     pub report: Option<PathBuf>,
     pub notes: Vec<String>,
+    /// `[collection]`: who filed and who did not (contract B.21).
+    pub filing: Option<String>,
     pub exit: u8,
 }
 
@@ -156,6 +158,15 @@ pub fn finish(
         s.rows_quarantined += f.rows_quarantined;
     }
     s.findings = wm.findings;
+    if let Some(c) = &config.collection {
+        let rows = crate::ingest::collection::read_status(&config.warehouse).map_err(|e| {
+            RunError::Ingest(crate::ingest::IngestError::Frame {
+                table: "_filing".into(),
+                message: e.to_string(),
+            })
+        })?;
+        s.filing = Some(crate::ingest::collection::summary(&rows, c));
+    }
 
     // Compare, unless that run folder exists.
     let run_id = crate::compare::stage::run_id(config, wm, opts.period.as_deref());

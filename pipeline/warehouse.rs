@@ -102,6 +102,23 @@ pub struct FileEntry {
     /// Headers the source's `ignore` names, read and mapped to nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored_columns: Vec<String>,
+    /// `[collection]`: the unit that filed the file, and how that is known
+    /// (contract B.21). Omitted without a collection, or when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_by: Option<FiledBy>,
+    /// The text after 填报单位 in the file's titles, read for `filed_by`.
+    #[serde(skip)]
+    pub filer_line: Option<String>,
+}
+
+/// Who filed a return (`[collection]`), and how govlens knows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FiledBy {
+    pub code: String,
+    pub name: String,
+    /// `filed_by` (the config's mapping), `填报单位` (the titles' line),
+    /// `file name` or `sheet name`.
+    pub how: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

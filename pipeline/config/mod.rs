@@ -14,7 +14,9 @@ use serde::Deserialize;
 use crate::contract::{Level, Table, MEMBER_PERSONS};
 
 mod analysis;
+mod collection;
 pub use crate::methods::did::options as did;
+pub use collection::{name_matches, Collection};
 mod output;
 pub mod section;
 
@@ -72,6 +74,7 @@ struct RawConfig {
     output: output::RawOutput,
     #[serde(default)]
     limits: RawLimits,
+    collection: Option<collection::RawCollection>,
 }
 
 /// A `[qca]` section's keys of `govlens qca` on a case table (the rest are
@@ -374,6 +377,8 @@ pub struct Config {
     pub qca: Option<Qca>,
     /// `[output]`: which CSV copies of the run's tables are written.
     pub copies: Output,
+    /// `[collection]`: a district's collection round (contract B.21).
+    pub collection: Option<Collection>,
 }
 
 /// Header rows at most in one block of an office return
@@ -424,6 +429,13 @@ impl Config {
     /// submit` only: a plain run at country or province level has nothing to
     /// shard, and `[shard] level`'s default (province) must not refuse it.
     pub fn check_sharding(&self) -> Result<(), ConfigError> {
+        if self.collection.is_some() {
+            return Err(ConfigError::Key {
+                path: self.path.clone(),
+                key: "collection".into(),
+                message: "a collection round is one district's returns: run it on one machine (govlens run), not in shards".into(),
+            });
+        }
         if self.codes.harmonise.is_some() {
             return Err(ConfigError::Key {
                 path: self.path.clone(),
@@ -548,6 +560,10 @@ impl Config {
             sources.push(check_source(table, src, base, period_kind, &key_err)?);
         }
         sources.sort_by_key(|s| s.table);
+        let collection = match raw.collection {
+            None => None,
+            Some(c) => Some(collection::check(c, &sources).map_err(|(k, m)| key_err(&k, m))?),
+        };
         let shard_level = raw.shard.level.as_deref().unwrap_or("province");
         let shard_level = Level::from_name(shard_level)
             .filter(|l| *l != Level::Country)
@@ -592,6 +608,7 @@ impl Config {
             shard,
             qca: raw.qca.map(|q| q.method),
             copies,
+            collection,
         })
     }
 

@@ -69,6 +69,8 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         period_from_title: None,
         unknown_columns: vec![],
         ignored_columns: vec![],
+        filed_by: None,
+        filer_line: None,
     };
     let read_err = |source| IngestError::Read {
         path: pf.shown.clone(),
@@ -100,6 +102,7 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         titles.push(rec);
     }
     entry.preamble_rows = titles.len() as u64;
+    entry.filer_line = sheet::filer_line(&titles);
     let Some(first) = first else {
         if !seen_any {
             return Err(IngestError::Empty {

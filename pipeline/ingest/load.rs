@@ -16,6 +16,7 @@ use crate::contract::{Level, Rule, Table};
 use crate::ingest::checks::{
     band_clash, duplicate, key_hash, unknown_code, BandIndex, KeyMap, Origin,
 };
+use crate::ingest::collection;
 use crate::ingest::columnar;
 use crate::ingest::dated::{self, Checked, Dated};
 use crate::ingest::findings::{self, reference_findings};
@@ -48,6 +49,8 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
     /// Re-coded rows added into another (`[run] harmonise_codes`).
     pub merged: u64,
+    /// `[collection]`: the filing status of every unit and table.
+    pub filing: Vec<collection::Filing>,
 }
 
 /// A row handler's failure: the row is quarantined, or the run stops
@@ -541,12 +544,20 @@ pub fn load_all(
         tables.insert(table.name().to_string(), n);
     }
     findings.extend(groups);
+    // Who filed each return, and who did not.
+    let mut filing = Vec::new();
+    if let Some(c) = &config.collection {
+        let units = collection::units(&regions, c);
+        collection::assign(&mut files, &units, c);
+        filing = collection::status(&files, &units, c);
+    }
     Ok(Loaded {
         files,
         tables,
         quarantine,
         findings,
         merged,
+        filing,
     })
 }
 

@@ -12,6 +12,7 @@
 
 pub mod bounds;
 pub mod checks;
+pub mod collection;
 pub mod columnar;
 mod dated;
 pub mod encoding;
@@ -132,6 +133,9 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// The warehouse (ingest) or the report folder (validate).
     pub written_to: PathBuf,
+    /// `[collection]`: the filing status (also `_filing.parquet`), and its
+    /// line for the terminal.
+    pub filing: Option<String>,
 }
 
 /// Where the outcome goes.
@@ -484,6 +488,14 @@ pub fn run_planned(
     warehouse::write_frame(&dir.join("_quarantine.parquet"), &mut q, &metadata)?;
     let mut f = quarantine::findings_frame(&loaded.findings).map_err(frame_err("_findings"))?;
     warehouse::write_frame(&dir.join("_findings.parquet"), &mut f, &metadata)?;
+    let filing = match &config.collection {
+        Some(c) => {
+            let mut df = collection::filing_frame(&loaded.filing).map_err(frame_err("_filing"))?;
+            warehouse::write_frame(&dir.join("_filing.parquet"), &mut df, &metadata)?;
+            Some(collection::summary(&loaded.filing, c))
+        }
+        None => None,
+    };
 
     let codes = codes_applied(config, &loaded.files, loaded.merged);
     let manifest = Manifest {
@@ -508,6 +520,7 @@ pub fn run_planned(
         quarantine: loaded.quarantine,
         findings: loaded.findings,
         written_to: target,
+        filing,
     })
 }
 
@@ -601,6 +614,9 @@ pub fn summary(outcome: &Outcome, examples: usize) -> String {
         m.quarantined,
         m.findings
     );
+    if let Some(line) = &outcome.filing {
+        let _ = writeln!(s, "{line}");
+    }
     for f in &m.files {
         let _ = writeln!(
             s,

@@ -489,6 +489,46 @@ impl Totals {
     }
 }
 
+/// Who a return says filed it: the text after `填报单位` (`填报单位：平谷镇`,
+/// `填报单位(盖章):平谷镇人民政府  填报日期：…`, or the cell after a
+/// `填报单位：` cell) in its title rows; `None` when no title says.
+pub fn filer_line(titles: &[RawRecord]) -> Option<String> {
+    for rec in titles {
+        let cells: Vec<&str> = rec.cells.iter().flatten().map(|c| c.trim()).collect();
+        for (i, cell) in cells.iter().enumerate() {
+            let Some(at) = cell.find("填报单位") else {
+                continue;
+            };
+            let rest = &cell[at + "填报单位".len()..];
+            // `(盖章)`, then the colon.
+            let rest = rest
+                .split_once(['：', ':'])
+                .map_or(rest, |(_, after)| after)
+                .trim();
+            let end = [
+                "填报日期",
+                "填表日期",
+                "报送日期",
+                "填表人",
+                "联系电话",
+                "  ",
+            ]
+            .iter()
+            .filter_map(|w| rest.find(w))
+            .min()
+            .unwrap_or(rest.len());
+            let name = rest[..end].trim();
+            if !name.is_empty() {
+                return Some(name.to_string());
+            }
+            if let Some(next) = cells.get(i + 1).filter(|c| !c.is_empty()) {
+                return Some(next.to_string());
+            }
+        }
+    }
+    None
+}
+
 /// The one period a sheet's title names (`2023年…统计表`, `2023年第二季度…`),
 /// for a sheet without a period column; `None` when the titles name none
 /// or several.
@@ -585,6 +625,25 @@ mod tests {
         let (joined, _) = join(&block);
         assert_eq!(joined.cells[0].as_deref(), Some("区划代码"));
         assert_eq!(joined.cells[2].as_deref(), Some("年龄结构/30-44岁"));
+    }
+
+    #[test]
+    fn a_title_s_filer_line_is_read_in_the_shapes_offices_type_it() {
+        for (cells, want) in [
+            (
+                vec!["填报单位：平谷区滨河街道办事处"],
+                Some("平谷区滨河街道办事处"),
+            ),
+            (
+                vec!["填报单位(盖章):渔阳地区  填报日期：2025-01-08"],
+                Some("渔阳地区"),
+            ),
+            (vec!["填报单位：", "峪口地区", "填报日期"], Some("峪口地区")),
+            (vec!["填报单位：马坊地区填表人：张三"], Some("马坊地区")),
+            (vec!["2024年人民调解情况统计表"], None),
+        ] {
+            assert_eq!(filer_line(&[rec(2, &cells)]).as_deref(), want, "{cells:?}");
+        }
     }
 
     #[test]

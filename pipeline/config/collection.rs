@@ -1,0 +1,120 @@
+//! `[collection]`: a district office's collection round (contract B.21) —
+//! who files returns, which tables, and how a file says who filed it.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::contract::{Level, Table};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCollection {
+    /// The collecting office's region (a code).
+    district: String,
+    /// Who files: the units at this level under the district.
+    level: Option<String>,
+    /// The tables each files; default every fact source of the config.
+    tables: Option<Vec<String>>,
+    /// A file (its name or a glob over it) → the code of the unit that filed it.
+    #[serde(default)]
+    filed_by: std::collections::BTreeMap<String, String>,
+}
+
+/// A checked `[collection]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collection {
+    pub district: String,
+    /// The level of the units that file (default street).
+    pub level: Level,
+    /// What each unit files.
+    pub tables: Vec<Table>,
+    /// (pattern over a file's name, code): the first pattern a file's name
+    /// matches names its filer.
+    pub filed_by: Vec<(String, String)>,
+}
+
+/// Checks `[collection]` against the sources the config reads; `Err` is
+/// (key, message).
+pub(super) fn check(
+    raw: RawCollection,
+    sources: &[crate::config::Source],
+) -> Result<Collection, (String, String)> {
+    let code_ok = |c: &str| [6, 9, 12].contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit());
+    if !code_ok(&raw.district) {
+        return Err((
+            "collection.district".into(),
+            format!(
+                "'{}' is not a region code (6, 9 or 12 digits)",
+                raw.district
+            ),
+        ));
+    }
+    let level = match raw.level.as_deref() {
+        None => Level::Street,
+        Some(l) => {
+            crate::contract::grammar::parse_level(l).map_err(|m| ("collection.level".into(), m))?
+        }
+    };
+    let facts: Vec<Table> = sources
+        .iter()
+        .map(|s| s.table)
+        .filter(|t| *t != Table::Regions)
+        .collect();
+    let tables = match raw.tables {
+        None => facts.clone(),
+        Some(names) => {
+            let mut tables = Vec::new();
+            for n in names {
+                match Table::from_name(&n) {
+                    Some(t) if facts.contains(&t) => tables.push(t),
+                    Some(t) if t != Table::Regions => {
+                        return Err((
+                            "collection.tables".into(),
+                            format!("'{n}' has no [sources.{t}] in this config: a return of it cannot be read"),
+                        ))
+                    }
+                    _ => {
+                        let named: Vec<&str> = facts.iter().map(|t| t.name()).collect();
+                        return Err((
+                            "collection.tables".into(),
+                            format!("'{n}' is not a table a unit files (one of: {})", named.join(", ")),
+                        ));
+                    }
+                }
+            }
+            tables
+        }
+    };
+    if tables.is_empty() {
+        return Err((
+            "collection.tables".into(),
+            "names no table: a collection round collects at least one".into(),
+        ));
+    }
+    let mut filed_by = Vec::new();
+    for (pattern, code) in raw.filed_by {
+        if !code_ok(&code) {
+            return Err((
+                format!("collection.filed_by.\"{pattern}\""),
+                format!("'{code}' is not a region code (6, 9 or 12 digits)"),
+            ));
+        }
+        filed_by.push((pattern, code));
+    }
+    Ok(Collection {
+        district: raw.district,
+        level,
+        tables,
+        filed_by,
+    })
+}
+
+/// Whether a file's name (`平谷镇.xlsx`, or a path ending in it) matches a
+/// `filed_by` pattern: the name itself, or a glob (`*`, `?`) over it.
+pub fn name_matches(pattern: &str, file: &Path) -> bool {
+    let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    glob::Pattern::new(pattern).is_ok_and(|p| p.matches(name)) || pattern == name
+}

@@ -1,0 +1,141 @@
+//! A district's collection round (issue 29, contract B.21): which street
+//! filed each return — by the config's `filed_by`, the 填报单位 line of its
+//! titles, or its file name — and the filing status of every street.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{parquet, strs, Workdir};
+
+/// Returns of 平谷区's streets (the sample tree): 滨河街道 by its 填报单位
+/// line, 渔阳地区 by its file name, 峪口地区 by `filed_by`, 马坊地区 twice,
+/// and one file that says nothing of who filed it.
+fn round(wd: &Workdir, collection: &str) -> PathBuf {
+    let rows = |code: &str| {
+        format!("区划代码,统计期,纠纷类型,受理数,调解成功数\n{code},2024,family,5,4\n")
+    };
+    wd.write(
+        "returns/binhe.csv",
+        format!(
+            "2024年人民调解情况统计表\n填报单位：平谷区滨河街道办事处,,填报日期：2025-01-08\n{}",
+            rows("110117001001")
+        ),
+    );
+    wd.write("returns/渔阳地区.csv", rows("110117003002"));
+    wd.write("returns/returns-a.csv", rows("110117004212"));
+    wd.write("returns/马坊地区.csv", rows("110117005220"));
+    wd.write("returns/马坊地区-更正.csv", rows("110117005220"));
+    wd.write("returns/附件3.csv", rows("110117101203"));
+    wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\nseed = 7\n\n[sources.regions]\npath = {:?}\n\n[sources.disputes]\npath = \"returns/*.csv\"\n\n{collection}",
+            common::sample("regions.csv").to_string_lossy()
+        ),
+    )
+}
+
+const COLLECTION: &str = "[collection]\ndistrict = \"110117\"\n\n[collection.filed_by]\n\"returns-a.csv\" = \"110117004\"\n";
+
+#[test]
+fn each_return_s_filer_is_found_and_every_street_s_status_said() {
+    let wd = Workdir::new();
+    let cfg = round(&wd, COLLECTION);
+    let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        out.contains("collection 110117 (street): 4 of 10 units filed every table; 缺报 110117101 东高村镇 (disputes), 110117104 南独乐河镇 (disputes)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "; 重复 1 (two files or more of one table); 1 file(s) whose filer is not known"
+        ),
+        "{out}"
+    );
+    let m = common::manifest(&wd, "wh");
+    let filed: Vec<String> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["table"] == "disputes")
+        .map(|f| match &f["filed_by"] {
+            serde_json::Value::Null => format!("{} -", f["path"].as_str().unwrap()),
+            b => format!(
+                "{} {} {}",
+                f["path"].as_str().unwrap(),
+                b["code"].as_str().unwrap(),
+                b["how"].as_str().unwrap()
+            ),
+        })
+        .collect();
+    assert_eq!(
+        filed,
+        [
+            "returns/binhe.csv 110117001 填报单位",
+            "returns/returns-a.csv 110117004 filed_by",
+            "returns/渔阳地区.csv 110117003 file name",
+            "returns/附件3.csv -",
+            "returns/马坊地区-更正.csv 110117005 file name",
+            "returns/马坊地区.csv 110117005 file name",
+        ]
+    );
+    let f = parquet(&wd.path("wh/_filing.parquet"));
+    let status: Vec<String> = strs(&f, "unit_code")
+        .into_iter()
+        .zip(strs(&f, "status"))
+        .map(|(u, s)| format!("{u} {s}"))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "110117001 已报",
+            "110117003 已报",
+            "110117004 已报",
+            "110117005 重复",
+            "110117101 缺报",
+            "110117104 缺报",
+            "110117105 缺报",
+            "110117108 缺报",
+            "110117111 缺报",
+            "110117114 缺报",
+            " 未识别",
+        ]
+    );
+    assert_eq!(
+        strs(&f, "files")[3],
+        "returns/马坊地区-更正.csv; returns/马坊地区.csv"
+    );
+    assert_eq!(strs(&f, "files")[10], "returns/附件3.csv");
+}
+
+#[test]
+fn a_collection_that_names_what_is_not_there_is_refused() {
+    let wd = Workdir::new();
+    for (section, says) in [
+        ("[collection]\ndistrict = \"1101\"\n", "collection.district"),
+        (
+            "[collection]\ndistrict = \"110117\"\nlevel = \"楼栋\"\n",
+            "is not a level",
+        ),
+        (
+            "[collection]\ndistrict = \"110117\"\ntables = [\"member_ages\"]\n",
+            "'member_ages' has no [sources.member_ages] in this config",
+        ),
+        (
+            "[collection]\ndistrict = \"110117\"\ntables = [\"returns\"]\n",
+            "'returns' is not a table a unit files (one of: disputes)",
+        ),
+        (
+            "[collection]\ndistrict = \"110117\"\n[collection.filed_by]\n\"a.csv\" = \"滨河\"\n",
+            "'滨河' is not a region code",
+        ),
+    ] {
+        let cfg = round(&wd, section);
+        let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+        assert!(err.contains(says), "{section}: {err}");
+    }
+    let cfg = round(&wd, COLLECTION);
+    let err = wd.fails(&["run", "--config", cfg.to_str().unwrap(), "--shard", "0/2"]);
+    assert!(err.contains("run it on one machine"), "{err}");
+}
