@@ -109,6 +109,13 @@ pub struct FileEntry {
     /// The text after 填报单位 in the file's titles, read for `filed_by`.
     #[serde(skip)]
     pub filer_line: Option<String>,
+    /// `[collection]`: when the file came (`2024-04-09 17:30`), and from
+    /// where that is known: `receipts` (the receipt log) or `mtime` (the
+    /// file's modification time, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_from: Option<String>,
 }
 
 /// Who filed a return (`[collection]`), and how govlens knows.

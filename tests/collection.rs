@@ -36,11 +36,16 @@ fn round(wd: &Workdir, collection: &str) -> PathBuf {
     )
 }
 
-const COLLECTION: &str = "[collection]\ndistrict = \"110117\"\n\n[collection.filed_by]\n\"returns-a.csv\" = \"110117004\"\n";
+const COLLECTION: &str = "[collection]\ndistrict = \"110117\"\nperiod = \"2024\"\nreceipts = \"receipts.csv\"\n\n[collection.filed_by]\n\"returns-a.csv\" = \"110117004\"\n";
+
+/// When each return came: 渔阳地区's after the due day (2025-01-10), 马坊地区's
+/// correction after its first file; 附件3's not logged (its file's time).
+const RECEIPTS: &str = "文件,收到时间\nbinhe.csv,2025-01-08 09:00\n渔阳地区.csv,2025/1/12\nreturns-a.csv,2025-01-10 17:30\n马坊地区.csv,2025-01-05\n马坊地区-更正.csv,2025-01-09 16:02:11\n";
 
 #[test]
 fn each_return_s_filer_is_found_and_every_street_s_status_said() {
     let wd = Workdir::new();
+    wd.write("receipts.csv", RECEIPTS);
     let cfg = round(&wd, COLLECTION);
     let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
     assert!(
@@ -48,9 +53,7 @@ fn each_return_s_filer_is_found_and_every_street_s_status_said() {
         "{out}"
     );
     assert!(
-        out.contains(
-            "; 重复 1 (two files or more of one table); 1 file(s) whose filer is not known"
-        ),
+        out.contains("; 逾期 110117003 渔阳地区 (disputes); due 2025-01-10: 3 of 4 on time; 重复 1 (two files or more of one table); 1 file(s) whose filer is not known"),
         "{out}"
     );
     let m = common::manifest(&wd, "wh");
@@ -90,7 +93,7 @@ fn each_return_s_filer_is_found_and_every_street_s_status_said() {
         status,
         [
             "110117001 已报",
-            "110117003 已报",
+            "110117003 逾期",
             "110117004 已报",
             "110117005 重复",
             "110117101 缺报",
@@ -107,6 +110,21 @@ fn each_return_s_filer_is_found_and_every_street_s_status_said() {
         "returns/马坊地区-更正.csv; returns/马坊地区.csv"
     );
     assert_eq!(strs(&f, "files")[10], "returns/附件3.csv");
+    // The last of a unit's files, and where its time is from.
+    let at = strs(&f, "received_at");
+    assert_eq!(
+        at[..4],
+        [
+            "2025-01-08 09:00",
+            "2025-01-12 00:00",
+            "2025-01-10 17:30",
+            "2025-01-09 16:02"
+        ]
+    );
+    assert_eq!(at[4], "");
+    let from = strs(&f, "received_from");
+    assert_eq!(from[0], "receipts");
+    assert_eq!(from[10], "mtime");
 }
 
 #[test]
@@ -130,12 +148,33 @@ fn a_collection_that_names_what_is_not_there_is_refused() {
             "[collection]\ndistrict = \"110117\"\n[collection.filed_by]\n\"a.csv\" = \"滨河\"\n",
             "'滨河' is not a region code",
         ),
+        (
+            "[collection]\ndistrict = \"110117\"\ndue = \"2025-02-30\"\n",
+            "'2025-02-30' is not a day",
+        ),
+        (
+            "[collection]\ndistrict = \"110117\"\nperiod = \"2024\"\ndue_day = 31\n",
+            "1 to 28",
+        ),
+        (
+            "[collection]\ndistrict = \"110117\"\nperiod = \"上月\"\n",
+            "collection.period",
+        ),
     ] {
         let cfg = round(&wd, section);
         let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
         assert!(err.contains(says), "{section}: {err}");
     }
+    wd.write("receipts.csv", "文件,时间\nbinhe.csv,2025-01-08\n");
     let cfg = round(&wd, COLLECTION);
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        err.contains("receipt log receipts.csv: a receipt log needs"),
+        "{err}"
+    );
+    wd.write("receipts.csv", "文件,收到时间\nbinhe.csv,昨天\n");
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(err.contains("row 2: '昨天' is not a time"), "{err}");
     let err = wd.fails(&["run", "--config", cfg.to_str().unwrap(), "--shard", "0/2"]);
     assert!(err.contains("run it on one machine"), "{err}");
 }

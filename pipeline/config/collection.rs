@@ -1,10 +1,11 @@
 //! `[collection]`: a district office's collection round (contract B.21) —
 //! who files returns, which tables, and how a file says who filed it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::contract::grammar::{self, Date, Period};
 use crate::contract::{Level, Table};
 
 #[derive(Debug, Deserialize)]
@@ -19,6 +20,14 @@ pub(super) struct RawCollection {
     /// A file (its name or a glob over it) → the code of the unit that filed it.
     #[serde(default)]
     filed_by: std::collections::BTreeMap<String, String>,
+    /// The round's period (`2024-03`): its returns are due `due_day` of
+    /// the month after it ends.
+    period: Option<String>,
+    due_day: Option<u32>,
+    /// The due date itself (`2024-04-10`), instead.
+    due: Option<String>,
+    /// A receipt log (file, received_at); else each file's modification time.
+    receipts: Option<String>,
 }
 
 /// A checked `[collection]`.
@@ -32,6 +41,13 @@ pub struct Collection {
     /// (pattern over a file's name, code): the first pattern a file's name
     /// matches names its filer.
     pub filed_by: Vec<(String, String)>,
+    /// The round's period, if named.
+    pub period: Option<Period>,
+    /// The day returns are due: `due`, else `due_day` (default 10) of the
+    /// month after `period`; none without either (no return is then late).
+    pub due: Option<Date>,
+    /// The receipt log, resolved against the config's folder.
+    pub receipts: Option<PathBuf>,
 }
 
 /// Checks `[collection]` against the sources the config reads; `Err` is
@@ -39,6 +55,7 @@ pub struct Collection {
 pub(super) fn check(
     raw: RawCollection,
     sources: &[crate::config::Source],
+    base: &Path,
 ) -> Result<Collection, (String, String)> {
     let code_ok = |c: &str| [6, 9, 12].contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit());
     if !code_ok(&raw.district) {
@@ -102,12 +119,66 @@ pub(super) fn check(
         }
         filed_by.push((pattern, code));
     }
+    let period = match raw.period.as_deref() {
+        None => None,
+        Some(p) => Some(grammar::parse_period(p).map_err(|e| {
+            let m = match e {
+                grammar::PeriodError::Parse(m) | grammar::PeriodError::Range(m) => m,
+            };
+            ("collection.period".to_string(), m)
+        })?),
+    };
+    let due_day = raw.due_day.unwrap_or(10);
+    if !(1..=28).contains(&due_day) {
+        return Err((
+            "collection.due_day".into(),
+            format!("{due_day} is not a day every month has (1 to 28)"),
+        ));
+    }
+    let due = match (raw.due.as_deref(), period) {
+        (Some(d), _) => Some(day(d).ok_or_else(|| {
+            (
+                "collection.due".to_string(),
+                format!("'{d}' is not a day (YYYY-MM-DD)"),
+            )
+        })?),
+        (None, Some(p)) => {
+            let end = p.end();
+            let (year, month) = match end.month {
+                12 => (end.year + 1, 1),
+                m => (end.year, m + 1),
+            };
+            Some(Date {
+                year,
+                month,
+                day: due_day,
+            })
+        }
+        (None, None) => None,
+    };
     Ok(Collection {
         district: raw.district,
         level,
         tables,
         filed_by,
+        period,
+        due,
+        receipts: raw
+            .receipts
+            .map(|r| crate::config::normalize(&base.join(r))),
     })
+}
+
+/// A day `2024-04-10` (or `2024/4/10`).
+pub fn day(text: &str) -> Option<Date> {
+    let parts: Vec<&str> = text.trim().split(['-', '/']).collect();
+    let [y, m, d] = parts[..] else { return None };
+    if y.len() != 4 {
+        return None;
+    }
+    let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let valid = (1..=12).contains(&month) && day >= 1 && day <= grammar::days_in_month(year, month);
+    valid.then_some(Date { year, month, day })
 }
 
 /// Whether a file's name (`平谷镇.xlsx`, or a path ending in it) matches a

@@ -16,7 +16,7 @@ use crate::contract::{Level, Table, MEMBER_PERSONS};
 mod analysis;
 mod collection;
 pub use crate::methods::did::options as did;
-pub use collection::{name_matches, Collection};
+pub use collection::{day as collection_day, name_matches, Collection};
 mod output;
 pub mod section;
 
@@ -562,7 +562,7 @@ impl Config {
         sources.sort_by_key(|s| s.table);
         let collection = match raw.collection {
             None => None,
-            Some(c) => Some(collection::check(c, &sources).map_err(|(k, m)| key_err(&k, m))?),
+            Some(c) => Some(collection::check(c, &sources, base).map_err(|(k, m)| key_err(&k, m))?),
         };
         let shard_level = raw.shard.level.as_deref().unwrap_or("province");
         let shard_level = Level::from_name(shard_level)

@@ -1,6 +1,7 @@
 //! A district's collection round (`[collection]`, contract B.21): which unit
-//! filed each file, and the filing status of every unit and table — 已报
-//! (filed), 缺报 (expected, nothing came), 重复 (two files or more).
+//! filed each file and when, and the filing status of every unit and table —
+//! 已报 (filed), 逾期 (filed after the due day), 缺报 (expected, nothing
+//! came), 重复 (two files or more).
 //!
 //! A file's filer is, in order: the config's `filed_by` (a file name or a
 //! glob → a code); the unit its titles' 填报单位 line names; the unit its
@@ -26,10 +27,15 @@ pub struct Filing {
     pub unit_code: Option<String>,
     pub unit_name: Option<String>,
     pub table: Table,
-    /// 已报, 缺报, 重复, or 未识别 (a file whose filer is not known).
+    /// 已报, 逾期, 缺报, 重复, or 未识别 (a file whose filer is not known).
     pub status: &'static str,
     /// The files, as the manifest shows them, in read order.
     pub files: Vec<String>,
+    /// When the last of them came, and how that is known (receipts, mtime).
+    pub received_at: Option<String>,
+    pub received_from: Option<String>,
+    /// Whether it came by the due day (none without a due day or a file).
+    pub on_time: Option<bool>,
 }
 
 /// The units that file: the regions at the collection's level under its
@@ -119,42 +125,152 @@ pub fn assign(files: &mut [FileEntry], units: &[(&str, &str)], c: &Collection) {
 /// The status of every unit and collected table, in unit then table order;
 /// then the collected files whose filer is not known.
 pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Vec<Filing> {
+    let due = c.due.map(|d| d.text());
+    let filing = |unit: Option<(&str, &str)>, table: Table, filed: Vec<&FileEntry>| {
+        // The last to come (in read order where times tie or are unknown).
+        let last = filed
+            .iter()
+            .enumerate()
+            .max_by(|(i, a), (j, b)| (&a.received_at, i).cmp(&(&b.received_at, j)))
+            .map(|(_, f)| *f);
+        let on_time = match (&due, last.and_then(|f| f.received_at.as_deref())) {
+            (Some(d), Some(at)) => Some(at[..10.min(at.len())] <= d[..]),
+            _ => None,
+        };
+        let status = match (unit, filed.len(), on_time) {
+            (None, ..) => "未识别",
+            (_, 0, _) => "缺报",
+            (_, 1, Some(false)) => "逾期",
+            (_, 1, _) => "已报",
+            _ => "重复",
+        };
+        Filing {
+            unit_code: unit.map(|u| u.0.to_string()),
+            unit_name: unit.map(|u| u.1.to_string()),
+            table,
+            status,
+            files: filed.iter().map(|f| f.path.clone()).collect(),
+            received_at: last.and_then(|f| f.received_at.clone()),
+            received_from: last.and_then(|f| f.received_from.clone()),
+            on_time,
+        }
+    };
     let mut out = Vec::new();
-    for (code, name) in units {
+    for &(code, name) in units {
         for table in &c.tables {
-            let filed: Vec<String> = files
+            let filed: Vec<&FileEntry> = files
                 .iter()
                 .filter(|f| {
-                    f.table == table.name() && f.filed_by.as_ref().is_some_and(|b| b.code == *code)
+                    f.table == table.name() && f.filed_by.as_ref().is_some_and(|b| b.code == code)
                 })
-                .map(|f| f.path.clone())
                 .collect();
-            let status = match filed.len() {
-                0 => "缺报",
-                1 => "已报",
-                _ => "重复",
-            };
-            out.push(Filing {
-                unit_code: Some(code.to_string()),
-                unit_name: Some(name.to_string()),
-                table: *table,
-                status,
-                files: filed,
-            });
+            out.push(filing(Some((code, name)), *table, filed));
         }
     }
     for f in files.iter().filter(|f| f.filed_by.is_none()) {
         if let Some(table) = c.tables.iter().find(|t| t.name() == f.table) {
-            out.push(Filing {
-                unit_code: None,
-                unit_name: None,
-                table: *table,
-                status: "未识别",
-                files: vec![f.path.clone()],
-            });
+            out.push(filing(None, *table, vec![f]));
         }
     }
     out
+}
+
+/// When each collected file came: its line in the receipt log (by file
+/// name), else its modification time (UTC).
+pub fn received(
+    files: &mut [FileEntry],
+    paths: &HashMap<String, std::path::PathBuf>,
+    log: &HashMap<String, String>,
+    c: &Collection,
+) {
+    let collected: Vec<&str> = c.tables.iter().map(|t| t.name()).collect();
+    for f in files
+        .iter_mut()
+        .filter(|f| collected.contains(&f.table.as_str()))
+    {
+        let file = f.path.split('!').next().unwrap_or(&f.path).to_string();
+        let name = Path::new(&file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if let Some(at) = log.get(name) {
+            f.received_at = Some(at.clone());
+            f.received_from = Some("receipts".into());
+            continue;
+        }
+        let modified = paths
+            .get(&f.path)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        if let Some(d) = modified {
+            let secs = d.as_secs() as i64;
+            let day = crate::contract::grammar::date_of_days(secs.div_euclid(86_400));
+            let s = secs.rem_euclid(86_400);
+            f.received_at = Some(format!(
+                "{} {:02}:{:02}",
+                day.text(),
+                s / 3600,
+                s % 3600 / 60
+            ));
+            f.received_from = Some("mtime".into());
+        }
+    }
+}
+
+/// A receipt log: a CSV with a file column (文件, 文件名, file) and a time
+/// column (收到时间, 接收时间, received_at): `2024-04-09` or `2024-04-09
+/// 17:30`. File names → times as `YYYY-MM-DD HH:MM`.
+pub fn read_receipts(path: &Path) -> Result<HashMap<String, String>, String> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| e.to_string())?;
+    let headers = r.headers().map_err(|e| e.to_string())?.clone();
+    let at = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.contains(&h.trim().trim_start_matches('\u{feff}')))
+    };
+    let (Some(fi), Some(ti)) = (
+        at(&["文件", "文件名", "file"]),
+        at(&["收到时间", "接收时间", "received_at"]),
+    ) else {
+        return Err("a receipt log needs a file column (文件, 文件名, file) and a time column (收到时间, 接收时间, received_at)".into());
+    };
+    let mut out = HashMap::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| e.to_string())?;
+        let (Some(file), Some(time)) = (rec.get(fi), rec.get(ti)) else {
+            continue;
+        };
+        let time = receipt_time(time).ok_or_else(|| {
+            format!(
+                "row {}: '{time}' is not a time (2024-04-09 or 2024-04-09 17:30)",
+                i + 2
+            )
+        })?;
+        out.insert(file.trim().to_string(), time);
+    }
+    Ok(out)
+}
+
+/// `2024-04-09`, `2024/4/9 17:30`, `2024-04-09 17:30:05` → `2024-04-09 17:30`.
+fn receipt_time(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (date, time) = text.split_once([' ', 'T']).unwrap_or((text, ""));
+    let day = crate::config::collection_day(date)?;
+    let hm: Vec<u32> = match time.trim() {
+        "" => vec![0, 0],
+        t => t
+            .split(':')
+            .map(|x| x.parse().ok())
+            .collect::<Option<Vec<_>>>()?,
+    };
+    match hm[..] {
+        [h, m] | [h, m, _] if h < 24 && m < 60 => Some(format!("{} {h:02}:{m:02}", day.text())),
+        _ => None,
+    }
 }
 
 /// The status as the warehouse's `_filing.parquet` holds it.
@@ -165,6 +281,9 @@ pub fn filing_frame(rows: &[Filing]) -> PolarsResult<DataFrame> {
         "table" => rows.iter().map(|r| r.table.name()).collect::<Vec<_>>(),
         "status" => rows.iter().map(|r| r.status).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.files.join("; ")).collect::<Vec<_>>(),
+        "received_at" => rows.iter().map(|r| r.received_at.as_deref()).collect::<Vec<_>>(),
+        "received_from" => rows.iter().map(|r| r.received_from.as_deref()).collect::<Vec<_>>(),
+        "on_time" => rows.iter().map(|r| r.on_time).collect::<Vec<_>>(),
     )
 }
 
@@ -187,10 +306,12 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
         text("status")?,
         text("files")?,
     );
+    let (at, from) = (text("received_at")?, text("received_from")?);
+    let on_time: Vec<Option<bool>> = df.column("on_time")?.bool()?.iter().collect();
     Ok((0..df.height())
         .filter_map(|i| {
             let table = Table::from_name(tables[i].as_deref()?)?;
-            let status = ["已报", "缺报", "重复", "未识别"]
+            let status = ["已报", "逾期", "缺报", "重复", "未识别"]
                 .into_iter()
                 .find(|s| Some(*s) == statuses[i].as_deref())?;
             Some(Filing {
@@ -203,6 +324,9 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
                     .filter(|f| !f.is_empty())
                     .map(|f| f.split("; ").map(String::from).collect())
                     .unwrap_or_default(),
+                received_at: at[i].clone(),
+                received_from: from[i].clone(),
+                on_time: on_time[i],
             })
         })
         .collect())
@@ -234,6 +358,18 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
         })
         .count();
     let twice = rows.iter().filter(|r| r.status == "重复").count();
+    let late: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == "逾期")
+        .map(|r| {
+            format!(
+                "{} {} ({})",
+                r.unit_code.as_deref().unwrap_or_default(),
+                r.unit_name.as_deref().unwrap_or_default(),
+                r.table
+            )
+        })
+        .collect();
     let unknown = rows.iter().filter(|r| r.status == "未识别").count();
     let mut s = format!(
         "collection {} ({}): {all_filed} of {} units filed every table",
@@ -243,6 +379,22 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
     );
     if !missing.is_empty() {
         s.push_str(&format!("; 缺报 {}", missing.join(", ")));
+    }
+    if !late.is_empty() {
+        s.push_str(&format!("; 逾期 {}", late.join(", ")));
+    }
+    if let Some(d) = &c.due {
+        let judged: Vec<bool> = rows
+            .iter()
+            .filter(|r| r.unit_code.is_some())
+            .filter_map(|r| r.on_time)
+            .collect();
+        let on_time = judged.iter().filter(|x| **x).count();
+        s.push_str(&format!(
+            "; due {}: {on_time} of {} on time",
+            d.text(),
+            judged.len()
+        ));
     }
     if twice > 0 {
         s.push_str(&format!("; 重复 {twice} (two files or more of one table)"));

@@ -71,6 +71,8 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         ignored_columns: vec![],
         filed_by: None,
         filer_line: None,
+        received_at: None,
+        received_from: None,
     };
     let read_err = |source| IngestError::Read {
         path: pf.shown.clone(),

@@ -549,6 +549,18 @@ pub fn load_all(
     if let Some(c) = &config.collection {
         let units = collection::units(&regions, c);
         collection::assign(&mut files, &units, c);
+        let log = match &c.receipts {
+            Some(p) => collection::read_receipts(p).map_err(|message| IngestError::Receipts {
+                path: config.display_path(p),
+                message,
+            })?,
+            None => HashMap::new(),
+        };
+        let paths: HashMap<String, std::path::PathBuf> = planned
+            .iter()
+            .map(|p| (p.shown.clone(), p.path.clone()))
+            .collect();
+        collection::received(&mut files, &paths, &log, c);
         filing = collection::status(&files, &units, c);
     }
     Ok(Loaded {

@@ -102,6 +102,9 @@ pub enum IngestError {
     History(#[from] crate::regions::history::HistoryError),
     #[error("{path}: {message}")]
     Crosswalk { path: String, message: String },
+    /// `[collection] receipts`: a receipt log that does not read.
+    #[error("receipt log {path}: {message}")]
+    Receipts { path: String, message: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
     #[error("building table {table}: {message}")]
