@@ -337,18 +337,7 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
 pub fn summary(rows: &[Filing], c: &Collection) -> String {
     let mut units: Vec<&str> = rows.iter().filter_map(|r| r.unit_code.as_deref()).collect();
     units.dedup();
-    let missing: Vec<String> = rows
-        .iter()
-        .filter(|r| r.status == "缺报")
-        .map(|r| {
-            format!(
-                "{} {} ({})",
-                r.unit_code.as_deref().unwrap_or_default(),
-                r.unit_name.as_deref().unwrap_or_default(),
-                r.table
-            )
-        })
-        .collect();
+    let missing = named_with(rows, "缺报");
     let all_filed = units
         .iter()
         .filter(|u| {
@@ -358,18 +347,7 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
         })
         .count();
     let twice = rows.iter().filter(|r| r.status == "重复").count();
-    let late: Vec<String> = rows
-        .iter()
-        .filter(|r| r.status == "逾期")
-        .map(|r| {
-            format!(
-                "{} {} ({})",
-                r.unit_code.as_deref().unwrap_or_default(),
-                r.unit_name.as_deref().unwrap_or_default(),
-                r.table
-            )
-        })
-        .collect();
+    let late = named_with(rows, "逾期");
     let unknown = rows.iter().filter(|r| r.status == "未识别").count();
     let mut s = format!(
         "collection {} ({}): {all_filed} of {} units filed every table",
@@ -403,4 +381,19 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
         s.push_str(&format!("; {unknown} file(s) whose filer is not known"));
     }
     s
+}
+
+/// `110117101 东高村镇 (disputes)` for each row of `status`.
+fn named_with(rows: &[Filing], status: &str) -> Vec<String> {
+    rows.iter()
+        .filter(|r| r.status == status)
+        .map(|r| {
+            format!(
+                "{} {} ({})",
+                r.unit_code.as_deref().unwrap_or_default(),
+                r.unit_name.as_deref().unwrap_or_default(),
+                r.table
+            )
+        })
+        .collect()
 }

@@ -248,21 +248,7 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Opened, ReadError> {
 /// already folded into that origin for dates after March 1900).
 fn excel_date(serial: f64) -> String {
     let days = serial.floor() as i64 - 25569; // days since 1970-01-01
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    crate::contract::grammar::date_of_days(days).text()
 }
 
 /// Text of an Excel cell as a clerk would see it typed: `2023`, not `2023.0`.

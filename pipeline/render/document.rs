@@ -219,18 +219,9 @@ pub fn report_date(explicit: Option<&str>) -> String {
     civil_date(secs.div_euclid(86_400))
 }
 
-/// Days since 1970-01-01 → YYYY-MM-DD (Howard Hinnant's civil_from_days).
+/// Days since 1970-01-01 → YYYY-MM-DD.
 pub fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    crate::contract::grammar::date_of_days(days).text()
 }
 
 impl Document {
