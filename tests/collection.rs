@@ -178,3 +178,61 @@ fn a_collection_that_names_what_is_not_there_is_refused() {
     let err = wd.fails(&["run", "--config", cfg.to_str().unwrap(), "--shard", "0/2"]);
     assert!(err.contains("run it on one machine"), "{err}");
 }
+
+/// A file named after two streets side by side is no street's; a receipt
+/// log saved as GBK reads; a unit whose later return came late is late
+/// though it sent two; a `filed_by` code that is not a street, or a
+/// district with no street, stops the run.
+#[test]
+fn names_side_by_side_gbk_receipts_and_late_corrections() {
+    let wd = Workdir::new();
+    let rows = "区划代码,统计期,纠纷类型,受理数,调解成功数\n110117005220,2024,family,5,4\n";
+    wd.write("returns/马坊地区转东高村镇.csv", rows);
+    wd.write("returns/马坊地区.csv", rows);
+    wd.write("returns/马坊地区(更正).csv", rows);
+    let log = "文件,收到时间\n马坊地区.csv,2025-01-05\n马坊地区(更正).csv,2025-01-15 08:00\n马坊地区转东高村镇.csv,2025-01-06\n";
+    let (gbk, _, _) = encoding_rs::GB18030.encode(log);
+    wd.write("receipts.csv", gbk.as_ref());
+    let config = |collection: &str| {
+        wd.write(
+            "c.toml",
+            format!(
+                "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n\n[sources.regions]\npath = {:?}\n\n[sources.disputes]\npath = \"returns/*.csv\"\n\n[collection]\ndistrict = \"110117\"\nperiod = \"2024\"\nreceipts = \"receipts.csv\"\n{collection}",
+                common::sample("regions.csv").to_string_lossy()
+            ),
+        )
+    };
+    let out = wd.ok(&["ingest", "--config", config("").to_str().unwrap()]);
+    assert!(
+        out.contains(
+            "; 逾期 110117005 马坊地区 (disputes); due 2025-01-10: 0 of 1 on time; 重复 1"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("1 file(s) whose filer is not known"), "{out}");
+    let f = parquet(&wd.path("wh/_filing.parquet"));
+    assert_eq!(strs(&f, "status")[3], "重复");
+    assert_eq!(strs(&f, "received_at")[3], "2025-01-15 08:00");
+    assert_eq!(strs(&f, "files")[10], "returns/马坊地区转东高村镇.csv");
+
+    let err = wd.fails(&[
+        "ingest",
+        "--config",
+        config("[collection.filed_by]\n\"马坊地区.csv\" = \"110117005220\"\n")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert!(
+        err.contains("\"马坊地区.csv\" names 110117005220, which is not a street under 110117"),
+        "{err}"
+    );
+    let err = wd.fails(&[
+        "ingest",
+        "--config",
+        config("level = \"county\"\n").to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("no county under 110117 in the region tree"),
+        "{err}"
+    );
+}

@@ -38,8 +38,9 @@ pub struct Collection {
     pub level: Level,
     /// What each unit files.
     pub tables: Vec<Table>,
-    /// (pattern over a file's name, code): the first pattern a file's name
-    /// matches names its filer.
+    /// (pattern over a file's name, code), in the order of the patterns'
+    /// text (a TOML table's keys): the first a file's name matches names
+    /// its filer.
     pub filed_by: Vec<(String, String)>,
     /// The round's period, if named.
     pub period: Option<Period>,
@@ -84,6 +85,7 @@ pub(super) fn check(
             let mut tables = Vec::new();
             for n in names {
                 match Table::from_name(&n) {
+                    Some(t) if tables.contains(&t) => {}
                     Some(t) if facts.contains(&t) => tables.push(t),
                     Some(t) if t != Table::Regions => {
                         return Err((

@@ -73,23 +73,39 @@ fn named<'u>(text: &str, units: &[(&'u str, &'u str)]) -> Option<(&'u str, &'u s
         .filter(|(_, name)| !name.is_empty() && text.contains(name))
         .collect();
     hits.sort_by_key(|(_, name)| std::cmp::Reverse(name.chars().count()));
-    match hits.as_slice() {
-        [one] => Some(*one),
-        [a, b, ..] if a.1.chars().count() > b.1.chars().count() => Some(*a),
-        _ => None,
-    }
+    // 东高村镇 over 高村镇 (one inside the other); two names side by side
+    // (马坊地区转东高村镇) are no match.
+    let (first, rest) = hits.split_first()?;
+    rest.iter()
+        .all(|(_, name)| first.1.contains(name) && *name != first.1)
+        .then_some(*first)
 }
 
-/// Sets each collected file's `filed_by` (module doc).
-pub fn assign(files: &mut [FileEntry], units: &[(&str, &str)], c: &Collection) {
+/// Sets each collected file's `filed_by` (module doc); `Err` names a
+/// `filed_by` code that is not one of the units.
+pub fn assign(
+    files: &mut [FileEntry],
+    units: &[(&str, &str)],
+    c: &Collection,
+) -> Result<(), String> {
     let name_of: HashMap<&str, &str> = units.iter().copied().collect();
+    if let Some((pattern, code)) = c
+        .filed_by
+        .iter()
+        .find(|(_, code)| !name_of.contains_key(code.as_str()))
+    {
+        return Err(format!(
+            "[collection.filed_by] \"{pattern}\" names {code}, which is not a {} under {}",
+            c.level.name(),
+            c.district
+        ));
+    }
     let collected: Vec<&str> = c.tables.iter().map(|t| t.name()).collect();
     for f in files
         .iter_mut()
         .filter(|f| collected.contains(&f.table.as_str()))
     {
-        // `file.xlsx!sheet` is shown for a sheet: the file is before the `!`.
-        let file = f.path.split('!').next().unwrap_or(&f.path);
+        let file = file_of(f);
         let mapped = c
             .filed_by
             .iter()
@@ -120,6 +136,19 @@ pub fn assign(files: &mut [FileEntry], units: &[(&str, &str)], c: &Collection) {
             how: how.to_string(),
         });
     }
+    Ok(())
+}
+
+/// The file a manifest entry was read from: `file.xlsx!sheet` shows a sheet.
+fn file_of(f: &FileEntry) -> &str {
+    match &f.sheet {
+        Some(sheet) => f
+            .path
+            .strip_suffix(sheet.as_str())
+            .and_then(|p| p.strip_suffix('!'))
+            .unwrap_or(&f.path),
+        None => &f.path,
+    }
 }
 
 /// The status of every unit and collected table, in unit then table order;
@@ -137,7 +166,10 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
             (Some(d), Some(at)) => Some(at[..10.min(at.len())] <= d[..]),
             _ => None,
         };
-        let status = match (unit, filed.len(), on_time) {
+        // A workbook read sheet by sheet is one file.
+        let mut distinct: Vec<&str> = filed.iter().map(|f| file_of(f)).collect();
+        distinct.dedup();
+        let status = match (unit, distinct.len(), on_time) {
             (None, ..) => "未识别",
             (_, 0, _) => "缺报",
             (_, 1, Some(false)) => "逾期",
@@ -167,16 +199,22 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
             out.push(filing(Some((code, name)), *table, filed));
         }
     }
+    // A file whose filer is not known, once (a workbook's sheets are one file).
+    let mut seen: Vec<(&str, &str)> = Vec::new();
     for f in files.iter().filter(|f| f.filed_by.is_none()) {
         if let Some(table) = c.tables.iter().find(|t| t.name() == f.table) {
+            if seen.contains(&(file_of(f), table.name())) {
+                continue;
+            }
+            seen.push((file_of(f), table.name()));
             out.push(filing(None, *table, vec![f]));
         }
     }
     out
 }
-
-/// When each collected file came: its line in the receipt log (by file
-/// name), else its modification time (UTC).
+/// When each collected file came: its line in the receipt log (by its path
+/// as shown, else by its name where one file has it), else its modification
+/// time (China Standard Time, UTC+8: the time a clerk's screen shows).
 pub fn received(
     files: &mut [FileEntry],
     paths: &HashMap<String, std::path::PathBuf>,
@@ -184,16 +222,29 @@ pub fn received(
     c: &Collection,
 ) {
     let collected: Vec<&str> = c.tables.iter().map(|t| t.name()).collect();
+    let name_of = |file: &str| -> String {
+        Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    // A bare name in the log names a file only when one file has it.
+    let mut distinct: Vec<String> = files.iter().map(|f| file_of(f).to_string()).collect();
+    distinct.sort();
+    distinct.dedup();
+    let mut names: HashMap<String, usize> = HashMap::new();
+    for file in &distinct {
+        *names.entry(name_of(file)).or_default() += 1;
+    }
     for f in files
         .iter_mut()
         .filter(|f| collected.contains(&f.table.as_str()))
     {
-        let file = f.path.split('!').next().unwrap_or(&f.path).to_string();
-        let name = Path::new(&file)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if let Some(at) = log.get(name) {
+        let file = file_of(f).to_string();
+        let name = name_of(&file);
+        let unique = names.get(&name) == Some(&1);
+        if let Some(at) = log.get(&file).or_else(|| log.get(&name).filter(|_| unique)) {
             f.received_at = Some(at.clone());
             f.received_from = Some("receipts".into());
             continue;
@@ -204,7 +255,7 @@ pub fn received(
             .and_then(|m| m.modified().ok())
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
         if let Some(d) = modified {
-            let secs = d.as_secs() as i64;
+            let secs = d.as_secs() as i64 + 8 * 3600;
             let day = crate::contract::grammar::date_of_days(secs.div_euclid(86_400));
             let s = secs.rem_euclid(86_400);
             f.received_at = Some(format!(
@@ -222,10 +273,15 @@ pub fn received(
 /// column (收到时间, 接收时间, received_at): `2024-04-09` or `2024-04-09
 /// 17:30`. File names → times as `YYYY-MM-DD HH:MM`.
 pub fn read_receipts(path: &Path) -> Result<HashMap<String, String>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    // UTF-8, else GB18030 (a log saved by Excel on a Chinese Windows).
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+    };
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| e.to_string())?;
+        .from_reader(text.as_bytes());
     let headers = r.headers().map_err(|e| e.to_string())?.clone();
     let at = |names: &[&str]| {
         headers
@@ -347,7 +403,12 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
         })
         .count();
     let twice = rows.iter().filter(|r| r.status == "重复").count();
-    let late = named_with(rows, "逾期");
+    // A unit's last return after the due day, whether or not it sent two.
+    let late: Vec<String> = rows
+        .iter()
+        .filter(|r| r.unit_code.is_some() && r.on_time == Some(false))
+        .map(unit_table)
+        .collect();
     let unknown = rows.iter().filter(|r| r.status == "未识别").count();
     let mut s = format!(
         "collection {} ({}): {all_filed} of {} units filed every table",
@@ -387,13 +448,16 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
 fn named_with(rows: &[Filing], status: &str) -> Vec<String> {
     rows.iter()
         .filter(|r| r.status == status)
-        .map(|r| {
-            format!(
-                "{} {} ({})",
-                r.unit_code.as_deref().unwrap_or_default(),
-                r.unit_name.as_deref().unwrap_or_default(),
-                r.table
-            )
-        })
+        .map(unit_table)
         .collect()
+}
+
+/// A row as the summary names it: `110117101 东高村镇 (disputes)`.
+fn unit_table(r: &Filing) -> String {
+    format!(
+        "{} {} ({})",
+        r.unit_code.as_deref().unwrap_or_default(),
+        r.unit_name.as_deref().unwrap_or_default(),
+        r.table
+    )
 }

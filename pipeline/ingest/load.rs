@@ -548,7 +548,14 @@ pub fn load_all(
     let mut filing = Vec::new();
     if let Some(c) = &config.collection {
         let units = collection::units(&regions, c);
-        collection::assign(&mut files, &units, c);
+        if units.is_empty() {
+            return Err(IngestError::Collection(format!(
+                "no {} under {} in the region tree: [collection] district and level name no unit that files",
+                c.level.name(),
+                c.district
+            )));
+        }
+        collection::assign(&mut files, &units, c).map_err(IngestError::Collection)?;
         let log = match &c.receipts {
             Some(p) => collection::read_receipts(p).map_err(|message| IngestError::Receipts {
                 path: config.display_path(p),

@@ -102,6 +102,9 @@ pub enum IngestError {
     History(#[from] crate::regions::history::HistoryError),
     #[error("{path}: {message}")]
     Crosswalk { path: String, message: String },
+    /// `[collection]` naming no unit, or a unit that is not one.
+    #[error("config: {0}")]
+    Collection(String),
     /// `[collection] receipts`: a receipt log that does not read.
     #[error("receipt log {path}: {message}")]
     Receipts { path: String, message: String },
@@ -361,6 +364,15 @@ pub fn run_id(config: &Config, planned: &[Planned]) -> String {
     // Only the sections ingest reads: a change to [compare] or [render]
     // leaves the warehouse (and its run id) as it is.
     h.update(config.section_key(&["run", "sources"]).as_bytes());
+    // A collection round's section and receipt log (only when there is one,
+    // so a warehouse without keeps its id).
+    if let Some(c) = &config.collection {
+        h.update(config.section_key(&["collection"]).as_bytes());
+        if let Some(bytes) = c.receipts.as_ref().and_then(|p| std::fs::read(p).ok()) {
+            h.update(b"\nreceipts\t");
+            h.update(&bytes);
+        }
+    }
     for p in planned {
         h.update(format!("\n{}\t{}\t{}", p.table, p.shown, p.probe.blake3).as_bytes());
     }

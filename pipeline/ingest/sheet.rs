@@ -489,44 +489,67 @@ impl Totals {
     }
 }
 
-/// Who a return says filed it: the text after `填报单位` (`填报单位：平谷镇`,
-/// `填报单位(盖章):平谷镇人民政府  填报日期：…`, or the cell after a
-/// `填报单位：` cell) in its title rows; `None` when no title says.
+/// Who a return says filed it: the text after `填报单位` and its colon
+/// (`填报单位：平谷镇`, `填 报 单 位(盖章):平谷镇人民政府  填报日期：…`), or
+/// the next non-blank cell after a `填报单位：` cell, in its title rows; a
+/// 填报单位 without a colon (`注：填报单位须盖章`) is read past. `None` when no
+/// title says.
 pub fn filer_line(titles: &[RawRecord]) -> Option<String> {
+    let squeeze = |c: &str| -> String { c.chars().filter(|c| !c.is_whitespace()).collect() };
     for rec in titles {
-        let cells: Vec<&str> = rec.cells.iter().flatten().map(|c| c.trim()).collect();
+        let cells: Vec<String> = rec
+            .cells
+            .iter()
+            .flatten()
+            .map(|c| squeeze(c))
+            .filter(|c| !c.is_empty())
+            .collect();
         for (i, cell) in cells.iter().enumerate() {
             let Some(at) = cell.find("填报单位") else {
                 continue;
             };
-            let rest = &cell[at + "填报单位".len()..];
-            // `(盖章)`, then the colon.
-            let rest = rest
-                .split_once(['：', ':'])
-                .map_or(rest, |(_, after)| after)
-                .trim();
+            let rest = without_seal(&cell[at + "填报单位".len()..]);
+            let Some(rest) = rest.strip_prefix([':', '：']).map(without_seal) else {
+                continue;
+            };
             let end = [
                 "填报日期",
                 "填表日期",
                 "报送日期",
                 "填表人",
                 "联系电话",
-                "  ",
+                "单位负责人",
+                "负责人",
+                "制表",
             ]
             .iter()
             .filter_map(|w| rest.find(w))
             .min()
             .unwrap_or(rest.len());
-            let name = rest[..end].trim();
+            let name = rest[..end].trim_end_matches([',', '，', ';', '；']);
             if !name.is_empty() {
                 return Some(name.to_string());
             }
-            if let Some(next) = cells.get(i + 1).filter(|c| !c.is_empty()) {
-                return Some(next.to_string());
+            if let Some(next) = cells.get(i + 1).map(|c| without_seal(c)) {
+                if !next.is_empty() && !next.starts_with("填") {
+                    return Some(next.to_string());
+                }
             }
         }
     }
     None
+}
+
+/// A text without a leading `(盖章)` / `（盖章）`.
+fn without_seal(text: &str) -> &str {
+    for (open, close) in [('(', ')'), ('（', '）')] {
+        if let Some(inner) = text.strip_prefix(open) {
+            if let Some(k) = inner.find(close) {
+                return &inner[k + close.len_utf8()..];
+            }
+        }
+    }
+    text
 }
 
 /// The one period a sheet's title names (`2023年…统计表`, `2023年第二季度…`),
@@ -640,6 +663,9 @@ mod tests {
             ),
             (vec!["填报单位：", "峪口地区", "填报日期"], Some("峪口地区")),
             (vec!["填报单位：马坊地区填表人：张三"], Some("马坊地区")),
+            (vec!["填 报 单 位：　东高村镇"], Some("东高村镇")),
+            (vec!["填报单位：（盖章）", "大华山镇"], Some("大华山镇")),
+            (vec!["注：填报单位须盖章"], None),
             (vec!["2024年人民调解情况统计表"], None),
         ] {
             assert_eq!(filer_line(&[rec(2, &cells)]).as_deref(), want, "{cells:?}");
