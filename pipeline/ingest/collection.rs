@@ -6,8 +6,8 @@
 //! A file's filer is, in order: the config's `filed_by` (a file name or a
 //! glob → a code); the unit its titles' 填报单位 line names; the unit its
 //! file or sheet name names. A name matches a unit when it contains the
-//! unit's name (平谷镇人民政府 holds 平谷镇); of several, the longest; a tie
-//! is no match. A file none of these settles is listed as not known, never
+//! unit's name (平谷镇人民政府 holds 平谷镇); of several, the longest when
+//! the others are inside it (东高村镇 over 高村镇), else none. A file none of these settles is listed as not known, never
 //! guessed. Pure: the files' entries and the tree in, entries and rows out.
 
 use std::collections::HashMap;
@@ -64,8 +64,8 @@ pub fn units<'r>(regions: &'r [Region], c: &Collection) -> Vec<(&'r str, &'r str
     out
 }
 
-/// The unit a text names: the longest unit name it contains, unless two
-/// units' names of that length are in it.
+/// The unit a text names: the longest unit name it contains, when every
+/// other name it contains is inside that one.
 fn named<'u>(text: &str, units: &[(&'u str, &'u str)]) -> Option<(&'u str, &'u str)> {
     let mut hits: Vec<(&str, &str)> = units
         .iter()
