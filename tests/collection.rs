@@ -236,3 +236,30 @@ fn names_side_by_side_gbk_receipts_and_late_corrections() {
         "{err}"
     );
 }
+
+/// A street whose return leaves out one of its communities filed part of
+/// what it owes: 部分, with the community named.
+#[test]
+fn a_return_missing_a_community_is_partial_and_names_it() {
+    let wd = Workdir::new();
+    wd.write(
+        "returns/大峪街道.csv",
+        "区划代码,统计期,纠纷类型,受理数,调解成功数\n110109001001,2024,family,5,4\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n\n[sources.regions]\npath = {:?}\n\n[sources.disputes]\npath = \"returns/*.csv\"\n\n[collection]\ndistrict = \"110109\"\n",
+            common::sample("regions.csv").to_string_lossy()
+        ),
+    );
+    let out = wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        out.contains("; 部分 110109001 大峪街道 (disputes: 1 of 2)"),
+        "{out}"
+    );
+    let f = parquet(&wd.path("wh/_filing.parquet"));
+    assert_eq!(strs(&f, "status")[0], "部分");
+    assert_eq!(strs(&f, "missing")[0], "110109001061 龙山二区社区居委会");
+    assert_eq!(common::f64s(&f, "expected")[0], Some(2.0));
+}

@@ -36,6 +36,10 @@ pub struct Filing {
     pub received_from: Option<String>,
     /// Whether it came by the due day (none without a due day or a file).
     pub on_time: Option<bool>,
+    /// The unit's regions at the analysis level the table's stored rows
+    /// cover, of how many, and the first not covered (`code name`).
+    pub covered: Option<(u32, u32)>,
+    pub missing: Vec<String>,
 }
 
 /// The units that file: the regions at the collection's level under its
@@ -185,6 +189,8 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
             received_at: last.and_then(|f| f.received_at.clone()),
             received_from: last.and_then(|f| f.received_from.clone()),
             on_time,
+            covered: None,
+            missing: Vec::new(),
         }
     };
     let mut out = Vec::new();
@@ -212,6 +218,59 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
     }
     out
 }
+/// How much of each filing unit its stored rows cover: per unit and table,
+/// its regions at `level` (the analysis level; the unit itself when that is
+/// not below it) against the codes `stored` per table holds; a unit that
+/// filed but whose rows leave some out is 部分 (unless 重复).
+pub fn coverage(
+    rows: &mut [Filing],
+    regions: &[Region],
+    level: crate::contract::Level,
+    stored: &HashMap<Table, std::collections::HashSet<String>>,
+) {
+    let parent: HashMap<&str, Option<&str>> = regions
+        .iter()
+        .map(|r| (r.row.code.as_str(), r.row.parent.as_deref()))
+        .collect();
+    let unit_of = |code: &str, unit: &str| {
+        let mut at = Some(code);
+        while let Some(c) = at {
+            if c == unit {
+                return true;
+            }
+            at = parent.get(c).copied().flatten();
+        }
+        false
+    };
+    for row in rows.iter_mut() {
+        let Some(unit) = row.unit_code.clone() else {
+            continue;
+        };
+        if row.status == "缺报" {
+            continue;
+        }
+        let expected: Vec<&Region> = regions
+            .iter()
+            .filter(|r| {
+                (r.row.level == level && unit_of(&r.row.code, &unit))
+                    || (r.row.code == unit && r.row.level >= level)
+            })
+            .collect();
+        let have = stored.get(&row.table);
+        let (got, lacking): (Vec<&Region>, Vec<&Region>) = expected
+            .iter()
+            .partition(|r| have.is_some_and(|h| h.contains(&r.row.code)));
+        row.covered = Some((got.len() as u32, expected.len() as u32));
+        row.missing = lacking
+            .iter()
+            .map(|r| format!("{} {}", r.row.code, r.row.name))
+            .collect();
+        if !lacking.is_empty() && row.status != "重复" {
+            row.status = "部分";
+        }
+    }
+}
+
 /// When each collected file came: its line in the receipt log (by its path
 /// as shown, else by its name where one file has it), else its modification
 /// time (China Standard Time, UTC+8: the time a clerk's screen shows).
@@ -340,6 +399,9 @@ pub fn filing_frame(rows: &[Filing]) -> PolarsResult<DataFrame> {
         "received_at" => rows.iter().map(|r| r.received_at.as_deref()).collect::<Vec<_>>(),
         "received_from" => rows.iter().map(|r| r.received_from.as_deref()).collect::<Vec<_>>(),
         "on_time" => rows.iter().map(|r| r.on_time).collect::<Vec<_>>(),
+        "covered" => rows.iter().map(|r| r.covered.map(|c| c.0)).collect::<Vec<_>>(),
+        "expected" => rows.iter().map(|r| r.covered.map(|c| c.1)).collect::<Vec<_>>(),
+        "missing" => rows.iter().map(|r| r.missing.join("; ")).collect::<Vec<_>>(),
     )
 }
 
@@ -364,10 +426,13 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
     );
     let (at, from) = (text("received_at")?, text("received_from")?);
     let on_time: Vec<Option<bool>> = df.column("on_time")?.bool()?.iter().collect();
+    let count =
+        |c: &str| -> PolarsResult<Vec<Option<u32>>> { Ok(df.column(c)?.u32()?.iter().collect()) };
+    let (covered, expected, missing) = (count("covered")?, count("expected")?, text("missing")?);
     Ok((0..df.height())
         .filter_map(|i| {
             let table = Table::from_name(tables[i].as_deref()?)?;
-            let status = ["已报", "逾期", "缺报", "重复", "未识别"]
+            let status = ["已报", "逾期", "缺报", "重复", "部分", "未识别"]
                 .into_iter()
                 .find(|s| Some(*s) == statuses[i].as_deref())?;
             Some(Filing {
@@ -383,6 +448,12 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
                 received_at: at[i].clone(),
                 received_from: from[i].clone(),
                 on_time: on_time[i],
+                covered: covered[i].zip(expected[i]),
+                missing: missing[i]
+                    .as_deref()
+                    .filter(|m| !m.is_empty())
+                    .map(|m| m.split("; ").map(String::from).collect())
+                    .unwrap_or_default(),
             })
         })
         .collect())
@@ -418,6 +489,22 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
     );
     if !missing.is_empty() {
         s.push_str(&format!("; 缺报 {}", missing.join(", ")));
+    }
+    let partial: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == "部分")
+        .filter_map(|r| {
+            let (got, of) = r.covered?;
+            Some(format!(
+                "{} {} ({}: {got} of {of})",
+                r.unit_code.as_deref().unwrap_or_default(),
+                r.unit_name.as_deref().unwrap_or_default(),
+                r.table
+            ))
+        })
+        .collect();
+    if !partial.is_empty() {
+        s.push_str(&format!("; 部分 {}", partial.join(", ")));
     }
     if !late.is_empty() {
         s.push_str(&format!("; 逾期 {}", late.join(", ")));

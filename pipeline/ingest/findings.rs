@@ -20,6 +20,16 @@ fn scan(path: &Path) -> PolarsResult<LazyFrame> {
     LazyFrame::scan_parquet(PlRefPath::try_from_path(path)?, ScanArgsParquet::default())
 }
 
+/// The distinct region codes a staged table holds.
+pub fn region_codes(path: &Path) -> PolarsResult<std::collections::HashSet<String>> {
+    let df = collect(
+        scan(path)?
+            .select([col("region_code")])
+            .unique(None, UniqueKeepStrategy::Any),
+    )?;
+    Ok(strs(&df, "region_code")?.into_iter().flatten().collect())
+}
+
 /// Runs a query on polars' streaming engine: the staged table is read in
 /// morsels, so memory follows the groups, not the table's size.
 fn collect(lf: LazyFrame) -> PolarsResult<DataFrame> {

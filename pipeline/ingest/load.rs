@@ -569,6 +569,13 @@ pub fn load_all(
             .collect();
         collection::received(&mut files, &paths, &log, c);
         filing = collection::status(&files, &units, c);
+        let mut stored = HashMap::new();
+        for &table in &c.tables {
+            let path = dir.join(table.name()).join("part-0.parquet");
+            let codes = findings::region_codes(&path).map_err(polars_error(table))?;
+            stored.insert(table, codes);
+        }
+        collection::coverage(&mut filing, &regions, config.analysis_level, &stored);
     }
     Ok(Loaded {
         files,
