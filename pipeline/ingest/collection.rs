@@ -37,7 +37,7 @@ pub struct Filing {
     /// Whether it came by the due day (none without a due day or a file).
     pub on_time: Option<bool>,
     /// The unit's regions at the analysis level the table's stored rows
-    /// cover, of how many, and the first not covered (`code name`).
+    /// cover, of how many, and those not covered (`code name`).
     pub covered: Option<(u32, u32)>,
     pub missing: Vec<String>,
 }
@@ -218,6 +218,7 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
     }
     out
 }
+
 /// How much of each filing unit its stored rows cover: per unit and table,
 /// its regions at `level` (the analysis level; the unit itself when that is
 /// not below it) against the codes `stored` per table holds; a unit that
@@ -228,39 +229,51 @@ pub fn coverage(
     level: crate::contract::Level,
     stored: &HashMap<Table, std::collections::HashSet<String>>,
 ) {
+    let units: std::collections::HashSet<String> =
+        rows.iter().filter_map(|r| r.unit_code.clone()).collect();
     let parent: HashMap<&str, Option<&str>> = regions
         .iter()
         .map(|r| (r.row.code.as_str(), r.row.parent.as_deref()))
         .collect();
-    let unit_of = |code: &str, unit: &str| {
-        let mut at = Some(code);
-        while let Some(c) = at {
-            if c == unit {
-                return true;
+    // Each unit's regions at `level`, found by walking up once per region.
+    let mut under: HashMap<&str, Vec<&Region>> = HashMap::new();
+    for r in regions {
+        let code = r.row.code.as_str();
+        if units.contains(code) {
+            if r.row.level >= level {
+                under.entry(code).or_default().push(r);
             }
-            at = parent.get(c).copied().flatten();
+            continue;
         }
-        false
-    };
+        if r.row.level != level {
+            continue;
+        }
+        let mut at = parent.get(code).copied().flatten();
+        while let Some(p) = at {
+            if units.contains(p) {
+                under.entry(p).or_default().push(r);
+                break;
+            }
+            at = parent.get(p).copied().flatten();
+        }
+    }
     for row in rows.iter_mut() {
-        let Some(unit) = row.unit_code.clone() else {
+        let Some(unit) = row.unit_code.as_deref() else {
             continue;
         };
         if row.status == "缺报" {
             continue;
         }
-        let expected: Vec<&Region> = regions
-            .iter()
-            .filter(|r| {
-                (r.row.level == level && unit_of(&r.row.code, &unit))
-                    || (r.row.code == unit && r.row.level >= level)
-            })
-            .collect();
+        let expected = under.get(unit).map(Vec::as_slice).unwrap_or_default();
         let have = stored.get(&row.table);
-        let (got, lacking): (Vec<&Region>, Vec<&Region>) = expected
+        let lacking: Vec<&&Region> = expected
             .iter()
-            .partition(|r| have.is_some_and(|h| h.contains(&r.row.code)));
-        row.covered = Some((got.len() as u32, expected.len() as u32));
+            .filter(|r| !have.is_some_and(|h| h.contains(&r.row.code)))
+            .collect();
+        row.covered = Some((
+            (expected.len() - lacking.len()) as u32,
+            expected.len() as u32,
+        ));
         row.missing = lacking
             .iter()
             .map(|r| format!("{} {}", r.row.code, r.row.name))
