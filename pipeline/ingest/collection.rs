@@ -45,27 +45,41 @@ pub struct Filing {
 /// The units that file: the regions at the collection's level under its
 /// district, in code order, with their names.
 pub fn units<'r>(regions: &'r [Region], c: &Collection) -> Vec<(&'r str, &'r str)> {
-    let parent: HashMap<&str, Option<&str>> = regions
-        .iter()
-        .map(|r| (r.row.code.as_str(), r.row.parent.as_deref()))
-        .collect();
-    let under = |code: &str| {
-        let mut at = parent.get(code).copied().flatten();
-        while let Some(p) = at {
-            if p == c.district {
-                return true;
-            }
-            at = parent.get(p).copied().flatten();
-        }
-        false
-    };
+    let parent = parents(regions);
     let mut out: Vec<(&str, &str)> = regions
         .iter()
-        .filter(|r| r.row.level == c.level && under(&r.row.code))
+        .filter(|r| {
+            r.row.level == c.level && above(&parent, &r.row.code, |p| p == c.district).is_some()
+        })
         .map(|r| (r.row.code.as_str(), r.row.name.as_str()))
         .collect();
     out.sort_unstable();
     out
+}
+
+/// Each region's parent code.
+fn parents(regions: &[Region]) -> HashMap<&str, Option<&str>> {
+    regions
+        .iter()
+        .map(|r| (r.row.code.as_str(), r.row.parent.as_deref()))
+        .collect()
+}
+
+/// The nearest region above `code` that `is` holds for (the tree has no
+/// cycles: ingest quarantines them).
+fn above<'r>(
+    parent: &HashMap<&'r str, Option<&'r str>>,
+    code: &str,
+    is: impl Fn(&str) -> bool,
+) -> Option<&'r str> {
+    let mut at = parent.get(code).copied().flatten();
+    while let Some(p) = at {
+        if is(p) {
+            return Some(p);
+        }
+        at = parent.get(p).copied().flatten();
+    }
+    None
 }
 
 /// The unit a text names: the longest unit name it contains, when every
@@ -231,10 +245,7 @@ pub fn coverage(
 ) {
     let units: std::collections::HashSet<String> =
         rows.iter().filter_map(|r| r.unit_code.clone()).collect();
-    let parent: HashMap<&str, Option<&str>> = regions
-        .iter()
-        .map(|r| (r.row.code.as_str(), r.row.parent.as_deref()))
-        .collect();
+    let parent = parents(regions);
     // Each unit's regions at `level`, found by walking up once per region.
     let mut under: HashMap<&str, Vec<&Region>> = HashMap::new();
     for r in regions {
@@ -248,13 +259,8 @@ pub fn coverage(
         if r.row.level != level {
             continue;
         }
-        let mut at = parent.get(code).copied().flatten();
-        while let Some(p) = at {
-            if units.contains(p) {
-                under.entry(p).or_default().push(r);
-                break;
-            }
-            at = parent.get(p).copied().flatten();
+        if let Some(unit) = above(&parent, code, |p| units.contains(p)) {
+            under.entry(unit).or_default().push(r);
         }
     }
     for row in rows.iter_mut() {

@@ -390,7 +390,7 @@ pub(super) fn findings(
         out.extend(check.parts(members, &by_name));
         out.extend(check.rates(&by_name));
     }
-    out.extend(tree_findings(rows, src, tree, &|i| check.at(i)));
+    out.extend(tree_findings(&check, tree));
     out
 }
 
@@ -583,12 +583,9 @@ impl Check<'_> {
 
 /// A region's figure against its regions' below it in the tree, per
 /// period, indicator and unit; regions below it with no figure are named.
-fn tree_findings(
-    rows: &[(IndicatorRow, Origin)],
-    src: &Source,
-    tree: &Tree,
-    at: &dyn Fn(usize) -> String,
-) -> Vec<Finding> {
+fn tree_findings(check: &Check, tree: &Tree) -> Vec<Finding> {
+    let (rows, src) = (check.rows, check.src);
+    let at = |i: usize| check.at(i);
     type Series<'r> = BTreeMap<(Period, &'r str, Option<&'r str>), BTreeMap<&'r str, usize>>;
     let mut series: Series = BTreeMap::new();
     for (i, (r, _)) in rows.iter().enumerate() {
