@@ -116,6 +116,14 @@ pub struct FileEntry {
     pub received_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_from: Option<String>,
+    /// `[collection]`: a unit's return that a later one of the same unit and
+    /// table replaced (重复): not read, no row of it stored; the file used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    /// Each canonical column as the file's header names it (`受理数(件)`),
+    /// for the correction lists.
+    #[serde(skip)]
+    pub headers: std::collections::BTreeMap<String, String>,
 }
 
 /// Who filed a return (`[collection]`), and how govlens knows.

@@ -53,7 +53,7 @@ fn each_return_s_filer_is_found_and_every_street_s_status_said() {
         "{out}"
     );
     assert!(
-        out.contains("; 逾期 110117003 渔阳地区 (disputes); due 2025-01-10: 3 of 4 on time; 重复 1 (two files or more of one table); 1 file(s) whose filer is not known"),
+        out.contains("; 逾期 110117003 渔阳地区 (disputes); due 2025-01-10: 3 of 4 on time; 重复 1 (two files or more of one table: the last used, 1 earlier not read); 1 file(s) whose filer is not known"),
         "{out}"
     );
     let m = common::manifest(&wd, "wh");
@@ -83,7 +83,19 @@ fn each_return_s_filer_is_found_and_every_street_s_status_said() {
             "returns/马坊地区.csv 110117005 file name",
         ]
     );
+    // 马坊地区's first return is replaced by its correction: listed, not
+    // read, so its row is no duplicate of the correction's.
+    let first = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "returns/马坊地区.csv")
+        .unwrap();
+    assert_eq!(first["superseded_by"], "returns/马坊地区-更正.csv");
+    assert_eq!(first["rows_read"], 0);
+    assert!(!out.contains("E_DUPLICATE"), "{out}");
     let f = parquet(&wd.path("wh/_filing.parquet"));
+    assert_eq!(strs(&f, "superseded")[3], "returns/马坊地区.csv");
     let status: Vec<String> = strs(&f, "unit_code")
         .into_iter()
         .zip(strs(&f, "status"))

@@ -1,7 +1,8 @@
 //! A district's collection round (`[collection]`, contract B.21): which unit
 //! filed each file and when, and the filing status of every unit and table —
 //! 已报 (filed), 逾期 (filed after the due day), 缺报 (expected, nothing
-//! came), 重复 (two files or more).
+//! came), 重复 (two files or more: the one that came last is read, the
+//! others are listed as superseded and never read).
 //!
 //! A file's filer is, in order: the config's `filed_by` (a file name or a
 //! glob → a code); the unit its titles' 填报单位 line names; the unit its
@@ -31,6 +32,8 @@ pub struct Filing {
     pub status: &'static str,
     /// The files, as the manifest shows them, in read order.
     pub files: Vec<String>,
+    /// Of `files`, those a later return replaced (重复): not read.
+    pub superseded: Vec<String>,
     /// When the last of them came, and how that is known (receipts, mtime).
     pub received_at: Option<String>,
     pub received_from: Option<String>,
@@ -157,6 +160,35 @@ pub fn assign(
     Ok(())
 }
 
+/// Of a unit's returns of one table, the one that came last is used (of
+/// two whose times tie or are unknown, the later in read order); each
+/// other file's entries are `superseded_by` it: not read, listed.
+pub fn supersede(files: &mut [FileEntry]) {
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<usize>> = Default::default();
+    for (i, f) in files.iter().enumerate() {
+        if let Some(by) = &f.filed_by {
+            groups
+                .entry((by.code.clone(), f.table.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for group in groups.values() {
+        let Some(&last) = group
+            .iter()
+            .max_by(|&&i, &&j| (&files[i].received_at, i).cmp(&(&files[j].received_at, j)))
+        else {
+            continue;
+        };
+        let used = file_of(&files[last]).to_string();
+        for &i in group {
+            if file_of(&files[i]) != used {
+                files[i].superseded_by = Some(used.clone());
+            }
+        }
+    }
+}
+
 /// The file a manifest entry was read from: `file.xlsx!sheet` shows a sheet.
 fn file_of(f: &FileEntry) -> &str {
     match &f.sheet {
@@ -200,6 +232,11 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
             table,
             status,
             files: filed.iter().map(|f| f.path.clone()).collect(),
+            superseded: filed
+                .iter()
+                .filter(|f| f.superseded_by.is_some())
+                .map(|f| f.path.clone())
+                .collect(),
             received_at: last.and_then(|f| f.received_at.clone()),
             received_from: last.and_then(|f| f.received_from.clone()),
             on_time,
@@ -415,6 +452,7 @@ pub fn filing_frame(rows: &[Filing]) -> PolarsResult<DataFrame> {
         "table" => rows.iter().map(|r| r.table.name()).collect::<Vec<_>>(),
         "status" => rows.iter().map(|r| r.status).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.files.join("; ")).collect::<Vec<_>>(),
+        "superseded" => rows.iter().map(|r| r.superseded.join("; ")).collect::<Vec<_>>(),
         "received_at" => rows.iter().map(|r| r.received_at.as_deref()).collect::<Vec<_>>(),
         "received_from" => rows.iter().map(|r| r.received_from.as_deref()).collect::<Vec<_>>(),
         "on_time" => rows.iter().map(|r| r.on_time).collect::<Vec<_>>(),
@@ -436,13 +474,20 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
             .map(|v| v.map(String::from))
             .collect())
     };
-    let (codes, names, tables, statuses, files) = (
+    let (codes, names, tables, statuses, files, superseded) = (
         text("unit_code")?,
         text("unit_name")?,
         text("table")?,
         text("status")?,
         text("files")?,
+        text("superseded")?,
     );
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .filter(|f| !f.is_empty())
+            .map(|f| f.split("; ").map(String::from).collect())
+            .unwrap_or_default()
+    };
     let (at, from) = (text("received_at")?, text("received_from")?);
     let on_time: Vec<Option<bool>> = df.column("on_time")?.bool()?.iter().collect();
     let count =
@@ -459,20 +504,13 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
                 unit_name: names[i].clone(),
                 table,
                 status,
-                files: files[i]
-                    .as_deref()
-                    .filter(|f| !f.is_empty())
-                    .map(|f| f.split("; ").map(String::from).collect())
-                    .unwrap_or_default(),
+                files: list(&files[i]),
+                superseded: list(&superseded[i]),
                 received_at: at[i].clone(),
                 received_from: from[i].clone(),
                 on_time: on_time[i],
                 covered: covered[i].zip(expected[i]),
-                missing: missing[i]
-                    .as_deref()
-                    .filter(|m| !m.is_empty())
-                    .map(|m| m.split("; ").map(String::from).collect())
-                    .unwrap_or_default(),
+                missing: list(&missing[i]),
             })
         })
         .collect())
@@ -493,6 +531,7 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
         })
         .count();
     let twice = rows.iter().filter(|r| r.status == "重复").count();
+    let replaced: usize = rows.iter().map(|r| r.superseded.len()).sum();
     // A unit's last return after the due day, whether or not it sent two.
     let late: Vec<String> = rows
         .iter()
@@ -542,7 +581,9 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
         ));
     }
     if twice > 0 {
-        s.push_str(&format!("; 重复 {twice} (two files or more of one table)"));
+        s.push_str(&format!(
+            "; 重复 {twice} (two files or more of one table: the last used, {replaced} earlier not read)"
+        ));
     }
     if unknown > 0 {
         s.push_str(&format!("; {unknown} file(s) whose filer is not known"));

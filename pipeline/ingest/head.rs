@@ -38,42 +38,8 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         path: pf.shown.clone(),
         source,
     })?;
-    let mut entry = FileEntry {
-        path: pf.shown.clone(),
-        table: pf.table.name().into(),
-        format: pf.format.name().into(),
-        encoding: match pf.format {
-            read::Format::Csv => Some(
-                match pf.encoding {
-                    Encoding::Gb18030 => "gb18030",
-                    _ => "utf-8",
-                }
-                .into(),
-            ),
-            _ => None,
-        },
-        sheet: opened.sheet.clone(),
-        hash: format!("blake3:{}", pf.probe.blake3),
-        hash_algorithm: "blake3".into(),
-        bytes: pf.probe.bytes,
-        preamble_rows: 0,
-        header_rows: vec![],
-        rows_read: 0,
-        rows_stored: 0,
-        rows_quarantined: 0,
-        rows_total: 0,
-        rows_note: 0,
-        lines_in_cells: 0,
-        rows_recoded: 0,
-        rows_renamed: 0,
-        period_from_title: None,
-        unknown_columns: vec![],
-        ignored_columns: vec![],
-        filed_by: None,
-        filer_line: None,
-        received_at: None,
-        received_from: None,
-    };
+    let mut entry = entry_of(pf);
+    entry.sheet = opened.sheet.clone();
     let read_err = |source| IngestError::Read {
         path: pf.shown.clone(),
         source,
@@ -88,21 +54,7 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
     let mut records = opened.records;
     // Titles, then the first row that names a column: the header block
     // opens there.
-    let mut first: Option<RawRecord> = None;
-    let mut titles: Vec<RawRecord> = Vec::new();
-    let mut seen_any = false;
-    for rec in records.by_ref() {
-        let rec = rec.map_err(read_err)?;
-        seen_any = true;
-        if headers::matches_any(&rec, pf.table, src) {
-            first = Some(rec);
-            break;
-        }
-        if titles.len() >= MAX_PREAMBLE {
-            break;
-        }
-        titles.push(rec);
-    }
+    let (titles, first, seen_any) = titles(&mut records, pf, src).map_err(read_err)?;
     entry.preamble_rows = titles.len() as u64;
     entry.filer_line = sheet::filer_line(&titles);
     let Some(first) = first else {
@@ -203,6 +155,19 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         entry.period_from_title = title_period;
     }
     entry.unknown_columns = header.unknown.clone();
+    // Each column as the file's header names it (the correction lists
+    // speak the office's words): the canonical column, then the name
+    // column a code was found by.
+    let text = |i: usize| joined.cells.get(i).cloned().flatten();
+    for (col, at) in header.columns.iter().zip(&header.index) {
+        if let Some(t) = at.and_then(text) {
+            entry.headers.insert(col.name.to_string(), t);
+        }
+    }
+    if let Some(t) = header.name_index.and_then(text) {
+        entry.headers.insert("region_name".into(), t.clone());
+        entry.headers.entry("region_code".into()).or_insert(t);
+    }
     entry.ignored_columns = header.ignored.clone();
     let first_row_header = titles.is_empty() && block.len() == 1 && block[0].row == 1;
     Ok(Head {
@@ -215,4 +180,88 @@ pub(super) fn open_head<'s>(pf: &Planned, src: &'s Source) -> Result<Head<'s>, I
         position,
         first_row_header,
     })
+}
+
+/// A planned file's manifest entry before anything is read from it.
+pub(super) fn entry_of(pf: &Planned) -> FileEntry {
+    FileEntry {
+        path: pf.shown.clone(),
+        table: pf.table.name().into(),
+        format: pf.format.name().into(),
+        encoding: match pf.format {
+            read::Format::Csv => Some(
+                match pf.encoding {
+                    Encoding::Gb18030 => "gb18030",
+                    _ => "utf-8",
+                }
+                .into(),
+            ),
+            _ => None,
+        },
+        sheet: pf.sheet.clone(),
+        hash: format!("blake3:{}", pf.probe.blake3),
+        hash_algorithm: "blake3".into(),
+        bytes: pf.probe.bytes,
+        preamble_rows: 0,
+        header_rows: vec![],
+        rows_read: 0,
+        rows_stored: 0,
+        rows_quarantined: 0,
+        rows_total: 0,
+        rows_note: 0,
+        lines_in_cells: 0,
+        rows_recoded: 0,
+        rows_renamed: 0,
+        period_from_title: None,
+        unknown_columns: vec![],
+        ignored_columns: vec![],
+        filed_by: None,
+        filer_line: None,
+        received_at: None,
+        received_from: None,
+        superseded_by: None,
+        headers: Default::default(),
+    }
+}
+
+/// The title rows above a file's header, the header's first row, and
+/// whether the file holds any row at all.
+type Titles = (Vec<RawRecord>, Option<RawRecord>, bool);
+
+fn titles(
+    records: &mut dyn Iterator<Item = Result<RawRecord, read::ReadError>>,
+    pf: &Planned,
+    src: &Source,
+) -> Result<Titles, read::ReadError> {
+    let mut titles: Vec<RawRecord> = Vec::new();
+    let mut seen_any = false;
+    for rec in records {
+        let rec = rec?;
+        seen_any = true;
+        if headers::matches_any(&rec, pf.table, src) {
+            return Ok((titles, Some(rec), true));
+        }
+        if titles.len() >= MAX_PREAMBLE {
+            break;
+        }
+        titles.push(rec);
+    }
+    Ok((titles, None, seen_any))
+}
+
+/// The 填报单位 line of a file's titles (`[collection]`, read before the
+/// file's rows are: a superseded return is never read). `None` when the
+/// file does not open or no title says; reading it reports why.
+pub(super) fn filer_line_of(pf: &Planned, src: &Source) -> Option<String> {
+    let opened = read::open(
+        &pf.path,
+        pf.format,
+        pf.encoding,
+        pf.sheet.as_deref(),
+        pf.max_cells,
+    )
+    .ok()?;
+    let mut records = opened.records;
+    let (titles, _, _) = titles(&mut records, pf, src).ok()?;
+    sheet::filer_line(&titles)
 }

@@ -433,10 +433,12 @@ pub fn load_all(
     let mut quarantine = Vec::new();
     let mut findings = Vec::new();
     let mut tables = BTreeMap::new();
-    let of = |t: Table| -> Vec<&Planned> { planned.iter().filter(|p| p.table == t).collect() };
     let src = config.source(Table::Regions).expect("plan checked regions");
     let regions = load_regions(
-        &of(Table::Regions),
+        &planned
+            .iter()
+            .filter(|p| p.table == Table::Regions)
+            .collect::<Vec<_>>(),
         src,
         &mut files,
         &mut quarantine,
@@ -466,6 +468,23 @@ pub fn load_all(
         tracing::info!(shard = %o.shard, regions = ?o.sizes(regions.len()), "regions per shard");
     }
     let tree = findings::tree_frame(&regions).map_err(polars_error(Table::Regions))?;
+    // A collection round: who filed each return and when, before any row
+    // is read, so a return a later one replaced (重复) is never read.
+    let returns = match &config.collection {
+        Some(c) => returns(config, c, planned, &regions)?,
+        None => Vec::new(),
+    };
+    let superseded: HashSet<&str> = returns
+        .iter()
+        .filter(|e| e.superseded_by.is_some())
+        .map(|e| e.path.as_str())
+        .collect();
+    let of = |t: Table| -> Vec<&Planned> {
+        planned
+            .iter()
+            .filter(|p| p.table == t && !superseded.contains(p.shown.as_str()))
+            .collect()
+    };
     let lazy_names = LazyNames {
         regions: &regions,
         index: std::sync::OnceLock::new(),
@@ -544,30 +563,27 @@ pub fn load_all(
         tables.insert(table.name().to_string(), n);
     }
     findings.extend(groups);
-    // Who filed each return, and who did not.
+    // Who filed each return, and who did not: the files read take what the
+    // collection found; the returns replaced are listed, not read.
     let mut filing = Vec::new();
     if let Some(c) = &config.collection {
-        let units = collection::units(&regions, c);
-        if units.is_empty() {
-            return Err(IngestError::Collection(format!(
-                "no {} under {} in the region tree: [collection] district and level name no unit that files",
-                c.level.name(),
-                c.district
-            )));
+        for f in files.iter_mut() {
+            if let Some(r) = returns.iter().find(|r| r.path == f.path) {
+                f.filed_by = r.filed_by.clone();
+                f.received_at = r.received_at.clone();
+                f.received_from = r.received_from.clone();
+            }
         }
-        collection::assign(&mut files, &units, c).map_err(IngestError::Collection)?;
-        let log = match &c.receipts {
-            Some(p) => collection::read_receipts(p).map_err(|message| IngestError::Receipts {
-                path: config.display_path(p),
-                message,
-            })?,
-            None => HashMap::new(),
+        files.extend(returns.into_iter().filter(|r| r.superseded_by.is_some()));
+        // In the order the files were planned, tables in warehouse order.
+        let rank = |f: &FileEntry| {
+            let t = std::iter::once(Table::Regions)
+                .chain(Table::FACTS)
+                .position(|t| t.name() == f.table);
+            (t, planned.iter().position(|p| p.shown == f.path))
         };
-        let paths: HashMap<String, std::path::PathBuf> = planned
-            .iter()
-            .map(|p| (p.shown.clone(), p.path.clone()))
-            .collect();
-        collection::received(&mut files, &paths, &log, c);
+        files.sort_by_key(rank);
+        let units = collection::units(&regions, c);
         filing = collection::status(&files, &units, c);
         let mut stored = HashMap::new();
         for &table in &c.tables {
@@ -585,6 +601,61 @@ pub fn load_all(
         merged,
         filing,
     })
+}
+
+/// A collection round's returns (contract B.21), before their rows are
+/// read: each collected file's entry with who filed it (the 填报单位 line of
+/// its titles read here) and when it came, and the returns a later one of
+/// the same unit and table replaces.
+fn returns(
+    config: &Config,
+    c: &crate::config::Collection,
+    planned: &[Planned],
+    regions: &[Region],
+) -> Result<Vec<FileEntry>, IngestError> {
+    let units = collection::units(regions, c);
+    if units.is_empty() {
+        return Err(IngestError::Collection(format!(
+            "no {} under {} in the region tree: [collection] district and level name no unit that files",
+            c.level.name(),
+            c.district
+        )));
+    }
+    let collected: Vec<&Planned> = planned
+        .iter()
+        .filter(|p| c.tables.contains(&p.table))
+        .collect();
+    let mut returns: Vec<FileEntry> = collected
+        .par_iter()
+        .map(|pf| {
+            let mut e = crate::ingest::head::entry_of(pf);
+            let mapped = c
+                .filed_by
+                .iter()
+                .any(|(pattern, _)| crate::config::name_matches(pattern, &pf.path));
+            if !mapped {
+                e.filer_line = config
+                    .source(pf.table)
+                    .and_then(|src| crate::ingest::head::filer_line_of(pf, src));
+            }
+            e
+        })
+        .collect();
+    collection::assign(&mut returns, &units, c).map_err(IngestError::Collection)?;
+    let log = match &c.receipts {
+        Some(p) => collection::read_receipts(p).map_err(|message| IngestError::Receipts {
+            path: config.display_path(p),
+            message,
+        })?,
+        None => HashMap::new(),
+    };
+    let paths: HashMap<String, std::path::PathBuf> = planned
+        .iter()
+        .map(|p| (p.shown.clone(), p.path.clone()))
+        .collect();
+    collection::received(&mut returns, &paths, &log, c);
+    collection::supersede(&mut returns);
+    Ok(returns)
 }
 
 fn polars_error(table: Table) -> impl FnOnce(PolarsError) -> IngestError {
