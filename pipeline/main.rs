@@ -146,6 +146,13 @@ fn ingest_command(config: &Config, mode: &ingest::Mode, examples: usize) -> Resu
     match outcome {
         Ok(outcome) => {
             print!("{}", ingest::summary(&outcome, examples));
+            // A collection round: the office's lists and status, beside
+            // the warehouse or report they come from.
+            if config.collection.is_some() {
+                let dir = &outcome.written_to;
+                let written = govlens::render::returns::write(dir, dir, config)?;
+                println!("{}", govlens::render::returns::said(&written));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(ingest::IngestError::Lock(e @ govlens::lock::LockError::Locked { .. })) => {

@@ -212,6 +212,11 @@ pub fn finish(
         ));
     }
     s.report = Some(run_dir.join("report.html"));
+    // A collection round: the office's lists and status in the run folder.
+    if config.collection.is_some() {
+        let written = render::returns::write(&config.warehouse, &run_dir, config)?;
+        s.notes.push(render::returns::said(&written));
+    }
     // Only now is the run complete: `latest` moves to it.
     crate::warehouse::write_latest(&config.output, &run_id)?;
 

@@ -218,6 +218,9 @@ fn age_findings_in(
             _ => format!("tolerance {total_tolerance}"),
         };
         out.push(Finding {
+            source: None,
+            row: None,
+            covers: None,
             table: Table::MemberAges,
             rule: Rule::Total,
             region_code: codes[i].clone(),
@@ -248,6 +251,9 @@ fn age_findings_in(
     for i in 0..shares.height() {
         let (e, r) = (expected[i].unwrap_or(0.0), reported[i].unwrap_or(0.0));
         out.push(Finding {
+            source: None,
+            row: None,
+            covers: None,
             table: Table::MemberAges,
             rule: Rule::Share,
             region_code: codes[i].clone(),
@@ -421,6 +427,9 @@ pub fn dispute_share_findings(path: &Path, share_tolerance: f64) -> PolarsResult
                 (Some(c), Some(p)) => format!("{p} › {c}"),
             };
             Finding {
+                source: None,
+                row: None,
+                covers: None,
                 table: Table::Disputes,
                 rule: Rule::Share,
                 region_code: codes[i].clone(),
@@ -509,6 +518,9 @@ pub fn coverage_findings(
         .collect();
     Ok((0..missing.height())
         .map(|i| Finding {
+            source: None,
+            row: None,
+            covers: None,
             table,
             rule: Rule::Coverage,
             region_code: codes[i].clone(),
@@ -590,6 +602,9 @@ pub fn reference_findings(regions: &[Region], reference: &HashMap<String, String
         .filter(|r| r.row.level <= Level::County && r.row.level != Level::Country)
         .filter(|r| !reference.contains_key(&r.row.code))
         .map(|r| Finding {
+            source: None,
+            row: None,
+            covers: None,
             table: Table::Regions,
             rule: Rule::Reference,
             region_code: Some(r.row.code.clone()),

@@ -288,6 +288,9 @@ pub(super) fn link_parts(
             },
         };
         out.push(Finding {
+            source: None,
+            row: None,
+            covers: None,
             table: Table::Indicators,
             rule: Rule::Total,
             region_code: Some(row.code.clone()),
@@ -419,6 +422,9 @@ impl Check<'_> {
     fn finding(&self, i: usize, rule: Rule, message: String, expected: Option<f64>) -> Finding {
         let r = self.row(i);
         Finding {
+            source: None,
+            row: None,
+            covers: None,
             table: Table::Indicators,
             rule,
             region_code: Some(r.code.clone()),
@@ -634,6 +640,9 @@ fn tree_findings(check: &Check, tree: &Tree) -> Vec<Finding> {
                 )
             };
             let base = Finding {
+                source: None,
+                row: None,
+                covers: None,
                 table: Table::Indicators,
                 rule: Rule::Total,
                 region_code: Some(code.to_string()),
@@ -648,6 +657,9 @@ fn tree_findings(check: &Check, tree: &Tree) -> Vec<Finding> {
             // With some regions below it giving none, their sum may be less.
             if diff.abs() > slack + 1e-9 && (missing.is_empty() || diff < 0.0) {
                 out.push(Finding {
+                    source: None,
+                    row: None,
+                    covers: None,
                     message: format!(
                         "{}: {}'s {} for {}; the {} regions below it with a figure add up to {}, {} {} than it{missing_text}",
                         at(i),
@@ -667,6 +679,9 @@ fn tree_findings(check: &Check, tree: &Tree) -> Vec<Finding> {
                     false => "is the sum of".to_string(),
                 };
                 out.push(Finding {
+                    source: None,
+                    row: None,
+                    covers: None,
                     rule: Rule::Coverage,
                     message: format!(
                         "{}: {}'s {} for {} {sum_text} the {} regions below it with a figure{missing_text}",

@@ -51,6 +51,10 @@ pub struct Loaded {
     pub merged: u64,
     /// `[collection]`: the filing status of every unit and table.
     pub filing: Vec<collection::Filing>,
+    /// `[collection]`: each office's corrections (退回修改).
+    pub corrections: Vec<crate::ingest::corrections::Correction>,
+    /// `[collection]`: the district's name in the tree.
+    pub district_name: Option<String>,
 }
 
 /// A row handler's failure: the row is quarantined, or the run stops
@@ -295,6 +299,9 @@ fn name_code(
                 if names::normalise(tree) != own && !then.iter().any(|n| names::normalise(n) == own)
                 {
                     findings.push(Finding {
+                        source: Some(pf.shown.clone()),
+                        row: Some(rec.row),
+                        covers: None,
                         table: pf.table,
                         rule: Rule::Name,
                         region_code: Some(code.clone()),
@@ -566,6 +573,7 @@ pub fn load_all(
     // Who filed each return, and who did not: the files read take what the
     // collection found; the returns replaced are listed, not read.
     let mut filing = Vec::new();
+    let mut corrections = Vec::new();
     if let Some(c) = &config.collection {
         for f in files.iter_mut() {
             if let Some(r) = returns.iter().find(|r| r.path == f.path) {
@@ -592,6 +600,14 @@ pub fn load_all(
             stored.insert(table, codes);
         }
         collection::coverage(&mut filing, &regions, config.analysis_level, &stored);
+        corrections = crate::ingest::corrections::lines(
+            &files,
+            &quarantine,
+            &findings,
+            &regions,
+            &units,
+            &filing,
+        );
     }
     Ok(Loaded {
         files,
@@ -600,6 +616,13 @@ pub fn load_all(
         findings,
         merged,
         filing,
+        corrections,
+        district_name: config.collection.as_ref().and_then(|c| {
+            regions
+                .iter()
+                .find(|r| r.row.code == c.district)
+                .map(|r| r.row.name.clone())
+        }),
     })
 }
 
@@ -1076,6 +1099,9 @@ impl GroupTotals {
             return None;
         };
         ((first - total).abs() > 1e-9).then(|| Finding {
+            source: Some(file.to_string()),
+            row: Some(line),
+            covers: None,
             table: Table::MemberAges,
             rule: Rule::Total,
             region_code: Some(row.code.clone()),

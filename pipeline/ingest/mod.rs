@@ -14,6 +14,7 @@ pub mod bounds;
 pub mod checks;
 pub mod collection;
 pub mod columnar;
+pub mod corrections;
 mod dated;
 pub mod encoding;
 pub mod findings;
@@ -507,6 +508,31 @@ pub fn run_planned(
         Some(c) => {
             let mut df = collection::filing_frame(&loaded.filing).map_err(frame_err("_filing"))?;
             warehouse::write_frame(&dir.join("_filing.parquet"), &mut df, &metadata)?;
+            // The corrections, against the previous run's of the same round.
+            let period = c.period.map(|p| p.canonical());
+            let mut lines = loaded.corrections.clone();
+            let (previous, was) = corrections::read(&target.join("_corrections.parquet"))
+                .map_err(frame_err("_corrections"))?;
+            if target.join("_corrections.parquet").is_file()
+                && (was == period || previous.is_empty())
+            {
+                let fixed = corrections::against(&mut lines, &previous);
+                lines.extend(fixed);
+            }
+            let mut df =
+                corrections::frame(&lines, period.as_deref()).map_err(frame_err("_corrections"))?;
+            warehouse::write_frame(&dir.join("_corrections.parquet"), &mut df, &metadata)?;
+            let round = serde_json::json!({
+                "district": c.district,
+                "district_name": loaded.district_name,
+                "level": c.level.name(),
+                "period": period,
+                "due": c.due.map(|d| d.text()),
+            });
+            warehouse::write_text(
+                &dir.join("_collection.json"),
+                &(serde_json::to_string_pretty(&round).expect("json") + "\n"),
+            )?;
             Some(collection::summary(&loaded.filing, c))
         }
         None => None,

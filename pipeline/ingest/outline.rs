@@ -282,6 +282,9 @@ fn close(o: Open, (table, shown, tolerance): (Table, &str, f64)) -> Vec<Finding>
             crate::contract::grammar::parse_period(p).map_or(p.to_string(), |p| p.canonical())
         });
         out.push(Finding {
+            source: Some(shown.to_string()),
+            row: Some(o.row),
+            covers: Some((a, b)),
             table,
             rule: Rule::Total,
             region_code: o.code.clone(),

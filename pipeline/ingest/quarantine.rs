@@ -46,6 +46,14 @@ pub struct Finding {
     pub expected: Option<f64>,
     pub actual: Option<f64>,
     pub message: String,
+    /// Where in a file the finding is, when one row says it (a published
+    /// total row, a row whose name and code disagree): the file as the
+    /// manifest shows it and its row. Not in `_findings.parquet` (its
+    /// message says both); kept for the correction lists.
+    pub source: Option<String>,
+    pub row: Option<u64>,
+    /// A published total's rows: the first and last it should sum.
+    pub covers: Option<(u64, u64)>,
 }
 
 /// A row-level rejection before the file and row are known (the

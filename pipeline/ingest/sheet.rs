@@ -466,6 +466,9 @@ impl Totals {
                     format!(" for {}", of.join(" "))
                 };
                 out.push(Finding {
+                    source: Some(source.to_string()),
+                    row: Some(rec.row),
+                    covers: from.filter(|f| *f < rec.row).map(|f| (f, rec.row - 1)),
                     table,
                     rule: Rule::Total,
                     region_code: None,

@@ -575,6 +575,9 @@ pub fn as_at(
 ) -> Finding {
     let period = period.canonical();
     Finding {
+        source: None,
+        row: None,
+        covers: None,
         table,
         rule: Rule::AsAt,
         region_code: code,

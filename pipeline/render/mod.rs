@@ -80,6 +80,7 @@ mod models_content;
 pub mod notebook;
 pub mod qca_charts;
 mod qca_content;
+pub mod returns;
 pub mod treatment_chart;
 pub mod xlsx;
 
