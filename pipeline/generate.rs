@@ -15,6 +15,7 @@
 
 pub mod boundaries;
 pub mod messy;
+pub mod round;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};

@@ -120,6 +120,10 @@ pub struct FileEntry {
     /// table replaced (重复): not read, no row of it stored; the file used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<String>,
+    /// The file's modification time in nanoseconds, when `received_at` is
+    /// from it: two returns saved in one minute are still told apart.
+    #[serde(skip)]
+    pub modified_nanos: Option<u128>,
     /// Each canonical column as the file's header names it (`受理数(件)`),
     /// for the correction lists.
     #[serde(skip)]

@@ -275,3 +275,400 @@ fn a_return_missing_a_community_is_partial_and_names_it() {
     assert_eq!(strs(&f, "missing")[0], "110109001061 龙山二区社区居委会");
     assert_eq!(common::f64s(&f, "expected")[0], Some(2.0));
 }
+
+/// The messy sample's collection round (`datasets/sample-messy/round-2024`,
+/// planted by `govlens generate`): `govlens run` finds every status and
+/// every line its `_expected.csv` lists, and nothing else.
+fn round_run(wd: &Workdir) -> (PathBuf, PathBuf) {
+    let cfg = common::config_in_workdir(wd, "sample-round", "");
+    let out = wd.run(&[
+        "run",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--district",
+        "110117",
+    ]);
+    // Rows were quarantined and findings made: exit 1, as a scheduler reads it.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = wd.path("out").join(wd.latest());
+    (cfg, run)
+}
+
+/// `_expected.csv` of the round: (what, unit, file, row, rule, column,
+/// value, region) per planted status or line.
+fn planted() -> Vec<Vec<String>> {
+    let path = common::repo().join("datasets/sample-messy/round-2024/_expected.csv");
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+fn file_name(shown: &str) -> String {
+    shown.rsplit('/').next().unwrap().to_string()
+}
+
+#[test]
+fn the_messy_sample_s_round_is_found_line_by_line() {
+    let wd = Workdir::new();
+    let (_, run) = round_run(&wd);
+    let planted = planted();
+    // Every street's status, the file used and the file replaced.
+    let f = parquet(&wd.path("warehouse/_filing.parquet"));
+    let (units, status, files, superseded) = (
+        strs(&f, "unit_code"),
+        strs(&f, "status"),
+        strs(&f, "files"),
+        strs(&f, "superseded"),
+    );
+    let found: Vec<String> = (0..units.len())
+        .map(|i| {
+            let used: Vec<String> = files[i]
+                .split("; ")
+                .filter(|x| !x.is_empty() && !superseded[i].split("; ").any(|s| s == *x))
+                .map(file_name)
+                .collect();
+            let replaced: Vec<String> = superseded[i]
+                .split("; ")
+                .filter(|x| !x.is_empty())
+                .map(file_name)
+                .collect();
+            format!(
+                "{} {} {} {}",
+                units[i],
+                status[i],
+                used.join(","),
+                replaced.join(",")
+            )
+        })
+        .collect();
+    let want: Vec<String> = planted
+        .iter()
+        .filter(|p| p[0] == "status")
+        .map(|p| format!("{} {} {} {}", p[1], p[5], p[3], p[7]))
+        .collect();
+    assert_eq!(found, want, "statuses");
+
+    // Every correction line, and no other.
+    let c = parquet(&wd.path("warehouse/_corrections.parquet"));
+    let rows: Vec<String> = common::f64s(&c, "row")
+        .into_iter()
+        .map(|r| r.map(|r| r.to_string()).unwrap_or_default())
+        .collect();
+    let (office, file, rule, column, value, region) = (
+        strs(&c, "office_code"),
+        strs(&c, "file"),
+        strs(&c, "rule"),
+        strs(&c, "column"),
+        strs(&c, "value"),
+        strs(&c, "region"),
+    );
+    let mut found: Vec<String> = (0..office.len())
+        .map(|i| {
+            // A finding's value is the published total; a row's, as typed.
+            [
+                &office[i], &file[i], &rows[i], &rule[i], &column[i], &value[i], &region[i],
+            ]
+            .map(|s| s.as_str())
+            .join("|")
+        })
+        .collect();
+    let mut want: Vec<String> = planted
+        .iter()
+        .filter(|p| p[0] == "line")
+        .map(|p| {
+            [&p[1], &p[3], &p[4], &p[5], &p[6], &p[7], &p[8]]
+                .map(|s| s.as_str())
+                .join("|")
+        })
+        .collect();
+    found.sort();
+    want.sort();
+    assert_eq!(found, want, "correction lines");
+    // What each line tells the office.
+    let problem = strs(&c, "problem");
+    let example = strs(&c, "example");
+    let at = |r: &str| rule.iter().position(|x| x == r).unwrap();
+    assert_eq!(
+        problem[at("W_TOTAL")],
+        "第16行的合计“受理数(件)”填118，但第4至15行相加是108，合计多10"
+    );
+    assert_eq!(
+        example[at("E_CODE")],
+        "南独乐河镇（110117104）下最接近的名称：望马台村委会、南独乐河村委会"
+    );
+    assert_eq!(
+        problem[at("W_COVERAGE")],
+        "表中没有望马台村委会（110117104208）2024年的数据"
+    );
+
+    // A list for each street with something to fix, and the status.
+    let dir = run.join("returns/2024");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "manifest.json",
+            "东高村镇-退回修改清单.html",
+            "东高村镇-退回修改清单.xlsx",
+            "南独乐河镇-退回修改清单.html",
+            "南独乐河镇-退回修改清单.xlsx",
+            "报送情况.html",
+            "报送情况.xlsx",
+        ]
+    );
+    // The workbook: a summary sheet first, then one row per problem under
+    // a frozen header with filters, their row numbers, no formula.
+    use calamine::{open_workbook, Reader, Xlsx};
+    let list = dir.join("南独乐河镇-退回修改清单.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&list).unwrap();
+    let sheets = wb.sheet_names().to_vec();
+    assert_eq!(sheets[..2], ["概况", "问题清单"], "{sheets:?}");
+    let summary = wb.worksheet_range("概况").unwrap();
+    let text: Vec<String> = summary.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        text.iter().any(|t| t == "南独乐河镇2024年报表退回修改清单"),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|t| t.starts_with("须修改")), "{text:?}");
+    let problems = wb.worksheet_range("问题清单").unwrap();
+    let grid: Vec<Vec<String>> = problems
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = grid
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == "序号"))
+        .unwrap();
+    let col = |name: &str| grid[header].iter().position(|c| c == name).unwrap();
+    let lines: Vec<(String, String, String)> = grid[header + 1..]
+        .iter()
+        .filter(|r| !r[0].is_empty())
+        .map(|r| {
+            (
+                r[col("行号")].clone(),
+                r[col("栏目")].clone(),
+                r[col("填写内容")].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("8", "社区（村）名称", "旺马台村"),
+            ("9", "社区（村）名称", "旺马台村"),
+            ("10", "社区（村）名称", "旺马台村"),
+            ("11", "社区（村）名称", "旺马台村"),
+            ("—", "", ""),
+        ]
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    );
+    let formulas = wb.worksheet_formula("问题清单").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula"
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&list).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(
+        xml.contains("state=\"frozen\"") && xml.contains("<autoFilter"),
+        "{xml}"
+    );
+
+    // The district report's section says the same.
+    let report = std::fs::read_to_string(run.join("district-110117-2024/report.html")).unwrap();
+    for says in [
+        "报送情况（2024年）",
+        "缺报：大华山镇——尚未报送，请催报",
+        "逾期：马坊地区——逾期报送",
+        "部分：南独乐河镇（缺望马台村委会）——只报了部分社区",
+        "重复：峪口地区——报送了两份以上，采用最后收到的一份",
+        "问题最多：南独乐河镇 5 处、东高村镇 1 处（共 2 个单位需退回修改，清单已按单位生成）",
+    ] {
+        assert!(report.contains(says), "{says}");
+    }
+}
+
+/// The correction workbook and the status table open in LibreOffice.
+#[test]
+fn the_round_s_workbooks_convert_to_pdf_in_libreoffice() {
+    let has = |cmd: &str, arg: &str| {
+        std::process::Command::new(cmd)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(has("soffice", "--version") && has("pdftotext", "-v")) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install LibreOffice and poppler-utils (.ci/run)"
+        );
+        eprintln!("SKIPPED: LibreOffice or poppler-utils not found");
+        return;
+    }
+    let wd = Workdir::new();
+    let (_, run) = round_run(&wd);
+    for (name, says) in [
+        ("南独乐河镇-退回修改清单", "110117104"),
+        ("报送情况", "2025-01-13 09:05"),
+    ] {
+        let xlsx = wd.path(&format!("{name}.xlsx"));
+        std::fs::copy(run.join(format!("returns/2024/{name}.xlsx")), &xlsx).unwrap();
+        common::soffice_convert(&wd, &xlsx, "pdf");
+        let out = std::process::Command::new("pdftotext")
+            .arg(wd.path(&format!("{name}.pdf")))
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(says), "{name}.pdf: {text}");
+    }
+}
+
+/// A copy of the round in the workdir, its disputes read from `returns/`
+/// there and its receipt log beside them.
+fn round_copy(wd: &Workdir) -> PathBuf {
+    let from = common::repo().join("datasets/sample-messy/round-2024");
+    for e in std::fs::read_dir(from.join("returns")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        wd.write(&format!("returns/{name}"), std::fs::read(&p).unwrap());
+    }
+    wd.write(
+        "收文登记.csv",
+        std::fs::read(from.join("收文登记.csv")).unwrap(),
+    );
+    wd.write(
+        "round.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n\n[sources.regions]\npath = {:?}\n\n[sources.disputes]\npath = \"returns/*.xlsx\"\nparent = \"110117\"\n\n[collection]\ndistrict = \"110117\"\nperiod = \"2024\"\ndue = \"2025-01-10\"\nreceipts = \"收文登记.csv\"\n",
+            from.join("regions.csv").to_string_lossy()
+        ),
+    )
+}
+
+/// A return with every `from` cell written `to` instead (a street's
+/// correction): the same cells, as text and numbers.
+fn corrected(from: &std::path::Path, to: &std::path::Path, (bad, good): (&str, &str)) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(from).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    for (r, row) in range.rows().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell {
+                Data::Float(x) => {
+                    ws.write_number(r, c, *x).unwrap();
+                }
+                Data::Int(x) => {
+                    ws.write_number(r, c, *x as f64).unwrap();
+                }
+                Data::Empty => {}
+                other => {
+                    let t = other.to_string();
+                    ws.write_string(r, c, if t == bad { good } else { &t })
+                        .unwrap();
+                }
+            }
+        }
+    }
+    out.save(to).unwrap();
+}
+
+#[test]
+fn a_corrected_resubmission_clears_its_lines_on_the_rerun() {
+    let wd = Workdir::new();
+    let cfg = round_copy(&wd);
+    let cfg = cfg.to_str().unwrap();
+    wd.ok(&["ingest", "--config", cfg]);
+    assert!(wd
+        .path("wh/returns/2024/南独乐河镇-退回修改清单.xlsx")
+        .is_file());
+    let first = parquet(&wd.path("wh/_corrections.parquet"));
+    assert_eq!(
+        strs(&first, "round"),
+        vec![""; 6],
+        "a first run has no rounds"
+    );
+
+    // 南独乐河镇 sends its return again with the village's name right.
+    corrected(
+        &wd.path("returns/南独乐河镇.xlsx"),
+        &wd.path("returns/南独乐河镇（更正）.xlsx"),
+        ("旺马台村", "望马台村委会"),
+    );
+    let mut log = std::fs::read_to_string(wd.path("收文登记.csv")).unwrap();
+    log.push_str("南独乐河镇（更正）.xlsx,2025-01-12 10:00\n");
+    wd.write("收文登记.csv", log);
+    let out = wd.ok(&["ingest", "--config", cfg]);
+    assert!(!out.contains("E_CODE"), "{out}");
+
+    // The first return is replaced, not read; the village's rows now come
+    // from the correction.
+    let m = common::manifest(&wd, "wh");
+    let files = m["files"].as_array().unwrap();
+    let entry = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == format!("returns/{name}"))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        entry("南独乐河镇.xlsx")["superseded_by"],
+        "returns/南独乐河镇（更正）.xlsx"
+    );
+    assert_eq!(entry("南独乐河镇（更正）.xlsx")["rows_stored"], 8);
+    let f = parquet(&wd.path("wh/_filing.parquet"));
+    let at = strs(&f, "unit_code")
+        .iter()
+        .position(|u| u == "110117104")
+        .unwrap();
+    assert_eq!(strs(&f, "status")[at], "重复");
+    assert_eq!(common::f64s(&f, "covered")[at], Some(2.0));
+
+    // Its five lines are fixed; 东高村镇's 合计, not resent, remains.
+    let c = parquet(&wd.path("wh/_corrections.parquet"));
+    let lines: Vec<String> = strs(&c, "office_name")
+        .into_iter()
+        .zip(strs(&c, "rule"))
+        .zip(strs(&c, "round"))
+        .map(|((o, r), d)| format!("{o} {r} {d}"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "东高村镇 W_TOTAL 上轮已指出",
+            "南独乐河镇 E_CODE 已改正",
+            "南独乐河镇 E_CODE 已改正",
+            "南独乐河镇 E_CODE 已改正",
+            "南独乐河镇 E_CODE 已改正",
+            "南独乐河镇 W_COVERAGE 已改正",
+        ]
+    );
+    // No list for a street with nothing left to fix; the status says so.
+    assert!(!wd
+        .path("wh/returns/2024/南独乐河镇-退回修改清单.xlsx")
+        .exists());
+    let list =
+        std::fs::read_to_string(wd.path("wh/returns/2024/东高村镇-退回修改清单.html")).unwrap();
+    assert!(list.contains("上轮已指出"), "{list}");
+    let status = std::fs::read_to_string(wd.path("wh/returns/2024/报送情况.html")).unwrap();
+    assert!(status.contains("已全部改正（5 处）"), "{status}");
+}

@@ -6,18 +6,23 @@ mod common;
 use common::{repo, Workdir};
 
 fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .filter(|(n, _)| n != "README.md")
-        .collect();
+    // Every file below `dir` (the messy sample's round-2024/ too), by its
+    // path under `dir`.
+    let mut v = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let name = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+            if name != "README.md" {
+                v.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
     v.sort();
     v
 }

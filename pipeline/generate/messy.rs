@@ -98,7 +98,7 @@ fn plant(
     rows
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
+pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenerateError + '_ {
     move |source| GenerateError::Io {
         path: path.to_path_buf(),
         source,
@@ -421,7 +421,8 @@ pub fn generate_messy(spec: &Spec, out: &Path) -> Result<(), GenerateError> {
     let json = serde_json::to_string_pretty(&provenance(&small, units.len())).unwrap() + "\n";
     let p = out.join("_generated.json");
     fs::write(&p, json).map_err(io(&p))?;
-    Ok(())
+    // A district office's collection round on the same sample's streets.
+    super::round::write(&spec.tree, &out.join("round-2024"))
 }
 
 /// The member ages of one community as a bulletin prints them

@@ -174,10 +174,8 @@ pub fn supersede(files: &mut [FileEntry]) {
         }
     }
     for group in groups.values() {
-        let Some(&last) = group
-            .iter()
-            .max_by(|&&i, &&j| (&files[i].received_at, i).cmp(&(&files[j].received_at, j)))
-        else {
+        let when = |i: usize| (&files[i].received_at, files[i].modified_nanos, i);
+        let Some(&last) = group.iter().max_by(|&&i, &&j| when(i).cmp(&when(j))) else {
             continue;
         };
         let used = file_of(&files[last]).to_string();
@@ -206,12 +204,13 @@ fn file_of(f: &FileEntry) -> &str {
 pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Vec<Filing> {
     let due = c.due.map(|d| d.text());
     let filing = |unit: Option<(&str, &str)>, table: Table, filed: Vec<&FileEntry>| {
-        // The last to come (in read order where times tie or are unknown).
+        // The return used: the one no later return replaced.
         let last = filed
             .iter()
-            .enumerate()
-            .max_by(|(i, a), (j, b)| (&a.received_at, i).cmp(&(&b.received_at, j)))
-            .map(|(_, f)| *f);
+            .rev()
+            .find(|f| f.superseded_by.is_none())
+            .or(filed.last())
+            .copied();
         let on_time = match (&due, last.and_then(|f| f.received_at.as_deref())) {
             (Some(d), Some(at)) => Some(at[..10.min(at.len())] <= d[..]),
             _ => None,
@@ -370,6 +369,7 @@ pub fn received(
             .and_then(|m| m.modified().ok())
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
         if let Some(d) = modified {
+            f.modified_nanos = Some(d.as_nanos());
             let secs = d.as_secs() as i64 + 8 * 3600;
             let day = crate::contract::grammar::date_of_days(secs.div_euclid(86_400));
             let s = secs.rem_euclid(86_400);

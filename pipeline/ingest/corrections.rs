@@ -218,10 +218,35 @@ pub fn lines(
             round: None,
         });
     }
-    out.sort_by(|a, b| {
-        (&a.office_code, &a.file, a.row, a.rule).cmp(&(&b.office_code, &b.file, b.row, b.rule))
-    });
+    out.sort_by(|a, b| order(a).cmp(&order(b)));
     out
+}
+
+/// An office's lines in file and row order; lines of no file (a community
+/// left out) after them.
+fn order(c: &Correction) -> (&str, bool, &str, Option<u64>, Rule) {
+    (&c.office_code, c.file.is_empty(), &c.file, c.row, c.rule)
+}
+
+/// A period as a clerk writes it: `2024年`, `2024年3月`, `2024年第一季度`.
+fn period_zh(p: &str) -> String {
+    match crate::contract::grammar::parse_period(p) {
+        Ok(_) if p.len() == 4 => format!("{p}年"),
+        Ok(_) => match p.split_once('-') {
+            Some((y, q)) if q.starts_with('Q') => {
+                let n = ["一", "二", "三", "四"];
+                let i: usize = q[1..].parse().unwrap_or(0);
+                n.get(i.wrapping_sub(1))
+                    .map_or(p.to_string(), |z| format!("{y}年第{z}季度"))
+            }
+            Some((y, h)) if h.starts_with('H') => {
+                format!("{y}年{}", if h == "H1" { "上半年" } else { "下半年" })
+            }
+            Some((y, m)) => format!("{y}年{}月", m.trim_start_matches('0')),
+            None => p.to_string(),
+        },
+        Err(_) => p.to_string(),
+    }
 }
 
 /// The file's own name (`平谷镇.xlsx`), without the folder or `!sheet`.
@@ -426,7 +451,7 @@ fn group_problem(g: &Finding, column: &str, tree: &Tree) -> (String, String) {
         .as_deref()
         .map(|c| tree.shown(c))
         .unwrap_or_default();
-    let period = g.period.as_deref().unwrap_or("");
+    let period = g.period.as_deref().map(period_zh).unwrap_or_default();
     // The total against its parts, as a clerk says it.
     let diff = match (g.actual, g.expected) {
         (Some(a), Some(e)) if a > e => format!("合计多{}", number(a - e)),
@@ -461,8 +486,8 @@ fn group_problem(g: &Finding, column: &str, tree: &Tree) -> (String, String) {
             "占比 = 该项人数 ÷ 合计 × 100".into(),
         ),
         Rule::Coverage => (
-            format!("{region} 缺少 {period} 的数据"),
-            "每个社区每期都要填报".into(),
+            format!("表中没有{region}{period}的数据"),
+            format!("补上该社区（村）{period}的各行"),
         ),
         Rule::Name => (
             format!("区划代码对应的是{region}，与本行填的社区名称不一致"),
@@ -503,9 +528,7 @@ pub fn against(current: &mut [Correction], previous: &[Correction]) -> Vec<Corre
             ..p.clone()
         })
         .collect();
-    fixed.sort_by(|a, b| {
-        (&a.office_code, &a.file, a.row, a.rule).cmp(&(&b.office_code, &b.file, b.row, b.rule))
-    });
+    fixed.sort_by(|a, b| order(a).cmp(&order(b)));
     fixed
 }
 

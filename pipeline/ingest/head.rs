@@ -220,6 +220,7 @@ pub(super) fn entry_of(pf: &Planned) -> FileEntry {
         received_at: None,
         received_from: None,
         superseded_by: None,
+        modified_nanos: None,
         headers: Default::default(),
     }
 }

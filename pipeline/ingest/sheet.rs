@@ -558,9 +558,19 @@ fn without_seal(text: &str) -> &str {
 /// The one period a sheet's title names (`2023年…统计表`, `2023年第二季度…`),
 /// for a sheet without a period column; `None` when the titles name none
 /// or several.
+/// Labels of the day a return was filled in or sent, not its period.
+const FILED_ON: [&str; 5] = ["填报日期", "填表日期", "报送日期", "制表日期", "报出日期"];
+
 pub fn title_period(titles: &[RawRecord]) -> Option<String> {
     let mut found: Vec<String> = Vec::new();
     for text in titles.iter().flat_map(|r| r.cells.iter().flatten()) {
+        // The day a return was filled in is no period of its figures:
+        // a cell is read up to its 填报日期 (or the like).
+        let text = FILED_ON
+            .iter()
+            .filter_map(|l| text.find(l))
+            .min()
+            .map_or(text.as_str(), |at| &text[..at]);
         let chars: Vec<char> = text.chars().collect();
         for i in 0..chars.len().saturating_sub(4) {
             let year: String = chars[i..i + 4].iter().collect();
@@ -691,6 +701,16 @@ mod tests {
             "two years"
         );
         assert_eq!(title_period(&[rec(1, &["填报单位：平谷区民政局"])]), None);
+        // The day it was filled in is not its period.
+        let titles = [
+            rec(1, &["2024年人民调解工作情况统计表"]),
+            rec(
+                2,
+                &["填报单位：滨河街道办事处", "", "填报日期：2025年1月8日"],
+            ),
+            rec(3, &["填报单位：滨河街道  填表日期：2025年1月"]),
+        ];
+        assert_eq!(title_period(&titles).as_deref(), Some("2024年"));
     }
 
     #[test]

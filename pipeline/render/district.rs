@@ -424,7 +424,43 @@ pub fn run(
 
     parts.index_title = t_idx;
     parts.trend_title = t_trend;
-    let blocks = sections(parts, &maps, lang);
+    let mut blocks = sections(parts, &maps, lang);
+    // A collection round of this district: its filing status after the
+    // overview (who is missing, late, partial; the most problems).
+    if let Some(c) = config
+        .collection
+        .as_ref()
+        .filter(|c| c.district == district)
+    {
+        if config.warehouse.join("_filing.parquet").is_file() {
+            let round = super::returns::Round::read(&config.warehouse, config)?;
+            let mut filing = vec![Block::Heading(tx(
+                lang,
+                &format!("报送情况（{}）", round.period_shown),
+                &format!("Filing ({})", round.period),
+            ))];
+            filing.extend(super::returns::status_blocks(&round, lang));
+            filing.push(Block::Note(tx(
+                lang,
+                &format!(
+                    "应报单位：{}下的各{}。各单位的退回修改清单和报送情况表在运行目录的 returns/{}/ 中。",
+                    dname,
+                    if c.level == crate::contract::Level::Street { "乡镇街道" } else { "单位" },
+                    round.period
+                ),
+                &format!(
+                    "Units expected: every {} of {dname}. Each unit's correction list and the status workbook are in the run folder's returns/{}/.",
+                    c.level.name(),
+                    round.period
+                ),
+            )));
+            let at = blocks
+                .iter()
+                .position(|b| matches!(b, Block::Note(_)))
+                .map_or(0, |i| i + 1);
+            blocks.splice(at..at, filing);
+        }
+    }
     let (doc, date, issuer) = district_document(
         &Heading {
             district,

@@ -391,8 +391,28 @@ fn definitions() -> Vec<(String, String)> {
     .collect()
 }
 
-/// The round's filing status for the office.
-fn status_document(round: &Round, meta: &Meta) -> Document {
+/// A status as the reader's language says it.
+fn status_word(s: &str, lang: Lang) -> &str {
+    if lang == Lang::Zh {
+        return s;
+    }
+    match s {
+        "已报" => "filed",
+        "逾期" => "late",
+        "缺报" => "not filed",
+        "部分" => "partial",
+        "重复" => "sent twice",
+        _ => "filer unknown",
+    }
+}
+
+/// The round's status as blocks: key figures (units, filed, missing, on
+/// time), who is missing, late, partial or sent twice, the files no one is
+/// known to have filed, the offices with the most problems, and a row per
+/// unit and table. The office's 报送情况 and the district report's section.
+pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
+    let zh = lang == Lang::Zh;
+    let t = |a: &str, b: &str| if zh { a.to_string() } else { b.to_string() };
     let by_office = round.by_office();
     let mut units: Vec<(&str, &str)> = round
         .filing
@@ -406,7 +426,7 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
             .iter()
             .any(|f| f.unit_code.as_deref() == Some(code) && f.status == s)
     };
-    let missing: Vec<&(&str, &str)> = units.iter().filter(|u| of(u.0, "缺报")).collect();
+    let missing = units.iter().filter(|u| of(u.0, "缺报")).count();
     let judged: Vec<bool> = round
         .filing
         .iter()
@@ -418,57 +438,117 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
         .iter()
         .filter(|f| f.unit_code.is_none())
         .collect();
-    let filed = units.len() - missing.len();
+    let mut filed_card = card(&t("已报送", "Filed"), units.len() - missing, false);
+    if !units.is_empty() {
+        filed_card.lines = vec![t(
+            &format!(
+                "报送率 {:.1}%",
+                100.0 * (units.len() - missing) as f64 / units.len() as f64
+            ),
+            &format!(
+                "{:.1}% of units",
+                100.0 * (units.len() - missing) as f64 / units.len() as f64
+            ),
+        )];
+    }
     let mut cards = vec![
-        card("应报单位", units.len(), false),
-        card("已报送", filed, false),
-        card("缺报", missing.len(), !missing.is_empty()),
+        card(&t("应报单位", "Units expected"), units.len(), false),
+        filed_card,
+        card(&t("缺报", "Not filed"), missing, missing > 0),
     ];
     if !judged.is_empty() {
         let on_time = judged.iter().filter(|x| **x).count();
         cards.push(Card {
-            label: "按时报送率".into(),
+            label: t("按时报送率", "Filed on time"),
             value: format!("{:.1}%", 100.0 * on_time as f64 / judged.len() as f64),
-            lines: vec![format!("{on_time} / {} 份按时", judged.len())],
+            lines: vec![t(
+                &format!("{on_time} / {} 份按时", judged.len()),
+                &format!("{on_time} of {} returns", judged.len()),
+            )],
             alert: on_time < judged.len(),
             number: Some((on_time as f64 / judged.len() as f64, Kind::Share)),
         });
     }
     let mut bullets = Vec::new();
+    let tables = round
+        .filing
+        .iter()
+        .map(|f| f.table)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     let list = |s: &str| -> Vec<String> {
         round
             .filing
             .iter()
             .filter(|f| f.status == s && f.unit_code.is_some())
             .map(|f| {
-                format!(
-                    "{}（{}）",
-                    f.unit_name.as_deref().unwrap_or_default(),
-                    table_zh(f.table)
-                )
+                let name = f.unit_name.as_deref().unwrap_or_default();
+                let missing = if s == "部分" && !f.missing.is_empty() {
+                    let names: Vec<&str> = f
+                        .missing
+                        .iter()
+                        .map(|m| m.split_once(' ').map_or(m.as_str(), |(_, n)| n))
+                        .collect();
+                    t(
+                        &format!("，缺{}", names.join("、")),
+                        &format!(", missing {}", names.join(", ")),
+                    )
+                } else {
+                    String::new()
+                };
+                match (tables > 1, missing.is_empty()) {
+                    (false, true) => name.to_string(),
+                    (false, false) => {
+                        format!("{name}（{}）", missing.trim_start_matches(['，', ',']))
+                    }
+                    _ => format!("{name}（{}{missing}）", table_zh(f.table)),
+                }
             })
             .collect()
     };
     for (s, says) in [
-        ("缺报", "尚未报送，请催报"),
-        ("逾期", "逾期报送"),
-        ("部分", "只报了部分社区"),
-        ("重复", "报送了两份以上，采用最后收到的一份"),
+        ("缺报", t("尚未报送，请催报", "nothing came: chase them")),
+        ("逾期", t("逾期报送", "came after the due day")),
+        ("部分", t("只报了部分社区", "some communities left out")),
+        (
+            "重复",
+            t(
+                "报送了两份以上，采用最后收到的一份",
+                "sent two or more: the last used",
+            ),
+        ),
     ] {
         let who = list(s);
         if !who.is_empty() {
-            bullets.push(format!("{s}：{}——{says}", who.join("、")));
+            bullets.push(format!(
+                "{}{}{}——{says}",
+                if zh { s } else { status_word(s, lang) },
+                if zh { "：" } else { ": " },
+                who.join(if zh { "、" } else { ", " })
+            ));
         }
     }
     if !unknown.is_empty() {
-        bullets.push(format!(
-            "未识别：{} 个文件看不出是哪个单位报送的（{}），未计入任何单位；请在文件名或“填报单位”中写明单位，或在配置的 [collection.filed_by] 中指定",
-            unknown.len(),
-            unknown
-                .iter()
-                .map(|f| f.files.iter().map(|s| name_of(s)).collect::<Vec<_>>().join("、"))
-                .collect::<Vec<_>>()
-                .join("；")
+        let files = unknown
+            .iter()
+            .map(|f| {
+                f.files
+                    .iter()
+                    .map(|s| name_of(s))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            })
+            .collect::<Vec<_>>()
+            .join("；");
+        bullets.push(t(
+            &format!(
+                "未识别：{} 个文件看不出是哪个单位报送的（{files}），未计入任何单位；请在文件名或“填报单位”中写明单位，或在配置的 [collection.filed_by] 中指定",
+                unknown.len()
+            ),
+            &format!(
+                "Filer unknown: {} file(s) say no unit ({files}) and count for none; name the unit in the file name or its 填报单位 line, or in [collection.filed_by]",
+                unknown.len()
+            ),
         ));
     }
     // The offices with the most problems.
@@ -482,34 +562,46 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
         .collect();
     most.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
     if !most.is_empty() {
-        bullets.push(format!(
-            "问题最多：{}（退回修改清单已按单位生成）",
-            most.iter()
-                .take(3)
-                .map(|(n, _, name)| format!("{name} {n} 处"))
-                .collect::<Vec<_>>()
-                .join("、")
+        let named: Vec<String> = most
+            .iter()
+            .take(3)
+            .map(|(n, _, name)| t(&format!("{name} {n} 处"), &format!("{name} {n}")))
+            .collect();
+        bullets.push(t(
+            &format!(
+                "问题最多：{}（共 {} 个单位需退回修改，清单已按单位生成）",
+                named.join("、"),
+                most.len()
+            ),
+            &format!(
+                "Most problems: {} ({} unit(s) to send back; a correction list each)",
+                named.join(", "),
+                most.len()
+            ),
         ));
     } else {
-        bullets.push("各单位报送的报表均无需退回修改".into());
+        bullets.push(t(
+            "各单位报送的报表均无需退回修改",
+            "No return needs sending back",
+        ));
     }
-    let mut t = Table::new(
-        "报送情况",
-        "各单位报送情况",
+    let mut table = Table::new(
+        &t("报送情况", "Filing"),
+        &t("各单位报送情况", "Filing status by unit"),
         vec![
-            Column::text("单位"),
-            Column::text("报表"),
-            Column::text("状态"),
-            Column::text("收到时间"),
-            Column::text("时间依据"),
-            Column::text("是否按时"),
-            Column::text("社区覆盖"),
-            Column::text("缺少的社区"),
-            Column::text("采用的文件"),
-            Column::text("被替换的文件"),
-            Column::number("须修改", Kind::Count),
-            Column::number("请核实", Kind::Count),
-            Column::text("退回修改清单"),
+            Column::text(t("单位", "Unit")),
+            Column::text(t("报表", "Table")),
+            Column::text(t("状态", "Status")),
+            Column::text(t("收到时间", "Received")),
+            Column::text(t("时间依据", "Time from")),
+            Column::text(t("是否按时", "On time")),
+            Column::text(t("社区覆盖", "Communities")),
+            Column::text(t("缺少的社区", "Missing")),
+            Column::text(t("采用的文件", "File used")),
+            Column::text(t("被替换的文件", "Replaced")),
+            Column::number(t("须修改", "To fix"), Kind::Count),
+            Column::number(t("请核实", "To check"), Kind::Count),
+            Column::text(t("退回修改清单", "Correction list")),
         ],
     );
     for f in &round.filing {
@@ -525,7 +617,7 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
                 name: name.clone(),
                 code: code.clone(),
             },
-            _ => Cell::text("（未识别）"),
+            _ => Cell::text(t("（未识别）", "(unknown)")),
         };
         let used: Vec<&String> = f
             .files
@@ -534,32 +626,49 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
             .collect();
         let list_says = match (m + c, fixed) {
             (0, 0) if f.files.is_empty() => String::new(),
-            (0, 0) => "无需修改".into(),
-            (0, n) => format!("已全部改正（{n} 处）"),
-            (n, 0) => format!("有，{n} 处"),
-            (n, k) => format!("有，{n} 处（已改正 {k} 处）"),
+            (0, 0) => t("无需修改", "none needed"),
+            (0, n) => t(&format!("已全部改正（{n} 处）"), &format!("all {n} fixed")),
+            (n, 0) => t(&format!("有，{n} 处"), &format!("{n} problem(s)")),
+            (n, k) => t(
+                &format!("有，{n} 处（已改正 {k} 处）"),
+                &format!("{n} problem(s) ({k} fixed)"),
+            ),
         };
-        t.rows.push(vec![
+        let table_name = if zh {
+            table_zh(f.table)
+        } else {
+            f.table.name()
+        };
+        table.rows.push(vec![
             unit,
-            Cell::text(table_zh(f.table)),
-            Cell::text(f.status),
+            Cell::text(table_name),
+            Cell::text(status_word(f.status, lang)),
             Cell::text(f.received_at.clone().unwrap_or_default()),
             Cell::text(match f.received_from.as_deref() {
-                Some("receipts") => "收文登记",
-                Some("mtime") => "文件修改时间",
-                _ => "",
+                Some("receipts") => t("收文登记", "receipt log"),
+                Some("mtime") => t("文件修改时间", "file time"),
+                _ => String::new(),
             }),
             Cell::text(match f.on_time {
-                Some(true) => "按时",
-                Some(false) => "逾期",
-                None => "",
+                Some(true) => t("按时", "yes"),
+                Some(false) => t("逾期", "late"),
+                None => String::new(),
             }),
             Cell::text(
                 f.covered
                     .map(|(a, b)| format!("{a} / {b}"))
                     .unwrap_or_default(),
             ),
-            Cell::text(f.missing.join("、")),
+            Cell::text(
+                f.missing
+                    .iter()
+                    .map(|m| match m.split_once(' ') {
+                        Some((code, name)) => format!("{name}（{code}）"),
+                        None => m.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
             Cell::text(
                 used.iter()
                     .map(|s| name_of(s))
@@ -578,6 +687,42 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
             Cell::text(list_says),
         ]);
     }
+    // A column that says the same of every unit (one table collected,
+    // every time from the receipt log) is said once, under the table.
+    let mut said = Vec::new();
+    for (col, what) in [
+        (1, t("报表", "Table")),
+        (4, t("时间依据", "Received times from")),
+    ] {
+        let first = table.rows.first().map(|r| r[col].clone());
+        let same = table
+            .rows
+            .iter()
+            .all(|r| Some(&r[col]) == first.as_ref() || r[col] == Cell::text(""));
+        if let (true, Some(Cell::Text(v))) = (same, first) {
+            if !v.is_empty() {
+                said.push(format!("{what}{}{v}", if zh { "：" } else { ": " }));
+                for r in &mut table.rows {
+                    r[col] = Cell::text("");
+                }
+            }
+        }
+    }
+    let mut blocks = vec![
+        Block::Cards(cards),
+        Block::Bullets(bullets),
+        Block::Table(pruned(table)),
+    ];
+    if !said.is_empty() {
+        blocks.push(Block::Note(said.join(if zh { "；" } else { "; " })));
+    }
+    blocks
+}
+
+/// The round's filing status for the office.
+fn status_document(round: &Round, meta: &Meta) -> Document {
+    let mut blocks = status_blocks(round, Lang::Zh);
+    blocks.insert(2, Block::Heading("各单位报送情况".into()));
     let due = round
         .due
         .as_deref()
@@ -594,12 +739,7 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
             .manifest
             .simulated
             .then(|| "模拟数据：本表由 govlens 生成的样例数据得出".to_string()),
-        blocks: vec![
-            Block::Cards(cards),
-            Block::Bullets(bullets),
-            Block::Heading("各单位报送情况".into()),
-            Block::Table(pruned(t)),
-        ],
+        blocks,
         definitions: vec![
             ("已报".into(), "按时报送了该表。".into()),
             ("逾期".into(), "最后一份在截止日期之后收到。".into()),
