@@ -672,3 +672,40 @@ fn a_corrected_resubmission_clears_its_lines_on_the_rerun() {
     let status = std::fs::read_to_string(wd.path("wh/returns/2024/报送情况.html")).unwrap();
     assert!(status.contains("已全部改正（5 处）"), "{status}");
 }
+
+/// What a street typed is text in its list: a formula stays a string in the
+/// workbook, markup is escaped in the page.
+#[test]
+fn hostile_values_in_a_return_are_text_in_the_lists() {
+    let wd = Workdir::new();
+    wd.write(
+        "returns/滨河街道.csv",
+        "社区名称,统计期,纠纷类型,受理数,调解成功数\n\"=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",2024,婚姻家庭,5,4\n<img src=x onerror=alert(1)>,2024,邻里纠纷,3,2\n金谷东园社区,2024,邻里纠纷,+SUM(1),2\n",
+    );
+    let cfg = wd.write(
+        "c.toml",
+        format!(
+            "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n\n[sources.regions]\npath = {:?}\n\n[sources.disputes]\npath = \"returns/*.csv\"\nparent = \"110117\"\n\n[collection]\ndistrict = \"110117\"\n",
+            common::sample("regions.csv").to_string_lossy()
+        ),
+    );
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let dir = wd.path("wh/returns/本期");
+    let html = std::fs::read_to_string(dir.join("滨河街道-退回修改清单.html")).unwrap();
+    assert!(!html.contains("<img src=x"), "markup escaped");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "shown as text");
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(dir.join("滨河街道-退回修改清单.xlsx")).unwrap();
+    let values: Vec<String> = wb
+        .worksheet_range("问题清单")
+        .unwrap()
+        .rows()
+        .flatten()
+        .map(|c| c.to_string())
+        .collect();
+    for typed in ["=HYPERLINK(\"http://x\",\"点我\")", "+SUM(1)"] {
+        assert!(values.iter().any(|v| v == typed), "{typed} kept as typed: {values:?}");
+    }
+    let formulas = wb.worksheet_formula("问题清单").unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula");
+}
