@@ -139,18 +139,21 @@ fn run_shard(
 /// another process kept it past `run.lock_timeout`.
 fn ingest_command(config: &Config, mode: &ingest::Mode, examples: usize) -> Result<ExitCode> {
     let mut notes = Vec::new();
-    let outcome = ingest::run_locked(config, mode, &mut notes);
+    // A collection round: the office's lists and status, beside the
+    // warehouse or report they come from, written under its lock.
+    let outcome = ingest::run_locked_then(config, mode, &mut notes, |o| {
+        config
+            .collection
+            .as_ref()
+            .map(|_| govlens::render::returns::write(&o.written_to, &o.written_to, config))
+    });
     for n in &notes {
         eprintln!("note: {}", govlens::progress::one_line(n));
     }
     match outcome {
-        Ok(outcome) => {
+        Ok((outcome, returns)) => {
             print!("{}", ingest::summary(&outcome, examples));
-            // A collection round: the office's lists and status, beside
-            // the warehouse or report they come from.
-            if config.collection.is_some() {
-                let dir = &outcome.written_to;
-                let written = govlens::render::returns::write(dir, dir, config)?;
+            if let Some(written) = returns.transpose()? {
                 println!("{}", govlens::render::returns::said(&written));
             }
             Ok(ExitCode::SUCCESS)

@@ -130,6 +130,21 @@ pub struct FileEntry {
     pub headers: std::collections::BTreeMap<String, String>,
 }
 
+impl FileEntry {
+    /// The file this entry was read from: `file.xlsx!sheet` is a sheet of
+    /// `file.xlsx`.
+    pub fn file(&self) -> &str {
+        match &self.sheet {
+            Some(sheet) => self
+                .path
+                .strip_suffix(sheet.as_str())
+                .and_then(|p| p.strip_suffix('!'))
+                .unwrap_or(&self.path),
+            None => &self.path,
+        }
+    }
+}
+
 /// Who filed a return (`[collection]`), and how govlens knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FiledBy {

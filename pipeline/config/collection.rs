@@ -28,6 +28,9 @@ pub(super) struct RawCollection {
     due: Option<String>,
     /// A receipt log (file, received_at); else each file's modification time.
     receipts: Option<String>,
+    /// The day corrected returns are due back (`2025-01-15`), said in each
+    /// correction list.
+    resubmit_by: Option<String>,
 }
 
 /// A checked `[collection]`.
@@ -49,6 +52,8 @@ pub struct Collection {
     pub due: Option<Date>,
     /// The receipt log, resolved against the config's folder.
     pub receipts: Option<PathBuf>,
+    /// The day corrected returns are due back, if set.
+    pub resubmit_by: Option<Date>,
 }
 
 /// Checks `[collection]` against the sources the config reads; `Err` is
@@ -158,7 +163,17 @@ pub(super) fn check(
         }
         (None, None) => None,
     };
+    let resubmit_by = match raw.resubmit_by.as_deref() {
+        None => None,
+        Some(d) => Some(day(d).ok_or_else(|| {
+            (
+                "collection.resubmit_by".to_string(),
+                format!("'{d}' is not a day (YYYY-MM-DD)"),
+            )
+        })?),
+    };
     Ok(Collection {
+        resubmit_by,
         district: raw.district,
         level,
         tables,

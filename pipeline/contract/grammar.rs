@@ -150,6 +150,31 @@ fn year_in_range(year: i32, raw: &str) -> Result<i32, PeriodError> {
     }
 }
 
+/// A canonical period as a Chinese reader writes it: `2024` → 2024年,
+/// `2024-Q2` → 2024年第二季度, `2024-H1` → 2024年上半年, `2024-06` →
+/// 2024年6月; anything else as it is.
+pub fn period_zh(p: &str) -> String {
+    let quarters = ["一", "二", "三", "四"];
+    let year_ok = |y: &str| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit());
+    match p.split_once('-') {
+        None if year_ok(p) => format!("{p}年"),
+        Some((y, q)) if year_ok(y) && q.starts_with('Q') => {
+            let i: usize = q[1..].parse().unwrap_or(0);
+            match quarters.get(i.wrapping_sub(1)) {
+                Some(z) => format!("{y}年第{z}季度"),
+                None => p.to_string(),
+            }
+        }
+        Some((y, "H1")) if year_ok(y) => format!("{y}年上半年"),
+        Some((y, "H2")) if year_ok(y) => format!("{y}年下半年"),
+        Some((y, m)) if year_ok(y) => match m.parse::<u32>() {
+            Ok(m @ 1..=12) => format!("{y}年{m}月"),
+            _ => p.to_string(),
+        },
+        _ => p.to_string(),
+    }
+}
+
 /// A calendar day, as a stock "as at" names it (`2023年底`, `2023-12-31`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {

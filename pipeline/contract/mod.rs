@@ -370,6 +370,8 @@ pub struct Reject {
     pub column: String,
     pub value: Option<String>,
     pub message: String,
+    /// E_DUPLICATE: the row kept instead (its file as shown, its row).
+    pub kept: Option<(String, u64)>,
 }
 
 impl Reject {
@@ -379,6 +381,13 @@ impl Reject {
             column: column.to_string(),
             value: value.map(str::to_string),
             message: message.into(),
+            kept: None,
         }
+    }
+
+    /// The same rejection, naming the row kept instead of this one.
+    pub fn keeping(mut self, file: &str, row: u64) -> Self {
+        self.kept = Some((file.to_string(), row));
+        self
     }
 }

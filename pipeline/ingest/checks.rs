@@ -153,6 +153,7 @@ pub(super) fn duplicate(key: &str, first: u64, shown: &str) -> Reject {
         None,
         format!("a second row with the same key as {shown} row {first} (the first is kept)"),
     )
+    .keeping(shown, first)
 }
 
 /// E_DUPLICATE or E_BAND for a band about to be stored in `group`: the first

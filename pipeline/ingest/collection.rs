@@ -34,6 +34,9 @@ pub struct Filing {
     pub files: Vec<String>,
     /// Of `files`, those a later return replaced (重复): not read.
     pub superseded: Vec<String>,
+    /// The BLAKE3 hashes of the files read (`; `-joined): whether a unit
+    /// sent something new since the previous run (corrections' rounds).
+    pub used_hash: Option<String>,
     /// When the last of them came, and how that is known (receipts, mtime).
     pub received_at: Option<String>,
     pub received_from: Option<String>,
@@ -126,7 +129,7 @@ pub fn assign(
         .iter_mut()
         .filter(|f| collected.contains(&f.table.as_str()))
     {
-        let file = file_of(f);
+        let file = f.file();
         let mapped = c
             .filed_by
             .iter()
@@ -178,24 +181,12 @@ pub fn supersede(files: &mut [FileEntry]) {
         let Some(&last) = group.iter().max_by(|&&i, &&j| when(i).cmp(&when(j))) else {
             continue;
         };
-        let used = file_of(&files[last]).to_string();
+        let used = files[last].file().to_string();
         for &i in group {
-            if file_of(&files[i]) != used {
+            if files[i].file() != used {
                 files[i].superseded_by = Some(used.clone());
             }
         }
-    }
-}
-
-/// The file a manifest entry was read from: `file.xlsx!sheet` shows a sheet.
-fn file_of(f: &FileEntry) -> &str {
-    match &f.sheet {
-        Some(sheet) => f
-            .path
-            .strip_suffix(sheet.as_str())
-            .and_then(|p| p.strip_suffix('!'))
-            .unwrap_or(&f.path),
-        None => &f.path,
     }
 }
 
@@ -216,7 +207,7 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
             _ => None,
         };
         // A workbook read sheet by sheet is one file.
-        let mut distinct: Vec<&str> = filed.iter().map(|f| file_of(f)).collect();
+        let mut distinct: Vec<&str> = filed.iter().map(|f| f.file()).collect();
         distinct.dedup();
         let status = match (unit, distinct.len(), on_time) {
             (None, ..) => "未识别",
@@ -236,6 +227,16 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
                 .filter(|f| f.superseded_by.is_some())
                 .map(|f| f.path.clone())
                 .collect(),
+            used_hash: (!filed.is_empty()).then(|| {
+                let mut h: Vec<&str> = filed
+                    .iter()
+                    .filter(|f| f.superseded_by.is_none())
+                    .map(|f| f.hash.as_str())
+                    .collect();
+                h.sort_unstable();
+                h.dedup();
+                h.join("; ")
+            }),
             received_at: last.and_then(|f| f.received_at.clone()),
             received_from: last.and_then(|f| f.received_from.clone()),
             on_time,
@@ -259,10 +260,10 @@ pub fn status(files: &[FileEntry], units: &[(&str, &str)], c: &Collection) -> Ve
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for f in files.iter().filter(|f| f.filed_by.is_none()) {
         if let Some(table) = c.tables.iter().find(|t| t.name() == f.table) {
-            if seen.contains(&(file_of(f), table.name())) {
+            if seen.contains(&(f.file(), table.name())) {
                 continue;
             }
-            seen.push((file_of(f), table.name()));
+            seen.push((f.file(), table.name()));
             out.push(filing(None, *table, vec![f]));
         }
     }
@@ -344,7 +345,7 @@ pub fn received(
             .to_string()
     };
     // A bare name in the log names a file only when one file has it.
-    let mut distinct: Vec<String> = files.iter().map(|f| file_of(f).to_string()).collect();
+    let mut distinct: Vec<String> = files.iter().map(|f| f.file().to_string()).collect();
     distinct.sort();
     distinct.dedup();
     let mut names: HashMap<String, usize> = HashMap::new();
@@ -355,21 +356,23 @@ pub fn received(
         .iter_mut()
         .filter(|f| collected.contains(&f.table.as_str()))
     {
-        let file = file_of(f).to_string();
+        let file = f.file().to_string();
         let name = name_of(&file);
         let unique = names.get(&name) == Some(&1);
-        if let Some(at) = log.get(&file).or_else(|| log.get(&name).filter(|_| unique)) {
-            f.received_at = Some(at.clone());
-            f.received_from = Some("receipts".into());
-            continue;
-        }
         let modified = paths
             .get(&f.path)
             .and_then(|p| std::fs::metadata(p).ok())
             .and_then(|m| m.modified().ok())
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        // Two returns logged in one minute (or on one day) are told apart
+        // by their files' times.
+        f.modified_nanos = modified.map(|d| d.as_nanos());
+        if let Some(at) = log.get(&file).or_else(|| log.get(&name).filter(|_| unique)) {
+            f.received_at = Some(at.clone());
+            f.received_from = Some("receipts".into());
+            continue;
+        }
         if let Some(d) = modified {
-            f.modified_nanos = Some(d.as_nanos());
             let secs = d.as_secs() as i64 + 8 * 3600;
             let day = crate::contract::grammar::date_of_days(secs.div_euclid(86_400));
             let s = secs.rem_euclid(86_400);
@@ -453,6 +456,7 @@ pub fn filing_frame(rows: &[Filing]) -> PolarsResult<DataFrame> {
         "status" => rows.iter().map(|r| r.status).collect::<Vec<_>>(),
         "files" => rows.iter().map(|r| r.files.join("; ")).collect::<Vec<_>>(),
         "superseded" => rows.iter().map(|r| r.superseded.join("; ")).collect::<Vec<_>>(),
+        "used_hash" => rows.iter().map(|r| r.used_hash.as_deref()).collect::<Vec<_>>(),
         "received_at" => rows.iter().map(|r| r.received_at.as_deref()).collect::<Vec<_>>(),
         "received_from" => rows.iter().map(|r| r.received_from.as_deref()).collect::<Vec<_>>(),
         "on_time" => rows.iter().map(|r| r.on_time).collect::<Vec<_>>(),
@@ -466,7 +470,12 @@ pub fn filing_frame(rows: &[Filing]) -> PolarsResult<DataFrame> {
 pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
     let f = std::fs::File::open(warehouse.join("_filing.parquet"))?;
     let df = ParquetReader::new(f).finish()?;
+    // A column a warehouse of an earlier version lacks (superseded,
+    // used_hash) reads as empty.
     let text = |c: &str| -> PolarsResult<Vec<Option<String>>> {
+        if df.column(c).is_err() && ["superseded", "used_hash"].contains(&c) {
+            return Ok(vec![None; df.height()]);
+        }
         Ok(df
             .column(c)?
             .str()?
@@ -474,6 +483,7 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
             .map(|v| v.map(String::from))
             .collect())
     };
+    let used_hash = text("used_hash")?;
     let (codes, names, tables, statuses, files, superseded) = (
         text("unit_code")?,
         text("unit_name")?,
@@ -506,6 +516,7 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
                 status,
                 files: list(&files[i]),
                 superseded: list(&superseded[i]),
+                used_hash: used_hash[i].clone(),
                 received_at: at[i].clone(),
                 received_from: from[i].clone(),
                 on_time: on_time[i],

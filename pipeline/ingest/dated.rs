@@ -97,7 +97,10 @@ pub(super) fn by_group(
                 o.row(),
                 r.period.canonical()
             );
-            refused.push((d.row.origin, reject(&d, m)));
+            refused.push((
+                d.row.origin,
+                reject(&d, m).keeping(&shown[o.file()], o.row()),
+            ));
             continue;
         }
         by.entry(g)
@@ -148,7 +151,7 @@ pub(super) fn earlier(d: &Dated, (day, kept): (Date, Origin), shown: &[String]) 
         kept.row(),
         day.text()
     );
-    reject(d, m)
+    reject(d, m).keeping(&shown[kept.file()], kept.row())
 }
 
 fn reject(d: &Dated, message: String) -> Reject {

@@ -251,18 +251,22 @@ fn titles(
 }
 
 /// The 填报单位 line of a file's titles (`[collection]`, read before the
-/// file's rows are: a superseded return is never read). `None` when the
-/// file does not open or no title says; reading it reports why.
-pub(super) fn filer_line_of(pf: &Planned, src: &Source) -> Option<String> {
-    let opened = read::open(
+/// file's rows are: a superseded return is never read), and the name of the
+/// sheet read. Nothing when the file does not open; reading it reports why.
+pub(super) fn filer_line_of(pf: &Planned, src: &Source) -> (Option<String>, Option<String>) {
+    let Ok(opened) = read::open(
         &pf.path,
         pf.format,
         pf.encoding,
         pf.sheet.as_deref(),
         pf.max_cells,
-    )
-    .ok()?;
+    ) else {
+        return (None, None);
+    };
+    let sheet = opened.sheet.clone();
     let mut records = opened.records;
-    let (titles, _, _) = titles(&mut records, pf, src).ok()?;
-    sheet::filer_line(&titles)
+    let line = titles(&mut records, pf, src)
+        .ok()
+        .and_then(|(titles, _, _)| sheet::filer_line(&titles));
+    (line, sheet)
 }

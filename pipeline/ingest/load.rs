@@ -337,7 +337,7 @@ fn name_code(
         }
         Found::None { scope } => Err(Reject::new(
             Rule::Code,
-            "region_code",
+            "region_name",
             Some(&name),
             format!(
                 "no region named '{name}' under {scope}; add its code, or set the source's parent"
@@ -345,7 +345,7 @@ fn name_code(
         )),
         Found::Several(c) => Err(Reject::new(
             Rule::Code,
-            "region_code",
+            "region_name",
             Some(&name),
             format!(
                 "'{name}' names {} regions: {}; add the code, a 街道 column or the source's parent",
@@ -481,15 +481,16 @@ pub fn load_all(
         Some(c) => returns(config, c, planned, &regions)?,
         None => Vec::new(),
     };
-    let superseded: HashSet<&str> = returns
+    // A file read for two tables is two entries: (table, path) names one.
+    let superseded: HashSet<(&str, &str)> = returns
         .iter()
         .filter(|e| e.superseded_by.is_some())
-        .map(|e| e.path.as_str())
+        .map(|e| (e.table.as_str(), e.path.as_str()))
         .collect();
     let of = |t: Table| -> Vec<&Planned> {
         planned
             .iter()
-            .filter(|p| p.table == t && !superseded.contains(p.shown.as_str()))
+            .filter(|p| p.table == t && !superseded.contains(&(t.name(), p.shown.as_str())))
             .collect()
     };
     let lazy_names = LazyNames {
@@ -576,7 +577,10 @@ pub fn load_all(
     let mut corrections = Vec::new();
     if let Some(c) = &config.collection {
         for f in files.iter_mut() {
-            if let Some(r) = returns.iter().find(|r| r.path == f.path) {
+            if let Some(r) = returns
+                .iter()
+                .find(|r| r.path == f.path && r.table == f.table)
+            {
                 f.filed_by = r.filed_by.clone();
                 f.received_at = r.received_at.clone();
                 f.received_from = r.received_from.clone();
@@ -657,9 +661,15 @@ fn returns(
                 .iter()
                 .any(|(pattern, _)| crate::config::name_matches(pattern, &pf.path));
             if !mapped {
-                e.filer_line = config
+                // Its 填报单位 line, and the sheet read (a workbook's first
+                // sheet, named for its unit, says who filed it too).
+                if let Some((line, sheet)) = config
                     .source(pf.table)
-                    .and_then(|src| crate::ingest::head::filer_line_of(pf, src));
+                    .map(|src| crate::ingest::head::filer_line_of(pf, src))
+                {
+                    e.filer_line = line;
+                    e.sheet = e.sheet.or(sheet);
+                }
             }
             e
         })

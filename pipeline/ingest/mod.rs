@@ -432,15 +432,33 @@ pub fn run_locked(
     mode: &Mode,
     notes: &mut Vec<String>,
 ) -> Result<Outcome, IngestError> {
+    run_locked_then(config, mode, notes, |_| ()).map(|(o, ())| o)
+}
+
+/// [`run_locked`], then `then` on the outcome while the lock is still held
+/// (the CLI writes a collection round's documents beside what it published,
+/// so no other ingest replaces the folder under them).
+pub fn run_locked_then<T>(
+    config: &Config,
+    mode: &Mode,
+    notes: &mut Vec<String>,
+    then: impl FnOnce(&Outcome) -> T,
+) -> Result<(Outcome, T), IngestError> {
     let target = match mode {
         Mode::Validate { report } => report.clone(),
         Mode::Ingest => config.warehouse.clone(),
         // A shard's folder is published by its caller, under its lock.
-        Mode::Shard { .. } => return run(config, mode),
+        Mode::Shard { .. } => {
+            let o = run(config, mode)?;
+            let t = then(&o);
+            return Ok((o, t));
+        }
     };
     let timeout = std::time::Duration::from_secs(config.lock_timeout);
     let _lock = crate::lock::take(&target, timeout, notes)?;
-    run(config, mode)
+    let o = run(config, mode)?;
+    let t = then(&o);
+    Ok((o, t))
 }
 
 pub fn run(config: &Config, mode: &Mode) -> Result<Outcome, IngestError> {
@@ -508,17 +526,8 @@ pub fn run_planned(
         Some(c) => {
             let mut df = collection::filing_frame(&loaded.filing).map_err(frame_err("_filing"))?;
             warehouse::write_frame(&dir.join("_filing.parquet"), &mut df, &metadata)?;
-            // The corrections, against the previous run's of the same round.
             let period = c.period.map(|p| p.canonical());
-            let mut lines = loaded.corrections.clone();
-            let (previous, was) = corrections::read(&target.join("_corrections.parquet"))
-                .map_err(frame_err("_corrections"))?;
-            if target.join("_corrections.parquet").is_file()
-                && (was == period || previous.is_empty())
-            {
-                let fixed = corrections::against(&mut lines, &previous);
-                lines.extend(fixed);
-            }
+            let lines = second_round(&target, period.as_deref(), &loaded)?;
             let mut df =
                 corrections::frame(&lines, period.as_deref()).map_err(frame_err("_corrections"))?;
             warehouse::write_frame(&dir.join("_corrections.parquet"), &mut df, &metadata)?;
@@ -563,6 +572,46 @@ pub fn run_planned(
         written_to: target,
         filing,
     })
+}
+
+/// A round's correction lines, marked against the previous run's where
+/// the folder being replaced holds one of the same round (its
+/// `_collection.json` names the same period): whether each office sent
+/// its return again is whether the hashes of the files read for it changed
+/// (contract B.21, "A second round").
+fn second_round(
+    target: &Path,
+    period: Option<&str>,
+    loaded: &load::Loaded,
+) -> Result<Vec<corrections::Correction>, IngestError> {
+    let mut lines = loaded.corrections.clone();
+    let was: Option<serde_json::Value> = std::fs::read_to_string(target.join("_collection.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    if was.is_none_or(|w| w["period"].as_str() != period) {
+        return Ok(lines);
+    }
+    // A previous round an earlier version wrote (other columns) is no
+    // round to mark against.
+    let (Ok((previous, _)), Ok(before)) = (
+        corrections::read(&target.join("_corrections.parquet")),
+        collection::read_status(target),
+    ) else {
+        return Ok(lines);
+    };
+    let hash = |rows: &[collection::Filing], office: &str, table: Table| {
+        rows.iter()
+            .find(|f| f.unit_code.as_deref() == Some(office) && f.table == table)
+            .and_then(|f| f.used_hash.clone())
+    };
+    // None: the office had not filed before, or has no file now.
+    let resent = |office: &str, table: Table| {
+        let then = hash(&before, office, table)?;
+        Some(hash(&loaded.filing, office, table)? != then)
+    };
+    let fixed = corrections::against(&mut lines, &previous, resent);
+    lines.extend(fixed);
+    Ok(lines)
 }
 
 /// The code history and crosswalk `[run]` asks for (contract A.4).

@@ -17,6 +17,9 @@ pub struct QuarantineRecord {
     pub value: Option<String>,
     pub rule: Rule,
     pub message: String,
+    /// E_DUPLICATE: the row kept instead (file as shown, row); not in the
+    /// Parquet (the message says it), kept for the correction lists.
+    pub kept: Option<(String, u64)>,
 }
 
 impl QuarantineRecord {
@@ -30,6 +33,7 @@ impl QuarantineRecord {
             value: r.value,
             rule: r.rule,
             message: r.message,
+            kept: r.kept,
         }
     }
 }

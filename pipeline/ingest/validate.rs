@@ -575,8 +575,8 @@ pub fn as_at(
 ) -> Finding {
     let period = period.canonical();
     Finding {
-        source: None,
-        row: None,
+        source: Some(shown.to_string()),
+        row: Some(row),
         covers: None,
         table,
         rule: Rule::AsAt,

@@ -439,17 +439,30 @@ pub fn run(
                 &format!("报送情况（{}）", round.period_shown),
                 &format!("Filing ({})", round.period),
             ))];
+            // An open round first: this report's figures leave out what
+            // has not come or was not taken.
+            if let Some((missing, lists)) = super::returns::still_open(&round) {
+                filing.push(Block::Paragraph(tx(
+                    lang,
+                    &format!(
+                        "本期报送尚未完成：{missing} 个单位缺报，{lists} 个单位的报表已退回修改、尚未改正。本报告的数字只含已采用的数据，缺报和未采用的行不在其中；待各单位报齐、改正后重新生成再上报。"
+                    ),
+                    &format!(
+                        "This round is still open: {missing} unit(s) have not filed and {lists} have returns sent back for correction. The figures in this report hold only the rows taken; rerun it once every unit has filed and corrected."
+                    ),
+                )));
+            }
             filing.extend(super::returns::status_blocks(&round, lang));
             filing.push(Block::Note(tx(
                 lang,
                 &format!(
-                    "应报单位：{}下的各{}。各单位的退回修改清单和报送情况表在运行目录的 returns/{}/ 中。",
+                    "应报单位：{}下的各{}。各单位的退回修改清单和报送情况表与本报告一同生成（returns/{}/）。",
                     dname,
                     if c.level == crate::contract::Level::Street { "乡镇街道" } else { "单位" },
                     round.period
                 ),
                 &format!(
-                    "Units expected: every {} of {dname}. Each unit's correction list and the status workbook are in the run folder's returns/{}/.",
+                    "Units expected: every {} of {dname}. Each unit's correction list and the status workbook are made with this report (returns/{}/).",
                     c.level.name(),
                     round.period
                 ),

@@ -546,6 +546,34 @@ fn column_widths(doc: &Document, t: &Table) -> Vec<usize> {
         .collect();
     // About 85 twips a Latin character at 8 pt, and the cell's margins.
     let need: Vec<usize> = want.iter().map(|w| w * 85 + 230).collect();
+    // A column of short values (已报, 按时, 2 / 2) gets all it needs, so no
+    // word of two characters breaks; the long ones share what is left.
+    let short = |w: usize| w <= 8;
+    let fixed: usize = want
+        .iter()
+        .zip(&need)
+        .filter(|(w, _)| short(**w))
+        .map(|(_, n)| n)
+        .sum();
+    let rest: usize = want
+        .iter()
+        .zip(&need)
+        .filter(|(w, _)| !short(**w))
+        .map(|(_, n)| n)
+        .sum();
+    if rest > 0 && fixed < TEXT_TWIPS / 2 {
+        return want
+            .iter()
+            .zip(&need)
+            .map(|(w, n)| {
+                if short(*w) {
+                    *n
+                } else {
+                    (TEXT_TWIPS - fixed) * n / rest
+                }
+            })
+            .collect();
+    }
     let total: usize = need.iter().sum::<usize>().max(1);
     need.iter().map(|w| TEXT_TWIPS * w / total).collect()
 }

@@ -35,7 +35,7 @@ ul.findings li{margin:.35em 0}\
 .card.alert .value{color:#c0392b}.card .line{font-size:.85em;color:#444}\
 table{border-collapse:collapse;font-size:.85em;margin:.4em 0 1em}caption{caption-side:top;text-align:left;font-weight:bold;padding:.3em 0}\
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f1f3f5}\
-td.num{text-align:right;white-space:nowrap}td.flag{background:#fdecea;color:#a93226;font-weight:bold}\
+td.num{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}td.flag{background:#fdecea;color:#a93226;font-weight:bold}\
 .code{color:#888;font-size:.8em;margin-left:.3em}\
 figure{margin:1em 0}figcaption{font-size:.9em;color:#333;margin-top:.3em}svg{max-width:100%;height:auto}\
 .note{color:#555;font-size:.85em;background:#f8f9fa;padding:.4em .8em;border-left:4px solid #2980b9}\
@@ -76,6 +76,14 @@ pub fn table(doc: &Document, n: usize, t: &Table, s: &mut String) {
             }
             if cell.flagged(col.highlight) {
                 class.push("flag");
+            }
+            // A short text (已报, 按时, 2 / 2) is not broken between its
+            // characters.
+            if let Cell::Text(t) = cell {
+                let w = super::xlsx::display_width(t);
+                if w > 0 && w <= 8 && col.kind.is_none() {
+                    class.push("nw");
+                }
             }
             let attr = if class.is_empty() {
                 String::new()

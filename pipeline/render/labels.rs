@@ -344,23 +344,9 @@ pub fn at_level(text: &str, alpha: f64) -> String {
 
 /// "2024" → 2024年, "2024-Q2" → 2024年第二季度, "2024-06" → 2024年6月.
 pub fn period_label(lang: Lang, p: &str) -> String {
-    if lang == Lang::En {
-        return p.to_string();
-    }
-    let quarters = ["一", "二", "三", "四"];
-    match p.split_once('-') {
-        None => format!("{p}年"),
-        Some((y, q)) if q.starts_with('Q') => {
-            let i: usize = q[1..].parse().unwrap_or(0);
-            match quarters.get(i.wrapping_sub(1)) {
-                Some(z) => format!("{y}年第{z}季度"),
-                None => p.to_string(),
-            }
-        }
-        Some((y, m)) => match m.parse::<u32>() {
-            Ok(m) => format!("{y}年{m}月"),
-            Err(_) => p.to_string(),
-        },
+    match lang {
+        Lang::En => p.to_string(),
+        Lang::Zh => crate::contract::grammar::period_zh(p),
     }
 }
 
@@ -604,6 +590,10 @@ mod tests {
         assert_eq!(period_label(Lang::Zh, "2024-Q2"), "2024年第二季度");
         assert_eq!(period_label(Lang::Zh, "2024-06"), "2024年6月");
         assert_eq!(period_label(Lang::En, "2024-06"), "2024-06");
+        assert_eq!(period_label(Lang::Zh, "2024-H1"), "2024年上半年");
+        // What is not a canonical period is shown as it is, never garbled.
+        assert_eq!(period_label(Lang::Zh, "2023年1-3月"), "2023年1-3月");
+        assert_eq!(period_label(Lang::Zh, "2024-13"), "2024-13");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! problem in the office's own words), and the round's filing status
 //! (`报送情况.xlsx` and `.html`), written to `<dir>/returns/<period>/` from a
 //! warehouse's (or validation report's) `_filing.parquet`,
-//! `_corrections.parquet` and `_manifest.json`. Every text is a string
-//! cell (never a formula) and escaped HTML.
+//! `_corrections.parquet`, `_collection.json` and `_manifest.json`. Every
+//! text is a string cell (never a formula) and escaped HTML.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::document::{Block, Card, Cell, Column, Document, Meta, Table};
@@ -31,14 +31,11 @@ pub fn table_zh(t: Fact) -> &'static str {
     }
 }
 
-/// The round as the folder names it: its period, else 本期.
-pub fn period_of(config: &Config) -> String {
-    config
-        .collection
-        .as_ref()
-        .and_then(|c| c.period)
-        .map(|p| p.canonical())
-        .unwrap_or_else(|| "本期".into())
+fn table_named(t: Fact, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => table_zh(t),
+        Lang::En => t.name(),
+    }
 }
 
 /// What the documents are made from.
@@ -48,10 +45,12 @@ pub struct Round {
     pub manifest: Manifest,
     /// The district's name (from `_collection.json`), else its code.
     pub district: String,
+    /// The round's period (`2024-03`; `本期` without one), and as a clerk
+    /// writes it (`2024年3月`).
     pub period: String,
-    /// The period as a clerk writes it (`2024年3月`).
     pub period_shown: String,
     pub due: Option<String>,
+    pub resubmit_by: Option<String>,
 }
 
 impl Round {
@@ -70,6 +69,7 @@ impl Round {
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v["district_name"].as_str().map(String::from));
+        let period = c.and_then(|c| c.period).map(|p| p.canonical());
         Ok(Round {
             filing,
             lines,
@@ -77,16 +77,17 @@ impl Round {
             district: named
                 .or_else(|| c.map(|c| c.district.clone()))
                 .unwrap_or_default(),
-            period: period_of(config),
-            period_shown: match config.collection.as_ref().and_then(|c| c.period) {
-                Some(p) => super::labels::period_label(Lang::Zh, &p.canonical()),
-                None => "本期".into(),
-            },
+            period_shown: period
+                .as_deref()
+                .map(crate::contract::grammar::period_zh)
+                .unwrap_or_else(|| "本期".into()),
+            period: period.unwrap_or_else(|| "本期".into()),
             due: c.and_then(|c| c.due).map(|d| d.text()),
+            resubmit_by: c.and_then(|c| c.resubmit_by).map(|d| d.text()),
         })
     }
 
-    /// Each office's lines (fixed ones apart), by office code.
+    /// Each office's lines (those already fixed among them), by office code.
     fn by_office(&self) -> BTreeMap<&str, Vec<&Correction>> {
         let mut out: BTreeMap<&str, Vec<&Correction>> = BTreeMap::new();
         for l in &self.lines {
@@ -104,6 +105,28 @@ impl Round {
             .map(|f| f.rows_stored)
             .sum()
     }
+
+    /// The units expected to file, in code order.
+    fn units(&self) -> Vec<(&str, &str)> {
+        let mut units: Vec<(&str, &str)> = self
+            .filing
+            .iter()
+            .filter_map(|f| Some((f.unit_code.as_deref()?, f.unit_name.as_deref()?)))
+            .collect();
+        units.dedup();
+        units
+    }
+
+    /// The tables collected, in order.
+    fn tables(&self) -> Vec<Fact> {
+        let mut out: Vec<Fact> = Vec::new();
+        for f in &self.filing {
+            if !out.contains(&f.table) {
+                out.push(f.table);
+            }
+        }
+        out
+    }
 }
 
 /// A name fit for a file name: no separators or characters Windows refuses.
@@ -119,59 +142,70 @@ fn file_safe(name: &str) -> String {
         .collect()
 }
 
+/// A file as its office knows it: its name, without the folder.
+fn name_of(shown: &str) -> String {
+    Path::new(shown)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(shown)
+        .to_string()
+}
+
+/// The documents' date and issuer: `[report] date` (else SOURCE_DATE_EPOCH,
+/// else today) and `[report] issuer` (else the district's name).
+fn meta(config: &Config, round: &Round) -> Meta {
+    Meta {
+        author: config
+            .report
+            .issuer
+            .clone()
+            .unwrap_or_else(|| round.district.clone()),
+        date: super::document::report_date(config.report.date.as_deref()),
+    }
+}
+
 /// Writes the round's documents to `<dir>/returns/<period>/` (replacing
 /// what an earlier run wrote there, whole); the files written.
 pub fn write(from: &Path, dir: &Path, config: &Config) -> Result<Vec<PathBuf>, RenderError> {
     let round = Round::read(from, config)?;
     let target = dir.join("returns").join(file_safe(&round.period));
     let staging = Staging::new(&target)?;
-    let date = super::document::report_date(config.report.date.as_deref());
-    let issuer = config
-        .report
-        .issuer
-        .clone()
-        .unwrap_or_else(|| round.district.clone());
-    let meta = Meta {
-        author: issuer,
-        date,
-    };
+    let meta = meta(config, &round);
     let mut written = Vec::new();
-    let mut used_names = std::collections::BTreeSet::new();
     let charts = staging.dir.clone();
+    // An office whose name another unit shares has its code in its files'
+    // names, whichever of them has a list this time.
+    let mut seen = BTreeSet::new();
+    let shared: BTreeSet<&str> = round
+        .units()
+        .iter()
+        .filter(|(_, n)| !seen.insert(*n))
+        .map(|(_, n)| *n)
+        .collect();
+    let mut docs: Vec<(String, Document)> = Vec::new();
     for (office, lines) in round.by_office() {
-        let open: Vec<&Correction> = lines
-            .iter()
-            .copied()
-            .filter(|l| l.round != Some("已改正"))
-            .collect();
         // An office with nothing left to fix gets no list.
-        if open.is_empty() {
+        let Some(first) = lines.iter().find(|l| l.round != Some("已改正")) else {
             continue;
-        }
-        let name = &open[0].office_name;
-        let mut stem = format!("{}-退回修改清单", file_safe(name));
-        if !used_names.insert(stem.clone()) {
-            stem = format!("{}（{office}）-退回修改清单", file_safe(name));
-            used_names.insert(stem.clone());
-        }
-        let doc = office_document(&round, office, &lines, &meta);
+        };
+        let name = &first.office_name;
+        let stem = if shared.contains(name.as_str()) {
+            format!("{}（{office}）-退回修改清单", file_safe(name))
+        } else {
+            format!("{}-退回修改清单", file_safe(name))
+        };
+        docs.push((stem, office_document(&round, office, &lines, &meta)));
+    }
+    docs.push(("报送情况".into(), status_document(&round, &meta)));
+    for (stem, doc) in &docs {
         for (ext, bytes) in [
-            ("html", super::html::write(&doc, &charts)?.into_bytes()),
-            ("xlsx", super::xlsx::write(&doc, &charts)?),
+            ("html", super::html::write(doc, &charts)?.into_bytes()),
+            ("xlsx", super::xlsx::write(doc, &charts)?),
         ] {
             let file = format!("{stem}.{ext}");
             warehouse::write_bytes(&staging.dir.join(&file), &bytes)?;
             written.push(target.join(file));
         }
-    }
-    let doc = status_document(&round, &meta);
-    for (ext, bytes) in [
-        ("html", super::html::write(&doc, &charts)?.into_bytes()),
-        ("xlsx", super::xlsx::write(&doc, &charts)?),
-    ] {
-        let file = format!("报送情况.{ext}");
-        warehouse::write_bytes(&staging.dir.join(&file), &bytes)?;
-        written.push(target.join(file));
     }
     let names: Vec<String> = written
         .iter()
@@ -181,6 +215,7 @@ pub fn write(from: &Path, dir: &Path, config: &Config) -> Result<Vec<PathBuf>, R
         "run_id": round.manifest.run_id,
         "district": round.district,
         "period": round.period,
+        "date": meta.date,
         "files": names,
     });
     warehouse::write_text(
@@ -191,10 +226,21 @@ pub fn write(from: &Path, dir: &Path, config: &Config) -> Result<Vec<PathBuf>, R
     Ok(written)
 }
 
-/// A file as its office knows it: its name, without the folder (a sheet
-/// after `!` kept).
-fn name_of(shown: &str) -> String {
-    shown.rsplit('/').next().unwrap_or(shown).to_string()
+/// The terminal's line for what [`write`] wrote.
+pub fn said(written: &[PathBuf]) -> String {
+    let lists = written
+        .iter()
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "xlsx")
+                && p.to_string_lossy().contains("退回修改清单")
+        })
+        .count();
+    let dir = written
+        .first()
+        .and_then(|p| p.parent())
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    format!("returns: {lists} correction list(s) (退回修改清单) and 报送情况 written to {dir}")
 }
 
 /// A table without the text columns no row fills (a round without sheets,
@@ -214,23 +260,6 @@ fn pruned(mut t: Table) -> Table {
         r.retain(|_| *k.next().unwrap_or(&true));
     }
     t
-}
-
-/// The terminal's line for what [`write`] wrote.
-pub fn said(written: &[PathBuf]) -> String {
-    let lists = written
-        .iter()
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "xlsx")
-                && p.to_string_lossy().contains("退回修改清单")
-        })
-        .count();
-    let dir = written
-        .first()
-        .and_then(|p| p.parent())
-        .map(|d| d.display().to_string())
-        .unwrap_or_default();
-    format!("returns: {lists} correction list(s) (退回修改清单) and 报送情况 written to {dir}")
 }
 
 /// Counts of an office's lines: (须修改, 请核实, 已改正).
@@ -255,6 +284,13 @@ fn card(label: &str, n: usize, alert: bool) -> Card {
     }
 }
 
+/// The tables an office's lines are about, as its returns are called.
+fn returns_named(lines: &[&Correction]) -> String {
+    let mut names: Vec<&str> = lines.iter().map(|l| table_zh(l.table)).collect();
+    names.dedup();
+    names.join("、")
+}
+
 /// One office's correction list.
 fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Meta) -> Document {
     let name = lines
@@ -263,34 +299,36 @@ fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Me
         .unwrap_or_default();
     let (must, check, fixed) = counts(lines);
     let second = lines.iter().any(|l| l.round.is_some());
-    let mut blocks = vec![Block::Cards(vec![
+    let still = lines
+        .iter()
+        .filter(|l| l.round == Some("上轮已指出"))
+        .count();
+    let mut cards = vec![
         card("须修改（该行未采用）", must, must > 0),
         card("请核实（已采用，数字不一致）", check, false),
         card("已采用的行", round.stored(office) as usize, false),
-    ])];
+    ];
     if second {
-        let still = lines
-            .iter()
-            .filter(|l| l.round == Some("上轮已指出"))
-            .count();
-        if let Some(Block::Cards(cards)) = blocks.first_mut() {
-            cards.push(card("上轮已改正", fixed, false));
-            cards.push(card("上轮指出、仍未改正", still, still > 0));
-        }
+        cards.push(card("上轮已改正", fixed, false));
+        cards.push(card("上轮指出、仍未改正", still, still > 0));
     }
-    let due = round
-        .due
+    let by = round
+        .resubmit_by
         .as_deref()
-        .map(|d| format!("，并于{d}前重新报送"))
+        .map(|d| format!("于{d}前"))
         .unwrap_or_default();
-    // A bullet, not a paragraph: the workbook's summary sheet shows it too.
-    blocks.push(Block::Bullets(vec![format!(
-        "{name}：你单位报送的{}报表经审核有以下{}处需要处理。“须修改”的行未被采用，请按“正确写法”改正原表；“请核实”的行已采用，但数字前后不一致，请核对后改正或说明。行号是你们原表中的行号（含标题行）。请改正后将整个表重新报送{due}。",
-        round.period_shown,
-        must + check
-    )]));
+    let returns = returns_named(lines);
+    let mut blocks = vec![
+        Block::Cards(cards),
+        // A bullet, not a paragraph: the workbook's summary sheet shows it.
+        Block::Bullets(vec![format!(
+            "{name}：你单位报送的{}{returns}报表经审核，有以下{}处需要处理。“须修改”的行未被采用，请按“正确写法”改正原表；“请核实”的行已采用，但数字前后不一致，请核对台账后改正或说明。行号是你们原表中的行号（与 Excel/WPS 左侧的行号相同，含标题行）。请改正后{by}将整个表重新报送。",
+            round.period_shown,
+            must + check
+        )]),
+    ];
     let mut columns = vec![
-        Column::text("序号"),
+        Column::number("序号", Kind::Rank),
         Column::text("文件"),
         Column::text("工作表"),
         Column::text("行号"),
@@ -304,17 +342,17 @@ fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Me
     if second {
         columns.push(Column::text("本轮情况"));
     }
-    let mut t = Table::new("问题清单", "问题清单（每行一处）", columns);
+    let mut t = Table::new("问题清单", "问题清单（每行一处问题）", columns);
     for (i, l) in lines
         .iter()
         .filter(|l| l.round != Some("已改正"))
         .enumerate()
     {
         let mut row = vec![
-            Cell::text((i + 1).to_string()),
+            Cell::Num(Some((i + 1) as f64)),
             Cell::text(&l.file),
             Cell::text(l.sheet.clone().unwrap_or_default()),
-            Cell::text(l.row.map(|r| r.to_string()).unwrap_or_else(|| "—".into())),
+            Cell::text(l.rows_shown()),
             Cell::text(l.region.clone().unwrap_or_default()),
             Cell::text(&l.column),
             Cell::text(l.value.clone().unwrap_or_default()),
@@ -344,7 +382,7 @@ fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Me
         for l in lines.iter().filter(|l| l.round == Some("已改正")) {
             t.rows.push(vec![
                 Cell::text(&l.file),
-                Cell::text(l.row.map(|r| r.to_string()).unwrap_or_else(|| "—".into())),
+                Cell::text(l.rows_shown()),
                 Cell::text(&l.column),
                 Cell::text(l.value.clone().unwrap_or_default()),
                 Cell::text(&l.problem),
@@ -353,9 +391,20 @@ fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Me
         blocks.push(Block::Heading("上轮已改正".into()));
         blocks.push(Block::Table(pruned(t)));
     }
+    let mut definitions = vec![
+        ("须修改", "该行未被采用（无法识别、必填项为空、超出范围、重复或找不到社区），改正后重新报送才能计入。"),
+        ("请核实", "该行已采用，但与合计、占比或其他行不一致；请核对原始台账，改正或书面说明。"),
+        ("行号", "原表中的行号，与 Excel/WPS 左侧显示的行号相同（含标题行和表头行）；“8—11”指第8至11行。"),
+    ];
+    if second {
+        definitions.push((
+            "上轮已指出",
+            "上一次审核已列出、本次重新报送后仍存在的问题。",
+        ));
+    }
     Document {
         lang: Lang::Zh,
-        title: format!("{name}{}报表退回修改清单", round.period_shown),
+        title: format!("{name}{}{returns}报表退回修改清单", round.period_shown),
         subtitle: format!(
             "{}（{office}）· 报送期：{} · 审核单位：{} · 日期：{}",
             name, round.period_shown, meta.author, meta.date
@@ -365,7 +414,10 @@ fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Me
             .simulated
             .then(|| "模拟数据：本清单由 govlens 生成的样例数据得出".to_string()),
         blocks,
-        definitions: definitions(),
+        definitions: definitions
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
         provenance: vec![
             ("数据批次（run id）".into(), round.manifest.run_id.clone()),
             (
@@ -377,18 +429,6 @@ fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Me
         notebook_code: vec![],
         meta: meta.clone(),
     }
-}
-
-fn definitions() -> Vec<(String, String)> {
-    [
-        ("须修改", "该行未被采用（无法识别、必填项为空、超出范围、重复或找不到社区），改正后重新报送才能计入。"),
-        ("请核实", "该行已采用，但与合计、占比或其他行不一致；请核对原始台账，改正或书面说明。"),
-        ("行号", "原表中的行号，与 Excel/WPS 左侧显示的行号相同（含标题行和表头行）。"),
-        ("上轮已指出", "上一次审核已列出、本次重新报送后仍存在的问题。"),
-    ]
-    .into_iter()
-    .map(|(a, b)| (a.to_string(), b.to_string()))
-    .collect()
 }
 
 /// A status as the reader's language says it.
@@ -406,153 +446,209 @@ fn status_word(s: &str, lang: Lang) -> &str {
     }
 }
 
-/// The round's status as blocks: key figures (units, filed, missing, on
-/// time), who is missing, late, partial or sent twice, the files no one is
-/// known to have filed, the offices with the most problems, and a row per
-/// unit and table. The office's 报送情况 and the district report's section.
-pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
-    let zh = lang == Lang::Zh;
-    let t = |a: &str, b: &str| if zh { a.to_string() } else { b.to_string() };
-    let by_office = round.by_office();
-    let mut units: Vec<(&str, &str)> = round
-        .filing
+/// Text in the reader's language.
+fn tr(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.into(),
+        Lang::En => en.into(),
+    }
+}
+
+/// A unit-table's communities left out, each `name（code）`, and those of
+/// them whose rows are there under a name typed wrong (a correction line
+/// suggests them).
+fn left_out(f: &Filing, round: &Round) -> Vec<(String, bool)> {
+    f.missing
         .iter()
-        .filter_map(|f| Some((f.unit_code.as_deref()?, f.unit_name.as_deref()?)))
-        .collect();
-    units.dedup();
-    let of = |code: &str, s: &str| {
-        round
-            .filing
-            .iter()
-            .any(|f| f.unit_code.as_deref() == Some(code) && f.status == s)
-    };
-    let missing = units.iter().filter(|u| of(u.0, "缺报")).count();
-    let judged: Vec<bool> = round
+        .map(|m| {
+            let (code, name) = m.split_once(' ').unwrap_or((m.as_str(), ""));
+            let misnamed = round.lines.iter().any(|l| {
+                l.round != Some("已改正")
+                    && l.table == f.table
+                    && f.unit_code.as_deref() == Some(l.office_code.as_str())
+                    && l.suggests.as_deref() == Some(code)
+            });
+            (format!("{name}（{code}）"), misnamed)
+        })
+        .collect()
+}
+
+/// The round's key figures: units expected, returns received, not filed,
+/// and on time — of every return expected (a unit that sent nothing is not
+/// on time).
+fn status_cards(round: &Round, lang: Lang) -> Vec<Card> {
+    let units = round.units();
+    let expected: Vec<&Filing> = round
         .filing
         .iter()
         .filter(|f| f.unit_code.is_some())
-        .filter_map(|f| f.on_time)
         .collect();
-    let unknown: Vec<&Filing> = round
-        .filing
+    let missing = units
         .iter()
-        .filter(|f| f.unit_code.is_none())
-        .collect();
-    let mut filed_card = card(&t("已报送", "Filed"), units.len() - missing, false);
+        .filter(|u| {
+            expected
+                .iter()
+                .any(|f| f.unit_code.as_deref() == Some(u.0) && f.status == "缺报")
+        })
+        .count();
+    let one = round.tables().len() == 1;
+    let mut received = card(
+        &tr(lang, "已收到", "Received"),
+        units.len() - missing,
+        false,
+    );
     if !units.is_empty() {
-        filed_card.lines = vec![t(
-            &format!(
-                "报送率 {:.1}%",
-                100.0 * (units.len() - missing) as f64 / units.len() as f64
-            ),
-            &format!(
-                "{:.1}% of units",
-                100.0 * (units.len() - missing) as f64 / units.len() as f64
-            ),
+        let rate = 100.0 * (units.len() - missing) as f64 / units.len() as f64;
+        received.lines = vec![tr(
+            lang,
+            &format!("{rate:.1}% 的单位有报送"),
+            &format!("{rate:.1}% of units sent"),
         )];
     }
     let mut cards = vec![
-        card(&t("应报单位", "Units expected"), units.len(), false),
-        filed_card,
-        card(&t("缺报", "Not filed"), missing, missing > 0),
+        card(&tr(lang, "应报单位", "Units expected"), units.len(), false),
+        received,
+        card(
+            &tr(lang, "缺报单位", "Units not filed"),
+            missing,
+            missing > 0,
+        ),
     ];
-    if !judged.is_empty() {
-        let on_time = judged.iter().filter(|x| **x).count();
+    if round.due.is_some() && !expected.is_empty() {
+        let on_time = expected.iter().filter(|f| f.on_time == Some(true)).count();
+        let of = expected.len();
+        let what = if one { "个单位" } else { "份应报报表" };
         cards.push(Card {
-            label: t("按时报送率", "Filed on time"),
-            value: format!("{:.1}%", 100.0 * on_time as f64 / judged.len() as f64),
-            lines: vec![t(
-                &format!("{on_time} / {} 份按时", judged.len()),
-                &format!("{on_time} of {} returns", judged.len()),
+            label: tr(lang, "按时报送率", "Filed on time"),
+            value: format!("{:.1}%", 100.0 * on_time as f64 / of as f64),
+            lines: vec![tr(
+                lang,
+                &format!("{on_time} / {of} {what}按时报送（缺报计为未按时）"),
+                &format!("{on_time} of {of} expected returns (not filed counts as late)"),
             )],
-            alert: on_time < judged.len(),
-            number: Some((on_time as f64 / judged.len() as f64, Kind::Share)),
+            alert: on_time < of,
+            number: Some((on_time as f64 / of as f64, Kind::Share)),
         });
     }
-    let mut bullets = Vec::new();
-    let tables = round
-        .filing
-        .iter()
-        .map(|f| f.table)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let list = |s: &str| -> Vec<String> {
-        round
-            .filing
-            .iter()
-            .filter(|f| f.status == s && f.unit_code.is_some())
-            .map(|f| {
-                let name = f.unit_name.as_deref().unwrap_or_default();
-                let missing = if s == "部分" && !f.missing.is_empty() {
-                    let names: Vec<&str> = f
-                        .missing
-                        .iter()
-                        .map(|m| m.split_once(' ').map_or(m.as_str(), |(_, n)| n))
-                        .collect();
-                    t(
-                        &format!("，缺{}", names.join("、")),
-                        &format!(", missing {}", names.join(", ")),
-                    )
-                } else {
-                    String::new()
-                };
-                match (tables > 1, missing.is_empty()) {
-                    (false, true) => name.to_string(),
-                    (false, false) => {
-                        format!("{name}（{}）", missing.trim_start_matches(['，', ',']))
-                    }
-                    _ => format!("{name}（{}{missing}）", table_zh(f.table)),
-                }
-            })
-            .collect()
+    cards
+}
+
+/// Who is missing, late, partial or sent twice; files of no known filer;
+/// the offices with the most problems.
+fn status_bullets(round: &Round, lang: Lang) -> Vec<String> {
+    let zh = lang == Lang::Zh;
+    let one = round.tables().len() == 1;
+    let named = |f: &Filing, more: String| {
+        let name = f.unit_name.as_deref().unwrap_or_default();
+        match (one, more.is_empty()) {
+            (true, true) => name.to_string(),
+            (true, false) => format!("{name}（{more}）"),
+            (false, true) => format!("{name}（{}）", table_named(f.table, lang)),
+            (false, false) => format!("{name}（{}，{more}）", table_named(f.table, lang)),
+        }
     };
-    for (s, says) in [
-        ("缺报", t("尚未报送，请催报", "nothing came: chase them")),
-        ("逾期", t("逾期报送", "came after the due day")),
-        ("部分", t("只报了部分社区", "some communities left out")),
-        (
-            "重复",
-            t(
-                "报送了两份以上，采用最后收到的一份",
-                "sent two or more: the last used",
-            ),
-        ),
-    ] {
-        let who = list(s);
+    let mut bullets = Vec::new();
+    let mut say = |label: &str, says: String, who: Vec<String>| {
         if !who.is_empty() {
-            bullets.push(format!(
-                "{}{}{}——{says}",
-                if zh { s } else { status_word(s, lang) },
-                if zh { "：" } else { ": " },
-                who.join(if zh { "、" } else { ", " })
-            ));
+            let sep = if zh { "、" } else { ", " };
+            let colon = if zh { "：" } else { ": " };
+            bullets.push(format!("{label}{colon}{}——{says}", who.join(sep)));
+        }
+    };
+    let known = || round.filing.iter().filter(|f| f.unit_code.is_some());
+    say(
+        &tr(lang, "缺报", "Not filed"),
+        tr(lang, "尚未报送，请催报", "nothing came: chase them"),
+        known()
+            .filter(|f| f.status == "缺报")
+            .map(|f| named(f, String::new()))
+            .collect(),
+    );
+    // Late whatever else is said of it (sent twice, partial).
+    say(
+        &tr(lang, "逾期", "Late"),
+        tr(lang, "在截止日期之后收到", "came after the due day"),
+        known()
+            .filter(|f| f.on_time == Some(false))
+            .map(|f| named(f, f.received_at.clone().unwrap_or_default()))
+            .collect(),
+    );
+    for f in known().filter(|f| f.status == "部分") {
+        let out = left_out(f, round);
+        let (typo, gone): (Vec<_>, Vec<_>) = out.iter().partition(|(_, m)| *m);
+        if !gone.is_empty() {
+            let names: Vec<&str> = gone.iter().map(|(n, _)| n.as_str()).collect();
+            say(
+                &tr(lang, "部分", "Partial"),
+                tr(lang, "只报了部分社区（村）", "some communities left out"),
+                vec![named(f, format!("缺{}", names.join("、")))],
+            );
+        }
+        if !typo.is_empty() {
+            let names: Vec<&str> = typo.iter().map(|(n, _)| n.as_str()).collect();
+            say(
+                &tr(lang, "村名写错", "Name typed wrong"),
+                tr(
+                    lang,
+                    "数据已报，但名称写错未采用，见其退回修改清单",
+                    "its rows came under a wrong name and were not taken: see its correction list",
+                ),
+                vec![named(f, names.join("、"))],
+            );
         }
     }
-    if !unknown.is_empty() {
-        let files = unknown
-            .iter()
+    say(
+        &tr(lang, "报送两份", "Sent twice"),
+        tr(
+            lang,
+            "采用最后收到的一份，先收到的未读取",
+            "the last one used, the earlier not read",
+        ),
+        known()
+            .filter(|f| !f.superseded.is_empty())
             .map(|f| {
-                f.files
+                let used: Vec<String> = f
+                    .files
                     .iter()
+                    .filter(|x| !f.superseded.contains(x))
                     .map(|s| name_of(s))
-                    .collect::<Vec<_>>()
-                    .join("、")
+                    .collect();
+                named(
+                    f,
+                    tr(lang, &format!("采用{}", used.join("、")), &used.join(", ")),
+                )
             })
-            .collect::<Vec<_>>()
-            .join("；");
-        bullets.push(t(
+            .collect(),
+    );
+    let unknown: Vec<String> = round
+        .filing
+        .iter()
+        .filter(|f| f.unit_code.is_none())
+        .flat_map(|f| f.files.iter().map(|s| name_of(s)))
+        .collect();
+    if !unknown.is_empty() {
+        bullets.push(tr(
+            lang,
             &format!(
-                "未识别：{} 个文件看不出是哪个单位报送的（{files}），未计入任何单位；请在文件名或“填报单位”中写明单位，或在配置的 [collection.filed_by] 中指定",
-                unknown.len()
+                "未识别：{} 个文件看不出是哪个单位报送的（{}），未计入任何单位；请在文件名或“填报单位”中写明单位，或在配置的 [collection.filed_by] 中指定",
+                unknown.len(),
+                unknown.join("、")
             ),
             &format!(
-                "Filer unknown: {} file(s) say no unit ({files}) and count for none; name the unit in the file name or its 填报单位 line, or in [collection.filed_by]",
-                unknown.len()
+                "Filer unknown: {} file(s) say no unit ({}) and count for none; name the unit in the file name or its 填报单位 line, or in [collection.filed_by]",
+                unknown.len(),
+                unknown.join(", ")
             ),
         ));
     }
-    // The offices with the most problems.
-    let mut most: Vec<(usize, &str, &str)> = by_office
+    bullets.push(most_problems(round, lang));
+    bullets
+}
+
+/// The offices with the most problems still open.
+fn most_problems(round: &Round, lang: Lang) -> String {
+    let mut most: Vec<(usize, &str, &str)> = round
+        .by_office()
         .iter()
         .map(|(code, lines)| {
             let (m, c, _) = counts(lines);
@@ -561,30 +657,38 @@ pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
         .filter(|(n, _, _)| *n > 0)
         .collect();
     most.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    if !most.is_empty() {
-        let named: Vec<String> = most
-            .iter()
-            .take(3)
-            .map(|(n, _, name)| t(&format!("{name} {n} 处"), &format!("{name} {n}")))
-            .collect();
-        bullets.push(t(
-            &format!(
-                "问题最多：{}（共 {} 个单位需退回修改，清单已按单位生成）",
-                named.join("、"),
-                most.len()
-            ),
-            &format!(
-                "Most problems: {} ({} unit(s) to send back; a correction list each)",
-                named.join(", "),
-                most.len()
-            ),
-        ));
-    } else {
-        bullets.push(t(
+    if most.is_empty() {
+        return tr(
+            lang,
             "各单位报送的报表均无需退回修改",
             "No return needs sending back",
-        ));
+        );
     }
+    let named: Vec<String> = most
+        .iter()
+        .take(3)
+        .map(|(n, _, name)| tr(lang, &format!("{name} {n} 处"), &format!("{name} {n}")))
+        .collect();
+    tr(
+        lang,
+        &format!(
+            "问题最多：{}（共 {} 个单位需退回修改，清单已按单位生成）",
+            named.join("、"),
+            most.len()
+        ),
+        &format!(
+            "Most problems: {} ({} unit(s) to send back; a correction list each)",
+            named.join(", "),
+            most.len()
+        ),
+    )
+}
+
+/// One row per unit and table; a column that says the same of every row
+/// (one table, every time from the receipt log) is said in the caption.
+fn status_table(round: &Round, lang: Lang) -> Table {
+    let by_office = round.by_office();
+    let t = |zh: &str, en: &str| tr(lang, zh, en);
     let mut table = Table::new(
         &t("报送情况", "Filing"),
         &t("各单位报送情况", "Filing status by unit"),
@@ -619,11 +723,9 @@ pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
             },
             _ => Cell::text(t("（未识别）", "(unknown)")),
         };
-        let used: Vec<&String> = f
-            .files
-            .iter()
-            .filter(|x| !f.superseded.contains(x))
-            .collect();
+        let files = |list: &mut dyn Iterator<Item = &String>| {
+            list.map(|s| name_of(s)).collect::<Vec<_>>().join("、")
+        };
         let list_says = match (m + c, fixed) {
             (0, 0) if f.files.is_empty() => String::new(),
             (0, 0) => t("无需修改", "none needed"),
@@ -634,14 +736,19 @@ pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
                 &format!("{n} problem(s) ({k} fixed)"),
             ),
         };
-        let table_name = if zh {
-            table_zh(f.table)
-        } else {
-            f.table.name()
-        };
+        let missing: Vec<String> = left_out(f, round)
+            .into_iter()
+            .map(|(n, typo)| {
+                if typo {
+                    n + &t("，名称写错", ", misnamed")
+                } else {
+                    n
+                }
+            })
+            .collect();
         table.rows.push(vec![
             unit,
-            Cell::text(table_name),
+            Cell::text(table_named(f.table, lang)),
             Cell::text(status_word(f.status, lang)),
             Cell::text(f.received_at.clone().unwrap_or_default()),
             Cell::text(match f.received_from.as_deref() {
@@ -659,41 +766,18 @@ pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
                     .map(|(a, b)| format!("{a} / {b}"))
                     .unwrap_or_default(),
             ),
-            Cell::text(
-                f.missing
-                    .iter()
-                    .map(|m| match m.split_once(' ') {
-                        Some((code, name)) => format!("{name}（{code}）"),
-                        None => m.clone(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            ),
-            Cell::text(
-                used.iter()
-                    .map(|s| name_of(s))
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            ),
-            Cell::text(
-                f.superseded
-                    .iter()
-                    .map(|s| name_of(s))
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            ),
+            Cell::text(missing.join("、")),
+            Cell::text(files(
+                &mut f.files.iter().filter(|x| !f.superseded.contains(x)),
+            )),
+            Cell::text(files(&mut f.superseded.iter())),
             Cell::Num((!f.files.is_empty()).then_some(m as f64)),
             Cell::Num((!f.files.is_empty()).then_some(c as f64)),
             Cell::text(list_says),
         ]);
     }
-    // A column that says the same of every unit (one table collected,
-    // every time from the receipt log) is said once, under the table.
     let mut said = Vec::new();
-    for (col, what) in [
-        (1, t("报表", "Table")),
-        (4, t("时间依据", "Received times from")),
-    ] {
+    for (col, what) in [(1, t("报表", "table")), (4, t("时间依据", "times from"))] {
         let first = table.rows.first().map(|r| r[col].clone());
         let same = table
             .rows
@@ -701,22 +785,54 @@ pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
             .all(|r| Some(&r[col]) == first.as_ref() || r[col] == Cell::text(""));
         if let (true, Some(Cell::Text(v))) = (same, first) {
             if !v.is_empty() {
-                said.push(format!("{what}{}{v}", if zh { "：" } else { ": " }));
+                said.push(format!(
+                    "{what}{}{v}",
+                    if lang == Lang::Zh { "：" } else { ": " }
+                ));
                 for r in &mut table.rows {
                     r[col] = Cell::text("");
                 }
             }
         }
     }
-    let mut blocks = vec![
-        Block::Cards(cards),
-        Block::Bullets(bullets),
-        Block::Table(pruned(table)),
-    ];
     if !said.is_empty() {
-        blocks.push(Block::Note(said.join(if zh { "；" } else { "; " })));
+        let sep = if lang == Lang::Zh { "；" } else { "; " };
+        let (open, close) = if lang == Lang::Zh {
+            ("（", "）")
+        } else {
+            (" (", ")")
+        };
+        table.caption = format!("{}{open}{}{close}", table.caption, said.join(sep));
     }
-    blocks
+    pruned(table)
+}
+
+/// The round's status as blocks: key figures, who is missing, late,
+/// partial or sent twice, files of no known filer, the offices with the
+/// most problems, and a row per unit and table. The office's 报送情况 and
+/// the district report's section.
+pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
+    vec![
+        Block::Cards(status_cards(round, lang)),
+        Block::Bullets(status_bullets(round, lang)),
+        Block::Table(status_table(round, lang)),
+    ]
+}
+
+/// Whether the round is still open: the units not filed and the lists
+/// not yet answered, when either is any.
+pub fn still_open(round: &Round) -> Option<(usize, usize)> {
+    let missing = round
+        .filing
+        .iter()
+        .filter(|f| f.unit_code.is_some() && f.status == "缺报")
+        .count();
+    let lists = round
+        .by_office()
+        .values()
+        .filter(|l| l.iter().any(|l| l.round != Some("已改正")))
+        .count();
+    (missing + lists > 0).then_some((missing, lists))
 }
 
 /// The round's filing status for the office.
@@ -728,9 +844,15 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
         .as_deref()
         .map(|d| format!(" · 截止日期：{d}"))
         .unwrap_or_default();
+    let tables: Vec<&str> = round.tables().into_iter().map(table_zh).collect();
     Document {
         lang: Lang::Zh,
-        title: format!("{}{}报表报送情况", round.district, round.period_shown),
+        title: format!(
+            "{}{}{}报表报送情况",
+            round.district,
+            round.period_shown,
+            tables.join("、")
+        ),
         subtitle: format!(
             "报送期：{}{due} · 审核单位：{} · 日期：{}",
             round.period_shown, meta.author, meta.date
@@ -744,8 +866,9 @@ fn status_document(round: &Round, meta: &Meta) -> Document {
             ("已报".into(), "按时报送了该表。".into()),
             ("逾期".into(), "最后一份在截止日期之后收到。".into()),
             ("缺报".into(), "应报而未收到任何文件。".into()),
-            ("部分".into(), "收到了，但缺少部分社区的数据（见“缺少的社区”）。".into()),
+            ("部分".into(), "收到了，但缺少部分社区（村）的数据（见“缺少的社区”）；名称写错而未采用的，标“名称写错”。".into()),
             ("重复".into(), "同一单位同一报表收到两份以上：采用最后收到的一份，其余列在“被替换的文件”中，未读取。".into()),
+            ("按时报送率".into(), "按时收到的报表 ÷ 应报的报表；缺报的计为未按时。".into()),
             ("时间依据".into(), "收文登记：收文登记表所记时间；文件修改时间：未登记时用文件的修改时间（北京时间）。".into()),
         ],
         provenance: vec![

@@ -147,6 +147,11 @@ fn header_and_rows(
                     w = w.max(display_width(&format::cell(Some(*v), *k, st.lang)));
                 }
                 Some(Cell::Num(_) | Cell::Value(..) | Cell::Bare(..)) | None => {}
+                // A text wider than a column may be wraps in its cell.
+                Some(Cell::Text(s)) if display_width(s) > 60 => {
+                    ws.write_string_with_format(r, col, s, &st.wrap)?;
+                    w = w.max(display_width(s));
+                }
                 Some(Cell::Text(s)) => {
                     ws.write_string_with_format(r, col, s, &cjk())?;
                     w = w.max(display_width(s));
@@ -257,8 +262,17 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
     for block in &doc.blocks {
         match block {
             Block::Bullets(items) => {
+                // Across the three columns, wrapped: a long sentence stays
+                // on the page.
                 for i in items {
-                    ws.write_string_with_format(r, 0, format!("• {i}"), &cjk())?;
+                    let text = format!("• {i}");
+                    let lines = display_width(&text).div_ceil(110).max(1);
+                    if lines > 1 {
+                        ws.merge_range(r, 0, r, 2, &text, &st.wrap)?;
+                        ws.set_row_height(r, 16.0 * lines as f64)?;
+                    } else {
+                        ws.write_string_with_format(r, 0, &text, &cjk())?;
+                    }
                     r += 1;
                 }
                 r += 1;
