@@ -53,7 +53,7 @@ fn each_return_s_filer_is_found_and_every_street_s_status_said() {
         "{out}"
     );
     assert!(
-        out.contains("; 逾期 110117003 渔阳地区 (disputes); due 2025-01-10: 3 of 4 on time; 重复 1 (two files or more of one table: the last used, 1 earlier not read); 1 file(s) whose filer is not known"),
+        out.contains("; 逾期 110117003 渔阳地区 (disputes); due 2025-01-10: 3 of 10 expected returns on time; 重复 1 (two files or more of one table: the last used, 1 earlier not read); 1 file(s) whose filer is not known"),
         "{out}"
     );
     let m = common::manifest(&wd, "wh");
@@ -217,7 +217,7 @@ fn names_side_by_side_gbk_receipts_and_late_corrections() {
     let out = wd.ok(&["ingest", "--config", config("").to_str().unwrap()]);
     assert!(
         out.contains(
-            "; 逾期 110117005 马坊地区 (disputes); due 2025-01-10: 0 of 1 on time; 重复 1"
+            "; 逾期 110117005 马坊地区 (disputes); due 2025-01-10: 0 of 10 expected returns on time; 重复 1"
         ),
         "{out}"
     );
@@ -406,7 +406,7 @@ fn the_messy_sample_s_round_is_found_line_by_line() {
     // rows, with the name it should be.
     assert_eq!(
         problem[at("E_CODE")],
-        "“社区（村）名称”填的“旺马台村”不在南独乐河镇的社区（村）名单中；本表又缺少“望马台村委会”的数据，这里应是“望马台村委会”；本行未采用"
+        "“社区（村）名称”填的“旺马台村”不在南独乐河镇的社区（村）名单中；本表又缺少“望马台村委会”的数据，这里应是“望马台村委会”；这几行未采用"
     );
     assert_eq!(example[at("E_CODE")], "改为“望马台村委会”");
     assert_eq!(strs(&c, "suggests")[at("E_CODE")], "110117104208");

@@ -357,5 +357,16 @@ pub fn write(tree: &Path, out: &Path) -> Result<(), GenerateError> {
     }
     let p = out.join("_expected.csv");
     fs::write(&p, w.into_inner().expect("in-memory write")).map_err(io(&p))?;
+    // Simulated: a run reading the round says so (contract B.6).
+    let said = serde_json::json!({
+        "generator": "govlens generate --messy",
+        "what": "a district office's collection round on simulated 2024 人民调解 returns",
+        "planted": "_expected.csv",
+    });
+    let text = serde_json::to_string_pretty(&said).expect("json") + "\n";
+    for dir in [out, returns.as_path()] {
+        let p = dir.join("_generated.json");
+        fs::write(&p, &text).map_err(io(&p))?;
+    }
     Ok(())
 }

@@ -579,16 +579,14 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
         s.push_str(&format!("; 逾期 {}", late.join(", ")));
     }
     if let Some(d) = &c.due {
-        let judged: Vec<bool> = rows
-            .iter()
-            .filter(|r| r.unit_code.is_some())
-            .filter_map(|r| r.on_time)
-            .collect();
-        let on_time = judged.iter().filter(|x| **x).count();
+        // Of every return expected: one that did not come is not on time
+        // (报送情况's 按时报送率).
+        let expected: Vec<&Filing> = rows.iter().filter(|r| r.unit_code.is_some()).collect();
+        let on_time = expected.iter().filter(|r| r.on_time == Some(true)).count();
         s.push_str(&format!(
-            "; due {}: {on_time} of {} on time",
+            "; due {}: {on_time} of {} expected returns on time",
             d.text(),
-            judged.len()
+            expected.len()
         ));
     }
     if twice > 0 {

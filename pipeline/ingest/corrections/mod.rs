@@ -342,6 +342,7 @@ fn grouped(lines: Vec<Correction>) -> Vec<Correction> {
             Some(&i) => {
                 out[i].rows.extend(&l.rows);
                 out[i].rows.sort_unstable();
+                out[i].problem = out[i].problem.replace("本行", "这几行");
             }
             None => {
                 at.insert(same, out.len());
