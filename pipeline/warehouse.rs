@@ -109,6 +109,10 @@ pub struct FileEntry {
     /// The text after 填报单位 in the file's titles, read for `filed_by`.
     #[serde(skip)]
     pub filer_line: Option<String>,
+    /// The values of a column that names who filed (填报单位, 街道 …) in
+    /// the file's first rows, read for `filed_by`.
+    #[serde(skip)]
+    pub filer_column: Vec<String>,
     /// `[collection]`: when the file came (`2024-04-09 17:30`), and from
     /// where that is known: `receipts` (the receipt log) or `mtime` (the
     /// file's modification time, UTC).

@@ -753,3 +753,55 @@ fn hostile_values_in_a_return_are_text_in_the_lists() {
         "no formula"
     );
 }
+
+/// A return that says who filed it only in a column (its 街道) is that
+/// street's; a column naming two streets names none; two `filed_by`
+/// patterns giving one file to two streets stop the run.
+#[test]
+fn a_street_column_names_the_filer_and_one_file_has_one_filer() {
+    let wd = Workdir::new();
+    wd.write(
+        "returns/附件3.csv",
+        "街道,社区名称,统计期,纠纷类型,受理数,调解成功数\n东高村镇,大旺务村,2024,婚姻家庭,5,4\n东高村镇,普贤屯村,2024,婚姻家庭,3,3\n合计,,,,8,7\n",
+    );
+    wd.write(
+        "returns/附件4.csv",
+        "街道,社区名称,统计期,纠纷类型,受理数,调解成功数\n东高村镇,大旺务村,2024,邻里纠纷,5,4\n马坊地区,北石渠村,2024,邻里纠纷,3,3\n",
+    );
+    let config = |filed_by: &str| {
+        wd.write(
+            "c.toml",
+            format!(
+                "[run]\nwarehouse = \"wh\"\noutput = \"out\"\n\n[sources.regions]\npath = {:?}\n\n[sources.disputes]\npath = \"returns/*.csv\"\nparent = \"110117\"\n\n[collection]\ndistrict = \"110117\"\n{filed_by}",
+                common::repo()
+                    .join("datasets/sample-messy/round-2024/regions.csv")
+                    .to_string_lossy()
+            ),
+        )
+    };
+    let cfg = config("");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    let m = common::manifest(&wd, "wh");
+    let by: Vec<String> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["table"] == "disputes")
+        .map(|f| format!("{} {}", f["path"], f["filed_by"]["how"]))
+        .collect();
+    assert_eq!(
+        by,
+        [
+            "\"returns/附件3.csv\" \"column\"",
+            "\"returns/附件4.csv\" null"
+        ]
+    );
+    let cfg = config(
+        "[collection.filed_by]\n\"附件*.csv\" = \"110117101\"\n\"附件3.csv\" = \"110117104\"\n",
+    );
+    let err = wd.fails(&["ingest", "--config", cfg.to_str().unwrap()]);
+    assert!(
+        err.contains("\"附件*.csv\" gives returns/附件3.csv to 110117101 and \"附件3.csv\" gives it to 110117104: one file has one filer"),
+        "{err}"
+    );
+}

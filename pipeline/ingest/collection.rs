@@ -5,8 +5,9 @@
 //! others are listed as superseded and never read).
 //!
 //! A file's filer is, in order: the config's `filed_by` (a file name or a
-//! glob → a code); the unit its titles' 填报单位 line names; the unit its
-//! file or sheet name names. A name matches a unit when it contains the
+//! glob → a code); the unit its titles' 填报单位 line names; the unit a
+//! column headed 填报单位, 街道 … names in its first rows; the unit its file
+//! or sheet name names. A name matches a unit when it contains the
 //! unit's name (平谷镇人民政府 holds 平谷镇); of several, the longest when
 //! the others are inside it (东高村镇 over 高村镇), else none. A file none of these settles is listed as not known, never
 //! guessed. Pure: the files' entries and the tree in, entries and rows out.
@@ -105,8 +106,25 @@ fn named<'u>(text: &str, units: &[(&'u str, &'u str)]) -> Option<(&'u str, &'u s
         .then_some(*first)
 }
 
+/// The unit a filer column's values name: every value that names a unit
+/// names the same one (a 合计 or a blank names none); a column naming two
+/// units names none — such a file is listed, not guessed.
+fn column_unit<'u>(values: &[String], units: &[(&'u str, &'u str)]) -> Option<(&'u str, &'u str)> {
+    let mut found: Option<(&str, &str)> = None;
+    for v in values {
+        match (named(v, units), found) {
+            (None, _) => {}
+            (Some(u), None) => found = Some(u),
+            (Some(u), Some(f)) if u == f => {}
+            (Some(_), Some(_)) => return None,
+        }
+    }
+    found
+}
+
 /// Sets each collected file's `filed_by` (module doc); `Err` names a
-/// `filed_by` code that is not one of the units.
+/// `filed_by` code that is not one of the units, or a file two patterns of
+/// `filed_by` give to two units.
 pub fn assign(
     files: &mut [FileEntry],
     units: &[(&str, &str)],
@@ -130,10 +148,20 @@ pub fn assign(
         .filter(|f| collected.contains(&f.table.as_str()))
     {
         let file = f.file();
-        let mapped = c
+        let claims: Vec<&(String, String)> = c
             .filed_by
             .iter()
-            .find(|(pattern, _)| name_matches(pattern, Path::new(file)))
+            .filter(|(pattern, _)| name_matches(pattern, Path::new(file)))
+            .collect();
+        if let [(p1, c1), rest @ ..] = claims.as_slice() {
+            if let Some((p2, c2)) = rest.iter().find(|(_, c2)| c2 != c1) {
+                return Err(format!(
+                    "[collection.filed_by] \"{p1}\" gives {file} to {c1} and \"{p2}\" gives it to {c2}: one file has one filer"
+                ));
+            }
+        }
+        let mapped = claims
+            .first()
             .and_then(|(_, code)| name_of.get(code.as_str()).map(|n| (code.as_str(), *n)));
         let stem = Path::new(file)
             .file_stem()
@@ -147,6 +175,7 @@ pub fn assign(
                     .and_then(|l| named(l, units))
                     .map(|u| (u, "填报单位"))
             })
+            .or_else(|| column_unit(&f.filer_column, units).map(|u| (u, "column")))
             .or_else(|| named(stem, units).map(|u| (u, "file name")))
             .or_else(|| {
                 f.sheet

@@ -217,6 +217,7 @@ pub(super) fn entry_of(pf: &Planned) -> FileEntry {
         ignored_columns: vec![],
         filed_by: None,
         filer_line: None,
+        filer_column: Vec::new(),
         received_at: None,
         received_from: None,
         superseded_by: None,
@@ -250,10 +251,26 @@ fn titles(
     Ok((titles, None, seen_any))
 }
 
-/// The 填报单位 line of a file's titles (`[collection]`, read before the
-/// file's rows are: a superseded return is never read), and the name of the
-/// sheet read. Nothing when the file does not open; reading it reports why.
-pub(super) fn filer_line_of(pf: &Planned, src: &Source) -> (Option<String>, Option<String>) {
+/// Headers of a column that names who filed a return; a street column
+/// (`headers::STREET_HEADERS`) does too when every row names one street.
+const FILER_COLUMNS: [&str; 2] = ["填报单位", "报送单位"];
+
+/// Who a return says filed it, read before its rows are (`[collection]`: a
+/// superseded return is never read).
+#[derive(Debug, Default)]
+pub(super) struct Filer {
+    /// The 填报单位 line of its titles.
+    pub line: Option<String>,
+    /// The sheet read.
+    pub sheet: Option<String>,
+    /// The distinct values, in its first 200 rows, of a column headed
+    /// 填报单位, 报送单位 or a street's header (街道, 乡镇 …).
+    pub column: Vec<String>,
+}
+
+/// A return's [`Filer`]; nothing when the file does not open (reading it
+/// reports why).
+pub(super) fn filer_of(pf: &Planned, src: &Source) -> Filer {
     let Ok(opened) = read::open(
         &pf.path,
         pf.format,
@@ -261,12 +278,39 @@ pub(super) fn filer_line_of(pf: &Planned, src: &Source) -> (Option<String>, Opti
         pf.sheet.as_deref(),
         pf.max_cells,
     ) else {
-        return (None, None);
+        return Filer::default();
     };
     let sheet = opened.sheet.clone();
     let mut records = opened.records;
-    let line = titles(&mut records, pf, src)
-        .ok()
-        .and_then(|(titles, _, _)| sheet::filer_line(&titles));
-    (line, sheet)
+    let Ok((titles, header, _)) = titles(&mut records, pf, src) else {
+        return Filer {
+            sheet,
+            ..Filer::default()
+        };
+    };
+    let squeeze = |c: &str| -> String { c.chars().filter(|c| !c.is_whitespace()).collect() };
+    let at = header.as_ref().and_then(|h| {
+        h.cells.iter().position(|c| {
+            c.as_deref().is_some_and(|c| {
+                let c = squeeze(c);
+                FILER_COLUMNS.contains(&c.as_str()) || headers::STREET_HEADERS.contains(&c.as_str())
+            })
+        })
+    });
+    let mut column: Vec<String> = Vec::new();
+    if let Some(at) = at {
+        for rec in records.take(200).flatten() {
+            if let Some(v) = rec.cells.get(at).cloned().flatten() {
+                let v = squeeze(&v);
+                if !v.is_empty() && !column.contains(&v) {
+                    column.push(v);
+                }
+            }
+        }
+    }
+    Filer {
+        line: sheet::filer_line(&titles),
+        sheet,
+        column,
+    }
 }

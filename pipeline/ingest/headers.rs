@@ -91,7 +91,7 @@ const NAME_HEADERS: [&str; 9] = [
 ];
 
 /// Headers of a street column, the scope of a name.
-const STREET_HEADERS: [&str; 7] = [
+pub(super) const STREET_HEADERS: [&str; 7] = [
     "街道",
     "乡镇",
     "街道（乡镇）",

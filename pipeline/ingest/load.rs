@@ -663,12 +663,13 @@ fn returns(
             if !mapped {
                 // Its 填报单位 line, and the sheet read (a workbook's first
                 // sheet, named for its unit, says who filed it too).
-                if let Some((line, sheet)) = config
+                if let Some(filer) = config
                     .source(pf.table)
-                    .map(|src| crate::ingest::head::filer_line_of(pf, src))
+                    .map(|src| crate::ingest::head::filer_of(pf, src))
                 {
-                    e.filer_line = line;
-                    e.sheet = e.sheet.or(sheet);
+                    e.filer_line = filer.line;
+                    e.filer_column = filer.column;
+                    e.sheet = e.sheet.or(filer.sheet);
                 }
             }
             e
