@@ -227,6 +227,29 @@ impl Rule {
         Rule::Band,
     ];
 
+    /// Every rule, row rules first.
+    pub const ALL: [Rule; 14] = [
+        Rule::Parse,
+        Rule::Required,
+        Rule::Range,
+        Rule::Code,
+        Rule::Order,
+        Rule::Duplicate,
+        Rule::Band,
+        Rule::Total,
+        Rule::Share,
+        Rule::Coverage,
+        Rule::Reference,
+        Rule::Name,
+        Rule::AsAt,
+        Rule::Unit,
+    ];
+
+    /// The rule an id (`E_PARSE`) names.
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.id() == id)
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Rule::Parse => "E_PARSE",

@@ -153,17 +153,8 @@ pub fn write(tree: &Path, out: &Path) -> Result<(), GenerateError> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.write_record([
-        "region_code",
-        "region_name",
-        "level",
-        "parent_code",
-        "governance_model",
-        "model_adopted",
-        "population",
-        "households",
-    ])
-    .expect("in-memory write");
+    w.write_record(super::REGION_HEADER)
+        .expect("in-memory write");
     for (code, name, level, parent) in &nodes {
         // 平谷区 and its streets follow the sinking model (吹哨报到, 2018).
         let (model, year) = match level {

@@ -505,12 +505,7 @@ pub fn read_status(warehouse: &Path) -> PolarsResult<Vec<Filing>> {
         if df.column(c).is_err() && ["superseded", "used_hash"].contains(&c) {
             return Ok(vec![None; df.height()]);
         }
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.map(String::from))
-            .collect())
+        crate::ingest::frames::texts(&df, c)
     };
     let used_hash = text("used_hash")?;
     let (codes, names, tables, statuses, files, superseded) = (

@@ -161,3 +161,13 @@ pub fn indicators_frame(rows: &[IndicatorRow]) -> PolarsResult<DataFrame> {
 pub fn schema_of(df: &DataFrame) -> Schema {
     df.schema().as_ref().clone()
 }
+
+/// A text column of a frame read back, as owned values (null: `None`).
+pub fn texts(df: &DataFrame, column: &str) -> PolarsResult<Vec<Option<String>>> {
+    Ok(df
+        .column(column)?
+        .str()?
+        .iter()
+        .map(|v| v.map(String::from))
+        .collect())
+}

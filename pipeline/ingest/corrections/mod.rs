@@ -459,14 +459,7 @@ pub fn read(path: &Path) -> PolarsResult<(Vec<Correction>, Option<String>)> {
         return Ok((Vec::new(), None));
     };
     let df = ParquetReader::new(f).finish()?;
-    let text = |c: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.map(String::from))
-            .collect())
-    };
+    let text = |c: &str| crate::ingest::frames::texts(&df, c);
     let (round_period, office_code, office_name, table, file, sheet) = (
         text("period_round")?,
         text("office_code")?,
@@ -489,26 +482,6 @@ pub fn read(path: &Path) -> PolarsResult<(Vec<Correction>, Option<String>)> {
         text("example")?,
         text("round")?,
     );
-    let rule_of = |id: &str| {
-        [
-            Rule::Parse,
-            Rule::Required,
-            Rule::Range,
-            Rule::Code,
-            Rule::Order,
-            Rule::Duplicate,
-            Rule::Band,
-            Rule::Total,
-            Rule::Share,
-            Rule::Coverage,
-            Rule::Reference,
-            Rule::Name,
-            Rule::AsAt,
-            Rule::Unit,
-        ]
-        .into_iter()
-        .find(|r| r.id() == id)
-    };
     let fixed = |s: Option<&str>, of: &[&'static str]| -> Option<&'static str> {
         of.iter().copied().find(|x| Some(*x) == s)
     };
@@ -526,7 +499,7 @@ pub fn read(path: &Path) -> PolarsResult<(Vec<Correction>, Option<String>)> {
                 field: field[i].clone().unwrap_or_default(),
                 column: column[i].clone().unwrap_or_default(),
                 value: value[i].clone(),
-                rule: rule_of(rule[i].as_deref()?)?,
+                rule: Rule::from_id(rule[i].as_deref()?)?,
                 severity: fixed(severity[i].as_deref(), &["须修改", "请核实"])?,
                 problem: problem[i].clone().unwrap_or_default(),
                 example: example[i].clone().unwrap_or_default(),
