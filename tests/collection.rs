@@ -701,8 +701,8 @@ fn a_corrected_resubmission_clears_its_lines_on_the_rerun() {
     assert_eq!(
         lines,
         [
-            "东高村镇 98 本轮新发现",
             "东高村镇 118 已改正",
+            "东高村镇 98 本轮新发现",
             "南独乐河镇 旺马台村 已改正",
         ]
     );

@@ -119,6 +119,14 @@ fn write_return(
     wb.save(path).map_err(xe)
 }
 
+/// A tree without villages under a street the round plants something in.
+fn no_villages(tree: &Path, street: &str) -> GenerateError {
+    GenerateError::Input {
+        path: tree.to_path_buf(),
+        message: format!("the round needs villages under {street}, which this tree does not have"),
+    }
+}
+
 /// Writes the round to `out` (`regions.csv`, `returns/`, `收文登记.csv`,
 /// `_expected.csv`) from the tree `govlens generate` reads.
 pub fn write(tree: &Path, out: &Path) -> Result<(), GenerateError> {
@@ -239,7 +247,10 @@ pub fn write(tree: &Path, out: &Path) -> Result<(), GenerateError> {
             // first row, then the correction; only the correction is read.
             "110117004" => {
                 let mut first = rows.clone();
-                first[0].3 = first[0].2 + 3;
+                let Some(row) = first.first_mut() else {
+                    return Err(no_villages(tree, street));
+                };
+                row.3 = row.2 + 3;
                 write_return(&returns.join(&file), Some(&office), &first, 0)?;
                 log.push((file.clone(), "2025-01-06 10:20"));
                 let fixed = format!("{name}（更正）.xlsx");
@@ -283,6 +294,12 @@ pub fn write(tree: &Path, out: &Path) -> Result<(), GenerateError> {
                         r.0 = wrong.into();
                         at.push(i + 4);
                     }
+                }
+                if at.is_empty() {
+                    return Err(GenerateError::Input {
+                        path: tree.to_path_buf(),
+                        message: "the round plants a typo in 望马台村委会 (110117104208), which this tree does not have".into(),
+                    });
                 }
                 write_return(&returns.join(&file), Some(&office), &rows, 0)?;
                 log.push((file.clone(), "2025-01-10 11:00"));

@@ -585,7 +585,8 @@ pub fn summary(rows: &[Filing], c: &Collection) -> String {
     }
     let partial: Vec<String> = rows
         .iter()
-        .filter(|r| r.status == "部分")
+        // Left out whatever else is said of it (sent twice).
+        .filter(|r| r.unit_code.is_some() && !r.missing.is_empty())
         .filter_map(|r| {
             let (got, of) = r.covered?;
             Some(format!(

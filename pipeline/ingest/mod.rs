@@ -611,6 +611,7 @@ fn second_round(
     };
     let fixed = corrections::against(&mut lines, &previous, resent);
     lines.extend(fixed);
+    corrections::sort(&mut lines);
     Ok(lines)
 }
 

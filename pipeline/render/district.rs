@@ -427,53 +427,12 @@ pub fn run(
     let mut blocks = sections(parts, &maps, lang);
     // A collection round of this district: its filing status after the
     // overview (who is missing, late, partial; the most problems).
-    if let Some(c) = config
-        .collection
-        .as_ref()
-        .filter(|c| c.district == district)
-    {
-        if config.warehouse.join("_filing.parquet").is_file() {
-            let round = super::returns::Round::read(&config.warehouse, config)?;
-            let mut filing = vec![Block::Heading(tx(
-                lang,
-                &format!("报送情况（{}）", round.period_shown),
-                &format!("Filing ({})", round.period),
-            ))];
-            // An open round first: this report's figures leave out what
-            // has not come or was not taken.
-            if let Some((missing, lists)) = super::returns::still_open(&round) {
-                filing.push(Block::Paragraph(tx(
-                    lang,
-                    &format!(
-                        "本期报送尚未完成：{missing} 个单位缺报，{lists} 个单位的报表已退回修改、尚未改正。本报告的数字只含已采用的数据，缺报和未采用的行不在其中；待各单位报齐、改正后重新生成再上报。"
-                    ),
-                    &format!(
-                        "This round is still open: {missing} unit(s) have not filed and {lists} have returns sent back for correction. The figures in this report hold only the rows taken; rerun it once every unit has filed and corrected."
-                    ),
-                )));
-            }
-            filing.extend(super::returns::status_blocks(&round, lang));
-            filing.push(Block::Note(tx(
-                lang,
-                &format!(
-                    "应报单位：{}下的各{}。各单位的退回修改清单和报送情况表与本报告一同生成（returns/{}/）。",
-                    dname,
-                    if c.level == crate::contract::Level::Street { "乡镇街道" } else { "单位" },
-                    round.period
-                ),
-                &format!(
-                    "Units expected: every {} of {dname}. Each unit's correction list and the status workbook are made with this report (returns/{}/).",
-                    c.level.name(),
-                    round.period
-                ),
-            )));
-            let at = blocks
-                .iter()
-                .position(|b| matches!(b, Block::Note(_)))
-                .map_or(0, |i| i + 1);
-            blocks.splice(at..at, filing);
-        }
-    }
+    let filing = filing_section(config, district, period, &manifest, &dname, lang)?;
+    let at = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Note(_)))
+        .map_or(0, |i| i + 1);
+    blocks.splice(at..at, filing);
     let (doc, date, issuer) = district_document(
         &Heading {
             district,
@@ -500,6 +459,75 @@ pub fn run(
     warehouse::write_text(&staging.dir.join("manifest.json"), &(m.to_string() + "\n"))?;
     staging.publish()?;
     Ok((target, alerts))
+}
+
+/// The district report's 报送情况 section: the collection round of this
+/// district in the run's own warehouse, when it lies inside the report's
+/// period (none otherwise): whether it is still open, the status blocks of
+/// 报送情况, and where the lists are.
+fn filing_section(
+    config: &Config,
+    district: &str,
+    period: &str,
+    manifest: &serde_json::Value,
+    dname: &str,
+    lang: Lang,
+) -> Result<Vec<Block>, RenderError> {
+    let Some(c) = config
+        .collection
+        .as_ref()
+        .filter(|c| c.district == district)
+    else {
+        return Ok(Vec::new());
+    };
+    if !config.warehouse.join("_filing.parquet").is_file() {
+        return Ok(Vec::new());
+    }
+    let round = super::returns::Round::read(&config.warehouse, config)?;
+    let same_run = manifest["warehouse_run_id"].as_str() == Some(round.manifest.run_id.as_str());
+    let inside = match (
+        c.period,
+        crate::contract::grammar::parse_period(period).ok(),
+    ) {
+        (Some(r), Some(p)) => r.start() >= p.start() && r.end() <= p.end(),
+        _ => true,
+    };
+    if !(same_run && inside) {
+        return Ok(Vec::new());
+    }
+    let mut filing = vec![Block::Heading(tx(
+        lang,
+        &format!("报送情况（{}）", round.period_shown),
+        &format!("Filing ({})", round.period),
+    ))];
+    // An open round first: this report's figures leave out what has not
+    // come or was not taken.
+    if let Some((missing, lists)) = super::returns::still_open(&round) {
+        filing.push(Block::Paragraph(tx(
+            lang,
+            &format!(
+                "本期报送尚未完成：{missing} 个单位缺报，{lists} 个单位的报表已退回修改、尚未改正。本报告的数字只含已采用的数据，缺报和未采用的行不在其中；待各单位报齐、改正后重新生成再上报。"
+            ),
+            &format!(
+                "This round is still open: {missing} unit(s) have not filed and {lists} have returns sent back for correction. The figures in this report hold only the rows taken; rerun it once every unit has filed and corrected."
+            ),
+        )));
+    }
+    filing.extend(super::returns::status_blocks(&round, lang));
+    filing.push(Block::Note(tx(
+        lang,
+        &format!(
+            "应报单位：{dname}下的各{}。各单位的退回修改清单和报送情况表与本报告一同生成（returns/{}/）。",
+            if c.level == crate::contract::Level::Street { "乡镇街道" } else { "单位" },
+            round.period
+        ),
+        &format!(
+            "Units expected: every {} of {dname}. Each unit's correction list and the status workbook are made with this report (returns/{}/).",
+            c.level.name(),
+            round.period
+        ),
+    )));
+    Ok(filing)
 }
 
 /// The district has units in this run and the period is one of its

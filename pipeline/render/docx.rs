@@ -561,7 +561,22 @@ fn column_widths(doc: &Document, t: &Table) -> Vec<usize> {
         .filter(|(w, _)| !short(**w))
         .map(|(_, n)| n)
         .sum();
-    if rest > 0 && fixed < TEXT_TWIPS / 2 {
+    // Unless a long column would then be narrower than a short one.
+    let widest_short = want
+        .iter()
+        .zip(&need)
+        .filter(|(w, _)| short(**w))
+        .map(|(_, n)| *n)
+        .max()
+        .unwrap_or(0);
+    let narrowest_long = want
+        .iter()
+        .zip(&need)
+        .filter(|(w, _)| !short(**w))
+        .map(|(_, n)| (TEXT_TWIPS.saturating_sub(fixed)) * n / rest.max(1))
+        .min()
+        .unwrap_or(0);
+    if rest > 0 && fixed < TEXT_TWIPS / 2 && narrowest_long >= widest_short {
         return want
             .iter()
             .zip(&need)

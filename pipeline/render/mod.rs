@@ -664,6 +664,25 @@ fn qca_figures(
 /// `.rendered` (the render's key), last.
 fn publish_reports(dir: &Path, written: &[(&str, Vec<u8>)], key: &str) -> Result<(), RenderError> {
     let ioerr = |path: PathBuf| move |source| WarehouseError::Io { path, source };
+    // A render killed between writing a report and renaming it left
+    // `.<name>.<pid>`: removed once that process is gone.
+    let names: Vec<&str> = written
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(["rendered"])
+        .collect();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let file = e.file_name().to_string_lossy().to_string();
+        let Some((name, pid)) = file.strip_prefix('.').and_then(|f| f.rsplit_once('.')) else {
+            continue;
+        };
+        let dead = pid
+            .parse::<u32>()
+            .is_ok_and(|p| p != std::process::id() && !Path::new(&format!("/proc/{p}")).exists());
+        if dead && names.contains(&name) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     for (name, bytes) in written {
         let tmp = dir.join(format!(".{name}.{}", std::process::id()));
         warehouse::write_bytes(&tmp, bytes)?;

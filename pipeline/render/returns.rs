@@ -61,8 +61,10 @@ impl Round {
             move |source| RenderError::Table { path, source }
         };
         let filing = collection::read_status(from).map_err(table_err("_filing.parquet"))?;
-        let (lines, _) = corrections::read(&from.join("_corrections.parquet"))
-            .map_err(table_err("_corrections.parquet"))?;
+        // An earlier version's lines (other columns) are no lines to show.
+        let lines = corrections::read(&from.join("_corrections.parquet"))
+            .map(|(lines, _)| lines)
+            .unwrap_or_default();
         let manifest = Manifest::read(from)?;
         let c = config.collection.as_ref();
         let named: Option<String> = std::fs::read_to_string(from.join("_collection.json"))
@@ -115,6 +117,18 @@ impl Round {
             .collect();
         units.dedup();
         units
+    }
+
+    /// The units with a table they sent nothing of.
+    fn units_missing(&self) -> usize {
+        let mut units: Vec<&str> = self
+            .filing
+            .iter()
+            .filter(|f| f.status == "缺报")
+            .filter_map(|f| f.unit_code.as_deref())
+            .collect();
+        units.dedup();
+        units.len()
     }
 
     /// The tables collected, in order.
@@ -284,11 +298,20 @@ fn card(label: &str, n: usize, alert: bool) -> Card {
     }
 }
 
-/// The tables an office's lines are about, as its returns are called.
-fn returns_named(lines: &[&Correction]) -> String {
-    let mut names: Vec<&str> = lines.iter().map(|l| table_zh(l.table)).collect();
-    names.dedup();
-    names.join("、")
+/// The tables an office's open lines are about, as its returns are
+/// called, in the round's order.
+fn returns_named(round: &Round, lines: &[&Correction]) -> String {
+    round
+        .tables()
+        .into_iter()
+        .filter(|t| {
+            lines
+                .iter()
+                .any(|l| l.table == *t && l.round != Some("已改正"))
+        })
+        .map(table_zh)
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// One office's correction list.
@@ -317,7 +340,7 @@ fn office_document(round: &Round, office: &str, lines: &[&Correction], meta: &Me
         .as_deref()
         .map(|d| format!("于{d}前"))
         .unwrap_or_default();
-    let returns = returns_named(lines);
+    let returns = returns_named(round, lines);
     let mut blocks = vec![
         Block::Cards(cards),
         // A bullet, not a paragraph: the workbook's summary sheet shows it.
@@ -483,22 +506,19 @@ fn status_cards(round: &Round, lang: Lang) -> Vec<Card> {
         .iter()
         .filter(|f| f.unit_code.is_some())
         .collect();
-    let missing = units
+    let missing = round.units_missing();
+    let sent = units
         .iter()
         .filter(|u| {
             expected
                 .iter()
-                .any(|f| f.unit_code.as_deref() == Some(u.0) && f.status == "缺报")
+                .any(|f| f.unit_code.as_deref() == Some(u.0) && !f.files.is_empty())
         })
         .count();
     let one = round.tables().len() == 1;
-    let mut received = card(
-        &tr(lang, "已收到", "Received"),
-        units.len() - missing,
-        false,
-    );
+    let mut received = card(&tr(lang, "已收到", "Received"), sent, false);
     if !units.is_empty() {
-        let rate = 100.0 * (units.len() - missing) as f64 / units.len() as f64;
+        let rate = 100.0 * sent as f64 / units.len() as f64;
         received.lines = vec![tr(
             lang,
             &format!("{rate:.1}% 的单位有报送"),
@@ -573,7 +593,8 @@ fn status_bullets(round: &Round, lang: Lang) -> Vec<String> {
             .map(|f| named(f, f.received_at.clone().unwrap_or_default()))
             .collect(),
     );
-    for f in known().filter(|f| f.status == "部分") {
+    // Left out whatever else is said of it (sent twice).
+    for f in known().filter(|f| !f.missing.is_empty()) {
         let out = left_out(f, round);
         let (typo, gone): (Vec<_>, Vec<_>) = out.iter().partition(|(_, m)| *m);
         if !gone.is_empty() {
@@ -727,6 +748,7 @@ fn status_table(round: &Round, lang: Lang) -> Table {
             list.map(|s| name_of(s)).collect::<Vec<_>>().join("、")
         };
         let list_says = match (m + c, fixed) {
+            _ if f.unit_code.is_none() => t("未识别单位，未生成清单", "no unit: no list"),
             (0, 0) if f.files.is_empty() => String::new(),
             (0, 0) => t("无需修改", "none needed"),
             (0, n) => t(&format!("已全部改正（{n} 处）"), &format!("all {n} fixed")),
@@ -771,14 +793,18 @@ fn status_table(round: &Round, lang: Lang) -> Table {
                 &mut f.files.iter().filter(|x| !f.superseded.contains(x)),
             )),
             Cell::text(files(&mut f.superseded.iter())),
-            Cell::Num((!f.files.is_empty()).then_some(m as f64)),
-            Cell::Num((!f.files.is_empty()).then_some(c as f64)),
+            Cell::Num((f.unit_code.is_some() && !f.files.is_empty()).then_some(m as f64)),
+            Cell::Num((f.unit_code.is_some() && !f.files.is_empty()).then_some(c as f64)),
             Cell::text(list_says),
         ]);
     }
     let mut said = Vec::new();
     for (col, what) in [(1, t("报表", "table")), (4, t("时间依据", "times from"))] {
-        let first = table.rows.first().map(|r| r[col].clone());
+        let first = table
+            .rows
+            .iter()
+            .map(|r| r[col].clone())
+            .find(|c| *c != Cell::text(""));
         let same = table
             .rows
             .iter()
@@ -822,11 +848,7 @@ pub fn status_blocks(round: &Round, lang: Lang) -> Vec<Block> {
 /// Whether the round is still open: the units not filed and the lists
 /// not yet answered, when either is any.
 pub fn still_open(round: &Round) -> Option<(usize, usize)> {
-    let missing = round
-        .filing
-        .iter()
-        .filter(|f| f.unit_code.is_some() && f.status == "缺报")
-        .count();
+    let missing = round.units_missing();
     let lists = round
         .by_office()
         .values()

@@ -179,12 +179,12 @@ pub fn lines(
     }
     // The communities each office's return lacks: a name it typed wrong
     // is most likely one of them.
-    let lacking: HashSet<(String, String)> = out
+    let lacking: HashSet<(String, Table, String)> = out
         .iter()
         .filter(|l| l.rule == Rule::Coverage)
-        .filter_map(|l| Some((l.office_code.clone(), l.suggests.clone()?)))
+        .filter_map(|l| Some((l.office_code.clone(), l.table, l.suggests.clone()?)))
         .collect();
-    let mut meant: HashSet<(String, String)> = HashSet::new();
+    let mut meant: HashSet<(String, Table, String)> = HashSet::new();
     for q in quarantine.iter().filter(|q| collected.contains(&q.table)) {
         let Some(f) = entry.get(&(q.table.name(), q.source.as_str())) else {
             continue;
@@ -196,13 +196,14 @@ pub fn lines(
             (Rule::Code, Some(v)) if q.column == "region_name" => words::nearest(v, &under),
             _ => Vec::new(),
         };
-        // The nearest name, when it shares characters with what was typed
-        // and the return lacks that community.
+        // The nearest name, when it shares two characters or more with what
+        // was typed, no other name is as near, and this table lacks it.
+        let second = near.get(1).map_or(0, |(n, _)| *n);
         let likely = near
             .first()
-            .filter(|(n, _)| *n >= 2)
+            .filter(|(n, _)| *n >= 2 && *n > second)
             .map(|(_, r)| r)
-            .filter(|r| lacking.contains(&(by.code.clone(), r.row.code.clone())));
+            .filter(|r| lacking.contains(&(by.code.clone(), q.table, r.row.code.clone())));
         let names: Vec<String> = near.iter().map(|(_, r)| r.row.name.clone()).collect();
         let (problem, example) = words::row_problem(
             q,
@@ -212,7 +213,7 @@ pub fn lines(
             (&names, likely.map(|r| r.row.name.as_str())),
         );
         if let Some(r) = likely {
-            meant.insert((by.code.clone(), r.row.code.clone()));
+            meant.insert((by.code.clone(), q.table, r.row.code.clone()));
         }
         out.push(Correction {
             office_code: by.code.clone(),
@@ -240,7 +241,7 @@ pub fn lines(
         !(l.rule == Rule::Coverage
             && l.suggests
                 .as_ref()
-                .is_some_and(|c| meant.contains(&(l.office_code.clone(), c.clone()))))
+                .is_some_and(|c| meant.contains(&(l.office_code.clone(), l.table, c.clone()))))
     });
     for l in out.iter_mut().filter(|l| l.rule == Rule::Coverage) {
         l.suggests = None;
@@ -353,6 +354,11 @@ fn grouped(lines: Vec<Correction>) -> Vec<Correction> {
     out
 }
 
+/// Puts lines in office, file, row order (the fixed among them too).
+pub fn sort(lines: &mut [Correction]) {
+    lines.sort_by(|a, b| order(a).cmp(&order(b)));
+}
+
 /// An office's lines in file and row order; lines of no file (a community
 /// left out) after them.
 fn order(c: &Correction) -> (&str, bool, &str, Option<u64>, Rule, &str) {
@@ -396,9 +402,15 @@ pub fn against(
     }
     let mut used = vec![false; previous.len()];
     for c in current.iter_mut() {
+        // Of the previous lines with its key, the one on the same rows
+        // first (two duplicates, one fixed: the other is the one left).
         let matched = open.get_mut(&c.key()).and_then(|v| {
-            let i = v.first().copied()?;
-            v.remove(0);
+            let at = v
+                .iter()
+                .position(|&i| previous[i].rows == c.rows)
+                .unwrap_or(0);
+            let i = *v.get(at)?;
+            v.remove(at);
             used[i] = true;
             Some(i)
         });
@@ -509,4 +521,57 @@ pub fn read(path: &Path) -> PolarsResult<(Vec<Correction>, Option<String>)> {
         })
         .collect();
     Ok((lines, round_period.into_iter().flatten().next()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(rows: &[u64], round: Option<&'static str>) -> Correction {
+        Correction {
+            office_code: "110117001".into(),
+            office_name: "滨河街道".into(),
+            table: Table::Disputes,
+            file: "滨河街道.xlsx".into(),
+            sheet: None,
+            rows: rows.to_vec(),
+            region: None,
+            period: None,
+            field: "category".into(),
+            column: "纠纷类型".into(),
+            value: None,
+            rule: Rule::Duplicate,
+            severity: "须修改",
+            problem: String::new(),
+            example: String::new(),
+            suggests: None,
+            round,
+        }
+    }
+
+    #[test]
+    fn of_two_duplicates_one_fixed_the_one_left_is_still_there() {
+        let previous = [line(&[9], None), line(&[12], None)];
+        let mut current = [line(&[12], None)];
+        let fixed = against(&mut current, &previous, |_, _| Some(true));
+        assert_eq!(current[0].round, Some("上轮已指出"));
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(
+            (fixed[0].rows.clone(), fixed[0].round),
+            (vec![9], Some("已改正"))
+        );
+    }
+
+    #[test]
+    fn an_office_that_sent_nothing_new_keeps_its_marks() {
+        let previous = [line(&[9], Some("本轮新发现")), line(&[3], Some("已改正"))];
+        let mut current = [line(&[9], None)];
+        let fixed = against(&mut current, &previous, |_, _| Some(false));
+        assert_eq!(current[0].round, Some("本轮新发现"));
+        assert_eq!(fixed.len(), 1, "its 已改正 line is kept");
+        // Not heard from before: no mark.
+        let mut current = [line(&[9], None)];
+        assert!(against(&mut current, &previous, |_, _| None).is_empty());
+        assert_eq!(current[0].round, None);
+    }
 }
