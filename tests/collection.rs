@@ -599,6 +599,19 @@ fn corrected(from: &std::path::Path, to: &std::path::Path, (bad, good): (&str, &
     out.save(to).unwrap();
 }
 
+/// A street sends `<street>（更正）.xlsx`, its return with `bad` written
+/// `good`, logged as received `at`.
+fn resend(wd: &Workdir, street: &str, (bad, good): (&str, &str), at: &str) {
+    corrected(
+        &wd.path(&format!("returns/{street}.xlsx")),
+        &wd.path(&format!("returns/{street}（更正）.xlsx")),
+        (bad, good),
+    );
+    let mut log = std::fs::read_to_string(wd.path("收文登记.csv")).unwrap();
+    log.push_str(&format!("{street}（更正）.xlsx,{at}\n"));
+    wd.write("收文登记.csv", log);
+}
+
 #[test]
 fn a_corrected_resubmission_clears_its_lines_on_the_rerun() {
     let wd = Workdir::new();
@@ -616,14 +629,12 @@ fn a_corrected_resubmission_clears_its_lines_on_the_rerun() {
     );
 
     // 南独乐河镇 sends its return again with the village's name right.
-    corrected(
-        &wd.path("returns/南独乐河镇.xlsx"),
-        &wd.path("returns/南独乐河镇（更正）.xlsx"),
+    resend(
+        &wd,
+        "南独乐河镇",
         ("旺马台村", "望马台村委会"),
+        "2025-01-12 10:00",
     );
-    let mut log = std::fs::read_to_string(wd.path("收文登记.csv")).unwrap();
-    log.push_str("南独乐河镇（更正）.xlsx,2025-01-12 10:00\n");
-    wd.write("收文登记.csv", log);
     let out = wd.ok(&["ingest", "--config", cfg]);
     assert!(!out.contains("E_CODE"), "{out}");
 
@@ -682,14 +693,7 @@ fn a_corrected_resubmission_clears_its_lines_on_the_rerun() {
 
     // 东高村镇 corrects its 合计 wrongly (now 10 under): its old line is
     // fixed, the new one is new.
-    corrected(
-        &wd.path("returns/东高村镇.xlsx"),
-        &wd.path("returns/东高村镇（更正）.xlsx"),
-        ("118", "98"),
-    );
-    let mut log = std::fs::read_to_string(wd.path("收文登记.csv")).unwrap();
-    log.push_str("东高村镇（更正）.xlsx,2025-01-12 11:00\n");
-    wd.write("收文登记.csv", log);
+    resend(&wd, "东高村镇", ("118", "98"), "2025-01-12 11:00");
     wd.ok(&["ingest", "--config", cfg]);
     let c = parquet(&wd.path("wh/_corrections.parquet"));
     let lines: Vec<String> = strs(&c, "office_name")
