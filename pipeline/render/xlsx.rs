@@ -100,6 +100,9 @@ fn header_and_rows(
     let mut col = 0u16;
     let mut widths: Vec<usize> = Vec::new();
     let first_row = 1u32;
+    // Lines a row's wrapped cells take: its height is set to fit them (no
+    // reader autofits a row on opening).
+    let mut lines = vec![1usize; t.rows.len()];
     for (ci, c) in t.columns.iter().enumerate() {
         let named = t
             .rows
@@ -151,6 +154,7 @@ fn header_and_rows(
                 Some(Cell::Text(s)) if display_width(s) > 60 => {
                     ws.write_string_with_format(r, col, s, &st.wrap)?;
                     w = w.max(display_width(s));
+                    lines[ri] = lines[ri].max(display_width(s).div_ceil(56));
                 }
                 Some(Cell::Text(s)) => {
                     ws.write_string_with_format(r, col, s, &cjk())?;
@@ -190,6 +194,9 @@ fn header_and_rows(
     }
     // Two lines for headers that wrap in their narrower columns.
     ws.set_row_height(first_row, 30)?;
+    for (ri, n) in lines.iter().enumerate().filter(|(_, n)| **n > 1) {
+        ws.set_row_height(first_row + 1 + ri as u32, 15.5 * *n as f64)?;
+    }
     ws.set_freeze_panes(first_row + 1, 0)?;
     print_setup(ws, Some(first_row))?;
     if col > 0 {
@@ -235,7 +242,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, XlsxError> {
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::Center)
             .set_text_wrap(),
-        wrap: cjk().set_text_wrap(),
+        wrap: cjk().set_text_wrap().set_align(FormatAlign::Top),
         flag: cjk()
             .set_background_color(Color::RGB(0xFDECEA))
             .set_font_color(Color::RGB(0xA93226)),
