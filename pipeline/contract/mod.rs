@@ -217,16 +217,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ROW_RULES: [Rule; 7] = [
-        Rule::Parse,
-        Rule::Required,
-        Rule::Range,
-        Rule::Code,
-        Rule::Order,
-        Rule::Duplicate,
-        Rule::Band,
-    ];
-
     /// Every rule, row rules first.
     pub const ALL: [Rule; 14] = [
         Rule::Parse,
