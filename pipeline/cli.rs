@@ -50,6 +50,8 @@ pub enum Command {
     Render(RenderArgs),
     /// One district's report: league table, peers, alerts, privacy suppression.
     Report(ReportArgs),
+    /// A run's tables for Stata, SPSS, R and Python: .dta/.sav with Chinese labels, Parquet, CSV, a codebook, a Frictionless data package, the event study for HonestDiD.
+    Export(ExportArgs),
     /// A composite index on any table (COINr's iData/iMeta): treatment, imputation, scores, diagnostics, remove-one and variance-based sensitivity.
     Index(IndexArgs),
     /// Staggered DiD on any long panel: R did's att_gt and aggte (never/not-yet-treated controls, dr/ipw/reg covariates, analytic or bootstrap SEs, uniform bands).
@@ -167,6 +169,24 @@ pub struct ReportArgs {
     #[arg(long)]
     pub run: Option<String>,
     /// Label language: zh (default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The run. Default: the one <output>/latest names.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// The data files' formats, a comma list of dta, sav, parquet, csv (CSV is always written: datapackage.json describes it).
+    #[arg(long, default_value = "dta,sav,parquet,csv")]
+    pub format: String,
+    /// Only these tables, a comma list (units, unit_metrics, adoption_panel, index_scores, qca_cases, member_ages, disputes, service_usage, indicators).
+    #[arg(long, value_delimiter = ',')]
+    pub tables: Option<Vec<String>>,
+    /// The labels' language: zh (default) or en.
     #[arg(long, default_value = "zh")]
     pub lang: Lang,
 }

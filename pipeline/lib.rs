@@ -39,6 +39,7 @@ pub mod cluster;
 pub mod compare;
 pub mod config;
 pub mod contract;
+pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod lock;

@@ -187,6 +187,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             q.period.as_deref(),
         )?),
         Command::Report(r) => report_cmd(r),
+        Command::Export(e) => export_cmd(e),
         Command::Generate(args) => generate_cmd(args),
     }
 }
@@ -378,6 +379,19 @@ fn render_cmd(r: cli::RenderArgs) -> Result<ExitCode> {
 /// A study's summary on the terminal.
 fn study(summary: impl std::fmt::Display) -> Result<ExitCode> {
     print!("{summary}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_cmd(e: cli::ExportArgs) -> Result<ExitCode> {
+    let config = load_config(&e.config)?;
+    let opts = govlens::export::Options {
+        run: e.run,
+        formats: govlens::export::Format::parse_list(&e.format)
+            .map_err(|m| anyhow::anyhow!("--format: {m}"))?,
+        tables: e.tables,
+        lang: e.lang,
+    };
+    print!("{}", govlens::export::run(&config, &opts)?);
     Ok(ExitCode::SUCCESS)
 }
 

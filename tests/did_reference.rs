@@ -578,3 +578,59 @@ fn clustered_intervals_reach_nominal_coverage_and_unit_ones_do_not() {
     assert!((0.91..=0.99).contains(&c), "clustered coverage {c}");
     assert!(u < 0.80, "by-unit coverage {u}");
 }
+
+/// The event study's covariance V̂ (what HonestDiD reads): its diagonal is
+/// the square of R's analytic SEs in all seven configurations, and every
+/// entry, off-diagonal ones too, is the csdid 0.4.3 reference's
+/// (tests/fixtures/did/mpdta_event_vcov.csv) in three of them.
+#[test]
+fn event_study_covariance_is_r_did_s_influence_function_product() {
+    let reference = reference();
+    for (name, lpop, control, method) in CONFIGS {
+        let d = run(lpop, control, method, SeKind::Analytic, 1);
+        let events = d.keyed(Kind::Dynamic);
+        assert_eq!(d.event_vcov.len(), events.len(), "{name}");
+        for (i, (e, _)) in events.iter().enumerate() {
+            let (_, se) = reference[name][&("dynamic".to_string(), e.to_string())];
+            let se = se.unwrap();
+            assert!(
+                (d.event_vcov[i][i] - se * se).abs() < 1e-9,
+                "{name} e={e}: V̂ {} vs se² {}",
+                d.event_vcov[i][i],
+                se * se
+            );
+            for j in 0..events.len() {
+                assert_eq!(d.event_vcov[i][j], d.event_vcov[j][i], "{name}: symmetric");
+            }
+        }
+    }
+    let mut rdr = csv::Reader::from_path(format!("{FIXTURES}/did/mpdta_event_vcov.csv")).unwrap();
+    let mut checked = 0;
+    let mut runs: BTreeMap<String, Did> = BTreeMap::new();
+    for r in rdr.records() {
+        let r = r.unwrap();
+        let name = r[0].to_string();
+        let d = runs.entry(name.clone()).or_insert_with(|| {
+            let (_, lpop, control, method) = CONFIGS.iter().find(|c| c.0 == name).unwrap();
+            run(*lpop, *control, *method, SeKind::Analytic, 1)
+        });
+        let events: Vec<i32> = d.keyed(Kind::Dynamic).iter().map(|(e, _)| *e).collect();
+        let at = |e: &str| {
+            events
+                .iter()
+                .position(|x| *x == e.parse::<i32>().unwrap())
+                .unwrap()
+        };
+        let (i, j) = (at(&r[1]), at(&r[2]));
+        let want: f64 = r[3].parse().unwrap();
+        let got = d.event_vcov[i][j];
+        assert!(
+            (got - want).abs() <= 1e-9 + 1e-6 * want.abs(),
+            "{name} V[{},{}]: {got} vs {want}",
+            &r[1],
+            &r[2]
+        );
+        checked += usize::from(i != j);
+    }
+    assert!(checked >= 100, "{checked} off-diagonal entries checked");
+}

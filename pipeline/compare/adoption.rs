@@ -22,6 +22,13 @@ pub(super) struct Adoption {
     pub(super) events: DataFrame,
     pub(super) tests: DataFrame,
     pub(super) by_model: DataFrame,
+    /// The event study's covariance matrix per metric (long: a row per
+    /// entry), for HonestDiD.
+    pub(super) vcov: DataFrame,
+    /// The unit-years the estimates read: cohort (0 never adopted, R did's
+    /// `gname` convention), cluster, and each metric's outcome and each
+    /// covariate as the estimator saw them — what replication scripts read.
+    pub(super) panel: DataFrame,
     pub(super) notes: Vec<String>,
 }
 
@@ -131,11 +138,15 @@ pub(super) fn adoption(
         notes.push(format!("{no_year} unit(s) with a model but no adoption year are left out of the adoption effects"));
     }
     let mut t = Tables::default();
+    let mut rows = PanelRows::default();
     if config.period != "year" {
         notes.push(
             "adoption effects are estimated on yearly panels only (run.period = \"year\")".into(),
         );
-        return t.finish(notes);
+        return t.finish(
+            notes,
+            rows.frame(&panel, clusters, &[], covariates_of(config))?,
+        );
     }
     let covariates = &config.compare.covariates;
     let cov_values: BTreeMap<&str, BTreeMap<(u32, i32), f64>> = covariates
@@ -159,6 +170,7 @@ pub(super) fn adoption(
     let level = clusters.level.map_or("unit", |l| l.name());
     let fallback = clusters.fallback.map(|f| f.name());
     for (name, e) in config.compare.adoption_metrics.iter().zip(estimated) {
+        rows.add(name, &e.obs, &panel);
         notes.extend(e.notes);
         if let Some(d) = e.pooled {
             t.add(name, &d, config, level);
@@ -168,7 +180,106 @@ pub(super) fn adoption(
             t.model(name, model, d);
         }
     }
-    t.finish(notes)
+    let panel_frame = rows.frame(
+        &panel,
+        clusters,
+        &config.compare.adoption_metrics,
+        covariates_of(config),
+    )?;
+    t.finish(notes, panel_frame)
+}
+
+fn covariates_of(config: &Config) -> &[String] {
+    &config.compare.covariates
+}
+
+/// The adoption panel's rows: per (unit rank, year), each metric's outcome
+/// and the covariates (the same for every metric that reads the year).
+#[derive(Default)]
+struct PanelRows {
+    rows: BTreeMap<(u32, i32), PanelRow>,
+}
+
+/// A unit-year of the panel: cohort, the metrics' outcomes, the covariates.
+type PanelRow = (Option<i32>, BTreeMap<String, f64>, Vec<f64>);
+
+impl PanelRows {
+    fn add(&mut self, name: &str, obs: &[did::Obs], panel: &Panel) {
+        for o in obs {
+            let r = panel.rank[o.unit.as_str()];
+            let row = self
+                .rows
+                .entry((r, o.year))
+                .or_insert_with(|| (o.cohort, BTreeMap::new(), o.x.clone()));
+            row.1.insert(name.to_string(), o.y);
+        }
+    }
+
+    /// region_code, year, cohort (0: never), cluster (its code; null by
+    /// unit), governance_model, a column per metric, one per covariate.
+    fn frame(
+        self,
+        panel: &Panel,
+        clusters: &Clusters,
+        metrics: &[String],
+        covariates: &[String],
+    ) -> PolarsResult<DataFrame> {
+        let keys: Vec<&(u32, i32)> = self.rows.keys().collect();
+        let unit = |r: u32| panel.units[r as usize];
+        let mut columns = vec![
+            Column::new(
+                "region_code".into(),
+                keys.iter()
+                    .map(|k| unit(k.0).code.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new("year".into(), keys.iter().map(|k| k.1).collect::<Vec<_>>()),
+            Column::new(
+                "cohort".into(),
+                self.rows
+                    .values()
+                    .map(|v| v.0.unwrap_or(0))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "cluster".into(),
+                keys.iter()
+                    .map(|k| {
+                        panel.cluster[k.0 as usize]
+                            .and_then(|c| clusters.labels.get(c as usize).cloned())
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "governance_model".into(),
+                keys.iter()
+                    .map(|k| unit(k.0).model.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        ];
+        for m in metrics {
+            columns.push(Column::new(
+                m.as_str().into(),
+                self.rows
+                    .values()
+                    .map(|v| v.1.get(m).copied())
+                    .collect::<Vec<_>>(),
+            ));
+        }
+        for (j, c) in covariates.iter().enumerate() {
+            if metrics.contains(c) {
+                continue;
+            }
+            columns.push(Column::new(
+                c.as_str().into(),
+                self.rows
+                    .values()
+                    .map(|v| v.2.get(j).copied())
+                    .collect::<Vec<_>>(),
+            ));
+        }
+        DataFrame::new(keys.len(), columns)
+    }
 }
 
 /// One metric's estimates: pooled, and per model (its adopters against
@@ -176,6 +287,8 @@ pub(super) fn adoption(
 /// notes they make.
 struct Estimated {
     notes: Vec<String>,
+    /// The unit-years the pooled estimate read.
+    obs: Vec<did::Obs>,
     pooled: Option<did::Did>,
     by_model: Vec<(&'static str, Result<did::Did, String>)>,
 }
@@ -283,6 +396,7 @@ fn effect(
         .collect();
     Estimated {
         notes,
+        obs,
         pooled,
         by_model,
     }
@@ -344,9 +458,15 @@ struct Tables {
     v_e: Vec<Option<i32>>,
     v_att: Vec<f64>,
     v_se: Vec<Option<f64>>,
+    v_sea: Vec<Option<f64>>,
     v_lo: Vec<Option<f64>>,
     v_hi: Vec<Option<f64>>,
     v_crit: Vec<f64>,
+    // event_vcov
+    c_m: Vec<String>,
+    c_row: Vec<i32>,
+    c_col: Vec<i32>,
+    c_v: Vec<f64>,
     // adoption_tests
     t_m: Vec<String>,
     t_test: Vec<Option<&'static str>>,
@@ -445,6 +565,7 @@ impl Tables {
                     self.v_e.push(a.key);
                     self.v_att.push(a.estimate.att);
                     self.v_se.push(a.estimate.se);
+                    self.v_sea.push(a.estimate.se_analytic);
                     self.v_lo.push(a.estimate.ci_low);
                     self.v_hi.push(a.estimate.ci_high);
                     self.v_crit.push(a.crit);
@@ -462,6 +583,15 @@ impl Tables {
                 None,
                 None,
             );
+        }
+        let events: Vec<i32> = d.keyed(Kind::Dynamic).iter().map(|(e, _)| *e).collect();
+        for (i, ei) in events.iter().enumerate() {
+            for (j, ej) in events.iter().enumerate() {
+                self.c_m.push(name.to_string());
+                self.c_row.push(*ei);
+                self.c_col.push(*ej);
+                self.c_v.push(d.event_vcov[i][j]);
+            }
         }
         let c = &config.compare;
         self.t_m.push(name.to_string());
@@ -525,8 +655,13 @@ impl Tables {
         self.m_note.push(note);
     }
 
-    fn finish(self, notes: Vec<String>) -> PolarsResult<Adoption> {
+    fn finish(self, notes: Vec<String>, panel: DataFrame) -> PolarsResult<Adoption> {
         Ok(Adoption {
+            vcov: df!(
+                "metric" => self.c_m, "rel_year" => self.c_row, "rel_year_col" => self.c_col,
+                "cov" => self.c_v,
+            )?,
+            panel,
             effects: df!(
                 "metric" => self.e_m, "kind" => self.e_kind, "cohort" => self.e_c, "year" => self.e_y,
                 "base" => self.e_base, "att" => self.e_att, "se" => self.e_se, "se_analytic" => self.e_sea,
@@ -535,7 +670,7 @@ impl Tables {
             )?,
             events: df!(
                 "metric" => self.v_m, "rel_year" => self.v_e, "att" => self.v_att, "se" => self.v_se,
-                "ci_low" => self.v_lo, "ci_high" => self.v_hi, "crit" => self.v_crit,
+                "se_analytic" => self.v_sea, "ci_low" => self.v_lo, "ci_high" => self.v_hi, "crit" => self.v_crit,
             )?,
             tests: df!(
                 "metric" => self.t_m, "pretrend_test" => self.t_test,

@@ -668,6 +668,8 @@ fn run_tables(
         ("event_study", ad.events),
         ("adoption_tests", ad.tests),
         ("adoption_by_model", ad.by_model),
+        ("event_vcov", ad.vcov),
+        ("adoption_panel", ad.panel),
         ("data_quality", data_quality(&config.warehouse)?),
         ("units", units_table(&tree.units).map_err(perr("units"))?),
     ])
@@ -1060,10 +1062,24 @@ fn qca_study(
         let studied = cases.ids.len();
         let period = study_period.unwrap_or("");
         notes.extend(qca_notes);
+        // The raw case table the study calibrates, in the order of the
+        // config's conditions then the outcome (replication scripts read it).
+        let mut columns = vec![Column::new("case".into(), cases.ids.clone())];
+        for set in q.conditions.iter().chain(std::iter::once(&q.outcome)) {
+            if let Some(v) = cases.columns.get(set) {
+                columns.push(Column::new(set.as_str().into(), v.clone()));
+            }
+        }
+        let raw =
+            DataFrame::new(cases.ids.len(), columns).map_err(|source| CompareError::Polars {
+                table: "qca_cases".into(),
+                source,
+            })?;
         match crate::methods::qca::analyse(&cases, q) {
             Ok(analysis) => {
                 notes.extend(analysis.warnings.iter().map(|w| format!("qca: {w}")));
                 qca_tables = analysis.tables;
+                qca_tables.push(("qca_cases", raw));
             }
             Err(e @ crate::methods::qca::AnalysisError::Key { .. }) => {
                 return Err(CompareError::Qca {

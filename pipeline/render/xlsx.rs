@@ -68,7 +68,7 @@ fn sheet_name(want: &str, used: &mut BTreeSet<String>) -> String {
 
 /// Printing as an office prints a sheet: A4, one page wide, page numbers,
 /// and a table's header row repeated on every page.
-fn print_setup(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxError> {
+pub(crate) fn print_setup(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxError> {
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&C&P / &N");
@@ -210,7 +210,7 @@ fn header_and_rows(
 /// workbook cannot carry its font; the 说明 sheet says which it names.
 pub const FONT: &str = "Microsoft YaHei";
 
-fn cjk() -> Format {
+pub(crate) fn cjk() -> Format {
     Format::new().set_font_name(FONT)
 }
 

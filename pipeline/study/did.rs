@@ -244,7 +244,8 @@ fn ferr(table: &str) -> impl FnOnce(PolarsError) -> StudyError {
     move |source| StudyError::Frame { table, source }
 }
 
-/// `att_gt`, `aggregations`, `pre_test`.
+/// `att_gt`, `aggregations`, `pre_test`, `event_vcov` (the event study's
+/// covariance, a row per entry, for HonestDiD).
 fn frames(d: &Did) -> Result<Vec<(&'static str, DataFrame)>, StudyError> {
     let c = &d.cells;
     let e = |f: fn(&did::Estimate) -> Option<f64>| -> Vec<Option<f64>> {
@@ -288,10 +289,27 @@ fn frames(d: &Did) -> Result<Vec<(&'static str, DataFrame)>, StudyError> {
         "p" => [p.map(|p| p.p)],
     )
     .map_err(ferr("pre_test"))?;
+    let events: Vec<i32> = d
+        .keyed(did::Kind::Dynamic)
+        .iter()
+        .map(|(e, _)| *e)
+        .collect();
+    let pairs = || {
+        events
+            .iter()
+            .flat_map(|a| events.iter().map(move |b| (*a, *b)))
+    };
+    let event_vcov = df!(
+        "rel_year" => pairs().map(|p| p.0).collect::<Vec<_>>(),
+        "rel_year_col" => pairs().map(|p| p.1).collect::<Vec<_>>(),
+        "cov" => d.event_vcov.iter().flatten().copied().collect::<Vec<_>>(),
+    )
+    .map_err(ferr("event_vcov"))?;
     Ok(vec![
         ("att_gt", att_gt),
         ("aggregations", aggregations),
         ("pre_test", pre_test),
+        ("event_vcov", event_vcov),
     ])
 }
 

@@ -35,6 +35,20 @@ pub fn analytic_se(inf: &Inf, n: usize) -> f64 {
     inf.psi.iter().map(|x| x * x).sum::<f64>().sqrt() / n as f64
 }
 
+/// The covariance matrix of estimates from their influence functions:
+/// V̂_ij = Σ_r ψ_ir ψ_jr / n² over the rows (units, or clusters' sums), so
+/// V̂_ii = [`analytic_se`]². R did's `getSE` and HonestDiD's `honest_did`.
+pub fn vcov(infs: &[&Inf], n: usize) -> Vec<Vec<f64>> {
+    let n2 = (n as f64) * (n as f64);
+    infs.iter()
+        .map(|a| {
+            infs.iter()
+                .map(|b| a.psi.iter().zip(&b.psi).map(|(x, y)| x * y).sum::<f64>() / n2)
+                .collect()
+        })
+        .collect()
+}
+
 /// The influence function summed within clusters: row c is
 /// S_c = Σ_{i: cluster[i] = c} ψ_i (`cluster[i]` < `g`), units added in
 /// order.

@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub mod aggte;
 mod drdid;
+pub mod honest;
 pub mod inference;
 mod linalg;
 pub mod options;
@@ -125,6 +126,13 @@ pub struct Did {
     pub skipped: Vec<Skipped>,
     /// What was dropped or recoded, for the report.
     pub notes: Vec<String>,
+    /// The covariance matrix V̂ of the event study's estimates, in the order
+    /// of [`Did::keyed`]`(Kind::Dynamic)`: V̂ = Ψᵀ Ψ / n², Ψ the estimates'
+    /// influence functions over the units (clustered: over the clusters'
+    /// sums), n the units — the matrix HonestDiD's `honest_did` builds from R
+    /// did's `inf.function$dynamic.inf.func.e`. Its diagonal is the squared
+    /// analytic standard errors, whichever `se` the run reports.
+    pub event_vcov: Vec<Vec<f64>>,
 }
 
 impl Did {
@@ -319,6 +327,7 @@ pub fn estimate_with(
         crit: cell_crit,
         aggregates,
         pretrend,
+        event_vcov,
     } = infer(
         &gt,
         &aggs,
@@ -349,6 +358,7 @@ pub fn estimate_with(
         dropped_unbalanced,
         skipped,
         notes,
+        event_vcov,
     })
 }
 
@@ -481,6 +491,7 @@ struct Inferred {
     crit: f64,
     aggregates: Vec<Aggregate>,
     pretrend: Option<PreTrend>,
+    event_vcov: Vec<Vec<f64>>,
 }
 
 /// Inference: every estimate from the same draws, over the units or,
@@ -605,11 +616,18 @@ fn infer(
             inference::pre_test(&pre, n)
         }
     };
+    // The event study's covariance, over the rows the SEs sum over.
+    let dynamic: Vec<&Inf> = (0..aggs.len())
+        .filter(|&a| aggs[a].kind == Kind::Dynamic && aggs[a].key.is_some())
+        .map(|a| all[gt.len() + a])
+        .collect();
+    let event_vcov = inference::vcov(&dynamic, n);
     Inferred {
         cells: out_cells,
         crit: cell_crit,
         aggregates,
         pretrend,
+        event_vcov,
     }
 }
 
