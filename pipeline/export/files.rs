@@ -370,6 +370,16 @@ fn codebook_xlsx(
     use crate::render::xlsx::{cjk, print_setup};
     let zh = lang == Lang::Zh;
     let mut wb = Workbook::new();
+    // A fixed creation time: the same run gives the same bytes.
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title("codebook")
+            .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_timestamp(epoch)?),
+    );
     let bold = cjk().set_bold();
     let header = cjk()
         .set_bold()
@@ -627,5 +637,47 @@ fn primary_key(table: &str) -> Option<Vec<&'static str>> {
         "adoption_panel" => Some(vec!["region_code", "year"]),
         "qca_cases" => Some(vec!["case"]),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::dataset::Variable;
+    use super::*;
+
+    #[test]
+    fn a_csv_cell_a_spreadsheet_would_run_is_text_and_numbers_read_back_exactly() {
+        let d = Dataset {
+            table: "t".into(),
+            label: "t".into(),
+            variables: vec![
+                Variable {
+                    name: "region_name".into(),
+                    column: "region_name".into(),
+                    label: "名称".into(),
+                    values: Values::Text(vec![
+                        Some("=HYPERLINK(\"x\")".into()),
+                        Some("a,\"b\"".into()),
+                    ]),
+                    value_labels: None,
+                },
+                Variable {
+                    name: "x".into(),
+                    column: "x".into(),
+                    label: "x".into(),
+                    values: Values::Number(vec![Some(0.1 + 0.2), Some(f64::INFINITY)]),
+                    value_labels: None,
+                },
+            ],
+            sets: vec![],
+            rows: 2,
+        };
+        let text = csv(&d);
+        assert_eq!(
+            text,
+            "region_name,x\r\n\"'=HYPERLINK(\"\"x\"\")\",0.30000000000000004\r\n\"a,\"\"b\"\"\",\r\n"
+        );
+        assert_eq!(number(Some(2.0)), "2");
+        assert_eq!(number(Some(1e-7)), "1e-7");
     }
 }

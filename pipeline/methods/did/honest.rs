@@ -80,6 +80,13 @@ impl EventStudy {
         if self.base_period == BasePeriod::Varying {
             w.push("base_period = \"varying\": HonestDiD's authors recommend a universal base period for its bounds (rerun with base_period = \"universal\"); the pre-period estimates here compare each year with the one before".into());
         }
+        let flat: Vec<String> = (0..self.times.len())
+            .filter(|&i| self.vcov[i][i].max(0.0).sqrt() <= super::inference::ZERO_SE)
+            .map(|i| self.times[i].to_string())
+            .collect();
+        if !flat.is_empty() {
+            w.push(format!("event time(s) {} have zero variance (the outcome did not vary): the covariance is singular, and HonestDiD needs those periods left out", flat.join(", ")));
+        }
         if self.n_pre == 0 {
             w.push(
                 "no pre-adoption period: HonestDiD has nothing to bound the violation with".into(),

@@ -1,0 +1,420 @@
+//! `govlens export`: the run's tables as Stata, SPSS, Parquet and CSV files,
+//! read back with the readers their users have (pyreadstat, which is
+//! ReadStat as R's haven uses it, and pandas.read_stata), the codebook, the
+//! Frictionless data package checked by `frictionless validate`, and the
+//! event study for HonestDiD against the run's own analytic SEs.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{f64s, repo, strs, Workdir};
+
+/// The sample ingested and compared in a workdir (few draws, for speed);
+/// returns the config.
+fn sample_run(wd: &Workdir) -> PathBuf {
+    let cfg = common::sample_config(wd, "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n");
+    wd.ok(&["ingest", "--config", cfg.to_str().unwrap()]);
+    wd.ok(&["compare", "--config", cfg.to_str().unwrap()]);
+    cfg
+}
+
+fn run_dir(wd: &Workdir) -> PathBuf {
+    wd.path("out")
+        .join(common::latest_in(&wd.path("out")).unwrap())
+}
+
+/// Whether the Python readers are here; in CI they must be (.ci/run).
+fn readers() -> bool {
+    let ok = common::python_has("pyreadstat, pandas, pyarrow");
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install pyreadstat, pandas and pyarrow (.ci/run)"
+        );
+        eprintln!("SKIPPED: pyreadstat, pandas or pyarrow not found");
+    }
+    ok
+}
+
+fn read_export(dir: &Path) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg(repo().join("tests/py/read_export.py"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn stata_and_spss_readers_see_every_table_with_its_chinese_labels_and_the_run_s_values() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let out = wd.ok(&["export", "--config", cfg.to_str().unwrap()]);
+    assert!(out.contains("unit_metrics"), "{out}");
+    assert!(
+        out.contains("indicators not exported: it has no rows"),
+        "{out}"
+    );
+    let run = run_dir(&wd);
+    let export = run.join("export");
+    for t in [
+        "units",
+        "unit_metrics",
+        "adoption_panel",
+        "index_scores",
+        "qca_cases",
+        "member_ages",
+        "disputes",
+        "service_usage",
+    ] {
+        for ext in ["dta", "sav", "parquet", "csv"] {
+            assert!(export.join(format!("{t}.{ext}")).is_file(), "{t}.{ext}");
+        }
+    }
+    for f in [
+        "codebook.md",
+        "codebook.xlsx",
+        "datapackage.json",
+        "manifest.json",
+    ] {
+        assert!(export.join(f).is_file(), "{f}");
+    }
+    if !readers() {
+        return;
+    }
+    let seen = read_export(&export);
+    let run_id = common::latest_in(&wd.path("out")).unwrap();
+    for (t, v) in seen.as_object().unwrap() {
+        assert_eq!(v["rows"], v["sav_rows"], "{t}");
+        // The four copies hold the same values, column by column.
+        for (col, agree) in v["agree"].as_object().unwrap() {
+            assert_eq!(
+                agree, true,
+                "{t}.{col}: the .dta, .sav, .parquet and .csv differ"
+            );
+        }
+        // Every variable is labelled, the same in Stata and SPSS.
+        for (col, label) in v["labels"].as_object().unwrap() {
+            let l = label.as_str().unwrap_or("");
+            assert!(!l.is_empty() && l != col, "{t}.{col} has no label");
+            assert_eq!(label, &v["sav_labels"][col], "{t}.{col}");
+        }
+        assert!(v["file_label"].as_str().unwrap().contains(&run_id), "{t}");
+        assert_eq!(v["file_label"], v["sav_file_label"], "{t}");
+    }
+    let units = &seen["units"];
+    assert_eq!(units["labels"]["governance_model"], "治理模式");
+    assert_eq!(units["labels"]["population"], "常住人口");
+    let models = &units["value_labels"]["governance_model"];
+    for (code, name) in [
+        ("0", "无模式"),
+        ("1", "下沉型"),
+        ("2", "协同型"),
+        ("3", "嵌入型"),
+        ("4", "融合型"),
+    ] {
+        assert_eq!(models[code], name, "code {code}");
+        assert_eq!(units["sav_value_labels"]["governance_model"][code], name);
+    }
+    assert_eq!(seen["member_ages"]["value_labels"]["role"]["2"], "社区干部");
+    assert_eq!(
+        seen["unit_metrics"]["labels"]["share_young_cadre"],
+        "干部青年占比"
+    );
+    assert_eq!(
+        seen["qca_cases"]["labels"]["model_embedded"],
+        "嵌入型（是=1）"
+    );
+
+    // Chinese text as the run has it, and the run's first unit.
+    let run_units = common::parquet(&run.join("tables/units.parquet"));
+    assert_eq!(units["rows"], run_units.height());
+    assert_eq!(
+        units["first"]["region_name"],
+        strs(&run_units, "region_name")[0]
+    );
+    assert_eq!(units["missing"]["model_adopted"], {
+        f64s(&run_units, "model_adopted")
+            .iter()
+            .filter(|x| x.is_none())
+            .count()
+    });
+
+    // The wide metrics are the long table's values; missing ones are missing.
+    let um = common::parquet(&run.join("tables/unit_metrics.parquet"));
+    let (codes, periods, metrics, breakdowns, values) = (
+        strs(&um, "region_code"),
+        strs(&um, "period"),
+        strs(&um, "metric"),
+        strs(&um, "breakdown"),
+        f64s(&um, "value"),
+    );
+    let first = &seen["unit_metrics"]["first"];
+    let (code, period) = (
+        first["region_code"].as_str().unwrap(),
+        first["period"].as_str().unwrap(),
+    );
+    let long: BTreeMap<String, Option<f64>> = (0..um.height())
+        .filter(|&i| codes[i] == code && periods[i] == period)
+        .map(|i| {
+            let name = if breakdowns[i].is_empty() {
+                metrics[i].clone()
+            } else {
+                format!("{}_{}", metrics[i], breakdowns[i])
+            };
+            (name, values[i])
+        })
+        .collect();
+    assert!(long.len() >= 15, "{long:?}");
+    for (name, v) in &long {
+        match v {
+            Some(x) => {
+                let got = first[name].as_f64().unwrap_or(f64::NAN);
+                assert!(
+                    (got - x).abs() <= 1e-12 * x.abs().max(1.0),
+                    "{name}: {got} vs {x}"
+                );
+            }
+            None => assert!(first[name].is_null(), "{name}"),
+        }
+    }
+    // The adoption panel's missing outcomes are the run's.
+    let panel = common::parquet(&run.join("tables/adoption_panel.parquet"));
+    let nulls = f64s(&panel, "resolution_rate")
+        .iter()
+        .filter(|x| x.is_none())
+        .count();
+    assert_eq!(seen["adoption_panel"]["missing"]["resolution_rate"], nulls);
+}
+
+#[test]
+fn the_data_package_validates_and_a_broken_copy_does_not() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    wd.ok(&[
+        "export",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--tables",
+        "units,adoption_panel,qca_cases",
+        "--format",
+        "csv",
+    ]);
+    let export = run_dir(&wd).join("export");
+    assert!(!export.join("units.dta").exists(), "only csv was asked");
+    let has = Command::new("frictionless")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install frictionless (.ci/run)"
+        );
+        eprintln!("SKIPPED: frictionless not found (pip install frictionless)");
+        return;
+    }
+    let validate = |dir: &Path| {
+        Command::new("frictionless")
+            .args(["validate", "--json", "datapackage.json"])
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    };
+    let ok = validate(&export);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["tasks"].as_array().unwrap().len(), 3);
+    // The check can fail: a model code that is not one, and a duplicated key.
+    let broken = wd.path("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    for f in [
+        "datapackage.json",
+        "units.csv",
+        "adoption_panel.csv",
+        "qca_cases.csv",
+    ] {
+        std::fs::copy(export.join(f), broken.join(f)).unwrap();
+    }
+    let units = std::fs::read_to_string(broken.join("units.csv")).unwrap();
+    let mut lines: Vec<String> = units.lines().map(str::to_string).collect();
+    let model = lines[0]
+        .split(',')
+        .position(|c| c == "governance_model")
+        .unwrap();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    cells[model] = "7".into();
+    lines[1] = cells.join(",");
+    lines.push(lines[2].clone());
+    std::fs::write(broken.join("units.csv"), lines.join("\r\n") + "\r\n").unwrap();
+    let bad = validate(&broken);
+    assert!(!bad.status.success());
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains("constraint-error") && text.contains("primary-key"),
+        "{text}"
+    );
+}
+
+#[test]
+fn honestdid_variances_are_the_run_s_squared_analytic_standard_errors() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    wd.ok(&[
+        "export",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--tables",
+        "units",
+        "--format",
+        "dta",
+    ]);
+    let run = run_dir(&wd);
+    let h = run.join("export/honestdid");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(h.join("honestdid.json")).unwrap()).unwrap();
+    let events = common::parquet(&run.join("tables/event_study.parquet"));
+    let (metric, rel, sea) = (
+        strs(&events, "metric"),
+        f64s(&events, "rel_year"),
+        f64s(&events, "se_analytic"),
+    );
+    let studies = json["event_studies"].as_object().unwrap();
+    assert_eq!(studies.len(), 8, "one per adoption metric");
+    let mut checked = 0;
+    for (m, s) in studies {
+        let times: Vec<i64> = s["rel_years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_i64().unwrap())
+            .collect();
+        let sigma = s["sigma"].as_array().unwrap();
+        assert_eq!(sigma.len(), times.len(), "{m}");
+        let pre = s["numPrePeriods"].as_u64().unwrap() as usize;
+        assert_eq!(
+            pre + s["numPostPeriods"].as_u64().unwrap() as usize,
+            times.len()
+        );
+        assert!(
+            times[..pre].iter().all(|e| *e < 0) && times[pre..].iter().all(|e| *e >= 0),
+            "{m}"
+        );
+        for (i, e) in times.iter().enumerate() {
+            let row = (0..metric.len())
+                .find(|&j| metric[j] == *m && rel[j] == Some(*e as f64))
+                .unwrap_or_else(|| panic!("{m} e={e}: not in event_study"));
+            let v = sigma[i][i].as_f64().unwrap();
+            // An estimate with no variance (a constant outcome) has no SE.
+            let Some(se) = sea[row] else {
+                assert!(v.sqrt() <= 1.5e-7, "{m} e={e}: V {v} but no SE");
+                assert!(s["warnings"].to_string().contains("zero variance"), "{m}");
+                continue;
+            };
+            assert!(
+                (v - se * se).abs() <= 1e-12 * (se * se),
+                "{m} e={e}: {v} vs {}",
+                se * se
+            );
+            checked += 1;
+        }
+        // The CSV files the scripts read hold the same numbers.
+        let stem = s["files"]["beta"].as_str().unwrap();
+        let beta = std::fs::read_to_string(run.join("export").join(stem)).unwrap();
+        assert_eq!(beta.lines().count(), times.len() + 1, "{m}");
+        let vcov = std::fs::read_to_string(
+            run.join("export")
+                .join(s["files"]["sigma"].as_str().unwrap()),
+        )
+        .unwrap();
+        let first: f64 = vcov
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // (serde_json reads floats to within an ulp, not exactly)
+        let want = sigma[0][0].as_f64().unwrap();
+        assert!(
+            (first - want).abs() <= 1e-15 * want.abs(),
+            "{m}: {first} vs {want}"
+        );
+    }
+    assert!(checked > 50, "{checked}");
+    let r = std::fs::read_to_string(h.join("honestdid.R")).unwrap();
+    let st = std::fs::read_to_string(h.join("honestdid.do")).unwrap();
+    let rr = &studies["resolution_rate"];
+    let (pre, post) = (
+        rr["numPrePeriods"].as_u64().unwrap(),
+        rr["numPostPeriods"].as_u64().unwrap(),
+    );
+    assert!(
+        r.contains(&format!("numPrePeriods = {pre}, numPostPeriods = {post}")),
+        "{r}"
+    );
+    assert!(
+        st.contains(&format!("pre(1/{pre}) post({}/{})", pre + 1, pre + post)),
+        "{st}"
+    );
+}
+
+#[test]
+fn the_same_run_exports_the_same_bytes() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let c = cfg.to_str().unwrap();
+    wd.ok(&["export", "--config", c]);
+    let run = run_dir(&wd);
+    let rel = run.strip_prefix(wd.path("")).unwrap().join("export");
+    let first = wd.snapshot(rel.to_str().unwrap());
+    wd.ok(&["export", "--config", c]);
+    assert_eq!(first, wd.snapshot(rel.to_str().unwrap()));
+    assert!(first.len() > 40, "{}", first.len());
+}
+
+#[test]
+fn a_table_or_format_that_is_not_one_or_a_warehouse_ingested_since_is_said() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    let c = cfg.to_str().unwrap();
+    let e = wd.fails(&["export", "--config", c, "--tables", "units,people"]);
+    assert!(
+        e.contains("'people' is not a table") && e.contains("unit_metrics"),
+        "{e}"
+    );
+    let e = wd.fails(&["export", "--config", c, "--format", "dta,xls"]);
+    assert!(e.contains("'xls' is not a format"), "{e}");
+    let e = wd.fails(&["export", "--config", c, "--run", "nosuchrun"]);
+    assert!(e.contains("run 'nosuchrun' not found"), "{e}");
+    // The warehouse is ingested again from other inputs: its fact tables
+    // are no longer the run's.
+    let messy = common::repo_config(&wd, "sample-messy", "warehouse");
+    wd.run(&["ingest", "--config", messy.to_str().unwrap()]);
+    let out = wd.ok(&["export", "--config", c]);
+    assert!(
+        out.contains("disputes not exported: the warehouse") && out.contains("ingest ran since"),
+        "{out}"
+    );
+    assert!(out.contains("units"), "{out}");
+    let e = wd.fails(&["export", "--config", c, "--tables", "units,disputes"]);
+    assert!(
+        e.contains("disputes") && e.contains("ingest ran since"),
+        "{e}"
+    );
+}
