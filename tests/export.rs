@@ -418,3 +418,277 @@ fn a_table_or_format_that_is_not_one_or_a_warehouse_ingested_since_is_said() {
         "{e}"
     );
 }
+
+/// The named arguments of every call to `f` in an R script (top-level
+/// `name = value` inside its parentheses, strings skipped).
+fn r_calls(script: &str, f: &str) -> Vec<Vec<String>> {
+    let b = script.as_bytes();
+    let mut out = Vec::new();
+    let pat = format!("{f}(");
+    let mut from = 0;
+    while let Some(at) = script[from..].find(&pat) {
+        let start = from + at;
+        from = start + pat.len();
+        let before = script[..start].chars().last();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let (mut depth, mut i, mut in_str) = (1, from, false);
+        let mut parts = vec![String::new()];
+        while depth > 0 {
+            let c = b[i] as char;
+            if in_str {
+                in_str = c != '"';
+            } else if c == '"' {
+                in_str = true;
+            } else if c == '(' {
+                depth += 1;
+            } else if c == ')' {
+                depth -= 1;
+            } else if c == ',' && depth == 1 {
+                parts.push(String::new());
+                i += 1;
+                continue;
+            }
+            if depth > 0 && depth == 1 {
+                parts.last_mut().unwrap().push(c);
+            }
+            i += 1;
+        }
+        out.push(
+            parts
+                .iter()
+                .filter_map(|p| {
+                    let p = p.trim();
+                    let (name, rest) = p.split_once('=')?;
+                    let name = name.trim();
+                    (!rest.starts_with('=')
+                        && !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '.'))
+                    .then(|| name.to_string())
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+fn header(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn replication_scripts_call_only_documented_arguments_on_the_exported_files() {
+    let wd = Workdir::new();
+    let cfg = sample_run(&wd);
+    wd.ok(&["export", "--config", cfg.to_str().unwrap()]);
+    let run = run_dir(&wd);
+    let export = run.join("export");
+    let r = std::fs::read_to_string(export.join("replicate.R")).unwrap();
+    // The arguments R's did (2.x) and QCA (3.x) document for each call.
+    let documented: &[(&str, &[&str])] = &[
+        (
+            "att_gt",
+            &[
+                "yname",
+                "tname",
+                "idname",
+                "gname",
+                "xformla",
+                "data",
+                "panel",
+                "allow_unbalanced_panel",
+                "control_group",
+                "anticipation",
+                "weightsname",
+                "alp",
+                "bstrap",
+                "cband",
+                "biters",
+                "clustervars",
+                "est_method",
+                "base_period",
+                "faster_mode",
+                "print_details",
+                "pl",
+                "cores",
+            ],
+        ),
+        (
+            "aggte",
+            &[
+                "MP",
+                "type",
+                "balance_e",
+                "min_e",
+                "max_e",
+                "na.rm",
+                "bstrap",
+                "biters",
+                "cband",
+                "alp",
+                "clustervars",
+            ],
+        ),
+        (
+            "calibrate",
+            &[
+                "x",
+                "type",
+                "method",
+                "thresholds",
+                "logistic",
+                "idm",
+                "ecdf",
+                "below",
+                "above",
+            ],
+        ),
+        (
+            "truthTable",
+            &[
+                "data",
+                "outcome",
+                "conditions",
+                "incl.cut",
+                "n.cut",
+                "pri.cut",
+                "exclude",
+                "complete",
+                "use.letters",
+                "use.labels",
+                "show.cases",
+                "dcc",
+                "sort.by",
+                "inf.test",
+            ],
+        ),
+        (
+            "minimize",
+            &[
+                "input",
+                "include",
+                "exclude",
+                "dir.exp",
+                "details",
+                "all.sol",
+                "row.dom",
+                "min.pin",
+                "pi.cons",
+                "pi.depth",
+                "sol.cons",
+                "sol.cov",
+                "sol.depth",
+                "method",
+            ],
+        ),
+        (
+            "read.csv",
+            &[
+                "file",
+                "header",
+                "sep",
+                "colClasses",
+                "encoding",
+                "fileEncoding",
+            ],
+        ),
+    ];
+    let mut calls = 0;
+    for (f, args) in documented {
+        let found = r_calls(&r, f);
+        assert!(!found.is_empty(), "replicate.R calls no {f}");
+        for named in found {
+            for a in named {
+                assert!(
+                    args.contains(&a.as_str()),
+                    "{f}({a} = …) is not an argument R documents"
+                );
+            }
+            calls += 1;
+        }
+    }
+    assert!(calls > 40, "{calls}");
+    let first = &r_calls(&r, "att_gt")[0];
+    for a in ["yname", "gname", "xformla", "control_group", "clustervars"] {
+        assert!(first.iter().any(|x| x == a), "{a} not seen in {first:?}");
+    }
+    // The files the scripts read are exported, and the columns they name are theirs.
+    let panel = header(&export.join("adoption_panel.csv"));
+    let cases = header(&export.join("qca_cases.csv"));
+    for f in ["adoption_panel.csv", "qca_cases.csv"] {
+        assert!(r.contains(&format!("read.csv(\"{f}\"")), "{f}");
+    }
+    for (prefix, cols) in [("panel$", &panel), ("cases$", &cases)] {
+        for (i, _) in r.match_indices(prefix) {
+            let name: String = r[i + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            assert!(
+                cols.contains(&name) || ["id", "cluster_id"].contains(&name.as_str()),
+                "{prefix}{name} is not a column of the exported file"
+            );
+        }
+    }
+    for (i, _) in r.match_indices("yname = \"") {
+        let y: String = r[i + 9..].chars().take_while(|c| *c != '"').collect();
+        assert!(panel.contains(&y), "yname {y}");
+    }
+    // The settings are the run's.
+    let tests = common::parquet(&run.join("tables/adoption_tests.parquet"));
+    let control = match strs(&tests, "control")[0].as_str() {
+        "never" => "nevertreated",
+        _ => "notyettreated",
+    };
+    assert!(r.contains(&format!("control_group = \"{control}\"")));
+    assert!(r.contains(&format!("est_method = \"{}\"", strs(&tests, "method")[0])));
+    assert!(r.contains(&format!(
+        "base_period = \"{}\"",
+        strs(&tests, "base_period")[0]
+    )));
+    let cal = common::parquet(&run.join("tables/qca_calibration.parquet"));
+    let crossover = f64s(&cal, "crossover")[0].unwrap();
+    assert!(
+        r.contains(&format!("c={crossover}")),
+        "the first set's crossover {crossover}"
+    );
+
+    // Stata: csdid on the exported panel's columns, with documented options.
+    let st = std::fs::read_to_string(export.join("replicate.do")).unwrap();
+    assert!(
+        st.contains("use adoption_panel, clear") && export.join("adoption_panel.dta").is_file()
+    );
+    let lines: Vec<&str> = st.lines().filter(|l| l.starts_with("csdid ")).collect();
+    assert_eq!(lines.len(), 8, "one csdid a metric");
+    for l in lines {
+        let (vars, opts) = l["csdid ".len()..].split_once(',').unwrap();
+        for v in vars.split_whitespace() {
+            assert!(panel.contains(&v.to_string()), "csdid {v}");
+        }
+        for o in opts.split_whitespace() {
+            let name = o.split('(').next().unwrap();
+            assert!(
+                [
+                    "ivar", "time", "gvar", "method", "notyet", "long2", "cluster", "wboot",
+                    "reps", "rseed", "level", "agg"
+                ]
+                .contains(&name),
+                "csdid option {name}"
+            );
+        }
+        assert!(
+            l.contains("method(dripw)") && l.contains("cluster(cluster_id)"),
+            "{l}"
+        );
+    }
+}

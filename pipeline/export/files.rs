@@ -27,6 +27,7 @@ pub(super) fn write(
     dir: &Path,
     manifest: &serde_json::Value,
     datasets: &[Dataset],
+    plan: &super::replicate::Plan,
     opts: &Options,
     notes: Vec<String>,
 ) -> Result<Summary, ExportError> {
@@ -81,6 +82,11 @@ pub(super) fn write(
     put(
         "datapackage.json",
         (serde_json::to_string_pretty(&package).expect("json") + "\n").as_bytes(),
+    )?;
+    put("replicate.R", super::replicate::r_script(plan).as_bytes())?;
+    put(
+        "replicate.do",
+        super::replicate::stata_script(plan).as_bytes(),
     )?;
     let studies = honest::read(dir)?;
     if !studies.is_empty() {

@@ -17,6 +17,7 @@ pub mod dataset;
 mod files;
 pub mod honest;
 pub mod names;
+pub mod replicate;
 pub mod spss;
 pub mod stata;
 mod tables;
@@ -222,7 +223,47 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
         }
         datasets.push(d);
     }
-    files::write(&dir, &manifest, &datasets, opts, notes)
+    let run_config = manifest["config"]
+        .as_str()
+        .and_then(|t| Config::from_str(t, &config.path, &config.base).ok());
+    let calibration = calibration(&dir, &datasets)?;
+    let plan = replicate::Plan::new(&run_id, run_config.as_ref(), &datasets, &calibration);
+    files::write(&dir, &manifest, &datasets, &plan, opts, notes)
+}
+
+/// The QCA study's sets as the run calibrated them (`qca_calibration`),
+/// with their columns in the exported `qca_cases`; none when either is
+/// missing.
+fn calibration(
+    dir: &std::path::Path,
+    datasets: &[dataset::Dataset],
+) -> Result<Vec<replicate::Set>, ExportError> {
+    let Some(cases) = datasets.iter().find(|d| d.table == "qca_cases") else {
+        return Ok(Vec::new());
+    };
+    if !dir.join("tables/qca_calibration.parquet").is_file() {
+        return Ok(Vec::new());
+    }
+    let t = runs::table(dir, "qca_calibration")?;
+    let sets = runs::strs(&t, "set");
+    let (roles, methods) = (runs::strs(&t, "role"), runs::strs(&t, "method"));
+    let (e, c, i) = (
+        runs::floats(&t, "exclusion"),
+        runs::floats(&t, "crossover"),
+        runs::floats(&t, "inclusion"),
+    );
+    Ok((0..t.height())
+        .filter_map(|k| {
+            let v = cases.variables.iter().find(|v| v.column == sets[k])?;
+            Some(replicate::Set {
+                set: sets[k].clone(),
+                column: v.name.clone(),
+                method: methods[k].clone(),
+                anchors: [e[k], c[k], i[k]],
+                outcome: roles[k] == "outcome",
+            })
+        })
+        .collect())
 }
 
 /// Whether the warehouse is still the one the run was made from (its fact

@@ -1,0 +1,419 @@
+//! `replicate.R` and `replicate.do`: the run's analyses repeated in R (did,
+//! QCA) and Stata (csdid) from the exported files and the run's own
+//! settings (docs/export.md, "Replication scripts"). Every call takes only
+//! arguments its package documents; the tests parse the scripts and check
+//! each argument and each column they name against the exported files.
+//!
+//! What they give: R's did with `bstrap = FALSE` prints the run's estimates
+//! and analytic SEs exactly (tests/did_reference.rs holds govlens to R on
+//! mpdta); with the bootstrap, the point estimates and the analytic SEs are
+//! the run's, the bootstrap SEs and bands differ by their draws. csdid's
+//! `dripw`, `stdipw` and `reg` are R's `dr`, `ipw` and `reg`. QCA's
+//! calibrate with the run's anchors and `idm` (the run's log-odds k as R's
+//! inclusion degree, 1 / (1 + e^−k)), truthTable with its cuts, minimize
+//! for the three solutions.
+
+use crate::config::Config;
+use crate::methods::did::options::{BasePeriod, Control, DidOptions, Method, SeKind};
+use crate::methods::qca::spec::Qca;
+
+use super::dataset::Dataset;
+
+/// An adoption metric's column in the exported panel, and its label.
+pub struct Outcome {
+    pub metric: String,
+    pub column: String,
+    pub label: String,
+}
+
+/// A set of the QCA study: its column in `qca_cases`, the calibration the
+/// run applied (method and anchors from `qca_calibration`).
+pub struct Set {
+    pub set: String,
+    pub column: String,
+    pub method: String,
+    pub anchors: [Option<f64>; 3],
+    pub outcome: bool,
+}
+
+/// What the scripts repeat.
+pub struct Plan<'a> {
+    pub run_id: String,
+    pub did: Option<DidPlan<'a>>,
+    pub qca: Option<QcaPlan<'a>>,
+}
+
+pub struct DidPlan<'a> {
+    pub options: &'a DidOptions,
+    /// The run's seed (R's `set.seed`, csdid's `rseed`).
+    pub seed: u64,
+    pub outcomes: Vec<Outcome>,
+    /// The covariates' columns in the panel.
+    pub covariates: Vec<String>,
+    /// Whether the panel's `cluster` column names clusters (else by unit).
+    pub clustered: bool,
+}
+
+pub struct QcaPlan<'a> {
+    pub spec: &'a Qca,
+    pub sets: Vec<Set>,
+}
+
+impl<'a> Plan<'a> {
+    /// From the run's config and the exported datasets (a step whose table
+    /// was not exported is left out, and the script says so).
+    pub fn new(
+        run_id: &str,
+        config: Option<&'a Config>,
+        datasets: &[Dataset],
+        calibration: &[Set],
+    ) -> Plan<'a> {
+        let find = |t: &str| datasets.iter().find(|d| d.table == t);
+        let column = |d: &Dataset, c: &str| {
+            d.variables
+                .iter()
+                .find(|v| v.column == c)
+                .map(|v| (v.name.clone(), v.label.clone()))
+        };
+        let did = match (config, find("adoption_panel")) {
+            (Some(cfg), Some(panel)) => Some(DidPlan {
+                options: &cfg.compare.did,
+                seed: cfg.seed,
+                outcomes: cfg
+                    .compare
+                    .adoption_metrics
+                    .iter()
+                    .filter_map(|m| {
+                        column(panel, m).map(|(column, label)| Outcome {
+                            metric: m.clone(),
+                            column,
+                            label,
+                        })
+                    })
+                    .collect(),
+                covariates: cfg
+                    .compare
+                    .covariates
+                    .iter()
+                    .filter_map(|c| column(panel, c).map(|x| x.0))
+                    .collect(),
+                clustered: panel.variables.iter().any(|v| {
+                    v.column == "cluster"
+                        && matches!(&v.values, super::dataset::Values::Text(t) if t.iter().any(|x| x.as_deref().is_some_and(|s| !s.is_empty())))
+                }),
+            }),
+            _ => None,
+        };
+        let qca = match (config.and_then(|c| c.qca.as_ref()), find("qca_cases")) {
+            (Some(spec), Some(_)) if !calibration.is_empty() => Some(QcaPlan {
+                spec,
+                sets: calibration
+                    .iter()
+                    .map(|s| Set {
+                        set: s.set.clone(),
+                        column: s.column.clone(),
+                        method: s.method.clone(),
+                        anchors: s.anchors,
+                        outcome: s.outcome,
+                    })
+                    .collect(),
+            }),
+            _ => None,
+        };
+        Plan {
+            run_id: run_id.to_string(),
+            did,
+            qca,
+        }
+    }
+}
+
+/// A number as R and Stata read it.
+fn num(x: f64) -> String {
+    let s = format!("{x:?}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// A label in a comment: on one line.
+fn comment(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// The R script.
+pub fn r_script(plan: &Plan) -> String {
+    let mut s = format!(
+        "# Replication of govlens run {} (written by govlens export). Run it from the\n\
+         # export folder: Rscript replicate.R\n\
+         # install.packages(c(\"did\", \"QCA\"))\n\n",
+        plan.run_id
+    );
+    match &plan.did {
+        Some(d) => r_did(&mut s, d),
+        None => s.push_str("# The adoption effects: adoption_panel was not exported (or the run has no [compare] settings).\n\n"),
+    }
+    match &plan.qca {
+        Some(q) => r_qca(&mut s, q),
+        None => {
+            s.push_str("# fsQCA: the run has no [qca] study, or qca_cases was not exported.\n\n")
+        }
+    }
+    s.push_str(
+        "# The effectiveness index (docs/index.md) is computed as COINr computes it\n\
+                # (tests/index_reference.rs reproduces COINr's ASEM example); its scores and\n\
+                # rank intervals are index_scores.\n",
+    );
+    s
+}
+
+fn r_did(s: &mut String, d: &DidPlan) {
+    let xf = if d.covariates.is_empty() {
+        "NULL".to_string()
+    } else {
+        format!("~ {}", d.covariates.join(" + "))
+    };
+    let cluster = if d.clustered {
+        ", clustervars = \"cluster_id\""
+    } else {
+        ""
+    };
+    s.push_str("library(did)\n\n");
+    s.push_str("# The adoption panel: a row per unit and year; cohort = the year the unit's\n\
+                # model was adopted, 0 for a unit of no model (did's gname convention).\n\
+                panel <- read.csv(\"adoption_panel.csv\", colClasses = c(region_code = \"character\", cluster = \"character\"))\n\
+                panel$id <- as.numeric(factor(panel$region_code))      # did wants a numeric id\n");
+    if d.clustered {
+        s.push_str(
+            "panel$cluster_id <- as.numeric(factor(panel$cluster))  # where adoption is assigned\n",
+        );
+    }
+    if d.options.se == SeKind::Bootstrap {
+        s.push_str(&format!(
+            "set.seed({})  # the bootstrap's draws differ from govlens's: its SEs and bands will too\n",
+            d.seed % 2_147_483_647
+        ));
+    }
+    s.push('\n');
+    for o in &d.outcomes {
+        let y = &o.column;
+        let keep = std::iter::once(y.as_str())
+            .chain(d.covariates.iter().map(String::as_str))
+            .map(|c| format!("!is.na({c})"))
+            .collect::<Vec<_>>()
+            .join(" & ");
+        s.push_str(&format!(
+            "# {y}: {} (the run's adoption_effects, event_study and adoption_by_model)\n\
+             d <- subset(panel, {keep})\n\
+             att_{y} <- att_gt(yname = \"{y}\", tname = \"year\", idname = \"id\", gname = \"cohort\", xformla = {xf},\n  data = d, {}{cluster})\n\
+             print(summary(aggte(att_{y}, type = \"simple\")))\n\
+             print(summary(aggte(att_{y}, type = \"dynamic\")))\n\
+             for (m in 1:4) {{  # each model's adopters against the units of no model (code 0)\n\
+             \x20 dm <- subset(d, governance_model %in% c(0, m))\n\
+             \x20 if (any(dm$cohort > 0)) print(summary(aggte(att_gt(yname = \"{y}\", tname = \"year\", idname = \"id\",\n\
+             \x20   gname = \"cohort\", xformla = {xf}, data = dm, {}{cluster}), type = \"simple\")))\n\
+             }}\n\n",
+            comment(&o.label),
+            d.options.r_arguments(),
+            d.options.r_arguments(),
+        ));
+    }
+}
+
+fn r_qca(s: &mut String, q: &QcaPlan) {
+    let idm = 1.0 / (1.0 + (-q.spec.log_odds).exp());
+    s.push_str(
+        "library(QCA)\n\n# fsQCA: the raw case table, calibrated with the run's anchors.\n\
+                cases <- read.csv(\"qca_cases.csv\", colClasses = c(case = \"character\"))\n\
+                sets <- data.frame(row.names = cases$case,\n",
+    );
+    let lines: Vec<String> = q
+        .sets
+        .iter()
+        .map(|set| {
+            let c = &set.column;
+            let call = match (set.method.as_str(), set.anchors) {
+                ("anchors" | "quantiles", [Some(e), Some(x), Some(i)]) => format!(
+                    "calibrate(cases${c}, type = \"fuzzy\", thresholds = \"e={}, c={}, i={}\", idm = {})",
+                    num(e),
+                    num(x),
+                    num(i),
+                    num((idm * 1e10).round() / 1e10)
+                ),
+                ("threshold", [_, Some(t), _]) => format!(
+                    "calibrate(cases${c}, type = \"crisp\", thresholds = {})",
+                    num(t)
+                ),
+                _ => format!("cases${c}"),
+            };
+            format!("  {c} = {call}")
+        })
+        .collect();
+    s.push_str(&lines.join(",\n"));
+    s.push_str(")\n");
+    let outcome = q
+        .sets
+        .iter()
+        .find(|s| s.outcome)
+        .map(|s| s.column.clone())
+        .unwrap_or_default();
+    let conditions: Vec<String> = q
+        .sets
+        .iter()
+        .filter(|s| !s.outcome)
+        .map(|s| format!("\"{}\"", s.column))
+        .collect();
+    s.push_str(&format!(
+        "tt <- truthTable(sets, outcome = \"{outcome}\", conditions = c({}),\n  incl.cut = {}, n.cut = {}, pri.cut = {}, complete = TRUE, show.cases = TRUE)\n\
+         print(tt)\n\
+         print(minimize(tt, details = TRUE))                  # the complex solution\n\
+         print(minimize(tt, include = \"?\", details = TRUE))   # the parsimonious solution\n",
+        conditions.join(", "),
+        num(q.spec.incl_cut),
+        q.spec.n_cut,
+        num(q.spec.pri_cut),
+    ));
+    let dir: Vec<String> = q
+        .sets
+        .iter()
+        .filter_map(|s| {
+            q.spec.expect.get(&s.set).map(|v| match v {
+                0 => format!("~{}", s.column),
+                _ => s.column.clone(),
+            })
+        })
+        .collect();
+    if !dir.is_empty() {
+        s.push_str(&format!(
+            "print(minimize(tt, include = \"?\", dir.exp = \"{}\", details = TRUE))   # the intermediate solution\n",
+            dir.join(", ")
+        ));
+    }
+    s.push('\n');
+}
+
+/// The Stata do-file.
+pub fn stata_script(plan: &Plan) -> String {
+    let mut s = format!(
+        "* Replication of govlens run {} (written by govlens export). Run it from the\n\
+         * export folder: do replicate.do\n\
+         * ssc install csdid, replace\n\
+         * ssc install drdid, replace\n\
+         version 14\n\n",
+        plan.run_id
+    );
+    match &plan.did {
+        Some(d) => stata_did(&mut s, d),
+        None => s.push_str("* The adoption effects: adoption_panel was not exported.\n\n"),
+    }
+    s.push_str(
+        "* fsQCA and the effectiveness index have no Stata command that computes them as\n\
+                * R's QCA and COINr do: see replicate.R.\n",
+    );
+    s
+}
+
+fn stata_did(s: &mut String, d: &DidPlan) {
+    let o = d.options;
+    let seed = d.seed % 2_147_483_647;
+    let mut opts = String::from("ivar(id) time(year) gvar(cohort)");
+    opts.push_str(match o.method {
+        Method::Dr => " method(dripw)",
+        Method::Ipw => " method(stdipw)",
+        Method::Reg => " method(reg)",
+    });
+    if o.control == Control::NotYet {
+        opts.push_str(" notyet");
+    }
+    if o.base_period == BasePeriod::Universal {
+        opts.push_str(" long2");
+    }
+    if d.clustered {
+        opts.push_str(" cluster(cluster_id)");
+    }
+    if o.se == SeKind::Bootstrap {
+        opts.push_str(&format!(" wboot reps({}) rseed({seed})", o.draws));
+    }
+    let level = ((1.0 - o.alpha) * 100.0 * 100.0).round() / 100.0;
+    if (level - 95.0).abs() > 1e-9 {
+        opts.push_str(&format!(" level({})", num(level)));
+    }
+    s.push_str(
+        "use adoption_panel, clear\n\
+                egen long id = group(region_code)\n",
+    );
+    if d.clustered {
+        s.push_str("egen long cluster_id = group(cluster)\n");
+    }
+    if o.anticipation != 0 {
+        s.push_str(&format!(
+            "* The run allowed {} year(s) of anticipation; csdid has no such option: R's did repeats it.\n",
+            o.anticipation
+        ));
+    }
+    s.push('\n');
+    for out in &d.outcomes {
+        let y = &out.column;
+        let keep = std::iter::once(y.as_str())
+            .chain(d.covariates.iter().map(String::as_str))
+            .map(|c| format!("!missing({c})"))
+            .collect::<Vec<_>>()
+            .join(" & ");
+        let covs = if d.covariates.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", d.covariates.join(" "))
+        };
+        s.push_str(&format!(
+            "* {y}: {}\npreserve\nkeep if {keep}\n",
+            comment(&out.label)
+        ));
+        if !o.unbalanced {
+            s.push_str("bysort id: egen _years = count(year)\nsummarize _years, meanonly\nkeep if _years == r(max)   // the balanced panel, as R's did and govlens\n");
+        }
+        s.push_str(&format!(
+            "csdid {y}{covs}, {opts}\nestat simple\nestat event\nrestore\n\n"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csdid_takes_the_method_control_base_and_clusters_of_the_run() {
+        let options = DidOptions {
+            method: Method::Ipw,
+            control: Control::NotYet,
+            base_period: BasePeriod::Universal,
+            se: SeKind::Bootstrap,
+            draws: 499,
+            ..DidOptions::default()
+        };
+        let plan = Plan {
+            run_id: "r".into(),
+            did: Some(DidPlan {
+                options: &options,
+                seed: 7,
+                outcomes: vec![Outcome {
+                    metric: "share_young:cadre".into(),
+                    column: "share_young_cadre".into(),
+                    label: "干部青年占比".into(),
+                }],
+                covariates: vec!["log_population".into()],
+                clustered: true,
+            }),
+            qca: None,
+        };
+        let st = stata_script(&plan);
+        assert!(st.contains("csdid share_young_cadre log_population, ivar(id) time(year) gvar(cohort) method(stdipw) notyet long2 cluster(cluster_id) wboot reps(499) rseed(7)"), "{st}");
+        let r = r_script(&plan);
+        assert!(r.contains("xformla = ~ log_population"), "{r}");
+        assert!(r.contains("control_group = \"notyettreated\""), "{r}");
+        assert!(r.contains("est_method = \"ipw\""), "{r}");
+        assert!(r.contains("clustervars = \"cluster_id\""), "{r}");
+        assert!(
+            r.contains("subset(panel, !is.na(share_young_cadre) & !is.na(log_population))"),
+            "{r}"
+        );
+    }
+}
