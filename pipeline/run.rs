@@ -50,6 +50,8 @@ pub enum RunError {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Runs(#[from] crate::runs::RunsError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
 }
 
 /// Takes `<warehouse>.lock` ([`crate::lock`]), waiting up to `timeout`;
@@ -216,6 +218,41 @@ pub fn finish(
     if config.collection.is_some() {
         let written = render::returns::write(&config.warehouse, &run_dir, config)?;
         s.notes.push(render::returns::said(&written));
+    }
+    // `[output] export`: the run for Stata, SPSS and R, unless exported
+    // already with the same formats and language.
+    let formats = config.copies.export_formats();
+    if !formats.is_empty() {
+        let eopts = crate::export::Options {
+            run: Some(run_id.clone()),
+            formats: formats
+                .iter()
+                .filter_map(|f| crate::export::Format::from_name(f))
+                .collect(),
+            tables: None,
+            lang,
+        };
+        if crate::export::is_exported(&run_dir, &crate::export::key(&run_id, &eopts)) && !opts.force
+        {
+            s.stages.push((
+                "export".into(),
+                "skipped".into(),
+                "export up to date".into(),
+            ));
+        } else {
+            let e = crate::export::run(config, &eopts)?;
+            s.stages.push((
+                "export".into(),
+                "ran".into(),
+                format!(
+                    "{} tables ({}) in export/",
+                    e.tables.len(),
+                    formats.join(", ")
+                ),
+            ));
+            s.notes
+                .extend(e.notes.iter().map(|n| format!("export: {n}")));
+        }
     }
     // Only now is the run complete: `latest` moves to it.
     crate::warehouse::write_latest(&config.output, &run_id)?;

@@ -692,3 +692,69 @@ fn replication_scripts_call_only_documented_arguments_on_the_exported_files() {
         );
     }
 }
+
+#[test]
+fn a_run_with_output_export_exports_once_and_skips_when_up_to_date() {
+    let wd = Workdir::new();
+    let cfg = common::sample_config(
+        &wd,
+        "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n\n[output]\nexport = [\"dta\", \"sav\"]\n",
+    );
+    let c = cfg.to_str().unwrap();
+    let first = wd.ok(&["run", "--config", c]);
+    assert!(
+        first.contains("export   ran") || first.contains("export ran"),
+        "{first}"
+    );
+    let export = run_dir(&wd).join("export");
+    assert!(export.join("units.dta").is_file() && export.join("units.sav").is_file());
+    assert!(
+        export.join("units.csv").is_file(),
+        "CSV always: the data package describes it"
+    );
+    assert!(
+        !export.join("units.parquet").exists(),
+        "parquet was not asked for"
+    );
+    assert!(
+        export.join("replicate.R").is_file() && export.join("honestdid/honestdid.json").is_file()
+    );
+    let second = wd.ok(&["run", "--config", c]);
+    assert!(second.contains("export up to date"), "{second}");
+
+    let bad = wd.write(
+        "bad.toml",
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("export = [\"dta\", \"sav\"]", "export = [\"dta\", \"xls\"]"),
+    );
+    let e = wd.fails(&["run", "--config", bad.to_str().unwrap()]);
+    assert!(
+        e.contains("output.export") && e.contains("'xls' is not a format"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_run_whose_tables_are_suppressed_exports_no_warehouse_rows() {
+    let wd = Workdir::new();
+    let cfg = common::sample_config(
+        &wd,
+        "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n\n[privacy]\ntables = \"suppressed\"\n",
+    );
+    let c = cfg.to_str().unwrap();
+    wd.ok(&["ingest", "--config", c]);
+    wd.ok(&["compare", "--config", c]);
+    let out = wd.ok(&["export", "--config", c, "--format", "csv"]);
+    for t in ["member_ages", "disputes", "service_usage"] {
+        assert!(
+            out.contains(&format!(
+                "{t} not exported: the run's [privacy] tables = \"suppressed\""
+            )),
+            "{out}"
+        );
+    }
+    assert!(run_dir(&wd).join("export/unit_metrics.csv").is_file());
+    let e = wd.fails(&["export", "--config", c, "--tables", "member_ages"]);
+    assert!(e.contains("suppressed"), "{e}");
+}

@@ -410,10 +410,17 @@ pub fn run_id(config: &Config, wm: &Manifest, period: Option<&str>) -> String {
     );
     h.update(
         config
-            .section_key(&[
-                "run", "metrics", "compare", "index", "privacy", "qca", "output",
-            ])
+            .section_key(&["run", "metrics", "compare", "index", "privacy", "qca"])
             .as_bytes(),
+    );
+    // `[output]` as compare reads it: its CSV copies, not `export` (which
+    // only `run` reads, after compare).
+    h.update(
+        format!(
+            "\n[output]\ncsv = {:?}\ncsv_max_rows = {}\n",
+            config.copies.csv, config.copies.csv_max_rows
+        )
+        .as_bytes(),
     );
     h.update(period.unwrap_or("").as_bytes());
     h.finalize().to_hex()[..16].to_string()

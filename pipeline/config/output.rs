@@ -1,4 +1,6 @@
-//! `[output]`: which copies of the run's tables are written. Every table is
+//! `[output]`: which copies of the run's tables are written, and whether
+//! `govlens run` exports the run for Stata, SPSS and R (`export`, the
+//! formats of `govlens export`; docs/export.md). Every table is
 //! Parquet; the CSV copy (spreadsheet-safe, for Excel and WPS) is what
 //! people open by hand, and nationally unit_metrics' copy alone was 6.5 GB
 //! that nobody opens — so by default (`auto`) a table gets its CSV copy
@@ -18,11 +20,17 @@ pub enum CsvCopies {
     None,
 }
 
+/// The formats `[output] export` may name, in the order they are written.
+pub const EXPORT_FORMATS: [&str; 4] = ["dta", "sav", "parquet", "csv"];
+
 /// The checked section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Output {
     pub csv: CsvCopies,
     pub csv_max_rows: usize,
+    /// `export`: which of [`EXPORT_FORMATS`] `govlens run` exports the run
+    /// in (none: no export).
+    pub export: [bool; 4],
 }
 
 impl Default for Output {
@@ -30,11 +38,22 @@ impl Default for Output {
         Output {
             csv: CsvCopies::Auto,
             csv_max_rows: 1_000_000,
+            export: [false; 4],
         }
     }
 }
 
 impl Output {
+    /// The formats `govlens run` exports in (empty: no export).
+    pub fn export_formats(&self) -> Vec<&'static str> {
+        EXPORT_FORMATS
+            .iter()
+            .zip(self.export)
+            .filter(|(_, on)| *on)
+            .map(|(f, _)| *f)
+            .collect()
+    }
+
     /// Whether a table of `rows` rows gets its CSV copy.
     pub fn csv_for(&self, rows: usize) -> bool {
         match self.csv {
@@ -50,6 +69,7 @@ impl Output {
 pub(super) struct RawOutput {
     csv: Option<String>,
     csv_max_rows: Option<usize>,
+    export: Option<Vec<String>>,
 }
 
 impl RawOutput {
@@ -73,6 +93,22 @@ impl RawOutput {
                 "must be above 0 (csv = \"none\" writes no CSV copy)".into(),
             ));
         }
-        Ok(Output { csv, csv_max_rows })
+        let mut export = [false; 4];
+        for f in self.export.unwrap_or_default() {
+            match EXPORT_FORMATS.iter().position(|x| *x == f) {
+                Some(i) => export[i] = true,
+                None => {
+                    return Err((
+                        "output.export".into(),
+                        format!("'{f}' is not a format: dta, sav, parquet or csv"),
+                    ))
+                }
+            }
+        }
+        Ok(Output {
+            csv,
+            csv_max_rows,
+            export,
+        })
     }
 }

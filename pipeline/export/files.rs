@@ -122,6 +122,7 @@ pub(super) fn write(
         })
         .collect();
     let own = serde_json::json!({
+        "key": super::key(run_id, opts),
         "run_id": run_id,
         "simulated": manifest["simulated"],
         "lang": match opts.lang { Lang::Zh => "zh", Lang::En => "en" },
@@ -285,12 +286,14 @@ fn codebook_md(datasets: &[Dataset], manifest: &serde_json::Value, lang: Lang) -
         if manifest["simulated"].as_bool() == Some(true) {
             s.push_str("> 本数据为模拟数据，数字不代表任何真实地区。\n\n");
         }
+        s.push_str("**分析用数据，不得对外转发**：人数、年龄占比等可据以推算出区县报告中因少于 5 人而隐去的单元格。需要转发的，请用区县报告。\n\n");
         s.push_str("每张表有 `.dta`（Stata 14 及以上，UTF-8）、`.sav`（SPSS）、`.parquet` 与 `.csv` 四种格式，变量名、取值与编码相同。变量名由原列名按同一规则转换（docs/export.md「变量名」），下表给出两者。缺失值：Stata 为 `.`，SPSS 为系统缺失，CSV 为空。编码变量（治理模式等）存整数编码，取值标签见表末。\n\n");
     } else {
         s.push_str(&format!("# Codebook: govlens run {run_id}\n\n"));
         if manifest["simulated"].as_bool() == Some(true) {
             s.push_str("> Simulated data: its numbers describe no real place.\n\n");
         }
+        s.push_str("**Analysts' data, not for forwarding**: its headcounts and age shares let the cells the district report withholds (below 5 persons) be worked out. Forward the district report instead.\n\n");
         s.push_str("Each table is in `.dta` (Stata 14 and later, UTF-8), `.sav` (SPSS), `.parquet` and `.csv`, with the same names, values and codes. Variable names come from the column names by one rule (docs/export.md, \"Names\"); both are listed. Missing values: `.` in Stata, system-missing in SPSS, empty in CSV. Coded variables (the model and others) hold whole-number codes; their value labels close this codebook.\n\n");
     }
     for d in datasets {
@@ -410,6 +413,7 @@ fn codebook_xlsx(
             if manifest["simulated"].as_bool() == Some(true) { "本数据为模拟数据，数字不代表任何真实地区。".into() } else { String::new() },
             "每张表有 .dta（Stata 14+）、.sav（SPSS）、.parquet 与 .csv 四种格式，变量名、取值与编码相同。".into(),
             "缺失值：Stata 为 .，SPSS 为系统缺失，CSV 为空。编码变量存整数，取值标签见「取值标签」表。".into(),
+            "分析用数据，不得对外转发：人数、年龄占比等可据以推算出区县报告中因少于 5 人而隐去的单元格。".into(),
             "变量名由原列名按同一规则转换（docs/export.md）；「变量」表列出两者。".into(),
         ]
     } else {
@@ -418,6 +422,7 @@ fn codebook_xlsx(
             if manifest["simulated"].as_bool() == Some(true) { "Simulated data: its numbers describe no real place.".into() } else { String::new() },
             "Each table is in .dta (Stata 14+), .sav (SPSS), .parquet and .csv with the same names, values and codes.".into(),
             "Missing: . in Stata, system-missing in SPSS, empty in CSV. Coded variables hold whole numbers; see the value labels sheet.".into(),
+            "Analysts' data, not for forwarding: its headcounts and age shares let the withheld small cells of the district report be worked out.".into(),
             "Variable names come from column names by one rule (docs/export.md); the variables sheet lists both.".into(),
         ]
     };

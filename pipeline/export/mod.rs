@@ -189,7 +189,17 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
         .filter(|t| asked.as_ref().is_none_or(|a| a.iter().any(|x| x == t)))
         .collect();
     let mut notes = Vec::new();
-    let facts_ok = facts_available(config, &manifest);
+    let run_config = manifest["config"]
+        .as_str()
+        .and_then(|t| Config::from_str(t, &config.path, &config.base).ok());
+    let suppressed = run_config
+        .as_ref()
+        .is_some_and(|c| c.privacy.tables == crate::config::TablesPrivacy::Suppressed);
+    let facts_ok = if suppressed {
+        Err("the run's [privacy] tables = \"suppressed\": the warehouse's rows, small cells and all, are not exported".to_string())
+    } else {
+        facts_available(config, &manifest)
+    };
     let mut datasets = Vec::new();
     for name in wanted {
         let why_not = if FACTS.contains(&name) {
@@ -223,9 +233,6 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
         }
         datasets.push(d);
     }
-    let run_config = manifest["config"]
-        .as_str()
-        .and_then(|t| Config::from_str(t, &config.path, &config.base).ok());
     let calibration = calibration(&dir, &datasets)?;
     let plan = replicate::Plan::new(&run_id, run_config.as_ref(), &datasets, &calibration);
     files::write(&dir, &manifest, &datasets, &plan, opts, notes)
@@ -264,6 +271,37 @@ fn calibration(
             })
         })
         .collect())
+}
+
+/// What an export is made from: the program, the run, the formats, the
+/// tables and the language (`govlens run` skips an export whose key is
+/// unchanged).
+pub fn key(run_id: &str, opts: &Options) -> String {
+    format!(
+        "govlens {} export {run_id} formats={} tables={} lang={}",
+        env!("CARGO_PKG_VERSION"),
+        opts.formats
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(","),
+        opts.tables
+            .as_ref()
+            .map(|t| t.join(","))
+            .unwrap_or_else(|| "all".into()),
+        match opts.lang {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    )
+}
+
+/// Whether `<run_dir>/export/` was made with `key`.
+pub fn is_exported(run_dir: &std::path::Path, key: &str) -> bool {
+    std::fs::read_to_string(run_dir.join("export/manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|m| m["key"] == key)
 }
 
 /// Whether the warehouse is still the one the run was made from (its fact
