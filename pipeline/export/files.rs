@@ -28,6 +28,7 @@ pub(super) fn write(
     manifest: &serde_json::Value,
     datasets: &[Dataset],
     plan: &super::replicate::Plan,
+    (journal, date): (&super::journal::Tables, &str),
     opts: &Options,
     notes: Vec<String>,
 ) -> Result<Summary, ExportError> {
@@ -83,6 +84,12 @@ pub(super) fn write(
         "datapackage.json",
         (serde_json::to_string_pretty(&package).expect("json") + "\n").as_bytes(),
     )?;
+    put(
+        "tables.docx",
+        &super::journal::docx::write(journal, date)
+            .map_err(|e| werr(&out.join("tables.docx"))(e.to_string()))?,
+    )?;
+    put("tables.tex", super::journal::tex::write(journal).as_bytes())?;
     put("replicate.R", super::replicate::r_script(plan).as_bytes())?;
     put(
         "replicate.do",

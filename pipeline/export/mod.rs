@@ -16,6 +16,7 @@ pub mod columns;
 pub mod dataset;
 mod files;
 pub mod honest;
+pub mod journal;
 pub mod names;
 pub mod replicate;
 pub mod spss;
@@ -235,7 +236,22 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
     }
     let calibration = calibration(&dir, &datasets)?;
     let plan = replicate::Plan::new(&run_id, run_config.as_ref(), &datasets, &calibration);
-    files::write(&dir, &manifest, &datasets, &plan, opts, notes)
+    let journal = journal::build(
+        &dir,
+        opts.lang,
+        &run_id,
+        manifest["simulated"].as_bool() == Some(true),
+    )?;
+    let date = crate::render::document::report_date(config.report.date.as_deref());
+    files::write(
+        &dir,
+        &manifest,
+        &datasets,
+        &plan,
+        (&journal, &date),
+        opts,
+        notes,
+    )
 }
 
 /// The QCA study's sets as the run calibrated them (`qca_calibration`),

@@ -44,14 +44,14 @@ pub fn family() -> String {
         .clone()
 }
 
-fn fonts(_head: bool) -> RunFonts {
+pub(crate) fn fonts(_head: bool) -> RunFonts {
     let f = family();
     RunFonts::new().east_asia(&f).ascii(&f).hi_ansi(&f).cs(&f)
 }
 
 /// Text fit for XML: control characters (which no XML may hold) become
 /// spaces. Markup needs nothing: docx-rs writes text as XML text.
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
         .collect()
@@ -187,27 +187,7 @@ fn table(doc: &Document, n: usize, t: &Table) -> (Paragraph, WTable, Option<Para
 
 /// The .docx bytes; `charts` holds the figures' PNGs.
 pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
-    let zh = doc.lang == Lang::Zh;
-    let mut d = styles(Docx::new())
-        .page_size(11906, 16838)
-        .page_margin(PageMargin {
-            top: 1418,
-            left: 1418,
-            bottom: 1418,
-            right: 1418,
-            header: 851,
-            footer: 992,
-            gutter: 0,
-        })
-        .default_fonts(fonts(false))
-        .default_size(if zh { 21 } else { 22 })
-        .footer(
-            Footer::new().add_paragraph(
-                Paragraph::new()
-                    .align(AlignmentType::Center)
-                    .add_page_num(PageNum::new()),
-            ),
-        )
+    let mut d = page(doc.lang)
         .add_paragraph(
             Paragraph::new()
                 .style("Title")
@@ -364,6 +344,38 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
     d = kv(label(doc.lang, "definitions"), &doc.definitions, d);
     d = kv(label(doc.lang, "provenance"), &doc.provenance, d);
 
+    package(d, doc, "")
+}
+
+/// An empty A4 document with the report's styles, margins, font and page
+/// numbers: every Word file govlens writes starts here.
+pub(crate) fn page(lang: Lang) -> Docx {
+    styles(Docx::new())
+        .page_size(11906, 16838)
+        .page_margin(PageMargin {
+            top: 1418,
+            left: 1418,
+            bottom: 1418,
+            right: 1418,
+            header: 851,
+            footer: 992,
+            gutter: 0,
+        })
+        .default_fonts(fonts(false))
+        .default_size(if lang == Lang::Zh { 21 } else { 22 })
+        .footer(
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_page_num(PageNum::new()),
+            ),
+        )
+}
+
+/// The file's bytes: `d` built, its header rows repeating, Normal the
+/// default style, the font cut to the characters of `doc` and `text`
+/// embedded, the core properties of `doc` (title, issuer, date, language).
+pub(crate) fn package(d: Docx, doc: &Document, text: &str) -> Result<Vec<u8>, DocxError> {
     let mut xml = d.build();
     let marked = String::from_utf8_lossy(&xml.document).to_string();
     xml.document = repeat_header_rows(&marked).into_bytes();
@@ -380,7 +392,7 @@ pub fn write(doc: &Document, charts: &Path) -> Result<Vec<u8>, DocxError> {
     // Every character the file can show: its text, the writers' own words
     // (headings, 图/表 captions, notes) and printable ASCII.
     let text = format!(
-        "{}{}{}{}",
+        "{}{text}{}{}{}",
         doc.all_text(),
         super::labels::all_text(),
         "图表仅列出前行，共；完整格见的“”工作。",

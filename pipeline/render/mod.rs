@@ -79,7 +79,7 @@ pub mod maps;
 mod models_content;
 pub mod notebook;
 pub mod qca_charts;
-mod qca_content;
+pub(crate) mod qca_content;
 pub mod returns;
 pub mod treatment_chart;
 pub mod xlsx;
