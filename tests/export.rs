@@ -996,3 +996,42 @@ fn tables_tex_is_well_formed_latex_and_compiles_where_xelatex_is() {
     }
     assert!(dir.join("tables.pdf").is_file());
 }
+
+#[test]
+fn hostile_region_names_are_data_in_stata_and_text_in_the_csv_and_codebook() {
+    let wd = Workdir::new();
+    let cfg = common::hostile_sample(&wd);
+    let c = cfg.to_str().unwrap();
+    wd.ok(&["ingest", "--config", c]);
+    wd.ok(&["compare", "--config", c]);
+    wd.ok(&["export", "--config", c, "--tables", "units,unit_metrics"]);
+    let export = wd.path(&format!("out/{}/export", wd.latest()));
+    let formula = "=HYPERLINK(\"http://x.example\",\"点我\")";
+    let csv = std::fs::read_to_string(export.join("units.csv")).unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x.example\"\",\"\"点我\"\")\""),
+        "{}",
+        &csv[..300]
+    );
+    assert!(csv.contains("'@平谷区<i>"));
+    let md = std::fs::read_to_string(export.join("codebook.md")).unwrap();
+    assert!(!md.contains("<b>") && !md.contains("<i>"));
+    if !readers() {
+        return;
+    }
+    let seen = read_export(&export);
+    let names = Command::new("python3")
+        .args(["-c", "import pyreadstat,sys,json\nd,_=pyreadstat.read_dta(sys.argv[1])\ns,_=pyreadstat.read_sav(sys.argv[2])\nprint(json.dumps([list(d.region_name),list(s.region_name)],ensure_ascii=False))",
+            export.join("units.dta").to_str().unwrap(), export.join("units.sav").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let names: Vec<Vec<String>> = serde_json::from_slice(&names.stdout).unwrap();
+    for n in &names {
+        assert!(n.iter().any(|x| x == formula), "the name as it was given");
+        assert!(n.iter().any(|x| x == "<b>粗体</b> \"引号\" & 'x'"));
+    }
+    assert_eq!(
+        seen["units"]["agree"]["region_name"], false,
+        "the CSV's guard differs from the raw value, on purpose"
+    );
+}

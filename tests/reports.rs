@@ -484,33 +484,10 @@ fn the_findings_claim_only_what_their_tables_support() {
     }
 }
 
-/// Region names that are markup, quotes, a newline-free formula and text
-/// with a leading sign, in the sample's region tree.
-fn hostile_sample(wd: &Workdir) -> PathBuf {
-    let repo = common::repo().join("datasets/sample");
-    for f in ["member_ages.csv", "disputes.csv", "service_usage.csv"] {
-        std::fs::copy(repo.join(f), wd.path(f)).unwrap();
-    }
-    let regions = std::fs::read_to_string(repo.join("regions.csv"))
-        .unwrap()
-        .replace(
-            "110117001001,金谷东园社区居委会,",
-            "110117001001,\"=HYPERLINK(\"\"http://x.example\"\",\"\"点我\"\")\",",
-        )
-        .replace(
-            "110117003002,胜利社区居委会,",
-            "110117003002,\"<b>粗体</b> \"\"引号\"\" & 'x'\",",
-        )
-        .replace("110117,平谷区,", "110117,@平谷区<i>,");
-    wd.write("regions.csv", regions);
-    let cfg = "[run]\nwarehouse = \"warehouse\"\noutput = \"out\"\nseed = 7\n\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n\n[render]\ntop_n = 150\n\n[sources.regions]\npath = \"regions.csv\"\n[sources.member_ages]\npath = \"member_ages.csv\"\n[sources.disputes]\npath = \"disputes.csv\"\n[sources.service_usage]\npath = \"service_usage.csv\"\n";
-    wd.write("hostile.toml", cfg)
-}
-
 #[test]
 fn region_names_with_markup_quotes_and_formula_prefixes_stay_text_in_every_format() {
     let wd = Workdir::new();
-    let cfg = hostile_sample(&wd);
+    let cfg = common::hostile_sample(&wd);
     let cfg = cfg.to_str().unwrap();
     wd.ok(&["run", "--config", cfg]);
     district_report(&wd, cfg);

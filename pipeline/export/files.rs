@@ -276,9 +276,24 @@ fn range(xs: impl Iterator<Item = f64>) -> String {
     format!("{} – {}", f(lo), f(hi))
 }
 
-/// A table cell of the Markdown codebook: `|` escaped, no line break.
+/// A table cell of the Markdown codebook: text, never markup — `|`, `<`,
+/// `>`, `&`, `*`, `_`, `` ` `` and `[` escaped, no line break.
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '*' | '_' | '`' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The codebook as Markdown.
@@ -327,7 +342,7 @@ fn codebook_md(datasets: &[Dataset], manifest: &serde_json::Value, lang: Lang) -
                 (&desc.unit_en, &desc.definition_en)
             };
             s.push_str(&format!(
-                "| `{}` | `{}` | {} | {} | {} | {} | {} | {} | {:.1}% |\n",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {:.1}% |\n",
                 v.name,
                 md(&v.column),
                 md(&desc.label_zh),
@@ -697,5 +712,18 @@ mod tests {
         );
         assert_eq!(number(Some(2.0)), "2");
         assert_eq!(number(Some(1e-7)), "1e-7");
+    }
+}
+
+#[cfg(test)]
+mod md_tests {
+    use super::md;
+
+    #[test]
+    fn a_name_in_the_codebook_is_text_not_markup() {
+        assert_eq!(
+            md("<img src=x onerror=alert(1)>|a*b_[c](d)\nx"),
+            "&lt;img src=x onerror=alert(1)&gt;\\|a\\*b\\_\\[c\\](d) x"
+        );
     }
 }
