@@ -602,6 +602,77 @@ fn replication_scripts_call_only_documented_arguments_on_the_exported_files() {
                 "fileEncoding",
             ],
         ),
+        (
+            "new_coin",
+            &[
+                "iData",
+                "iMeta",
+                "exclude",
+                "split_to",
+                "level_names",
+                "retain_all_units",
+                "quietly",
+            ],
+        ),
+        (
+            "Impute",
+            &[
+                "x",
+                "dset",
+                "f_i",
+                "f_i_para",
+                "impute_by",
+                "group_level",
+                "use_group",
+                "normalise_first",
+                "out2",
+                "write_to",
+                "disable",
+            ],
+        ),
+        (
+            "qTreat",
+            &["x", "dset", "winmax", "skew_thresh", "kurt_thresh", "f2"],
+        ),
+        (
+            "Normalise",
+            &[
+                "x",
+                "dset",
+                "global_specs",
+                "indiv_specs",
+                "directions",
+                "global",
+                "write_to",
+            ],
+        ),
+        (
+            "Aggregate",
+            &[
+                "x",
+                "dset",
+                "f_ag",
+                "w",
+                "f_ag_para",
+                "dat_thresh",
+                "by_df",
+                "write_to",
+            ],
+        ),
+        (
+            "get_results",
+            &[
+                "coin",
+                "dset",
+                "tab_type",
+                "also_get",
+                "use",
+                "order_by",
+                "nround",
+                "use_group",
+                "dset_ranks",
+            ],
+        ),
     ];
     let mut calls = 0;
     for (f, args) in documented {
@@ -625,7 +696,21 @@ fn replication_scripts_call_only_documented_arguments_on_the_exported_files() {
     // The files the scripts read are exported, and the columns they name are theirs.
     let panel = header(&export.join("adoption_panel.csv"));
     let cases = header(&export.join("qca_cases.csv"));
-    for f in ["adoption_panel.csv", "qca_cases.csv"] {
+    // COINr's iData takes the exported wide metrics' columns.
+    let wide = header(&export.join("unit_metrics.csv"));
+    let idata = r.split("d[c(").nth(1).unwrap().split(")])").next().unwrap();
+    for c in idata.split(", ") {
+        assert!(
+            wide.contains(&c.trim_matches('"').to_string()),
+            "iData column {c}"
+        );
+    }
+    for f in [
+        "adoption_panel.csv",
+        "qca_cases.csv",
+        "unit_metrics.csv",
+        "units.csv",
+    ] {
         assert!(r.contains(&format!("read.csv(\"{f}\"")), "{f}");
     }
     for (prefix, cols) in [("panel$", &panel), ("cases$", &cases)] {

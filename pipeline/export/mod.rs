@@ -235,7 +235,14 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
         datasets.push(d);
     }
     let calibration = calibration(&dir, &datasets)?;
-    let plan = replicate::Plan::new(&run_id, run_config.as_ref(), &datasets, &calibration);
+    let period = runs::latest_period(&dir)?;
+    let plan = replicate::Plan::new(
+        &run_id,
+        run_config.as_ref(),
+        &datasets,
+        &calibration,
+        &period,
+    );
     let journal = journal::build(
         &dir,
         opts.lang,

@@ -41,6 +41,15 @@ pub struct Plan<'a> {
     pub run_id: String,
     pub did: Option<DidPlan<'a>>,
     pub qca: Option<QcaPlan<'a>>,
+    pub index: Option<IndexPlan<'a>>,
+}
+
+/// The index of the run's latest period, as COINr's steps.
+pub struct IndexPlan<'a> {
+    pub spec: &'a crate::config::Index,
+    pub period: String,
+    /// (column in the wide unit_metrics, pillar, direction, weight).
+    pub indicators: Vec<(String, String, f64, f64)>,
 }
 
 pub struct DidPlan<'a> {
@@ -67,6 +76,7 @@ impl<'a> Plan<'a> {
         config: Option<&'a Config>,
         datasets: &[Dataset],
         calibration: &[Set],
+        period: &str,
     ) -> Plan<'a> {
         let find = |t: &str| datasets.iter().find(|d| d.table == t);
         let column = |d: &Dataset, c: &str| {
@@ -120,10 +130,33 @@ impl<'a> Plan<'a> {
             }),
             _ => None,
         };
+        let index = match (config, find("unit_metrics"), find("units")) {
+            (Some(cfg), Some(um), Some(_)) if !cfg.index.indicators.is_empty() => {
+                let indicators: Vec<(String, String, f64, f64)> = cfg
+                    .index
+                    .indicators
+                    .iter()
+                    .filter_map(|i| {
+                        let name = match &i.breakdown {
+                            Some(b) => format!("{}:{b}", i.metric),
+                            None => i.metric.clone(),
+                        };
+                        column(um, &name).map(|(c, _)| (c, i.pillar.clone(), i.direction, i.weight))
+                    })
+                    .collect();
+                (indicators.len() == cfg.index.indicators.len()).then(|| IndexPlan {
+                    spec: &cfg.index,
+                    period: period.to_string(),
+                    indicators,
+                })
+            }
+            _ => None,
+        };
         Plan {
             run_id: run_id.to_string(),
             did,
             qca,
+            index,
         }
     }
 }
@@ -157,12 +190,158 @@ pub fn r_script(plan: &Plan) -> String {
             s.push_str("# fsQCA: the run has no [qca] study, or qca_cases was not exported.\n\n")
         }
     }
-    s.push_str(
-        "# The effectiveness index (docs/index.md) is computed as COINr computes it\n\
-                # (tests/index_reference.rs reproduces COINr's ASEM example); its scores and\n\
-                # rank intervals are index_scores.\n",
-    );
+    match &plan.index {
+        Some(i) => r_index(&mut s, i),
+        None => s.push_str(
+            "# The effectiveness index: unit_metrics and units were not exported (or the run has no [index]).\n",
+        ),
+    }
     s
+}
+
+/// COINr's steps for the index of the latest period: impute, treat,
+/// normalise, aggregate (docs/index.md: the run's order and methods).
+fn r_index(s: &mut String, p: &IndexPlan) {
+    use crate::methods::index::score::{Aggregation, Normalisation};
+    let spec = p.spec;
+    let cols: Vec<&str> = p.indicators.iter().map(|i| i.0.as_str()).collect();
+    let mut pillars: Vec<&str> = Vec::new();
+    for i in &p.indicators {
+        if !pillars.contains(&i.1.as_str()) {
+            pillars.push(&i.1);
+        }
+    }
+    let pillar_weight = |name: &str| {
+        spec.pillars
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, w)| *w)
+            .unwrap_or(1.0)
+    };
+    let group = match spec.group {
+        crate::config::IndexGroup::District => "district",
+        crate::config::IndexGroup::Model => "governance_model",
+    };
+    let quoted = |v: &[&str]| {
+        v.iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    s.push_str(&format!(
+        "library(COINr)\n\n\
+         # The effectiveness index of {period} (index_scores), in COINr's order: impute,\n\
+         # treat, normalise, aggregate. uCode: the region code with a letter in front.\n\
+         um <- read.csv(\"unit_metrics.csv\", colClasses = c(region_code = \"character\", period = \"character\"))\n\
+         units <- read.csv(\"units.csv\", colClasses = c(region_code = \"character\", district = \"character\"))\n\
+         d <- subset(um, period == \"{period}\")\n\
+         iData <- data.frame(uCode = paste0(\"u\", d$region_code), uName = d$region_code,\n\
+         \x20 Group_{group} = as.character(units${group}[match(d$region_code, units$region_code)]),\n\
+         \x20 d[c({cols})])\n",
+        period = p.period,
+        cols = quoted(&cols),
+    ));
+    let n = p.indicators.len();
+    let mut codes = cols.clone();
+    codes.extend(pillars.iter().copied());
+    codes.push("Index");
+    let levels: Vec<&str> = std::iter::repeat_n("1", n)
+        .chain(std::iter::repeat_n("2", pillars.len()))
+        .chain(std::iter::once("3"))
+        .collect();
+    let parents: Vec<String> = p
+        .indicators
+        .iter()
+        .map(|i| format!("\"{}\"", i.1))
+        .chain(std::iter::repeat_n("\"Index\"".to_string(), pillars.len()))
+        .chain(std::iter::once("NA".to_string()))
+        .collect();
+    let directions: Vec<String> = p
+        .indicators
+        .iter()
+        .map(|i| num(i.2))
+        .chain(std::iter::repeat_n("1".to_string(), pillars.len() + 1))
+        .collect();
+    let weights: Vec<String> = p
+        .indicators
+        .iter()
+        .map(|i| num(i.3))
+        .chain(pillars.iter().map(|p| num(pillar_weight(p))))
+        .chain(std::iter::once("1".to_string()))
+        .collect();
+    s.push_str(&format!(
+        "iMeta <- data.frame(\n\
+         \x20 iCode = c({}),\n\
+         \x20 Level = c({}),\n\
+         \x20 Parent = c({}),\n\
+         \x20 Direction = c({}),\n\
+         \x20 Weight = c({}),\n\
+         \x20 Type = c(rep(\"Indicator\", {n}), rep(\"Aggregate\", {})))\n\
+         coin <- new_coin(iData, iMeta, level_names = c(\"Indicator\", \"Pillar\", \"Index\"))\n",
+        quoted(&codes),
+        levels.join(", "),
+        parents.join(", "),
+        directions.join(", "),
+        weights.join(", "),
+        pillars.len() + 1,
+    ));
+    let mut dset = "Raw";
+    match spec.imputation.as_str() {
+        "mean" | "median" | "group_mean" | "group_median" => {
+            let f = match spec.imputation.as_str() {
+                "mean" => "i_mean",
+                "median" => "i_median",
+                "group_mean" => "i_mean_grp",
+                _ => "i_median_grp",
+            };
+            let by = if spec.imputation.starts_with("group") {
+                format!(", use_group = \"Group_{group}\"")
+            } else {
+                String::new()
+            };
+            s.push_str(&format!(
+                "coin <- Impute(coin, dset = \"Raw\", f_i = \"{f}\"{by})\n"
+            ));
+            dset = "Imputed";
+        }
+        "latest" => s.push_str(
+            "# The run imputed each unit's latest earlier value, which COINr does not do: left missing here.\n",
+        ),
+        _ => {}
+    }
+    if spec.winmax > 0 {
+        s.push_str(&format!(
+            "coin <- qTreat(coin, dset = \"{dset}\", winmax = {})\n",
+            spec.winmax
+        ));
+        dset = "Treated";
+    }
+    let norm = match spec.normalisation {
+        Normalisation::MinMax => "list(f_n = \"n_minmax\", f_n_para = list(l_u = c(0, 100)))",
+        Normalisation::ZScore => "list(f_n = \"n_zscore\")",
+        Normalisation::Rank => {
+            "list(f_n = \"n_prank\")  # percentile ranks in 0..1; the run's are × 100"
+        }
+    };
+    s.push_str(&format!(
+        "coin <- Normalise(coin, dset = \"{dset}\", global_specs = {norm})\n"
+    ));
+    if spec.weights == "pca" {
+        s.push_str(
+            "# The run's weights were each pillar's first principal component (COINr's get_PCA()).\n",
+        );
+    }
+    let ag = match spec.aggregation {
+        Aggregation::Arithmetic => "\"a_amean\"",
+        Aggregation::Geometric => {
+            "\"a_gmean\"  # the run rescales to 1..100 before the geometric mean"
+        }
+    };
+    s.push_str(&format!(
+        "coin <- Aggregate(coin, dset = \"Normalised\", f_ag = {ag})\n\
+         print(head(get_results(coin, dset = \"Aggregated\", tab_type = \"Aggregates\"), 15))  # compare with index_scores, period {}\n",
+        p.period
+    ));
 }
 
 fn r_did(s: &mut String, d: &DidPlan) {
@@ -403,6 +582,7 @@ mod tests {
                 clustered: true,
             }),
             qca: None,
+            index: None,
         };
         let st = stata_script(&plan);
         assert!(st.contains("csdid share_young_cadre log_population, ivar(id) time(year) gvar(cohort) method(stdipw) notyet long2 cluster(cluster_id) wboot reps(499) rseed(7)"), "{st}");
