@@ -160,7 +160,10 @@ fn stata_and_spss_readers_see_every_table_with_its_chinese_labels_and_the_run_s_
     let first = &seen["unit_metrics"]["first"];
     let (code, period) = (
         first["region_code"].as_str().unwrap(),
-        first["period"].as_str().unwrap(),
+        first["period"]
+            .as_f64()
+            .map(|p| (p as i64).to_string())
+            .unwrap(),
     );
     let long: BTreeMap<String, Option<f64>> = (0..um.height())
         .filter(|&i| codes[i] == code && periods[i] == period)
@@ -286,7 +289,9 @@ fn honestdid_variances_are_the_run_s_squared_analytic_standard_errors() {
     let h = run.join("export/honestdid");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(h.join("honestdid.json")).unwrap()).unwrap();
-    let events = common::parquet(&run.join("tables/event_study.parquet"));
+    // The event study with a universal base period (the sample's run is
+    // varying: re-estimated for HonestDiD).
+    let events = common::parquet(&run.join("tables/honest_event_study.parquet"));
     let (metric, rel, sea) = (
         strs(&events, "metric"),
         f64s(&events, "rel_year"),
@@ -304,6 +309,14 @@ fn honestdid_variances_are_the_run_s_squared_analytic_standard_errors() {
             .collect();
         let sigma = s["sigma"].as_array().unwrap();
         assert_eq!(sigma.len(), times.len(), "{m}");
+        assert_eq!(
+            s["reference_period"], -1,
+            "{m}: the universal base's reference"
+        );
+        assert!(
+            !times.contains(&-1),
+            "{m}: the reference period is left out"
+        );
         let pre = s["numPrePeriods"].as_u64().unwrap() as usize;
         assert_eq!(
             pre + s["numPostPeriods"].as_u64().unwrap() as usize,
@@ -316,7 +329,7 @@ fn honestdid_variances_are_the_run_s_squared_analytic_standard_errors() {
         for (i, e) in times.iter().enumerate() {
             let row = (0..metric.len())
                 .find(|&j| metric[j] == *m && rel[j] == Some(*e as f64))
-                .unwrap_or_else(|| panic!("{m} e={e}: not in event_study"));
+                .unwrap_or_else(|| panic!("{m} e={e}: not in honest_event_study"));
             let v = sigma[i][i].as_f64().unwrap();
             // An estimate with no variance (a constant outcome) has no SE.
             let Some(se) = sea[row] else {
@@ -754,7 +767,14 @@ fn replication_scripts_call_only_documented_arguments_on_the_exported_files() {
         st.contains("use adoption_panel, clear") && export.join("adoption_panel.dta").is_file()
     );
     let lines: Vec<&str> = st.lines().filter(|l| l.starts_with("csdid ")).collect();
-    assert_eq!(lines.len(), 8, "one csdid a metric");
+    // One a metric the run could estimate (an outcome that never varied
+    // has none: the script says so instead).
+    let eff = common::parquet(&run.join("tables/adoption_effects.parquet"));
+    let estimable = (0..eff.height())
+        .filter(|&i| strs(&eff, "kind")[i] == "simple" && f64s(&eff, "se")[i].is_some())
+        .count();
+    assert_eq!(lines.len(), estimable, "one csdid a metric");
+    assert!(estimable >= 6, "{estimable}");
     for l in lines {
         let (vars, opts) = l["csdid ".len()..].split_once(',').unwrap();
         for v in vars.split_whitespace() {
@@ -876,8 +896,8 @@ fn journal_tables_are_three_line_tables_with_the_run_s_numbers() {
     let tables = word_tables(&export.join("tables.docx"));
     assert_eq!(
         tables.len(),
-        6,
-        "descriptive, models, Dunn, DiD, QCA, sensitivity"
+        7,
+        "descriptive, models, Dunn, DiD pooled and by model, QCA, sensitivity"
     );
     for (i, t) in tables.iter().enumerate() {
         let borders = t
@@ -937,7 +957,7 @@ fn journal_tables_are_three_line_tables_with_the_run_s_numbers() {
     let i = (0..eff.height())
         .find(|&i| m[i] == "resolution_rate" && kind[i] == "simple")
         .unwrap();
-    let pp = format!("{:+.1}", att[i].unwrap() * 100.0);
+    let pp = format!("{:+.1}", att[i].unwrap() * 100.0).replace('-', "−");
     let row = text
         .lines()
         .find(|l| l.starts_with("调解成功率（百分点）"))
@@ -1001,7 +1021,11 @@ fn check_latex(tex: &str) {
         }
     }
     assert!(stack.is_empty(), "{stack:?} not ended");
-    for table in tex.split("\\begin{longtable}").skip(1) {
+    let envs = tex
+        .split("\\begin{longtable}")
+        .skip(1)
+        .chain(tex.split("\\begin{tabular}").skip(1));
+    for table in envs {
         let spec = table.lines().next().unwrap();
         let cols = 1 + spec
             .split("*{")
@@ -1010,7 +1034,13 @@ fn check_latex(tex: &str) {
             .unwrap()
             .parse::<usize>()
             .unwrap();
-        let body = table.split("\\end{longtable}").next().unwrap();
+        let body = table
+            .split("\\end{longtable}")
+            .next()
+            .unwrap()
+            .split("\\end{tabular}")
+            .next()
+            .unwrap();
         for line in body
             .lines()
             .filter(|l| l.trim_end().ends_with("\\\\") && !l.starts_with("\\caption"))
@@ -1043,7 +1073,10 @@ fn tables_tex_is_well_formed_latex_and_compiles_where_xelatex_is() {
     let export = run_dir(&wd).join("export");
     let tex = std::fs::read_to_string(export.join("tables.tex")).unwrap();
     check_latex(&tex);
-    assert_eq!(tex.matches("\\begin{longtable}").count(), 6);
+    assert_eq!(
+        tex.matches("\\begin{longtable}").count() + tex.matches("\\begin{tabular}").count(),
+        7
+    );
     for rule in ["\\toprule", "\\midrule", "\\bottomrule", "\\cmidrule(lr)"] {
         assert!(tex.contains(rule), "{rule}");
     }

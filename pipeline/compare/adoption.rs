@@ -22,8 +22,12 @@ pub(super) struct Adoption {
     pub(super) events: DataFrame,
     pub(super) tests: DataFrame,
     pub(super) by_model: DataFrame,
-    /// The event study's covariance matrix per metric (long: a row per
-    /// entry), for HonestDiD.
+    /// The pooled event study with a universal base period (the run's, or
+    /// re-estimated with analytic SEs when its base is varying), for
+    /// HonestDiD.
+    pub(super) honest: DataFrame,
+    /// That event study's covariance matrix per metric (long: a row per
+    /// entry).
     pub(super) vcov: DataFrame,
     /// The unit-years the estimates read: cohort (0 never adopted, R did's
     /// `gname` convention), cluster, and each metric's outcome and each
@@ -175,6 +179,7 @@ pub(super) fn adoption(
         if let Some(d) = e.pooled {
             t.add(name, &d, config, level);
             t.t_fallback.push(fallback);
+            t.honest(name, e.universal.as_ref().unwrap_or(&d));
         }
         for (model, d) in e.by_model {
             t.model(name, model, d);
@@ -290,6 +295,10 @@ struct Estimated {
     /// The unit-years the pooled estimate read.
     obs: Vec<did::Obs>,
     pooled: Option<did::Did>,
+    /// The pooled event study with a universal base period and analytic
+    /// SEs, for HonestDiD, when the run's base period is varying (`None`:
+    /// the pooled one is universal already, or could not be estimated).
+    universal: Option<did::Did>,
     by_model: Vec<(&'static str, Result<did::Did, String>)>,
 }
 
@@ -369,6 +378,21 @@ fn effect(
             None
         }
     };
+    // HonestDiD bounds an event study measured from one reference period:
+    // with a varying base, the same estimates with a universal base (its
+    // analytic SEs are all V̂ needs; no bootstrap).
+    let universal = (pooled.is_some()
+        && config.compare.did.base_period == did::options::BasePeriod::Varying)
+        .then(|| {
+            let opts = DidOptions {
+                base_period: did::options::BasePeriod::Universal,
+                se: did::options::SeKind::Analytic,
+                draws: 0,
+                ..options(config, name)
+            };
+            estimate(&obs, covariates, &opts).ok()
+        })
+        .flatten();
     // Each model's adopters against the comparison units (model none).
     let model_of = |o: &did::Obs| {
         panel.units[panel.rank[o.unit.as_str()] as usize]
@@ -398,6 +422,7 @@ fn effect(
         notes,
         obs,
         pooled,
+        universal,
         by_model,
     }
 }
@@ -462,6 +487,11 @@ struct Tables {
     v_lo: Vec<Option<f64>>,
     v_hi: Vec<Option<f64>>,
     v_crit: Vec<f64>,
+    // honest_event_study
+    h_m: Vec<String>,
+    h_e: Vec<i32>,
+    h_att: Vec<f64>,
+    h_sea: Vec<Option<f64>>,
     // event_vcov
     c_m: Vec<String>,
     c_row: Vec<i32>,
@@ -584,15 +614,6 @@ impl Tables {
                 None,
             );
         }
-        let events: Vec<i32> = d.keyed(Kind::Dynamic).iter().map(|(e, _)| *e).collect();
-        for (i, ei) in events.iter().enumerate() {
-            for (j, ej) in events.iter().enumerate() {
-                self.c_m.push(name.to_string());
-                self.c_row.push(*ei);
-                self.c_col.push(*ej);
-                self.c_v.push(d.event_vcov[i][j]);
-            }
-        }
         let c = &config.compare;
         self.t_m.push(name.to_string());
         self.t_test.push(d.pretrend.as_ref().map(|p| p.test.name()));
@@ -623,6 +644,24 @@ impl Tables {
             .push(d.n_treated_clusters.map(|g| g as u32));
         self.t_small.push(small_cohorts(d));
         self.t_asked.push(c.cluster.name());
+    }
+
+    /// The event study HonestDiD reads (a universal base period): its
+    /// estimates with their analytic SEs, and their covariance.
+    fn honest(&mut self, name: &str, d: &did::Did) {
+        let events = d.keyed(Kind::Dynamic);
+        for (i, (ei, a)) in events.iter().enumerate() {
+            self.h_m.push(name.to_string());
+            self.h_e.push(*ei);
+            self.h_att.push(a.estimate.att);
+            self.h_sea.push(a.estimate.se_analytic);
+            for (j, (ej, _)) in events.iter().enumerate() {
+                self.c_m.push(name.to_string());
+                self.c_row.push(*ei);
+                self.c_col.push(*ej);
+                self.c_v.push(d.event_vcov[i][j]);
+            }
+        }
     }
 
     /// One model's simple aggregation and pre-test, or why it has none.
@@ -657,6 +696,10 @@ impl Tables {
 
     fn finish(self, notes: Vec<String>, panel: DataFrame) -> PolarsResult<Adoption> {
         Ok(Adoption {
+            honest: df!(
+                "metric" => self.h_m, "rel_year" => self.h_e, "att" => self.h_att,
+                "se_analytic" => self.h_sea,
+            )?,
             vcov: df!(
                 "metric" => self.c_m, "rel_year" => self.c_row, "rel_year_col" => self.c_col,
                 "cov" => self.c_v,

@@ -675,6 +675,7 @@ fn run_tables(
         ("event_study", ad.events),
         ("adoption_tests", ad.tests),
         ("adoption_by_model", ad.by_model),
+        ("honest_event_study", ad.honest),
         ("event_vcov", ad.vcov),
         ("adoption_panel", ad.panel),
         ("data_quality", data_quality(&config.warehouse)?),

@@ -62,7 +62,7 @@ const COLUMNS: &[Row] = &[
     ("age_hi", "年龄段上限", "band's highest age", "岁", "years", "年龄段包含的最大年龄；开放年龄段为空。", "The band's highest age; empty for an open band."),
     ("count", "人数", "persons", "人", "persons", "该年龄段的人数。", "Persons in the band."),
     ("count_rounding", "人数舍入", "rounding of count", "人", "persons", "原表人数的舍入单位（如以万人计时为 10000）。", "The rounding of the printed count (10000 when printed in 万)."),
-    ("reported_share", "原表占比", "printed share", "", "", "原表印出的占比（0–1），用于核对。", "The share printed in the source (0–1), kept for checking."),
+    ("reported_share", "原表占比", "printed share", "", "", "原表印出的占比，照原表的写法（百分数如 14.58，或小数），用于核对。", "The share printed in the source, as printed (a percentage such as 14.58, or a fraction), kept for checking."),
     ("category", "纠纷类型", "dispute category", "", "", "矛盾纠纷的类型；total 为合计。", "The dispute category; total the total."),
     ("received", "受理数", "received", "件", "cases", "受理（排查）的纠纷件数。", "Disputes received."),
     ("resolved", "调解成功数", "resolved", "件", "cases", "调解成功的件数。", "Disputes resolved by mediation."),
@@ -93,6 +93,38 @@ const COLUMNS: &[Row] = &[
     ("case", "案例", "case", "", "", "案例（单位的区划代码）。", "The case (the unit's code)."),
     ("interpolated", "插值指标", "interpolated metrics", "", "", "本行中由相邻年份插值得到的指标列（空格分隔）。", "The metric columns of the row interpolated from neighbouring years (space-separated)."),
 ];
+
+/// A column of one table described apart from the same name elsewhere:
+/// (table, then a [`Row`]'s fields).
+const IN_TABLE: &[(&str, Row)] = &[(
+    "service_usage",
+    (
+        "satisfaction",
+        "中心满意度",
+        "centre satisfaction",
+        "分，0–100 分制",
+        "points on 0–100",
+        "该中心本统计期的满意度（0–100 分制），如原表所报。",
+        "The centre's satisfaction score this period (0–100), as reported.",
+    ),
+)];
+
+/// A column of `table` described: [`describe`], but for a column whose
+/// meaning in that table is its own.
+pub fn describe_in(table: &str, column: &str) -> Described {
+    match IN_TABLE.iter().find(|(t, r)| *t == table && r.0 == column) {
+        Some((_, r)) => Described {
+            label_zh: r.1.into(),
+            label_en: r.2.into(),
+            unit_zh: r.3.into(),
+            unit_en: r.4.into(),
+            definition_zh: r.5.into(),
+            definition_en: r.6.into(),
+            codes: None,
+        },
+        None => describe(column),
+    }
+}
 
 /// A column's description: from the table above, else a metric's (with
 /// its breakdown: `share_young:cadre`), a QCA model condition

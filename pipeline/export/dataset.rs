@@ -242,6 +242,18 @@ impl Dataset {
     }
 }
 
+/// At most `bytes` bytes of `s`, cut at a character boundary.
+pub fn cut_bytes(s: &str, bytes: usize) -> &str {
+    if s.len() <= bytes {
+        return s;
+    }
+    let mut i = bytes;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
 /// Codes from numbers, for a column given value labels: each must be a
 /// whole number in Stata's long range.
 pub fn codes(

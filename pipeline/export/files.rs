@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 use rust_xlsxwriter::Workbook;
 
-use super::columns::{describe, value_labels};
+use super::columns::{describe_in, value_labels};
 use super::dataset::{Dataset, Values};
 use super::{honest, ExportError, Format, Options, Summary};
 use crate::config::Lang;
@@ -335,7 +335,7 @@ fn codebook_md(datasets: &[Dataset], manifest: &serde_json::Value, lang: Lang) -
             "| variable | column | label (zh) | label (en) | type | unit | definition | values | missing |\n|---|---|---|---|---|---|---|---|---|\n"
         });
         for v in &d.variables {
-            let desc = describe(&v.column);
+            let desc = describe_in(&d.table, &v.column);
             let (unit, def) = if zh {
                 (&desc.unit_zh, &desc.definition_zh)
             } else {
@@ -494,7 +494,7 @@ fn codebook_xlsx(
     let mut r = 1u32;
     for d in datasets {
         for v in &d.variables {
-            let desc = describe(&v.column);
+            let desc = describe_in(&d.table, &v.column);
             let (unit, def) = if zh {
                 (&desc.unit_zh, &desc.definition_zh)
             } else {
@@ -583,7 +583,7 @@ fn datapackage(
                 .variables
                 .iter()
                 .map(|v| {
-                    let desc = describe(&v.column);
+                    let desc = describe_in(&d.table, &v.column);
                     let def = if zh { &desc.definition_zh } else { &desc.definition_en };
                     let mut f = serde_json::json!({
                         "name": v.name,

@@ -3,10 +3,12 @@
 //! the R (`HonestDiD::createSensitivityResults_relativeMagnitudes`) and
 //! Stata (`honestdid`) calls that read those files.
 //!
-//! V̂ is the run's `event_vcov` (ΨᵀΨ/n² from the influence functions,
-//! clustered as the run clusters): its diagonal is the squared analytic SE
-//! (`event_study.se_analytic`) even when the run reports bootstrap SEs, as
-//! HonestDiD's own `honest_did()` does for R did.
+//! β̂ and V̂ are the run's `honest_event_study` and `event_vcov`: the pooled
+//! event study with a universal base period — the run's own, or when the
+//! run's base period is varying the same estimator re-run with a universal
+//! one, as HonestDiD's `honest_did()` requires of R did — and V̂ = ΨᵀΨ/n²
+//! from its influence functions, clustered as the run clusters; V̂'s
+//! diagonal is the squared analytic SE (`se_analytic`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,24 +29,16 @@ pub struct Metric {
 /// Every pooled event study of the run with a covariance (none when the
 /// run has no `event_vcov`: made before it was written).
 pub fn read(dir: &Path) -> Result<Vec<Metric>, ExportError> {
-    if !dir.join("tables/event_vcov.parquet").is_file() {
+    if !dir.join("tables/honest_event_study.parquet").is_file() {
         return Ok(Vec::new());
     }
-    let events = runs::table(dir, "event_study")?;
+    let events = runs::table(dir, "honest_event_study")?;
     let vcov = runs::table(dir, "event_vcov")?;
     let tests = runs::table(dir, "adoption_tests")?;
-    let settings: BTreeMap<String, (BasePeriod, i32)> = runs::strs(&tests, "metric")
+    let anticipation: BTreeMap<String, i32> = runs::strs(&tests, "metric")
         .into_iter()
-        .zip(runs::strs(&tests, "base_period"))
         .zip(runs::floats(&tests, "anticipation"))
-        .map(|((m, b), a)| {
-            let base = if b == "universal" {
-                BasePeriod::Universal
-            } else {
-                BasePeriod::Varying
-            };
-            (m, (base, a.unwrap_or(0.0) as i32))
-        })
+        .map(|(m, a)| (m, a.unwrap_or(0.0) as i32))
         .collect();
     let e_metric = runs::strs(&events, "metric");
     let e_rel = runs::floats(&events, "rel_year");
@@ -86,12 +80,17 @@ pub fn read(dir: &Path) -> Result<Vec<Metric>, ExportError> {
                 v[r][c] = x;
             }
         }
-        let (base, anticipation) = settings.get(m).copied().unwrap_or_default();
         let beta: Vec<f64> = beta.into_values().collect();
         out.push(Metric {
             metric: m.clone(),
             stem,
-            study: EventStudy::new(&times, &beta, &v, base, anticipation),
+            study: EventStudy::new(
+                &times,
+                &beta,
+                &v,
+                BasePeriod::Universal,
+                anticipation.get(m).copied().unwrap_or(0),
+            ),
         });
     }
     Ok(out)
@@ -174,8 +173,8 @@ pub fn r_script(metrics: &[Metric]) -> String {
             s.push_str(&format!("\n#   note: {w}"));
         }
         s.push('\n');
-        if es.n_pre == 0 || es.n_post == 0 {
-            s.push_str("#   (not run: HonestDiD needs pre- and post-periods)\n\n");
+        if es.n_pre == 0 || es.n_post == 0 || es.singular() {
+            s.push_str("#   (not run: HonestDiD needs pre- and post-periods and a covariance of full rank)\n\n");
             continue;
         }
         let v = r_ident(&m.stem);
@@ -211,8 +210,8 @@ pub fn stata_script(metrics: &[Metric]) -> String {
         for w in es.warnings() {
             s.push_str(&format!("*   note: {w}\n"));
         }
-        if es.n_pre == 0 || es.n_post == 0 {
-            s.push_str("*   (not run: honestdid needs pre- and post-periods)\n\n");
+        if es.n_pre == 0 || es.n_post == 0 || es.singular() {
+            s.push_str("*   (not run: honestdid needs pre- and post-periods and a covariance of full rank)\n\n");
             continue;
         }
         let k = es.times.len();

@@ -242,6 +242,7 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
         &datasets,
         &calibration,
         &period,
+        &not_estimable(&dir)?,
     );
     let journal = journal::build(
         &dir,
@@ -259,6 +260,24 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
         opts,
         notes,
     )
+}
+
+/// The adoption metrics the run could not estimate (no SE for the simple
+/// aggregation: an outcome that never varied).
+fn not_estimable(dir: &std::path::Path) -> Result<Vec<String>, ExportError> {
+    if !dir.join("tables/adoption_effects.parquet").is_file() {
+        return Ok(Vec::new());
+    }
+    let t = runs::table(dir, "adoption_effects")?;
+    let (m, kind, se) = (
+        runs::strs(&t, "metric"),
+        runs::strs(&t, "kind"),
+        runs::floats(&t, "se"),
+    );
+    Ok((0..t.height())
+        .filter(|&i| kind[i] == "simple" && se[i].is_none())
+        .map(|i| m[i].clone())
+        .collect())
 }
 
 /// The QCA study's sets as the run calibrated them (`qca_calibration`),

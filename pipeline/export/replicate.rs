@@ -24,6 +24,9 @@ pub struct Outcome {
     pub metric: String,
     pub column: String,
     pub label: String,
+    /// Whether the run could estimate it (an outcome that never varied
+    /// cannot be: the scripts say so and skip it).
+    pub estimable: bool,
 }
 
 /// A set of the QCA study: its column in `qca_cases`, the calibration the
@@ -77,6 +80,7 @@ impl<'a> Plan<'a> {
         datasets: &[Dataset],
         calibration: &[Set],
         period: &str,
+        not_estimable: &[String],
     ) -> Plan<'a> {
         let find = |t: &str| datasets.iter().find(|d| d.table == t);
         let column = |d: &Dataset, c: &str| {
@@ -98,6 +102,7 @@ impl<'a> Plan<'a> {
                             metric: m.clone(),
                             column,
                             label,
+                            estimable: !not_estimable.contains(m),
                         })
                     })
                     .collect(),
@@ -374,6 +379,13 @@ fn r_did(s: &mut String, d: &DidPlan) {
     s.push('\n');
     for o in &d.outcomes {
         let y = &o.column;
+        if !o.estimable {
+            s.push_str(&format!(
+                "# {y}: {} did not vary over the panel's years: the run has no estimate, and neither would did.\n\n",
+                comment(&o.label)
+            ));
+            continue;
+        }
         let keep = std::iter::once(y.as_str())
             .chain(d.covariates.iter().map(String::as_str))
             .map(|c| format!("!is.na({c})"))
@@ -385,6 +397,8 @@ fn r_did(s: &mut String, d: &DidPlan) {
              att_{y} <- att_gt(yname = \"{y}\", tname = \"year\", idname = \"id\", gname = \"cohort\", xformla = {xf},\n  data = d, {}{cluster})\n\
              print(summary(aggte(att_{y}, type = \"simple\")))\n\
              print(summary(aggte(att_{y}, type = \"dynamic\")))\n\
+             print(summary(aggte(att_{y}, type = \"group\")))\n\
+             print(summary(aggte(att_{y}, type = \"calendar\")))\n\
              for (m in 1:4) {{  # each model's adopters against the units of no model (code 0)\n\
              \x20 dm <- subset(d, governance_model %in% c(0, m))\n\
              \x20 if (any(dm$cohort > 0)) print(summary(aggte(att_gt(yname = \"{y}\", tname = \"year\", idname = \"id\",\n\
@@ -529,8 +543,19 @@ fn stata_did(s: &mut String, d: &DidPlan) {
         ));
     }
     s.push('\n');
+    s.push_str(
+        "* estat reports asymptotic SEs even after wboot: compare them with the run's\n\
+         * se_analytic; its bootstrap SEs and bands come from its own draws.\n\n",
+    );
     for out in &d.outcomes {
         let y = &out.column;
+        if !out.estimable {
+            s.push_str(&format!(
+                "* {y}: {} did not vary over the panel's years: no estimate.\n\n",
+                comment(&out.label)
+            ));
+            continue;
+        }
         let keep = std::iter::once(y.as_str())
             .chain(d.covariates.iter().map(String::as_str))
             .map(|c| format!("!missing({c})"))
@@ -549,7 +574,7 @@ fn stata_did(s: &mut String, d: &DidPlan) {
             s.push_str("bysort id: egen _years = count(year)\nsummarize _years, meanonly\nkeep if _years == r(max)   // the balanced panel, as R's did and govlens\n");
         }
         s.push_str(&format!(
-            "csdid {y}{covs}, {opts}\nestat simple\nestat event\nrestore\n\n"
+            "csdid {y}{covs}, {opts}\nestat pretrend\nestat simple\nestat event\nestat group\nestat calendar\nrestore\n\n"
         ));
     }
 }
@@ -577,6 +602,7 @@ mod tests {
                     metric: "share_young:cadre".into(),
                     column: "share_young_cadre".into(),
                     label: "干部青年占比".into(),
+                    estimable: true,
                 }],
                 covariates: vec!["log_population".into()],
                 clustered: true,

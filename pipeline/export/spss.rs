@@ -10,7 +10,7 @@
 //! The header's creation date and time are SOURCE_DATE_EPOCH's, else
 //! 1 January 1970: the file's bytes depend only on its data.
 
-use super::dataset::{Dataset, LimitError, Program, Values};
+use super::dataset::{cut_bytes, Dataset, LimitError, Program, Values};
 
 /// SPSS's system-missing value (−DBL_MAX) and its highest and lowest.
 const SYSMIS: u64 = 0xFFEF_FFFF_FFFF_FFFF;
@@ -198,39 +198,19 @@ fn padded(b: &mut Vec<u8>, s: &str, len: usize) {
     b.extend(std::iter::repeat_n(b' ', len - s.len()));
 }
 
-fn cut_bytes(s: &str, bytes: usize) -> &str {
-    if s.len() <= bytes {
-        return s;
-    }
-    let mut i = bytes;
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    &s[..i]
-}
-
 /// "dd Mon yy" and "hh:mm:ss" of a Unix time (UTC).
 fn stamp(epoch_seconds: i64) -> (String, String) {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let days = epoch_seconds.div_euclid(86_400);
+    let d = crate::contract::grammar::date_of_days(epoch_seconds.div_euclid(86_400));
     let secs = epoch_seconds.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
     (
         format!(
-            "{d:02} {} {:02}",
-            MONTHS[(m - 1) as usize],
-            y.rem_euclid(100)
+            "{:02} {} {:02}",
+            d.day,
+            MONTHS[(d.month - 1) as usize],
+            d.year.rem_euclid(100)
         ),
         format!(
             "{:02}:{:02}:{:02}",

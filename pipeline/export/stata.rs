@@ -10,7 +10,7 @@
 //! sets cannot be made outside the crate (`ValueLabelSet::new` is private),
 //! and value labels are what this export is for.
 
-use super::dataset::LimitError;
+use super::dataset::{cut_bytes, LimitError};
 use super::dataset::{Dataset, Program, Values};
 
 /// Stata's type codes (format 117+).
@@ -188,18 +188,6 @@ fn cut(s: &str, chars: usize) -> &str {
         Some((i, _)) => &s[..i],
         None => s,
     }
-}
-
-/// At most `bytes` bytes, at a character boundary.
-fn cut_bytes(s: &str, bytes: usize) -> &str {
-    if s.len() <= bytes {
-        return s;
-    }
-    let mut i = bytes;
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    &s[..i]
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::columns::{describe, value_labels};
+use super::columns::{describe_in, value_labels};
 use super::dataset::{self, Dataset, ValueLabelSet, Values, Variable};
 use super::names::legal_all;
 use super::ExportError;
@@ -37,7 +37,17 @@ pub(super) fn dataset(
         n if super::FACTS.contains(&n) => crate::warehouse::read_table(warehouse, n)?,
         n => runs::table(dir, n)?,
     };
-    of_frame(name, &df, run_id, lang)
+    let mut d = of_frame(name, &df, run_id, lang)?;
+    if name == "qca_cases" {
+        // The study's cross-section: the analysis period's units.
+        let period = runs::latest_period(dir)?;
+        d.label = format!(
+            "{} {} (govlens {run_id})",
+            title(name, lang),
+            crate::render::labels::period_label(lang, &period)
+        );
+    }
+    Ok(d)
 }
 
 fn terr(table: &str) -> impl Fn(PolarsError) -> ExportError + '_ {
@@ -193,7 +203,7 @@ pub(super) fn of_frame(
     let mut variables = Vec::with_capacity(columns.len());
     for (column, name_legal) in columns.iter().zip(legal) {
         let c = df.column(column).map_err(terr(name))?;
-        let d = describe(column);
+        let d = describe_in(name, column);
         let (values, set) = values_of(name, column, c, d.codes, lang)?;
         if let Some(s) = set {
             sets.entry(s.name.clone()).or_insert(s);
@@ -237,6 +247,23 @@ fn values_of(
         Lang::En => en.to_string(),
     };
     let dtype = c.dtype().clone();
+    // Years as numbers, so Stata's xtset and R's did take them as they are.
+    if column == "period" && dtype.is_string() {
+        let texts = text(c, table)?;
+        let years: Option<Vec<Option<i32>>> = texts
+            .iter()
+            .map(|t| match t.as_deref() {
+                None | Some("") => Some(None),
+                Some(s) if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    s.parse().ok().map(Some)
+                }
+                Some(_) => None,
+            })
+            .collect();
+        if let Some(y) = years {
+            return Ok((Values::Integer(y), None));
+        }
+    }
     if let Some(set) = codes.filter(|_| dtype.is_string()) {
         let texts: Vec<Option<String>> = text(c, table)?;
         let mut entries: Vec<(i32, String, String)> = value_labels(set)

@@ -280,20 +280,7 @@ const LOAD_CODE: &str = "# The run's tables: go on from here.\nimport pathlib\ni
 /// Every metric a report uses, by its name, then the methods.
 /// The report's definitions; the adoption effects' at their run's `alpha`.
 pub(super) fn definitions(lang: Lang, alpha: f64) -> Vec<(String, String)> {
-    let metrics = [
-        ("share_young", "cadre"),
-        ("share_old", "cadre"),
-        ("aging_ratio", "cadre"),
-        ("mean_age", "cadre"),
-        ("members", "cadre"),
-        ("disputes_per_10k", ""),
-        ("resolution_rate", ""),
-        ("escalation_rate", ""),
-        ("visits_per_1k", ""),
-        ("center_coverage", ""),
-        ("satisfaction", ""),
-    ];
-    let mut out: Vec<(String, String)> = metrics
+    let mut out: Vec<(String, String)> = labels::REPORT_METRICS
         .iter()
         .map(|(m, _)| {
             (

@@ -389,6 +389,22 @@ pub fn model(lang: Lang, m: &str) -> String {
     }
 }
 
+/// The metrics the reports define and the journal tables describe, in
+/// their order: (metric, breakdown).
+pub const REPORT_METRICS: [(&str, &str); 11] = [
+    ("share_young", "cadre"),
+    ("share_old", "cadre"),
+    ("aging_ratio", "cadre"),
+    ("mean_age", "cadre"),
+    ("members", "cadre"),
+    ("disputes_per_10k", ""),
+    ("resolution_rate", ""),
+    ("escalation_rate", ""),
+    ("visits_per_1k", ""),
+    ("center_coverage", ""),
+    ("satisfaction", ""),
+];
+
 /// A metric's name, with the role it counts for (干部年长占比).
 pub fn metric(lang: Lang, metric: &str, breakdown: &str) -> String {
     let (zh, en) = match metric {

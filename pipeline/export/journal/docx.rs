@@ -101,11 +101,8 @@ fn table(n: usize, t: &Table, lang: Lang) -> (Paragraph, WTable, Vec<Paragraph>)
         )
         .bold(),
     );
-    let size = match t.columns {
-        0..=6 => 18,
-        7..=9 => 16,
-        _ => 15,
-    };
+    // 9 pt, 8 pt for the widest tables.
+    let size = if t.columns <= 9 { 18 } else { 16 };
     let grid = widths(t);
     let mut rows = Vec::new();
     if !t.spanners.is_empty() {
@@ -135,18 +132,36 @@ fn table(n: usize, t: &Table, lang: Lang) -> (Paragraph, WTable, Vec<Paragraph>)
         )
         .cant_split(),
     );
+    let mut ruled = false;
     for r in &t.rows {
         let cells = match r {
+            Row::Rule => {
+                ruled = true;
+                continue;
+            }
             Row::Data(c) | Row::Under(c) => c
                 .iter()
                 .enumerate()
-                .map(|(i, x)| cell(x, size, i == 0, None))
+                .map(|(i, x)| {
+                    let c = cell(x, size, i == 0, None);
+                    if ruled {
+                        c.set_border(
+                            TableCellBorder::new(TableCellBorderPosition::Top)
+                                .size(THIN)
+                                .border_type(BorderType::Single)
+                                .color("000000"),
+                        )
+                    } else {
+                        c
+                    }
+                })
                 .collect(),
             Row::Group(g) => vec![TableCell::new()
                 .set_borders(TableCellBorders::with_empty())
                 .grid_span(t.columns)
                 .add_paragraph(Paragraph::new().add_run(run(g, size).italic()))],
         };
+        ruled = false;
         rows.push(TableRow::new(cells));
     }
     let rule = |pos| {

@@ -44,6 +44,8 @@ pub enum Row {
     Under(Vec<String>),
     /// A label spanning the table (a group of rows).
     Group(String),
+    /// A thin rule across the table (between a table's parts).
+    Rule,
 }
 
 /// A journal table.
@@ -85,6 +87,7 @@ impl Tables {
                 match r {
                     Row::Data(c) | Row::Under(c) => c.iter().for_each(|x| s.push_str(x)),
                     Row::Group(g) => s.push_str(g),
+                    Row::Rule => {}
                 }
             }
             for n in &t.notes {
@@ -97,19 +100,7 @@ impl Tables {
 }
 
 /// The metrics of the tables: as the reports define them.
-const METRIC_ROWS: [(&str, &str); 11] = [
-    ("share_young", "cadre"),
-    ("share_old", "cadre"),
-    ("aging_ratio", "cadre"),
-    ("mean_age", "cadre"),
-    ("members", "cadre"),
-    ("disputes_per_10k", ""),
-    ("resolution_rate", ""),
-    ("escalation_rate", ""),
-    ("visits_per_1k", ""),
-    ("center_coverage", ""),
-    ("satisfaction", ""),
-];
+const METRIC_ROWS: [(&str, &str); 11] = labels::REPORT_METRICS;
 
 const MODELS: [&str; 5] = ["sinking", "collaborative", "embedded", "integrated", "none"];
 
@@ -148,6 +139,23 @@ fn metric_label(lang: Lang, m: &str, b: &str) -> String {
     labels::metric(lang, m, b)
 }
 
+/// A number's minus as a minus sign (U+2212), as journals set it: a `-`
+/// before a digit.
+fn minus(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if c == '-' && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()) {
+                '−'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Quantile of sorted values, R's type 7.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
@@ -169,6 +177,9 @@ pub fn build(dir: &Path, lang: Lang, run_id: &str, simulated: bool) -> Result<Ta
         if let Some(d) = did(dir, lang)? {
             tables.push(d);
         }
+        if let Some(d) = did_by_model(dir, lang)? {
+            tables.push(d);
+        }
     }
     if dir.join("tables/qca_configurations.parquet").is_file() {
         if let Some(q) = qca(dir, lang)? {
@@ -178,6 +189,15 @@ pub fn build(dir: &Path, lang: Lang, run_id: &str, simulated: bool) -> Result<Ta
     if dir.join("tables/index_sensitivity.parquet").is_file() {
         if let Some(s) = sensitivity(dir, lang)? {
             tables.push(s);
+        }
+    }
+    for t in &mut tables {
+        for r in &mut t.rows {
+            if let Row::Data(c) | Row::Under(c) = r {
+                for x in c.iter_mut().skip(1) {
+                    *x = minus(x);
+                }
+            }
         }
     }
     let title = if zh(lang) {
@@ -227,10 +247,10 @@ fn descriptive(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportErro
                 .then(|| (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
             let c = |x: Option<f64>, k: Kind| format::cell(x, k, lang);
             // A mean or quantile of counts is not a count: one decimal.
-            let level = if kind == Kind::Count {
-                Kind::Amount
+            let (level, kind) = if kind == Kind::Count {
+                (Kind::Amount, Kind::Amount)
             } else {
-                kind
+                (kind, kind)
             };
             rows.push(Row::Data(vec![
                 match group {
@@ -340,18 +360,18 @@ fn models(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportError> {
                     format::text(t_h[i], Kind::Statistic, lang),
                     stars(t_p[i])
                 ));
-                cells.push(format::text(t_p[i], Kind::PValue, lang));
+                cells.push(pval(t_p[i]));
                 cells.push(format::text(t_eps[i], Kind::Coefficient, lang));
             }
             None => cells.extend([String::new(), String::new(), String::new()]),
         }
-        cells.push(
-            test("unit")
-                .map(|i| format::text(t_p[i], Kind::PValue, lang))
-                .unwrap_or_default(),
-        );
+        cells.push(test("unit").map(|i| pval(t_p[i])).unwrap_or_default());
         rows.push(Row::Data(cells));
     }
+    let shown = rows.len();
+    let family = (0..tests.height())
+        .filter(|&i| strs(&tests, "period")[i] == period && t_level[i] == "county")
+        .count();
     let mut header = vec![t(lang, "指标", "Metric")];
     header.extend(MODELS.iter().map(|m| labels::model(lang, m)));
     header.extend([
@@ -362,7 +382,10 @@ fn models(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportError> {
     ]);
     Ok(Table {
         title: if zh(lang) {
-            format!("各治理模式的指标均值与 Kruskal–Wallis 检验（{}）", labels::period_label(lang, period))
+            format!(
+                "各治理模式的指标均值与 Kruskal–Wallis 检验（{}）",
+                labels::period_label(lang, period)
+            )
         } else {
             format!("Means by model and the Kruskal–Wallis test ({period})")
         },
@@ -375,11 +398,11 @@ fn models(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportError> {
         header,
         rows,
         notes: vec![
-            t(
-                lang,
-                "模式由区县选择，社区不是模式的独立观测：结论以区县均值的检验为准（区县层 H 与 p），社区层 p 仅供参考。p 值经 Holm 校正（同一统计期的各指标）；ε² 为效应量。",
-                "A model is chosen by a county, so its communities are not independent observations of it: conclusions rest on the test of county means (H and p); the communities' p is for reference. p-values are Holm-corrected across the period's metrics; ε² is the effect size.",
-            ),
+            if zh(lang) {
+                format!("模式由区县选择，社区不是模式的独立观测：结论以区县均值的检验为准（区县层 H 与 p），社区层 p 仅供参考。p 值经 Holm 校正，校正族为该统计期同一层级的全部 {family} 项检验（含党员指标与各类中心的分项，本表列出其中 {} 项）；ε² 为效应量。", shown)
+            } else {
+                format!("A model is chosen by a county, so its communities are not independent observations of it: conclusions rest on the test of county means (H and p); the communities' p is for reference. p-values are Holm-corrected over the period's {family} tests at each level (members' metrics and each centre type included; {} shown here); ε² is the effect size.", shown)
+            },
             stars_note(lang),
         ],
     })
@@ -425,8 +448,8 @@ fn dunn(dir: &Path, lang: Lang, period: &str) -> Result<Option<Table>, ExportErr
                 },
                 format!("{} > {}", labels::model(lang, hi), labels::model(lang, lo)),
                 format::text(z[i].map(f64::abs), Kind::Statistic, lang),
-                format!("{}{}", format::text(p[i], Kind::PValue, lang), stars(p[i])),
-                format::text(unit_p, Kind::PValue, lang),
+                pval(p[i]),
+                pval(unit_p),
             ]));
             first = false;
         }
@@ -457,12 +480,79 @@ fn dunn(dir: &Path, lang: Lang, period: &str) -> Result<Option<Table>, ExportErr
                 "仅列出区县层 Holm 校正 p < 0.05 的模式对；其余模式对差异不显著。“A > B”表示 A 的秩均值较高。",
                 "Only pairs with a Holm-corrected p < 0.05 on county means are listed; the others do not differ. \"A > B\": A has the higher mean rank.",
             ),
-            stars_note(lang),
+
         ],
     }))
 }
 
-/// Table 4: the adoption effects.
+/// A p-value as a journal prints it: three decimals, `< 0.001` below.
+fn pval(p: Option<f64>) -> String {
+    match p.filter(|p| p.is_finite()) {
+        None => String::new(),
+        Some(p) if p < 0.001 => "< 0.001".into(),
+        Some(p) => format::fixed(p, 3),
+    }
+}
+
+/// The run's DiD settings in a note's words.
+fn did_settings(tests: &polars::prelude::DataFrame, lang: Lang) -> String {
+    let s = |c: &str| strs(tests, c).into_iter().next().unwrap_or_default();
+    let f = |c: &str| floats(tests, c).into_iter().next().flatten();
+    let zh = zh(lang);
+    let control = match (s("control").as_str(), zh) {
+        ("notyet", true) => "尚未采用与从未采用模式的单位",
+        (_, true) => "从未采用模式的单位",
+        ("notyet", false) => "units not yet or never adopting",
+        (_, false) => "units never adopting",
+    };
+    let method = match (s("method").as_str(), zh) {
+        ("ipw", true) => "逆概率加权",
+        ("reg", true) => "结果回归",
+        (_, true) => "双重稳健",
+        ("ipw", false) => "inverse probability weighting",
+        ("reg", false) => "outcome regression",
+        (_, false) => "doubly robust",
+    };
+    let base = match (s("base_period").as_str(), zh) {
+        ("universal", true) => "统一基期",
+        (_, true) => "逐期基期（varying）",
+        ("universal", false) => "universal",
+        (_, false) => "varying",
+    };
+    let se = match (s("se").as_str(), zh) {
+        ("bootstrap", true) => "乘数自助法",
+        (_, true) => "解析标准误",
+        ("bootstrap", false) => "multiplier bootstrap",
+        (_, false) => "analytic",
+    };
+    let level = match (s("cluster").as_str(), zh) {
+        ("county", true) => "区县",
+        ("street", true) => "乡镇街道",
+        ("city", true) => "地级市",
+        ("province", true) => "省",
+        (_, true) => "单位",
+        (other, false) => other,
+    }
+    .to_string();
+    let clusters = match (f("clusters"), f("treated_clusters")) {
+        (Some(c), Some(t)) if zh => format!("（共 {c} 个，其中 {t} 个有采用单位）"),
+        (Some(c), Some(t)) => format!(" ({c} clusters, {t} with adopting units)"),
+        _ => String::new(),
+    };
+    if zh {
+        format!(
+            "交错双重差分（Callaway–Sant'Anna，与 R did 相同）：对照组为{control}，估计方法{method}，{base}，标准误为{se}，聚类于{level}{clusters}。括号内为标准误。"
+        )
+    } else {
+        format!(
+            "Staggered DiD (Callaway–Sant'Anna, as R's did): control {control}, {method}, {base} base period, {se} standard errors clustered by {level}{clusters}. Standard errors in brackets."
+        )
+    }
+}
+
+/// Table 4: the adoption effects. A row whose pre-test rejects at 5%
+/// carries no stars (its estimates are not effects of adoption); an
+/// outcome that never varied has no estimate.
 fn did(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
     let eff = runs::table(dir, "adoption_effects")?;
     let ev = runs::table(dir, "event_study")?;
@@ -491,7 +581,7 @@ fn did(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         _ => None,
     };
     let mut rows = Vec::new();
-    let mut rejected = Vec::new();
+    let (mut rejected, mut flat) = (Vec::new(), Vec::new());
     for (k, m) in t_m.iter().enumerate() {
         let find = |kind: &str| {
             (0..eff.height())
@@ -510,31 +600,41 @@ fn did(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
             find("calendar_overall"),
         ];
         let (metric_name, breakdown) = m.split_once(':').unwrap_or((m.as_str(), ""));
+        let name = metric_label(lang, metric_name, breakdown);
+        let tail = [
+            pval(t_p[k]),
+            format::text(t_units[k], Kind::Count, lang),
+            format::text(t_cl[k], Kind::Count, lang),
+        ];
+        if cells.iter().all(|(_, s)| s.is_none()) {
+            let mut data = vec![name.clone()];
+            data.extend(std::iter::repeat_n("—".to_string(), 4));
+            data.extend(tail);
+            rows.push(Row::Data(data));
+            flat.push(name);
+            continue;
+        }
         let values: Vec<Option<f64>> = cells.iter().flat_map(|(a, s)| [*a, *s]).collect();
         let (kind, spread) = format::effect_kinds(metric_name, &values, lang);
         let unit = format::unit_suffix(kind, lang);
+        let pre_rejects = t_p[k].is_some_and(|p| p < 0.05);
         let mut data = vec![format!(
-            "{}{unit}",
-            metric_label(lang, metric_name, breakdown)
+            "{name}{unit}{}",
+            if pre_rejects { "†" } else { "" }
         )];
         let mut under = vec![String::new()];
         for (a, s) in cells {
-            data.push(format!(
-                "{}{}",
-                format::cell(a, kind, lang),
-                stars(p_of(a, s))
-            ));
+            let star = if pre_rejects { "" } else { stars(p_of(a, s)) };
+            data.push(format!("{}{star}", format::cell(a, kind, lang)));
             under.push(
                 s.map(|_| format!("({})", format::cell(s, spread, lang)))
                     .unwrap_or_default(),
             );
         }
-        data.push(format::text(t_p[k], Kind::PValue, lang));
-        data.push(format::text(t_units[k], Kind::Count, lang));
-        data.push(format::text(t_cl[k], Kind::Count, lang));
+        data.extend(tail);
         under.extend([String::new(), String::new(), String::new()]);
-        if t_p[k].is_some_and(|p| p < 0.05) {
-            rejected.push(metric_label(lang, metric_name, breakdown));
+        if pre_rejects {
+            rejected.push(name);
         }
         rows.push(Row::Data(data));
         if under.iter().any(|c| !c.is_empty()) {
@@ -554,31 +654,40 @@ fn did(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         t(lang, "单位数", "Units"),
         t(lang, "聚类数", "Clusters"),
     ];
-    let settings = {
-        let s = |c: &str| strs(&tests, c).into_iter().next().unwrap_or_default();
-        if zh(lang) {
-            format!(
-                "交错双重差分（Callaway–Sant'Anna，与 R did 相同）：对照组 {}，估计方法 {}，基期 {}，标准误 {}，聚类于 {}。括号内为标准误。",
-                s("control"), s("method"), s("base_period"), s("se"), s("cluster")
-            )
-        } else {
-            format!(
-                "Staggered DiD (Callaway–Sant'Anna, as R's did): control {}, method {}, base period {}, standard errors {}, clustered by {}. Standard errors in brackets.",
-                s("control"), s("method"), s("base_period"), s("se"), s("cluster")
-            )
-        }
-    };
-    let mut notes = vec![settings];
+    let test = strs(&tests, "pretrend_test")
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let mut notes = vec![did_settings(&tests, lang)];
+    notes.push(match (test.as_str(), zh(lang)) {
+        ("sup_t", true) => "事前检验为 sup-t 检验：以同一组聚类乘数自助抽样，检验事前各事件时间的一致置信带是否覆盖 0（聚类时 R did 不报告事前检验，其 Wald 检验不计聚类）。".to_string(),
+        ("sup_t", false) => "The pre-test is a sup-t test: whether the uniform band of the pre-adoption event times, from the same clustered multiplier bootstrap, covers 0 (clustered, R's did reports no pre-test; its Wald test ignores the clusters).".to_string(),
+        (_, true) => "事前检验为 Wald 检验：全部事前 ATT(g,t) 为 0（与 R did 的 summary 相同）。".to_string(),
+        (_, false) => "The pre-test is the Wald test that every pre-adoption ATT(g,t) is 0 (R did's summary).".to_string(),
+    });
     if !rejected.is_empty() {
         notes.push(if zh(lang) {
             format!(
-                "事前检验在 5% 水平拒绝平行趋势的结果变量：{}。其效应不作为采用模式的效应解读。",
+                "† 事前检验在 5% 水平拒绝平行趋势：{}。其估计不作为采用模式的效应解读，故不标星号。",
                 rejected.join("、")
             )
         } else {
             format!(
-                "The pre-test rejects parallel trends at 5% for: {}. Their estimates are not read as effects of adoption.",
+                "† The pre-test rejects parallel trends at 5%: {}. Their estimates are not read as effects of adoption and carry no stars.",
                 rejected.join(", ")
+            )
+        });
+    }
+    if !flat.is_empty() {
+        notes.push(if zh(lang) {
+            format!(
+                "—：{} 在面板期内不随时间变化，无法估计效应。",
+                flat.join("、")
+            )
+        } else {
+            format!(
+                "—: {} did not vary over the panel's years: no effect can be estimated.",
+                flat.join(", ")
             )
         });
     }
@@ -591,8 +700,8 @@ fn did(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
     Ok(Some(Table {
         title: t(
             lang,
-            "采用治理模式的效应（交错双重差分）",
-            "Effects of adopting a model (staggered DiD)",
+            "采用治理模式的效应（交错双重差分，四种模式合并）",
+            "Effects of adopting a model (staggered DiD, the four models pooled)",
         ),
         spanners: vec![(t(lang, "平均处理效应", "Average treatment effect"), 1, 4)],
         columns: header.len(),
@@ -600,6 +709,107 @@ fn did(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         rows,
         notes,
     }))
+}
+
+/// Table 5: each model's own effect (its adopters against the units of no
+/// model), without stars: a model's subset has few clusters, and the
+/// reports make no finding of it.
+fn did_by_model(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
+    if !dir.join("tables/adoption_by_model.parquet").is_file() {
+        return Ok(None);
+    }
+    let tb = runs::table(dir, "adoption_by_model")?;
+    if tb.height() == 0 {
+        return Ok(None);
+    }
+    let (m, model, att, se, pre) = (
+        strs(&tb, "metric"),
+        strs(&tb, "governance_model"),
+        floats(&tb, "att"),
+        floats(&tb, "se"),
+        floats(&tb, "pretrend_p"),
+    );
+    let models = ["sinking", "collaborative", "embedded", "integrated"];
+    let mut metrics: Vec<String> = Vec::new();
+    for x in &m {
+        if !metrics.contains(x) {
+            metrics.push(x.clone());
+        }
+    }
+    let mut rows = Vec::new();
+    for metric in &metrics {
+        let (name_m, breakdown) = metric.split_once(':').unwrap_or((metric.as_str(), ""));
+        let at = |md: &str| (0..tb.height()).find(|&i| &m[i] == metric && model[i] == md);
+        let values: Vec<Option<f64>> = models
+            .iter()
+            .filter_map(|md| at(md))
+            .flat_map(|i| [att[i], se[i]])
+            .collect();
+        let (kind, spread) = format::effect_kinds(name_m, &values, lang);
+        let mut data = vec![format!(
+            "{}{}",
+            metric_label(lang, name_m, breakdown),
+            format::unit_suffix(kind, lang)
+        )];
+        let mut under = vec![String::new()];
+        let mut pres = vec![t_label(lang)];
+        for md in models {
+            match at(md) {
+                // An estimate without an SE: an outcome that never varied.
+                Some(i) if att[i].is_some() && se[i].is_some() => {
+                    data.push(format::cell(att[i], kind, lang));
+                    under.push(
+                        se[i]
+                            .map(|_| format!("({})", format::cell(se[i], spread, lang)))
+                            .unwrap_or_default(),
+                    );
+                    pres.push(pval(pre[i]));
+                }
+                _ => {
+                    data.push("—".into());
+                    under.push(String::new());
+                    pres.push(String::new());
+                }
+            }
+        }
+        rows.push(Row::Data(data));
+        if under.iter().any(|c| !c.is_empty()) {
+            rows.push(Row::Under(under));
+        }
+        if pres.iter().skip(1).any(|c| !c.is_empty()) {
+            rows.push(Row::Data(pres));
+        }
+    }
+    let mut header = vec![t(lang, "结果变量", "Outcome")];
+    header.extend(models.iter().map(|md| labels::model(lang, md)));
+    Ok(Some(Table {
+        title: t(
+            lang,
+            "各治理模式的采用效应（简单平均，各模式采用单位对无模式单位）",
+            "Each model's effect (simple average, its adopters against the units of no model)",
+        ),
+        spanners: vec![],
+        columns: header.len(),
+        header,
+        rows,
+        notes: vec![
+            t(
+                lang,
+                "每种模式单独估计，对照为无模式单位；方法与表 4 相同。括号内为标准误，其下一行为该模式的事前检验 p 值。",
+                "Each model estimated on its own against the units of no model, as Table 4. Standard errors in brackets; below them the model's pre-test p.",
+            ),
+            t(
+                lang,
+                "单一模式的子样本聚类很少（采用单位所在的区县数个位数），其区间与事前检验不可靠：本表不标星号，不据以得出结论。",
+                "A model's subset has few clusters (a handful of counties with adopters): its intervals and pre-tests are unreliable, so the table carries no stars and supports no finding.",
+            ),
+        ],
+    }))
+}
+
+/// The label of a table's pre-test row.
+fn t_label(lang: Lang) -> String {
+    t(lang, "  事前检验 p", "  pre-test p")
 }
 
 /// Table 5: the fsQCA configuration table of the shown solution's first model.
@@ -672,6 +882,20 @@ fn qca(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
     let whole =
         (0..sol.height()).find(|&i| s_sol[i] == shown && s_model[i] == "M1" && s_term[i] == "*");
     let f3 = |v: Option<f64>| format::text(v, Kind::Coefficient, lang);
+    rows.push(Row::Rule);
+    // A configuration below the usual floors (consistency 0.75, PRI 0.5)
+    // is marked where its number is.
+    let pri_floor = crate::render::qca_content::MIN_PRI;
+    let weak: Vec<usize> = terms
+        .iter()
+        .take(n_conf)
+        .enumerate()
+        .filter(|(_, &i)| {
+            incl[i].is_some_and(|c| c < crate::render::qca_content::MIN_CONSISTENCY)
+                || pri[i].is_some_and(|p| p < pri_floor)
+        })
+        .map(|(k, _)| k + 1)
+        .collect();
     for (name, col) in [
         (t(lang, "一致性", "Consistency"), &incl),
         ("PRI".to_string(), &pri),
@@ -679,7 +903,10 @@ fn qca(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         (t(lang, "唯一覆盖度", "Unique coverage"), &covu),
     ] {
         let mut cells = vec![name];
-        cells.extend(terms.iter().take(n_conf).map(|&i| f3(col[i])));
+        cells.extend(terms.iter().take(n_conf).enumerate().map(|(k, &i)| {
+            let flag = weak.contains(&(k + 1)) && std::ptr::eq(col, &incl);
+            format!("{}{}", f3(col[i]), if flag { "‡" } else { "" })
+        }));
         rows.push(Row::Data(cells));
     }
     let (wc, wp, wv) = match whole {
@@ -724,6 +951,47 @@ fn qca(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
             "The solution has other equivalent models (M2 …): see qca_solutions.",
         ));
     }
+    if !weak.is_empty() {
+        let list = weak
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join("、");
+        notes.push(if zh(lang) {
+            format!("‡ 组态 {list} 的一致性低于 {} 或 PRI 低于 {}：对结果缺席几乎同样一致，不作为充分组态解读。", f3(Some(floor)), f3(Some(pri_floor)))
+        } else {
+            format!("‡ Configuration(s) {list}: consistency below {} or PRI below {} — nearly as consistent with the outcome's absence; not read as sufficient.", f3(Some(floor)), f3(Some(pri_floor)))
+        });
+    }
+    let cases = runs::table(dir, "qca_calibrated")
+        .map(|c| c.height())
+        .unwrap_or(0);
+    let cal = runs::table(dir, "qca_calibration").ok();
+    if let Some(cal) = cal {
+        let (set, method) = (strs(&cal, "set"), strs(&cal, "method"));
+        let (e, c, i) = (
+            floats(&cal, "exclusion"),
+            floats(&cal, "crossover"),
+            floats(&cal, "inclusion"),
+        );
+        let anchors: Vec<String> = (0..cal.height())
+            .map(|k| {
+                let name = labels::set_label(lang, &set[k]);
+                match (method[k].as_str(), e[k], c[k], i[k]) {
+                    ("anchors" | "quantiles", Some(e), Some(c), Some(i)) => {
+                        format!("{name} ({}, {}, {})", num3(e), num3(c), num3(i))
+                    }
+                    ("threshold", _, Some(c), _) => format!("{name} (≥ {})", num3(c)),
+                    _ => format!("{name} (0/1)"),
+                }
+            })
+            .collect();
+        notes.push(if zh(lang) {
+            format!("N = {cases}（分析期的单位，缺任一集合者不计）。校准锚点（完全不隶属、交叉点、完全隶属）：{}；一致性阈值 {}。", anchors.join("；"), cut.map(|c| f3(Some(c))).unwrap_or_default())
+        } else {
+            format!("N = {cases} (the analysis period's units with every set). Anchors (exclusion, crossover, inclusion): {}; consistency cut {}.", anchors.join("; "), cut.map(|c| f3(Some(c))).unwrap_or_default())
+        });
+    }
     let bar = cut.unwrap_or(floor).max(floor);
     if wc.is_some_and(|c| c < bar) {
         notes.push(if zh(lang) {
@@ -752,6 +1020,16 @@ fn qca(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         rows,
         notes,
     }))
+}
+
+/// A number with at most three decimals, trailing zeros dropped.
+fn num3(x: f64) -> String {
+    let s = format::fixed(x, 3);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// Table 6: the index's Sobol sensitivity.
@@ -813,8 +1091,8 @@ fn sensitivity(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         rows,
         notes: vec![t(
             lang,
-            "S1：该选择单独引起的排名方差占比；ST：含其与其他选择交互的占比（Saltelli 设计，区间为自助法）。",
-            "S1: the share of the ranks' variance due to the choice alone; ST: with its interactions (Saltelli design; bootstrap intervals).",
+            "S1：该选择单独引起的排名方差占比；ST：含其与其他选择交互的占比（Saltelli 设计，区间为自助法）。S1 的估计值可因抽样误差略小于 0，读作 0。",
+            "S1: the share of the ranks' variance due to the choice alone; ST: with its interactions (Saltelli design; bootstrap intervals). An S1 estimate can fall slightly below 0 by sampling error: read it as 0.",
         )],
     }))
 }
@@ -833,5 +1111,8 @@ mod tests {
         assert_eq!(stars(Some(0.099)), "*");
         assert_eq!(stars(Some(0.1)), "");
         assert_eq!(stars(None), "");
+        assert_eq!(minus("-3.0***"), "−3.0***");
+        assert_eq!(minus("[-0.054, 0.043]"), "[−0.054, 0.043]");
+        assert_eq!(minus("下沉型 - 无"), "下沉型 - 无");
     }
 }

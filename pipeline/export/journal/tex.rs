@@ -38,14 +38,13 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn table(n: usize, t: &Table, lang: Lang) -> String {
+/// Rows up to which a table is a float kept on one page (`table` with a
+/// `tabular`); a longer one is a `longtable` that breaks with its header.
+const FLOAT_ROWS: usize = 30;
+
+/// The header lines: the spanners with their \cmidrule, then the header.
+fn head(t: &Table) -> String {
     let cols = t.columns;
-    let mut s = String::new();
-    s.push_str(&format!(
-        "\\begin{{longtable}}{{l*{{{}}}{{c}}}}\n\\caption{{{}}}\\label{{tab:{n}}}\\\\\n",
-        cols - 1,
-        escape(&t.title)
-    ));
     let mut head = String::from("\\toprule\n");
     if !t.spanners.is_empty() {
         let mut line = Vec::new();
@@ -78,17 +77,12 @@ fn table(n: usize, t: &Table, lang: Lang) -> String {
             .collect::<Vec<_>>()
             .join(" & ")
     ));
-    s.push_str(&head);
-    s.push_str("\\endfirsthead\n");
-    s.push_str(&format!(
-        "\\multicolumn{{{cols}}}{{l}}{{\\footnotesize {}}} \\\\\n",
-        match lang {
-            Lang::Zh => format!("表 {n}（续）"),
-            Lang::En => format!("Table {n} (continued)"),
-        }
-    ));
-    s.push_str(&head);
-    s.push_str("\\endhead\n\\bottomrule\n\\endlastfoot\n");
+    head
+}
+
+fn body(t: &Table) -> String {
+    let cols = t.columns;
+    let mut s = String::new();
     for r in &t.rows {
         match r {
             Row::Data(c) | Row::Under(c) => {
@@ -96,30 +90,57 @@ fn table(n: usize, t: &Table, lang: Lang) -> String {
                 cells.resize(cols, String::new());
                 s.push_str(&format!("{} \\\\\n", cells.join(" & ")));
             }
+            Row::Rule => s.push_str("\\midrule\n"),
             Row::Group(g) => s.push_str(&format!(
                 "\\multicolumn{{{cols}}}{{l}}{{\\textit{{{}}}}} \\\\\n",
                 escape(g)
             )),
         }
     }
-    s.push_str("\\end{longtable}\n");
-    if !t.notes.is_empty() {
-        let lead = match lang {
-            Lang::Zh => "注：",
-            Lang::En => "Note: ",
-        };
-        s.push_str("\\vspace{-0.5\\baselineskip}\n{\\footnotesize\\noindent ");
-        s.push_str(&escape(lead));
-        s.push_str(
-            &t.notes
-                .iter()
-                .map(|n| escape(n))
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        s.push_str("\\par}\n\\bigskip\n\n");
-    }
     s
+}
+
+fn notes(t: &Table, lang: Lang) -> String {
+    if t.notes.is_empty() {
+        return String::new();
+    }
+    let lead = match lang {
+        Lang::Zh => "注：",
+        Lang::En => "Note: ",
+    };
+    format!(
+        "{{\\footnotesize\\noindent {}{}\\par}}\n",
+        escape(lead),
+        t.notes
+            .iter()
+            .map(|n| escape(n))
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+}
+
+fn table(n: usize, t: &Table, lang: Lang) -> String {
+    let cols = t.columns;
+    let spec = format!("l*{{{}}}{{c}}", cols - 1);
+    let caption = format!("\\caption{{{}}}\\label{{tab:{n}}}", escape(&t.title));
+    if t.rows.len() <= FLOAT_ROWS {
+        return format!(
+            "\\begin{{table}}[htbp]\n\\centering\n{caption}\n\\begin{{tabular}}{{{spec}}}\n{}{}\\bottomrule\n\\end{{tabular}}\n\n\\begin{{minipage}}{{\\linewidth}}\n{}\\end{{minipage}}\n\\end{{table}}\n\n",
+            head(t),
+            body(t),
+            notes(t, lang)
+        );
+    }
+    let h = head(t);
+    format!(
+        "\\begin{{longtable}}{{{spec}}}\n{caption}\\\\\n{h}\\endfirsthead\n\\multicolumn{{{cols}}}{{l}}{{\\footnotesize {}}} \\\\\n{h}\\endhead\n\\bottomrule\n\\endlastfoot\n{}\\end{{longtable}}\n\\vspace{{-0.5\\baselineskip}}\n{}\\bigskip\n\n",
+        match lang {
+            Lang::Zh => format!("表 {n}（续）"),
+            Lang::En => format!("Table {n} (continued)"),
+        },
+        body(t),
+        notes(t, lang)
+    )
 }
 
 /// The whole document.

@@ -73,6 +73,12 @@ impl EventStudy {
         Self::new(&times, &beta, &d.event_vcov, base_period, anticipation)
     }
 
+    /// Whether an event time has (near) zero variance — an outcome that
+    /// never varied: V̂ is then singular and HonestDiD cannot use it.
+    pub fn singular(&self) -> bool {
+        (0..self.times.len()).any(|i| self.vcov[i][i].max(0.0).sqrt() <= super::inference::ZERO_SE)
+    }
+
     /// What a reader of the bounds must know: a varying base period, or no
     /// pre-period or no post-period (HonestDiD needs both).
     pub fn warnings(&self) -> Vec<String> {
