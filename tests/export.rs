@@ -21,6 +21,44 @@ fn sample_run(wd: &Workdir) -> PathBuf {
     cfg
 }
 
+/// The sample ingested, compared and exported once, for the tests that
+/// read an export (a fresh ingest and compare each cost CI minutes); the
+/// lock keeps them one at a time, since one of them exports it again. Its
+/// folder is under CARGO_TARGET_TMPDIR, the previous test run's removed.
+struct Shared {
+    wd: Workdir,
+    cfg: PathBuf,
+    /// What `export` printed.
+    out: String,
+}
+
+fn shared() -> (std::sync::MutexGuard<'static, ()>, &'static Shared) {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    let guard = ONE.lock().unwrap_or_else(|e| e.into_inner());
+    let s = SHARED.get_or_init(|| {
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for e in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with("export-shared-")
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        let wd = Workdir {
+            dir: tempfile::Builder::new()
+                .prefix("export-shared-")
+                .tempdir_in(tmp)
+                .unwrap(),
+        };
+        let cfg = sample_run(&wd);
+        let out = wd.ok(&["export", "--config", cfg.to_str().unwrap()]);
+        Shared { wd, cfg, out }
+    });
+    (guard, s)
+}
+
 fn run_dir(wd: &Workdir) -> PathBuf {
     wd.path("out")
         .join(common::latest_in(&wd.path("out")).unwrap())
@@ -55,9 +93,8 @@ fn read_export(dir: &Path) -> serde_json::Value {
 
 #[test]
 fn stata_and_spss_readers_see_every_table_with_its_chinese_labels_and_the_run_s_values() {
-    let wd = Workdir::new();
-    let cfg = sample_run(&wd);
-    let out = wd.ok(&["export", "--config", cfg.to_str().unwrap()]);
+    let (_one, sh) = shared();
+    let (wd, out) = (&sh.wd, &sh.out);
     assert!(out.contains("unit_metrics"), "{out}");
     assert!(
         out.contains("indicators not exported: it has no rows"),
@@ -200,19 +237,9 @@ fn stata_and_spss_readers_see_every_table_with_its_chinese_labels_and_the_run_s_
 
 #[test]
 fn the_data_package_validates_and_a_broken_copy_does_not() {
-    let wd = Workdir::new();
-    let cfg = sample_run(&wd);
-    wd.ok(&[
-        "export",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--tables",
-        "units,adoption_panel,qca_cases",
-        "--format",
-        "csv",
-    ]);
-    let export = run_dir(&wd).join("export");
-    assert!(!export.join("units.dta").exists(), "only csv was asked");
+    let (_one, sh) = shared();
+    let wd = &sh.wd;
+    let export = run_dir(wd).join("export");
     let has = Command::new("frictionless")
         .arg("--version")
         .output()
@@ -240,17 +267,19 @@ fn the_data_package_validates_and_a_broken_copy_does_not() {
     );
     let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(report["valid"], true);
-    assert_eq!(report["tasks"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        report["tasks"].as_array().unwrap().len(),
+        8,
+        "a task a table"
+    );
     // The check can fail: a model code that is not one, and a duplicated key.
     let broken = wd.path("broken");
     std::fs::create_dir_all(&broken).unwrap();
-    for f in [
-        "datapackage.json",
-        "units.csv",
-        "adoption_panel.csv",
-        "qca_cases.csv",
-    ] {
-        std::fs::copy(export.join(f), broken.join(f)).unwrap();
+    for e in std::fs::read_dir(&export).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.ends_with(".csv") || name == "datapackage.json" {
+            std::fs::copy(e.path(), broken.join(&name)).unwrap();
+        }
     }
     let units = std::fs::read_to_string(broken.join("units.csv")).unwrap();
     let mut lines: Vec<String> = units.lines().map(str::to_string).collect();
@@ -274,18 +303,8 @@ fn the_data_package_validates_and_a_broken_copy_does_not() {
 
 #[test]
 fn honestdid_variances_are_the_run_s_squared_analytic_standard_errors() {
-    let wd = Workdir::new();
-    let cfg = sample_run(&wd);
-    wd.ok(&[
-        "export",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--tables",
-        "units",
-        "--format",
-        "dta",
-    ]);
-    let run = run_dir(&wd);
+    let (_one, sh) = shared();
+    let run = run_dir(&sh.wd);
     let h = run.join("export/honestdid");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(h.join("honestdid.json")).unwrap()).unwrap();
@@ -389,11 +408,9 @@ fn honestdid_variances_are_the_run_s_squared_analytic_standard_errors() {
 
 #[test]
 fn the_same_run_exports_the_same_bytes() {
-    let wd = Workdir::new();
-    let cfg = sample_run(&wd);
-    let c = cfg.to_str().unwrap();
-    wd.ok(&["export", "--config", c]);
-    let run = run_dir(&wd);
+    let (_one, sh) = shared();
+    let (wd, c) = (&sh.wd, sh.cfg.to_str().unwrap());
+    let run = run_dir(wd);
     let rel = run.strip_prefix(wd.path("")).unwrap().join("export");
     let first = wd.snapshot(rel.to_str().unwrap());
     wd.ok(&["export", "--config", c]);
@@ -501,10 +518,8 @@ fn header(path: &Path) -> Vec<String> {
 
 #[test]
 fn replication_scripts_call_only_documented_arguments_on_the_exported_files() {
-    let wd = Workdir::new();
-    let cfg = sample_run(&wd);
-    wd.ok(&["export", "--config", cfg.to_str().unwrap()]);
-    let run = run_dir(&wd);
+    let (_one, sh) = shared();
+    let run = run_dir(&sh.wd);
     let export = run.join("export");
     let r = std::fs::read_to_string(export.join("replicate.R")).unwrap();
     // The arguments R's did (2.x) and QCA (3.x) document for each call.
@@ -878,18 +893,9 @@ fn word_tables(docx: &Path) -> Vec<String> {
 
 #[test]
 fn journal_tables_are_three_line_tables_with_the_run_s_numbers() {
-    let wd = Workdir::new();
-    let cfg = sample_run(&wd);
-    wd.ok(&[
-        "export",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--tables",
-        "units",
-        "--format",
-        "csv",
-    ]);
-    let run = run_dir(&wd);
+    let (_one, sh) = shared();
+    let wd = &sh.wd;
+    let run = run_dir(wd);
     let export = run.join("export");
     // Word: heavy rules above and below, no inside or vertical lines; the
     // header's cells ruled thin underneath; nothing else ruled.
@@ -1059,18 +1065,9 @@ fn check_latex(tex: &str) {
 
 #[test]
 fn tables_tex_is_well_formed_latex_and_compiles_where_xelatex_is() {
-    let wd = Workdir::new();
-    let cfg = sample_run(&wd);
-    wd.ok(&[
-        "export",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--tables",
-        "units",
-        "--format",
-        "csv",
-    ]);
-    let export = run_dir(&wd).join("export");
+    let (_one, sh) = shared();
+    let wd = &sh.wd;
+    let export = run_dir(wd).join("export");
     let tex = std::fs::read_to_string(export.join("tables.tex")).unwrap();
     check_latex(&tex);
     assert_eq!(
