@@ -100,7 +100,7 @@ fn stata_and_spss_readers_see_every_table_with_its_chinese_labels_and_the_run_s_
         out.contains("indicators not exported: it has no rows"),
         "{out}"
     );
-    let run = run_dir(&wd);
+    let run = run_dir(wd);
     let export = run.join("export");
     for t in [
         "units",
@@ -997,7 +997,7 @@ fn journal_tables_are_three_line_tables_with_the_run_s_numbers() {
             .output()
             .is_ok_and(|o| o.status.success())
     {
-        common::soffice_convert(&wd, &export.join("tables.docx"), "pdf");
+        common::soffice_convert(wd, &export.join("tables.docx"), "pdf");
     }
 }
 
