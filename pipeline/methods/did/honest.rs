@@ -111,7 +111,7 @@ mod tests {
 
     fn v(n: usize) -> Vec<Vec<f64>> {
         (0..n)
-            .map(|i| (0..n).map(|j| (10 * i + j) as f64).collect())
+            .map(|i| (0..n).map(|j| (10 * i + j + 1) as f64).collect())
             .collect()
     }
 
@@ -122,9 +122,19 @@ mod tests {
         let es = EventStudy::new(&times, &beta, &v(5), BasePeriod::Universal, 0);
         assert_eq!(es.times, vec![-3, -2, 0, 1]);
         assert_eq!(es.beta, vec![0.3, 0.2, 0.5, 0.6]);
-        assert_eq!(es.vcov[1], vec![10.0, 11.0, 13.0, 14.0]);
+        assert_eq!(es.vcov[1], vec![11.0, 12.0, 14.0, 15.0]);
         assert_eq!((es.n_pre, es.n_post, es.reference), (2, 2, Some(-1)));
         assert!(es.warnings().is_empty());
+    }
+
+    #[test]
+    fn an_event_time_without_variance_makes_sigma_singular_and_is_said() {
+        let mut m = v(3);
+        m[1][1] = 0.0;
+        let es = EventStudy::new(&[-2, 0, 1], &[0.1, 0.0, 0.2], &m, BasePeriod::Universal, 0);
+        assert!(es.singular());
+        assert!(es.warnings().iter().any(|w| w.contains("event time(s) 0 have zero variance")));
+        assert!(!EventStudy::new(&[-2, 0, 1], &[0.1; 3], &v(3), BasePeriod::Universal, 0).singular());
     }
 
     #[test]
