@@ -53,7 +53,7 @@ const COLUMNS: &[Row] = &[
     ("district_name", "所属区县", "district", "", "", "单位所属区县的名称。", "The name of the unit's district."),
     ("street", "所属街道代码", "street code", "", "", "单位所属乡镇街道的代码。", "The code of the unit's street or township."),
     ("street_name", "所属街道", "street", "", "", "单位所属乡镇街道的名称。", "The name of the unit's street or township."),
-    ("period", "统计期", "period", "", "", "统计期：2024 为年，2024-Q2 为季度，2024-06 为月。", "The period: 2024 a year, 2024-Q2 a quarter, 2024-06 a month."),
+    ("period", "统计期", "period", "", "", "统计期：年度为数值（2024），季度、月为文本（2024-Q2、2024-06）。", "The period: a year as a number (2024); a quarter or month as text (2024-Q2, 2024-06)."),
     ("period_kind", "统计期类型", "kind of period", "", "", "year、quarter、month 或 half。", "year, quarter, month or half."),
     ("period_start", "统计期起始日", "start of period", "", "", "统计期第一天，年-月-日。", "The period's first day, YYYY-MM-DD."),
     ("role", "类别", "role", "", "", "党员或社区干部。", "Party members or community cadres."),

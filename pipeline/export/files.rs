@@ -97,7 +97,7 @@ pub(super) fn write(
     )?;
     let studies = honest::read(dir)?;
     if !studies.is_empty() {
-        for m in &studies {
+        for m in studies.iter().filter(|m| !m.study.singular()) {
             put(
                 &format!("honestdid/{}.csv", m.stem),
                 honest::beta_csv(&m.study).as_bytes(),

@@ -130,9 +130,19 @@ pub fn json(metrics: &[Metric], run_id: &str) -> serde_json::Value {
         .iter()
         .map(|m| {
             let es = &m.study;
+            if es.singular() {
+                return (
+                    m.metric.clone(),
+                    serde_json::json!({
+                        "estimable": false,
+                        "why": "an event time has zero variance (the outcome did not vary): sigma is singular; no files are written for it",
+                    }),
+                );
+            }
             (
                 m.metric.clone(),
                 serde_json::json!({
+                    "estimable": true,
                     "files": {"beta": format!("honestdid/{}.csv", m.stem), "sigma": format!("honestdid/{}_vcov.csv", m.stem)},
                     "rel_years": es.times,
                     "betahat": es.beta,

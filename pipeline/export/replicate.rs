@@ -182,7 +182,7 @@ pub fn r_script(plan: &Plan) -> String {
     let mut s = format!(
         "# Replication of govlens run {} (written by govlens export). Run it from the\n\
          # export folder: Rscript replicate.R\n\
-         # install.packages(c(\"did\", \"QCA\"))\n\n",
+         # install.packages(c(\"did\", \"QCA\", \"COINr\"))\n\n",
         plan.run_id
     );
     match &plan.did {
@@ -247,32 +247,36 @@ fn r_index(s: &mut String, p: &IndexPlan) {
         cols = quoted(&cols),
     ));
     let n = p.indicators.len();
+    let group_col = format!("Group_{group}");
     let mut codes = cols.clone();
     codes.extend(pillars.iter().copied());
     codes.push("Index");
     let levels: Vec<&str> = std::iter::repeat_n("1", n)
         .chain(std::iter::repeat_n("2", pillars.len()))
-        .chain(std::iter::once("3"))
+        .chain(["3", "NA"])
         .collect();
+    // iData's group column is described in iMeta too, as a Group.
+    codes.push(group_col.as_str());
     let parents: Vec<String> = p
         .indicators
         .iter()
         .map(|i| format!("\"{}\"", i.1))
         .chain(std::iter::repeat_n("\"Index\"".to_string(), pillars.len()))
-        .chain(std::iter::once("NA".to_string()))
+        .chain(["NA".to_string(), "NA".to_string()])
         .collect();
     let directions: Vec<String> = p
         .indicators
         .iter()
         .map(|i| num(i.2))
         .chain(std::iter::repeat_n("1".to_string(), pillars.len() + 1))
+        .chain(["NA".to_string()])
         .collect();
     let weights: Vec<String> = p
         .indicators
         .iter()
         .map(|i| num(i.3))
         .chain(pillars.iter().map(|p| num(pillar_weight(p))))
-        .chain(std::iter::once("1".to_string()))
+        .chain(["1".to_string(), "NA".to_string()])
         .collect();
     s.push_str(&format!(
         "iMeta <- data.frame(\n\
@@ -281,7 +285,7 @@ fn r_index(s: &mut String, p: &IndexPlan) {
          \x20 Parent = c({}),\n\
          \x20 Direction = c({}),\n\
          \x20 Weight = c({}),\n\
-         \x20 Type = c(rep(\"Indicator\", {n}), rep(\"Aggregate\", {})))\n\
+         \x20 Type = c(rep(\"Indicator\", {n}), rep(\"Aggregate\", {}), \"Group\"))\n\
          coin <- new_coin(iData, iMeta, level_names = c(\"Indicator\", \"Pillar\", \"Index\"))\n",
         quoted(&codes),
         levels.join(", "),
@@ -344,7 +348,7 @@ fn r_index(s: &mut String, p: &IndexPlan) {
     };
     s.push_str(&format!(
         "coin <- Aggregate(coin, dset = \"Normalised\", f_ag = {ag})\n\
-         print(head(get_results(coin, dset = \"Aggregated\", tab_type = \"Aggregates\"), 15))  # compare with index_scores, period {}\n",
+         print(head(get_results(coin, dset = \"Aggregated\", tab_type = \"Aggs\"), 15))  # compare with index_scores, period {}\n",
         p.period
     ));
 }
@@ -367,7 +371,9 @@ fn r_did(s: &mut String, d: &DidPlan) {
                 panel$id <- as.numeric(factor(panel$region_code))      # did wants a numeric id\n");
     if d.clustered {
         s.push_str(
-            "panel$cluster_id <- as.numeric(factor(panel$cluster))  # where adoption is assigned\n",
+            "# Where adoption is assigned; a unit with no cluster is its own (as govlens).\n\
+             panel$cluster_id <- as.numeric(factor(ifelse(is.na(panel$cluster) | panel$cluster == \"\",\n\
+             \x20 paste0(\"u\", panel$region_code), panel$cluster)))\n",
         );
     }
     if d.options.se == SeKind::Bootstrap {
@@ -534,7 +540,10 @@ fn stata_did(s: &mut String, d: &DidPlan) {
                 egen long id = group(region_code)\n",
     );
     if d.clustered {
-        s.push_str("egen long cluster_id = group(cluster)\n");
+        s.push_str(
+            "replace cluster = \"u\" + region_code if cluster == \"\"   // a unit with no cluster is its own\n\
+             egen long cluster_id = group(cluster)\n",
+        );
     }
     if o.anticipation != 0 {
         s.push_str(&format!(
@@ -545,7 +554,9 @@ fn stata_did(s: &mut String, d: &DidPlan) {
     s.push('\n');
     s.push_str(
         "* estat reports asymptotic SEs even after wboot: compare them with the run's\n\
-         * se_analytic; its bootstrap SEs and bands come from its own draws.\n\n",
+         * se_analytic; its bootstrap SEs and bands come from its own draws. estat\n\
+         * pretrend is the Wald test over the pre-period ATT(g,t); adoption_tests says\n\
+         * which test the run reports.\n\n",
     );
     for out in &d.outcomes {
         let y = &out.column;

@@ -187,7 +187,7 @@ pub fn build(dir: &Path, lang: Lang, run_id: &str, simulated: bool) -> Result<Ta
         }
     }
     if dir.join("tables/index_sensitivity.parquet").is_file() {
-        if let Some(s) = sensitivity(dir, lang)? {
+        if let Some(s) = sensitivity(dir, lang, &period)? {
             tables.push(s);
         }
     }
@@ -404,7 +404,10 @@ fn models(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportError> {
                 format!("A model is chosen by a county, so its communities are not independent observations of it: conclusions rest on the test of county means (H and p); the communities' p is for reference. p-values are Holm-corrected over the period's {family} tests at each level (members' metrics and each centre type included; {} shown here); ε² is the effect size.", shown)
             },
             stars_note(lang),
-        ],
+        ]
+        .into_iter()
+        .chain(one_province_each(dir, lang))
+        .collect(),
     })
 }
 
@@ -420,7 +423,6 @@ fn dunn(dir: &Path, lang: Lang, period: &str) -> Result<Option<Table>, ExportErr
     );
     let mut rows = Vec::new();
     for (m, b) in METRIC_ROWS {
-        let mut first = true;
         for i in rows_of(&pairs, period, m, b) {
             if level[i] != "county" || !p[i].is_some_and(|p| p < 0.05) {
                 continue;
@@ -441,17 +443,14 @@ fn dunn(dir: &Path, lang: Lang, period: &str) -> Result<Option<Table>, ExportErr
                 })
                 .and_then(|j| p[j]);
             rows.push(Row::Data(vec![
-                if first {
-                    metric_label(lang, m, b)
-                } else {
-                    String::new()
-                },
+                // The indicator on every row: a pair read alone, or on a
+                // new page, says what it compares.
+                metric_label(lang, m, b),
                 format!("{} > {}", labels::model(lang, hi), labels::model(lang, lo)),
                 format::text(z[i].map(f64::abs), Kind::Statistic, lang),
                 pval(p[i]),
                 pval(unit_p),
             ]));
-            first = false;
         }
     }
     if rows.is_empty() {
@@ -477,12 +476,58 @@ fn dunn(dir: &Path, lang: Lang, period: &str) -> Result<Option<Table>, ExportErr
         notes: vec![
             t(
                 lang,
-                "仅列出区县层 Holm 校正 p < 0.05 的模式对；其余模式对差异不显著。“A > B”表示 A 的秩均值较高。",
-                "Only pairs with a Holm-corrected p < 0.05 on county means are listed; the others do not differ. \"A > B\": A has the higher mean rank.",
+                "仅列出区县层 Holm 校正 p < 0.05 的模式对（校正族为同一指标的 10 个模式对）；其余模式对差异不显著。“A > B”表示 A 的秩均值较高。",
+                "Only pairs with a Holm-corrected p < 0.05 on county means are listed (the correction runs over an indicator's 10 pairs); the others do not differ. \"A > B\": A has the higher mean rank.",
             ),
 
         ],
     }))
+}
+
+/// When every model's units lie in one province each, the sentence that
+/// says so: a comparison of models is then also one of provinces.
+fn one_province_each(dir: &Path, lang: Lang) -> Option<String> {
+    let units = runs::table(dir, "units").ok()?;
+    let (code, model) = (
+        strs(&units, "region_code"),
+        strs(&units, "governance_model"),
+    );
+    let mut by_model: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for (c, m) in code.iter().zip(&model) {
+        if MODELS[..4].contains(&m.as_str()) && c.len() >= 2 {
+            by_model.entry(m.as_str()).or_default().insert(&c[..2]);
+        }
+    }
+    if by_model.len() < 2 || by_model.values().any(|p| p.len() != 1) {
+        return None;
+    }
+    let province = |p: &str| {
+        crate::render::maps::tiles::TILES
+            .iter()
+            .find(|t| t.0 == p)
+            .map(|t| if zh(lang) { t.1 } else { t.2 })
+            .unwrap_or(p)
+            .to_string()
+    };
+    let list: Vec<String> = MODELS[..4]
+        .iter()
+        .filter_map(|m| {
+            by_model.get(m).and_then(|p| p.iter().next()).map(|p| {
+                format!(
+                    "{}{}{}",
+                    labels::model(lang, m),
+                    if zh(lang) { "：" } else { ": " },
+                    province(p)
+                )
+            })
+        })
+        .collect();
+    Some(if zh(lang) {
+        format!("样本中每种模式的单位都来自同一个省份（{}）：模式之间的比较同时也是省份之间的比较，二者无法分开。", list.join("；"))
+    } else {
+        format!("Each model's units lie in one province ({}): a comparison of models is also one of provinces, and the two cannot be told apart.", list.join("; "))
+    })
 }
 
 /// A p-value as a journal prints it: three decimals, `< 0.001` below.
@@ -681,7 +726,7 @@ fn did(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
     if !flat.is_empty() {
         notes.push(if zh(lang) {
             format!(
-                "—：{} 在面板期内不随时间变化，无法估计效应。",
+                "—：{}在面板期内不随时间变化，无法估计效应。",
                 flat.join("、")
             )
         } else {
@@ -803,7 +848,10 @@ fn did_by_model(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
                 "单一模式的子样本聚类很少（采用单位所在的区县数个位数），其区间与事前检验不可靠：本表不标星号，不据以得出结论。",
                 "A model's subset has few clusters (a handful of counties with adopters): its intervals and pre-tests are unreliable, so the table carries no stars and supports no finding.",
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(one_province_each(dir, lang))
+        .collect(),
     }))
 }
 
@@ -966,6 +1014,9 @@ fn qca(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
     let cases = runs::table(dir, "qca_calibrated")
         .map(|c| c.height())
         .unwrap_or(0);
+    let n_cut = runs::table(dir, "qca_robustness")
+        .ok()
+        .and_then(|r| floats(&r, "n_cut").first().copied().flatten());
     let cal = runs::table(dir, "qca_calibration").ok();
     if let Some(cal) = cal {
         let (set, method) = (strs(&cal, "set"), strs(&cal, "method"));
@@ -986,11 +1037,40 @@ fn qca(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
                 }
             })
             .collect();
+        let expect = floats(&cal, "expect");
+        let expected: Vec<String> = (0..cal.height())
+            .filter_map(|k| {
+                expect[k].map(|x| {
+                    let name = labels::set_label(lang, &set[k]);
+                    match (x >= 0.5, zh(lang)) {
+                        (true, true) => format!("{name}存在"),
+                        (false, true) => format!("{name}缺席"),
+                        (true, false) => format!("{name} present"),
+                        (false, false) => format!("{name} absent"),
+                    }
+                })
+            })
+            .collect();
+        let n_cut = n_cut.map(|n| format!("{n}")).unwrap_or_default();
+        let cut = cut.map(|c| f3(Some(c))).unwrap_or_default();
         notes.push(if zh(lang) {
-            format!("N = {cases}（分析期的单位，缺任一集合者不计）。校准锚点（完全不隶属、交叉点、完全隶属）：{}；一致性阈值 {}。", anchors.join("；"), cut.map(|c| f3(Some(c))).unwrap_or_default())
+            format!("N = {cases}（分析期的单位，缺任一集合者不计）。校准锚点（完全不隶属、交叉点、完全隶属）：{}；真值表一致性阈值 {cut}，案例数阈值 {n_cut}。", anchors.join("；"))
         } else {
-            format!("N = {cases} (the analysis period's units with every set). Anchors (exclusion, crossover, inclusion): {}; consistency cut {}.", anchors.join("; "), cut.map(|c| f3(Some(c))).unwrap_or_default())
+            format!("N = {cases} (the analysis period's units with every set). Anchors (exclusion, crossover, inclusion): {}; the truth table's consistency cut {cut}, frequency cut {n_cut}.", anchors.join("; "))
         });
+        if !expected.is_empty() {
+            notes.push(if zh(lang) {
+                format!("中间解的方向预期：{}。", expected.join("、"))
+            } else {
+                format!(
+                    "The intermediate solution's directional expectations: {}.",
+                    expected.join(", ")
+                )
+            });
+        }
+    }
+    if conditions.iter().any(|c| c.starts_with("model:")) {
+        notes.extend(one_province_each(dir, lang));
     }
     let bar = cut.unwrap_or(floor).max(floor);
     if wc.is_some_and(|c| c < bar) {
@@ -1033,7 +1113,7 @@ fn num3(x: f64) -> String {
 }
 
 /// Table 6: the index's Sobol sensitivity.
-fn sensitivity(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
+fn sensitivity(dir: &Path, lang: Lang, period: &str) -> Result<Option<Table>, ExportError> {
     let s = runs::table(dir, "index_sensitivity")?;
     if s.height() == 0 {
         return Ok(None);
@@ -1077,11 +1157,14 @@ fn sensitivity(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         t(lang, "95% 区间", "95% interval"),
     ];
     Ok(Some(Table {
-        title: t(
-            lang,
-            "治理效能指数排名对建模选择的敏感性（Sobol 指数）",
-            "Sensitivity of the index ranks to modelling choices (Sobol indices)",
-        ),
+        title: if zh(lang) {
+            format!(
+                "治理效能指数排名对建模选择的敏感性（Sobol 指数，{}）",
+                labels::period_label(lang, period)
+            )
+        } else {
+            format!("Sensitivity of the index ranks to modelling choices (Sobol indices, {period})")
+        },
         spanners: vec![
             (t(lang, "一阶", "First order"), 1, 2),
             (t(lang, "总效应", "Total"), 3, 4),

@@ -125,7 +125,7 @@ fn table(n: usize, t: &Table, lang: Lang) -> String {
     let caption = format!("\\caption{{{}}}\\label{{tab:{n}}}", escape(&t.title));
     if t.rows.len() <= FLOAT_ROWS {
         return format!(
-            "\\begin{{table}}[htbp]\n\\centering\n{caption}\n\\begin{{tabular}}{{{spec}}}\n{}{}\\bottomrule\n\\end{{tabular}}\n\n\\begin{{minipage}}{{\\linewidth}}\n{}\\end{{minipage}}\n\\end{{table}}\n\n",
+            "\\begin{{table}}[htbp]\n\\centering\n{caption}\n\\vspace{{3pt}}\n\\begin{{tabular}}{{{spec}}}\n{}{}\\bottomrule\n\\end{{tabular}}\n\n\\smallskip\n\\begin{{minipage}}{{\\linewidth}}\n{}\\end{{minipage}}\n\\end{{table}}\n\n",
             head(t),
             body(t),
             notes(t, lang)

@@ -133,8 +133,13 @@ mod tests {
         m[1][1] = 0.0;
         let es = EventStudy::new(&[-2, 0, 1], &[0.1, 0.0, 0.2], &m, BasePeriod::Universal, 0);
         assert!(es.singular());
-        assert!(es.warnings().iter().any(|w| w.contains("event time(s) 0 have zero variance")));
-        assert!(!EventStudy::new(&[-2, 0, 1], &[0.1; 3], &v(3), BasePeriod::Universal, 0).singular());
+        assert!(es
+            .warnings()
+            .iter()
+            .any(|w| w.contains("event time(s) 0 have zero variance")));
+        assert!(
+            !EventStudy::new(&[-2, 0, 1], &[0.1; 3], &v(3), BasePeriod::Universal, 0).singular()
+        );
     }
 
     #[test]
