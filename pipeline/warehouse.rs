@@ -376,6 +376,18 @@ pub fn write_frame(
         .map_err(io(path))
 }
 
+/// A frame as the bytes of a Parquet file with key-value metadata, as
+/// [`write_frame`] writes one (for a caller that writes the file itself).
+pub fn frame_bytes(
+    df: &mut DataFrame,
+    metadata: &[(String, String)],
+) -> Result<Vec<u8>, PolarsError> {
+    let mut buf = Vec::new();
+    let (writer, _) = writer_for(&mut buf, metadata);
+    writer.finish(df)?;
+    Ok(buf)
+}
+
 /// Writes `text` to `path` and fsyncs it.
 pub fn write_text(path: &Path, text: &str) -> Result<(), WarehouseError> {
     write_bytes(path, text.as_bytes())

@@ -113,16 +113,20 @@ const IN_TABLE: &[(&str, Row)] = &[(
 /// meaning in that table is its own.
 pub fn describe_in(table: &str, column: &str) -> Described {
     match IN_TABLE.iter().find(|(t, r)| *t == table && r.0 == column) {
-        Some((_, r)) => Described {
-            label_zh: r.1.into(),
-            label_en: r.2.into(),
-            unit_zh: r.3.into(),
-            unit_en: r.4.into(),
-            definition_zh: r.5.into(),
-            definition_en: r.6.into(),
-            codes: None,
-        },
+        Some((_, r)) => of_row(r, None),
         None => describe(column),
+    }
+}
+
+fn of_row(r: &Row, codes: Option<&'static str>) -> Described {
+    Described {
+        label_zh: r.1.into(),
+        label_en: r.2.into(),
+        unit_zh: r.3.into(),
+        unit_en: r.4.into(),
+        definition_zh: r.5.into(),
+        definition_en: r.6.into(),
+        codes,
     }
 }
 
@@ -138,15 +142,7 @@ pub fn describe(column: &str) -> Described {
             "center_type" => Some("center_type"),
             _ => None,
         };
-        return Described {
-            label_zh: r.1.into(),
-            label_en: r.2.into(),
-            unit_zh: r.3.into(),
-            unit_en: r.4.into(),
-            definition_zh: r.5.into(),
-            definition_en: r.6.into(),
-            codes,
-        };
+        return of_row(r, codes);
     }
     if let Some(m) = column.strip_prefix("model:") {
         return Described {

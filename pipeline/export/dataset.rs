@@ -149,13 +149,6 @@ pub enum LimitError {
         bytes: usize,
         max: usize,
     },
-    #[error("table {table}, column {column}: value labels are given to whole-number codes only, and row {row} holds {value}")]
-    NotACode {
-        table: String,
-        column: String,
-        row: usize,
-        value: String,
-    },
     #[error("table {table}, column {column}: {value} at row {row} is outside Stata's long range")]
     OutOfRange {
         table: String,
@@ -254,29 +247,6 @@ pub fn cut_bytes(s: &str, bytes: usize) -> &str {
     &s[..i]
 }
 
-/// Codes from numbers, for a column given value labels: each must be a
-/// whole number in Stata's long range.
-pub fn codes(
-    table: &str,
-    column: &str,
-    values: &[Option<f64>],
-) -> Result<Vec<Option<i32>>, LimitError> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            None => Ok(None),
-            Some(x) if x.fract() == 0.0 && x.abs() <= 2_147_483_620.0 => Ok(Some(*x as i32)),
-            Some(x) => Err(LimitError::NotACode {
-                table: table.into(),
-                column: column.into(),
-                row: i + 1,
-                value: x.to_string(),
-            }),
-        })
-        .collect()
-}
-
 /// Whole numbers as `long`, or the row where one is out of its range.
 pub fn longs(
     table: &str,
@@ -355,15 +325,12 @@ mod tests {
     }
 
     #[test]
-    fn value_labels_go_on_whole_numbers_only() {
+    fn a_whole_number_beyond_stata_s_long_range_is_refused_as_a_long() {
         assert_eq!(
-            codes("t", "c", &[Some(1.0), None]).unwrap(),
-            vec![Some(1), None]
+            longs("t", "c", &[Some(3), None]).unwrap(),
+            vec![Some(3), None]
         );
-        let e = codes("t", "c", &[Some(1.0), Some(2.5)])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("row 2 holds 2.5"), "{e}");
-        assert!(longs("t", "c", &[Some(3_000_000_000)]).is_err());
+        let e = longs("t", "c", &[Some(1), Some(3_000_000_000)]).unwrap_err();
+        assert!(e.to_string().contains("row 2"), "{e}");
     }
 }

@@ -208,16 +208,8 @@ fn parquet(d: &Dataset, run_id: &str) -> Result<Vec<u8>, String> {
         })
         .collect();
     let mut df = DataFrame::new(d.rows, columns).map_err(|e| e.to_string())?;
-    let tmp = std::env::temp_dir().join(format!(
-        "govlens-export-{}-{}.parquet",
-        std::process::id(),
-        d.table
-    ));
-    warehouse::write_frame(&tmp, &mut df, &[("govlens_run_id".into(), run_id.into())])
-        .map_err(|e| e.to_string())?;
-    let bytes = std::fs::read(&tmp).map_err(|e| e.to_string());
-    let _ = std::fs::remove_file(&tmp);
-    bytes
+    warehouse::frame_bytes(&mut df, &[("govlens_run_id".into(), run_id.into())])
+        .map_err(|e| e.to_string())
 }
 
 /// What a variable's type is, as the codebook says it.

@@ -170,70 +170,10 @@ pub fn run(config: &Config, opts: &Options) -> Result<Summary, ExportError> {
             message,
         })?;
     let run_id = manifest["run_id"].as_str().unwrap_or_default().to_string();
-    let asked = match &opts.tables {
-        Some(t) => {
-            for name in t {
-                if !TABLES.contains(&name.as_str()) {
-                    return Err(ExportError::UnknownTable {
-                        table: name.clone(),
-                        available: TABLES.join(", "),
-                    });
-                }
-            }
-            Some(t.clone())
-        }
-        None => None,
-    };
-    let wanted: Vec<&str> = TABLES
-        .iter()
-        .copied()
-        .filter(|t| asked.as_ref().is_none_or(|a| a.iter().any(|x| x == t)))
-        .collect();
-    let mut notes = Vec::new();
     let run_config = manifest["config"]
         .as_str()
         .and_then(|t| Config::from_str(t, &config.path, &config.base).ok());
-    let suppressed = run_config
-        .as_ref()
-        .is_some_and(|c| c.privacy.tables == crate::config::TablesPrivacy::Suppressed);
-    let facts_ok = if suppressed {
-        Err("the run's [privacy] tables = \"suppressed\": the warehouse's rows, small cells and all, are not exported".to_string())
-    } else {
-        facts_available(config, &manifest)
-    };
-    let mut datasets = Vec::new();
-    for name in wanted {
-        let why_not = if FACTS.contains(&name) {
-            facts_ok.as_ref().err().cloned()
-        } else if !dir.join("tables").join(format!("{name}.parquet")).is_file() {
-            Some(match name {
-                "qca_cases" => "the run has no [qca] study".to_string(),
-                "adoption_panel" => {
-                    "the run was made before adoption_panel was written; run compare again"
-                        .to_string()
-                }
-                _ => "not in the run's tables/".to_string(),
-            })
-        } else {
-            None
-        };
-        if let Some(why) = why_not {
-            if asked.is_some() {
-                return Err(ExportError::Missing {
-                    table: name.into(),
-                    why,
-                });
-            }
-            notes.push(format!("{name} not exported: {why}"));
-            continue;
-        }
-        let d = tables::dataset(name, &dir, &config.warehouse, &run_id, opts.lang)?;
-        if d.rows == 0 && asked.is_none() {
-            notes.push(format!("{name} not exported: it has no rows"));
-            continue;
-        }
-        datasets.push(d);
-    }
+    let (datasets, notes) = datasets(config, &dir, &manifest, run_config.as_ref(), opts)?;
     let calibration = calibration(&dir, &datasets)?;
     let period = runs::latest_period(&dir)?;
     let plan = replicate::Plan::new(
@@ -313,6 +253,79 @@ fn calibration(
             })
         })
         .collect())
+}
+
+/// The tables to export, as datasets, and a note for each left out (an
+/// explicit `--tables` naming one that cannot be exported is an error).
+fn datasets(
+    config: &Config,
+    dir: &std::path::Path,
+    manifest: &serde_json::Value,
+    run_config: Option<&Config>,
+    opts: &Options,
+) -> Result<(Vec<dataset::Dataset>, Vec<String>), ExportError> {
+    let run_id = manifest["run_id"].as_str().unwrap_or_default();
+    let asked = match &opts.tables {
+        Some(t) => {
+            for name in t {
+                if !TABLES.contains(&name.as_str()) {
+                    return Err(ExportError::UnknownTable {
+                        table: name.clone(),
+                        available: TABLES.join(", "),
+                    });
+                }
+            }
+            Some(t.clone())
+        }
+        None => None,
+    };
+    let wanted: Vec<&str> = TABLES
+        .iter()
+        .copied()
+        .filter(|t| asked.as_ref().is_none_or(|a| a.iter().any(|x| x == t)))
+        .collect();
+    let mut notes = Vec::new();
+    // The warehouse's rows only when the run's privacy allows them — and
+    // not when its config cannot be read to say so.
+    let facts_ok = match run_config.map(|c| c.privacy.tables) {
+        Some(crate::config::TablesPrivacy::Full) => facts_available(config, manifest),
+        Some(crate::config::TablesPrivacy::Suppressed) => Err("the run's [privacy] tables = \"suppressed\": the warehouse's rows, small cells and all, are not exported".to_string()),
+        None => Err("the run's config (in its manifest) cannot be read here, so its [privacy] cannot be checked".to_string()),
+    };
+    let mut datasets = Vec::new();
+    for name in wanted {
+        let why_not = if FACTS.contains(&name) {
+            facts_ok.as_ref().err().cloned()
+        } else if !dir.join("tables").join(format!("{name}.parquet")).is_file() {
+            Some(match name {
+                "qca_cases" => "the run has no [qca] study".to_string(),
+                "adoption_panel" => {
+                    "the run was made before adoption_panel was written; run compare again"
+                        .to_string()
+                }
+                _ => "not in the run's tables/".to_string(),
+            })
+        } else {
+            None
+        };
+        if let Some(why) = why_not {
+            if asked.is_some() {
+                return Err(ExportError::Missing {
+                    table: name.into(),
+                    why,
+                });
+            }
+            notes.push(format!("{name} not exported: {why}"));
+            continue;
+        }
+        let d = tables::dataset(name, dir, &config.warehouse, run_id, opts.lang)?;
+        if d.rows == 0 && asked.is_none() {
+            notes.push(format!("{name} not exported: it has no rows"));
+            continue;
+        }
+        datasets.push(d);
+    }
+    Ok((datasets, notes))
 }
 
 /// What an export is made from: the program, the run, the formats, the

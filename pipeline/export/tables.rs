@@ -335,6 +335,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn value_labels_go_only_on_codes_the_export_makes() {
+        // A numeric column, even of a coded name, keeps its numbers and gets
+        // no value labels: labels go on codes made from text or booleans.
+        let df = df!("governance_model" => [Some(1.5), Some(2.0)]).unwrap();
+        let d = of_frame("t", &df, "r", Lang::Zh).unwrap();
+        assert_eq!(
+            d.variables[0].values,
+            Values::Number(vec![Some(1.5), Some(2.0)])
+        );
+        assert!(d.variables[0].value_labels.is_none() && d.sets.is_empty());
+    }
+
+    #[test]
     fn coded_integer_boolean_and_text_columns_take_their_kinds() {
         let df = df!(
             "region_code" => ["110117001001", "110117001002"],

@@ -246,11 +246,12 @@ fn descriptive(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportErro
             let sd = (n > 1.0)
                 .then(|| (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
             let c = |x: Option<f64>, k: Kind| format::cell(x, k, lang);
-            // A mean or quantile of counts is not a count: one decimal.
-            let (level, kind) = if kind == Kind::Count {
-                (Kind::Amount, Kind::Amount)
+            // A mean or quantile of counts is not a count: one decimal,
+            // and the row's minimum and maximum alike.
+            let level = if kind == Kind::Count {
+                Kind::Amount
             } else {
-                (kind, kind)
+                kind
             };
             rows.push(Row::Data(vec![
                 match group {
@@ -260,11 +261,11 @@ fn descriptive(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportErro
                 format::text(Some(n), Kind::Count, lang),
                 c(Some(mean), level),
                 c(sd, spread),
-                c(Some(v[0]), kind),
+                c(Some(v[0]), level),
                 c(Some(quantile(&v, 0.25)), level),
                 c(Some(quantile(&v, 0.5)), level),
                 c(Some(quantile(&v, 0.75)), level),
-                c(Some(v[v.len() - 1]), kind),
+                c(Some(v[v.len() - 1]), level),
             ]));
         }
     }
