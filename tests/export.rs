@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{f64s, repo, strs, Workdir};
+use common::{f64s, strs, Workdir};
 
 /// The sample ingested and compared in a workdir (few draws, for speed);
 /// returns the config.
@@ -78,17 +78,7 @@ fn readers() -> bool {
 }
 
 fn read_export(dir: &Path) -> serde_json::Value {
-    let out = Command::new("python3")
-        .arg(repo().join("tests/py/read_export.py"))
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::python_json("read_export.py", &[dir])
 }
 
 #[test]

@@ -12,6 +12,8 @@ use super::columns::{describe_in, value_labels};
 use super::dataset::{Dataset, Values};
 use super::{honest, ExportError, Format, Options, Summary};
 use crate::config::Lang;
+// A codebook cell is text, never markup: the notebook's Markdown escaping.
+use crate::render::notebook::md_escape as md;
 use crate::warehouse::{self, Staging};
 
 fn werr(path: &Path) -> impl Fn(String) -> ExportError + '_ {
@@ -266,26 +268,6 @@ fn range(xs: impl Iterator<Item = f64>) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     };
     format!("{} – {}", f(lo), f(hi))
-}
-
-/// A table cell of the Markdown codebook: text, never markup — `|`, `<`,
-/// `>`, `&`, `*`, `_`, `` ` `` and `[` escaped, no line break.
-fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' | '*' | '_' | '`' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The codebook as Markdown.

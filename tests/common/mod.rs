@@ -269,13 +269,12 @@ pub fn python_has(modules: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// python-docx's and openpyxl's view of a report folder's report.docx and
-/// report.xlsx (tests/py/read_reports.py), as JSON.
-pub fn read_reports(dir: &Path) -> serde_json::Value {
+/// What a Python script of tests/py prints as JSON, given `args`; the
+/// script's failure fails the test with its stderr.
+pub fn python_json(script: &str, args: &[&Path]) -> serde_json::Value {
     let out = Command::new("python3")
-        .arg(repo().join("tests/py/read_reports.py"))
-        .arg(dir.join("report.docx"))
-        .arg(dir.join("report.xlsx"))
+        .arg(repo().join("tests/py").join(script))
+        .args(args)
         .output()
         .unwrap();
     assert!(
@@ -284,6 +283,15 @@ pub fn read_reports(dir: &Path) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// python-docx's and openpyxl's view of a report folder's report.docx and
+/// report.xlsx (tests/py/read_reports.py), as JSON.
+pub fn read_reports(dir: &Path) -> serde_json::Value {
+    python_json(
+        "read_reports.py",
+        &[&dir.join("report.docx"), &dir.join("report.xlsx")],
+    )
 }
 
 /// Whether python-docx and openpyxl are here; in CI they must be (.ci/run).
