@@ -15,6 +15,7 @@ use crate::contract::Level;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRender {
     pub(super) top_n: Option<usize>,
+    pub(super) dashboard_units: Option<usize>,
     pub(super) lang: Option<String>,
     pub(super) size: Option<String>,
     pub(super) font: Option<String>,
@@ -86,6 +87,10 @@ impl std::str::FromStr for Lang {
 pub struct Render {
     /// Units shown at each end of the index ranking.
     pub top_n: usize,
+    /// The most units a dashboard carries one by one (docs/dashboard.md):
+    /// a run with more carries its districts' figures, and a district's
+    /// dashboard its own units besides.
+    pub dashboard_units: usize,
     pub lang: Lang,
     pub width: u32,
     pub height: u32,

@@ -531,6 +531,16 @@ impl Config {
         })?;
         let render = Render {
             top_n: raw.render.top_n.unwrap_or(15),
+            dashboard_units: match raw.render.dashboard_units {
+                Some(0) => {
+                    return Err(key_err(
+                        "render.dashboard_units",
+                        "must be at least 1".into(),
+                    ))
+                }
+                Some(n) => n,
+                None => 20_000,
+            },
             lang,
             width,
             height,

@@ -450,6 +450,16 @@ pub fn run(
     for (name, bytes) in super::documents(&doc, &charts, "charts")? {
         warehouse::write_bytes(&staging.dir.join(name), &bytes)?;
     }
+    let page = super::dashboard::build(
+        &dir,
+        config,
+        super::dashboard::Scope::District {
+            code: district,
+            period,
+        },
+        lang,
+    )?;
+    warehouse::write_text(&staging.dir.join("dashboard.html"), &page)?;
     let suppressed: usize = ages
         .published
         .values()
@@ -459,6 +469,61 @@ pub fn run(
     warehouse::write_text(&staging.dir.join("manifest.json"), &(m.to_string() + "\n"))?;
     staging.publish()?;
     Ok((target, alerts))
+}
+
+/// Each district of `districts` in each of `periods` (in order): its
+/// alerts as that district's report of that period lists them, under its
+/// own disclosure of the cadre shares — for the dashboards
+/// ([`super::dashboard`]). Returns (period, district, alerts).
+pub(crate) fn alerts_of(
+    dir: &Path,
+    config: &Config,
+    districts: &BTreeSet<String>,
+    periods: &[String],
+    lang: Lang,
+) -> Result<Vec<(String, String, Vec<Alert>)>, RenderError> {
+    let units = Units::read(dir)?;
+    let all: BTreeSet<String> = units.district.iter().cloned().collect();
+    let models_of = units.district_models();
+    let unit_counts = counts::read(dir, periods)?;
+    let withheld = tx(lang, "*", "*");
+    let mut out = Vec::new();
+    let mut before = Period {
+        values: Values::default(),
+        counts: &unit_counts,
+        period: String::new(),
+    };
+    for p in periods {
+        let now = Period {
+            values: values(dir, p)?,
+            counts: &unit_counts,
+            period: p.clone(),
+        };
+        for d in districts {
+            let mine = units.in_street_order(d);
+            if mine.is_empty() {
+                continue;
+            }
+            let my_model = models_of.get(d).cloned().unwrap_or_default();
+            let ages = protect_ages(&units, &mine, &now.values, config.privacy.min_count);
+            let scope = Scope {
+                units: &units,
+                mine: &mine,
+                district: d,
+                districts: &all,
+                same_model: &all,
+                my_model: &my_model,
+                now: &now,
+                before: &before,
+                cfg: &config.report,
+                lang,
+            };
+            let (alerts, _) = unit_alerts(&scope, &|i| ages.share_ok(i), &withheld);
+            out.push((p.clone(), d.clone(), alerts));
+        }
+        before = now;
+    }
+    Ok(out)
 }
 
 /// The district report's 报送情况 section: the collection round of this

@@ -61,6 +61,7 @@ pub mod charts;
 pub mod claims;
 mod content;
 pub mod counts;
+pub mod dashboard;
 mod data_content;
 mod did_content;
 pub mod disclosure;
@@ -181,6 +182,7 @@ impl Default for Options {
 pub fn render_key(config: &Config, opts: &Options) -> String {
     let mut h = blake3::Hasher::new();
     h.update(format!("govlens {} render\n", env!("CARGO_PKG_VERSION")).as_bytes());
+    h.update(format!("dashboard {}\n", dashboard::code_key()).as_bytes());
     h.update(
         config
             .section_key(&["render", "report", "privacy"])
@@ -835,7 +837,11 @@ pub fn run(config: &Config, opts: &Options) -> Result<(PathBuf, Vec<String>), Re
             alpha,
         },
     )?;
-    let written = documents(&content, out, "charts")?;
+    let mut written = documents(&content, out, "charts")?;
+    written.push((
+        "dashboard.html",
+        dashboard::build(&dir, config, dashboard::Scope::Run, lang)?.into_bytes(),
+    ));
     staging.publish()?;
     publish_reports(&dir, &written, &render_key(config, opts))?;
     Ok((dir, files))
