@@ -63,6 +63,7 @@ fn drive(wd: &Workdir, page: &Path, steps: Value) -> Value {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
+    eprint!("{}", String::from_utf8_lossy(&o.stdout));
     serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
 }
 

@@ -102,10 +102,21 @@ for (const s of steps) {
   if (s.do === 'select') {
     await page.selectOption(`#${s.id} select`, s.value);
   } else if (s.do === 'click') {
-    await page.locator(s.kind === 'tiles' ? '#c-tiles' : '#c-map').scrollIntoViewIfNeeded();
+    // The chart in the middle of the window (not under the sticky filters),
+    // then a real click where the region is drawn.
+    const id = s.kind === 'tiles' ? 'c-tiles' : 'c-map';
+    await page.evaluate((i) => document.getElementById(i).scrollIntoView({ block: 'center' }), id);
     const at = await page.evaluate(([k, c]) => window.govlensDashboard.where(k, c), [s.kind, s.code]);
     if (!at) { throw new Error(`region ${s.code} is not drawn on the ${s.kind}`); }
-    await page.mouse.click(at.x - (await page.evaluate(() => window.scrollX)), at.y - (await page.evaluate(() => window.scrollY)));
+    const x = at.x - (await page.evaluate(() => window.scrollX));
+    const y = at.y - (await page.evaluate(() => window.scrollY));
+    const under = await page.evaluate(([i, x, y]) => document.getElementById(i).contains(document.elementFromPoint(x, y)), [id, x, y]);
+    if (!under) { throw new Error(`region ${s.code} at (${x}, ${y}) is covered by another element`); }
+    // As a reader does: onto the region, then a press and release.
+    await page.mouse.move(x, y);
+    await page.waitForTimeout(150);
+    await page.mouse.down();
+    await page.mouse.up();
   } else if (s.do === 'search') {
     await page.fill('#search', s.text);
   } else if (s.do === 'clear') {

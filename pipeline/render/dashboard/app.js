@@ -471,7 +471,10 @@
         map: 'govlens', nameProperty: 'code', aspectScale: 1, roam: false, selectedMode: false,
         top: 10, bottom: 50, left: 10, right: 10, regions: regions,
         itemStyle: { areaColor: '#e4e7eb', borderColor: '#fff', borderWidth: 1 },
-        emphasis: { label: { show: true, formatter: nameOf }, itemStyle: { areaColor: '#f7c948' } },
+        // Hovering colours a region but adds no label (the tooltip names it):
+        // a label appearing under the pointer between press and release
+        // would take the click from the region.
+        emphasis: { label: { show: named, formatter: nameOf }, itemStyle: { areaColor: '#f7c948' } },
         label: { show: named, fontFamily: FONT, fontSize: 11, formatter: nameOf }
       },
       series: [
