@@ -97,6 +97,10 @@ fn print_summary(s: &govlens::run::Summary) -> ExitCode {
     }
     if let Some(r) = &s.report {
         println!("report: {}", r.display());
+        let dashboard = r.with_file_name("dashboard.html");
+        if dashboard.is_file() {
+            println!("dashboard: {}", dashboard.display());
+        }
     }
     ExitCode::from(s.exit)
 }
@@ -369,7 +373,7 @@ fn render_cmd(r: cli::RenderArgs) -> Result<ExitCode> {
     };
     let (dir, charts) = govlens::render::run(&config, &opts)?;
     println!(
-        "{} charts (SVG + PNG), report.html, report.docx, report.xlsx and report.ipynb in {}",
+        "{} charts (SVG + PNG), report.html, report.docx, report.xlsx, report.ipynb and dashboard.html in {}",
         charts.len(),
         dir.display()
     );
@@ -399,7 +403,11 @@ fn report_cmd(r: cli::ReportArgs) -> Result<ExitCode> {
     let config = load_config(&r.config)?;
     let (dir, alerts) =
         govlens::render::district::run(&config, r.run.as_deref(), &r.district, &r.period, r.lang)?;
-    println!("{} alert(s); report in {}", alerts.len(), dir.display());
+    println!(
+        "{} alert(s); report and dashboard.html in {}",
+        alerts.len(),
+        dir.display()
+    );
     for a in alerts.iter().take(r.config.examples * 3) {
         println!("  {} {} [{}]: {}", a.name, a.unit, a.kind, a.message);
     }

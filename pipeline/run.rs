@@ -210,7 +210,7 @@ pub fn finish(
         s.stages.push((
             "render".into(),
             "ran".into(),
-            "charts, report.html, .docx, .xlsx, .ipynb".into(),
+            "charts, report.html, .docx, .xlsx, .ipynb, dashboard.html".into(),
         ));
     }
     s.report = Some(run_dir.join("report.html"));

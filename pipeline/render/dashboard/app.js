@@ -207,7 +207,7 @@
       draw();
     });
     nav.appendChild(b);
-    var r = el('span', 'region', T.region + '：' + regionName(state.region));
+    var r = el('span', 'region', T.region + T.colon + regionName(state.region));
     r.id = 'f-region';
     nav.appendChild(r);
   }
@@ -269,7 +269,7 @@
       return d !== 0 ? d : (L.rows[a].code < L.rows[b].code ? -1 : 1);
     });
     first.setAttribute('data-code', L.rows[idx[0]].code);
-    first.textContent = T.first + '：' + rowName(L, idx[0]) + '（' + fmt(c.v[idx[0]], m.kind) + '）';
+    first.textContent = T.first + T.colon + rowName(L, idx[0]) + T.open + fmt(c.v[idx[0]], m.kind) + T.close;
     var q = state.search.trim().toLowerCase();
     var hits = [];
     var home = D.home ? D.home.code : null;
@@ -313,7 +313,7 @@
         formatter: function (p) {
           var r = L.rows[idx[p.dataIndex]];
           var lines = [r.name, r.code + (r.district && r.district !== r.code ? ' · ' + (districtName[r.district] || r.district) : ''),
-            (modelOf[r.model] || modelOf.none).name, m.name + '：' + fmt(p.value, m.kind), (ZH ? '名次：' : 'rank: ') + (p.dataIndex + 1) + ' / ' + idx.length];
+            (modelOf[r.model] || modelOf.none).name, m.name + T.colon + fmt(p.value, m.kind), T.rank + T.colon + (p.dataIndex + 1) + ' / ' + idx.length];
           return tip(lines);
         }
       },
@@ -341,7 +341,7 @@
       legend: { top: 0, textStyle: { fontFamily: FONT } },
       xAxis: { type: 'category', data: D.period_names },
       yAxis: { type: 'value', scale: true, axisLabel: { formatter: function (v) { return fmt(v, m.kind); } } },
-      tooltip: { trigger: 'item', formatter: function (p) { return tip([p.seriesName, D.period_names[p.dataIndex], m.name + '：' + fmt(p.value, m.kind)]); } },
+      tooltip: { trigger: 'item', formatter: function (p) { return tip([p.seriesName, D.period_names[p.dataIndex], m.name + T.colon + fmt(p.value, m.kind)]); } },
       series: series
     }), true);
   }
@@ -361,7 +361,7 @@
     if (tests.length === 0) {
       testBox.appendChild(el('span', null, T.no_test));
     } else {
-      tests.forEach(function (t) { testBox.appendChild(el('div', null, t.text + '（' + (t.significant ? T.significant : T.not_significant) + '）')); });
+      tests.forEach(function (t) { testBox.appendChild(el('div', null, t.text + T.open + (t.significant ? T.significant : T.not_significant) + T.close)); });
       testBox.appendChild(el('div', null, T.test_scope));
     }
     if (!c.v) { say('c-boxes', T.no_data); return; }
@@ -383,7 +383,7 @@
       yAxis: { type: 'value', scale: true, axisLabel: { formatter: function (v) { return fmt(v, m.kind); } } },
       tooltip: { formatter: function (p) {
         var v = p.value.slice(-5);
-        return tip([cats[p.dataIndex].replace('\n', ' ')].concat(v.map(function (x, k) { return words[k] + '：' + fmt(x, m.kind); })));
+        return tip([cats[p.dataIndex].replace('\n', ' ')].concat(v.map(function (x, k) { return words[k] + T.colon + fmt(x, m.kind); })));
       } },
       series: [{ type: 'boxplot', data: data }]
     }), true);
@@ -410,13 +410,15 @@
     return {
       type: 'continuous', min: s.min, max: s.max === s.min ? s.min + 1e-9 : s.max, calculable: false,
       orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 180, textStyle: { fontFamily: FONT },
+      // Its two ends, written as the page writes the metric.
+      text: [fmt(s.max, m.kind), fmt(s.min, m.kind)],
       formatter: function (v) { return fmt(v, m.kind); },
       inRange: { color: m.better > 0 ? ['#fde0c5', '#eb7f5a', '#8e1b1b'] : ['#8e1b1b', '#eb7f5a', '#fde0c5'] }
     };
   }
   function tilesChart() {
     var m = metricOf[state.metric];
-    document.querySelector('#p-tiles h2').textContent = T.tiles + ' · ' + m.name + '（' + T.tiles_hint + '）';
+    document.querySelector('#p-tiles h2').textContent = T.tiles + ' · ' + m.name + T.open + T.tiles_hint + T.close;
     if (D.tiles.length === 0) { say('c-tiles', D.tile_note || T.no_data); return; }
     var vals = byPrefix(D.tiles.map(function (t) { return t.code; }));
     var s = scale(D.tiles.map(function (t) { return vals[t.code]; }));
@@ -433,7 +435,7 @@
       xAxis: { type: 'category', data: [0, 1, 2, 3, 4, 5, 6, 7], show: false },
       yAxis: { type: 'category', data: [0, 1, 2, 3, 4, 5, 6, 7], inverse: true, show: false },
       visualMap: ramp(m, s),
-      tooltip: { formatter: function (p) { return tip([p.data.name, m.name + '：' + (p.seriesIndex === 0 ? fmt(p.data.value[2], m.kind) : T.no_value)]); } },
+      tooltip: { formatter: function (p) { return tip([p.data.name, m.name + T.colon + (p.seriesIndex === 0 ? fmt(p.data.value[2], m.kind) : T.no_value)]); } },
       series: [
         { type: 'heatmap', data: withValue, label: label, itemStyle: { borderColor: '#fff', borderWidth: 2 } },
         { type: 'heatmap', data: without, label: label, itemStyle: { color: '#e4e7eb', borderColor: '#fff', borderWidth: 2 } }
@@ -446,7 +448,7 @@
     var h = document.querySelector('#p-map h2');
     var src = document.getElementById('s-map');
     if (!D.map) { h.textContent = T.map; src.textContent = ''; say('c-map', D.map_note || T.no_data); return; }
-    h.textContent = T.map + ' · ' + D.map.title + ' · ' + m.name + '（' + T.map_hint + '）';
+    h.textContent = T.map + ' · ' + D.map.title + ' · ' + m.name + T.open + T.map_hint + T.close;
     src.textContent = D.map.source;
     if (!mapRegistered) { echarts.registerMap('govlens', D.map.geo); mapRegistered = true; }
     var codes = D.map.geo.features.map(function (f) { return f.properties.code; });
@@ -465,17 +467,19 @@
       visualMap: ramp(m, s),
       tooltip: { formatter: function (p) {
         var v = vals[p.name];
-        return tip([nameOf(p), p.name, m.name + '：' + (v === null || v === undefined ? T.no_value : fmt(v, m.kind))]);
+        return tip([nameOf(p), p.name, m.name + T.colon + (v === null || v === undefined ? T.no_value : fmt(v, m.kind))]);
       } },
       geo: {
         map: 'govlens', nameProperty: 'code', aspectScale: 1, roam: false, selectedMode: false,
         top: 10, bottom: 50, left: 10, right: 10, regions: regions,
+        // The whole layout, the provinces' names above their panels included.
+        boundingCoords: [[0, D.map.extent[1]], [D.map.extent[0], 0]],
         itemStyle: { areaColor: '#e4e7eb', borderColor: '#fff', borderWidth: 1 },
         // Hovering colours a region but adds no label (the tooltip names it):
         // a label appearing under the pointer between press and release
         // would take the click from the region.
-        emphasis: { label: { show: named, formatter: nameOf }, itemStyle: { areaColor: '#f7c948' } },
-        label: { show: named, fontFamily: FONT, fontSize: 11, formatter: nameOf }
+        emphasis: { label: { show: named, formatter: nameOf, color: '#1f2933', textBorderColor: '#fff', textBorderWidth: 2 }, itemStyle: { areaColor: '#f7c948' } },
+        label: { show: named, fontFamily: FONT, fontSize: 11, color: '#1f2933', textBorderColor: '#fff', textBorderWidth: 2, formatter: nameOf }
       },
       series: [
         { type: 'map', geoIndex: 0, data: codes.map(function (c) { return { name: c, value: vals[c] === null ? NaN : vals[c] }; }) },
@@ -519,7 +523,7 @@
       li.appendChild(el('span', 'kind', kindName[a.kind]));
       var u = unitAt[a.code];
       var r = u === undefined ? null : D.units.rows[u];
-      li.appendChild(el('span', 'unit', (r ? r.name + '（' + a.code + '，' + (D.streets[r.street] || districtName[r.district] || '') + '）' : a.code) + '：'));
+      li.appendChild(el('span', 'unit', (r ? r.name + T.open + a.code + T.comma + (D.streets[r.street] || districtName[r.district] || '') + T.close : a.code) + T.colon));
       li.appendChild(el('span', null, a.text));
       list.appendChild(li);
     });

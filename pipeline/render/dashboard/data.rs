@@ -122,6 +122,8 @@ pub struct Map {
     pub names: BTreeMap<String, String>,
     /// The provinces' names over their panels (none for one panel).
     pub labels: Vec<(String, [f64; 2])>,
+    /// The layout's width and height (the panels and their names).
+    pub extent: [f64; 2],
 }
 
 #[derive(Serialize)]
@@ -648,7 +650,7 @@ pub fn map(
     for (g, (province, rs)) in groups.iter().enumerate() {
         let (c, r) = (g % cols, g / cols);
         // The panel's box, y up (ECharts draws a map's y as latitude).
-        let top = if labelled { 22.0 } else { 0.0 };
+        let top = if labelled { 40.0 } else { 0.0 };
         let bx = (
             c as f64 * cw + 8.0,
             (rows - 1 - r) as f64 * ch + 8.0,
@@ -700,6 +702,7 @@ pub fn map(
             geo: serde_json::json!({"type": "FeatureCollection", "features": features}),
             names,
             labels: labels_at,
+            extent: [1000.0, rows as f64 * ch],
         }),
         None,
     ))

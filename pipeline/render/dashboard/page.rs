@@ -148,6 +148,11 @@ pub fn ui_text(lang: Lang) -> BTreeMap<&'static str, String> {
         ),
         ("n", "n", "n"),
         ("year", "年份", "year"),
+        ("rank", "名次", "rank"),
+        ("colon", "：", ": "),
+        ("open", "（", " ("),
+        ("close", "）", ")"),
+        ("comma", "，", ", "),
     ];
     T.iter()
         .map(|(k, zh, en)| (*k, if lang == Lang::Zh { zh } else { en }.to_string()))
