@@ -94,6 +94,59 @@ fn best(run: &Path, period: &str, prefix: &str) -> String {
 }
 
 /// No request, nothing in the console (errors or warnings).
+/// The district the reports' rule ranks first by the index in `period`:
+/// its units' scores weighted by their population (render/counts.rs).
+fn best_district(run: &Path, period: &str) -> String {
+    let read = |name: &str| -> (Vec<String>, Vec<Vec<String>>) {
+        let text = std::fs::read_to_string(run.join(format!("tables/{name}.csv"))).unwrap();
+        let mut lines = text.lines();
+        let head = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        (
+            head,
+            lines
+                .map(|l| l.split(',').map(str::to_string).collect())
+                .collect(),
+        )
+    };
+    let (uh, units) = read("units");
+    let at = |h: &[String], n: &str| h.iter().position(|x| x == n).unwrap();
+    let (uc, ud, up) = (
+        at(&uh, "region_code"),
+        at(&uh, "district"),
+        at(&uh, "population"),
+    );
+    let of: std::collections::HashMap<String, (String, f64)> = units
+        .iter()
+        .filter_map(|u| Some((u[uc].clone(), (u[ud].clone(), u[up].parse::<f64>().ok()?))))
+        .collect();
+    let (sh, scores) = read("index_scores");
+    let (sc, sp, ss) = (at(&sh, "region_code"), at(&sh, "period"), at(&sh, "score"));
+    let mut sums: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    for r in scores.iter().filter(|r| r[sp] == period) {
+        let (Ok(v), Some((d, pop))) = (r[ss].parse::<f64>(), of.get(&r[sc])) else {
+            continue;
+        };
+        if *pop > 0.0 {
+            let e = sums.entry(d.clone()).or_default();
+            e.0 += pop * v;
+            e.1 += pop;
+        }
+    }
+    sums.into_iter()
+        .map(|(d, (s, n))| (s / n, d))
+        .fold(None, |best: Option<(f64, String)>, (v, d)| match best {
+            Some((b, bd)) if b > v || (b == v && bd < d) => Some((b, bd)),
+            _ => Some((v, d)),
+        })
+        .unwrap()
+        .1
+}
+
 fn offline_and_quiet(seen: &Value) {
     assert_eq!(seen["requests"], json!([]), "the page asked for something");
     assert_eq!(seen["errors"], json!([]), "the console");
@@ -243,12 +296,45 @@ fn the_district_dashboard_opens_on_its_district_with_its_reports_figures() {
         Some(d) => json!([{"do": "screenshot", "path": d.join("dashboard-district.png")}]),
         None => json!([]),
     };
-    let seen = drive(wd, &page, steps);
+    let mut steps = steps.as_array().unwrap().clone();
+    // Ranked among all districts: the district is not ranked alone.
+    steps.push(json!({"do": "select", "id": "f-level", "value": "districts"}));
+    let seen = drive(wd, &page, json!(steps));
     offline_and_quiet(&seen);
+    let all = seen["seen"].as_array().unwrap();
+    let last = &all[all.len() - 1];
+    assert_eq!(last["first"].as_str().unwrap(), best_district(&run, "2024"));
+    assert_ne!(
+        last["first"], "110117",
+        "平谷区 is not the sample's best district"
+    );
     let s = &seen["seen"][0];
     assert_eq!(s["region"], "110117");
     assert_eq!(s["first"].as_str().unwrap(), best(&run, "2024", "110117"));
     drawn(s, &[("c-tiles", NO_TILES)]);
+    // The alerts of the period: the report's own, as many.
+    let html_page = std::fs::read_to_string(&page).unwrap();
+    let data: Value = serde_json::from_str(
+        html_page
+            .split("id=\"govlens-data\">")
+            .nth(1)
+            .and_then(|t| t.split("</script>").next())
+            .unwrap(),
+    )
+    .unwrap();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let mine = data["alerts"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["period"] == "2024" && a["code"].as_str().unwrap().starts_with("110117"))
+        .count();
+    assert_eq!(
+        json!(mine),
+        manifest["alerts"],
+        "the dashboard's alerts and the report's"
+    );
     // The report's cards: index, resolution rate, visits, coverage (its
     // order: district.rs KEY_METRICS), value for value.
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();

@@ -652,3 +652,52 @@ pub(super) fn limitations(
         Block::Bullets(items),
     ]
 }
+
+/// The four models, in their order.
+const FOUR: [&str; 4] = ["sinking", "collaborative", "embedded", "integrated"];
+
+/// When every model's units lie in one province each, the sentence that
+/// says so: a comparison of models is then also one of provinces.
+pub(crate) fn one_province_each(dir: &Path, lang: Lang) -> Option<String> {
+    let units = table(dir, "units").ok()?;
+    let (code, model) = (
+        strs(&units, "region_code"),
+        strs(&units, "governance_model"),
+    );
+    let mut by_model: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    for (c, m) in code.iter().zip(&model) {
+        if FOUR.contains(&m.as_str()) && c.len() >= 2 {
+            by_model.entry(m.as_str()).or_default().insert(&c[..2]);
+        }
+    }
+    if by_model.len() < 2 || by_model.values().any(|p| p.len() != 1) {
+        return None;
+    }
+    let province = |p: &str| {
+        super::maps::tiles::TILES
+            .iter()
+            .find(|t| t.0 == p)
+            .map(|t| if lang == Lang::Zh { t.1 } else { t.2 })
+            .unwrap_or(p)
+            .to_string()
+    };
+    let list: Vec<String> = FOUR
+        .iter()
+        .filter_map(|m| {
+            by_model.get(m).and_then(|p| p.iter().next()).map(|p| {
+                format!(
+                    "{}{}{}",
+                    labels::model(lang, m),
+                    if lang == Lang::Zh { "：" } else { ": " },
+                    province(p)
+                )
+            })
+        })
+        .collect();
+    Some(if lang == Lang::Zh {
+        format!("样本中每种模式的单位都来自同一个省份（{}）：模式之间的比较同时也是省份之间的比较，二者无法分开。", list.join("；"))
+    } else {
+        format!("Each model's units lie in one province ({}): a comparison of models is also one of provinces, and the two cannot be told apart.", list.join("; "))
+    })
+}

@@ -219,6 +219,18 @@ impl Period<'_> {
         )
     }
 
+    /// Each unit's value of a metric with its counts, by index: what
+    /// [`Period::figure`] reads, so that a figure of many sets of units is
+    /// one pass each over it, the same sums in the same order.
+    fn column(&self, units: &Units, m: &str, b: &str) -> Vec<Option<(f64, &UnitCounts)>> {
+        (0..units.code.len())
+            .map(|i| {
+                let c = &units.code[i];
+                Some((get(&self.values, c, m, b)?, self.counts(c)?))
+            })
+            .collect()
+    }
+
     /// Every district's figure of a metric.
     fn district_figures(&self, units: &Units, m: &str, b: &str) -> BTreeMap<String, f64> {
         let mut by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -499,13 +511,14 @@ pub(crate) fn alerts_of(
             counts: &unit_counts,
             period: p.clone(),
         };
+        let old_now = now.column(&units, "share_old", "cadre");
+        let old_before = before.column(&units, "share_old", "cadre");
         for d in districts {
             let mine = units.in_street_order(d);
             if mine.is_empty() {
                 continue;
             }
             let my_model = models_of.get(d).cloned().unwrap_or_default();
-            let ages = protect_ages(&units, &mine, &now.values, config.privacy.min_count);
             let scope = Scope {
                 units: &units,
                 mine: &mine,
@@ -518,7 +531,25 @@ pub(crate) fn alerts_of(
                 cfg: &config.report,
                 lang,
             };
-            let (alerts, _) = unit_alerts(&scope, &|i| ages.share_ok(i), &withheld);
+            // The other districts' rise, as unit_alerts sums it.
+            let w = counts::weight_of("share_old", "cadre");
+            let others = |col: &[Option<(f64, &UnitCounts)>]| {
+                let of = (0..units.code.len()).filter(|&i| units.district[i] != *d);
+                counts::figure(of.filter_map(|i| col[i]), w)
+            };
+            let peer_rise = others(&old_now)
+                .zip(others(&old_before))
+                .map(|(a, b)| a - b);
+            // The disclosure audit (the costly part) only where an alert
+            // would print a cadre share.
+            let (mut alerts, _) = unit_alerts_with(&scope, peer_rise, &|_| false, &withheld);
+            if alerts
+                .iter()
+                .any(|a| !a.printable && matches!(a.kind, "cadres_old" | "ageing_faster"))
+            {
+                let ages = protect_ages(&units, &mine, &now.values, config.privacy.min_count);
+                alerts = unit_alerts_with(&scope, peer_rise, &|i| ages.share_ok(i), &withheld).0;
+            }
             out.push((p.clone(), d.clone(), alerts));
         }
         before = now;
@@ -1117,21 +1148,32 @@ fn cards(s: &Scope, withheld: &str, district_withheld: &dyn Fn(&str, &str) -> bo
 /// The alerts of the district's units (module district_alerts), in
 /// severity order, each with its message.
 fn unit_alerts(s: &Scope, share_ok: &dyn Fn(usize) -> bool, withheld: &str) -> (Vec<Alert>, Rules) {
+    let others = || (0..s.units.code.len()).filter(|&i| s.units.district[i] != s.district);
+    let peer_rise = s
+        .now
+        .figure(s.units, others(), "share_old", "cadre")
+        .zip(s.before.figure(s.units, others(), "share_old", "cadre"))
+        .map(|(a, b)| a - b);
+    unit_alerts_with(s, peer_rise, share_ok, withheld)
+}
+
+/// [`unit_alerts`] with the other districts' rise of the cadre share old
+/// given (the dashboards compute it for every district in one pass).
+fn unit_alerts_with(
+    s: &Scope,
+    peer_rise: Option<f64>,
+    share_ok: &dyn Fn(usize) -> bool,
+    withheld: &str,
+) -> (Vec<Alert>, Rules) {
     let Scope {
         units,
         mine,
-        district,
         now,
         before,
         cfg,
         lang,
         ..
     } = *s;
-    let others = || (0..units.code.len()).filter(|&i| units.district[i] != district);
-    let peer_rise = now
-        .figure(units, others(), "share_old", "cadre")
-        .zip(before.figure(units, others(), "share_old", "cadre"))
-        .map(|(a, b)| a - b);
     let thresholds = Rules {
         resolution_below: cfg.resolution_rate_below,
         old_above: cfg.cadre_share_old_above,

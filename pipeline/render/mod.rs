@@ -63,6 +63,7 @@ mod content;
 pub mod counts;
 pub mod dashboard;
 mod data_content;
+pub(crate) use data_content::one_province_each;
 mod did_content;
 pub mod disclosure;
 pub mod district;

@@ -47,7 +47,15 @@ page.on('pageerror', (e) => errors.push('exception: ' + e.message));
 
 const t0 = Date.now();
 await page.goto(url, { waitUntil: 'load' });
-await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+try {
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+} catch (e) {
+  // Said, with whatever the console had, rather than a stack trace.
+  errors.push('the page never drew: ' + e.message.split('\n')[0]);
+  await browser.close();
+  writeFileSync(out_path, JSON.stringify({ opened_ms: null, requests, errors, seen: [] }, null, 1));
+  process.exit(0);
+}
 const opened_ms = Date.now() - t0;
 
 // Each chart: drawn (its canvas has ink of more than one colour), or the

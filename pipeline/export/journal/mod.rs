@@ -407,7 +407,7 @@ fn models(dir: &Path, lang: Lang, period: &str) -> Result<Table, ExportError> {
             stars_note(lang),
         ]
         .into_iter()
-        .chain(one_province_each(dir, lang))
+        .chain(crate::render::one_province_each(dir, lang))
         .collect(),
     })
 }
@@ -483,52 +483,6 @@ fn dunn(dir: &Path, lang: Lang, period: &str) -> Result<Option<Table>, ExportErr
 
         ],
     }))
-}
-
-/// When every model's units lie in one province each, the sentence that
-/// says so: a comparison of models is then also one of provinces.
-fn one_province_each(dir: &Path, lang: Lang) -> Option<String> {
-    let units = runs::table(dir, "units").ok()?;
-    let (code, model) = (
-        strs(&units, "region_code"),
-        strs(&units, "governance_model"),
-    );
-    let mut by_model: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
-        Default::default();
-    for (c, m) in code.iter().zip(&model) {
-        if MODELS[..4].contains(&m.as_str()) && c.len() >= 2 {
-            by_model.entry(m.as_str()).or_default().insert(&c[..2]);
-        }
-    }
-    if by_model.len() < 2 || by_model.values().any(|p| p.len() != 1) {
-        return None;
-    }
-    let province = |p: &str| {
-        crate::render::maps::tiles::TILES
-            .iter()
-            .find(|t| t.0 == p)
-            .map(|t| if zh(lang) { t.1 } else { t.2 })
-            .unwrap_or(p)
-            .to_string()
-    };
-    let list: Vec<String> = MODELS[..4]
-        .iter()
-        .filter_map(|m| {
-            by_model.get(m).and_then(|p| p.iter().next()).map(|p| {
-                format!(
-                    "{}{}{}",
-                    labels::model(lang, m),
-                    if zh(lang) { "：" } else { ": " },
-                    province(p)
-                )
-            })
-        })
-        .collect();
-    Some(if zh(lang) {
-        format!("样本中每种模式的单位都来自同一个省份（{}）：模式之间的比较同时也是省份之间的比较，二者无法分开。", list.join("；"))
-    } else {
-        format!("Each model's units lie in one province ({}): a comparison of models is also one of provinces, and the two cannot be told apart.", list.join("; "))
-    })
 }
 
 /// A p-value as a journal prints it: three decimals, `< 0.001` below.
@@ -851,7 +805,7 @@ fn did_by_model(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
             ),
         ]
         .into_iter()
-        .chain(one_province_each(dir, lang))
+        .chain(crate::render::one_province_each(dir, lang))
         .collect(),
     }))
 }
@@ -1071,7 +1025,7 @@ fn qca(dir: &Path, lang: Lang) -> Result<Option<Table>, ExportError> {
         }
     }
     if conditions.iter().any(|c| c.starts_with("model:")) {
-        notes.extend(one_province_each(dir, lang));
+        notes.extend(crate::render::one_province_each(dir, lang));
     }
     let bar = cut.unwrap_or(floor).max(floor);
     if wc.is_some_and(|c| c < bar) {

@@ -17,12 +17,13 @@
   var unitAt = {};
   D.units.rows.forEach(function (r, i) { unitAt[r.code] = i; });
   var hasUnits = D.units.rows.length > 0;
+  var home = D.home ? D.home.code : '';
 
   var state = {
     period: D.period,
     metric: D.metrics[0].id,
     model: '',
-    region: D.home ? D.home.code : '',
+    region: home,
     level: hasUnits ? 'units' : 'districts',
     search: '',
     alertKind: ''
@@ -64,23 +65,44 @@
   }
 
   // ---- the data ----
+  // What the ranking and the boxes count (the level filter).
   function layer() {
     return state.level === 'units' && hasUnits ? D.units : D.districts;
+  }
+  // What figures are made of: the units when the page has them (a street's
+  // figure needs them), else the districts; the two give one figure.
+  function figLayer() {
+    return hasUnits ? D.units : D.districts;
   }
   function regionMatch(code) {
     return state.region === '' || code.indexOf(state.region) === 0;
   }
   // Indices of the layer's rows the filters keep (`region`: apply the
   // region filter too).
+  // Districts are ranked among all districts (of the province, when one is
+  // chosen): a district or street chosen is outlined, not filtered.
   function rowsOf(L, region) {
     var out = [];
+    var byRegion = region && (L === D.units || state.region.length <= 2);
     for (var i = 0; i < L.rows.length; i++) {
       var r = L.rows[i];
       if (state.model !== '' && r.model !== state.model) { continue; }
-      if (region && !regionMatch(r.code)) { continue; }
+      if (byRegion && !regionMatch(r.code)) { continue; }
       out.push(i);
     }
     return out;
+  }
+  function chosen(r) {
+    if (state.region.length <= 2) { return home !== '' && r.district === home; }
+    return r.code.indexOf(state.region) === 0 || (r.code.length < state.region.length && state.region.indexOf(r.code) === 0);
+  }
+  // The unrounded mean of a set of rows' values (the lines by model).
+  function meanOf(L, idx, period, metric) {
+    var c = col(L, period, metric);
+    if (!c.v) { return null; }
+    var s = 0, k = 0;
+    idx.forEach(function (i) { if (c.v[i] !== null) { s += c.v[i]; k++; } });
+    return k ? s / k : null;
   }
   function col(L, period, metric) {
     var v = L.values[period];
@@ -178,7 +200,7 @@
   function filters() {
     var nav = document.getElementById('filters');
     nav.textContent = '';
-    nav.appendChild(select(T.period, D.periods.map(function (p, i) { return [p, D.period_names[i]]; }), state.period, function (v) { state.period = v; draw(); })).id = 'f-period';
+    nav.appendChild(select(T.period, D.periods.map(function (p, i) { return [p, D.period_names[i]]; }), state.period, function (v) { state.period = v; state.alertKind = ''; draw(); })).id = 'f-period';
     nav.appendChild(select(T.metric, D.metrics.map(function (m) { return [m.id, m.name]; }), state.metric, function (v) { state.metric = v; draw(); })).id = 'f-metric';
     var models = [['', T.all_models]].concat(D.models.filter(function (m) {
       return D.districts.rows.some(function (r) { return r.model === m.id; }) || D.units.rows.some(function (r) { return r.model === m.id; });
@@ -202,7 +224,7 @@
     var b = el('button', null, T.clear);
     b.id = 'f-clear';
     b.addEventListener('click', function () {
-      state.model = ''; state.region = ''; state.search = ''; state.alertKind = '';
+      state.model = ''; state.region = home; state.search = ''; state.alertKind = '';
       document.getElementById('search').value = '';
       draw();
     });
@@ -211,8 +233,10 @@
     r.id = 'f-region';
     nav.appendChild(r);
   }
+  // A region clicked again goes back to where the page opened.
   function setRegion(code) {
-    state.region = state.region === code ? '' : code;
+    state.region = state.region === code && code !== home ? home : code;
+    state.alertKind = '';
     // A street has units only: its figure is not a district's.
     if (state.region.length > 6 && hasUnits) { state.level = 'units'; }
     draw();
@@ -227,9 +251,15 @@
     h.style.margin = '0';
     h.style.fontSize = '1em';
     box.appendChild(h);
-    var L = layer();
+    var L = figLayer();
     var idx = rowsOf(L, true);
     var prev = previous(state.period);
+    if (idx.length === 0) {
+      var none = el('p', 'msg', T.no_rows);
+      none.style.gridColumn = '1/-1';
+      box.appendChild(none);
+      return;
+    }
     D.metrics.forEach(function (m) {
       var c = el('div', 'card' + (m.id === state.metric ? ' chosen' : ''));
       c.setAttribute('data-metric', m.id);
@@ -240,13 +270,15 @@
       var before = prev ? figure(L, idx, prev, m.id) : null;
       if (now && before) {
         var d = now.value - before.value;
-        var good = d * m.better > 0 ? 'better' : (d * m.better < 0 ? 'worse' : '');
+        // Coloured only when the change shown is not zero.
+        var shown = m.kind === 'share' ? Math.round(d * 1000) : Math.round(d * 10);
+        var good = shown * m.better > 0 ? 'better' : (shown * m.better < 0 ? 'worse' : '');
         c.appendChild(el('div', 'line ' + good, T.on_previous + ' ' + fmtChange(d, m.kind)));
       } else {
         c.appendChild(el('div', 'line', T.no_previous));
       }
       if (now) {
-        c.appendChild(el('div', 'line', T.n + ' = ' + now.n + ' ' + (L === D.units ? T.units_n : T.districts_n)));
+        c.appendChild(el('div', 'line', T.based_on + ' ' + now.n + ' ' + (L === D.units ? T.units_n : T.districts_n)));
       }
       c.addEventListener('click', function () { state.metric = m.id; draw(); });
       box.appendChild(c);
@@ -268,21 +300,25 @@
       var d = (c.v[b] - c.v[a]) * m.better;
       return d !== 0 ? d : (L.rows[a].code < L.rows[b].code ? -1 : 1);
     });
+    // Equal values share the better rank (contract B.10), listed by code.
+    var rank = [];
+    idx.forEach(function (i, k) { rank.push(k > 0 && c.v[i] === c.v[idx[k - 1]] ? rank[k - 1] : k + 1); });
+    var tied = rank.filter(function (r) { return r === 1; }).length;
     first.setAttribute('data-code', L.rows[idx[0]].code);
-    first.textContent = T.first + T.colon + rowName(L, idx[0]) + T.open + fmt(c.v[idx[0]], m.kind) + T.close;
+    first.textContent = T.first + (tied > 1 ? T.open + T.tied + ' ' + tied + T.close : '') + T.colon + rowName(L, idx[0]) + T.open + fmt(c.v[idx[0]], m.kind) + T.close;
     var q = state.search.trim().toLowerCase();
     var hits = [];
-    var home = D.home ? D.home.code : null;
     var data = idx.map(function (i, k) {
       var r = L.rows[i];
-      var hit = q !== '' && (r.name.toLowerCase().indexOf(q) >= 0 || r.code.indexOf(q) >= 0);
+      var words = [r.name, r.code, districtName[r.district] || '', D.streets[r.street] || ''].join(' ').toLowerCase();
+      var hit = q !== '' && words.indexOf(q) >= 0;
       if (hit) { hits.push(k); }
-      var mine = home !== null && r.district === home;
+      var mine = chosen(r) && !(L === D.units && state.region !== '');
       return {
         value: c.v[i],
         itemStyle: {
           color: (modelOf[r.model] || modelOf.none).colour,
-          borderColor: hit ? '#d62728' : (mine && L === D.units && !state.region ? '#111' : 'transparent'),
+          borderColor: hit ? '#d62728' : (mine ? '#111' : 'transparent'),
           borderWidth: hit ? 3 : 2
         }
       };
@@ -305,7 +341,7 @@
         type: 'category', inverse: true, data: codes,
         axisLabel: {
           width: 175, overflow: 'truncate',
-          formatter: function (code) { var k = codes.indexOf(code); return (k + 1) + '. ' + names[code]; }
+          formatter: function (code) { var k = codes.indexOf(code); return rank[k] + '. ' + names[code]; }
         }
       },
       dataZoom: zoom,
@@ -313,7 +349,10 @@
         formatter: function (p) {
           var r = L.rows[idx[p.dataIndex]];
           var lines = [r.name, r.code + (r.district && r.district !== r.code ? ' · ' + (districtName[r.district] || r.district) : ''),
-            (modelOf[r.model] || modelOf.none).name, m.name + T.colon + fmt(p.value, m.kind), T.rank + T.colon + (p.dataIndex + 1) + ' / ' + idx.length];
+            (modelOf[r.model] || modelOf.none).name, m.name + T.colon + fmt(p.value, m.kind),
+            T.rank + T.colon + rank[p.dataIndex] + ' / ' + idx.length + (rank.filter(function (x) { return x === rank[p.dataIndex]; }).length > 1 ? ' ' + T.open + T.tied + T.close : '')];
+          var w = c.w ? c.w[idx[p.dataIndex]] : null;
+          if (w !== null && w !== undefined) { lines.push(m.base + T.colon + fixed(w, 0)); }
           return tip(lines);
         }
       },
@@ -324,14 +363,18 @@
 
   function trend() {
     var m = metricOf[state.metric];
-    document.querySelector('#p-trend h2').textContent = T.trend + ' · ' + m.name;
-    var L = layer();
+    var L = figLayer();
+    document.querySelector('#p-trend h2').textContent = T.trend + ' · ' + m.name + T.open + (L === D.units ? T.mean_of_units : T.weighted) + T.close + ' · ' + regionName(state.region);
     var series = [];
     D.models.forEach(function (mo) {
       if (state.model !== '' && mo.id !== state.model) { return; }
       var idx = rowsOf(L, true).filter(function (i) { return L.rows[i].model === mo.id; });
       if (idx.length === 0) { return; }
-      var pts = D.periods.map(function (p) { var f = figure(L, idx, p, m.id); return f ? f.value : null; });
+      var pts = D.periods.map(function (p) {
+        if (L === D.units) { return meanOf(L, idx, p, m.id); }
+        var f = figure(L, idx, p, m.id);
+        return f ? f.value : null;
+      });
       if (pts.every(function (v) { return v === null; })) { return; }
       series.push({ type: 'line', name: mo.name, data: pts, symbolSize: 6, lineStyle: { width: 2 }, itemStyle: { color: mo.colour } });
     });
@@ -352,8 +395,9 @@
   }
   function boxes() {
     var m = metricOf[state.metric];
-    document.querySelector('#p-boxes h2').textContent = T.boxes + ' · ' + m.name + ' · ' + periodName(state.period);
     var L = layer();
+    var where = L === D.units || state.region.length <= 2 ? regionName(state.region) : T.whole;
+    document.querySelector('#p-boxes h2').textContent = T.boxes + ' · ' + m.name + ' · ' + periodName(state.period) + ' · ' + where;
     var c = col(L, state.period, m.id);
     var testBox = document.getElementById('t-boxes');
     testBox.textContent = '';
@@ -361,8 +405,11 @@
     if (tests.length === 0) {
       testBox.appendChild(el('span', null, T.no_test));
     } else {
-      tests.forEach(function (t) { testBox.appendChild(el('div', null, t.text + T.open + (t.significant ? T.significant : T.not_significant) + T.close)); });
+      tests.forEach(function (t) {
+        testBox.appendChild(el('div', null, t.governs ? t.text + T.open + (t.significant ? T.significant : T.not_significant) + T.close : t.text));
+      });
       testBox.appendChild(el('div', null, T.test_scope));
+      if (D.confound) { testBox.appendChild(el('div', null, D.confound)); }
     }
     if (!c.v) { say('c-boxes', T.no_data); return; }
     var cats = [], data = [], counts = [];
@@ -392,7 +439,7 @@
   // Each region's figure (rows whose code starts with its prefix), the
   // region filter left out: a map shows where the selection lies.
   function byPrefix(prefixes) {
-    var L = layer();
+    var L = figLayer();
     var idx = rowsOf(L, false);
     var out = {};
     prefixes.forEach(function (p) {
@@ -408,7 +455,7 @@
   }
   function ramp(m, s) {
     return {
-      type: 'continuous', min: s.min, max: s.max === s.min ? s.min + 1e-9 : s.max, calculable: false,
+      type: 'continuous', min: s.min, max: s.max === s.min ? s.min + 1e-9 : s.max, calculable: false, hoverLink: false,
       orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 180, textStyle: { fontFamily: FONT },
       // Its two ends, written as the page writes the metric.
       text: [fmt(s.max, m.kind), fmt(s.min, m.kind)],
@@ -418,7 +465,7 @@
   }
   function tilesChart() {
     var m = metricOf[state.metric];
-    document.querySelector('#p-tiles h2').textContent = T.tiles + ' · ' + m.name + T.open + T.tiles_hint + T.close;
+    document.querySelector('#p-tiles h2').textContent = T.tiles + ' · ' + m.name + T.open + T.tiles_hint + T.comma + T.darker + T.close;
     if (D.tiles.length === 0) { say('c-tiles', D.tile_note || T.no_data); return; }
     var vals = byPrefix(D.tiles.map(function (t) { return t.code; }));
     var s = scale(D.tiles.map(function (t) { return vals[t.code]; }));
@@ -448,7 +495,7 @@
     var h = document.querySelector('#p-map h2');
     var src = document.getElementById('s-map');
     if (!D.map) { h.textContent = T.map; src.textContent = ''; say('c-map', D.map_note || T.no_data); return; }
-    h.textContent = T.map + ' · ' + D.map.title + ' · ' + m.name + T.open + T.map_hint + T.close;
+    h.textContent = T.map + ' · ' + D.map.title + ' · ' + m.name + T.open + T.map_hint + T.comma + T.darker + T.close;
     src.textContent = D.map.source;
     if (!mapRegistered) { echarts.registerMap('govlens', D.map.geo); mapRegistered = true; }
     var codes = D.map.geo.features.map(function (f) { return f.properties.code; });
@@ -458,7 +505,9 @@
     var named = codes.length <= 30;
     var nameOf = function (p) { return D.map.names[p.name] || p.name; };
     var regions = [];
-    if (state.region !== '') {
+    // The chosen region outlined (not a district's page's own district,
+    // which is the whole map).
+    if (state.region !== '' && state.region !== home) {
       codes.forEach(function (c) {
         if (c.indexOf(state.region) === 0 || state.region.indexOf(c) === 0) { regions.push({ name: c, itemStyle: { borderColor: '#111', borderWidth: 2.5 } }); }
       });
@@ -517,7 +566,11 @@
         return { value: n, itemStyle: { color: colours[k % colours.length], opacity: state.alertKind === '' || state.alertKind === D.alerts.kinds[k][0] ? 1 : 0.35 } };
       }), label: { show: true, position: 'right' } }]
     }), true);
-    var shown = rows.filter(function (a) { return state.alertKind === '' || a.kind === state.alertKind; });
+    var order = D.alerts.kinds.map(function (k) { return k[0]; });
+    var shown = rows.filter(function (a) { return state.alertKind === '' || a.kind === state.alertKind; })
+      .map(function (a, i) { return [order.indexOf(a.kind), i, a]; })
+      .sort(function (x, y) { return x[0] - y[0] || x[1] - y[1]; })
+      .map(function (x) { return x[2]; });
     shown.slice(0, 200).forEach(function (a) {
       var li = el('li');
       li.appendChild(el('span', 'kind', kindName[a.kind]));

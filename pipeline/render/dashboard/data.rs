@@ -47,6 +47,8 @@ pub struct Metric {
     pub kind: &'static str,
     /// 1: higher is better; -1: lower.
     pub better: i8,
+    /// What a unit's value is weighted by in a figure (its denominator).
+    pub base: &'static str,
 }
 
 #[derive(Serialize)]
@@ -79,13 +81,13 @@ pub struct Layer {
 
 impl Layer {
     /// Sets row `i`'s value and weight of `metric` in `period`.
-    fn push(&mut self, period: &str, metric: &'static str, i: usize, v: f64, w: f64) {
+    fn push(&mut self, period: &str, metric: &'static str, i: usize, v: f64, w: Option<f64>) {
         let n = self.rows.len();
-        for (map, x) in [(&mut self.values, round(v)), (&mut self.weights, w)] {
+        for (map, x) in [(&mut self.values, Some(round(v))), (&mut self.weights, w)] {
             map.entry(period.to_string())
                 .or_default()
                 .entry(metric)
-                .or_insert_with(|| vec![None; n])[i] = Some(x);
+                .or_insert_with(|| vec![None; n])[i] = x;
         }
     }
 }
@@ -97,6 +99,10 @@ pub struct Test {
     /// The sentence the page prints under the boxes.
     pub text: String,
     pub significant: bool,
+    /// The test at the level models were assigned at, which a claim rests
+    /// on; the units' test is descriptive (units of one county are not
+    /// independent draws), as the research report says.
+    pub governs: bool,
 }
 
 /// A province tile.
@@ -171,6 +177,9 @@ pub struct Data {
     /// metric → period → tests (units, then the assignment level).
     pub tests: BTreeMap<String, BTreeMap<String, Vec<Test>>>,
     pub alerts: Alerts,
+    /// When each model's units lie in one province: models and provinces
+    /// cannot be told apart (under the tests).
+    pub confound: Option<String>,
     pub notes: Vec<String>,
 }
 
@@ -199,6 +208,14 @@ pub fn metrics(lang: Lang) -> Vec<Metric> {
             name: metric_name(lang, id),
             kind: kind_name(format::metric_kind(id)),
             better: if up { 1 } else { -1 },
+            base: match (counts::weight_of(id, ""), lang) {
+                (Weight::Received, Lang::Zh) => "受理数",
+                (Weight::Received, Lang::En) => "disputes received",
+                (Weight::Visits, Lang::Zh) => "服务人次",
+                (Weight::Visits, Lang::En) => "visits",
+                (_, Lang::Zh) => "常住人口",
+                (_, Lang::En) => "residents",
+            },
         })
         .collect()
 }
@@ -350,91 +367,146 @@ pub fn layers(
             .collect(),
         ..Default::default()
     };
-    let unit_at: HashMap<&str, usize> = units
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.code.as_str(), i))
-        .collect();
-    let kept_at: HashMap<usize, usize> = kept.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-    let district_at: HashMap<String, usize> = dl
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(k, r)| (r.code.clone(), k))
-        .collect();
+    let at = Places {
+        units,
+        unit_at: units
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.as_str(), i))
+            .collect(),
+        kept_at: kept.iter().enumerate().map(|(k, &i)| (i, k)).collect(),
+        district_at: dl
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (r.code.clone(), k))
+            .collect(),
+    };
     let wanted = Series::new(
         "m".into(),
         METRICS[1..].iter().map(|(m, _)| *m).collect::<Vec<_>>(),
     );
-    for p in periods {
+    // Every period in one read when the page keeps every unit (a run small
+    // enough); else one period at a time (a national run's metrics do not
+    // fit in memory as text).
+    let chunks: Vec<&[String]> = if kept.len() == units.rows.len() {
+        vec![periods]
+    } else {
+        periods.chunks(1).collect()
+    };
+    for chunk in chunks {
+        let wanted_p = Series::new("p".into(), chunk.to_vec());
         let um = query(dir, "unit_metrics", |lf| {
             lf.filter(
                 col("period")
-                    .eq(lit(p.as_str()))
+                    .is_in(lit(wanted_p.clone()).implode(false), false)
                     .and(col("metric").is_in(lit(wanted.clone()).implode(false), false))
                     .and(col("breakdown").fill_null(lit("")).eq(lit(""))),
             )
-            .select([col("region_code"), col("metric"), col("value")])
+            .select([
+                col("region_code"),
+                col("period"),
+                col("metric"),
+                col("value"),
+            ])
         })?;
         let idx = query(dir, "index_scores", |lf| {
-            lf.filter(col("period").eq(lit(p.as_str())))
-                .select([col("region_code"), col("score")])
+            lf.filter(col("period").is_in(lit(wanted_p.clone()).implode(false), false))
+                .select([col("region_code"), col("period"), col("score")])
         })?;
-        let counts = counts::read(dir, std::slice::from_ref(p))?;
-        let mut rows: Vec<(String, String, Option<f64>)> = strs(&um, "region_code")
+        let counts = counts::read(dir, chunk)?;
+        let mut by_period: BTreeMap<String, Vec<(String, String, Option<f64>)>> = BTreeMap::new();
+        for (((c, p), m), v) in strs(&um, "region_code")
             .into_iter()
+            .zip(strs(&um, "period"))
             .zip(strs(&um, "metric"))
             .zip(floats(&um, "value"))
-            .map(|((c, m), v)| (c, m, v))
-            .collect();
-        rows.extend(
-            strs(&idx, "region_code")
-                .into_iter()
-                .zip(floats(&idx, "score"))
-                .map(|(c, v)| (c, "score".to_string(), v)),
-        );
-        // The districts' weighted sums, in the units' order.
-        let mut sums: BTreeMap<(usize, &'static str), (f64, f64)> = BTreeMap::new();
-        let mut seen: Vec<(usize, &'static str, f64, f64)> = Vec::new();
-        for (code, m, v) in &rows {
-            let Some(v) = v.filter(|v| v.is_finite()) else {
-                continue;
-            };
-            let Some(&i) = unit_at.get(code.as_str()) else {
-                continue;
-            };
-            let Some(&(id, _)) = METRICS.iter().find(|(id, _)| id == m) else {
-                continue;
-            };
-            let w = counts::weight_of(id, "");
-            let Some(k) = counts
-                .get(&(code.clone(), p.clone()))
-                .and_then(|c| c.weight(w))
-            else {
-                continue;
-            };
-            debug_assert!(w != Weight::Sum);
-            seen.push((i, id, v, k));
+        {
+            by_period.entry(p).or_default().push((c, m, v));
         }
-        seen.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
-        for (i, id, v, k) in seen {
-            if let Some(&u) = kept_at.get(&i) {
-                ul.push(p, id, u, v, k);
-            }
-            if let Some(&d) = district_at.get(units.rows[i].district.as_str()) {
-                let e = sums.entry((d, id)).or_default();
-                e.0 += k * v;
-                e.1 += k;
-            }
+        for ((c, p), v) in strs(&idx, "region_code")
+            .into_iter()
+            .zip(strs(&idx, "period"))
+            .zip(floats(&idx, "score"))
+        {
+            by_period
+                .entry(p)
+                .or_default()
+                .push((c, "score".to_string(), v));
         }
-        for ((d, id), (s, n)) in sums {
-            if n > 0.0 {
-                dl.push(p, id, d, s / n, n);
-            }
+        for p in chunk {
+            let rows = by_period.remove(p).unwrap_or_default();
+            layer_period(p, &rows, &counts, &at, &mut ul, &mut dl);
         }
     }
     Ok((ul, dl))
+}
+
+/// Where a unit's value goes: its index, its row in the unit layer (when
+/// kept), its district's row.
+struct Places<'a> {
+    units: &'a Units,
+    unit_at: HashMap<&'a str, usize>,
+    kept_at: HashMap<usize, usize>,
+    district_at: HashMap<String, usize>,
+}
+
+/// One period's rows (code, metric, value) into the unit layer (kept
+/// units) and the district layer (every district's weighted figure).
+fn layer_period(
+    p: &str,
+    rows: &[(String, String, Option<f64>)],
+    counts: &HashMap<(String, String), counts::UnitCounts>,
+    at: &Places,
+    ul: &mut Layer,
+    dl: &mut Layer,
+) {
+    let Places {
+        units,
+        unit_at,
+        kept_at,
+        district_at,
+    } = at;
+    // The districts' weighted sums, in the units' order.
+    let mut sums: BTreeMap<(usize, &'static str), (f64, f64)> = BTreeMap::new();
+    let mut seen: Vec<(usize, &'static str, f64, Option<f64>)> = Vec::new();
+    for (code, m, v) in rows {
+        let Some(v) = v.filter(|v| v.is_finite()) else {
+            continue;
+        };
+        let Some(&i) = unit_at.get(code.as_str()) else {
+            continue;
+        };
+        let Some(&(id, _)) = METRICS.iter().find(|(id, _)| id == m) else {
+            continue;
+        };
+        let w = counts::weight_of(id, "");
+        debug_assert!(w != Weight::Sum);
+        // A value without a weight is ranked and boxed, but enters no
+        // figure (as in the reports).
+        let k = counts
+            .get(&(code.clone(), p.to_string()))
+            .and_then(|c| c.weight(w));
+        seen.push((i, id, v, k));
+    }
+    seen.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+    for (i, id, v, k) in seen {
+        if let Some(&u) = kept_at.get(&i) {
+            ul.push(p, id, u, v, k);
+        }
+        let (Some(k), Some(&d)) = (k, district_at.get(units.rows[i].district.as_str())) else {
+            continue;
+        };
+        let e = sums.entry((d, id)).or_default();
+        e.0 += k * v;
+        e.1 += k;
+    }
+    for ((d, id), (s, n)) in sums {
+        if n > 0.0 {
+            dl.push(p, id, d, s / n, Some(n));
+        }
+    }
 }
 
 /// The between-model tests of the dashboard's metrics, as sentences.
@@ -460,8 +532,8 @@ pub fn tests(
         strs(&t, "p_adjust"),
     );
     let mut order: Vec<usize> = (0..t.height()).collect();
-    // Units first, then the level models were assigned at.
-    order.sort_by_key(|&i| (p[i].clone(), m[i].clone(), lv[i] != "unit"));
+    // The level models were assigned at first, then the units.
+    order.sort_by_key(|&i| (p[i].clone(), m[i].clone(), lv[i] == "unit"));
     for i in order {
         if !b[i].is_empty() || !METRICS.iter().any(|(id, _)| *id == m[i]) {
             continue;
@@ -476,10 +548,14 @@ pub fn tests(
             capital(&adj[i])
         };
         let on = match (lv[i].as_str(), lang) {
-            ("unit", Lang::Zh) => format!("{count} 个单位"),
-            ("unit", Lang::En) => format!("{count} units"),
-            (l, Lang::Zh) => format!("{count} 个{}均值", level_zh(l)),
-            (l, Lang::En) => format!("the means of {count} {l} groups"),
+            ("unit", Lang::Zh) => {
+                format!("按 {count} 个单位（同一区县的单位并非相互独立，仅作描述）")
+            }
+            ("unit", Lang::En) => format!(
+                "On {count} units (units of one county are not independent: descriptive only)"
+            ),
+            (l, Lang::Zh) => format!("按 {count} 个{}均值", level_zh(l)),
+            (l, Lang::En) => format!("On the means of {count} {l} groups"),
         };
         let text = match lang {
             Lang::Zh => format!(
@@ -501,6 +577,7 @@ pub fn tests(
                 level: lv[i].clone(),
                 text,
                 significant: pa < 0.05,
+                governs: lv[i] != "unit",
             });
     }
     Ok(out)
@@ -683,13 +760,27 @@ pub fn map(
         (Lang::Zh, _) => "按地区".to_string(),
         (Lang::En, l) => format!("by {}", l.name()),
     };
-    let mut source = b.source.clone();
-    if let Some(s) = &bf.schematic {
-        source = format!("{source} {s}");
+    let zh = lang == Lang::Zh;
+    let mut source = if zh {
+        format!("底图：{}", b.source)
+    } else {
+        format!("Boundaries: {}", b.source)
+    };
+    if let Some(sch) = &bf.schematic {
+        // As the static maps say it (maps/choropleth.rs).
+        source.push_str(&if zh && sch.is_ascii() {
+            "；示意边界，非地图。".to_string()
+        } else if zh {
+            format!("；示意边界，非地图（{sch}）。")
+        } else if sch.is_ascii() {
+            format!("; {sch}.")
+        } else {
+            format!("; schematic boundaries, not a map ({sch}).")
+        });
     }
     if labelled {
         source.push_str(match lang {
-            Lang::Zh => " 每个省单独成图，比例尺各不相同。",
+            Lang::Zh => "每个省单独成图，比例尺各不相同。",
             Lang::En => " Each province is drawn on its own, at its own scale.",
         });
     }

@@ -102,6 +102,7 @@ pub fn build(dir: &Path, config: &Config, scope: Scope, lang: Lang) -> Result<St
         map_note,
         tests,
         alerts,
+        confound: super::one_province_each(dir, lang),
         notes,
     };
     page::write(&d, lang)
@@ -184,20 +185,24 @@ fn notes(config: &Config, total: usize, kept: usize, district: bool, lang: Lang)
         (true, _, false) => format!("This page carries all {total} units of the run, and every district's figure."),
         (false, true, true) => format!("本次运行有 {total} 个单位，多于 [render] dashboard_units = {max}：本看板只载本区县的 {kept} 个单位，以及全部区县的汇总数（用于区县排名）。"),
         (false, true, false) => format!("The run has {total} units, more than [render] dashboard_units = {max}: this page carries this district's {kept} units and every district's figure (to rank the districts)."),
-        (false, false, true) => format!("本次运行有 {total} 个单位，多于 [render] dashboard_units = {max}：本看板只载各区县的汇总数，排名、箱线图以区县为单位；单位数据见各区县的看板。"),
-        (false, false, false) => format!("The run has {total} units, more than [render] dashboard_units = {max}: this page carries every district's figure, and ranks and compares districts; units are in each district's dashboard."),
+        (false, false, true) => format!("本次运行有 {total} 个单位，多于 [render] dashboard_units = {max}：本看板只载各区县的汇总数，排名、箱线图以区县为单位，每个区县按其多数单位的模式归类；单位数据见各区县的看板。"),
+        (false, false, false) => format!("The run has {total} units, more than [render] dashboard_units = {max}: this page carries every district's figure, and ranks and compares districts, each under the model most of its units follow; units are in each district's dashboard."),
     };
-    let rest: [&str; 3] = if zh {
+    let rest: [&str; 5] = if zh {
         [
-            "一组单位（区县、街道、某一模式、筛选结果）的数值按各报告同一规则计算：各单位数值按其分母加权平均——调解成功率、矛盾上行率按受理数，满意度按服务人次，其余按常住人口；变化为两期数值之差。",
+            "关键指标和地图的数值按各报告同一规则计算：一组单位（区县、街道、筛选结果）的各单位数值按其分母加权平均——调解成功率、矛盾上行率按受理数，满意度按服务人次，其余按常住人口；变化为两期数值之差。逐年变化图中各模式的线为各单位数值的平均（与研究报告的“模式均值”相同；只载区县汇总数时为加权数值）。",
+            "治理效能指数在每个时期内对当期全部单位标准化（0–100），其“较上期”和逐年变化反映的是相对同期其他单位的位置，不是绝对水平的升降。",
             "年龄结构不在本看板中：看板可任意组合单位，会让报告中为保护个人而隐去的小数目被推算出来；年龄结构见报告（按披露规则处理）。",
-            "模式间检验（Kruskal–Wallis，Holm 校正）针对本期全部单位及各区县均值，来自本次运行的 model_tests 表，不随筛选变化；箱线图的须为最小值和最大值，四分位数按线性插值（R 的 type 7）。",
+            "模式间检验（Kruskal–Wallis，Holm 校正）来自本次运行的 model_tests 表，针对本期全部单位，不随筛选变化：结论以模式分配层级（如区县）均值的检验为准；按单位的检验把同一区县的单位当作独立观测，仅作描述。箱线图的须为最小值和最大值，四分位数按线性插值（R 的 type 7）。",
+            "排名中数值相同的单位名次相同（并列），按代码先后排列；比率的分母（受理数、服务人次）小的单位数值波动大，见提示框中的分母。",
         ]
     } else {
         [
-            "The figure of a set of units (a district, a street, a model, a filter) follows the reports' one rule: the units' values weighted by each value's denominator — disputes received for the resolution and escalation rates, visits for satisfaction, residents for the rest; a change is the difference of two periods' figures.",
+            "Key figures and maps follow the reports' one rule: a set of units' figure (a district, a street, a filter) is their values weighted by each value's denominator — disputes received for the resolution and escalation rates, visits for satisfaction, residents for the rest; a change is the difference of two periods' figures. The lines by model over the years are the means of the units' values (the research report's model means; weighted figures where the page carries districts only).",
+            "The effectiveness index is normalised to 0–100 over all units within each period: its change on the previous period and its trend show a position relative to that period's units, not a rise or fall of an absolute level.",
             "The age structure is not on this page: a page that recombines units at will would let a small number the reports withhold to protect individuals be worked out; it is in the reports, under their disclosure rule.",
-            "The between-model tests (Kruskal–Wallis, Holm-corrected) are on all of the period's units and on the districts' means, from the run's model_tests table; filters do not change them. Whiskers are the minimum and maximum; quartiles interpolate linearly (R's type 7).",
+            "The between-model tests (Kruskal–Wallis, Holm-corrected) are the run's model_tests, on all of the period's units; filters do not change them. A conclusion rests on the test on the means of the level models were assigned at (such as counties); the test on units treats units of one county as independent and is descriptive only. Whiskers are the minimum and maximum; quartiles interpolate linearly (R's type 7).",
+            "Units with equal values share a rank (tied), listed by code; a rate on a small denominator (disputes received, visits) moves a lot from year to year: the tooltip shows it.",
         ]
     };
     std::iter::once(carried)
