@@ -713,7 +713,9 @@ fn the_same_run_gives_byte_identical_documents() {
     let cfg = cfg.to_str().unwrap();
     let read = |wd: &Workdir| -> Vec<Vec<u8>> {
         let run = wd.path(&format!("out/{}", wd.latest()));
+        // The four reports and the dashboard beside them.
         FOUR.iter()
+            .chain(&["dashboard.html"])
             .flat_map(|f| [run.join(f), run.join("district-110117-2024").join(f)])
             .map(|p| std::fs::read(p).unwrap())
             .collect()
