@@ -495,3 +495,44 @@ fn hostile_names_stay_text_and_bad_input_is_said_in_place_of_the_chart() {
         ],
     );
 }
+
+/// The province tiles: the sample covers too few counties of any province
+/// for them (the page says so, above), so the tiles the page draws and
+/// their clicks are checked on the sample's page with the provinces of its
+/// districts listed as covered — the page's drawing, not the coverage rule
+/// (tests/maps.rs has that).
+#[test]
+fn the_province_tiles_draw_and_a_click_filters_by_province() {
+    if !browser() {
+        return;
+    }
+    let (wd, _) = sample();
+    let run = run_dir(wd);
+    let html = std::fs::read_to_string(run.join("dashboard.html")).unwrap();
+    let (head, rest) = html.split_once("id=\"govlens-data\">").unwrap();
+    let (json_text, tail) = rest.split_once("</script>").unwrap();
+    let mut data: Value = serde_json::from_str(json_text).unwrap();
+    data["tiles"] = json!([
+        {"code": "11", "name": "北京", "col": 5, "row": 1},
+        {"code": "33", "name": "浙江", "col": 6, "row": 5},
+        {"code": "51", "name": "四川", "col": 2, "row": 4},
+    ]);
+    data["tile_note"] = Value::Null;
+    let page = wd.write(
+        "tiles.html",
+        format!(
+            "{head}id=\"govlens-data\">{}</script>{tail}",
+            govlens::render::dashboard::json_in_script(&data.to_string())
+        ),
+    );
+    let seen = drive(
+        wd,
+        &page,
+        json!([{"do": "click", "kind": "tiles", "code": "33"}]),
+    );
+    offline_and_quiet(&seen);
+    let s = seen["seen"].as_array().unwrap();
+    drawn(&s[0], &[]);
+    assert_eq!(s[1]["region"], "33");
+    assert_eq!(s[1]["first"].as_str().unwrap(), best(&run, "2024", "33"));
+}

@@ -169,24 +169,35 @@ impl Units {
     /// Every district's model: the one most of its units follow (one pass:
     /// a national run has ~2,800 districts over ~620,000 units).
     fn district_models(&self) -> BTreeMap<String, String> {
-        let mut n: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-        for i in 0..self.code.len() {
-            *n.entry(self.district[i].as_str())
-                .or_default()
-                .entry(self.model[i].as_str())
-                .or_default() += 1;
-        }
-        n.into_iter()
-            .map(|(d, models)| {
-                let m = models
-                    .into_iter()
-                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-                    .map(|(m, _)| m.to_string())
-                    .unwrap_or_default();
-                (d.to_string(), m)
-            })
-            .collect()
+        majority_models(
+            self.district
+                .iter()
+                .map(String::as_str)
+                .zip(self.model.iter().map(String::as_str)),
+        )
     }
+}
+
+/// Each district's model from (district, model) of every unit: the one
+/// most of its units follow, the first in name order on a tie (the
+/// district report and the dashboards say a district's model so).
+pub(crate) fn majority_models<'a>(
+    units: impl Iterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<String, String> {
+    let mut n: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for (d, m) in units {
+        *n.entry(d).or_default().entry(m).or_default() += 1;
+    }
+    n.into_iter()
+        .map(|(d, models)| {
+            let m = models
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                .map(|(m, _)| m.to_string())
+                .unwrap_or_default();
+            (d.to_string(), m)
+        })
+        .collect()
 }
 
 /// One period's values and counts, and the figure of a set of units.

@@ -308,23 +308,11 @@ impl Units {
     /// Each district's model: the one most of its units follow (as the
     /// district report says it).
     pub fn district_models(&self) -> BTreeMap<String, String> {
-        let mut n: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-        for r in &self.rows {
-            *n.entry(&r.district)
-                .or_default()
-                .entry(&r.model)
-                .or_default() += 1;
-        }
-        n.into_iter()
-            .map(|(d, ms)| {
-                let m = ms
-                    .into_iter()
-                    .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-                    .map(|(m, _)| m.to_string())
-                    .unwrap_or_default();
-                (d.to_string(), m)
-            })
-            .collect()
+        super::super::district::majority_models(
+            self.rows
+                .iter()
+                .map(|r| (r.district.as_str(), r.model.as_str())),
+        )
     }
 }
 
@@ -816,13 +804,14 @@ fn panel(
             .iter()
             .flat_map(|r| r.polygons.iter().flatten().flatten())
     };
-    let projection =
-        maps::project::Projection::for_extent(bound(points().map(|&(x, y)| wgs(x, y))));
+    let projection = maps::project::Projection::for_extent(maps::choropleth::bounds(
+        points().map(|&(x, y)| wgs(x, y)),
+    ));
     let plane = |x: f64, y: f64| {
         let (x, y) = wgs(x, y);
         projection.project(x, y)
     };
-    let (x0, y0, x1, y1) = bound(points().map(|&(x, y)| plane(x, y)));
+    let (x0, y0, x1, y1) = maps::choropleth::bounds(points().map(|&(x, y)| plane(x, y)));
     let s = (bx.2 / (x1 - x0)).min(bx.3 / (y1 - y0));
     let s = if s.is_finite() && s > 0.0 { s } else { 1.0 };
     // Centred in the box.
@@ -866,18 +855,6 @@ fn panel(
             (r.prefix.clone(), polys)
         })
         .collect()
-}
-
-fn bound(points: impl Iterator<Item = (f64, f64)>) -> (f64, f64, f64, f64) {
-    points.fold(
-        (
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ),
-        |b, (x, y)| (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y)),
-    )
 }
 
 /// Which units a page keeps one by one: all when the run has at most

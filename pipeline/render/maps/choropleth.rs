@@ -21,7 +21,7 @@ const NAMED_PER_PANEL: usize = 16;
 const NAMED: usize = 30;
 
 /// The (x0, y0, x1, y1) box around `points`.
-fn bounds(points: impl Iterator<Item = (f64, f64)>) -> (f64, f64, f64, f64) {
+pub(crate) fn bounds(points: impl Iterator<Item = (f64, f64)>) -> (f64, f64, f64, f64) {
     points.fold(
         (
             f64::INFINITY,
