@@ -134,6 +134,16 @@ pub fn str_refs<'a>(df: &'a DataFrame, c: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
+/// A text column, or blanks of the table's height when it has none (runs
+/// made before the column was added).
+pub fn strs_or_blank(df: &DataFrame, c: &str) -> Vec<String> {
+    let v = strs(df, c);
+    if v.len() == df.height() {
+        v
+    } else {
+        vec![String::new(); df.height()]
+    }
+}
 pub fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
     df.column(c)
         .ok()

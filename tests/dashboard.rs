@@ -180,6 +180,23 @@ fn run_dir(wd: &Workdir) -> PathBuf {
     wd.path("out").join(wd.latest())
 }
 
+/// The district report (and dashboard) of 平谷区 (110117) for 2024.
+fn report_of_pinggu(wd: &Workdir, cfg: &Path, lang: &str) {
+    let cfg = cfg.to_str().unwrap();
+    let args = [
+        "report",
+        "--config",
+        cfg,
+        "--district",
+        "110117",
+        "--period",
+        "2024",
+        "--lang",
+        lang,
+    ];
+    wd.ok(&args);
+}
+
 /// The sample run with the district report of 平谷区 (110117), made once.
 fn sample() -> &'static (Workdir, PathBuf) {
     static ONE: std::sync::OnceLock<(Workdir, PathBuf)> = std::sync::OnceLock::new();
@@ -187,15 +204,7 @@ fn sample() -> &'static (Workdir, PathBuf) {
         let wd = Workdir::new();
         let cfg = common::sample_config(&wd, "\n[compare]\ndraws = 99\n\n[index]\ndraws = 50\n");
         wd.ok(&["run", "--config", cfg.to_str().unwrap()]);
-        wd.ok(&[
-            "report",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--district",
-            "110117",
-            "--period",
-            "2024",
-        ]);
+        report_of_pinggu(&wd, &cfg, "zh");
         (wd, cfg)
     })
 }
@@ -357,17 +366,7 @@ fn the_district_dashboard_opens_on_its_district_with_its_reports_figures() {
     }
 
     // English: the same first unit, English words.
-    wd.ok(&[
-        "report",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--district",
-        "110117",
-        "--period",
-        "2024",
-        "--lang",
-        "en",
-    ]);
+    report_of_pinggu(wd, cfg, "en");
     let steps = match &shots {
         Some(d) => json!([{"do": "screenshot", "path": d.join("dashboard-en.png")}]),
         None => json!([]),

@@ -141,16 +141,8 @@ impl Units {
 
     fn read(dir: &Path) -> Result<Units, RenderError> {
         let ut = table(dir, "units")?;
-        let n = ut.height();
         // Runs made before the street columns: every unit its own street.
-        let or_blank = |c: &str| {
-            let v = strs(&ut, c);
-            if v.len() == n {
-                v
-            } else {
-                vec![String::new(); n]
-            }
-        };
+        let or_blank = |c: &str| crate::runs::strs_or_blank(&ut, c);
         Ok(Units {
             code: strs(&ut, "region_code"),
             name: strs(&ut, "region_name"),

@@ -260,14 +260,8 @@ impl Units {
     pub fn read(dir: &Path) -> Result<Units, RenderError> {
         let ut = table(dir, "units")?;
         let n = ut.height();
-        let or_blank = |c: &str| {
-            let v = strs(&ut, c);
-            if v.len() == n {
-                v
-            } else {
-                vec![String::new(); n]
-            }
-        };
+        // Runs made before the street columns: every unit its own street.
+        let or_blank = |c: &str| crate::runs::strs_or_blank(&ut, c);
         let (code, name, model) = (
             strs(&ut, "region_code"),
             strs(&ut, "region_name"),
